@@ -1,0 +1,88 @@
+// Package sqltypes is the simulator's value system: SQL Server's base types,
+// how values of them are represented in Go, and the rules between them
+// (conversion, comparison, arithmetic, checksums). The engine evaluates
+// expressions with it; transports encode its values on the wire.
+package sqltypes
+
+import (
+	"fmt"
+	"math/big"
+)
+
+// Kind is a SQL Server base type as the engine stores and returns it.
+type Kind uint8
+
+const (
+	KindInvalid Kind = iota
+	KindTinyInt
+	KindSmallInt
+	KindInt
+	KindBigInt
+	KindBit
+	KindDecimal // also NUMERIC; LSNs are numeric(25,0)
+	KindFloat   // FLOAT(53)
+	KindReal    // FLOAT(24)
+	KindNVarChar
+	KindVarChar
+	KindNChar
+	KindChar
+	KindDateTime
+	KindDateTime2
+	KindDate
+	KindUniqueIdentifier
+	KindVarBinary
+	KindBinary
+)
+
+// MaxLength marks a (MAX) length in Type.Length.
+const MaxLength = -1
+
+// Type is a column, variable or parameter type.
+// Length counts characters for character types and bytes for binary types;
+// MaxLength means (MAX). Precision and Scale apply to Decimal and (Scale only)
+// to DateTime2.
+type Type struct {
+	Kind      Kind
+	Length    int
+	Precision uint8
+	Scale     uint8
+}
+
+// Value is one SQL value. The dynamic types are exactly:
+//
+//	nil (NULL), int64 (all integer kinds), bool (BIT), float64 (FLOAT, REAL),
+//	string (all character kinds), []byte (binary kinds), time.Time (date/time
+//	kinds, UTC wall clock as SQL Server has no zone), Decimal, GUID.
+type Value = any
+
+// Decimal is an exact numeric: Unscaled * 10^-Scale.
+type Decimal struct {
+	Unscaled *big.Int
+	Scale    uint8
+}
+
+func (d Decimal) String() string {
+	if d.Unscaled == nil {
+		return "0"
+	}
+	s := new(big.Int).Abs(d.Unscaled).String()
+	neg := d.Unscaled.Sign() < 0
+	if d.Scale > 0 {
+		for len(s) <= int(d.Scale) {
+			s = "0" + s
+		}
+		s = s[:len(s)-int(d.Scale)] + "." + s[len(s)-int(d.Scale):]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+// GUID is a uniqueidentifier in RFC 4122 byte order (the order of its string
+// form); transports convert to SQL Server's mixed-endian wire order.
+type GUID [16]byte
+
+func (g GUID) String() string {
+	return fmt.Sprintf("%X-%X-%X-%X-%X", g[0:4], g[4:6], g[6:8], g[8:10], g[10:16])
+}
