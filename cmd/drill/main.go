@@ -1,0 +1,216 @@
+// Command drill is the harness's main job: it runs the Gherkin scenarios
+// against a simulated deployment (embedded by default), prints progress and a
+// summary, and writes a report folder (report.html, junit.xml,
+// cucumber.json, metrics.prom). It exits 0 only when every scenario passed.
+//
+//	drill [--target embedded|containers] [--tags EXPR] [--seed N] [--report DIR] [--pushgateway URL]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/cucumber/godog"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/push"
+
+	"github.com/pchatdr/harness/features"
+	"github.com/pchatdr/harness/report"
+	"github.com/pchatdr/harness/sim/world"
+	"github.com/pchatdr/harness/steps"
+)
+
+// Exit codes: 0 all scenarios passed, 1 a scenario failed, 3 usage or setup error.
+const (
+	exitFailed = 1
+	exitUsage  = 3
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+type config struct {
+	target, tags, reportDir, pushgateway string
+	seed                                 int64
+	concurrency                          int
+}
+
+func parse(args []string, stderr io.Writer) (config, error) {
+	var c config
+	fs := flag.NewFlagSet("drill", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&c.target, "target", "embedded", "where the SQL Server instances run: embedded or containers")
+	fs.StringVar(&c.tags, "tags", "", `godog tag expression to select scenarios, e.g. "@embedded && ~@slow"`)
+	fs.Int64Var(&c.seed, "seed", 0, "seed for every random choice of the run (0: pick one and print it)")
+	fs.StringVar(&c.reportDir, "report", "report", "folder for report.html, junit.xml, cucumber.json, metrics.prom")
+	fs.StringVar(&c.pushgateway, "pushgateway", "", "Prometheus Pushgateway URL to push the run's metrics to")
+	fs.IntVar(&c.concurrency, "concurrency", 2, "scenarios run at once")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	switch c.target {
+	case "embedded":
+	case "containers":
+		return c, errors.New("target containers: the container backends are not built yet (issue 7); use --target embedded")
+	default:
+		return c, fmt.Errorf("unknown target %q: want embedded or containers", c.target)
+	}
+	if c.concurrency < 1 {
+		return c, errors.New("--concurrency must be at least 1")
+	}
+	if c.seed == 0 {
+		c.seed = rand.Int64N(1<<53) + 1
+	}
+	return c, nil
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	c, err := parse(args, stderr)
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(stderr, "drill:", err)
+		}
+		return exitUsage
+	}
+	if err := os.MkdirAll(c.reportDir, 0o755); err != nil {
+		fmt.Fprintln(stderr, "drill:", err)
+		return exitUsage
+	}
+	fmt.Fprintf(stdout, "drill: target %s, seed %d (rerun with --seed %d), report in %s\n\n", c.target, c.seed, c.seed, c.reportDir)
+
+	rec := newRecorder()
+	tags := "~@containers"
+	if c.tags != "" {
+		tags = tags + " && " + c.tags
+	}
+	started := time.Now()
+	suite := godog.TestSuite{
+		Name: "pchat-failback",
+		ScenarioInitializer: func(sc *godog.ScenarioContext) {
+			rec.hook(sc)
+			steps.Initializer(steps.Options{OnWorld: rec.world})(sc)
+		},
+		Options: &godog.Options{
+			Format: fmt.Sprintf("pretty,junit:%s,cucumber:%s",
+				filepath.Join(c.reportDir, "junit.xml"), filepath.Join(c.reportDir, "cucumber.json")),
+			Output:         stdout,
+			FS:             features.FS,
+			Paths:          []string{"."},
+			Tags:           tags,
+			Strict:         true,
+			Concurrency:    c.concurrency,
+			Randomize:      c.seed,
+			DefaultContext: ctx,
+		},
+	}
+	status := suite.Run()
+	total := time.Since(started)
+
+	results := rec.results()
+	fmt.Fprintln(stdout)
+	report.WriteSummary(stdout, results)
+	reg := prometheus.NewRegistry()
+	report.RegisterDrillMetrics(reg, results, total)
+	problems := 0
+	if err := prometheus.WriteToTextfile(filepath.Join(c.reportDir, "metrics.prom"), reg); err != nil {
+		fmt.Fprintln(stderr, "drill: metrics.prom:", err)
+		problems++
+	}
+	if err := report.WriteHTML(filepath.Join(c.reportDir, "report.html"), report.Run{Seed: c.seed, Target: c.target, Started: started, Duration: total, Scenarios: results}); err != nil {
+		fmt.Fprintln(stderr, "drill: report.html:", err)
+		problems++
+	}
+	if c.pushgateway != "" {
+		if err := push.New(c.pushgateway, "pchat_drill").Gatherer(reg).PushContext(ctx); err != nil {
+			fmt.Fprintln(stderr, "drill: pushgateway:", err)
+			problems++
+		}
+	}
+	fmt.Fprintf(stdout, "\nreport: %s (seed %d, %s)\n", filepath.Join(c.reportDir, "report.html"), c.seed, total.Round(time.Millisecond))
+	if status != 0 || len(results) == 0 || problems > 0 {
+		return exitFailed
+	}
+	return 0
+}
+
+// recorder collects per-scenario results and timelines for the report.
+type recorder struct {
+	mu     sync.Mutex
+	starts map[string]time.Time
+	out    map[string]*report.Scenario
+}
+
+func newRecorder() *recorder {
+	return &recorder{starts: map[string]time.Time{}, out: map[string]*report.Scenario{}}
+}
+
+func (r *recorder) hook(sc *godog.ScenarioContext) {
+	sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
+		r.mu.Lock()
+		r.starts[s.Id] = time.Now()
+		r.out[s.Id] = &report.Scenario{Name: s.Name, URI: s.Uri, Started: time.Now()}
+		r.mu.Unlock()
+		return ctx, nil
+	})
+	sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		for _, s := range r.out {
+			if s.Name == "" {
+				continue
+			}
+		}
+		return ctx, nil
+	})
+	sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		res := r.out[s.Id]
+		res.Duration = time.Since(r.starts[s.Id])
+		res.Passed = err == nil
+		if err != nil {
+			res.Error = err.Error()
+		}
+		return ctx, nil
+	})
+}
+
+func (r *recorder) world(name string, w *world.World) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range r.out {
+		if s.Name == name && s.Events == nil {
+			s.Events = w.Timeline.Events()
+			return
+		}
+	}
+}
+
+func (r *recorder) results() []report.Scenario {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]report.Scenario, 0, len(r.out))
+	for _, s := range r.out {
+		out = append(out, *s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Started.Before(out[j].Started) })
+	return out
+}

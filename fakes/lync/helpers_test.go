@@ -1,0 +1,64 @@
+package lync
+
+import (
+	"testing"
+	"time"
+
+	"github.com/masterzen/winrm"
+	"github.com/pchatdr/harness/fakes/lync/pool"
+)
+
+const (
+	testUser = `CONTOSO\lyncadmin`
+	testPass = "S3cret-pass!"
+	poolFQDN = "pchat.contoso.test"
+)
+
+func testConfig() pool.Config {
+	return pool.Config{
+		PoolFQDN: poolFQDN,
+		Servers: []pool.Server{
+			{FQDN: "pc1.dc1.contoso.test", DataCenter: "dc1"},
+			{FQDN: "pc2.dc1.contoso.test", DataCenter: "dc1"},
+			{FQDN: "pc3.dc1.contoso.test", DataCenter: "dc1"},
+			{FQDN: "pc4.dc1.contoso.test", DataCenter: "dc1"},
+			{FQDN: "pc5.dc2.contoso.test", DataCenter: "dc2"},
+			{FQDN: "pc6.dc2.contoso.test", DataCenter: "dc2"},
+			{FQDN: "pc7.dc2.contoso.test", DataCenter: "dc2"},
+			{FQDN: "pc8.dc2.contoso.test", DataCenter: "dc2"},
+		},
+		Stores: []pool.Store{
+			{Role: pool.RolePrimary, Name: "sql-primary", FQDN: "sqlpri.dc1.contoso.test", DataCenter: "dc1"},
+			{Role: pool.RolePrimaryMirror, Name: "sql-primary-mirror", FQDN: "sqlprimir.dc1.contoso.test", DataCenter: "dc1"},
+			{Role: pool.RoleBackup, Name: "sql-backup", FQDN: "sqlbak.dc2.contoso.test", DataCenter: "dc2"},
+			{Role: pool.RoleBackupMirror, Name: "sql-backup-mirror", FQDN: "sqlbakmir.dc2.contoso.test", DataCenter: "dc2"},
+		},
+		Compliance:    true,
+		ActiveServers: []string{"pc1.dc1.contoso.test", "pc2.dc1.contoso.test"},
+	}
+}
+
+func startServer(t *testing.T, mod func(*Options)) *Server {
+	t.Helper()
+	opts := Options{Pool: testConfig(), Users: map[string]string{testUser: testPass}, MaxReceiveWait: 2 * time.Second}
+	if mod != nil {
+		mod(&opts)
+	}
+	s, err := Start(opts)
+	if err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	t.Cleanup(s.Close)
+	return s
+}
+
+func client(t *testing.T, s *Server, password string) *winrm.Client {
+	t.Helper()
+	host, port, https := s.Endpoint()
+	ep := winrm.NewEndpoint(host, port, https, false, s.CertificatePEM(), nil, nil, 10*time.Second)
+	c, err := winrm.NewClient(ep, testUser, password)
+	if err != nil {
+		t.Fatalf("client: %v", err)
+	}
+	return c
+}

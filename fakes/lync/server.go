@@ -1,0 +1,338 @@
+// Package lync is a fake Lync Server 2013 / Skype for Business Server 2015
+// management endpoint: WinRM (WS-Management) running powershell.exe with
+// the Persistent Chat cmdlets over a modelled pool. The failback engine
+// drives it exactly as it drives a real server, through
+// github.com/masterzen/winrm. The Server is shaped like httptest.Server.
+//
+// Layers: wsman (SOAP/WinRS protocol) -> ps (PowerShell subset, generic)
+// -> the cmdlets in this package -> pool (state, rules, events).
+package lync
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/big"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pchatdr/harness/fakes/lync/pool"
+	"github.com/pchatdr/harness/fakes/lync/ps"
+	"github.com/pchatdr/harness/fakes/lync/wsman"
+)
+
+// Options configure a Server.
+type Options struct {
+	// Pool is the modelled pool (see pool.FromTopology).
+	Pool pool.Config
+	// Users maps user names (case-insensitive) to passwords for Basic auth.
+	Users map[string]string
+	// Addr to listen on; default "127.0.0.1:0".
+	Addr string
+	// TLS serves HTTPS with a fresh self-signed certificate for 127.0.0.1
+	// and localhost (see Server.CertificatePEM), unless TLSConfig is set.
+	TLS       bool
+	TLSConfig *tls.Config
+	// StatePath persists the pool state across restarts.
+	StatePath string
+	// MaxReceiveWait caps a Receive long-poll (default: the client's
+	// OperationTimeout, 60s for masterzen/winrm).
+	MaxReceiveWait time.Duration
+	// Faults armed at start.
+	Faults []Fault
+	// Clock replaces time.Now for events.
+	Clock func() time.Time
+	// OnEvent is called for every event (state changes, cmdlets, faults).
+	OnEvent func(pool.Event)
+}
+
+// Server is a running fake endpoint.
+type Server struct {
+	// URL is the base URL, e.g. "http://127.0.0.1:5985"; WinRM is at URL+"/wsman".
+	URL string
+
+	pool    *pool.Pool
+	reg     *ps.Registry
+	wsman   *wsman.Handler
+	faults  faults
+	users   map[string]string
+	ln      net.Listener
+	srv     *http.Server
+	certPEM []byte
+	served  chan struct{}
+	once    sync.Once
+}
+
+// Start listens and serves. It returns once the listener is bound.
+func Start(opts Options) (*Server, error) {
+	s, err := newServer(opts)
+	if err != nil {
+		return nil, err
+	}
+	addr := opts.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("lync: listen %s: %w", addr, err)
+	}
+	scheme := "http"
+	if opts.TLS || opts.TLSConfig != nil {
+		cfg := opts.TLSConfig
+		if cfg == nil {
+			cert, pemBytes, err := selfSigned()
+			if err != nil {
+				ln.Close()
+				return nil, err
+			}
+			s.certPEM = pemBytes
+			cfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}}
+		}
+		ln = tls.NewListener(ln, cfg)
+		scheme = "https"
+	}
+	s.ln = ln
+	s.URL = scheme + "://" + ln.Addr().String()
+	s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 30 * time.Second}
+	go func() {
+		defer close(s.served)
+		_ = s.srv.Serve(ln)
+	}()
+	return s, nil
+}
+
+// New builds a server without listening; use Handler to mount it.
+func New(opts Options) (*Server, error) { return newServer(opts) }
+
+func newServer(opts Options) (*Server, error) {
+	if len(opts.Users) == 0 {
+		return nil, errors.New("lync: at least one user is required")
+	}
+	var popts []pool.Option
+	if opts.StatePath != "" {
+		popts = append(popts, pool.WithPersistence(opts.StatePath))
+	}
+	if opts.Clock != nil {
+		popts = append(popts, pool.WithClock(opts.Clock))
+	}
+	if opts.OnEvent != nil {
+		popts = append(popts, pool.WithListener(opts.OnEvent))
+	}
+	p, err := pool.New(opts.Pool, popts...)
+	if err != nil {
+		return nil, fmt.Errorf("lync: %w", err)
+	}
+	s := &Server{pool: p, reg: ps.NewRegistry(), users: opts.Users, served: make(chan struct{})}
+	s.registerCmdlets(s.reg)
+	for _, f := range opts.Faults {
+		s.faults.add(f)
+	}
+	s.wsman = wsman.NewHandler(wsman.Config{
+		Authenticate:   wsman.Authenticator(opts.Users),
+		Exec:           s.exec,
+		MaxReceiveWait: opts.MaxReceiveWait,
+		Intercept:      s.intercept,
+	})
+	return s, nil
+}
+
+// Handler serves /wsman, GET /state, GET /events and /faults.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/wsman", s.wsman)
+	mux.HandleFunc("GET /state", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, s.State())
+	})
+	mux.HandleFunc("GET /events", func(w http.ResponseWriter, r *http.Request) {
+		since, _ := strconv.ParseInt(r.URL.Query().Get("since"), 10, 64)
+		ev := s.pool.EventsSince(since)
+		if ev == nil {
+			ev = []pool.Event{}
+		}
+		writeJSON(w, ev)
+	})
+	mux.HandleFunc("/faults", s.serveFaults)
+	return mux
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	enc := json.NewEncoder(w)
+	_ = enc.Encode(v)
+}
+
+// serveFaults: GET lists, POST arms (JSON Fault or {"spec": "..."}), DELETE
+// clears. Basic auth as for /wsman.
+func (s *Server) serveFaults(w http.ResponseWriter, r *http.Request) {
+	u, p, ok := r.BasicAuth()
+	if !ok || !wsman.Authenticator(s.users)(u, p) {
+		w.Header().Set("WWW-Authenticate", `Basic realm="lyncfake"`)
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	switch r.Method {
+	case http.MethodGet:
+		writeJSON(w, s.Faults())
+	case http.MethodDelete:
+		s.ClearFaults()
+		w.WriteHeader(http.StatusNoContent)
+	case http.MethodPost:
+		var body struct {
+			Fault
+			Spec string `json:"spec"`
+		}
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&body); err != nil {
+			http.Error(w, "faults: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		f := body.Fault
+		if body.Spec != "" {
+			var err error
+			if f, err = ParseFault(body.Spec); err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+		}
+		switch f.Kind {
+		case FaultLatency, FaultFail, FaultHang, FaultDrop, FaultHTTP500:
+		default:
+			http.Error(w, fmt.Sprintf("faults: unknown kind %q", f.Kind), http.StatusBadRequest)
+			return
+		}
+		s.Inject(f)
+		w.WriteHeader(http.StatusNoContent)
+	default:
+		w.Header().Set("Allow", "GET, POST, DELETE")
+		w.WriteHeader(http.StatusMethodNotAllowed)
+	}
+}
+
+// exec runs one WinRM command line.
+func (s *Server) exec(ctx context.Context, cmd wsman.Command) wsman.Output {
+	start := time.Now()
+	hc, err := ps.ParseHostCommand(cmd.CommandLine, cmd.Arguments...)
+	if errors.Is(err, ps.ErrNotPowerShell) {
+		name := strings.Fields(cmd.CommandLine)
+		term := cmd.CommandLine
+		if len(name) > 0 {
+			term = name[0]
+		}
+		return wsman.Output{Stderr: []byte(fmt.Sprintf("'%s' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n", term)), ExitCode: 1}
+	}
+	if err != nil {
+		return wsman.Output{Stderr: []byte(err.Error() + "\r\n"), ExitCode: 1}
+	}
+	hooks := ps.Hooks{
+		Before: s.beforeCmdlet,
+		After: func(inv ps.Invocation) {
+			if inv.Module != ModuleName {
+				return
+			}
+			ev := pool.Event{Kind: pool.KindCmdlet, Time: inv.Start, Cmdlet: inv.Name, Text: inv.Text, Params: inv.Params, Outcome: "ok", Duration: inv.Duration}
+			if inv.Params["WhatIf"] == "$true" {
+				ev.Outcome = "whatif"
+			}
+			if inv.Err != nil {
+				ev.Outcome, ev.Error = "error", inv.Err.Message
+			}
+			s.pool.Record(ev)
+		},
+	}
+	stdout, stderr, code, _ := ps.Exec(ctx, s.reg, hooks, hc)
+	s.pool.Record(pool.Event{Kind: pool.KindCommand, Time: start, Text: hc.Script, Outcome: "exit " + strconv.Itoa(code), Duration: time.Since(start)})
+	return wsman.Output{Stdout: []byte(stdout), Stderr: []byte(stderr), ExitCode: code}
+}
+
+// Run executes a script in-process, as one powershell.exe -Command would
+// (no WinRM). Useful for tools and tests.
+func (s *Server) Run(ctx context.Context, script string) *ps.Result {
+	_, _, _, res := ps.Exec(ctx, s.reg, ps.Hooks{Before: s.beforeCmdlet}, &ps.HostCommand{Script: script})
+	return res
+}
+
+// Close stops serving, ends running commands and hung requests.
+func (s *Server) Close() {
+	s.once.Do(func() {
+		s.wsman.Close()
+		if s.srv != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			if err := s.srv.Shutdown(ctx); err != nil {
+				_ = s.srv.Close()
+			}
+			cancel()
+			<-s.served
+		}
+	})
+}
+
+// State is the pool snapshot (what GET /state serves).
+func (s *Server) State() pool.State { return s.pool.State() }
+
+// Events is the timeline so far.
+func (s *Server) Events() []pool.Event { return s.pool.Events() }
+
+// Pool gives access to the model (e.g. EventsSince).
+func (s *Server) Pool() *pool.Pool { return s.pool }
+
+// Inject arms a fault.
+func (s *Server) Inject(f Fault) { s.faults.add(f) }
+
+// ClearFaults disarms every fault.
+func (s *Server) ClearFaults() { s.faults.clear() }
+
+// Faults lists armed faults.
+func (s *Server) Faults() []Fault { return s.faults.snapshot() }
+
+// Endpoint splits URL into what winrm.NewEndpoint takes.
+func (s *Server) Endpoint() (host string, port int, https bool) {
+	u, err := url.Parse(s.URL)
+	if err != nil {
+		return "", 0, false
+	}
+	port, _ = strconv.Atoi(u.Port())
+	return u.Hostname(), port, u.Scheme == "https"
+}
+
+// CertificatePEM is the self-signed certificate (PEM) when TLS was asked
+// for without a TLSConfig; pass it as the winrm endpoint's CACert.
+func (s *Server) CertificatePEM() []byte { return s.certPEM }
+
+func selfSigned() (tls.Certificate, []byte, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, nil, fmt.Errorf("lync: tls key: %w", err)
+	}
+	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: "lyncfake"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(7 * 24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1")},
+		DNSNames:              []string{"localhost"},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, nil, fmt.Errorf("lync: tls certificate: %w", err)
+	}
+	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pemBytes, nil
+}

@@ -1,0 +1,426 @@
+package wsman
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Command is a command line a client asked a shell to run.
+type Command struct {
+	ShellID     string
+	CommandID   string
+	User        string
+	CommandLine string
+	Arguments   []string
+}
+
+// Output is what the command produced when it ended.
+type Output struct {
+	Stdout   []byte
+	Stderr   []byte
+	ExitCode int
+}
+
+// Executor runs a command. ctx ends when the client signals terminate,
+// deletes the shell, or the server closes.
+type Executor func(ctx context.Context, cmd Command) Output
+
+// Interceptor sees every authenticated, well-formed request before it is
+// handled; returning true means it wrote the response itself (fault
+// injection: hang, drop the connection, HTTP 500).
+type Interceptor func(w http.ResponseWriter, r *http.Request, env *Envelope) bool
+
+// Config configures a Handler.
+type Config struct {
+	// Authenticate checks Basic credentials. Required.
+	Authenticate func(user, password string) bool
+	// Exec runs commands. Required.
+	Exec Executor
+	// MaxReceiveWait caps how long a Receive waits for output before the
+	// w:TimedOut fault; 0 means the request's OperationTimeout (default 60s).
+	MaxReceiveWait time.Duration
+	// MaxEnvelopeBytes bounds request bodies (default 512 KiB).
+	MaxEnvelopeBytes int64
+	// MaxShellsPerUser mirrors WinRM's quota (default 30).
+	MaxShellsPerUser int
+	// Intercept, when set, is consulted for each request.
+	Intercept Interceptor
+}
+
+type command struct {
+	id      string
+	cancel  context.CancelFunc
+	done    chan struct{}
+	out     Output
+	stdin   []byte
+	drained bool
+}
+
+type shell struct {
+	id       string
+	user     string
+	commands map[string]*command
+}
+
+// Handler is the /wsman endpoint.
+type Handler struct {
+	cfg    Config
+	ctx    context.Context
+	stop   context.CancelFunc
+	wg     sync.WaitGroup
+	mu     sync.Mutex
+	shells map[string]*shell
+}
+
+// NewHandler builds a handler.
+func NewHandler(cfg Config) *Handler {
+	if cfg.MaxEnvelopeBytes == 0 {
+		cfg.MaxEnvelopeBytes = 512 << 10
+	}
+	if cfg.MaxShellsPerUser == 0 {
+		cfg.MaxShellsPerUser = 30
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	return &Handler{cfg: cfg, ctx: ctx, stop: stop, shells: map[string]*shell{}}
+}
+
+// Done is closed when the handler is closing; interceptors that block
+// select on it.
+func (h *Handler) Done() <-chan struct{} { return h.ctx.Done() }
+
+// Close ends every running command and waits for them.
+func (h *Handler) Close() {
+	h.stop()
+	h.wg.Wait()
+}
+
+// Shells returns the number of open shells.
+func (h *Handler) Shells() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.shells)
+}
+
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return strings.ToUpper(fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]))
+}
+
+// ServeHTTP implements the WS-Management shell protocol.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	user, pass, ok := r.BasicAuth()
+	if !ok || h.cfg.Authenticate == nil || !h.cfg.Authenticate(user, pass) {
+		// Drain so keep-alive connections stay usable, then challenge.
+		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, h.cfg.MaxEnvelopeBytes))
+		w.Header().Add("WWW-Authenticate", "Negotiate")
+		w.Header().Add("WWW-Authenticate", `Basic realm="WSMAN"`)
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.Contains(strings.ToLower(ct), "application/soap+xml") {
+		http.Error(w, "unsupported content type", http.StatusUnsupportedMediaType)
+		return
+	}
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxEnvelopeBytes))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			h.fault(w, &Fault{Code: "s:Sender", Subcode: "w:EncodingLimit", WSManCode: 2150858817,
+				Reason: fmt.Sprintf("The WS-Management service cannot process the request because the envelope size exceeds the limit of %d bytes.", h.cfg.MaxEnvelopeBytes)}, "")
+			return
+		}
+		return
+	}
+	env, err := ParseEnvelope(raw)
+	if err != nil {
+		var f *Fault
+		if errors.As(err, &f) {
+			h.fault(w, f, "")
+		}
+		return
+	}
+	if h.cfg.Intercept != nil && h.cfg.Intercept(w, r, env) {
+		return
+	}
+	msgID := "uuid:" + newID()
+	var resp []byte
+	var ferr *Fault
+	switch env.Header.Action {
+	case ActionCreate:
+		resp, ferr = h.create(env, user, msgID, r)
+	case ActionCommand:
+		resp, ferr = h.command(env, user, msgID)
+	case ActionReceive:
+		resp, ferr = h.receive(r.Context(), env, msgID)
+	case ActionSend:
+		resp, ferr = h.send(env, msgID)
+	case ActionSignal:
+		resp, ferr = h.signal(env, msgID)
+	case ActionDelete:
+		resp, ferr = h.delete(env, msgID)
+	default:
+		ferr = &Fault{Code: "s:Sender", Subcode: "a:ActionNotSupported", WSManCode: 2150858760,
+			Reason: fmt.Sprintf("The WS-Management service cannot process the request because the action %q is not supported.", env.Header.Action)}
+	}
+	if ferr != nil {
+		h.fault(w, ferr, env.Header.MessageID)
+		return
+	}
+	if resp == nil {
+		return // client went away
+	}
+	w.Header().Set("Content-Type", "application/soap+xml;charset=UTF-8")
+	_, _ = w.Write(resp)
+}
+
+func (h *Handler) fault(w http.ResponseWriter, f *Fault, relatesTo string) {
+	w.Header().Set("Content-Type", "application/soap+xml;charset=UTF-8")
+	w.WriteHeader(http.StatusInternalServerError)
+	_, _ = w.Write(faultXML(f, relatesTo, "uuid:"+newID()))
+}
+
+func (h *Handler) create(env *Envelope, user, msgID string, r *http.Request) ([]byte, *Fault) {
+	if env.Header.ResourceURI != ResourceCmd {
+		return nil, &Fault{Code: "s:Sender", Subcode: "w:DestinationUnreachable", WSManCode: 2150858770,
+			Reason: fmt.Sprintf("The WS-Management service cannot process the request. The resource URI %q is not supported.", env.Header.ResourceURI)}
+	}
+	if env.Body.Shell == nil {
+		return nil, &Fault{Code: "s:Sender", Subcode: "w:SchemaValidationError", WSManCode: 2150858817,
+			Reason: "The WS-Management service cannot process the request because the Create body has no rsp:Shell element."}
+	}
+	h.mu.Lock()
+	n := 0
+	for _, s := range h.shells {
+		if s.user == user {
+			n++
+		}
+	}
+	if n >= h.cfg.MaxShellsPerUser {
+		h.mu.Unlock()
+		return nil, &Fault{Code: "s:Receiver", Subcode: "w:QuotaLimit", WSManCode: 2150859174,
+			Reason: fmt.Sprintf("The WS-Management service cannot process the request. This user is allowed a maximum number of %d concurrent shells, which has been exceeded. Close existing shells or raise the quota for this user.", h.cfg.MaxShellsPerUser)}
+	}
+	id := newID()
+	h.shells[id] = &shell{id: id, user: user, commands: map[string]*command{}}
+	h.mu.Unlock()
+	addr := "http://" + r.Host + "/wsman"
+	if r.TLS != nil {
+		addr = "https://" + r.Host + "/wsman"
+	}
+	body := `<x:ResourceCreated><a:Address>` + xmlEscape(addr) + `</a:Address><a:ReferenceParameters><w:ResourceURI>` + ResourceCmd +
+		`</w:ResourceURI><w:SelectorSet><w:Selector Name="ShellId">` + id + `</w:Selector></w:SelectorSet></a:ReferenceParameters></x:ResourceCreated>` +
+		`<rsp:Shell><rsp:ShellId>` + id + `</rsp:ShellId><rsp:ResourceUri>` + ResourceCmd + `</rsp:ResourceUri><rsp:Owner>` + xmlEscape(user) +
+		`</rsp:Owner><rsp:InputStreams>stdin</rsp:InputStreams><rsp:OutputStreams>stdout stderr</rsp:OutputStreams></rsp:Shell>`
+	return wrap(NSTransfer+"/CreateResponse", env.Header.MessageID, msgID, body), nil
+}
+
+func (h *Handler) lookup(env *Envelope) (*shell, *Fault) {
+	id := env.ShellID()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	s, ok := h.shells[id]
+	if !ok {
+		return nil, invalidSelectors(id)
+	}
+	return s, nil
+}
+
+func (h *Handler) command(env *Envelope, user, msgID string) ([]byte, *Fault) {
+	s, f := h.lookup(env)
+	if f != nil {
+		return nil, f
+	}
+	if env.Body.CommandLine == nil || strings.TrimSpace(env.Body.CommandLine.Command) == "" {
+		return nil, &Fault{Code: "s:Sender", Subcode: "w:SchemaValidationError", WSManCode: 2150858817,
+			Reason: "The WS-Management service cannot process the request because the CommandLine element is missing or empty."}
+	}
+	c := &command{id: newID(), done: make(chan struct{})}
+	ctx, cancel := context.WithCancel(h.ctx)
+	c.cancel = cancel
+	cmd := Command{ShellID: s.id, CommandID: c.id, User: user, CommandLine: env.Body.CommandLine.Command, Arguments: env.Body.CommandLine.Arguments}
+	h.mu.Lock()
+	if _, still := h.shells[s.id]; !still {
+		h.mu.Unlock()
+		cancel()
+		return nil, invalidSelectors(s.id)
+	}
+	s.commands[c.id] = c
+	h.wg.Add(1)
+	h.mu.Unlock()
+	go func() {
+		defer h.wg.Done()
+		defer cancel()
+		out := h.cfg.Exec(ctx, cmd)
+		h.mu.Lock()
+		c.out = out
+		h.mu.Unlock()
+		close(c.done)
+	}()
+	body := `<rsp:CommandResponse><rsp:CommandId>` + c.id + `</rsp:CommandId></rsp:CommandResponse>`
+	return wrap(NSShell+"/CommandResponse", env.Header.MessageID, msgID, body), nil
+}
+
+func (h *Handler) findCommand(env *Envelope, id string) (*command, *Fault) {
+	s, f := h.lookup(env)
+	if f != nil {
+		return nil, f
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	c, ok := s.commands[id]
+	if !ok {
+		return nil, &Fault{Code: "s:Sender", Subcode: "w:InvalidParameter", WSManCode: 2150858843,
+			Reason: fmt.Sprintf("The request for the Windows Remote Shell with ShellId %s failed because the command with CommandId %s was not found.", s.id, id)}
+	}
+	return c, nil
+}
+
+// chunk is the base64 size of one rsp:Stream element.
+const chunk = 8192
+
+func streamXML(name, cmdID string, data []byte) string {
+	var b strings.Builder
+	for len(data) > 0 {
+		n := min(chunk, len(data))
+		b.WriteString(`<rsp:Stream Name="` + name + `" CommandId="` + cmdID + `">` + base64.StdEncoding.EncodeToString(data[:n]) + `</rsp:Stream>`)
+		data = data[n:]
+	}
+	b.WriteString(`<rsp:Stream Name="` + name + `" CommandId="` + cmdID + `" End="true"></rsp:Stream>`)
+	return b.String()
+}
+
+func (h *Handler) receive(ctx context.Context, env *Envelope, msgID string) ([]byte, *Fault) {
+	if env.Body.Receive == nil {
+		return nil, &Fault{Code: "s:Sender", Subcode: "w:SchemaValidationError", WSManCode: 2150858817,
+			Reason: "The WS-Management service cannot process the request because the Receive body is missing."}
+	}
+	id := strings.TrimSpace(env.Body.Receive.DesiredStream.CommandID)
+	c, f := h.findCommand(env, id)
+	if f != nil {
+		return nil, f
+	}
+	wait, ok := env.Timeout()
+	if !ok || wait <= 0 {
+		wait = 60 * time.Second
+	}
+	if h.cfg.MaxReceiveWait > 0 && wait > h.cfg.MaxReceiveWait {
+		wait = h.cfg.MaxReceiveWait
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-c.done:
+	case <-t.C:
+		return nil, timedOut()
+	case <-ctx.Done():
+		return nil, nil
+	case <-h.ctx.Done():
+		return nil, timedOut()
+	}
+	h.mu.Lock()
+	out := c.out
+	if c.drained {
+		out = Output{ExitCode: out.ExitCode}
+	}
+	c.drained = true
+	h.mu.Unlock()
+	body := `<rsp:ReceiveResponse>` + streamXML("stdout", id, out.Stdout) + streamXML("stderr", id, out.Stderr) +
+		`<rsp:CommandState CommandId="` + id + `" State="` + StateDone + `"><rsp:ExitCode>` + fmt.Sprint(out.ExitCode) +
+		`</rsp:ExitCode></rsp:CommandState></rsp:ReceiveResponse>`
+	return wrap(NSShell+"/ReceiveResponse", env.Header.MessageID, msgID, body), nil
+}
+
+func (h *Handler) send(env *Envelope, msgID string) ([]byte, *Fault) {
+	if env.Body.Send == nil {
+		return nil, &Fault{Code: "s:Sender", Subcode: "w:SchemaValidationError", WSManCode: 2150858817,
+			Reason: "The WS-Management service cannot process the request because the Send body is missing."}
+	}
+	for _, st := range env.Body.Send.Streams {
+		c, f := h.findCommand(env, strings.TrimSpace(st.CommandID))
+		if f != nil {
+			return nil, f
+		}
+		data, err := base64.StdEncoding.DecodeString(strings.TrimSpace(st.Data))
+		if err != nil {
+			return nil, &Fault{Code: "s:Sender", Subcode: "w:SchemaValidationError", WSManCode: 2150858817,
+				Reason: "The WS-Management service cannot process the request because the stdin stream is not valid base64."}
+		}
+		h.mu.Lock()
+		if len(c.stdin)+len(data) <= 1<<20 {
+			c.stdin = append(c.stdin, data...)
+		}
+		h.mu.Unlock()
+	}
+	return wrap(NSShell+"/SendResponse", env.Header.MessageID, msgID, `<rsp:SendResponse/>`), nil
+}
+
+func (h *Handler) signal(env *Envelope, msgID string) ([]byte, *Fault) {
+	if env.Body.Signal == nil {
+		return nil, &Fault{Code: "s:Sender", Subcode: "w:SchemaValidationError", WSManCode: 2150858817,
+			Reason: "The WS-Management service cannot process the request because the Signal body is missing."}
+	}
+	id := strings.TrimSpace(env.Body.Signal.CommandID)
+	c, f := h.findCommand(env, id)
+	if f != nil {
+		return nil, f
+	}
+	code := strings.TrimSpace(env.Body.Signal.Code)
+	if code == SignalTerm || code == SignalCtrlC {
+		c.cancel()
+		s, _ := h.lookup(env)
+		if s != nil && code == SignalTerm {
+			h.mu.Lock()
+			delete(s.commands, id)
+			h.mu.Unlock()
+		}
+	}
+	return wrap(NSShell+"/SignalResponse", env.Header.MessageID, msgID, `<rsp:SignalResponse/>`), nil
+}
+
+func (h *Handler) delete(env *Envelope, msgID string) ([]byte, *Fault) {
+	id := env.ShellID()
+	h.mu.Lock()
+	s, ok := h.shells[id]
+	if ok {
+		delete(h.shells, id)
+	}
+	h.mu.Unlock()
+	if !ok {
+		return nil, invalidSelectors(id)
+	}
+	h.mu.Lock()
+	for _, c := range s.commands {
+		c.cancel()
+	}
+	h.mu.Unlock()
+	return wrap(NSTransfer+"/DeleteResponse", env.Header.MessageID, msgID, ``), nil
+}
+
+// Authenticator returns a constant-time checker over user -> password.
+func Authenticator(users map[string]string) func(user, password string) bool {
+	return func(user, password string) bool {
+		for u, p := range users {
+			if strings.EqualFold(u, user) {
+				return subtle.ConstantTimeCompare([]byte(p), []byte(password)) == 1
+			}
+		}
+		return false
+	}
+}

@@ -1,0 +1,461 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"strings"
+	"time"
+
+	"github.com/pchatdr/harness/sim/mssql/sqltypes"
+	"github.com/pchatdr/harness/sim/mssql/tsql"
+)
+
+func randHex(n int) string {
+	b := make([]byte, n/2)
+	_, _ = rand.Read(b)
+	return strings.ToUpper(hex.EncodeToString(b))
+}
+
+// constraintName makes SQL Server's system name for an unnamed constraint
+// (PK__orders__3213E83F1A2B3C4D).
+func constraintName(prefix, table string) string {
+	if len(table) > 8 {
+		table = table[:8]
+	}
+	return prefix + "__" + table + "__" + randHex(16)
+}
+
+// tableDB resolves the database and schema a CREATE/DROP TABLE names.
+func (sc *scope) tableDB(n *tsql.ObjectName) (*Database, string, error) {
+	db := sc.s.currentDB()
+	name := n.Object().Name
+	if strings.HasPrefix(name, "#") {
+		db = sc.s.inst.DBByID(tempdbID)
+	} else if dn := n.Database().Name; dn != "" {
+		if db = sc.s.inst.DB(dn); db == nil {
+			return nil, "", newErr(911, dn)
+		}
+	}
+	if e := db.openError(); e != nil {
+		return nil, "", e
+	}
+	schema := n.Schema().Name
+	if schema == "" {
+		schema = "dbo"
+	}
+	if !strings.EqualFold(schema, "dbo") {
+		return nil, "", newErr(2760, schema)
+	}
+	return db, "dbo", nil
+}
+
+func constInt(sc *scope, e tsql.Expr, def int64) (int64, error) {
+	if e == nil {
+		return def, nil
+	}
+	v, _, err := sc.evalScalar(e)
+	if err != nil {
+		return 0, err
+	}
+	n, ok := toInt64(v)
+	if !ok {
+		return 0, newErr(102, exprText(e))
+	}
+	return n, nil
+}
+
+func (sc *scope) execCreateTable(x *tsql.CreateTableStmt) error {
+	db, schema, err := sc.tableDB(&x.Name)
+	if err != nil {
+		return err
+	}
+	name := x.Name.Object().Name
+	def := TableDef{Schema: schema, Name: name, Created: wallClock(sc.s.inst.now())}
+	seen := map[string]bool{}
+	var pk *IndexDef
+	for i, cd := range x.Columns {
+		key := strings.ToLower(cd.Name.Name)
+		if seen[key] {
+			return newErr(2705, cd.Name.Name, name)
+		}
+		seen[key] = true
+		t, err := resolveType(cd.Typ, false, i+1)
+		if err != nil {
+			return err
+		}
+		col := ColumnDef{Name: cd.Name.Name, Type: t, Nullable: cd.Null != tsql.NullNotAllowed}
+		if cd.Identity != nil {
+			if !t.Kind.IsInteger() && !(t.Kind == sqltypes.KindDecimal && t.Scale == 0) {
+				return newErr(2749, cd.Name.Name, name)
+			}
+			col.Identity = true
+			if col.Seed, err = constInt(sc, cd.Identity.Seed, 1); err != nil {
+				return err
+			}
+			if col.Incr, err = constInt(sc, cd.Identity.Increment, 1); err != nil {
+				return err
+			}
+			if col.Incr == 0 {
+				return newErr(2749, cd.Name.Name, name)
+			}
+			if cd.Null == tsql.NullAllowed {
+				return newErr(8147, cd.Name.Name, name)
+			}
+			col.Nullable = false
+		}
+		if cd.Default != nil {
+			if cd.Identity != nil {
+				return newErr(1754, cd.Name.Name, name)
+			}
+			col.Default = cd.Default.String()
+			if cd.DefaultName != nil {
+				col.DefaultName = cd.DefaultName.Name
+			} else {
+				col.DefaultName = constraintName("DF", name)
+			}
+		}
+		if cd.Check != nil {
+			return newErr(40000, "CHECK constraints are not supported by the simulator.")
+		}
+		if cd.PrimaryKey {
+			if pk != nil {
+				return newErr(8110, name)
+			}
+			if cd.Null == tsql.NullAllowed {
+				return newErr(8111, name)
+			}
+			col.Nullable = false
+			pk = &IndexDef{Name: constraintName("PK", name), Primary: true, Cols: []int{i}}
+			def.Indexes = append(def.Indexes, *pk)
+		}
+		if cd.Unique {
+			def.Indexes = append(def.Indexes, IndexDef{Name: constraintName("UQ", name), Cols: []int{i}})
+		}
+		def.Cols = append(def.Cols, col)
+	}
+	for _, tc := range x.Constraints {
+		switch tc.Kind {
+		case tsql.ConstraintPrimaryKey, tsql.ConstraintUnique:
+			ix := IndexDef{Primary: tc.Kind == tsql.ConstraintPrimaryKey}
+			for _, ic := range tc.Columns {
+				ci := -1
+				for j, c := range def.Cols {
+					if strings.EqualFold(c.Name, ic.Name.Name) {
+						ci = j
+					}
+				}
+				if ci < 0 {
+					return newErr(1911, ic.Name.Name)
+				}
+				if ix.Primary {
+					if x.Columns[ci].Null == tsql.NullAllowed {
+						return newErr(8111, name)
+					}
+					def.Cols[ci].Nullable = false
+				}
+				ix.Cols = append(ix.Cols, ci)
+			}
+			if tc.Name != nil {
+				ix.Name = tc.Name.Name
+			} else if ix.Primary {
+				ix.Name = constraintName("PK", name)
+			} else {
+				ix.Name = constraintName("UQ", name)
+			}
+			if ix.Primary {
+				if pk != nil {
+					return newErr(8110, name)
+				}
+				pk = &ix
+			}
+			def.Indexes = append(def.Indexes, ix)
+		default:
+			return newErr(40000, "CHECK and FOREIGN KEY constraints are not supported by the simulator.")
+		}
+	}
+	_, err = sc.withTx(func(tx *Tx) (int64, error) {
+		db.mu.Lock()
+		defer db.mu.Unlock()
+		if existing := db.tables[tableKey(schema, name)]; existing != nil {
+			if c := existing.createdBy; c != nil && c != tx && c.State() == txActive {
+				return 0, &conflictError{other: c}
+			}
+			return 0, newErr(2714, name)
+		}
+		def.ID = db.nextObject
+		db.nextObject++
+		t := newTable(db, def)
+		t.createdBy = tx
+		db.tables[tableKey(schema, name)] = t
+		db.tablesByID[def.ID] = t
+		tx.record(db, encJSON(opCreateTable, def), func() {
+			delete(db.tables, tableKey(schema, name))
+			delete(db.tablesByID, def.ID)
+		}, func() { t.createdBy = nil })
+		return 0, nil
+	})
+	if err != nil {
+		return err
+	}
+	sc.s.rowcount = 0
+	sc.s.lastError = 0
+	return sc.done(DoneInfo{})
+}
+
+func (sc *scope) execDropTable(x *tsql.DropTableStmt) error {
+	for _, n := range x.Names {
+		n := n
+		db, schema, err := sc.tableDB(&n)
+		if err != nil {
+			return err
+		}
+		name := n.Object().Name
+		_, err = sc.withTx(func(tx *Tx) (int64, error) {
+			db.mu.Lock()
+			defer db.mu.Unlock()
+			t := db.lookupTable(schema, name, tx)
+			if t == nil {
+				if x.IfExists {
+					return 0, nil
+				}
+				return 0, newErr(3701, "table", nameText(&n))
+			}
+			for _, r := range t.rows {
+				if r.gone {
+					continue
+				}
+				if x := r.xmin; x != nil && x != tx && x.State() == txActive {
+					return 0, &conflictError{other: x}
+				}
+				if x := r.xmax; x != nil && x != tx && x.State() == txActive {
+					return 0, &conflictError{other: x}
+				}
+			}
+			delete(db.tables, tableKey(t.Schema, t.Name))
+			delete(db.tablesByID, t.ID)
+			tx.record(db, encID(opDropTable, t.ID), func() {
+				db.tables[tableKey(t.Schema, t.Name)] = t
+				db.tablesByID[t.ID] = t
+			}, nil)
+			return 0, nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	sc.s.rowcount = 0
+	sc.s.lastError = 0
+	return sc.done(DoneInfo{})
+}
+
+func (sc *scope) execCreateDatabase(x *tsql.CreateDatabaseStmt) error {
+	if sc.s.tranCount > 0 {
+		return newErr(226, "CREATE DATABASE")
+	}
+	if _, err := sc.s.inst.CreateDatabase(sc.ctx, x.Name.Name); err != nil {
+		return err
+	}
+	sc.s.rowcount = 0
+	sc.s.lastError = 0
+	return sc.done(DoneInfo{})
+}
+
+func (sc *scope) execDropDatabase(x *tsql.DropDatabaseStmt) error {
+	if sc.s.tranCount > 0 {
+		return newErr(226, "DROP DATABASE")
+	}
+	inst := sc.s.inst
+	for _, n := range x.Names {
+		db := inst.DB(n.Name)
+		if db == nil {
+			if x.IfExists {
+				continue
+			}
+			return newErr(3701, "database", n.Name)
+		}
+		if db.ID() <= msdbID {
+			return newErr(3708, "database", db.Name(), "database")
+		}
+		inst.mu.RLock()
+		inUse := inst.sessionsInLocked(db, nil)
+		inst.mu.RUnlock()
+		if inUse > 0 {
+			return newErr(3702, db.Name())
+		}
+		if err := inst.DropDatabase(sc.ctx, db); err != nil {
+			return sc.s.logFailure(err)
+		}
+	}
+	sc.s.rowcount = 0
+	sc.s.lastError = 0
+	return sc.done(DoneInfo{})
+}
+
+// AlterDBOption handles one ALTER DATABASE ... SET option the core does not
+// (PARTNER, WITNESS, ...): later issues register theirs.
+type AlterDBOption func(sc *scope, db *Database, opt *tsql.Option, x *tsql.AlterDatabaseStmt) error
+
+var alterDBOptions = map[string]AlterDBOption{}
+
+// execAlterDatabase handles SET RECOVERY, SINGLE_USER/RESTRICTED_USER/
+// MULTI_USER, OFFLINE/ONLINE, READ_ONLY/READ_WRITE with the termination
+// clause: ROLLBACK IMMEDIATE kills the other sessions in the database,
+// NO_WAIT fails with 5070, and no clause waits for them to leave.
+func (sc *scope) execAlterDatabase(x *tsql.AlterDatabaseStmt) error {
+	if sc.s.tranCount > 0 {
+		return newErr(226, "ALTER DATABASE")
+	}
+	inst := sc.s.inst
+	db := sc.s.currentDB()
+	if !x.Current {
+		db = inst.DB(x.Name.Name)
+	}
+	if db == nil {
+		if err := sc.message(newErr(5011, x.Name.Name)); err != nil {
+			return err
+		}
+		return newErr(5069)
+	}
+	if x.Action == tsql.AlterDBModifyName {
+		return newErr(40000, "ALTER DATABASE ... MODIFY NAME is not supported by the simulator.")
+	}
+	for _, opt := range x.Options {
+		if err := sc.alterOption(db, opt, x); err != nil {
+			if e, ok := asSQLError(err); ok && e.Number != 5069 && e.Class > 10 {
+				if err := sc.message(e); err != nil {
+					return err
+				}
+				return newErr(5069)
+			}
+			return err
+		}
+	}
+	sc.s.rowcount = 0
+	sc.s.lastError = 0
+	return sc.done(DoneInfo{})
+}
+
+func (sc *scope) alterOption(db *Database, opt *tsql.Option, x *tsql.AlterDatabaseStmt) error {
+	inst := sc.s.inst
+	switch opt.Name {
+	case "RECOVERY":
+		var rm RecoveryModel
+		switch opt.Word {
+		case "FULL":
+			rm = RecoveryFull
+		case "SIMPLE":
+			rm = RecoverySimple
+		case "BULK_LOGGED":
+			rm = RecoveryBulkLogged
+		default:
+			return newErr(102, opt.Word)
+		}
+		if db.ID() == tempdbID && rm != RecoverySimple {
+			return newErr(5058, "RECOVERY", "tempdb")
+		}
+		if e := db.openError(); e != nil {
+			return e
+		}
+		return inst.SetMeta(sc.ctx, db, func(m *DBMeta) { m.Recovery = rm })
+	case "SINGLE_USER", "RESTRICTED_USER", "MULTI_USER":
+		ua := map[string]UserAccess{"SINGLE_USER": SingleUser, "RESTRICTED_USER": RestrictedUser, "MULTI_USER": MultiUser}[opt.Name]
+		if ua != MultiUser {
+			if err := sc.exclusive(db, x); err != nil {
+				return err
+			}
+		}
+		return inst.SetMeta(sc.ctx, db, func(m *DBMeta) { m.UserAccess = ua })
+	case "OFFLINE":
+		if db.ID() <= msdbID {
+			return newErr(5058, "OFFLINE", db.Name())
+		}
+		if err := sc.exclusive(db, x); err != nil {
+			return err
+		}
+		if err := inst.SetMeta(sc.ctx, db, func(m *DBMeta) { m.State = StateOffline }); err != nil {
+			return err
+		}
+		if sc.s.currentDB() == db {
+			sc.s.setDB(inst.master)
+		}
+		return nil
+	case "ONLINE":
+		if db.Meta().State == StateRestoring {
+			return newErr(5052, "ONLINE")
+		}
+		return inst.SetMeta(sc.ctx, db, func(m *DBMeta) { m.State = StateOnline })
+	case "READ_ONLY", "READ_WRITE":
+		if e := db.openError(); e != nil {
+			return e
+		}
+		if err := sc.exclusive(db, x); err != nil {
+			return err
+		}
+		ro := opt.Name == "READ_ONLY"
+		return inst.SetMeta(sc.ctx, db, func(m *DBMeta) { m.ReadOnly = ro })
+	}
+	if h := alterDBOptions[opt.Name]; h != nil {
+		return h(sc, db, opt, x)
+	}
+	return newErr(40000, "ALTER DATABASE option "+opt.Name+" is not supported by the simulator.")
+}
+
+// exclusive gets the database for the issuing session alone, per the
+// termination clause.
+func (sc *scope) exclusive(db *Database, x *tsql.AlterDatabaseStmt) error {
+	inst := sc.s.inst
+	others := func() []*Session {
+		var out []*Session
+		for _, s := range inst.sessionList() {
+			if s != sc.s && s.currentDB() == db && !s.Killed() {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	switch x.Termination {
+	case "ROLLBACK IMMEDIATE":
+		for _, s := range others() {
+			s.kill(nil)
+		}
+		return nil
+	case "ROLLBACK AFTER":
+		secs, err := constInt(sc, x.RollbackAfter, 0)
+		if err != nil {
+			return err
+		}
+		deadline := time.Now().Add(time.Duration(secs) * time.Second)
+		if err := waitUntil(sc.ctx, deadline, func() bool { return len(others()) == 0 }); err != nil {
+			return err
+		}
+		for _, s := range others() {
+			s.kill(nil)
+		}
+		return nil
+	case "NO_WAIT":
+		if len(others()) > 0 {
+			return newErr(5070, db.Name())
+		}
+		return nil
+	}
+	return waitUntil(sc.ctx, time.Time{}, func() bool { return len(others()) == 0 })
+}
+
+// waitUntil polls cond until it holds, the deadline passes (zero: never) or
+// ctx ends.
+func waitUntil(ctx context.Context, deadline time.Time, cond func() bool) error {
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for !cond() {
+		if !deadline.IsZero() && time.Now().After(deadline) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return nil
+}

@@ -1,0 +1,303 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/pchatdr/harness/sim/mssql/sqltypes"
+)
+
+// walLog is what the engine needs from a database's durable log
+// (sim/mssql/storage.Log, adapted in storage_adapter.go). Keeping it an
+// interface lets tempdb run without one and tests inject failures.
+type walLog interface {
+	Append(ctx context.Context, payload []byte) (uint64, error)
+	Replay(from uint64, fn func(lsn uint64, payload []byte) error) error
+	WriteSnapshot(lsn uint64, write func(io.Writer) error) error
+	LatestSnapshot() (lsn uint64, open func() (io.ReadCloser, error), ok bool, err error)
+	LastLSN() uint64
+	Close() error
+}
+
+// Log operations. A commit's payload is a sequence of operations, each
+// [kind byte][uvarint length][body]; a snapshot is the same sequence that
+// rebuilds the state from nothing, so one decoder serves both.
+const (
+	opInsert      byte = 1 // table id, row id, row
+	opDelete      byte = 2 // table id, row id
+	opCreateTable byte = 3 // TableDef JSON
+	opDropTable   byte = 4 // table id
+	opCounters    byte = 5 // table id, identity, identUsed, next row id (snapshots)
+	opDBMeta      byte = 10 // DBMeta JSON (master only)
+	opDBDrop      byte = 11 // database id (master only)
+)
+
+func appendOp(dst []byte, kind byte, body []byte) []byte {
+	dst = append(dst, kind)
+	dst = binary.AppendUvarint(dst, uint64(len(body)))
+	return append(dst, body...)
+}
+
+func encInsert(tableID int, rowID int64, vals []Value) []byte {
+	b := make([]byte, 0, 64)
+	b = binary.AppendUvarint(b, uint64(tableID))
+	b = binary.AppendUvarint(b, uint64(rowID))
+	b = sqltypes.AppendRow(b, vals)
+	return appendOp(nil, opInsert, b)
+}
+
+func encDelete(tableID int, rowID int64) []byte {
+	b := binary.AppendUvarint(nil, uint64(tableID))
+	b = binary.AppendUvarint(b, uint64(rowID))
+	return appendOp(nil, opDelete, b)
+}
+
+func encJSON(kind byte, v any) []byte {
+	j, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("engine: encode log op: %v", err)) // only plain structs are encoded
+	}
+	return appendOp(nil, kind, j)
+}
+
+func encID(kind byte, id int) []byte {
+	return appendOp(nil, kind, binary.AppendUvarint(nil, uint64(id)))
+}
+
+var errBadOp = errors.New("engine: malformed log operation")
+
+// forEachOp walks a payload.
+func forEachOp(p []byte, fn func(kind byte, body []byte) error) error {
+	for len(p) > 0 {
+		kind := p[0]
+		n, w := binary.Uvarint(p[1:])
+		if w <= 0 || uint64(len(p)-1-w) < n {
+			return errBadOp
+		}
+		body := p[1+w : 1+w+int(n)]
+		p = p[1+w+int(n):]
+		if err := fn(kind, body); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func readUvarints(b []byte, n int) ([]uint64, []byte, error) {
+	out := make([]uint64, n)
+	for i := range out {
+		v, w := binary.Uvarint(b)
+		if w <= 0 {
+			return nil, nil, errBadOp
+		}
+		out[i] = v
+		b = b[w:]
+	}
+	return out, b, nil
+}
+
+// applyOp applies one committed operation to d during recovery (no
+// transaction, so versions are committed at once).
+func (d *Database) applyOp(kind byte, body []byte) error {
+	switch kind {
+	case opInsert:
+		ids, rest, err := readUvarints(body, 2)
+		if err != nil {
+			return err
+		}
+		t := d.tablesByID[int(ids[0])]
+		if t == nil {
+			return fmt.Errorf("engine: insert into unknown table %d: %w", ids[0], errBadOp)
+		}
+		vals, _, err := sqltypes.ReadRow(rest)
+		if err != nil {
+			return fmt.Errorf("engine: decode row: %w", err)
+		}
+		if old := t.byID[int64(ids[1])]; old != nil {
+			t.removeRow(old)
+		}
+		r := &rowVersion{id: int64(ids[1]), vals: vals}
+		t.addRow(r)
+		for _, ix := range t.indexes {
+			if k, ok := t.keyOf(ix, vals); ok {
+				ix.m[k] = r
+			}
+		}
+		if ic := t.identityCol(); ic >= 0 {
+			if v, ok := vals[ic].(int64); ok {
+				c := t.Cols[ic]
+				if !t.identUsed || (c.Incr > 0 && v > t.identity) || (c.Incr < 0 && v < t.identity) {
+					t.identity = v
+				}
+				t.identUsed = true
+			}
+		}
+	case opDelete:
+		ids, _, err := readUvarints(body, 2)
+		if err != nil {
+			return err
+		}
+		if t := d.tablesByID[int(ids[0])]; t != nil {
+			if r := t.byID[int64(ids[1])]; r != nil {
+				t.removeRow(r)
+			}
+		}
+	case opCreateTable:
+		var def TableDef
+		if err := json.Unmarshal(body, &def); err != nil {
+			return fmt.Errorf("engine: decode table: %w", err)
+		}
+		t := newTable(d, def)
+		d.tables[tableKey(def.Schema, def.Name)] = t
+		d.tablesByID[def.ID] = t
+		if def.ID >= d.nextObject {
+			d.nextObject = def.ID + 1
+		}
+	case opDropTable:
+		ids, _, err := readUvarints(body, 1)
+		if err != nil {
+			return err
+		}
+		if t := d.tablesByID[int(ids[0])]; t != nil {
+			delete(d.tablesByID, t.ID)
+			delete(d.tables, tableKey(t.Schema, t.Name))
+		}
+	case opCounters:
+		ids, rest, err := readUvarints(body, 1)
+		if err != nil {
+			return err
+		}
+		t := d.tablesByID[int(ids[0])]
+		if t == nil {
+			return errBadOp
+		}
+		ident, w := binary.Varint(rest)
+		if w <= 0 || len(rest) < w+1 {
+			return errBadOp
+		}
+		t.identity = ident
+		t.identUsed = rest[w] == 1
+		next, w2 := binary.Varint(rest[w+1:])
+		if w2 <= 0 {
+			return errBadOp
+		}
+		if next > t.nextRow {
+			t.nextRow = next
+		}
+	case opDBMeta, opDBDrop:
+		return d.inst.applyMasterOp(kind, body)
+	default:
+		return fmt.Errorf("engine: log operation kind %d: %w", kind, errBadOp)
+	}
+	return nil
+}
+
+// snapshot encodes the committed state of d (caller holds gate exclusively).
+func (d *Database) snapshot() []byte {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	var b []byte
+	if d.inst.master == d {
+		b = d.inst.appendMasterSnapshot(b)
+	}
+	for _, t := range d.sortedTables() {
+		if t.createdBy != nil {
+			continue
+		}
+		b = append(b, encJSON(opCreateTable, t.TableDef)...)
+		c := binary.AppendUvarint(nil, uint64(t.ID))
+		c = binary.AppendVarint(c, t.identity)
+		if t.identUsed {
+			c = append(c, 1)
+		} else {
+			c = append(c, 0)
+		}
+		c = binary.AppendVarint(c, t.nextRow)
+		b = appendOp(b, opCounters, c)
+		for _, r := range t.rows {
+			if r.committedLive() {
+				b = append(b, encInsert(t.ID, r.id, r.vals)...)
+			}
+		}
+	}
+	return b
+}
+
+// recover rebuilds d from its latest snapshot and the log after it.
+func (d *Database) recover() error {
+	if d.log == nil {
+		return nil
+	}
+	from := uint64(1)
+	lsn, open, ok, err := d.log.LatestSnapshot()
+	if err != nil {
+		return fmt.Errorf("read snapshot: %w", err)
+	}
+	if ok {
+		rc, err := open()
+		if err != nil {
+			return fmt.Errorf("open snapshot: %w", err)
+		}
+		data, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			return fmt.Errorf("read snapshot: %w", err)
+		}
+		if err := forEachOp(data, d.applyOp); err != nil {
+			return fmt.Errorf("apply snapshot at lsn %d: %w", lsn, err)
+		}
+		from = lsn + 1
+	}
+	return d.log.Replay(from, func(l uint64, p []byte) error {
+		if err := forEachOp(p, d.applyOp); err != nil {
+			return fmt.Errorf("replay lsn %d: %w", l, err)
+		}
+		d.sinceCkp.Add(1)
+		return nil
+	})
+}
+
+// checkpoint writes a snapshot of d's committed state to its log.
+func (d *Database) checkpoint() error {
+	if d.log == nil {
+		return nil
+	}
+	d.ckpMu.Lock()
+	defer d.ckpMu.Unlock()
+	d.gate.Lock()
+	lsn := d.log.LastLSN()
+	if lsn == 0 {
+		d.gate.Unlock()
+		return nil
+	}
+	data := d.snapshot()
+	d.sinceCkp.Store(0)
+	d.gate.Unlock()
+	return d.log.WriteSnapshot(lsn, func(w io.Writer) error {
+		_, err := io.Copy(w, bytes.NewReader(data))
+		return err
+	})
+}
+
+// appendDirect logs a non-transactional change (database metadata, DDL that
+// SQL Server does not allow in a user transaction) and applies it with
+// apply under the commit gate, so checkpoints see it exactly once.
+func (d *Database) appendDirect(ctx context.Context, op []byte, apply func()) error {
+	d.gate.RLock()
+	defer d.gate.RUnlock()
+	if d.log != nil {
+		if _, err := d.log.Append(context.WithoutCancel(ctx), op); err != nil {
+			return fmt.Errorf("log append %s: %w", d.Name(), err)
+		}
+		d.sinceCkp.Add(1)
+	}
+	if apply != nil {
+		apply()
+	}
+	return nil
+}

@@ -1,0 +1,436 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/pchatdr/harness/sim/mssql/tsql"
+)
+
+// What an error does to the request, following SQL Server:
+//   - actStmt: the statement ends (its changes are undone), the batch goes
+//     on; DML also gets 3621 "The statement has been terminated.".
+//   - actBatch: compile-time-like errors (208 deferred name resolution, 207,
+//     209, 4104, 137, 195, 8120, 109/110/213): the rest of the batch is
+//     skipped, an open transaction stays open.
+//   - actBatchRollback: conversion errors (245, 8114, 241), deadlocks
+//     (1205), and every error under SET XACT_ABORT ON: the batch ends and
+//     the open transaction is rolled back.
+//   - actConn: severity 20 and above: the batch ends, the transaction is
+//     rolled back and the connection is closed.
+type action int
+
+const (
+	actStmt action = iota
+	actBatch
+	actBatchRollback
+	actConn
+)
+
+var batchAbortNumbers = map[int32]action{
+	208: actBatch, 207: actBatch, 209: actBatch, 4104: actBatch, 137: actBatch, 195: actBatch,
+	8120: actBatch, 120: actBatch, 121: actBatch, 264: actBatch, 109: actBatch, 110: actBatch, 213: actBatch, 1087: actBatch, 4121: actBatch,
+	145: actBatch, 116: actBatch, 174: actBatch, 189: actBatch, 2715: actBatch, 128: actBatch,
+	8127: actBatch, 108: actBatch, 1013: actBatch, 134: actBatch, 102: actBatch, 156: actBatch,
+	147: actBatch, 130: actBatch, 4145: actBatch, 8155: actBatch, 2760: actBatch, 217: actBatch,
+	245: actBatchRollback, 8114: actBatchRollback, 241: actBatchRollback, 1205: actBatchRollback,
+	8169: actBatchRollback, 266: actStmt,
+}
+
+func (sc *scope) classify(e *Error) action {
+	if e.Class >= 20 {
+		return actConn
+	}
+	if sc.s.opts.XactAbort && e.Class >= 11 {
+		return actBatchRollback
+	}
+	if a, ok := batchAbortNumbers[e.Number]; ok {
+		return a
+	}
+	return actStmt
+}
+
+// Control flow and unwinding signals.
+var (
+	errBreak    = errors.New("break")
+	errContinue = errors.New("continue")
+	errReturn   = errors.New("return")
+)
+
+// abortErr unwinds a batch after its error message was sent.
+type abortErr struct{ act action }
+
+func (a *abortErr) Error() string { return fmt.Sprintf("batch aborted (%d)", a.act) }
+
+// clientErr wraps an error from Results: the client is gone.
+type clientErr struct{ err error }
+
+func (c *clientErr) Error() string { return c.err.Error() }
+func (c *clientErr) Unwrap() error { return c.err }
+
+// scope is one batch, sp_executesql call or system procedure body: its
+// variables, its output and the procedure it runs in.
+type scope struct {
+	s        *Session
+	ctx      context.Context
+	out      Results
+	vars     map[string]*variable
+	inProc   bool
+	procName string
+	depth    int
+	retStatus int32
+	line     int // line of the running statement
+	// scopeIdent is SCOPE_IDENTITY() for this scope.
+	scopeIdent Value
+}
+
+type variable struct {
+	name string
+	typ  Type
+	val  Value
+}
+
+func (s *Session) newScope(ctx context.Context, out Results) *scope {
+	return &scope{s: s, ctx: ctx, out: out, vars: map[string]*variable{}}
+}
+
+func (sc *scope) child(procName string) *scope {
+	return &scope{s: sc.s, ctx: sc.ctx, out: sc.out, vars: map[string]*variable{}, inProc: true,
+		procName: procName, depth: sc.depth + 1}
+}
+
+func (sc *scope) emit(err error) error {
+	if err != nil {
+		return &clientErr{err}
+	}
+	return nil
+}
+
+// message sends an informational or error message stamped with the server,
+// procedure and line.
+func (sc *scope) message(e *Error) error {
+	if e.Server == "" {
+		e.Server = sc.s.inst.cfg.Name
+	}
+	if e.Proc == "" {
+		e.Proc = sc.procName
+	}
+	if e.Line == 0 {
+		e.Line = int32(sc.line)
+	}
+	return sc.emit(sc.out.Message(e))
+}
+
+func (sc *scope) done(d DoneInfo) error {
+	d.InProc = d.InProc || sc.inProc
+	if sc.s.opts.NoCount {
+		d.HasCount = false
+	}
+	return sc.emit(sc.out.Done(d))
+}
+
+// runBatch parses and runs text. Syntax errors stop the whole batch before
+// anything runs, as SQL Server compiles a batch first.
+func (sc *scope) runBatch(text string) error {
+	stmts, err := sc.s.inst.parse(text)
+	if err != nil {
+		var se *tsql.SyntaxError
+		var ue *tsql.UnsupportedError
+		switch {
+		case errors.As(err, &se):
+			for _, m := range se.SQLErrors() {
+				if err := sc.message(m); err != nil {
+					return err
+				}
+			}
+			sc.s.lastError = int32(se.Number)
+		case errors.As(err, &ue):
+			e := newErr(102, ue.Feature)
+			e.Line = int32(ue.Line)
+			if err := sc.message(e); err != nil {
+				return err
+			}
+			sc.s.lastError = 102
+		default:
+			e := newErr(102, "batch")
+			if err := sc.message(e); err != nil {
+				return err
+			}
+		}
+		return sc.done(DoneInfo{Error: true})
+	}
+	err = sc.runList(stmts)
+	if errors.Is(err, errReturn) || errors.Is(err, errBreak) || errors.Is(err, errContinue) {
+		err = nil
+	}
+	var ab *abortErr
+	if errors.As(err, &ab) && ab.act == actBatch && sc.depth > 0 {
+		return nil // scope abort: the caller goes on
+	}
+	return err
+}
+
+func (sc *scope) runList(stmts []tsql.Stmt) error {
+	for _, st := range stmts {
+		if err := sc.run(st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// run executes one statement and applies SQL Server's error rules.
+func (sc *scope) run(st tsql.Stmt) error {
+	if err := sc.ctx.Err(); err != nil {
+		return err
+	}
+	switch x := st.(type) {
+	case *tsql.BlockStmt:
+		return sc.runList(x.Body)
+	case *tsql.IfStmt:
+		sc.line = x.Line
+		ok, err := sc.condition(x.Cond)
+		if err != nil {
+			return sc.fail(st, err)
+		}
+		sc.s.lastError = 0
+		if ok {
+			return sc.run(x.Then)
+		} else if x.Else != nil {
+			return sc.run(x.Else)
+		}
+		return nil
+	case *tsql.WhileStmt:
+		for {
+			if err := sc.ctx.Err(); err != nil {
+				return err
+			}
+			sc.line = x.Line
+			ok, err := sc.condition(x.Cond)
+			if err != nil {
+				return sc.fail(st, err)
+			}
+			sc.s.lastError = 0
+			if !ok {
+				return nil
+			}
+			err = sc.run(x.Body)
+			if errors.Is(err, errBreak) {
+				return nil
+			}
+			if err != nil && !errors.Is(err, errContinue) {
+				return err
+			}
+		}
+	case *tsql.BreakStmt:
+		return errBreak
+	case *tsql.ContinueStmt:
+		return errContinue
+	}
+	sc.line = st.Position().Line
+	err := sc.exec(st)
+	if err == nil {
+		return nil
+	}
+	return sc.fail(st, err)
+}
+
+// fail reports a statement's error and decides how far it unwinds.
+func (sc *scope) fail(st tsql.Stmt, err error) error {
+	if errors.Is(err, errReturn) || errors.Is(err, errBreak) || errors.Is(err, errContinue) {
+		return err
+	}
+	var ce *clientErr
+	var ab *abortErr
+	if errors.As(err, &ce) || errors.As(err, &ab) {
+		return err
+	}
+	if ctxErr := sc.ctx.Err(); ctxErr != nil {
+		return ctxErr
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	e, ok := asSQLError(err)
+	if !ok {
+		sc.s.inst.logf("engine: internal error at line %d: %v", sc.line, err)
+		e = newErr(40000, "internal simulator error: "+err.Error())
+		e.Class = 16
+	}
+	if err := sc.message(e); err != nil {
+		return err
+	}
+	act := sc.classify(e)
+	if act == actStmt && isDML(st) {
+		if err := sc.message(newErr(3621)); err != nil {
+			return err
+		}
+	}
+	sc.s.lastError = e.Number
+	if err := sc.done(DoneInfo{Error: true, CurCmd: curCmd(st)}); err != nil {
+		return err
+	}
+	switch act {
+	case actStmt:
+		return nil
+	case actBatchRollback, actConn:
+		sc.s.abandonTx()
+	}
+	return &abortErr{act: act}
+}
+
+func isDML(st tsql.Stmt) bool {
+	switch st.(type) {
+	case *tsql.InsertStmt, *tsql.UpdateStmt, *tsql.DeleteStmt:
+		return true
+	}
+	return false
+}
+
+func curCmd(st tsql.Stmt) uint16 {
+	switch st.(type) {
+	case *tsql.SelectStmt:
+		return 0xC1
+	case *tsql.InsertStmt:
+		return 0xC3
+	case *tsql.DeleteStmt:
+		return 0xC4
+	case *tsql.UpdateStmt:
+		return 0xC5
+	case *tsql.ExecStmt, *tsql.ExecStringStmt:
+		return 0xE0
+	}
+	return 0
+}
+
+// condition evaluates a search condition (IF, WHILE): UNKNOWN is false.
+func (sc *scope) condition(e tsql.Expr) (bool, error) {
+	c := sc.newCompiler(nil)
+	ce, err := c.compileCond(e)
+	if err != nil {
+		return false, err
+	}
+	v, err := ce.eval(&env{sc: sc})
+	if err != nil {
+		return false, err
+	}
+	b, _ := v.(bool)
+	return b, nil
+}
+
+// exec runs one simple statement.
+func (sc *scope) exec(st tsql.Stmt) error {
+	s := sc.s
+	switch x := st.(type) {
+	case *tsql.SelectStmt:
+		return sc.execSelect(x)
+	case *tsql.InsertStmt:
+		return sc.execInsert(x)
+	case *tsql.UpdateStmt:
+		return sc.execUpdate(x)
+	case *tsql.DeleteStmt:
+		return sc.execDelete(x)
+	case *tsql.TruncateStmt:
+		return sc.execTruncate(x)
+	case *tsql.DeclareStmt:
+		return sc.execDeclare(x)
+	case *tsql.SetVarStmt:
+		return sc.execSetVar(x)
+	case *tsql.SetOptionStmt:
+		if err := sc.execSetOption(x); err != nil {
+			return err
+		}
+		s.lastError = 0
+		return nil
+	case *tsql.UseStmt:
+		return sc.execUse(x)
+	case *tsql.PrintStmt:
+		return sc.execPrint(x)
+	case *tsql.RaiserrorStmt:
+		return sc.execRaiserror(x)
+	case *tsql.ThrowStmt:
+		return sc.execThrow(x)
+	case *tsql.WaitforStmt:
+		return sc.execWaitfor(x)
+	case *tsql.ReturnStmt:
+		if x.Value != nil {
+			v, _, err := sc.evalScalar(x.Value)
+			if err != nil {
+				return err
+			}
+			if n, ok := toInt64(v); ok {
+				sc.retStatus = int32(n)
+			}
+		}
+		return errReturn
+	case *tsql.ExecStmt:
+		return sc.execExec(x)
+	case *tsql.ExecStringStmt:
+		return sc.execString(x)
+	case *tsql.BeginTranStmt:
+		s.beginTran(x.Name)
+		if s.tranCount == 1 {
+			if err := sc.emit(sc.out.EnvChange(EnvChange{Type: EnvBeginTran, TranDesc: s.tx.id})); err != nil {
+				return err
+			}
+		}
+		s.lastError = 0
+		s.rowcount = 0
+		return sc.done(DoneInfo{})
+	case *tsql.CommitStmt:
+		if s.tranCount == 0 {
+			return newErr(3902)
+		}
+		s.rowcount = 0
+		if s.tranCount > 1 {
+			s.tranCount--
+			s.tranNames = s.tranNames[:len(s.tranNames)-1]
+			s.lastError = 0
+			return sc.done(DoneInfo{})
+		}
+		desc := s.tx.id
+		if err := s.commitAll(sc.ctx); err != nil {
+			return err
+		}
+		if err := sc.emit(sc.out.EnvChange(EnvChange{Type: EnvCommitTran, TranDesc: desc})); err != nil {
+			return err
+		}
+		s.lastError = 0
+		return sc.done(DoneInfo{})
+	case *tsql.RollbackStmt:
+		if s.tranCount == 0 {
+			return newErr(3903)
+		}
+		if x.Name != "" && len(s.tranNames) > 0 && !strings.EqualFold(x.Name, s.tranNames[0]) {
+			return newErr(6401, x.Name)
+		}
+		desc := s.tx.id
+		s.abandonTx()
+		s.rowcount = 0
+		if err := sc.emit(sc.out.EnvChange(EnvChange{Type: EnvRollbackTran, TranDesc: desc})); err != nil {
+			return err
+		}
+		s.lastError = 0
+		return sc.done(DoneInfo{})
+	case *tsql.SaveTranStmt:
+		return newErr(40000, "SAVE TRANSACTION is not supported by the simulator.")
+	case *tsql.KillStmt:
+		return sc.execKill(x)
+	case *tsql.CreateTableStmt:
+		return sc.execCreateTable(x)
+	case *tsql.DropTableStmt:
+		return sc.execDropTable(x)
+	case *tsql.CreateDatabaseStmt:
+		return sc.execCreateDatabase(x)
+	case *tsql.DropDatabaseStmt:
+		return sc.execDropDatabase(x)
+	case *tsql.AlterDatabaseStmt:
+		return sc.execAlterDatabase(x)
+	}
+	if h := sc.s.inst.stmtHook(st); h != nil {
+		return h(sc, st)
+	}
+	return newErr(40000, fmt.Sprintf("The statement at line %d is not supported by the simulator.", st.Position().Line))
+}

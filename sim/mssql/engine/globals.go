@@ -1,0 +1,91 @@
+package engine
+
+import (
+	"strings"
+
+	"github.com/pchatdr/harness/sim/mssql/sqltypes"
+	"github.com/pchatdr/harness/sim/mssql/tsql"
+)
+
+// Version is @@VERSION: a SQL Server 2022 banner that says what it is.
+func (inst *Instance) Version() string {
+	return "Microsoft SQL Server 2022 (RTM-CU14) (KB5038325) - " + ProductVersion + " (X64) \n" +
+		"\tJul  1 2024 00:00:00 \n\tCopyright (C) 2022 Microsoft Corporation\n" +
+		"\tDeveloper Edition (64-bit) on Linux (pchatdr mssqlsim simulator) <X64>"
+}
+
+func (c *compiler) globalVar(x *tsql.GlobalVarRef) (*cexpr, error) {
+	name := strings.ToLower(x.Name)
+	mk := func(t Type, f func(en *env) Value) (*cexpr, error) {
+		return &cexpr{typ: t, nullable: true, eval: func(en *env) (Value, error) { return f(en), nil }}, nil
+	}
+	switch name {
+	case "@@servername":
+		return mk(sqltypes.TypeSysname, func(en *env) Value { return en.sc.s.inst.cfg.Name })
+	case "@@servicename":
+		return mk(sqltypes.TypeSysname, func(en *env) Value {
+			if v := en.sc.s.inst.serverProperty("InstanceName"); v != nil {
+				return v
+			}
+			return "MSSQLSERVER"
+		})
+	case "@@version":
+		return mk(sqltypes.NVarChar(300), func(en *env) Value { return en.sc.s.inst.Version() })
+	case "@@spid":
+		return mk(sqltypes.TypeSmallInt, func(en *env) Value { return int64(en.sc.s.id) })
+	case "@@rowcount":
+		return mk(sqltypes.TypeInt, func(en *env) Value { return en.sc.s.rowcount })
+	case "@@trancount":
+		return mk(sqltypes.TypeInt, func(en *env) Value { return int64(en.sc.s.tranCount) })
+	case "@@error":
+		return mk(sqltypes.TypeInt, func(en *env) Value { return int64(en.sc.s.lastError) })
+	case "@@identity":
+		return mk(sqltypes.DecimalType(38, 0), func(en *env) Value { return identValue(en.sc.s.identity) })
+	case "@@language":
+		return mk(sqltypes.TypeSysname, func(en *env) Value { return en.sc.s.opts.Language })
+	case "@@max_precision":
+		return mk(sqltypes.TypeTinyInt, func(*env) Value { return int64(38) })
+	case "@@datefirst":
+		return mk(sqltypes.TypeTinyInt, func(en *env) Value { return int64(en.sc.s.opts.DateFirst) })
+	case "@@lock_timeout":
+		return mk(sqltypes.TypeInt, func(en *env) Value { return en.sc.s.opts.LockTimeout })
+	case "@@textsize":
+		return mk(sqltypes.TypeInt, func(en *env) Value { return en.sc.s.opts.TextSize })
+	case "@@nestlevel":
+		return mk(sqltypes.TypeInt, func(en *env) Value { return int64(en.sc.depth) })
+	case "@@procid":
+		return mk(sqltypes.TypeInt, func(*env) Value { return int64(0) })
+	case "@@options":
+		return mk(sqltypes.TypeInt, func(en *env) Value { return int64(en.sc.s.optionBits()) })
+	case "@@microsoftversion":
+		return mk(sqltypes.TypeInt, func(*env) Value { return int64(0x10000000 | 4135) })
+	case "@@dbts":
+		return mk(sqltypes.VarBinary(8), func(*env) Value { return []byte{0, 0, 0, 0, 0, 0, 0x07, 0xD1} })
+	case "@@connections", "@@cpu_busy", "@@idle", "@@io_busy", "@@pack_received", "@@pack_sent", "@@packet_errors", "@@total_errors", "@@total_read", "@@total_write":
+		return mk(sqltypes.TypeInt, func(*env) Value { return int64(0) })
+	case "@@fetch_status":
+		return mk(sqltypes.TypeInt, func(*env) Value { return int64(-1) })
+	}
+	return nil, newErr(137, x.Name)
+}
+
+// optionBits is @@OPTIONS.
+func (s *Session) optionBits() int {
+	o := s.opts
+	b := 0
+	set := func(on bool, bit int) {
+		if on {
+			b |= bit
+		}
+	}
+	set(o.ImplicitTransactions, 2)
+	set(o.AnsiWarnings, 8)
+	set(o.AnsiPadding, 16)
+	set(o.AnsiNulls, 32)
+	set(o.ArithAbort, 64)
+	set(o.QuotedIdentifier, 256)
+	set(o.NoCount, 512)
+	set(o.ConcatNullYieldsNull, 4096)
+	set(o.XactAbort, 16384)
+	return b
+}

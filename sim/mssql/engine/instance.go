@@ -1,0 +1,420 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Config configures an instance.
+type Config struct {
+	Name           string // @@SERVERNAME, SERVERPROPERTY('ServerName')
+	DataDir        string // "" keeps everything in memory (tests)
+	SAPassword     string
+	Logins         map[string]string // further SQL logins: name -> password
+	ServiceAccount string            // sys.dm_server_services, engine row
+	AgentAccount   string            // sys.dm_server_services, agent row
+	AgentRunning   bool
+	Clock          func() time.Time // GETDATE and friends; nil: time.Now
+	NoSync         bool             // tests only: skip fsync
+	Logf           func(string, ...any)
+	// CheckpointEvery is the number of log records after which a database is
+	// checkpointed in the background; 0 means 20000.
+	CheckpointEvery int
+}
+
+// Instance is one simulated SQL Server instance.
+type Instance struct {
+	cfg     Config
+	started time.Time
+
+	mu       sync.RWMutex // guards dbs, dbByID, sessions, nextDBID
+	dbs      map[string]*Database // lower(name)
+	dbByID   map[int]*Database
+	nextDBID int
+	sessions map[int]*Session
+
+	master *Database
+	procs  map[string]SystemProc
+	pcache parseCache
+
+	stop   chan struct{}
+	wg     sync.WaitGroup
+	closed bool
+}
+
+// Well-known database ids.
+const (
+	masterID = 1
+	tempdbID = 2
+	modelID  = 3
+	msdbID   = 4
+)
+
+var systemCreated = time.Date(2003, 4, 8, 9, 13, 36, 390000000, time.UTC)
+
+// New opens (or creates) the instance's databases under cfg.DataDir. master,
+// tempdb, model and msdb always exist; tempdb and model are not durable
+// (tempdb is recreated empty at every start, as in SQL Server).
+func New(cfg Config) (*Instance, error) {
+	if cfg.Name == "" {
+		cfg.Name = "MSSQLSIM"
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	if cfg.CheckpointEvery <= 0 {
+		cfg.CheckpointEvery = 20000
+	}
+	inst := &Instance{
+		cfg:      cfg,
+		started:  cfg.Clock(),
+		dbs:      map[string]*Database{},
+		dbByID:   map[int]*Database{},
+		sessions: map[int]*Session{},
+		nextDBID: 5,
+		stop:     make(chan struct{}),
+	}
+	inst.procs = builtinProcs()
+	if cfg.DataDir != "" {
+		if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+			return nil, fmt.Errorf("engine: data dir: %w", err)
+		}
+	}
+	master := newDatabase(inst, sysMeta(masterID, "master", RecoverySimple, systemCreated))
+	inst.master = master
+	inst.addDB(master)
+	if err := inst.openLog(master); err != nil {
+		return nil, err
+	}
+	// Replaying master registers (and later opens) the user databases.
+	if err := master.recover(); err != nil {
+		master.log.Close()
+		return nil, fmt.Errorf("engine: recover master: %w", err)
+	}
+	for _, m := range []DBMeta{
+		sysMeta(tempdbID, "tempdb", RecoverySimple, inst.started),
+		sysMeta(modelID, "model", RecoveryFull, systemCreated),
+		sysMeta(msdbID, "msdb", RecoverySimple, systemCreated),
+	} {
+		if inst.dbByID[m.ID] == nil {
+			inst.addDB(newDatabase(inst, m))
+		}
+	}
+	var errs []error
+	for _, db := range inst.sortedDBs() {
+		if db == master || db.ID() == tempdbID || db.ID() == modelID {
+			continue
+		}
+		if err := inst.openLog(db); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := db.recover(); err != nil {
+			errs = append(errs, fmt.Errorf("engine: recover %s: %w", db.Name(), err))
+		}
+	}
+	if len(errs) > 0 {
+		inst.closeLogs()
+		return nil, errors.Join(errs...)
+	}
+	inst.wg.Add(1)
+	go inst.checkpointer()
+	return inst, nil
+}
+
+func sysMeta(id int, name string, rm RecoveryModel, created time.Time) DBMeta {
+	m := DBMeta{ID: id, Name: name, Recovery: rm, Created: created}
+	binary.BigEndian.PutUint32(m.FamilyGUID[:], uint32(id))
+	return m
+}
+
+func (inst *Instance) logf(format string, args ...any) {
+	if inst.cfg.Logf != nil {
+		inst.cfg.Logf(format, args...)
+	}
+}
+
+func (inst *Instance) now() time.Time { return inst.cfg.Clock() }
+
+// dbDir is where a database's log lives. Names that are not plain file
+// names are hex-encoded so any SQL identifier maps to one safe directory.
+func (inst *Instance) dbDir(name string) string {
+	safe := name != "" && name != "." && name != ".."
+	for _, r := range name {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-' || r == '.') {
+			safe = false
+			break
+		}
+	}
+	if !safe {
+		name = "x-" + hex.EncodeToString([]byte(name))
+	}
+	return filepath.Join(inst.cfg.DataDir, strings.ToLower(name))
+}
+
+func (inst *Instance) openLog(db *Database) error {
+	if inst.cfg.DataDir == "" {
+		return nil
+	}
+	dir := inst.dbDir(db.Name())
+	l, err := openStorage(dir, &inst.cfg)
+	if err != nil {
+		return fmt.Errorf("engine: open log of %s: %w", db.Name(), err)
+	}
+	db.log = l
+	db.dir = dir
+	return nil
+}
+
+func (inst *Instance) addDB(db *Database) {
+	inst.mu.Lock()
+	defer inst.mu.Unlock()
+	m := db.Meta()
+	inst.dbs[strings.ToLower(m.Name)] = db
+	inst.dbByID[m.ID] = db
+	if m.ID >= inst.nextDBID {
+		inst.nextDBID = m.ID + 1
+	}
+}
+
+// DB finds a database by name (case-insensitive).
+func (inst *Instance) DB(name string) *Database {
+	inst.mu.RLock()
+	defer inst.mu.RUnlock()
+	return inst.dbs[strings.ToLower(name)]
+}
+
+// DBByID finds a database by database_id.
+func (inst *Instance) DBByID(id int) *Database {
+	inst.mu.RLock()
+	defer inst.mu.RUnlock()
+	return inst.dbByID[id]
+}
+
+func (inst *Instance) sortedDBs() []*Database {
+	inst.mu.RLock()
+	defer inst.mu.RUnlock()
+	out := make([]*Database, 0, len(inst.dbByID))
+	for _, d := range inst.dbByID {
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID() < out[j].ID() })
+	return out
+}
+
+// applyMasterOp applies a database-catalogue record (replay or live).
+func (inst *Instance) applyMasterOp(kind byte, body []byte) error {
+	switch kind {
+	case opDBMeta:
+		var m DBMeta
+		if err := json.Unmarshal(body, &m); err != nil {
+			return fmt.Errorf("engine: decode database metadata: %w", err)
+		}
+		inst.putMeta(m)
+	case opDBDrop:
+		ids, _, err := readUvarints(body, 1)
+		if err != nil {
+			return err
+		}
+		inst.mu.Lock()
+		if db := inst.dbByID[int(ids[0])]; db != nil {
+			delete(inst.dbByID, int(ids[0]))
+			delete(inst.dbs, strings.ToLower(db.Name()))
+		}
+		inst.mu.Unlock()
+	}
+	return nil
+}
+
+// putMeta creates or updates a database from its metadata.
+func (inst *Instance) putMeta(m DBMeta) {
+	inst.mu.Lock()
+	db := inst.dbByID[m.ID]
+	if db == nil {
+		db = newDatabase(inst, m)
+		inst.dbByID[m.ID] = db
+	} else {
+		delete(inst.dbs, strings.ToLower(db.Name()))
+		db.metaMu.Lock()
+		db.meta = m
+		db.metaMu.Unlock()
+	}
+	inst.dbs[strings.ToLower(m.Name)] = db
+	if m.ID >= inst.nextDBID {
+		inst.nextDBID = m.ID + 1
+	}
+	inst.mu.Unlock()
+}
+
+func (inst *Instance) appendMasterSnapshot(b []byte) []byte {
+	for _, db := range inst.sortedDBs() {
+		if db.ID() == tempdbID {
+			continue
+		}
+		b = append(b, encJSON(opDBMeta, db.Meta())...)
+	}
+	return b
+}
+
+// SetMeta changes a database's metadata durably (master's log) — the seam
+// ALTER DATABASE, RESTORE and mirroring use.
+func (inst *Instance) SetMeta(ctx context.Context, db *Database, change func(m *DBMeta)) error {
+	m := db.Meta()
+	change(&m)
+	return inst.master.appendDirect(ctx, encJSON(opDBMeta, m), func() { inst.putMeta(m) })
+}
+
+func newGUID() GUID {
+	var g GUID
+	_, _ = rand.Read(g[:])
+	g[6] = g[6]&0x0f | 0x40
+	g[8] = g[8]&0x3f | 0x80
+	return g
+}
+
+// CreateDatabase creates an empty ONLINE database (CREATE DATABASE).
+func (inst *Instance) CreateDatabase(ctx context.Context, name string) (*Database, error) {
+	inst.mu.Lock()
+	if inst.dbs[strings.ToLower(name)] != nil {
+		inst.mu.Unlock()
+		return nil, newErr(1801, name)
+	}
+	id := inst.nextDBID
+	inst.nextDBID++
+	inst.mu.Unlock()
+	m := DBMeta{ID: id, Name: name, Recovery: RecoveryFull, Created: inst.now(), FamilyGUID: newGUID()}
+	db := newDatabase(inst, m)
+	if inst.cfg.DataDir != "" {
+		// A leftover directory of a dropped database must not leak into the
+		// new one.
+		if err := os.RemoveAll(inst.dbDir(name)); err != nil {
+			return nil, fmt.Errorf("engine: create database %s: %w", name, err)
+		}
+		if err := inst.openLog(db); err != nil {
+			return nil, err
+		}
+	}
+	err := inst.master.appendDirect(ctx, encJSON(opDBMeta, m), func() {
+		inst.mu.Lock()
+		inst.dbs[strings.ToLower(name)] = db
+		inst.dbByID[id] = db
+		inst.mu.Unlock()
+	})
+	if err != nil {
+		if db.log != nil {
+			db.log.Close()
+		}
+		return nil, err
+	}
+	return db, nil
+}
+
+// DropDatabase removes a database and its files.
+func (inst *Instance) DropDatabase(ctx context.Context, db *Database) error {
+	err := inst.master.appendDirect(ctx, encID(opDBDrop, db.ID()), func() {
+		inst.mu.Lock()
+		delete(inst.dbs, strings.ToLower(db.Name()))
+		delete(inst.dbByID, db.ID())
+		inst.mu.Unlock()
+	})
+	if err != nil {
+		return err
+	}
+	if db.log != nil {
+		db.ckpMu.Lock()
+		db.gate.Lock()
+		db.log.Close()
+		db.log = nil
+		db.gate.Unlock()
+		db.ckpMu.Unlock()
+		if err := os.RemoveAll(db.dir); err != nil {
+			return fmt.Errorf("engine: drop database %s: %w", db.Name(), err)
+		}
+	}
+	return nil
+}
+
+// checkpointer snapshots databases whose logs grew past CheckpointEvery.
+func (inst *Instance) checkpointer() {
+	defer inst.wg.Done()
+	t := time.NewTicker(500 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-inst.stop:
+			return
+		case <-t.C:
+		}
+		for _, db := range inst.sortedDBs() {
+			if db.sinceCkp.Load() >= int64(inst.cfg.CheckpointEvery) {
+				if err := db.checkpoint(); err != nil {
+					inst.logf("engine: checkpoint %s: %v", db.Name(), err)
+				}
+			}
+		}
+	}
+}
+
+// Checkpoint snapshots every durable database now.
+func (inst *Instance) Checkpoint() error {
+	var errs []error
+	for _, db := range inst.sortedDBs() {
+		if err := db.checkpoint(); err != nil {
+			errs = append(errs, fmt.Errorf("checkpoint %s: %w", db.Name(), err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Close ends every session (rolling back open transactions), checkpoints
+// every database and closes the logs.
+func (inst *Instance) Close() error {
+	inst.mu.Lock()
+	if inst.closed {
+		inst.mu.Unlock()
+		return nil
+	}
+	inst.closed = true
+	sessions := make([]*Session, 0, len(inst.sessions))
+	for _, s := range inst.sessions {
+		sessions = append(sessions, s)
+	}
+	inst.mu.Unlock()
+	for _, s := range sessions {
+		s.kill(nil)
+		s.Close()
+	}
+	close(inst.stop)
+	inst.wg.Wait()
+	err := inst.Checkpoint()
+	return errors.Join(err, inst.closeLogs())
+}
+
+func (inst *Instance) closeLogs() error {
+	var errs []error
+	for _, db := range inst.sortedDBs() {
+		db.gate.Lock()
+		if db.log != nil {
+			if err := db.log.Close(); err != nil {
+				errs = append(errs, err)
+			}
+			db.log = nil
+		}
+		db.gate.Unlock()
+	}
+	return errors.Join(errs...)
+}
+
+// Name is @@SERVERNAME.
+func (inst *Instance) Name() string { return inst.cfg.Name }

@@ -1,0 +1,554 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pchatdr/harness/sim/mssql/sqltypes"
+	"github.com/pchatdr/harness/sim/mssql/tsql"
+)
+
+// ProcParam declares one parameter of a system procedure.
+type ProcParam struct {
+	Name       string // with '@'
+	Type       Type
+	Default    Value
+	HasDefault bool
+	Output     bool
+}
+
+// SystemProc is a master/msdb system procedure implemented in Go. Later
+// issues (backup history, log shipping, SQL Agent) add theirs to the
+// registry with RegisterProc.
+type SystemProc struct {
+	Params []ProcParam
+	// Run executes the call; it returns the procedure's return status.
+	Run func(pc *ProcCall) (int32, error)
+}
+
+// ProcCall is one running system procedure call.
+type ProcCall struct {
+	sc   *scope
+	Name string
+	args map[string]*procArg // key: lower(@name)
+}
+
+type procArg struct {
+	param  ProcParam
+	val    Value
+	typ    Type
+	given  bool
+	output bool // passed as OUTPUT by the caller
+}
+
+// Arg returns a parameter's value (its default when not passed).
+func (pc *ProcCall) Arg(name string) Value {
+	if a := pc.args[strings.ToLower(name)]; a != nil {
+		return a.val
+	}
+	return nil
+}
+
+// Given reports whether the caller passed the parameter.
+func (pc *ProcCall) Given(name string) bool {
+	a := pc.args[strings.ToLower(name)]
+	return a != nil && a.given
+}
+
+// SetOutput sets an OUTPUT parameter's value.
+func (pc *ProcCall) SetOutput(name string, v Value) {
+	if a := pc.args[strings.ToLower(name)]; a != nil {
+		a.val = v
+	}
+}
+
+// Result sends a result set from the procedure.
+func (pc *ProcCall) Result(cols []Column, rows [][]Value) error {
+	sc := pc.sc
+	if err := sc.emit(sc.out.Columns(cols)); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if err := sc.emit(sc.out.Row(r)); err != nil {
+			return err
+		}
+	}
+	sc.s.rowcount = int64(len(rows))
+	return sc.done(DoneInfo{Count: int64(len(rows)), HasCount: true, CurCmd: 0xC1})
+}
+
+// Message sends an informational message from the procedure.
+func (pc *ProcCall) Message(e *Error) error { return pc.sc.message(e) }
+
+// Session returns the calling session's id and instance (for procedures
+// that inspect the server).
+func (pc *ProcCall) Instance() *Instance { return pc.sc.s.inst }
+
+// RegisterProc adds (or replaces) a system procedure.
+func (inst *Instance) RegisterProc(name string, p SystemProc) {
+	inst.mu.Lock()
+	defer inst.mu.Unlock()
+	inst.procs[strings.ToLower(name)] = p
+}
+
+func (inst *Instance) proc(name string) (SystemProc, bool) {
+	inst.mu.RLock()
+	defer inst.mu.RUnlock()
+	p, ok := inst.procs[strings.ToLower(name)]
+	return p, ok
+}
+
+func builtinProcs() map[string]SystemProc {
+	return map[string]SystemProc{
+		"sp_who2": {Params: []ProcParam{{Name: "@loginame", Type: tSys, HasDefault: true}}, Run: spWho2},
+		"sp_who":  {Params: []ProcParam{{Name: "@loginame", Type: tSys, HasDefault: true}}, Run: spWho},
+		"sp_reset_connection": {Run: func(pc *ProcCall) (int32, error) {
+			pc.sc.s.abandonTx()
+			pc.sc.s.opts = defaultOptions()
+			return 0, nil
+		}},
+	}
+}
+
+// argument is one value passed to a procedure, from EXEC or RPC.
+type argument struct {
+	name   string // "" positional
+	val    Value
+	typ    Type
+	isDef  bool
+	output bool
+	target *variable // EXEC ... @v OUTPUT
+	ord    int
+}
+
+// bindArgs matches arguments to parameters: 8144 too many, 8145 unknown
+// name, 201 missing.
+func bindArgs(procName string, params []ProcParam, args []argument) (map[string]*procArg, error) {
+	out := map[string]*procArg{}
+	for _, p := range params {
+		out[strings.ToLower(p.Name)] = &procArg{param: p, val: p.Default, typ: p.Type}
+	}
+	pos := 0
+	for _, a := range args {
+		var pa *procArg
+		if a.name == "" {
+			if pos >= len(params) {
+				return nil, newErr(8144, procName)
+			}
+			pa = out[strings.ToLower(params[pos].Name)]
+			pos++
+		} else {
+			name := a.name
+			if !strings.HasPrefix(name, "@") {
+				name = "@" + name
+			}
+			if pa = out[strings.ToLower(name)]; pa == nil {
+				return nil, newErr(8145, a.name, procName)
+			}
+		}
+		pa.given = true
+		pa.output = a.output
+		if a.isDef {
+			continue
+		}
+		v := a.val
+		if v != nil && pa.param.Type.Kind != sqltypes.KindInvalid {
+			cv, err := sqltypes.ConvertImplicit(v, a.typ, pa.param.Type)
+			if err != nil {
+				return nil, newErr(8114, a.typ.Name(), pa.param.Type.Name())
+			}
+			v = cv
+		}
+		pa.val = v
+	}
+	for _, p := range params {
+		pa := out[strings.ToLower(p.Name)]
+		if !pa.given && !p.HasDefault {
+			return nil, newErr(201, procName, p.Name)
+		}
+	}
+	return out, nil
+}
+
+func procNameOf(n *tsql.ObjectName) string { return n.Object().Name }
+
+// execExec runs EXEC proc args (statement form).
+func (sc *scope) execExec(x *tsql.ExecStmt) error {
+	if x.ProcVar != "" {
+		v := sc.lookupVar(x.ProcVar)
+		if v == nil {
+			return newErr(137, x.ProcVar)
+		}
+		s, _ := v.val.(string)
+		n := &tsql.ObjectName{}
+		for _, p := range splitObjectString(s) {
+			n.Parts = append(n.Parts, tsql.Ident{Name: p})
+		}
+		x2 := *x
+		x2.Proc, x2.ProcVar = n, ""
+		x = &x2
+	}
+	var args []argument
+	for i, a := range x.Args {
+		arg := argument{name: a.Name, output: a.Output, ord: i}
+		if _, ok := a.Value.(*tsql.DefaultExpr); ok {
+			arg.isDef = true
+		} else {
+			if a.Output {
+				vr, ok := a.Value.(*tsql.VarRef)
+				if !ok {
+					return newErr(179)
+				}
+				if arg.target = sc.lookupVar(vr.Name); arg.target == nil {
+					return newErr(137, vr.Name)
+				}
+			}
+			v, t, err := sc.evalScalar(a.Value)
+			if err != nil {
+				return err
+			}
+			arg.val, arg.typ = v, t
+		}
+		args = append(args, arg)
+	}
+	var retVar *variable
+	if x.ReturnVar != "" {
+		if retVar = sc.lookupVar(x.ReturnVar); retVar == nil {
+			return newErr(137, x.ReturnVar)
+		}
+	}
+	status, outs, err := sc.callProc(x.Proc, args)
+	if err != nil {
+		return err
+	}
+	for _, a := range args {
+		if a.target != nil {
+			if o, ok := outs[a.ord]; ok {
+				if err := sc.assign(a.target, "=", constExpr(o.val, o.typ), &env{sc: sc}); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if retVar != nil {
+		retVar.val = int64(status)
+	}
+	return sc.done(DoneInfo{CurCmd: 0xE0})
+}
+
+// outValue is an OUTPUT parameter's value after a call.
+type outValue struct {
+	name string
+	val  Value
+	typ  Type
+}
+
+// callProc runs a procedure by name: sp_executesql or a registered system
+// procedure (2812 otherwise). It returns the status and the OUTPUT values
+// by argument ordinal.
+func (sc *scope) callProc(n *tsql.ObjectName, args []argument) (int32, map[int]outValue, error) {
+	name := procNameOf(n)
+	if db := n.Database().Name; db != "" && sc.s.inst.DB(db) == nil {
+		return 0, nil, newErr(2812, nameText(n))
+	}
+	if sc.depth >= 32 {
+		return 0, nil, newErr(217, 32)
+	}
+	if strings.EqualFold(name, "sp_executesql") {
+		return sc.executeSQL(args)
+	}
+	p, ok := sc.s.inst.proc(name)
+	if !ok {
+		return 0, nil, newErr(2812, nameText(n))
+	}
+	bound, err := bindArgs(name, p.Params, args)
+	if err != nil {
+		return 0, nil, err
+	}
+	child := sc.child(name)
+	pc := &ProcCall{sc: child, Name: name, args: bound}
+	before := sc.s.tranCount
+	status, err := p.Run(pc)
+	if err != nil {
+		if _, ok := asSQLError(err); ok {
+			// An error inside the procedure ends it; report it in the
+			// procedure's context and give the caller a failure status.
+			if ferr := child.fail(&tsql.ExecStmt{}, err); ferr != nil {
+				return 0, nil, ferr
+			}
+			if status == 0 {
+				status = 1
+			}
+		} else {
+			return 0, nil, err
+		}
+	}
+	if after := sc.s.tranCount; after != before {
+		if err := child.message(newErr(266, before, after)); err != nil {
+			return 0, nil, err
+		}
+	}
+	outs := map[int]outValue{}
+	for _, a := range args {
+		if !a.output {
+			continue
+		}
+		var pa *procArg
+		if a.name != "" {
+			pa = bound[strings.ToLower(ensureAt(a.name))]
+		} else if a.ord < len(p.Params) {
+			pa = bound[strings.ToLower(p.Params[a.ord].Name)]
+		}
+		if pa != nil {
+			outs[a.ord] = outValue{name: a.name, val: pa.val, typ: pa.param.Type}
+		}
+	}
+	return status, outs, nil
+}
+
+func ensureAt(s string) string {
+	if strings.HasPrefix(s, "@") {
+		return s
+	}
+	return "@" + s
+}
+
+// paramDecl is one declaration of sp_executesql's @params.
+type paramDecl struct {
+	name   string
+	typ    Type
+	output bool
+	def    tsql.Expr
+}
+
+// parseParamDecls parses "@a int, @b nvarchar(10) OUTPUT, @c int = 5".
+func (sc *scope) parseParamDecls(text string) ([]paramDecl, error) {
+	var out []paramDecl
+	depth := 0
+	start := 0
+	var parts []string
+	for i, r := range text {
+		switch r {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case ',':
+			if depth == 0 {
+				parts = append(parts, text[start:i])
+				start = i + 1
+			}
+		}
+	}
+	parts = append(parts, text[start:])
+	for i, p := range parts {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			if len(parts) == 1 {
+				break
+			}
+			return nil, newErr(102, ",")
+		}
+		out1 := false
+		up := strings.ToUpper(p)
+		for _, suf := range []string{" OUTPUT", " OUT", " READONLY"} {
+			if strings.HasSuffix(up, suf) {
+				out1 = suf != " READONLY"
+				p = strings.TrimSpace(p[:len(p)-len(suf)])
+				break
+			}
+		}
+		stmts, err := sc.s.inst.parse("DECLARE " + p)
+		if err != nil || len(stmts) != 1 {
+			return nil, newErr(102, p)
+		}
+		d, ok := stmts[0].(*tsql.DeclareStmt)
+		if !ok || len(d.Vars) != 1 {
+			return nil, newErr(102, p)
+		}
+		t, err := resolveType(d.Vars[0].Typ, false, i+1)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, paramDecl{name: d.Vars[0].Name, typ: t, output: out1, def: d.Vars[0].Init})
+	}
+	return out, nil
+}
+
+// executeSQL is sp_executesql: @stmt, @params, then the parameters.
+func (sc *scope) executeSQL(args []argument) (int32, map[int]outValue, error) {
+	var stmtArg, declArg *argument
+	var rest []argument
+	for i := range args {
+		a := &args[i]
+		switch {
+		case strings.EqualFold(a.name, "@stmt") || strings.EqualFold(a.name, "@statement") || (a.name == "" && i == 0):
+			stmtArg = a
+		case strings.EqualFold(a.name, "@params") || (a.name == "" && i == 1):
+			declArg = a
+		default:
+			rest = append(rest, *a)
+		}
+	}
+	if stmtArg == nil {
+		return 0, nil, newErr(201, "sp_executesql", "@statement")
+	}
+	if stmtArg.val != nil && !stmtArg.typ.Kind.IsUnicode() {
+		return 0, nil, newErr(214, "@statement", "ntext/nchar/nvarchar")
+	}
+	text, _ := stmtArg.val.(string)
+	declText := ""
+	if declArg != nil && declArg.val != nil {
+		if !declArg.typ.Kind.IsUnicode() {
+			return 0, nil, newErr(214, "@params", "ntext/nchar/nvarchar")
+		}
+		declText, _ = declArg.val.(string)
+	}
+	decls, err := sc.parseParamDecls(declText)
+	if err != nil {
+		return 0, nil, err
+	}
+	child := sc.child(sc.procName)
+	child.procName = ""
+	vars := make([]*variable, len(decls))
+	given := make([]bool, len(decls))
+	for i, d := range decls {
+		vars[i] = &variable{name: d.name, typ: d.typ}
+		child.vars[strings.ToLower(d.name)] = vars[i]
+	}
+	pos := 0
+	target := map[int]int{} // argument ordinal -> declaration
+	for _, a := range rest {
+		k := -1
+		if a.name == "" {
+			k = pos
+			pos++
+			if k >= len(decls) {
+				return 0, nil, newErr(8144, "sp_executesql")
+			}
+		} else {
+			for i, d := range decls {
+				if strings.EqualFold(d.name, ensureAt(a.name)) {
+					k = i
+				}
+			}
+			if k < 0 {
+				return 0, nil, newErr(8145, a.name, "sp_executesql")
+			}
+		}
+		given[k] = true
+		target[a.ord] = k
+		if a.isDef || a.val == nil {
+			continue
+		}
+		cv, err := sqltypes.ConvertImplicit(a.val, a.typ, decls[k].typ)
+		if err != nil {
+			return 0, nil, newErr(8114, a.typ.Name(), decls[k].typ.Name())
+		}
+		vars[k].val = cv
+	}
+	for i, d := range decls {
+		if given[i] {
+			continue
+		}
+		if d.def == nil {
+			q := "(" + declText + ")" + text
+			if len(q) > 100 {
+				q = q[:100]
+			}
+			return 0, nil, newErr(8178, q, d.name)
+		}
+		v, t, err := child.evalScalar(d.def)
+		if err != nil {
+			return 0, nil, err
+		}
+		if vars[i].val, err = convertTo(v, t, d.typ); err != nil {
+			return 0, nil, err
+		}
+	}
+	if err := child.runBatch(text); err != nil {
+		return 0, nil, err
+	}
+	outs := map[int]outValue{}
+	for _, a := range rest {
+		if a.output {
+			k := target[a.ord]
+			outs[a.ord] = outValue{name: a.name, val: vars[k].val, typ: decls[k].typ}
+		}
+	}
+	return 0, outs, nil
+}
+
+// ---------------------------------------------------------------------------
+// sp_who, sp_who2
+
+func spWhoRows(pc *ProcCall) []*Session {
+	filter, _ := pc.Arg("@loginame").(string)
+	var out []*Session
+	for _, s := range pc.sc.s.inst.sessionList() {
+		if filter != "" && !strings.EqualFold(filter, "active") && !strings.EqualFold(filter, s.login) &&
+			filter != fmt.Sprint(s.id) {
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func spWho2(pc *ProcCall) (int32, error) {
+	cols := []Column{
+		col("SPID", sqltypes.Type{Kind: sqltypes.KindChar, Length: 5}, false), col("Status", vc(30), false),
+		col("Login", tSys, false), col("HostName", tSys, false), col("BlkBy", sqltypes.Type{Kind: sqltypes.KindChar, Length: 5}, false),
+		col("DBName", tSys, true), col("Command", vc(16), false), col("CPUTime", tInt, false), col("DiskIO", tBig, false),
+		col("LastBatch", vc(14), false), col("ProgramName", tSys, false), col("SPID", sqltypes.Type{Kind: sqltypes.KindChar, Length: 5}, false),
+		col("REQUESTID", tInt, false),
+	}
+	var rows [][]Value
+	for _, s := range spWhoRows(pc) {
+		s.mu.Lock()
+		status, cmd, db, last := s.status, s.command, s.db.Name(), s.lastBatch
+		s.mu.Unlock()
+		if s == pc.sc.s {
+			status, cmd = "RUNNABLE", "SELECT INTO"
+		}
+		host := s.host
+		if host == "" {
+			host = "  ."
+		}
+		spid := fmt.Sprintf("%-5d", s.id)
+		lb := wallClock(last).Format("01/02 15:04:05")
+		rows = append(rows, []Value{spid, status, s.login, host, "  .", db, cmd, int64(0), int64(0), lb, s.appName, spid, int64(0)})
+	}
+	return 0, pc.Result(cols, rows)
+}
+
+func spWho(pc *ProcCall) (int32, error) {
+	cols := []Column{
+		col("spid", tSm, false), col("ecid", tSm, false), col("status", nv(30), false), col("loginame", tSys, false),
+		col("hostname", tSys, false), col("blk", sqltypes.Type{Kind: sqltypes.KindChar, Length: 5}, false),
+		col("dbname", tSys, true), col("cmd", nv(16), false), col("request_id", tInt, false),
+	}
+	var rows [][]Value
+	for _, s := range spWhoRows(pc) {
+		s.mu.Lock()
+		status, cmd, db := s.status, s.command, s.db.Name()
+		s.mu.Unlock()
+		if s == pc.sc.s {
+			status, cmd = "runnable", "SELECT"
+		}
+		rows = append(rows, []Value{int64(s.id), int64(0), status, s.login, s.host, "0    ", db, cmd, int64(0)})
+	}
+	return 0, pc.Result(cols, rows)
+}
+
+// funcTable resolves table-valued functions in FROM (none in the core;
+// sys.dm_os_file_exists arrives with issue 3).
+func (sc *scope) funcTable(x *tsql.FuncTable) (*source, error) {
+	if tf := tableFuncs[strings.ToLower(nameText(&x.Call.Name))]; tf != nil {
+		return tf(sc, x)
+	}
+	return nil, newErr(208, nameText(&x.Call.Name))
+}
+
+// tableFuncs holds table-valued functions by lower-case name.
+var tableFuncs = map[string]func(sc *scope, x *tsql.FuncTable) (*source, error){}

@@ -1,0 +1,141 @@
+package engine
+
+import (
+	"strings"
+
+	"github.com/pchatdr/harness/sim/mssql/sqltypes"
+)
+
+// insertRow adds a new version of vals to t for tx. It returns a
+// *conflictError when another active transaction holds one of the row's
+// unique keys (the caller rolls the statement back, waits and retries, as
+// SQL Server's key lock would make it wait), or 2627 for a duplicate.
+func (t *Table) insertRow(tx *Tx, vals []Value) error {
+	db := t.db
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	keys := make([]string, len(t.indexes))
+	has := make([]bool, len(t.indexes))
+	for i, ix := range t.indexes {
+		k, ok := t.keyOf(ix, vals)
+		keys[i], has[i] = k, ok
+		if !ok {
+			continue
+		}
+		h := ix.m[k]
+		if h == nil || h.gone {
+			continue
+		}
+		if x := h.xmin; x != nil && x != tx && x.State() == txActive {
+			return &conflictError{other: x}
+		}
+		if x := h.xmax; x != nil && x != tx && x.State() == txActive {
+			return &conflictError{other: x}
+		}
+		if h.visible(tx) {
+			kind := "UNIQUE KEY"
+			if ix.def.Primary {
+				kind = "PRIMARY KEY"
+			}
+			return newErr(2627, kind, ix.def.Name, t.Schema+"."+t.Name, t.formatKey(ix, vals))
+		}
+	}
+	r := &rowVersion{id: t.nextRow, vals: vals, xmin: tx}
+	t.addRow(r)
+	prev := make([]*rowVersion, len(t.indexes))
+	for i, ix := range t.indexes {
+		if has[i] {
+			prev[i] = ix.m[keys[i]]
+			ix.m[keys[i]] = r
+		}
+	}
+	tx.record(db, encInsert(t.ID, r.id, vals), func() {
+		t.removeRow(r)
+		for i, ix := range t.indexes {
+			if has[i] && prev[i] != nil && !prev[i].gone {
+				if cur := ix.m[keys[i]]; cur == nil || cur == r {
+					ix.m[keys[i]] = prev[i]
+				}
+			}
+		}
+	}, func() { r.xmin = nil })
+	return nil
+}
+
+// deleteRow marks r deleted by tx. It reports false when r is no longer
+// visible (deleted meanwhile), and a *conflictError when another active
+// transaction is changing it.
+func (t *Table) deleteRow(tx *Tx, r *rowVersion) (bool, error) {
+	db := t.db
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if x := r.xmax; x != nil && x != tx && x.State() == txActive {
+		return false, &conflictError{other: x}
+	}
+	if !r.visible(tx) {
+		return false, nil
+	}
+	r.xmax = tx
+	tx.record(db, encDelete(t.ID, r.id), func() {
+		if r.xmax == tx {
+			r.xmax = nil
+		}
+	}, func() { t.removeRow(r) })
+	return true, nil
+}
+
+// scan returns the versions of t visible to tx, in insertion order.
+func (t *Table) scan(tx *Tx) []*rowVersion {
+	db := t.db
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	out := make([]*rowVersion, 0, len(t.rows)-t.dead)
+	for _, r := range t.rows {
+		if r.visible(tx) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// nextIdentity hands out the next identity value (never rolled back, as in
+// SQL Server).
+func (t *Table) nextIdentity() int64 {
+	db := t.db
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	ic := t.identityCol()
+	c := t.Cols[ic]
+	if !t.identUsed {
+		t.identUsed = true
+		t.identity = c.Seed
+		return t.identity
+	}
+	t.identity += c.Incr
+	return t.identity
+}
+
+// noteExplicitIdentity moves the identity past an explicitly inserted value
+// (IDENTITY_INSERT / replay).
+func (t *Table) noteExplicitIdentity(v int64) {
+	db := t.db
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	c := t.Cols[t.identityCol()]
+	if !t.identUsed || (c.Incr > 0 && v > t.identity) || (c.Incr < 0 && v < t.identity) {
+		t.identity = v
+		t.identUsed = true
+	}
+}
+
+func (t *Table) formatKey(ix *uniqueIndex, vals []Value) string {
+	parts := make([]string, len(ix.def.Cols))
+	for i, c := range ix.def.Cols {
+		if vals[c] == nil {
+			parts[i] = "<NULL>"
+		} else {
+			parts[i] = sqltypes.FormatValue(vals[c], t.Cols[c].Type)
+		}
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,40 @@
+package engine
+
+import (
+	"github.com/pchatdr/harness/sim/mssql/tsql"
+)
+
+// execSelect runs a SELECT statement: a result set, or variable
+// assignments (SELECT @v = ...) with no result set.
+func (sc *scope) execSelect(x *tsql.SelectStmt) error {
+	p, err := sc.compileQuery(x, nil)
+	if err != nil {
+		return err
+	}
+	rows, err := p.run(&env{sc: sc}, -1)
+	if err != nil {
+		return err
+	}
+	if rc := sc.s.opts.RowCount; rc > 0 && int64(len(rows)) > rc {
+		rows = rows[:rc]
+	}
+	if len(p.assign) > 0 {
+		sc.s.rowcount = int64(len(rows))
+		sc.s.lastError = 0
+		return nil
+	}
+	if err := sc.emit(sc.out.Columns(p.cols)); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if err := sc.ctx.Err(); err != nil {
+			return err
+		}
+		if err := sc.emit(sc.out.Row(r)); err != nil {
+			return err
+		}
+	}
+	sc.s.rowcount = int64(len(rows))
+	sc.s.lastError = 0
+	return sc.done(DoneInfo{Count: int64(len(rows)), HasCount: true, CurCmd: 0xC1})
+}

@@ -1,0 +1,536 @@
+package engine
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pchatdr/harness/sim/mssql/sqltypes"
+	"github.com/pchatdr/harness/sim/mssql/tsql"
+)
+
+func (sc *scope) execDeclare(x *tsql.DeclareStmt) error {
+	for i, d := range x.Vars {
+		key := strings.ToLower(d.Name)
+		if sc.vars[key] != nil {
+			return newErr(134, d.Name)
+		}
+		t, err := resolveType(d.Typ, false, i+1)
+		if err != nil {
+			return err
+		}
+		v := &variable{name: d.Name, typ: t}
+		if d.Init != nil {
+			ce, err := sc.newCompiler(nil).compile(d.Init)
+			if err != nil {
+				return err
+			}
+			sc.vars[key] = v // visible to later declarations only
+			delete(sc.vars, key)
+			if err := sc.assign(v, "=", ce, &env{sc: sc}); err != nil {
+				return err
+			}
+		}
+		sc.vars[key] = v
+	}
+	return nil
+}
+
+func (sc *scope) execSetVar(x *tsql.SetVarStmt) error {
+	v := sc.lookupVar(x.Var)
+	if v == nil {
+		return newErr(137, x.Var)
+	}
+	ce, err := sc.newCompiler(nil).compile(x.Value)
+	if err != nil {
+		return err
+	}
+	if ce.cond {
+		return newErr(102, exprText(x.Value))
+	}
+	if err := sc.assign(v, x.Op, ce, &env{sc: sc}); err != nil {
+		return err
+	}
+	sc.s.rowcount = 1
+	sc.s.lastError = 0
+	return nil
+}
+
+func onOff(v string) (bool, bool) {
+	switch v {
+	case "ON":
+		return true, true
+	case "OFF":
+		return false, true
+	}
+	return false, false
+}
+
+// execSetOption applies SET options. Options the simulator does not model
+// (STATISTICS, ANSI_DEFAULTS details, ...) are accepted, as SQL Server
+// accepts them; misspelled ones never reach here (the parser rejects them).
+func (sc *scope) execSetOption(x *tsql.SetOptionStmt) error {
+	o := &sc.s.opts
+	for _, name := range x.Names {
+		on, isBool := onOff(x.Value)
+		switch name {
+		case "NOCOUNT":
+			o.NoCount = on
+		case "XACT_ABORT":
+			o.XactAbort = on
+		case "ANSI_NULLS":
+			o.AnsiNulls = on
+		case "QUOTED_IDENTIFIER":
+			o.QuotedIdentifier = on
+		case "ANSI_WARNINGS":
+			o.AnsiWarnings = on
+		case "ARITHABORT":
+			o.ArithAbort = on
+		case "CONCAT_NULL_YIELDS_NULL":
+			o.ConcatNullYieldsNull = on
+		case "ANSI_PADDING":
+			o.AnsiPadding = on
+		case "IMPLICIT_TRANSACTIONS":
+			o.ImplicitTransactions = on
+		case "ANSI_DEFAULTS":
+			if isBool {
+				o.AnsiNulls, o.AnsiWarnings, o.AnsiPadding, o.QuotedIdentifier = on, on, on, on
+			}
+		case "DATEFORMAT":
+			v := strings.ToLower(x.Value)
+			if x.Arg != nil {
+				a, _, err := sc.evalScalar(x.Arg)
+				if err != nil {
+					return err
+				}
+				s, _ := a.(string)
+				v = strings.ToLower(s)
+			}
+			switch v {
+			case "mdy", "dmy", "ymd", "ydm", "myd", "dym":
+				o.DateFormat = v
+			default:
+				return newErr(2741, v)
+			}
+		case "DATEFIRST", "LOCK_TIMEOUT", "ROWCOUNT", "TEXTSIZE", "DEADLOCK_PRIORITY", "QUERY_GOVERNOR_COST_LIMIT":
+			var n int64
+			if x.Arg != nil {
+				a, _, err := sc.evalScalar(x.Arg)
+				if err != nil {
+					return err
+				}
+				n, _ = toInt64(a)
+			}
+			switch name {
+			case "DATEFIRST":
+				o.DateFirst = int(n)
+			case "LOCK_TIMEOUT":
+				o.LockTimeout = n
+			case "ROWCOUNT":
+				o.RowCount = n
+			case "TEXTSIZE":
+				o.TextSize = n
+			}
+		case "LANGUAGE":
+			if x.Arg != nil {
+				a, _, err := sc.evalScalar(x.Arg)
+				if err != nil {
+					return err
+				}
+				if s, ok := a.(string); ok {
+					o.Language = s
+				}
+			} else if x.Value != "" {
+				o.Language = strings.ToLower(x.Value)
+			}
+		case "TRANSACTION ISOLATION LEVEL":
+			o.Isolation = x.Value
+		case "IDENTITY_INSERT":
+			return newErr(40000, "SET IDENTITY_INSERT is not supported by the simulator.")
+		}
+	}
+	sc.s.rowcount = 0
+	return sc.done(DoneInfo{})
+}
+
+// execUse switches the session's database (911 unknown, 927 restoring, 942
+// offline, 924 single-user and taken) and reports it with ENVCHANGE and
+// message 5701, as SQL Server does.
+func (sc *scope) execUse(x *tsql.UseStmt) error {
+	s := sc.s
+	db := s.inst.DB(x.DB.Name)
+	if db == nil {
+		return newErr(911, x.DB.Name)
+	}
+	if e := db.openError(); e != nil {
+		return e
+	}
+	old := s.currentDB()
+	if db != old && db.Meta().UserAccess == SingleUser {
+		s.inst.mu.RLock()
+		n := s.inst.sessionsInLocked(db, s)
+		s.inst.mu.RUnlock()
+		if n > 0 {
+			return newErr(924, db.Name())
+		}
+	}
+	s.setDB(db)
+	if err := sc.emit(sc.out.EnvChange(EnvChange{Type: EnvDatabase, Old: old.Name(), New: db.Name()})); err != nil {
+		return err
+	}
+	if err := sc.message(newErr(5701, db.Name())); err != nil {
+		return err
+	}
+	s.rowcount = 0
+	s.lastError = 0
+	return sc.done(DoneInfo{})
+}
+
+func (sc *scope) execPrint(x *tsql.PrintStmt) error {
+	v, t, err := sc.evalScalar(x.Value)
+	if err != nil {
+		return err
+	}
+	text := ""
+	if v != nil {
+		if !t.Kind.IsString() && !t.Kind.IsNumeric() && !t.Kind.IsDateTime() && t.Kind != sqltypes.KindUniqueIdentifier {
+			return newErr(257, t.Name(), "varchar")
+		}
+		s, err := toStringValue(v, t)
+		if err != nil {
+			return err
+		}
+		text = s.(string)
+	}
+	m := &Error{Number: 0, Class: 0, State: 1, Message: text}
+	if err := sc.message(m); err != nil {
+		return err
+	}
+	sc.s.rowcount = 0
+	sc.s.lastError = 0
+	return nil
+}
+
+// formatRaiserror renders RAISERROR's printf-style message: %d %i %u %s
+// %x %X %o with flags, width and precision (* reads an argument), %% .
+func formatRaiserror(format string, args []Value, types []Type) string {
+	var b strings.Builder
+	ai := 0
+	next := func() (Value, Type, bool) {
+		if ai >= len(args) {
+			return nil, Type{}, false
+		}
+		v, t := args[ai], types[ai]
+		ai++
+		return v, t, true
+	}
+	rs := []rune(format)
+	for i := 0; i < len(rs); i++ {
+		if rs[i] != '%' {
+			b.WriteRune(rs[i])
+			continue
+		}
+		j := i + 1
+		if j < len(rs) && rs[j] == '%' {
+			b.WriteByte('%')
+			i = j
+			continue
+		}
+		spec := "%"
+		for j < len(rs) && strings.ContainsRune("-+ 0#", rs[j]) {
+			spec += string(rs[j])
+			j++
+		}
+		readNum := func() {
+			if j < len(rs) && rs[j] == '*' {
+				v, _, _ := next()
+				n, _ := toInt64(v)
+				spec += strconv.FormatInt(n, 10)
+				j++
+				return
+			}
+			for j < len(rs) && rs[j] >= '0' && rs[j] <= '9' {
+				spec += string(rs[j])
+				j++
+			}
+		}
+		readNum()
+		if j < len(rs) && rs[j] == '.' {
+			spec += "."
+			j++
+			readNum()
+		}
+		for j < len(rs) && (rs[j] == 'h' || rs[j] == 'l' || rs[j] == 'I' || rs[j] == '6' || rs[j] == '4') {
+			j++
+		}
+		if j >= len(rs) {
+			b.WriteString(string(rs[i:]))
+			break
+		}
+		conv := rs[j]
+		v, t, ok := next()
+		switch conv {
+		case 'd', 'i', 'u':
+			if !ok || v == nil {
+				b.WriteString("(null)")
+			} else {
+				n, _ := toInt64(v)
+				b.WriteString(fmt.Sprintf(spec+"d", n))
+			}
+		case 'x', 'X', 'o':
+			if !ok || v == nil {
+				b.WriteString("(null)")
+			} else {
+				n, _ := toInt64(v)
+				b.WriteString(fmt.Sprintf(spec+string(conv), uint32(n)))
+			}
+		case 's':
+			if !ok || v == nil {
+				b.WriteString("(null)")
+			} else {
+				s, err := toStringValue(v, t)
+				if err != nil {
+					s = ""
+				}
+				b.WriteString(fmt.Sprintf(spec+"s", s))
+			}
+		default:
+			b.WriteString(string(rs[i : j+1]))
+		}
+		i = j
+	}
+	return b.String()
+}
+
+// execRaiserror sends a user message: severity 10 or less is
+// informational, 11-18 an error (the batch goes on, @@ERROR is set), 19+
+// needs WITH LOG and 20+ ends the connection.
+func (sc *scope) execRaiserror(x *tsql.RaiserrorStmt) error {
+	mv, mt, err := sc.evalScalar(x.Msg)
+	if err != nil {
+		return err
+	}
+	sv, _, err := sc.evalScalar(x.Severity)
+	if err != nil {
+		return err
+	}
+	stv, _, err := sc.evalScalar(x.State)
+	if err != nil {
+		return err
+	}
+	sev, _ := toInt64(sv)
+	state, _ := toInt64(stv)
+	if sev < 0 {
+		sev = 0
+	}
+	if state < 0 {
+		state = 1
+	}
+	if state > 255 {
+		state = 255
+	}
+	withLog := false
+	for _, o := range x.Options {
+		if o == "LOG" {
+			withLog = true
+		}
+	}
+	if sev > 18 && !withLog {
+		return newErr(2754)
+	}
+	if sev > 25 {
+		sev = 25
+	}
+	args := make([]Value, len(x.Args))
+	types := make([]Type, len(x.Args))
+	for i, a := range x.Args {
+		if args[i], types[i], err = sc.evalScalar(a); err != nil {
+			return err
+		}
+	}
+	number := int32(50000)
+	var text string
+	if mt.Kind.IsString() {
+		s, _ := toStringValue(mv, mt)
+		str, _ := s.(string)
+		text = formatRaiserror(str, args, types)
+	} else {
+		n, _ := toInt64(mv)
+		if n < 13000 || n == 50000 || n > 2147483647 {
+			return newErr(2732, n, 13000, 2147483647)
+		}
+		number = 18054
+		text = fmt.Sprintf("Error %d, severity %d, state %d was raised, but no message with that error number was found in sys.messages. If error is larger than 50000, make sure the user-defined message is added using sp_addmessage.", n, sev, state)
+		sev = 16
+	}
+	m := &Error{Number: number, Class: uint8(sev), State: uint8(state), Message: text}
+	if err := sc.message(m); err != nil {
+		return err
+	}
+	if sev > 10 {
+		sc.s.lastError = number
+	} else {
+		sc.s.lastError = 0
+	}
+	if sev >= 20 {
+		sc.s.abandonTx()
+		return &abortErr{act: actConn}
+	}
+	return nil
+}
+
+func (sc *scope) execThrow(x *tsql.ThrowStmt) error {
+	if x.Number == nil {
+		return newErr(10704)
+	}
+	nv, _, err := sc.evalScalar(x.Number)
+	if err != nil {
+		return err
+	}
+	mv, mt, err := sc.evalScalar(x.Message)
+	if err != nil {
+		return err
+	}
+	stv, _, err := sc.evalScalar(x.State)
+	if err != nil {
+		return err
+	}
+	n, _ := toInt64(nv)
+	st, _ := toInt64(stv)
+	s, _ := toStringValue(mv, mt)
+	text, _ := s.(string)
+	if n < 50000 {
+		return newErr(35100, n)
+	}
+	m := &Error{Number: int32(n), Class: 16, State: uint8(st), Message: text}
+	if err := sc.message(m); err != nil {
+		return err
+	}
+	sc.s.lastError = int32(n)
+	// THROW ends the batch (and, under XACT_ABORT, the transaction).
+	if sc.s.opts.XactAbort {
+		sc.s.abandonTx()
+	}
+	if err := sc.done(DoneInfo{Error: true}); err != nil {
+		return err
+	}
+	return &abortErr{act: actBatch}
+}
+
+// parseWaitTime parses 'hh:mm[:ss[.mmm]]'.
+func parseWaitTime(s string) (time.Duration, bool) {
+	parts := strings.Split(strings.TrimSpace(s), ":")
+	if len(parts) < 2 || len(parts) > 3 {
+		return 0, false
+	}
+	h, err1 := strconv.Atoi(parts[0])
+	m, err2 := strconv.Atoi(parts[1])
+	if err1 != nil || err2 != nil || h < 0 || h > 23 || m < 0 || m > 59 {
+		return 0, false
+	}
+	d := time.Duration(h)*time.Hour + time.Duration(m)*time.Minute
+	if len(parts) == 3 {
+		f, err := strconv.ParseFloat(parts[2], 64)
+		if err != nil || f < 0 || f >= 60 {
+			return 0, false
+		}
+		d += time.Duration(f * float64(time.Second))
+	}
+	return d, true
+}
+
+// execWaitfor sleeps; cancellation (TDS ATTENTION, KILL) ends it at once.
+func (sc *scope) execWaitfor(x *tsql.WaitforStmt) error {
+	v, t, err := sc.evalScalar(x.Value)
+	if err != nil {
+		return err
+	}
+	var d time.Duration
+	switch val := v.(type) {
+	case time.Time:
+		d = time.Duration(val.Hour())*time.Hour + time.Duration(val.Minute())*time.Minute +
+			time.Duration(val.Second())*time.Second + time.Duration(val.Nanosecond())
+	default:
+		s, err := toStringValue(v, t)
+		if err != nil || s == nil {
+			return newErr(148, fmt.Sprint(v))
+		}
+		var ok bool
+		if d, ok = parseWaitTime(s.(string)); !ok {
+			return newErr(148, s.(string))
+		}
+	}
+	if !x.Delay {
+		now := wallClock(sc.s.inst.now())
+		target := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).Add(d)
+		if !target.After(now) {
+			target = target.Add(24 * time.Hour)
+		}
+		d = target.Sub(now)
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+	case <-sc.ctx.Done():
+		return sc.ctx.Err()
+	}
+	sc.s.rowcount = 0
+	sc.s.lastError = 0
+	return nil
+}
+
+// execKill ends another session (6104 for one's own, 6106 for an unknown
+// spid). The killed session's open transaction is rolled back and its
+// connection closed.
+func (sc *scope) execKill(x *tsql.KillStmt) error {
+	v, _, err := sc.evalScalar(x.Target)
+	if err != nil {
+		return err
+	}
+	n, ok := toInt64(v)
+	if !ok {
+		return newErr(6112, fmt.Sprint(v))
+	}
+	if int(n) == sc.s.id {
+		return newErr(6104)
+	}
+	sc.s.inst.mu.RLock()
+	target := sc.s.inst.sessions[int(n)]
+	sc.s.inst.mu.RUnlock()
+	if target == nil {
+		return newErr(6106, n)
+	}
+	if x.StatusOnly {
+		return sc.message(newErr(6120))
+	}
+	target.kill(nil)
+	sc.s.rowcount = 0
+	sc.s.lastError = 0
+	return sc.done(DoneInfo{})
+}
+
+// execString runs EXEC('...'): a nested batch that shares nothing with the
+// caller but the session.
+func (sc *scope) execString(x *tsql.ExecStringStmt) error {
+	v, t, err := sc.evalScalar(x.SQL)
+	if err != nil {
+		return err
+	}
+	text := ""
+	if v != nil {
+		s, err := toStringValue(v, t)
+		if err != nil {
+			return err
+		}
+		text = s.(string)
+	}
+	if sc.depth >= 32 {
+		return newErr(217, 32)
+	}
+	child := sc.child("")
+	child.inProc = sc.inProc
+	child.procName = sc.procName
+	return child.runBatch(text)
+}

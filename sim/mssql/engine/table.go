@@ -1,0 +1,190 @@
+package engine
+
+import (
+	"strings"
+	"time"
+
+	"github.com/pchatdr/harness/sim/mssql/sqltypes"
+)
+
+// ColumnDef is one column of a user table.
+type ColumnDef struct {
+	Name     string `json:"name"`
+	Type     Type   `json:"type"`
+	Nullable bool   `json:"nullable"`
+	Identity bool   `json:"identity,omitempty"`
+	Seed     int64  `json:"seed,omitempty"`
+	Incr     int64  `json:"incr,omitempty"`
+	// Default is the DEFAULT expression as SQL text; it is parsed again when
+	// used, so the log and snapshots only ever hold text.
+	Default     string `json:"default,omitempty"`
+	DefaultName string `json:"default_name,omitempty"`
+}
+
+// IndexDef is a PRIMARY KEY or UNIQUE constraint.
+type IndexDef struct {
+	Name    string `json:"name"`
+	Primary bool   `json:"primary"`
+	Cols    []int  `json:"cols"`
+}
+
+// TableDef is a table's durable definition.
+type TableDef struct {
+	ID      int        `json:"id"`
+	Schema  string     `json:"schema"`
+	Name    string     `json:"name"`
+	Cols    []ColumnDef `json:"cols"`
+	Indexes []IndexDef `json:"indexes,omitempty"`
+	Created time.Time  `json:"created"`
+}
+
+// Table is a user table: its definition, its row versions and its unique
+// indexes. All fields except the definition are guarded by the owning
+// database's mu.
+//
+// Rows are versions: a row inserted by a transaction carries xmin = that
+// transaction until it commits durably; a deleted row carries xmax. Other
+// sessions see a version only when its inserter has committed (and its
+// deleter has not), which gives read-committed-snapshot semantics: readers
+// never block and never see uncommitted or not-yet-durable data.
+type Table struct {
+	TableDef
+	db       *Database
+	rows     []*rowVersion
+	dead     int
+	byID     map[int64]*rowVersion
+	nextRow  int64
+	identity int64 // last identity value handed out
+	identUsed bool
+	indexes  []*uniqueIndex
+	createdBy *Tx // uncommitted CREATE TABLE
+}
+
+type uniqueIndex struct {
+	def IndexDef
+	m   map[string]*rowVersion
+}
+
+type rowVersion struct {
+	id   int64
+	vals []Value
+	xmin *Tx // nil: committed
+	xmax *Tx // nil: live
+	gone bool
+}
+
+func newTable(db *Database, def TableDef) *Table {
+	t := &Table{TableDef: def, db: db, byID: map[int64]*rowVersion{}}
+	for _, ix := range def.Indexes {
+		t.indexes = append(t.indexes, &uniqueIndex{def: ix, m: map[string]*rowVersion{}})
+	}
+	for _, c := range def.Cols {
+		if c.Identity {
+			t.identity = c.Seed - c.Incr
+		}
+	}
+	return t
+}
+
+// colIndex finds a column by name (case-insensitive, as the default
+// collation is).
+func (t *Table) colIndex(name string) int {
+	for i, c := range t.Cols {
+		if strings.EqualFold(c.Name, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+func (t *Table) identityCol() int {
+	for i, c := range t.Cols {
+		if c.Identity {
+			return i
+		}
+	}
+	return -1
+}
+
+// visible reports whether tx (nil: no transaction) sees r.
+func (r *rowVersion) visible(tx *Tx) bool {
+	if r.gone {
+		return false
+	}
+	if x := r.xmin; x != nil && x != tx && x.State() != txCommitted {
+		return false
+	}
+	x := r.xmax
+	if x == nil {
+		return true
+	}
+	if x == tx {
+		return false
+	}
+	return x.State() != txCommitted
+}
+
+// committedLive reports whether r belongs in a checkpoint: durably inserted
+// and not durably deleted.
+func (r *rowVersion) committedLive() bool {
+	if r.gone {
+		return false
+	}
+	if r.xmin != nil && r.xmin.State() != txCommitted {
+		return false
+	}
+	return r.xmax == nil || r.xmax.State() != txCommitted
+}
+
+func (t *Table) keyOf(ix *uniqueIndex, vals []Value) (string, bool) {
+	var b strings.Builder
+	for i, c := range ix.def.Cols {
+		v := vals[c]
+		if v == nil {
+			if ix.def.Primary {
+				return "", false
+			}
+			b.WriteString("\x00N")
+		} else {
+			b.WriteString(sqltypes.Key(v, t.Cols[c].Type))
+		}
+		if i < len(ix.def.Cols)-1 {
+			b.WriteString("\x00|")
+		}
+	}
+	return b.String(), true
+}
+
+// addRow stores a new version (caller holds db.mu).
+func (t *Table) addRow(r *rowVersion) {
+	t.rows = append(t.rows, r)
+	t.byID[r.id] = r
+	if r.id >= t.nextRow {
+		t.nextRow = r.id + 1
+	}
+}
+
+// removeRow drops a version physically (caller holds db.mu).
+func (t *Table) removeRow(r *rowVersion) {
+	if r.gone {
+		return
+	}
+	r.gone = true
+	delete(t.byID, r.id)
+	for _, ix := range t.indexes {
+		if k, ok := t.keyOf(ix, r.vals); ok && ix.m[k] == r {
+			delete(ix.m, k)
+		}
+	}
+	t.dead++
+	if t.dead > 64 && t.dead > len(t.rows)/2 {
+		live := make([]*rowVersion, 0, len(t.rows)-t.dead)
+		for _, x := range t.rows {
+			if !x.gone {
+				live = append(live, x)
+			}
+		}
+		t.rows = live
+		t.dead = 0
+	}
+}

@@ -1,0 +1,301 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+)
+
+// Group limits: a round writes at most this much, so one huge burst cannot
+// delay the acknowledgement of the requests at its front for long.
+const (
+	maxGroupRequests = 4096
+	maxGroupBytes    = 8 << 20
+)
+
+type appendReq struct {
+	ctx         context.Context
+	payloads    [][]byte
+	first, last LSN
+	err         error
+	done        chan struct{}
+}
+
+// writerState is touched only by the writer goroutine (and by recovery before it starts).
+type writerState struct {
+	f      *os.File
+	size   int64
+	next   LSN
+	failed error // sticky: after a failed write or fsync nothing more is acknowledged
+	buf    []byte
+
+	// Commit pacing (see gather): callers that were inside Append when the
+	// last group was acknowledged, when that was, and the fsync cost.
+	expect  int
+	ackedAt time.Time
+	syncDur time.Duration // moving average
+	timer   *time.Timer
+}
+
+// Append writes one record and returns when it is durable (fsynced).
+// Concurrent callers share fsyncs. The payload is copied.
+//
+// If ctx ends while the call waits, Append returns ctx.Err() and the record
+// may or may not be durable: it is skipped if the writer had not started on
+// it yet, otherwise it is written, and after a restart it replays like any
+// other record. Callers that must know should treat such a commit as in
+// doubt, exactly like a client whose connection dropped during COMMIT.
+func (l *Log) Append(ctx context.Context, payload []byte) (LSN, error) {
+	if len(payload) > MaxPayloadBytes {
+		return 0, fmt.Errorf("storage: append: payload of %d bytes exceeds %d", len(payload), MaxPayloadBytes)
+	}
+	first, _, err := l.submit(ctx, [][]byte{append([]byte(nil), payload...)})
+	return first, err
+}
+
+// AppendBatch writes payloads as one atomic commit with consecutive LSNs:
+// after a crash either all of them replay or none. Durable when it returns;
+// ctx behaves as for Append.
+func (l *Log) AppendBatch(ctx context.Context, payloads [][]byte) (first, last LSN, err error) {
+	if len(payloads) == 0 {
+		return 0, 0, errors.New("storage: append batch: no records")
+	}
+	cp := make([][]byte, len(payloads))
+	for i, p := range payloads {
+		if len(p) > MaxPayloadBytes {
+			return 0, 0, fmt.Errorf("storage: append batch: record %d: payload of %d bytes exceeds %d", i, len(p), MaxPayloadBytes)
+		}
+		cp[i] = append([]byte(nil), p...)
+	}
+	return l.submit(ctx, cp)
+}
+
+func (l *Log) submit(ctx context.Context, payloads [][]byte) (LSN, LSN, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, 0, err
+	}
+	req := &appendReq{ctx: ctx, payloads: payloads, done: make(chan struct{})}
+	l.inflight.Add(1)
+	defer l.inflight.Add(-1)
+	l.mu.RLock()
+	if l.closed {
+		l.mu.RUnlock()
+		return 0, 0, ErrClosed
+	}
+	select {
+	case l.reqs <- req:
+	case <-ctx.Done():
+		l.mu.RUnlock()
+		return 0, 0, ctx.Err()
+	}
+	l.mu.RUnlock()
+	select {
+	case <-req.done:
+		return req.first, req.last, req.err
+	case <-ctx.Done():
+		return 0, 0, ctx.Err()
+	}
+}
+
+// writer owns the tail segment. Each round takes every request that queued
+// while the previous fsync ran, writes them with one write and one fsync,
+// then acknowledges them all: that is the group commit.
+func (l *Log) writer() {
+	defer close(l.done)
+	group := make([]*appendReq, 0, 64)
+	for {
+		req, ok := <-l.reqs
+		if !ok {
+			break
+		}
+		group, ok = l.gather(append(group[:0], req))
+		l.writeGroup(group)
+		clear(group)
+		if !ok {
+			break
+		}
+	}
+	if l.w.timer != nil {
+		l.w.timer.Stop()
+	}
+	if l.w.f != nil {
+		if err := l.w.f.Close(); err != nil && l.w.failed == nil {
+			l.wErr = fmt.Errorf("storage: close %s: %w", l.w.f.Name(), err)
+		}
+	}
+}
+
+// gather adds the requests already queued to group. Then, if fewer callers
+// are in it than were waiting when the last group was acknowledged, it waits
+// a little for the rest. Without that pause N closed-loop committers split
+// into two cohorts that alternate (one queues while the other's fsync runs),
+// halving the records per fsync. The pause ends at half an fsync after the
+// last acknowledgement: a caller slower than that is better served by the
+// next fsync. ok is false once reqs is closed.
+func (l *Log) gather(group []*appendReq) ([]*appendReq, bool) {
+	bytes := reqBytes(group[0])
+	var deadline <-chan time.Time
+	for len(group) < maxGroupRequests && bytes < maxGroupBytes {
+		select {
+		case r, ok := <-l.reqs:
+			if !ok {
+				return group, false
+			}
+			group = append(group, r)
+			bytes += reqBytes(r)
+			continue
+		default:
+		}
+		if len(group) >= l.w.expect || l.opts.NoSync {
+			break
+		}
+		if deadline == nil {
+			wait := time.Until(l.w.ackedAt.Add(min(max(l.w.syncDur/2, 20*time.Microsecond), time.Millisecond)))
+			if wait <= 0 {
+				break
+			}
+			if l.w.timer == nil {
+				l.w.timer = time.NewTimer(wait)
+			} else {
+				l.w.timer.Reset(wait)
+			}
+			deadline = l.w.timer.C
+		}
+		select {
+		case r, ok := <-l.reqs:
+			if !ok {
+				return group, false
+			}
+			group = append(group, r)
+			bytes += reqBytes(r)
+			continue
+		case <-deadline:
+		}
+		break
+	}
+	if deadline != nil {
+		l.w.timer.Stop()
+	}
+	return group, true
+}
+
+func reqBytes(r *appendReq) int {
+	n := 0
+	for _, p := range r.payloads {
+		n += recHeaderSize + len(p)
+	}
+	return n
+}
+
+func (l *Log) writeGroup(group []*appendReq) {
+	w := &l.w
+	if w.failed != nil {
+		for _, r := range group {
+			r.err = w.failed
+			close(r.done)
+		}
+		return
+	}
+	w.buf = w.buf[:0]
+	next := w.next
+	live := group[:0:0]
+	for _, r := range group {
+		if err := r.ctx.Err(); err != nil { // caller gave up before we started: skip it
+			r.err = err
+			close(r.done)
+			continue
+		}
+		r.first = next
+		for i, p := range r.payloads {
+			kind := kindSingle
+			if len(r.payloads) > 1 {
+				kind = kindMember
+				if i == len(r.payloads)-1 {
+					kind = kindCommit
+				}
+			}
+			w.buf = appendRecord(w.buf, next, kind, p)
+			next++
+		}
+		r.last = next - 1
+		live = append(live, r)
+	}
+	if len(live) == 0 {
+		return
+	}
+	err := l.writeSync(w.buf)
+	if err == nil {
+		w.size += int64(len(w.buf))
+		w.next = next
+		l.last.Store(uint64(next - 1))
+		l.stats.requests.Add(uint64(len(live)))
+		l.stats.records.Add(uint64(next - live[0].first))
+		if w.size >= l.opts.SegmentBytes {
+			err = l.rollover()
+			// The group itself is durable; a failed rollover only stops later appends.
+			if err != nil {
+				w.failed = err
+				l.opts.logf("%v", err)
+				err = nil
+			}
+		}
+	} else {
+		// After a failed write or fsync the file's state is unknown (the
+		// kernel may have dropped the dirty pages): refuse everything until
+		// a reopen re-verifies the tail.
+		w.failed = fmt.Errorf("storage: log failed, reopen to recover: %w", err)
+		l.opts.logf("%v", w.failed)
+	}
+	if len(w.buf) > maxGroupBytes*2 {
+		w.buf = nil // do not pin a huge buffer after a burst
+	}
+	// Everyone inside Append now is either in this group or queued; most
+	// will be back for the next round.
+	w.expect, w.ackedAt = int(l.inflight.Load()), time.Now()
+	for _, r := range live {
+		if err != nil {
+			r.first, r.last, r.err = 0, 0, w.failed
+		}
+		close(r.done)
+	}
+}
+
+func (l *Log) writeSync(b []byte) error {
+	if _, err := l.w.f.Write(b); err != nil {
+		return fmt.Errorf("write %s: %w", l.w.f.Name(), err)
+	}
+	if l.opts.NoSync {
+		return nil
+	}
+	l.stats.syncs.Add(1)
+	start := time.Now()
+	if err := l.w.f.Sync(); err != nil {
+		return fmt.Errorf("fsync %s: %w", l.w.f.Name(), err)
+	}
+	d := time.Since(start)
+	l.w.syncDur += (d - l.w.syncDur) / 8
+	return nil
+}
+
+// rollover seals the full segment (already fsynced) and starts the next one.
+func (l *Log) rollover() error {
+	seg, err := createSegment(l.dir, l.w.next, l.opts.NoSync)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(seg.path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return fmt.Errorf("storage: open %s: %w", seg.path, err)
+	}
+	old := l.w.f
+	l.w.f, l.w.size = f, segHeaderSize
+	l.segMu.Lock()
+	l.segs = append(l.segs, seg)
+	l.segMu.Unlock()
+	if err := old.Close(); err != nil {
+		return fmt.Errorf("storage: close %s: %w", old.Name(), err)
+	}
+	return nil
+}

@@ -1,0 +1,250 @@
+// Package world builds a simulated Persistent Chat deployment from a
+// topology file: SQL Server instances (the embedded simulator; containers
+// arrive behind the same seam), the log-shipping share and copy folders, and
+// one timeline of everything that happens. Scenarios and the drill drive it;
+// the failback engine sees only the topology the world hands it, with real
+// addresses and secrets in files, exactly as it would see production.
+package world
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	_ "github.com/microsoft/go-mssqldb" // the world talks to its instances as any client would
+
+	"github.com/pchatdr/harness/failback/topology"
+	"github.com/pchatdr/harness/sim/mssql"
+	"github.com/pchatdr/harness/sim/mssql/engine"
+)
+
+// Options configure a world.
+type Options struct {
+	// Topology is the deployment to build; its instance addresses with
+	// port 0 get free loopback ports, its secrets are generated.
+	Topology *topology.Topology
+	// Dir holds every instance's data folder, the share, the copy
+	// folder and the generated secrets. It must exist.
+	Dir  string
+	Logf func(format string, args ...any)
+}
+
+// World is a running simulated deployment.
+type World struct {
+	// Topology is the deployment as the engine must see it: real
+	// addresses, secrets in files under Dir.
+	Topology *topology.Topology
+	Timeline *Timeline
+	// ShareDir and CopyDir are the host folders behind the share's UNC
+	// path and the log-shipping copy directory.
+	ShareDir, CopyDir string
+
+	dir  string
+	logf func(string, ...any)
+
+	mu        sync.Mutex
+	instances map[string]*Instance
+	dbs       []*sql.DB
+}
+
+// Instance is one simulated SQL Server instance of the world.
+type Instance struct {
+	Name string
+	Role topology.Role
+	Addr string
+
+	cfg      engine.Config
+	password string
+	srv      *mssql.Server
+}
+
+// Start builds and starts the world. On error nothing is left running.
+func Start(ctx context.Context, opts Options) (w *World, err error) {
+	if opts.Topology == nil || opts.Dir == "" {
+		return nil, errors.New("world: Topology and Dir are required")
+	}
+	topo := *opts.Topology // the caller's copy stays untouched
+	topo.Instances = append([]topology.Instance(nil), opts.Topology.Instances...)
+	w = &World{
+		Topology:  &topo,
+		Timeline:  NewTimeline(nil),
+		ShareDir:  filepath.Join(opts.Dir, "share"),
+		CopyDir:   filepath.Join(opts.Dir, "copy"),
+		dir:       opts.Dir,
+		logf:      opts.Logf,
+		instances: map[string]*Instance{},
+	}
+	defer func() {
+		if err != nil {
+			w.Close()
+			w = nil
+		}
+	}()
+	for _, d := range []string{w.ShareDir, w.CopyDir, filepath.Join(opts.Dir, "secrets")} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return nil, fmt.Errorf("world: %w", err)
+		}
+	}
+	for i := range topo.Instances {
+		in := &topo.Instances[i]
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		inst, err := w.startInstance(in)
+		if err != nil {
+			return nil, err
+		}
+		in.Address = inst.Addr
+		in.Encrypt = "disable" // the simulator has no TLS (tds-and-containers §2.3)
+		if in.Password, err = w.secretFile(in.Name, inst.password); err != nil {
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+func (w *World) startInstance(in *topology.Instance) (*Instance, error) {
+	pw, err := newPassword()
+	if err != nil {
+		return nil, err
+	}
+	listen := in.Address
+	if host, port, err := net.SplitHostPort(listen); err != nil || host != "127.0.0.1" {
+		listen = "127.0.0.1:0" // the world serves on loopback only
+	} else {
+		listen = net.JoinHostPort(host, port)
+	}
+	inst := &Instance{
+		Name: in.Name, Role: in.Role, password: pw,
+		cfg: engine.Config{
+			Name:           serverName(in),
+			DataDir:        filepath.Join(w.dir, "sql", in.Name),
+			SAPassword:     pw,
+			ServiceAccount: in.ServiceAccount,
+			AgentAccount:   in.AgentAccount,
+			AgentRunning:   true,
+			Logf:           w.logf,
+		},
+	}
+	if err := inst.start(listen); err != nil {
+		return nil, fmt.Errorf("world: instance %s: %w", in.Name, err)
+	}
+	w.mu.Lock()
+	w.instances[in.Name] = inst
+	w.mu.Unlock()
+	w.Timeline.Add(in.Name, "start", fmt.Sprintf("SQL Server %s (%s) listening on %s", inst.cfg.Name, in.Role, inst.Addr), nil)
+	return inst, nil
+}
+
+func (inst *Instance) start(listen string) error {
+	srv, err := mssql.Start(mssql.Config{Engine: inst.cfg, Listen: listen})
+	if err != nil {
+		return err
+	}
+	inst.srv, inst.Addr = srv, srv.Addr()
+	return nil
+}
+
+// serverName is @@SERVERNAME: the host's short name, upper case, as a
+// default instance on Windows reports it.
+func serverName(in *topology.Instance) string {
+	host := in.Host
+	if host == "" {
+		host = in.Name
+	}
+	host, _, _ = strings.Cut(host, ".")
+	return strings.ToUpper(host)
+}
+
+func newPassword() (string, error) {
+	b := make([]byte, 12)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("world: password: %w", err)
+	}
+	return "Sim-" + hex.EncodeToString(b) + "!", nil
+}
+
+// secretFile writes a secret where only this world can read it and returns
+// a reference to it: the engine resolves it like a production passwordFile.
+func (w *World) secretFile(name, secret string) (topology.SecretRef, error) {
+	path := filepath.Join(w.dir, "secrets", name+".password")
+	if err := os.WriteFile(path, []byte(secret+"\n"), 0o600); err != nil {
+		return topology.SecretRef{}, fmt.Errorf("world: secret for %s: %w", name, err)
+	}
+	return topology.SecretRef{File: path, Key: "instances." + name + ".passwordFile"}, nil
+}
+
+// Instance returns the named instance.
+func (w *World) Instance(name string) (*Instance, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	inst, ok := w.instances[name]
+	return inst, ok
+}
+
+// InstanceByRole returns the instance with the given role.
+func (w *World) InstanceByRole(role topology.Role) (*Instance, error) {
+	in, ok := w.Topology.InstanceByRole(role)
+	if !ok {
+		return nil, fmt.Errorf("world: no %s instance in the topology", role)
+	}
+	inst, ok := w.Instance(in.Name)
+	if !ok {
+		return nil, fmt.Errorf("world: instance %s is not running", in.Name)
+	}
+	return inst, nil
+}
+
+// DB opens a connection pool to an instance as sa, closed with the world.
+func (w *World) DB(inst *Instance, database string) (*sql.DB, error) {
+	db, err := sql.Open("sqlserver", mssql.DSN(inst.Addr, "sa", inst.password, database)+"&app+name=pchat-world")
+	if err != nil {
+		return nil, err
+	}
+	w.mu.Lock()
+	w.dbs = append(w.dbs, db)
+	w.mu.Unlock()
+	return db, nil
+}
+
+// Restart stops an instance as a crash would not (clean shutdown) and starts
+// it again on the same data folder and port.
+func (w *World) Restart(ctx context.Context, inst *Instance) error {
+	if err := inst.srv.Close(); err != nil {
+		w.Timeline.Add(inst.Name, "stop", "shutdown", err)
+		return fmt.Errorf("world: restart %s: %w", inst.Name, err)
+	}
+	w.Timeline.Add(inst.Name, "stop", "shutdown", nil)
+	if err := inst.start(inst.Addr); err != nil {
+		w.Timeline.Add(inst.Name, "start", "restart", err)
+		return fmt.Errorf("world: restart %s: %w", inst.Name, err)
+	}
+	w.Timeline.Add(inst.Name, "start", "restarted on "+inst.Addr, nil)
+	return nil
+}
+
+// Close stops everything the world started.
+func (w *World) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, db := range w.dbs {
+		db.Close()
+	}
+	w.dbs = nil
+	var errs []error
+	for name, inst := range w.instances {
+		if err := inst.srv.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close %s: %w", name, err))
+		}
+		delete(w.instances, name)
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,234 @@
+// Package steps binds the Gherkin scenarios to the world and the engine.
+// Each step is a few lines that call a domain API; all per-scenario state
+// lives in the context, so scenarios run concurrently.
+package steps
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/cucumber/godog"
+	mssqldb "github.com/microsoft/go-mssqldb"
+
+	"github.com/pchatdr/harness/failback/topology"
+	"github.com/pchatdr/harness/sim/chat"
+	"github.com/pchatdr/harness/sim/world"
+	"github.com/pchatdr/harness/topologies"
+)
+
+// Options configure the step library.
+type Options struct {
+	// TempDir is where each scenario's world keeps its data ("" = os default).
+	TempDir string
+	// OnWorld, if set, is called with each scenario's world when it ends
+	// (the drill collects timelines for its report).
+	OnWorld func(scenario string, w *world.World)
+	Logf    func(format string, args ...any)
+}
+
+type scenario struct {
+	name    string
+	dir     string
+	world   *world.World
+	ledgers map[string]*chat.Ledger // by instance name
+	held    []*sql.Conn
+	lastErr error
+}
+
+type key struct{}
+
+func get(ctx context.Context) *scenario { return ctx.Value(key{}).(*scenario) }
+
+// Initializer returns godog's ScenarioInitializer.
+func Initializer(opts Options) func(*godog.ScenarioContext) {
+	return func(sc *godog.ScenarioContext) {
+		sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
+			dir, err := os.MkdirTemp(opts.TempDir, "pchat-world-")
+			if err != nil {
+				return ctx, err
+			}
+			return context.WithValue(ctx, key{}, &scenario{name: s.Name, dir: dir, ledgers: map[string]*chat.Ledger{}}), nil
+		})
+		sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
+			st := get(ctx)
+			for _, c := range st.held {
+				c.Close()
+			}
+			if st.world != nil {
+				if opts.OnWorld != nil {
+					opts.OnWorld(s.Name, st.world)
+				}
+				if cerr := st.world.Close(); cerr != nil && err == nil {
+					err = cerr
+				}
+			}
+			os.RemoveAll(st.dir)
+			return ctx, err
+		})
+
+		sc.Step(`^the embedded world from "([^"]*)"$`, func(ctx context.Context, file string) error {
+			return startWorld(ctx, file, opts)
+		})
+		sc.Step(`^Topology Builder installs the Persistent Chat stores on the "([^"]*)" instance$`, installStores)
+		sc.Step(`^the Persistent Chat stores on the "([^"]*)" instance$`, installStores)
+		sc.Step(`^the "([^"]*)" instance has database "([^"]*)" (\w+) in (\w+) recovery$`, databaseState)
+		sc.Step(`^the "([^"]*)" instance holds no chat messages$`, noMessages)
+		sc.Step(`^(\d+) chat messages acknowledged by "([^"]*)" on the "([^"]*)" instance$`, postMessages)
+		sc.Step(`^the "([^"]*)" instance restarts$`, restart)
+		sc.Step(`^the "([^"]*)" instance holds every acknowledged message exactly once$`, checkLedger)
+		sc.Step(`^a chat server holds a session to "([^"]*)" on the "([^"]*)" instance$`, holdSession)
+		sc.Step(`^database "([^"]*)" is dropped on the "([^"]*)" instance$`, dropDatabase)
+		sc.Step(`^it fails with SQL Server error (\d+)$`, failsWith)
+	}
+}
+
+func startWorld(ctx context.Context, file string, opts Options) error {
+	topo, err := topologies.Load(file)
+	if err != nil {
+		return err
+	}
+	w, err := world.Start(ctx, world.Options{Topology: topo, Dir: get(ctx).dir, Logf: opts.Logf})
+	if err != nil {
+		return err
+	}
+	get(ctx).world = w
+	return nil
+}
+
+func db(ctx context.Context, role, database string) (*sql.DB, *world.Instance, error) {
+	w := get(ctx).world
+	inst, err := w.InstanceByRole(topology.Role(role))
+	if err != nil {
+		return nil, nil, err
+	}
+	d, err := w.DB(inst, database)
+	return d, inst, err
+}
+
+func installStores(ctx context.Context, role string) error {
+	return get(ctx).world.InstallStores(ctx, topology.Role(role))
+}
+
+func databaseState(ctx context.Context, role, database, state, recovery string) error {
+	master, _, err := db(ctx, role, "master")
+	if err != nil {
+		return err
+	}
+	var gotState, gotRecovery string
+	err = master.QueryRowContext(ctx, "SELECT state_desc, recovery_model_desc FROM sys.databases WHERE name = @p1", database).Scan(&gotState, &gotRecovery)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("database %s does not exist on the %s instance", database, role)
+	}
+	if err != nil {
+		return err
+	}
+	if gotState != state || gotRecovery != recovery {
+		return fmt.Errorf("database %s on the %s instance is %s in %s recovery, want %s in %s", database, role, gotState, gotRecovery, state, recovery)
+	}
+	return nil
+}
+
+func noMessages(ctx context.Context, role string) error {
+	mgc, _, err := db(ctx, role, "mgc")
+	if err != nil {
+		return err
+	}
+	var n int
+	if err := mgc.QueryRowContext(ctx, "SELECT COUNT(*) FROM dbo.tblChat").Scan(&n); err != nil {
+		return err
+	}
+	if n != 0 {
+		return fmt.Errorf("mgc on the %s instance holds %d messages, want none", role, n)
+	}
+	return nil
+}
+
+func postMessages(ctx context.Context, n int, server, role string) error {
+	mgc, inst, err := db(ctx, role, "mgc")
+	if err != nil {
+		return err
+	}
+	st := get(ctx)
+	l := st.ledgers[inst.Name]
+	if l == nil {
+		l = chat.NewLedger()
+		st.ledgers[inst.Name] = l
+	}
+	for i := 0; i < n; i++ {
+		if _, err := chat.Post(ctx, mgc, l, server, 1+i%5, 1+i%17, fmt.Sprintf("message %d from %s", i, server)); err != nil {
+			return err
+		}
+	}
+	st.world.Timeline.Add("chat/"+server, "post", fmt.Sprintf("%d messages acknowledged", n), nil)
+	return nil
+}
+
+func restart(ctx context.Context, role string) error {
+	w := get(ctx).world
+	inst, err := w.InstanceByRole(topology.Role(role))
+	if err != nil {
+		return err
+	}
+	return w.Restart(ctx, inst)
+}
+
+func checkLedger(ctx context.Context, role string) error {
+	mgc, inst, err := db(ctx, role, "mgc")
+	if err != nil {
+		return err
+	}
+	l := get(ctx).ledgers[inst.Name]
+	if l == nil {
+		return fmt.Errorf("no messages were acknowledged on the %s instance", role)
+	}
+	r, err := l.Check(ctx, mgc, true)
+	if err != nil {
+		return err
+	}
+	if !r.OK() {
+		return fmt.Errorf("mgc on the %s instance: %s", role, r)
+	}
+	return nil
+}
+
+func holdSession(ctx context.Context, database, role string) error {
+	d, _, err := db(ctx, role, database)
+	if err != nil {
+		return err
+	}
+	c, err := d.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	st := get(ctx)
+	st.held = append(st.held, c)
+	return c.PingContext(ctx)
+}
+
+func dropDatabase(ctx context.Context, database, role string) error {
+	master, _, err := db(ctx, role, "master")
+	if err != nil {
+		return err
+	}
+	_, err = master.ExecContext(ctx, "DROP DATABASE "+quoteName(database))
+	get(ctx).lastErr = err
+	return nil
+}
+
+func failsWith(ctx context.Context, number int) error {
+	err := get(ctx).lastErr
+	if err == nil {
+		return fmt.Errorf("it succeeded, want SQL Server error %d", number)
+	}
+	var me mssqldb.Error
+	if !errors.As(err, &me) || int(me.Number) != number {
+		return fmt.Errorf("got %v, want SQL Server error %d", err, number)
+	}
+	return nil
+}
+
+func quoteName(s string) string { return "[" + strings.ReplaceAll(s, "]", "]]") + "]" }
