@@ -13,7 +13,7 @@ Feature: The simulated deployment
     And the "primary" instance has database "mgccomp" ONLINE in FULL recovery
     And the "primary" instance holds no chat messages
 
-  Scenario Outline: Acknowledged chat history survives a restart of its instance
+  Scenario Outline: <messages> acknowledged messages survive a restart of their instance
     Given the Persistent Chat stores on the "backup" instance
     And <messages> chat messages acknowledged by "pc5.dc2.contoso.test" on the "backup" instance
     When the "backup" instance restarts

@@ -83,6 +83,16 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 		sc.Step(`^a chat server holds a session to "([^"]*)" on the "([^"]*)" instance$`, holdSession)
 		sc.Step(`^database "([^"]*)" is dropped on the "([^"]*)" instance$`, dropDatabase)
 		sc.Step(`^it fails with SQL Server error (\d+)$`, failsWith)
+		sc.Step(`^the engine clears the active server list$`, clearActive)
+		sc.Step(`^the engine sets the active servers to "([^"]*)"$`, setActive)
+		sc.Step(`^the pool has no active servers$`, func(ctx context.Context) error { return poolActive(ctx, "") })
+		sc.Step(`^the pool's active servers are "([^"]*)"$`, poolActive)
+		sc.Step(`^the engine reads back no active servers$`, func(ctx context.Context) error { return readBackActive(ctx, "") })
+		sc.Step(`^the engine reads back the active servers "([^"]*)"$`, readBackActive)
+		sc.Step(`^the engine sets the pool state to (Normal|FailedOver)$`, setPoolState)
+		sc.Step(`^the pool state is (Normal|FailedOver)$`, poolStateIs)
+		sc.Step(`^an operator runs "(.*)"$`, operatorRuns)
+		sc.Step(`^the cmdlet is refused with a message containing "([^"]*)"$`, refusedWith)
 	}
 }
 

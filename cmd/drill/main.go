@@ -116,6 +116,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			Paths:          []string{"."},
 			Tags:           tags,
 			Strict:         true,
+			NoColors:       !isTerminal(stdout),
 			Concurrency:    c.concurrency,
 			Randomize:      c.seed,
 			DefaultContext: ctx,
@@ -170,16 +171,6 @@ func (r *recorder) hook(sc *godog.ScenarioContext) {
 		r.mu.Unlock()
 		return ctx, nil
 	})
-	sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		for _, s := range r.out {
-			if s.Name == "" {
-				continue
-			}
-		}
-		return ctx, nil
-	})
 	sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
 		r.mu.Lock()
 		defer r.mu.Unlock()
@@ -213,4 +204,15 @@ func (r *recorder) results() []report.Scenario {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Started.Before(out[j].Started) })
 	return out
+}
+
+// isTerminal reports whether w is a character device: colours and spinners
+// only make sense there, not in CI logs or files.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

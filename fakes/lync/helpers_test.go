@@ -62,3 +62,31 @@ func client(t *testing.T, s *Server, password string) *winrm.Client {
 	}
 	return c
 }
+
+// configFor renames the pool and (optionally) the first server so a
+// reference example can run with its own names.
+func configFor(poolName string, firstServer string, state pool.PoolState) pool.Config {
+	cfg := testConfig()
+	if poolName != "" {
+		cfg.PoolFQDN = poolName
+	}
+	if firstServer != "" {
+		cfg.Servers[0].FQDN = firstServer
+		cfg.ActiveServers = []string{firstServer, "pc2.dc1.contoso.test"}
+	}
+	if state != "" {
+		cfg.InitialState = state
+	}
+	return cfg
+}
+
+// runPS runs a script the way the engine does (RunPSWithString, i.e.
+// powershell.exe -EncodedCommand) and fails on transport errors.
+func runPS(t *testing.T, c *winrm.Client, script string) (string, string, int) {
+	t.Helper()
+	out, errOut, code, err := c.RunPSWithString(script, "")
+	if err != nil {
+		t.Fatalf("winrm: %v", err)
+	}
+	return out, errOut, code
+}

@@ -32,13 +32,10 @@ func (s *Server) activeServerTarget(id string, given bool) (string, error) {
 	case "global", "pchatservercollection":
 		return target, nil
 	}
-	rest, ok := cutPrefixFold(t, "service:")
-	rest = strings.TrimSpace(rest)
-	rest2, ok2 := cutPrefixFold(rest, "PersistentChatServer:")
-	if ok2 {
-		return target, s.checkPool(strings.TrimSpace(rest2), id)
+	rest, _ := cutPrefixFold(t, "service:")
+	if pool, ok := cutPrefixFold(strings.TrimSpace(rest), "PersistentChatServer:"); ok {
+		return target, s.checkPool(strings.TrimSpace(pool), id)
 	}
-	_ = ok
 	return "", ps.NewError("InvalidArgument", "ArgumentException", "InvalidIdentity",
 		"\"%s\" is not a valid identity for the Persistent Chat active server collection. Use \"global\", \"PChatServerCollection\" or \"service:PersistentChatServer:%s\".", id, pool)
 }

@@ -242,7 +242,7 @@ func (s *Server) exec(ctx context.Context, cmd wsman.Command) wsman.Output {
 			if inv.Module != ModuleName {
 				return
 			}
-			ev := pool.Event{Kind: pool.KindCmdlet, Time: inv.Start, Cmdlet: inv.Name, Text: inv.Text, Params: inv.Params, Outcome: "ok", Duration: inv.Duration}
+			ev := pool.Event{Kind: pool.KindCmdlet, Cmdlet: inv.Name, Text: inv.Text, Params: inv.Params, Outcome: "ok", Duration: inv.Duration}
 			if inv.Params["WhatIf"] == "$true" {
 				ev.Outcome = "whatif"
 			}
@@ -253,7 +253,7 @@ func (s *Server) exec(ctx context.Context, cmd wsman.Command) wsman.Output {
 		},
 	}
 	stdout, stderr, code, _ := ps.Exec(ctx, s.reg, hooks, hc)
-	s.pool.Record(pool.Event{Kind: pool.KindCommand, Time: start, Text: hc.Script, Outcome: "exit " + strconv.Itoa(code), Duration: time.Since(start)})
+	s.pool.Record(pool.Event{Kind: pool.KindCommand, Text: hc.Script, Outcome: "exit " + strconv.Itoa(code), Duration: time.Since(start)})
 	return wsman.Output{Stdout: []byte(stdout), Stderr: []byte(stderr), ExitCode: code}
 }
 

@@ -22,6 +22,7 @@ import (
 	_ "github.com/microsoft/go-mssqldb" // the world talks to its instances as any client would
 
 	"github.com/pchatdr/harness/failback/topology"
+	lyncfake "github.com/pchatdr/harness/fakes/lync"
 	"github.com/pchatdr/harness/sim/mssql"
 	"github.com/pchatdr/harness/sim/mssql/engine"
 )
@@ -49,6 +50,8 @@ type World struct {
 
 	dir  string
 	logf func(string, ...any)
+
+	pool *lyncfake.Server
 
 	mu        sync.Mutex
 	instances map[string]*Instance
@@ -107,6 +110,9 @@ func Start(ctx context.Context, opts Options) (w *World, err error) {
 		if in.Password, err = w.secretFile(in.Name, inst.password); err != nil {
 			return nil, err
 		}
+	}
+	if err := w.startPool(); err != nil {
+		return nil, err
 	}
 	return w, nil
 }
@@ -235,6 +241,10 @@ func (w *World) Restart(ctx context.Context, inst *Instance) error {
 func (w *World) Close() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.pool != nil {
+		w.pool.Close()
+		w.pool = nil
+	}
 	for _, db := range w.dbs {
 		db.Close()
 	}

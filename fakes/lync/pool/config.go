@@ -121,12 +121,10 @@ func (c Config) Validate() error {
 	if c.InitialState != Normal && c.InitialState != FailedOver {
 		return fmt.Errorf("%w: initial pool state %q is neither Normal nor FailedOver", ErrConfig, c.InitialState)
 	}
-	roles := map[string]bool{}
 	for _, st := range c.Stores {
 		if st.FQDN == "" || st.Role == "" {
 			return fmt.Errorf("%w: store %q needs a role and an FQDN", ErrConfig, st.Name)
 		}
-		roles[st.Role] = true
 	}
 	return nil
 }

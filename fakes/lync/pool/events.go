@@ -23,7 +23,9 @@ const (
 
 // Event is one entry of the timeline the world draws: a cmdlet call (with
 // its text, parameters, outcome and duration), a state change, or an
-// injected fault.
+// injected fault. Time is when the event was recorded, i.e. when a call
+// ended; a call started at Time-Duration. A state change caused by a cmdlet
+// is recorded just before that cmdlet's own event.
 type Event struct {
 	Seq      int64             `json:"seq"`
 	Time     time.Time         `json:"time"`

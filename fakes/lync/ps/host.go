@@ -12,7 +12,7 @@ import (
 // ErrNotPowerShell means the command line does not start powershell.exe.
 var ErrNotPowerShell = errors.New("not a powershell.exe command line")
 
-// Invocation of powershell.exe as WinRM hands it over.
+// HostCommand is a powershell.exe invocation as WinRM hands it over.
 type HostCommand struct {
 	// Script is the decoded script text.
 	Script string

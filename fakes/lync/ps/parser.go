@@ -73,27 +73,20 @@ func (p *parser) errAt(start, end int, id, format string, args ...any) *ParseErr
 	return &ParseError{Msg: fmt.Sprintf(format, args...), ID: id, Start: start, End: end}
 }
 
-// unexpected reports the token at pos the way PowerShell does.
+// unexpected reports the token at pos the way PowerShell does: a bracket
+// on its own, otherwise everything up to white space or a separator.
 func (p *parser) unexpected() *ParseError {
 	start := p.pos
-	end := start
-	for end < len(p.src) && !unicode.IsSpace(p.src[end]) && !strings.ContainsRune(";|", p.src[end]) {
-		end++
-		if end-start > 1 && strings.ContainsRune("(){}", p.src[end-1]) {
-			break
+	if start >= len(p.src) {
+		return p.errAt(len(p.src), len(p.src), "UnexpectedToken", "Unexpected end of input.")
+	}
+	end := start + 1
+	if !strings.ContainsRune("(){}[],;|", p.src[start]) {
+		for end < len(p.src) && !unicode.IsSpace(p.src[end]) && !strings.ContainsRune("(){}[],;|", p.src[end]) {
+			end++
 		}
 	}
-	if end == start {
-		end = start + 1
-	}
-	if end > len(p.src) {
-		end = len(p.src)
-	}
-	tok := string(p.src[start:end])
-	if tok == ")" || tok == "}" {
-		return p.errAt(start, end, "UnexpectedToken", "Unexpected token '%s' in expression or statement.", tok)
-	}
-	return p.errAt(start, end, "UnexpectedToken", "Unexpected token '%s' in expression or statement.", tok)
+	return p.errAt(start, end, "UnexpectedToken", "Unexpected token '%s' in expression or statement.", string(p.src[start:end]))
 }
 
 func (p *parser) enter() error {
@@ -959,7 +952,8 @@ func (p *parser) singleQuoted() (Node, error) {
 		r := p.src[p.pos]
 		if isSingleQuote(r) {
 			if isSingleQuote(p.peek(1)) {
-				b.WriteRune('\'')
+				// PowerShell keeps the second quote character as written.
+				b.WriteRune(p.peek(1))
 				p.pos += 2
 				continue
 			}
@@ -1006,7 +1000,7 @@ func (p *parser) doubleQuoted() (Node, error) {
 			p.pos += 2
 		case isDoubleQuote(r):
 			if isDoubleQuote(p.peek(1)) {
-				b.WriteRune('"')
+				b.WriteRune(p.peek(1))
 				p.pos += 2
 				continue
 			}

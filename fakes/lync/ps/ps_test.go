@@ -106,6 +106,11 @@ func TestBinding(t *testing.T) {
 				t.Errorf("args %v", a)
 			}
 		}},
+		{"doubled smart quote keeps the second", "Set-Thing 'it\u2019\u2019s'", func(t *testing.T, a map[string]any) {
+			if a["Identity"] != "it\u2019s" {
+				t.Errorf("args %v", a)
+			}
+		}},
 		{"smart quotes", "Set-Thing \u201cservice: a.b\u201d", func(t *testing.T, a map[string]any) {
 			if a["Identity"] != "service: a.b" {
 				t.Errorf("args %v", a)

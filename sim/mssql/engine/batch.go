@@ -3,7 +3,9 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
+	"runtime/debug"
 	"sync"
 
 	"github.com/pchatdr/harness/sim/mssql/tsql"
@@ -19,19 +21,58 @@ import (
 //     attention;
 //   - ErrSessionKilled when the session was killed or an error of severity
 //     20 or more ended it: the transport closes the connection.
-func (s *Session) Batch(ctx context.Context, text string, out Results) error {
+func (s *Session) Batch(ctx context.Context, text string, out Results) (err error) {
 	rctx, end, err := s.begin(ctx, "SELECT")
 	if err != nil {
 		return err
 	}
 	defer end()
-	sc := s.newScope(rctx, out)
+	dt := &doneTracker{Results: out}
+	sc := s.newScope(rctx, dt)
+	defer s.recoverPanic(sc, &err)
 	err = sc.runBatch(text)
 	return s.finishRequest(ctx, sc, err)
 }
 
+// recoverPanic turns an engine bug into a SQL error for this request
+// instead of taking the whole server down; the panic is logged.
+func (s *Session) recoverPanic(sc *scope, err *error) {
+	r := recover()
+	if r == nil {
+		return
+	}
+	s.inst.logf("engine: panic in session %d: %v\n%s", s.id, r, debug.Stack())
+	s.abandonTx()
+	e := newErr(40000, fmt.Sprintf("internal simulator error: %v", r))
+	e.Class = 16
+	_ = sc.message(e)
+	*err = sc.out.Done(DoneInfo{Error: true})
+}
+
+// doneTracker makes sure a request ends with a DONE even when none of its
+// statements sent one (DECLARE, PRINT, IF ...).
+type doneTracker struct {
+	Results
+	n int
+}
+
+func (d *doneTracker) Done(di DoneInfo) error {
+	d.n++
+	return d.Results.Done(di)
+}
+
 // finishRequest maps a request's outcome to what the transport needs.
 func (s *Session) finishRequest(ctx context.Context, sc *scope, err error) error {
+	err = s.mapOutcome(ctx, sc, err)
+	if err == nil {
+		if dt, ok := sc.out.(*doneTracker); ok && dt.n == 0 {
+			return dt.Done(DoneInfo{})
+		}
+	}
+	return err
+}
+
+func (s *Session) mapOutcome(ctx context.Context, sc *scope, err error) error {
 	var ab *abortErr
 	if errors.As(err, &ab) {
 		if ab.act == actConn {

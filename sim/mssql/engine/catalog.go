@@ -30,7 +30,9 @@ func lookupView(schema, name string) *catalogView {
 	return views[strings.ToLower(schema+"."+name)]
 }
 
-func col(name string, t Type, nullable bool) Column { return Column{Name: name, Type: t, Nullable: nullable} }
+func col(name string, t Type, nullable bool) Column {
+	return Column{Name: name, Type: t, Nullable: nullable}
+}
 
 var (
 	tSys  = sqltypes.TypeSysname
@@ -51,11 +53,11 @@ func b2v(b bool) Value { return b }
 
 // DBFile is one database file as sys.database_files shows it.
 type DBFile struct {
-	FileID   int    `json:"file_id"`
-	Type     int    `json:"type"` // 0 ROWS, 1 LOG
-	Name     string `json:"name"`
-	Physical string `json:"physical"`
-	SizePages int64 `json:"size"`
+	FileID    int    `json:"file_id"`
+	Type      int    `json:"type"` // 0 ROWS, 1 LOG
+	Name      string `json:"name"`
+	Physical  string `json:"physical"`
+	SizePages int64  `json:"size"`
 }
 
 // DataPath is where the simulated instance says its files are.
@@ -198,6 +200,9 @@ func (sc *scope) tablesOf(db *Database) []*Table {
 	defer db.mu.RUnlock()
 	var out []*Table
 	for _, t := range db.sortedTables() {
+		if db.tablesByID[t.ID] != t && db.droppedBy[t] == sc.s.tx {
+			continue
+		}
 		if t.createdBy == nil || t.createdBy == sc.s.tx || t.createdBy.State() == txCommitted {
 			out = append(out, t)
 		}
@@ -451,6 +456,52 @@ func init() {
 		return out, nil
 	})
 }
+
+func init() {
+	registerView("sys", "dm_exec_requests", []Column{
+		col("session_id", tSm, false), col("request_id", tInt, false), col("start_time", tDT, false),
+		col("status", nv(30), false), col("command", nv(32), false), col("database_id", tSm, false),
+		col("blocking_session_id", tSm, true), col("wait_type", nv(60), true), col("wait_time", tInt, false),
+		col("open_transaction_count", tInt, false), col("percent_complete", sqltypes.TypeReal, false),
+	}, func(sc *scope, _ *Database) ([][]Value, error) {
+		var out [][]Value
+		for _, s := range sc.s.inst.sessionList() {
+			s.mu.Lock()
+			status, cmd, dbid, last := s.status, s.command, int64(s.db.ID()), s.lastBatch
+			s.mu.Unlock()
+			if status != "running" && s != sc.s {
+				continue
+			}
+			if s == sc.s {
+				cmd = "SELECT"
+			}
+			out = append(out, []Value{int64(s.id), int64(0), wallClock(last), "running", cmd, dbid, int64(0), nil, int64(0), int64(0), float64(0)})
+		}
+		return out, nil
+	})
+	registerView("sys", "sysprocesses", []Column{
+		col("spid", tSm, false), col("kpid", tSm, false), col("blocked", tSm, false), col("dbid", tSm, false),
+		col("uid", tSm, true), col("login_time", tDT, false), col("last_batch", tDT, false), col("open_tran", tSm, false),
+		col("status", sqltypes.Type{Kind: sqltypes.KindNChar, Length: 30}, false), col("hostname", sqltypes.Type{Kind: sqltypes.KindNChar, Length: 128}, false),
+		col("program_name", sqltypes.Type{Kind: sqltypes.KindNChar, Length: 128}, false), col("cmd", sqltypes.Type{Kind: sqltypes.KindNChar, Length: 16}, false),
+		col("loginame", sqltypes.Type{Kind: sqltypes.KindNChar, Length: 128}, false),
+	}, func(sc *scope, _ *Database) ([][]Value, error) {
+		var out [][]Value
+		for _, s := range sc.s.inst.sessionList() {
+			s.mu.Lock()
+			status, cmd, dbid, last := s.status, s.command, int64(s.db.ID()), s.lastBatch
+			s.mu.Unlock()
+			out = append(out, []Value{int64(s.id), int64(0), int64(0), dbid, int64(1), wallClock(s.loginTime), wallClock(last), int64(0),
+				status, s.host, s.appName, cmd, s.login})
+		}
+		return out, nil
+	})
+	legacyViews["sysprocesses"] = "sysprocesses"
+}
+
+// legacyViews are the compatibility views SQL Server also resolves without
+// the sys schema (master..sysprocesses).
+var legacyViews = map[string]string{}
 
 func nullIfEmpty(s string) Value {
 	if s == "" {

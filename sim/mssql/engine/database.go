@@ -119,6 +119,9 @@ type Database struct {
 	tables     map[string]*Table // key: lower(schema) + "." + lower(name)
 	tablesByID map[int]*Table
 	nextObject int
+	// droppedBy holds tables an open transaction dropped: they stay in
+	// checkpoints until that transaction commits.
+	droppedBy map[*Table]*Tx
 
 	gate     sync.RWMutex
 	log      walLog // nil: not durable (tempdb)
@@ -169,6 +172,11 @@ func (d *Database) sortedTables() []*Table {
 	out := make([]*Table, 0, len(d.tablesByID))
 	for _, t := range d.tablesByID {
 		out = append(out, t)
+	}
+	for t := range d.droppedBy {
+		if d.tablesByID[t.ID] == nil {
+			out = append(out, t)
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"time"
 
@@ -70,7 +71,7 @@ func (sc *scope) execCreateTable(x *tsql.CreateTableStmt) error {
 	if err != nil {
 		return err
 	}
-	name := x.Name.Object().Name
+	name := sc.tableName(&x.Name)
 	def := TableDef{Schema: schema, Name: name, Created: wallClock(sc.s.inst.now())}
 	seen := map[string]bool{}
 	var pk *IndexDef
@@ -210,7 +211,7 @@ func (sc *scope) execDropTable(x *tsql.DropTableStmt) error {
 		if err != nil {
 			return err
 		}
-		name := n.Object().Name
+		name := sc.tableName(&n)
 		_, err = sc.withTx(func(tx *Tx) (int64, error) {
 			db.mu.Lock()
 			defer db.mu.Unlock()
@@ -234,10 +235,15 @@ func (sc *scope) execDropTable(x *tsql.DropTableStmt) error {
 			}
 			delete(db.tables, tableKey(t.Schema, t.Name))
 			delete(db.tablesByID, t.ID)
+			if db.droppedBy == nil {
+				db.droppedBy = map[*Table]*Tx{}
+			}
+			db.droppedBy[t] = tx
 			tx.record(db, encID(opDropTable, t.ID), func() {
+				delete(db.droppedBy, t)
 				db.tables[tableKey(t.Schema, t.Name)] = t
 				db.tablesByID[t.ID] = t
-			}, nil)
+			}, func() { delete(db.droppedBy, t) })
 			return 0, nil
 		})
 		if err != nil {
@@ -458,4 +464,89 @@ func waitUntil(ctx context.Context, deadline time.Time, cond func() bool) error 
 		}
 	}
 	return nil
+}
+
+// execCreateIndex records an index: UNIQUE indexes are enforced (2601 on
+// later duplicates, 1505 when existing rows already collide), others only
+// appear in the catalog.
+func (sc *scope) execCreateIndex(x *tsql.CreateIndexStmt) error {
+	obj, err := sc.resolveObject(&x.Table)
+	if err != nil {
+		return err
+	}
+	t := obj.table
+	if t == nil {
+		return newErr(1088, nameText(&x.Table))
+	}
+	for _, ix := range t.Indexes {
+		if strings.EqualFold(ix.Name, x.Name.Name) {
+			return newErr(1913, x.Name.Name, t.Name)
+		}
+	}
+	ix := IndexDef{Name: x.Name.Name, NonUnique: !x.Unique, Index: true}
+	for _, c := range x.Columns {
+		ci := t.colIndex(c.Name.Name)
+		if ci < 0 {
+			return newErr(1911, c.Name.Name)
+		}
+		ix.Cols = append(ix.Cols, ci)
+	}
+	for _, c := range x.Include {
+		if t.colIndex(c.Name) < 0 {
+			return newErr(1911, c.Name)
+		}
+	}
+	db := t.db
+	_, err = sc.withTx(func(tx *Tx) (int64, error) {
+		db.mu.Lock()
+		defer db.mu.Unlock()
+		for _, r := range t.rows {
+			if x := r.xmin; x != nil && x != tx && x.State() == txActive {
+				return 0, &conflictError{other: x}
+			}
+		}
+		if dup := t.addIndex(ix); dup != nil {
+			t.dropLastIndex()
+			u := &uniqueIndex{def: ix}
+			return 0, newErr(1505, t.Schema+"."+t.Name, ix.Name, "("+t.formatKey(u, dup)+")")
+		}
+		body, _ := jsonMarshal(ix)
+		op := appendOp(nil, opIndex, append(binaryUvarint(uint64(t.ID)), body...))
+		tx.record(db, op, func() { t.dropLastIndex() }, nil)
+		return 0, nil
+	})
+	if err != nil {
+		return err
+	}
+	sc.s.rowcount = 0
+	sc.s.lastError = 0
+	return sc.done(DoneInfo{})
+}
+
+// tableName is the stored name of a table: a local temporary table (#t)
+// belongs to its session, so its name carries the session id (SQL Server
+// pads it with underscores and a suffix the same way).
+func (sc *scope) tableName(n *tsql.ObjectName) string {
+	name := n.Object().Name
+	if strings.HasPrefix(name, "#") && !strings.HasPrefix(name, "##") {
+		return fmt.Sprintf("%s%s%012X", name, strings.Repeat("_", 8), sc.s.id)
+	}
+	return name
+}
+
+// dropTempTables removes a session's local temporary tables.
+func (s *Session) dropTempTables() {
+	db := s.inst.DBByID(tempdbID)
+	if db == nil {
+		return
+	}
+	suffix := fmt.Sprintf("%s%012X", strings.Repeat("_", 8), s.id)
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	for k, t := range db.tables {
+		if strings.HasPrefix(t.Name, "#") && strings.HasSuffix(t.Name, suffix) {
+			delete(db.tables, k)
+			delete(db.tablesByID, t.ID)
+		}
+	}
 }

@@ -17,6 +17,9 @@ import (
 // wait would.
 func (sc *scope) withTx(fn func(tx *Tx) (int64, error)) (int64, error) {
 	s := sc.s
+	if s.doomed {
+		return 0, newErr(3930)
+	}
 	if s.tx == nil && s.opts.ImplicitTransactions {
 		s.beginTran("")
 		if err := sc.emit(sc.out.EnvChange(EnvChange{Type: EnvBeginTran, TranDesc: s.tx.id})); err != nil {
@@ -95,12 +98,18 @@ type rowBuilder struct {
 	targets []int // table column for each supplied value
 	types   []Type
 	stmt    string
+	// explicitIdent: SET IDENTITY_INSERT ON and the identity column listed.
+	explicitIdent bool
 }
 
 func (sc *scope) newRowBuilder(t *Table, cols []tsql.Ident) (*rowBuilder, error) {
 	rb := &rowBuilder{sc: sc, t: t, stmt: "INSERT"}
 	ic := t.identityCol()
+	identInsert := ic >= 0 && sc.s.opts.IdentityInsert == t
 	if len(cols) == 0 {
+		if identInsert {
+			return nil, newErr(8101, t.Name)
+		}
 		for i := range t.Cols {
 			if i != ic {
 				rb.targets = append(rb.targets, i)
@@ -119,9 +128,15 @@ func (sc *scope) newRowBuilder(t *Table, cols []tsql.Ident) (*rowBuilder, error)
 		}
 		seen[i] = true
 		if i == ic {
-			return nil, newErr(544, t.Name)
+			if !identInsert {
+				return nil, newErr(544, t.Name)
+			}
+			rb.explicitIdent = true
 		}
 		rb.targets = append(rb.targets, i)
+	}
+	if identInsert && !rb.explicitIdent {
+		return nil, newErr(545, t.Name)
 	}
 	return rb, nil
 }
@@ -164,6 +179,11 @@ func (rb *rowBuilder) build(vals []Value, types []Type, isDefault []bool) ([]Val
 					return nil, err
 				}
 			}
+		}
+	}
+	if rb.explicitIdent {
+		if v, ok := row[t.identityCol()].(int64); ok {
+			t.noteExplicitIdentity(v)
 		}
 	}
 	for i, c := range t.Cols {
@@ -368,31 +388,94 @@ type dmlScope struct {
 	bs     *bindScope
 	where  *cexpr
 	single bool
+	rvCol  int // FROM form: the hidden row-version column
 }
 
-func (sc *scope) compileDMLScope(target *tsql.ObjectName, tableVar string, where tsql.Expr) (*dmlScope, error) {
-	ds := &dmlScope{single: true}
-	t, err := sc.target(target, tableVar)
-	if err != nil {
-		return nil, err
+func (sc *scope) compileDMLScope(target *tsql.ObjectName, tableVar string, from []tsql.TableSource, where tsql.Expr) (*dmlScope, error) {
+	ds := &dmlScope{single: len(from) == 0}
+	if ds.single {
+		t, err := sc.target(target, tableVar)
+		if err != nil {
+			return nil, err
+		}
+		ds.t = t
+		q := strings.ToLower(t.Name)
+		cols := make([]bindCol, len(t.Cols))
+		for i, c := range t.Cols {
+			cols[i] = bindCol{qual: q, schema: t.Schema, db: t.db.Name(), name: c.Name, typ: c.Type, nullable: c.Nullable}
+		}
+		ds.src = &source{cols: cols, names: []string{t.Name}}
+	} else {
+		ref := findTargetRef(from, target)
+		if ref == nil {
+			// SQL Server would join the named table implicitly; the
+			// simulator asks for it in FROM.
+			if _, err := sc.target(target, tableVar); err != nil {
+				return nil, err
+			}
+			return nil, newErr(40000, "UPDATE/DELETE ... FROM must list the target table in the FROM clause.")
+		}
+		sc.dmlTarget, sc.dmlTable = ref, nil
+		src, err := sc.compileFrom(from, nil)
+		t := sc.dmlTable
+		sc.dmlTarget, sc.dmlTable = nil, nil
+		if err != nil {
+			return nil, err
+		}
+		if t == nil {
+			return nil, newErr(259)
+		}
+		if t.db.Meta().ReadOnly {
+			return nil, newErr(3906, t.db.Name())
+		}
+		ds.t, ds.src = t, src
+		for i, c := range src.cols {
+			if c.name == rowVersionCol {
+				ds.rvCol = i
+			}
+		}
 	}
-	ds.t = t
-	q := strings.ToLower(t.Name)
-	cols := make([]bindCol, len(t.Cols))
-	for i, c := range t.Cols {
-		cols[i] = bindCol{qual: q, schema: t.Schema, db: t.db.Name(), name: c.Name, typ: c.Type, nullable: c.Nullable}
-	}
-	ds.src = &source{cols: cols, names: []string{t.Name}}
 	ds.bs = &bindScope{cols: ds.src.cols}
 	if where != nil {
 		if hasAggregate(where) {
 			return nil, newErr(147)
 		}
+		var err error
 		if ds.where, err = sc.newCompiler(ds.bs).compileCond(where); err != nil {
 			return nil, err
 		}
 	}
 	return ds, nil
+}
+
+// findTargetRef finds the FROM item an UPDATE/DELETE target names: an
+// alias, or a table written without one.
+func findTargetRef(items []tsql.TableSource, target *tsql.ObjectName) *tsql.TableRef {
+	name := target.Object().Name
+	var found *tsql.TableRef
+	var walk func(ts tsql.TableSource)
+	walk = func(ts tsql.TableSource) {
+		switch x := ts.(type) {
+		case *tsql.JoinExpr:
+			walk(x.Left)
+			walk(x.Right)
+		case *tsql.TableRef:
+			if found != nil {
+				return
+			}
+			if x.Alias != nil {
+				if len(target.Parts) == 1 && strings.EqualFold(x.Alias.Name, name) {
+					found = x
+				}
+			} else if strings.EqualFold(x.Name.Object().Name, name) {
+				found = x
+			}
+		}
+	}
+	for _, it := range items {
+		walk(it)
+	}
+	return found
 }
 
 // matches finds the target rows (row versions and source rows) of an
@@ -424,7 +507,33 @@ func (sc *scope) findTargets(ds *dmlScope, tx *Tx, top int64) ([]match, error) {
 		}
 		return out, nil
 	}
-	return nil, newErr(40000, "UPDATE/DELETE ... FROM is not supported by the simulator.")
+	rows, err := ds.src.run(en)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[*rowVersion]bool{}
+	for _, row := range rows {
+		if ds.where != nil {
+			en.row = row
+			ok, err := ds.where.eval(en)
+			if err != nil {
+				return nil, err
+			}
+			if ok != true {
+				continue
+			}
+		}
+		r, _ := row[ds.rvCol].(*rowVersion)
+		if r == nil || seen[r] {
+			continue
+		}
+		seen[r] = true
+		out = append(out, match{r: r, row: row})
+		if top >= 0 && int64(len(out)) >= top {
+			break
+		}
+	}
+	return out, nil
 }
 
 func (sc *scope) topCount(top *tsql.Top) (int64, error) {
@@ -443,10 +552,7 @@ func (sc *scope) topCount(top *tsql.Top) (int64, error) {
 }
 
 func (sc *scope) execUpdate(x *tsql.UpdateStmt) error {
-	if len(x.From) > 0 {
-		return newErr(40000, "UPDATE ... FROM is not supported by the simulator.")
-	}
-	ds, err := sc.compileDMLScope(&x.Target, x.TargetVar, x.Where)
+	ds, err := sc.compileDMLScope(&x.Target, x.TargetVar, x.From, x.Where)
 	if err != nil {
 		return err
 	}
@@ -485,7 +591,11 @@ func (sc *scope) execUpdate(x *tsql.UpdateStmt) error {
 				return err
 			}
 			if st.op != "" && st.op != "=" && st.col >= 0 {
-				col := loadCol(0, st.col, ds.bs.cols[st.col])
+				off := 0
+				if !ds.single {
+					off = ds.rvCol - len(t.Cols)
+				}
+				col := loadCol(0, off+st.col, ds.bs.cols[off+st.col])
 				if ce, err = c.arith(st.op[0], col, ce); err != nil {
 					return err
 				}
@@ -563,10 +673,7 @@ func (sc *scope) execUpdate(x *tsql.UpdateStmt) error {
 }
 
 func (sc *scope) execDelete(x *tsql.DeleteStmt) error {
-	if len(x.From) > 0 {
-		return newErr(40000, "DELETE ... FROM is not supported by the simulator.")
-	}
-	ds, err := sc.compileDMLScope(&x.Target, x.TargetVar, x.Where)
+	ds, err := sc.compileDMLScope(&x.Target, x.TargetVar, x.From, x.Where)
 	if err != nil {
 		return err
 	}

@@ -28,11 +28,12 @@ type walLog interface {
 // [kind byte][uvarint length][body]; a snapshot is the same sequence that
 // rebuilds the state from nothing, so one decoder serves both.
 const (
-	opInsert      byte = 1 // table id, row id, row
-	opDelete      byte = 2 // table id, row id
-	opCreateTable byte = 3 // TableDef JSON
-	opDropTable   byte = 4 // table id
-	opCounters    byte = 5 // table id, identity, identUsed, next row id (snapshots)
+	opInsert      byte = 1  // table id, row id, row
+	opDelete      byte = 2  // table id, row id
+	opCreateTable byte = 3  // TableDef JSON
+	opDropTable   byte = 4  // table id
+	opCounters    byte = 5  // table id, identity, identUsed, next row id (snapshots)
+	opIndex       byte = 6  // table id, IndexDef JSON
 	opDBMeta      byte = 10 // DBMeta JSON (master only)
 	opDBDrop      byte = 11 // database id (master only)
 )
@@ -189,6 +190,20 @@ func (d *Database) applyOp(kind byte, body []byte) error {
 		if next > t.nextRow {
 			t.nextRow = next
 		}
+	case opIndex:
+		ids, rest, err := readUvarints(body, 1)
+		if err != nil {
+			return err
+		}
+		t := d.tablesByID[int(ids[0])]
+		if t == nil {
+			return errBadOp
+		}
+		var ix IndexDef
+		if err := json.Unmarshal(rest, &ix); err != nil {
+			return fmt.Errorf("engine: decode index: %w", err)
+		}
+		t.addIndex(ix)
 	case opDBMeta, opDBDrop:
 		return d.inst.applyMasterOp(kind, body)
 	default:

@@ -73,18 +73,37 @@ func (c *clientErr) Unwrap() error { return c.err }
 // scope is one batch, sp_executesql call or system procedure body: its
 // variables, its output and the procedure it runs in.
 type scope struct {
-	s        *Session
-	ctx      context.Context
-	out      Results
-	vars     map[string]*variable
-	inProc   bool
-	procName string
-	depth    int
+	s         *Session
+	ctx       context.Context
+	out       Results
+	vars      map[string]*variable
+	inProc    bool
+	procName  string
+	depth     int
 	retStatus int32
-	line     int // line of the running statement
+	line      int // line of the running statement
 	// scopeIdent is SCOPE_IDENTITY() for this scope.
 	scopeIdent Value
+	// inTry counts enclosing TRY blocks (inherited by nested scopes);
+	// catchErr is the error ERROR_NUMBER() and friends report in CATCH.
+	inTry int
+	// declared holds every DECLARE of the batch: a variable exists from
+	// its declaration to the end of the batch even when the DECLARE never
+	// ran (it is then NULL).
+	declared map[string]*tsql.VarDecl
+	// dmlTarget is the FROM item an UPDATE/DELETE ... FROM changes while
+	// its FROM clause compiles; dmlTable is the table it resolved to.
+	dmlTarget *tsql.TableRef
+	dmlTable  *Table
+	tryDepth  int // depth of the scope that opened the innermost TRY
+	catchErr  *Error
 }
+
+// caughtErr carries an error to the innermost CATCH block instead of the
+// client.
+type caughtErr struct{ e *Error }
+
+func (c *caughtErr) Error() string { return c.e.Error() }
 
 type variable struct {
 	name string
@@ -98,7 +117,7 @@ func (s *Session) newScope(ctx context.Context, out Results) *scope {
 
 func (sc *scope) child(procName string) *scope {
 	return &scope{s: sc.s, ctx: sc.ctx, out: sc.out, vars: map[string]*variable{}, inProc: true,
-		procName: procName, depth: sc.depth + 1}
+		procName: procName, depth: sc.depth + 1, inTry: sc.inTry, catchErr: sc.catchErr}
 }
 
 func (sc *scope) emit(err error) error {
@@ -159,6 +178,13 @@ func (sc *scope) runBatch(text string) error {
 				return err
 			}
 		}
+		return sc.done(DoneInfo{Error: true})
+	}
+	if e := sc.checkVars(stmts); e != nil {
+		if err := sc.message(e); err != nil {
+			return err
+		}
+		sc.s.lastError = e.Number
 		return sc.done(DoneInfo{Error: true})
 	}
 	err = sc.runList(stmts)
@@ -224,6 +250,8 @@ func (sc *scope) run(st tsql.Stmt) error {
 				return err
 			}
 		}
+	case *tsql.TryCatchStmt:
+		return sc.runTryCatch(x)
 	case *tsql.BreakStmt:
 		return errBreak
 	case *tsql.ContinueStmt:
@@ -244,7 +272,8 @@ func (sc *scope) fail(st tsql.Stmt, err error) error {
 	}
 	var ce *clientErr
 	var ab *abortErr
-	if errors.As(err, &ce) || errors.As(err, &ab) {
+	var ca *caughtErr
+	if errors.As(err, &ce) || errors.As(err, &ab) || errors.As(err, &ca) {
 		return err
 	}
 	if ctxErr := sc.ctx.Err(); ctxErr != nil {
@@ -259,10 +288,22 @@ func (sc *scope) fail(st tsql.Stmt, err error) error {
 		e = newErr(40000, "internal simulator error: "+err.Error())
 		e.Class = 16
 	}
+	act := sc.classify(e)
+	if sc.inTry > 0 && e.Class > 10 && act != actConn && (act != actBatch || sc.depth > sc.tryDepth) {
+		if sc.s.opts.XactAbort && sc.s.tx != nil {
+			sc.s.doomed = true
+		}
+		if e.Line == 0 {
+			e.Line = int32(sc.line)
+		}
+		if e.Proc == "" {
+			e.Proc = sc.procName
+		}
+		return &caughtErr{e}
+	}
 	if err := sc.message(e); err != nil {
 		return err
 	}
-	act := sc.classify(e)
 	if act == actStmt && isDML(st) {
 		if err := sc.message(newErr(3621)); err != nil {
 			return err
@@ -428,6 +469,8 @@ func (sc *scope) exec(st tsql.Stmt) error {
 		return sc.execDropDatabase(x)
 	case *tsql.AlterDatabaseStmt:
 		return sc.execAlterDatabase(x)
+	case *tsql.CreateIndexStmt:
+		return sc.execCreateIndex(x)
 	}
 	if h := sc.s.inst.stmtHook(st); h != nil {
 		return h(sc, st)

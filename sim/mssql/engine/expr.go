@@ -237,7 +237,18 @@ func (c *compiler) compile(e tsql.Expr) (*cexpr, error) {
 }
 
 func (sc *scope) lookupVar(name string) *variable {
-	return sc.vars[strings.ToLower(name)]
+	key := strings.ToLower(name)
+	if v := sc.vars[key]; v != nil {
+		return v
+	}
+	if d := sc.declared[key]; d != nil {
+		if t, err := resolveType(d.Typ, false, 1); err == nil {
+			v := &variable{name: d.Name, typ: t}
+			sc.vars[key] = v
+			return v
+		}
+	}
+	return nil
 }
 
 // ---------------------------------------------------------------------------
@@ -918,7 +929,41 @@ func resolveType(tn *tsql.TypeName, cast bool, pos int) (Type, error) {
 	if s := tn.Name.Schema().Name; s != "" && !strings.EqualFold(s, "sys") {
 		return Type{}, newErr(2715, pos, tn.Name.String())
 	}
-	return sqltypes.ParseTypeNameOpts(name, args, tn.Max, sqltypes.TypeNameOptions{Position: pos, Cast: cast})
+	t, err := sqltypes.ParseTypeNameOpts(name, args, tn.Max, sqltypes.TypeNameOptions{Position: pos, Cast: cast})
+	if err != nil {
+		if at, ok := approxType(name, args); ok {
+			return at, nil
+		}
+	}
+	return t, err
+}
+
+// approxType maps types the value system does not model to the nearest one
+// it does, so clients that declare them (go-mssqldb sends every time.Time
+// as datetimeoffset(7)) still work: the offset is dropped, money is
+// decimal(19,4), the legacy LOB types are their (MAX) successors.
+func approxType(name string, args []int) (Type, bool) {
+	switch strings.ToLower(strings.Trim(name, "[]")) {
+	case "datetimeoffset":
+		s := 7
+		if len(args) == 1 && args[0] >= 0 && args[0] <= 7 {
+			s = args[0]
+		}
+		return sqltypes.DateTime2(uint8(s)), true
+	case "smalldatetime":
+		return sqltypes.TypeDateTime, true
+	case "money":
+		return sqltypes.DecimalType(19, 4), true
+	case "smallmoney":
+		return sqltypes.DecimalType(10, 4), true
+	case "ntext", "xml":
+		return sqltypes.NVarChar(sqltypes.MaxLength), true
+	case "text":
+		return sqltypes.VarChar(sqltypes.MaxLength), true
+	case "image":
+		return sqltypes.VarBinary(sqltypes.MaxLength), true
+	}
+	return Type{}, false
 }
 
 func (c *compiler) cast(xe tsql.Expr, tn *tsql.TypeName, style tsql.Expr, try bool) (*cexpr, error) {

@@ -31,23 +31,23 @@ func init() {
 				return identValue(en.sc.scopeIdent), nil
 			}}, nil
 		}),
-		"suser_sname":    sessionString(func(s *Session) string { return s.login }),
-		"suser_name":     sessionString(func(s *Session) string { return s.login }),
-		"system_user":    sessionString(func(s *Session) string { return s.login }),
-		"original_login": sessionString(func(s *Session) string { return s.login }),
-		"host_name":      sessionString(func(s *Session) string { return s.host }),
-		"app_name":       sessionString(func(s *Session) string { return s.appName }),
-		"user_name":      sessionString(func(*Session) string { return "dbo" }),
-		"current_user":   sessionString(func(*Session) string { return "dbo" }),
-		"session_user":   sessionString(func(*Session) string { return "dbo" }),
-		"user":           sessionString(func(*Session) string { return "dbo" }),
-		"schema_name":    rangeArgs(0, 1, fnSchemaName),
-		"db_name":        rangeArgs(0, 1, fnDBName),
-		"db_id":          rangeArgs(0, 1, fnDBID),
-		"serverproperty": fnServerProperty,
+		"suser_sname":        sessionString(func(s *Session) string { return s.login }),
+		"suser_name":         sessionString(func(s *Session) string { return s.login }),
+		"system_user":        sessionString(func(s *Session) string { return s.login }),
+		"original_login":     sessionString(func(s *Session) string { return s.login }),
+		"host_name":          sessionString(func(s *Session) string { return s.host }),
+		"app_name":           sessionString(func(s *Session) string { return s.appName }),
+		"user_name":          sessionString(func(*Session) string { return "dbo" }),
+		"current_user":       sessionString(func(*Session) string { return "dbo" }),
+		"session_user":       sessionString(func(*Session) string { return "dbo" }),
+		"user":               sessionString(func(*Session) string { return "dbo" }),
+		"schema_name":        rangeArgs(0, 1, fnSchemaName),
+		"db_name":            rangeArgs(0, 1, fnDBName),
+		"db_id":              rangeArgs(0, 1, fnDBID),
+		"serverproperty":     fnServerProperty,
 		"databasepropertyex": fixedArgs(2, fnDatabasePropertyEx),
-		"object_id":      rangeArgs(1, 2, fnObjectID),
-		"object_name":    rangeArgs(1, 2, fnObjectName),
+		"object_id":          rangeArgs(1, 2, fnObjectID),
+		"object_name":        rangeArgs(1, 2, fnObjectName),
 		"is_srvrolemember": rangeArgs(1, 2, func(c *compiler, a []*cexpr) (*cexpr, error) {
 			return &cexpr{typ: sqltypes.TypeInt, eval: func(en *env) (Value, error) {
 				if strings.EqualFold(en.sc.s.login, "sa") {
@@ -58,23 +58,26 @@ func init() {
 		}),
 		"xact_state": fixedArgs(0, func(c *compiler, _ []*cexpr) (*cexpr, error) {
 			return &cexpr{typ: sqltypes.TypeSmallInt, eval: func(en *env) (Value, error) {
+				if en.sc.s.doomed {
+					return int64(-1), nil
+				}
 				if en.sc.s.tranCount > 0 {
 					return int64(1), nil
 				}
 				return int64(0), nil
 			}}, nil
 		}),
-		"isnull":    fixedArgs(2, fnIsNull),
-		"coalesce":  fnCoalesce,
-		"nullif":    fixedArgs(2, fnNullIf),
-		"iif":       fnIIF,
-		"len":       fixedArgs(1, fnLen),
+		"isnull":     fixedArgs(2, fnIsNull),
+		"coalesce":   fnCoalesce,
+		"nullif":     fixedArgs(2, fnNullIf),
+		"iif":        fnIIF,
+		"len":        fixedArgs(1, fnLen),
 		"datalength": fixedArgs(1, fnDataLength),
-		"upper":     fixedArgs(1, stringMap(strings.ToUpper)),
-		"lower":     fixedArgs(1, stringMap(strings.ToLower)),
-		"ltrim":     fixedArgs(1, stringMap(func(s string) string { return strings.TrimLeft(s, " ") })),
-		"rtrim":     fixedArgs(1, stringMap(func(s string) string { return strings.TrimRight(s, " ") })),
-		"trim":      fixedArgs(1, stringMap(func(s string) string { return strings.Trim(s, " ") })),
+		"upper":      fixedArgs(1, stringMap(strings.ToUpper)),
+		"lower":      fixedArgs(1, stringMap(strings.ToLower)),
+		"ltrim":      fixedArgs(1, stringMap(func(s string) string { return strings.TrimLeft(s, " ") })),
+		"rtrim":      fixedArgs(1, stringMap(func(s string) string { return strings.TrimRight(s, " ") })),
+		"trim":       fixedArgs(1, stringMap(func(s string) string { return strings.Trim(s, " ") })),
 		"reverse": fixedArgs(1, stringMap(func(s string) string {
 			r := []rune(s)
 			for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
@@ -82,29 +85,29 @@ func init() {
 			}
 			return string(r)
 		})),
-		"substring":  fixedArgs(3, fnSubstring),
-		"left":       fixedArgs(2, fnLeftRight(true)),
-		"right":      fixedArgs(2, fnLeftRight(false)),
-		"replace":    fixedArgs(3, fnReplace),
-		"charindex":  rangeArgs(2, 3, fnCharIndex),
-		"replicate":  fixedArgs(2, fnReplicate),
-		"space":      fixedArgs(1, fnSpace),
-		"concat":     fnConcat,
-		"quotename":  rangeArgs(1, 2, fnQuoteName),
-		"dateadd":    fnDateAdd,
-		"datediff":   fnDateDiff,
-		"datepart":   fnDatePart,
-		"year":       datePartOf("year"),
-		"month":      datePartOf("month"),
-		"day":        datePartOf("day"),
-		"abs":        fixedArgs(1, fnAbs),
-		"ceiling":    fixedArgs(1, fnRound("ceiling")),
-		"floor":      fixedArgs(1, fnRound("floor")),
-		"round":      rangeArgs(2, 3, fnRoundN),
-		"sign":       fixedArgs(1, fnSign),
-		"checksum":       fnChecksum(false),
+		"substring":       fixedArgs(3, fnSubstring),
+		"left":            fixedArgs(2, fnLeftRight(true)),
+		"right":           fixedArgs(2, fnLeftRight(false)),
+		"replace":         fixedArgs(3, fnReplace),
+		"charindex":       rangeArgs(2, 3, fnCharIndex),
+		"replicate":       fixedArgs(2, fnReplicate),
+		"space":           fixedArgs(1, fnSpace),
+		"concat":          fnConcat,
+		"quotename":       rangeArgs(1, 2, fnQuoteName),
+		"dateadd":         fnDateAdd,
+		"datediff":        fnDateDiff,
+		"datepart":        fnDatePart,
+		"year":            datePartOf("year"),
+		"month":           datePartOf("month"),
+		"day":             datePartOf("day"),
+		"abs":             fixedArgs(1, fnAbs),
+		"ceiling":         fixedArgs(1, fnRound("ceiling")),
+		"floor":           fixedArgs(1, fnRound("floor")),
+		"round":           rangeArgs(2, 3, fnRoundN),
+		"sign":            fixedArgs(1, fnSign),
+		"checksum":        fnChecksum(false),
 		"binary_checksum": fnChecksum(true),
-		"isnumeric":  fixedArgs(1, fnIsNumeric),
+		"isnumeric":       fixedArgs(1, fnIsNumeric),
 	}
 }
 

@@ -38,7 +38,7 @@ type Instance struct {
 	cfg     Config
 	started time.Time
 
-	mu       sync.RWMutex // guards dbs, dbByID, sessions, nextDBID
+	mu       sync.RWMutex         // guards dbs, dbByID, sessions, nextDBID
 	dbs      map[string]*Database // lower(name)
 	dbByID   map[int]*Database
 	nextDBID int
@@ -128,10 +128,20 @@ func New(cfg Config) (*Instance, error) {
 		inst.closeLogs()
 		return nil, errors.Join(errs...)
 	}
+	for _, h := range startHooks {
+		if err := h(inst); err != nil {
+			inst.closeLogs()
+			return nil, fmt.Errorf("engine: start: %w", err)
+		}
+	}
 	inst.wg.Add(1)
 	go inst.checkpointer()
 	return inst, nil
 }
+
+// startHooks run at the end of New, after recovery: later issues create
+// their msdb tables (backup history, log shipping, jobs) there.
+var startHooks []func(*Instance) error
 
 func sysMeta(id int, name string, rm RecoveryModel, created time.Time) DBMeta {
 	m := DBMeta{ID: id, Name: name, Recovery: rm, Created: created}

@@ -892,6 +892,23 @@ func (sc *scope) tableSource(x *tsql.TableRef) (*source, error) {
 	for i, tc := range t.Cols {
 		cols[i] = bindCol{qual: q, schema: schema, db: dbn, name: tc.Name, typ: tc.Type, nullable: tc.Nullable}
 	}
+	if x == sc.dmlTarget {
+		// UPDATE/DELETE ... FROM: a hidden last column carries the row
+		// version so the statement can change the row it matched.
+		sc.dmlTable = t
+		cols = append(cols, bindCol{qual: "\x00", name: rowVersionCol, typ: sqltypes.TypeInt, nullable: true})
+		return &source{cols: cols, names: []string{exposed}, run: func(en *env) ([][]Value, error) {
+			vs := t.scan(sc.s.tx)
+			out := make([][]Value, len(vs))
+			for i, r := range vs {
+				row := make([]Value, len(r.vals)+1)
+				copy(row, r.vals)
+				row[len(r.vals)] = r
+				out[i] = row
+			}
+			return out, nil
+		}}, nil
+	}
 	return &source{cols: cols, names: []string{exposed}, run: func(en *env) ([][]Value, error) {
 		vs := t.scan(sc.s.tx)
 		out := make([][]Value, len(vs))
@@ -901,6 +918,8 @@ func (sc *scope) tableSource(x *tsql.TableRef) (*source, error) {
 		return out, nil
 	}}, nil
 }
+
+const rowVersionCol = "\x00rowversion"
 
 // object is a resolved name: a user table or a catalog view, in a database.
 type object struct {
@@ -919,7 +938,9 @@ func (sc *scope) resolveObject(n *tsql.ObjectName) (*object, error) {
 		return nil, newErr(7202, n.Server().Name)
 	}
 	db := sc.s.currentDB()
-	if dn := n.Database().Name; dn != "" {
+	if strings.HasPrefix(n.Object().Name, "#") {
+		db = sc.s.inst.DBByID(tempdbID)
+	} else if dn := n.Database().Name; dn != "" {
 		db = sc.s.inst.DB(dn)
 		if db == nil {
 			return nil, newErr(208, nameText(n))
@@ -929,7 +950,7 @@ func (sc *scope) resolveObject(n *tsql.ObjectName) (*object, error) {
 		return nil, e
 	}
 	schema := n.Schema().Name
-	name := n.Object().Name
+	name := sc.tableName(n)
 	if strings.EqualFold(schema, "sys") || strings.EqualFold(schema, "INFORMATION_SCHEMA") {
 		if v := lookupView(schema, name); v != nil {
 			return &object{db: db, schema: strings.ToLower(schema), view: v}, nil
@@ -943,9 +964,9 @@ func (sc *scope) resolveObject(n *tsql.ObjectName) (*object, error) {
 	t := db.lookupTable(schema, name, sc.s.tx)
 	db.mu.RUnlock()
 	if t == nil {
-		// Catalog views are also reachable without the sys schema when
-		// the name is unambiguous in SQL Server (e.g. sysdatabases); we
-		// only accept sys.* names.
+		if lv, ok := legacyViews[strings.ToLower(name)]; ok && (n.Schema().Name == "" || strings.EqualFold(n.Schema().Name, "dbo")) {
+			return &object{db: db, schema: "sys", view: lookupView("sys", lv)}, nil
+		}
 		return nil, newErr(208, nameText(n))
 	}
 	return &object{db: db, schema: t.Schema, table: t}, nil

@@ -11,14 +11,14 @@ import (
 
 // recorder is a Results that keeps everything a request produced.
 type recorder struct {
-	sets     []*resultSet
-	msgs     []*Error
-	dones    []DoneInfo
-	envs     []EnvChange
-	status   []int32
-	retvals  []ReturnValue
-	cur      *resultSet
-	events   []string
+	sets    []*resultSet
+	msgs    []*Error
+	dones   []DoneInfo
+	envs    []EnvChange
+	status  []int32
+	retvals []ReturnValue
+	cur     *resultSet
+	events  []string
 }
 
 type resultSet struct {
@@ -172,6 +172,13 @@ func fmtRow(row []Value, cols []Column) string {
 		if v == nil {
 			parts[i] = "NULL"
 			continue
+		}
+		if cols[i].Type.Kind.IsDateTime() {
+			s, err := sqltypes.ConvertStyle(v, cols[i].Type, sqltypes.NVarChar(100), 121)
+			if err == nil {
+				parts[i] = s.(string)
+				continue
+			}
 		}
 		parts[i] = sqltypes.FormatValue(v, cols[i].Type)
 	}

@@ -33,11 +33,15 @@ func (t *Table) insertRow(tx *Tx, vals []Value) error {
 			return &conflictError{other: x}
 		}
 		if h.visible(tx) {
+			key := "(" + t.formatKey(ix, vals) + ")"
+			if ix.def.Index {
+				return newErr(2601, t.Schema+"."+t.Name, ix.def.Name, key)
+			}
 			kind := "UNIQUE KEY"
 			if ix.def.Primary {
 				kind = "PRIMARY KEY"
 			}
-			return newErr(2627, kind, ix.def.Name, t.Schema+"."+t.Name, t.formatKey(ix, vals))
+			return newErr(2627, kind, ix.def.Name, t.Schema+"."+t.Name, key)
 		}
 	}
 	r := &rowVersion{id: t.nextRow, vals: vals, xmin: tx}

@@ -12,14 +12,15 @@ import (
 // ReturnStatus, then one ReturnValue per OUTPUT parameter, then a final
 // Done{} (no count) that the transport sends as DONEPROC. Errors are as for
 // Batch.
-func (s *Session) RPC(ctx context.Context, call RPCCall, out Results) error {
+func (s *Session) RPC(ctx context.Context, call RPCCall, out Results) (err error) {
 	rctx, end, err := s.begin(ctx, "EXECUTE")
 	if err != nil {
 		return err
 	}
 	defer end()
-	sc := s.newScope(rctx, out)
+	sc := s.newScope(rctx, &doneTracker{Results: out})
 	sc.inProc = true
+	defer s.recoverPanic(sc, &err)
 	err = sc.runRPC(call)
 	return s.finishRequest(ctx, sc, err)
 }
@@ -71,4 +72,3 @@ func (sc *scope) runRPC(call RPCCall) error {
 	}
 	return sc.emit(sc.out.Done(DoneInfo{CurCmd: 0xE0}))
 }
-

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -64,14 +65,15 @@ type Session struct {
 	closed    bool
 
 	// Owned by the running request (reqMu).
-	opts      options
-	tx        *Tx
-	tranCount int
-	rowcount  int64
-	lastError int32
-	identity  Value // @@IDENTITY
+	opts       options
+	tx         *Tx
+	tranCount  int
+	rowcount   int64
+	lastError  int32
+	identity   Value // @@IDENTITY
 	scopeIdent Value // SCOPE_IDENTITY() of the outermost scope
-	tranNames []string
+	tranNames  []string
+	doomed     bool // XACT_ABORT error caught in TRY: only ROLLBACK is allowed
 }
 
 // Login authenticates a SQL login and opens a session in the requested (or
@@ -207,7 +209,9 @@ func (s *Session) kill(_ *Error) {
 	}
 	s.mu.Unlock()
 	s.inst.mu.Lock()
-	delete(s.inst.sessions, s.id)
+	if s.inst.sessions[s.id] == s {
+		delete(s.inst.sessions, s.id)
+	}
 	s.inst.mu.Unlock()
 	// Roll back now if idle; a running request rolls back when it ends.
 	if s.reqMu.TryLock() {
@@ -224,6 +228,7 @@ func (s *Session) abandonTx() {
 	}
 	s.tranCount = 0
 	s.tranNames = nil
+	s.doomed = false
 }
 
 // begin starts a request; it fails when the session is dead.
@@ -279,9 +284,29 @@ func (s *Session) Close() {
 	s.reqMu.Lock()
 	s.abandonTx()
 	s.reqMu.Unlock()
+	s.dropTempTables()
 	s.inst.mu.Lock()
-	delete(s.inst.sessions, s.id)
+	if s.inst.sessions[s.id] == s {
+		delete(s.inst.sessions, s.id)
+	}
 	s.inst.mu.Unlock()
+}
+
+var systemSPID atomic.Int32
+
+// SystemSession opens an internal session for the engine's own T-SQL
+// (later issues create msdb tables and run job steps with it). It runs as
+// sa, has a spid below 51 and is not listed in sys.dm_exec_sessions or
+// sp_who2; the caller closes it.
+func (inst *Instance) SystemSession(db string) (*Session, error) {
+	d := inst.DB(db)
+	if d == nil {
+		return nil, newErr(911, db)
+	}
+	id := 1 + int(systemSPID.Add(1)%49)
+	now := inst.now()
+	return &Session{inst: inst, id: id, login: "sa", appName: "SQLAgent - Job Manager", loginTime: now, lastBatch: now,
+		db: d, status: "background", command: "AWAITING COMMAND", done: make(chan struct{}), opts: defaultOptions()}, nil
 }
 
 // Reset is TDS RESETCONNECTION: it rolls back an open transaction and resets
@@ -348,6 +373,9 @@ func (s *Session) beginTran(name string) {
 
 // commitAll commits the explicit transaction (outermost COMMIT).
 func (s *Session) commitAll(ctx context.Context) error {
+	if s.doomed {
+		return newErr(3930)
+	}
 	tx := s.tx
 	s.tx = nil
 	s.tranCount = 0

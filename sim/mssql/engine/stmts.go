@@ -13,21 +13,21 @@ import (
 func (sc *scope) execDeclare(x *tsql.DeclareStmt) error {
 	for i, d := range x.Vars {
 		key := strings.ToLower(d.Name)
-		if sc.vars[key] != nil {
-			return newErr(134, d.Name)
-		}
 		t, err := resolveType(d.Typ, false, i+1)
 		if err != nil {
 			return err
 		}
-		v := &variable{name: d.Name, typ: t}
+		// Running a DECLARE again (in a loop) keeps the value unless it
+		// has an initializer, as in SQL Server.
+		v := sc.vars[key]
+		if v == nil {
+			v = &variable{name: d.Name, typ: t}
+		}
 		if d.Init != nil {
 			ce, err := sc.newCompiler(nil).compile(d.Init)
 			if err != nil {
 				return err
 			}
-			sc.vars[key] = v // visible to later declarations only
-			delete(sc.vars, key)
 			if err := sc.assign(v, "=", ce, &env{sc: sc}); err != nil {
 				return err
 			}
@@ -147,7 +147,25 @@ func (sc *scope) execSetOption(x *tsql.SetOptionStmt) error {
 		case "TRANSACTION ISOLATION LEVEL":
 			o.Isolation = x.Value
 		case "IDENTITY_INSERT":
-			return newErr(40000, "SET IDENTITY_INSERT is not supported by the simulator.")
+			if x.Object == nil {
+				return newErr(102, "IDENTITY_INSERT")
+			}
+			obj, err := sc.resolveObject(x.Object)
+			if err != nil {
+				return err
+			}
+			t := obj.table
+			if t == nil || t.identityCol() < 0 {
+				return newErr(8106, nameText(x.Object))
+			}
+			if on {
+				if cur := o.IdentityInsert; cur != nil && cur != t {
+					return newErr(8107, cur.db.Name(), cur.Schema, cur.Name, nameText(x.Object))
+				}
+				o.IdentityInsert = t
+			} else if o.IdentityInsert == t {
+				o.IdentityInsert = nil
+			}
 		}
 	}
 	sc.s.rowcount = 0
@@ -364,7 +382,10 @@ func (sc *scope) execRaiserror(x *tsql.RaiserrorStmt) error {
 		text = fmt.Sprintf("Error %d, severity %d, state %d was raised, but no message with that error number was found in sys.messages. If error is larger than 50000, make sure the user-defined message is added using sp_addmessage.", n, sev, state)
 		sev = 16
 	}
-	m := &Error{Number: number, Class: uint8(sev), State: uint8(state), Message: text}
+	m := &Error{Number: number, Class: uint8(sev), State: uint8(state), Message: text, Line: int32(sc.line), Proc: sc.procName}
+	if sc.inTry > 0 && sev > 10 && sev < 20 {
+		return &caughtErr{m}
+	}
 	if err := sc.message(m); err != nil {
 		return err
 	}
@@ -382,7 +403,7 @@ func (sc *scope) execRaiserror(x *tsql.RaiserrorStmt) error {
 
 func (sc *scope) execThrow(x *tsql.ThrowStmt) error {
 	if x.Number == nil {
-		return newErr(10704)
+		return sc.rethrow()
 	}
 	nv, _, err := sc.evalScalar(x.Number)
 	if err != nil {
@@ -403,7 +424,10 @@ func (sc *scope) execThrow(x *tsql.ThrowStmt) error {
 	if n < 50000 {
 		return newErr(35100, n)
 	}
-	m := &Error{Number: int32(n), Class: 16, State: uint8(st), Message: text}
+	m := &Error{Number: int32(n), Class: 16, State: uint8(st), Message: text, Line: int32(sc.line), Proc: sc.procName}
+	if sc.inTry > 0 {
+		return &caughtErr{m}
+	}
 	if err := sc.message(m); err != nil {
 		return err
 	}

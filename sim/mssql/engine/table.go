@@ -26,16 +26,21 @@ type IndexDef struct {
 	Name    string `json:"name"`
 	Primary bool   `json:"primary"`
 	Cols    []int  `json:"cols"`
+	// NonUnique marks a plain CREATE INDEX: recorded for the catalog, never
+	// enforced.
+	NonUnique bool `json:"non_unique,omitempty"`
+	// Constraint is false for a CREATE UNIQUE INDEX (2601 instead of 2627).
+	Index bool `json:"index,omitempty"`
 }
 
 // TableDef is a table's durable definition.
 type TableDef struct {
-	ID      int        `json:"id"`
-	Schema  string     `json:"schema"`
-	Name    string     `json:"name"`
+	ID      int         `json:"id"`
+	Schema  string      `json:"schema"`
+	Name    string      `json:"name"`
 	Cols    []ColumnDef `json:"cols"`
-	Indexes []IndexDef `json:"indexes,omitempty"`
-	Created time.Time  `json:"created"`
+	Indexes []IndexDef  `json:"indexes,omitempty"`
+	Created time.Time   `json:"created"`
 }
 
 // Table is a user table: its definition, its row versions and its unique
@@ -49,14 +54,14 @@ type TableDef struct {
 // never block and never see uncommitted or not-yet-durable data.
 type Table struct {
 	TableDef
-	db       *Database
-	rows     []*rowVersion
-	dead     int
-	byID     map[int64]*rowVersion
-	nextRow  int64
-	identity int64 // last identity value handed out
+	db        *Database
+	rows      []*rowVersion
+	dead      int
+	byID      map[int64]*rowVersion
+	nextRow   int64
+	identity  int64 // last identity value handed out
 	identUsed bool
-	indexes  []*uniqueIndex
+	indexes   []*uniqueIndex
 	createdBy *Tx // uncommitted CREATE TABLE
 }
 
@@ -76,7 +81,9 @@ type rowVersion struct {
 func newTable(db *Database, def TableDef) *Table {
 	t := &Table{TableDef: def, db: db, byID: map[int64]*rowVersion{}}
 	for _, ix := range def.Indexes {
-		t.indexes = append(t.indexes, &uniqueIndex{def: ix, m: map[string]*rowVersion{}})
+		if !ix.NonUnique {
+			t.indexes = append(t.indexes, &uniqueIndex{def: ix, m: map[string]*rowVersion{}})
+		}
 	}
 	for _, c := range def.Cols {
 		if c.Identity {
@@ -186,5 +193,40 @@ func (t *Table) removeRow(r *rowVersion) {
 		}
 		t.rows = live
 		t.dead = 0
+	}
+}
+
+// addIndex adds an index to the definition and, when unique, builds it from
+// the committed rows (caller holds db.mu). It returns the first duplicate
+// it met, if any (the caller then removes the index again).
+func (t *Table) addIndex(ix IndexDef) (dup []Value) {
+	t.Indexes = append(append([]IndexDef(nil), t.Indexes...), ix)
+	if ix.NonUnique {
+		return nil
+	}
+	u := &uniqueIndex{def: ix, m: map[string]*rowVersion{}}
+	for _, r := range t.rows {
+		if r.gone || (r.xmax != nil && r.xmax.State() == txCommitted) {
+			continue
+		}
+		k, ok := t.keyOf(u, r.vals)
+		if !ok {
+			continue
+		}
+		if h := u.m[k]; h != nil && dup == nil {
+			dup = r.vals
+		}
+		u.m[k] = r
+	}
+	t.indexes = append(t.indexes, u)
+	return dup
+}
+
+// dropLastIndex undoes addIndex.
+func (t *Table) dropLastIndex() {
+	ix := t.Indexes[len(t.Indexes)-1]
+	t.Indexes = t.Indexes[:len(t.Indexes)-1]
+	if !ix.NonUnique {
+		t.indexes = t.indexes[:len(t.indexes)-1]
 	}
 }

@@ -36,7 +36,7 @@ type dbWork struct {
 }
 
 type undoStep struct {
-	db   *Database
+	db     *Database
 	opsN   int
 	fn     func() // undo, run under db.mu
 	commit func() // cleanup after a durable commit, run under db.mu

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"sort"
 )
@@ -10,3 +12,7 @@ func sortSessions(ss []*Session) {
 }
 
 func asErr[T error](err error, target *T) bool { return errors.As(err, target) }
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+func binaryUvarint(n uint64) []byte { return binary.AppendUvarint(nil, n) }

@@ -1,0 +1,60 @@
+package failback
+
+import (
+	"context"
+	"time"
+)
+
+// Step is one Check -> Apply -> Verify unit of a plan.
+type Step struct {
+	Name  string // stable id used in the journal and metrics, e.g. "restore-primary-mgc"
+	Title string // one line for humans
+	// Destructive steps overwrite data. Once the journal says one verified,
+	// it is never applied again: a resume only confirms it with Check.
+	Destructive bool
+	Timeout     time.Duration // 0 means Options.StepTimeout
+	// Check is read-only: is the step's effect already in place? why says
+	// what it found, for the journal.
+	Check func(ctx context.Context, e *Env) (done bool, why string, err error)
+	// Apply makes the change. It must be safe to call again after a crash
+	// part-way through (the runner re-applies a step whose Verify never
+	// passed).
+	Apply func(ctx context.Context, e *Env) error
+	// Verify confirms the effect, waiting (bounded) where the world needs
+	// time, e.g. chat servers disconnecting.
+	Verify func(ctx context.Context, e *Env) error
+}
+
+// PreconditionResult is the outcome of one precondition.
+type PreconditionResult struct {
+	OK       bool
+	Message  string   // what was found; on failure, what the operator should do
+	Warnings []string // passed, but something could not be checked
+}
+
+// Precondition is a named read-only check run before a plan changes
+// anything.
+type Precondition struct {
+	Name  string
+	Title string
+	Run   func(ctx context.Context, e *Env) PreconditionResult
+	// Overridden reports whether the options override a failure.
+	Overridden func(o Options) bool
+}
+
+// Plan is an ordered list of steps and the preconditions that guard it.
+type Plan struct {
+	Name          string
+	Preconditions []Precondition
+	Steps         []Step
+}
+
+// StepByName finds a step.
+func (p *Plan) StepByName(name string) (int, *Step) {
+	for i := range p.Steps {
+		if p.Steps[i].Name == name {
+			return i, &p.Steps[i]
+		}
+	}
+	return -1, nil
+}

@@ -1,0 +1,339 @@
+package failback
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pchatdr/harness/failback/lync"
+)
+
+// ErrRefused is wrapped when a precondition failed: nothing was changed.
+var ErrRefused = errors.New("precondition refused")
+
+// ErrInterrupted is wrapped when the context ended mid-run.
+var ErrInterrupted = errors.New("run interrupted")
+
+// StepError is a step that failed.
+type StepError struct {
+	Step  string
+	Phase string
+	Err   error
+}
+
+func (e *StepError) Error() string { return "step " + e.Step + " " + e.Phase + ": " + e.Err.Error() }
+func (e *StepError) Unwrap() error { return e.Err }
+
+// Result summarises a Runner.Run.
+type Result struct {
+	RunID    string
+	Outcome  string // OutcomeOK, OutcomeRefused, OutcomeFailed, OutcomeInterrupted
+	Failed   string // the failing step, if any
+	Duration time.Duration
+}
+
+// Runner runs a plan against an Env, journalling every event.
+type Runner struct {
+	Plan    *Plan
+	Env     *Env
+	Journal *Journal // nil: events go to the sinks only
+	Sinks   []Sink
+	// Previous are the journal's events when resuming; nil for a new run.
+	Previous []Event
+
+	seq      int
+	step     string
+	index    int
+	curPhase string
+	failed   error
+	runStart time.Time
+}
+
+func (r *Runner) emit(e Event) {
+	r.seq++
+	e.Seq = r.seq
+	if e.Time.IsZero() {
+		e.Time = r.Env.now()
+	}
+	e.RunID = r.Env.runID
+	e.Plan = r.Plan.Name
+	if e.Step == "" && e.Kind != KindRunStart && e.Kind != KindRunEnd && e.Kind != KindPrecondition {
+		e.Step, e.Index, e.Phase = r.step, r.index, r.curPhase
+	}
+	if r.Journal != nil {
+		if err := r.Journal.Write(e); err != nil && r.failed == nil {
+			r.failed = err
+		}
+	}
+	for _, s := range r.Sinks {
+		s.Event(e)
+	}
+}
+
+func (r *Runner) sent(s Sent) {
+	e := Event{Kind: KindSent, Target: s.Target, Text: s.Text, Seconds: s.Duration.Seconds(), Info: s.Info, Time: s.Start}
+	if s.Change {
+		e.Attrs = map[string]string{"change": "true"}
+	}
+	if s.Err != nil {
+		e.Error = s.Err.Error()
+	}
+	r.emit(e)
+}
+
+// Run runs the plan (or resumes it when Previous is set).
+func (r *Runner) Run(ctx context.Context) (Result, error) {
+	e := r.Env
+	e.Options = e.Options.withDefaults()
+	resume := len(r.Previous) > 0
+	prior := analyse(r.Previous)
+	if resume {
+		if prior.runID == "" {
+			return Result{}, fmt.Errorf("resume: journal has no run-start event")
+		}
+		if prior.plan != "" && prior.plan != r.Plan.Name {
+			return Result{}, fmt.Errorf("resume: journal is for plan %s, not %s", prior.plan, r.Plan.Name)
+		}
+		if prior.pool != "" && !strings.EqualFold(prior.pool, e.Topo.Pool.FQDN) {
+			return Result{}, fmt.Errorf("resume: journal is for pool %s, the topology names %s", prior.pool, e.Topo.Pool.FQDN)
+		}
+		e.runID = prior.runID
+		r.seq = prior.maxSeq
+		e.facts = prior.facts
+	} else if e.runID == "" {
+		e.runID = NewRunID(e.now())
+	}
+	if e.facts == nil {
+		e.facts = map[string]string{}
+	}
+	e.emit = r.emit
+	r.runStart = e.now()
+	if resume && !prior.started.IsZero() {
+		r.runStart = prior.started
+	}
+	attrs := map[string]string{"pool": e.Topo.Pool.FQDN}
+	if resume {
+		attrs["resume"] = "true"
+	}
+	r.emit(Event{Kind: KindRunStart, Attrs: attrs, Message: r.Plan.Name + " of " + e.Topo.Pool.FQDN})
+	if r.failed != nil {
+		return Result{RunID: e.runID, Outcome: OutcomeFailed}, r.failed
+	}
+
+	finish := func(outcome, failed string, err error) (Result, error) {
+		if r.failed != nil && err == nil {
+			outcome, err = OutcomeFailed, r.failed
+		}
+		d := e.now().Sub(r.runStart)
+		ev := Event{Kind: KindRunEnd, Outcome: outcome, Step: failed, Seconds: d.Seconds()}
+		if err != nil {
+			ev.Error = err.Error()
+		}
+		r.emit(ev)
+		return Result{RunID: e.runID, Outcome: outcome, Failed: failed, Duration: d}, err
+	}
+
+	// Preconditions describe the state before the run changed anything; once
+	// a step has been applied they no longer hold (the pool is no longer
+	// FailedOver after step 7), so a resume checks them only if nothing was
+	// applied yet.
+	if !prior.applied {
+		if err := r.preconditions(ctx); err != nil {
+			if errors.Is(err, ErrRefused) {
+				return finish(OutcomeRefused, "", err)
+			}
+			return finish(OutcomeInterrupted, "", err)
+		}
+	}
+
+	firstUnverified := len(r.Plan.Steps)
+	for i, s := range r.Plan.Steps {
+		if !prior.verified[s.Name] {
+			firstUnverified = i
+			break
+		}
+	}
+	for i := range r.Plan.Steps {
+		s := &r.Plan.Steps[i]
+		err := r.runStep(ctx, i, s, prior.verified[s.Name], i < firstUnverified)
+		if err != nil {
+			if ctx.Err() != nil {
+				return finish(OutcomeInterrupted, s.Name, fmt.Errorf("%w: %w", ErrInterrupted, err))
+			}
+			return finish(OutcomeFailed, s.Name, err)
+		}
+		if r.failed != nil {
+			return finish(OutcomeFailed, s.Name, r.failed)
+		}
+	}
+	return finish(OutcomeOK, "", nil)
+}
+
+func (r *Runner) preconditions(ctx context.Context) error {
+	var refused []string
+	for _, p := range r.Plan.Preconditions {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("%w: %w", ErrInterrupted, err)
+		}
+		t0 := time.Now()
+		pctx := WithEmitter(ctx, r.sent)
+		res := p.Run(pctx, r.Env)
+		outcome := OutcomeOK
+		if !res.OK {
+			outcome = OutcomeFailed
+			if p.Overridden != nil && p.Overridden(r.Env.Options) {
+				outcome = OutcomeOverridden
+			} else {
+				refused = append(refused, p.Name+": "+res.Message)
+			}
+		}
+		ev := Event{Kind: KindPrecondition, Check: p.Name, Outcome: outcome, Message: res.Message, Seconds: time.Since(t0).Seconds()}
+		if len(res.Warnings) > 0 {
+			ev.Attrs = map[string]string{"warnings": strings.Join(res.Warnings, "; ")}
+		}
+		r.emit(ev)
+	}
+	if len(refused) > 0 {
+		return fmt.Errorf("%w: %s", ErrRefused, strings.Join(refused, "; "))
+	}
+	return nil
+}
+
+// phase runs fn with retries of transient errors and records the phase.
+func (r *Runner) phase(ctx context.Context, name string, fn func(ctx context.Context) error) error {
+	r.curPhase = name
+	defer func() { r.curPhase = "" }()
+	t0 := time.Now()
+	pctx := WithEmitter(ctx, r.sent)
+	attempts := 0
+	err := lync.Retry(pctx, r.Env.Options.Backoff, IsTransient, func(ctx context.Context) error {
+		attempts++
+		err := fn(ctx)
+		if err != nil && IsTransient(err) {
+			r.emit(Event{Kind: KindNote, Message: fmt.Sprintf("attempt %d failed, will retry: %v", attempts, err)})
+		}
+		return err
+	})
+	ev := Event{Kind: KindPhase, Outcome: OutcomeOK, Seconds: time.Since(t0).Seconds()}
+	if err != nil {
+		ev.Outcome, ev.Error = OutcomeFailed, err.Error()
+	}
+	r.emit(ev)
+	return err
+}
+
+func (r *Runner) runStep(ctx context.Context, i int, s *Step, journalVerified, beforeFirstUnverified bool) error {
+	e := r.Env
+	r.step, r.index = s.Name, i+1
+	defer func() { r.step, r.index = "", 0 }()
+	timeout := s.Timeout
+	if timeout <= 0 {
+		timeout = e.Options.StepTimeout
+	}
+	sctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	t0 := e.now()
+	r.emit(Event{Kind: KindStepStart, Message: s.Title})
+	end := func(outcome string, err error, msg string) error {
+		ev := Event{Kind: KindStepEnd, Outcome: outcome, Seconds: e.now().Sub(t0).Seconds(), Message: msg}
+		if err != nil {
+			if sctx.Err() == context.DeadlineExceeded && ctx.Err() == nil {
+				err = fmt.Errorf("step timed out after %v: %w", timeout, err)
+			}
+			ev.Error = err.Error()
+		}
+		r.emit(ev)
+		return err
+	}
+
+	if journalVerified && (s.Destructive || beforeFirstUnverified) {
+		if !s.Destructive {
+			return end(OutcomeSkipped, nil, "verified in the journal")
+		}
+		var done bool
+		var why string
+		err := r.phase(sctx, PhaseCheck, func(ctx context.Context) error {
+			var err error
+			done, why, err = s.Check(ctx, e)
+			return err
+		})
+		if err != nil {
+			return end(OutcomeFailed, &StepError{s.Name, PhaseCheck, err}, "")
+		}
+		if !done {
+			err := fmt.Errorf("the journal says this destructive step verified, but its check now finds %s; refusing to apply it again: inspect the instances", why)
+			return end(OutcomeFailed, &StepError{s.Name, PhaseCheck, err}, "")
+		}
+		return end(OutcomeSkipped, nil, "verified in the journal; check confirms: "+why)
+	}
+
+	var done bool
+	var why string
+	err := r.phase(sctx, PhaseCheck, func(ctx context.Context) error {
+		var err error
+		done, why, err = s.Check(ctx, e)
+		return err
+	})
+	if err != nil {
+		return end(OutcomeFailed, &StepError{s.Name, PhaseCheck, err}, "")
+	}
+	outcome := OutcomeVerified
+	if done {
+		outcome = OutcomeAlreadyDone
+		r.emit(Event{Kind: KindNote, Message: "already done: " + why})
+	} else {
+		if err := r.phase(sctx, PhaseApply, func(ctx context.Context) error { return s.Apply(ctx, e) }); err != nil {
+			return end(OutcomeFailed, &StepError{s.Name, PhaseApply, err}, why)
+		}
+	}
+	if err := r.phase(sctx, PhaseVerify, func(ctx context.Context) error { return s.Verify(ctx, e) }); err != nil {
+		return end(OutcomeFailed, &StepError{s.Name, PhaseVerify, err}, why)
+	}
+	return end(outcome, nil, why)
+}
+
+// priorRun is what a journal says about an earlier run.
+type priorRun struct {
+	runID    string
+	plan     string
+	pool     string
+	started  time.Time
+	maxSeq   int
+	applied  bool
+	verified map[string]bool
+	facts    map[string]string
+}
+
+func analyse(events []Event) priorRun {
+	p := priorRun{verified: map[string]bool{}, facts: map[string]string{}}
+	for _, ev := range events {
+		if ev.Seq > p.maxSeq {
+			p.maxSeq = ev.Seq
+		}
+		switch ev.Kind {
+		case KindRunStart:
+			if p.runID == "" {
+				p.runID, p.plan, p.started = ev.RunID, ev.Plan, ev.Time
+				p.pool = ev.Attrs["pool"]
+			}
+		case KindPhase:
+			if ev.Phase == PhaseApply {
+				p.applied = true
+			}
+		case KindSent:
+			if ev.Attrs["change"] == "true" {
+				p.applied = true
+			}
+		case KindStepEnd:
+			switch ev.Outcome {
+			case OutcomeVerified, OutcomeAlreadyDone, OutcomeSkipped:
+				p.verified[ev.Step] = true
+			}
+		case KindFact:
+			p.facts[ev.Name] = ev.Value
+		}
+	}
+	return p
+}

@@ -1,0 +1,147 @@
+package containers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	mobynet "github.com/moby/moby/api/types/network"
+	"github.com/moby/moby/client"
+	"github.com/testcontainers/testcontainers-go"
+	"github.com/testcontainers/testcontainers-go/network"
+)
+
+// Network is one world's Docker network. Instances join it under their alias
+// (their host name inside the world) and, separately, the default bridge,
+// which carries their published ports: cutting a data center off the world's
+// network leaves the harness's own host-side path to every instance intact,
+// as an observer outside the failure.
+type Network struct {
+	d     *Docker
+	nw    *testcontainers.DockerNetwork
+	world string
+
+	mu      sync.Mutex
+	members []*Instance
+	cut     map[string]bool // data centers currently cut
+}
+
+// NewNetwork creates a bridge network for world (a label; names are
+// generated, so parallel runs never collide).
+func (d *Docker) NewNetwork(ctx context.Context, world string) (*Network, error) {
+	if err := checkRyuk(); err != nil {
+		return nil, err
+	}
+	labels := map[string]string{LabelProject: "true", LabelProject + ".world": world}
+	nw, err := network.New(ctx, network.WithLabels(labels))
+	if err != nil {
+		return nil, fmt.Errorf("network for %s: %w", world, err)
+	}
+	return &Network{d: d, nw: nw, world: world, cut: map[string]bool{}}, nil
+}
+
+// Name is the Docker network's name.
+func (n *Network) Name() string { return n.nw.Name }
+
+// ID is the Docker network's id.
+func (n *Network) ID() string { return n.nw.ID }
+
+// World is the label the network was created with.
+func (n *Network) World() string { return n.world }
+
+func (n *Network) join(i *Instance) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.members = append(n.members, i)
+}
+
+func (n *Network) leave(i *Instance) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.members = slices.DeleteFunc(n.members, func(m *Instance) bool { return m == i })
+}
+
+// Disconnect takes i off the world's network; its in-network address stops
+// answering for everyone else. Its published port stays reachable.
+func (n *Network) Disconnect(ctx context.Context, i *Instance) error {
+	_, err := n.d.cli.NetworkDisconnect(ctx, n.nw.ID, client.NetworkDisconnectOptions{Container: i.ID(), Force: true})
+	if err != nil {
+		return fmt.Errorf("disconnect %s from %s: %w", i.alias, n.world, err)
+	}
+	return nil
+}
+
+// Connect puts i back on the world's network under its alias.
+func (n *Network) Connect(ctx context.Context, i *Instance) error {
+	_, err := n.d.cli.NetworkConnect(ctx, n.nw.ID, client.NetworkConnectOptions{
+		Container:      i.ID(),
+		EndpointConfig: &mobynet.EndpointSettings{Aliases: []string{i.alias}},
+	})
+	if err != nil {
+		return fmt.Errorf("connect %s to %s: %w", i.alias, n.world, err)
+	}
+	return nil
+}
+
+// CutDataCenter disconnects every instance of dc: the data center drops off
+// the world's network (a WAN cut) until RestoreDataCenter.
+func (n *Network) CutDataCenter(ctx context.Context, dc string) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.cut[dc] {
+		return fmt.Errorf("cut %s: data center is already cut", dc)
+	}
+	ms := n.inDataCenter(dc)
+	if len(ms) == 0 {
+		return fmt.Errorf("cut %s: no instance in that data center", dc)
+	}
+	var errs []error
+	for _, m := range ms {
+		errs = append(errs, n.Disconnect(ctx, m))
+	}
+	n.cut[dc] = true
+	return errors.Join(errs...)
+}
+
+// RestoreDataCenter reconnects every instance of a cut data center.
+func (n *Network) RestoreDataCenter(ctx context.Context, dc string) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if !n.cut[dc] {
+		return fmt.Errorf("restore %s: data center is not cut", dc)
+	}
+	var errs []error
+	for _, m := range n.inDataCenter(dc) {
+		errs = append(errs, n.Connect(ctx, m))
+	}
+	delete(n.cut, dc)
+	return errors.Join(errs...)
+}
+
+// IsCut reports whether dc is cut.
+func (n *Network) IsCut(dc string) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.cut[dc]
+}
+
+func (n *Network) inDataCenter(dc string) []*Instance {
+	var out []*Instance
+	for _, m := range n.members {
+		if m.dataCenter == dc {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Remove deletes the network. Instances still on it must be terminated
+// first (Docker refuses otherwise).
+func (n *Network) Remove(ctx context.Context) error {
+	if err := n.nw.Remove(ctx); err != nil {
+		return fmt.Errorf("remove network %s: %w", n.world, err)
+	}
+	return nil
+}

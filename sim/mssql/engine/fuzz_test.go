@@ -1,0 +1,74 @@
+package engine
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+var fuzzSeeds = []string{
+	"SELECT 1",
+	"SELECT a, b FROM t WHERE a > 1 ORDER BY b DESC",
+	"INSERT t VALUES (1, N'x'), (2, NULL); SELECT COUNT(*), MAX(b) FROM t GROUP BY a HAVING COUNT(*) > 0",
+	"UPDATE t SET b = b + N'y' WHERE a IN (1, 2); DELETE FROM t WHERE a = 1",
+	"DECLARE @i INT = 0; WHILE @i < 3 BEGIN SET @i += 1; PRINT @i END",
+	"BEGIN TRAN; INSERT t VALUES (3, 'z'); ROLLBACK",
+	"IF EXISTS (SELECT * FROM sys.databases WHERE name = 'x') PRINT 'y' ELSE RAISERROR('e %d', 16, 1, 5)",
+	"SELECT CAST('1' AS INT) + CONVERT(INT, 2.5), ISNULL(NULL, 'a'), COALESCE(NULL, 1)",
+	"CREATE DATABASE f1; USE f1; CREATE TABLE q (id INT IDENTITY PRIMARY KEY, v VARCHAR(10) DEFAULT 'd'); INSERT q DEFAULT VALUES",
+	"SELECT * FROM t x JOIN t y ON x.a = y.a LEFT JOIN sys.tables z ON z.name = 't'",
+	"EXEC sp_executesql N'SELECT @p', N'@p INT', 1",
+	"SELECT CHECKSUM_AGG(BINARY_CHECKSUM(*)) FROM t",
+	"SELECT 1/0; SELECT CAST('x' AS INT)",
+	"WAITFOR DELAY '00:00:00.001'",
+	"SELECT DATEADD(day, 1, GETDATE()), DATEDIFF(hour, '2020-01-01', SYSUTCDATETIME())",
+	"SELECT TOP 1 * FROM (SELECT a FROM t UNION SELECT 5) d (a) ORDER BY a",
+	"ALTER DATABASE master SET RECOVERY FULL",
+	"KILL 1",
+	"EXEC('SELECT 1')",
+	"SELECT SUBSTRING('abc', -1, 2), LEFT('a', 5), REPLACE('', '', 'x'), CHARINDEX('', 'a')",
+}
+
+func FuzzBatch(f *testing.F) {
+	for _, s := range fuzzSeeds {
+		f.Add(s)
+	}
+	inst, err := New(Config{Name: "FUZZ", SAPassword: "p", Logf: func(format string, args ...any) {
+		if strings.Contains(format, "panic") {
+			f.Errorf(format, args...)
+		}
+	}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer inst.Close()
+	setup, err := inst.Login(context.Background(), LoginRequest{User: "sa", Password: "p"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	mustRun(f, setup, "CREATE TABLE t (a INT PRIMARY KEY, b NVARCHAR(50))")
+	f.Fuzz(func(t *testing.T, text string) {
+		s, err := inst.Login(context.Background(), LoginRequest{User: "sa", Password: "p"})
+		if err != nil {
+			t.Skip("session limit")
+		}
+		defer s.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		r := &recorder{}
+		done := make(chan error, 1)
+		go func() { done <- s.Batch(ctx, text, r) }()
+		select {
+		case err = <-done:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("batch %q hangs", text)
+		}
+		if err != nil && ctx.Err() == nil && err != ErrSessionKilled {
+			t.Fatalf("batch %q: %v", text, err)
+		}
+		if err == nil && len(r.dones) == 0 {
+			t.Fatalf("batch %q: no DONE", text)
+		}
+	})
+}

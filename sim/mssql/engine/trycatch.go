@@ -1,0 +1,77 @@
+package engine
+
+import (
+	"errors"
+
+	"github.com/pchatdr/harness/sim/mssql/sqltypes"
+	"github.com/pchatdr/harness/sim/mssql/tsql"
+)
+
+// runTryCatch runs BEGIN TRY ... END TRY BEGIN CATCH ... END CATCH. Errors
+// of severity 11-19 in the TRY block (and in procedures and dynamic SQL it
+// calls) go to the CATCH block instead of the client. As in SQL Server,
+// name-resolution and other compile errors of statements at the same
+// level as the TRY are not caught; under XACT_ABORT the transaction is
+// doomed (XACT_STATE() = -1) and only a ROLLBACK is allowed.
+func (sc *scope) runTryCatch(x *tsql.TryCatchStmt) error {
+	prevTry, prevDepth := sc.inTry, sc.tryDepth
+	sc.inTry++
+	sc.tryDepth = sc.depth
+	err := sc.runList(x.Try)
+	sc.inTry, sc.tryDepth = prevTry, prevDepth
+	var ca *caughtErr
+	if !errors.As(err, &ca) {
+		return err
+	}
+	prev := sc.catchErr
+	sc.catchErr = ca.e
+	sc.s.lastError = ca.e.Number
+	err = sc.runList(x.Catch)
+	sc.catchErr = prev
+	return err
+}
+
+// rethrow is THROW without arguments inside CATCH.
+func (sc *scope) rethrow() error {
+	if sc.catchErr == nil {
+		return newErr(10704)
+	}
+	e := *sc.catchErr
+	if sc.inTry > 0 {
+		return &caughtErr{&e}
+	}
+	if err := sc.message(&e); err != nil {
+		return err
+	}
+	if sc.s.opts.XactAbort {
+		sc.s.abandonTx()
+	}
+	if err := sc.done(DoneInfo{Error: true}); err != nil {
+		return err
+	}
+	return &abortErr{act: actBatch}
+}
+
+func init() {
+	errFn := func(t Type, f func(e *Error) Value) builtin {
+		return fixedArgs(0, func(c *compiler, _ []*cexpr) (*cexpr, error) {
+			return &cexpr{typ: t, nullable: true, eval: func(en *env) (Value, error) {
+				if en.sc.catchErr == nil {
+					return nil, nil
+				}
+				return f(en.sc.catchErr), nil
+			}}, nil
+		})
+	}
+	builtins["error_number"] = errFn(sqltypes.TypeInt, func(e *Error) Value { return int64(e.Number) })
+	builtins["error_message"] = errFn(sqltypes.NVarChar(4000), func(e *Error) Value { return e.Message })
+	builtins["error_severity"] = errFn(sqltypes.TypeInt, func(e *Error) Value { return int64(e.Class) })
+	builtins["error_state"] = errFn(sqltypes.TypeInt, func(e *Error) Value { return int64(e.State) })
+	builtins["error_line"] = errFn(sqltypes.TypeInt, func(e *Error) Value { return int64(e.Line) })
+	builtins["error_procedure"] = errFn(sqltypes.TypeSysname, func(e *Error) Value {
+		if e.Proc == "" {
+			return nil
+		}
+		return e.Proc
+	})
+}

@@ -1,0 +1,108 @@
+package engine
+
+import (
+	"reflect"
+	"strings"
+
+	"github.com/pchatdr/harness/sim/mssql/tsql"
+)
+
+// checkVars is SQL Server's compile-time variable check: a variable must be
+// declared textually before its use anywhere in the batch (137 for scalar
+// variables, 1087 for table variables), and the batch does not run at all
+// otherwise. Control flow does not matter: a DECLARE inside an IF that
+// never runs still declares.
+func (sc *scope) checkVars(stmts []tsql.Stmt) *Error {
+	declared := map[string]bool{}
+	for k := range sc.vars {
+		declared[k] = true
+	}
+	var found *Error
+	line := 0
+	var walk func(v reflect.Value)
+	check := func(name string, l int, table bool) {
+		if found != nil || name == "" || !strings.HasPrefix(name, "@") || strings.HasPrefix(name, "@@") {
+			return
+		}
+		if !declared[strings.ToLower(name)] {
+			if table {
+				found = newErr(1087, name)
+			} else {
+				found = newErr(137, name)
+			}
+			found.Line = int32(l)
+		}
+	}
+	walk = func(v reflect.Value) {
+		if found != nil {
+			return
+		}
+		switch v.Kind() {
+		case reflect.Pointer, reflect.Interface:
+			if v.IsNil() {
+				return
+			}
+			switch n := v.Interface().(type) {
+			case *tsql.VarRef:
+				check(n.Name, n.Line, false)
+				return
+			case *tsql.DeclareStmt:
+				for _, d := range n.Vars {
+					if d.Init != nil {
+						walk(reflect.ValueOf(d.Init))
+					}
+					key := strings.ToLower(d.Name)
+					if declared[key] && found == nil {
+						found = newErr(134, d.Name)
+						found.Line = int32(d.Line)
+					}
+					declared[key] = true
+					if sc.declared == nil {
+						sc.declared = map[string]*tsql.VarDecl{}
+					}
+					sc.declared[key] = d
+				}
+				return
+			case *tsql.TableVarRef:
+				check(n.Name, n.Line, true)
+				return
+			}
+			walk(v.Elem())
+		case reflect.Struct:
+			t := v.Type()
+			if t == posType {
+				return
+			}
+			if p, ok := v.Addr().Interface().(interface{ Position() tsql.Pos }); ok && p.Position().Line > 0 {
+				line = p.Position().Line
+			}
+			l := line
+			for i := 0; i < v.NumField(); i++ {
+				f := t.Field(i)
+				fv := v.Field(i)
+				if f.Type.Kind() == reflect.String {
+					switch f.Name {
+					case "Var", "ReturnVar", "ProcVar", "DBVar":
+						check(fv.String(), l, false)
+					case "TargetVar", "TableVar":
+						check(fv.String(), l, true)
+					case "Name":
+						if t == reflect.TypeOf(tsql.BeginTranStmt{}) {
+							check(fv.String(), l, false)
+						}
+					}
+					continue
+				}
+				walk(fv)
+			}
+		case reflect.Slice:
+			for i := 0; i < v.Len(); i++ {
+				walk(v.Index(i))
+			}
+		}
+	}
+	for _, st := range stmts {
+		walk(reflect.ValueOf(st))
+	}
+	return found
+}
