@@ -60,7 +60,7 @@ var Scripts = []ScriptTest{
 		Assertions: []Assertion{
 			{Query: "SELECT FROM", ErrNumber: 156, ErrContains: "keyword 'FROM'"},
 			{Query: "SELECT 1 +", ErrNumber: 102},
-			{Query: "SELEC 1", ErrNumber: 2812}, // a leading bare name is an implicit EXEC
+			{Query: "SELEC 1", ErrNumber: 2812},                        // a leading bare name is an implicit EXEC
 			{Query: "SELECT 'unclosed", ErrNumbers: []int32{105, 102}}, // SQL Server sends both
 		},
 	},
