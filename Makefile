@@ -43,3 +43,30 @@ fuzz:
 ## bench: speed and memory goals, reported in the closing notes
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+
+# --- Container images and the rehearsal lab (sim/containers, docker-compose*.yml) ---
+# LAB=real uses docker-compose.yml (real SQL Server image, Pushgateway: needs a
+# registry); LAB=sim uses docker-compose.sim.yml (local images only, offline).
+LAB ?= real
+COMPOSE_PROJECT ?= pchat-lab
+COMPOSE_FILE_real := docker-compose.yml
+COMPOSE_FILE_sim := docker-compose.sim.yml
+COMPOSE ?= $(shell if docker compose version >/dev/null 2>&1; then echo "docker compose"; else echo docker-compose; fi)
+
+.PHONY: images lab-env compose-up compose-down
+
+## images: build pchat-harness/mssqlsim:dev and pchat-harness/lyncfake:dev FROM scratch (reused when unchanged)
+images:
+	$(GO) run ./sim/containers/cmd/build-images
+
+# docker/sql.env and docker/lync.env with random passwords, when missing.
+lab-env:
+	$(GO) run ./sim/containers/cmd/build-images -no-images -lab-env docker
+
+## compose-up: start the rehearsal lab (LAB=real|sim)
+compose-up: images lab-env
+	$(COMPOSE) -p $(COMPOSE_PROJECT) -f $(COMPOSE_FILE_$(LAB)) up -d
+
+## compose-down: stop the lab and remove its volumes (KEEP_DATA=1 keeps them)
+compose-down:
+	$(COMPOSE) -p $(COMPOSE_PROJECT) -f $(COMPOSE_FILE_$(LAB)) down --remove-orphans $(if $(KEEP_DATA),,-v)

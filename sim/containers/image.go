@@ -97,8 +97,10 @@ type BuildOptions struct {
 	// ModuleDir is the module root holding the binaries' packages; default:
 	// the module of the current directory (go env GOMOD).
 	ModuleDir string
-	// Log receives the go build and docker build output; nil discards it.
+	// Log receives one line per step (go build, reuse, tags); nil discards.
 	Log io.Writer
+	// Verbose also sends the docker build stream to Log.
+	Verbose bool
 	// Force builds even when an image with the same content exists.
 	Force bool
 }
@@ -158,12 +160,17 @@ func (d *Docker) BuildImage(ctx context.Context, spec ImageSpec, opts BuildOptio
 		}
 	}
 
+	buildLog := io.Discard
+	if opts.Verbose {
+		buildLog = log
+	}
+	started := time.Now()
 	req := testcontainers.ContainerRequest{FromDockerfile: testcontainers.FromDockerfile{
 		ContextArchive: bytes.NewReader(archive),
 		Repo:           spec.Repo,
 		Tag:            "h-" + img.ContentHash[:16],
 		KeepImage:      true,
-		BuildLogWriter: log,
+		BuildLogWriter: buildLog,
 		BuildOptionsModifier: func(o *client.ImageBuildOptions) {
 			o.Tags = append(o.Tags, img.Ref)
 			o.Labels = map[string]string{LabelContentHash: img.ContentHash}
@@ -183,6 +190,7 @@ func (d *Docker) BuildImage(ctx context.Context, spec ImageSpec, opts BuildOptio
 		return Image{}, fmt.Errorf("build %s: built image %s not found (%v)", spec.Repo, img.HashRef, err)
 	}
 	img.ID = id
+	fmt.Fprintf(log, "image %s built as %s (%s)\n", img.Ref, img.HashRef, time.Since(started).Round(time.Millisecond))
 	d.pruneOldHashes(ctx, spec.Repo, img.ContentHash, log)
 	return img, nil
 }

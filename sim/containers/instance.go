@@ -162,7 +162,7 @@ func start(ctx context.Context, d *Docker, ownDocker bool, nw *Network, s instan
 func (i *Instance) readiness(n int) wait.Strategy {
 	return wait.ForAll(
 		wait.ForLog(i.readyLog).WithOccurrence(n).WithPollInterval(50*time.Millisecond),
-		wait.ForListeningPort(i.port).SkipInternalCheck().WithPollInterval(50*time.Millisecond),
+		loopbackPort{port: i.port, poll: 50 * time.Millisecond},
 	).WithDeadline(i.timeout)
 }
 

@@ -10,7 +10,6 @@ import (
 	mobynet "github.com/moby/moby/api/types/network"
 	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
-	"github.com/testcontainers/testcontainers-go/network"
 )
 
 // Network is one world's Docker network. Instances join it under their alias
@@ -28,16 +27,33 @@ type Network struct {
 	cut     map[string]bool // data centers currently cut
 }
 
-// NewNetwork creates a bridge network for world (a label; names are
-// generated, so parallel runs never collide).
+// NewNetwork creates a bridge network for world, named
+// pchat-<world>-<random> so parallel runs never collide.
+//
+// Why not network.New: it names networks with a UUID, and Docker 20.10
+// picks a multi-homed container's gateway endpoint, which also carries its
+// published ports, by network name order. A UUID sorting before "bridge"
+// put the ports on the world's network, so a cut moved them to a new host
+// port and dropped the harness's open connections. "pchat-" sorts after
+// "bridge".
 func (d *Docker) NewNetwork(ctx context.Context, world string) (*Network, error) {
 	if err := checkRyuk(); err != nil {
 		return nil, err
 	}
-	labels := map[string]string{LabelProject: "true", LabelProject + ".world": world}
-	nw, err := network.New(ctx, network.WithLabels(labels))
+	labels := testcontainers.GenericLabels()
+	labels[LabelProject] = "true"
+	labels[LabelProject+".world"] = world
+	name := "pchat-" + sanitize(world) + "-" + randomSuffix()
+	//nolint:staticcheck // GenericNetwork is the non-UUID way in; see above.
+	n, err := testcontainers.GenericNetwork(ctx, testcontainers.GenericNetworkRequest{
+		NetworkRequest: testcontainers.NetworkRequest{Name: name, Driver: "bridge", Labels: labels},
+	})
 	if err != nil {
 		return nil, fmt.Errorf("network for %s: %w", world, err)
+	}
+	nw, ok := n.(*testcontainers.DockerNetwork)
+	if !ok {
+		return nil, fmt.Errorf("network for %s: unexpected type %T", world, n)
 	}
 	return &Network{d: d, nw: nw, world: world, cut: map[string]bool{}}, nil
 }
@@ -99,7 +115,7 @@ func (n *Network) CutDataCenter(ctx context.Context, dc string) error {
 	}
 	var errs []error
 	for _, m := range ms {
-		errs = append(errs, n.Disconnect(ctx, m))
+		errs = append(errs, n.Disconnect(ctx, m), m.refreshAddr(ctx))
 	}
 	n.cut[dc] = true
 	return errors.Join(errs...)
@@ -114,7 +130,7 @@ func (n *Network) RestoreDataCenter(ctx context.Context, dc string) error {
 	}
 	var errs []error
 	for _, m := range n.inDataCenter(dc) {
-		errs = append(errs, n.Connect(ctx, m))
+		errs = append(errs, n.Connect(ctx, m), m.refreshAddr(ctx))
 	}
 	delete(n.cut, dc)
 	return errors.Join(errs...)

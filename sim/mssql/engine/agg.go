@@ -142,33 +142,8 @@ func (c *compiler) compileAggregate(fc *tsql.FuncCall) (*cexpr, error) {
 	} else if name != "count" && name != "count_big" {
 		return nil, newErr(102, "*")
 	}
-	switch name {
-	case "count":
-		spec.typ = sqltypes.TypeInt
-	case "count_big":
-		spec.typ = sqltypes.TypeBigInt
-	case "checksum_agg":
-		spec.typ = sqltypes.TypeInt
-	case "min", "max":
-		spec.typ = spec.arg.typ
-	case "sum", "avg":
-		t := spec.arg.typ
-		switch t.Kind {
-		case sqltypes.KindTinyInt, sqltypes.KindSmallInt, sqltypes.KindInt:
-			spec.typ = sqltypes.TypeInt
-		case sqltypes.KindBigInt:
-			spec.typ = sqltypes.TypeBigInt
-		case sqltypes.KindDecimal:
-			s := t.Scale
-			if name == "avg" && s < 6 {
-				s = 6
-			}
-			spec.typ = sqltypes.DecimalType(38, s)
-		case sqltypes.KindFloat, sqltypes.KindReal:
-			spec.typ = sqltypes.TypeFloat
-		default:
-			return nil, newErr(8117, t.Name(), strings.ToLower(name))
-		}
+	if err := spec.setType(); err != nil {
+		return nil, err
 	}
 	idx := len(c.group.keys) + len(c.group.aggs)
 	c.group.aggs = append(c.group.aggs, spec)
@@ -338,4 +313,38 @@ func (a *aggSpec) result(st *aggState) (Value, error) {
 		return convertTo(r, rt, a.typ)
 	}
 	return st.acc, nil
+}
+
+// setType gives an aggregate SQL Server's result type for its argument.
+func (spec *aggSpec) setType() error {
+	name := spec.fn
+	switch name {
+	case "count":
+		spec.typ = sqltypes.TypeInt
+	case "count_big":
+		spec.typ = sqltypes.TypeBigInt
+	case "checksum_agg":
+		spec.typ = sqltypes.TypeInt
+	case "min", "max":
+		spec.typ = spec.arg.typ
+	case "sum", "avg":
+		t := spec.arg.typ
+		switch t.Kind {
+		case sqltypes.KindTinyInt, sqltypes.KindSmallInt, sqltypes.KindInt:
+			spec.typ = sqltypes.TypeInt
+		case sqltypes.KindBigInt:
+			spec.typ = sqltypes.TypeBigInt
+		case sqltypes.KindDecimal:
+			s := t.Scale
+			if name == "avg" && s < 6 {
+				s = 6
+			}
+			spec.typ = sqltypes.DecimalType(38, s)
+		case sqltypes.KindFloat, sqltypes.KindReal:
+			spec.typ = sqltypes.TypeFloat
+		default:
+			return newErr(8117, t.Name(), strings.ToLower(name))
+		}
+	}
+	return nil
 }

@@ -38,6 +38,7 @@ type DoneInfo struct {
 	Error    bool   // the statement failed
 	CurCmd   uint16 // TDS current-command code: 0xC1 SELECT, 0xC3 INSERT, 0xC4 DELETE, 0xC5 UPDATE, 0xE0 EXECUTE, 0 otherwise
 	InProc   bool   // statement ran inside a stored procedure (DONEINPROC on the wire)
+	InXact   bool   // a transaction is open after the statement (DONE_INXACT, 0x04)
 }
 
 // EnvType is the kind of an environment change the client must learn about.

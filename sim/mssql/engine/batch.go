@@ -76,7 +76,7 @@ func (s *Session) mapOutcome(ctx context.Context, sc *scope, err error) error {
 	var ab *abortErr
 	if errors.As(err, &ab) {
 		if ab.act == actConn {
-			go s.kill(nil)
+			s.kill(nil) // the running request holds reqMu: end() rolls back
 			return ErrSessionKilled
 		}
 		err = nil
@@ -151,23 +151,23 @@ func safeParse(text string) (stmts []tsql.Stmt, err error) {
 	return tsql.Parse(text)
 }
 
-// StmtHandler runs a statement kind the core does not (BACKUP, RESTORE,
+// stmtHandler runs a statement kind the core does not (BACKUP, RESTORE,
 // endpoints: later issues register theirs).
-type StmtHandler func(sc *scope, st tsql.Stmt) error
+type stmtHandler func(sc *scope, st tsql.Stmt) error
 
 var (
 	stmtHooksMu sync.RWMutex
-	stmtHooks   = map[reflect.Type]StmtHandler{}
+	stmtHooks   = map[reflect.Type]stmtHandler{}
 )
 
 // registerStmt installs h for statements of st's dynamic type.
-func registerStmt(st tsql.Stmt, h StmtHandler) {
+func registerStmt(st tsql.Stmt, h stmtHandler) {
 	stmtHooksMu.Lock()
 	defer stmtHooksMu.Unlock()
 	stmtHooks[reflect.TypeOf(st)] = h
 }
 
-func (inst *Instance) stmtHook(st tsql.Stmt) StmtHandler {
+func (inst *Instance) stmtHook(st tsql.Stmt) stmtHandler {
 	stmtHooksMu.RLock()
 	defer stmtHooksMu.RUnlock()
 	return stmtHooks[reflect.TypeOf(st)]

@@ -194,17 +194,18 @@ func precisionOf(t Type) (int64, int64) {
 	return 0, 0
 }
 
-// committedTables lists the tables of db visible to the session.
-func (sc *scope) tablesOf(db *Database) []*Table {
+// tablesOf lists the definitions of db's tables visible to the session
+// (copies taken under the lock: CREATE INDEX changes a definition).
+func (sc *scope) tablesOf(db *Database) []TableDef {
 	db.mu.RLock()
 	defer db.mu.RUnlock()
-	var out []*Table
+	var out []TableDef
 	for _, t := range db.sortedTables() {
 		if db.tablesByID[t.ID] != t && db.droppedBy[t] == sc.s.tx {
 			continue
 		}
 		if t.createdBy == nil || t.createdBy == sc.s.tx || t.createdBy.State() == txCommitted {
-			out = append(out, t)
+			out = append(out, t.TableDef)
 		}
 	}
 	return out

@@ -29,12 +29,16 @@ func (tx *Tx) commit(ctx context.Context) error {
 		if db.log == nil || len(w.ops) == 0 {
 			continue
 		}
-		if _, err := db.log.Append(actx, w.ops); err != nil {
+		lsn, err := db.log.Append(actx, w.ops)
+		if err != nil {
 			tx.rollbackTo(0)
 			tx.finish(txAborted)
 			return fmt.Errorf("commit %s: %w", db.Name(), err)
 		}
 		db.sinceCkp.Add(1)
+		if db.commitHook != nil {
+			db.commitHook(lsn, w.ops)
+		}
 	}
 	tx.finish(txCommitted)
 	// Publish: committed versions lose their transaction pointer, deleted

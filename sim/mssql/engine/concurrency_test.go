@@ -174,3 +174,38 @@ func (n *nullResults) Message(m *Error) error {
 func (n *nullResults) EnvChange(EnvChange) error     { return nil }
 func (n *nullResults) ReturnStatus(int32) error      { return nil }
 func (n *nullResults) ReturnValue(ReturnValue) error { return nil }
+
+func TestLockTimeout(t *testing.T) {
+	inst := newTestInstance(t, "")
+	defer inst.Close()
+	a := login(t, inst, "a")
+	b := login(t, inst, "b")
+	mustRun(t, a, "CREATE TABLE k (id INT PRIMARY KEY); INSERT k VALUES (1)")
+	mustRun(t, a, "BEGIN TRAN; UPDATE k SET id = 2")
+	r := run(t, b, "SET LOCK_TIMEOUT 50\nUPDATE k SET id = 3\nSELECT @@TRANCOUNT")
+	if got := r.errNums(); len(got) != 1 || got[0] != 1222 {
+		t.Fatalf("lock timeout: %v", got)
+	}
+	mustRun(t, a, "ROLLBACK")
+}
+
+func TestDeadlockVictim(t *testing.T) {
+	inst := newTestInstance(t, "")
+	defer inst.Close()
+	a := login(t, inst, "a")
+	b := login(t, inst, "b")
+	mustRun(t, a, "CREATE TABLE k (id INT PRIMARY KEY, v INT); INSERT k VALUES (1, 0), (2, 0)")
+	mustRun(t, a, "BEGIN TRAN; UPDATE k SET v = 1 WHERE id = 1")
+	mustRun(t, b, "BEGIN TRAN; UPDATE k SET v = 2 WHERE id = 2")
+	done := make(chan *recorder)
+	go func() { done <- run(t, a, "UPDATE k SET v = 1 WHERE id = 2") }()
+	r := run(t, b, "WAITFOR DELAY '00:00:00.05'; UPDATE k SET v = 2 WHERE id = 1")
+	ra := <-done
+	got := append(ra.errNums(), r.errNums()...)
+	if len(got) != 1 || got[0] != 1205 {
+		t.Fatalf("deadlock: a %v b %v", ra.errNums(), r.errNums())
+	}
+	// The victim's transaction was rolled back; the survivor commits.
+	mustRun(t, a, "IF @@TRANCOUNT > 0 COMMIT")
+	mustRun(t, b, "IF @@TRANCOUNT > 0 COMMIT")
+}

@@ -123,11 +123,12 @@ type Database struct {
 	// checkpoints until that transaction commits.
 	droppedBy map[*Table]*Tx
 
-	gate     sync.RWMutex
-	log      walLog // nil: not durable (tempdb)
-	dir      string
-	sinceCkp atomic.Int64 // records since the last checkpoint
-	ckpMu    sync.Mutex
+	gate       sync.RWMutex
+	commitHook func(lsn uint64, payload []byte) // guarded by gate
+	log        walLog                           // nil: not durable (tempdb)
+	dir        string
+	sinceCkp   atomic.Int64 // records since the last checkpoint
+	ckpMu      sync.Mutex
 }
 
 // Meta returns a copy of the database's metadata.

@@ -41,6 +41,9 @@ func (sc *scope) tableDB(n *tsql.ObjectName) (*Database, string, error) {
 	if e := db.openError(); e != nil {
 		return nil, "", e
 	}
+	if db.Meta().ReadOnly {
+		return nil, "", newErr(3906, db.Name())
+	}
 	schema := n.Schema().Name
 	if schema == "" {
 		schema = "dbo"
@@ -259,7 +262,11 @@ func (sc *scope) execCreateDatabase(x *tsql.CreateDatabaseStmt) error {
 	if sc.s.tranCount > 0 {
 		return newErr(226, "CREATE DATABASE")
 	}
-	if _, err := sc.s.inst.CreateDatabase(sc.ctx, x.Name.Name); err != nil {
+	files, err := sc.fileSpecs(x)
+	if err != nil {
+		return err
+	}
+	if _, err := sc.s.inst.CreateDatabase(sc.ctx, x.Name.Name, files...); err != nil {
 		return err
 	}
 	sc.s.rowcount = 0
@@ -298,11 +305,11 @@ func (sc *scope) execDropDatabase(x *tsql.DropDatabaseStmt) error {
 	return sc.done(DoneInfo{})
 }
 
-// AlterDBOption handles one ALTER DATABASE ... SET option the core does not
+// alterDBOption handles one ALTER DATABASE ... SET option the core does not
 // (PARTNER, WITNESS, ...): later issues register theirs.
-type AlterDBOption func(sc *scope, db *Database, opt *tsql.Option, x *tsql.AlterDatabaseStmt) error
+type alterDBOption func(sc *scope, db *Database, opt *tsql.Option, x *tsql.AlterDatabaseStmt) error
 
-var alterDBOptions = map[string]AlterDBOption{}
+var alterDBOptions = map[string]alterDBOption{}
 
 // execAlterDatabase handles SET RECOVERY, SINGLE_USER/RESTRICTED_USER/
 // MULTI_USER, OFFLINE/ONLINE, READ_ONLY/READ_WRITE with the termination
@@ -549,4 +556,74 @@ func (s *Session) dropTempTables() {
 			delete(db.tablesByID, t.ID)
 		}
 	}
+}
+
+// fileSpecs turns CREATE DATABASE ... ON (NAME = ..., FILENAME = ...,
+// SIZE = ...) LOG ON (...) into the database's file list; unnamed parts
+// get SQL Server's defaults (<db>, <db>_log under DataPath).
+func (sc *scope) fileSpecs(x *tsql.CreateDatabaseStmt) ([]DBFile, error) {
+	if len(x.Files) == 0 && len(x.LogFiles) == 0 {
+		return nil, nil
+	}
+	def := DBMeta{Name: x.Name.Name}.DBFiles()
+	var out []DBFile
+	add := func(specs []*tsql.FileSpec, typ int, base DBFile) error {
+		if len(specs) == 0 {
+			base.FileID = len(out) + 1
+			base.Type = typ
+			out = append(out, base)
+			return nil
+		}
+		for _, fs := range specs {
+			f := base
+			f.FileID = len(out) + 1
+			f.Type = typ
+			if len(out) > 0 && typ == 0 {
+				f.Name, f.Physical = "", "" // further data files name themselves
+			}
+			for _, o := range fs.Options {
+				var v Value
+				if o.Value != nil {
+					var err error
+					if v, _, err = sc.evalScalar(o.Value); err != nil {
+						return err
+					}
+				}
+				str, _ := v.(string)
+				if str == "" {
+					str = o.Word
+				}
+				switch o.Name {
+				case "NAME":
+					f.Name = str
+				case "FILENAME":
+					f.Physical = str
+				case "SIZE":
+					if n, ok := toInt64(v); ok {
+						switch o.Unit {
+						case "GB":
+							n *= 1024 * 128
+						case "KB":
+							n /= 8
+						default:
+							n *= 128
+						}
+						f.SizePages = n
+					}
+				}
+			}
+			if f.Name == "" {
+				return newErr(102, "(")
+			}
+			out = append(out, f)
+		}
+		return nil
+	}
+	if err := add(x.Files, 0, def[0]); err != nil {
+		return nil, err
+	}
+	if err := add(x.LogFiles, 1, def[1]); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

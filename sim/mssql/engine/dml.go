@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/binary"
 	"errors"
 	"strings"
 
@@ -715,15 +716,26 @@ func (sc *scope) execTruncate(x *tsql.TruncateStmt) error {
 				return 0, err
 			}
 		}
+		// TRUNCATE reseeds the identity; the reseed is logged so a restart
+		// does not resume after the truncated rows.
+		db := t.db
+		db.mu.Lock()
+		oldIdent, oldUsed := t.identity, t.identUsed
+		t.identUsed = false
+		if ic := t.identityCol(); ic >= 0 {
+			t.identity = t.Cols[ic].Seed - t.Cols[ic].Incr
+		}
+		c := binary.AppendUvarint(nil, uint64(t.ID))
+		c = binary.AppendVarint(c, t.identity)
+		c = append(c, 0)
+		c = binary.AppendVarint(c, t.nextRow)
+		tx.record(db, appendOp(nil, opCounters, c), func() { t.identity, t.identUsed = oldIdent, oldUsed }, nil)
+		db.mu.Unlock()
 		return 0, nil
 	})
 	if err != nil {
 		return err
 	}
-	// TRUNCATE reseeds the identity.
-	t.db.mu.Lock()
-	t.identUsed = false
-	t.db.mu.Unlock()
 	sc.s.rowcount = 0
 	sc.s.lastError = 0
 	return sc.done(DoneInfo{})

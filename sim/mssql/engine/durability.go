@@ -212,20 +212,55 @@ func (d *Database) applyOp(kind byte, body []byte) error {
 	return nil
 }
 
-// snapshot encodes the committed state of d (caller holds gate exclusively).
-func (d *Database) snapshot() []byte {
+// snapshot encodes the committed state of d (caller holds gate
+// exclusively).
+func (d *Database) snapshot() []byte { return d.collect().encode() }
+
+// stateCopy is a database's committed state captured under the commit
+// gate: definitions and counters copied, rows by reference (a row version's
+// values never change once created), so the gate is held only for a
+// pointer walk and the encoding happens outside it.
+type stateCopy struct {
+	master []byte
+	tables []tableCopy
+}
+
+type tableCopy struct {
+	def       TableDef
+	identity  int64
+	identUsed bool
+	nextRow   int64
+	rows      []*rowVersion
+}
+
+func (d *Database) collect() *stateCopy {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	var b []byte
+	sc := &stateCopy{}
 	if d.inst.master == d {
-		b = d.inst.appendMasterSnapshot(b)
+		sc.master = d.inst.appendMasterSnapshot(nil)
 	}
 	for _, t := range d.sortedTables() {
 		if t.createdBy != nil {
 			continue
 		}
-		b = append(b, encJSON(opCreateTable, t.TableDef)...)
-		c := binary.AppendUvarint(nil, uint64(t.ID))
+		tc := tableCopy{def: t.TableDef, identity: t.identity, identUsed: t.identUsed, nextRow: t.nextRow}
+		tc.rows = make([]*rowVersion, 0, len(t.rows)-t.dead)
+		for _, r := range t.rows {
+			if r.committedLive() {
+				tc.rows = append(tc.rows, r)
+			}
+		}
+		sc.tables = append(sc.tables, tc)
+	}
+	return sc
+}
+
+func (sc *stateCopy) encode() []byte {
+	b := append([]byte(nil), sc.master...)
+	for _, t := range sc.tables {
+		b = append(b, encJSON(opCreateTable, t.def)...)
+		c := binary.AppendUvarint(nil, uint64(t.def.ID))
 		c = binary.AppendVarint(c, t.identity)
 		if t.identUsed {
 			c = append(c, 1)
@@ -235,12 +270,21 @@ func (d *Database) snapshot() []byte {
 		c = binary.AppendVarint(c, t.nextRow)
 		b = appendOp(b, opCounters, c)
 		for _, r := range t.rows {
-			if r.committedLive() {
-				b = append(b, encInsert(t.ID, r.id, r.vals)...)
-			}
+			b = append(b, encInsert(t.def.ID, r.id, r.vals)...)
 		}
 	}
 	return b
+}
+
+// liveRows approximates the number of rows a snapshot holds.
+func (d *Database) liveRows() int64 {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	var n int64
+	for _, t := range d.tablesByID {
+		n += int64(len(t.rows) - t.dead)
+	}
+	return n
 }
 
 // recover rebuilds d from its latest snapshot and the log after it.
@@ -286,13 +330,14 @@ func (d *Database) checkpoint() error {
 	defer d.ckpMu.Unlock()
 	d.gate.Lock()
 	lsn := d.log.LastLSN()
-	if lsn == 0 {
+	if lsn == 0 || d.sinceCkp.Load() == 0 {
 		d.gate.Unlock()
-		return nil
+		return nil // nothing logged since the last snapshot
 	}
-	data := d.snapshot()
+	state := d.collect()
 	d.sinceCkp.Store(0)
 	d.gate.Unlock()
+	data := state.encode()
 	return d.log.WriteSnapshot(lsn, func(w io.Writer) error {
 		_, err := io.Copy(w, bytes.NewReader(data))
 		return err
@@ -306,10 +351,14 @@ func (d *Database) appendDirect(ctx context.Context, op []byte, apply func()) er
 	d.gate.RLock()
 	defer d.gate.RUnlock()
 	if d.log != nil {
-		if _, err := d.log.Append(context.WithoutCancel(ctx), op); err != nil {
+		lsn, err := d.log.Append(context.WithoutCancel(ctx), op)
+		if err != nil {
 			return fmt.Errorf("log append %s: %w", d.Name(), err)
 		}
 		d.sinceCkp.Add(1)
+		if d.commitHook != nil {
+			d.commitHook(lsn, op)
+		}
 	}
 	if apply != nil {
 		apply()

@@ -100,6 +100,12 @@ var localMessages = map[int32]sqlerr.Entry{
 	1088:  {Number: 1088, Class: 16, State: 12, Template: "Cannot find the object \"%.*ls\" because it does not exist or you do not have permissions."},
 	1913:  {Number: 1913, Class: 16, State: 1, Template: "The operation failed because an index or statistics with name '%.*ls' already exists on table '%.*ls'."},
 	1505:  {Number: 1505, Class: 16, State: 1, Template: "The CREATE UNIQUE INDEX statement terminated because a duplicate key was found for the object name '%.*ls' and the index name '%.*ls'. The duplicate key value is %ls."},
+	1222:  {Number: 1222, Class: 16, State: 45, Template: "Lock request time out period exceeded."},
+	179:   {Number: 179, Class: 15, State: 1, Template: "Cannot use the OUTPUT option when passing a constant to a stored procedure."},
+	4108:  {Number: 4108, Class: 15, State: 1, Template: "Windowed functions can only appear in the SELECT or ORDER BY clauses."},
+	4112:  {Number: 4112, Class: 15, State: 1, Template: "The function '%.*ls' must have an OVER clause with ORDER BY."},
+	10759: {Number: 10759, Class: 15, State: 1, Template: "Use of DISTINCT is not allowed with the OVER clause."},
+	628:   {Number: 628, Class: 16, State: 0, Template: "Cannot issue SAVE TRANSACTION when there is no active transaction."},
 	8180:  {Number: 8180, Class: 16, State: 1, Template: "Statement(s) could not be prepared."},
 }
 

@@ -144,6 +144,7 @@ func (sc *scope) message(e *Error) error {
 
 func (sc *scope) done(d DoneInfo) error {
 	d.InProc = d.InProc || sc.inProc
+	d.InXact = sc.s.tranCount > 0
 	if sc.s.opts.NoCount {
 		d.HasCount = false
 	}
@@ -180,7 +181,7 @@ func (sc *scope) runBatch(text string) error {
 		}
 		return sc.done(DoneInfo{Error: true})
 	}
-	if e := sc.checkVars(stmts); e != nil {
+	if e := sc.checkVars(stmts, text); e != nil {
 		if err := sc.message(e); err != nil {
 			return err
 		}
@@ -317,9 +318,25 @@ func (sc *scope) fail(st tsql.Stmt, err error) error {
 	case actStmt:
 		return nil
 	case actBatchRollback, actConn:
-		sc.s.abandonTx()
+		if err := sc.rollbackTx(); err != nil {
+			return err
+		}
 	}
 	return &abortErr{act: act}
+}
+
+// rollbackTx rolls back the session's open transaction because of an error
+// and tells the client (ENVCHANGE rollback), so its transaction descriptor
+// stays right.
+func (sc *scope) rollbackTx() error {
+	s := sc.s
+	if s.tx == nil {
+		s.abandonTx()
+		return nil
+	}
+	desc := s.tx.id
+	s.abandonTx()
+	return sc.emit(sc.out.EnvChange(EnvChange{Type: EnvRollbackTran, TranDesc: desc}))
 }
 
 func isDML(st tsql.Stmt) bool {
@@ -445,6 +462,16 @@ func (sc *scope) exec(st tsql.Stmt) error {
 			return newErr(3903)
 		}
 		if x.Name != "" && len(s.tranNames) > 0 && !strings.EqualFold(x.Name, s.tranNames[0]) {
+			// ROLLBACK TRAN savepoint: undo back to SAVE TRAN, keep the
+			// transaction and @@TRANCOUNT.
+			for i := len(s.savepoints) - 1; i >= 0; i-- {
+				if strings.EqualFold(s.savepoints[i].name, x.Name) {
+					s.tx.rollbackTo(s.savepoints[i].mark)
+					s.savepoints = s.savepoints[:i+1]
+					s.lastError = 0
+					return sc.done(DoneInfo{})
+				}
+			}
 			return newErr(6401, x.Name)
 		}
 		desc := s.tx.id
@@ -456,7 +483,12 @@ func (sc *scope) exec(st tsql.Stmt) error {
 		s.lastError = 0
 		return sc.done(DoneInfo{})
 	case *tsql.SaveTranStmt:
-		return newErr(40000, "SAVE TRANSACTION is not supported by the simulator.")
+		if s.tranCount == 0 {
+			return newErr(628)
+		}
+		s.savepoints = append(s.savepoints, savepoint{name: x.Name, mark: s.tx.savepoint()})
+		s.lastError = 0
+		return sc.done(DoneInfo{})
 	case *tsql.KillStmt:
 		return sc.execKill(x)
 	case *tsql.CreateTableStmt:

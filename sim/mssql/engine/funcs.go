@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"math"
-	"math/big"
 	"strings"
 	"time"
 	"unicode"
@@ -117,7 +115,7 @@ func (c *compiler) funcCall(fc *tsql.FuncCall) (*cexpr, error) {
 		return nil, newErr(4121, fc.Name.Parts[0].Name, nameText(&fc.Name))
 	}
 	if fc.Over != nil {
-		return nil, newErr(40000, "Window functions (OVER) are not supported by the simulator.")
+		return c.windowFunc(fc)
 	}
 	if isAggregate(fc) {
 		return c.compileAggregate(fc)
@@ -452,7 +450,10 @@ func fnObjectID(c *compiler, a []*cexpr) (*cexpr, error) {
 			return nil, nil
 		}
 		db := en.sc.s.currentDB()
-		if parts[0] != "" {
+		if strings.HasPrefix(parts[2], "#") {
+			db = en.sc.s.inst.DBByID(tempdbID)
+			parts[2] = en.sc.tableName(&tsql.ObjectName{Parts: []tsql.Ident{{Name: parts[2]}}})
+		} else if parts[0] != "" {
 			if db = en.sc.s.inst.DB(parts[0]); db == nil {
 				return nil, nil
 			}
@@ -579,11 +580,27 @@ func fnIIF(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
 	return c.caseExpr(&tsql.CaseExpr{Whens: []*tsql.CaseWhen{{When: fc.Args[0], Then: fc.Args[1]}}, Else: fc.Args[2]})
 }
 
+// strType is the string type a value of t becomes when a string function
+// converts it implicitly: long enough for its longest text form.
 func strType(t Type) Type {
 	if t.Kind.IsString() {
 		return t
 	}
-	return sqltypes.VarChar(30)
+	n := 30
+	switch t.Kind {
+	case sqltypes.KindUniqueIdentifier:
+		n = 36
+	case sqltypes.KindDateTime2:
+		n = 27
+	case sqltypes.KindDecimal:
+		n = int(t.Precision) + 2
+	case sqltypes.KindVarBinary, sqltypes.KindBinary:
+		n = t.Length
+	}
+	if n < 30 && t.Kind != sqltypes.KindUniqueIdentifier {
+		n = 30
+	}
+	return sqltypes.VarChar(n)
 }
 
 func lenType(t Type) Type {
@@ -929,512 +946,4 @@ func fnQuoteName(c *compiler, a []*cexpr) (*cexpr, error) {
 		}
 		return nil, nil
 	}), nil
-}
-
-// ---------------------------------------------------------------------------
-// Dates
-
-var dateParts = map[string]string{
-	"year": "year", "yy": "year", "yyyy": "year",
-	"quarter": "quarter", "qq": "quarter", "q": "quarter",
-	"month": "month", "mm": "month", "m": "month",
-	"dayofyear": "dayofyear", "dy": "dayofyear", "y": "dayofyear",
-	"day": "day", "dd": "day", "d": "day",
-	"week": "week", "wk": "week", "ww": "week",
-	"weekday": "weekday", "dw": "weekday", "w": "weekday",
-	"hour": "hour", "hh": "hour",
-	"minute": "minute", "mi": "minute", "n": "minute",
-	"second": "second", "ss": "second", "s": "second",
-	"millisecond": "millisecond", "ms": "millisecond",
-	"microsecond": "microsecond", "mcs": "microsecond",
-	"nanosecond": "nanosecond", "ns": "nanosecond",
-}
-
-func datePartArg(fc *tsql.FuncCall, e tsql.Expr) (string, error) {
-	var name string
-	switch x := e.(type) {
-	case *tsql.ColumnRef:
-		if len(x.Name.Parts) == 1 {
-			name = x.Name.Object().Name
-		}
-	case *tsql.StringLit:
-		name = x.Value
-	}
-	p, ok := dateParts[strings.ToLower(name)]
-	if !ok {
-		return "", newErr(155, name, fc.Name.Object().Name)
-	}
-	return p, nil
-}
-
-func (c *compiler) dateArg(e tsql.Expr) (*cexpr, error) {
-	a, err := c.compile(e)
-	if err != nil {
-		return nil, err
-	}
-	if a.typ.Kind.IsString() {
-		inner := a
-		return &cexpr{typ: sqltypes.TypeDateTime, nullable: true, eval: func(en *env) (Value, error) {
-			v, err := inner.eval(en)
-			if err != nil || v == nil {
-				return nil, err
-			}
-			return sqltypes.Convert(v, inner.typ, sqltypes.TypeDateTime)
-		}}, nil
-	}
-	return a, nil
-}
-
-func asTime(v Value) (time.Time, bool) {
-	t, ok := v.(time.Time)
-	return t, ok
-}
-
-func fnDateAdd(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
-	if len(fc.Args) != 3 {
-		return nil, newErr(174, "dateadd", 3)
-	}
-	part, err := datePartArg(fc, fc.Args[0])
-	if err != nil {
-		return nil, err
-	}
-	n, err := c.compile(fc.Args[1])
-	if err != nil {
-		return nil, err
-	}
-	d, err := c.dateArg(fc.Args[2])
-	if err != nil {
-		return nil, err
-	}
-	rt := d.typ
-	if !rt.Kind.IsDateTime() {
-		return nil, newErr(8116, rt.Name(), 3, "dateadd")
-	}
-	return nullSafe(rt, []*cexpr{n, d}, func(en *env, v []Value) (Value, error) {
-		k, err := argInt(v[0], n.typ)
-		if err != nil {
-			return nil, err
-		}
-		t, ok := asTime(v[1])
-		if !ok {
-			return nil, newErr(8116, d.typ.Name(), 3, "dateadd")
-		}
-		var r time.Time
-		switch part {
-		case "year":
-			r = addMonths(t, int(k)*12)
-		case "quarter":
-			r = addMonths(t, int(k)*3)
-		case "month":
-			r = addMonths(t, int(k))
-		case "day", "dayofyear", "weekday":
-			r = t.AddDate(0, 0, int(k))
-		case "week":
-			r = t.AddDate(0, 0, 7*int(k))
-		case "hour":
-			r = t.Add(time.Duration(k) * time.Hour)
-		case "minute":
-			r = t.Add(time.Duration(k) * time.Minute)
-		case "second":
-			r = t.Add(time.Duration(k) * time.Second)
-		case "millisecond":
-			r = t.Add(time.Duration(k) * time.Millisecond)
-		case "microsecond":
-			r = t.Add(time.Duration(k) * time.Microsecond)
-		case "nanosecond":
-			r = t.Add(time.Duration(k))
-		}
-		if r.Year() < 1 || r.Year() > 9999 || (rt.Kind == sqltypes.KindDateTime && r.Year() < 1753) {
-			return nil, newErr(517, rt.Name())
-		}
-		return sqltypes.Convert(r, sqltypes.DateTime2(7), rt)
-	}), nil
-}
-
-// addMonths adds months clamping the day to the month's end, as SQL Server
-// does (Jan 31 + 1 month = Feb 28/29).
-func addMonths(t time.Time, k int) time.Time {
-	y, m, d := t.Date()
-	total := int(m) - 1 + k
-	ny := y + total/12
-	nm := total % 12
-	if nm < 0 {
-		nm += 12
-		ny--
-	}
-	last := time.Date(ny, time.Month(nm+2), 0, 0, 0, 0, 0, time.UTC).Day()
-	if d > last {
-		d = last
-	}
-	return time.Date(ny, time.Month(nm+1), d, t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
-}
-
-func civilDays(t time.Time) int64 {
-	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-	return d.Unix() / 86400
-}
-
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if (a%b != 0) && ((a < 0) != (b < 0)) {
-		q--
-	}
-	return q
-}
-
-func fnDateDiff(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
-	if len(fc.Args) != 3 {
-		return nil, newErr(174, "datediff", 3)
-	}
-	part, err := datePartArg(fc, fc.Args[0])
-	if err != nil {
-		return nil, err
-	}
-	a, err := c.dateArg(fc.Args[1])
-	if err != nil {
-		return nil, err
-	}
-	b, err := c.dateArg(fc.Args[2])
-	if err != nil {
-		return nil, err
-	}
-	return nullSafe(sqltypes.TypeInt, []*cexpr{a, b}, func(en *env, v []Value) (Value, error) {
-		t1, ok1 := asTime(v[0])
-		t2, ok2 := asTime(v[1])
-		if !ok1 || !ok2 {
-			return nil, newErr(8116, a.typ.Name(), 2, "datediff")
-		}
-		var r int64
-		switch part {
-		case "year":
-			r = int64(t2.Year() - t1.Year())
-		case "quarter":
-			r = int64((t2.Year()-t1.Year())*4 + (int(t2.Month())-1)/3 - (int(t1.Month())-1)/3)
-		case "month":
-			r = int64((t2.Year()-t1.Year())*12 + int(t2.Month()) - int(t1.Month()))
-		case "day", "dayofyear", "weekday":
-			r = civilDays(t2) - civilDays(t1)
-		case "week":
-			// Weeks start on Sunday; 1970-01-04 was a Sunday.
-			r = floorDiv(civilDays(t2)-3, 7) - floorDiv(civilDays(t1)-3, 7)
-		default:
-			unit := map[string]int64{"hour": 3600e9, "minute": 60e9, "second": 1e9, "millisecond": 1e6, "microsecond": 1e3, "nanosecond": 1}[part]
-			n1 := civilDays(t1)*86400e9 + int64(t1.Hour())*3600e9 + int64(t1.Minute())*60e9 + int64(t1.Second())*1e9 + int64(t1.Nanosecond())
-			n2 := civilDays(t2)*86400e9 + int64(t2.Hour())*3600e9 + int64(t2.Minute())*60e9 + int64(t2.Second())*1e9 + int64(t2.Nanosecond())
-			r = floorDiv(n2, unit) - floorDiv(n1, unit)
-		}
-		if r > math.MaxInt32 || r < math.MinInt32 {
-			return nil, newErr(535, "datediff")
-		}
-		return r, nil
-	}), nil
-}
-
-func datePart(part string, t time.Time) int64 {
-	switch part {
-	case "year":
-		return int64(t.Year())
-	case "quarter":
-		return int64((int(t.Month())-1)/3 + 1)
-	case "month":
-		return int64(t.Month())
-	case "dayofyear":
-		return int64(t.YearDay())
-	case "day":
-		return int64(t.Day())
-	case "week":
-		jan1 := time.Date(t.Year(), 1, 1, 0, 0, 0, 0, time.UTC)
-		return int64((t.YearDay()+int(jan1.Weekday())-1)/7 + 1)
-	case "weekday":
-		return int64(t.Weekday()) + 1
-	case "hour":
-		return int64(t.Hour())
-	case "minute":
-		return int64(t.Minute())
-	case "second":
-		return int64(t.Second())
-	case "millisecond":
-		return int64(t.Nanosecond() / 1e6)
-	case "microsecond":
-		return int64(t.Nanosecond() / 1e3)
-	}
-	return int64(t.Nanosecond())
-}
-
-func fnDatePart(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
-	if len(fc.Args) != 2 {
-		return nil, newErr(174, "datepart", 2)
-	}
-	part, err := datePartArg(fc, fc.Args[0])
-	if err != nil {
-		return nil, err
-	}
-	d, err := c.dateArg(fc.Args[1])
-	if err != nil {
-		return nil, err
-	}
-	return nullSafe(sqltypes.TypeInt, []*cexpr{d}, func(en *env, v []Value) (Value, error) {
-		t, ok := asTime(v[0])
-		if !ok {
-			return nil, newErr(8116, d.typ.Name(), 2, "datepart")
-		}
-		return datePart(part, t), nil
-	}), nil
-}
-
-func datePartOf(part string) builtin {
-	return func(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
-		if len(fc.Args) != 1 {
-			return nil, newErr(174, part, 1)
-		}
-		d, err := c.dateArg(fc.Args[0])
-		if err != nil {
-			return nil, err
-		}
-		return nullSafe(sqltypes.TypeInt, []*cexpr{d}, func(en *env, v []Value) (Value, error) {
-			t, ok := asTime(v[0])
-			if !ok {
-				return nil, newErr(8116, d.typ.Name(), 1, part)
-			}
-			return datePart(part, t), nil
-		}), nil
-	}
-}
-
-// ---------------------------------------------------------------------------
-// Numbers
-
-func numericArg(a *cexpr, fn string) (Type, error) {
-	t := a.typ
-	if t.Kind.IsString() {
-		return sqltypes.TypeFloat, nil
-	}
-	if !t.Kind.IsNumeric() || t.Kind == sqltypes.KindBit {
-		return Type{}, newErr(8116, t.Name(), 1, fn)
-	}
-	return t, nil
-}
-
-func fnAbs(c *compiler, a []*cexpr) (*cexpr, error) {
-	t, err := numericArg(a[0], "abs")
-	if err != nil {
-		return nil, err
-	}
-	return nullSafe(t, a, func(en *env, v []Value) (Value, error) {
-		x, err := convertTo(v[0], a[0].typ, t)
-		if err != nil {
-			return nil, err
-		}
-		switch n := x.(type) {
-		case int64:
-			if n < 0 {
-				r, _, err := sqltypes.Unary('-', n, t)
-				return r, err
-			}
-			return n, nil
-		case float64:
-			return math.Abs(n), nil
-		case Decimal:
-			return Decimal{Unscaled: new(big.Int).Abs(n.Unscaled), Scale: n.Scale}, nil
-		}
-		return x, nil
-	}), nil
-}
-
-func fnSign(c *compiler, a []*cexpr) (*cexpr, error) {
-	t, err := numericArg(a[0], "sign")
-	if err != nil {
-		return nil, err
-	}
-	return nullSafe(t, a, func(en *env, v []Value) (Value, error) {
-		x, err := convertTo(v[0], a[0].typ, t)
-		if err != nil {
-			return nil, err
-		}
-		s := 0
-		switch n := x.(type) {
-		case int64:
-			s = cmpSign(float64(n))
-		case float64:
-			s = cmpSign(n)
-		case Decimal:
-			s = n.Unscaled.Sign()
-		}
-		return convertTo(int64(s), sqltypes.TypeBigInt, t)
-	}), nil
-}
-
-func cmpSign(f float64) int {
-	switch {
-	case f > 0:
-		return 1
-	case f < 0:
-		return -1
-	}
-	return 0
-}
-
-func fnRound(kind string) func(*compiler, []*cexpr) (*cexpr, error) {
-	return func(c *compiler, a []*cexpr) (*cexpr, error) {
-		t, err := numericArg(a[0], kind)
-		if err != nil {
-			return nil, err
-		}
-		rt := t
-		if t.Kind == sqltypes.KindDecimal {
-			rt = sqltypes.DecimalType(t.Precision, 0)
-		}
-		return nullSafe(rt, a, func(en *env, v []Value) (Value, error) {
-			x, err := convertTo(v[0], a[0].typ, t)
-			if err != nil {
-				return nil, err
-			}
-			switch n := x.(type) {
-			case float64:
-				if kind == "floor" {
-					return math.Floor(n), nil
-				}
-				return math.Ceil(n), nil
-			case Decimal:
-				return roundDecimal(n, 0, kind), nil
-			}
-			return x, nil
-		}), nil
-	}
-}
-
-// roundDecimal rounds d to s decimals: "round" half away from zero,
-// "floor"/"ceiling" toward -inf/+inf; the scale is kept for round and
-// dropped to s for floor/ceiling.
-func roundDecimal(d Decimal, s int, kind string) Decimal {
-	if int(d.Scale) <= s {
-		return d
-	}
-	p := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(int(d.Scale)-s)), nil)
-	q, r := new(big.Int).QuoRem(d.Unscaled, p, new(big.Int))
-	switch kind {
-	case "floor":
-		if r.Sign() < 0 {
-			q.Sub(q, big.NewInt(1))
-		}
-		return Decimal{Unscaled: q, Scale: uint8(s)}
-	case "ceiling":
-		if r.Sign() > 0 {
-			q.Add(q, big.NewInt(1))
-		}
-		return Decimal{Unscaled: q, Scale: uint8(s)}
-	}
-	half := new(big.Int).Mul(new(big.Int).Abs(r), big.NewInt(2))
-	if half.Cmp(p) >= 0 {
-		if d.Unscaled.Sign() < 0 {
-			q.Sub(q, big.NewInt(1))
-		} else {
-			q.Add(q, big.NewInt(1))
-		}
-	}
-	q.Mul(q, p)
-	return Decimal{Unscaled: q, Scale: d.Scale}
-}
-
-func fnRoundN(c *compiler, a []*cexpr) (*cexpr, error) {
-	t, err := numericArg(a[0], "round")
-	if err != nil {
-		return nil, err
-	}
-	return nullSafe(t, a[:2], func(en *env, v []Value) (Value, error) {
-		x, err := convertTo(v[0], a[0].typ, t)
-		if err != nil {
-			return nil, err
-		}
-		n, err := argInt(v[1], a[1].typ)
-		if err != nil {
-			return nil, err
-		}
-		switch y := x.(type) {
-		case float64:
-			p := math.Pow(10, float64(n))
-			return math.Round(y*p) / p, nil
-		case Decimal:
-			if n >= 0 {
-				return roundDecimal(y, int(n), "round"), nil
-			}
-			return x, nil
-		case int64:
-			if n >= 0 {
-				return y, nil
-			}
-			p := int64(math.Pow(10, float64(-n)))
-			q := y / p
-			if r := y % p; r*2 >= p {
-				q++
-			} else if r*2 <= -p {
-				q--
-			}
-			return q * p, nil
-		}
-		return x, nil
-	}), nil
-}
-
-func fnIsNumeric(c *compiler, a []*cexpr) (*cexpr, error) {
-	return &cexpr{typ: sqltypes.TypeInt, eval: func(en *env) (Value, error) {
-		v, err := a[0].eval(en)
-		if err != nil || v == nil {
-			return int64(0), err
-		}
-		if a[0].typ.Kind.IsNumeric() {
-			return int64(1), nil
-		}
-		s, err := toStringValue(v, a[0].typ)
-		if err != nil {
-			return int64(0), nil
-		}
-		if _, err := sqltypes.Convert(strings.TrimSpace(s.(string)), sqltypes.VarChar(100), sqltypes.TypeFloat); err != nil {
-			return int64(0), nil
-		}
-		return int64(1), nil
-	}}, nil
-}
-
-func fnChecksum(binary bool) builtin {
-	return func(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
-		var args []*cexpr
-		if fc.Star {
-			if c.bs == nil || len(c.bs.cols) == 0 {
-				return nil, newErr(263)
-			}
-			for i, col := range c.bs.cols {
-				args = append(args, loadCol(0, i, col))
-			}
-			if c.group != nil && !c.inAgg {
-				return nil, newErr(8120, c.bs.cols[0].qual+"."+c.bs.cols[0].name)
-			}
-		} else {
-			if len(fc.Args) == 0 {
-				return nil, newErr(189, fc.Name.Object().Name, 1, 255)
-			}
-			var err error
-			if args, err = c.compileArgs(fc); err != nil {
-				return nil, err
-			}
-		}
-		types := make([]Type, len(args))
-		for i, a := range args {
-			types[i] = a.typ
-		}
-		return &cexpr{typ: sqltypes.TypeInt, eval: func(en *env) (Value, error) {
-			vals := make([]Value, len(args))
-			for i, a := range args {
-				v, err := a.eval(en)
-				if err != nil {
-					return nil, err
-				}
-				vals[i] = v
-			}
-			if binary {
-				return int64(sqltypes.BinaryChecksum(vals, types)), nil
-			}
-			return int64(sqltypes.Checksum(vals, types)), nil
-		}}, nil
-	}
 }

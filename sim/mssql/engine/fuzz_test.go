@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 )
 
 var fuzzSeeds = []string{
@@ -28,6 +30,12 @@ var fuzzSeeds = []string{
 	"KILL 1",
 	"EXEC('SELECT 1')",
 	"SELECT SUBSTRING('abc', -1, 2), LEFT('a', 5), REPLACE('', '', 'x'), CHARINDEX('', 'a')",
+	"BEGIN TRY INSERT t VALUES (1, 'x'); INSERT t VALUES (1, 'y') END TRY BEGIN CATCH SELECT ERROR_NUMBER(), ERROR_LINE(); THROW; END CATCH",
+	"SELECT a, ROW_NUMBER() OVER (PARTITION BY b ORDER BY a DESC), COUNT(*) OVER () FROM t",
+	"CREATE TABLE #x (v INT); INSERT #x SELECT a FROM t; SELECT * FROM #x; DROP TABLE #x",
+	"UPDATE x SET b = y.b FROM t x JOIN t y ON y.a = x.a + 1; DELETE t FROM t JOIN sys.tables s ON s.name = 't'",
+	"SET IDENTITY_INSERT t ON; SET XACT_ABORT ON; SET NOCOUNT ON; SET LOCK_TIMEOUT 10",
+	"CREATE UNIQUE INDEX ux ON t (b); SELECT name FROM sys.indexes",
 }
 
 func FuzzBatch(f *testing.F) {
@@ -69,6 +77,43 @@ func FuzzBatch(f *testing.F) {
 		}
 		if err == nil && len(r.dones) == 0 {
 			t.Fatalf("batch %q: no DONE", text)
+		}
+	})
+}
+
+// FuzzExecuteSQL drives sp_executesql's declaration parser and parameter
+// binding with random declarations and values.
+func FuzzExecuteSQL(f *testing.F) {
+	f.Add("SELECT @a + 1", "@a int", "@a", "5")
+	f.Add("SELECT @b", "@a int, @b nvarchar(10) OUTPUT", "@b", "x")
+	f.Add("SELECT @d", "@d decimal(10, 2) = 1.5", "", "")
+	f.Add("SELECT @t", "@t datetimeoffset(7)", "@t", "2020-01-01")
+	f.Add("SELECT 1", "", "@zz", "1")
+	f.Add("SELECT @x", "@x varchar(max) OUT, ", "@x", "y")
+	inst, err := New(Config{Name: "FUZZ", SAPassword: "p"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer inst.Close()
+	s, err := inst.Login(context.Background(), LoginRequest{User: "sa", Password: "p"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, stmt, decls, name, val string) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		r := &recorder{}
+		call := RPCCall{Name: "sp_executesql", Params: []Param{
+			{Type: sqltypes.NVarChar(4000), Value: stmt},
+			{Type: sqltypes.NVarChar(4000), Value: decls},
+			{Name: name, Type: sqltypes.NVarChar(100), Value: val, Output: strings.HasPrefix(name, "@x")},
+		}}
+		err := s.RPC(ctx, call, r)
+		if err != nil && ctx.Err() == nil {
+			t.Fatalf("rpc %q %q: %v", stmt, decls, err)
+		}
+		if err == nil && len(r.dones) == 0 {
+			t.Fatalf("rpc %q %q: no DONE", stmt, decls)
 		}
 	})
 }

@@ -47,10 +47,16 @@ type Instance struct {
 	master *Database
 	procs  map[string]SystemProc
 	pcache parseCache
+	vcache varCheckCache
+	dcache declCache
 
 	stop   chan struct{}
 	wg     sync.WaitGroup
 	closed bool
+	// ckpAll serializes checkpoint rounds: with one checkpoint waiting for
+	// a database's gate at a time, a transaction spanning databases cannot
+	// deadlock against checkpoints.
+	ckpAll sync.Mutex
 }
 
 // Well-known database ids.
@@ -103,7 +109,7 @@ func New(cfg Config) (*Instance, error) {
 		return nil, fmt.Errorf("engine: recover master: %w", err)
 	}
 	for _, m := range []DBMeta{
-		sysMeta(tempdbID, "tempdb", RecoverySimple, inst.started),
+		sysMeta(tempdbID, "tempdb", RecoverySimple, wallClock(inst.started)),
 		sysMeta(modelID, "model", RecoveryFull, systemCreated),
 		sysMeta(msdbID, "msdb", RecoverySimple, systemCreated),
 	} {
@@ -294,7 +300,9 @@ func newGUID() GUID {
 }
 
 // CreateDatabase creates an empty ONLINE database (CREATE DATABASE).
-func (inst *Instance) CreateDatabase(ctx context.Context, name string) (*Database, error) {
+// Files, when given, are the database's files as CREATE DATABASE ... ON
+// (NAME, FILENAME) declared them; otherwise the defaults under DataPath.
+func (inst *Instance) CreateDatabase(ctx context.Context, name string, files ...DBFile) (*Database, error) {
 	inst.mu.Lock()
 	if inst.dbs[strings.ToLower(name)] != nil {
 		inst.mu.Unlock()
@@ -303,7 +311,7 @@ func (inst *Instance) CreateDatabase(ctx context.Context, name string) (*Databas
 	id := inst.nextDBID
 	inst.nextDBID++
 	inst.mu.Unlock()
-	m := DBMeta{ID: id, Name: name, Recovery: RecoveryFull, Created: inst.now(), FamilyGUID: newGUID()}
+	m := DBMeta{ID: id, Name: name, Recovery: RecoveryFull, Created: wallClock(inst.now()), FamilyGUID: newGUID(), Files: files}
 	db := newDatabase(inst, m)
 	if inst.cfg.DataDir != "" {
 		// A leftover directory of a dropped database must not leak into the
@@ -366,18 +374,25 @@ func (inst *Instance) checkpointer() {
 			return
 		case <-t.C:
 		}
+		inst.ckpAll.Lock()
 		for _, db := range inst.sortedDBs() {
-			if db.sinceCkp.Load() >= int64(inst.cfg.CheckpointEvery) {
+			// Checkpoint when the log since the last snapshot is long both
+			// in absolute terms and against the state a snapshot rewrites,
+			// so big databases are not rewritten every few seconds.
+			if n := db.sinceCkp.Load(); n >= int64(inst.cfg.CheckpointEvery) && n >= db.liveRows()/4 {
 				if err := db.checkpoint(); err != nil {
 					inst.logf("engine: checkpoint %s: %v", db.Name(), err)
 				}
 			}
 		}
+		inst.ckpAll.Unlock()
 	}
 }
 
 // Checkpoint snapshots every durable database now.
 func (inst *Instance) Checkpoint() error {
+	inst.ckpAll.Lock()
+	defer inst.ckpAll.Unlock()
 	var errs []error
 	for _, db := range inst.sortedDBs() {
 		if err := db.checkpoint(); err != nil {

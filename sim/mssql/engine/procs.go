@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
@@ -25,6 +26,12 @@ type SystemProc struct {
 	// Run executes the call; it returns the procedure's return status.
 	Run func(pc *ProcCall) (int32, error)
 }
+
+// SessionID is the calling session's spid.
+func (pc *ProcCall) SessionID() int { return pc.sc.s.id }
+
+// Database is the calling session's current database.
+func (pc *ProcCall) Database() *Database { return pc.sc.s.currentDB() }
 
 // ProcCall is one running system procedure call.
 type ProcCall struct {
@@ -80,8 +87,8 @@ func (pc *ProcCall) Result(cols []Column, rows [][]Value) error {
 // Message sends an informational message from the procedure.
 func (pc *ProcCall) Message(e *Error) error { return pc.sc.message(e) }
 
-// Session returns the calling session's id and instance (for procedures
-// that inspect the server).
+// Instance returns the instance the procedure runs in (for procedures
+// that inspect or change the server).
 func (pc *ProcCall) Instance() *Instance { return pc.sc.s.inst }
 
 // RegisterProc adds (or replaces) a system procedure.
@@ -98,16 +105,28 @@ func (inst *Instance) proc(name string) (SystemProc, bool) {
 	return p, ok
 }
 
+// systemProcs is the registry every new instance starts from; files of
+// this package add their procedures in init with registerSystemProc.
+var systemProcs = map[string]SystemProc{}
+
+func registerSystemProc(name string, p SystemProc) { systemProcs[strings.ToLower(name)] = p }
+
 func builtinProcs() map[string]SystemProc {
-	return map[string]SystemProc{
-		"sp_who2": {Params: []ProcParam{{Name: "@loginame", Type: tSys, HasDefault: true}}, Run: spWho2},
-		"sp_who":  {Params: []ProcParam{{Name: "@loginame", Type: tSys, HasDefault: true}}, Run: spWho},
-		"sp_reset_connection": {Run: func(pc *ProcCall) (int32, error) {
-			pc.sc.s.abandonTx()
-			pc.sc.s.opts = defaultOptions()
-			return 0, nil
-		}},
+	m := make(map[string]SystemProc, len(systemProcs))
+	for k, v := range systemProcs {
+		m[k] = v
 	}
+	return m
+}
+
+func init() {
+	registerSystemProc("sp_who2", SystemProc{Params: []ProcParam{{Name: "@loginame", Type: tSys, HasDefault: true}}, Run: spWho2})
+	registerSystemProc("sp_who", SystemProc{Params: []ProcParam{{Name: "@loginame", Type: tSys, HasDefault: true}}, Run: spWho})
+	registerSystemProc("sp_reset_connection", SystemProc{Run: func(pc *ProcCall) (int32, error) {
+		pc.sc.s.abandonTx()
+		pc.sc.s.opts = defaultOptions()
+		return 0, nil
+	}})
 }
 
 // argument is one value passed to a procedure, from EXEC or RPC.
@@ -254,6 +273,10 @@ func (sc *scope) callProc(n *tsql.ObjectName, args []argument) (int32, map[int]o
 	if sc.depth >= 32 {
 		return 0, nil, newErr(217, 32)
 	}
+	defer sc.restoreDB(sc.s.currentDB())
+	if !strings.EqualFold(name, "sp_reset_connection") {
+		defer sc.restoreOptions(sc.s.opts)
+	}
 	if strings.EqualFold(name, "sp_executesql") {
 		return sc.executeSQL(args)
 	}
@@ -323,6 +346,33 @@ type paramDecl struct {
 
 // parseParamDecls parses "@a int, @b nvarchar(10) OUTPUT, @c int = 5".
 func (sc *scope) parseParamDecls(text string) ([]paramDecl, error) {
+	dc := &sc.s.inst.dcache
+	dc.mu.Lock()
+	if d, ok := dc.m[text]; ok {
+		dc.mu.Unlock()
+		return d, nil
+	}
+	dc.mu.Unlock()
+	out, err := sc.parseParamDeclsUncached(text)
+	if err != nil {
+		return nil, err
+	}
+	dc.mu.Lock()
+	if dc.m == nil || len(dc.m) >= parseCacheMax {
+		dc.m = map[string][]paramDecl{}
+	}
+	dc.m[text] = out
+	dc.mu.Unlock()
+	return out, nil
+}
+
+// declCache keeps parsed sp_executesql declarations (immutable).
+type declCache struct {
+	mu sync.Mutex
+	m  map[string][]paramDecl
+}
+
+func (sc *scope) parseParamDeclsUncached(text string) ([]paramDecl, error) {
 	var out []paramDecl
 	depth := 0
 	start := 0

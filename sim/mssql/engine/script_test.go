@@ -365,3 +365,111 @@ func TestScriptsCompileChecks(t *testing.T) {
 		{name: "datetimeoffset params", query: "EXEC sp_executesql N'SELECT YEAR(@d)', N'@d datetimeoffset(7)', '2021-05-06 10:00:00'", rows: []string{"2021"}},
 	})
 }
+
+func TestScriptsDynamicSQLContext(t *testing.T) {
+	runScripts(t, []scriptTest{
+		{name: "use inside exec reverts", query: "CREATE DATABASE dx\nEXEC('USE dx; SELECT DB_NAME()')\nSELECT DB_NAME()", rows: []string{"master"}},
+		{name: "use inside sp_executesql reverts", query: "CREATE DATABASE dy\nEXEC sp_executesql N'USE dy'\nSELECT DB_NAME()", rows: []string{"master"}},
+		{name: "dynamic sql variables are separate", query: "DECLARE @a INT = 1\nEXEC('SELECT @a')", errs: []int32{137}},
+		{name: "nested dynamic sql", query: "EXEC('EXEC(''SELECT 42'')')", rows: []string{"42"}},
+	})
+}
+
+func TestScriptsQueryCorners(t *testing.T) {
+	runScripts(t, []scriptTest{
+		{name: "order by aggregate not selected", setup: peopleSetup, query: "SELECT city FROM people GROUP BY city ORDER BY COUNT(*) DESC, city", rows: []string{"Oslo", "NULL", "Bergen"}},
+		{name: "group by expression", setup: peopleSetup, query: "SELECT age / 10 AS dec, COUNT(*) FROM people WHERE age IS NOT NULL GROUP BY age / 10 ORDER BY dec", rows: []string{"2|1", "3|1", "4|1"}},
+		{name: "update pk to existing", setup: peopleSetup, query: "UPDATE pets SET pid = 2 WHERE pid = 1", errs: []int32{2627}},
+		{name: "update pk free value", setup: peopleSetup, query: "UPDATE pets SET pid = pid + 10\nSELECT MIN(pid), MAX(pid) FROM pets", rows: []string{"11|14"}},
+		{name: "comma join", setup: peopleSetup, query: "SELECT COUNT(*) FROM people, pets", rows: []string{"16"}},
+		{name: "alias in where is 207", setup: peopleSetup, query: "SELECT age AS a FROM people WHERE a > 1", errs: []int32{207}},
+		{name: "correlated scalar subquery", setup: peopleSetup,
+			query: "SELECT name, (SELECT COUNT(*) FROM pets x WHERE x.owner = p.id) AS n FROM people p ORDER BY name", rows: []string{"Ann|2", "Bob|1", "Cid|0", "Dee|0"}},
+		{name: "subquery returns many 512", setup: peopleSetup, query: "SELECT (SELECT pid FROM pets)", errs: []int32{512}},
+		{name: "distinct order by hidden 145", setup: peopleSetup, query: "SELECT DISTINCT city FROM people ORDER BY age", errs: []int32{145}},
+		{name: "having without group", setup: peopleSetup, query: "SELECT COUNT(*) FROM people HAVING COUNT(*) > 10", rows: []string{}},
+		{name: "ansi nulls compare", query: "SELECT CASE WHEN NULL = NULL THEN 1 ELSE 0 END, CASE WHEN NULL <> 1 THEN 1 ELSE 0 END", rows: []string{"0|0"}},
+		{name: "not in with null", query: "SELECT COUNT(*) FROM (VALUES (1), (2)) v(a) WHERE a NOT IN (1, NULL)", rows: []string{"0"}},
+		{name: "read only database", query: "CREATE DATABASE ro\nALTER DATABASE ro SET READ_ONLY\nUSE ro\nCREATE TABLE x (a INT)", errs: []int32{3906}},
+		{name: "string compare case-insensitive", query: "SELECT CASE WHEN 'ABC' = 'abc ' THEN 1 ELSE 0 END", rows: []string{"1"}},
+	})
+}
+
+func TestScriptsTempTables(t *testing.T) {
+	runScripts(t, []scriptTest{
+		{name: "object_id of temp table", query: "CREATE TABLE #w (a INT)\nIF OBJECT_ID('tempdb..#w') IS NOT NULL DROP TABLE #w\nCREATE TABLE #w (b INT)\nSELECT COUNT(*) FROM #w", rows: []string{"0"}},
+		{name: "drop if exists temp", query: "DROP TABLE IF EXISTS #nothere\nSELECT 1", rows: []string{"1"}},
+	})
+}
+
+func TestTempTablesArePerSession(t *testing.T) {
+	inst := newTestInstance(t, "")
+	defer inst.Close()
+	a := login(t, inst, "a")
+	b := login(t, inst, "b")
+	mustRun(t, a, "CREATE TABLE #t (v INT); INSERT #t VALUES (1)")
+	mustRun(t, b, "CREATE TABLE #t (v INT); INSERT #t VALUES (2), (3)")
+	wantRows(t, a, "SELECT SUM(v) FROM #t", "1")
+	wantRows(t, b, "SELECT SUM(v) FROM #t", "5")
+	a.Close()
+	wantRows(t, b, "SELECT COUNT(*) FROM tempdb.sys.tables", "1")
+	b.Reset()
+	wantRows(t, b, "SELECT COUNT(*) FROM tempdb.sys.tables", "0")
+}
+
+func TestScriptsWindowFunctions(t *testing.T) {
+	runScripts(t, []scriptTest{
+		{name: "row_number partition", setup: peopleSetup,
+			query: "SELECT name, ROW_NUMBER() OVER (PARTITION BY city ORDER BY age DESC) AS rn FROM people WHERE city IS NOT NULL ORDER BY name",
+			rows:  []string{"Ann|1", "Bob|1", "Cid|2"}},
+		{name: "latest per group", setup: peopleSetup,
+			query: "SELECT d.name FROM (SELECT name, ROW_NUMBER() OVER (PARTITION BY owner ORDER BY pid DESC) AS rn FROM pets JOIN people ON people.id = pets.owner) d WHERE d.rn = 1 ORDER BY d.name",
+			rows:  []string{"Ann", "Bob"}},
+		{name: "rank dense_rank", query: "SELECT v, RANK() OVER (ORDER BY v), DENSE_RANK() OVER (ORDER BY v) FROM (VALUES (1), (1), (2)) x(v) ORDER BY v",
+			rows: []string{"1|1|1", "1|1|1", "2|3|2"}},
+		{name: "window in where", setup: peopleSetup, query: "SELECT name FROM people WHERE ROW_NUMBER() OVER (ORDER BY id) = 1", errs: []int32{4108}},
+	})
+}
+
+func TestScriptsCreateDatabaseFiles(t *testing.T) {
+	runScripts(t, []scriptTest{
+		{name: "explicit files", query: "CREATE DATABASE mgc ON PRIMARY (NAME = mgc_data, FILENAME = '/data/mgc.mdf', SIZE = 10MB) LOG ON (NAME = mgc_log, FILENAME = '/data/mgc.ldf')\nSELECT file_id, type_desc, name, physical_name, size FROM mgc.sys.database_files ORDER BY file_id",
+			rows: []string{"1|ROWS|mgc_data|/data/mgc.mdf|1280", "2|LOG|mgc_log|/data/mgc.ldf|1024"}},
+		{name: "default files", query: "CREATE DATABASE mgccomp\nSELECT name, physical_name FROM sys.master_files WHERE database_id = DB_ID('mgccomp') ORDER BY file_id",
+			rows: []string{"mgccomp|/var/opt/mssql/data/mgccomp.mdf", "mgccomp_log|/var/opt/mssql/data/mgccomp_log.ldf"}},
+	})
+}
+
+func TestScriptsMoreCatalog(t *testing.T) {
+	runScripts(t, []scriptTest{
+		{name: "sys.indexes", setup: peopleSetup, query: "CREATE UNIQUE INDEX ux ON pets (kind, owner)\nSELECT CASE WHEN i.name LIKE 'PK[_][_]pets[_][_]%' THEN 'PK' ELSE i.name END, i.type_desc, i.is_unique, i.is_primary_key FROM sys.indexes i WHERE i.object_id = OBJECT_ID('pets') ORDER BY i.index_id",
+			rows: []string{"PK|CLUSTERED|1|1", "ux|NONCLUSTERED|1|0"}},
+		{name: "sys.key_constraints", setup: peopleSetup, query: "SELECT COUNT(*) FROM sys.key_constraints WHERE type = 'PK'", rows: []string{"2"}},
+		{name: "server_principals", query: "SELECT name, type_desc FROM sys.server_principals WHERE type = 'S' ORDER BY principal_id", rows: []string{"sa|SQL_LOGIN", "chat|SQL_LOGIN"}},
+	})
+}
+
+func TestScriptsWindowAggregates(t *testing.T) {
+	runScripts(t, []scriptTest{
+		{name: "count over all", setup: peopleSetup, query: "SELECT TOP 1 name, COUNT(*) OVER () FROM people ORDER BY id", rows: []string{"Ann|4"}},
+		{name: "sum over partition", setup: peopleSetup, query: "SELECT name, SUM(age) OVER (PARTITION BY city) FROM people WHERE city = 'Oslo' ORDER BY name", rows: []string{"Bob|25", "Cid|25"}},
+		{name: "running total unsupported", setup: peopleSetup, query: "SELECT SUM(age) OVER (ORDER BY id) FROM people", errs: []int32{40000}},
+	})
+}
+
+func TestScriptsScopedOptions(t *testing.T) {
+	runScripts(t, []scriptTest{
+		{name: "set inside dynamic sql reverts", query: "EXEC('SET XACT_ABORT ON')\nSELECT @@OPTIONS & 16384", rows: []string{"0"}},
+		{name: "set in batch stays", query: "SET XACT_ABORT ON\nSELECT @@OPTIONS & 16384", rows: []string{"16384"}},
+	})
+}
+
+func TestScriptsSavepoints(t *testing.T) {
+	runScripts(t, []scriptTest{
+		{name: "rollback to savepoint", setup: peopleSetup,
+			query: "BEGIN TRAN t1\nINSERT pets VALUES (10, 1, 'a')\nSAVE TRAN s1\nINSERT pets VALUES (11, 1, 'b')\nROLLBACK TRAN s1\nSELECT @@TRANCOUNT\nCOMMIT\nSELECT COUNT(*) FROM pets",
+			rows:  []string{"5"}},
+		{name: "save without tran", query: "SAVE TRAN x", errs: []int32{628}},
+		{name: "rollback unknown savepoint", query: "BEGIN TRAN a\nROLLBACK TRAN nope", errs: []int32{6401}},
+	})
+}

@@ -74,6 +74,13 @@ type Session struct {
 	scopeIdent Value // SCOPE_IDENTITY() of the outermost scope
 	tranNames  []string
 	doomed     bool // XACT_ABORT error caught in TRY: only ROLLBACK is allowed
+	// savepoints are SAVE TRANSACTION marks of the open transaction.
+	savepoints []savepoint
+}
+
+type savepoint struct {
+	name string
+	mark int
 }
 
 // Login authenticates a SQL login and opens a session in the requested (or
@@ -229,6 +236,7 @@ func (s *Session) abandonTx() {
 	s.tranCount = 0
 	s.tranNames = nil
 	s.doomed = false
+	s.savepoints = nil
 }
 
 // begin starts a request; it fails when the session is dead.
@@ -322,6 +330,18 @@ func (s *Session) Reset() {
 	s.lastError = 0
 	s.identity = nil
 	s.scopeIdent = nil
+	s.dropTempTables()
+}
+
+// TranDescriptor is the open transaction's descriptor (the value of the
+// last ENVCHANGE begin), 0 when none is open.
+func (s *Session) TranDescriptor() uint64 {
+	s.reqMu.Lock()
+	defer s.reqMu.Unlock()
+	if s.tx == nil {
+		return 0
+	}
+	return s.tx.id
 }
 
 // BeginTran is the TDS transaction-manager BEGIN request; it returns the
@@ -380,6 +400,7 @@ func (s *Session) commitAll(ctx context.Context) error {
 	s.tx = nil
 	s.tranCount = 0
 	s.tranNames = nil
+	s.savepoints = nil
 	if tx == nil {
 		return nil
 	}

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -243,4 +244,94 @@ func TestTransactionManagerRequests(t *testing.T) {
 		t.Fatalf("database after reset: %s", s.Database())
 	}
 	wantRows(t, s, "SELECT @@TRANCOUNT, @@OPTIONS & 512", "0|0")
+}
+
+func TestStatementTerminatedMessage(t *testing.T) {
+	inst := newTestInstance(t, "")
+	defer inst.Close()
+	s := login(t, inst, "a")
+	mustRun(t, s, "CREATE TABLE k (id INT PRIMARY KEY)")
+	r := run(t, s, "INSERT k VALUES (1)\nINSERT k VALUES (1)")
+	var nums []int32
+	for _, m := range r.msgs {
+		nums = append(nums, m.Number)
+	}
+	if len(nums) != 2 || nums[0] != 2627 || nums[1] != 3621 || r.msgs[1].Class != 0 || r.msgs[0].Line != 2 || r.msgs[0].Server != "SIMSQL01" {
+		t.Fatalf("messages %v %+v", nums, r.msgs)
+	}
+	if want := "Violation of PRIMARY KEY constraint '"; !strings.HasPrefix(r.msgs[0].Message, want) ||
+		!strings.HasSuffix(r.msgs[0].Message, "'. Cannot insert duplicate key in object 'dbo.k'. The duplicate key value is (1).") {
+		t.Fatalf("2627 text %q", r.msgs[0].Message)
+	}
+	last := r.dones[len(r.dones)-1]
+	if !last.Error || last.CurCmd != 0xC3 {
+		t.Fatalf("done %+v", last)
+	}
+}
+
+func TestSevereErrorClosesConnection(t *testing.T) {
+	inst := newTestInstance(t, "")
+	defer inst.Close()
+	s := login(t, inst, "a")
+	r := &recorder{}
+	err := s.Batch(context.Background(), "RAISERROR('fatal', 20, 1) WITH LOG\nPRINT 'never'", r)
+	if !errors.Is(err, ErrSessionKilled) {
+		t.Fatalf("severity 20: %v", err)
+	}
+	if len(r.msgs) != 1 || r.msgs[0].Class != 20 {
+		t.Fatalf("messages %+v", r.msgs)
+	}
+	select {
+	case <-s.Done():
+	default:
+		t.Fatal("session not done after severity 20")
+	}
+	r = run(t, login(t, inst, "b"), "RAISERROR('x', 19, 1)")
+	if got := r.errNums(); len(got) != 1 || got[0] != 2754 {
+		t.Fatalf("severity 19 without LOG: %v", got)
+	}
+}
+
+func TestRPCParamConversionAndPositional(t *testing.T) {
+	inst := newTestInstance(t, "")
+	defer inst.Close()
+	s := login(t, inst, "a")
+	r := &recorder{}
+	_ = s.RPC(context.Background(), RPCCall{Name: "sp_executesql", Params: []Param{
+		{Type: sqltypes.NVarChar(100), Value: "SELECT @a"},
+		{Type: sqltypes.NVarChar(100), Value: "@a int"},
+		{Type: sqltypes.NVarChar(10), Value: "abc"},
+	}}, r)
+	if got := r.errNums(); len(got) != 1 || got[0] != 8114 {
+		t.Fatalf("conversion: %v", got)
+	}
+	r = &recorder{}
+	if err := s.RPC(context.Background(), RPCCall{Name: "sp_who2", Params: []Param{{Type: sqltypes.NVarChar(10), Value: "sa"}}}, r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.sets) != 1 || len(r.sets[0].rows) != 1 {
+		t.Fatalf("sp_who2 'sa': %+v", r.sets)
+	}
+	r = &recorder{}
+	_ = s.RPC(context.Background(), RPCCall{Name: "sp_executesql", Params: []Param{{Type: sqltypes.VarChar(100), Value: "SELECT 1"}}}, r)
+	if got := r.errNums(); len(got) != 1 || got[0] != 214 {
+		t.Fatalf("varchar statement: %v", got)
+	}
+}
+
+func TestErrorRollbackSendsEnvChange(t *testing.T) {
+	inst := newTestInstance(t, "")
+	defer inst.Close()
+	s := login(t, inst, "a")
+	r := run(t, s, "BEGIN TRAN\nSELECT CAST('x' AS INT)")
+	if len(r.envs) != 2 || r.envs[1].Type != EnvRollbackTran || r.envs[1].TranDesc != r.envs[0].TranDesc {
+		t.Fatalf("envchanges %+v", r.envs)
+	}
+	if s.TranDescriptor() != 0 {
+		t.Fatal("transaction still open")
+	}
+	r = run(t, s, "BEGIN TRAN\nSELECT 1")
+	if d := r.dones[len(r.dones)-1]; !d.InXact || s.TranDescriptor() != r.envs[0].TranDesc {
+		t.Fatalf("done %+v desc %d", d, s.TranDescriptor())
+	}
 }

@@ -395,7 +395,9 @@ func (sc *scope) execRaiserror(x *tsql.RaiserrorStmt) error {
 		sc.s.lastError = 0
 	}
 	if sev >= 20 {
-		sc.s.abandonTx()
+		if err := sc.rollbackTx(); err != nil {
+			return err
+		}
 		return &abortErr{act: actConn}
 	}
 	return nil
@@ -434,7 +436,9 @@ func (sc *scope) execThrow(x *tsql.ThrowStmt) error {
 	sc.s.lastError = int32(n)
 	// THROW ends the batch (and, under XACT_ABORT, the transaction).
 	if sc.s.opts.XactAbort {
-		sc.s.abandonTx()
+		if err := sc.rollbackTx(); err != nil {
+			return err
+		}
 	}
 	if err := sc.done(DoneInfo{Error: true}); err != nil {
 		return err
@@ -556,5 +560,29 @@ func (sc *scope) execString(x *tsql.ExecStringStmt) error {
 	child := sc.child("")
 	child.inProc = sc.inProc
 	child.procName = sc.procName
+	defer sc.restoreDB(sc.s.currentDB())
+	defer sc.restoreOptions(sc.s.opts)
 	return child.runBatch(text)
+}
+
+// restoreOptions reverts SET options changed inside dynamic SQL or a
+// procedure when it returns, as SQL Server scopes them.
+func (sc *scope) restoreOptions(o options) {
+	if !sc.s.Killed() {
+		sc.s.opts = o
+	}
+}
+
+// restoreDB puts the database context back after dynamic SQL or a
+// procedure that ran USE, as SQL Server does, telling the client.
+func (sc *scope) restoreDB(db *Database) {
+	cur := sc.s.currentDB()
+	if cur == db || sc.s.Killed() {
+		return
+	}
+	if sc.s.inst.DB(db.Name()) != db {
+		return // dropped meanwhile
+	}
+	sc.s.setDB(db)
+	_ = sc.out.EnvChange(EnvChange{Type: EnvDatabase, Old: cur.Name(), New: db.Name()})
 }

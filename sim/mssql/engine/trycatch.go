@@ -44,7 +44,9 @@ func (sc *scope) rethrow() error {
 		return err
 	}
 	if sc.s.opts.XactAbort {
-		sc.s.abandonTx()
+		if err := sc.rollbackTx(); err != nil {
+			return err
+		}
 	}
 	if err := sc.done(DoneInfo{Error: true}); err != nil {
 		return err

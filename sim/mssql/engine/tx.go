@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 const (
@@ -122,9 +123,17 @@ func (t *Tx) waitFor(ctx context.Context, other *Tx) error {
 		t.waiting = nil
 		t.mu.Unlock()
 	}()
+	var timeout <-chan time.Time
+	if t.sess != nil && t.sess.opts.LockTimeout >= 0 {
+		tm := time.NewTimer(time.Duration(t.sess.opts.LockTimeout) * time.Millisecond)
+		defer tm.Stop()
+		timeout = tm.C
+	}
 	select {
 	case <-other.done:
 		return nil
+	case <-timeout:
+		return newErr(1222)
 	case <-ctx.Done():
 		return ctx.Err()
 	}

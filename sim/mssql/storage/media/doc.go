@@ -17,8 +17,8 @@
 //	       set trailer block  magic "PCHBKEND"
 //	set 2 ...
 //
-// A block is: [8]magic, u16 version, u16 flags, u32 body length, body, u32
-// CRC32C over everything before it. Bodies are tagged fields (u16 tag, u32
+// A block is: [8]magic, u16 version, u16 flags, u32 body length, u32 CRC32C
+// of those 16 bytes, body, u32 CRC32C over everything before it. Bodies are tagged fields (u16 tag, u32
 // length, value); readers skip tags they do not know and leave fields they do
 // not find at their zero value, so columns can be added later without a new
 // format version and old files stay readable.

@@ -69,7 +69,7 @@ func scan(r io.ReaderAt, size int64, path string) (*Contents, error) {
 			}
 			// A crash leaves the file ending inside the set, or padded with
 			// zeros from some point inside it: an unfinished set, not damage.
-			if be.short || (be.zero && zeroFrom(r, badAt, size)) || (be.crcAt > 0 && zeroFrom(r, be.crcAt, size)) {
+			if be.short || (be.tornEnd > 0 && torn(r, be.tornEnd, size)) {
 				s.Incomplete = &Incomplete{Position: pos, Offset: off, Reason: be.reason}
 				return s, nil
 			}
@@ -97,12 +97,13 @@ func scanSet(r io.ReaderAt, off, size int64) (sh SetHeader, loc setLoc, next, ba
 	for {
 		if m, rerr := r.ReadAt(h[:], off); m < len(h) {
 			if rerr == nil || errors.Is(rerr, io.EOF) {
-				return sh, loc, 0, off, &blockError{short: true, zero: allZero(h[:m]), reason: "file ends inside the payload"}
+				return sh, loc, 0, off, &blockError{short: true, reason: "file ends inside the payload"}
 			}
 			return sh, loc, 0, off, rerr
 		}
 		fn, _, ferr := parseFrameHead(h[:])
 		if ferr != nil {
+			ferr.(*blockError).tornEnd = off + frameHeadSize
 			return sh, loc, 0, off, ferr
 		}
 		if off+frameHeadSize+int64(fn) > size {
@@ -136,25 +137,13 @@ func scanSet(r io.ReaderAt, off, size int64) (sh SetHeader, loc setLoc, next, ba
 	return sh, loc, off + tn, 0, nil
 }
 
-// zeroFrom reports whether every byte from off to size is zero: a tail the
-// file system allocated but the crashed writer never filled.
-func zeroFrom(r io.ReaderAt, off, size int64) bool {
-	buf := make([]byte, 64<<10)
-	for off < size {
-		n := int64(len(buf))
-		if size-off < n {
-			n = size - off
-		}
-		m, err := r.ReadAt(buf[:n], off)
-		if !allZero(buf[:m]) {
-			return false
-		}
-		if err != nil && int64(m) < n {
-			return errors.Is(err, io.EOF)
-		}
-		off += n
-	}
-	return true
+// torn reports whether the file ends in zeros starting before structEnd: a
+// tail the file system allocated but the crashed writer never filled. At
+// least 4 zero bytes are required so a damaged last checksum that happens to
+// end in a zero byte still counts as damage.
+func torn(r io.ReaderAt, structEnd, size int64) bool {
+	z := zeroRunStart(r, size)
+	return size-z >= 4 && z < structEnd
 }
 
 // Open returns backup set position (1-based) and a reader of its payload.

@@ -1,0 +1,163 @@
+package failback
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/pchatdr/harness/failback/lync"
+	"github.com/pchatdr/harness/failback/sqlserver"
+	"github.com/pchatdr/harness/failback/topology"
+)
+
+// Connection is a live Env with what it opened.
+type Connection struct {
+	Env     *Env
+	Secrets []string // resolved secrets, for journal redaction
+	closers []func() error
+}
+
+// Close closes every connection pool and the WinRM client.
+func (c *Connection) Close() error {
+	var first error
+	for _, f := range c.closers {
+		if err := f(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// sqlAddress turns a topology address into failback/sqlserver's form: a
+// port wins over an instance name (no SQL Browser round trip).
+func sqlAddress(addr string) (string, error) {
+	host, inst, port, err := topology.ParseAddress(addr)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case port > 0:
+		return net.JoinHostPort(host, strconv.Itoa(port)), nil
+	case inst != "":
+		return host + `\` + inst, nil
+	}
+	return host, nil
+}
+
+// IsLoopbackURL reports whether u's host is a loopback address or
+// localhost: only there may WinRM run over plain http (the harness's fake
+// endpoint), since nothing crosses a network.
+func IsLoopbackURL(u string) bool {
+	p, err := url.Parse(u)
+	if err != nil {
+		return false
+	}
+	h := p.Hostname()
+	if h == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
+}
+
+// UnreachableError is a server that did not answer while connecting. For
+// the primary instance that is precondition primary-data-center-back
+// failing, not a configuration error.
+type UnreachableError struct {
+	What string
+	Err  error
+}
+
+func (e *UnreachableError) Error() string { return e.What + " does not answer: " + e.Err.Error() }
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// Connect opens the instances and the management endpoint of a topology.
+// Secrets are resolved here and never logged.
+func Connect(ctx context.Context, t *topology.Topology, opts Options) (*Connection, error) {
+	c := &Connection{Env: &Env{Topo: t, Options: opts}}
+	opened := map[string]*LiveSQL{}
+	open := func(in *topology.Instance) (*LiveSQL, error) {
+		if l, ok := opened[in.Name]; ok {
+			return l, nil
+		}
+		pw, err := in.Password.Resolve()
+		if err != nil {
+			return nil, err
+		}
+		c.Secrets = append(c.Secrets, pw)
+		addr, err := sqlAddress(in.Address)
+		if err != nil {
+			return nil, fmt.Errorf("instance %s: %w", in.Name, err)
+		}
+		db, err := sqlserver.Open(ctx, sqlserver.Config{Address: addr, User: in.User, Password: pw, Database: "master",
+			Encrypt: in.Encrypt, TrustServerCertificate: in.TrustServerCertificate, DialTimeout: 15 * time.Second})
+		if err != nil {
+			if IsTransient(err) {
+				return nil, &UnreachableError{What: "SQL instance " + in.Name + " (" + string(in.Role) + ")", Err: err}
+			}
+			return nil, fmt.Errorf("instance %s: %w", in.Name, err)
+		}
+		c.closers = append(c.closers, db.Close)
+		l := &LiveSQL{Name: in.Name, DB: db}
+		opened[in.Name] = l
+		return l, nil
+	}
+	fail := func(err error) (*Connection, error) {
+		c.Close()
+		return nil, err
+	}
+	for _, r := range []topology.Role{topology.RolePrimary, topology.RoleBackup} {
+		in, ok := t.InstanceByRole(r)
+		if !ok {
+			return fail(fmt.Errorf("topology has no %s instance", r))
+		}
+		l, err := open(in)
+		if err != nil {
+			// The primary may legitimately be down; the precondition names
+			// it. Everything else is a configuration error.
+			return fail(err)
+		}
+		if r == topology.RolePrimary {
+			c.Env.Primary = l
+		} else {
+			c.Env.Backup = l
+		}
+		if ci, ok := t.ComplianceInstance(r); ok {
+			cl, err := open(ci)
+			if err != nil {
+				return fail(err)
+			}
+			if r == topology.RolePrimary {
+				c.Env.PrimaryComp = cl
+			} else {
+				c.Env.BackupComp = cl
+			}
+		}
+	}
+	pw, err := t.Management.Password.Resolve()
+	if err != nil {
+		return fail(err)
+	}
+	c.Secrets = append(c.Secrets, pw)
+	cfg := lync.WinRMConfig{URL: t.Management.URL, User: t.Management.User, Password: pw,
+		InsecureSkipVerify: t.Management.InsecureSkipVerify, AllowUnencrypted: IsLoopbackURL(t.Management.URL)}
+	if t.Management.CAFile != "" {
+		pem, err := os.ReadFile(t.Management.CAFile)
+		if err != nil {
+			return fail(fmt.Errorf("management.caFile: %w", err))
+		}
+		cfg.CACertPEM = pem
+	}
+	runner, err := lync.NewWinRMRunner(cfg)
+	if err != nil {
+		return fail(err)
+	}
+	c.closers = append(c.closers, runner.Close)
+	c.Env.Pool = &LivePool{Client: &lync.Client{Runner: runner}, PoolFQDN: t.Pool.FQDN,
+		StateIdentity: t.Pool.StateIdentity, ActiveServerIdentity: t.Pool.ActiveServerIdentity}
+	return c, nil
+}

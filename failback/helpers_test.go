@@ -1,0 +1,110 @@
+package failback_test
+
+import (
+	"context"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pchatdr/harness/failback"
+	"github.com/pchatdr/harness/failback/lync"
+	"github.com/pchatdr/harness/failback/memory"
+	"github.com/pchatdr/harness/failback/topology"
+)
+
+// clock is a fake clock that Sleep advances, so bounded waits run
+// instantly and deterministically.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+	return nil
+}
+
+func repoFile(t testing.TB, rel string) string {
+	_, f, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(f), "..", rel)
+}
+
+func loadTopo(t testing.TB) *topology.Topology {
+	t.Helper()
+	topo, err := topology.Load(repoFile(t, "topologies/embedded.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return topo
+}
+
+type fixture struct {
+	topo  *topology.Topology
+	world *memory.World
+	clock *clock
+	env   *failback.Env
+}
+
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	topo := loadTopo(t)
+	w := memory.NewWorld(topo)
+	c := newClock()
+	w.Now = c.Now
+	f := &fixture{topo: topo, world: w, clock: c}
+	f.env = f.newEnv()
+	return f
+}
+
+func (f *fixture) opts() failback.Options {
+	return failback.Options{
+		Now: f.clock.Now, Sleep: f.clock.Sleep, PollInterval: time.Second,
+		SessionDrainTimeout: time.Minute, ChatArrivalTimeout: time.Minute, JobTimeout: time.Minute,
+		Backoff: lync.Backoff{Attempts: 4, Initial: time.Millisecond, Max: time.Millisecond, Sleep: f.clock.Sleep},
+	}
+}
+
+func (f *fixture) newEnv() *failback.Env { return f.world.Env(f.opts()) }
+
+// recorder collects events.
+type recorder struct {
+	mu     sync.Mutex
+	events []failback.Event
+}
+
+func (r *recorder) Event(e failback.Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, e)
+}
+
+func (r *recorder) all() []failback.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]failback.Event(nil), r.events...)
+}
+
+func (r *recorder) kind(k string) []failback.Event {
+	var out []failback.Event
+	for _, e := range r.all() {
+		if e.Kind == k {
+			out = append(out, e)
+		}
+	}
+	return out
+}

@@ -1,0 +1,364 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/pchatdr/harness/failback"
+)
+
+// RemoveMirroring is ALTER DATABASE ... SET PARTNER OFF: both sides lose
+// their mirroring metadata; the mirror side stays RESTORING (§7.1).
+func (s *SQL) RemoveMirroring(ctx context.Context, name string) error {
+	q, qerr := failback.RemoveMirroringSQL(name)
+	in, err := s.begin(ctx, "RemoveMirroring", q, true)
+	defer s.end()
+	if err == nil {
+		err = qerr
+	}
+	if err != nil {
+		return err
+	}
+	d, err := s.db(in, name)
+	if err != nil {
+		return sqlErr(in.ServerName, e(911, "Database '%s' does not exist. Make sure that the name is entered correctly.", name))
+	}
+	if !d.Mirror.Mirrored {
+		return sqlErr(in.ServerName, e(1416, "Database \"%s\" is not configured for database mirroring.", name), e(5069, "ALTER DATABASE statement failed."))
+	}
+	s.change("RemoveMirroring", name, q)
+	partnerHost := strings.TrimPrefix(d.Mirror.Partner, "TCP://")
+	partnerHost, _, _ = strings.Cut(partnerHost, ":")
+	for _, other := range s.w.Instances {
+		if strings.EqualFold(other.Host, partnerHost) {
+			if od := other.Databases[name]; od != nil {
+				od.Mirror = failback.Mirroring{}
+			}
+		}
+	}
+	d.Mirror = failback.Mirroring{}
+	return nil
+}
+
+// BackupDatabase writes a full backup set (INIT: the file holds only it).
+func (s *SQL) BackupDatabase(ctx context.Context, b failback.BackupSpec) (failback.BackupResult, error) {
+	q, qerr := failback.BackupDatabaseSQL(b)
+	in, err := s.begin(ctx, "BackupDatabase", q, true)
+	defer s.end()
+	if err == nil {
+		err = qerr
+	}
+	if err != nil {
+		return failback.BackupResult{}, err
+	}
+	d, err := s.db(in, b.Database)
+	if err != nil {
+		return failback.BackupResult{}, sqlErr(in.ServerName, e(911, "Database '%s' does not exist. Make sure that the name is entered correctly.", b.Database), backupAbort("BACKUP DATABASE"))
+	}
+	if d.Mirror.Mirrored && d.Mirror.Role == "MIRROR" {
+		return failback.BackupResult{}, sqlErr(in.ServerName, e(954, "The database \"%s\" cannot be opened. It is acting as a mirror database.", b.Database), backupAbort("BACKUP DATABASE"))
+	}
+	if d.State != "ONLINE" {
+		return failback.BackupResult{}, sqlErr(in.ServerName, e(927, "Database '%s' cannot be opened. It is in the middle of a restore.", b.Database), backupAbort("BACKUP DATABASE"))
+	}
+	if !in.Dirs[lower(dirOf(b.Path))] {
+		return failback.BackupResult{}, sqlErr(in.ServerName, e(3201, "Cannot open backup device '%s'. Operating system error 3(The system cannot find the path specified.).", b.Path), backupAbort("BACKUP DATABASE"))
+	}
+	s.change("BackupDatabase", b.Database, q)
+	snap := d.clone()
+	s.w.files[lower(b.Path)] = []*mediaSet{{set: failback.BackupSet{Position: 1, Name: b.Name, DatabaseName: b.Database, Type: 1, Checksums: true, Finished: s.w.now()},
+		db: snap, source: s.name}}
+	msg := fmt.Sprintf("BACKUP DATABASE successfully processed %d pages in 0.100 seconds (10.000 MB/sec).", d.SizeBytes/8192)
+	return failback.BackupResult{Position: 1, Messages: []string{msg}}, nil
+}
+
+// VerifyBackup is RESTORE VERIFYONLY.
+func (s *SQL) VerifyBackup(ctx context.Context, path string, file int) error {
+	in, err := s.begin(ctx, "VerifyBackup", failback.VerifyBackupSQL(path, file), false)
+	defer s.end()
+	if err != nil {
+		return err
+	}
+	m, err := s.media(in, path, "VERIFY DATABASE")
+	if err != nil {
+		return err
+	}
+	x := findPos(m, file)
+	if x == nil {
+		return sqlErr(in.ServerName, e(3013, "VERIFY DATABASE is terminating abnormally."))
+	}
+	if !x.set.Checksums {
+		return sqlErr(in.ServerName, e(3187, "RESTORE WITH CHECKSUM cannot be specified because the backup set does not contain checksum information."), e(3013, "VERIFY DATABASE is terminating abnormally."))
+	}
+	return nil
+}
+
+// RestoreDatabase is RESTORE DATABASE with SQL Server's refusals.
+func (s *SQL) RestoreDatabase(ctx context.Context, r failback.RestoreSpec) error {
+	q, qerr := failback.RestoreDatabaseSQL(r)
+	in, err := s.begin(ctx, "RestoreDatabase", q, true)
+	defer s.end()
+	if err == nil {
+		err = qerr
+	}
+	if err != nil {
+		return err
+	}
+	abort := backupAbort("RESTORE DATABASE")
+	m, err := s.media(in, r.Path, "RESTORE DATABASE")
+	if err != nil {
+		return err
+	}
+	file := r.File
+	if file <= 0 {
+		file = 1
+	}
+	x := findPos(m, file)
+	if x == nil {
+		return sqlErr(in.ServerName, abort)
+	}
+	if d := in.Databases[r.Database]; d != nil {
+		if d.Mirror.Mirrored {
+			return sqlErr(in.ServerName, e(3104, "RESTORE cannot operate on database '%s' because it is configured for database mirroring. Use ALTER DATABASE to remove mirroring if you intend to restore the database.", r.Database), abort)
+		}
+		if len(s.w.sessions(s.name, r.Database)) > 0 {
+			return sqlErr(in.ServerName, e(3101, "Exclusive access could not be obtained because the database is in use."), abort)
+		}
+		if !r.Replace && d.Family != x.db.Family {
+			return sqlErr(in.ServerName, e(3154, "The backup set holds a backup of a database other than the existing '%s' database.", r.Database), abort)
+		}
+		if !r.Replace && d.RecoveryModel == "FULL" && d.State == "ONLINE" {
+			return sqlErr(in.ServerName, e(3159, "The tail of the log for the database \"%s\" has not been backed up. Use BACKUP LOG WITH NORECOVERY to backup the log if it contains work you do not want to lose. Use the WITH REPLACE or WITH STOPAT clause of the RESTORE statement to just overwrite the contents of the log.", r.Database), abort)
+		}
+	}
+	s.change("RestoreDatabase", r.Database, q)
+	nd := x.db.clone()
+	nd.Name = r.Database
+	nd.Mirror = failback.Mirroring{}
+	nd.Other = nil
+	nd.Standby = false
+	for i := range nd.Files {
+		for _, mv := range r.Moves {
+			if strings.EqualFold(mv.LogicalName, nd.Files[i].LogicalName) {
+				nd.Files[i].PhysicalName = mv.To
+			}
+		}
+	}
+	switch {
+	case r.Recovery:
+		nd.State = "ONLINE"
+	case r.StandbyFile != "":
+		nd.State, nd.Standby, nd.ReadOnly = "ONLINE", true, true
+	default:
+		nd.State = "RESTORING"
+	}
+	in.Databases[r.Database] = nd
+	in.history = append(in.history, failback.RestoreRecord{Date: s.w.now(), Database: r.Database, BackupSetName: x.set.Name, Device: r.Path, Replace: r.Replace, Recovery: r.Recovery})
+	return nil
+}
+
+// RemoveLogShippingPrimary deletes the primary's entries.
+func (s *SQL) RemoveLogShippingPrimary(ctx context.Context, name string, secondaries []failback.LSPartner) error {
+	q := failback.RemoveLogShippingPrimarySQL(name, secondaries)
+	in, err := s.begin(ctx, "RemoveLogShippingPrimary", q, true)
+	defer s.end()
+	if err != nil {
+		return err
+	}
+	for i, p := range in.primaries {
+		if strings.EqualFold(p.db, name) {
+			var left []failback.LSPartner
+			for _, x := range p.secondaries {
+				removed := false
+				for _, y := range secondaries {
+					if strings.EqualFold(x.Server, y.Server) && strings.EqualFold(x.Database, y.Database) {
+						removed = true
+					}
+				}
+				if !removed {
+					left = append(left, x)
+				}
+			}
+			if len(left) > 0 {
+				return sqlErr(in.ServerName, e(32011, "Primary Database %s has active log shipping secondary database(s). Drop the secondary database(s) first.", name))
+			}
+			s.change("RemoveLogShippingPrimary", name, q)
+			delete(in.jobs, p.job)
+			in.primaries = append(in.primaries[:i], in.primaries[i+1:]...)
+			return nil
+		}
+	}
+	return sqlErr(in.ServerName, e(32010, "Database %s does not exist as log shipping primary.", name))
+}
+
+// RemoveLogShippingSecondary deletes a secondary database entry.
+func (s *SQL) RemoveLogShippingSecondary(ctx context.Context, name string) error {
+	q := failback.RemoveLogShippingSecondarySQL(name)
+	in, err := s.begin(ctx, "RemoveLogShippingSecondary", q, true)
+	defer s.end()
+	if err != nil {
+		return err
+	}
+	for _, x := range in.secondaries {
+		if strings.EqualFold(x.db, name) {
+			s.change("RemoveLogShippingSecondary", name, q)
+			x.db = ""
+			x.monitor = failback.LSSecondaryMonitor{}
+			return nil
+		}
+	}
+	return sqlErr(in.ServerName, e(32014, "Database %s does not exist as log shipping secondary.", name))
+}
+
+// RemoveLogShippingSecondaryPrimary deletes a primary's registration.
+func (s *SQL) RemoveLogShippingSecondaryPrimary(ctx context.Context, server, name string) error {
+	q := failback.RemoveLogShippingSecondaryPrimarySQL(server, name)
+	in, err := s.begin(ctx, "RemoveLogShippingSecondaryPrimary", q, true)
+	defer s.end()
+	if err != nil {
+		return err
+	}
+	for i, x := range in.secondaries {
+		if strings.EqualFold(x.primaryServer, server) && strings.EqualFold(x.primaryDB, name) {
+			if x.db != "" {
+				return sqlErr(in.ServerName, e(32025, "Primary Server %s, Database %s has active log shipping secondary database(s) on the secondary. Drop the secondary database(s) first.", server, name))
+			}
+			s.change("RemoveLogShippingSecondaryPrimary", name, q)
+			delete(in.jobs, x.copyJob)
+			delete(in.jobs, x.restoreJob)
+			in.secondaries = append(in.secondaries[:i], in.secondaries[i+1:]...)
+			return nil
+		}
+	}
+	return sqlErr(in.ServerName, e(32010, "Database %s does not exist as log shipping primary.", name))
+}
+
+// AddLogShippingPrimary adds (overwrites) the primary entry and its job.
+func (s *SQL) AddLogShippingPrimary(ctx context.Context, p failback.LogShippingPrimary) error {
+	q, qerr := failback.AddLogShippingPrimarySQL(p)
+	in, err := s.begin(ctx, "AddLogShippingPrimary", q, true)
+	defer s.end()
+	if err == nil {
+		err = qerr
+	}
+	if err != nil {
+		return err
+	}
+	d, err := s.db(in, p.Database)
+	if err != nil {
+		return sqlErr(in.ServerName, e(911, "Database '%s' does not exist. Make sure that the name is entered correctly.", p.Database))
+	}
+	if d.RecoveryModel == "SIMPLE" {
+		return sqlErr(in.ServerName, e(32015, "The primary database %s cannot have SIMPLE recovery for log shipping to work properly.", p.Database))
+	}
+	s.change("AddLogShippingPrimary", p.Database, q)
+	kept := in.primaries[:0]
+	for _, x := range in.primaries {
+		if !strings.EqualFold(x.db, p.Database) {
+			kept = append(kept, x)
+		}
+	}
+	in.primaries = append(kept, &lsPrimary{db: p.Database, job: p.BackupJob})
+	in.jobs[p.BackupJob] = &job{kind: "backup", db: p.Database, enabled: true}
+	return nil
+}
+
+// AddLogShippingSecondary registers the primary and the secondary database.
+func (s *SQL) AddLogShippingSecondary(ctx context.Context, x failback.LogShippingSecondary) error {
+	q, qerr := failback.AddLogShippingSecondarySQL(x)
+	in, err := s.begin(ctx, "AddLogShippingSecondary", q, true)
+	defer s.end()
+	if err == nil {
+		err = qerr
+	}
+	if err != nil {
+		return err
+	}
+	d := in.Databases[x.Database]
+	if d == nil || (d.State != "RESTORING" && !d.Standby) {
+		return sqlErr(in.ServerName, e(32007, "Database %s is not ONLINE.", x.Database))
+	}
+	s.change("AddLogShippingSecondary", x.Database, q)
+	kept := in.secondaries[:0]
+	for _, y := range in.secondaries {
+		if !(strings.EqualFold(y.primaryServer, x.PrimaryServer) && strings.EqualFold(y.primaryDB, x.Database)) {
+			kept = append(kept, y)
+		}
+	}
+	in.secondaries = append(kept, &lsSecondary{primaryServer: x.PrimaryServer, primaryDB: x.Database, db: x.Database,
+		copyJob: x.CopyJob, restoreJob: x.RestoreJob, copyDir: x.CopyDirectory})
+	in.jobs[x.CopyJob] = &job{kind: "copy", db: x.Database, enabled: true}
+	in.jobs[x.RestoreJob] = &job{kind: "restore", db: x.Database, enabled: true}
+	return nil
+}
+
+// AddLogShippingPrimarySecondary adds a secondary to the primary entry.
+func (s *SQL) AddLogShippingPrimarySecondary(ctx context.Context, name, server, sdb string) error {
+	q := failback.AddLogShippingPrimarySecondarySQL(name, server, sdb)
+	in, err := s.begin(ctx, "AddLogShippingPrimarySecondary", q, true)
+	defer s.end()
+	if err != nil {
+		return err
+	}
+	for _, p := range in.primaries {
+		if strings.EqualFold(p.db, name) {
+			s.change("AddLogShippingPrimarySecondary", name, q)
+			for _, x := range p.secondaries {
+				if strings.EqualFold(x.Server, server) && strings.EqualFold(x.Database, sdb) {
+					return nil
+				}
+			}
+			p.secondaries = append(p.secondaries, failback.LSPartner{Server: server, Database: sdb})
+			return nil
+		}
+	}
+	return sqlErr(in.ServerName, e(32010, "Database %s does not exist as log shipping primary.", name))
+}
+
+// StartJob runs a log-shipping job to completion at once (a real Agent
+// runs it asynchronously; the engine polls the monitor tables either way).
+func (s *SQL) StartJob(ctx context.Context, name string) error {
+	q := failback.StartJobSQL(name)
+	in, err := s.begin(ctx, "StartJob", q, true)
+	defer s.end()
+	if err != nil {
+		return err
+	}
+	for _, svc := range in.Services {
+		if strings.Contains(strings.ToLower(svc.Name), "agent") && svc.Status != "Running" {
+			return sqlErr(in.ServerName, e(22022, "SQLServerAgent is not currently running so it cannot be notified of this action."))
+		}
+	}
+	j := in.jobs[name]
+	if j == nil {
+		return sqlErr(in.ServerName, e(14262, "The specified @job_name ('%s') does not exist.", name))
+	}
+	s.change("StartJob", j.db, q)
+	now := s.w.now().UTC()
+	switch j.kind {
+	case "backup":
+		for _, p := range in.primaries {
+			if strings.EqualFold(p.db, j.db) {
+				in.logSeq++
+				p.monitor = failback.LSPrimaryMonitor{LastBackupFile: fmt.Sprintf(`%s\%s_%s_%d.trn`, strings.TrimRight(s.w.Topo.Share.UNC, `\`), j.db, now.Format("20060102150405"), in.logSeq), LastBackupDate: now}
+				s.w.lastLog = p.monitor.LastBackupFile
+			}
+		}
+	case "copy":
+		for _, x := range in.secondaries {
+			if strings.EqualFold(x.db, j.db) && s.w.lastLog != "" {
+				x.monitor.LastCopiedFile = x.copyDir + `\` + s.w.lastLog[strings.LastIndex(s.w.lastLog, `\`)+1:]
+				x.monitor.LastCopiedDate = now
+			}
+		}
+	case "restore":
+		for _, x := range in.secondaries {
+			if strings.EqualFold(x.db, j.db) && x.monitor.LastCopiedFile != "" {
+				x.monitor.LastRestoredFile = x.monitor.LastCopiedFile
+				x.monitor.LastRestoredDate = now
+			}
+		}
+	}
+	return nil
+}

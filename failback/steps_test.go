@@ -1,0 +1,102 @@
+package failback_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/pchatdr/harness/failback"
+	"github.com/pchatdr/harness/failback/memory"
+)
+
+// TestEachStepCheckApplyVerify walks the plan by hand: before its Apply a
+// step's Check says not done, Apply and Verify succeed, and afterwards its
+// Check says done.
+func TestEachStepCheckApplyVerify(t *testing.T) {
+	f := newFixture(t)
+	env := f.newEnv()
+	// Run through the runner once with zero steps to set the run id.
+	if _, err := (&failback.Runner{Plan: &failback.Plan{Name: failback.PlanFailback}, Env: env}).Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, s := range failback.FailbackPlan().Steps {
+		done, why, err := s.Check(ctx, env)
+		if err != nil || done {
+			t.Fatalf("%s: check before apply: done=%v why=%q err=%v", s.Name, done, why, err)
+		}
+		if err := s.Apply(ctx, env); err != nil {
+			t.Fatalf("%s: apply: %v", s.Name, err)
+		}
+		if err := s.Verify(ctx, env); err != nil {
+			t.Fatalf("%s: verify: %v", s.Name, err)
+		}
+		done, why, err = s.Check(ctx, env)
+		if err != nil || !done {
+			t.Fatalf("%s: check after verify: done=%v why=%q err=%v", s.Name, done, why, err)
+		}
+	}
+}
+
+// Verify catches what Apply could not guarantee.
+func TestVerifyFailures(t *testing.T) {
+	ctx := context.Background()
+	t.Run("restored contents differ", func(t *testing.T) {
+		f := newFixture(t)
+		env := f.newEnv()
+		(&failback.Runner{Plan: &failback.Plan{Name: failback.PlanFailback}, Env: env}).Run(ctx)
+		plan := failback.FailbackPlan()
+		for _, s := range plan.Steps[:4] {
+			if err := s.Apply(ctx, env); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f.world.Lock(func(w *memory.World) {
+			w.Instance("sql-primary").Databases["mgc"].Tables["dbo.tblNode"] = memory.Table{Rows: 39, Checksum: 5}
+		})
+		_, s := plan.StepByName(failback.StepRestore)
+		if err := s.Verify(ctx, env); err == nil {
+			t.Fatal("verify passed with a table that differs")
+		}
+	})
+	t.Run("restore refused with sessions (3101)", func(t *testing.T) {
+		f := newFixture(t)
+		f.world.Lock(func(w *memory.World) {
+			w.Instance("sql-primary").Databases["mgc"].Other = []failback.Session{{ID: 60, Login: "admin", Program: "SSMS"}}
+		})
+		res, err := (&failback.Runner{Plan: failback.FailbackPlan(), Env: f.newEnv()}).Run(ctx)
+		if err == nil || res.Failed != failback.StepRestore {
+			t.Fatalf("outcome %s failed %s err %v", res.Outcome, res.Failed, err)
+		}
+	})
+	t.Run("log shipping job does not restore", func(t *testing.T) {
+		f := newFixture(t)
+		f.world.FailNext("sql-backup", "StartJob", nil, memory.SQLError(22022, "SQLServerAgent is not currently running so it cannot be notified of this action."))
+		res, err := (&failback.Runner{Plan: failback.FailbackPlan(), Env: f.newEnv()}).Run(ctx)
+		if err == nil || res.Failed != failback.StepLogShipping {
+			t.Fatalf("outcome %s failed %s err %v", res.Outcome, res.Failed, err)
+		}
+	})
+}
+
+func TestDryRunChangesNothing(t *testing.T) {
+	f := newFixture(t)
+	rec := &recorder{}
+	res, err := (&failback.Runner{Plan: failback.FailbackPlan(), Env: f.newEnv(), Sinks: []failback.Sink{rec}}).DryRun(context.Background())
+	if err != nil || res.Outcome != failback.OutcomeOK {
+		t.Fatalf("plan: %s %v", res.Outcome, err)
+	}
+	if n := len(f.world.Calls()); n != 0 {
+		t.Fatalf("plan made %d changes", n)
+	}
+	would := map[string]int{}
+	for _, e := range rec.kind(failback.KindSent) {
+		if e.Attrs["change"] == "true" {
+			would[e.Step]++
+		}
+	}
+	for _, s := range failback.FailbackPlan().Steps {
+		if would[s.Name] == 0 {
+			t.Errorf("plan lists nothing for step %s", s.Name)
+		}
+	}
+}

@@ -1,0 +1,97 @@
+package engine
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/pchatdr/harness/sim/mssql/sqltypes"
+)
+
+func init() {
+	registerView("sys", "indexes", []Column{
+		col("object_id", tInt, false), col("name", tSys, true), col("index_id", tInt, false), col("type", tTiny, false),
+		col("type_desc", nv(60), true), col("is_unique", tBit, true), col("is_primary_key", tBit, true),
+		col("is_unique_constraint", tBit, true),
+	}, func(sc *scope, db *Database) ([][]Value, error) {
+		var out [][]Value
+		for _, t := range sc.tablesOf(db) {
+			hasPK := false
+			for _, ix := range t.Indexes {
+				hasPK = hasPK || ix.Primary
+			}
+			if !hasPK {
+				out = append(out, []Value{int64(t.ID), nil, int64(0), int64(0), "HEAP", false, false, false})
+			}
+			next := int64(2)
+			for _, ix := range t.Indexes {
+				id, typ, desc := next, int64(2), "NONCLUSTERED"
+				if ix.Primary {
+					id, typ, desc = 1, 1, "CLUSTERED"
+				} else {
+					next++
+				}
+				out = append(out, []Value{int64(t.ID), ix.Name, id, typ, desc, !ix.NonUnique, ix.Primary, !ix.Primary && !ix.Index})
+			}
+		}
+		return out, nil
+	})
+	registerView("sys", "key_constraints", []Column{
+		col("name", tSys, false), col("object_id", tInt, false), col("parent_object_id", tInt, false),
+		col("type", sqltypes.Type{Kind: sqltypes.KindChar, Length: 2}, true), col("type_desc", nv(60), true),
+		col("unique_index_id", tInt, true), col("is_system_named", tBit, false),
+	}, func(sc *scope, db *Database) ([][]Value, error) {
+		var out [][]Value
+		for _, t := range sc.tablesOf(db) {
+			for i, ix := range t.Indexes {
+				if ix.Index {
+					continue
+				}
+				typ, desc, idx := "UQ", "UNIQUE_CONSTRAINT", int64(i+2)
+				if ix.Primary {
+					typ, desc, idx = "PK", "PRIMARY_KEY_CONSTRAINT", 1
+				}
+				sysNamed := strings.HasPrefix(ix.Name, "PK__") || strings.HasPrefix(ix.Name, "UQ__")
+				out = append(out, []Value{ix.Name, int64(t.ID*100 + i + 1), int64(t.ID), typ, desc, idx, sysNamed})
+			}
+		}
+		return out, nil
+	})
+	principalCols := []Column{
+		col("name", tSys, false), col("principal_id", tInt, false), col("sid", sqltypes.VarBinary(85), true),
+		col("type", sqltypes.Type{Kind: sqltypes.KindChar, Length: 1}, false), col("type_desc", nv(60), true),
+		col("is_disabled", tBit, true), col("create_date", tDT, false), col("modify_date", tDT, false),
+		col("default_database_name", tSys, true),
+	}
+	logins := func(sc *scope) [][]Value {
+		inst := sc.s.inst
+		created := systemCreated
+		rows := [][]Value{{"sa", int64(1), []byte{1}, "S", "SQL_LOGIN", false, created, created, "master"}}
+		var names []string
+		for n := range inst.cfg.Logins {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for i, n := range names {
+			rows = append(rows, []Value{n, int64(256 + i), []byte{byte(i + 2)}, "S", "SQL_LOGIN", false, created, created, "master"})
+		}
+		return rows
+	}
+	registerView("sys", "server_principals", principalCols, func(sc *scope, _ *Database) ([][]Value, error) {
+		rows := logins(sc)
+		rows = append(rows, []Value{"sysadmin", int64(3), []byte{3}, "R", "SERVER_ROLE", false, systemCreated, systemCreated, nil})
+		return rows, nil
+	})
+	registerView("sys", "sql_logins", principalCols, func(sc *scope, _ *Database) ([][]Value, error) {
+		return logins(sc), nil
+	})
+	registerView("sys", "configurations", []Column{
+		col("configuration_id", tInt, false), col("name", nv(35), false), col("value", tInt, true),
+		col("value_in_use", tInt, true), col("description", nv(255), false),
+	}, func(sc *scope, _ *Database) ([][]Value, error) {
+		return [][]Value{
+			{int64(1579), "backup compression default", int64(0), int64(0), "Enable compression of backups by default"},
+			{int64(518), "show advanced options", int64(0), int64(0), "show advanced options"},
+			{int64(16388), "Agent XPs", int64(1), int64(1), "Enable or disable Agent XPs"},
+		}, nil
+	})
+}

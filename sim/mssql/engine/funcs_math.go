@@ -1,0 +1,248 @@
+package engine
+
+import (
+	"math"
+	"math/big"
+	"strings"
+
+	"github.com/pchatdr/harness/sim/mssql/sqltypes"
+	"github.com/pchatdr/harness/sim/mssql/tsql"
+)
+
+// ---------------------------------------------------------------------------
+// Numbers
+
+func numericArg(a *cexpr, fn string) (Type, error) {
+	t := a.typ
+	if t.Kind.IsString() {
+		return sqltypes.TypeFloat, nil
+	}
+	if !t.Kind.IsNumeric() || t.Kind == sqltypes.KindBit {
+		return Type{}, newErr(8116, t.Name(), 1, fn)
+	}
+	return t, nil
+}
+
+func fnAbs(c *compiler, a []*cexpr) (*cexpr, error) {
+	t, err := numericArg(a[0], "abs")
+	if err != nil {
+		return nil, err
+	}
+	return nullSafe(t, a, func(en *env, v []Value) (Value, error) {
+		x, err := convertTo(v[0], a[0].typ, t)
+		if err != nil {
+			return nil, err
+		}
+		switch n := x.(type) {
+		case int64:
+			if n < 0 {
+				r, _, err := sqltypes.Unary('-', n, t)
+				return r, err
+			}
+			return n, nil
+		case float64:
+			return math.Abs(n), nil
+		case Decimal:
+			return Decimal{Unscaled: new(big.Int).Abs(n.Unscaled), Scale: n.Scale}, nil
+		}
+		return x, nil
+	}), nil
+}
+
+func fnSign(c *compiler, a []*cexpr) (*cexpr, error) {
+	t, err := numericArg(a[0], "sign")
+	if err != nil {
+		return nil, err
+	}
+	return nullSafe(t, a, func(en *env, v []Value) (Value, error) {
+		x, err := convertTo(v[0], a[0].typ, t)
+		if err != nil {
+			return nil, err
+		}
+		s := 0
+		switch n := x.(type) {
+		case int64:
+			s = cmpSign(float64(n))
+		case float64:
+			s = cmpSign(n)
+		case Decimal:
+			s = n.Unscaled.Sign()
+		}
+		return convertTo(int64(s), sqltypes.TypeBigInt, t)
+	}), nil
+}
+
+func cmpSign(f float64) int {
+	switch {
+	case f > 0:
+		return 1
+	case f < 0:
+		return -1
+	}
+	return 0
+}
+
+func fnRound(kind string) func(*compiler, []*cexpr) (*cexpr, error) {
+	return func(c *compiler, a []*cexpr) (*cexpr, error) {
+		t, err := numericArg(a[0], kind)
+		if err != nil {
+			return nil, err
+		}
+		rt := t
+		if t.Kind == sqltypes.KindDecimal {
+			rt = sqltypes.DecimalType(t.Precision, 0)
+		}
+		return nullSafe(rt, a, func(en *env, v []Value) (Value, error) {
+			x, err := convertTo(v[0], a[0].typ, t)
+			if err != nil {
+				return nil, err
+			}
+			switch n := x.(type) {
+			case float64:
+				if kind == "floor" {
+					return math.Floor(n), nil
+				}
+				return math.Ceil(n), nil
+			case Decimal:
+				return roundDecimal(n, 0, kind), nil
+			}
+			return x, nil
+		}), nil
+	}
+}
+
+// roundDecimal rounds d to s decimals: "round" half away from zero,
+// "floor"/"ceiling" toward -inf/+inf; the scale is kept for round and
+// dropped to s for floor/ceiling.
+func roundDecimal(d Decimal, s int, kind string) Decimal {
+	if int(d.Scale) <= s {
+		return d
+	}
+	p := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(int(d.Scale)-s)), nil)
+	q, r := new(big.Int).QuoRem(d.Unscaled, p, new(big.Int))
+	switch kind {
+	case "floor":
+		if r.Sign() < 0 {
+			q.Sub(q, big.NewInt(1))
+		}
+		return Decimal{Unscaled: q, Scale: uint8(s)}
+	case "ceiling":
+		if r.Sign() > 0 {
+			q.Add(q, big.NewInt(1))
+		}
+		return Decimal{Unscaled: q, Scale: uint8(s)}
+	}
+	half := new(big.Int).Mul(new(big.Int).Abs(r), big.NewInt(2))
+	if half.Cmp(p) >= 0 {
+		if d.Unscaled.Sign() < 0 {
+			q.Sub(q, big.NewInt(1))
+		} else {
+			q.Add(q, big.NewInt(1))
+		}
+	}
+	q.Mul(q, p)
+	return Decimal{Unscaled: q, Scale: d.Scale}
+}
+
+func fnRoundN(c *compiler, a []*cexpr) (*cexpr, error) {
+	t, err := numericArg(a[0], "round")
+	if err != nil {
+		return nil, err
+	}
+	return nullSafe(t, a[:2], func(en *env, v []Value) (Value, error) {
+		x, err := convertTo(v[0], a[0].typ, t)
+		if err != nil {
+			return nil, err
+		}
+		n, err := argInt(v[1], a[1].typ)
+		if err != nil {
+			return nil, err
+		}
+		switch y := x.(type) {
+		case float64:
+			p := math.Pow(10, float64(n))
+			return math.Round(y*p) / p, nil
+		case Decimal:
+			if n >= 0 {
+				return roundDecimal(y, int(n), "round"), nil
+			}
+			return x, nil
+		case int64:
+			if n >= 0 {
+				return y, nil
+			}
+			p := int64(math.Pow(10, float64(-n)))
+			q := y / p
+			if r := y % p; r*2 >= p {
+				q++
+			} else if r*2 <= -p {
+				q--
+			}
+			return q * p, nil
+		}
+		return x, nil
+	}), nil
+}
+
+func fnIsNumeric(c *compiler, a []*cexpr) (*cexpr, error) {
+	return &cexpr{typ: sqltypes.TypeInt, eval: func(en *env) (Value, error) {
+		v, err := a[0].eval(en)
+		if err != nil || v == nil {
+			return int64(0), err
+		}
+		if a[0].typ.Kind.IsNumeric() {
+			return int64(1), nil
+		}
+		s, err := toStringValue(v, a[0].typ)
+		if err != nil {
+			return int64(0), nil
+		}
+		if _, err := sqltypes.Convert(strings.TrimSpace(s.(string)), sqltypes.VarChar(100), sqltypes.TypeFloat); err != nil {
+			return int64(0), nil
+		}
+		return int64(1), nil
+	}}, nil
+}
+
+func fnChecksum(binary bool) builtin {
+	return func(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
+		var args []*cexpr
+		if fc.Star {
+			if c.bs == nil || len(c.bs.cols) == 0 {
+				return nil, newErr(263)
+			}
+			for i, col := range c.bs.cols {
+				args = append(args, loadCol(0, i, col))
+			}
+			if c.group != nil && !c.inAgg {
+				return nil, newErr(8120, c.bs.cols[0].qual+"."+c.bs.cols[0].name)
+			}
+		} else {
+			if len(fc.Args) == 0 {
+				return nil, newErr(189, fc.Name.Object().Name, 1, 255)
+			}
+			var err error
+			if args, err = c.compileArgs(fc); err != nil {
+				return nil, err
+			}
+		}
+		types := make([]Type, len(args))
+		for i, a := range args {
+			types[i] = a.typ
+		}
+		return &cexpr{typ: sqltypes.TypeInt, eval: func(en *env) (Value, error) {
+			vals := make([]Value, len(args))
+			for i, a := range args {
+				v, err := a.eval(en)
+				if err != nil {
+					return nil, err
+				}
+				vals[i] = v
+			}
+			if binary {
+				return int64(sqltypes.BinaryChecksum(vals, types)), nil
+			}
+			return int64(sqltypes.Checksum(vals, types)), nil
+		}}, nil
+	}
+}
