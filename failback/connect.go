@@ -143,7 +143,7 @@ func Connect(ctx context.Context, t *topology.Topology, opts Options) (*Connecti
 		return fail(err)
 	}
 	c.Secrets = append(c.Secrets, pw)
-	cfg := lync.WinRMConfig{URL: t.Management.URL, User: t.Management.User, Password: pw,
+	cfg := lync.WinRMConfig{URL: t.Management.URL, User: t.Management.User, Password: pw, Auth: t.Management.Auth,
 		InsecureSkipVerify: t.Management.InsecureSkipVerify, AllowUnencrypted: IsLoopbackURL(t.Management.URL)}
 	if t.Management.CAFile != "" {
 		pem, err := os.ReadFile(t.Management.CAFile)

@@ -37,6 +37,7 @@ type scenario struct {
 	ledgers map[string]*chat.Ledger // by instance name
 	held    []*sql.Conn
 	lastErr error
+	engine  *engineRun
 }
 
 type key struct{}
@@ -82,6 +83,12 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 		sc.Step(`^the "([^"]*)" instance holds every acknowledged message exactly once$`, checkLedger)
 		sc.Step(`^a chat server holds a session to "([^"]*)" on the "([^"]*)" instance$`, holdSession)
 		sc.Step(`^database "([^"]*)" is dropped on the "([^"]*)" instance$`, dropDatabase)
+		sc.Step(`^database "([^"]*)" was dropped on the "([^"]*)" instance$`, func(ctx context.Context, db, role string) error {
+			if err := dropDatabase(ctx, db, role); err != nil {
+				return err
+			}
+			return get(ctx).lastErrUnexpected()
+		})
 		sc.Step(`^it fails with SQL Server error (\d+)$`, failsWith)
 		sc.Step(`^the engine clears the active server list$`, clearActive)
 		sc.Step(`^the engine sets the active servers to "([^"]*)"$`, setActive)
@@ -92,6 +99,10 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 		sc.Step(`^the engine sets the pool state to (Normal|FailedOver)$`, setPoolState)
 		sc.Step(`^the pool state is (Normal|FailedOver)$`, poolStateIs)
 		sc.Step(`^an operator runs "(.*)"$`, operatorRuns)
+		sc.Step(`^the engine plans the failback$`, planFailback)
+		sc.Step(`^precondition "([^"]*)" (passes|refuses)$`, preconditionOutcome)
+		sc.Step(`^the engine refuses to fail back$`, engineRefused)
+		sc.Step(`^nothing changed in the world$`, nothingChanged)
 		sc.Step(`^the cmdlet is refused with a message containing "([^"]*)"$`, refusedWith)
 	}
 }

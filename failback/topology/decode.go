@@ -517,6 +517,7 @@ func (d *decoder) management(n *yaml.Node, key string, m *Management) {
 		{"user", true, d.str(&m.User)},
 		{"insecureSkipVerify", false, d.boolean(&m.InsecureSkipVerify)},
 		{"caFile", false, d.str(&m.CAFile)},
+		{"auth", false, d.str(&m.Auth)},
 	}
 	d.object(n, key, append(fields, d.secretFields(&m.Password, key)...))
 }

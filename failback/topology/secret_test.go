@@ -79,7 +79,7 @@ func TestNoMessageCarriesASecret(t *testing.T) {
 	docs = append(docs,
 		strings.Replace(base, "passwordEnv: PCHAT_LYNC_PASSWORD", "passwordEnv: '"+secretValue+"'", 1),
 		strings.Replace(base, "passwordEnv: PCHAT_LYNC_PASSWORD", "passwordEnv: "+secretValue+"\n  passwordFile: /x", 1),
-		strings.Replace(base, "url: http://127.0.0.1:0/wsman", "url: http://admin:"+secretValue+"@lync/wsman", 1),
+		strings.Replace(base, "url: https://127.0.0.1:0/wsman", "url: http://admin:"+secretValue+"@lync/wsman", 1),
 		strings.Replace(base, "passwordEnv: PCHAT_LYNC_PASSWORD", "password: {value: "+secretValue+"}", 1),
 		strings.Replace(base, "passwordEnv: PCHAT_LYNC_PASSWORD", "password: ["+secretValue+"]", 1),
 		strings.Replace(base, "passwordEnv: PCHAT_LYNC_PASSWORD", "password: \""+secretValue, 1), // unterminated quote

@@ -183,6 +183,10 @@ type Management struct {
 	InsecureSkipVerify bool
 	// CAFile is a PEM bundle to trust for an https URL. (Added field.)
 	CAFile string
+	// Auth is the WinRM authentication scheme: "ntlm" (Negotiate/NTLM,
+	// the default on a domain-joined Front End) or "basic" (only where
+	// WinRM's Basic auth is enabled, and then only over https).
+	Auth string
 }
 
 // Objectives are the recovery objectives a run is measured against.

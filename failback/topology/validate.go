@@ -317,6 +317,11 @@ func (t *Topology) validateManagement(p *problems) {
 	if strings.TrimSpace(m.User) == "" {
 		p.key("management.user", "must not be empty")
 	}
+	switch strings.ToLower(m.Auth) {
+	case "", "ntlm", "basic":
+	default:
+		p.key("management.auth", "want ntlm or basic, got %q", m.Auth)
+	}
 	checkSecret(p, "management", m.Password)
 }
 

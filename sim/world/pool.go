@@ -91,7 +91,7 @@ func (w *World) PoolClient() (*lync.Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("world: management CA: %w", err)
 	}
-	r, err := lync.NewWinRMRunner(lync.WinRMConfig{URL: m.URL, User: m.User, Password: pw, Auth: lync.AuthBasic, CACertPEM: ca})
+	r, err := lync.NewWinRMRunner(lync.WinRMConfig{URL: m.URL, User: m.User, Password: pw, Auth: m.Auth, CACertPEM: ca})
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package world
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/pchatdr/harness/failback/topology"
 )
@@ -38,14 +39,16 @@ func (w *World) InstallStores(ctx context.Context, role topology.Role) error {
 		return err
 	}
 	for _, name := range dbs {
-		stmts := append([]string{
+		// Three-part names, not USE: a pooled connection left in the new
+		// database would hold it "in use" (3702, 3101) as on a real server.
+		stmts := []string{
 			fmt.Sprintf("CREATE DATABASE [%s]", name),
 			fmt.Sprintf("ALTER DATABASE [%s] SET RECOVERY FULL", name),
-		}, storeSchema[name]...)
-		for i, q := range stmts {
-			if i >= 2 {
-				q = fmt.Sprintf("USE [%s]; %s", name, q)
-			}
+		}
+		for _, q := range storeSchema[name] {
+			stmts = append(stmts, strings.Replace(q, "CREATE TABLE dbo.", fmt.Sprintf("CREATE TABLE [%s].dbo.", name), 1))
+		}
+		for _, q := range stmts {
 			if _, err := master.ExecContext(ctx, q); err != nil {
 				w.Timeline.Add(inst.Name, "sql", q, err)
 				return fmt.Errorf("world: install %s on %s: %w", name, inst.Name, err)

@@ -100,7 +100,9 @@ func TestValidate(t *testing.T) {
 		{"@active_start_time", func(s *Schedule) { s.ActiveStartTime = 126000 }},
 		{"@active_end_time", func(s *Schedule) { s.ActiveEndTime = 240000 }},
 		{"@freq_recurrence_factor", func(s *Schedule) { s.FreqType, s.FreqInterval = FreqWeekly, 2 }},
-		{"@freq_relative_interval", func(s *Schedule) { s.FreqType, s.FreqRecurrenceFactor, s.FreqRelativeInterval = FreqMonthlyRelative, 1, 3 }},
+		{"@freq_relative_interval", func(s *Schedule) {
+			s.FreqType, s.FreqRecurrenceFactor, s.FreqRelativeInterval = FreqMonthlyRelative, 1, 3
+		}},
 	}
 	for _, tc := range cases {
 		s := every15()

@@ -1,6 +1,7 @@
 package media
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -130,6 +131,10 @@ func zeroRunStart(r io.ReaderAt, size int64) int64 {
 		if m, _ := r.ReadAt(b, start); m < len(b) {
 			return end
 		}
+		if allZero(b) {
+			end = start
+			continue
+		}
 		for i := len(b) - 1; i >= 0; i-- {
 			if b[i] != 0 {
 				return start + int64(i) + 1
@@ -140,11 +145,15 @@ func zeroRunStart(r io.ReaderAt, size int64) int64 {
 	return 0
 }
 
+var zeros = make([]byte, 64<<10)
+
 func allZero(b []byte) bool {
-	for _, c := range b {
-		if c != 0 {
+	for len(b) > 0 {
+		n := min(len(b), len(zeros))
+		if !bytes.Equal(b[:n], zeros[:n]) {
 			return false
 		}
+		b = b[n:]
 	}
 	return true
 }
