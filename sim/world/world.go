@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/pchatdr/harness/failback/topology"
 	lyncfake "github.com/pchatdr/harness/fakes/lync"
+	"github.com/pchatdr/harness/sim/chat"
 	"github.com/pchatdr/harness/sim/mssql"
 	"github.com/pchatdr/harness/sim/mssql/engine"
 )
@@ -51,7 +53,11 @@ type World struct {
 	dir  string
 	logf func(string, ...any)
 
-	pool *lyncfake.Server
+	pool       *lyncfake.Server
+	chat       []*chat.Server
+	httpClient *http.Client
+	// Ledger holds every message a chat server acknowledged.
+	Ledger *chat.Ledger
 
 	mu        sync.Mutex
 	instances map[string]*Instance
@@ -239,6 +245,7 @@ func (w *World) Restart(ctx context.Context, inst *Instance) error {
 
 // Close stops everything the world started.
 func (w *World) Close() error {
+	w.stopChat()
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.pool != nil {

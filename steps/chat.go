@@ -1,0 +1,94 @@
+package steps
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/pchatdr/harness/sim/chat"
+)
+
+func chatFollowsPool(ctx context.Context) error { return get(ctx).world.StartChat(ctx) }
+
+// chatSessions counts chat-server sessions in a database of an instance.
+func chatSessions(ctx context.Context, role, database string) (int, error) {
+	master, _, err := db(ctx, role, "master")
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = master.QueryRowContext(ctx,
+		"SELECT COUNT(*) FROM sys.dm_exec_sessions WHERE program_name = @p1 AND database_id = DB_ID(@p2)",
+		chat.ProgramName, database).Scan(&n)
+	return n, err
+}
+
+// eventually polls until check passes or the (simulated deployment's
+// generous) deadline passes; chat servers react to configuration changes
+// within their poll interval, as real ones do within theirs.
+func eventually(ctx context.Context, check func() error) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := check()
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func chatSessionsAre(ctx context.Context, want int, database, role string) error {
+	return eventually(ctx, func() error {
+		n, err := chatSessions(ctx, role, database)
+		if err == nil && n != want {
+			err = fmt.Errorf("%d chat servers hold sessions to %s on the %s instance, want %d", n, database, role, want)
+		}
+		return err
+	})
+}
+
+func noChatSessions(ctx context.Context, database, role string) error {
+	return chatSessionsAre(ctx, 0, database, role)
+}
+
+func usersPost(ctx context.Context, n int) error {
+	w := get(ctx).world
+	for i := 0; i < n; i++ {
+		if _, err := w.Post(ctx, 1+i%4, 1+i%25); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func usersCannotPost(ctx context.Context) error {
+	_, err := get(ctx).world.Post(ctx, 1, 1)
+	if !errors.Is(err, chat.ErrInactive) {
+		return fmt.Errorf("a post was accepted with no active chat server (%v)", err)
+	}
+	return nil
+}
+
+func storeHoldsLedger(ctx context.Context, role string) error {
+	mgc, _, err := db(ctx, role, "mgc")
+	if err != nil {
+		return err
+	}
+	l := get(ctx).world.Ledger
+	if l == nil || l.Len() == 0 {
+		return fmt.Errorf("no message was acknowledged")
+	}
+	r, err := l.Check(ctx, mgc, true)
+	if err != nil {
+		return err
+	}
+	if !r.OK() {
+		return fmt.Errorf("mgc on the %s instance: %s", role, r)
+	}
+	return nil
+}
