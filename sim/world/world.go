@@ -72,7 +72,8 @@ type Instance struct {
 
 	cfg      engine.Config
 	password string
-	srv      *mssql.Server
+	srv      *mssql.Server // nil while the instance is down
+	rebuilds int
 }
 
 // Start builds and starts the world. On error nothing is left running.
@@ -230,6 +231,9 @@ func (w *World) DB(inst *Instance, database string) (*sql.DB, error) {
 // Restart stops an instance as a crash would not (clean shutdown) and starts
 // it again on the same data folder and port.
 func (w *World) Restart(ctx context.Context, inst *Instance) error {
+	if inst.srv == nil {
+		return fmt.Errorf("world: restart %s: the instance is down", inst.Name)
+	}
 	if err := inst.srv.Close(); err != nil {
 		w.Timeline.Add(inst.Name, "stop", "shutdown", err)
 		return fmt.Errorf("world: restart %s: %w", inst.Name, err)
@@ -258,6 +262,10 @@ func (w *World) Close() error {
 	w.dbs = nil
 	var errs []error
 	for name, inst := range w.instances {
+		if inst.srv == nil {
+			delete(w.instances, name)
+			continue
+		}
 		if err := inst.srv.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close %s: %w", name, err))
 		}

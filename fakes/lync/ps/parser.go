@@ -409,9 +409,13 @@ func isParamNameStart(r rune) bool {
 }
 
 // argument parses one command argument: a primary or a comma list of them.
-func (p *parser) argument() (Node, error) {
+func (p *parser) argument() (Node, error) { return p.commaList(p.argPrimary) }
+
+// commaList parses elem, or a comma list of elems as an array (PowerShell's
+// comma operator), the same way in arguments and in expressions.
+func (p *parser) commaList(elem func() (Node, error)) (Node, error) {
 	start := p.pos
-	first, err := p.argPrimary()
+	first, err := elem()
 	if err != nil {
 		return nil, err
 	}
@@ -432,7 +436,7 @@ func (p *parser) argument() (Node, error) {
 		if p.atStatementEnd() || p.peek(0) == '|' || p.peek(0) == ',' {
 			return nil, p.errAt(p.pos-1, p.pos, "MissingExpressionAfterToken", "Missing expression after ','.")
 		}
-		e, err := p.argPrimary()
+		e, err := elem()
 		if err != nil {
 			return nil, err
 		}
@@ -625,40 +629,7 @@ func (p *parser) additive() (Node, error) {
 	}
 }
 
-func (p *parser) comma() (Node, error) {
-	start := p.pos
-	first, err := p.unary()
-	if err != nil {
-		return nil, err
-	}
-	elems := []Node{first}
-	for {
-		save := p.pos
-		if err := p.skipSpace(); err != nil {
-			return nil, err
-		}
-		if p.peek(0) != ',' {
-			p.pos = save
-			break
-		}
-		p.pos++
-		if err := p.skipSpaceNL(); err != nil {
-			return nil, err
-		}
-		if p.atStatementEnd() || p.peek(0) == '|' || p.peek(0) == ',' {
-			return nil, p.errAt(p.pos-1, p.pos, "MissingExpressionAfterToken", "Missing expression after ','.")
-		}
-		e, err := p.unary()
-		if err != nil {
-			return nil, err
-		}
-		elems = append(elems, e)
-	}
-	if len(elems) == 1 {
-		return first, nil
-	}
-	return &ArrayLit{span: span{start, p.pos}, Elems: elems}, nil
-}
+func (p *parser) comma() (Node, error) { return p.commaList(p.unary) }
 
 func (p *parser) unary() (Node, error) {
 	if err := p.enter(); err != nil {
