@@ -96,12 +96,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "drill: target %s, seed %d (rerun with --seed %d), report in %s\n\n", c.target, c.seed, c.seed, c.reportDir)
 
-	rec := newRecorder()
+	rec := newRecorder(stdout, time.Now())
 	tags := "~@containers"
 	if c.tags != "" {
 		tags = tags + " && " + c.tags
 	}
-	started := time.Now()
+	started := rec.t0
 	suite := godog.TestSuite{
 		Name: "pchat-failback",
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
@@ -109,14 +109,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			steps.Initializer(steps.Options{OnWorld: rec.world})(sc)
 		},
 		Options: &godog.Options{
-			Format: fmt.Sprintf("pretty,junit:%s,cucumber:%s",
+			Format: fmt.Sprintf("junit:%s,cucumber:%s",
 				filepath.Join(c.reportDir, "junit.xml"), filepath.Join(c.reportDir, "cucumber.json")),
-			Output:         stdout,
+			Output:         io.Discard,
 			FS:             features.FS,
 			Paths:          []string{"."},
 			Tags:           tags,
 			Strict:         true,
-			NoColors:       !isTerminal(stdout),
 			Concurrency:    c.concurrency,
 			Randomize:      c.seed,
 			DefaultContext: ctx,
@@ -155,20 +154,57 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // recorder collects per-scenario results and timelines for the report.
 type recorder struct {
 	mu     sync.Mutex
+	w      io.Writer
+	t0     time.Time
+	next   int
+	tags   map[string]int // scenario id -> short number for progress lines
 	starts map[string]time.Time
+	steps  map[string]time.Time
 	out    map[string]*report.Scenario
 }
 
-func newRecorder() *recorder {
-	return &recorder{starts: map[string]time.Time{}, out: map[string]*report.Scenario{}}
+func newRecorder(w io.Writer, t0 time.Time) *recorder {
+	return &recorder{w: w, t0: t0, tags: map[string]int{}, starts: map[string]time.Time{}, steps: map[string]time.Time{}, out: map[string]*report.Scenario{}}
+}
+
+// line prints one progress line: elapsed time, the scenario's number (so
+// concurrent scenarios can be told apart), the text. Caller holds r.mu.
+func (r *recorder) line(id, format string, args ...any) {
+	fmt.Fprintf(r.w, "%7.2fs  s%-2d %s\n", time.Since(r.t0).Seconds(), r.tags[id], fmt.Sprintf(format, args...))
 }
 
 func (r *recorder) hook(sc *godog.ScenarioContext) {
+	// The initializer runs once per scenario, so this is the scenario's own.
+	var scenarioID string
 	sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
 		r.mu.Lock()
+		defer r.mu.Unlock()
+		scenarioID = s.Id
+		r.next++
+		r.tags[s.Id] = r.next
 		r.starts[s.Id] = time.Now()
 		r.out[s.Id] = &report.Scenario{Name: s.Name, URI: s.Uri, Started: time.Now()}
+		r.line(s.Id, "▶ %s", s.Name)
+		return ctx, nil
+	})
+	sc.StepContext().Before(func(ctx context.Context, st *godog.Step) (context.Context, error) {
+		r.mu.Lock()
+		r.steps[st.Id] = time.Now()
 		r.mu.Unlock()
+		return ctx, nil
+	})
+	sc.StepContext().After(func(ctx context.Context, st *godog.Step, status godog.StepResultStatus, err error) (context.Context, error) {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		d := time.Since(r.steps[st.Id]).Round(time.Millisecond)
+		mark := map[godog.StepResultStatus]string{godog.StepPassed: "✓", godog.StepFailed: "✗", godog.StepSkipped: "-", godog.StepUndefined: "?", godog.StepPending: "…"}[status]
+		if mark == "" {
+			mark = "·"
+		}
+		r.line(scenarioID, "  %s %s (%s)", mark, st.Text, d)
+		if err != nil {
+			r.line(scenarioID, "      %v", err)
+		}
 		return ctx, nil
 	})
 	sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
@@ -177,9 +213,12 @@ func (r *recorder) hook(sc *godog.ScenarioContext) {
 		res := r.out[s.Id]
 		res.Duration = time.Since(r.starts[s.Id])
 		res.Passed = err == nil
+		result := "passed"
 		if err != nil {
 			res.Error = err.Error()
+			result = "FAILED"
 		}
+		r.line(s.Id, "%s %s: %s (%s)", map[bool]string{true: "✔", false: "✘"}[err == nil], result, s.Name, res.Duration.Round(time.Millisecond))
 		return ctx, nil
 	})
 }
