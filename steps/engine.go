@@ -5,22 +5,29 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/pchatdr/harness/failback"
+	"github.com/pchatdr/harness/failback/metrics"
 )
 
 // engineRun is what one engine invocation left behind.
 type engineRun struct {
-	mu     sync.Mutex
-	events []failback.Event
-	result failback.Result
-	err    error
-	before string // world fingerprint before the engine ran
+	mu      sync.Mutex
+	events  []failback.Event
+	result  failback.Result
+	err     error
+	before  string // world fingerprint before the engine ran
+	metrics *metrics.Metrics
+	outage  time.Duration // the engine's measured chat outage
 }
 
 func (r *engineRun) Event(e failback.Event) {
 	r.mu.Lock()
 	r.events = append(r.events, e)
+	if e.Kind == failback.KindMeasure && e.Name == failback.MeasureChatOutage {
+		r.outage = time.Duration(e.Seconds * float64(time.Second))
+	}
 	r.mu.Unlock()
 }
 
@@ -34,9 +41,12 @@ func runEngine(ctx context.Context, dry bool) error {
 	if err != nil {
 		return err
 	}
-	run := &engineRun{before: before}
+	run := &engineRun{before: before, metrics: metrics.New()}
+	run.metrics.SetObjective(w.Topology.Objectives.RTO)
 	st.engine = run
-	conn, err := failback.Connect(ctx, w.Topology, failback.Options{})
+	// A simulated deployment reacts within milliseconds: poll it often so
+	// the measured durations are the procedure's, not the poll interval's.
+	conn, err := failback.Connect(ctx, w.Topology, failback.Options{PollInterval: 100 * time.Millisecond})
 	if err != nil {
 		run.err = err
 		return nil
@@ -56,7 +66,7 @@ func runEngine(ctx context.Context, dry bool) error {
 		}
 		w.Timeline.Add("engine", e.Kind, strings.TrimSpace(detail), ferr)
 	})
-	r := &failback.Runner{Plan: failback.FailbackPlan(), Env: conn.Env, Sinks: []failback.Sink{run, timeline}}
+	r := &failback.Runner{Plan: failback.FailbackPlan(), Env: conn.Env, Sinks: []failback.Sink{run, timeline, run.metrics}}
 	if dry {
 		run.result, run.err = r.DryRun(ctx)
 	} else {
@@ -108,6 +118,30 @@ func nothingChanged(ctx context.Context) error {
 	}
 	if after != st.engine.before {
 		return fmt.Errorf("the world changed:\nbefore:\n%s\nafter:\n%s", st.engine.before, after)
+	}
+	return nil
+}
+
+func outageWithinObjective(ctx context.Context) error {
+	st := get(ctx)
+	run := st.engine
+	if run == nil || run.outage == 0 {
+		return fmt.Errorf("the engine measured no chat outage")
+	}
+	if obj := st.world.Topology.Objectives.Outage; run.outage > obj {
+		return fmt.Errorf("chat outage %s exceeds the objective %s", run.outage.Round(time.Millisecond), obj)
+	}
+	return nil
+}
+
+func failbackWithinRTO(ctx context.Context) error {
+	st := get(ctx)
+	run := st.engine
+	if run == nil || run.result.Duration == 0 {
+		return fmt.Errorf("the engine has not run")
+	}
+	if rto := st.world.Topology.Objectives.RTO; run.result.Duration > rto {
+		return fmt.Errorf("failback took %s, over the RTO of %s", run.result.Duration.Round(time.Millisecond), rto)
 	}
 	return nil
 }

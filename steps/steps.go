@@ -10,10 +10,12 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/cucumber/godog"
 	mssqldb "github.com/microsoft/go-mssqldb"
 
+	"github.com/pchatdr/harness/failback/metrics"
 	"github.com/pchatdr/harness/failback/topology"
 	"github.com/pchatdr/harness/sim/chat"
 	"github.com/pchatdr/harness/sim/world"
@@ -27,7 +29,16 @@ type Options struct {
 	// OnWorld, if set, is called with each scenario's world when it ends
 	// (the drill collects timelines for its report).
 	OnWorld func(scenario string, w *world.World)
-	Logf    func(format string, args ...any)
+	// OnResult, if set, receives what an engine run in a scenario measured.
+	OnResult func(scenario string, r Result)
+	Logf     func(format string, args ...any)
+}
+
+// Result is what one scenario's engine run measured.
+type Result struct {
+	Outage, OutageObjective time.Duration
+	Duration, RTO           time.Duration
+	Metrics                 *metrics.Metrics
 }
 
 type scenario struct {
@@ -58,6 +69,13 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 			st := get(ctx)
 			for _, c := range st.held {
 				c.Close()
+			}
+			if st.engine != nil && opts.OnResult != nil && st.world != nil {
+				opts.OnResult(s.Name, Result{
+					Outage: st.engine.outage, OutageObjective: st.world.Topology.Objectives.Outage,
+					Duration: st.engine.result.Duration, RTO: st.world.Topology.Objectives.RTO,
+					Metrics: st.engine.metrics,
+				})
 			}
 			if st.world != nil {
 				if opts.OnWorld != nil {
@@ -101,6 +119,15 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 		sc.Step(`^an operator runs "(.*)"$`, operatorRuns)
 		sc.Step(`^the engine plans the failback$`, planFailback)
 		sc.Step(`^the chat servers follow the pool$`, chatFollowsPool)
+		sc.Step(`^the pool failed over after a disaster, with (\d+) messages before it and (\d+) during failover$`, poolFailedOver)
+		sc.Step(`^the primary data center was rebuilt$`, primaryRebuilt)
+		sc.Step(`^the engine runs the failback$`, runFailback)
+		sc.Step(`^every precondition passed$`, everyPreconditionPassed)
+		sc.Step(`^every step of the failback was verified$`, everyStepVerified)
+		sc.Step(`^no chat server held a session to "([^"]*)" on the "([^"]*)" instance while it was restored$`, noSessionDuringRestore)
+		sc.Step(`^"([^"]*)" on the "([^"]*)" instance is not mirrored$`, notMirrored)
+		sc.Step(`^the chat outage was within the topology's objective$`, outageWithinObjective)
+		sc.Step(`^the failback finished within the topology's RTO$`, failbackWithinRTO)
 		sc.Step(`^(\d+) chat servers? holds? sessions to "([^"]*)" on the "([^"]*)" instance$`, chatSessionsAre)
 		sc.Step(`^no chat server holds a session to "([^"]*)" on the "([^"]*)" instance$`, noChatSessions)
 		sc.Step(`^chat users post (\d+) messages$`, usersPost)

@@ -25,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/push"
 
+	"github.com/pchatdr/harness/failback/metrics"
 	"github.com/pchatdr/harness/features"
 	"github.com/pchatdr/harness/report"
 	"github.com/pchatdr/harness/sim/world"
@@ -106,7 +107,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Name: "pchat-failback",
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
 			rec.hook(sc)
-			steps.Initializer(steps.Options{OnWorld: rec.world})(sc)
+			steps.Initializer(steps.Options{OnWorld: rec.world, OnResult: rec.result})(sc)
 		},
 		Options: &godog.Options{
 			Format: fmt.Sprintf("junit:%s,cucumber:%s",
@@ -129,6 +130,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	report.WriteSummary(stdout, results)
 	reg := prometheus.NewRegistry()
 	report.RegisterDrillMetrics(reg, results, total)
+	rec.registerEngineMetrics(reg)
 	problems := 0
 	if err := prometheus.WriteToTextfile(filepath.Join(c.reportDir, "metrics.prom"), reg); err != nil {
 		fmt.Fprintln(stderr, "drill: metrics.prom:", err)
@@ -161,6 +163,7 @@ type recorder struct {
 	starts map[string]time.Time
 	steps  map[string]time.Time
 	out    map[string]*report.Scenario
+	engine []namedMetrics
 }
 
 func newRecorder(w io.Writer, t0 time.Time) *recorder {
@@ -254,4 +257,44 @@ func isTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// result keeps what a scenario's engine run measured for the summary and
+// the metrics file.
+func (r *recorder) result(name string, res steps.Result) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, s := range r.out {
+		if s.Name == name && s.Outage == 0 {
+			s.Outage, s.Objective = res.Outage, res.OutageObjective
+			break
+		}
+	}
+	r.engine = append(r.engine, namedMetrics{name, res.Metrics})
+}
+
+type namedMetrics struct {
+	scenario string
+	m        *metrics.Metrics
+}
+
+// registerEngineMetrics exports every rehearsal's failback_* metrics (names
+// per design §3.4) in the run's registry, told apart by a scenario label.
+func (r *recorder) registerEngineMetrics(reg prometheus.Registerer) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	seen := map[string]int{}
+	for _, nm := range r.engine {
+		if nm.m == nil {
+			continue
+		}
+		label := nm.scenario
+		if seen[label]++; seen[label] > 1 {
+			label = fmt.Sprintf("%s #%d", label, seen[label])
+		}
+		wrapped := prometheus.WrapRegistererWith(prometheus.Labels{"scenario": label}, reg)
+		for _, c := range nm.m.Collectors() {
+			wrapped.MustRegister(c)
+		}
+	}
 }

@@ -2,6 +2,15 @@
 // the names design.md §3.4 fixes (they are a contract with dashboards and
 // the drill's reports), fed from the engine's events, to a textfile, a
 // Pushgateway or a /metrics endpoint.
+//
+// The engine runs two plans, failback and failover, under the same names
+// and with no plan label, since design §3.4 fixes the label sets too:
+// failback_runs_total{outcome} counts the runs of both plans;
+// failback_step_duration_seconds{step} and
+// failback_precondition_failures_total{check} stay apart because the two
+// plans share no step or check name; failback_chat_outage_seconds and
+// failback_log_shipping_last_restored_age_seconds are set by the failback
+// plan only. The journal's plan field tells the runs apart.
 package metrics
 
 import (
@@ -49,13 +58,19 @@ func New() *Metrics {
 		PreconditionFails: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "failback_precondition_failures_total",
 			Help: "Preconditions that refused a run, by check."}, []string{"check"}),
 		Runs: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "failback_runs_total",
-			Help: "Engine runs by outcome (ok, failed, refused, interrupted)."}, []string{"outcome"}),
+			Help: "Engine runs of both plans (failback and failover) by outcome (ok, failed, refused, interrupted)."}, []string{"outcome"}),
 		LogShippingAge: prometheus.NewGauge(prometheus.GaugeOpts{Name: "failback_log_shipping_last_restored_age_seconds",
 			Help: "Age of the last log backup restored on the log-shipping secondary when the engine verified it."}),
 	}
-	m.Registry.MustRegister(m.StepDuration, m.RunDuration, m.ChatOutage, m.RTOObjective, m.MessagesLost,
-		m.PreconditionFails, m.Runs, m.LogShippingAge)
+	m.Registry.MustRegister(m.Collectors()...)
 	return m
+}
+
+// Collectors are the metrics, for registering them elsewhere too (the drill
+// exports every rehearsal's metrics in one file, each with its scenario).
+func (m *Metrics) Collectors() []prometheus.Collector {
+	return []prometheus.Collector{m.StepDuration, m.RunDuration, m.ChatOutage, m.RTOObjective, m.MessagesLost,
+		m.PreconditionFails, m.Runs, m.LogShippingAge}
 }
 
 // SetObjective sets failback_rto_objective_seconds.

@@ -46,6 +46,13 @@ func (w *World) Rebuild(ctx context.Context, inst *Instance) error {
 	if err := os.RemoveAll(old); err != nil {
 		return fmt.Errorf("world: rebuild %s: %w", inst.Name, err)
 	}
+	if in, ok := w.Topology.Instance(inst.Name); ok {
+		files, err := w.filesFor(in, inst.cfg.DataDir)
+		if err != nil {
+			return err
+		}
+		inst.cfg.Files = files
+	}
 	if err := inst.start(inst.Addr); err != nil {
 		w.Timeline.Add(inst.Name, "start", "rebuilt", err)
 		return fmt.Errorf("world: rebuild %s: %w", inst.Name, err)

@@ -135,11 +135,17 @@ func (w *World) startInstance(in *topology.Instance) (*Instance, error) {
 	} else {
 		listen = net.JoinHostPort(host, port)
 	}
+	dataDir := filepath.Join(w.dir, "sql", in.Name)
+	files, err := w.filesFor(in, dataDir)
+	if err != nil {
+		return nil, err
+	}
 	inst := &Instance{
 		Name: in.Name, Role: in.Role, password: pw,
 		cfg: engine.Config{
 			Name:           serverName(in),
-			DataDir:        filepath.Join(w.dir, "sql", in.Name),
+			DataDir:        dataDir,
+			Files:          files,
 			SAPassword:     pw,
 			ServiceAccount: in.ServiceAccount,
 			AgentAccount:   in.AgentAccount,
