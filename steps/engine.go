@@ -66,7 +66,7 @@ func runEngine(ctx context.Context, dry bool) error {
 		}
 		w.Timeline.Add("engine", e.Kind, strings.TrimSpace(detail), ferr)
 	})
-	r := &failback.Runner{Plan: failback.FailbackPlan(), Env: conn.Env, Sinks: []failback.Sink{run, timeline, run.metrics}}
+	r := &failback.Runner{Plan: st.plan(), Env: conn.Env, Sinks: []failback.Sink{run, timeline, run.metrics}}
 	if dry {
 		run.result, run.err = r.DryRun(ctx)
 	} else {

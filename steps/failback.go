@@ -57,7 +57,7 @@ func everyStepVerified(ctx context.Context) error {
 		}
 	}
 	var missing []string
-	for _, s := range failback.FailbackPlan().Steps {
+	for _, s := range get(ctx).plan().Steps {
 		if !verified[s.Name] {
 			missing = append(missing, s.Name)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/cucumber/godog"
 	mssqldb "github.com/microsoft/go-mssqldb"
 
+	"github.com/pchatdr/harness/failback"
 	"github.com/pchatdr/harness/failback/metrics"
 	"github.com/pchatdr/harness/failback/topology"
 	"github.com/pchatdr/harness/sim/chat"
@@ -31,6 +32,9 @@ type Options struct {
 	OnWorld func(scenario string, w *world.World)
 	// OnResult, if set, receives what an engine run in a scenario measured.
 	OnResult func(scenario string, r Result)
+	// Plan, if set, replaces the engine's failback plan: procedure mutants
+	// (deliberately wrong engines) run under the same scenarios this way.
+	Plan func() *failback.Plan
 	Logf     func(format string, args ...any)
 }
 
@@ -49,6 +53,7 @@ type scenario struct {
 	held    []*sql.Conn
 	lastErr error
 	engine  *engineRun
+	plan    func() *failback.Plan
 }
 
 type key struct{}
@@ -57,13 +62,16 @@ func get(ctx context.Context) *scenario { return ctx.Value(key{}).(*scenario) }
 
 // Initializer returns godog's ScenarioInitializer.
 func Initializer(opts Options) func(*godog.ScenarioContext) {
+	if opts.Plan == nil {
+		opts.Plan = failback.FailbackPlan
+	}
 	return func(sc *godog.ScenarioContext) {
 		sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
 			dir, err := os.MkdirTemp(opts.TempDir, "pchat-world-")
 			if err != nil {
 				return ctx, err
 			}
-			return context.WithValue(ctx, key{}, &scenario{name: s.Name, dir: dir, ledgers: map[string]*chat.Ledger{}}), nil
+			return context.WithValue(ctx, key{}, &scenario{name: s.Name, dir: dir, ledgers: map[string]*chat.Ledger{}, plan: opts.Plan}), nil
 		})
 		sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
 			st := get(ctx)
