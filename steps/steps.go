@@ -35,7 +35,7 @@ type Options struct {
 	// Plan, if set, replaces the engine's failback plan: procedure mutants
 	// (deliberately wrong engines) run under the same scenarios this way.
 	Plan func() *failback.Plan
-	Logf     func(format string, args ...any)
+	Logf func(format string, args ...any)
 }
 
 // Result is what one scenario's engine run measured.
