@@ -36,7 +36,25 @@ type writerState struct {
 	expect  int
 	ackedAt time.Time
 	syncDur time.Duration // moving average
+	// backDur is how long acknowledged callers take to come back with
+	// their next record (moving average): a client behind a network round
+	// trip and a statement's execution returns much later than an fsync.
+	backDur time.Duration
 	timer   *time.Timer
+}
+
+// maxPause bounds how long the writer holds a partial group for callers
+// still on their way: past it, one more fsync is cheaper than the wait.
+const maxPause = 2 * time.Millisecond
+
+// pause is how long after the last acknowledgement the writer waits for the
+// callers it expects, learnt from how long they took to come back before.
+// Measured here (2 cores, clients in the same process over TDS): waiting
+// for the whole group beat letting two cohorts alternate (9.8k vs 7.7k
+// durable INSERTs/s over 8 connections), because the cohorts' round trips
+// compete for the same CPUs instead of overlapping with the fsync.
+func (w *writerState) pause() time.Duration {
+	return min(max(w.backDur+w.backDur/4+20*time.Microsecond, w.syncDur/2, 20*time.Microsecond), maxPause)
 }
 
 // Append writes one record and returns when it is durable (fsynced).
@@ -137,6 +155,7 @@ func (l *Log) writer() {
 func (l *Log) gather(group []*appendReq) ([]*appendReq, bool) {
 	bytes := reqBytes(group[0])
 	var deadline <-chan time.Time
+	filled, expired := false, false
 	for len(group) < maxGroupRequests && bytes < maxGroupBytes {
 		select {
 		case r, ok := <-l.reqs:
@@ -149,11 +168,13 @@ func (l *Log) gather(group []*appendReq) ([]*appendReq, bool) {
 		default:
 		}
 		if len(group) >= l.w.expect || l.opts.NoSync {
+			filled = len(group) >= l.w.expect
 			break
 		}
 		if deadline == nil {
-			wait := time.Until(l.w.ackedAt.Add(min(max(l.w.syncDur/2, 20*time.Microsecond), time.Millisecond)))
+			wait := time.Until(l.w.ackedAt.Add(l.w.pause()))
 			if wait <= 0 {
+				expired = true
 				break
 			}
 			if l.w.timer == nil {
@@ -172,13 +193,31 @@ func (l *Log) gather(group []*appendReq) ([]*appendReq, bool) {
 			bytes += reqBytes(r)
 			continue
 		case <-deadline:
+			expired = true
 		}
 		break
 	}
 	if deadline != nil {
 		l.w.timer.Stop()
 	}
+	l.learnPause(filled, expired)
 	return group, true
+}
+
+// learnPause updates how long callers take to come back: from when the
+// expected group filled, or, when the pause ran out first, by widening it
+// (bounded by maxPause) so the next rounds wait long enough.
+func (l *Log) learnPause(filled, expired bool) {
+	w := &l.w
+	if l.opts.NoSync || w.ackedAt.IsZero() || w.expect <= 1 {
+		return
+	}
+	switch {
+	case filled:
+		w.backDur += (time.Since(w.ackedAt) - w.backDur) / 4
+	case expired:
+		w.backDur = min(max(w.backDur, w.pause())*3/2, maxPause)
+	}
 }
 
 func reqBytes(r *appendReq) int {
