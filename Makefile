@@ -70,3 +70,9 @@ compose-up: images lab-env
 ## compose-down: stop the lab and remove its volumes (KEEP_DATA=1 keeps them)
 compose-down:
 	$(COMPOSE) -p $(COMPOSE_PROJECT) -f $(COMPOSE_FILE_$(LAB)) down --remove-orphans $(if $(KEEP_DATA),,-v)
+
+# --- Procedure mutants (failback/mutants, cmd/mutants) ---
+.PHONY: mutants
+
+## mutants: run the scenarios under every deliberately wrong plan; exit 0 only when all are caught
+mutants: ; $(GO) run ./cmd/mutants

@@ -2,12 +2,16 @@ package failback
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
 	"os"
 	"strconv"
 	"time"
+
+	mssql "github.com/microsoft/go-mssqldb"
 
 	"github.com/pchatdr/harness/failback/lync"
 	"github.com/pchatdr/harness/failback/sqlserver"
@@ -64,12 +68,39 @@ func IsLoopbackURL(u string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// UnreachableError is a server that did not answer while connecting. For
-// the primary instance that is precondition primary-data-center-back
-// failing, not a configuration error.
+// UnreachableError is a server that did not answer while connecting: a
+// precondition failing (ConnectRefusal names which), not a configuration
+// error.
 type UnreachableError struct {
 	What string
+	Role topology.Role // the instance's role; "" when not an instance
 	Err  error
+}
+
+// ConnectRefusal names the precondition an UnreachableError from Connect
+// fails for a plan, with the operator's message, so the CLI and the
+// harness refuse under the same name; ok is false for any other error
+// (a configuration error).
+//
+// For the failback, an unreachable backup-site instance is
+// backup-data-center-reachable, not primary-data-center-back: the
+// failback needs the backup instance (it removes mirroring there and takes
+// the backup that is restored over the primary), and a cut link to the
+// backup data center is a state of the world to fix and retry, like a
+// primary that is not back, rather than a wrong topology file.
+func ConnectRefusal(plan string, err error) (check, message string, ok bool) {
+	var ue *UnreachableError
+	if !errors.As(err, &ue) {
+		return "", "", false
+	}
+	backupSite := !primarySite(ue.Role) && ue.Role != ""
+	switch {
+	case plan == PlanFailover:
+		return PreNameBackupUp, err.Error(), true
+	case backupSite:
+		return PreNameBackupReachable, fmt.Sprintf("the backup instance does not answer (%v): %s", err, backupNeeded), true
+	}
+	return PreNameDataCenterBack, err.Error(), true
 }
 
 func (e *UnreachableError) Error() string { return e.What + " does not answer: " + e.Err.Error() }
@@ -93,13 +124,27 @@ func Connect(ctx context.Context, t *topology.Topology, opts Options) (*Connecti
 		if err != nil {
 			return nil, fmt.Errorf("instance %s: %w", in.Name, err)
 		}
-		db, err := sqlserver.Open(ctx, sqlserver.Config{Address: addr, User: in.User, Password: pw, Database: "master",
-			Encrypt: in.Encrypt, TrustServerCertificate: in.TrustServerCertificate, DialTimeout: 15 * time.Second})
+		cfg := sqlserver.Config{Address: addr, User: in.User, Password: pw, Database: "master",
+			Encrypt: in.Encrypt, TrustServerCertificate: in.TrustServerCertificate, DialTimeout: 15 * time.Second}
+		db, err := sqlserver.Open(ctx, cfg)
 		if err != nil {
 			if IsTransient(err) {
-				return nil, &UnreachableError{What: "SQL instance " + in.Name + " (" + string(in.Role) + ")", Err: err}
+				ue := &UnreachableError{What: "SQL instance " + in.Name + " (" + string(in.Role) + ")", Role: in.Role, Err: err}
+				if opts.PrimaryMayBeDown && primarySite(in.Role) {
+					// Keep a pool that dials on every call: each read
+					// fails with the connection error (the failover's
+					// "primary down"), and answers if the site returns.
+					ldb, lerr := lazyOpen(cfg)
+					if lerr != nil {
+						return nil, fmt.Errorf("instance %s: %w", in.Name, lerr)
+					}
+					db = ldb
+				} else {
+					return nil, ue
+				}
+			} else {
+				return nil, fmt.Errorf("instance %s: %w", in.Name, err)
 			}
-			return nil, fmt.Errorf("instance %s: %w", in.Name, err)
 		}
 		c.closers = append(c.closers, db.Close)
 		l := &LiveSQL{Name: in.Name, DB: db}
@@ -138,6 +183,15 @@ func Connect(ctx context.Context, t *topology.Topology, opts Options) (*Connecti
 			}
 		}
 	}
+	if opts.PrimaryMayBeDown {
+		if in, ok := t.InstanceByRole(topology.RolePrimaryMirror); ok {
+			l, err := open(in)
+			if err != nil {
+				return fail(err)
+			}
+			c.Env.PrimaryMirror = l
+		}
+	}
 	pw, err := t.Management.Password.Resolve()
 	if err != nil {
 		return fail(err)
@@ -160,4 +214,28 @@ func Connect(ctx context.Context, t *topology.Topology, opts Options) (*Connecti
 	c.Env.Pool = &LivePool{Client: &lync.Client{Runner: runner}, PoolFQDN: t.Pool.FQDN,
 		StateIdentity: t.Pool.StateIdentity, ActiveServerIdentity: t.Pool.ActiveServerIdentity}
 	return c, nil
+}
+
+// primarySite reports whether an instance with role r sits in the primary
+// data center (the one a failover expects to have lost).
+func primarySite(r topology.Role) bool {
+	switch r {
+	case topology.RolePrimary, topology.RolePrimaryMirror, topology.RoleCompliancePrimary, topology.RoleCompliancePrimaryMirror:
+		return true
+	}
+	return false
+}
+
+// lazyOpen makes a connection pool without dialing: database/sql dials on
+// first use, so an unreachable instance fails each call instead of Connect.
+func lazyOpen(cfg sqlserver.Config) (*sqlserver.DB, error) {
+	dsn, err := cfg.DSN()
+	if err != nil {
+		return nil, err
+	}
+	conn, err := mssql.NewConnector(dsn)
+	if err != nil {
+		return nil, errors.New("sqlserver open " + cfg.Address + ": bad connection settings")
+	}
+	return sqlserver.OpenDB(sql.OpenDB(conn), cfg.Address), nil
 }

@@ -1,6 +1,8 @@
 // Package failback is the engine that fails a Persistent Chat pool back from
-// the backup data center to the rebuilt primary one (reference §4), and the
-// step framework a failover plan can reuse.
+// the backup data center to the rebuilt primary one (reference §4,
+// FailbackPlan) and over to the backup data center when the primary one is
+// lost (reference §3, FailoverPlan), so a harness rehearses both
+// directions with one step framework, journal and set of metrics.
 //
 // A Plan is an ordered list of Steps, each Check (read-only: is it already
 // done?) -> Apply -> Verify. The Runner runs the named Preconditions first,

@@ -96,6 +96,21 @@ func (d drySQL) StartJob(ctx context.Context, job string) error {
 	return d.would(ctx, StartJobSQL(job), nil)
 }
 
+func (d drySQL) RestoreLog(ctx context.Context, r LogRestoreSpec) error {
+	q, err := RestoreLogSQL(r)
+	return d.would(ctx, q, err)
+}
+
+func (d drySQL) KillSession(ctx context.Context, id int16) error {
+	q, err := KillSQL(id)
+	return d.would(ctx, q, err)
+}
+
+func (d drySQL) RecoverDatabase(ctx context.Context, db string) error {
+	q, err := RecoverDatabaseSQL(db)
+	return d.would(ctx, q, err)
+}
+
 // PoolScript is the full script a Pool implementation runs for a command
 // built by failback/lync (the prelude, then the command).
 func PoolScript(cmd string) (string, error) {
@@ -138,6 +153,11 @@ func (d dryPool) SetActiveServers(ctx context.Context, fqdns []string) error {
 	return d.would(ctx, c, err)
 }
 
+func (d dryPool) InstallMirrorDatabase(ctx context.Context, m MirrorInstall) error {
+	c, err := lync.InstallMirrorDatabaseCommand(m)
+	return d.would(ctx, c, err)
+}
+
 // DryRun is `plan`: it runs the preconditions and every step's Check
 // against the real state, and every Apply against wrappers that report the
 // exact text they would send instead of sending it. Nothing is changed and
@@ -160,6 +180,9 @@ func (r *Runner) DryRun(ctx context.Context) (Result, error) {
 	}
 	if e.BackupComp != nil {
 		dry.BackupComp = drySQL{e.BackupComp, e}
+	}
+	if e.PrimaryMirror != nil {
+		dry.PrimaryMirror = drySQL{e.PrimaryMirror, e}
 	}
 	dry.Pool = dryPool{Pool: e.Pool, activeIdentity: e.Topo.Pool.ActiveServerIdentity, stateIdentity: e.Topo.Pool.StateIdentity}
 	dry.emit = func(Event) {} // facts and notes of a dry Apply are not real

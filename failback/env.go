@@ -17,14 +17,30 @@ type Options struct {
 	// (--allow-replace-newer-primary): the operator accepts that RESTORE
 	// WITH REPLACE destroys data only the primary mgc holds.
 	AllowReplaceNewerPrimary bool
-	SessionDrainTimeout      time.Duration // step 1: chat sessions leave the backup mgc (default 5m)
-	ChatArrivalTimeout       time.Duration // step 7: first chat session on the primary mgc (default 10m)
-	JobTimeout               time.Duration // step 5: each log-shipping job's effect (default 10m)
-	PollInterval             time.Duration // between state reads while waiting (default 2s)
-	StepTimeout              time.Duration // whole step, unless the step sets its own (default 2h)
-	Backoff                  lync.Backoff  // retries of transient failures
-	Now                      func() time.Time
-	Sleep                    func(ctx context.Context, d time.Duration) error
+	// PrimarySiteLost is the operator's decision that the primary site is
+	// lost (--primary-site-lost). It overrides the failover's precondition
+	// primary-site-lost when a primary-site instance answers but its mgc
+	// cannot be read, not when the engine reached a primary mgc that is
+	// ONLINE and writable.
+	PrimarySiteLost bool
+	// ForceWithLivePrimary (--force-with-live-primary, with
+	// PrimarySiteLost) overrides primary-site-lost even for a reachable,
+	// writable primary mgc: the operator accepts two writable copies
+	// (split brain) and fences the primary by other means.
+	ForceWithLivePrimary bool
+	// PrimaryMayBeDown makes Connect accept an unreachable primary-site
+	// instance (the failover expects one): its SQL then fails every call
+	// with the connection error, which the failover reads as "down".
+	PrimaryMayBeDown    bool
+	MirrorTimeout       time.Duration // failover step 6: the new mirroring session synchronises (default 30m)
+	SessionDrainTimeout time.Duration // step 1: chat sessions leave the backup mgc (default 5m)
+	ChatArrivalTimeout  time.Duration // step 7: first chat session on the primary mgc (default 10m)
+	JobTimeout          time.Duration // step 5: each log-shipping job's effect (default 10m)
+	PollInterval        time.Duration // between state reads while waiting (default 2s)
+	StepTimeout         time.Duration // whole step, unless the step sets its own (default 2h)
+	Backoff             lync.Backoff  // retries of transient failures
+	Now                 func() time.Time
+	Sleep               func(ctx context.Context, d time.Duration) error
 }
 
 func (o Options) withDefaults() Options {
@@ -36,6 +52,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.JobTimeout <= 0 {
 		o.JobTimeout = 10 * time.Minute
+	}
+	if o.MirrorTimeout <= 0 {
+		o.MirrorTimeout = 30 * time.Minute
 	}
 	if o.PollInterval <= 0 {
 		o.PollInterval = 2 * time.Second
@@ -78,8 +97,12 @@ type Env struct {
 	// They may be the same values as Primary and Backup.
 	PrimaryComp SQL
 	BackupComp  SQL
-	Pool        Pool
-	Options     Options
+	// PrimaryMirror holds the primary mgc's mirror; optional, read only by
+	// the failover's primary-site-lost check (a live mirror that took over
+	// is a writable copy too).
+	PrimaryMirror SQL
+	Pool          Pool
+	Options       Options
 
 	runID string
 	facts map[string]string

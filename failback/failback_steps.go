@@ -61,6 +61,50 @@ func describeSessions(in string, db string, ss []Session) string {
 	return fmt.Sprintf("%s %s: %s", in, db, strings.Join(parts, ", "))
 }
 
+// hostIsServer reports whether a session's host_name is the chat server
+// fqdn. Persistent Chat servers log in with their machine name as the
+// workstation id: an FQDN must match whole, a bare NetBIOS name (what a
+// real host_name holds) matches the FQDN's first label; both ignore case.
+func hostIsServer(host, fqdn string) bool {
+	h := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(host), "."))
+	f := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(fqdn), "."))
+	if h == "" || f == "" {
+		return false
+	}
+	if strings.Contains(h, ".") {
+		return h == f
+	}
+	return h == shortHost(f)
+}
+
+// sessionsFrom keeps the sessions whose host is one of servers: a chat
+// server leaving the active list (or an administrator's SSMS) may hold a
+// session too, and only one from a wanted server shows the pool runs on
+// this database.
+func sessionsFrom(ss []Session, servers []string) []Session {
+	var out []Session
+	for _, s := range ss {
+		for _, fqdn := range servers {
+			if hostIsServer(s.Host, fqdn) {
+				out = append(out, s)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// hostsOf lists the distinct hosts of sessions, for messages.
+func hostsOf(ss []Session) string {
+	var hs []string
+	for _, s := range ss {
+		if !slices.Contains(hs, s.Host) {
+			hs = append(hs, s.Host)
+		}
+	}
+	return strings.Join(hs, ", ")
+}
+
 // sessionsOn lists the chat sessions left on each database of one side.
 func (e *Env) sessionsOn(ctx context.Context, primary bool) ([]string, error) {
 	var left []string
@@ -552,6 +596,12 @@ func applyLogShipping(ctx context.Context, e *Env) error {
 			if err := e.Backup.RemoveLogShippingSecondary(ctx, DBContent); err != nil {
 				return err
 			}
+			// sp_delete_log_shipping_secondary_database also removes the
+			// primary's registration when mgc was its last secondary
+			// database: read what is left before removing it again.
+			if bc, err = e.Backup.LogShipping(ctx); err != nil {
+				return err
+			}
 			break
 		}
 	}
@@ -607,15 +657,11 @@ func applyLogShipping(ctx context.Context, e *Env) error {
 
 func verifyLogShipping(ctx context.Context, e *Env) error {
 	ls := e.Topo.LogShipping
-	timeout := e.Options.JobTimeout
 	before, _, err := e.Primary.PrimaryMonitor(ctx, DBContent)
 	if err != nil {
 		return err
 	}
-	if err := e.Primary.StartJob(ctx, ls.BackupJob); err != nil {
-		return err
-	}
-	if err := e.waitFor(ctx, timeout, "the log backup job "+ls.BackupJob, func(ctx context.Context) (bool, string, error) {
+	if err := e.runJob(ctx, e.Primary, ls.BackupJob, "the log backup job", func(ctx context.Context) (bool, string, error) {
 		m, ok, err := e.Primary.PrimaryMonitor(ctx, DBContent)
 		if err != nil {
 			return false, "", err
@@ -629,10 +675,7 @@ func verifyLogShipping(ctx context.Context, e *Env) error {
 	if err != nil {
 		return err
 	}
-	if err := e.Backup.StartJob(ctx, ls.CopyJob); err != nil {
-		return err
-	}
-	if err := e.waitFor(ctx, timeout, "the log copy job "+ls.CopyJob, func(ctx context.Context) (bool, string, error) {
+	if err := e.runJob(ctx, e.Backup, ls.CopyJob, "the log copy job", func(ctx context.Context) (bool, string, error) {
 		m, ok, err := e.Backup.SecondaryMonitor(ctx, DBContent)
 		if err != nil {
 			return false, "", err
@@ -642,11 +685,8 @@ func verifyLogShipping(ctx context.Context, e *Env) error {
 	}); err != nil {
 		return err
 	}
-	if err := e.Backup.StartJob(ctx, ls.RestoreJob); err != nil {
-		return err
-	}
 	var last LSSecondaryMonitor
-	if err := e.waitFor(ctx, timeout, "the log restore job "+ls.RestoreJob, func(ctx context.Context) (bool, string, error) {
+	if err := e.runJob(ctx, e.Backup, ls.RestoreJob, "the log restore job", func(ctx context.Context) (bool, string, error) {
 		m, ok, err := e.Backup.SecondaryMonitor(ctx, DBContent)
 		if err != nil {
 			return false, "", err
@@ -730,14 +770,23 @@ func checkPoolNormal(ctx context.Context, e *Env) (bool, string, error) {
 	if st != lync.PoolNormal {
 		return false, "pool state is " + string(st), nil
 	}
-	ss, err := e.Primary.Sessions(ctx, DBContent)
+	all, err := e.Primary.Sessions(ctx, DBContent)
 	if err != nil {
 		return false, "", err
 	}
+	ss := sessionsFrom(all, e.Topo.Pool.ActiveServers)
 	if len(ss) == 0 {
-		return false, "pool state is Normal but no chat session is on the primary mgc yet", nil
+		return false, "pool state is Normal but no session from an active server is on the primary mgc yet" + others(all), nil
 	}
-	return true, fmt.Sprintf("pool state is Normal and %d sessions are on the primary mgc", len(ss)), nil
+	return true, fmt.Sprintf("pool state is Normal and %d sessions from %s are on the primary mgc", len(ss), hostsOf(ss)), nil
+}
+
+// others describes sessions that do not count, for a wait's message.
+func others(all []Session) string {
+	if len(all) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d other sessions, from %s)", len(all), hostsOf(all))
 }
 
 func applyPoolNormal(ctx context.Context, e *Env) error {
@@ -752,12 +801,13 @@ func verifyPoolNormal(ctx context.Context, e *Env) error {
 	if st != lync.PoolNormal {
 		return fmt.Errorf("pool state read back as %s after setting Normal", st)
 	}
-	if err := e.waitFor(ctx, e.Options.ChatArrivalTimeout, "a chat server session on the primary mgc", func(ctx context.Context) (bool, string, error) {
-		ss, err := e.Primary.Sessions(ctx, DBContent)
+	want := e.Topo.Pool.ActiveServers
+	if err := e.waitFor(ctx, e.Options.ChatArrivalTimeout, "a session from an active chat server ("+strings.Join(want, ", ")+") on the primary mgc", func(ctx context.Context) (bool, string, error) {
+		all, err := e.Primary.Sessions(ctx, DBContent)
 		if err != nil {
 			return false, "", err
 		}
-		return len(ss) > 0, "no session on " + e.Primary.Instance() + " mgc", nil
+		return len(sessionsFrom(all, want)) > 0, "no such session on " + e.Primary.Instance() + " mgc" + others(all), nil
 	}); err != nil {
 		return err
 	}

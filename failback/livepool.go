@@ -68,3 +68,9 @@ func (p *LivePool) SetActiveServers(ctx context.Context, fqdns []string) error {
 	_, err := p.client(ctx, true).SetActiveServers(ctx, p.ActiveServerIdentity, fqdns)
 	return err
 }
+
+// InstallMirrorDatabase runs Install-CsMirrorDatabase.
+func (p *LivePool) InstallMirrorDatabase(ctx context.Context, m MirrorInstall) error {
+	_, err := p.client(ctx, true).InstallMirrorDatabase(ctx, m)
+	return err
+}

@@ -206,7 +206,8 @@ func (l *LiveSQL) BackupSets(ctx context.Context, path string) ([]BackupSet, err
 		}
 		out = append(out, BackupSet{Position: anyInt(m["position"]), Name: anyString(m["backupname"]),
 			DatabaseName: anyString(m["databasename"]), Type: anyInt(m["backuptype"]),
-			Checksums: anyInt(m["hasbackupchecksums"]) != 0, Finished: anyTime(m["backupfinishdate"])})
+			Checksums: anyInt(m["hasbackupchecksums"]) != 0, Finished: anyTime(m["backupfinishdate"]),
+			FirstLSN: lsnString(m["firstlsn"]), LastLSN: lsnString(m["lastlsn"])})
 		return nil
 	})
 	if err != nil {
@@ -432,5 +433,130 @@ func (l *LiveSQL) AddLogShippingPrimarySecondary(ctx context.Context, db, second
 // StartJob starts an Agent job.
 func (l *LiveSQL) StartJob(ctx context.Context, job string) error {
 	_, err := l.exec(ctx, StartJobSQL(job))
+	return err
+}
+
+// lsnString renders a numeric(25,0) column: go-mssqldb delivers decimals
+// as their text, possibly with a ".0" scale part.
+func lsnString(v any) string {
+	s := anyString(v)
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// ListFiles runs xp_dirtree and keeps the files.
+func (l *LiveSQL) ListFiles(ctx context.Context, dir string) ([]string, error) {
+	var out []string
+	err := l.db(ctx, false).Query(ctx, ListFilesSQL(dir), func(r *sql.Rows) error {
+		m, err := scanNamed(r)
+		if err != nil {
+			return err
+		}
+		if anyInt(m["file"]) == 1 {
+			out = append(out, anyString(m["subdirectory"]))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list files in %s on %s: %w", dir, l.Name, err)
+	}
+	return out, nil
+}
+
+// RedoPoint reads the last restored backup set of db.
+func (l *LiveSQL) RedoPoint(ctx context.Context, db string) (RedoPoint, bool, error) {
+	var p RedoPoint
+	found := false
+	err := l.db(ctx, false).Query(ctx, RedoPointSQL(db), func(r *sql.Rows) error {
+		found = true
+		var lsn any
+		var typ, name, dev sql.NullString
+		var date sql.NullTime
+		if err := r.Scan(&lsn, &typ, &name, &dev, &date); err != nil {
+			return err
+		}
+		p = RedoPoint{LastLSN: lsnString(lsn), Type: typ.String, BackupSetName: name.String, Device: dev.String, Date: date.Time}
+		return nil
+	})
+	if err != nil {
+		return RedoPoint{}, false, fmt.Errorf("redo point of %s on %s: %w", db, l.Name, err)
+	}
+	return p, found, nil
+}
+
+// JobStatus reads msdb's job and its newest outcome.
+func (l *LiveSQL) JobStatus(ctx context.Context, job string) (JobStatus, error) {
+	var st JobStatus
+	err := l.db(ctx, false).Query(ctx, JobStatusSQL(job), func(r *sql.Rows) error {
+		st.Exists = true
+		var enabled, status, date, tm any
+		var id sql.NullInt64
+		var msg sql.NullString
+		if err := r.Scan(&enabled, &id, &status, &date, &tm, &msg); err != nil {
+			return err
+		}
+		st.Enabled = anyInt(enabled) != 0
+		st.LastInstanceID = id.Int64
+		st.LastStatus, st.LastRunDate, st.LastRunTime = anyInt(status), anyInt(date), anyInt(tm)
+		st.LastMessage = msg.String
+		return nil
+	})
+	if err != nil {
+		return JobStatus{}, fmt.Errorf("job %s on %s: %w", job, l.Name, err)
+	}
+	return st, nil
+}
+
+// JobSteps reads the step rows of one run of a job.
+func (l *LiveSQL) JobSteps(ctx context.Context, job string, after, before int64) ([]JobStepRun, error) {
+	var out []JobStepRun
+	err := l.db(ctx, false).Query(ctx, JobStepsSQL(job, after, before), func(r *sql.Rows) error {
+		var s JobStepRun
+		var id sql.NullInt64
+		var step, status, msgID, sev any
+		var name, msg sql.NullString
+		if err := r.Scan(&id, &step, &name, &status, &msgID, &sev, &msg); err != nil {
+			return err
+		}
+		s.InstanceID, s.StepName, s.Message = id.Int64, name.String, msg.String
+		s.StepID, s.Status, s.SQLMessage, s.Severity = anyInt(step), anyInt(status), anyInt(msgID), anyInt(sev)
+		out = append(out, s)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("history of job %s on %s: %w", job, l.Name, err)
+	}
+	return out, nil
+}
+
+// RestoreLog runs RESTORE LOG ... WITH NORECOVERY.
+func (l *LiveSQL) RestoreLog(ctx context.Context, r LogRestoreSpec) error {
+	q, err := RestoreLogSQL(r)
+	if err != nil {
+		return err
+	}
+	_, err = l.exec(ctx, q)
+	return err
+}
+
+// KillSession runs KILL.
+func (l *LiveSQL) KillSession(ctx context.Context, id int16) error {
+	q, err := KillSQL(id)
+	if err != nil {
+		return err
+	}
+	_, err = l.exec(ctx, q)
+	return err
+}
+
+// RecoverDatabase runs RESTORE DATABASE ... WITH RECOVERY.
+func (l *LiveSQL) RecoverDatabase(ctx context.Context, db string) error {
+	q, err := RecoverDatabaseSQL(db)
+	if err != nil {
+		return err
+	}
+	_, err = l.exec(ctx, q)
 	return err
 }

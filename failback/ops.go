@@ -37,6 +37,10 @@ type BackupSet struct {
 	Type         int // 1 database, 2 log, 5 differential
 	Checksums    bool
 	Finished     time.Time
+	// FirstLSN and LastLSN are numeric(25,0) in decimal; compare them
+	// with CompareLSN (they do not fit an int64).
+	FirstLSN string
+	LastLSN  string
 }
 
 // BackupFile is one row of RESTORE FILELISTONLY.
@@ -94,6 +98,61 @@ type RestoreRecord struct {
 	Device        string
 	Replace       bool
 	Recovery      bool
+}
+
+// LogRestoreSpec is a RESTORE LOG ... WITH NORECOVERY (failover step 3).
+type LogRestoreSpec struct {
+	Database string
+	Path     string
+	File     int // backup set position, default 1
+}
+
+// RedoPoint is the last backup set restored into a database
+// (msdb.dbo.restorehistory joined with msdb.dbo.backupset): the next log
+// backup must include LastLSN.
+type RedoPoint struct {
+	LastLSN       string
+	Type          string // D database, I differential, L log
+	BackupSetName string
+	Device        string
+	Date          time.Time
+}
+
+// Agent job outcomes (msdb.dbo.sysjobhistory.run_status).
+const (
+	JobFailed     = 0
+	JobSucceeded  = 1
+	JobRetry      = 2
+	JobCanceled   = 3
+	JobInProgress = 4
+)
+
+// JobStatus is an Agent job and its latest outcome (msdb.dbo.sysjobs with
+// the newest job-outcome row of msdb.dbo.sysjobhistory).
+type JobStatus struct {
+	Exists  bool
+	Enabled bool
+	// LastInstanceID is the newest outcome row's instance_id (0: the job
+	// never ran). A run started after reading it shows a larger one.
+	LastInstanceID int64
+	LastStatus     int    // JobFailed, JobSucceeded, ...
+	LastRunDate    int    // YYYYMMDD, server local time
+	LastRunTime    int    // HHMMSS
+	LastMessage    string // the outcome row's message
+}
+
+// JobStepRun is one step row (step_id > 0) of msdb.dbo.sysjobhistory: what
+// SQL Server Agent records about a step of a run. Its Message holds the
+// step's own output (for sqllogship, the "*** Error" lines with the
+// operating-system error), which the job's outcome row only points to.
+type JobStepRun struct {
+	InstanceID int64
+	StepID     int
+	StepName   string
+	Status     int // JobFailed, JobSucceeded, ...
+	SQLMessage int // sql_message_id: the SQL Server error number, 0 for a CmdExec step
+	Severity   int // sql_severity
+	Message    string
 }
 
 // LogShippingConfig is what an instance's msdb says about log shipping.
@@ -219,6 +278,30 @@ type SQL interface {
 	AddLogShippingSecondary(ctx context.Context, s LogShippingSecondary) error
 	AddLogShippingPrimarySecondary(ctx context.Context, db, secondaryServer, secondaryDB string) error
 	StartJob(ctx context.Context, job string) error
+
+	// Failover (reference §3).
+
+	// ListFiles names the files (not directories) directly in dir, as the
+	// SQL Server service account sees it (xp_dirtree dir, 1, 1). A missing
+	// or unreachable dir lists nothing, as xp_dirtree does: check it with
+	// FileExists first.
+	ListFiles(ctx context.Context, dir string) ([]string, error)
+	// RedoPoint is the last backup set restored into db; ok is false when
+	// msdb has no restore of it.
+	RedoPoint(ctx context.Context, db string) (p RedoPoint, ok bool, err error)
+	// JobStatus reads an Agent job and its latest outcome.
+	JobStatus(ctx context.Context, job string) (JobStatus, error)
+	// JobSteps reads the step rows of a job's history with after <
+	// instance_id < before, oldest first: the steps of the run whose
+	// outcome row is before and that started after the outcome row after.
+	JobSteps(ctx context.Context, job string, after, before int64) ([]JobStepRun, error)
+	// RestoreLog applies one log backup WITH NORECOVERY.
+	RestoreLog(ctx context.Context, r LogRestoreSpec) error
+	// KillSession ends a session (KILL <spid>).
+	KillSession(ctx context.Context, id int16) error
+	// RecoverDatabase brings a restoring database online
+	// (RESTORE DATABASE db WITH RECOVERY).
+	RecoverDatabase(ctx context.Context, db string) error
 }
 
 // Pool is the Persistent Chat pool through its cmdlets. Every method reports
@@ -230,4 +313,9 @@ type Pool interface {
 	PoolServers(ctx context.Context) (PoolServers, error)
 	ClearActiveServers(ctx context.Context) error
 	SetActiveServers(ctx context.Context, fqdns []string) error
+	// InstallMirrorDatabase runs Install-CsMirrorDatabase (failover step 6).
+	InstallMirrorDatabase(ctx context.Context, m MirrorInstall) error
 }
+
+// MirrorInstall is Install-CsMirrorDatabase's DatabaseType parameter set.
+type MirrorInstall = lync.MirrorInstall

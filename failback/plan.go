@@ -30,6 +30,16 @@ type PreconditionResult struct {
 	OK       bool
 	Message  string   // what was found; on failure, what the operator should do
 	Warnings []string // passed, but something could not be checked
+	// Err is the read error that kept the check from a definite answer
+	// (nil when it decided). The runner runs the check again while Err is
+	// transient (IsTransient), as it retries a step's phase, so a single
+	// WinRM 500 or reset connection does not refuse a run that a second
+	// look would allow.
+	Err error
+	// Grave marks a failure that the precondition's usual override does
+	// not cover (the failover's primary-site-lost finding a reachable,
+	// writable primary mgc): Overridden sees it and may demand more.
+	Grave bool
 }
 
 // Precondition is a named read-only check run before a plan changes
@@ -38,8 +48,8 @@ type Precondition struct {
 	Name  string
 	Title string
 	Run   func(ctx context.Context, e *Env) PreconditionResult
-	// Overridden reports whether the options override a failure.
-	Overridden func(o Options) bool
+	// Overridden reports whether the options override the failure r.
+	Overridden func(o Options, r PreconditionResult) bool
 }
 
 // Plan is an ordered list of steps and the preconditions that guard it.

@@ -2,6 +2,7 @@ package failback
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -12,14 +13,15 @@ import (
 // Precondition names (journal and failback_precondition_failures_total
 // labels).
 const (
-	PreNameDataCenterBack = "primary-data-center-back"
-	PreNameDatabases      = "primary-databases-rebuilt"
-	PreNameNoNewServers   = "no-new-servers"
-	PreNameAgentAccount   = "secondary-agent-account"
-	PreNamePlacement      = "active-server-placement"
-	PreNameFailedOver     = "pool-failed-over"
-	PreNameShare          = "share-reachable"
-	PreNamePrimaryNewer   = "primary-not-newer"
+	PreNameDataCenterBack  = "primary-data-center-back"
+	PreNameBackupReachable = "backup-data-center-reachable"
+	PreNameDatabases       = "primary-databases-rebuilt"
+	PreNameNoNewServers    = "no-new-servers"
+	PreNameAgentAccount    = "secondary-agent-account"
+	PreNamePlacement       = "active-server-placement"
+	PreNameFailedOver      = "pool-failed-over"
+	PreNameShare           = "share-reachable"
+	PreNamePrimaryNewer    = "primary-not-newer"
 )
 
 // FailbackPreconditions are the procedure's stated assumptions (reference
@@ -27,6 +29,7 @@ const (
 func FailbackPreconditions() []Precondition {
 	return []Precondition{
 		{Name: PreNameDataCenterBack, Title: "the primary data center is back: primary SQL instance and management endpoint answer", Run: preDataCenterBack},
+		{Name: PreNameBackupReachable, Title: "the backup data center is reachable: the backup SQL instance (and its mgccomp instance) answers", Run: preBackupReachable},
 		{Name: PreNameDatabases, Title: "mgc and mgccomp exist on the primary instance and are ONLINE", Run: preDatabases},
 		{Name: PreNameNoNewServers, Title: "no new mirror or backup servers were deployed during failover", Run: preNoNewServers},
 		{Name: PreNameAgentAccount, Title: "SQL Server Agent on the backup instance runs under a privileged account", Run: preAgentAccount},
@@ -34,12 +37,20 @@ func FailbackPreconditions() []Precondition {
 		{Name: PreNameFailedOver, Title: "the pool is FailedOver and the backup mgc is ONLINE and writable", Run: preFailedOver},
 		{Name: PreNameShare, Title: "the share is reachable from the backup and primary instances, with room for the backup", Run: preShare},
 		{Name: PreNamePrimaryNewer, Title: "the primary mgc holds no data newer than the backup mgc", Run: prePrimaryNotNewer,
-			Overridden: func(o Options) bool { return o.AllowReplaceNewerPrimary }},
+			Overridden: func(o Options, _ PreconditionResult) bool { return o.AllowReplaceNewerPrimary }},
 	}
 }
 
 func fail(format string, args ...any) PreconditionResult {
 	return PreconditionResult{Message: fmt.Sprintf(format, args...)}
+}
+
+// failErr is a failure caused by a read error: the runner runs the check
+// again while err is transient.
+func failErr(err error, format string, args ...any) PreconditionResult {
+	r := fail(format, args...)
+	r.Err = err
+	return r
 }
 
 func pass(format string, args ...any) PreconditionResult {
@@ -49,21 +60,47 @@ func pass(format string, args ...any) PreconditionResult {
 func preDataCenterBack(ctx context.Context, e *Env) PreconditionResult {
 	name, err := e.Primary.ServerName(ctx)
 	if err != nil {
-		return fail("the primary SQL instance %s does not answer (%v): bring the primary data center back and check the instance's address and login in the topology", e.Primary.Instance(), err)
+		return failErr(err, "the primary SQL instance %s does not answer (%v): bring the primary data center back and check the instance's address and login in the topology", e.Primary.Instance(), err)
 	}
 	st, err := e.Pool.PoolState(ctx)
 	if err != nil {
-		return fail("the management endpoint %s does not answer Get-CsPersistentChatState (%v): check WinRM on the Front End and management.url/user in the topology", e.Topo.Management.URL, err)
+		return failErr(err, "the management endpoint %s does not answer Get-CsPersistentChatState (%v): check WinRM on the Front End and management.url/user in the topology", e.Topo.Management.URL, err)
 	}
 	return pass("primary instance answers as %s; management endpoint answers (pool state %s)", name, st)
 }
 
+// backupNeeded is why the failback cannot go on without the backup
+// instance.
+const backupNeeded = "the failback needs the backup instance to remove mirroring and take the full backup of mgc that it restores over the primary; " +
+	"restore the link to the backup data center (or start its SQL Server), check the instance's address in the topology, and run again"
+
+func preBackupReachable(ctx context.Context, e *Env) PreconditionResult {
+	var names []string
+	seen := map[string]bool{}
+	for _, s := range []SQL{e.Backup, e.BackupComp} {
+		if s == nil || seen[s.Instance()] {
+			continue
+		}
+		seen[s.Instance()] = true
+		name, err := s.ServerName(ctx)
+		if err != nil {
+			return failErr(err, "the backup instance %s does not answer (%v): %s", s.Instance(), err, backupNeeded)
+		}
+		names = append(names, s.Instance()+" answers as "+name)
+	}
+	return pass("%s", strings.Join(names, "; "))
+}
+
 func preDatabases(ctx context.Context, e *Env) PreconditionResult {
 	var bad, good []string
+	var readErr error
 	for _, p := range e.pairs(true) {
 		st, err := p.sql.DatabaseState(ctx, p.db)
 		if err != nil {
 			bad = append(bad, fmt.Sprintf("%s on %s: %v", p.db, p.sql.Instance(), err))
+			if readErr == nil && !errors.Is(err, ErrNoDatabase) {
+				readErr = err
+			}
 			continue
 		}
 		if st.State != "ONLINE" {
@@ -73,7 +110,7 @@ func preDatabases(ctx context.Context, e *Env) PreconditionResult {
 		good = append(good, p.db+" ONLINE on "+p.sql.Instance())
 	}
 	if len(bad) > 0 {
-		return fail("%s: rebuild the Persistent Chat databases on the primary with Topology Builder (Install-CsDatabase) before failing back", strings.Join(bad, "; "))
+		return failErr(readErr, "%s: rebuild the Persistent Chat databases on the primary with Topology Builder (Install-CsDatabase) before failing back", strings.Join(bad, "; "))
 	}
 	return pass("%s", strings.Join(good, "; "))
 }
@@ -93,7 +130,7 @@ func preNoNewServers(ctx context.Context, e *Env) PreconditionResult {
 	for _, p := range e.pairs(false) {
 		m, err := p.sql.Mirroring(ctx, p.db)
 		if err != nil {
-			return fail("cannot read mirroring of %s on %s: %v", p.db, p.sql.Instance(), err)
+			return failErr(err, "cannot read mirroring of %s on %s: %v", p.db, p.sql.Instance(), err)
 		}
 		if !m.Mirrored {
 			continue
@@ -110,10 +147,13 @@ func preNoNewServers(ctx context.Context, e *Env) PreconditionResult {
 			bad = append(bad, fmt.Sprintf("%s on %s is mirrored with %s, which is not the topology's %s instance", p.db, p.sql.Instance(), m.Partner, role))
 		}
 	}
-	pname, _ := e.Primary.ServerName(ctx)
+	pname, err := e.Primary.ServerName(ctx)
+	if err != nil && IsTransient(err) {
+		return failErr(err, "cannot read the primary instance's name to compare it with the backup's log-shipping tables: %v", err)
+	}
 	bc, err := e.Backup.LogShipping(ctx)
 	if err != nil {
-		return fail("cannot read the log-shipping tables on %s: %v", e.Backup.Instance(), err)
+		return failErr(err, "cannot read the log-shipping tables on %s: %v", e.Backup.Instance(), err)
 	}
 	for _, p := range bc.Primaries {
 		for _, s := range p.Secondaries {
@@ -127,7 +167,7 @@ func preNoNewServers(ctx context.Context, e *Env) PreconditionResult {
 	}
 	ps, err := e.Pool.PoolServers(ctx)
 	if err != nil {
-		return fail("cannot read the pool's servers (Get-CsService -PersistentChatServer): %v", err)
+		return failErr(err, "cannot read the pool's servers (Get-CsService -PersistentChatServer): %v", err)
 	}
 	for _, s := range append(append([]string{}, ps.ActiveServers...), ps.InactiveServers...) {
 		if _, ok := t.Server(s); !ok {
@@ -156,7 +196,7 @@ func lowPrivilege(acct string) bool {
 func preAgentAccount(ctx context.Context, e *Env) PreconditionResult {
 	svcs, err := e.Backup.ServiceAccounts(ctx)
 	if err != nil {
-		return fail("cannot read sys.dm_server_services on %s (%v): the login needs VIEW SERVER STATE", e.Backup.Instance(), err)
+		return failErr(err, "cannot read sys.dm_server_services on %s (%v): the login needs VIEW SERVER STATE", e.Backup.Instance(), err)
 	}
 	var agent *Service
 	for i := range svcs {
@@ -182,7 +222,7 @@ func preAgentAccount(ctx context.Context, e *Env) PreconditionResult {
 	}
 	fi, err := e.Backup.FileExists(ctx, e.Topo.LogShipping.CopyDirectory)
 	if err != nil {
-		return fail("cannot check the copy directory %s on %s: %v", e.Topo.LogShipping.CopyDirectory, e.Backup.Instance(), err)
+		return failErr(err, "cannot check the copy directory %s on %s: %v", e.Topo.LogShipping.CopyDirectory, e.Backup.Instance(), err)
 	}
 	if !fi.IsDirectory {
 		return fail("the copy directory %s does not exist on %s: create it and give %s write access", e.Topo.LogShipping.CopyDirectory, e.Backup.Instance(), agent.Account)
@@ -232,21 +272,21 @@ func prePlacement(ctx context.Context, e *Env) PreconditionResult {
 func preFailedOver(ctx context.Context, e *Env) PreconditionResult {
 	st, err := e.Pool.PoolState(ctx)
 	if err != nil {
-		return fail("cannot read the pool state: %v", err)
+		return failErr(err, "cannot read the pool state: %v", err)
 	}
 	if st != lync.PoolFailedOver {
 		return fail("the pool state is %s, not FailedOver: there is nothing to fail back (if a failback was interrupted, use resume with its journal)", st)
 	}
 	ds, err := e.Backup.DatabaseState(ctx, DBContent)
 	if err != nil {
-		return fail("cannot read the backup mgc on %s: %v", e.Backup.Instance(), err)
+		return failErr(err, "cannot read the backup mgc on %s: %v", e.Backup.Instance(), err)
 	}
 	if ds.State != "ONLINE" || ds.ReadOnly || ds.Standby {
 		return fail("the backup mgc on %s is %s (read-only %t, standby %t): the failover did not complete (RESTORE DATABASE mgc WITH RECOVERY on the backup)", e.Backup.Instance(), ds.State, ds.ReadOnly, ds.Standby)
 	}
 	m, err := e.Backup.Mirroring(ctx, DBContent)
 	if err != nil {
-		return fail("cannot read mirroring of the backup mgc: %v", err)
+		return failErr(err, "cannot read mirroring of the backup mgc: %v", err)
 	}
 	if m.Mirrored && strings.EqualFold(m.Role, "MIRROR") {
 		return fail("the backup mgc on %s is the MIRROR of %s: fail the mirror session over to the backup instance first", e.Backup.Instance(), m.Partner)
@@ -257,10 +297,14 @@ func preFailedOver(ctx context.Context, e *Env) PreconditionResult {
 func preShare(ctx context.Context, e *Env) PreconditionResult {
 	unc := e.Topo.Share.UNC
 	var bad []string
+	var readErr error
 	for _, s := range []SQL{e.Backup, e.Primary} {
 		fi, err := s.FileExists(ctx, unc)
 		if err != nil {
 			bad = append(bad, fmt.Sprintf("%s cannot check %s: %v", s.Instance(), unc, err))
+			if readErr == nil {
+				readErr = err
+			}
 			continue
 		}
 		if !fi.IsDirectory {
@@ -268,18 +312,18 @@ func preShare(ctx context.Context, e *Env) PreconditionResult {
 		}
 	}
 	if len(bad) > 0 {
-		return fail("%s", strings.Join(bad, "; "))
+		return failErr(readErr, "%s", strings.Join(bad, "; "))
 	}
 	need, err := e.Backup.DatabaseSize(ctx, DBContent)
 	if err != nil {
-		return fail("cannot read the size of the backup mgc: %v", err)
+		return failErr(err, "cannot read the size of the backup mgc: %v", err)
 	}
 	if min := e.Topo.Share.MinFreeBytes; min > need {
 		need = min
 	}
 	free, known, err := e.Backup.FreeBytes(ctx, unc)
 	if err != nil {
-		return fail("cannot read the free space of %s: %v", unc, err)
+		return failErr(err, "cannot read the free space of %s: %v", unc, err)
 	}
 	if !known {
 		r := pass("%s is reachable from %s and %s", unc, e.Backup.Instance(), e.Primary.Instance())
@@ -296,11 +340,11 @@ func preShare(ctx context.Context, e *Env) PreconditionResult {
 func prePrimaryNotNewer(ctx context.Context, e *Env) PreconditionResult {
 	prim, err := e.Primary.TableChecksums(ctx, DBContent)
 	if err != nil {
-		return fail("cannot read the primary mgc's tables: %v", err)
+		return failErr(err, "cannot read the primary mgc's tables: %v", err)
 	}
 	back, err := e.Backup.TableChecksums(ctx, DBContent)
 	if err != nil {
-		return fail("cannot read the backup mgc's tables: %v", err)
+		return failErr(err, "cannot read the backup mgc's tables: %v", err)
 	}
 	b := map[string]TableChecksum{}
 	for _, t := range back {

@@ -29,6 +29,8 @@ func TestPreconditions(t *testing.T) {
 		{failback.PreNameDataCenterBack, nil, ""},
 		{failback.PreNameDataCenterBack, func(f *fixture) { f.world.Lock(func(w *memory.World) { w.Instance("sql-primary").Down = true }) }, "primary SQL instance sql-primary does not answer"},
 		{failback.PreNameDataCenterBack, func(f *fixture) { f.world.Lock(func(w *memory.World) { w.Pool.Down = true }) }, "management endpoint"},
+		{failback.PreNameBackupReachable, nil, ""},
+		{failback.PreNameBackupReachable, func(f *fixture) { f.world.Lock(func(w *memory.World) { w.Instance("sql-backup").Down = true }) }, "the backup instance sql-backup does not answer"},
 		{failback.PreNameDatabases, nil, ""},
 		{failback.PreNameDatabases, func(f *fixture) {
 			f.world.Lock(func(w *memory.World) { delete(w.Instance("sql-primary").Databases, "mgccomp") })

@@ -178,12 +178,14 @@ func (r *Runner) preconditions(ctx context.Context) error {
 			return fmt.Errorf("%w: %w", ErrInterrupted, err)
 		}
 		t0 := time.Now()
-		pctx := WithEmitter(ctx, r.sent)
-		res := p.Run(pctx, r.Env)
+		res, err := r.precondition(ctx, p)
+		if err != nil {
+			return err
+		}
 		outcome := OutcomeOK
 		if !res.OK {
 			outcome = OutcomeFailed
-			if p.Overridden != nil && p.Overridden(r.Env.Options) {
+			if p.Overridden != nil && p.Overridden(r.Env.Options, res) {
 				outcome = OutcomeOverridden
 			} else {
 				refused = append(refused, p.Name+": "+res.Message)
@@ -199,6 +201,38 @@ func (r *Runner) preconditions(ctx context.Context) error {
 		return fmt.Errorf("%w: %s", ErrRefused, strings.Join(refused, "; "))
 	}
 	return nil
+}
+
+// precondition runs one check, again (with Options.Backoff) while a
+// transient read error keeps it from a definite answer: the same rule as
+// a step's phases, so a refusal is always the world's answer, not a
+// dropped packet's. Each retry is a note in the journal naming the check.
+// When the attempts run out the last result stands, saying so; the error
+// is only for an interrupted run.
+func (r *Runner) precondition(ctx context.Context, p Precondition) (PreconditionResult, error) {
+	pctx := WithEmitter(ctx, r.sent)
+	var res PreconditionResult
+	attempts := 0
+	err := lync.Retry(pctx, r.Env.Options.Backoff, IsTransient, func(ctx context.Context) error {
+		if attempts > 0 {
+			// Noted when the retry happens, so the last attempt of an
+			// exhausted check does not promise one.
+			r.emit(Event{Kind: KindNote, Check: p.Name, Message: fmt.Sprintf("precondition %s: attempt %d could not decide, will retry: %v", p.Name, attempts, res.Err)})
+		}
+		attempts++
+		res = p.Run(ctx, r.Env)
+		if res.Err != nil && IsTransient(res.Err) {
+			return res.Err
+		}
+		return nil
+	})
+	if ctx.Err() != nil {
+		return res, fmt.Errorf("%w: precondition %s: %w", ErrInterrupted, p.Name, ctx.Err())
+	}
+	if err != nil && attempts > 1 && !res.OK {
+		res.Message += fmt.Sprintf(" (still failing after %d attempts)", attempts)
+	}
+	return res, nil
 }
 
 // phase runs fn with retries of transient errors and records the phase.

@@ -264,3 +264,76 @@ func AddLogShippingPrimarySecondarySQL(db, secondaryServer, secondaryDB string) 
 func StartJobSQL(job string) string {
 	return "EXEC msdb.dbo.sp_start_job @job_name = " + qs(job) + ";"
 }
+
+// ---- failover (reference §3) ----
+
+// ListFilesSQL lists the files directly in dir (depth 1, files included):
+// rows of subdirectory, depth, file. xp_dirtree is undocumented but is what
+// SSMS and the community use; it runs as the SQL Server service account.
+func ListFilesSQL(dir string) string {
+	return "EXEC master.sys.xp_dirtree " + qs(dir) + ", 1, 1"
+}
+
+// RedoPointSQL reads the last backup set restored into db: its last_lsn is
+// where the next log backup must start (reference §7.9).
+func RedoPointSQL(db string) string {
+	return "SELECT TOP (1) b.last_lsn, b.type, b.name, f.physical_device_name, h.restore_date " +
+		"FROM msdb.dbo.restorehistory AS h JOIN msdb.dbo.backupset AS b ON b.backup_set_id = h.backup_set_id " +
+		"JOIN msdb.dbo.backupmediafamily AS f ON f.media_set_id = b.media_set_id " +
+		"WHERE h.destination_database_name = " + qs(db) + " AND h.restore_type IN ('D', 'I', 'L') ORDER BY h.restore_history_id DESC"
+}
+
+// JobStatusSQL reads a job and its newest outcome row (step_id 0). No row:
+// the job does not exist. NULL history columns: it never ran. DESC puts
+// NULL last in SQL Server, so a job with history shows its newest run.
+func JobStatusSQL(job string) string {
+	return "SELECT TOP (1) j.enabled, h.instance_id, h.run_status, h.run_date, h.run_time, h.message " +
+		"FROM msdb.dbo.sysjobs AS j LEFT JOIN msdb.dbo.sysjobhistory AS h ON h.job_id = j.job_id AND h.step_id = 0 " +
+		"WHERE j.name = " + qs(job) + " ORDER BY h.instance_id DESC"
+}
+
+// JobStepsSQL reads the step rows (step_id > 0) of a job's history between
+// two instance_ids: the Agent writes a run's step rows before its outcome
+// row, so (previous outcome, this outcome) holds exactly that run's steps.
+func JobStepsSQL(job string, after, before int64) string {
+	return "SELECT h.instance_id, h.step_id, h.step_name, h.run_status, h.sql_message_id, h.sql_severity, h.message " +
+		"FROM msdb.dbo.sysjobs AS j JOIN msdb.dbo.sysjobhistory AS h ON h.job_id = j.job_id " +
+		"WHERE j.name = " + qs(job) + " AND h.step_id > 0 AND h.instance_id > " + strconv.FormatInt(after, 10) +
+		" AND h.instance_id < " + strconv.FormatInt(before, 10) + " ORDER BY h.instance_id"
+}
+
+// RestoreLogSQL applies one log backup and leaves the database able to take
+// the next one (failover step 3, "RESTORE LOG ... WITH NORECOVERY").
+func RestoreLogSQL(r LogRestoreSpec) (string, error) {
+	q, err := qn(r.Database)
+	if err != nil {
+		return "", err
+	}
+	if r.Path == "" {
+		return "", fmt.Errorf("restore log %s: empty path", r.Database)
+	}
+	file := r.File
+	if file <= 0 {
+		file = 1
+	}
+	return "RESTORE LOG " + q + " FROM DISK = " + qs(r.Path) + " WITH FILE = " + strconv.Itoa(file) + ", NORECOVERY", nil
+}
+
+// KillSQL ends a session (failover step 4's "kill <spid>"). KILL takes a
+// literal, so the id is checked rather than quoted.
+func KillSQL(id int16) (string, error) {
+	if id <= 0 {
+		return "", fmt.Errorf("kill: session id %d is not positive", id)
+	}
+	return "KILL " + strconv.Itoa(int(id)), nil
+}
+
+// RecoverDatabaseSQL is failover step 4's "restore database mgc with
+// recovery": no backup is read, the restoring database is brought online.
+func RecoverDatabaseSQL(db string) (string, error) {
+	q, err := qn(db)
+	if err != nil {
+		return "", err
+	}
+	return "RESTORE DATABASE " + q + " WITH RECOVERY", nil
+}

@@ -7,10 +7,10 @@ Feature: Failing back Persistent Chat to the primary data center
 
   Background:
     Given the embedded world from "topologies/embedded.yaml"
-    And the pool failed over after a disaster, with 40 messages before it and 25 during failover
-    And the primary data center was rebuilt
 
-  Scenario: The failback restores the pool to the primary data center without losing a message
+  Scenario Outline: The failback restores the pool to the primary data center without losing any of <before>+<during> messages
+    Given the pool failed over after a disaster, with <before> messages before it and <during> during failover
+    And the primary data center was rebuilt
     When the engine runs the failback
     Then every precondition passed
     And every step of the failback was verified
@@ -21,5 +21,17 @@ Feature: Failing back Persistent Chat to the primary data center
     And the pool's active servers are "pc1.dc1.contoso.test, pc2.dc1.contoso.test"
     And the chat outage was within the topology's objective
     And the failback finished within the topology's RTO
+    And the metrics of design.md §3.4 were exported with the right names and values
     When chat users post 10 messages
     Then the "primary" instance holds every message the chat servers acknowledged
+
+    Examples:
+      | before | during |
+      | 10     | 5      |
+      | 40     | 25     |
+      | 1000   | 200    |
+
+    @slow
+    Examples: a large chat history
+      | before | during |
+      | 20000  | 2000   |

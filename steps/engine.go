@@ -20,6 +20,18 @@ type engineRun struct {
 	before  string // world fingerprint before the engine ran
 	metrics *metrics.Metrics
 	outage  time.Duration // the engine's measured chat outage
+	plan    *failback.Plan
+	// outageSeconds is the measure as the engine reported it.
+	outageSeconds float64
+	// ledgerChecked: failback_messages_lost was set from a ledger check.
+	ledgerChecked bool
+}
+
+// snapshot copies the events seen so far.
+func (r *engineRun) snapshot() []failback.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]failback.Event(nil), r.events...)
 }
 
 func (r *engineRun) Event(e failback.Event) {
@@ -27,6 +39,7 @@ func (r *engineRun) Event(e failback.Event) {
 	r.events = append(r.events, e)
 	if e.Kind == failback.KindMeasure && e.Name == failback.MeasureChatOutage {
 		r.outage = time.Duration(e.Seconds * float64(time.Second))
+		r.outageSeconds = e.Seconds
 	}
 	r.mu.Unlock()
 }
@@ -35,23 +48,25 @@ func (r *engineRun) Event(e failback.Event) {
 // world hands out (real addresses, secrets in files) and runs the plan dry
 // or for real; every engine event also lands on the world's timeline.
 func runEngine(ctx context.Context, dry bool) error {
+	return runPlan(ctx, get(ctx).plan(), dry, nil)
+}
+
+// runPlan runs plan; previous, when set, are an interrupted run's events
+// and the runner resumes from them (as `failback resume` does from its
+// journal).
+func runPlan(ctx context.Context, plan *failback.Plan, dry bool, previous []failback.Event) error {
 	st := get(ctx)
 	w := st.world
 	before, err := w.Fingerprint(ctx)
 	if err != nil {
 		return err
 	}
-	run := &engineRun{before: before, metrics: metrics.New()}
+	run := &engineRun{before: before, metrics: metrics.New(), plan: plan}
 	run.metrics.SetObjective(w.Topology.Objectives.RTO)
-	st.engine = run
-	// A simulated deployment reacts within milliseconds: poll it often so
-	// the measured durations are the procedure's, not the poll interval's.
-	conn, err := failback.Connect(ctx, w.Topology, failback.Options{PollInterval: 100 * time.Millisecond})
-	if err != nil {
-		run.err = err
-		return nil
+	if previous != nil && st.engine != nil {
+		run.before, run.metrics = st.engine.before, st.engine.metrics
 	}
-	defer conn.Close()
+	st.engine = run
 	timeline := failback.SinkFunc(func(e failback.Event) {
 		detail := e.Message
 		if e.Text != "" {
@@ -66,13 +81,46 @@ func runEngine(ctx context.Context, dry bool) error {
 		}
 		w.Timeline.Add("engine", e.Kind, strings.TrimSpace(detail), ferr)
 	})
-	r := &failback.Runner{Plan: st.plan(), Env: conn.Env, Sinks: []failback.Sink{run, timeline, run.metrics}}
+	sinks := []failback.Sink{run, timeline, run.metrics}
+	for _, f := range st.onEvent {
+		sinks = append(sinks, f)
+	}
+	// A simulated deployment reacts within milliseconds: poll it often so
+	// the measured durations are the procedure's, not the poll interval's.
+	opts := st.engineOpts
+	opts.PollInterval = 100 * time.Millisecond
+	opts.PrimaryMayBeDown = plan.Name == failback.PlanFailover
+	conn, err := failback.Connect(ctx, w.Topology, opts)
+	if err != nil {
+		refuseUnreachable(run, plan, err, sinks)
+		return nil
+	}
+	defer conn.Close()
+	r := &failback.Runner{Plan: plan, Env: conn.Env, Sinks: sinks, Previous: previous}
 	if dry {
 		run.result, run.err = r.DryRun(ctx)
 	} else {
 		run.result, run.err = r.Run(ctx)
 	}
 	return nil
+}
+
+// refuseUnreachable does what `failback run` does when an instance does
+// not answer while connecting (cmd/failback): a refusal (exit 2) under the
+// precondition failback.ConnectRefusal names, nothing sent. Other errors
+// stay configuration errors.
+func refuseUnreachable(run *engineRun, plan *failback.Plan, err error, sinks []failback.Sink) {
+	run.err = err
+	check, msg, ok := failback.ConnectRefusal(plan.Name, err)
+	if !ok {
+		return
+	}
+	ev := failback.Event{Kind: failback.KindPrecondition, Plan: plan.Name, Check: check, Outcome: failback.OutcomeFailed, Message: msg}
+	for _, s := range sinks {
+		s.Event(ev)
+	}
+	run.result = failback.Result{Outcome: failback.OutcomeRefused}
+	run.err = fmt.Errorf("%w: %s: %w", failback.ErrRefused, check, err)
 }
 
 func planFailback(ctx context.Context) error { return runEngine(ctx, true) }

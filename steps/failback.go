@@ -57,7 +57,11 @@ func everyStepVerified(ctx context.Context) error {
 		}
 	}
 	var missing []string
-	for _, s := range get(ctx).plan().Steps {
+	plan := run.plan
+	if plan == nil {
+		plan = get(ctx).plan()
+	}
+	for _, s := range plan.Steps {
 		if !verified[s.Name] {
 			missing = append(missing, s.Name)
 		}

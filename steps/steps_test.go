@@ -9,9 +9,13 @@ import (
 	"github.com/pchatdr/harness/steps"
 )
 
-// TestFeatures runs every embedded scenario (but the container ones) with
-// scenarios in parallel, as the drill does.
+// TestFeatures runs every embedded scenario (but the container ones, and
+// with -short the @slow ones) with scenarios in parallel, as the drill does.
 func TestFeatures(t *testing.T) {
+	tags := "~@containers"
+	if testing.Short() {
+		tags += " && ~@slow"
+	}
 	suite := godog.TestSuite{
 		Name:                "pchat-failback",
 		ScenarioInitializer: steps.Initializer(steps.Options{TempDir: t.TempDir()}),
@@ -19,7 +23,7 @@ func TestFeatures(t *testing.T) {
 			Format:      "progress",
 			FS:          features.FS,
 			Paths:       []string{"."},
-			Tags:        "~@containers",
+			Tags:        tags,
 			TestingT:    t,
 			Strict:      true,
 			Concurrency: 2,

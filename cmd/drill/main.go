@@ -107,7 +107,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Name: "pchat-failback",
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
 			rec.hook(sc)
-			steps.Initializer(steps.Options{OnWorld: rec.world, OnResult: rec.result})(sc)
+			steps.Initializer(steps.Options{OnWorld: rec.world, OnResult: rec.result, Links: true})(sc)
 		},
 		Options: &godog.Options{
 			Format: fmt.Sprintf("junit:%s,cucumber:%s",

@@ -32,21 +32,29 @@ var connect = func(ctx context.Context, t *topology.Topology, o failback.Options
 	return failback.Connect(ctx, t, o)
 }
 
-const usage = `usage: failback plan|run|resume|status --topology FILE [--journal FILE] [--confirm POOLFQDN]
-       [--metrics-textfile F] [--pushgateway URL] [--metrics-listen ADDR] [--json]
-       [--allow-replace-newer-primary]
+const usage = `usage: failback plan|run|resume|status --topology FILE [--plan failback|failover] [--journal FILE]
+       [--confirm POOLFQDN] [--primary-site-lost [--force-with-live-primary]] [--metrics-textfile F]
+       [--pushgateway URL] [--metrics-listen ADDR] [--json] [--allow-replace-newer-primary]
 
   plan    check the preconditions and print every statement and cmdlet a run would send; changes nothing
-  run     fail the pool back; needs --confirm equal to the topology's pool FQDN
-  resume  continue the run recorded in --journal from the first step not verified; needs --confirm
+  run     run the plan; needs --confirm equal to the topology's pool FQDN, and for
+          --plan failover also --primary-site-lost (the primary data center is lost)
+  resume  continue the run recorded in --journal from the first step not verified; same flags as run
   status  summarise --journal
+--plan failback (default) fails the pool back to the rebuilt primary data center (reference §4);
+--plan failover fails it over to the backup data center (reference §3).
+--primary-site-lost states the operator's decision; it overrides precondition primary-site-lost
+  only when a primary-site instance answers but its mgc cannot be read. A primary mgc the engine
+  reaches and finds ONLINE and writable still refuses the failover (two writable copies: split
+  brain) unless --force-with-live-primary is given too: stop or fence the primary instead.
+The default journal is <plan>-<pool FQDN>.journal.
 exit codes: 0 done, 1 step failed, 2 precondition refused, 3 usage or configuration error
 `
 
 type cliFlags struct {
-	topology, journal, confirm, textfile, pushgateway, listen string
-	json, allowNewer                                          bool
-	drain, arrival, jobTimeout                                time.Duration
+	topology, journal, confirm, textfile, pushgateway, listen, plan string
+	json, allowNewer, siteLost, forceLive, planSet                  bool
+	drain, arrival, jobTimeout                                      time.Duration
 }
 
 // run is the whole CLI, callable in-process by tests.
@@ -67,7 +75,10 @@ func runCtx(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var f cliFlags
 	fs.StringVar(&f.topology, "topology", "", "topology file")
-	fs.StringVar(&f.journal, "journal", "", "journal file (JSON lines); default failback-<pool>.journal")
+	fs.StringVar(&f.plan, "plan", failback.PlanFailback, "the plan: failback (to the primary data center) or failover (to the backup data center)")
+	fs.StringVar(&f.journal, "journal", "", "journal file (JSON lines); default <plan>-<pool>.journal")
+	fs.BoolVar(&f.siteLost, "primary-site-lost", false, "failover: the operator declares the primary data center lost (required by run/resume --plan failover; overrides precondition primary-site-lost, except for a reachable, writable primary mgc)")
+	fs.BoolVar(&f.forceLive, "force-with-live-primary", false, "failover, with --primary-site-lost: fail over even though the primary mgc answers ONLINE and writable (split brain: two writable copies)")
 	fs.StringVar(&f.confirm, "confirm", "", "the pool FQDN, to confirm run/resume")
 	fs.StringVar(&f.textfile, "metrics-textfile", "", "write metrics here at the end (node_exporter textfile)")
 	fs.StringVar(&f.pushgateway, "pushgateway", "", "push metrics to this Pushgateway URL at the end")
@@ -90,6 +101,19 @@ func runCtx(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "failback %s: unexpected argument %q\n", cmd, fs.Arg(0))
 		return exitUsage
 	}
+	fs.Visit(func(fl *flag.Flag) {
+		if fl.Name == "plan" {
+			f.planSet = true
+		}
+	})
+	if _, err := failback.PlanByName(f.plan); err != nil {
+		fmt.Fprintf(stderr, "failback %s: --plan: %v\n", cmd, err)
+		return exitUsage
+	}
+	if f.forceLive && (f.plan != failback.PlanFailover || !f.siteLost) {
+		fmt.Fprintf(stderr, "failback %s: --force-with-live-primary only goes with --plan failover --primary-site-lost\n", cmd)
+		return exitUsage
+	}
 	if cmd == "status" {
 		return status(f, stdout, stderr)
 	}
@@ -103,15 +127,23 @@ func runCtx(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if f.journal == "" {
-		f.journal = "failback-" + topo.Pool.FQDN + ".journal"
+		f.journal = defaultJournal(f.plan, topo)
 	}
 	if cmd == "run" || cmd == "resume" {
 		if f.confirm == "" {
-			fmt.Fprintf(stderr, "failback %s: refusing without --confirm %s (the pool FQDN): this overwrites the primary mgc and reconfigures the pool\n", cmd, topo.Pool.FQDN)
+			what := "this overwrites the primary mgc and reconfigures the pool"
+			if f.plan == failback.PlanFailover {
+				what = "this recovers the backup mgc and moves the pool to the backup data center"
+			}
+			fmt.Fprintf(stderr, "failback %s: refusing without --confirm %s (the pool FQDN): %s\n", cmd, topo.Pool.FQDN, what)
 			return exitUsage
 		}
 		if !strings.EqualFold(strings.TrimSuffix(f.confirm, "."), topo.Pool.FQDN) {
 			fmt.Fprintf(stderr, "failback %s: --confirm %q does not match the topology's pool %s; refusing\n", cmd, f.confirm, topo.Pool.FQDN)
+			return exitUsage
+		}
+		if f.plan == failback.PlanFailover && !f.siteLost {
+			fmt.Fprintf(stderr, "failback %s --plan failover: refusing without --primary-site-lost: a failover while the primary mgc still serves chat leaves two writable copies; state that the primary data center is lost\n", cmd)
 			return exitUsage
 		}
 	}
@@ -135,9 +167,14 @@ func runCtx(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if torn {
 			fmt.Fprintf(stderr, "failback resume: the journal's last line was torn by a crash and is ignored\n")
 		}
+		if p := journalPlan(evs); p != "" && p != f.plan {
+			fmt.Fprintf(stderr, "failback resume: journal %s holds a %s run, not %s: pass --plan %s\n", f.journal, p, f.plan, p)
+			return exitUsage
+		}
 		previous = evs
 	}
-	opts := failback.Options{AllowReplaceNewerPrimary: f.allowNewer, SessionDrainTimeout: f.drain, ChatArrivalTimeout: f.arrival, JobTimeout: f.jobTimeout}
+	opts := failback.Options{AllowReplaceNewerPrimary: f.allowNewer, SessionDrainTimeout: f.drain, ChatArrivalTimeout: f.arrival, JobTimeout: f.jobTimeout,
+		PrimarySiteLost: f.siteLost, ForceWithLivePrimary: f.forceLive, PrimaryMayBeDown: f.plan == failback.PlanFailover}
 	return execute(ctx, cmd, f, topo, opts, previous, stdout, stderr)
 }
 
@@ -172,17 +209,17 @@ func execute(ctx context.Context, cmd string, f cliFlags, topo *topology.Topolog
 
 	conn, err := connect(ctx, topo, opts)
 	if err != nil {
-		var ue *failback.UnreachableError
-		if errors.As(err, &ue) {
-			m.Event(failback.Event{Kind: failback.KindPrecondition, Check: failback.PreNameDataCenterBack, Outcome: failback.OutcomeFailed})
-			fmt.Fprintf(stderr, "failback %s: precondition %s: %v\n", cmd, failback.PreNameDataCenterBack, err)
+		if check, msg, ok := failback.ConnectRefusal(f.plan, err); ok {
+			m.Event(failback.Event{Kind: failback.KindPrecondition, Check: check, Outcome: failback.OutcomeFailed, Message: msg})
+			fmt.Fprintf(stderr, "failback %s refused, nothing changed: precondition %s: %s\n", cmd, check, msg)
 			return exitRefused
 		}
 		fmt.Fprintf(stderr, "failback %s: %v\n", cmd, err)
 		return exitUsage
 	}
 	defer conn.Close()
-	r := &failback.Runner{Plan: failback.FailbackPlan(), Env: conn.Env, Sinks: sinks, Previous: previous}
+	plan, _ := failback.PlanByName(f.plan)
+	r := &failback.Runner{Plan: plan, Env: conn.Env, Sinks: sinks, Previous: previous}
 
 	if cmd == "plan" {
 		var planned *planPrinter
@@ -211,7 +248,7 @@ func execute(ctx context.Context, cmd string, f cliFlags, topo *topology.Topolog
 	res, err := r.Run(ctx)
 	switch {
 	case err == nil:
-		fmt.Fprintf(stderr, "failback of %s done in %s (run %s, journal %s)\n", topo.Pool.FQDN, res.Duration.Round(time.Second), res.RunID, f.journal)
+		fmt.Fprintf(stderr, "%s of %s done in %s (run %s, journal %s)\n", f.plan, topo.Pool.FQDN, res.Duration.Round(time.Second), res.RunID, f.journal)
 		return exitDone
 	case errors.Is(err, failback.ErrRefused):
 		fmt.Fprintf(stderr, "failback %s refused, nothing changed: %v\n", cmd, err)
@@ -220,8 +257,15 @@ func execute(ctx context.Context, cmd string, f cliFlags, topo *topology.Topolog
 		fmt.Fprintf(stderr, "failback %s: %v\n", cmd, err)
 		return exitUsage
 	default:
-		fmt.Fprintf(stderr, "failback %s stopped at step %s: %v\nfix the cause, then: failback resume --topology %s --journal %s --confirm %s\n",
-			cmd, res.Failed, err, f.topology, f.journal, topo.Pool.FQDN)
+		extra := ""
+		if f.plan == failback.PlanFailover {
+			extra = " --plan failover --primary-site-lost"
+			if f.forceLive {
+				extra += " --force-with-live-primary"
+			}
+		}
+		fmt.Fprintf(stderr, "failback %s stopped at step %s: %v\nfix the cause, then: failback resume --topology %s --journal %s --confirm %s%s\n",
+			cmd, res.Failed, err, f.topology, f.journal, topo.Pool.FQDN, extra)
 		return exitFailed
 	}
 }
@@ -252,7 +296,7 @@ func status(f cliFlags, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "failback status: %v\n", err)
 			return exitUsage
 		}
-		f.journal = "failback-" + topo.Pool.FQDN + ".journal"
+		f.journal = defaultJournal(f.plan, topo)
 	}
 	evs, torn, err := failback.ReadJournalFile(f.journal)
 	if err != nil {
@@ -260,6 +304,10 @@ func status(f cliFlags, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	s := failback.Summarize(evs, torn)
+	if f.planSet && s.Plan != "" && s.Plan != f.plan {
+		fmt.Fprintf(stderr, "failback status: journal %s holds a %s run, not %s\n", f.journal, s.Plan, f.plan)
+		return exitUsage
+	}
 	if f.json {
 		if err := json.NewEncoder(stdout).Encode(s); err != nil {
 			return exitUsage
@@ -320,4 +368,20 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// defaultJournal keeps the two plans' journals apart: a failover's journal
+// must not make the later failback look like a resume.
+func defaultJournal(plan string, topo *topology.Topology) string {
+	return plan + "-" + topo.Pool.FQDN + ".journal"
+}
+
+// journalPlan is the plan of the first run recorded in a journal.
+func journalPlan(evs []failback.Event) string {
+	for _, e := range evs {
+		if e.Kind == failback.KindRunStart {
+			return e.Plan
+		}
+	}
+	return ""
 }

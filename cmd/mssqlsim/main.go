@@ -48,6 +48,8 @@ func run(args []string, stdout, stderr io.Writer) error {
 	svc := fs.String("service-account", `NT Service\MSSQLSERVER`, "SQL Server service account (sys.dm_server_services)")
 	agent := fs.String("agent-account", `NT Service\SQLSERVERAGENT`, "SQL Server Agent service account")
 	agentRunning := fs.Bool("agent", true, "SQL Server Agent is running")
+	fileOpts := addFileFlags(fs)
+	mirrorOpts := addMirrorFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
@@ -61,15 +63,24 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
+	files, err := fileOpts.config()
+	if err != nil {
+		return usageError{err}
+	}
 	logger := log.New(stderr, "mssqlsim: ", log.LstdFlags)
+	ecfg := engine.Config{
+		Name: *name, DataDir: *data, SAPassword: password,
+		ServiceAccount: *svc, AgentAccount: *agent, AgentRunning: *agentRunning,
+		Files: files,
+		Logf:  logger.Printf,
+	}
+	if err := mirrorOpts.apply(&ecfg); err != nil {
+		return usageError{err}
+	}
 	srv, err := mssql.Start(mssql.Config{
 		Listen: *listen,
-		Engine: engine.Config{
-			Name: *name, DataDir: *data, SAPassword: password,
-			ServiceAccount: *svc, AgentAccount: *agent, AgentRunning: *agentRunning,
-			Logf: logger.Printf,
-		},
-		Logf: logger.Printf,
+		Engine: ecfg,
+		Logf:   logger.Printf,
 	})
 	if err != nil {
 		return err

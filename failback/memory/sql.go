@@ -266,8 +266,9 @@ func (s *SQL) RestoreHistory(ctx context.Context, name string) ([]failback.Resto
 	}
 	var out []failback.RestoreRecord
 	for i := len(in.history) - 1; i >= 0; i-- {
-		if strings.EqualFold(in.history[i].Database, name) {
-			out = append(out, in.history[i])
+		// RestoreHistorySQL asks for database restores (restore_type D).
+		if h := in.history[i]; strings.EqualFold(h.Database, name) && h.typ == "D" {
+			out = append(out, h.RestoreRecord)
 		}
 	}
 	return out, nil

@@ -66,9 +66,7 @@ func (s *SQL) BackupDatabase(ctx context.Context, b failback.BackupSpec) (failba
 		return failback.BackupResult{}, sqlErr(in.ServerName, e(3201, "Cannot open backup device '%s'. Operating system error 3(The system cannot find the path specified.).", b.Path), backupAbort("BACKUP DATABASE"))
 	}
 	s.change("BackupDatabase", b.Database, q)
-	snap := d.clone()
-	s.w.files[lower(b.Path)] = []*mediaSet{{set: failback.BackupSet{Position: 1, Name: b.Name, DatabaseName: b.Database, Type: 1, Checksums: true, Finished: s.w.now()},
-		db: snap, source: s.name}}
+	s.w.putFile(b.Path, []*mediaSet{s.w.fullBackup(in, d, b.Name)})
 	msg := fmt.Sprintf("BACKUP DATABASE successfully processed %d pages in 0.100 seconds (10.000 MB/sec).", d.SizeBytes/8192)
 	return failback.BackupResult{Position: 1, Messages: []string{msg}}, nil
 }
@@ -153,8 +151,12 @@ func (s *SQL) RestoreDatabase(ctx context.Context, r failback.RestoreSpec) error
 	default:
 		nd.State = "RESTORING"
 	}
+	// The redo point is the backup's last LSN; a log chain continues from
+	// it (the next log backup of either copy must include it).
+	nd.LSN, nd.LogFrom = x.last, x.last
 	in.Databases[r.Database] = nd
-	in.history = append(in.history, failback.RestoreRecord{Date: s.w.now(), Database: r.Database, BackupSetName: x.set.Name, Device: r.Path, Replace: r.Replace, Recovery: r.Recovery})
+	in.history = append(in.history, restoreRec{RestoreRecord: failback.RestoreRecord{Date: s.w.now(), Database: r.Database, BackupSetName: x.set.Name,
+		Device: r.Path, Replace: r.Replace, Recovery: r.Recovery}, typ: "D", lastLSN: x.last})
 	return nil
 }
 
@@ -200,11 +202,18 @@ func (s *SQL) RemoveLogShippingSecondary(ctx context.Context, name string) error
 	if err != nil {
 		return err
 	}
-	for _, x := range in.secondaries {
+	for i, x := range in.secondaries {
 		if strings.EqualFold(x.db, name) {
 			s.change("RemoveLogShippingSecondary", name, q)
-			x.db = ""
-			x.monitor = failback.LSSecondaryMonitor{}
+			// "If there are no other secondary databases with the same
+			// secondary ID, sp_delete_log_shipping_secondary_primary is
+			// invoked from sp_delete_log_shipping_secondary_database and
+			// deletes the entry for the secondary ID and the copy and
+			// restore jobs." (SQL Server docs, Remove a Secondary
+			// Database.) Here one registration holds one database.
+			delete(in.jobs, x.copyJob)
+			delete(in.jobs, x.restoreJob)
+			in.secondaries = append(in.secondaries[:i], in.secondaries[i+1:]...)
 			return nil
 		}
 	}
@@ -287,7 +296,7 @@ func (s *SQL) AddLogShippingSecondary(ctx context.Context, x failback.LogShippin
 		}
 	}
 	in.secondaries = append(kept, &lsSecondary{primaryServer: x.PrimaryServer, primaryDB: x.Database, db: x.Database,
-		copyJob: x.CopyJob, restoreJob: x.RestoreJob, copyDir: x.CopyDirectory})
+		copyJob: x.CopyJob, restoreJob: x.RestoreJob, copyDir: x.CopyDirectory, standby: x.Standby})
 	in.jobs[x.CopyJob] = &job{kind: "copy", db: x.Database, enabled: true}
 	in.jobs[x.RestoreJob] = &job{kind: "restore", db: x.Database, enabled: true}
 	return nil
@@ -314,51 +323,4 @@ func (s *SQL) AddLogShippingPrimarySecondary(ctx context.Context, name, server, 
 		}
 	}
 	return sqlErr(in.ServerName, e(32010, "Database %s does not exist as log shipping primary.", name))
-}
-
-// StartJob runs a log-shipping job to completion at once (a real Agent
-// runs it asynchronously; the engine polls the monitor tables either way).
-func (s *SQL) StartJob(ctx context.Context, name string) error {
-	q := failback.StartJobSQL(name)
-	in, err := s.begin(ctx, "StartJob", q, true)
-	defer s.end()
-	if err != nil {
-		return err
-	}
-	for _, svc := range in.Services {
-		if strings.Contains(strings.ToLower(svc.Name), "agent") && svc.Status != "Running" {
-			return sqlErr(in.ServerName, e(22022, "SQLServerAgent is not currently running so it cannot be notified of this action."))
-		}
-	}
-	j := in.jobs[name]
-	if j == nil {
-		return sqlErr(in.ServerName, e(14262, "The specified @job_name ('%s') does not exist.", name))
-	}
-	s.change("StartJob", j.db, q)
-	now := s.w.now().UTC()
-	switch j.kind {
-	case "backup":
-		for _, p := range in.primaries {
-			if strings.EqualFold(p.db, j.db) {
-				in.logSeq++
-				p.monitor = failback.LSPrimaryMonitor{LastBackupFile: fmt.Sprintf(`%s\%s_%s_%d.trn`, strings.TrimRight(s.w.Topo.Share.UNC, `\`), j.db, now.Format("20060102150405"), in.logSeq), LastBackupDate: now}
-				s.w.lastLog = p.monitor.LastBackupFile
-			}
-		}
-	case "copy":
-		for _, x := range in.secondaries {
-			if strings.EqualFold(x.db, j.db) && s.w.lastLog != "" {
-				x.monitor.LastCopiedFile = x.copyDir + `\` + s.w.lastLog[strings.LastIndex(s.w.lastLog, `\`)+1:]
-				x.monitor.LastCopiedDate = now
-			}
-		}
-	case "restore":
-		for _, x := range in.secondaries {
-			if strings.EqualFold(x.db, j.db) && x.monitor.LastCopiedFile != "" {
-				x.monitor.LastRestoredFile = x.monitor.LastCopiedFile
-				x.monitor.LastRestoredDate = now
-			}
-		}
-	}
-	return nil
 }

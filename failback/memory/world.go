@@ -31,6 +31,12 @@ type Database struct {
 	SizeBytes     int64
 	// Other sessions (not chat servers), e.g. an admin's SSMS.
 	Other []failback.Session
+	// LSN is the end of the log of an online database, and the redo point
+	// (last LSN restored) of a restoring one.
+	LSN int64
+	// LogFrom is where the next log backup starts; 0 means no full backup
+	// started a log chain yet (BACKUP LOG gets 4214).
+	LogFrom int64
 }
 
 func (d *Database) clone() *Database {
@@ -56,6 +62,7 @@ type lsSecondary struct {
 	db                       string // "" when the secondary database entry was deleted
 	copyJob, restoreJob      string
 	copyDir                  string
+	standby                  bool
 	monitor                  failback.LSSecondaryMonitor
 }
 
@@ -63,6 +70,27 @@ type job struct {
 	kind    string // backup, copy, restore
 	db      string
 	enabled bool
+	runs    []jobRun
+}
+
+// jobRun is a row of msdb.dbo.sysjobhistory: a step row (step > 0) or
+// the job-outcome row (step 0) the Agent writes after a run's steps.
+type jobRun struct {
+	id       int64
+	step     int
+	stepName string
+	status   int
+	date     int
+	time     int
+	msg      string
+}
+
+// restoreRec is a restorehistory row with its backup set's type and
+// last_lsn.
+type restoreRec struct {
+	failback.RestoreRecord
+	typ     string // D, L
+	lastLSN int64
 }
 
 // Instance is one SQL Server instance.
@@ -80,7 +108,7 @@ type Instance struct {
 	// Down makes every call fail with a refused connection.
 	Down bool
 
-	history     []failback.RestoreRecord
+	history     []restoreRec
 	primaries   []*lsPrimary
 	secondaries []*lsSecondary
 	jobs        map[string]*job
@@ -131,18 +159,59 @@ type World struct {
 	Now func() time.Time
 
 	files    map[string][]*mediaSet // backup files on the share, by lower-cased path
+	paths    map[string]string      // lower-cased path -> path as written
+	jobSeq   int64                  // sysjobhistory.instance_id
+	jobFails map[string][]string    // instance/job -> injected failures of the next runs
 	calls    []Call
 	faults   map[string][]error
 	linger   []*lingering
 	arrival  int
 	lastMode string
-	lastLog  string
+	// PrimaryContent is the primary mgc's content when NewFailoverWorld's
+	// disaster struck; LoggedContent its content at the last log backup
+	// (what a failover that applies every log backup ends with).
+	PrimaryContent map[string]Table
+	LoggedContent  map[string]Table
 }
 
 type mediaSet struct {
-	set    failback.BackupSet
-	db     *Database // snapshot
-	source string    // instance
+	set         failback.BackupSet
+	db          *Database // snapshot (for a log: the content at its last LSN)
+	source      string    // instance
+	first, last int64     // LSN range
+}
+
+// putFile writes a backup file (replacing one of the same path).
+func (w *World) putFile(path string, sets []*mediaSet) {
+	w.files[lower(path)] = sets
+	w.paths[lower(path)] = path
+}
+
+// RemoveFile deletes a file from the share or the copy folder (a test
+// losing a log backup).
+func (w *World) RemoveFile(path string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	delete(w.files, lower(path))
+	delete(w.paths, lower(path))
+}
+
+// Files names the files in dir, sorted.
+func (w *World) Files(dir string) []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.filesIn(dir)
+}
+
+func (w *World) filesIn(dir string) []string {
+	var out []string
+	for k, p := range w.paths {
+		if _, ok := w.files[k]; ok && strings.EqualFold(dirOf(p), strings.TrimRight(dir, `\/`)) {
+			out = append(out, p[len(dirOf(p))+1:])
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // roles of the world's instances, from the topology.
@@ -196,24 +265,7 @@ func files(dir, db string) []failback.DatabaseFile {
 // databases ONLINE and nearly empty, failover's log-shipping leftovers on
 // the backup, the Agent running under the topology's account.
 func NewWorld(t *topology.Topology) *World {
-	w := &World{Topo: t, Instances: map[string]*Instance{}, files: map[string][]*mediaSet{}, faults: map[string][]error{}}
-	for _, in := range t.Instances {
-		agent := in.AgentAccount
-		if agent == "" {
-			agent = `CONTOSO\sqlagent`
-		}
-		w.Instances[in.Name] = &Instance{
-			Name: in.Name, ServerName: strings.ToUpper(strings.SplitN(in.Host, ".", 2)[0]), Host: in.Host,
-			Databases: map[string]*Database{},
-			Services: []failback.Service{
-				{Name: "SQL Server (MSSQLSERVER)", Account: in.ServiceAccount, Status: "Running", Startup: "Automatic"},
-				{Name: "SQL Server Agent (MSSQLSERVER)", Account: agent, Status: "Running", Startup: "Automatic"},
-			},
-			Dirs:      map[string]bool{strings.ToLower(t.Share.UNC): true, strings.ToLower(t.LogShipping.CopyDirectory): true},
-			FreeBytes: 100 << 30, FreeKnown: true,
-			jobs: map[string]*job{},
-		}
-	}
+	w := newBase(t)
 	mirrorHost := ""
 	if m := w.instanceFor(topology.RoleBackupMirror); m != nil {
 		mirrorHost = m.Host
@@ -244,9 +296,9 @@ func NewWorld(t *topology.Topology) *World {
 			rebuilt[k] = v
 		}
 		add(prim, &Database{Name: name, State: "ONLINE", RecoveryModel: "FULL", Family: "rebuilt-" + name, Tables: rebuilt,
-			Files: files(`E:\SQLData`, name), SizeBytes: 64 << 20})
+			Files: files(`E:\SQLData`, name), SizeBytes: 64 << 20, LSN: 40000})
 		bdb := &Database{Name: name, State: "ONLINE", RecoveryModel: "FULL", Family: "original-" + name, Tables: content,
-			Files: files(`D:\SQLData`, name), SizeBytes: 512 << 20}
+			Files: files(`D:\SQLData`, name), SizeBytes: 512 << 20, LSN: 900000}
 		if mir != nil {
 			bdb.Mirror = failback.Mirroring{Mirrored: true, Role: "PRINCIPAL", State: "SYNCHRONIZED", Partner: "TCP://" + mirrorHost + ":5022", SafetyLevel: "FULL"}
 			m := bdb.clone()
@@ -272,6 +324,30 @@ func NewWorld(t *topology.Topology) *World {
 	return w
 }
 
+// newBase makes the instances of a topology with their services and
+// directories, and nothing on them.
+func newBase(t *topology.Topology) *World {
+	w := &World{Topo: t, Instances: map[string]*Instance{}, files: map[string][]*mediaSet{}, paths: map[string]string{}, faults: map[string][]error{}}
+	for _, in := range t.Instances {
+		agent := in.AgentAccount
+		if agent == "" {
+			agent = `CONTOSO\sqlagent`
+		}
+		w.Instances[in.Name] = &Instance{
+			Name: in.Name, ServerName: strings.ToUpper(strings.SplitN(in.Host, ".", 2)[0]), Host: in.Host,
+			Databases: map[string]*Database{},
+			Services: []failback.Service{
+				{Name: "SQL Server (MSSQLSERVER)", Account: in.ServiceAccount, Status: "Running", Startup: "Automatic"},
+				{Name: "SQL Server Agent (MSSQLSERVER)", Account: agent, Status: "Running", Startup: "Automatic"},
+			},
+			Dirs:      map[string]bool{strings.ToLower(t.Share.UNC): true, strings.ToLower(t.LogShipping.CopyDirectory): true},
+			FreeBytes: 100 << 30, FreeKnown: true,
+			jobs: map[string]*job{},
+		}
+	}
+	return w
+}
+
 // Env returns a failback.Env over this world's implementations.
 func (w *World) Env(opts failback.Options) *failback.Env {
 	env := &failback.Env{Topo: w.Topo, Pool: &Pool{w: w}, Options: opts}
@@ -286,6 +362,9 @@ func (w *World) Env(opts failback.Options) *failback.Env {
 	}
 	if in, ok := w.Topo.ComplianceInstance(topology.RoleBackup); ok {
 		env.BackupComp = w.SQL(in.Name)
+	}
+	if in, ok := w.Topo.InstanceByRole(topology.RolePrimaryMirror); ok {
+		env.PrimaryMirror = w.SQL(in.Name)
 	}
 	return env
 }

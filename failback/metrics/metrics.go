@@ -46,7 +46,7 @@ func New() *Metrics {
 	m := &Metrics{
 		Registry: prometheus.NewRegistry(),
 		StepDuration: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "failback_step_duration_seconds",
-			Help: "Duration of the last run of each failback step (check, apply and verify)."}, []string{"step"}),
+			Help: "Duration of the last run of each engine step, failback or failover (check, apply and verify)."}, []string{"step"}),
 		RunDuration: prometheus.NewGauge(prometheus.GaugeOpts{Name: "failback_run_duration_seconds",
 			Help: "Duration of the failback run, from its first start (resumes included) to its end."}),
 		ChatOutage: prometheus.NewGauge(prometheus.GaugeOpts{Name: "failback_chat_outage_seconds",

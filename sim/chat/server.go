@@ -66,6 +66,7 @@ type Server struct {
 	conn     *sql.Conn // the held mgc session
 	compConn *sql.Conn
 	lastErr  error
+	stuck    bool // ignores the configuration (stuck.go)
 }
 
 // Start runs the server's configuration loop until Close.
@@ -108,6 +109,9 @@ func (s *Server) loop(ctx context.Context) {
 
 // sync reads the pool's configuration and connects or disconnects.
 func (s *Server) sync(ctx context.Context) {
+	if s.isStuck() {
+		return
+	}
 	view, err := s.readView(ctx)
 	if err != nil {
 		s.fail(fmt.Errorf("read pool configuration: %w", err))

@@ -38,12 +38,12 @@ func (w *World) StartChat(ctx context.Context) error {
 		w.Ledger = chat.NewLedger()
 	}
 	for _, sv := range w.Topology.Pool.Servers {
-		name := sv.FQDN
+		name, dc := sv.FQDN, sv.DataCenter
 		w.chat = append(w.chat, chat.Start(ctx, chat.Config{
 			FQDN:       name,
 			StateURL:   w.pool.URL + "/state",
 			HTTPClient: client,
-			Stores:     w.stores,
+			Stores:     func(state string) (string, string, error) { return w.stores(dc, state) },
 			Ledger:     w.Ledger,
 			Report: func(kind, detail string, err error) {
 				w.Timeline.Add("chat/"+name, kind, detail, err)
@@ -53,8 +53,9 @@ func (w *World) StartChat(ctx context.Context) error {
 	return nil
 }
 
-// stores maps a pool state to the instance serving it.
-func (w *World) stores(poolState string) (string, string, error) {
+// stores maps a pool state to the instance serving it, as a chat server
+// in data center from reaches it (over a link when elsewhere).
+func (w *World) stores(from, poolState string) (string, string, error) {
 	role := topology.RolePrimary
 	if poolState == "FailedOver" {
 		role = topology.RoleBackup
@@ -63,12 +64,12 @@ func (w *World) stores(poolState string) (string, string, error) {
 	if err != nil {
 		return "", "", err
 	}
-	mgc := mssql.DSN(inst.Addr, "sa", inst.password, "mgc")
+	mgc := mssql.DSN(w.Via(from, inst), "sa", inst.password, "mgc")
 	comp := ""
 	if w.Topology.Compliance {
 		if ci, ok := w.Topology.ComplianceInstance(role); ok {
 			if c, ok := w.Instance(ci.Name); ok {
-				comp = mssql.DSN(c.Addr, "sa", c.password, "mgccomp")
+				comp = mssql.DSN(w.Via(from, c), "sa", c.password, "mgccomp")
 			}
 		}
 	}
@@ -107,3 +108,8 @@ func (w *World) stopChat() {
 		w.httpClient.CloseIdleConnections()
 	}
 }
+
+// PostWhenActive posts n messages, waiting (bounded) for an active chat
+// server when none takes posts yet, as users' clients retry until a
+// server of the new active list accepts them.
+func (w *World) PostWhenActive(ctx context.Context, n int) error { return w.postWhenActive(ctx, n) }

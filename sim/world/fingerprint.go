@@ -23,6 +23,10 @@ func (w *World) Fingerprint(ctx context.Context) (string, error) {
 	sort.Strings(names)
 	for _, name := range names {
 		inst, _ := w.Instance(name)
+		if !inst.Up() {
+			lines = append(lines, name+": down")
+			continue
+		}
 		master, err := w.DB(inst, "master")
 		if err != nil {
 			return "", err

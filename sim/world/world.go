@@ -38,6 +38,14 @@ type Options struct {
 	// folder and the generated secrets. It must exist.
 	Dir  string
 	Logf func(format string, args ...any)
+	// Links puts the topology's data-center links between clients and
+	// instances of different data centers (links.go): the link's RTT as
+	// latency, and a link that can be cut.
+	Links bool
+	// EngineDataCenter is where the engine runs, so which instances it
+	// reaches over a link ("" = the primary instance's data center, where
+	// an operator fails back from).
+	EngineDataCenter string
 }
 
 // World is a running simulated deployment.
@@ -58,6 +66,8 @@ type World struct {
 	httpClient *http.Client
 	// Ledger holds every message a chat server acknowledged.
 	Ledger *chat.Ledger
+
+	links *links
 
 	mu        sync.Mutex
 	instances map[string]*Instance
@@ -118,6 +128,20 @@ func Start(ctx context.Context, opts Options) (w *World, err error) {
 			return nil, err
 		}
 	}
+	if opts.Links {
+		if err := w.startLinks(); err != nil {
+			return nil, err
+		}
+		from := opts.EngineDataCenter
+		if from == "" {
+			from = w.dataCenter(topology.RolePrimary)
+		}
+		for i := range topo.Instances {
+			if inst, ok := w.Instance(topo.Instances[i].Name); ok {
+				topo.Instances[i].Address = w.Via(from, inst)
+			}
+		}
+	}
 	if err := w.startPool(); err != nil {
 		return nil, err
 	}
@@ -168,7 +192,12 @@ func (inst *Instance) start(listen string) error {
 	if err != nil {
 		return err
 	}
-	inst.srv, inst.Addr = srv, srv.Addr()
+	inst.srv = srv
+	// Written only when it changes: chat servers read Addr concurrently
+	// while an instance restarts on the same port.
+	if a := srv.Addr(); a != inst.Addr {
+		inst.Addr = a
+	}
 	return nil
 }
 
@@ -256,6 +285,7 @@ func (w *World) Restart(ctx context.Context, inst *Instance) error {
 // Close stops everything the world started.
 func (w *World) Close() error {
 	w.stopChat()
+	w.closeLinks()
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.pool != nil {

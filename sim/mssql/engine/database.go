@@ -191,6 +191,9 @@ func (d *Database) openError() *Error {
 	case StateOnline:
 		return nil
 	case StateRestoring:
+		if d.MirroringRole() == MirrorRoleMirror {
+			return newErr(954, m.Name) // mirror_meta.go
+		}
 		return newErr(927, m.Name)
 	case StateOffline:
 		return newErr(942, m.Name)

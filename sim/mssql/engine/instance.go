@@ -14,6 +14,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pchatdr/harness/sim/mssql/agent"
+	"github.com/pchatdr/harness/sim/mssql/hostfs"
 )
 
 // Config configures an instance.
@@ -25,12 +28,38 @@ type Config struct {
 	ServiceAccount string            // sys.dm_server_services, engine row
 	AgentAccount   string            // sys.dm_server_services, agent row
 	AgentRunning   bool
-	Clock          func() time.Time // GETDATE and friends; nil: time.Now
-	NoSync         bool             // tests only: skip fsync
-	Logf           func(string, ...any)
+	// AgentClock drives SQL Server Agent schedules (agent.RealClock when
+	// nil); a world speeds up simulated days of log shipping with
+	// agent.ScaledClock, tests step it with agent.ManualClock. When Clock is
+	// nil it also becomes GETDATE's clock, so file names and monitor dates
+	// agree with the schedules.
+	AgentClock agent.Clock
+	Clock      func() time.Time // GETDATE and friends; nil: time.Now
+	NoSync     bool             // tests only: skip fsync
+	Logf       func(string, ...any)
 	// CheckpointEvery is the number of log records after which a database is
 	// checkpointed in the background; 0 means 20000.
 	CheckpointEvery int
+	// Files is how the instance sees Windows paths (backup devices, the
+	// log-shipping share, xp_fileexist), answering as ServiceAccount or
+	// AgentAccount. Nil: C:\ mounted on DataDir/c-drive (or a temporary
+	// folder for in-memory instances), every account allowed. See files.go.
+	Files *hostfs.Config
+	// PartnerHosts resolves database mirroring partner and witness names
+	// (ALTER DATABASE SET PARTNER = 'TCP://host:port'): the world's hosts are
+	// fake FQDNs that all live on 127.0.0.1. A key "host:port" maps to the
+	// address to dial; a key "host" maps to an address (used as is when it
+	// has a port, else with the partner name's port). Keys are
+	// case-insensitive; names not found dial as written. See mirror_host.go
+	// (Instance.MapPartnerHost adds names at run time).
+	PartnerHosts map[string]string
+	// EndpointListen, when set, is where a STARTED DATABASE_MIRRORING
+	// endpoint listens instead of 127.0.0.1:<LISTENER_PORT>; "127.0.0.1:0"
+	// picks a free port (tests; Instance.EndpointAddr tells which).
+	EndpointListen string
+	// MirrorRetry is how often a disconnected mirroring partner redials;
+	// 0 means one second.
+	MirrorRetry time.Duration
 }
 
 // Instance is one simulated SQL Server instance.
@@ -75,6 +104,9 @@ var systemCreated = time.Date(2003, 4, 8, 9, 13, 36, 390000000, time.UTC)
 func New(cfg Config) (*Instance, error) {
 	if cfg.Name == "" {
 		cfg.Name = "MSSQLSIM"
+	}
+	if cfg.Clock == nil && cfg.AgentClock != nil {
+		cfg.Clock = cfg.AgentClock.Now
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = time.Now
@@ -148,6 +180,11 @@ func New(cfg Config) (*Instance, error) {
 // startHooks run at the end of New, after recovery: later issues create
 // their msdb tables (backup history, log shipping, jobs) there.
 var startHooks []func(*Instance) error
+
+// stopHooks run at the start of Close, before sessions end and logs close:
+// subsystems stop the goroutines they started (no goroutine outlives its
+// instance).
+var stopHooks []func(*Instance)
 
 func sysMeta(id int, name string, rm RecoveryModel, created time.Time) DBMeta {
 	m := DBMeta{ID: id, Name: name, Recovery: rm, Created: created}
@@ -416,6 +453,11 @@ func (inst *Instance) Close() error {
 		sessions = append(sessions, s)
 	}
 	inst.mu.Unlock()
+	// Subsystems with goroutines of their own (mirroring links and
+	// endpoints) stop first, while the logs are still open.
+	for _, h := range stopHooks {
+		h(inst)
+	}
 	for _, s := range sessions {
 		s.kill(nil)
 		s.Close()

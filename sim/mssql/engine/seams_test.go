@@ -86,7 +86,7 @@ func TestStartHookCreatesMsdbTable(t *testing.T) {
 		}
 		defer s.Close()
 		r := &recorder{}
-		if err := s.Batch(context.Background(), "IF OBJECT_ID('dbo.backupset') IS NULL CREATE TABLE dbo.backupset (backup_set_id INT IDENTITY PRIMARY KEY, database_name NVARCHAR(128))", r); err != nil {
+		if err := s.Batch(context.Background(), "IF OBJECT_ID('dbo.hook_probe') IS NULL CREATE TABLE dbo.hook_probe (backup_set_id INT IDENTITY PRIMARY KEY, database_name NVARCHAR(128))", r); err != nil {
 			return err
 		}
 		if e := r.errors(); len(e) > 0 {
@@ -98,10 +98,10 @@ func TestStartHookCreatesMsdbTable(t *testing.T) {
 	for i := 0; i < 2; i++ {
 		inst := openDir(t, dir, true)
 		s := login(t, inst, "t")
-		mustRun(t, s, "INSERT msdb.dbo.backupset (database_name) VALUES (N'mgc')")
+		mustRun(t, s, "INSERT msdb.dbo.hook_probe (database_name) VALUES (N'mgc')")
 		wantRows(t, s, "SELECT COUNT(*) FROM sys.dm_exec_sessions", "1")
 		if i == 1 {
-			wantRows(t, s, "SELECT COUNT(*) FROM msdb.dbo.backupset", "2")
+			wantRows(t, s, "SELECT COUNT(*) FROM msdb.dbo.hook_probe", "2")
 		}
 		if err := inst.Close(); err != nil {
 			t.Fatal(err)

@@ -187,4 +187,55 @@ var entries = []Entry{
 	{Number: 32025, Class: 16, Template: "Primary Server %s, Database %s has active log shipping secondary database(s) on the secondary. Drop the secondary database(s) first."},
 	// 32029: the reference elides the tail; the tail here is unconfirmed.
 	{Number: 32029, Class: 10, Template: "Log shipping backup agent [%s] has verified log backup file '%s.wrk' and renamed it as '%s.trn'. This is an informational message only. No user action is required."},
+	// SQL Server Agent procedures (msdb); numbers and texts recalled from
+	// the product, unconfirmed by the project reference.
+	{Number: 14243, Class: 0, Template: "Job '%s' started successfully."},
+	{Number: 14261, Class: 16, Template: "The specified %s ('%s') already exists."},
+	{Number: 14266, Class: 16, Template: "The specified '%s' is invalid (valid values are: %s)."},
+	{Number: 14294, Class: 16, Template: "Supply either %s or %s to identify the job."},
+	{Number: 14371, Class: 16, Template: "There are two or more schedules named \"%s\". Specify @schedule_id instead of @schedule_name to uniquely identify the desired schedule."},
+	{Number: 14373, Class: 16, Template: "Supply either %s or %s to identify the schedule."},
+	{Number: 15010, Class: 16, Template: "The database '%s' does not exist. Supply a valid database name. To see available databases, use sys.databases."},
+	// BACKUP/RESTORE (issue 3, backup helper); numbers and texts recalled
+	// from the product, not in the project reference.
+	{Number: 3147, Class: 16, Template: "Backup and restore operations are not allowed on database tempdb."},
+	{Number: 4208, Class: 16, Template: "The statement BACKUP LOG is not allowed while the recovery model is SIMPLE. Use BACKUP DATABASE or change the recovery model using ALTER DATABASE."},
+	{Number: 3135, Class: 16, Template: "The backup set in file '%ls' was created by %hs and cannot be used for this restore operation."},
+	{Number: 3234, Class: 16, Template: "Logical file '%.*ls' is not part of database '%ls'. Use RESTORE FILELISTONLY to list the logical file names."},
+	{Number: 3189, Class: 16, Template: "Damage to the backup set was detected."},
+	{Number: 1834, Class: 16, Template: "The file '%ls' cannot be overwritten.  It is being used by database '%.*ls'."},
+	{Number: 4030, Class: 16, Template: "The medium on device '%ls' expires on %hs and cannot be overwritten."},
+	{Number: 4037, Class: 16, Template: "The user-specified MEDIANAME \"%.*ls\" does not match the MEDIANAME \"%.*ls\" of the device \"%ls\"."},
+	{Number: 4038, Class: 16, Template: "Cannot find file ID %d on device '%ls'."},
+	{Number: 3032, Class: 16, Template: "One or more of the options (%ls) are not supported for this statement. Review the documentation for supported options."},
+	// Database mirroring and endpoints (issue 3, mirroring). Texts of
+	// 14xx and 78xx from SQL Server's 1000-1999 / 7000-7999 message lists.
+	{Number: 1406, Class: 16, Template: "Unable to force service safely. Remove database mirroring and recover database \"%.*ls\" to gain access."},
+	{Number: 1407, Class: 16, Template: "The remote copy of database \"%.*ls\" is not related to the local copy of the database."},
+	{Number: 1410, Class: 16, Template: "The remote copy of database \"%.*ls\" is already enabled for database mirroring."},
+	{Number: 1412, Class: 16, Template: "The remote copy of database \"%.*ls\" has not been rolled forward to a point in time that is encompassed in the local copy of the database log."},
+	{Number: 1422, Class: 16, Template: "The mirror server instance is not caught up to the recent changes to database \"%.*ls\". Unable to fail over."},
+	{Number: 1427, Class: 16, Template: "The server instance '%.*ls' could not act as the witness. The ALTER DATABASE SET WITNESS command failed."},
+	{Number: 1429, Class: 16, Template: "The witness server instance name must be distinct from both of the server instances that manage the database. The ALTER DATABASE SET WITNESS command failed."},
+	{Number: 1439, Class: 16, Template: "There is currently no witness associated with database \"%.*ls\"."},
+	{Number: 1440, Class: 10, Template: "Database mirroring is active with database '%.*ls' as the principal copy. This is an informational message only. No user action is required."},
+	{Number: 1441, Class: 10, Template: "Database mirroring is active with database '%.*ls' as the mirror copy. This is an informational message only. No user action is required."},
+	{Number: 1448, Class: 16, Template: "The remote copy of database \"%.*ls\" does not exist. Check the database name and reissue the command."},
+	{Number: 1449, Class: 16, Template: "ALTER DATABASE command failed due to an invalid server connection string."},
+	{Number: 1452, Class: 16, Template: "The partner server instance name must be distinct from the server instance that manages the database. The ALTER DATABASE SET PARTNER command failed."},
+	{Number: 1455, Class: 16, Template: "The database mirroring service cannot be forced for database \"%.*ls\" because the database is not in the correct state to become the principal database."},
+	{Number: 1456, Class: 16, Template: "The ALTER DATABASE command could not be sent to the remote server instance '%.*ls'. The database mirroring configuration was not changed. Verify that the server is connected, and try again."},
+	{Number: 1462, Class: 16, Template: "Database mirroring is disabled due to a failed redo operation. Unable to resume."},
+	{Number: 1464, Class: 16, Template: "Database mirroring cannot be enabled for the remote copy of database \"%.*ls\" because the database is not in a recovering state. The remote database must be restored using WITH NORECOVERY."},
+	{Number: 1465, Class: 16, Template: "Database mirroring cannot be enabled because the \"%.*ls\" database is not in full recovery mode on both partners."},
+	{Number: 1470, Class: 16, Template: "The alter database for this partner config values may only be initiated on the current principal server for database \"%.*ls\"."},
+	{Number: 1476, Class: 16, Template: "Database mirroring timeout value %d exceeds the maximum value 32767."},
+	{Number: 1477, Class: 16, Template: "The database mirroring safety level must be FULL to manually failover database \"%.*ls\". Set safety level to FULL and retry."},
+	{Number: 1478, Class: 16, Template: "The mirror database, \"%.*ls\", has insufficient transaction log data to preserve the log backup chain of the principal database. This may happen if a log backup from the principal database has not been taken or has not been restored on the mirror database."},
+	{Number: 1480, Class: 10, Template: "The mirrored database \"%.*ls\" is changing roles from \"%ls\" to \"%ls\" due to %S_MSG."},
+	{Number: 3743, Class: 16, Template: "The database '%.*ls' is enabled for database mirroring. Database mirroring must be removed before you drop the database."}, // unconfirmed
+	{Number: 7862, Class: 16, Template: "An endpoint of the requested type already exists. Only one endpoint of this type is supported. Use ALTER ENDPOINT or DROP the existing endpoint and execute the CREATE ENDPOINT statement."},
+	{Number: 7890, Class: 16, Template: "An error occurred while attempting to register the endpoint '%.*ls'. One or more of the ports specified in the CREATE ENDPOINT statement may be bound to another process. Attempt the statement again with a different port or use netstat to find the application currently using the port and resolve the conflict."},
+	{Number: 15025, Class: 16, Template: "The server principal '%s' already exists."},                                           // unconfirmed
+	{Number: 15407, Class: 16, Template: "'%.*ls' is not a valid Windows NT name. Give the complete name: <domain\\username>."}, // unconfirmed
 }

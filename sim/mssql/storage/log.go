@@ -70,6 +70,7 @@ type Log struct {
 
 	last     atomic.Uint64 // last durable LSN
 	inflight atomic.Int64  // callers inside Append/AppendBatch (commit pacing)
+	retain   atomic.Uint64 // prune keeps records >= retain (0: no hold); see SetRetainFrom
 
 	segMu   sync.Mutex   // guards segs
 	segs    []segment    // all segments, oldest first

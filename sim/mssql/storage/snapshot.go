@@ -156,6 +156,9 @@ func (l *Log) prune() error {
 		}
 	}
 	covered := snaps[keepSnapshots-1].lsn
+	if r := LSN(l.retain.Load()); r != 0 && r-1 < covered {
+		covered = r - 1 // records a log backup or a partner still needs stay
+	}
 	l.pruneMu.Lock()
 	defer l.pruneMu.Unlock()
 	l.segMu.Lock()

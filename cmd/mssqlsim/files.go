@@ -1,0 +1,72 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/pchatdr/harness/sim/mssql/hostfs"
+)
+
+// fileFlags are the flags that describe how the instance sees Windows
+// paths: mounts of drive folders and UNC shares onto host folders, and the
+// per-account access rules that make "the Agent cannot read the share"
+// reproducible.
+type fileFlags struct {
+	mounts  multiFlag
+	access  multiFlag
+	backup  *string
+	present bool
+}
+
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+func addFileFlags(fs *flag.FlagSet) *fileFlags {
+	f := &fileFlags{}
+	fs.Var(&f.mounts, "mount", `map a Windows prefix to a host folder, PREFIX=HOSTDIR (repeatable), e.g. \\files.contoso.test\pchat=/srv/share or C:\=/srv/c`)
+	fs.Var(&f.access, "access", `grant an account access below a prefix, ACCOUNT:r|w|rw|none:PREFIX (repeatable; ACCOUNT * is everyone), e.g. CONTOSO\sqlagent:r:\\files.contoso.test\pchat`)
+	f.backup = fs.String("default-backup", "", `default backup folder for bare device names (a Windows path under a mount)`)
+	return f
+}
+
+// config builds the hostfs configuration; nil when no --mount was given
+// (the engine then mounts C:\ inside --data).
+func (f *fileFlags) config() (*hostfs.Config, error) {
+	if len(f.mounts) == 0 {
+		if len(f.access) > 0 || *f.backup != "" {
+			return nil, fmt.Errorf("--access and --default-backup need at least one --mount")
+		}
+		return nil, nil
+	}
+	cfg := &hostfs.Config{DefaultBackup: *f.backup}
+	for _, m := range f.mounts {
+		prefix, host, ok := strings.Cut(m, "=")
+		if !ok || prefix == "" || host == "" {
+			return nil, fmt.Errorf("--mount %q: want PREFIX=HOSTDIR", m)
+		}
+		cfg.Mounts = append(cfg.Mounts, hostfs.Mount{Prefix: prefix, Host: host})
+	}
+	for _, a := range f.access {
+		parts := strings.SplitN(a, ":", 3)
+		if len(parts) != 3 || parts[0] == "" || parts[2] == "" {
+			return nil, fmt.Errorf("--access %q: want ACCOUNT:r|w|rw|none:PREFIX", a)
+		}
+		var acc hostfs.Access
+		switch strings.ToLower(parts[1]) {
+		case "r":
+			acc = hostfs.Read
+		case "w":
+			acc = hostfs.Write
+		case "rw":
+			acc = hostfs.ReadWrite
+		case "none":
+		default:
+			return nil, fmt.Errorf("--access %q: access %q is not r, w, rw or none", a, parts[1])
+		}
+		cfg.Rules = append(cfg.Rules, hostfs.Rule{Account: parts[0], Prefix: parts[2], Access: acc})
+	}
+	return cfg, nil
+}

@@ -1,0 +1,56 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/pchatdr/harness/sim/mssql/engine"
+)
+
+// mirrorFlags are the database mirroring options: how partner names in
+// ALTER DATABASE ... SET PARTNER = 'TCP://host:port' map to loopback
+// addresses (the world's hosts are fake FQDNs), and where the mirroring
+// endpoint listens, so two mssqlsim processes can mirror each other.
+type mirrorFlags struct {
+	hosts  multiFlag
+	listen *string
+}
+
+func addMirrorFlags(fs *flag.FlagSet) *mirrorFlags {
+	f := &mirrorFlags{}
+	fs.Var(&f.hosts, "partner-host", `resolve a mirroring partner or witness name, HOST=ADDR or HOST:PORT=ADDR (repeatable), e.g. sqlmirror.contoso.test=127.0.0.1 or sqlmirror.contoso.test:5022=127.0.0.1:15022`)
+	f.listen = fs.String("endpoint-listen", "", "address the DATABASE_MIRRORING endpoint listens on instead of 127.0.0.1:<LISTENER_PORT> (127.0.0.1:0 picks a free port)")
+	return f
+}
+
+// apply checks the flags and puts them into cfg.
+func (f *mirrorFlags) apply(cfg *engine.Config) error {
+	for _, h := range f.hosts {
+		name, addr, ok := strings.Cut(h, "=")
+		name, addr = strings.TrimSpace(name), strings.TrimSpace(addr)
+		if !ok || name == "" || addr == "" {
+			return fmt.Errorf("--partner-host %q: want HOST=ADDR", h)
+		}
+		host := addr
+		if hh, _, err := net.SplitHostPort(addr); err == nil {
+			host = hh
+		}
+		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+			return fmt.Errorf("--partner-host %q: %s is not a loopback address", h, addr)
+		}
+		if cfg.PartnerHosts == nil {
+			cfg.PartnerHosts = map[string]string{}
+		}
+		cfg.PartnerHosts[name] = addr
+	}
+	if *f.listen != "" {
+		host, _, err := net.SplitHostPort(*f.listen)
+		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+			return fmt.Errorf("--endpoint-listen %q: want a loopback host:port", *f.listen)
+		}
+		cfg.EndpointListen = *f.listen
+	}
+	return nil
+}

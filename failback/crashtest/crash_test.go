@@ -1,0 +1,201 @@
+package crashtest
+
+import (
+	"context"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pchatdr/harness/failback"
+	"github.com/pchatdr/harness/failback/topology"
+)
+
+// The kill points. The full run (go test ./failback/crashtest) kills the
+// engine right after each of the 7 step-end events and at 8 seeded points
+// inside steps, and restarts each of the 4 SQL instances and the
+// management endpoint (twice) mid-step: 21 interrupted runs plus the
+// uninterrupted baseline. `go test -short` kills after step-ends 2 and 4
+// (before the destructive restore, and right after it) and at 2 seeded
+// points, and restarts the primary instance and the management endpoint
+// once each.
+//
+// The seed is printed; set CRASHTEST_SEED to replay one.
+
+var (
+	baseOnce   sync.Once
+	baseState  string
+	baseEvents int
+)
+
+// baseline runs one uninterrupted failback and returns its end state and
+// journal length. Its own invariants are checked too.
+func baseline(t *testing.T) (string, int) {
+	t.Helper()
+	baseOnce.Do(func() {
+		r := newRig(t, false)
+		t0 := time.Now()
+		if code := r.wait(r.start("run")); code != 0 {
+			t.Fatalf("uninterrupted run exit %d:\n%s", code, r.logs.String())
+		}
+		r.check("")
+		for _, e := range r.events() {
+			if e.Kind == failback.KindStepEnd {
+				t.Logf("baseline: step %d %s %s in %.2fs", e.Index, e.Step, e.Outcome, e.Seconds)
+			}
+		}
+		baseState, baseEvents = r.endState(), lineCount(r.journal)
+		t.Logf("baseline: uninterrupted failback in %s, %d journal events", time.Since(t0).Round(time.Millisecond), baseEvents)
+	})
+	if baseState == "" {
+		t.Fatal("the baseline run failed")
+	}
+	return baseState, baseEvents
+}
+
+func seed(t *testing.T) uint64 {
+	if s := os.Getenv("CRASHTEST_SEED"); s != "" {
+		v, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatalf("CRASHTEST_SEED: %v", err)
+		}
+		return v
+	}
+	return uint64(time.Now().UnixNano())
+}
+
+func TestUninterruptedBaseline(t *testing.T) {
+	baseline(t)
+}
+
+// Killed right after the N-th step-end event, resumed to the end.
+func TestKillAtStepBoundaries(t *testing.T) {
+	t.Parallel()
+	want, _ := baseline(t)
+	points := []int{1, 2, 3, 4, 5, 6, 7}
+	if testing.Short() {
+		points = []int{2, 4}
+	}
+	for _, n := range points {
+		t.Run("after-step-end-"+strconv.Itoa(n), func(t *testing.T) {
+			t.Parallel()
+			r := newRig(t, false)
+			p := r.start("run")
+			ends := 0
+			e, ok := r.watch(p, func(_ int, e failback.Event) bool {
+				if e.Kind == failback.KindStepEnd {
+					ends++
+				}
+				return ends == n
+			})
+			r.kill(p)
+			if !ok {
+				t.Fatalf("the engine exited before step-end %d:\n%s", n, r.logs.String())
+			}
+			t.Logf("killed after step-end of %s (%s)", e.Step, e.Outcome)
+			r.finish()
+			r.check(want)
+		})
+	}
+}
+
+// Killed right after the K-th journal event, K drawn from the printed
+// seed, plus a seeded delay of up to 3ms so the kill also lands between
+// events (inside a statement); resumed to the end.
+func TestKillInsideSteps(t *testing.T) {
+	t.Parallel()
+	want, total := baseline(t)
+	s := seed(t)
+	t.Logf("seed %d (CRASHTEST_SEED=%d replays it)", s, s)
+	rng := rand.New(rand.NewPCG(s, 0x5eed))
+	count := 8
+	if testing.Short() {
+		count = 2
+	}
+	for i := 0; i < count; i++ {
+		k := 2 + rng.IntN(total-2) // after run-start, before the last event
+		delay := time.Duration(rng.IntN(3000)) * time.Microsecond
+		t.Run("event-"+strconv.Itoa(k), func(t *testing.T) {
+			t.Parallel()
+			r := newRig(t, false)
+			p := r.start("run")
+			e, ok := r.watch(p, func(n int, _ failback.Event) bool { return n == k })
+			if ok {
+				time.Sleep(delay) // where inside the next event the kill lands; correctness must not depend on it
+			}
+			r.kill(p)
+			if !ok {
+				t.Fatalf("the engine exited before journal event %d:\n%s", k, r.logs.String())
+			}
+			t.Logf("killed %s after event %d (%s %s %s)", delay, k, e.Kind, e.Step, e.Phase)
+			r.finish()
+			r.check(want)
+		})
+	}
+}
+
+// An instance or the management endpoint restarts while a step runs; the
+// run (resumed if the engine gave up on a step) ends as an uninterrupted
+// one.
+func TestRestartsMidStep(t *testing.T) {
+	t.Parallel()
+	want, _ := baseline(t)
+	type target struct {
+		name string
+		step string // restart when this step starts
+		role topology.Role
+		pool bool
+	}
+	targets := []target{
+		{"primary", failback.StepRestore, topology.RolePrimary, false},
+		{"management-endpoint-clear", failback.StepClearActive, "", true},
+		{"backup", failback.StepLogShipping, topology.RoleBackup, false},
+		{"primary-mirror", failback.StepRemoveMirror, topology.RolePrimaryMirror, false},
+		{"backup-mirror", failback.StepBackup, topology.RoleBackupMirror, false},
+		{"management-endpoint-normal", failback.StepPoolNormal, "", true},
+	}
+	if testing.Short() {
+		targets = targets[:2]
+	}
+	for _, tg := range targets {
+		t.Run(tg.name, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			r := newRig(t, tg.pool)
+			p := r.start("run")
+			_, ok := r.watch(p, func(_ int, e failback.Event) bool { return e.Kind == failback.KindStepStart && e.Step == tg.step })
+			if !ok {
+				r.wait(p)
+				t.Fatalf("the engine exited before step %s:\n%s", tg.step, r.logs.String())
+			}
+			if tg.pool {
+				if err := r.pool.Restart(ctx); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				inst, err := r.w.InstanceByRole(tg.role)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := r.w.Restart(ctx, inst); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if code := r.wait(p); code != 0 {
+				t.Logf("the run ended with exit %d after the restart; resuming", code)
+				r.finish()
+			}
+			retries := 0
+			for _, e := range r.events() {
+				if e.Kind == failback.KindNote && strings.Contains(e.Message, "will retry") {
+					retries++
+				}
+			}
+			t.Logf("restarted %s when step %s started; the engine retried %d times", tg.name, tg.step, retries)
+			r.check(want)
+		})
+	}
+}

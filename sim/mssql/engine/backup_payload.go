@@ -1,0 +1,139 @@
+package engine
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// Backup set payloads. A full backup's payload is the database's committed
+// state in the log's own operation format (the same bytes a snapshot
+// holds), so restoring it is applying operations, exactly like crash
+// recovery. A log backup's payload is its records, each framed as
+// [uvarint LSN][uvarint length][operations], so a restore knows every
+// record's LSN and can skip what the database already has.
+
+// writeState streams sc's encoding (stateCopy.encode without building one
+// big slice) to w and returns the bytes written.
+func writeState(w io.Writer, sc *stateCopy) (int64, error) {
+	bw := bufio.NewWriterSize(w, 1<<20)
+	var n int64
+	put := func(b []byte) error {
+		k, err := bw.Write(b)
+		n += int64(k)
+		return err
+	}
+	if err := put(sc.master); err != nil {
+		return n, err
+	}
+	var buf []byte
+	for _, t := range sc.tables {
+		if err := put(encJSON(opCreateTable, t.def)); err != nil {
+			return n, err
+		}
+		c := binary.AppendUvarint(buf[:0], uint64(t.def.ID))
+		c = binary.AppendVarint(c, t.identity)
+		if t.identUsed {
+			c = append(c, 1)
+		} else {
+			c = append(c, 0)
+		}
+		c = binary.AppendVarint(c, t.nextRow)
+		if err := put(appendOp(nil, opCounters, c)); err != nil {
+			return n, err
+		}
+		for _, r := range t.rows {
+			if err := put(encInsert(t.def.ID, r.id, r.vals)); err != nil {
+				return n, err
+			}
+		}
+	}
+	return n, bw.Flush()
+}
+
+// opReader reads operations one at a time from a stream, so a restore
+// applies a state of any size without holding it whole.
+type opReader struct {
+	r   *bufio.Reader
+	buf []byte
+}
+
+func newOpReader(r io.Reader) *opReader { return &opReader{r: bufio.NewReaderSize(r, 1<<20)} }
+
+// maxOpBytes bounds one operation read from media, so a damaged length can
+// never make a restore allocate gigabytes.
+const maxOpBytes = 256 << 20
+
+// next returns the next operation; io.EOF at a clean end. The body is valid
+// until the next call.
+func (o *opReader) next() (kind byte, body []byte, err error) {
+	kind, err = o.r.ReadByte()
+	if err != nil {
+		return 0, nil, err // io.EOF: clean end
+	}
+	n, err := binary.ReadUvarint(o.r)
+	if err != nil {
+		return 0, nil, fmt.Errorf("operation length: %w", noEOF(err))
+	}
+	if n > maxOpBytes {
+		return 0, nil, fmt.Errorf("operation of %d bytes: %w", n, errBadOp)
+	}
+	if cap(o.buf) < int(n) {
+		o.buf = make([]byte, n)
+	}
+	o.buf = o.buf[:n]
+	if _, err := io.ReadFull(o.r, o.buf); err != nil {
+		return 0, nil, fmt.Errorf("operation body: %w", noEOF(err))
+	}
+	return kind, o.buf, nil
+}
+
+func noEOF(err error) error {
+	if errors.Is(err, io.EOF) {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// writeLogRecord frames one record of a log backup.
+func writeLogRecord(w io.Writer, r LogRecord) (int, error) {
+	var hdr [2 * binary.MaxVarintLen64]byte
+	h := binary.AppendUvarint(hdr[:0], uint64(r.LSN))
+	h = binary.AppendUvarint(h, uint64(len(r.Payload)))
+	n, err := w.Write(h)
+	if err != nil {
+		return n, err
+	}
+	m, err := w.Write(r.Payload)
+	return n + m, err
+}
+
+// readLogRecords reads a log backup's records, calling fn for each.
+func readLogRecords(r io.Reader, fn func(LogRecord) error) error {
+	br := bufio.NewReaderSize(r, 1<<20)
+	for {
+		lsn, err := binary.ReadUvarint(br)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("log record: %w", err)
+		}
+		n, err := binary.ReadUvarint(br)
+		if err != nil {
+			return fmt.Errorf("log record %d: %w", lsn, noEOF(err))
+		}
+		if n > maxOpBytes {
+			return fmt.Errorf("log record %d of %d bytes: %w", lsn, n, errBadOp)
+		}
+		p := make([]byte, n)
+		if _, err := io.ReadFull(br, p); err != nil {
+			return fmt.Errorf("log record %d: %w", lsn, noEOF(err))
+		}
+		if err := fn(LogRecord{LSN: LSN(lsn), Payload: p}); err != nil {
+			return err
+		}
+	}
+}

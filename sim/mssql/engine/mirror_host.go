@@ -1,0 +1,596 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pchatdr/harness/sim/mssql/mirror"
+	"github.com/pchatdr/harness/sim/mssql/sqltypes"
+)
+
+// mirrorHost is one instance's database mirroring machinery: the
+// DATABASE_MIRRORING endpoint's listener, one link per mirrored database,
+// the partner names SET PARTNER gave on a mirror before its principal
+// connected, and the run-time host map. It is looked up by instance (like
+// the Agent host) because it is added to the instance from outside its core
+// files; stopHooks close it before the instance closes its logs.
+type mirrorHost struct {
+	inst   *Instance
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu      sync.Mutex
+	ln      *mirror.Listener
+	links   map[string]*mirrorLink // lower(database name)
+	pending map[string]string      // lower(database name) -> partner name (mirror side, before the principal connects)
+	hosts   map[string]string      // MapPartnerHost
+	notify  chan struct{}
+	closed  bool
+}
+
+var mirrorHosts sync.Map // *Instance -> *mirrorHost
+
+func init() {
+	startHooks = append(startHooks, startMirroring)
+	stopHooks = append(stopHooks, stopMirroring)
+}
+
+// hostOf returns inst's mirroring host, creating it on first use.
+func hostOf(inst *Instance) *mirrorHost {
+	if v, ok := mirrorHosts.Load(inst); ok {
+		return v.(*mirrorHost)
+	}
+	h := &mirrorHost{inst: inst, links: map[string]*mirrorLink{}, pending: map[string]string{},
+		hosts: map[string]string{}, notify: make(chan struct{})}
+	h.ctx, h.cancel = context.WithCancel(context.Background())
+	inst.mu.RLock()
+	closed := inst.closed
+	inst.mu.RUnlock()
+	if closed {
+		h.closed = true
+		h.cancel()
+		return h
+	}
+	v, loaded := mirrorHosts.LoadOrStore(inst, h)
+	if loaded {
+		h.cancel()
+	}
+	return v.(*mirrorHost)
+}
+
+// startMirroring starts the endpoint listener and a link for every
+// mirrored database after recovery: a restarted partner reconnects by
+// itself.
+func startMirroring(inst *Instance) error {
+	h := hostOf(inst)
+	if e, ok := inst.mirroringEndpoint(); ok && e.State == "STARTED" {
+		if err := h.startListener(e); err != nil {
+			// SQL Server starts without the endpoint and logs why.
+			inst.logf("engine: mirroring endpoint %s: %v", e.Name, err)
+		}
+	}
+	for _, db := range inst.sortedDBs() {
+		if mm, ok := db.Mirroring(); ok {
+			h.ensureLink(db.Name(), mm)
+		}
+	}
+	return nil
+}
+
+func stopMirroring(inst *Instance) {
+	v, ok := mirrorHosts.Load(inst)
+	if !ok {
+		return
+	}
+	h := v.(*mirrorHost)
+	h.mu.Lock()
+	h.closed = true
+	ln := h.ln
+	h.ln = nil
+	links := make([]*mirrorLink, 0, len(h.links))
+	for _, l := range h.links {
+		links = append(links, l)
+	}
+	h.mu.Unlock()
+	h.cancel()
+	if ln != nil {
+		ln.Close()
+	}
+	for _, l := range links {
+		l.cancel()
+	}
+	h.wg.Wait()
+	mirrorHosts.Delete(inst)
+}
+
+// changed wakes everyone waiting for a mirroring state change.
+func (h *mirrorHost) changed() {
+	h.mu.Lock()
+	close(h.notify)
+	h.notify = make(chan struct{})
+	h.mu.Unlock()
+}
+
+func (h *mirrorHost) changes() <-chan struct{} {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.notify
+}
+
+// MirroringStatus is a database's mirroring state as sys.database_mirroring
+// shows it (zero Role: not mirrored).
+type MirroringStatus struct {
+	Role  MirrorRole
+	State string // SYNCHRONIZED, SYNCHRONIZING, DISCONNECTED, SUSPENDED
+}
+
+// MirroringStatus reports db's mirroring role and state.
+func (inst *Instance) MirroringStatus(db string) MirroringStatus {
+	d := inst.DB(db)
+	if d == nil {
+		return MirroringStatus{}
+	}
+	mm, ok := d.Mirroring()
+	if !ok {
+		return MirroringStatus{}
+	}
+	return MirroringStatus{Role: mm.Role, State: hostOf(inst).stateOf(d.Name(), mm).String()}
+}
+
+// WaitMirroring blocks until cond holds for db's mirroring status or ctx
+// ends (tests and the world wait on state changes without polling).
+func (inst *Instance) WaitMirroring(ctx context.Context, db string, cond func(MirroringStatus) bool) error {
+	h := hostOf(inst)
+	for {
+		ch := h.changes()
+		if cond(inst.MirroringStatus(db)) {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("wait for mirroring of %s (now %+v): %w", db, inst.MirroringStatus(db), ctx.Err())
+		}
+	}
+}
+
+// EndpointAddr is the address the mirroring endpoint listens on ("" when
+// no endpoint is started).
+func (inst *Instance) EndpointAddr() string {
+	h := hostOf(inst)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.ln == nil {
+		return ""
+	}
+	return h.ln.Addr()
+}
+
+// MapPartnerHost makes partner names with host (or host:port) dial addr,
+// like a Config.PartnerHosts entry added at run time.
+func (inst *Instance) MapPartnerHost(host, addr string) {
+	h := hostOf(inst)
+	h.mu.Lock()
+	h.hosts[strings.ToLower(host)] = addr
+	h.mu.Unlock()
+}
+
+func (h *mirrorHost) listenAddr(e Endpoint) string {
+	if h.inst.cfg.EndpointListen != "" {
+		return h.inst.cfg.EndpointListen
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(e.Port))
+}
+
+// startListener binds the endpoint's port (7890 when it cannot).
+func (h *mirrorHost) startListener(e Endpoint) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return newErr(7890, e.Name)
+	}
+	if h.ln != nil {
+		return nil
+	}
+	ln, err := mirror.Listen(h.ctx, h.listenAddr(e), h.accept)
+	if err != nil {
+		h.inst.logf("engine: endpoint %s: %v", e.Name, err)
+		return newErr(7890, e.Name)
+	}
+	h.ln = ln
+	return nil
+}
+
+// stopListener closes the listener; sessions accepted through it end.
+func (h *mirrorHost) stopListener() {
+	h.mu.Lock()
+	ln := h.ln
+	h.ln = nil
+	h.mu.Unlock()
+	if ln != nil {
+		ln.Close()
+	}
+}
+
+// endpointChanged drops sessions a stopped or dropped endpoint carried
+// (outgoing ones too: SQL Server sends through its endpoint as well).
+func (h *mirrorHost) endpointChanged() {
+	e, ok := h.inst.mirroringEndpoint()
+	if ok && e.State == "STARTED" {
+		h.kickAll()
+		return
+	}
+	h.mu.Lock()
+	links := make([]*mirrorLink, 0, len(h.links))
+	for _, l := range h.links {
+		links = append(links, l)
+	}
+	h.mu.Unlock()
+	for _, l := range links {
+		l.dropSession()
+	}
+	h.changed()
+}
+
+func (h *mirrorHost) kickAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, l := range h.links {
+		l.kick()
+	}
+}
+
+// endpointStarted says this instance can take part in sessions.
+func (h *mirrorHost) endpointStarted() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.ln != nil
+}
+
+// errBadPartnerName is a partner string that is not TCP://host:port.
+var errBadPartnerName = errors.New("partner name is not TCP://host:port")
+
+// parsePartner splits 'TCP://host:port'.
+func parsePartner(name string) (host string, port int, err error) {
+	u, err := url.Parse(strings.TrimSpace(name))
+	if err != nil || !strings.EqualFold(u.Scheme, "tcp") || u.Host == "" || u.Path != "" {
+		return "", 0, errBadPartnerName
+	}
+	host, ps, err := net.SplitHostPort(u.Host)
+	if err != nil || host == "" {
+		return "", 0, errBadPartnerName
+	}
+	port, err = strconv.Atoi(ps)
+	if err != nil || port < 1 || port > 65535 {
+		return "", 0, errBadPartnerName
+	}
+	return host, port, nil
+}
+
+// resolve maps a partner name to the address to dial.
+func (h *mirrorHost) resolve(name string) (string, error) {
+	host, port, err := parsePartner(name)
+	if err != nil {
+		return "", err
+	}
+	hp := strings.ToLower(net.JoinHostPort(host, strconv.Itoa(port)))
+	lookup := func(key string) (string, bool) {
+		h.mu.Lock()
+		v, ok := h.hosts[key]
+		h.mu.Unlock()
+		if ok {
+			return v, true
+		}
+		for k, v := range h.inst.cfg.PartnerHosts {
+			if strings.EqualFold(k, key) {
+				return v, true
+			}
+		}
+		return "", false
+	}
+	if v, ok := lookup(hp); ok {
+		return v, nil
+	}
+	if v, ok := lookup(strings.ToLower(host)); ok {
+		if _, _, err := net.SplitHostPort(v); err == nil {
+			return v, nil
+		}
+		return net.JoinHostPort(v, strconv.Itoa(port)), nil
+	}
+	return net.JoinHostPort(host, strconv.Itoa(port)), nil
+}
+
+// linkHello is the engine's part of a mirror.Hello (Extra).
+type linkHello struct {
+	Op        string `json:"op"` // "establish", "reconnect", "witness"
+	RoleSeq   int    `json:"role_seq,omitempty"`
+	NextLSN   LSN    `json:"next_lsn,omitempty"`
+	Suspended bool   `json:"suspended,omitempty"`
+	// establish only: what the mirror checks against its copy.
+	Family    GUID `json:"family"`
+	Fork      GUID `json:"fork"`
+	PrevFork  GUID `json:"prev_fork"`
+	ForkPoint LSN  `json:"fork_point,omitempty"`
+	Safety    int  `json:"safety,omitempty"`
+	Timeout   int  `json:"timeout,omitempty"`
+}
+
+func encodeExtra(x linkHello) json.RawMessage {
+	b, _ := json.Marshal(x)
+	return b
+}
+
+func (h *mirrorHost) hello(db string, mm MirrorMeta, x linkHello) mirror.Hello {
+	return mirror.Hello{Server: h.inst.Name(), Account: h.inst.cfg.ServiceAccount, Database: db,
+		GUID: mm.GUID.String(), Role: mm.Role, Extra: encodeExtra(x)}
+}
+
+func refuse(c *mirror.Conn, n int32, reason string, args ...string) {
+	_ = c.Refuse(&mirror.Refusal{Number: n, Args: args, Reason: reason})
+}
+
+// accept handles one connection to the endpoint (listener goroutine).
+func (h *mirrorHost) accept(ctx context.Context, c *mirror.Conn) {
+	hello, err := c.ReadHello()
+	if err != nil {
+		h.inst.logf("engine: mirroring endpoint: connection from %s: %v", c.RemoteAddr(), err)
+		return
+	}
+	ep, ok := h.inst.mirroringEndpoint()
+	if !ok || ep.State != "STARTED" {
+		refuse(c, 1418, "endpoint not started")
+		return
+	}
+	if !h.inst.mayConnect(hello.Account, ep) {
+		// SQL Server logs: the login does not have CONNECT permission on
+		// the endpoint; the partner sees its ALTER DATABASE fail with 1418.
+		h.inst.logf("engine: database mirroring login attempt by user '%s' failed: no CONNECT permission on endpoint %s", hello.Account, ep.Name)
+		refuse(c, 1418, fmt.Sprintf("login '%s' does not have CONNECT permission on the endpoint", hello.Account))
+		return
+	}
+	var x linkHello
+	if len(hello.Extra) > 0 {
+		if err := json.Unmarshal(hello.Extra, &x); err != nil {
+			refuse(c, 1418, "malformed hello")
+			return
+		}
+	}
+	if x.Op == "witness" {
+		if ep.Role != "WITNESS" && ep.Role != "ALL" {
+			refuse(c, 1427, "endpoint role is "+ep.Role, h.inst.Name())
+			return
+		}
+		h.serveWitness(ctx, c, hello)
+		return
+	}
+	if ep.Role != "PARTNER" && ep.Role != "ALL" {
+		refuse(c, 1418, "endpoint role is "+ep.Role)
+		return
+	}
+	switch x.Op {
+	case "establish":
+		h.acceptEstablish(ctx, c, hello, x)
+	case "reconnect":
+		h.acceptReconnect(ctx, c, hello, x)
+	default:
+		refuse(c, 1418, "unknown operation "+x.Op)
+	}
+}
+
+// acceptEstablish is the mirror's side of the principal's SET PARTNER.
+func (h *mirrorHost) acceptEstablish(ctx context.Context, c *mirror.Conn, hello mirror.Hello, x linkHello) {
+	inst := h.inst
+	db := inst.DB(hello.Database)
+	if db == nil {
+		refuse(c, 1448, "no such database", hello.Database)
+		return
+	}
+	name := db.Name()
+	if db.IsMirrored() {
+		refuse(c, 1410, "already mirrored", name)
+		return
+	}
+	if db.Meta().State != StateRestoring {
+		refuse(c, 1464, "not restoring", name)
+		return
+	}
+	h.mu.Lock()
+	partner, ok := h.pending[strings.ToLower(name)]
+	h.mu.Unlock()
+	if !ok {
+		// The mirror's own SET PARTNER has not run: the principal's
+		// command fails as SQL Server's does when the order is wrong.
+		refuse(c, 1416, "SET PARTNER was not issued on the mirror", name)
+		return
+	}
+	if db.Meta().FamilyGUID != x.Family {
+		refuse(c, 1407, "different database family", name)
+		return
+	}
+	ls := db.LogState()
+	next := db.NextLSN()
+	onFork := ls.ForkGUID == x.Fork || (ls.ForkGUID == x.PrevFork && next <= x.ForkPoint)
+	if !onFork || next > x.NextLSN {
+		refuse(c, 1412, fmt.Sprintf("mirror needs LSN %s, principal is at %s", next, x.NextLSN), name)
+		return
+	}
+	guid, err := parseGUIDText(hello.GUID)
+	if err != nil {
+		refuse(c, 1418, "bad mirroring guid")
+		return
+	}
+	mm := MirrorMeta{GUID: guid, Role: MirrorRoleMirror, RoleSeq: 1, Partner: partner, PartnerInstance: hello.Server,
+		Safety: x.Safety, SafetySeq: 1, Timeout: x.Timeout}
+	err = inst.setMirrorMeta(ctx, db, func(_ *DBMeta, m *MirrorMeta) bool { *m = mm; return true })
+	if err != nil {
+		refuse(c, 1418, err.Error())
+		return
+	}
+	h.mu.Lock()
+	delete(h.pending, strings.ToLower(name))
+	h.mu.Unlock()
+	l := h.ensureLink(name, mm)
+	if l == nil {
+		refuse(c, 1418, "instance closing")
+		return
+	}
+	reply := h.hello(name, mm, linkHello{Op: "establish", RoleSeq: mm.RoleSeq, NextLSN: next})
+	if err := c.AcceptHello(reply); err != nil {
+		return
+	}
+	inst.logf("engine: database mirroring is active with database '%s' as the mirror copy", name)
+	l.serve(ctx, c, hello, linkHello{NextLSN: x.NextLSN, RoleSeq: 1})
+}
+
+// acceptReconnect resumes a session after a disconnection.
+func (h *mirrorHost) acceptReconnect(ctx context.Context, c *mirror.Conn, hello mirror.Hello, x linkHello) {
+	db := h.inst.DB(hello.Database)
+	var mm MirrorMeta
+	ok := false
+	if db != nil {
+		mm, ok = db.Mirroring()
+	}
+	if !ok || mm.GUID.String() != hello.GUID {
+		// The session was removed here (SET PARTNER OFF while the partner
+		// was away): the partner drops its metadata on this answer.
+		refuse(c, 1416, "no such mirroring session", hello.Database)
+		return
+	}
+	l := h.link(db.Name())
+	if l == nil {
+		refuse(c, 1404, "no link")
+		return
+	}
+	if !l.mayAccept(hello.Role, x.RoleSeq) {
+		refuse(c, 1404, "busy")
+		return
+	}
+	if err := l.reconcile(ctx, hello.Role, x.RoleSeq); err != nil {
+		refuse(c, 1404, err.Error())
+		return
+	}
+	mm, _ = db.Mirroring()
+	reply := h.hello(db.Name(), mm, linkHello{Op: "reconnect", RoleSeq: mm.RoleSeq, NextLSN: h.inst.DB(db.Name()).NextLSN(), Suspended: mm.Suspended})
+	if err := c.AcceptHello(reply); err != nil {
+		return
+	}
+	l.serve(ctx, c, hello, x)
+}
+
+// serveWitness keeps a witness connection open until either side ends it.
+func (h *mirrorHost) serveWitness(ctx context.Context, c *mirror.Conn, hello mirror.Hello) {
+	if err := c.AcceptHello(mirror.Hello{Server: h.inst.Name(), Account: h.inst.cfg.ServiceAccount, Database: hello.Database}); err != nil {
+		return
+	}
+	s := mirror.NewSession(c, hello, witnessHandler{}, 10*time.Second)
+	_ = s.Run(ctx)
+}
+
+type witnessHandler struct{}
+
+func (witnessHandler) Request(context.Context, string, json.RawMessage) (any, error) { return nil, nil }
+func (witnessHandler) Records(context.Context, []mirror.Record) (uint64, error) {
+	return 0, errors.New("a witness holds no database")
+}
+func (witnessHandler) Ack(uint64) {}
+
+func (h *mirrorHost) link(name string) *mirrorLink {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.links[strings.ToLower(name)]
+}
+
+// ensureLink returns the link of database name, starting it if needed
+// (nil once the host is closed).
+func (h *mirrorHost) ensureLink(name string, mm MirrorMeta) *mirrorLink {
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return nil
+	}
+	key := strings.ToLower(name)
+	if l := h.links[key]; l != nil && l.ctx.Err() == nil {
+		h.mu.Unlock()
+		return l
+	}
+	l := newLink(h, name)
+	h.links[key] = l
+	h.wg.Add(1)
+	h.mu.Unlock()
+	if mm.Role == MirrorRolePrincipal {
+		l.installHook()
+	}
+	go func() {
+		defer h.wg.Done()
+		l.run()
+	}()
+	return l
+}
+
+// removeLink stops the link of name; safe from the link's own goroutines.
+func (h *mirrorHost) removeLink(l *mirrorLink) {
+	h.mu.Lock()
+	if h.links[strings.ToLower(l.name)] == l {
+		delete(h.links, strings.ToLower(l.name))
+	}
+	h.mu.Unlock()
+	l.removeHook()
+	l.cancel()
+	if db := h.inst.DB(l.name); db != nil {
+		db.ReleaseLog("mirroring")
+	}
+	h.changed()
+}
+
+// stateOf is mirroring_state for a mirrored database.
+func (h *mirrorHost) stateOf(name string, mm MirrorMeta) mirrorState {
+	l := h.link(name)
+	if l == nil {
+		return mirrorDisconnected
+	}
+	connected, synced := l.status()
+	switch {
+	case !connected:
+		return mirrorDisconnected
+	case mm.Suspended:
+		return mirrorSuspended
+	case synced && mm.Safety == safetyFull:
+		return mirrorSynchronized
+	}
+	return mirrorSynchronizing
+}
+
+func (h *mirrorHost) witnessUp(name string) bool {
+	if l := h.link(name); l != nil {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return l.witnessOK
+	}
+	return false
+}
+
+func (h *mirrorHost) ackedLSN(name string) LSN {
+	if l := h.link(name); l != nil {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		return l.acked
+	}
+	return 0
+}
+
+func parseGUIDText(s string) (GUID, error) {
+	g, ok := sqltypes.ParseGUID(s)
+	if !ok || g.String() != strings.ToUpper(strings.Trim(s, "{}")) {
+		return GUID{}, fmt.Errorf("guid %q", s)
+	}
+	return g, nil
+}

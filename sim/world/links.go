@@ -1,0 +1,161 @@
+package world
+
+import (
+	"database/sql"
+	"fmt"
+	"strings"
+	"sync"
+
+	toxiproxy "github.com/Shopify/toxiproxy/v2"
+	"github.com/rs/zerolog"
+
+	"github.com/pchatdr/harness/sim/mssql"
+)
+
+// links are the data-center links as TCP proxies (Toxiproxy, in process):
+// a client in one data center reaches an instance in another through the
+// proxy for that pair, which adds the topology link's round-trip time
+// (half each way) and can be cut. Clients in the instance's own data
+// center dial it directly. Without links (Options.Links false) everything
+// dials directly, as before.
+type links struct {
+	mu      sync.Mutex
+	api     *toxiproxy.ApiServer
+	proxies map[linkKey]*toxiproxy.Proxy
+	cut     map[string]bool // "dcA|dcB", sorted
+}
+
+type linkKey struct{ from, instance string }
+
+func pairKey(a, b string) string {
+	if a > b {
+		a, b = b, a
+	}
+	return a + "|" + b
+}
+
+// startLinks creates one proxy per (data center, instance elsewhere) pair
+// the topology joins with a link.
+func (w *World) startLinks() error {
+	l := &links{
+		api:     toxiproxy.NewServer(toxiproxy.NewMetricsContainer(nil), zerolog.Nop()),
+		proxies: map[linkKey]*toxiproxy.Proxy{},
+		cut:     map[string]bool{},
+	}
+	w.links = l
+	for _, dc := range w.Topology.DataCenters {
+		for _, in := range w.Topology.Instances {
+			if in.DataCenter == dc.Name {
+				continue
+			}
+			link, ok := w.Topology.LinkBetween(dc.Name, in.DataCenter)
+			if !ok {
+				continue
+			}
+			inst, ok := w.Instance(in.Name)
+			if !ok {
+				continue
+			}
+			name := dc.Name + "->" + in.Name
+			p := toxiproxy.NewProxy(l.api, name, "127.0.0.1:0", inst.Addr)
+			if err := l.api.Collection.Add(p, true); err != nil {
+				return fmt.Errorf("world: link %s: %w", name, err)
+			}
+			half := link.RTTMs / 2
+			for _, dir := range []string{"upstream", "downstream"} {
+				spec := fmt.Sprintf(`{"name":"rtt_%s","type":"latency","stream":%q,"attributes":{"latency":%d}}`, dir, dir, int64(half+0.5))
+				if _, err := p.Toxics.AddToxicJson(strings.NewReader(spec)); err != nil {
+					return fmt.Errorf("world: link %s latency: %w", name, err)
+				}
+			}
+			l.proxies[linkKey{dc.Name, in.Name}] = p
+			w.Timeline.Add("link", "start", fmt.Sprintf("%s via %s (%g ms RTT)", name, p.Listen, link.RTTMs), nil)
+		}
+	}
+	return nil
+}
+
+// Via is the address a client in data center from dials to reach inst:
+// the instance itself in its own data center (or without links), else the
+// link's proxy.
+func (w *World) Via(from string, inst *Instance) string {
+	if w.links == nil {
+		return inst.Addr
+	}
+	w.links.mu.Lock()
+	defer w.links.mu.Unlock()
+	if p, ok := w.links.proxies[linkKey{from, inst.Name}]; ok {
+		return p.Listen
+	}
+	return inst.Addr
+}
+
+// CutLink takes the link between two data centers down: its proxies stop
+// listening and drop every connection, so clients on one side get
+// "connection refused" for the other side's instances.
+func (w *World) CutLink(a, b string) error { return w.setLink(a, b, false) }
+
+// RestoreLink brings a cut link back on the same addresses.
+func (w *World) RestoreLink(a, b string) error { return w.setLink(a, b, true) }
+
+func (w *World) setLink(a, b string, up bool) error {
+	if w.links == nil {
+		return fmt.Errorf("world: the world runs without data-center links (Options.Links)")
+	}
+	if _, ok := w.Topology.LinkBetween(a, b); !ok {
+		return fmt.Errorf("world: no link between %s and %s in the topology", a, b)
+	}
+	l := w.links
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	dcOf := map[string]string{}
+	for _, in := range w.Topology.Instances {
+		dcOf[in.Name] = in.DataCenter
+	}
+	n := 0
+	for k, p := range l.proxies {
+		if pairKey(k.from, dcOf[k.instance]) != pairKey(a, b) {
+			continue
+		}
+		n++
+		if up {
+			if err := p.Start(); err != nil && err != toxiproxy.ErrProxyAlreadyStarted {
+				return fmt.Errorf("world: restore link %s: %w", p.Name, err)
+			}
+		} else {
+			p.Stop()
+		}
+	}
+	l.cut[pairKey(a, b)] = !up
+	what := "cut"
+	if up {
+		what = "restored"
+	}
+	w.Timeline.Add("link", "fault", fmt.Sprintf("link %s-%s %s (%d proxies)", a, b, what, n), nil)
+	return nil
+}
+
+func (w *World) closeLinks() {
+	if w.links == nil {
+		return
+	}
+	w.links.mu.Lock()
+	defer w.links.mu.Unlock()
+	for _, p := range w.links.proxies {
+		p.Stop()
+	}
+	w.links.proxies = map[linkKey]*toxiproxy.Proxy{}
+}
+
+// DBFrom opens a connection pool to an instance as a client in data
+// center from sees it (over the link when elsewhere), closed with the world.
+func (w *World) DBFrom(from string, inst *Instance, database string) (*sql.DB, error) {
+	db, err := sql.Open("sqlserver", mssql.DSN(w.Via(from, inst), "sa", inst.password, database)+"&app+name=pchat-world")
+	if err != nil {
+		return nil, err
+	}
+	w.mu.Lock()
+	w.dbs = append(w.dbs, db)
+	w.mu.Unlock()
+	return db, nil
+}

@@ -1,0 +1,147 @@
+package world
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/pchatdr/harness/failback"
+	"github.com/pchatdr/harness/failback/topology"
+)
+
+// ShipLogs configures log shipping of mgc from the primary instance to the
+// backup instance as it runs before a disaster (reference §2.3): the
+// secondary initialised from a full backup of the primary through the
+// share (RESTORING), the primary's backup job and the secondary's copy and
+// restore jobs, all with the topology's names, sent as the same T-SQL the
+// engine's step 5 sends (failback's text builders).
+func (w *World) ShipLogs(ctx context.Context) error {
+	pri, err := w.InstanceByRole(topology.RolePrimary)
+	if err != nil {
+		return err
+	}
+	bak, err := w.InstanceByRole(topology.RoleBackup)
+	if err != nil {
+		return err
+	}
+	p, err := w.DB(pri, "master")
+	if err != nil {
+		return err
+	}
+	b, err := w.DB(bak, "master")
+	if err != nil {
+		return err
+	}
+	t := w.Topology
+	ls := t.LogShipping
+	init := t.Share.UNC + `\mgc_logship_seed.bak`
+	start := time.Now().UTC()
+	date := start.Year()*10000 + int(start.Month())*100 + start.Day()
+	priName, bakName := serverName(mustInstance(t, pri.Name)), serverName(mustInstance(t, bak.Name))
+	primary, err := failback.AddLogShippingPrimarySQL(failback.LogShippingPrimary{Database: failback.DBContent,
+		BackupDirectory: t.Share.UNC, BackupShare: t.Share.UNC, BackupJob: ls.BackupJob, ScheduleName: "LSBackupSchedule_mgc",
+		ScheduleMinutes: ls.ScheduleMinutes, RetentionMinutes: ls.RetentionMinutes, BackupThresholdMinutes: ls.BackupThresholdMinutes, StartDate: date})
+	if err != nil {
+		return err
+	}
+	secondary, err := failback.AddLogShippingSecondarySQL(failback.LogShippingSecondary{PrimaryServer: priName, Database: failback.DBContent,
+		BackupSourceDirectory: t.Share.UNC, CopyDirectory: ls.CopyDirectory, CopyJob: ls.CopyJob, RestoreJob: ls.RestoreJob,
+		CopyScheduleName: "LSCopySchedule_mgc", RestoreScheduleName: "LSRestoreSchedule_mgc", ScheduleMinutes: ls.ScheduleMinutes,
+		RetentionMinutes: ls.RetentionMinutes, RestoreThresholdMinutes: ls.RestoreThresholdMinutes, StartDate: date})
+	if err != nil {
+		return err
+	}
+	steps := []struct {
+		db   *sql.DB
+		what string
+		q    string
+	}{
+		{p, "initialise: full backup of the primary mgc", "BACKUP DATABASE [mgc] TO DISK = N'" + init + "' WITH INIT, CHECKSUM"},
+		{b, "initialise: restore it on the backup WITH NORECOVERY", "RESTORE DATABASE [mgc] FROM DISK = N'" + init + "' WITH REPLACE, NORECOVERY"},
+		{p, "log-shipping primary", primary},
+		{b, "log-shipping secondary", secondary},
+		{p, "register the secondary on the primary", failback.AddLogShippingPrimarySecondarySQL(failback.DBContent, bakName, failback.DBContent)},
+	}
+	for _, s := range steps {
+		if _, err := s.db.ExecContext(ctx, s.q); err != nil {
+			w.Timeline.Add("world", "log-shipping", s.what, err)
+			return fmt.Errorf("world: log shipping: %s: %w", s.what, err)
+		}
+		w.Timeline.Add("world", "log-shipping", s.what, nil)
+	}
+	return nil
+}
+
+func mustInstance(t *topology.Topology, name string) *topology.Instance {
+	in, _ := t.Instance(name)
+	return in
+}
+
+// BackUpLog runs the primary's log-shipping backup job now (as its
+// schedule would) and waits, bounded, until the monitor records a new log
+// backup on the share: every message acknowledged before it is in a log
+// backup the failover can apply.
+func (w *World) BackUpLog(ctx context.Context) error {
+	pri, err := w.InstanceByRole(topology.RolePrimary)
+	if err != nil {
+		return err
+	}
+	p, err := w.DB(pri, "master")
+	if err != nil {
+		return err
+	}
+	last := func() (string, error) {
+		var file sql.NullString
+		err := p.QueryRowContext(ctx, "SELECT last_backup_file FROM msdb.dbo.log_shipping_monitor_primary WHERE primary_database = N'mgc'").Scan(&file)
+		return file.String, err
+	}
+	before, err := last()
+	if err != nil {
+		return fmt.Errorf("world: log backup: %w", err)
+	}
+	job := w.Topology.LogShipping.BackupJob
+	if _, err := p.ExecContext(ctx, failback.StartJobSQL(job)); err != nil {
+		return fmt.Errorf("world: log backup: %w", err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		now, err := last()
+		if err == nil && now != "" && now != before {
+			w.Timeline.Add("world", "log-shipping", "log backup "+now, nil)
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("world: log backup job %s: no new log backup within 20s (%v)", job, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// RemoveInstance takes an instance out of the deployment: stopped, and no
+// longer in the topology the engine is handed.
+func (w *World) RemoveInstance(ctx context.Context, role topology.Role) error {
+	inst, err := w.InstanceByRole(role)
+	if err != nil {
+		return err
+	}
+	if err := w.StopInstance(ctx, inst); err != nil {
+		return err
+	}
+	kept := w.Topology.Instances[:0:0]
+	for _, in := range w.Topology.Instances {
+		if in.Name != inst.Name {
+			kept = append(kept, in)
+		}
+	}
+	w.Topology.Instances = kept
+	w.mu.Lock()
+	delete(w.instances, inst.Name)
+	w.mu.Unlock()
+	w.Timeline.Add(inst.Name, "remove", "not deployed", nil)
+	return nil
+}

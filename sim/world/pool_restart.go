@@ -1,0 +1,179 @@
+package world
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/big"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	lyncfake "github.com/pchatdr/harness/fakes/lync"
+	"github.com/pchatdr/harness/fakes/lync/pool"
+)
+
+// PoolRestarter restarts the world's management endpoint the way a Front
+// End reboot would: the same address and certificate, the pool's
+// configuration kept (the fake persists it to a state file, as the Central
+// Management Store keeps it), every open WinRM shell and in-flight request
+// lost.
+//
+// The endpoint the world starts with has a certificate whose key only the
+// fake holds, so a restart could not present it again; RestartablePool
+// swaps that endpoint, once, for one with a key the restarter keeps and
+// rewrites the topology's CA file. Call it before the chat servers start
+// (FailOver starts them) and before anything reads the CA file.
+type PoolRestarter struct {
+	w     *World
+	mu    sync.Mutex
+	opts  lyncfake.Options
+	state string
+}
+
+// RestartablePool replaces the management endpoint with a restartable one
+// on the same address, carrying the pool's state over.
+func (w *World) RestartablePool() (*PoolRestarter, error) {
+	if w.pool == nil {
+		return nil, errors.New("world: restartable pool: the management endpoint is not running")
+	}
+	if len(w.chat) > 0 {
+		return nil, errors.New("world: restartable pool: chat servers already trust the first certificate; call it before FailOver or StartChat")
+	}
+	m := w.Topology.Management
+	pw, err := m.Password.Resolve()
+	if err != nil {
+		return nil, fmt.Errorf("world: restartable pool: %w", err)
+	}
+	u, err := url.Parse(m.URL)
+	if err != nil {
+		return nil, fmt.Errorf("world: restartable pool: %w", err)
+	}
+	cert, certPEM, err := poolCertificate()
+	if err != nil {
+		return nil, err
+	}
+	r := &PoolRestarter{w: w, state: filepath.Join(w.dir, "lync-state.json")}
+	r.opts = lyncfake.Options{
+		Pool:      pool.FromTopology(w.Topology),
+		Users:     map[string]string{m.User: pw},
+		Addr:      u.Host,
+		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}},
+		StatePath: r.state,
+		OnEvent: func(e pool.Event) {
+			w.Timeline.Add("lync", e.Kind, poolEventDetail(e), errorText(e.Error))
+		},
+	}
+	if err := writePoolState(r.state, w.pool.State()); err != nil {
+		return nil, err
+	}
+	if err := r.restart("made restartable"); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(m.CAFile, certPEM, 0o600); err != nil {
+		return nil, fmt.Errorf("world: restartable pool: %w", err)
+	}
+	return r, nil
+}
+
+// Restart stops the endpoint and starts it again; the pool state survives.
+func (r *PoolRestarter) Restart(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return r.restart("restarted")
+}
+
+func (r *PoolRestarter) restart(why string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	w := r.w
+	w.mu.Lock()
+	old := w.pool
+	w.mu.Unlock()
+	if old != nil {
+		old.Close()
+		w.Timeline.Add("lync", "stop", "management endpoint stopped", nil)
+	}
+	var srv *lyncfake.Server
+	var err error
+	// The old listener's port is free once Close returns; a short retry
+	// covers the kernel releasing it under load.
+	for i := 0; i < 50; i++ {
+		if srv, err = lyncfake.Start(r.opts); err == nil || !isAddrInUse(err) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		w.Timeline.Add("lync", "start", why, err)
+		return fmt.Errorf("world: restart management endpoint: %w", err)
+	}
+	w.mu.Lock()
+	w.pool = srv
+	w.mu.Unlock()
+	w.Timeline.Add("lync", "start", "management endpoint "+why+" at "+srv.URL, nil)
+	return nil
+}
+
+func isAddrInUse(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "listen"
+}
+
+// writePoolState seeds the fake's state file with the running pool's
+// state, in the fake's persistence format.
+func writePoolState(path string, st pool.State) error {
+	b, err := json.MarshalIndent(map[string]any{
+		"poolFqdn": st.PoolFQDN, "poolState": st.PoolState, "activeServers": st.ActiveServers,
+		"databases": st.Databases, "savedAt": time.Now().UTC(),
+	}, "", "  ")
+	if err != nil {
+		return fmt.Errorf("world: pool state: %w", err)
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return fmt.Errorf("world: pool state: %w", err)
+	}
+	return nil
+}
+
+// poolCertificate is a self-signed certificate for the loopback endpoint.
+func poolCertificate() (tls.Certificate, []byte, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, nil, fmt.Errorf("world: pool certificate: %w", err)
+	}
+	serial, err := rand.Int(rand.Reader, big.NewInt(1<<62))
+	if err != nil {
+		return tls.Certificate{}, nil, fmt.Errorf("world: pool certificate: %w", err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: "lyncfake (restartable)"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		DNSNames:              []string{"localhost"},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, nil, fmt.Errorf("world: pool certificate: %w", err)
+	}
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, certPEM, nil
+}
