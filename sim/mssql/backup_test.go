@@ -14,3 +14,9 @@ func TestBackupScripts(t *testing.T) {
 		return openDB(t, startServer(t, t.TempDir()), "master")
 	})
 }
+
+func TestRecoveryModelScripts(t *testing.T) {
+	enginetest.Run(t, enginetest.RecoveryModelScripts, func(t *testing.T) *sql.DB {
+		return openDB(t, startServer(t, t.TempDir()), "master")
+	})
+}

@@ -370,6 +370,20 @@ func (sc *scope) alterOption(db *Database, opt *tsql.Option, x *tsql.AlterDataba
 		if e := db.openError(); e != nil {
 			return e
 		}
+		if rm == RecoverySimple {
+			// Switching to SIMPLE breaks the log backup chain, as on SQL
+			// Server: the log is truncated at checkpoints from now on, and
+			// the next BACKUP LOG (even after switching back to FULL) fails
+			// with 4214 until a new full backup starts a new chain.
+			err := inst.UpdateLogState(sc.ctx, db, func(m *DBMeta, ls *LogState) {
+				m.Recovery = rm
+				ls.ChainStart, ls.LastLogBackupEnd = 0, 0
+			})
+			if err == nil {
+				db.holdLogForBackup()
+			}
+			return err
+		}
 		return inst.SetMeta(sc.ctx, db, func(m *DBMeta) { m.Recovery = rm })
 	case "SINGLE_USER", "RESTRICTED_USER", "MULTI_USER":
 		ua := map[string]UserAccess{"SINGLE_USER": SingleUser, "RESTRICTED_USER": RestrictedUser, "MULTI_USER": MultiUser}[opt.Name]

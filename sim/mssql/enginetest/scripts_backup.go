@@ -46,3 +46,26 @@ var BackupScripts = []ScriptTest{
 		},
 	},
 }
+
+// RecoveryModelScripts: switching to SIMPLE breaks the log chain.
+var RecoveryModelScripts = []ScriptTest{
+	{
+		Name: "switching to simple recovery breaks the log backup chain",
+		Setup: []string{
+			"CREATE DATABASE chain",
+			"ALTER DATABASE chain SET RECOVERY FULL",
+			"CREATE TABLE chain.dbo.t (id int PRIMARY KEY)",
+			`BACKUP DATABASE chain TO DISK = N'C:\chain_full.bak' WITH INIT`,
+			"INSERT chain.dbo.t VALUES (1)",
+			`BACKUP LOG chain TO DISK = N'C:\chain_log1.trn' WITH INIT`,
+			"ALTER DATABASE chain SET RECOVERY SIMPLE",
+			"ALTER DATABASE chain SET RECOVERY FULL",
+			"INSERT chain.dbo.t VALUES (2)",
+		},
+		Assertions: []Assertion{
+			{Query: `BACKUP LOG chain TO DISK = N'C:\chain_log2.trn' WITH INIT`, ErrNumbers: []int32{4214, 3013}},
+			{Query: `BACKUP DATABASE chain TO DISK = N'C:\chain_full2.bak' WITH INIT`, Exec: true, Affected: -1},
+			{Query: `BACKUP LOG chain TO DISK = N'C:\chain_log2.trn' WITH INIT`, Exec: true, Affected: -1},
+		},
+	},
+}
