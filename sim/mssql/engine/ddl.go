@@ -290,6 +290,9 @@ func (sc *scope) execDropDatabase(x *tsql.DropDatabaseStmt) error {
 		if db.ID() <= msdbID {
 			return newErr(3708, "database", db.Name(), "database")
 		}
+		if db.IsMirrored() {
+			return newErr(3743, db.Name())
+		}
 		inst.mu.RLock()
 		inUse := inst.sessionsInLocked(db, nil)
 		inst.mu.RUnlock()
@@ -369,6 +372,10 @@ func (sc *scope) alterOption(db *Database, opt *tsql.Option, x *tsql.AlterDataba
 		}
 		if e := db.openError(); e != nil {
 			return e
+		}
+		if rm != RecoveryFull && db.IsMirrored() {
+			// Mirroring needs the FULL recovery model on the principal.
+			return newErr(1468, db.Name())
 		}
 		if rm == RecoverySimple {
 			// Switching to SIMPLE breaks the log backup chain, as on SQL

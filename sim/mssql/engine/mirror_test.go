@@ -166,6 +166,9 @@ func TestMirroringFailoverInProcess(t *testing.T) {
 	wantErrs(t, mp.ms, `ALTER DATABASE mgc SET PARTNER FAILOVER`, 1470, 5069)
 	wantErrs(t, mp.ps, `ALTER DATABASE mgc SET PARTNER FORCE_SERVICE_ALLOW_DATA_LOSS`, 1455, 5069)
 	wantErrs(t, mp.ps, `ALTER DATABASE mgc SET PARTNER = '`+mp.mName+`'`, 1405, 5069)
+	// A mirrored database keeps FULL recovery and cannot be dropped.
+	wantErrs(t, mp.ps, `ALTER DATABASE mgc SET RECOVERY SIMPLE`, 1468, 5069)
+	wantErrs(t, mp.ps, `USE master; DROP DATABASE mgc`, 3743)
 	mustRun(t, mp.ps, `ALTER DATABASE mgc SET PARTNER TIMEOUT 2`)
 	if got := mscalar(t, mp.ps, `SELECT mirroring_connection_timeout FROM sys.database_mirroring WHERE database_id = DB_ID('mgc')`); got != "5" {
 		t.Fatalf("timeout 2 became %s, want 5", got)
