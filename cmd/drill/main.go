@@ -147,6 +147,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	fmt.Fprintf(stdout, "\nreport: %s (seed %d, %s)\n", filepath.Join(c.reportDir, "report.html"), c.seed, total.Round(time.Millisecond))
+	if len(results) == 0 {
+		fmt.Fprintf(stderr, "drill: no scenario matched the tags %q\n", tags)
+	}
 	if status != 0 || len(results) == 0 || problems > 0 {
 		return exitFailed
 	}
