@@ -58,6 +58,9 @@ func TestLogShippingJobFailureStopsAtOnce(t *testing.T) {
 			if !errors.As(err, &jf) || jf.Job != job || jf.Instance != c.instance || jf.Step == nil || jf.Step.StepID != 1 {
 				t.Fatalf("error %v is not the job's failure %+v", err, jf)
 			}
+			if failback.IsTransient(err) {
+				t.Errorf("a failed job is taken as transient (the step would be retried): %v", err)
+			}
 			for _, w := range c.want {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error lacks %q:\n%v", w, err)
@@ -79,6 +82,41 @@ func TestLogShippingJobFailureStopsAtOnce(t *testing.T) {
 				t.Error("the step's full output is not in the journal")
 			}
 		})
+	}
+}
+
+// The error keeps what the operator needs of a job's history: the job,
+// the failed step, the marked errors of a sqllogship step or the SQL
+// Server error of a T-SQL step, and the outcome.
+func TestJobFailedErrorText(t *testing.T) {
+	cases := []struct {
+		name string
+		err  failback.JobFailedError
+		want []string
+		not  []string
+	}{
+		{"sqllogship step: only the marked errors", failback.JobFailedError{Instance: "sql-backup", Job: "LSCopy_x", Status: failback.JobFailed, RunAt: "2026-03-01 12:00:00",
+			Outcome: "The job failed.  The Job was invoked by Schedule 9.", Step: &failback.JobStepRun{StepID: 1, StepName: "Log shipping copy job step.", Message: "Executed as user: C\\a. " + copyDenied + "  Process Exit Code 1.  The step failed."}},
+			[]string{"LSCopy_x failed on sql-backup at 2026-03-01 12:00:00: step 1 (Log shipping copy job step.): *** Error: Could not list", "Operating system error 5(Access is denied.).(mscorlib) ***", "job outcome: The job failed. The Job was invoked by Schedule 9."},
+			[]string{"Starting transaction log copy", "Process Exit Code"}},
+		{"T-SQL step: its error number", failback.JobFailedError{Instance: "sql-backup", Job: "J", Status: failback.JobFailed,
+			Step: &failback.JobStepRun{StepID: 2, StepName: "restore", SQLMessage: 4305, Severity: 16, Message: "The log in this backup set begins at LSN 9. [SQLSTATE 42000] (Error 4305)"}},
+			[]string{"J failed on sql-backup: step 2 (restore) SQL Server error 4305, severity 16: The log in this backup set begins at LSN 9."}, nil},
+		{"canceled, no step rows", failback.JobFailedError{Instance: "i", Job: "J", Status: failback.JobCanceled, Outcome: "The job was stopped prior to completion by User sa.", Hint: "check it"},
+			[]string{"J failed (canceled) on i; job outcome: The job was stopped prior to completion by User sa.; check it"}, []string{"step"}},
+	}
+	for _, c := range cases {
+		got := c.err.Error()
+		for _, w := range c.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: %q lacks %q", c.name, got, w)
+			}
+		}
+		for _, w := range c.not {
+			if strings.Contains(got, w) {
+				t.Errorf("%s: %q has %q", c.name, got, w)
+			}
+		}
 	}
 }
 

@@ -17,6 +17,7 @@ Feature: The failback refuses a world that breaks one of its preconditions
     Examples:
       | broken                                              | topology                             | break                                                                                   | precondition              |
       | the rebuilt primary instance is down                | topologies/embedded.yaml             | the "primary" instance is down                                                          | primary-data-center-back  |
+      | the backup instance is down                        | topologies/embedded.yaml             | the "backup" instance is down                                                           | backup-data-center-reachable |
       | mgccomp is missing on the primary                   | topologies/embedded.yaml             | database "mgccomp" was dropped on the "primary" instance                                | primary-databases-rebuilt |
       | a backup server was deployed during failover        | topologies/embedded.yaml             | the backup mgc ships its log to "SQLNEW", a server the topology does not know           | no-new-servers            |
       | the Agent runs as a built-in low-privilege account  | topologies/embedded.yaml             | SQL Server Agent on the "backup" instance runs as "NT AUTHORITY\LOCAL SERVICE"          | secondary-agent-account   |

@@ -20,6 +20,7 @@ Feature: The failback across data-center links
   Scenario: The link to the backup data center is down: the engine refuses, nothing changed
     Given the link between "dc1" and "dc2" is cut
     When the engine attempts the failback
-    Then the engine refuses, naming the unreachable instance "sql-backup"
+    Then the engine refuses to fail back, naming only precondition "backup-data-center-reachable"
+    And the engine refuses, naming the unreachable instance "sql-backup"
     And nothing changed in the world
     And the pool state is FailedOver

@@ -124,16 +124,20 @@ func failbackResumingOnce(ctx context.Context) error {
 
 // retriedStep checks the engine met a transient failure in a step and
 // retried it there (the runner's note "attempt N failed, will retry").
-func retriedStep(ctx context.Context, step, text string) error {
+func retriedStep(ctx context.Context, kind, name, text string) error {
 	if err := armedFired(ctx); err != nil {
 		return err
 	}
 	for _, e := range get(ctx).engine.snapshot() {
-		if e.Kind == failback.KindNote && e.Step == step && strings.Contains(e.Message, "will retry") && strings.Contains(e.Message, text) {
+		at := e.Step
+		if kind == "precondition" {
+			at = e.Check
+		}
+		if e.Kind == failback.KindNote && at == name && strings.Contains(e.Message, "will retry") && strings.Contains(e.Message, text) {
 			return nil
 		}
 	}
-	return fmt.Errorf("the engine did not retry step %s after %q", step, text)
+	return fmt.Errorf("the engine did not retry %s %s after %q", kind, name, text)
 }
 
 func runError(run *engineRun) error {

@@ -33,7 +33,7 @@ func registerFaults(sc *godog.ScenarioContext) {
 	sc.Step(`^the management endpoint delays every "([^"]*)" by (\d+) ms$`, endpointDelays)
 	sc.Step(`^(\d+) injected endpoint faults? fired$`, faultsFired)
 	sc.Step(`^the failback succeeded$`, failbackSucceeded)
-	sc.Step(`^the engine retried step "([^"]*)" after "([^"]*)"$`, retriedStep)
+	sc.Step(`^the engine retried (step|precondition) "([^"]*)" after "([^"]*)"$`, retriedStep)
 
 	// Data-center links.
 	sc.Step(`^the link between "([^"]*)" and "([^"]*)" is cut$`, cutLink)

@@ -159,6 +159,21 @@ func TestRefusedAndFailedAndResume(t *testing.T) {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
 	})
+	t.Run("unreachable backup", func(t *testing.T) {
+		old := connect
+		defer func() { connect = old }()
+		connect = func(context.Context, *topology.Topology, failback.Options) (*failback.Connection, error) {
+			return nil, &failback.UnreachableError{What: "SQL instance sql-backup (backup)", Role: topology.RoleBackup, Err: syscall.ETIMEDOUT}
+		}
+		code, _, stderr := cli("run", "--topology", topoFile, "--journal", filepath.Join(t.TempDir(), "j"), "--confirm", pool)
+		if code != exitRefused || !strings.Contains(stderr, failback.PreNameBackupReachable) || !strings.Contains(stderr, "the backup instance does not answer") ||
+			strings.Contains(stderr, failback.PreNameDataCenterBack) {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		if code, _, stderr = cli("plan", "--topology", topoFile); code != exitRefused || !strings.Contains(stderr, failback.PreNameBackupReachable) {
+			t.Fatalf("plan exit %d: %s", code, stderr)
+		}
+	})
 	t.Run("failed then resumed", func(t *testing.T) {
 		var world *memory.World
 		useMemory(t, func(w *memory.World) {

@@ -52,6 +52,10 @@ func TestFailoverCLI(t *testing.T) {
 		{[]string{"run", "--topology", topoFile, "--plan", "failover", "--journal", j}, exitUsage, "refusing without --confirm pchat.contoso.test"},
 		{[]string{"run", "--topology", topoFile, "--plan", "failover", "--journal", j, "--confirm", pool}, exitUsage, "refusing without --primary-site-lost"},
 		{[]string{"resume", "--topology", topoFile, "--plan", "failover", "--journal", j, "--confirm", pool}, exitUsage, "--primary-site-lost"},
+		{[]string{"run", "--topology", topoFile, "--plan", "failover", "--journal", j, "--confirm", pool, "--force-with-live-primary"}, exitUsage,
+			"--force-with-live-primary only goes with --plan failover --primary-site-lost"},
+		{[]string{"plan", "--topology", topoFile, "--force-with-live-primary"}, exitUsage, "--force-with-live-primary only goes with"},
+		{[]string{"help"}, exitDone, "--force-with-live-primary"},
 	}
 	useFailoverWorld(t, nil)
 	for _, c := range cases {
@@ -121,6 +125,22 @@ func TestFailoverCLIRefusedFailedResumed(t *testing.T) {
 		code, _, stderr := cli("run", "--topology", topoFile, "--plan", "failover", "--journal", filepath.Join(t.TempDir(), "j"), "--confirm", pool, "--primary-site-lost")
 		if code != exitRefused || !strings.Contains(stderr, failback.PreNameBackupUp) {
 			t.Fatalf("exit %d: %s", code, stderr)
+		}
+	})
+	t.Run("live writable primary: --primary-site-lost is not enough", func(t *testing.T) {
+		w := useFailoverWorld(t, func(w *memory.World) { w.Instance("sql-primary").Down = false })
+		j := filepath.Join(t.TempDir(), "j")
+		code, _, stderr := cli("run", "--topology", topoFile, "--plan", "failover", "--journal", j, "--confirm", pool, "--primary-site-lost")
+		if code != exitRefused || !strings.Contains(stderr, failback.PreNamePrimaryLost) || !strings.Contains(stderr, "--force-with-live-primary") {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		if n := len((*w).Calls()); n != 0 {
+			t.Fatalf("a refused failover made %d changes", n)
+		}
+		code, _, stderr = cli("run", "--topology", topoFile, "--plan", "failover", "--journal", filepath.Join(t.TempDir(), "j2"), "--confirm", pool,
+			"--primary-site-lost", "--force-with-live-primary")
+		if code != exitDone {
+			t.Fatalf("with --force-with-live-primary: exit %d: %s", code, stderr)
 		}
 	})
 	t.Run("failed then resumed", func(t *testing.T) {

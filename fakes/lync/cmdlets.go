@@ -470,7 +470,7 @@ func checkDBType(t string) error {
 		"Database type \"%s\" is not deployed in this topology; only PersistentChat and PersistentChatCompliance databases are.", t)
 }
 
-func (s *Server) installMirror(_ context.Context, c *ps.Call) error {
+func (s *Server) installMirror(ctx context.Context, c *ps.Call) error {
 	configured, typed := c.Switch("ConfiguredDatabases"), c.Has("DatabaseType")
 	if configured == typed {
 		if typed {
@@ -493,11 +493,15 @@ func (s *Server) installMirror(_ context.Context, c *ps.Call) error {
 			"The file share \"%s\" is not a UNC path (\\\\server\\share) reachable from both SQL Servers.", share)
 	}
 	sql := c.String("SqlServerFqdn")
-	if _, err := s.pool.InstallMirror(sql, types, true); err != nil {
+	planned, err := s.pool.InstallMirror(sql, types, true)
+	if err != nil {
 		return ruleError(err)
 	}
 	ok, err := c.ShouldProcess(sql, c.Command.Name)
 	if err != nil || !ok {
+		return err
+	}
+	if err := s.setUpMirroring(ctx, c, planned); err != nil {
 		return err
 	}
 	pairs, err := s.pool.InstallMirror(sql, types, false)
@@ -508,6 +512,32 @@ func (s *Server) installMirror(_ context.Context, c *ps.Call) error {
 		c.Host(fmt.Sprintf("Mirroring of %s databases on \"%s\" to \"%s\" is established.", p.DatabaseType, p.Principal, p.Mirror))
 	}
 	return nil
+}
+
+// setUpMirroring runs the InstallMirror hook for each planned pair, in the
+// topology's order, stopping at the first failure as the real cmdlet does
+// (databases mirrored before it stay mirrored; the pool records none).
+func (s *Server) setUpMirroring(ctx context.Context, c *ps.Call, planned []pool.MirrorPair) error {
+	if s.mirrorHook == nil {
+		return nil
+	}
+	for _, p := range planned {
+		req := MirrorRequest{DatabaseType: p.DatabaseType, Database: databaseName(p.DatabaseType), Principal: p.Principal, Mirror: p.Mirror,
+			SqlInstanceName: c.String("SqlInstanceName"), FileShare: c.String("FileShare"), DropExisting: c.Switch("DropExistingDatabasesOnMirror")}
+		if err := s.mirrorHook(ctx, req); err != nil {
+			return ps.NewError("InvalidOperation", "InvalidOperationException", "InstallMirrorDatabaseFailed",
+				"Mirroring of %s database \"%s\" on \"%s\" to \"%s\" failed: %s", p.DatabaseType, req.Database, p.Principal, p.Mirror, err)
+		}
+	}
+	return nil
+}
+
+// databaseName is the SQL database of a Persistent Chat database type.
+func databaseName(dbType string) string {
+	if dbType == pool.DBPersistentChatCompliance {
+		return "mgccomp"
+	}
+	return "mgc"
 }
 
 func (s *Server) invokeFailover(_ context.Context, c *ps.Call) error {
@@ -545,10 +575,7 @@ func (s *Server) getMirrorState(_ context.Context, c *ps.Call) error {
 			continue
 		}
 		found = true
-		name := "mgc"
-		if mp.DatabaseType == pool.DBPersistentChatCompliance {
-			name = "mgccomp"
-		}
+		name := databaseName(mp.DatabaseType)
 		onP, onM, status := "Principal", "Mirror", "Synchronized"
 		if mp.OnMirror {
 			onP, onM = "Mirror", "Principal"

@@ -57,6 +57,30 @@ type Options struct {
 	Clock func() time.Time
 	// OnEvent is called for every event (state changes, cmdlets, faults).
 	OnEvent func(pool.Event)
+	// InstallMirror, when set, is what Install-CsMirrorDatabase does on
+	// the SQL Servers: the real cmdlet backs each database up to the file
+	// share, restores it WITH NORECOVERY on the mirror store and starts
+	// database mirroring. It is called synchronously, once per database
+	// the cmdlet mirrors and before the pool records the pair, so an error
+	// becomes the cmdlet's error and leaves the pool unchanged. Nil: the
+	// cmdlet only records the mirror pairs (a fake with no SQL Servers).
+	InstallMirror func(ctx context.Context, req MirrorRequest) error
+}
+
+// MirrorRequest is one database Install-CsMirrorDatabase mirrors: the
+// published topology's principal and mirror stores of that database type,
+// and the cmdlet's parameters that say how.
+type MirrorRequest struct {
+	DatabaseType string // pool.DBPersistentChat or pool.DBPersistentChatCompliance
+	Database     string // mgc or mgccomp
+	// Principal and Mirror are the SQL store FQDNs from the topology.
+	Principal, Mirror string
+	// SqlInstanceName is -SqlInstanceName ("" for the default instance).
+	SqlInstanceName string
+	FileShare       string // -FileShare, a UNC path
+	// DropExisting is -DropExistingDatabasesOnMirror: a database of the
+	// same name already on the mirror is replaced instead of refused.
+	DropExisting bool
 }
 
 // Server is a running fake endpoint.
@@ -74,6 +98,8 @@ type Server struct {
 	certPEM []byte
 	served  chan struct{}
 	once    sync.Once
+
+	mirrorHook func(context.Context, MirrorRequest) error
 }
 
 // Start listens and serves. It returns once the listener is bound.
@@ -136,7 +162,7 @@ func newServer(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lync: %w", err)
 	}
-	s := &Server{pool: p, reg: ps.NewRegistry(), users: opts.Users, served: make(chan struct{})}
+	s := &Server{pool: p, reg: ps.NewRegistry(), users: opts.Users, served: make(chan struct{}), mirrorHook: opts.InstallMirror}
 	s.registerCmdlets(s.reg)
 	for _, f := range opts.Faults {
 		s.faults.add(f)

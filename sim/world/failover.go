@@ -3,8 +3,10 @@ package world
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/pchatdr/harness/failback"
 	"github.com/pchatdr/harness/failback/lync"
 	"github.com/pchatdr/harness/failback/topology"
 )
@@ -13,24 +15,149 @@ import (
 type Scene struct {
 	MessagesBefore int // acknowledged on the primary before the disaster
 	MessagesDuring int // acknowledged on the backup while failed over
+	// Shortcut reaches the failed-over state the fast way: the backup mgc
+	// seeded from one full backup and recovered, the pool switched by two
+	// cmdlets, no mirroring, no log shipping, no failover engine. For
+	// scenarios about something else that need many worlds quickly.
+	Shortcut bool
 }
 
-// FailOver brings the world from a healthy pool to the failed-over state an
-// operator faces before failback, through real T-SQL and cmdlets:
-// Topology Builder's stores on both sites, chat history on the primary, the
-// backup mgc seeded from a full backup of the primary (the log-shipping
-// secondary's initialisation, recovered as failover step 4 recovers it),
-// the primary data center lost, the pool FailedOver with the backup data
-// center's servers active, and chat traffic on the backup.
+// FailOver brings the world from a freshly installed deployment to the
+// failed-over state an operator faces before failback, the way a real
+// deployment gets there: Topology Builder's stores, HA/DR configured as a
+// DBA does it before a disaster (database mirroring of the primary stores
+// to the primary-mirror instance, log shipping of mgc to the backup
+// instance), chat history on the primary with the log-shipping jobs
+// running, the primary data center lost, the engine's failover plan run
+// for real (reference §3: outstanding logs copied and applied, the backup
+// mgc recovered, the pool FailedOver, Install-CsMirrorDatabase mirroring
+// the backup mgc to the backup-mirror instance, the backup data center's
+// servers active), and chat traffic while failed over.
 func (w *World) FailOver(ctx context.Context, sc Scene) error {
-	step := func(what string, err error) error {
-		if err != nil {
-			w.Timeline.Add("world", "failover", what, err)
-			return fmt.Errorf("world: fail over: %s: %w", what, err)
-		}
-		w.Timeline.Add("world", "failover", what, nil)
-		return nil
+	if sc.Shortcut {
+		return w.failOverShortcut(ctx, sc)
 	}
+	step := w.failoverStep
+	if err := step("install stores on the primary", w.InstallStores(ctx, topology.RolePrimary)); err != nil {
+		return err
+	}
+	if err := step("install stores on the backup", w.InstallStores(ctx, topology.RoleBackup)); err != nil {
+		return err
+	}
+	if _, ok := w.Topology.InstanceByRole(topology.RolePrimaryMirror); ok {
+		if err := step("mirror the primary stores to the primary-mirror instance", w.ConfigureMirroring(ctx, topology.RolePrimary, topology.RolePrimaryMirror)); err != nil {
+			return err
+		}
+	}
+	if err := step("log shipping of mgc to the backup instance", w.ConfigureLogShipping(ctx)); err != nil {
+		return err
+	}
+	if err := step("start chat servers", w.StartChat(ctx)); err != nil {
+		return err
+	}
+	// Half the history is shipped, copied and restored by the jobs' own
+	// schedules; the rest is in the last log backup, on the share but not
+	// yet copied when the disaster strikes: the failover's steps 1-3 have
+	// real work to do. Every acknowledged message is in a log backup (the
+	// world's RPO is 0, as the topology's objective says).
+	first := sc.MessagesBefore / 2
+	if err := step("chat history on the primary", w.postWhenActive(ctx, first)); err != nil {
+		return err
+	}
+	if err := step("log-shipping jobs: backup, copy, restore", w.CatchUpLogShipping(ctx)); err != nil {
+		return err
+	}
+	if err := step("more chat history on the primary", w.postWhenActive(ctx, sc.MessagesBefore-first)); err != nil {
+		return err
+	}
+	if err := step("log-shipping backup job", w.BackUpLog(ctx)); err != nil {
+		return err
+	}
+	primaryDC := w.dataCenter(topology.RolePrimary)
+	if err := step("disaster: data center "+primaryDC+" down", w.StopDataCenter(ctx, primaryDC)); err != nil {
+		return err
+	}
+	if err := step("the failover engine runs the documented failover", w.RunFailover(ctx)); err != nil {
+		return err
+	}
+	return step("chat traffic while failed over", w.postWhenActive(ctx, sc.MessagesDuring))
+}
+
+func (w *World) failoverStep(what string, err error) error {
+	w.Timeline.Add("world", "failover", what, err)
+	if err != nil {
+		return fmt.Errorf("world: fail over: %s: %w", what, err)
+	}
+	return nil
+}
+
+// FailoverComponent is the timeline component of the failover engine's
+// events (the failback engine's are "engine", written by the harness).
+const FailoverComponent = "engine-failover"
+
+// RunFailover runs the engine's failover plan (failback.FailoverPlan) as
+// an operator in the backup data center does after losing the primary
+// one: --primary-site-lost, the primary-site instances may be down. Its
+// events go onto the timeline; a refusal or a failed step is an error.
+func (w *World) RunFailover(ctx context.Context) error {
+	topo := w.topologyFrom(w.dataCenter(topology.RoleBackup))
+	opts := failback.Options{
+		PrimarySiteLost: true, PrimaryMayBeDown: true,
+		// The simulated deployment reacts in milliseconds: poll often and
+		// give up within seconds, not production's minutes.
+		PollInterval: 100 * time.Millisecond, MirrorTimeout: mirrorTimeout,
+		JobTimeout: 30 * time.Second, ChatArrivalTimeout: 30 * time.Second, SessionDrainTimeout: 30 * time.Second,
+	}
+	conn, err := failback.Connect(ctx, topo, opts)
+	if err != nil {
+		return fmt.Errorf("failover engine: %w", err)
+	}
+	defer conn.Close()
+	sink := failback.SinkFunc(func(e failback.Event) {
+		detail := e.Message
+		if e.Text != "" {
+			detail = e.Text
+		}
+		if e.Check != "" {
+			detail = e.Check + ": " + e.Outcome + " " + e.Message
+		}
+		var ferr error
+		if e.Error != "" {
+			ferr = textError(e.Error)
+		}
+		w.Timeline.Add(FailoverComponent, e.Kind, strings.TrimSpace(detail), ferr)
+	})
+	r := &failback.Runner{Plan: failback.FailoverPlan(), Env: conn.Env, Sinks: []failback.Sink{sink}}
+	res, err := r.Run(ctx)
+	if err != nil {
+		return fmt.Errorf("failover engine: %s at step %q: %w", res.Outcome, res.Failed, err)
+	}
+	return nil
+}
+
+// topologyFrom is the topology as a client in data center dc reaches the
+// instances: over the data-center links' proxies when the world has them.
+func (w *World) topologyFrom(dc string) *topology.Topology {
+	t := *w.Topology
+	t.Instances = append([]topology.Instance(nil), w.Topology.Instances...)
+	if w.links == nil {
+		return &t
+	}
+	for i := range t.Instances {
+		if inst, ok := w.Instance(t.Instances[i].Name); ok {
+			t.Instances[i].Address = w.Via(dc, inst)
+		}
+	}
+	return &t
+}
+
+// failOverShortcut is the fast setup (Scene.Shortcut): Topology Builder's
+// stores on both sites, chat history on the primary, the backup mgc seeded
+// from a full backup of the primary and recovered, the primary data center
+// lost, the pool FailedOver with the backup data center's servers active,
+// and chat traffic on the backup. No mirroring, no log shipping.
+func (w *World) failOverShortcut(ctx context.Context, sc Scene) error {
+	step := w.failoverStep
 	if err := step("install stores on the primary", w.InstallStores(ctx, topology.RolePrimary)); err != nil {
 		return err
 	}
@@ -61,10 +188,7 @@ func (w *World) FailOver(ctx context.Context, sc Scene) error {
 	if _, err := client.SetActiveServers(ctx, p.ActiveServerIdentity, p.FailoverActiveServers); err != nil {
 		return step("Set-CsPersistentChatActiveServer (backup data center)", err)
 	}
-	if err := step("chat traffic while failed over", w.postWhenActive(ctx, sc.MessagesDuring)); err != nil {
-		return err
-	}
-	return nil
+	return step("chat traffic while failed over", w.postWhenActive(ctx, sc.MessagesDuring))
 }
 
 // RebuildPrimary rebuilds the primary data center's instances from scratch

@@ -3,6 +3,7 @@ package world
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -10,13 +11,16 @@ import (
 	"github.com/pchatdr/harness/failback/topology"
 )
 
-// ShipLogs configures log shipping of mgc from the primary instance to the
+// ShipLogs is ConfigureLogShipping (the name the failover steps use).
+func (w *World) ShipLogs(ctx context.Context) error { return w.ConfigureLogShipping(ctx) }
+
+// ConfigureLogShipping configures log shipping of mgc from the primary instance to the
 // backup instance as it runs before a disaster (reference §2.3): the
 // secondary initialised from a full backup of the primary through the
 // share (RESTORING), the primary's backup job and the secondary's copy and
 // restore jobs, all with the topology's names, sent as the same T-SQL the
 // engine's step 5 sends (failback's text builders).
-func (w *World) ShipLogs(ctx context.Context) error {
+func (w *World) ConfigureLogShipping(ctx context.Context) error {
 	pri, err := w.InstanceByRole(topology.RolePrimary)
 	if err != nil {
 		return err
@@ -113,6 +117,70 @@ func (w *World) BackUpLog(ctx context.Context) error {
 		}
 		if time.Now().After(deadline) {
 			return fmt.Errorf("world: log backup job %s: no new log backup within 20s (%v)", job, err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// CatchUpLogShipping runs the log-shipping jobs now, as their schedules
+// would: the primary's backup job, then the secondary's copy and restore
+// jobs, each waited for (bounded) and its outcome checked. Afterwards the
+// backup mgc has every change the primary had when the backup job ran.
+func (w *World) CatchUpLogShipping(ctx context.Context) error {
+	if err := w.BackUpLog(ctx); err != nil {
+		return err
+	}
+	bak, err := w.InstanceByRole(topology.RoleBackup)
+	if err != nil {
+		return err
+	}
+	b, err := w.DB(bak, "master")
+	if err != nil {
+		return err
+	}
+	ls := w.Topology.LogShipping
+	for _, job := range []string{ls.CopyJob, ls.RestoreJob} {
+		if err := w.runJob(ctx, bak, b, job); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runJob starts a SQL Server Agent job and waits for its outcome row in
+// the job history; a run that did not succeed is an error with its message.
+func (w *World) runJob(ctx context.Context, inst *Instance, db *sql.DB, job string) error {
+	last := func() (id int64, status int, msg string, err error) {
+		var enabled int
+		var hid, hstatus, date, tm sql.NullInt64
+		var hmsg sql.NullString
+		err = db.QueryRowContext(ctx, failback.JobStatusSQL(job)).Scan(&enabled, &hid, &hstatus, &date, &tm, &hmsg)
+		return hid.Int64, int(hstatus.Int64), hmsg.String, err
+	}
+	before, _, _, err := last()
+	if err != nil {
+		return fmt.Errorf("world: job %s on %s: %w", job, inst.Name, err)
+	}
+	if _, err := db.ExecContext(ctx, failback.StartJobSQL(job)); err != nil {
+		return fmt.Errorf("world: start job %s on %s: %w", job, inst.Name, err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		id, status, msg, err := last()
+		if err == nil && id > before && status != 4 { // 4: in progress
+			if status != 1 {
+				w.Timeline.Add(inst.Name, "job", job+" failed: "+msg, errors.New(msg))
+				return fmt.Errorf("world: job %s on %s failed: %s", job, inst.Name, msg)
+			}
+			w.Timeline.Add(inst.Name, "job", job+" succeeded", nil)
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("world: job %s on %s: no outcome within 20s (%v)", job, inst.Name, err)
 		}
 		select {
 		case <-ctx.Done():

@@ -32,6 +32,7 @@ func (w *World) startPool() error {
 		OnEvent: func(e pool.Event) {
 			w.Timeline.Add("lync", e.Kind, poolEventDetail(e), errorText(e.Error))
 		},
+		InstallMirror: w.installMirror,
 	})
 	if err != nil {
 		return fmt.Errorf("world: management endpoint: %w", err)

@@ -74,6 +74,7 @@ func (w *World) RestartablePool() (*PoolRestarter, error) {
 		OnEvent: func(e pool.Event) {
 			w.Timeline.Add("lync", e.Kind, poolEventDetail(e), errorText(e.Error))
 		},
+		InstallMirror: w.installMirror,
 	}
 	if err := writePoolState(r.state, w.pool.State()); err != nil {
 		return nil, err

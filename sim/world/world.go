@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	_ "github.com/microsoft/go-mssqldb" // the world talks to its instances as any client would
 
@@ -72,6 +73,10 @@ type World struct {
 	mu        sync.Mutex
 	instances map[string]*Instance
 	dbs       []*sql.DB
+
+	// endpoints is each instance's mirroring endpoint address; partners
+	// maps every instance's host name to it (mirroring.go).
+	endpoints, partners map[string]string
 }
 
 // Instance is one simulated SQL Server instance of the world.
@@ -112,6 +117,9 @@ func Start(ctx context.Context, opts Options) (w *World, err error) {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, fmt.Errorf("world: %w", err)
 		}
+	}
+	if w.endpoints, w.partners, err = reserveEndpoints(&topo); err != nil {
+		return nil, err
 	}
 	for i := range topo.Instances {
 		in := &topo.Instances[i]
@@ -175,6 +183,9 @@ func (w *World) startInstance(in *topology.Instance) (*Instance, error) {
 			AgentAccount:   in.AgentAccount,
 			AgentRunning:   true,
 			Logf:           w.logf,
+			EndpointListen: w.endpoints[in.Name],
+			PartnerHosts:   w.partners,
+			MirrorRetry:    200 * time.Millisecond,
 		},
 	}
 	if err := inst.start(listen); err != nil {

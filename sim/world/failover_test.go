@@ -1,0 +1,134 @@
+package world
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pchatdr/harness/failback"
+	"github.com/pchatdr/harness/failback/topology"
+	lyncfake "github.com/pchatdr/harness/fakes/lync"
+)
+
+// TestConfigureMirroring: the primary stores are mirrored to the
+// primary-mirror instance, SYNCHRONIZED, the mirror copies RESTORING; a
+// second setup is refused (already mirrored), as SQL Server refuses it.
+func TestConfigureMirroring(t *testing.T) {
+	ctx := context.Background()
+	w := startTestWorld(t, false)
+	if err := w.InstallStores(ctx, topology.RolePrimary); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.ConfigureMirroring(ctx, topology.RolePrimary, topology.RolePrimaryMirror); err != nil {
+		t.Fatal(err)
+	}
+	for _, db := range []string{"mgc", "mgccomp"} {
+		p, err := w.MirroringOf(ctx, topology.RolePrimary, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := w.MirroringOf(ctx, topology.RolePrimaryMirror, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Role != "PRINCIPAL" || p.State != "SYNCHRONIZED" || !strings.EqualFold(p.Partner, "TCP://sqlprimir.dc1.contoso.test:5022") {
+			t.Errorf("%s on the primary: %+v", db, p)
+		}
+		if m.Role != "MIRROR" || !strings.EqualFold(m.Partner, "TCP://sqlpri.dc1.contoso.test:5022") {
+			t.Errorf("%s on the primary-mirror: %+v", db, m)
+		}
+	}
+	err := w.ConfigureMirroring(ctx, topology.RolePrimary, topology.RolePrimaryMirror)
+	if err == nil || !strings.Contains(err.Error(), "already mirrored") {
+		t.Fatalf("second setup: %v, want already mirrored", err)
+	}
+}
+
+// TestInstallMirrorHook: the fake's Install-CsMirrorDatabase reaches the
+// world's SQL Servers; what the world cannot do is the cmdlet's error.
+func TestInstallMirrorHook(t *testing.T) {
+	ctx := context.Background()
+	w := startTestWorld(t, false)
+	if err := w.InstallStores(ctx, topology.RoleBackup); err != nil {
+		t.Fatal(err)
+	}
+	req := lyncfake.MirrorRequest{DatabaseType: "PersistentChat", Database: "mgc", Principal: "sqlbak.dc2.contoso.test",
+		Mirror: "sqlbakmir.dc2.contoso.test", FileShare: w.Topology.Share.UNC}
+	cases := []struct {
+		name string
+		mod  func(*lyncfake.MirrorRequest)
+		want string // "" = success
+	}{
+		{"named instance", func(r *lyncfake.MirrorRequest) { r.SqlInstanceName = "PCHAT" }, `instance "PCHAT" not found`},
+		{"unknown mirror", func(r *lyncfake.MirrorRequest) { r.Mirror = "nobody.dc2.contoso.test" }, "no SQL Server nobody.dc2.contoso.test"},
+		{"share the instances do not see", func(r *lyncfake.MirrorRequest) { r.FileShare = `\\other\share` }, "BACKUP DATABASE"},
+		{"installs", nil, ""},
+		{"again: already mirrored", nil, "already mirrored"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := req
+			if tc.mod != nil {
+				tc.mod(&r)
+			}
+			err := w.installMirror(ctx, r)
+			if tc.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				m, err := w.MirroringOf(ctx, topology.RoleBackup, "mgc")
+				if err != nil || m.Role != "PRINCIPAL" || m.State != "SYNCHRONIZED" {
+					t.Fatalf("backup mgc: %+v %v", m, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestFailOverForReal: the real path ends in the failed-over state with
+// the engine's seven steps verified, the backup mgc mirrored to the
+// backup-mirror, and every acknowledged message on the backup.
+func TestFailOverForReal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the whole failover")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	w := startTestWorld(t, false)
+	if err := w.FailOver(ctx, Scene{MessagesBefore: 20, MessagesDuring: 7}); err != nil {
+		t.Fatal(err)
+	}
+	if st := w.Pool().State(); st.PoolState != "FailedOver" {
+		t.Errorf("pool state %s", st.PoolState)
+	}
+	m, err := w.MirroringOf(ctx, topology.RoleBackup, "mgc")
+	if err != nil || m.Role != "PRINCIPAL" || m.State != "SYNCHRONIZED" || !strings.Contains(strings.ToLower(m.Partner), "sqlbakmir") {
+		t.Errorf("backup mgc mirroring %+v %v", m, err)
+	}
+	verified := map[string]bool{}
+	for _, e := range w.Timeline.Events() {
+		if e.Component == FailoverComponent && e.Kind == failback.KindStepEnd && e.Err == "" {
+			verified[strings.Fields(e.Detail + " x")[0]] = true
+		}
+	}
+	if len(verified) == 0 {
+		t.Errorf("no failover step ended on the timeline")
+	}
+	bak, _ := w.InstanceByRole(topology.RoleBackup)
+	mgc, err := w.DB(bak, "mgc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := w.Ledger.Check(ctx, mgc, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.OK() || w.Ledger.Len() != 27 {
+		t.Errorf("backup mgc: %s (%d acknowledged)", r, w.Ledger.Len())
+	}
+}
