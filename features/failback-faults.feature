@@ -40,8 +40,10 @@ Feature: Faults during the failback
     Then the failback stopped at step "clear-active-servers"
     And the failback's error says "pc5.dc2.contoso.test"
     And the "primary" instance holds no chat messages
+    And 1 chat server holds sessions to "mgc" on the "backup" instance
+    And "mgc" on the "backup" instance is mirrored to the "backup-mirror" instance
     When an operator restores "mgc" on the "backup" instance from the share
-    Then it fails with SQL Server error 3101
+    Then it fails with SQL Server error 3104
 
   # What really happens: the RESTORE goes out on the engine's pooled connection to the
   # instance that just restarted and fails with EOF; the engine takes that as transient,

@@ -6,16 +6,16 @@ Feature: Failing Persistent Chat over to the backup data center
   copied and applied, the backup mgc is recovered, the pool is FailedOver and the
   backup data center's servers carry chat, with every acknowledged message.
 
-  # Step 6 (Install-CsMirrorDatabase for the new primary mgc) needs the simulator's
-  # database mirroring behind the fake endpoint's cmdlet, which the world does not
-  # wire yet: this world deploys no backup-mirror instance, so the engine skips step 6
-  # and says so. Mirroring primary -> primary-mirror before the disaster is not set
-  # up for the same reason.
+  # HA/DR as a DBA configures it before a disaster (reference §2): the primary stores
+  # mirrored to the primary-mirror instance, mgc log shipped to the backup instance.
+  # The failover's step 6 runs Install-CsMirrorDatabase, which the fake endpoint
+  # carries out on the simulated SQL Servers: a real mirroring session between the
+  # backup and backup-mirror instances.
   Background:
     Given the embedded world from "topologies/embedded.yaml"
-    And the topology has no "backup-mirror" instance
     And the Persistent Chat stores on the "primary" instance
     And the Persistent Chat stores on the "backup" instance
+    And database mirroring of the Persistent Chat stores from the "primary" instance to the "primary-mirror" instance, as configured before a disaster
     And the chat servers follow the pool
     And log shipping of mgc from the primary instance to the backup instance, as configured before a disaster
 
@@ -27,6 +27,8 @@ Feature: Failing Persistent Chat over to the backup data center
     Then every step of the failover was verified
     And the pool state is FailedOver
     And the pool's active servers are "pc5.dc2.contoso.test, pc6.dc2.contoso.test"
+    And "mgc" on the "backup" instance is mirrored to the "backup-mirror" instance
+    And the "backup-mirror" instance has database "mgc" RESTORING in FULL recovery
     And the "backup" instance holds every message the chat servers acknowledged
     When chat users post 10 messages
     Then the "backup" instance holds every message the chat servers acknowledged

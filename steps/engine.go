@@ -89,6 +89,11 @@ func runPlan(ctx context.Context, plan *failback.Plan, dry bool, previous []fail
 	// the measured durations are the procedure's, not the poll interval's.
 	opts := st.engineOpts
 	opts.PollInterval = 100 * time.Millisecond
+	if opts.MirrorTimeout == 0 {
+		// The failover's step 6 waits for the session it installed to
+		// synchronise: seconds in the simulator, not production's 30 min.
+		opts.MirrorTimeout = 30 * time.Second
+	}
 	opts.PrimaryMayBeDown = plan.Name == failback.PlanFailover
 	conn, err := failback.Connect(ctx, w.Topology, opts)
 	if err != nil {

@@ -17,6 +17,8 @@ func poolFailedOver(ctx context.Context, before, during int) error {
 func primaryRebuilt(ctx context.Context) error { return get(ctx).world.RebuildPrimary(ctx) }
 
 func runFailback(ctx context.Context) error {
+	st := get(ctx)
+	st.onEvent = append(st.onEvent, watchMirroringAtRestore(ctx))
 	if err := runEngine(ctx, false); err != nil {
 		return err
 	}

@@ -68,6 +68,9 @@ type scenario struct {
 	links   bool
 	// stopped is the first run's result when a scenario resumed it.
 	stopped *failback.Result
+	// atRestore is the backup databases' mirroring when the engine sent
+	// its RESTORE over the primary mgc (mirroring.go).
+	atRestore *mirroringAtRestore
 }
 
 type key struct{}
@@ -151,6 +154,9 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 		sc.Step(`^every step of the failback was verified$`, everyStepVerified)
 		sc.Step(`^no chat server held a session to "([^"]*)" on the "([^"]*)" instance while it was restored$`, noSessionDuringRestore)
 		sc.Step(`^"([^"]*)" on the "([^"]*)" instance is not mirrored$`, notMirrored)
+		sc.Step(`^"([^"]*)" on the "([^"]*)" instance is mirrored to the "([^"]*)" instance$`, mirroredTo)
+		sc.Step(`^the backup databases were not mirrored when the engine restored the primary mgc$`, notMirroredAtRestore)
+		sc.Step(`^database mirroring of the Persistent Chat stores from the "([^"]*)" instance to the "([^"]*)" instance, as configured before a disaster$`, configureMirroring)
 		sc.Step(`^the chat outage was within the topology's objective$`, outageWithinObjective)
 		sc.Step(`^the failback finished within the topology's RTO$`, failbackWithinRTO)
 		sc.Step(`^(\d+) chat servers? holds? sessions to "([^"]*)" on the "([^"]*)" instance$`, chatSessionsAre)

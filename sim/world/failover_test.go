@@ -9,6 +9,7 @@ import (
 	"github.com/pchatdr/harness/failback"
 	"github.com/pchatdr/harness/failback/topology"
 	lyncfake "github.com/pchatdr/harness/fakes/lync"
+	"github.com/pchatdr/harness/sim/mssql/engine"
 )
 
 // TestConfigureMirroring: the primary stores are mirrored to the
@@ -42,6 +43,27 @@ func TestConfigureMirroring(t *testing.T) {
 	err := w.ConfigureMirroring(ctx, topology.RolePrimary, topology.RolePrimaryMirror)
 	if err == nil || !strings.Contains(err.Error(), "already mirrored") {
 		t.Fatalf("second setup: %v, want already mirrored", err)
+	}
+	// A restarted mirror listens on a new port; the world republishes it
+	// and the session synchronises again.
+	mir, err := w.InstanceByRole(topology.RolePrimaryMirror)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := mir.srv.Instance().EndpointAddr()
+	if err := w.Restart(ctx, mir); err != nil {
+		t.Fatal(err)
+	}
+	if now := mir.srv.Instance().EndpointAddr(); now == "" || now == old {
+		t.Logf("endpoint address %q after restart (was %q)", now, old)
+	}
+	pri, _ := w.InstanceByRole(topology.RolePrimary)
+	wctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := pri.srv.Instance().WaitMirroring(wctx, "mgc", func(s engine.MirroringStatus) bool {
+		return s.Role == engine.MirrorRolePrincipal && s.State == "SYNCHRONIZED"
+	}); err != nil {
+		t.Fatalf("after the mirror's restart: %v", err)
 	}
 }
 

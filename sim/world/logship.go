@@ -104,6 +104,14 @@ func (w *World) BackUpLog(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("world: log backup: %w", err)
 	}
+	// The job names its file <db>_<UTC time to the second>.trn, as SQL
+	// Server's does: a second run within the same second would append to
+	// the first run's file, which the copy job has already copied under
+	// that name and never copies again. Real schedules are minutes apart;
+	// the world's back-to-back runs wait for the next second instead.
+	if err := w.nextLogBackupSecond(ctx); err != nil {
+		return err
+	}
 	job := w.Topology.LogShipping.BackupJob
 	if _, err := p.ExecContext(ctx, failback.StartJobSQL(job)); err != nil {
 		return fmt.Errorf("world: log backup: %w", err)
@@ -112,6 +120,9 @@ func (w *World) BackUpLog(ctx context.Context) error {
 	for {
 		now, err := last()
 		if err == nil && now != "" && now != before {
+			w.mu.Lock()
+			w.lastLogBackup = time.Now()
+			w.mu.Unlock()
 			w.Timeline.Add("world", "log-shipping", "log backup "+now, nil)
 			return nil
 		}
@@ -123,6 +134,27 @@ func (w *World) BackUpLog(ctx context.Context) error {
 			return ctx.Err()
 		case <-time.After(50 * time.Millisecond):
 		}
+	}
+}
+
+// nextLogBackupSecond waits until the wall clock is in a later second
+// than the previous log backup the world ran.
+func (w *World) nextLogBackupSecond(ctx context.Context) error {
+	w.mu.Lock()
+	last := w.lastLogBackup
+	w.mu.Unlock()
+	if last.IsZero() {
+		return nil
+	}
+	wait := time.Until(last.UTC().Truncate(time.Second).Add(time.Second + 10*time.Millisecond))
+	if wait <= 0 {
+		return nil
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(wait):
+		return nil
 	}
 }
 

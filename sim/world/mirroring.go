@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -17,12 +16,14 @@ import (
 
 // Database mirroring in the world. Every instance's host name is a fake
 // FQDN (sqlpri.dc1.contoso.test) living on 127.0.0.1, so each instance's
-// DATABASE_MIRRORING endpoint gets its own loopback port, reserved when the
-// world starts, and every instance resolves the partner names
-// TCP://<host>:5022 through engine.Config.PartnerHosts to those ports. The
-// ports stay the instances' for the world's life (restarts and rebuilds
-// reuse them), so a session survives a partner's restart as on a network
-// where DNS names do not move.
+// DATABASE_MIRRORING endpoint listens on a loopback port the engine picks
+// (engine.Config.EndpointListen 127.0.0.1:0) and the world tells every
+// instance where each host's endpoint is (Instance.MapPartnerHost), as DNS
+// would: the partner name TCP://<host>:5022 dials that address. Ports are
+// not reserved ahead: a port probed free and bound later can be taken in
+// between by any other listener on a busy machine. After a restart the
+// endpoint listens on a new port and the world republishes it; partners
+// redial through the table and find it.
 
 // endpointPort is the LISTENER_PORT the world's endpoints declare and the
 // partner names use (SQL Server's conventional mirroring port).
@@ -34,27 +35,35 @@ const endpointName = "Mirroring"
 // mirrorTimeout bounds how long a new session may take to synchronise.
 const mirrorTimeout = 30 * time.Second
 
-// reserveEndpoints gives every instance of the topology a free loopback
-// port for its mirroring endpoint and returns the host -> address table
-// every instance resolves partner names with.
-func reserveEndpoints(t *topology.Topology) (listen map[string]string, hosts map[string]string, err error) {
-	listen, hosts = map[string]string{}, map[string]string{}
-	for _, in := range t.Instances {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, nil, fmt.Errorf("world: mirroring endpoint port for %s: %w", in.Name, err)
-		}
-		addr := ln.Addr().String()
-		ln.Close()
-		listen[in.Name] = addr
-		if h := in.Host; h != "" {
-			hosts[strings.ToLower(h)] = addr
-			if short, _, ok := strings.Cut(h, "."); ok {
-				hosts[strings.ToLower(short)] = addr // @@SERVERNAME-style partner names
+// publishEndpoints records inst's endpoint address (when it listens) under
+// its host name and hands the whole table to every running instance.
+func (w *World) publishEndpoints(inst *Instance) {
+	w.partnersMu.Lock()
+	defer w.partnersMu.Unlock()
+	if inst.srv != nil && inst.host != "" {
+		if addr := inst.srv.Instance().EndpointAddr(); addr != "" {
+			w.partners[strings.ToLower(inst.host)] = addr
+			if short, _, ok := strings.Cut(inst.host, "."); ok {
+				w.partners[strings.ToLower(short)] = addr // @@SERVERNAME-style partner names
 			}
 		}
 	}
-	return listen, hosts, nil
+	w.mu.Lock()
+	all := make([]*Instance, 0, len(w.instances)+1)
+	for _, i := range w.instances {
+		all = append(all, i)
+	}
+	w.mu.Unlock()
+	all = append(all, inst) // not yet registered on its first start
+	for _, i := range all {
+		if i.srv == nil {
+			continue
+		}
+		e := i.srv.Instance()
+		for h, a := range w.partners {
+			e.MapPartnerHost(h, a)
+		}
+	}
 }
 
 // partnerName is the name SET PARTNER gives for an instance.
@@ -261,6 +270,7 @@ func (w *World) ensureEndpoint(ctx context.Context, inst *Instance, master *sql.
 		}
 		w.Timeline.Add(inst.Name, "sql", q, nil)
 	}
+	w.publishEndpoints(inst)
 	return nil
 }
 

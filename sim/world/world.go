@@ -74,9 +74,13 @@ type World struct {
 	instances map[string]*Instance
 	dbs       []*sql.DB
 
-	// endpoints is each instance's mirroring endpoint address; partners
-	// maps every instance's host name to it (mirroring.go).
-	endpoints, partners map[string]string
+	// partners maps every instance's host name to its mirroring
+	// endpoint's address once it listens (mirroring.go).
+	partnersMu sync.Mutex
+	partners   map[string]string
+	// lastLogBackup is when the world last ran the log-shipping backup
+	// job (logship.go).
+	lastLogBackup time.Time
 }
 
 // Instance is one simulated SQL Server instance of the world.
@@ -89,6 +93,9 @@ type Instance struct {
 	password string
 	srv      *mssql.Server // nil while the instance is down
 	rebuilds int
+	host     string
+	// onStart runs after every start (first, restart, rebuild).
+	onStart func(*Instance)
 }
 
 // Start builds and starts the world. On error nothing is left running.
@@ -106,6 +113,7 @@ func Start(ctx context.Context, opts Options) (w *World, err error) {
 		dir:       opts.Dir,
 		logf:      opts.Logf,
 		instances: map[string]*Instance{},
+		partners:  map[string]string{},
 	}
 	defer func() {
 		if err != nil {
@@ -117,9 +125,6 @@ func Start(ctx context.Context, opts Options) (w *World, err error) {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, fmt.Errorf("world: %w", err)
 		}
-	}
-	if w.endpoints, w.partners, err = reserveEndpoints(&topo); err != nil {
-		return nil, err
 	}
 	for i := range topo.Instances {
 		in := &topo.Instances[i]
@@ -183,10 +188,13 @@ func (w *World) startInstance(in *topology.Instance) (*Instance, error) {
 			AgentAccount:   in.AgentAccount,
 			AgentRunning:   true,
 			Logf:           w.logf,
-			EndpointListen: w.endpoints[in.Name],
-			PartnerHosts:   w.partners,
+			// The engine picks the endpoint's port and the world tells
+			// every instance where each host's endpoint is (mirroring.go).
+			EndpointListen: "127.0.0.1:0",
 			MirrorRetry:    200 * time.Millisecond,
 		},
+		host:    in.Host,
+		onStart: w.publishEndpoints,
 	}
 	if err := inst.start(listen); err != nil {
 		return nil, fmt.Errorf("world: instance %s: %w", in.Name, err)
@@ -208,6 +216,9 @@ func (inst *Instance) start(listen string) error {
 	// while an instance restarts on the same port.
 	if a := srv.Addr(); a != inst.Addr {
 		inst.Addr = a
+	}
+	if inst.onStart != nil {
+		inst.onStart(inst)
 	}
 	return nil
 }

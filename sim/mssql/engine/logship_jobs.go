@@ -475,6 +475,16 @@ func (r *lsRun) restoreDB(pdb, dir string, d lsSecondaryDB) error {
 		first *big.Int
 	}
 	var cands []cand
+	// sqllogship looks for the first file to restore by LSN: a file that
+	// ends at or before the database's redo point is skipped unread, not
+	// restored. That covers files left from an earlier log-shipping
+	// configuration (before a failover and failback), whose records lie
+	// on an older recovery fork and which RESTORE LOG would refuse with
+	// 4330 rather than 4326.
+	var redo *big.Int
+	if db := r.inst.DB(d.name); db != nil && db.Meta().State == StateRestoring {
+		redo = new(big.Int).SetUint64(uint64(db.NextLSN()))
+	}
 	for _, f := range files {
 		if hasLast && !f.at.After(lastF.at) {
 			continue // restored by an earlier run
@@ -483,11 +493,17 @@ func (r *lsRun) restoreDB(pdb, dir string, d lsSecondaryDB) error {
 			continue // younger than @restore_delay
 		}
 		path := hostfs.Join(dir, f.name)
-		first, _, typ, sink, err := r.headerOf(path)
+		first, last, typ, sink, err := r.headerOf(path)
 		if err != nil {
 			return r.sqlFailure(d.name, sink, err)
 		}
 		if typ != 2 {
+			continue
+		}
+		if redo != nil && last.Cmp(redo) <= 0 {
+			if err := r.history(d.name, lsRunning, "Skipped log backup file. Secondary DB: '%s', File: '%s'", d.name, path); err != nil {
+				return err
+			}
 			continue
 		}
 		cands = append(cands, cand{f, path, first})
