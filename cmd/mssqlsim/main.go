@@ -39,6 +39,10 @@ func main() {
 type usageError struct{ error }
 
 func run(args []string, stdout, stderr io.Writer) error {
+	// Signals first: a supervisor may send SIGTERM the moment it reads
+	// "listening on", and that must be a clean shutdown, not a kill.
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
 	fs := flag.NewFlagSet("mssqlsim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:1433", "address to listen on")
@@ -86,9 +90,6 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "listening on %s\n", srv.Addr())
-
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
-	defer stop()
 	<-ctx.Done()
 	logger.Printf("shutting down")
 	return srv.Close()
