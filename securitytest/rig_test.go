@@ -72,7 +72,7 @@ func preFailback(t *testing.T, edit func(*topology.Topology)) *world.World {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.Close() })
-	if err := w.FailOver(ctx, world.Scene{MessagesBefore: 20, MessagesDuring: 10}); err != nil {
+	if err := w.FailOver(ctx, world.Scene{MessagesBefore: 20, MessagesDuring: 10, Shortcut: true}); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.RebuildPrimary(ctx); err != nil {

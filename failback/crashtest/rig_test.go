@@ -73,7 +73,7 @@ func TestMain(m *testing.M) {
 }
 
 // scene is the pre-failback history every world starts from.
-var scene = world.Scene{MessagesBefore: 40, MessagesDuring: 25}
+var scene = world.Scene{MessagesBefore: 40, MessagesDuring: 25, Shortcut: true}
 
 // rig is one world in the pre-failback state, its topology file for the
 // engine, and the journal the engine processes share.
