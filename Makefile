@@ -13,11 +13,13 @@ RACE_PKGS = $(shell $(GO) list ./sim/... ./fakes/... ./failback/... | grep -v -e
 FUZZTIME ?= 3s
 BENCHTIME ?= 1s
 
-.PHONY: run test unit race fuzz fuzz-short bench lint build tools-check
+TARGET ?= embedded
 
-## run: the drill against the embedded world (no Docker needed)
+.PHONY: run test unit race fuzz fuzz-short bench lint build tools-check load
+
+## run: the drill against the embedded world (no Docker needed); TARGET=containers runs the @containers scenarios in Docker
 run:
-	$(GO) run ./cmd/drill --target embedded --report report
+	$(GO) run ./cmd/drill --target $(TARGET) --report report
 
 ## test: everything CI checks: lint, unit and integration tests (race where it matters), short fuzz runs
 test: lint unit race fuzz-short
@@ -31,7 +33,13 @@ unit:
 race:
 	$(GO) test -count=1 -race $(RACE_PKGS)
 	# The scenarios run concurrently; -short leaves out the @slow data sizes.
+	# One package at a time: both drive whole worlds and starve each other.
 	$(GO) test -count=1 -race -short ./steps
+	$(GO) test -count=1 -race -short ./loadtest
+
+## load: steady chat traffic through the failback and through two simulated days of log shipping
+load:
+	$(GO) test -count=1 -v -run 'Steady|Days|Sees' ./loadtest
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

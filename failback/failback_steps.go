@@ -655,17 +655,27 @@ func applyLogShipping(ctx context.Context, e *Env) error {
 	return e.Primary.AddLogShippingPrimarySecondary(ctx, DBContent, n.backup, DBContent)
 }
 
+// uncBase is a Windows path's file name.
+func uncBase(p string) string {
+	if i := strings.LastIndexAny(p, `\/`); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}
+
 func verifyLogShipping(ctx context.Context, e *Env) error {
 	ls := e.Topo.LogShipping
 	before, _, err := e.Primary.PrimaryMonitor(ctx, DBContent)
 	if err != nil {
 		return err
 	}
+	var newest string
 	if err := e.runJob(ctx, e.Primary, ls.BackupJob, "the log backup job", func(ctx context.Context) (bool, string, error) {
 		m, ok, err := e.Primary.PrimaryMonitor(ctx, DBContent)
 		if err != nil {
 			return false, "", err
 		}
+		newest = m.LastBackupFile
 		return ok && m.LastBackupFile != "" && (m.LastBackupFile != before.LastBackupFile || m.LastBackupDate.After(before.LastBackupDate)),
 			"last backup file " + strconv.Quote(m.LastBackupFile), nil
 	}); err != nil {
@@ -675,13 +685,23 @@ func verifyLogShipping(ctx context.Context, e *Env) error {
 	if err != nil {
 		return err
 	}
+	// The copy job copies every file on the share newer than its last one,
+	// oldest first, and records each as it goes: with older log backups on
+	// the share (the old primary's, within their retention), the last
+	// copied file changes long before the new backup is copied. Wait until
+	// the copy reached that backup, or the restore job runs before it is
+	// in the copy folder, restores nothing, and the wait below times out.
 	if err := e.runJob(ctx, e.Backup, ls.CopyJob, "the log copy job", func(ctx context.Context) (bool, string, error) {
 		m, ok, err := e.Backup.SecondaryMonitor(ctx, DBContent)
 		if err != nil {
 			return false, "", err
 		}
-		return ok && m.LastCopiedFile != "" && (m.LastCopiedFile != sbefore.LastCopiedFile || m.LastCopiedDate.After(sbefore.LastCopiedDate)),
-			"last copied file " + strconv.Quote(m.LastCopiedFile), nil
+		// Log-shipping file names end in the backup's UTC time to the
+		// second, so they sort in time order; a scheduled backup may have
+		// added a newer file that the copy took too.
+		copied := strings.ToLower(uncBase(m.LastCopiedFile))
+		return ok && m.LastCopiedFile != "" && copied >= strings.ToLower(uncBase(newest)),
+			"last copied file " + strconv.Quote(m.LastCopiedFile) + ", waiting for " + strconv.Quote(uncBase(newest)), nil
 	}); err != nil {
 		return err
 	}

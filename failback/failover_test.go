@@ -549,45 +549,12 @@ func TestFailoverCrashAtEveryBoundaryThenResume(t *testing.T) {
 	want := failoverEnd(t, clean)
 	for k := 1; ; k++ {
 		f := newFailoverFixture(t)
-		path := filepath.Join(t.TempDir(), "j.jsonl")
-		j, err := failback.OpenJournal(path)
-		if err != nil {
-			t.Fatal(err)
+		_, resumed, more := crashAndResume(t, f, failback.FailoverPlan, k)
+		if !more {
+			break
 		}
-		ctx, cancel := context.WithCancel(context.Background())
-		seen := 0
-		crash := failback.SinkFunc(func(e failback.Event) {
-			if e.Kind == failback.KindPhase || e.Kind == failback.KindStepEnd {
-				seen++
-				if seen == k {
-					cancel()
-				}
-			}
-		})
-		res, err := (&failback.Runner{Plan: failback.FailoverPlan(), Env: f.newEnv(), Journal: j, Sinks: []failback.Sink{crash}}).Run(ctx)
-		j.Close()
-		cancel()
-		if err == nil {
-			if seen < k {
-				break
-			}
+		if !resumed {
 			continue
-		}
-		if res.Outcome != failback.OutcomeInterrupted {
-			t.Fatalf("k=%d: outcome %s (%v), want interrupted", k, res.Outcome, err)
-		}
-		prev, _, err := failback.ReadJournalFile(path)
-		if err != nil {
-			t.Fatalf("k=%d: %v", k, err)
-		}
-		j2, _ := failback.OpenJournal(path)
-		res2, err := (&failback.Runner{Plan: failback.FailoverPlan(), Env: f.newEnv(), Journal: j2, Previous: prev}).Run(context.Background())
-		j2.Close()
-		if err != nil {
-			t.Fatalf("k=%d: resume: %v", k, err)
-		}
-		if res2.RunID != res.RunID {
-			t.Errorf("k=%d: run id changed", k)
 		}
 		if got := failoverEnd(t, f); got != want {
 			t.Errorf("k=%d: end state\n got %s\nwant %s", k, got, want)

@@ -108,3 +108,55 @@ func (r *recorder) kind(k string) []failback.Event {
 	}
 	return out
 }
+
+// crashAndResume runs plan on f with a journal, cancels it right after the
+// k-th phase or step end (a crash at that boundary), and resumes it from
+// the journal on disk with a fresh runner, as an operator would. It checks
+// what every crash must satisfy (interrupted, readable journal, resume
+// succeeds under the same run id) and returns the journal's path. more is
+// false once k is past the last boundary; resumed is false when the cancel
+// came after the last event and there was nothing to resume.
+func crashAndResume(t *testing.T, f *fixture, plan func() *failback.Plan, k int) (path string, resumed, more bool) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), "j.jsonl")
+	j, err := failback.OpenJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	seen := 0
+	crash := failback.SinkFunc(func(e failback.Event) {
+		if e.Kind == failback.KindPhase || e.Kind == failback.KindStepEnd {
+			seen++
+			if seen == k {
+				cancel()
+			}
+		}
+	})
+	res, err := (&failback.Runner{Plan: plan(), Env: f.newEnv(), Journal: j, Sinks: []failback.Sink{crash}}).Run(ctx)
+	j.Close()
+	if err == nil {
+		return path, false, seen >= k
+	}
+	if res.Outcome != failback.OutcomeInterrupted {
+		t.Fatalf("k=%d: outcome %s (%v), want interrupted", k, res.Outcome, err)
+	}
+	prev, _, err := failback.ReadJournalFile(path)
+	if err != nil {
+		t.Fatalf("k=%d: journal unreadable after the crash: %v", k, err)
+	}
+	j2, err := failback.OpenJournal(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res2, err := (&failback.Runner{Plan: plan(), Env: f.newEnv(), Journal: j2, Previous: prev}).Run(context.Background())
+	j2.Close()
+	if err != nil {
+		t.Fatalf("k=%d: resume: %v", k, err)
+	}
+	if res2.RunID != res.RunID {
+		t.Errorf("k=%d: resume has run id %s, want %s", k, res2.RunID, res.RunID)
+	}
+	return path, true, true
+}

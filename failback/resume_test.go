@@ -91,46 +91,12 @@ func TestCrashAtEveryBoundaryThenResume(t *testing.T) {
 	want := endState(t, clean)
 	for k := 1; ; k++ {
 		f := newFixture(t)
-		path := filepath.Join(t.TempDir(), "j.jsonl")
-		j, err := failback.OpenJournal(path)
-		if err != nil {
-			t.Fatal(err)
+		path, resumed, more := crashAndResume(t, f, failback.FailbackPlan, k)
+		if !more {
+			break // k is past the last boundary
 		}
-		ctx, cancel := context.WithCancel(context.Background())
-		seen := 0
-		crash := failback.SinkFunc(func(e failback.Event) {
-			if e.Kind == failback.KindPhase || e.Kind == failback.KindStepEnd {
-				seen++
-				if seen == k {
-					cancel()
-				}
-			}
-		})
-		res, err := (&failback.Runner{Plan: failback.FailbackPlan(), Env: f.newEnv(), Journal: j, Sinks: []failback.Sink{crash}}).Run(ctx)
-		j.Close()
-		cancel()
-		if err == nil {
-			if seen < k {
-				break // k is past the last boundary
-			}
-			// Cancelled after the very last event: nothing left to resume.
-			continue
-		}
-		if res.Outcome != failback.OutcomeInterrupted {
-			t.Fatalf("k=%d: outcome %s (%v), want interrupted", k, res.Outcome, err)
-		}
-		prev, _, err := failback.ReadJournalFile(path)
-		if err != nil {
-			t.Fatalf("k=%d: journal unreadable after the crash: %v", k, err)
-		}
-		j2, _ := failback.OpenJournal(path)
-		res2, err := (&failback.Runner{Plan: failback.FailbackPlan(), Env: f.newEnv(), Journal: j2, Previous: prev}).Run(context.Background())
-		j2.Close()
-		if err != nil {
-			t.Fatalf("k=%d: resume: %v", k, err)
-		}
-		if res2.RunID != res.RunID {
-			t.Errorf("k=%d: resume has run id %s, want %s", k, res2.RunID, res.RunID)
+		if !resumed {
+			continue // cancelled after the very last event: nothing left to resume
 		}
 		if got := endState(t, f); got != want {
 			t.Errorf("k=%d: end state %q, want %q", k, got, want)

@@ -5,7 +5,7 @@ Feature: The failback engine's preconditions
   the precondition and says what to do; the world shows nothing changed.
 
   Background:
-    Given the embedded world from "topologies/embedded.yaml"
+    Given the world from "topologies/embedded.yaml"
     And the Persistent Chat stores on the "primary" instance
     And the Persistent Chat stores on the "backup" instance
 
@@ -17,6 +17,7 @@ Feature: The failback engine's preconditions
     And the engine refuses to fail back
     And nothing changed in the world
 
+  @containers
   Scenario: The rebuilt primary must have its stores
     Given database "mgccomp" was dropped on the "primary" instance
     When the engine plans the failback

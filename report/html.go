@@ -21,12 +21,15 @@ func WriteHTML(path string, run Run) error {
 	defer os.Remove(tmp.Name())
 	data := struct {
 		Run
-		Passed int
-		Views  []scenarioView
+		Passed, Skipped int
+		Views           []scenarioView
 	}{Run: run}
 	for _, s := range run.Scenarios {
-		if s.Passed {
+		switch s.Result() {
+		case "passed":
 			data.Passed++
+		case "skipped":
+			data.Skipped++
 		}
 		data.Views = append(data.Views, view(s))
 	}
@@ -111,16 +114,18 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 }).Parse(`<!doctype html>
 <html><head><meta charset="utf-8"><title>Persistent Chat failback drill</title>
 <style>body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}
-.passed{color:#2f855a}.failed{color:#c53030}details{margin:1em 0}pre{background:#f6f6f6;padding:8px;white-space:pre-wrap}</style></head>
+.passed{color:#2f855a}.failed{color:#c53030}.skipped{color:#b7791f}details{margin:1em 0}pre{background:#f6f6f6;padding:8px;white-space:pre-wrap}</style></head>
 <body>
 <h1>Persistent Chat failback drill</h1>
 <p>Target <b>{{.Target}}</b>, seed <b>{{.Seed}}</b> (rerun with <code>drill --seed {{.Seed}}</code>), started {{.Started.Format "2006-01-02 15:04:05 MST"}}, {{ms .Duration}}.
-{{.Passed}} of {{len .Scenarios}} scenarios passed.</p>
+{{.Passed}} of {{len .Scenarios}} scenarios passed{{if .Skipped}}, {{.Skipped}} skipped (not applicable on this target){{end}}.</p>
 <table><tr><th>Scenario</th><th>Result</th><th>Outage</th><th>Total</th><th>Objective</th></tr>
-{{range .Views}}<tr><td>{{.Name}}</td><td class="{{if .Passed}}passed">passed{{else}}failed">FAILED{{end}}</td><td>{{ms .Outage}}</td><td>{{ms .Duration}}</td><td>{{ms .Objective}}</td></tr>
+{{range .Views}}<tr><td>{{.Name}}</td><td class="{{.Result}}">{{.Result}}{{if .Labels}} ({{len .Labels}} labelled){{end}}</td><td>{{ms .Outage}}</td><td>{{ms .Duration}}</td><td>{{ms .Objective}}</td></tr>
 {{end}}</table>
 {{range $s := .Views}}<h2>{{.Name}}</h2>
 {{if not .Passed}}<pre class="failed">{{.Error}}</pre>{{end}}
+{{with .Labels}}<p>Not done for real on target {{$.Target}}:</p><ul class="labels">{{range .}}<li>{{.}}</li>{{end}}</ul>{{end}}
+{{with .Schedule}}<p>Fault schedule (seed <b>{{.Seed}}</b>):</p><ul class="schedule">{{range .Faults}}<li>{{.}}</li>{{else}}<li>no faults</li>{{end}}</ul>{{end}}
 {{.SVG}}
 <details><summary>{{len .Events}} timeline events</summary><table><tr><th>at</th><th>component</th><th>kind</th><th>detail</th><th>error</th></tr>
 {{range .Events}}<tr><td>{{since . $s.Scenario}}</td><td>{{.Component}}</td><td>{{.Kind}}</td><td>{{.Detail}}</td><td class="failed">{{.Err}}</td></tr>

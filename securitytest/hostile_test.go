@@ -33,7 +33,11 @@ func TestHostileNamesStayLiteral(t *testing.T) {
 	if err := topology.WriteFile(top, w.Topology); err != nil {
 		t.Fatal(err)
 	}
-	before := len(w.Pool().Events())
+	evs, err := w.Pool().Events(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := len(evs)
 	r := runEngine(t, dir, "run", "--topology", top, "--journal", filepath.Join(dir, "j"), "--confirm", w.Topology.Pool.FQDN,
 		"--session-drain-timeout", "60s", "--chat-arrival-timeout", "60s", "--job-timeout", "60s")
 	if r.code != 0 {
@@ -115,7 +119,11 @@ func TestHostileNamesStayLiteral(t *testing.T) {
 		"Get-CsService": true, "Get-CsPool": true, "Import-Module": true,
 	}
 	ran := map[string]int{}
-	for _, e := range w.Pool().Events()[before:] {
+	evs, err = w.Pool().Events(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range evs[before:] {
 		if e.Kind != pool.KindCmdlet && e.Kind != pool.KindCommand {
 			continue
 		}

@@ -3,7 +3,6 @@ package steps
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -67,20 +66,7 @@ func runPlan(ctx context.Context, plan *failback.Plan, dry bool, previous []fail
 		run.before, run.metrics = st.engine.before, st.engine.metrics
 	}
 	st.engine = run
-	timeline := failback.SinkFunc(func(e failback.Event) {
-		detail := e.Message
-		if e.Text != "" {
-			detail = e.Text
-		}
-		if e.Check != "" {
-			detail = e.Check + ": " + e.Outcome + " " + e.Message
-		}
-		var ferr error
-		if e.Error != "" {
-			ferr = fmt.Errorf("%s", e.Error)
-		}
-		w.Timeline.Add("engine", e.Kind, strings.TrimSpace(detail), ferr)
-	})
+	timeline := w.Timeline.EngineSink("engine")
 	sinks := []failback.Sink{run, timeline, run.metrics}
 	for _, f := range st.onEvent {
 		sinks = append(sinks, f)

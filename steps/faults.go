@@ -60,6 +60,9 @@ func shareUnreachableAtStep(ctx context.Context, role, step string) error {
 	if err != nil {
 		return err
 	}
+	if err := w.RequireInProcess(inst, "make the share unreachable from "+inst.Name); err != nil {
+		return skipIfNotApplicable(err)
+	}
 	arm(ctx, "share unreachable from "+role+" at step "+step,
 		func(e failback.Event) bool { return e.Kind == failback.KindStepStart && e.Step == step },
 		func() error { return w.SetShareUnreachable(inst, true) })
@@ -188,7 +191,7 @@ func agentCannotReadShare(ctx context.Context, account, role string) error {
 	if err != nil {
 		return err
 	}
-	return w.SetShareAccess(inst, account, false, false)
+	return skipIfNotApplicable(w.SetShareAccess(inst, account, false, false))
 }
 
 func engineJobTimeout(ctx context.Context, seconds int) error {
@@ -242,8 +245,7 @@ func operatorRestores(ctx context.Context, database, role string) error {
 }
 
 func endpointHTTP500(ctx context.Context, n int) error {
-	get(ctx).world.Pool().Inject(lyncfake.Fault{Kind: lyncfake.FaultHTTP500, Action: "Command", Count: n})
-	return nil
+	return get(ctx).world.Pool().Inject(ctx, lyncfake.Fault{Kind: lyncfake.FaultHTTP500, Action: "Command", Count: n})
 }
 
 // endpointHTTP500AtStep arms the 500s for when a step starts: the engine
@@ -253,20 +255,17 @@ func endpointHTTP500AtStep(ctx context.Context, n int, step string) error {
 	arm(ctx, fmt.Sprintf("%d HTTP 500s at step %s", n, step),
 		func(e failback.Event) bool { return e.Kind == failback.KindStepStart && e.Step == step },
 		func() error {
-			w.Pool().Inject(lyncfake.Fault{Kind: lyncfake.FaultHTTP500, Action: "Command", Count: n})
-			return nil
+			return w.Pool().Inject(ctx, lyncfake.Fault{Kind: lyncfake.FaultHTTP500, Action: "Command", Count: n})
 		})
 	return nil
 }
 
 func endpointFailsCmdlet(ctx context.Context, cmdlet, message string) error {
-	get(ctx).world.Pool().Inject(lyncfake.Fault{Kind: lyncfake.FaultFail, Cmdlet: cmdlet, Message: message})
-	return nil
+	return get(ctx).world.Pool().Inject(ctx, lyncfake.Fault{Kind: lyncfake.FaultFail, Cmdlet: cmdlet, Message: message})
 }
 
 func endpointDelays(ctx context.Context, cmdlet string, ms int) error {
-	get(ctx).world.Pool().Inject(lyncfake.Fault{Kind: lyncfake.FaultLatency, Cmdlet: cmdlet, Delay: time.Duration(ms) * time.Millisecond})
-	return nil
+	return get(ctx).world.Pool().Inject(ctx, lyncfake.Fault{Kind: lyncfake.FaultLatency, Cmdlet: cmdlet, Delay: time.Duration(ms) * time.Millisecond})
 }
 
 // faultsFired counts the endpoint's injected faults that fired.
@@ -274,8 +273,12 @@ func faultsFired(ctx context.Context, n int) error {
 	if err := armedFired(ctx); err != nil {
 		return err
 	}
+	events, err := get(ctx).world.Pool().Events(ctx)
+	if err != nil {
+		return err
+	}
 	got := 0
-	for _, e := range get(ctx).world.Pool().Events() {
+	for _, e := range events {
 		if e.Kind == pool.KindFault {
 			got++
 		}

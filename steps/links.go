@@ -3,12 +3,13 @@ package steps
 import (
 	"context"
 	"fmt"
+	"github.com/pchatdr/harness/sim/world"
 	"time"
 )
 
-func worldWithLinks(ctx context.Context, file string, opts Options) error {
+func worldWithLinks(ctx context.Context, file string, opts Options, target world.Target) error {
 	get(ctx).links = true
-	return startWorld(ctx, file, opts)
+	return startWorld(ctx, file, opts, target)
 }
 
 // answersOverLink times round trips to an instance as a client in data

@@ -61,7 +61,11 @@ func poolActive(ctx context.Context, servers string) error {
 	if err := get(ctx).lastErrUnexpected(); err != nil {
 		return err
 	}
-	got := get(ctx).world.Pool().State().ActiveServers
+	st, err := get(ctx).world.Pool().State(ctx)
+	if err != nil {
+		return err
+	}
+	got := st.ActiveServers
 	if !sameSet(got, list(servers)) {
 		return fmt.Errorf("pool's active servers are %v, want %v", got, list(servers))
 	}
@@ -93,7 +97,11 @@ func setPoolState(ctx context.Context, state string) error {
 }
 
 func poolStateIs(ctx context.Context, state string) error {
-	if got := string(get(ctx).world.Pool().State().PoolState); got != state {
+	st, err := get(ctx).world.Pool().State(ctx)
+	if err != nil {
+		return err
+	}
+	if got := string(st.PoolState); got != state {
 		return fmt.Errorf("pool state is %s, want %s", got, state)
 	}
 	c, err := poolClient(ctx)

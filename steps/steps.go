@@ -40,6 +40,17 @@ type Options struct {
 	// proxies (sim/world links.go): cross-data-center connections get the
 	// topology's RTT and can be cut.
 	Links bool
+	// Seed is the run's seed: each scenario draws its fault schedule from
+	// it and the scenario's name (schedule.go), so a run reproduces
+	// whatever order scenarios run in.
+	Seed int64
+	// OnSchedule, if set, receives each scenario's fault schedule when it
+	// is drawn (the drill prints it and saves it in the report).
+	OnSchedule func(scenario string, s Schedule)
+	// Target is where "the world from" builds each scenario's SQL Server
+	// instances ("" = embedded). Steps the target cannot do for real
+	// skip their scenario with the reason (world.Labels).
+	Target world.Target
 }
 
 // Result is what one scenario's engine run measured.
@@ -90,8 +101,12 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 			}
 			return context.WithValue(ctx, key{}, &scenario{name: s.Name, dir: dir, ledgers: map[string]*chat.Ledger{}, plan: opts.Plan, links: opts.Links}), nil
 		})
-		sc.After(func(ctx context.Context, s *godog.Scenario, err error) (context.Context, error) {
+		// The hook returns only its own failure: godog reports a returned
+		// error as the hook's, which would turn a skipped scenario (a step
+		// not applicable on the target) into a failed one.
+		sc.After(func(ctx context.Context, s *godog.Scenario, _ error) (context.Context, error) {
 			st := get(ctx)
+			var err error
 			for _, c := range st.held {
 				c.Close()
 			}
@@ -106,8 +121,8 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 				if opts.OnWorld != nil {
 					opts.OnWorld(s.Name, st.world)
 				}
-				if cerr := st.world.Close(); cerr != nil && err == nil {
-					err = cerr
+				if cerr := st.world.Close(); cerr != nil {
+					err = fmt.Errorf("close the world: %w", cerr)
 				}
 			}
 			os.RemoveAll(st.dir)
@@ -115,10 +130,16 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 		})
 
 		sc.Step(`^the embedded world from "([^"]*)"$`, func(ctx context.Context, file string) error {
-			return startWorld(ctx, file, opts)
+			return startWorld(ctx, file, opts, world.TargetEmbedded)
 		})
 		sc.Step(`^the embedded world from "([^"]*)" with its data-center links$`, func(ctx context.Context, file string) error {
-			return worldWithLinks(ctx, file, opts)
+			return worldWithLinks(ctx, file, opts, world.TargetEmbedded)
+		})
+		sc.Step(`^the world from "([^"]*)"$`, func(ctx context.Context, file string) error {
+			return startWorld(ctx, file, opts, opts.Target)
+		})
+		sc.Step(`^the world from "([^"]*)" with its data-center links$`, func(ctx context.Context, file string) error {
+			return worldWithLinks(ctx, file, opts, opts.Target)
 		})
 		sc.Step(`^Topology Builder installs the Persistent Chat stores on the "([^"]*)" instance$`, installStores)
 		sc.Step(`^the Persistent Chat stores on the "([^"]*)" instance$`, installStores)
@@ -169,20 +190,35 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 		sc.Step(`^nothing changed in the world$`, nothingChanged)
 		sc.Step(`^the cmdlet is refused with a message containing "([^"]*)"$`, refusedWith)
 		registerFaults(sc)
+		registerSchedule(sc, opts)
 	}
 }
 
-func startWorld(ctx context.Context, file string, opts Options) error {
+// startWorld builds the scenario's world on target: "the world from" runs
+// on the run's target, "the embedded world from" always in process.
+func startWorld(ctx context.Context, file string, opts Options, target world.Target) error {
 	topo, err := topologies.Load(file)
 	if err != nil {
 		return err
 	}
-	w, err := world.Start(ctx, world.Options{Topology: topo, Dir: get(ctx).dir, Logf: opts.Logf, Links: get(ctx).links})
+	w, err := world.Start(ctx, world.Options{Topology: topo, Dir: get(ctx).dir, Logf: opts.Logf, Links: get(ctx).links, Target: target})
 	if err != nil {
 		return err
 	}
 	get(ctx).world = w
 	return nil
+}
+
+// skipIfNotApplicable turns what the world's target cannot do for real
+// (world.ErrNotApplicable) into a skipped scenario carrying the reason: it
+// never passes, and the report lists it with the world's labels. Steps
+// that may meet it return through here (godog's hooks cannot turn a step's
+// error into a skip).
+func skipIfNotApplicable(err error) error {
+	if errors.Is(err, world.ErrNotApplicable) {
+		return fmt.Errorf("%w: %w", godog.ErrSkip, err)
+	}
+	return err
 }
 
 func db(ctx context.Context, role, database string) (*sql.DB, *world.Instance, error) {

@@ -1,20 +1,24 @@
 package steps_test
 
 import (
+	"context"
+	"sync"
 	"testing"
 
 	"github.com/cucumber/godog"
 
 	"github.com/pchatdr/harness/features"
+	"github.com/pchatdr/harness/sim/containers"
+	"github.com/pchatdr/harness/sim/world"
 	"github.com/pchatdr/harness/steps"
 )
 
-// TestFeatures runs every embedded scenario (but the container ones, and
-// with -short the @slow ones) with scenarios in parallel, as the drill does.
+// TestFeatures runs every scenario in process (with -short, but the @slow
+// ones) with scenarios in parallel, as the drill does.
 func TestFeatures(t *testing.T) {
-	tags := "~@containers"
+	tags := ""
 	if testing.Short() {
-		tags += " && ~@slow"
+		tags = "~@slow"
 	}
 	suite := godog.TestSuite{
 		Name:                "pchat-failback",
@@ -31,5 +35,64 @@ func TestFeatures(t *testing.T) {
 	}
 	if suite.Run() != 0 {
 		t.Fatal("scenarios failed")
+	}
+}
+
+// TestContainerScenarios runs the @containers scenarios with every SQL
+// Server in a container, as `drill --target containers` does. A scenario
+// whose fault cannot be done on containers is skipped (not passed), and
+// the world labels it; the test checks both.
+func TestContainerScenarios(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts Docker containers for every scenario")
+	}
+	if err := containers.Available(context.Background()); err != nil {
+		t.Skipf("the containers target needs Docker: %v", err)
+	}
+	var mu sync.Mutex
+	labels := map[string][]world.Label{}
+	suite := godog.TestSuite{
+		Name: "pchat-failback-containers",
+		ScenarioInitializer: steps.Initializer(steps.Options{TempDir: t.TempDir(), Target: world.TargetContainers,
+			OnWorld: func(name string, w *world.World) {
+				if w.Target() != world.TargetContainers {
+					t.Errorf("%s: world on target %s", name, w.Target())
+				}
+				mu.Lock()
+				labels[name] = w.Labels()
+				mu.Unlock()
+			}}),
+		Options: &godog.Options{
+			Format:      "progress",
+			FS:          features.FS,
+			Paths:       []string{"."},
+			Tags:        "@containers",
+			TestingT:    t,
+			Concurrency: 2,
+		},
+	}
+	if suite.Run() != 0 {
+		t.Fatal("scenarios failed")
+	}
+	// Every world that fails over for real has Install-CsMirrorDatabase
+	// emulated (the endpoint container cannot reach the SQL Servers);
+	// nothing else is emulated.
+	notApplicable := map[string][]world.Label{}
+	for name, ls := range labels {
+		for _, l := range ls {
+			switch {
+			case l.Kind == world.LabelNotApplicable:
+				notApplicable[name] = append(notApplicable[name], l)
+			case l.Kind != world.LabelEmulated || l.What != "Install-CsMirrorDatabase":
+				t.Errorf("%q: unexpected label %v", name, l)
+			}
+		}
+	}
+	share := "The share becomes unreachable mid-run: the backup step fails with 3201, nothing is restored"
+	if l := notApplicable[share]; len(l) != 1 {
+		t.Errorf("%q: labels %v, want one not-applicable label", share, labels[share])
+	}
+	if len(labels) < 5 {
+		t.Errorf("%d scenarios ran on containers, want at least 5", len(labels))
 	}
 }

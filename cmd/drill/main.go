@@ -1,6 +1,6 @@
 // Command drill is the harness's main job: it runs the Gherkin scenarios
 // against a simulated deployment (embedded by default), prints progress and a
-// summary, and writes a report folder (report.html, junit.xml,
+// summary, and writes a report folder (report.html, junit.xml, schedule.json,
 // cucumber.json, metrics.prom). It exits 0 only when every scenario passed.
 //
 //	drill [--target embedded|containers] [--tags EXPR] [--seed N] [--report DIR] [--pushgateway URL]
@@ -28,6 +28,7 @@ import (
 	"github.com/pchatdr/harness/failback/metrics"
 	"github.com/pchatdr/harness/features"
 	"github.com/pchatdr/harness/report"
+	"github.com/pchatdr/harness/sim/containers"
 	"github.com/pchatdr/harness/sim/world"
 	"github.com/pchatdr/harness/steps"
 )
@@ -67,12 +68,8 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %v", fs.Args())
 	}
-	switch c.target {
-	case "embedded":
-	case "containers":
-		return c, errors.New("target containers: the container backends are not built yet (issue 7); use --target embedded")
-	default:
-		return c, fmt.Errorf("unknown target %q: want embedded or containers", c.target)
+	if _, err := world.ParseTarget(c.target); err != nil {
+		return c, err
 	}
 	if c.concurrency < 1 {
 		return c, errors.New("--concurrency must be at least 1")
@@ -97,17 +94,30 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "drill: target %s, seed %d (rerun with --seed %d), report in %s\n\n", c.target, c.seed, c.seed, c.reportDir)
 
+	target := world.Target(c.target)
+	if target == world.TargetContainers {
+		if err := containers.Available(ctx); err != nil {
+			fmt.Fprintf(stderr, "drill: target containers needs a Docker daemon: %v\n", err)
+			return exitUsage
+		}
+	}
 	rec := newRecorder(stdout, time.Now())
-	tags := "~@containers"
-	if c.tags != "" {
-		tags = tags + " && " + c.tags
+	// Every scenario runs in process; the containers target runs the ones
+	// tagged @containers, with every SQL Server in a container.
+	tags := c.tags
+	if target == world.TargetContainers {
+		tags = "@containers"
+		if c.tags != "" {
+			tags += " && " + c.tags
+		}
 	}
 	started := rec.t0
 	suite := godog.TestSuite{
 		Name: "pchat-failback",
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
 			rec.hook(sc)
-			steps.Initializer(steps.Options{OnWorld: rec.world, OnResult: rec.result, Links: true})(sc)
+			steps.Initializer(steps.Options{OnWorld: rec.world, OnResult: rec.result, Links: true,
+				Seed: c.seed, OnSchedule: rec.schedule, Target: target})(sc)
 		},
 		Options: &godog.Options{
 			Format: fmt.Sprintf("junit:%s,cucumber:%s",
@@ -128,12 +138,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	results := rec.results()
 	fmt.Fprintln(stdout)
 	report.WriteSummary(stdout, results)
+	report.WriteSchedules(stdout, c.seed, results)
 	reg := prometheus.NewRegistry()
 	report.RegisterDrillMetrics(reg, results, total)
 	rec.registerEngineMetrics(reg)
 	problems := 0
 	if err := prometheus.WriteToTextfile(filepath.Join(c.reportDir, "metrics.prom"), reg); err != nil {
 		fmt.Fprintln(stderr, "drill: metrics.prom:", err)
+		problems++
+	}
+	if err := report.WriteScheduleJSON(filepath.Join(c.reportDir, "schedule.json"), c.seed, results); err != nil {
+		fmt.Fprintln(stderr, "drill:", err)
 		problems++
 	}
 	if err := report.WriteHTML(filepath.Join(c.reportDir, "report.html"), report.Run{Seed: c.seed, Target: c.target, Started: started, Duration: total, Scenarios: results}); err != nil {
@@ -208,6 +223,9 @@ func (r *recorder) hook(sc *godog.ScenarioContext) {
 			mark = "·"
 		}
 		r.line(scenarioID, "  %s %s (%s)", mark, st.Text, d)
+		if status == godog.StepSkipped && err != nil {
+			r.out[scenarioID].Skipped = true
+		}
 		if err != nil {
 			r.line(scenarioID, "      %v", err)
 		}
@@ -219,12 +237,15 @@ func (r *recorder) hook(sc *godog.ScenarioContext) {
 		res := r.out[s.Id]
 		res.Duration = time.Since(r.starts[s.Id])
 		res.Passed = err == nil
-		result := "passed"
-		if err != nil {
+		mark, result := "✔", "passed"
+		switch {
+		case err != nil:
 			res.Error = err.Error()
-			result = "FAILED"
+			mark, result = "✘", "FAILED"
+		case res.Skipped:
+			mark, result = "-", "skipped (not applicable on this target)"
 		}
-		r.line(s.Id, "%s %s: %s (%s)", map[bool]string{true: "✔", false: "✘"}[err == nil], result, s.Name, res.Duration.Round(time.Millisecond))
+		r.line(s.Id, "%s %s: %s (%s)", mark, result, s.Name, res.Duration.Round(time.Millisecond))
 		return ctx, nil
 	})
 }
@@ -235,6 +256,27 @@ func (r *recorder) world(name string, w *world.World) {
 	for _, s := range r.out {
 		if s.Name == name && s.Events == nil {
 			s.Events = w.Timeline.Events()
+			for _, l := range w.Labels() {
+				s.Labels = append(s.Labels, l.String())
+			}
+			return
+		}
+	}
+}
+
+// schedule keeps a scenario's fault schedule for the summary, the report
+// and schedule.json, and prints it as soon as it is drawn: a rehearsal
+// that hangs still shows what hit it.
+func (r *recorder) schedule(name string, s steps.Schedule) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for id, sc := range r.out {
+		if sc.Name == name && sc.Schedule == nil {
+			sc.Schedule = &s
+			r.line(id, "  fault schedule (seed %d):", s.Seed)
+			for _, f := range s.Faults {
+				r.line(id, "      %s", f)
+			}
 			return
 		}
 	}

@@ -16,6 +16,7 @@ type fileFlags struct {
 	mounts  multiFlag
 	access  multiFlag
 	backup  *string
+	data    *string
 	present bool
 }
 
@@ -29,6 +30,7 @@ func addFileFlags(fs *flag.FlagSet) *fileFlags {
 	fs.Var(&f.mounts, "mount", `map a Windows prefix to a host folder, PREFIX=HOSTDIR (repeatable), e.g. \\files.contoso.test\pchat=/srv/share or C:\=/srv/c`)
 	fs.Var(&f.access, "access", `grant an account access below a prefix, ACCOUNT:r|w|rw|none:PREFIX (repeatable; ACCOUNT * is everyone), e.g. CONTOSO\sqlagent:r:\\files.contoso.test\pchat`)
 	f.backup = fs.String("default-backup", "", `default backup folder for bare device names (a Windows path under a mount)`)
+	f.data = fs.String("default-data", "", `default data folder for new database files (a Windows path under a mount)`)
 	return f
 }
 
@@ -36,12 +38,12 @@ func addFileFlags(fs *flag.FlagSet) *fileFlags {
 // (the engine then mounts C:\ inside --data).
 func (f *fileFlags) config() (*hostfs.Config, error) {
 	if len(f.mounts) == 0 {
-		if len(f.access) > 0 || *f.backup != "" {
-			return nil, fmt.Errorf("--access and --default-backup need at least one --mount")
+		if len(f.access) > 0 || *f.backup != "" || *f.data != "" {
+			return nil, fmt.Errorf("--access, --default-backup and --default-data need at least one --mount")
 		}
 		return nil, nil
 	}
-	cfg := &hostfs.Config{DefaultBackup: *f.backup}
+	cfg := &hostfs.Config{DefaultBackup: *f.backup, DefaultData: *f.data}
 	for _, m := range f.mounts {
 		prefix, host, ok := strings.Cut(m, "=")
 		if !ok || prefix == "" || host == "" {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"database/sql"
@@ -51,32 +50,7 @@ type proc struct {
 // start runs mssqlsim on a free port and waits for its "listening on" line.
 func start(t *testing.T, dataDir string) *proc {
 	t.Helper()
-	pwFile := filepath.Join(t.TempDir(), "sa.pw")
-	if err := os.WriteFile(pwFile, []byte(password+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(binary, "--listen", "127.0.0.1:0", "--data", dataDir, "--name", "PROCSQL", "--sa-password-file", pwFile)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &proc{cmd: cmd, stderr: &bytes.Buffer{}}
-	cmd.Stderr = p.stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	})
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil || !strings.HasPrefix(line, "listening on ") {
-		t.Fatalf("mssqlsim did not start: %q %v\n%s", line, err, p.stderr)
-	}
-	p.addr = strings.TrimSpace(strings.TrimPrefix(line, "listening on "))
-	return p
+	return startNamed(t, dataDir, "PROCSQL")
 }
 
 func (p *proc) db(t *testing.T, database string) *sql.DB {

@@ -16,12 +16,14 @@ import (
 type mirrorFlags struct {
 	hosts  multiFlag
 	listen *string
+	public *bool
 }
 
 func addMirrorFlags(fs *flag.FlagSet) *mirrorFlags {
 	f := &mirrorFlags{}
 	fs.Var(&f.hosts, "partner-host", `resolve a mirroring partner or witness name, HOST=ADDR or HOST:PORT=ADDR (repeatable), e.g. sqlmirror.contoso.test=127.0.0.1 or sqlmirror.contoso.test:5022=127.0.0.1:15022`)
 	f.listen = fs.String("endpoint-listen", "", "address the DATABASE_MIRRORING endpoint listens on instead of 127.0.0.1:<LISTENER_PORT> (127.0.0.1:0 picks a free port)")
+	f.public = fs.Bool("endpoint-public", false, "let --endpoint-listen name a non-loopback address: the simulator's endpoints do not authenticate partners, so only inside a container whose network is the world's own")
 	return f
 }
 
@@ -47,8 +49,12 @@ func (f *mirrorFlags) apply(cfg *engine.Config) error {
 	}
 	if *f.listen != "" {
 		host, _, err := net.SplitHostPort(*f.listen)
-		if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
-			return fmt.Errorf("--endpoint-listen %q: want a loopback host:port", *f.listen)
+		ip := net.ParseIP(host)
+		switch {
+		case err != nil || ip == nil:
+			return fmt.Errorf("--endpoint-listen %q: want an IP host:port", *f.listen)
+		case !ip.IsLoopback() && !*f.public:
+			return fmt.Errorf("--endpoint-listen %q: want a loopback host:port (or --endpoint-public inside a container)", *f.listen)
 		}
 		cfg.EndpointListen = *f.listen
 	}

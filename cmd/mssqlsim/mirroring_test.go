@@ -210,6 +210,8 @@ func TestMirrorFlags(t *testing.T) {
 		{"no equals", []string{"--partner-host", "a"}, true, nil},
 		{"endpoint listen", []string{"--endpoint-listen", "127.0.0.1:0"}, false, nil},
 		{"endpoint not loopback", []string{"--endpoint-listen", "0.0.0.0:5022"}, true, nil},
+		{"endpoint public", []string{"--endpoint-listen", "0.0.0.0:5022", "--endpoint-public"}, false, nil},
+		{"endpoint not an IP", []string{"--endpoint-listen", "sql:5022", "--endpoint-public"}, true, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -258,7 +258,10 @@ func (r *rig) check(want string) {
 	if got := r.endState(); want != "" && got != want {
 		r.t.Errorf("end state differs from the uninterrupted run's:\n%s\nengine output:\n%s", diffLines(want, got), r.logs.String())
 	}
-	st := r.w.Pool().State()
+	st, err := r.w.Pool().State(ctx)
+	if err != nil {
+		r.t.Fatal(err)
+	}
 	active := append([]string(nil), st.ActiveServers...)
 	wantActive := append([]string(nil), r.w.Topology.Pool.ActiveServers...)
 	sort.Strings(active)

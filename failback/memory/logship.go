@@ -355,18 +355,10 @@ func (s *SQL) RestoreLog(ctx context.Context, r failback.LogRestoreSpec) error {
 	if err != nil {
 		return err
 	}
-	abort := e(3013, "RESTORE LOG is terminating abnormally.")
-	m, err := s.media(in, r.Path, "RESTORE LOG")
+	abort := backupAbort("RESTORE LOG")
+	x, err := s.mediaSet(in, r.Path, "RESTORE LOG", max(r.File, 1))
 	if err != nil {
 		return err
-	}
-	file := r.File
-	if file <= 0 {
-		file = 1
-	}
-	x := findPos(m, file)
-	if x == nil {
-		return sqlErr(in.ServerName, abort)
 	}
 	d := in.Databases[r.Database]
 	if d == nil {

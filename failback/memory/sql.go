@@ -222,6 +222,21 @@ func (s *SQL) BackupSets(ctx context.Context, path string) ([]failback.BackupSet
 	return out, nil
 }
 
+// mediaSet opens a backup device and picks backup set number file on it:
+// 3201 when the device cannot be opened, stmt's 3013 when it holds no such
+// set.
+func (s *SQL) mediaSet(in *Instance, path, stmt string, file int) (*mediaSet, error) {
+	m, err := s.media(in, path, stmt)
+	if err != nil {
+		return nil, err
+	}
+	x := findPos(m, file)
+	if x == nil {
+		return nil, sqlErr(in.ServerName, backupAbort(stmt))
+	}
+	return x, nil
+}
+
 func findPos(m []*mediaSet, file int) *mediaSet {
 	for _, x := range m {
 		if x.set.Position == file {
@@ -238,13 +253,9 @@ func (s *SQL) FileList(ctx context.Context, path string, file int) ([]failback.B
 	if err != nil {
 		return nil, err
 	}
-	m, err := s.media(in, path, "RESTORE FILELIST")
+	x, err := s.mediaSet(in, path, "RESTORE FILELIST", file)
 	if err != nil {
 		return nil, err
-	}
-	x := findPos(m, file)
-	if x == nil {
-		return nil, sqlErr(in.ServerName, e(3013, "RESTORE FILELIST is terminating abnormally."))
 	}
 	var out []failback.BackupFile
 	for _, f := range x.db.Files {

@@ -78,13 +78,9 @@ func (s *SQL) VerifyBackup(ctx context.Context, path string, file int) error {
 	if err != nil {
 		return err
 	}
-	m, err := s.media(in, path, "VERIFY DATABASE")
+	x, err := s.mediaSet(in, path, "VERIFY DATABASE", file)
 	if err != nil {
 		return err
-	}
-	x := findPos(m, file)
-	if x == nil {
-		return sqlErr(in.ServerName, e(3013, "VERIFY DATABASE is terminating abnormally."))
 	}
 	if !x.set.Checksums {
 		return sqlErr(in.ServerName, e(3187, "RESTORE WITH CHECKSUM cannot be specified because the backup set does not contain checksum information."), e(3013, "VERIFY DATABASE is terminating abnormally."))
@@ -104,17 +100,9 @@ func (s *SQL) RestoreDatabase(ctx context.Context, r failback.RestoreSpec) error
 		return err
 	}
 	abort := backupAbort("RESTORE DATABASE")
-	m, err := s.media(in, r.Path, "RESTORE DATABASE")
+	x, err := s.mediaSet(in, r.Path, "RESTORE DATABASE", max(r.File, 1))
 	if err != nil {
 		return err
-	}
-	file := r.File
-	if file <= 0 {
-		file = 1
-	}
-	x := findPos(m, file)
-	if x == nil {
-		return sqlErr(in.ServerName, abort)
 	}
 	if d := in.Databases[r.Database]; d != nil {
 		if d.Mirror.Mirrored {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -34,6 +35,7 @@ type Instance struct {
 	ctr        *testcontainers.DockerContainer
 	net        *Network
 	alias      string
+	aliases    []string // further names on the world's network
 	dataCenter string
 	port       string // container port, e.g. "1433/tcp"
 	readyLog   string
@@ -49,6 +51,8 @@ type Instance struct {
 type instanceSpec struct {
 	image      string
 	alias      string
+	aliases    []string
+	hostPort   int // 0: any
 	dataCenter string
 	role       string
 	port       string
@@ -73,7 +77,7 @@ type mountSpec struct {
 // published port. Everything created on the way is removed again when it
 // fails.
 func start(ctx context.Context, d *Docker, ownDocker bool, nw *Network, s instanceSpec) (inst *Instance, err error) {
-	inst = &Instance{d: d, ownDocker: ownDocker, net: nw, alias: s.alias, dataCenter: s.dataCenter,
+	inst = &Instance{d: d, ownDocker: ownDocker, net: nw, alias: s.alias, aliases: s.aliases, dataCenter: s.dataCenter,
 		port: s.port, readyLog: s.readyLog, timeout: s.timeout}
 	defer func() {
 		if err != nil {
@@ -99,7 +103,7 @@ func start(ctx context.Context, d *Docker, ownDocker bool, nw *Network, s instan
 	}
 	labels := map[string]string{
 		LabelProject: "true", LabelRole: s.role, LabelInstance: s.alias,
-		LabelDataCenter: s.dataCenter, LabelProject + ".world": world,
+		LabelDataCenter: s.dataCenter, LabelProject + ".world": world, LabelOwner: owner(),
 	}
 	opts := []testcontainers.ContainerCustomizer{
 		testcontainers.WithLogger(logAdapter(s.logf)),
@@ -113,7 +117,7 @@ func start(ctx context.Context, d *Docker, ownDocker bool, nw *Network, s instan
 			// Published on loopback only: nothing outside this machine
 			// talks to the world.
 			p, _ := mobynet.ParsePort(s.port)
-			h.PortBindings = mobynet.PortMap{p: {{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: "0"}}}
+			h.PortBindings = mobynet.PortMap{p: {{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: strconv.Itoa(s.hostPort)}}}
 			for _, ms := range mounts {
 				dm, err := ms.m.dockerMount(ms.target)
 				if err == nil {
@@ -139,7 +143,7 @@ func start(ctx context.Context, d *Docker, ownDocker bool, nw *Network, s instan
 		// of the world's network leaves the host-side path alone.
 		opts = append(opts, testcontainers.CustomizeRequestOption(func(req *testcontainers.GenericContainerRequest) error {
 			req.Networks = []string{"bridge", nw.Name()}
-			req.NetworkAliases = map[string][]string{nw.Name(): {s.alias}}
+			req.NetworkAliases = map[string][]string{nw.Name(): inst.networkAliases()}
 			return nil
 		}))
 	}
@@ -175,6 +179,12 @@ func (i *Instance) refreshAddr(ctx context.Context) error {
 	defer i.mu.Unlock()
 	i.hostAddr = net.JoinHostPort("127.0.0.1", fmt.Sprint(p.Num()))
 	return nil
+}
+
+// networkAliases are every name the instance answers to on the world's
+// network.
+func (i *Instance) networkAliases() []string {
+	return append([]string{i.alias}, i.aliases...)
 }
 
 // Alias is the instance's host name on the world's network.

@@ -12,6 +12,8 @@ import (
 const (
 	lyncPort         = "5985/tcp"
 	lyncTopologyPath = "/etc/lyncfake/topology.yaml"
+	lyncCertPath     = "/etc/lyncfake/tls.crt"
+	lyncKeyPath      = "/etc/lyncfake/tls.key"
 )
 
 // LyncOptions configure the fake Lync endpoint container.
@@ -26,6 +28,15 @@ type LyncOptions struct {
 	// password goes in the environment (LYNCFAKE_PASSWORD) only.
 	User     string
 	Password string
+	// TLSCertPEM and TLSKeyPEM make the endpoint serve HTTPS with this
+	// certificate (copied in as files, named by --tls-cert/--tls-key), so a
+	// client verifies it against a CA it already holds and a restarted
+	// container presents the same certificate. Both or neither.
+	TLSCertPEM, TLSKeyPEM []byte
+	// HostPort publishes the endpoint on this loopback port (0: any free
+	// one). A fixed port survives Stop/Start, so the endpoint's URL stays
+	// what clients were given.
+	HostPort int
 	// Args are extra lyncfake flags, e.g. "--fault", "fail:Set-CsPersistentChatState:1".
 	Args         []string
 	StartTimeout time.Duration // default 60 s
@@ -38,6 +49,8 @@ type LyncOptions struct {
 type LyncInstance struct {
 	*Instance
 	User string
+	// TLS is whether it serves HTTPS (LyncOptions.TLSCertPEM).
+	TLS bool
 }
 
 // StartLyncFake starts the fake endpoint with the topology copied in and
@@ -45,6 +58,9 @@ type LyncInstance struct {
 func StartLyncFake(ctx context.Context, opts LyncOptions) (*LyncInstance, error) {
 	if len(opts.Topology) == 0 || opts.User == "" || opts.Password == "" {
 		return nil, fmt.Errorf("lync options: Topology, User and Password are required")
+	}
+	if (len(opts.TLSCertPEM) == 0) != (len(opts.TLSKeyPEM) == 0) {
+		return nil, fmt.Errorf("lync options: TLSCertPEM and TLSKeyPEM go together")
 	}
 	if opts.Alias == "" {
 		opts.Alias = "lyncfake"
@@ -67,29 +83,52 @@ func StartLyncFake(ctx context.Context, opts LyncOptions) (*LyncInstance, error)
 		}
 		image = img.Ref
 	}
-	cmd := append([]string{"--listen", "0.0.0.0:5985", "--topology", lyncTopologyPath,
-		"--state", "/data/state.json", "--user", opts.User}, opts.Args...)
+	cmd := []string{"--listen", "0.0.0.0:5985", "--topology", lyncTopologyPath,
+		"--state", "/data/state.json", "--user", opts.User}
+	files := []testcontainers.ContainerFile{{
+		Reader: bytes.NewReader(opts.Topology), ContainerFilePath: lyncTopologyPath, FileMode: 0o444,
+	}}
+	tls := len(opts.TLSCertPEM) > 0
+	if tls {
+		cmd = append(cmd, "--tls-cert", lyncCertPath, "--tls-key", lyncKeyPath)
+		// Copied files belong to root and the image runs as ImageUID: the
+		// key must be readable by others, which inside this container is
+		// the endpoint alone.
+		files = append(files,
+			testcontainers.ContainerFile{Reader: bytes.NewReader(opts.TLSCertPEM), ContainerFilePath: lyncCertPath, FileMode: 0o444},
+			testcontainers.ContainerFile{Reader: bytes.NewReader(opts.TLSKeyPEM), ContainerFilePath: lyncKeyPath, FileMode: 0o444})
+	}
+	cmd = append(cmd, opts.Args...)
 	inst, err := start(ctx, d, own, opts.Network, instanceSpec{
 		image: image, alias: opts.Alias, dataCenter: opts.DataCenter, role: "lyncfake",
 		port: lyncPort, readyLog: simReadyLine, timeout: opts.StartTimeout, logf: opts.Logf,
-		hostname: opts.Alias,
-		env:      map[string]string{"LYNCFAKE_PASSWORD": opts.Password},
-		cmd:      cmd,
-		files: []testcontainers.ContainerFile{{
-			Reader: bytes.NewReader(opts.Topology), ContainerFilePath: lyncTopologyPath, FileMode: 0o444,
-		}},
+		hostname: opts.Alias, hostPort: opts.HostPort,
+		env:   map[string]string{"LYNCFAKE_PASSWORD": opts.Password},
+		cmd:   cmd,
+		files: files,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start lyncfake: %w", err)
 	}
-	return &LyncInstance{Instance: inst, User: opts.User}, nil
+	return &LyncInstance{Instance: inst, User: opts.User, TLS: tls}, nil
 }
 
+func (l *LyncInstance) scheme() string {
+	if l.TLS {
+		return "https://"
+	}
+	return "http://"
+}
+
+// BaseURL is the endpoint's root as the host sees it (/wsman, /state,
+// /events and /faults hang off it).
+func (l *LyncInstance) BaseURL() string { return l.scheme() + l.HostAddr() }
+
 // URL is the WinRM endpoint as the host sees it.
-func (l *LyncInstance) URL() string { return "http://" + l.HostAddr() + "/wsman" }
+func (l *LyncInstance) URL() string { return l.BaseURL() + "/wsman" }
 
 // StateURL is the simulated chat servers' state read-back.
-func (l *LyncInstance) StateURL() string { return "http://" + l.HostAddr() + "/state" }
+func (l *LyncInstance) StateURL() string { return l.BaseURL() + "/state" }
 
 // NetworkURL is the WinRM endpoint for clients inside the world's network.
-func (l *LyncInstance) NetworkURL() string { return "http://" + l.NetworkAddr() + "/wsman" }
+func (l *LyncInstance) NetworkURL() string { return l.scheme() + l.NetworkAddr() + "/wsman" }

@@ -20,6 +20,8 @@ func TestStartLyncFakeValidation(t *testing.T) {
 		{"no topology", LyncOptions{User: "u", Password: "p"}},
 		{"no user", LyncOptions{Topology: []byte("x"), Password: "p"}},
 		{"no password", LyncOptions{Topology: []byte("x"), User: "u"}},
+		{"certificate without key", LyncOptions{Topology: []byte("x"), User: "u", Password: "p", TLSCertPEM: []byte("c")}},
+		{"key without certificate", LyncOptions{Topology: []byte("x"), User: "u", Password: "p", TLSKeyPEM: []byte("k")}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -24,6 +24,12 @@ type Mount struct {
 	Volume  string // named volume; created if missing, kept on Terminate
 }
 
+// PathMount is a Mount at a path inside the container.
+type PathMount struct {
+	Mount
+	Path string
+}
+
 func (m Mount) validate(what string) error {
 	if m.HostDir != "" && m.Volume != "" {
 		return fmt.Errorf("%s: give a host directory or a volume, not both", what)

@@ -43,6 +43,7 @@ func (d *Docker) NewNetwork(ctx context.Context, world string) (*Network, error)
 	labels := testcontainers.GenericLabels()
 	labels[LabelProject] = "true"
 	labels[LabelProject+".world"] = world
+	labels[LabelOwner] = owner()
 	name := "pchat-" + sanitize(world) + "-" + randomSuffix()
 	//nolint:staticcheck // GenericNetwork is the non-UUID way in; see above.
 	n, err := testcontainers.GenericNetwork(ctx, testcontainers.GenericNetworkRequest{
@@ -93,7 +94,7 @@ func (n *Network) Disconnect(ctx context.Context, i *Instance) error {
 func (n *Network) Connect(ctx context.Context, i *Instance) error {
 	_, err := n.d.cli.NetworkConnect(ctx, n.nw.ID, client.NetworkConnectOptions{
 		Container:      i.ID(),
-		EndpointConfig: &mobynet.EndpointSettings{Aliases: []string{i.alias}},
+		EndpointConfig: &mobynet.EndpointSettings{Aliases: i.networkAliases()},
 	})
 	if err != nil {
 		return fmt.Errorf("connect %s to %s: %w", i.alias, n.world, err)

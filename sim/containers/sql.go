@@ -88,6 +88,24 @@ type SQLOptions struct {
 	// share both data centers see.
 	Share     Mount
 	SharePath string
+	// Mounts are further folders at container paths: a world gives the
+	// simulator its C: and D: drives and the log-shipping copy folder this
+	// way, and maps Windows paths onto them with Args.
+	Mounts []PathMount
+
+	// Aliases are further host names on the world's network, e.g. a
+	// topology host's FQDN and short name, so a mirroring partner named
+	// TCP://sqlpri.dc1.contoso.test:5022 resolves through Docker's DNS.
+	Aliases []string
+	// Args are further simulator flags (--mount, --access,
+	// --endpoint-listen, --default-backup); the real image takes none and
+	// refuses them.
+	Args []string
+	// HostPort publishes the SQL port on this loopback port (0: any free
+	// one). Docker keeps the binding across Stop and Start, so a world
+	// that restarts an instance finds it on the same address, as clients
+	// of a real server would.
+	HostPort int
 
 	// Simulator-only service facts (sys.dm_server_services).
 	ServiceAccount string
@@ -157,6 +175,17 @@ func (o *SQLOptions) validate() error {
 	if o.SharePath == "" {
 		o.SharePath = "/share"
 	}
+	if o.Kind == SQLReal && len(o.Args) > 0 {
+		return fmt.Errorf("sql options %s: simulator flags %q given for the real server image", o.Name, o.Args)
+	}
+	for i, m := range o.Mounts {
+		if !strings.HasPrefix(m.Path, "/") {
+			return fmt.Errorf("sql options %s: mount %d: container path %q must be absolute", o.Name, i, m.Path)
+		}
+		if err := m.Mount.validate(fmt.Sprintf("sql options %s mount %s", o.Name, m.Path)); err != nil {
+			return err
+		}
+	}
 	if o.Alias == "" {
 		o.Alias = strings.ToLower(o.Name)
 	}
@@ -166,11 +195,14 @@ func (o *SQLOptions) validate() error {
 func (o *SQLOptions) spec(ctx context.Context, d *Docker) (instanceSpec, error) {
 	s := instanceSpec{
 		alias: o.Alias, dataCenter: o.DataCenter, role: "sql", port: sqlPort,
-		hostname: o.Name, timeout: o.StartTimeout, logf: o.Logf,
+		hostname: o.Name, timeout: o.StartTimeout, logf: o.Logf, aliases: o.Aliases, hostPort: o.HostPort,
 		mounts: []mountSpec{{m: o.Data, target: sqlDataPath, prefix: "pchat-" + sanitize(o.Alias) + "-data"}},
 	}
 	if o.Share != (Mount{}) {
 		s.mounts = append(s.mounts, mountSpec{m: o.Share, target: o.SharePath})
+	}
+	for _, m := range o.Mounts {
+		s.mounts = append(s.mounts, mountSpec{m: m.Mount, target: m.Path, prefix: "pchat-" + sanitize(o.Alias) + "-" + sanitize(m.Path)})
 	}
 	switch o.Kind {
 	case SQLReal:
@@ -219,6 +251,7 @@ func (o *SQLOptions) spec(ctx context.Context, d *Docker) (instanceSpec, error) 
 		if o.AgentStopped {
 			s.cmd = append(s.cmd, "--agent=false")
 		}
+		s.cmd = append(s.cmd, o.Args...)
 		s.readyLog = simReadyLine
 		if s.timeout == 0 {
 			s.timeout = 60 * time.Second

@@ -20,7 +20,8 @@ import (
 // sessions to the store its state selects: the primary instance when
 // Normal, the backup instance when FailedOver.
 func (w *World) StartChat(ctx context.Context) error {
-	if w.pool == nil {
+	ep := w.Pool()
+	if ep == nil {
 		return errors.New("world: chat servers need the management endpoint")
 	}
 	if len(w.chat) > 0 {
@@ -41,7 +42,7 @@ func (w *World) StartChat(ctx context.Context) error {
 		name, dc := sv.FQDN, sv.DataCenter
 		w.chat = append(w.chat, chat.Start(ctx, chat.Config{
 			FQDN:       name,
-			StateURL:   w.pool.URL + "/state",
+			StateURL:   ep.URL() + "/state",
 			HTTPClient: client,
 			Stores:     func(state string) (string, string, error) { return w.stores(dc, state) },
 			Ledger:     w.Ledger,

@@ -40,6 +40,11 @@ func (w *World) Rebuild(ctx context.Context, inst *Instance) error {
 		}
 		inst.srv = nil
 	}
+	// A rebuilt server is a new machine: on containers, a new container on
+	// the same host port.
+	if err := w.dropContainer(ctx, inst); err != nil {
+		return fmt.Errorf("world: rebuild %s: %w", inst.Name, err)
+	}
 	old := inst.cfg.DataDir
 	inst.rebuilds++
 	inst.cfg.DataDir = filepath.Join(w.dir, "sql", fmt.Sprintf("%s.rebuilt%d", inst.Name, inst.rebuilds))
@@ -53,7 +58,7 @@ func (w *World) Rebuild(ctx context.Context, inst *Instance) error {
 		}
 		inst.cfg.Files = files
 	}
-	if err := inst.start(inst.Addr); err != nil {
+	if err := w.launch(ctx, inst, inst.Addr); err != nil {
 		w.Timeline.Add(inst.Name, "start", "rebuilt", err)
 		return fmt.Errorf("world: rebuild %s: %w", inst.Name, err)
 	}

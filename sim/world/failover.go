@@ -2,8 +2,8 @@ package world
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/pchatdr/harness/failback"
@@ -113,26 +113,22 @@ func (w *World) RunFailover(ctx context.Context) error {
 		return fmt.Errorf("failover engine: %w", err)
 	}
 	defer conn.Close()
-	sink := failback.SinkFunc(func(e failback.Event) {
-		detail := e.Message
-		if e.Text != "" {
-			detail = e.Text
-		}
-		if e.Check != "" {
-			detail = e.Check + ": " + e.Outcome + " " + e.Message
-		}
-		var ferr error
-		if e.Error != "" {
-			ferr = textError(e.Error)
-		}
-		w.Timeline.Add(FailoverComponent, e.Kind, strings.TrimSpace(detail), ferr)
-	})
+	sink := w.Timeline.EngineSink(FailoverComponent)
+	emu, err := w.watchInstallMirror(ctx)
+	if err != nil {
+		return err
+	}
 	r := &failback.Runner{Plan: failback.FailoverPlan(), Env: conn.Env, Sinks: []failback.Sink{sink}}
 	res, err := r.Run(ctx)
 	if err != nil {
-		return fmt.Errorf("failover engine: %s at step %q: %w", res.Outcome, res.Failed, err)
+		err = fmt.Errorf("failover engine: %s at step %q: %w", res.Outcome, res.Failed, err)
 	}
-	return nil
+	if emu != nil {
+		if eerr := emu.finish(); eerr != nil {
+			err = errors.Join(err, eerr)
+		}
+	}
+	return err
 }
 
 // topologyFrom is the topology as a client in data center dc reaches the
@@ -244,19 +240,11 @@ func (w *World) postWhenActive(ctx context.Context, n int) error {
 // through the share, then recovers it: what log shipping's initialisation
 // and failover's "restore database mgc with recovery" leave behind.
 func (w *World) seedBackup(ctx context.Context) error {
-	pri, err := w.InstanceByRole(topology.RolePrimary)
+	_, priDB, err := w.masterByRole(topology.RolePrimary)
 	if err != nil {
 		return err
 	}
-	bak, err := w.InstanceByRole(topology.RoleBackup)
-	if err != nil {
-		return err
-	}
-	priDB, err := w.DB(pri, "master")
-	if err != nil {
-		return err
-	}
-	bakDB, err := w.DB(bak, "master")
+	_, bakDB, err := w.masterByRole(topology.RoleBackup)
 	if err != nil {
 		return err
 	}

@@ -50,17 +50,17 @@ func TestConfigureMirroring(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := mir.srv.Instance().EndpointAddr()
+	old := mir.srv.Engine().EndpointAddr()
 	if err := w.Restart(ctx, mir); err != nil {
 		t.Fatal(err)
 	}
-	if now := mir.srv.Instance().EndpointAddr(); now == "" || now == old {
+	if now := mir.srv.Engine().EndpointAddr(); now == "" || now == old {
 		t.Logf("endpoint address %q after restart (was %q)", now, old)
 	}
 	pri, _ := w.InstanceByRole(topology.RolePrimary)
 	wctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	if err := pri.srv.Instance().WaitMirroring(wctx, "mgc", func(s engine.MirroringStatus) bool {
+	if err := pri.srv.Engine().WaitMirroring(wctx, "mgc", func(s engine.MirroringStatus) bool {
 		return s.Role == engine.MirrorRolePrincipal && s.State == "SYNCHRONIZED"
 	}); err != nil {
 		t.Fatalf("after the mirror's restart: %v", err)
@@ -125,8 +125,14 @@ func TestFailOverForReal(t *testing.T) {
 	if err := w.FailOver(ctx, Scene{MessagesBefore: 20, MessagesDuring: 7}); err != nil {
 		t.Fatal(err)
 	}
-	if st := w.Pool().State(); st.PoolState != "FailedOver" {
-		t.Errorf("pool state %s", st.PoolState)
+	if st, err := w.Pool().State(ctx); err != nil || st.PoolState != "FailedOver" {
+		t.Errorf("pool state %s %v", st.PoolState, err)
+	}
+	if w.Pool().InContainer() {
+		t.Error("the embedded world's endpoint runs in a container")
+	}
+	if len(w.Labels()) != 0 {
+		t.Errorf("the embedded world labelled steps: %v", w.Labels())
 	}
 	m, err := w.MirroringOf(ctx, topology.RoleBackup, "mgc")
 	if err != nil || m.Role != "PRINCIPAL" || m.State != "SYNCHRONIZED" || !strings.Contains(strings.ToLower(m.Partner), "sqlbakmir") {
@@ -141,8 +147,18 @@ func TestFailOverForReal(t *testing.T) {
 	if len(verified) == 0 {
 		t.Errorf("no failover step ended on the timeline")
 	}
-	bak, _ := w.InstanceByRole(topology.RoleBackup)
-	mgc, err := w.DB(bak, "mgc")
+	requireLedgerOn(ctx, t, w, topology.RoleBackup, 27)
+}
+
+// requireLedgerOn checks that the role's mgc holds exactly the want
+// messages the chat servers acknowledged, each once.
+func requireLedgerOn(ctx context.Context, t *testing.T, w *World, role topology.Role, want int) {
+	t.Helper()
+	inst, err := w.InstanceByRole(role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mgc, err := w.DB(inst, "mgc")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +166,7 @@ func TestFailOverForReal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !r.OK() || w.Ledger.Len() != 27 {
-		t.Errorf("backup mgc: %s (%d acknowledged)", r, w.Ledger.Len())
+	if !r.OK() || w.Ledger.Len() != want {
+		t.Errorf("%s mgc: %s (%d acknowledged, want %d)", role, r, w.Ledger.Len(), want)
 	}
 }

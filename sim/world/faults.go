@@ -37,6 +37,23 @@ func (w *World) RestartAs(ctx context.Context, inst *Instance, agentAccount stri
 	if inst.srv == nil {
 		return fmt.Errorf("world: restart %s: the instance is down", inst.Name)
 	}
+	if inst.ctr != nil {
+		// A container's flags are fixed when it is created: the service
+		// change is a new container on the same data folder and port.
+		if err := inst.srv.Close(); err != nil {
+			return fmt.Errorf("world: restart %s: %w", inst.Name, err)
+		}
+		if err := w.dropContainer(ctx, inst); err != nil {
+			return fmt.Errorf("world: restart %s: %w", inst.Name, err)
+		}
+		w.Timeline.Add(inst.Name, "stop", "container removed to change the Agent's account", nil)
+		err := w.launch(ctx, inst, inst.Addr)
+		w.Timeline.Add(inst.Name, "start", "new container on "+inst.Addr, err)
+		if err != nil {
+			return fmt.Errorf("world: restart %s: %w", inst.Name, err)
+		}
+		return nil
+	}
 	return w.Restart(ctx, inst)
 }
 
@@ -44,10 +61,11 @@ func (w *World) RestartAs(ctx context.Context, inst *Instance, agentAccount stri
 // operation of one instance with operating system error 53 (the network
 // path was not found), as a file server that one site cannot reach.
 func (w *World) SetShareUnreachable(inst *Instance, on bool) error {
-	if inst.srv == nil {
-		return fmt.Errorf("world: %s is down", inst.Name)
+	e, err := w.engineOf(inst, "make the share unreachable from "+inst.Name)
+	if err != nil {
+		return err
 	}
-	fs, err := inst.srv.Instance().Files()
+	fs, err := e.Files()
 	if err != nil {
 		return fmt.Errorf("world: share of %s: %w", inst.Name, err)
 	}
@@ -75,11 +93,7 @@ func (w *World) StickChatServer(fqdn string) error {
 // deployed a new backup server during the failover period would have
 // (reference §4: the documented failback assumes no such server).
 func (w *World) ShipLogToUnknownServer(ctx context.Context, server string) error {
-	inst, err := w.InstanceByRole(topology.RoleBackup)
-	if err != nil {
-		return err
-	}
-	master, err := w.DB(inst, "master")
+	inst, master, err := w.masterByRole(topology.RoleBackup)
 	if err != nil {
 		return err
 	}

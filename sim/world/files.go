@@ -56,7 +56,11 @@ func (w *World) filesFor(in *topology.Instance, dataDir string) (*hostfs.Config,
 // SetShareAccess changes what an account may do on the share, as seen from
 // one instance (a fault: "the Agent cannot read the share").
 func (w *World) SetShareAccess(inst *Instance, account string, read, write bool) error {
-	fs, err := inst.srv.Instance().Files()
+	e, err := w.engineOf(inst, "change share access for "+account+" on "+inst.Name)
+	if err != nil {
+		return err
+	}
+	fs, err := e.Files()
 	if err != nil {
 		return err
 	}

@@ -56,8 +56,11 @@ func (w *World) Fingerprint(ctx context.Context) (string, error) {
 			lines = append(lines, fmt.Sprintf("%s/%s tables: %s", name, db, counts))
 		}
 	}
-	if w.pool != nil {
-		st := w.pool.State()
+	if p := w.Pool(); p != nil {
+		st, err := p.State(ctx)
+		if err != nil {
+			return "", fmt.Errorf("fingerprint pool: %w", err)
+		}
 		active := append([]string(nil), st.ActiveServers...)
 		sort.Strings(active)
 		lines = append(lines, fmt.Sprintf("pool: %s active=%s", st.PoolState, strings.Join(active, ",")))

@@ -1,10 +1,12 @@
 package world
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	toxiproxy "github.com/Shopify/toxiproxy/v2"
 	"github.com/rs/zerolog"
@@ -126,12 +128,68 @@ func (w *World) setLink(a, b string, up bool) error {
 			p.Stop()
 		}
 	}
+	if w.network != nil && l.cut[pairKey(a, b)] == up {
+		// Containers talk to each other (mirroring) over the world's
+		// Docker network, not through the proxies: b leaves it too. With
+		// more than two data centers that also cuts b from the others.
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		var err error
+		if up {
+			err = w.network.RestoreDataCenter(ctx, b)
+		} else {
+			err = w.network.CutDataCenter(ctx, b)
+		}
+		if err != nil {
+			return fmt.Errorf("world: link %s-%s: %w", a, b, err)
+		}
+	}
 	l.cut[pairKey(a, b)] = !up
 	what := "cut"
 	if up {
 		what = "restored"
 	}
 	w.Timeline.Add("link", "fault", fmt.Sprintf("link %s-%s %s (%d proxies)", a, b, what, n), nil)
+	return nil
+}
+
+// SetLinkRTT changes the round-trip time of the link between two data
+// centers while the world runs, as a congested WAN would; 0 puts the
+// topology's RTT back. Connections already open feel it at once.
+func (w *World) SetLinkRTT(a, b string, rtt time.Duration) error {
+	if w.links == nil {
+		return fmt.Errorf("world: the world runs without data-center links (Options.Links)")
+	}
+	link, ok := w.Topology.LinkBetween(a, b)
+	if !ok {
+		return fmt.Errorf("world: no link between %s and %s in the topology", a, b)
+	}
+	ms := link.RTTMs
+	if rtt > 0 {
+		ms = float64(rtt) / float64(time.Millisecond)
+	}
+	half := int64(ms/2 + 0.5)
+	dcOf := map[string]string{}
+	for _, in := range w.Topology.Instances {
+		dcOf[in.Name] = in.DataCenter
+	}
+	l := w.links
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for k, p := range l.proxies {
+		if pairKey(k.from, dcOf[k.instance]) != pairKey(a, b) {
+			continue
+		}
+		n++
+		for _, dir := range []string{"upstream", "downstream"} {
+			spec := fmt.Sprintf(`{"attributes":{"latency":%d}}`, half)
+			if _, err := p.Toxics.UpdateToxicJson("rtt_"+dir, strings.NewReader(spec)); err != nil {
+				return fmt.Errorf("world: link %s latency: %w", p.Name, err)
+			}
+		}
+	}
+	w.Timeline.Add("link", "fault", fmt.Sprintf("link %s-%s round trip %g ms (%d proxies)", a, b, 2*float64(half), n), nil)
 	return nil
 }
 

@@ -77,6 +77,23 @@ func TestLinks(t *testing.T) {
 	if err := w.CutLink("dc1", "dc9"); err == nil {
 		t.Error("cutting a link the topology does not have succeeded")
 	}
+	// A congested link: the round trip rises to what was set (a lower
+	// bound, which latency guarantees), and back to the topology's.
+	if err := w.SetLinkRTT("dc2", "dc1", 120*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := ping(); err != nil || d < 120*time.Millisecond {
+		t.Errorf("round trip over a link set to 120 ms: %s, %v", d, err)
+	}
+	if err := w.SetLinkRTT("dc1", "dc2", 0); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := ping(); err != nil || d < 4*time.Millisecond {
+		t.Errorf("round trip over the link back to 4 ms: %s, %v", d, err)
+	}
+	if err := w.SetLinkRTT("dc1", "dc9", time.Second); err == nil {
+		t.Error("slowing a link the topology does not have succeeded")
+	}
 }
 
 // TestFingerprintDownInstance: a stopped instance shows as down rather

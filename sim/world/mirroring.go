@@ -11,7 +11,6 @@ import (
 
 	"github.com/pchatdr/harness/failback/topology"
 	lyncfake "github.com/pchatdr/harness/fakes/lync"
-	"github.com/pchatdr/harness/sim/mssql/engine"
 )
 
 // Database mirroring in the world. Every instance's host name is a fake
@@ -40,8 +39,11 @@ const mirrorTimeout = 30 * time.Second
 func (w *World) publishEndpoints(inst *Instance) {
 	w.partnersMu.Lock()
 	defer w.partnersMu.Unlock()
-	if inst.srv != nil && inst.host != "" {
-		if addr := inst.srv.Instance().EndpointAddr(); addr != "" {
+	if inst.srv == nil || inst.srv.Engine() == nil {
+		return // containers resolve partner names through the network's DNS
+	}
+	if inst.host != "" {
+		if addr := inst.srv.Engine().EndpointAddr(); addr != "" {
 			w.partners[strings.ToLower(inst.host)] = addr
 			if short, _, ok := strings.Cut(inst.host, "."); ok {
 				w.partners[strings.ToLower(short)] = addr // @@SERVERNAME-style partner names
@@ -56,10 +58,10 @@ func (w *World) publishEndpoints(inst *Instance) {
 	w.mu.Unlock()
 	all = append(all, inst) // not yet registered on its first start
 	for _, i := range all {
-		if i.srv == nil {
+		if i.srv == nil || i.srv.Engine() == nil {
 			continue
 		}
-		e := i.srv.Instance()
+		e := i.srv.Engine()
 		for h, a := range w.partners {
 			e.MapPartnerHost(h, a)
 		}
@@ -226,13 +228,27 @@ func (w *World) mirrorDatabaseVia(ctx context.Context, db string, p, m *topology
 	}
 	wctx, cancel := context.WithTimeout(ctx, mirrorTimeout)
 	defer cancel()
-	synced := func(s engine.MirroringStatus) bool {
-		return s.Role == engine.MirrorRolePrincipal && s.State == "SYNCHRONIZED"
+	return waitSynchronized(wctx, pdb, db)
+}
+
+// waitSynchronized polls sys.database_mirroring on the principal until db
+// is the principal of a SYNCHRONIZED session, as a DBA watching the
+// mirroring monitor does (the same on every target).
+func waitSynchronized(ctx context.Context, master *sql.DB, db string) error {
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	var role, state sql.NullString
+	for {
+		err := master.QueryRowContext(ctx, "SELECT mirroring_role_desc, mirroring_state_desc FROM sys.database_mirroring WHERE database_id = DB_ID(@p1)", db).Scan(&role, &state)
+		if err == nil && role.String == "PRINCIPAL" && state.String == "SYNCHRONIZED" {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("wait for mirroring of %s (role %q, state %q, last error %v): %w", db, role.String, state.String, err, ctx.Err())
+		case <-tick.C:
+		}
 	}
-	if err := pi.srv.Instance().WaitMirroring(wctx, db, synced); err != nil {
-		return err
-	}
-	return nil
 }
 
 // ensureEndpoint creates the instance's mirroring endpoint when it has
@@ -293,11 +309,7 @@ type Mirroring struct {
 
 // MirroringOf reads db's mirroring on the instance with the given role.
 func (w *World) MirroringOf(ctx context.Context, role topology.Role, db string) (Mirroring, error) {
-	inst, err := w.InstanceByRole(role)
-	if err != nil {
-		return Mirroring{}, err
-	}
-	master, err := w.DB(inst, "master")
+	inst, master, err := w.masterByRole(role)
 	if err != nil {
 		return Mirroring{}, err
 	}

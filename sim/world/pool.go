@@ -1,20 +1,24 @@
 package world
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/pchatdr/harness/failback/lync"
+	"github.com/pchatdr/harness/failback/topology"
 	lyncfake "github.com/pchatdr/harness/fakes/lync"
 	"github.com/pchatdr/harness/fakes/lync/pool"
+	"github.com/pchatdr/harness/sim/containers"
 )
 
 // startPool starts the fake management endpoint over HTTPS with a fresh
 // certificate the engine must verify (as it would a real server's), and
-// points the topology's management settings at it.
-func (w *World) startPool() error {
+// points the topology's management settings at it: in process, or on the
+// containers target as a container.
+func (w *World) startPool(ctx context.Context) error {
 	pw, err := newPassword()
 	if err != nil {
 		return err
@@ -24,6 +28,9 @@ func (w *World) startPool() error {
 	if user == "" {
 		user = `CONTOSO\lyncadmin`
 		m.User = user
+	}
+	if w.target == TargetContainers {
+		return w.startPoolContainer(ctx, user, pw)
 	}
 	srv, err := lyncfake.Start(lyncfake.Options{
 		Pool:  pool.FromTopology(w.Topology),
@@ -37,7 +44,7 @@ func (w *World) startPool() error {
 	if err != nil {
 		return fmt.Errorf("world: management endpoint: %w", err)
 	}
-	w.pool = srv
+	w.setPool(processEndpoint{srv})
 	caFile := filepath.Join(w.dir, "secrets", "lync-ca.pem")
 	if err := os.WriteFile(caFile, srv.CertificatePEM(), 0o600); err != nil {
 		return fmt.Errorf("world: management endpoint: %w", err)
@@ -75,9 +82,83 @@ func errorText(s string) error {
 	return textError(s)
 }
 
+// startPoolContainer runs the endpoint in a container on the world's
+// network. The world makes its certificate (the container serves it from
+// --tls-cert/--tls-key) and picks its host port, so the topology handed to
+// the container is already the one the engine sees: the management URL,
+// the CA file, the password file. The password reaches the container in
+// its environment only.
+func (w *World) startPoolContainer(ctx context.Context, user, pw string) error {
+	_, certPEM, keyPEM, err := poolCertificate("lyncfake", "lyncfake")
+	if err != nil {
+		return err
+	}
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	m := &w.Topology.Management
+	caFile := filepath.Join(w.dir, "secrets", "lync-ca.pem")
+	if err := os.WriteFile(caFile, certPEM, 0o600); err != nil {
+		return fmt.Errorf("world: management endpoint: %w", err)
+	}
+	m.URL = fmt.Sprintf("https://127.0.0.1:%d/wsman", port)
+	m.CAFile = caFile
+	m.InsecureSkipVerify = false
+	if m.Password, err = w.secretFile("lync", pw); err != nil {
+		return err
+	}
+	topo, err := topology.Marshal(w.Topology)
+	if err != nil {
+		return fmt.Errorf("world: management endpoint: %w", err)
+	}
+	lf, err := containers.StartLyncFake(ctx, containers.LyncOptions{
+		Network: w.network, Docker: w.docker,
+		Topology: topo, User: user, Password: pw,
+		TLSCertPEM: certPEM, TLSKeyPEM: keyPEM, HostPort: port,
+		Logf: w.logf,
+	})
+	if err != nil {
+		return fmt.Errorf("world: management endpoint: %w", err)
+	}
+	w.mu.Lock()
+	w.lync = lf // closeDocker removes it, whatever happens next
+	w.mu.Unlock()
+	if lf.URL() != m.URL {
+		return fmt.Errorf("world: management endpoint: published at %s, not %s", lf.URL(), m.URL)
+	}
+	ep, err := newContainerEndpoint(lf, certPEM, user, pw,
+		func(e pool.Event) {
+			w.Timeline.AddAt(e.Time, "lync", e.Kind, poolEventDetail(e), errorText(e.Error))
+		},
+		func(err error) { w.Timeline.Add("lync", "poll", "reading the endpoint's events", err) })
+	if err != nil {
+		return err
+	}
+	ep.start()
+	w.setPool(ep)
+	w.Timeline.setSync(ep.sync)
+	w.Timeline.Add("lync", "start", "management endpoint container at "+m.URL, nil)
+	return nil
+}
+
+func (w *World) setPool(p poolEndpoint) {
+	w.mu.Lock()
+	w.pool = p
+	w.mu.Unlock()
+}
+
 // Pool is the fake management endpoint, for fault injection and for reading
-// the pool's true state (what the configuration store holds).
-func (w *World) Pool() *lyncfake.Server { return w.pool }
+// the pool's true state (what the configuration store holds); nil before
+// the world starts it and after Close.
+func (w *World) Pool() PoolEndpoint {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.pool == nil {
+		return nil
+	}
+	return w.pool
+}
 
 // PoolClient is a cmdlet client configured from the world's topology the way
 // an operator's engine configures one: HTTPS, the endpoint's CA, the

@@ -35,18 +35,28 @@ import (
 // swaps that endpoint, once, for one with a key the restarter keeps and
 // rewrites the topology's CA file. Call it before the chat servers start
 // (FailOver starts them) and before anything reads the CA file.
+//
+// On the containers target the endpoint's container already serves a
+// certificate the world made, on a host port fixed for the world's life,
+// with its state file inside the container: a restart is a stop and a
+// start of that container, and nothing is swapped.
 type PoolRestarter struct {
 	w     *World
 	mu    sync.Mutex
 	opts  lyncfake.Options
 	state string
+	ctr   *containerEndpoint // the containers target
 }
 
 // RestartablePool replaces the management endpoint with a restartable one
 // on the same address, carrying the pool's state over.
 func (w *World) RestartablePool() (*PoolRestarter, error) {
-	if w.pool == nil {
+	cur := w.Pool()
+	if cur == nil {
 		return nil, errors.New("world: restartable pool: the management endpoint is not running")
+	}
+	if ce, ok := cur.(*containerEndpoint); ok {
+		return &PoolRestarter{w: w, ctr: ce}, nil
 	}
 	if len(w.chat) > 0 {
 		return nil, errors.New("world: restartable pool: chat servers already trust the first certificate; call it before FailOver or StartChat")
@@ -60,7 +70,7 @@ func (w *World) RestartablePool() (*PoolRestarter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("world: restartable pool: %w", err)
 	}
-	cert, certPEM, err := poolCertificate()
+	cert, certPEM, _, err := poolCertificate("lyncfake (restartable)")
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +86,11 @@ func (w *World) RestartablePool() (*PoolRestarter, error) {
 		},
 		InstallMirror: w.installMirror,
 	}
-	if err := writePoolState(r.state, w.pool.State()); err != nil {
+	st, err := cur.State(context.Background())
+	if err != nil {
+		return nil, fmt.Errorf("world: restartable pool: %w", err)
+	}
+	if err := writePoolState(r.state, st); err != nil {
 		return nil, err
 	}
 	if err := r.restart("made restartable"); err != nil {
@@ -93,6 +107,14 @@ func (r *PoolRestarter) Restart(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if r.ctr != nil {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.w.Timeline.Add("lync", "stop", "management endpoint container stopping", nil)
+		err := r.ctr.restart(ctx)
+		r.w.Timeline.Add("lync", "start", "management endpoint container restarted at "+r.ctr.URL(), err)
+		return err
+	}
 	return r.restart("restarted")
 }
 
@@ -100,11 +122,11 @@ func (r *PoolRestarter) restart(why string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	w := r.w
-	w.mu.Lock()
-	old := w.pool
-	w.mu.Unlock()
+	old := w.Pool()
 	if old != nil {
-		old.Close()
+		if err := old.(poolEndpoint).close(); err != nil {
+			return fmt.Errorf("world: restart management endpoint: %w", err)
+		}
 		w.Timeline.Add("lync", "stop", "management endpoint stopped", nil)
 	}
 	var srv *lyncfake.Server
@@ -121,9 +143,7 @@ func (r *PoolRestarter) restart(why string) error {
 		w.Timeline.Add("lync", "start", why, err)
 		return fmt.Errorf("world: restart management endpoint: %w", err)
 	}
-	w.mu.Lock()
-	w.pool = srv
-	w.mu.Unlock()
+	w.setPool(processEndpoint{srv})
 	w.Timeline.Add("lync", "start", "management endpoint "+why+" at "+srv.URL, nil)
 	return nil
 }
@@ -149,19 +169,21 @@ func writePoolState(path string, st pool.State) error {
 	return nil
 }
 
-// poolCertificate is a self-signed certificate for the loopback endpoint.
-func poolCertificate() (tls.Certificate, []byte, error) {
+// poolCertificate is a self-signed certificate for the loopback endpoint
+// (and for names it has on a container network), with its PEM and its
+// key's PEM (the key goes only to the endpoint).
+func poolCertificate(cn string, names ...string) (tls.Certificate, []byte, []byte, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return tls.Certificate{}, nil, fmt.Errorf("world: pool certificate: %w", err)
+		return tls.Certificate{}, nil, nil, fmt.Errorf("world: pool certificate: %w", err)
 	}
 	serial, err := rand.Int(rand.Reader, big.NewInt(1<<62))
 	if err != nil {
-		return tls.Certificate{}, nil, fmt.Errorf("world: pool certificate: %w", err)
+		return tls.Certificate{}, nil, nil, fmt.Errorf("world: pool certificate: %w", err)
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: "lyncfake (restartable)"},
+		Subject:               pkix.Name{CommonName: cn},
 		NotBefore:             time.Now().Add(-time.Hour),
 		NotAfter:              time.Now().Add(24 * time.Hour),
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
@@ -169,12 +191,17 @@ func poolCertificate() (tls.Certificate, []byte, error) {
 		BasicConstraintsValid: true,
 		IsCA:                  true,
 		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-		DNSNames:              []string{"localhost"},
+		DNSNames:              append([]string{"localhost"}, names...),
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		return tls.Certificate{}, nil, fmt.Errorf("world: pool certificate: %w", err)
+		return tls.Certificate{}, nil, nil, fmt.Errorf("world: pool certificate: %w", err)
+	}
+	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return tls.Certificate{}, nil, nil, fmt.Errorf("world: pool certificate: %w", err)
 	}
 	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, certPEM, nil
+	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8})
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, certPEM, keyPEM, nil
 }

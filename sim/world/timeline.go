@@ -3,6 +3,7 @@ package world
 import (
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -23,6 +24,10 @@ type Timeline struct {
 	mu     sync.Mutex
 	now    func() time.Time
 	events []Event
+	// sync, when set, brings in what another process recorded (the
+	// management endpoint's container) before Events answers, so a reader
+	// never misses the last poll interval's events.
+	sync atomic.Pointer[func()]
 }
 
 // NewTimeline records times from now (time.Now when nil).
@@ -35,7 +40,16 @@ func NewTimeline(now func() time.Time) *Timeline {
 
 // Add records an event stamped now.
 func (t *Timeline) Add(component, kind, detail string, err error) Event {
-	e := Event{At: t.now(), Component: component, Kind: kind, Detail: detail}
+	return t.AddAt(time.Time{}, component, kind, detail, err)
+}
+
+// AddAt records an event that happened at a known time elsewhere (the
+// endpoint container stamps its own events; its clock is the host's).
+func (t *Timeline) AddAt(at time.Time, component, kind, detail string, err error) Event {
+	if at.IsZero() {
+		at = t.now()
+	}
+	e := Event{At: at, Component: component, Kind: kind, Detail: detail}
 	if err != nil {
 		e.Err = err.Error()
 	}
@@ -45,8 +59,20 @@ func (t *Timeline) Add(component, kind, detail string, err error) Event {
 	return e
 }
 
+// setSync installs (nil: removes) the hook Events runs first.
+func (t *Timeline) setSync(f func()) {
+	if f == nil {
+		t.sync.Store(nil)
+		return
+	}
+	t.sync.Store(&f)
+}
+
 // Events returns a copy of the events in time order.
 func (t *Timeline) Events() []Event {
+	if f := t.sync.Load(); f != nil {
+		(*f)()
+	}
 	t.mu.Lock()
 	out := append([]Event(nil), t.events...)
 	t.mu.Unlock()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"strings"
 	"time"
 
@@ -557,7 +556,7 @@ func (sc *scope) execCreateIndex(x *tsql.CreateIndexStmt) error {
 func (sc *scope) tableName(n *tsql.ObjectName) string {
 	name := n.Object().Name
 	if strings.HasPrefix(name, "#") && !strings.HasPrefix(name, "##") {
-		return fmt.Sprintf("%s%s%012X", name, strings.Repeat("_", 8), sc.s.id)
+		return name + tempTableSuffix(sc.s.id)
 	}
 	return name
 }
@@ -568,15 +567,47 @@ func (s *Session) dropTempTables() {
 	if db == nil {
 		return
 	}
-	suffix := fmt.Sprintf("%s%012X", strings.Repeat("_", 8), s.id)
+	// Called on every connection reset (go-mssqldb resets a pooled
+	// connection before each use), so the common case (no temporary table)
+	// only takes the read lock and formats nothing.
+	suffix := tempTableSuffix(s.id)
+	mine := func(t *Table) bool { return strings.HasPrefix(t.Name, "#") && strings.HasSuffix(t.Name, suffix) }
+	db.mu.RLock()
+	found := false
+	for _, t := range db.tables {
+		if mine(t) {
+			found = true
+			break
+		}
+	}
+	db.mu.RUnlock()
+	if !found {
+		return
+	}
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	for k, t := range db.tables {
-		if strings.HasPrefix(t.Name, "#") && strings.HasSuffix(t.Name, suffix) {
+		if mine(t) {
 			delete(db.tables, k)
 			delete(db.tablesByID, t.ID)
 		}
 	}
+}
+
+// tempTableSuffix is what a session's temporary table names end with:
+// eight underscores and the session id in 12 hex digits.
+func tempTableSuffix(id int) string {
+	const hex = "0123456789ABCDEF"
+	var b [20]byte
+	for i := 0; i < 8; i++ {
+		b[i] = '_'
+	}
+	v := uint64(id)
+	for i := 19; i >= 8; i-- {
+		b[i] = hex[v&0xF]
+		v >>= 4
+	}
+	return string(b[:])
 }
 
 // fileSpecs turns CREATE DATABASE ... ON (NAME = ..., FILENAME = ...,

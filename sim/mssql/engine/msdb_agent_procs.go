@@ -105,6 +105,24 @@ func scheduler(pc *ProcCall) (*agent.Scheduler, error) {
 }
 
 // resolveJob finds the job named by @job_id or @job_name (exactly one).
+// jobOf is the preamble of the job procedures: the running Agent and the
+// job named by @job_id or @job_name.
+func jobOf(pc *ProcCall) (*agent.Scheduler, agent.Job, error) {
+	s, err := scheduler(pc)
+	if err != nil {
+		return nil, agent.Job{}, err
+	}
+	j, err := resolveJob(pc, s)
+	return s, j, err
+}
+
+// setScheduleOutputs returns a new schedule's id and uid in the
+// procedure's OUTPUT parameters.
+func setScheduleOutputs(pc *ProcCall, sc agent.Schedule) {
+	pc.SetOutput("@schedule_id", int64(sc.ScheduleID))
+	pc.SetOutput("@schedule_uid", sc.ScheduleUID)
+}
+
 func resolveJob(pc *ProcCall, s *agent.Scheduler) (agent.Job, error) {
 	id, idOK := pc.Arg("@job_id").(GUID)
 	name, nameOK := pc.Arg("@job_name").(string)
@@ -164,11 +182,7 @@ func spAddJob(pc *ProcCall) (int32, error) {
 }
 
 func spAddJobStep(pc *ProcCall) (int32, error) {
-	s, err := scheduler(pc)
-	if err != nil {
-		return 1, err
-	}
-	j, err := resolveJob(pc, s)
+	s, j, err := jobOf(pc)
 	if err != nil {
 		return 1, err
 	}
@@ -234,17 +248,12 @@ func spAddSchedule(pc *ProcCall) (int32, error) {
 	if err != nil {
 		return 1, agentError(err, "", "")
 	}
-	pc.SetOutput("@schedule_id", int64(sc.ScheduleID))
-	pc.SetOutput("@schedule_uid", sc.ScheduleUID)
+	setScheduleOutputs(pc, sc)
 	return 0, nil
 }
 
 func spAddJobSchedule(pc *ProcCall) (int32, error) {
-	s, err := scheduler(pc)
-	if err != nil {
-		return 1, err
-	}
-	j, err := resolveJob(pc, s)
+	s, j, err := jobOf(pc)
 	if err != nil {
 		return 1, err
 	}
@@ -255,17 +264,12 @@ func spAddJobSchedule(pc *ProcCall) (int32, error) {
 	if err := s.AttachSchedule(j.JobID, sc.ScheduleID); err != nil {
 		return 1, agentError(err, "", "")
 	}
-	pc.SetOutput("@schedule_id", int64(sc.ScheduleID))
-	pc.SetOutput("@schedule_uid", sc.ScheduleUID)
+	setScheduleOutputs(pc, sc)
 	return 0, nil
 }
 
 func spAttachSchedule(pc *ProcCall) (int32, error) {
-	s, err := scheduler(pc)
-	if err != nil {
-		return 1, err
-	}
-	j, err := resolveJob(pc, s)
+	s, j, err := jobOf(pc)
 	if err != nil {
 		return 1, err
 	}
@@ -297,11 +301,7 @@ func spAttachSchedule(pc *ProcCall) (int32, error) {
 }
 
 func spUpdateJob(pc *ProcCall) (int32, error) {
-	s, err := scheduler(pc)
-	if err != nil {
-		return 1, err
-	}
-	j, err := resolveJob(pc, s)
+	s, j, err := jobOf(pc)
 	if err != nil {
 		return 1, err
 	}
@@ -333,11 +333,7 @@ func spUpdateJob(pc *ProcCall) (int32, error) {
 }
 
 func spStartJob(pc *ProcCall) (int32, error) {
-	s, err := scheduler(pc)
-	if err != nil {
-		return 1, err
-	}
-	j, err := resolveJob(pc, s)
+	s, j, err := jobOf(pc)
 	if err != nil {
 		return 1, err
 	}
@@ -354,11 +350,7 @@ func spStartJob(pc *ProcCall) (int32, error) {
 }
 
 func spStopJob(pc *ProcCall) (int32, error) {
-	s, err := scheduler(pc)
-	if err != nil {
-		return 1, err
-	}
-	j, err := resolveJob(pc, s)
+	s, j, err := jobOf(pc)
 	if err != nil {
 		return 1, err
 	}
@@ -369,11 +361,7 @@ func spStopJob(pc *ProcCall) (int32, error) {
 }
 
 func spDeleteJob(pc *ProcCall) (int32, error) {
-	s, err := scheduler(pc)
-	if err != nil {
-		return 1, err
-	}
-	j, err := resolveJob(pc, s)
+	s, j, err := jobOf(pc)
 	if err != nil {
 		return 1, err
 	}
@@ -417,11 +405,7 @@ func deleteJobAndSchedules(s *agent.Scheduler, id GUID, unused bool) error {
 // spAddJobServer targets a job at a server. The simulator's jobs always run
 // on the local Agent, so only the local server is accepted.
 func spAddJobServer(pc *ProcCall) (int32, error) {
-	s, err := scheduler(pc)
-	if err != nil {
-		return 1, err
-	}
-	if _, err := resolveJob(pc, s); err != nil {
+	if _, _, err := jobOf(pc); err != nil {
 		return 1, err
 	}
 	if srv := procStr(pc, "@server_name"); srv != "" && !strings.EqualFold(srv, "(local)") && !strings.EqualFold(srv, pc.Instance().Name()) {

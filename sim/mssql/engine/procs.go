@@ -428,7 +428,7 @@ func (sc *scope) parseParamDeclsUncached(text string) ([]paramDecl, error) {
 // executeSQL is sp_executesql: @stmt, @params, then the parameters.
 func (sc *scope) executeSQL(args []argument) (int32, map[int]outValue, error) {
 	var stmtArg, declArg *argument
-	var rest []argument
+	rest := make([]argument, 0, len(args))
 	for i := range args {
 		a := &args[i]
 		switch {

@@ -146,6 +146,24 @@ func mediaReadError(device string, err error) error {
 }
 
 // bkPickSet finds FILE = n in c.
+// openSet opens a restore's media and picks its backup set (WITH FILE), which
+// must be of the type the RESTORE reads: a set of the other kind is error
+// 3135, naming the statement that wrote it (other).
+func (sc *scope) openSet(device string, o *bkOptions, want int16, other string) (string, media.SetHeader, error) {
+	host, c, err := sc.openMedia(device)
+	if err != nil {
+		return "", media.SetHeader{}, err
+	}
+	set, err := bkPickSet(device, c, o.fileNumber())
+	if err != nil {
+		return "", media.SetHeader{}, err
+	}
+	if set.BackupType != want {
+		return "", media.SetHeader{}, newErr(3135, device, other)
+	}
+	return host, set, nil
+}
+
 func bkPickSet(device string, c *media.Contents, n int) (media.SetHeader, error) {
 	if n >= 1 && n <= len(c.Sets) {
 		return c.Sets[n-1], nil
@@ -189,16 +207,9 @@ func (sc *scope) restoreDatabase(name, device string, o *bkOptions, verb string)
 			return err
 		}
 	}
-	host, c, err := sc.openMedia(device)
+	host, set, err := sc.openSet(device, o, media.TypeDatabase, "BACKUP LOG")
 	if err != nil {
 		return err
-	}
-	set, err := bkPickSet(device, c, o.fileNumber())
-	if err != nil {
-		return err
-	}
-	if set.BackupType != media.TypeDatabase {
-		return newErr(3135, device, "BACKUP LOG")
 	}
 	if o.flags["CHECKSUM"] && !set.HasBackupChecksums {
 		return newErr(3187)
@@ -485,30 +496,34 @@ func (c *countReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// restoreTarget is the existing database a RESTORE LOG or a RESTORE ...
+// WITH RECOVERY works on: it must exist (3118), not be mirrored (3104) and
+// be free of other sessions.
+func (sc *scope) restoreTarget(name, verb string) (*Database, error) {
+	db := sc.s.inst.DB(name)
+	if db == nil {
+		return nil, newErr(3118, name)
+	}
+	if db.IsMirrored() {
+		return nil, newErr(3104, name)
+	}
+	if err := sc.bkExclusive(db, verb); err != nil {
+		return nil, err
+	}
+	return db, nil
+}
+
 func (sc *scope) restoreLog(name, device string, o *bkOptions, verb string) error {
 	ctx := sc.ctx
 	inst := sc.s.inst
 	start := time.Now()
-	db := inst.DB(name)
-	if db == nil {
-		return newErr(3118, name)
-	}
-	if db.IsMirrored() {
-		return newErr(3104, name)
-	}
-	if err := sc.bkExclusive(db, verb); err != nil {
-		return err
-	}
-	host, c, err := sc.openMedia(device)
+	db, err := sc.restoreTarget(name, verb)
 	if err != nil {
 		return err
 	}
-	set, err := bkPickSet(device, c, o.fileNumber())
+	host, set, err := sc.openSet(device, o, media.TypeLog, "BACKUP DATABASE")
 	if err != nil {
 		return err
-	}
-	if set.BackupType != media.TypeLog {
-		return newErr(3135, device, "BACKUP DATABASE")
 	}
 	m := db.Meta()
 	if !restorable(m) {
@@ -610,14 +625,8 @@ func (sc *scope) restoreLog(name, device string, o *bkOptions, verb string) erro
 func (sc *scope) restoreRecoverOnly(name string, o *bkOptions, verb string) error {
 	inst := sc.s.inst
 	start := time.Now()
-	db := inst.DB(name)
-	if db == nil {
-		return newErr(3118, name)
-	}
-	if db.IsMirrored() {
-		return newErr(3104, name)
-	}
-	if err := sc.bkExclusive(db, verb); err != nil {
+	db, err := sc.restoreTarget(name, verb)
+	if err != nil {
 		return err
 	}
 	if o.flags["NORECOVERY"] || o.flags["STANDBY"] {
@@ -627,7 +636,7 @@ func (sc *scope) restoreRecoverOnly(name string, o *bkOptions, verb string) erro
 		return newErr(3153)
 	}
 	next := db.NextLSN()
-	err := inst.UpdateLogState(sc.ctx, db, func(dm *DBMeta, ls *LogState) {
+	err = inst.UpdateLogState(sc.ctx, db, func(dm *DBMeta, ls *LogState) {
 		dm.State, dm.Standby, dm.ReadOnly = StateOnline, false, false
 		ls.PrevForkGUID, ls.ForkGUID, ls.ForkPoint, ls.RedoLSN = ls.ForkGUID, newGUID(), next, 0
 	})

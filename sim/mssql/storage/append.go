@@ -26,7 +26,8 @@ type appendReq struct {
 // writerState is touched only by the writer goroutine (and by recovery before it starts).
 type writerState struct {
 	f      *os.File
-	size   int64
+	size   int64 // end of the records; the next group is written here
+	alloc  int64 // file size: [size, alloc) holds preallocated zeros
 	next   LSN
 	failed error // sticky: after a failed write or fsync nothing more is acknowledged
 	buf    []byte
@@ -139,10 +140,33 @@ func (l *Log) writer() {
 		l.w.timer.Stop()
 	}
 	if l.w.f != nil {
-		if err := l.w.f.Close(); err != nil && l.w.failed == nil {
+		if l.w.failed == nil {
+			// A closed log ends at its last record, like a sealed segment.
+			l.wErr = l.trimTail(l.w.f)
+		}
+		if err := l.w.f.Close(); err != nil && l.w.failed == nil && l.wErr == nil {
 			l.wErr = fmt.Errorf("storage: close %s: %w", l.w.f.Name(), err)
 		}
 	}
+}
+
+// trimTail cuts the preallocated zeros after the last record of the tail
+// segment and makes the new size durable.
+func (l *Log) trimTail(f *os.File) error {
+	if l.w.alloc <= l.w.size {
+		return nil
+	}
+	if err := f.Truncate(l.w.size); err != nil {
+		return fmt.Errorf("storage: trim %s: %w", f.Name(), err)
+	}
+	l.w.alloc = l.w.size
+	if l.opts.NoSync {
+		return nil
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("storage: trim %s: %w", f.Name(), err)
+	}
+	return nil
 }
 
 // gather adds the requests already queued to group. Then, if fewer callers
@@ -240,6 +264,7 @@ func (l *Log) writeGroup(group []*appendReq) {
 	w.buf = w.buf[:0]
 	next := w.next
 	live := group[:0:0]
+	groupFirst := next
 	for _, r := range group {
 		if err := r.ctx.Err(); err != nil { // caller gave up before we started: skip it
 			r.err = err
@@ -255,7 +280,7 @@ func (l *Log) writeGroup(group []*appendReq) {
 					kind = kindCommit
 				}
 			}
-			w.buf = appendRecord(w.buf, next, kind, p)
+			w.buf = appendGroupRecord(w.buf, next, kind, uint64(next-groupFirst), p)
 			next++
 		}
 		r.last = next - 1
@@ -301,35 +326,75 @@ func (l *Log) writeGroup(group []*appendReq) {
 	}
 }
 
+// writeSync writes b at the end of the records and makes it durable.
 func (l *Log) writeSync(b []byte) error {
-	if _, err := l.w.f.Write(b); err != nil {
-		return fmt.Errorf("write %s: %w", l.w.f.Name(), err)
+	w := &l.w
+	end := w.size + int64(len(b))
+	if end > w.alloc {
+		if err := l.extend(end); err != nil {
+			return err
+		}
 	}
+	if _, err := w.f.WriteAt(b, w.size); err != nil {
+		return fmt.Errorf("write %s: %w", w.f.Name(), err)
+	}
+	w.alloc = max(w.alloc, end)
 	if l.opts.NoSync {
 		return nil
 	}
 	l.stats.syncs.Add(1)
 	start := time.Now()
-	if err := l.w.f.Sync(); err != nil {
-		return fmt.Errorf("fsync %s: %w", l.w.f.Name(), err)
+	if err := datasync(w.f); err != nil {
+		return fmt.Errorf("fdatasync %s: %w", w.f.Name(), err)
 	}
 	d := time.Since(start)
 	l.w.syncDur += (d - l.w.syncDur) / 8
 	return nil
 }
 
-// rollover seals the full segment (already fsynced) and starts the next one.
+var zeros [64 << 10]byte
+
+// extend zero-fills the tail segment from its current size to a chunk past
+// end (the end of the group about to be written), without going past the
+// segment size unless the group itself does. The zeros reach the disk with
+// the group's fdatasync, which then flushes the new size as well; the
+// following groups overwrite zeros and flush data only. Recovery reads
+// zeros after the last record as the clean end of the log.
+func (l *Log) extend(end int64) error {
+	w := &l.w
+	chunk := l.opts.preallocBytes()
+	if chunk <= 0 {
+		return nil
+	}
+	target := min(end+chunk, max(end, l.opts.SegmentBytes))
+	for off := max(w.alloc, end); off < target; {
+		n := min(int64(len(zeros)), target-off)
+		if _, err := w.f.WriteAt(zeros[:n], off); err != nil {
+			return fmt.Errorf("preallocate %s: %w", w.f.Name(), err)
+		}
+		off += n
+		w.alloc = off
+	}
+	return nil
+}
+
+// rollover seals the full segment (already durable) and starts the next
+// one. The sealed segment is first cut to its last record, durably, so
+// only the tail segment ever holds preallocated zeros.
 func (l *Log) rollover() error {
+	if err := l.trimTail(l.w.f); err != nil {
+		return err
+	}
 	seg, err := createSegment(l.dir, l.w.next, l.opts.NoSync)
 	if err != nil {
 		return err
 	}
-	f, err := os.OpenFile(seg.path, os.O_WRONLY|os.O_APPEND, 0)
+	f, err := os.OpenFile(seg.path, os.O_WRONLY, 0)
 	if err != nil {
 		return fmt.Errorf("storage: open %s: %w", seg.path, err)
 	}
 	old := l.w.f
-	l.w.f, l.w.size = f, segHeaderSize
+	l.w.f, l.w.size, l.w.alloc = f, segHeaderSize, segHeaderSize
 	l.segMu.Lock()
 	l.segs = append(l.segs, seg)
 	l.segMu.Unlock()

@@ -17,4 +17,10 @@
 // A single writer goroutine owns the file and fsyncs once per group of
 // requests that queued while the previous fsync ran (group commit), so N
 // concurrent committers cost about one fsync per round instead of N.
+//
+// The writer keeps the tail segment zero-filled a little ahead of its data
+// and overwrites those zeros, so the file size rarely changes and the flush
+// is an fdatasync with no metadata to commit (cheaper in time and CPU than
+// fsync of an appended file). Zeros after the last record are the clean end
+// of the log; a sealed or closed segment is cut to its last record.
 package storage

@@ -19,9 +19,23 @@ const MaxPayloadBytes = 64 << 20
 //	0  uint32 payload length
 //	4  uint64 LSN
 //	12 uint8  kind
-//	13 [3]byte reserved, zero
+//	13 uint24 group offset: records between the first record of the write
+//	          this record was part of and this one (saturates at maxGroupOff)
 //	16 uint32 CRC32C over bytes 0..15 and the payload
+//
+// The group offset lets recovery tell a torn last write from damage in the
+// middle: the writer overwrites preallocated zeros, and the page cache may
+// put a write's pages on disk in any order, so a crash during the last
+// write can leave a hole followed by good records of that same write. A good
+// record of a later write after a bad one, however, proves the bad one had
+// been made durable (and acknowledged) before. Logs written before the field
+// existed hold zero there, which makes every record its own group: the
+// strictest reading.
 const recHeaderSize = 20
+
+// maxGroupOff is the largest group offset a header can hold; recovery reads
+// it as "the group started at least this far back".
+const maxGroupOff = 1<<24 - 1
 
 // recKind tells recovery which records are committed. A batch is written as
 // members followed by one commit record in the same write; a crash that keeps
@@ -70,10 +84,18 @@ func (e *CorruptionError) Error() string {
 func (e *CorruptionError) Unwrap() error { return ErrCorrupt }
 
 func appendRecord(dst []byte, lsn LSN, kind recKind, payload []byte) []byte {
+	return appendGroupRecord(dst, lsn, kind, 0, payload)
+}
+
+// appendGroupRecord encodes a record that is groupOff records after the
+// first record of its write (see the layout above).
+func appendGroupRecord(dst []byte, lsn LSN, kind recKind, groupOff uint64, payload []byte) []byte {
 	var h [recHeaderSize]byte
 	binary.LittleEndian.PutUint32(h[0:], uint32(len(payload)))
 	binary.LittleEndian.PutUint64(h[4:], uint64(lsn))
 	h[12] = byte(kind)
+	groupOff = min(groupOff, maxGroupOff)
+	h[13], h[14], h[15] = byte(groupOff), byte(groupOff>>8), byte(groupOff>>16)
 	crc := crc32.Update(0, castagnoli, h[:16])
 	crc = crc32.Update(crc, castagnoli, payload)
 	binary.LittleEndian.PutUint32(h[16:], crc)
@@ -83,25 +105,35 @@ func appendRecord(dst []byte, lsn LSN, kind recKind, payload []byte) []byte {
 
 // recHeader is a decoded header whose fields passed the cheap checks.
 type recHeader struct {
-	length int
-	lsn    LSN
-	kind   recKind
-	crc    uint32
+	length   int
+	lsn      LSN
+	kind     recKind
+	groupOff uint64
+	crc      uint32
+}
+
+// groupStart is the lowest LSN the record's write can have started at.
+func (r recHeader) groupStart() LSN {
+	if uint64(r.lsn) <= r.groupOff {
+		return 0
+	}
+	return r.lsn - LSN(r.groupOff)
 }
 
 // parseHeader checks everything that can be checked without the payload.
 func parseHeader(h []byte) (recHeader, string) {
 	r := recHeader{
-		length: int(binary.LittleEndian.Uint32(h[0:])),
-		lsn:    LSN(binary.LittleEndian.Uint64(h[4:])),
-		kind:   recKind(h[12]),
-		crc:    binary.LittleEndian.Uint32(h[16:]),
+		length:   int(binary.LittleEndian.Uint32(h[0:])),
+		lsn:      LSN(binary.LittleEndian.Uint64(h[4:])),
+		kind:     recKind(h[12]),
+		groupOff: uint64(h[13]) | uint64(h[14])<<8 | uint64(h[15])<<16,
+		crc:      binary.LittleEndian.Uint32(h[16:]),
 	}
 	switch {
 	case r.kind < kindSingle || r.kind > kindCommit:
 		return r, fmt.Sprintf("unknown record kind %d", r.kind)
-	case h[13] != 0 || h[14] != 0 || h[15] != 0:
-		return r, "reserved header bytes are not zero"
+	case r.groupOff >= uint64(r.lsn):
+		return r, fmt.Sprintf("group offset %d reaches before LSN 1", r.groupOff)
 	case r.length > MaxPayloadBytes:
 		return r, fmt.Sprintf("payload length %d exceeds %d", r.length, MaxPayloadBytes)
 	}

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -52,6 +53,7 @@ type scanResult struct {
 	reason    string
 	evidence  int64 // >0: offset of a good committed record after the bad one
 	structBad bool  // damage a crash cannot explain (e.g. a batch interrupted by another record)
+	zeroTail  int64 // !bad: zero bytes after the last record (preallocated, never written)
 }
 
 // scanSegment verifies every record of a segment whose header was already
@@ -65,8 +67,13 @@ func scanSegment(data []byte, first LSN) scanResult {
 	for off < int64(len(data)) {
 		h, _, reason := decodeRecord(data[off:], next)
 		if reason != "" {
+			if allZero(data[off:]) {
+				// Preallocated space the writer never reached: the clean end.
+				res.zeroTail = int64(len(data)) - off
+				return res
+			}
 			res.bad, res.badOff, res.reason = true, off, reason
-			res.evidence = findCommitted(data, off+1, res.last)
+			res.evidence = findCommitted(data, off+1, res.last, next)
 			return res
 		}
 		size := int64(recHeaderSize + h.length)
@@ -93,23 +100,45 @@ func scanSegment(data []byte, first LSN) scanResult {
 }
 
 // findCommitted returns the offset of the first good single or commit record
-// at or after from whose LSN is beyond last, or 0. Batch members alone are no
-// evidence: a torn batch legitimately leaves good members behind.
-func findCommitted(data []byte, from int64, last LSN) int64 {
+// at or after from whose LSN is beyond last and that belongs to a later write
+// than the damaged record (which carries LSN bad), or 0. Batch members alone
+// are no evidence: a torn batch legitimately leaves good members behind. Nor
+// are good records of the damaged record's own write: the writer overwrites
+// preallocated zeros, and a crash during that write may have put its later
+// pages on disk but not its earlier ones. A later write, though, only starts
+// after the damaged one was made durable.
+func findCommitted(data []byte, from int64, last, bad LSN) int64 {
 	for p := from; p+recHeaderSize <= int64(len(data)); p++ {
 		b := data[p:]
-		// Cheap filters first: kind byte, reserved bytes, plausible LSN.
+		// Cheap filters first: kind byte, plausible LSN.
 		if k := recKind(b[12]); k != kindSingle && k != kindCommit {
-			continue
-		}
-		if b[13] != 0 || b[14] != 0 || b[15] != 0 {
 			continue
 		}
 		h, _, reason := decodeRecord(b, 0)
 		if reason != "" || h.lsn <= last || uint64(h.lsn-last) > uint64(len(data)) {
 			continue
 		}
+		if h.lsn > bad && h.groupStart() <= bad {
+			continue // same write as the damaged record: a torn last write
+		}
 		return p
 	}
 	return 0
+}
+
+// allZero reports whether b holds only zero bytes, a word at a time (a
+// preallocated tail can be megabytes).
+func allZero(b []byte) bool {
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b) != 0 {
+			return false
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c != 0 {
+			return false
+		}
+	}
+	return true
 }

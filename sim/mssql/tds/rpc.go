@@ -107,6 +107,9 @@ func readRPC(r *reader) (*RPC, error) {
 	if r.err != nil {
 		return nil, fmt.Errorf("rpc: %w", r.err)
 	}
+	if r.remaining() > 0 {
+		rpc.Params = make([]Param, 0, 8) // one allocation for a typical call
+	}
 	for r.remaining() > 0 {
 		i := len(rpc.Params) + 1
 		if c := r.b[r.off]; c > maxParamNameChars {

@@ -1,0 +1,217 @@
+package world
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pchatdr/harness/failback/topology"
+	lyncfake "github.com/pchatdr/harness/fakes/lync"
+	"github.com/pchatdr/harness/fakes/lync/pool"
+	"github.com/pchatdr/harness/sim/containers"
+	"github.com/pchatdr/harness/topologies"
+)
+
+// startContainerWorld starts the embedded topology on the containers
+// target, or skips the test when no Docker daemon answers.
+func startContainerWorld(t *testing.T) *World {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts four SQL Server containers")
+	}
+	ctx := context.Background()
+	if err := containers.Available(ctx); err != nil {
+		t.Skipf("target containers needs Docker: %v", err)
+	}
+	topo, err := topologies.Load("embedded.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	w, err := Start(ctx, Options{Topology: topo, Dir: t.TempDir(), Target: TargetContainers, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("container world (%d instances) started in %s", len(topo.Instances), time.Since(start).Round(time.Millisecond))
+	t.Cleanup(func() {
+		if err := w.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return w
+}
+
+// TestContainerWorldFailsOverForReal: the same failover as in process,
+// with every SQL Server in its own container: mirroring between
+// containers through the network's DNS, log shipping through the shared
+// folder, the engine's failover plan over published ports.
+func TestContainerWorldFailsOverForReal(t *testing.T) {
+	w := startContainerWorld(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if w.Target() != TargetContainers || w.SQLKind() != "simulator" {
+		t.Fatalf("target %s kind %s", w.Target(), w.SQLKind())
+	}
+	for _, in := range w.Topology.Instances {
+		inst, _ := w.Instance(in.Name)
+		if inst.ctr == nil || inst.srv.Engine() != nil {
+			t.Fatalf("%s does not run in a container", in.Name)
+		}
+	}
+	// The management endpoint too, served with the world's certificate
+	// on the URL the engine was given.
+	ep := w.Pool()
+	if ep == nil || !ep.InContainer() || w.lync == nil {
+		t.Fatalf("the management endpoint does not run in a container: %v", ep)
+	}
+	if got := ep.URL() + "/wsman"; got != w.Topology.Management.URL || !strings.HasPrefix(got, "https://127.0.0.1:") || w.Topology.Management.InsecureSkipVerify {
+		t.Errorf("endpoint %s, topology %s (skip verify %t)", got, w.Topology.Management.URL, w.Topology.Management.InsecureSkipVerify)
+	}
+	if err := w.FailOver(ctx, Scene{MessagesBefore: 10, MessagesDuring: 4}); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := w.Pool().State(ctx); err != nil || st.PoolState != "FailedOver" {
+		t.Errorf("pool state %s %v", st.PoolState, err)
+	}
+	// Install-CsMirrorDatabase ran in the container; the world did its SQL
+	// side and says so: the backup mgc is mirrored to the backup-mirror
+	// instance as in process.
+	m, err := w.MirroringOf(ctx, topology.RoleBackup, "mgc")
+	if err != nil || m.Role != "PRINCIPAL" || m.State != "SYNCHRONIZED" || !strings.Contains(strings.ToLower(m.Partner), "sqlbakmir") {
+		t.Errorf("backup mgc mirroring %+v %v", m, err)
+	}
+	if mm, err := w.MirroringOf(ctx, topology.RoleBackupMirror, "mgc"); err != nil || mm.Role != "MIRROR" {
+		t.Errorf("backup-mirror mgc mirroring %+v %v", mm, err)
+	}
+	emulated := 0
+	for _, l := range w.Labels() {
+		if l.Kind == LabelEmulated && l.What == "Install-CsMirrorDatabase" {
+			emulated++
+		}
+	}
+	if emulated != 1 {
+		t.Errorf("labels %v: want Install-CsMirrorDatabase emulated once", w.Labels())
+	}
+	// The endpoint's own record reaches the timeline.
+	cmdlets := 0
+	for _, e := range w.Timeline.Events() {
+		if e.Component == "lync" && e.Kind == "cmdlet" && strings.Contains(e.Detail, "Install-CsMirrorDatabase") {
+			cmdlets++
+		}
+	}
+	if cmdlets != 1 {
+		t.Errorf("the timeline has %d Install-CsMirrorDatabase cmdlet events from the endpoint, want 1", cmdlets)
+	}
+	requireLedgerOn(ctx, t, w, topology.RoleBackup, 14)
+	// The rebuilt primary is a new container on the same address.
+	pri, _ := w.InstanceByRole(topology.RolePrimary)
+	addr := pri.Addr
+	if err := w.RebuildPrimary(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if pri.Addr != addr || !pri.Up() {
+		t.Errorf("rebuilt primary on %s (up %t), was %s", pri.Addr, pri.Up(), addr)
+	}
+}
+
+// TestContainerWorldLabelsInProcessFaults: a fault that reaches into an
+// in-process engine is refused as not applicable on containers, and the
+// world remembers it for the report.
+func TestContainerWorldLabelsInProcessFaults(t *testing.T) {
+	w := startContainerWorld(t)
+	bak, _ := w.InstanceByRole(topology.RoleBackup)
+	err := w.SetShareUnreachable(bak, true)
+	var na *NotApplicableError
+	if !errors.As(err, &na) || !errors.Is(err, ErrNotApplicable) || na.Target != TargetContainers {
+		t.Fatalf("share fault on a container: %v", err)
+	}
+	labels := w.Labels()
+	if len(labels) != 1 || labels[0].Kind != LabelNotApplicable || !strings.Contains(labels[0].What, "share") {
+		t.Errorf("labels %v", labels)
+	}
+	// Restarting under another Agent account is done for real: a new
+	// container on the same data folder and port.
+	ctx := context.Background()
+	addr := bak.Addr
+	if err := w.RestartAs(ctx, bak, `CONTOSO\other`); err != nil {
+		t.Fatal(err)
+	}
+	master, err := w.DB(bak, "master")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var acct string
+	if err := master.QueryRowContext(ctx, "SELECT service_account FROM sys.dm_server_services WHERE servicename LIKE N'SQL Server Agent%'").Scan(&acct); err != nil {
+		t.Fatal(err)
+	}
+	if acct != `CONTOSO\other` || bak.Addr != addr {
+		t.Errorf("agent account %q on %s (was %s)", acct, bak.Addr, addr)
+	}
+}
+
+// TestContainerWorldPoolEndpoint: the endpoint container answers the
+// world's HTTP API (faults armed through it fire, a refused fault is an
+// error), and a restart is a stop and start of the container on the same
+// URL and certificate with the pool's configuration kept.
+func TestContainerWorldPoolEndpoint(t *testing.T) {
+	w := startContainerWorld(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	ep := w.Pool()
+	if err := ep.Inject(ctx, lyncfake.Fault{Kind: "no-such-kind"}); err == nil {
+		t.Error("the endpoint took a fault of an unknown kind")
+	}
+	c, err := w.PoolClient()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := w.Topology.Pool
+	if err := ep.Inject(ctx, lyncfake.Fault{Kind: lyncfake.FaultFail, Cmdlet: "Set-CsPersistentChatActiveServer", Count: 1, Message: "injected"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SetActiveServers(ctx, p.ActiveServerIdentity, p.FailoverActiveServers); err == nil || !strings.Contains(err.Error(), "injected") {
+		t.Fatalf("the armed fault did not fire: %v", err)
+	}
+	if _, err := c.SetActiveServers(ctx, p.ActiveServerIdentity, p.FailoverActiveServers); err != nil {
+		t.Fatal(err)
+	}
+	events, err := ep.Events(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fired := 0
+	for _, e := range events {
+		if e.Kind == pool.KindFault {
+			fired++
+		}
+	}
+	if fired != 1 {
+		t.Errorf("%d faults fired, want 1", fired)
+	}
+
+	r, err := w.RestartablePool()
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := ep.URL()
+	if err := r.Restart(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if w.Pool().URL() != url {
+		t.Errorf("restarted on %s, was %s", w.Pool().URL(), url)
+	}
+	st, err := w.Pool().State(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := c.ReadActiveServers(ctx, p.FQDN) // the same client: same URL, same CA
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Join(p.FailoverActiveServers, ",")
+	if strings.Join(st.ActiveServers, ",") != want || strings.Join(got, ",") != want {
+		t.Errorf("after the restart the pool has %v and reads back %v, want %s", st.ActiveServers, got, want)
+	}
+}
