@@ -271,8 +271,17 @@ func applyCopy(ctx context.Context, e *Env) error {
 		e.Note("skip: the copy job " + job + " was removed with log shipping")
 		return nil
 	}
+	// Recorded before the start, so a resume after a crash here waits for
+	// this run; again after it, in case the start waited out a scheduled run.
 	e.SetFact(factCopyJobBefore, strconv.FormatInt(st.LastInstanceID, 10))
-	return e.Backup.StartJob(ctx, job)
+	started, err := e.startJob(ctx, e.Backup, job, st)
+	if err != nil {
+		return err
+	}
+	if started.LastInstanceID != st.LastInstanceID {
+		e.SetFact(factCopyJobBefore, strconv.FormatInt(started.LastInstanceID, 10))
+	}
+	return nil
 }
 
 func verifyCopied(ctx context.Context, e *Env) error {

@@ -6,6 +6,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/pchatdr/harness/failback/sqlserver"
 )
 
 // JobFailedError is an Agent job run that ended without success. It
@@ -147,7 +150,8 @@ func (e *Env) runJob(ctx context.Context, s SQL, job, what string, effect func(c
 	if !before.Exists {
 		return fmt.Errorf("%s: job %s does not exist on %s", what, job, s.Instance())
 	}
-	if err := s.StartJob(ctx, job); err != nil {
+	before, err = e.startJob(ctx, s, job, before)
+	if err != nil {
 		return err
 	}
 	return e.waitFor(ctx, e.Options.JobTimeout, what+" "+job, func(ctx context.Context) (bool, string, error) {
@@ -170,4 +174,51 @@ func (e *Env) runJob(ctx context.Context, s SQL, job, what string, effect func(c
 		}
 		return false, state, nil
 	})
+}
+
+// startJob starts job. The job's own schedule may have started it a moment
+// earlier (a log-shipping job runs every few minutes, so a failback that
+// reaches step 5 at a quarter past the hour meets it): SQL Server then
+// refuses with 22022 "... already running from a request by Schedule ...".
+// An operator would wait for that run to end and start the job again, and
+// so does startJob, within Options.JobTimeout. It returns the job's status
+// read just before the start SQL Server accepted, so the caller tells its
+// own run's outcome from the scheduled run's.
+func (e *Env) startJob(ctx context.Context, s SQL, job string, before JobStatus) (JobStatus, error) {
+	deadline := e.now().Add(e.Options.JobTimeout)
+	noted := false
+	for {
+		err := s.StartJob(ctx, job)
+		if err == nil || !jobAlreadyRunning(err) {
+			return before, err
+		}
+		if !e.now().Before(deadline) {
+			return before, fmt.Errorf("start job %s on %s: still running after %v: %w", job, s.Instance(), e.Options.JobTimeout, err)
+		}
+		if !noted {
+			e.Note(fmt.Sprintf("job %s on %s is already running (%s): waiting for that run to end, then starting it again", job, s.Instance(), oneLine(err.Error())))
+			noted = true
+		}
+		// At least a second: the run SQL Server refused for names its log
+		// backup <db>_<second>.trn, and a run of ours in that same second
+		// would append to that file after the copy job may have taken it.
+		if err := e.Options.Sleep(ctx, max(e.Options.PollInterval, time.Second)); err != nil {
+			return before, fmt.Errorf("start job %s: %w", job, err)
+		}
+		if before, err = s.JobStatus(ctx, job); err != nil {
+			return before, err
+		}
+	}
+}
+
+// jobAlreadyRunning tells sp_start_job's refusal of a running job from its
+// other 22022 refusals (the Agent is not running), which waiting does not
+// cure. SQL Server gives both the same number; only the text differs.
+func jobAlreadyRunning(err error) bool {
+	for _, n := range sqlserver.SQLErrorNumbers(err) {
+		if n == 22022 && strings.Contains(err.Error(), "already running") {
+			return true
+		}
+	}
+	return false
 }

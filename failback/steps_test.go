@@ -2,6 +2,7 @@ package failback_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/pchatdr/harness/failback"
@@ -65,6 +66,43 @@ func TestVerifyFailures(t *testing.T) {
 		})
 		res, err := (&failback.Runner{Plan: failback.FailbackPlan(), Env: f.newEnv()}).Run(ctx)
 		if err == nil || res.Failed != failback.StepRestore {
+			t.Fatalf("outcome %s failed %s err %v", res.Outcome, res.Failed, err)
+		}
+	})
+	t.Run("a job its schedule already started is waited for and started again", func(t *testing.T) {
+		f := newFixture(t)
+		running := memory.SQLError(22022, "SQLServerAgent Error: Request to run job LSBackup_mgc (from User sa) refused because the job is already running from a request by Schedule 1 (LSBackupSchedule_mgc).")
+		f.world.FailNext("sql-primary", "StartJob", running, running)
+		var notes []string
+		sink := failback.SinkFunc(func(ev failback.Event) {
+			if ev.Kind == failback.KindNote {
+				notes = append(notes, ev.Message)
+			}
+		})
+		res, err := (&failback.Runner{Plan: failback.FailbackPlan(), Env: f.newEnv(), Sinks: []failback.Sink{sink}}).Run(ctx)
+		if err != nil || res.Outcome != failback.OutcomeOK {
+			t.Fatalf("outcome %s failed %s err %v", res.Outcome, res.Failed, err)
+		}
+		waited := 0
+		for _, n := range notes {
+			if strings.Contains(n, "already running") && strings.Contains(n, "starting it again") {
+				waited++
+			}
+		}
+		if waited != 1 {
+			t.Fatalf("want one note about waiting for the scheduled run, got %d in %q", waited, notes)
+		}
+	})
+	t.Run("a job still running after the job timeout stops the step", func(t *testing.T) {
+		f := newFixture(t)
+		running := memory.SQLError(22022, "SQLServerAgent Error: Request to run job LSBackup_mgc (from User sa) refused because the job is already running from a request by Schedule 1 (LSBackupSchedule_mgc).")
+		errs := make([]error, 200) // one per poll: longer than JobTimeout/PollInterval
+		for i := range errs {
+			errs[i] = running
+		}
+		f.world.FailNext("sql-primary", "StartJob", errs...)
+		res, err := (&failback.Runner{Plan: failback.FailbackPlan(), Env: f.newEnv()}).Run(ctx)
+		if err == nil || res.Failed != failback.StepLogShipping || !strings.Contains(err.Error(), "still running after") {
 			t.Fatalf("outcome %s failed %s err %v", res.Outcome, res.Failed, err)
 		}
 	})

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/pchatdr/harness/failback"
@@ -21,19 +22,11 @@ func (w *World) ShipLogs(ctx context.Context) error { return w.ConfigureLogShipp
 // restore jobs, all with the topology's names, sent as the same T-SQL the
 // engine's step 5 sends (failback's text builders).
 func (w *World) ConfigureLogShipping(ctx context.Context) error {
-	pri, err := w.InstanceByRole(topology.RolePrimary)
+	pri, p, err := w.masterByRole(topology.RolePrimary)
 	if err != nil {
 		return err
 	}
-	bak, err := w.InstanceByRole(topology.RoleBackup)
-	if err != nil {
-		return err
-	}
-	p, err := w.DB(pri, "master")
-	if err != nil {
-		return err
-	}
-	b, err := w.DB(bak, "master")
+	bak, b, err := w.masterByRole(topology.RoleBackup)
 	if err != nil {
 		return err
 	}
@@ -87,74 +80,98 @@ func mustInstance(t *topology.Topology, name string) *topology.Instance {
 // backup on the share: every message acknowledged before it is in a log
 // backup the failover can apply.
 func (w *World) BackUpLog(ctx context.Context) error {
-	pri, err := w.InstanceByRole(topology.RolePrimary)
-	if err != nil {
-		return err
-	}
-	p, err := w.DB(pri, "master")
+	pri, p, err := w.masterByRole(topology.RolePrimary)
 	if err != nil {
 		return err
 	}
 	last := func() (string, error) {
 		var file sql.NullString
-		err := p.QueryRowContext(ctx, "SELECT last_backup_file FROM msdb.dbo.log_shipping_monitor_primary WHERE primary_database = N'mgc'").Scan(&file)
+		var at sql.NullTime
+		err := p.QueryRowContext(ctx, "SELECT last_backup_file, last_backup_date_utc FROM msdb.dbo.log_shipping_monitor_primary WHERE primary_database = N'mgc'").Scan(&file, &at)
+		if at.Valid {
+			w.noteLogBackup(at.Time)
+		}
 		return file.String, err
 	}
-	before, err := last()
-	if err != nil {
-		return fmt.Errorf("world: log backup: %w", err)
-	}
-	// The job names its file <db>_<UTC time to the second>.trn, as SQL
-	// Server's does: a second run within the same second would append to
-	// the first run's file, which the copy job has already copied under
-	// that name and never copies again. Real schedules are minutes apart;
-	// the world's back-to-back runs wait for the next second instead.
-	if err := w.nextLogBackupSecond(ctx); err != nil {
-		return err
-	}
 	job := w.Topology.LogShipping.BackupJob
-	if _, err := p.ExecContext(ctx, failback.StartJobSQL(job)); err != nil {
-		return fmt.Errorf("world: log backup: %w", err)
-	}
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	// A few rounds at most: a round is repeated only when the job's own
+	// schedule ran it in the meantime (see runJob's waited).
+	for round := 1; ; round++ {
+		before, err := last()
+		if err != nil {
+			return fmt.Errorf("world: log backup: %w", err)
+		}
+		if err := w.nextLogBackupSecond(ctx); err != nil {
+			return err
+		}
+		waited, err := w.runJob(ctx, pri, p, job)
+		if err != nil {
+			return fmt.Errorf("world: log backup: %w", err)
+		}
 		now, err := last()
-		if err == nil && now != "" && now != before {
-			w.mu.Lock()
-			w.lastLogBackup = time.Now()
-			w.mu.Unlock()
+		if err != nil {
+			return fmt.Errorf("world: log backup: %w", err)
+		}
+		if now != "" && now != before && !waited {
 			w.Timeline.Add("world", "log-shipping", "log backup "+now, nil)
 			return nil
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("world: log backup job %s: no new log backup within 20s (%v)", job, err)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
+		if round == 3 {
+			return fmt.Errorf("world: log backup job %s succeeded but the monitor's last backup file is still %q", job, before)
 		}
 	}
 }
 
-// nextLogBackupSecond waits until the wall clock is in a later second
-// than the previous log backup the world ran.
+// noteLogBackup records the Agent-clock time of a log backup the world
+// knows of (its own runs and the schedule's, read from the monitor).
+func (w *World) noteLogBackup(at time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if at.After(w.lastLogBackup) {
+		w.lastLogBackup = at
+	}
+}
+
+// agentNow reads the clock the Agent names log backup files by.
+func (w *World) agentNow() time.Time {
+	if w.agentClock != nil {
+		return w.agentClock.Now()
+	}
+	return time.Now()
+}
+
+// nextLogBackupSecond waits until the backup job can be run without
+// naming its file as another run did. The job names its file
+// <db>_<UTC time to the second>.trn, as SQL Server's does, and a second run
+// within the same second appends to the first run's file, which the copy
+// job may already have copied under that name and never copies again: the
+// log chain on the secondary would have a gap. Real runs are minutes
+// apart; the world's back-to-back runs, and the job's schedule firing next
+// to one of them, are not. So it waits, on the Agent's clock, for a second
+// later than any log backup the world knows of and clear of the schedule's
+// next run by a second either side.
 func (w *World) nextLogBackupSecond(ctx context.Context) error {
 	w.mu.Lock()
-	last := w.lastLogBackup
+	known, last := !w.lastLogBackup.IsZero(), w.lastLogBackup.UTC().Truncate(time.Second)
 	w.mu.Unlock()
-	if last.IsZero() {
-		return nil
-	}
-	wait := time.Until(last.UTC().Truncate(time.Second).Add(time.Second + 10*time.Millisecond))
-	if wait <= 0 {
-		return nil
-	}
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(wait):
-		return nil
+	period := w.Topology.LogShipping.ScheduleMinutes * 60
+	for {
+		now := w.agentNow()
+		free := !known || now.UTC().Truncate(time.Second).After(last)
+		if free && period > 0 {
+			// The schedule runs every period seconds from midnight (the
+			// topology's schedule starts at 00:00:00).
+			off := (now.Hour()*3600 + now.Minute()*60 + now.Second()) % period
+			free = off >= 2 && off <= period-2
+		}
+		if free {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 }
 
@@ -166,26 +183,28 @@ func (w *World) CatchUpLogShipping(ctx context.Context) error {
 	if err := w.BackUpLog(ctx); err != nil {
 		return err
 	}
-	bak, err := w.InstanceByRole(topology.RoleBackup)
-	if err != nil {
-		return err
-	}
-	b, err := w.DB(bak, "master")
+	bak, b, err := w.masterByRole(topology.RoleBackup)
 	if err != nil {
 		return err
 	}
 	ls := w.Topology.LogShipping
 	for _, job := range []string{ls.CopyJob, ls.RestoreJob} {
-		if err := w.runJob(ctx, bak, b, job); err != nil {
+		if _, err := w.runJob(ctx, bak, b, job); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// jobTimeout bounds how long the world waits for one Agent job's outcome.
+const jobTimeout = time.Minute
+
 // runJob starts a SQL Server Agent job and waits for its outcome row in
 // the job history; a run that did not succeed is an error with its message.
-func (w *World) runJob(ctx context.Context, inst *Instance, db *sql.DB, job string) error {
+// When the job's schedule has already started it, SQL Server refuses the
+// start (22022, "already running"): runJob waits for that run to end and
+// starts the job again, and reports waited.
+func (w *World) runJob(ctx context.Context, inst *Instance, db *sql.DB, job string) (waited bool, err error) {
 	last := func() (id int64, status int, msg string, err error) {
 		var enabled int
 		var hid, hstatus, date, tm sql.NullInt64
@@ -193,31 +212,49 @@ func (w *World) runJob(ctx context.Context, inst *Instance, db *sql.DB, job stri
 		err = db.QueryRowContext(ctx, failback.JobStatusSQL(job)).Scan(&enabled, &hid, &hstatus, &date, &tm, &hmsg)
 		return hid.Int64, int(hstatus.Int64), hmsg.String, err
 	}
-	before, _, _, err := last()
-	if err != nil {
-		return fmt.Errorf("world: job %s on %s: %w", job, inst.Name, err)
+	// Generous: a job takes milliseconds, but a CI machine running the
+	// race detector over several packages can starve it for many seconds.
+	deadline := time.Now().Add(jobTimeout)
+	pause := func() error {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+			return nil
+		}
 	}
-	if _, err := db.ExecContext(ctx, failback.StartJobSQL(job)); err != nil {
-		return fmt.Errorf("world: start job %s on %s: %w", job, inst.Name, err)
+	var before int64
+	for {
+		if before, _, _, err = last(); err != nil {
+			return waited, fmt.Errorf("world: job %s on %s: %w", job, inst.Name, err)
+		}
+		_, err = db.ExecContext(ctx, failback.StartJobSQL(job))
+		if err == nil {
+			break
+		}
+		if !strings.Contains(err.Error(), "already running") || time.Now().After(deadline) {
+			return waited, fmt.Errorf("world: start job %s on %s: %w", job, inst.Name, err)
+		}
+		waited = true
+		if err := pause(); err != nil {
+			return waited, err
+		}
 	}
-	deadline := time.Now().Add(20 * time.Second)
 	for {
 		id, status, msg, err := last()
 		if err == nil && id > before && status != 4 { // 4: in progress
 			if status != 1 {
 				w.Timeline.Add(inst.Name, "job", job+" failed: "+msg, errors.New(msg))
-				return fmt.Errorf("world: job %s on %s failed: %s", job, inst.Name, msg)
+				return waited, fmt.Errorf("world: job %s on %s failed: %s", job, inst.Name, msg)
 			}
 			w.Timeline.Add(inst.Name, "job", job+" succeeded", nil)
-			return nil
+			return waited, nil
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("world: job %s on %s: no outcome within 20s (%v)", job, inst.Name, err)
+			return waited, fmt.Errorf("world: job %s on %s: no outcome within %s (last error: %v)", job, inst.Name, jobTimeout, err)
 		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
+		if err := pause(); err != nil {
+			return waited, err
 		}
 	}
 }

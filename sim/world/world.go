@@ -24,9 +24,10 @@ import (
 	_ "github.com/microsoft/go-mssqldb" // the world talks to its instances as any client would
 
 	"github.com/pchatdr/harness/failback/topology"
-	lyncfake "github.com/pchatdr/harness/fakes/lync"
 	"github.com/pchatdr/harness/sim/chat"
+	"github.com/pchatdr/harness/sim/containers"
 	"github.com/pchatdr/harness/sim/mssql"
+	"github.com/pchatdr/harness/sim/mssql/agent"
 	"github.com/pchatdr/harness/sim/mssql/engine"
 )
 
@@ -47,6 +48,12 @@ type Options struct {
 	// reaches over a link ("" = the primary instance's data center, where
 	// an operator fails back from).
 	EngineDataCenter string
+	// AgentClock drives every instance's SQL Server Agent schedules
+	// (nil: the wall clock). A scaled clock runs days of log shipping in
+	// minutes (load tests).
+	AgentClock agent.Clock
+	// Target is where the SQL Server instances run ("" = embedded).
+	Target Target
 }
 
 // World is a running simulated deployment.
@@ -59,10 +66,23 @@ type World struct {
 	// path and the log-shipping copy directory.
 	ShareDir, CopyDir string
 
-	dir  string
-	logf func(string, ...any)
+	dir        string
+	logf       func(string, ...any)
+	agentClock agent.Clock
 
-	pool       *lyncfake.Server
+	// target and, for containers, the Docker client, the world's network
+	// and the SQL Server image kind (backend.go).
+	target   Target
+	docker   *containers.Docker
+	network  *containers.Network
+	sqlKind  containers.SQLKind
+	sqlImage string
+	labels   []Label
+
+	// pool is the management endpoint (endpoint.go); lync its container
+	// on the containers target.
+	pool       poolEndpoint
+	lync       *containers.LyncInstance
 	chat       []*chat.Server
 	httpClient *http.Client
 	// Ledger holds every message a chat server acknowledged.
@@ -78,8 +98,8 @@ type World struct {
 	// endpoint's address once it listens (mirroring.go).
 	partnersMu sync.Mutex
 	partners   map[string]string
-	// lastLogBackup is when the world last ran the log-shipping backup
-	// job (logship.go).
+	// lastLogBackup is the Agent-clock time of the newest log backup the
+	// world knows of, its own or the schedule's (logship.go).
 	lastLogBackup time.Time
 }
 
@@ -89,52 +109,67 @@ type Instance struct {
 	Role topology.Role
 	Addr string
 
-	cfg      engine.Config
-	password string
-	srv      *mssql.Server // nil while the instance is down
-	rebuilds int
-	host     string
+	cfg        engine.Config
+	password   string
+	srv        sqlServer // nil while the instance is down
+	rebuilds   int
+	host       string
+	dataCenter string
+	// ctr is the instance's container on the containers target (kept
+	// while stopped, so a start is a restart); hostPort its published
+	// SQL port, the same for the world's life.
+	ctr      *containers.SQLInstance
+	hostPort int
 	// onStart runs after every start (first, restart, rebuild).
 	onStart func(*Instance)
 }
 
 // Start builds and starts the world. On error nothing is left running.
-func Start(ctx context.Context, opts Options) (w *World, err error) {
+func Start(ctx context.Context, opts Options) (_ *World, err error) {
 	if opts.Topology == nil || opts.Dir == "" {
 		return nil, errors.New("world: Topology and Dir are required")
 	}
 	topo := *opts.Topology // the caller's copy stays untouched
 	topo.Instances = append([]topology.Instance(nil), opts.Topology.Instances...)
-	w = &World{
-		Topology:  &topo,
-		Timeline:  NewTimeline(nil),
-		ShareDir:  filepath.Join(opts.Dir, "share"),
-		CopyDir:   filepath.Join(opts.Dir, "copy"),
-		dir:       opts.Dir,
-		logf:      opts.Logf,
-		instances: map[string]*Instance{},
-		partners:  map[string]string{},
+	w := &World{
+		Topology:   &topo,
+		Timeline:   NewTimeline(nil),
+		ShareDir:   filepath.Join(opts.Dir, "share"),
+		CopyDir:    filepath.Join(opts.Dir, "copy"),
+		dir:        opts.Dir,
+		logf:       opts.Logf,
+		agentClock: opts.AgentClock,
+		target:     opts.Target,
+		instances:  map[string]*Instance{},
+		partners:   map[string]string{},
 	}
 	defer func() {
 		if err != nil {
 			w.Close()
-			w = nil
 		}
 	}()
+	if w.target, err = ParseTarget(string(opts.Target)); err != nil {
+		return nil, fmt.Errorf("world: %w", err)
+	}
+	if w.target == TargetContainers && opts.AgentClock != nil {
+		return nil, fmt.Errorf("world: target containers: AgentClock needs in-process instances (a container's Agent runs on the wall clock)")
+	}
 	for _, d := range []string{w.ShareDir, w.CopyDir, filepath.Join(opts.Dir, "secrets")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, fmt.Errorf("world: %w", err)
 		}
 	}
+	if w.target == TargetContainers {
+		if err := w.startDocker(ctx); err != nil {
+			return nil, err
+		}
+	}
+	started, err := w.startInstances(ctx, topo.Instances)
+	if err != nil {
+		return nil, err
+	}
 	for i := range topo.Instances {
-		in := &topo.Instances[i]
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		inst, err := w.startInstance(in)
-		if err != nil {
-			return nil, err
-		}
+		in, inst := &topo.Instances[i], started[i]
 		in.Address = inst.Addr
 		in.Encrypt = "disable" // the simulator has no TLS (tds-and-containers §2.3)
 		if in.Password, err = w.secretFile(in.Name, inst.password); err != nil {
@@ -155,13 +190,47 @@ func Start(ctx context.Context, opts Options) (w *World, err error) {
 			}
 		}
 	}
-	if err := w.startPool(); err != nil {
+	if err := w.startPool(ctx); err != nil {
 		return nil, err
 	}
 	return w, nil
 }
 
-func (w *World) startInstance(in *topology.Instance) (*Instance, error) {
+// startInstances starts every instance of the topology, in its order. In
+// process that takes milliseconds each; containers take a second or more
+// each, mostly waiting on Docker, so they start together.
+func (w *World) startInstances(ctx context.Context, ins []topology.Instance) ([]*Instance, error) {
+	out := make([]*Instance, len(ins))
+	if w.target != TargetContainers {
+		for i := range ins {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			inst, err := w.startInstance(ctx, &ins[i])
+			if err != nil {
+				return nil, err
+			}
+			out[i] = inst
+		}
+		return out, nil
+	}
+	errs := make([]error, len(ins))
+	var wg sync.WaitGroup
+	for i := range ins {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i], errs[i] = w.startInstance(ctx, &ins[i])
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (w *World) startInstance(ctx context.Context, in *topology.Instance) (*Instance, error) {
 	pw, err := newPassword()
 	if err != nil {
 		return nil, err
@@ -187,40 +256,25 @@ func (w *World) startInstance(in *topology.Instance) (*Instance, error) {
 			ServiceAccount: in.ServiceAccount,
 			AgentAccount:   in.AgentAccount,
 			AgentRunning:   true,
+			AgentClock:     w.agentClock,
 			Logf:           w.logf,
 			// The engine picks the endpoint's port and the world tells
 			// every instance where each host's endpoint is (mirroring.go).
 			EndpointListen: "127.0.0.1:0",
 			MirrorRetry:    200 * time.Millisecond,
 		},
-		host:    in.Host,
-		onStart: w.publishEndpoints,
-	}
-	if err := inst.start(listen); err != nil {
-		return nil, fmt.Errorf("world: instance %s: %w", in.Name, err)
+		host:       in.Host,
+		dataCenter: in.DataCenter,
+		onStart:    w.publishEndpoints,
 	}
 	w.mu.Lock()
-	w.instances[in.Name] = inst
+	w.instances[in.Name] = inst // before the start: Close finds a half-started container
 	w.mu.Unlock()
+	if err := w.launch(ctx, inst, listen); err != nil {
+		return nil, fmt.Errorf("world: instance %s: %w", in.Name, err)
+	}
 	w.Timeline.Add(in.Name, "start", fmt.Sprintf("SQL Server %s (%s) listening on %s", inst.cfg.Name, in.Role, inst.Addr), nil)
 	return inst, nil
-}
-
-func (inst *Instance) start(listen string) error {
-	srv, err := mssql.Start(mssql.Config{Engine: inst.cfg, Listen: listen})
-	if err != nil {
-		return err
-	}
-	inst.srv = srv
-	// Written only when it changes: chat servers read Addr concurrently
-	// while an instance restarts on the same port.
-	if a := srv.Addr(); a != inst.Addr {
-		inst.Addr = a
-	}
-	if inst.onStart != nil {
-		inst.onStart(inst)
-	}
-	return nil
 }
 
 // serverName is @@SERVERNAME: the host's short name, upper case, as a
@@ -285,6 +339,21 @@ func (w *World) DB(inst *Instance, database string) (*sql.DB, error) {
 	return db, nil
 }
 
+// masterByRole is the instance with the given role and a connection pool
+// to its master database as sa: how the world starts most of what a DBA
+// would do on that server.
+func (w *World) masterByRole(role topology.Role) (*Instance, *sql.DB, error) {
+	inst, err := w.InstanceByRole(role)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := w.DB(inst, "master")
+	if err != nil {
+		return nil, nil, err
+	}
+	return inst, db, nil
+}
+
 // Restart stops an instance as a crash would not (clean shutdown) and starts
 // it again on the same data folder and port.
 func (w *World) Restart(ctx context.Context, inst *Instance) error {
@@ -296,7 +365,7 @@ func (w *World) Restart(ctx context.Context, inst *Instance) error {
 		return fmt.Errorf("world: restart %s: %w", inst.Name, err)
 	}
 	w.Timeline.Add(inst.Name, "stop", "shutdown", nil)
-	if err := inst.start(inst.Addr); err != nil {
+	if err := w.launch(ctx, inst, inst.Addr); err != nil {
 		w.Timeline.Add(inst.Name, "start", "restart", err)
 		return fmt.Errorf("world: restart %s: %w", inst.Name, err)
 	}
@@ -308,26 +377,31 @@ func (w *World) Restart(ctx context.Context, inst *Instance) error {
 func (w *World) Close() error {
 	w.stopChat()
 	w.closeLinks()
+	w.Timeline.setSync(nil)
+	w.mu.Lock()
+	p := w.pool
+	w.pool = nil
+	w.mu.Unlock()
+	var errs []error
+	if p != nil {
+		errs = append(errs, p.close())
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.pool != nil {
-		w.pool.Close()
-		w.pool = nil
-	}
 	for _, db := range w.dbs {
 		db.Close()
 	}
 	w.dbs = nil
-	var errs []error
 	for name, inst := range w.instances {
-		if inst.srv == nil {
-			delete(w.instances, name)
-			continue
+		if inst.srv != nil && inst.ctr == nil { // containers go below, stopped or not
+			if err := inst.srv.Close(); err != nil {
+				errs = append(errs, fmt.Errorf("close %s: %w", name, err))
+			}
 		}
-		if err := inst.srv.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("close %s: %w", name, err))
-		}
-		delete(w.instances, name)
 	}
+	w.mu.Unlock()
+	errs = append(errs, w.closeDocker())
+	w.mu.Lock()
+	clear(w.instances)
 	return errors.Join(errs...)
 }
