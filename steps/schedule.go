@@ -168,6 +168,8 @@ func armScheduled(ctx context.Context, c *chaos, f faultplan.Fault, links map[st
 			return fmt.Errorf("schedule: %s: no instance %s", what, f.Instance)
 		}
 		arm(ctx, what, at(f), func() error { return w.Restart(ctx, inst) })
+	case faultplan.EndpointRestart:
+		arm(ctx, what, at(f), func() error { return w.RestartPool(ctx) })
 	case faultplan.EngineStop:
 		arm(ctx, what, at(f), func() error {
 			c.mu.Lock()

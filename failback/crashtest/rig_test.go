@@ -1,7 +1,6 @@
 package crashtest
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -332,20 +331,4 @@ func diffLines(want, got string) string {
 		}
 	}
 	return b.String()
-}
-
-// lineCount counts the journal's events.
-func lineCount(path string) int {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	n := 0
-	s := bufio.NewScanner(f)
-	s.Buffer(make([]byte, 1<<20), 8<<20)
-	for s.Scan() {
-		n++
-	}
-	return n
 }

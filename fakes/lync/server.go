@@ -20,10 +20,13 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"math/big"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -133,7 +136,7 @@ func Start(opts Options) (*Server, error) {
 	}
 	s.ln = ln
 	s.URL = scheme + "://" + ln.Addr().String()
-	s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 30 * time.Second}
+	s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 30 * time.Second, ErrorLog: log.New(handshakeFilter{os.Stderr}, "", log.LstdFlags)}
 	go func() {
 		defer close(s.served)
 		_ = s.srv.Serve(ln)
@@ -361,4 +364,19 @@ func selfSigned() (tls.Certificate, []byte, error) {
 	}
 	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pemBytes, nil
+}
+
+// handshakeFilter drops net/http's "TLS handshake error" lines for
+// connections the peer closed before the handshake (EOF, reset): a
+// reachability probe, a client giving up, a world shutting down. Every
+// other server error still reaches the log.
+type handshakeFilter struct{ w io.Writer }
+
+func (f handshakeFilter) Write(p []byte) (int, error) {
+	line := string(p)
+	if strings.Contains(line, "TLS handshake error") &&
+		(strings.HasSuffix(strings.TrimSpace(line), "EOF") || strings.Contains(line, "connection reset by peer")) {
+		return len(p), nil
+	}
+	return f.w.Write(p)
 }

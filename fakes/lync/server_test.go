@@ -158,3 +158,28 @@ func TestStartRefusesBadConfig(t *testing.T) {
 		t.Fatal("no users accepted")
 	}
 }
+
+// TestHandshakeFilter: a peer that hangs up before the TLS handshake is
+// not worth a log line; any other server error is kept.
+func TestHandshakeFilter(t *testing.T) {
+	var b strings.Builder
+	f := handshakeFilter{&b}
+	for _, line := range []string{
+		"2026/11/22 10:11:25 http: TLS handshake error from 127.0.0.1:46636: EOF\n",
+		"2026/11/22 10:11:25 http: TLS handshake error from 127.0.0.1:46618: read tcp 127.0.0.1:32861->127.0.0.1:46618: read: connection reset by peer\n",
+	} {
+		if n, err := f.Write([]byte(line)); n != len(line) || err != nil {
+			t.Fatalf("write %q: %d %v", line, n, err)
+		}
+	}
+	kept := []string{
+		"2026/11/22 10:11:26 http: TLS handshake error from 127.0.0.1:46650: remote error: tls: bad certificate\n",
+		"2026/11/22 10:11:27 http: panic serving 127.0.0.1:46660: boom\n",
+	}
+	for _, line := range kept {
+		f.Write([]byte(line))
+	}
+	if b.String() != strings.Join(kept, "") {
+		t.Errorf("kept %q, want %q", b.String(), strings.Join(kept, ""))
+	}
+}

@@ -53,10 +53,15 @@ const (
 	// ChatBurst: chat users post Count messages while the step runs; the
 	// ones a chat server acknowledges must end on the primary.
 	ChatBurst Kind = "chat-burst"
+	// EndpointRestart: the management endpoint restarts At a point of the
+	// step (a Front End reboot): its WinRM shells and any cmdlet in flight
+	// are lost, the pool's configuration is kept. Only for steps that run
+	// cmdlets.
+	EndpointRestart Kind = "endpoint-restart"
 )
 
 // Kinds is the catalogue in a fixed order (the draw depends on it).
-var Kinds = []Kind{EndpointHTTP500, CmdletLatency, InstanceRestart, EngineStop, LinkOutage, ChatBurst, LinkLatency}
+var Kinds = []Kind{EndpointHTTP500, CmdletLatency, InstanceRestart, EngineStop, LinkOutage, ChatBurst, LinkLatency, EndpointRestart}
 
 // Points of a step a fault can hit.
 const (
@@ -163,7 +168,7 @@ func Draw(seed int64, scenario string, steps []Step, opts Options) Schedule {
 			in = slices.Compact(in)
 			f.Instance = in[rng.IntN(len(in))]
 			f.At = at[rng.IntN(len(at))]
-		case EngineStop:
+		case EngineStop, EndpointRestart:
 			f.At = at[rng.IntN(len(at))]
 		case LinkOutage:
 			f.Link = links[rng.IntN(len(links))]
@@ -182,7 +187,7 @@ func Draw(seed int64, scenario string, steps []Step, opts Options) Schedule {
 
 func applies(k Kind, st Step, links []string) bool {
 	switch k {
-	case EndpointHTTP500, CmdletLatency:
+	case EndpointHTTP500, CmdletLatency, EndpointRestart:
 		return st.Cmdlets
 	case InstanceRestart:
 		return len(st.Instances) > 0
@@ -211,6 +216,8 @@ func (f Fault) String() string {
 		what = fmt.Sprintf("instance %s restarts %s", f.Instance, atText[f.At])
 	case EngineStop:
 		what = fmt.Sprintf("the engine stops %s and is resumed", atText[f.At])
+	case EndpointRestart:
+		what = fmt.Sprintf("the management endpoint restarts %s", atText[f.At])
 	case LinkOutage:
 		what = fmt.Sprintf("link %s is down for %s from the step's start", f.Link, f.Delay())
 	case ChatBurst:

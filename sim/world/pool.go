@@ -2,7 +2,9 @@ package world
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,21 +34,40 @@ func (w *World) startPool(ctx context.Context) error {
 	if w.target == TargetContainers {
 		return w.startPoolContainer(ctx, user, pw)
 	}
-	srv, err := lyncfake.Start(lyncfake.Options{
-		Pool:  pool.FromTopology(w.Topology),
-		Users: map[string]string{user: pw},
-		TLS:   true,
+	// The world makes the certificate and keeps the endpoint's options, so
+	// the endpoint can be restarted at any time (PoolRestarter) on the same
+	// address with the same certificate and the pool's state carried over
+	// in its state file, as a Front End comes back from a reboot.
+	cert, certPEM, _, err := poolCertificate("lyncfake")
+	if err != nil {
+		return err
+	}
+	r := &PoolRestarter{w: w, state: filepath.Join(w.dir, "lync-state.json")}
+	r.opts = lyncfake.Options{
+		Pool:      pool.FromTopology(w.Topology),
+		Users:     map[string]string{user: pw},
+		Addr:      "127.0.0.1:0",
+		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}},
+		StatePath: r.state,
 		OnEvent: func(e pool.Event) {
 			w.Timeline.Add("lync", e.Kind, poolEventDetail(e), errorText(e.Error))
 		},
 		InstallMirror: w.installMirror,
-	})
+	}
+	srv, err := lyncfake.Start(r.opts)
 	if err != nil {
 		return fmt.Errorf("world: management endpoint: %w", err)
 	}
+	u, err := url.Parse(srv.URL)
+	if err != nil {
+		srv.Close()
+		return fmt.Errorf("world: management endpoint: %w", err)
+	}
+	r.opts.Addr = u.Host
 	w.setPool(processEndpoint{srv})
+	w.restarter = r
 	caFile := filepath.Join(w.dir, "secrets", "lync-ca.pem")
-	if err := os.WriteFile(caFile, srv.CertificatePEM(), 0o600); err != nil {
+	if err := os.WriteFile(caFile, certPEM, 0o600); err != nil {
 		return fmt.Errorf("world: management endpoint: %w", err)
 	}
 	m.URL = srv.URL + "/wsman"

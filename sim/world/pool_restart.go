@@ -8,20 +8,15 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"math/big"
 	"net"
-	"net/url"
-	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
 	lyncfake "github.com/pchatdr/harness/fakes/lync"
-	"github.com/pchatdr/harness/fakes/lync/pool"
 )
 
 // PoolRestarter restarts the world's management endpoint the way a Front
@@ -30,16 +25,11 @@ import (
 // Management Store keeps it), every open WinRM shell and in-flight request
 // lost.
 //
-// The endpoint the world starts with has a certificate whose key only the
-// fake holds, so a restart could not present it again; RestartablePool
-// swaps that endpoint, once, for one with a key the restarter keeps and
-// rewrites the topology's CA file. Call it before the chat servers start
-// (FailOver starts them) and before anything reads the CA file.
-//
-// On the containers target the endpoint's container already serves a
-// certificate the world made, on a host port fixed for the world's life,
-// with its state file inside the container: a restart is a stop and a
-// start of that container, and nothing is swapped.
+// In process, the world starts its endpoint restartable: it makes the
+// certificate and keeps the options. On the containers target the
+// endpoint's container serves a certificate the world made, on a host port
+// fixed for the world's life, with its state file inside the container: a
+// restart is a stop and a start of that container.
 type PoolRestarter struct {
 	w     *World
 	mu    sync.Mutex
@@ -48,8 +38,7 @@ type PoolRestarter struct {
 	ctr   *containerEndpoint // the containers target
 }
 
-// RestartablePool replaces the management endpoint with a restartable one
-// on the same address, carrying the pool's state over.
+// RestartablePool returns the restarter of the world's management endpoint.
 func (w *World) RestartablePool() (*PoolRestarter, error) {
 	cur := w.Pool()
 	if cur == nil {
@@ -58,48 +47,19 @@ func (w *World) RestartablePool() (*PoolRestarter, error) {
 	if ce, ok := cur.(*containerEndpoint); ok {
 		return &PoolRestarter{w: w, ctr: ce}, nil
 	}
-	if len(w.chat) > 0 {
-		return nil, errors.New("world: restartable pool: chat servers already trust the first certificate; call it before FailOver or StartChat")
+	if w.restarter == nil {
+		return nil, errors.New("world: restartable pool: the management endpoint was not started by the world")
 	}
-	m := w.Topology.Management
-	pw, err := m.Password.Resolve()
+	return w.restarter, nil
+}
+
+// RestartPool restarts the management endpoint (see PoolRestarter).
+func (w *World) RestartPool(ctx context.Context) error {
+	r, err := w.RestartablePool()
 	if err != nil {
-		return nil, fmt.Errorf("world: restartable pool: %w", err)
+		return err
 	}
-	u, err := url.Parse(m.URL)
-	if err != nil {
-		return nil, fmt.Errorf("world: restartable pool: %w", err)
-	}
-	cert, certPEM, _, err := poolCertificate("lyncfake (restartable)")
-	if err != nil {
-		return nil, err
-	}
-	r := &PoolRestarter{w: w, state: filepath.Join(w.dir, "lync-state.json")}
-	r.opts = lyncfake.Options{
-		Pool:      pool.FromTopology(w.Topology),
-		Users:     map[string]string{m.User: pw},
-		Addr:      u.Host,
-		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}},
-		StatePath: r.state,
-		OnEvent: func(e pool.Event) {
-			w.Timeline.Add("lync", e.Kind, poolEventDetail(e), errorText(e.Error))
-		},
-		InstallMirror: w.installMirror,
-	}
-	st, err := cur.State(context.Background())
-	if err != nil {
-		return nil, fmt.Errorf("world: restartable pool: %w", err)
-	}
-	if err := writePoolState(r.state, st); err != nil {
-		return nil, err
-	}
-	if err := r.restart("made restartable"); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(m.CAFile, certPEM, 0o600); err != nil {
-		return nil, fmt.Errorf("world: restartable pool: %w", err)
-	}
-	return r, nil
+	return r.Restart(ctx)
 }
 
 // Restart stops the endpoint and starts it again; the pool state survives.
@@ -151,22 +111,6 @@ func (r *PoolRestarter) restart(why string) error {
 func isAddrInUse(err error) bool {
 	var op *net.OpError
 	return errors.As(err, &op) && op.Op == "listen"
-}
-
-// writePoolState seeds the fake's state file with the running pool's
-// state, in the fake's persistence format.
-func writePoolState(path string, st pool.State) error {
-	b, err := json.MarshalIndent(map[string]any{
-		"poolFqdn": st.PoolFQDN, "poolState": st.PoolState, "activeServers": st.ActiveServers,
-		"databases": st.Databases, "savedAt": time.Now().UTC(),
-	}, "", "  ")
-	if err != nil {
-		return fmt.Errorf("world: pool state: %w", err)
-	}
-	if err := os.WriteFile(path, b, 0o600); err != nil {
-		return fmt.Errorf("world: pool state: %w", err)
-	}
-	return nil
 }
 
 // poolCertificate is a self-signed certificate for the loopback endpoint

@@ -101,6 +101,8 @@ type World struct {
 	// lastLogBackup is the Agent-clock time of the newest log backup the
 	// world knows of, its own or the schedule's (logship.go).
 	lastLogBackup time.Time
+	// restarter restarts the in-process management endpoint (pool.go).
+	restarter *PoolRestarter
 }
 
 // Instance is one simulated SQL Server instance of the world.
