@@ -13,8 +13,8 @@ import (
 )
 
 // TestLogBackupsAcrossTheSchedule runs the world's back-to-back log
-// backups while the backup job's own 15-minute schedule fires (the
-// Agent's clock starts 1.5 s before 10:00:00). Each must land in a file of
+// backups while the backup job's own 15-minute schedule fires (they start
+// 1.5 s before 10:00:00 on the Agent's clock). Each must land in a file of
 // its own, holding one backup set: a run in the same second as another
 // would append to that run's file, which the copy job may already have
 // taken (a gap in the secondary's log chain). The CI failure this guards
@@ -30,9 +30,13 @@ func TestLogBackupsAcrossTheSchedule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The Agent's clock starts at 09:59:50: the set-up below has ten
+	// seconds before the schedule's 10:00:00 run, and the backups start
+	// 1.5 s before it.
 	now := time.Now()
-	start := time.Date(now.Year(), now.Month(), now.Day(), 9, 59, 58, 500e6, now.Location())
-	w, err := Start(ctx, Options{Topology: topo, Dir: t.TempDir(), AgentClock: agent.NewScaledClock(start, 1)})
+	start := time.Date(now.Year(), now.Month(), now.Day(), 9, 59, 50, 0, now.Location())
+	clock := agent.NewScaledClock(start, 1)
+	w, err := Start(ctx, Options{Topology: topo, Dir: t.TempDir(), AgentClock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,6 +48,12 @@ func TestLogBackupsAcrossTheSchedule(t *testing.T) {
 	}
 	if err := w.ConfigureLogShipping(ctx); err != nil {
 		t.Fatal(err)
+	}
+	late := start.Add(8500 * time.Millisecond)
+	if d := late.Sub(clock.Now()); d > 0 {
+		time.Sleep(d)
+	} else {
+		t.Fatalf("the set-up took until %s on the Agent's clock, past %s", clock.Now().Format("15:04:05.000"), late.Format("15:04:05.000"))
 	}
 	for i := 0; i < 3; i++ {
 		if err := w.CatchUpLogShipping(ctx); err != nil {
