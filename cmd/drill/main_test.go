@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -43,12 +44,34 @@ func TestDrillRunsAndReports(t *testing.T) {
 func TestDrillUsage(t *testing.T) {
 	for _, args := range [][]string{
 		{"--target", "mainframe"},
-		{"--concurrency", "0"},
+		{"--concurrency", "-1"},
 		{"extra-argument"},
 	} {
 		var out, errOut bytes.Buffer
 		if code := run(context.Background(), append(args, "--report", t.TempDir()), &out, &errOut); code != exitUsage {
 			t.Errorf("%v: exit %d, want %d (%s)", args, code, exitUsage, errOut.String())
+		}
+	}
+}
+
+// The default concurrency is the target's: embedded scenarios mostly wait,
+// container scenarios start five containers each.
+func TestDrillDefaultConcurrency(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want int
+	}{
+		{nil, 3},
+		{[]string{"--target", "containers"}, 2},
+		{[]string{"--target", "containers", "--concurrency", "5"}, 5},
+		{[]string{"--concurrency", "1"}, 1},
+	} {
+		c, err := parse(tt.args, io.Discard)
+		if err != nil {
+			t.Fatalf("%v: %v", tt.args, err)
+		}
+		if c.concurrency != tt.want {
+			t.Errorf("%v: concurrency %d, want %d", tt.args, c.concurrency, tt.want)
 		}
 	}
 }
