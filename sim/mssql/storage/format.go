@@ -50,9 +50,16 @@ const (
 )
 
 // Segment header (32 bytes): magic, version, reserved, first LSN, reserved, CRC32C of bytes 0..27.
+//
+// Version 2 records carry their position within their write in header
+// bytes 13-15 (groupOff), which version 1 wrote as zeros. A version-1
+// segment is therefore a valid version-2 segment whose records each began
+// a write, and is read as one; Open upgrades the header of a version-1
+// tail before appending to it, so a version-1 reader meets a version it
+// names instead of header bytes it cannot explain.
 const (
 	segHeaderSize = 32
-	segVersion    = 1
+	segVersion    = 2
 	segMagic      = "PCHWAL\x00\x01"
 )
 
@@ -187,8 +194,11 @@ func decodeSegHeader(b []byte) (LSN, string) {
 	if crc32.Checksum(b[:28], castagnoli) != binary.LittleEndian.Uint32(b[28:]) {
 		return 0, "segment header checksum mismatch"
 	}
-	if v := binary.LittleEndian.Uint32(b[8:]); v != segVersion {
-		return 0, fmt.Sprintf("unsupported segment version %d", v)
+	if v := segHeaderVersion(b); v != 1 && v != segVersion {
+		return 0, fmt.Sprintf("unsupported segment version %d (this build reads 1 and %d)", v, segVersion)
 	}
 	return LSN(binary.LittleEndian.Uint64(b[16:])), ""
 }
+
+// segHeaderVersion is the version field of a segment header.
+func segHeaderVersion(b []byte) uint32 { return binary.LittleEndian.Uint32(b[8:]) }

@@ -3,6 +3,7 @@ package storage
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -211,7 +212,39 @@ func (l *Log) recover() error {
 	if err != nil {
 		return fmt.Errorf("storage: open %s: %w", tail.path, err)
 	}
+	if err := l.upgradeHeader(f, tail); err != nil {
+		f.Close()
+		return err
+	}
 	l.w = writerState{f: f, size: tailSize, alloc: tailAlloc, next: last + 1}
+	return nil
+}
+
+// upgradeHeader rewrites a version-1 tail segment's header as the current
+// version before records of the current version are appended (see
+// segVersion). The header is one 32-byte write at offset 0, synced.
+func (l *Log) upgradeHeader(f *os.File, seg segment) error {
+	var hdr [segHeaderSize]byte
+	r, err := os.Open(seg.path)
+	if err != nil {
+		return fmt.Errorf("storage: open %s: %w", seg.path, err)
+	}
+	_, err = io.ReadFull(r, hdr[:])
+	r.Close()
+	if err != nil {
+		return fmt.Errorf("storage: read header of %s: %w", seg.path, err)
+	}
+	if segHeaderVersion(hdr[:]) == segVersion {
+		return nil
+	}
+	if _, err := f.WriteAt(encodeSegHeader(seg.first), 0); err != nil {
+		return fmt.Errorf("storage: upgrade header of %s: %w", seg.path, err)
+	}
+	if !l.opts.NoSync {
+		if err := f.Sync(); err != nil {
+			return fmt.Errorf("storage: sync %s: %w", seg.path, err)
+		}
+	}
 	return nil
 }
 
