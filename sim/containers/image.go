@@ -259,6 +259,42 @@ func compile(ctx context.Context, moduleDir, goarch, dir string, bins []Binary, 
 	return nil
 }
 
+// ModulePath is the harness's module: the images are built from its source.
+const ModulePath = "github.com/pchatdr/harness"
+
+// insideHarnessModule says the current directory is in the harness's
+// source tree, where its images can be built.
+func insideHarnessModule(ctx context.Context) bool {
+	out, err := exec.CommandContext(ctx, "go", "list", "-m").Output()
+	return err == nil && strings.TrimSpace(string(out)) == ModulePath
+}
+
+// prebuilt is spec's :dev image as `make images` (or an earlier run in the
+// source tree) left it, for a binary run outside the source tree, where
+// nothing can be compiled.
+func (d *Docker) prebuilt(ctx context.Context, spec ImageSpec, opts BuildOptions) (Image, error) {
+	ref := spec.Repo + ":" + devTag
+	ok, err := d.ImagePresent(ctx, ref)
+	if err != nil {
+		return Image{}, fmt.Errorf("image %s: %w", ref, err)
+	}
+	if !ok {
+		return Image{}, fmt.Errorf("image %s: not built, and it cannot be built here: the images are compiled from the harness's source (%s) and the current directory is not in it; run from the repository, or build the images there first with `make images`", ref, ModulePath)
+	}
+	res, err := d.cli.ImageInspect(ctx, ref)
+	if err != nil {
+		return Image{}, fmt.Errorf("inspect %s: %w", ref, err)
+	}
+	img := Image{Ref: ref, ID: res.ID, Reused: true}
+	if res.Config != nil {
+		img.ContentHash = res.Config.Labels[LabelContentHash]
+	}
+	if opts.Log != nil {
+		fmt.Fprintf(opts.Log, "outside the harness's source tree: using the image %s as built (%s); `make images` in the repository rebuilds it\n", ref, res.Created)
+	}
+	return img, nil
+}
+
 // ModuleRoot is the directory of the go.mod governing the current directory.
 func ModuleRoot(ctx context.Context) (string, error) {
 	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
@@ -377,7 +413,13 @@ func (d *Docker) EnsureImage(ctx context.Context, spec ImageSpec, opts BuildOpti
 	if img, ok := images.done[spec.Repo]; ok {
 		return img, nil
 	}
-	img, err := d.BuildImage(ctx, spec, opts)
+	var img Image
+	var err error
+	if opts.ModuleDir == "" && !insideHarnessModule(ctx) {
+		img, err = d.prebuilt(ctx, spec, opts)
+	} else {
+		img, err = d.BuildImage(ctx, spec, opts)
+	}
 	if err != nil {
 		return Image{}, err
 	}

@@ -190,6 +190,28 @@ func TestImageBuildAndReuse(t *testing.T) {
 	}
 	if res.ID != first.ID || res.Config.User != "10001:10001" || res.Config.Labels[LabelContentHash] != first.ContentHash {
 		t.Fatalf(":dev is %s user %q labels %v", res.ID, res.Config.User, res.Config.Labels)
+	}	// Outside the source tree, a binary takes the :dev image as built.
+	var log strings.Builder
+	pre, err := d.prebuilt(ctx, spec, BuildOptions{Log: &log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pre.ID != first.ID || pre.ContentHash != first.ContentHash || !pre.Reused || !strings.Contains(log.String(), "make images") {
+		t.Fatalf("prebuilt %+v (log %q), want the image built above", pre, log.String())
+	}
+	if !insideHarnessModule(ctx) {
+		t.Error("the tests run inside the harness's module, which insideHarnessModule denies")
+	}
+}
+
+// A binary run outside the source tree, with no image built, is told how
+// to get one.
+func TestPrebuiltImageMissing(t *testing.T) {
+	d := requireDocker(t)
+	spec := ImageSpec{Repo: "pchat-harness/never-built-" + randomSuffix()}
+	_, err := d.prebuilt(context.Background(), spec, BuildOptions{})
+	if err == nil || !strings.Contains(err.Error(), "make images") || !strings.Contains(err.Error(), spec.Repo) {
+		t.Fatalf("err %v, want one naming the image and `make images`", err)
 	}
 }
 
