@@ -190,7 +190,7 @@ func TestImageBuildAndReuse(t *testing.T) {
 	}
 	if res.ID != first.ID || res.Config.User != "10001:10001" || res.Config.Labels[LabelContentHash] != first.ContentHash {
 		t.Fatalf(":dev is %s user %q labels %v", res.ID, res.Config.User, res.Config.Labels)
-	}	// Outside the source tree, a binary takes the :dev image as built.
+	} // Outside the source tree, a binary takes the :dev image as built.
 	var log strings.Builder
 	pre, err := d.prebuilt(ctx, spec, BuildOptions{Log: &log})
 	if err != nil {
