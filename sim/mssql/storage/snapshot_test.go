@@ -8,7 +8,9 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func stateAt(lsn LSN) string { return fmt.Sprintf("engine state as of LSN %d\n", lsn) }
@@ -243,6 +245,9 @@ func TestSnapshotsWhileAppendingAndReplaying(t *testing.T) {
 	dir := t.TempDir()
 	l := openT(t, dir, Options{NoSync: true, SegmentBytes: 4096})
 	stop := make(chan struct{})
+	// Counted so the test waits for both to have worked at least once: on
+	// a loaded machine the appenders can finish before either is scheduled.
+	var snaps, replays atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < 4; w++ {
 		wg.Add(1)
@@ -273,6 +278,7 @@ func TestSnapshotsWhileAppendingAndReplaying(t *testing.T) {
 					errs <- err
 					return
 				}
+				snaps.Add(1)
 			}
 		}
 	}()
@@ -303,9 +309,15 @@ func TestSnapshotsWhileAppendingAndReplaying(t *testing.T) {
 				errs <- err
 				return
 			}
+			replays.Add(1)
 		}
 	}()
 	wg.Wait()
+	for deadline := time.Now().Add(10 * time.Second); snaps.Load() == 0 || replays.Load() == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("in 10 s: %d snapshots written, %d replays", snaps.Load(), replays.Load())
+		}
+	}
 	close(stop)
 	for i := 0; i < 2; i++ {
 		if err := <-errs; err != nil {
