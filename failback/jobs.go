@@ -189,7 +189,7 @@ func (e *Env) startJob(ctx context.Context, s SQL, job string, before JobStatus)
 	noted := false
 	for {
 		err := s.StartJob(ctx, job)
-		if err == nil || !jobAlreadyRunning(err) {
+		if err == nil || !JobAlreadyRunning(err) {
 			return before, err
 		}
 		if !e.now().Before(deadline) {
@@ -211,10 +211,10 @@ func (e *Env) startJob(ctx context.Context, s SQL, job string, before JobStatus)
 	}
 }
 
-// jobAlreadyRunning tells sp_start_job's refusal of a running job from its
+// JobAlreadyRunning tells sp_start_job's refusal of a running job from its
 // other 22022 refusals (the Agent is not running), which waiting does not
 // cure. SQL Server gives both the same number; only the text differs.
-func jobAlreadyRunning(err error) bool {
+func JobAlreadyRunning(err error) bool {
 	for _, n := range sqlserver.SQLErrorNumbers(err) {
 		if n == 22022 && strings.Contains(err.Error(), "already running") {
 			return true

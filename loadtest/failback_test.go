@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pchatdr/harness/failback/lync"
 	"github.com/pchatdr/harness/failback/mutants"
 	"github.com/pchatdr/harness/failback/topology"
 	"github.com/pchatdr/harness/sim/world"
@@ -32,7 +33,7 @@ func TestSteadyChatThroughFailback(t *testing.T) {
 	scene := w.Ledger.Len()
 
 	g := startTraffic(t, w, Config{Rate: rate, Seed: seed})
-	if err := sleep(ctx, lead); err != nil {
+	if err := lync.Sleep(ctx, lead); err != nil {
 		t.Fatal(err)
 	}
 	atStart := g.Stats()
@@ -41,7 +42,7 @@ func TestSteadyChatThroughFailback(t *testing.T) {
 		t.Fatal(err)
 	}
 	atNormal := g.Stats()
-	if err := sleep(ctx, tail); err != nil {
+	if err := lync.Sleep(ctx, tail); err != nil {
 		t.Fatal(err)
 	}
 	final := g.Stop()
@@ -140,11 +141,11 @@ func TestLoadSeesSkipClearActive(t *testing.T) {
 		t.Fatal(err)
 	}
 	g := startTraffic(t, w, Config{Rate: rate, Seed: seed})
-	if err := sleep(ctx, time.Second); err != nil {
+	if err := lync.Sleep(ctx, time.Second); err != nil {
 		t.Fatal(err)
 	}
 	_, engineErr := RunPlan(ctx, w, mutants.Bounded(m.Plan(), 10*time.Second))
-	if err := sleep(ctx, time.Second); err != nil {
+	if err := lync.Sleep(ctx, time.Second); err != nil {
 		t.Fatal(err)
 	}
 	s := g.Stop()

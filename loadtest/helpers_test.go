@@ -1,10 +1,8 @@
 package loadtest
 
 import (
-	"context"
 	"database/sql"
 	"testing"
-	"time"
 
 	"github.com/pchatdr/harness/failback/topology"
 	"github.com/pchatdr/harness/sim/chat"
@@ -89,18 +87,6 @@ func dataCenterOf(t testing.TB, w *world.World, role topology.Role) string {
 		t.Fatalf("no %s instance", role)
 	}
 	return in.DataCenter
-}
-
-// sleep waits d or until the test's context ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	tm := time.NewTimer(d)
-	defer tm.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-tm.C:
-		return nil
-	}
 }
 
 // startTraffic starts the generator on the world and makes sure it stops

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pchatdr/harness/failback/lync"
 	"github.com/pchatdr/harness/failback/topology"
 	"github.com/pchatdr/harness/sim/world"
 )
@@ -139,7 +140,7 @@ func TestDaysOfLogShipping(t *testing.T) {
 	nextReport := span / 4
 	var ls shipping
 	for {
-		if err := sleep(ctx, 250*time.Millisecond); err != nil {
+		if err := lync.Sleep(ctx, 250*time.Millisecond); err != nil {
 			t.Fatal(err)
 		}
 		var err error
@@ -162,7 +163,7 @@ func TestDaysOfLogShipping(t *testing.T) {
 	// would find them running (22022). Timers armed before the shift fire
 	// within one sped-up interval; then wait for their runs to end.
 	clock.Shift(1)
-	if err := sleep(ctx, 2*time.Duration(float64(interval)/factor)); err != nil {
+	if err := lync.Sleep(ctx, 2*time.Duration(float64(interval)/factor)); err != nil {
 		t.Fatal(err)
 	}
 	waitIdle(t, pri, bak)
@@ -216,7 +217,7 @@ func TestDaysOfLogShipping(t *testing.T) {
 		t.Fatal(err)
 	}
 	g = startTraffic(t, w, Config{Rate: rate, Seed: seed + 1})
-	if err := sleep(ctx, time.Second); err != nil {
+	if err := lync.Sleep(ctx, time.Second); err != nil {
 		t.Fatal(err)
 	}
 	atStart := g.Stats()
@@ -227,7 +228,7 @@ func TestDaysOfLogShipping(t *testing.T) {
 		t.Fatal(err)
 	}
 	atNormal := g.Stats()
-	if err := sleep(ctx, time.Second); err != nil {
+	if err := lync.Sleep(ctx, time.Second); err != nil {
 		t.Fatal(err)
 	}
 	fb := g.Stop()
@@ -270,7 +271,7 @@ func waitIdle(t testing.TB, dbs ...*sql.DB) {
 		if time.Now().After(deadline) {
 			t.Fatal("log-shipping jobs still running 30 s after the clock slowed down")
 		}
-		if err := sleep(ctx, 100*time.Millisecond); err != nil {
+		if err := lync.Sleep(ctx, 100*time.Millisecond); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pchatdr/harness/failback/lync"
 	"github.com/pchatdr/harness/sim/chat"
 )
 
@@ -65,7 +66,7 @@ func TestGeneratorCountsEveryPostOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sleep(t.Context(), 200*time.Millisecond); err != nil {
+	if err := lync.Sleep(t.Context(), 200*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
 	s := g.Stop()
@@ -126,7 +127,7 @@ func TestGeneratorSeedReproducesChannelsAndUsers(t *testing.T) {
 			if n >= 20 {
 				break
 			}
-			if err := sleep(t.Context(), 5*time.Millisecond); err != nil {
+			if err := lync.Sleep(t.Context(), 5*time.Millisecond); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -154,7 +155,7 @@ func TestGeneratorStopLetsPostsInFlightFinish(t *testing.T) {
 	<-p.started
 	// Both slots fill and stay busy: the ticks meanwhile are missed, not
 	// queued.
-	if err := sleep(t.Context(), 50*time.Millisecond); err != nil {
+	if err := lync.Sleep(t.Context(), 50*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
 	if during := g.Stats(); during.Missed == 0 || during.InFlight == 0 {
@@ -164,7 +165,7 @@ func TestGeneratorStopLetsPostsInFlightFinish(t *testing.T) {
 	go func() { stopped <- g.Stop() }()
 	// Give Stop every chance to return early (it must not: posts are
 	// running). A wrong generator fails here; a right one only waits.
-	if err := sleep(t.Context(), 50*time.Millisecond); err != nil {
+	if err := lync.Sleep(t.Context(), 50*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -215,7 +216,7 @@ func TestRunEndsWithItsContext(t *testing.T) {
 func TestGearClockShiftNeverJumps(t *testing.T) {
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	c := NewGearClock(start, 3600)
-	if err := sleep(t.Context(), 20*time.Millisecond); err != nil {
+	if err := lync.Sleep(t.Context(), 20*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
 	before := c.Now()

@@ -56,17 +56,9 @@ func (f *fileFlags) config() (*hostfs.Config, error) {
 		if len(parts) != 3 || parts[0] == "" || parts[2] == "" {
 			return nil, fmt.Errorf("--access %q: want ACCOUNT:r|w|rw|none:PREFIX", a)
 		}
-		var acc hostfs.Access
-		switch strings.ToLower(parts[1]) {
-		case "r":
-			acc = hostfs.Read
-		case "w":
-			acc = hostfs.Write
-		case "rw":
-			acc = hostfs.ReadWrite
-		case "none":
-		default:
-			return nil, fmt.Errorf("--access %q: access %q is not r, w, rw or none", a, parts[1])
+		acc, err := hostfs.ParseAccessFlag(parts[1])
+		if err != nil {
+			return nil, fmt.Errorf("--access %q: %w", a, err)
 		}
 		cfg.Rules = append(cfg.Rules, hostfs.Rule{Account: parts[0], Prefix: parts[2], Access: acc})
 	}

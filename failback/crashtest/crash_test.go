@@ -37,7 +37,7 @@ var (
 func baseline(t *testing.T) (string, int) {
 	t.Helper()
 	baseOnce.Do(func() {
-		r := newRig(t, false)
+		r := newRig(t)
 		t0 := time.Now()
 		if code := r.wait(r.start("run")); code != 0 {
 			t.Fatalf("uninterrupted run exit %d:\n%s", code, r.logs.String())
@@ -96,7 +96,7 @@ func TestKillAtStepBoundaries(t *testing.T) {
 	for _, n := range points {
 		t.Run("after-step-end-"+strconv.Itoa(n), func(t *testing.T) {
 			t.Parallel()
-			r := newRig(t, false)
+			r := newRig(t)
 			p := r.start("run")
 			ends := 0
 			e, ok := r.watch(p, func(_ int, e failback.Event) bool {
@@ -134,7 +134,7 @@ func TestKillInsideSteps(t *testing.T) {
 		delay := time.Duration(rng.IntN(3000)) * time.Microsecond
 		t.Run("event-"+strconv.Itoa(k), func(t *testing.T) {
 			t.Parallel()
-			r := newRig(t, false)
+			r := newRig(t)
 			p := r.start("run")
 			n := 0
 			e, ok := r.watch(p, func(_ int, e failback.Event) bool {
@@ -184,7 +184,7 @@ func TestRestartsMidStep(t *testing.T) {
 		t.Run(tg.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			r := newRig(t, tg.pool)
+			r := newRig(t)
 			p := r.start("run")
 			_, ok := r.watch(p, func(_ int, e failback.Event) bool { return e.Kind == failback.KindStepStart && e.Step == tg.step })
 			if !ok {
@@ -192,7 +192,7 @@ func TestRestartsMidStep(t *testing.T) {
 				t.Fatalf("the engine exited before step %s:\n%s", tg.step, r.logs.String())
 			}
 			if tg.pool {
-				if err := r.pool.Restart(ctx); err != nil {
+				if err := r.w.RestartPool(ctx); err != nil {
 					t.Fatal(err)
 				}
 			} else {

@@ -82,11 +82,10 @@ type rig struct {
 	dir     string
 	topo    string
 	journal string
-	pool    *world.PoolRestarter // nil unless asked for
-	logs    bytes.Buffer         // every engine process's stdout and stderr
+	logs    bytes.Buffer // every engine process's stdout and stderr
 }
 
-func newRig(t *testing.T, restartablePool bool) *rig {
+func newRig(t *testing.T) *rig {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -100,11 +99,6 @@ func newRig(t *testing.T, restartablePool bool) *rig {
 	}
 	t.Cleanup(func() { w.Close() })
 	r := &rig{t: t, w: w, dir: dir, topo: filepath.Join(dir, "topology.yaml"), journal: filepath.Join(dir, "failback.journal")}
-	if restartablePool {
-		if r.pool, err = w.RestartablePool(); err != nil {
-			t.Fatal(err)
-		}
-	}
 	if err := w.FailOver(ctx, scene); err != nil {
 		t.Fatal(err)
 	}

@@ -39,7 +39,7 @@ func (b Backoff) withDefaults() Backoff {
 		b.Rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
 	}
 	if b.Sleep == nil {
-		b.Sleep = sleepCtx
+		b.Sleep = Sleep
 	}
 	return b
 }
@@ -74,7 +74,9 @@ func (b Backoff) Delay(n int, u float64) time.Duration {
 	return time.Duration(d/2 + u*d/2)
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// Sleep waits d or until ctx ends (its error then): the default sleep of
+// Backoff and of the engine's waits, which tests replace with a fake clock.
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

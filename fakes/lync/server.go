@@ -123,7 +123,7 @@ func Start(opts Options) (*Server, error) {
 	if opts.TLS || opts.TLSConfig != nil {
 		cfg := opts.TLSConfig
 		if cfg == nil {
-			cert, pemBytes, err := selfSigned()
+			cert, pemBytes, _, err := SelfSigned("lyncfake")
 			if err != nil {
 				ln.Close()
 				return nil, err
@@ -340,30 +340,43 @@ func (s *Server) Endpoint() (host string, port int, https bool) {
 // for without a TLSConfig; pass it as the winrm endpoint's CACert.
 func (s *Server) CertificatePEM() []byte { return s.certPEM }
 
-func selfSigned() (tls.Certificate, []byte, error) {
+// SelfSigned makes a self-signed CA certificate for the endpoint, valid for
+// 127.0.0.1, localhost and names, with its PEM and its key's PEM (PKCS#8).
+// A client trusts it by its PEM alone (winrm's CACert, a topology's CA
+// file); whoever restarts the endpoint, or serves it from a container,
+// keeps the key so the endpoint presents the same certificate again.
+func SelfSigned(cn string, names ...string) (tls.Certificate, []byte, []byte, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return tls.Certificate{}, nil, fmt.Errorf("lync: tls key: %w", err)
+		return tls.Certificate{}, nil, nil, fmt.Errorf("lync: tls key: %w", err)
 	}
-	serial, _ := rand.Int(rand.Reader, big.NewInt(1<<62))
+	serial, err := rand.Int(rand.Reader, big.NewInt(1<<62))
+	if err != nil {
+		return tls.Certificate{}, nil, nil, fmt.Errorf("lync: tls certificate: %w", err)
+	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: "lyncfake"},
+		Subject:               pkix.Name{CommonName: cn},
 		NotBefore:             time.Now().Add(-time.Hour),
 		NotAfter:              time.Now().Add(7 * 24 * time.Hour),
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		BasicConstraintsValid: true,
 		IsCA:                  true,
-		IPAddresses:           []net.IP{net.ParseIP("127.0.0.1")},
-		DNSNames:              []string{"localhost"},
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		DNSNames:              append([]string{"localhost"}, names...),
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		return tls.Certificate{}, nil, fmt.Errorf("lync: tls certificate: %w", err)
+		return tls.Certificate{}, nil, nil, fmt.Errorf("lync: tls certificate: %w", err)
 	}
-	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, pemBytes, nil
+	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return tls.Certificate{}, nil, nil, fmt.Errorf("lync: tls key: %w", err)
+	}
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8})
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, certPEM, keyPEM, nil
 }
 
 // handshakeFilter drops net/http's "TLS handshake error" lines for

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/containerd/errdefs"
 	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
 )
@@ -262,26 +263,15 @@ func compile(ctx context.Context, moduleDir, goarch, dir string, bins []Binary, 
 // ModulePath is the harness's module: the images are built from its source.
 const ModulePath = "github.com/pchatdr/harness"
 
-// insideHarnessModule says the current directory is in the harness's
-// source tree, where its images can be built.
-func insideHarnessModule(ctx context.Context) bool {
-	out, err := exec.CommandContext(ctx, "go", "list", "-m").Output()
-	return err == nil && strings.TrimSpace(string(out)) == ModulePath
-}
-
 // prebuilt is spec's :dev image as `make images` (or an earlier run in the
-// source tree) left it, for a binary run outside the source tree, where
-// nothing can be compiled.
-func (d *Docker) prebuilt(ctx context.Context, spec ImageSpec, opts BuildOptions) (Image, error) {
+// source tree) left it, for a binary run where the images cannot be
+// compiled (why: outside the source tree, or no Go toolchain).
+func (d *Docker) prebuilt(ctx context.Context, spec ImageSpec, opts BuildOptions, why error) (Image, error) {
 	ref := spec.Repo + ":" + devTag
-	ok, err := d.ImagePresent(ctx, ref)
-	if err != nil {
-		return Image{}, fmt.Errorf("image %s: %w", ref, err)
-	}
-	if !ok {
-		return Image{}, fmt.Errorf("image %s: not built, and it cannot be built here: the images are compiled from the harness's source (%s) and the current directory is not in it; run from the repository, or build the images there first with `make images`", ref, ModulePath)
-	}
 	res, err := d.cli.ImageInspect(ctx, ref)
+	if errdefs.IsNotFound(err) {
+		return Image{}, fmt.Errorf("image %s: not built, and it cannot be built here (%v); run from the repository, or build the images there first with `make images`", ref, why)
+	}
 	if err != nil {
 		return Image{}, fmt.Errorf("inspect %s: %w", ref, err)
 	}
@@ -290,22 +280,25 @@ func (d *Docker) prebuilt(ctx context.Context, spec ImageSpec, opts BuildOptions
 		img.ContentHash = res.Config.Labels[LabelContentHash]
 	}
 	if opts.Log != nil {
-		fmt.Fprintf(opts.Log, "outside the harness's source tree: using the image %s as built (%s); `make images` in the repository rebuilds it\n", ref, res.Created)
+		fmt.Fprintf(opts.Log, "using the image %s as built (%s): %v; `make images` in the repository rebuilds it\n", ref, res.Created, why)
 	}
 	return img, nil
 }
 
-// ModuleRoot is the directory of the go.mod governing the current directory.
+// ModuleRoot is the root of the harness's source tree holding the current
+// directory. Outside it (or without a Go toolchain) it says why: the
+// images' binaries can only be compiled there.
 func ModuleRoot(ctx context.Context) (string, error) {
-	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
+	out, err := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Path}}\t{{.Dir}}").Output()
 	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
+		return "", fmt.Errorf("the harness's source tree (%s) not found: go list -m: %w", ModulePath, err)
 	}
-	gomod := strings.TrimSpace(string(out))
-	if gomod == "" || gomod == os.DevNull {
-		return "", fmt.Errorf("go env GOMOD: not inside a module")
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if path, dir, ok := strings.Cut(line, "\t"); ok && path == ModulePath && dir != "" {
+			return dir, nil
+		}
 	}
-	return filepath.Dir(gomod), nil
+	return "", fmt.Errorf("the current directory is not in the harness's source tree (%s)", ModulePath)
 }
 
 // Dockerfile is the generated Dockerfile for spec. Each empty directory is
@@ -415,8 +408,11 @@ func (d *Docker) EnsureImage(ctx context.Context, spec ImageSpec, opts BuildOpti
 	}
 	var img Image
 	var err error
-	if opts.ModuleDir == "" && !insideHarnessModule(ctx) {
-		img, err = d.prebuilt(ctx, spec, opts)
+	if opts.ModuleDir == "" {
+		opts.ModuleDir, err = ModuleRoot(ctx)
+	}
+	if err != nil {
+		img, err = d.prebuilt(ctx, spec, opts, err)
 	} else {
 		img, err = d.BuildImage(ctx, spec, opts)
 	}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -192,15 +193,15 @@ func TestImageBuildAndReuse(t *testing.T) {
 		t.Fatalf(":dev is %s user %q labels %v", res.ID, res.Config.User, res.Config.Labels)
 	} // Outside the source tree, a binary takes the :dev image as built.
 	var log strings.Builder
-	pre, err := d.prebuilt(ctx, spec, BuildOptions{Log: &log})
+	pre, err := d.prebuilt(ctx, spec, BuildOptions{Log: &log}, errors.New("outside the source tree"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if pre.ID != first.ID || pre.ContentHash != first.ContentHash || !pre.Reused || !strings.Contains(log.String(), "make images") {
 		t.Fatalf("prebuilt %+v (log %q), want the image built above", pre, log.String())
 	}
-	if !insideHarnessModule(ctx) {
-		t.Error("the tests run inside the harness's module, which insideHarnessModule denies")
+	if root, err := ModuleRoot(ctx); err != nil || root == "" {
+		t.Errorf("the tests run inside the harness's source tree, which ModuleRoot denies: %q %v", root, err)
 	}
 }
 
@@ -209,8 +210,8 @@ func TestImageBuildAndReuse(t *testing.T) {
 func TestPrebuiltImageMissing(t *testing.T) {
 	d := requireDocker(t)
 	spec := ImageSpec{Repo: "pchat-harness/never-built-" + randomSuffix()}
-	_, err := d.prebuilt(context.Background(), spec, BuildOptions{})
-	if err == nil || !strings.Contains(err.Error(), "make images") || !strings.Contains(err.Error(), spec.Repo) {
+	_, err := d.prebuilt(context.Background(), spec, BuildOptions{}, errors.New("no Go toolchain"))
+	if err == nil || !strings.Contains(err.Error(), "make images") || !strings.Contains(err.Error(), spec.Repo) || !strings.Contains(err.Error(), "no Go toolchain") {
 		t.Fatalf("err %v, want one naming the image and `make images`", err)
 	}
 }

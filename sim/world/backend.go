@@ -12,7 +12,6 @@ import (
 	"github.com/pchatdr/harness/sim/containers"
 	"github.com/pchatdr/harness/sim/mssql"
 	"github.com/pchatdr/harness/sim/mssql/engine"
-	"github.com/pchatdr/harness/sim/mssql/hostfs"
 )
 
 // Target says where a world's SQL Server instances run.
@@ -244,7 +243,7 @@ func (w *World) containerOptions(inst *Instance) (containers.SQLOptions, error) 
 			o.Args = append(o.Args, "--mount", m.Prefix+"="+path)
 		}
 		for _, r := range f.Rules {
-			o.Args = append(o.Args, "--access", r.Account+":"+accessFlag(r.Access)+":"+r.Prefix)
+			o.Args = append(o.Args, "--access", r.Account+":"+r.Access.Flag()+":"+r.Prefix)
 		}
 		if f.DefaultBackup != "" {
 			o.Args = append(o.Args, "--default-backup", f.DefaultBackup)
@@ -254,18 +253,6 @@ func (w *World) containerOptions(inst *Instance) (containers.SQLOptions, error) 
 		}
 	}
 	return o, nil
-}
-
-func accessFlag(a hostfs.Access) string {
-	switch a {
-	case hostfs.Read:
-		return "r"
-	case hostfs.Write:
-		return "w"
-	case hostfs.ReadWrite:
-		return "rw"
-	}
-	return "none"
 }
 
 func (w *World) startContainer(ctx context.Context, inst *Instance) (*containers.SQLInstance, error) {

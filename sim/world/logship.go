@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/pchatdr/harness/failback"
@@ -232,7 +231,7 @@ func (w *World) runJob(ctx context.Context, inst *Instance, db *sql.DB, job stri
 		if err == nil {
 			break
 		}
-		if !strings.Contains(err.Error(), "already running") || time.Now().After(deadline) {
+		if !failback.JobAlreadyRunning(err) || time.Now().After(deadline) {
 			return waited, fmt.Errorf("world: start job %s on %s: %w", job, inst.Name, err)
 		}
 		waited = true

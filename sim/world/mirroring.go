@@ -50,13 +50,7 @@ func (w *World) publishEndpoints(inst *Instance) {
 			}
 		}
 	}
-	w.mu.Lock()
-	all := make([]*Instance, 0, len(w.instances)+1)
-	for _, i := range w.instances {
-		all = append(all, i)
-	}
-	w.mu.Unlock()
-	all = append(all, inst) // not yet registered on its first start
+	all := append(w.allInstances(), inst) // not yet registered on its first start
 	for _, i := range all {
 		if i.srv == nil || i.srv.Engine() == nil {
 			continue

@@ -38,7 +38,7 @@ func (w *World) startPool(ctx context.Context) error {
 	// the endpoint can be restarted at any time (PoolRestarter) on the same
 	// address with the same certificate and the pool's state carried over
 	// in its state file, as a Front End comes back from a reboot.
-	cert, certPEM, _, err := poolCertificate("lyncfake")
+	cert, certPEM, _, err := lyncfake.SelfSigned("lyncfake")
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func errorText(s string) error {
 // the CA file, the password file. The password reaches the container in
 // its environment only.
 func (w *World) startPoolContainer(ctx context.Context, user, pw string) error {
-	_, certPEM, keyPEM, err := poolCertificate("lyncfake", "lyncfake")
+	_, certPEM, keyPEM, err := lyncfake.SelfSigned("lyncfake", "lyncfake")
 	if err != nil {
 		return err
 	}

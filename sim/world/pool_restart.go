@@ -2,16 +2,8 @@ package world
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"math/big"
 	"net"
 	"sync"
 	"time"
@@ -75,10 +67,10 @@ func (r *PoolRestarter) Restart(ctx context.Context) error {
 		r.w.Timeline.Add("lync", "start", "management endpoint container restarted at "+r.ctr.URL(), err)
 		return err
 	}
-	return r.restart("restarted")
+	return r.restart()
 }
 
-func (r *PoolRestarter) restart(why string) error {
+func (r *PoolRestarter) restart() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	w := r.w
@@ -100,52 +92,15 @@ func (r *PoolRestarter) restart(why string) error {
 		time.Sleep(20 * time.Millisecond)
 	}
 	if err != nil {
-		w.Timeline.Add("lync", "start", why, err)
+		w.Timeline.Add("lync", "start", "management endpoint restart", err)
 		return fmt.Errorf("world: restart management endpoint: %w", err)
 	}
 	w.setPool(processEndpoint{srv})
-	w.Timeline.Add("lync", "start", "management endpoint "+why+" at "+srv.URL, nil)
+	w.Timeline.Add("lync", "start", "management endpoint restarted at "+srv.URL, nil)
 	return nil
 }
 
 func isAddrInUse(err error) bool {
 	var op *net.OpError
 	return errors.As(err, &op) && op.Op == "listen"
-}
-
-// poolCertificate is a self-signed certificate for the loopback endpoint
-// (and for names it has on a container network), with its PEM and its
-// key's PEM (the key goes only to the endpoint).
-func poolCertificate(cn string, names ...string) (tls.Certificate, []byte, []byte, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return tls.Certificate{}, nil, nil, fmt.Errorf("world: pool certificate: %w", err)
-	}
-	serial, err := rand.Int(rand.Reader, big.NewInt(1<<62))
-	if err != nil {
-		return tls.Certificate{}, nil, nil, fmt.Errorf("world: pool certificate: %w", err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: cn},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-		DNSNames:              append([]string{"localhost"}, names...),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return tls.Certificate{}, nil, nil, fmt.Errorf("world: pool certificate: %w", err)
-	}
-	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return tls.Certificate{}, nil, nil, fmt.Errorf("world: pool certificate: %w", err)
-	}
-	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8})
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, certPEM, keyPEM, nil
 }

@@ -30,6 +30,36 @@ func (a Access) String() string {
 	return "read/write"
 }
 
+// Flag is the access as mssqlsim's --access flag spells it (r, w, rw,
+// none); ParseAccessFlag reads it back. The world writes these flags for
+// the instances it starts in containers.
+func (a Access) Flag() string {
+	switch a {
+	case Read:
+		return "r"
+	case Write:
+		return "w"
+	case ReadWrite:
+		return "rw"
+	}
+	return "none"
+}
+
+// ParseAccessFlag reads r, w, rw or none (any case).
+func ParseAccessFlag(s string) (Access, error) {
+	switch strings.ToLower(s) {
+	case "r":
+		return Read, nil
+	case "w":
+		return Write, nil
+	case "rw":
+		return ReadWrite, nil
+	case "none":
+		return 0, nil
+	}
+	return 0, fmt.Errorf("access %q is not r, w, rw or none", s)
+}
+
 // Mount maps a Windows prefix (a drive folder or a UNC share, with or without
 // a folder under it) onto an existing host folder.
 type Mount struct {

@@ -485,3 +485,19 @@ func FuzzResolve(f *testing.F) {
 		}
 	})
 }
+
+// reads back to the same grant; anything else is refused by name.
+func TestAccessFlagRoundTrip(t *testing.T) {
+	for _, a := range []Access{0, Read, Write, ReadWrite} {
+		got, err := ParseAccessFlag(a.Flag())
+		if err != nil || got != a {
+			t.Errorf("%v: flag %q read back as %v, %v", a, a.Flag(), got, err)
+		}
+	}
+	if got, err := ParseAccessFlag("RW"); err != nil || got != ReadWrite {
+		t.Errorf("RW: %v, %v", got, err)
+	}
+	if _, err := ParseAccessFlag("full"); err == nil || !strings.Contains(err.Error(), `"full"`) {
+		t.Errorf("full: %v, want an error naming it", err)
+	}
+}

@@ -3,7 +3,6 @@ package storage
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -208,7 +207,7 @@ func (l *Log) recover() error {
 	tail := segs[len(segs)-1]
 	// Recovery cut the file after its last committed record (or left only
 	// preallocated zeros there), so appending continues at tailSize.
-	f, err := os.OpenFile(tail.path, os.O_WRONLY, 0)
+	f, err := os.OpenFile(tail.path, os.O_RDWR, 0)
 	if err != nil {
 		return fmt.Errorf("storage: open %s: %w", tail.path, err)
 	}
@@ -225,13 +224,7 @@ func (l *Log) recover() error {
 // segVersion). The header is one 32-byte write at offset 0, synced.
 func (l *Log) upgradeHeader(f *os.File, seg segment) error {
 	var hdr [segHeaderSize]byte
-	r, err := os.Open(seg.path)
-	if err != nil {
-		return fmt.Errorf("storage: open %s: %w", seg.path, err)
-	}
-	_, err = io.ReadFull(r, hdr[:])
-	r.Close()
-	if err != nil {
+	if _, err := f.ReadAt(hdr[:], 0); err != nil {
 		return fmt.Errorf("storage: read header of %s: %w", seg.path, err)
 	}
 	if segHeaderVersion(hdr[:]) == segVersion {
