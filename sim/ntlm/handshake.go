@@ -258,17 +258,25 @@ func (h *Handshake) acceptNegotiate(msg []byte) ([]byte, error) {
 }
 
 // challengeFlags computes the CHALLENGE_MESSAGE's flags from the client's,
-// as a domain-joined Windows server does (MS-NLMP 3.2.5.1.1): Unicode,
-// the session-security options the client asked for, NTLM and target
-// information always, the target named as a domain.
+// as a domain-joined Windows server does (MS-NLMP 3.2.5.1.1): the
+// client's character set, the session-security options it asked for, NTLM
+// and target information always, the target named as a domain.
 func challengeFlags(client Flags) (Flags, error) {
 	if client.Has(FlagDatagram) {
 		return 0, fmt.Errorf("%w: connectionless NTLM (NTLMSSP_NEGOTIATE_DATAGRAM); WinRM and TDS are connection-oriented", ErrUnsupported)
 	}
-	if !client.Has(FlagUnicode) {
-		return 0, fmt.Errorf("%w: the client does not offer Unicode (flags %s); OEM-only clients are not supported", ErrUnsupported, client)
+	// Unicode when offered, else the OEM character set (MS-NLMP 3.2.5.1.1).
+	// Python's ntlm_auth, under pywinrm, offers OEM only.
+	var f Flags
+	switch {
+	case client.Has(FlagUnicode):
+		f = FlagUnicode
+	case client.Has(FlagOEM):
+		f = FlagOEM
+	default:
+		return 0, malformed("the NEGOTIATE_MESSAGE offers neither Unicode nor OEM (flags %s)", client)
 	}
-	f := FlagUnicode | FlagNTLM | FlagTargetInfo
+	f |= FlagNTLM | FlagTargetInfo
 	f |= client & (FlagSign | FlagSeal | FlagAlwaysSign | FlagKeyExchange | Flag128 | Flag56 | FlagIdentify | FlagVersion | FlagExtendedSessionSecurity)
 	// The target name (the domain) answers REQUEST_TARGET; Windows also
 	// sends it to clients asking for extended session security, which

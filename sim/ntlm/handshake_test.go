@@ -443,10 +443,16 @@ func TestRefusals(t *testing.T) {
 			c.flags &^= FlagExtendedSessionSecurity
 			return c.negotiate()
 		}, nil, ErrUnsupported},
-		{"OEM only", func(c *testClient) []byte {
-			c.flags &^= FlagUnicode
+		{"neither Unicode nor OEM", func(c *testClient) []byte {
+			c.flags &^= FlagUnicode | FlagOEM
 			return c.negotiate()
-		}, nil, ErrUnsupported},
+		}, nil, ErrMalformed},
+		{"character set switched", nil, func(t *testing.T, c *testClient, ch []byte) []byte {
+			c.mic = false
+			auth := c.authenticate(t, ch)
+			le.PutUint32(auth[60:], le.Uint32(auth[60:])&^uint32(FlagUnicode)|uint32(FlagOEM))
+			return auth
+		}, ErrMalformed},
 		{"datagram", func(c *testClient) []byte {
 			c.flags |= FlagDatagram
 			return c.negotiate()
@@ -661,5 +667,35 @@ func TestConfigValidation(t *testing.T) {
 		if _, _, err := SplitAccountName(name); err == nil {
 			t.Errorf("SplitAccountName(%q) accepted", name)
 		}
+	}
+}
+
+// TestOEMNames: names in the OEM character set (what ntlm_auth sends after
+// an OEM-only NEGOTIATE) are read as ASCII; other bytes are refused.
+func TestOEMNames(t *testing.T) {
+	auth := func(user string) []byte {
+		fs := [][]byte{nil, nil, []byte("CONTOSO"), []byte(user), []byte("PYCLIENT"), nil}
+		msg := make([]byte, authenticateFixed)
+		copy(msg, signature)
+		le.PutUint32(msg[8:], typeAuthenticate)
+		offset := authenticateFixed
+		for i, p := range fs {
+			putField(msg, 12+8*i, len(p), &offset)
+		}
+		le.PutUint32(msg[60:], uint32(FlagOEM|FlagNTLM))
+		for _, p := range fs {
+			msg = append(msg, p...)
+		}
+		return msg
+	}
+	m, err := ParseAuthenticate(auth("sqlsvc"))
+	if err != nil || m.User != "sqlsvc" || m.Domain != "CONTOSO" || m.Workstation != "PYCLIENT" {
+		t.Fatalf("OEM names: %+v, %v", m, err)
+	}
+	if string(m.rawDomain) != string(encodeUTF16("CONTOSO")) {
+		t.Errorf("the domain NTOWFv2 hashes is %q, want it in UTF-16", m.rawDomain)
+	}
+	if _, err := ParseAuthenticate(auth("j\x94rg")); !errors.Is(err, ErrUnsupported) {
+		t.Errorf("non-ASCII OEM user: %v, want ErrUnsupported", err)
 	}
 }

@@ -118,7 +118,12 @@ const challengeFixed = 56
 func (c *challengeMessage) marshal() []byte {
 	var name, info []byte
 	if c.targetName != "" {
-		name = encodeUTF16(c.targetName)
+		// TargetName is in the negotiated character set; the names in
+		// TargetInfo are always Unicode.
+		name = []byte(c.targetName) // OEM: the server's names are ASCII (Config checks)
+		if c.flags.Has(FlagUnicode) {
+			name = encodeUTF16(c.targetName)
+		}
 	}
 	if c.targetInfo != nil {
 		info = c.targetInfo.marshal()
@@ -139,8 +144,9 @@ func (c *challengeMessage) marshal() []byte {
 }
 
 // AuthenticateMessage is a parsed AUTHENTICATE_MESSAGE (MS-NLMP 2.2.1.3).
-// Names are decoded; the raw domain and user bytes are kept because
-// NTOWFv2 hashes them exactly as the client sent them.
+// Names are decoded from the character set its NegotiateFlags name; the
+// domain's UTF-16 bytes are kept because NTOWFv2 hashes them exactly as
+// the client sent them.
 type AuthenticateMessage struct {
 	Flags                     Flags
 	LMResponse                []byte
@@ -205,20 +211,25 @@ func ParseAuthenticate(msg []byte) (*AuthenticateMessage, error) {
 		raw[i] = b
 	}
 	m.LMResponse, m.NTResponse, m.EncryptedRandomSessionKey = raw[0], raw[1], raw[5]
-	if !m.Flags.Has(FlagUnicode) && (len(raw[2]) > 0 || len(raw[3]) > 0 || len(raw[4]) > 0) {
-		return nil, fmt.Errorf("%w: %s: names in the OEM character set (NTLMSSP_NEGOTIATE_UNICODE clear); this server negotiates Unicode only", ErrUnsupported, name)
+	decode := decodeUTF16
+	if !m.Flags.Has(FlagUnicode) {
+		decode = decodeOEM
 	}
 	var err error
-	if m.Domain, err = decodeUTF16(raw[2], name+" DomainName"); err != nil {
+	if m.Domain, err = decode(raw[2], name+" DomainName"); err != nil {
 		return nil, err
 	}
-	if m.User, err = decodeUTF16(raw[3], name+" UserName"); err != nil {
+	if m.User, err = decode(raw[3], name+" UserName"); err != nil {
 		return nil, err
 	}
-	if m.Workstation, err = decodeUTF16(raw[4], name+" Workstation"); err != nil {
+	if m.Workstation, err = decode(raw[4], name+" Workstation"); err != nil {
 		return nil, err
 	}
+	// NTOWFv2 hashes the domain in Unicode whatever the message carried.
 	m.rawDomain = raw[2]
+	if !m.Flags.Has(FlagUnicode) {
+		m.rawDomain = encodeUTF16(m.Domain)
+	}
 	return m, nil
 }
 

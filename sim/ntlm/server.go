@@ -54,8 +54,8 @@ func NewServer(cfg Config) (*Server, error) {
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	for _, n := range []struct{ name, v string }{{"ComputerName", cfg.ComputerName}, {"Domain", cfg.Domain}} {
 		// NetBIOS names: at most 15 characters, no dots or backslashes.
-		if n.v == "" || len(n.v) > 15 || strings.ContainsAny(n.v, `.\/@ `) {
-			bad("ntlm: config %s %q: want a NetBIOS name (1-15 characters, no dots, slashes, @ or spaces)", n.name, n.v)
+		if n.v == "" || len(n.v) > 15 || strings.ContainsAny(n.v, `.\/@ `) || !isASCII(n.v) {
+			bad("ntlm: config %s %q: want a NetBIOS name (1-15 ASCII characters, no dots, slashes, @ or spaces)", n.name, n.v)
 		}
 	}
 	if cfg.DNSDomain == "" || len(cfg.DNSDomain) > 255 || strings.ContainsAny(cfg.DNSDomain, `\/@ `) {
@@ -89,6 +89,15 @@ func NewServer(cfg Config) (*Server, error) {
 		cfg.MaxLifetime = DefaultMaxLifetime
 	}
 	return &Server{cfg: cfg}, nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // Config returns the server's configuration with its defaults filled in.

@@ -27,7 +27,7 @@ func sealedPair(t *testing.T, flags Flags) (server, client *Session) {
 
 func TestSessionBothDirections(t *testing.T) {
 	for _, flags := range []Flags{
-		windowsClientFlags&^FlagLMKey | FlagSeal,                  // key exchange: RC4-encrypted checksums
+		windowsClientFlags&^FlagLMKey | FlagSeal,                   // key exchange: RC4-encrypted checksums
 		windowsClientFlags&^(FlagLMKey|FlagKeyExchange) | FlagSeal, // no key exchange: plain checksums
 	} {
 		t.Run(fmt.Sprintf("%08x", uint32(flags)), func(t *testing.T) {

@@ -33,6 +33,9 @@ func (h *Handshake) verify(msg []byte) (*Result, error) {
 	if extra := auth.Flags & securityFlags &^ h.chal.flags; extra != 0 {
 		return nil, malformed("AUTHENTICATE_MESSAGE sets flags the CHALLENGE_MESSAGE did not offer: %s", extra)
 	}
+	if auth.Flags&FlagUnicode != h.chal.flags&FlagUnicode {
+		return nil, malformed("AUTHENTICATE_MESSAGE names are in another character set than the one negotiated (flags %s, CHALLENGE_MESSAGE %s)", auth.Flags, h.chal.flags)
+	}
 
 	// MS-NLMP 3.2.5.1.2: no user name and no NT response (the LM response
 	// empty or Z(1)) is the anonymous logon.

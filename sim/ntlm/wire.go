@@ -2,6 +2,7 @@ package ntlm
 
 import (
 	"encoding/binary"
+	"fmt"
 	"time"
 	"unicode"
 	"unicode/utf16"
@@ -85,6 +86,22 @@ func decodeUTF16(b []byte, name string) (string, error) {
 		u[i] = le.Uint16(b[2*i:])
 	}
 	return string(utf16.Decode(u)), nil
+}
+
+// decodeOEM decodes a name in the OEM character set. The simulated hosts'
+// OEM code page is 437 (US English); names are accepted in its ASCII half
+// only, which is all the clients in use (ntlm_auth encodes OEM names as
+// ASCII) send. Other bytes are refused rather than guessed.
+func decodeOEM(b []byte, name string) (string, error) {
+	if len(b) > maxNameUnits {
+		return "", malformed("%s is %d characters long, above the %d Windows allows", name, len(b), maxNameUnits)
+	}
+	for i, c := range b {
+		if c >= 0x80 {
+			return "", fmt.Errorf("%w: %s has the non-ASCII byte 0x%02x at %d in the OEM character set; use Unicode (NTLMSSP_NEGOTIATE_UNICODE)", ErrUnsupported, name, c, i)
+		}
+	}
+	return string(b), nil
 }
 
 // encodeUTF16 encodes s as UTF-16LE (RPC_UNICODE_STRING contents).

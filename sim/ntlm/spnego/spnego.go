@@ -79,13 +79,37 @@ type NegTokenInit struct {
 	MechListMIC  []byte
 }
 
-// Explicitly tagged RawValues keep the tag: Bytes is the inner element's
-// full encoding, FullBytes the tagged field (empty when absent).
-type negTokenInitWire struct {
-	MechTypes   asn1.RawValue  `asn1:"explicit,tag:0"`
-	ReqFlags    asn1.BitString `asn1:"explicit,optional,tag:1"`
-	MechToken   []byte         `asn1:"explicit,optional,tag:2"`
-	MechListMIC []byte         `asn1:"explicit,optional,tag:3"`
+// sequenceFields splits the SEQUENCE of explicitly tagged fields that
+// NegTokenInit and NegTokenResp both are into the contents of each field
+// ([n] -> inner element's encoding), refusing what encoding/asn1's struct
+// decoding lets through: fields out of order, twice, or unknown (above
+// maxTag), and trailing bytes.
+func sequenceFields(b []byte, maxTag int, name string) (map[int][]byte, error) {
+	var seq asn1.RawValue
+	rest, err := asn1.Unmarshal(b, &seq)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrMalformed, name, err)
+	}
+	if len(rest) != 0 {
+		return nil, fmt.Errorf("%w: %d bytes after the %s", ErrMalformed, len(rest), name)
+	}
+	if seq.Class != asn1.ClassUniversal || seq.Tag != asn1.TagSequence || !seq.IsCompound {
+		return nil, fmt.Errorf("%w: %s is not a SEQUENCE", ErrMalformed, name)
+	}
+	fields := map[int][]byte{}
+	last := -1
+	for b := seq.Bytes; len(b) > 0; {
+		var f asn1.RawValue
+		if b, err = asn1.Unmarshal(b, &f); err != nil {
+			return nil, fmt.Errorf("%w: %s field: %v", ErrMalformed, name, err)
+		}
+		if f.Class != asn1.ClassContextSpecific || !f.IsCompound || f.Tag > maxTag || f.Tag <= last {
+			return nil, fmt.Errorf("%w: %s: unexpected field (class %d, tag %d) after tag %d", ErrMalformed, name, f.Class, f.Tag, last)
+		}
+		last = f.Tag
+		fields[f.Tag] = f.Bytes
+	}
+	return fields, nil
 }
 
 // IsInitialToken reports whether b looks like a GSS-API InitialContextToken
@@ -122,22 +146,35 @@ func ParseInitialToken(b []byte) (*NegTokenInit, error) {
 	if err != nil {
 		return nil, err
 	}
-	var w negTokenInitWire
-	if rest, err = asn1.Unmarshal(body, &w); err != nil {
-		return nil, fmt.Errorf("%w: NegTokenInit: %v", ErrMalformed, err)
+	fields, err := sequenceFields(body, 3, "NegTokenInit")
+	if err != nil {
+		return nil, err
 	}
-	if len(rest) != 0 {
-		return nil, fmt.Errorf("%w: %d bytes after the NegTokenInit", ErrMalformed, len(rest))
+	mechs, ok := fields[0]
+	if !ok {
+		return nil, fmt.Errorf("%w: NegTokenInit without mechTypes", ErrMalformed)
 	}
-	t := &NegTokenInit{MechTypesDER: w.MechTypes.Bytes, ReqFlags: w.ReqFlags, MechToken: w.MechToken, MechListMIC: w.MechListMIC}
-	if rest, err = asn1.Unmarshal(w.MechTypes.Bytes, &t.MechTypes); err != nil {
-		return nil, fmt.Errorf("%w: NegTokenInit mechTypes: %v", ErrMalformed, err)
-	}
-	if len(rest) != 0 {
-		return nil, fmt.Errorf("%w: %d bytes after the mechTypes", ErrMalformed, len(rest))
+	t := &NegTokenInit{MechTypesDER: mechs}
+	if err := unmarshalAll(mechs, &t.MechTypes, "mechTypes"); err != nil {
+		return nil, err
 	}
 	if len(t.MechTypes) == 0 {
 		return nil, fmt.Errorf("%w: NegTokenInit offers no mechanism", ErrMalformed)
+	}
+	if f, ok := fields[1]; ok {
+		if err := unmarshalAll(f, &t.ReqFlags, "reqFlags"); err != nil {
+			return nil, err
+		}
+	}
+	if f, ok := fields[2]; ok {
+		if err := unmarshalAll(f, &t.MechToken, "mechToken"); err != nil {
+			return nil, err
+		}
+	}
+	if f, ok := fields[3]; ok {
+		if err := unmarshalAll(f, &t.MechListMIC, "mechListMIC"); err != nil {
+			return nil, err
+		}
 	}
 	return t, nil
 }
@@ -196,31 +233,20 @@ type NegTokenResp struct {
 	MechListMIC   []byte
 }
 
-type negTokenRespWire struct {
-	NegState      asn1.RawValue `asn1:"explicit,optional,tag:0"`
-	SupportedMech asn1.RawValue `asn1:"explicit,optional,tag:1"`
-	ResponseToken asn1.RawValue `asn1:"explicit,optional,tag:2"`
-	MechListMIC   asn1.RawValue `asn1:"explicit,optional,tag:3"`
-}
-
 // ParseNegTokenResp decodes a NegTokenResp ([1] SEQUENCE).
 func ParseNegTokenResp(b []byte) (*NegTokenResp, error) {
 	body, err := unwrapChoice(b, 1, "NegTokenResp")
 	if err != nil {
 		return nil, err
 	}
-	var w negTokenRespWire
-	rest, err := asn1.Unmarshal(body, &w)
+	fields, err := sequenceFields(body, 3, "NegTokenResp")
 	if err != nil {
-		return nil, fmt.Errorf("%w: NegTokenResp: %v", ErrMalformed, err)
-	}
-	if len(rest) != 0 {
-		return nil, fmt.Errorf("%w: %d bytes after the NegTokenResp", ErrMalformed, len(rest))
+		return nil, err
 	}
 	t := &NegTokenResp{}
-	if len(w.NegState.FullBytes) != 0 {
+	if f, ok := fields[0]; ok {
 		var e asn1.Enumerated
-		if err := unmarshalAll(w.NegState.Bytes, &e, "negState"); err != nil {
+		if err := unmarshalAll(f, &e, "negState"); err != nil {
 			return nil, err
 		}
 		if e < 0 || e > 3 {
@@ -228,18 +254,18 @@ func ParseNegTokenResp(b []byte) (*NegTokenResp, error) {
 		}
 		t.HasState, t.State = true, NegState(e)
 	}
-	if len(w.SupportedMech.FullBytes) != 0 {
-		if err := unmarshalAll(w.SupportedMech.Bytes, &t.SupportedMech, "supportedMech"); err != nil {
+	if f, ok := fields[1]; ok {
+		if err := unmarshalAll(f, &t.SupportedMech, "supportedMech"); err != nil {
 			return nil, err
 		}
 	}
-	if len(w.ResponseToken.FullBytes) != 0 {
-		if err := unmarshalAll(w.ResponseToken.Bytes, &t.ResponseToken, "responseToken"); err != nil {
+	if f, ok := fields[2]; ok {
+		if err := unmarshalAll(f, &t.ResponseToken, "responseToken"); err != nil {
 			return nil, err
 		}
 	}
-	if len(w.MechListMIC.FullBytes) != 0 {
-		if err := unmarshalAll(w.MechListMIC.Bytes, &t.MechListMIC, "mechListMIC"); err != nil {
+	if f, ok := fields[3]; ok {
+		if err := unmarshalAll(f, &t.MechListMIC, "mechListMIC"); err != nil {
 			return nil, err
 		}
 	}
