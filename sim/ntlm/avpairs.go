@@ -2,22 +2,22 @@ package ntlm
 
 import "fmt"
 
-// AvID identifies an AV_PAIR (MS-NLMP 2.2.2.1).
-type AvID uint16
+// avID identifies an AV_PAIR (MS-NLMP 2.2.2.1).
+type avID uint16
 
 // The AV_PAIR identifiers of MS-NLMP 2.2.2.1.
 const (
-	AvEOL             AvID = 0x0000 // MsvAvEOL: end of the list
-	AvNbComputerName  AvID = 0x0001 // MsvAvNbComputerName
-	AvNbDomainName    AvID = 0x0002 // MsvAvNbDomainName
-	AvDNSComputerName AvID = 0x0003 // MsvAvDnsComputerName
-	AvDNSDomainName   AvID = 0x0004 // MsvAvDnsDomainName
-	AvDNSTreeName     AvID = 0x0005 // MsvAvDnsTreeName
-	AvFlags           AvID = 0x0006 // MsvAvFlags
-	AvTimestamp       AvID = 0x0007 // MsvAvTimestamp
-	AvSingleHost      AvID = 0x0008 // MsvAvSingleHost
-	AvTargetName      AvID = 0x0009 // MsvAvTargetName
-	AvChannelBindings AvID = 0x000A // MsvAvChannelBindings
+	avEOL             avID = 0x0000 // MsvAvEOL: end of the list
+	avNbComputerName  avID = 0x0001 // MsvAvNbComputerName
+	avNbDomainName    avID = 0x0002 // MsvAvNbDomainName
+	avDNSComputerName avID = 0x0003 // MsvAvDnsComputerName
+	avDNSDomainName   avID = 0x0004 // MsvAvDnsDomainName
+	avDNSTreeName     avID = 0x0005 // MsvAvDnsTreeName
+	avFlags           avID = 0x0006 // MsvAvFlags
+	avTimestamp       avID = 0x0007 // MsvAvTimestamp
+	avSingleHost      avID = 0x0008 // MsvAvSingleHost
+	avTargetName      avID = 0x0009 // MsvAvTargetName
+	avChannelBindings avID = 0x000A // MsvAvChannelBindings
 )
 
 // The MsvAvFlags bit this server acts on and the size of the channel
@@ -29,7 +29,7 @@ const (
 
 // avPair is one AV_PAIR.
 type avPair struct {
-	id    AvID
+	id    avID
 	value []byte
 }
 
@@ -37,7 +37,7 @@ type avPair struct {
 type avList []avPair
 
 // get returns the value of the pair with the given id.
-func (l avList) get(id AvID) ([]byte, bool) {
+func (l avList) get(id avID) ([]byte, bool) {
 	for _, p := range l {
 		if p.id == id {
 			return p.value, true
@@ -71,17 +71,17 @@ func parseAVList(b []byte, where string) (l avList, rest []byte, err error) {
 	if len(b) > maxAVListSize {
 		return nil, nil, malformed("%s AV_PAIR list is %d bytes, above the %d MSV1_0 accepts", where, len(b), maxAVListSize)
 	}
-	seen := map[AvID]bool{}
+	seen := map[avID]bool{}
 	for {
 		if len(b) < 4 {
 			return nil, nil, malformed("%s AV_PAIR list ends without MsvAvEOL", where)
 		}
-		id, n := AvID(le.Uint16(b)), int(le.Uint16(b[2:]))
+		id, n := avID(le.Uint16(b)), int(le.Uint16(b[2:]))
 		b = b[4:]
 		if n > len(b) {
 			return nil, nil, malformed("%s AV_PAIR 0x%04x claims %d bytes, only %d remain", where, uint16(id), n, len(b))
 		}
-		if id == AvEOL {
+		if id == avEOL {
 			if n != 0 {
 				return nil, nil, malformed("%s MsvAvEOL has a %d-byte value", where, n)
 			}
@@ -100,41 +100,41 @@ func parseAVList(b []byte, where string) (l avList, rest []byte, err error) {
 }
 
 // fixedAVSize is the size a pair must have, or -1 when it varies.
-func fixedAVSize(id AvID) int {
+func fixedAVSize(id avID) int {
 	switch id {
-	case AvFlags:
+	case avFlags:
 		return 4
-	case AvTimestamp:
+	case avTimestamp:
 		return 8
-	case AvChannelBindings:
+	case avChannelBindings:
 		return channelBindingsSize
 	}
 	return -1
 }
 
-func (id AvID) String() string {
+func (id avID) String() string {
 	switch id {
-	case AvEOL:
+	case avEOL:
 		return "MsvAvEOL"
-	case AvNbComputerName:
+	case avNbComputerName:
 		return "MsvAvNbComputerName"
-	case AvNbDomainName:
+	case avNbDomainName:
 		return "MsvAvNbDomainName"
-	case AvDNSComputerName:
+	case avDNSComputerName:
 		return "MsvAvDnsComputerName"
-	case AvDNSDomainName:
+	case avDNSDomainName:
 		return "MsvAvDnsDomainName"
-	case AvDNSTreeName:
+	case avDNSTreeName:
 		return "MsvAvDnsTreeName"
-	case AvFlags:
+	case avFlags:
 		return "MsvAvFlags"
-	case AvTimestamp:
+	case avTimestamp:
 		return "MsvAvTimestamp"
-	case AvSingleHost:
+	case avSingleHost:
 		return "MsvAvSingleHost"
-	case AvTargetName:
+	case avTargetName:
 		return "MsvAvTargetName"
-	case AvChannelBindings:
+	case avChannelBindings:
 		return "MsvAvChannelBindings"
 	}
 	return fmt.Sprintf("AvId(0x%04x)", uint16(id))

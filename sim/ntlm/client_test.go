@@ -18,6 +18,7 @@ type testClient struct {
 	lmv2            bool     // send an LMv2 response instead of Z(24)
 	noTimestamp     bool     // leave the server's MsvAvTimestamp out of the response
 	tamperTimestamp bool     // the test changes the challenge's MsvAvTimestamp before answering
+	nilUserDom      bool     // hash NTOWFv2 with an empty UserDom while sending the domain
 	channelHash     []byte   // MsvAvChannelBindings to send
 	time            *uint64  // blob TimeStamp to send instead of the server's
 	randomKey       [16]byte // the exported session key when KEY_EXCH is negotiated
@@ -76,7 +77,7 @@ func (c *testClient) authenticate(t testing.TB, challenge []byte) []byte {
 	var ts uint64
 	var pairs avList
 	for _, p := range info {
-		if p.id == AvTimestamp {
+		if p.id == avTimestamp {
 			ts = le.Uint64(p.value)
 			if c.noTimestamp {
 				continue
@@ -88,10 +89,10 @@ func (c *testClient) authenticate(t testing.TB, challenge []byte) []byte {
 		ts = *c.time
 	}
 	if c.mic {
-		pairs = append(pairs, avPair{AvFlags, le.AppendUint32(nil, avFlagMIC)})
+		pairs = append(pairs, avPair{avFlags, le.AppendUint32(nil, avFlagMIC)})
 	}
 	if c.channelHash != nil {
-		pairs = append(pairs, avPair{AvChannelBindings, c.channelHash})
+		pairs = append(pairs, avPair{avChannelBindings, c.channelHash})
 	}
 	blob := []byte{1, 1, 0, 0, 0, 0, 0, 0}
 	blob = le.AppendUint64(blob, ts)
@@ -101,6 +102,9 @@ func (c *testClient) authenticate(t testing.TB, challenge []byte) []byte {
 
 	domain := encodeUTF16(c.domain)
 	key := ntowfv2(NTHash(c.password), c.user, domain)
+	if c.nilUserDom {
+		key = ntowfv2(NTHash(c.password), c.user, nil)
+	}
 	proof := ntProofStr(key, sc, blob)
 	nt := append(append([]byte(nil), proof...), blob...)
 	lm := make([]byte, 24)

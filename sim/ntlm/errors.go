@@ -5,8 +5,10 @@ import (
 	"fmt"
 )
 
-// Sentinel errors. Every error the package returns wraps exactly one of
-// them, so callers decide with errors.Is and keep the detail for logs.
+// Sentinel errors. Every error a Handshake or Session returns wraps one of
+// them (ErrKerberosOnly is itself an ErrNoCommonMechanism), so callers
+// decide with errors.Is and keep the detail for logs. The one exception is
+// a failing Config.Rand, which is the host's fault, not the client's.
 var (
 	// ErrMalformed: the token is not a well-formed NTLM or SPNEGO message
 	// (truncated, a field outside the message, an odd-length Unicode
@@ -19,8 +21,8 @@ var (
 	ErrOutOfSequence = errors.New("ntlm: message out of sequence")
 
 	// ErrUnsupported: well-formed input asking for something this server
-	// does not implement (OEM-only character set, connectionless NTLM,
-	// session security without extended session security).
+	// does not implement (connectionless NTLM, session security without
+	// extended session security, non-ASCII names in the OEM character set).
 	ErrUnsupported = errors.New("ntlm: not supported")
 
 	// ErrNTLMv1Refused: the client answered with an NTLMv1, NTLM2 session

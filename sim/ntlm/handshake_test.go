@@ -142,6 +142,9 @@ func TestGoMSSQLDBClient(t *testing.T) {
 		{"DNS domain name", "CONTOSO.COM", "sqlsvc", sqlsvcPassword, `CONTOSO\sqlsvc`, nil, 0},
 		{"user principal name", "", "sqlsvc@CONTOSO.com", sqlsvcPassword, `CONTOSO\sqlsvc`, nil, 0},
 		{"local account", "LYNCSQL01", "administrator", adminPassword, `LYNCSQL01\Administrator`, nil, 0},
+		{"local account by DNS name", "lyncsql01.contoso.com", "Administrator", adminPassword, `LYNCSQL01\Administrator`, nil, 0},
+		{"empty domain: the host's domain", "", "sqlsvc", sqlsvcPassword, `CONTOSO\sqlsvc`, nil, 0},
+		{"empty domain: then local accounts", "", "Administrator", adminPassword, `LYNCSQL01\Administrator`, nil, 0},
 		{"wrong password", "CONTOSO", "sqlsvc", "wrong", "", ErrLogonFailure, ReasonWrongPassword},
 		{"unknown user", "CONTOSO", "nobody", sqlsvcPassword, "", ErrLogonFailure, ReasonUnknownUser},
 		{"untrusted domain", "FABRIKAM", "sqlsvc", sqlsvcPassword, "", ErrUntrustedDomain, 0},
@@ -228,21 +231,21 @@ func TestChallengeMessage(t *testing.T) {
 	if err != nil || len(rest) != 0 {
 		t.Fatalf("TargetInfo: %v, %d trailing bytes", err, len(rest))
 	}
-	want := map[AvID]string{
-		AvNbDomainName: "CONTOSO", AvNbComputerName: "LYNCSQL01", AvDNSDomainName: "contoso.com",
-		AvDNSComputerName: "lyncsql01.contoso.com", AvDNSTreeName: "contoso.com",
+	want := map[avID]string{
+		avNbDomainName: "CONTOSO", avNbComputerName: "LYNCSQL01", avDNSDomainName: "contoso.com",
+		avDNSComputerName: "lyncsql01.contoso.com", avDNSTreeName: "contoso.com",
 	}
-	var ids []AvID
+	var ids []avID
 	for _, p := range info {
 		ids = append(ids, p.id)
 		if w, ok := want[p.id]; ok && string(p.value) != string(encodeUTF16(w)) {
 			t.Errorf("%s = %q, want %q", p.id, p.value, w)
 		}
 	}
-	if got := TimeFromFileTime(le.Uint64(mustGet(t, info, AvTimestamp))); !got.Equal(f.clock.now().Truncate(100 * time.Nanosecond)) {
+	if got := TimeFromFileTime(le.Uint64(mustGet(t, info, avTimestamp))); !got.Equal(f.clock.now().Truncate(100 * time.Nanosecond)) {
 		t.Errorf("MsvAvTimestamp %s, want the server clock %s", got, f.clock.now())
 	}
-	if got, want := ids, []AvID{2, 1, 4, 3, 5, 7}; !equalIDs(got, want) {
+	if got, want := ids, []avID{2, 1, 4, 3, 5, 7}; !equalIDs(got, want) {
 		t.Errorf("AV pair order %v, want Windows' %v", got, want)
 	}
 
@@ -253,7 +256,7 @@ func TestChallengeMessage(t *testing.T) {
 	}
 }
 
-func mustGet(t *testing.T, l avList, id AvID) []byte {
+func mustGet(t *testing.T, l avList, id avID) []byte {
 	t.Helper()
 	v, ok := l.get(id)
 	if !ok {
@@ -262,7 +265,7 @@ func mustGet(t *testing.T, l avList, id AvID) []byte {
 	return v
 }
 
-func equalIDs(a, b []AvID) bool {
+func equalIDs(a, b []avID) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -386,7 +389,7 @@ func TestTimestamps(t *testing.T) {
 			tc.setup(c, f)
 			if c.tamperTimestamp {
 				challenge = append([]byte(nil), challenge...)
-				at := bytes.Index(challenge, []byte{byte(AvTimestamp), 0, 8, 0})
+				at := bytes.Index(challenge, []byte{byte(avTimestamp), 0, 8, 0})
 				challenge[at+4] ^= 0xff
 			}
 			_, err = h.Step(c.authenticate(t, challenge))
@@ -582,14 +585,14 @@ func TestOversizedFields(t *testing.T) {
 	if _, err := h.Step(c.authenticate(t, challenge)); !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "UserName") {
 		t.Errorf("257-character user: %v, want ErrMalformed naming UserName", err)
 	}
-	long := append(avList{{AvID(0x7f), make([]byte, 0xfff0)}}, avPair{AvID(0x7e), make([]byte, 0x1000)})
+	long := append(avList{{avID(0x7f), make([]byte, 0xfff0)}}, avPair{avID(0x7e), make([]byte, 0x1000)})
 	if _, _, err := parseAVList(long.marshal(), "test"); !errors.Is(err, ErrMalformed) {
 		t.Errorf("%d-byte AV list: %v, want ErrMalformed", len(long.marshal()), err)
 	}
 	for _, l := range []avList{
-		{{AvTimestamp, make([]byte, 7)}},
-		{{AvFlags, make([]byte, 8)}},
-		{{AvNbComputerName, []byte("a")}, {AvNbComputerName, []byte("b")}},
+		{{avTimestamp, make([]byte, 7)}},
+		{{avFlags, make([]byte, 8)}},
+		{{avNbComputerName, []byte("a")}, {avNbComputerName, []byte("b")}},
 	} {
 		if _, _, err := parseAVList(l.marshal(), "test"); !errors.Is(err, ErrMalformed) {
 			t.Errorf("AV list %v: %v, want ErrMalformed", l, err)
@@ -697,5 +700,17 @@ func TestOEMNames(t *testing.T) {
 	}
 	if _, err := ParseAuthenticate(auth("j\x94rg")); !errors.Is(err, ErrUnsupported) {
 		t.Errorf("non-ASCII OEM user: %v, want ErrUnsupported", err)
+	}
+}
+
+// TestNILUserDom: MS-NLMP 3.2.5.1.2 asks servers to accept clients that
+// hash an empty UserDom into NTOWFv2 while naming their domain.
+func TestNILUserDom(t *testing.T) {
+	f := newFixture(t)
+	c := newTestClient("CONTOSO", "sqlsvc", sqlsvcPassword)
+	c.nilUserDom = true
+	h, err := f.run(t, c.negotiate(), func(ch []byte) []byte { return c.authenticate(t, ch) })
+	if err != nil || h.Result().Account.String() != `CONTOSO\sqlsvc` || !h.Result().MIC {
+		t.Fatalf("err %v; want CONTOSO\\sqlsvc logged on with a verified MIC", err)
 	}
 }

@@ -109,12 +109,12 @@ func (s *Server) targetInfo(now time.Time) avList {
 	var ts [8]byte
 	le.PutUint64(ts[:], FileTime(now))
 	return avList{
-		{AvNbDomainName, encodeUTF16(s.cfg.Domain)},
-		{AvNbComputerName, encodeUTF16(s.cfg.ComputerName)},
-		{AvDNSDomainName, encodeUTF16(s.cfg.DNSDomain)},
-		{AvDNSComputerName, encodeUTF16(s.cfg.DNSComputerName)},
-		{AvDNSTreeName, encodeUTF16(s.cfg.DNSTree)},
-		{AvTimestamp, ts[:]},
+		{avNbDomainName, encodeUTF16(s.cfg.Domain)},
+		{avNbComputerName, encodeUTF16(s.cfg.ComputerName)},
+		{avDNSDomainName, encodeUTF16(s.cfg.DNSDomain)},
+		{avDNSComputerName, encodeUTF16(s.cfg.DNSComputerName)},
+		{avDNSTreeName, encodeUTF16(s.cfg.DNSTree)},
+		{avTimestamp, ts[:]},
 	}
 }
 

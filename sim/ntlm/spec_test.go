@@ -76,7 +76,7 @@ func wantHex(t *testing.T, name string, got []byte, want string) {
 
 // specTargetInfo is the CHALLENGE_MESSAGE's AV pair list of 4.2.4.
 func specTargetInfo() avList {
-	return avList{{AvNbDomainName, encodeUTF16(specDomain)}, {AvNbComputerName, encodeUTF16(specServerName)}}
+	return avList{{avNbDomainName, encodeUTF16(specDomain)}, {avNbComputerName, encodeUTF16(specServerName)}}
 }
 
 func TestSpecNTLMv2Crypto(t *testing.T) {

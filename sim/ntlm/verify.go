@@ -122,7 +122,7 @@ func (h *Handshake) verify(msg []byte) (*Result, error) {
 	}
 
 	res := &Result{Account: acct, Domain: auth.Domain, User: auth.User, Workstation: auth.Workstation, Flags: auth.Flags}
-	if flags, ok := resp.avPairs.get(AvFlags); ok && le.Uint32(flags)&avFlagMIC != 0 {
+	if flags, ok := resp.avPairs.get(avFlags); ok && le.Uint32(flags)&avFlagMIC != 0 {
 		if auth.MIC == nil {
 			return nil, malformed("MsvAvFlags announces a MIC but the AUTHENTICATE_MESSAGE has no room for one (payload at offset < %d)", micEnd)
 		}
@@ -154,7 +154,7 @@ func (h *Handshake) checkTime(resp *ntlmv2Response) error {
 	if age := now.Sub(h.issued); age > cfg.MaxLifetime || age < -cfg.MaxLifetime {
 		return fmt.Errorf("%w: the challenge was issued %s ago; the limit is %s", ErrTimestamp, age, cfg.MaxLifetime)
 	}
-	if echoed, ok := resp.avPairs.get(AvTimestamp); ok {
+	if echoed, ok := resp.avPairs.get(avTimestamp); ok {
 		if h.timestamp == 0 || le.Uint64(echoed) != h.timestamp {
 			return fmt.Errorf("%w: the response's MsvAvTimestamp (%s) is not the one this server sent", ErrTimestamp, TimeFromFileTime(le.Uint64(echoed)).Format("2006-01-02T15:04:05.0000000Z"))
 		}
@@ -173,7 +173,7 @@ func (h *Handshake) checkChannelBindings(resp *ntlmv2Response) error {
 	if h.cbPolicy == ChannelBindingOff {
 		return nil
 	}
-	got, ok := resp.avPairs.get(AvChannelBindings)
+	got, ok := resp.avPairs.get(avChannelBindings)
 	if !ok || allZero(got) {
 		if h.cbPolicy == ChannelBindingStrict {
 			return fmt.Errorf("%w: the client sent no channel binding and the server requires one", ErrChannelBinding)
