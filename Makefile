@@ -89,3 +89,33 @@ compose-down:
 
 ## mutants: run the scenarios under every deliberately wrong plan; exit 0 only when all are caught
 mutants: ; $(GO) run ./cmd/mutants
+
+# --- The rehearsal lab (cmd/lab, lab/): a deployment the real failback CLI fails back ---
+# make lab [TARGET=containers] [LAB_TOPOLOGY=FILE] [LAB_STATE=normal] [LAB_DIR=.lab]
+#          [LAB_RATE=posts/s] [LAB_KEEP=1]; then the printed failback commands,
+# make lab-check, make lab-down. The binaries go to $(LAB_BIN) (ignored by git).
+LAB_DIR ?= .lab
+LAB_TOPOLOGY ?= topologies/embedded.yaml
+LAB_STATE ?= failed-over
+LAB_RATE ?= 5
+LAB_BIN ?= bin
+
+.PHONY: lab lab-check lab-status lab-down lab-bin
+
+lab-bin:
+	@$(GO) build -o $(LAB_BIN)/ ./cmd/lab ./cmd/failback
+
+## lab: start a failed-over lab (LAB_STATE=normal: before the disaster) and run it until make lab-down or Ctrl-C
+lab: lab-bin
+	@$(LAB_BIN)/lab up --dir $(LAB_DIR) --target $(TARGET) --topology $(LAB_TOPOLOGY) --state $(LAB_STATE) --rate $(LAB_RATE) --failback-cmd $(LAB_BIN)/failback $(if $(LAB_KEEP),--keep)
+
+## lab-check: was any chat message the lab acknowledged lost? (exit 1 when one was)
+lab-check: lab-bin
+	@$(LAB_BIN)/lab check --dir $(LAB_DIR)
+
+lab-status: lab-bin
+	@$(LAB_BIN)/lab status --dir $(LAB_DIR)
+
+## lab-down: stop the lab and everything it started, or clean up after one that died (LAB_KEEP=1 keeps its folder)
+lab-down: lab-bin
+	@$(LAB_BIN)/lab down --dir $(LAB_DIR) $(if $(LAB_KEEP),--keep)

@@ -50,6 +50,19 @@ func (l *Ledger) Len() int {
 	return len(l.msgs)
 }
 
+// Messages returns a copy of the acknowledged messages, in no particular
+// order: what a check sorts by acknowledgement time (before, during, after
+// a failback) or by server.
+func (l *Ledger) Messages() []Message {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]Message, 0, len(l.msgs))
+	for _, m := range l.msgs {
+		out = append(out, m)
+	}
+	return out
+}
+
 // Post writes one message through db (a connection to mgc) and acknowledges
 // it in the ledger only after the INSERT committed, as a chat server
 // acknowledges a post only once the store has it.

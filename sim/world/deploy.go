@@ -1,0 +1,49 @@
+package world
+
+import (
+	"context"
+
+	"github.com/pchatdr/harness/failback/topology"
+)
+
+// Deploy brings a freshly started world to the normal, pre-disaster state
+// of a production pool: Topology Builder's stores on both sites, database
+// mirroring of the primary stores to the primary-mirror instance (when the
+// topology has one), log shipping of mgc to the backup instance, the chat
+// servers running on the primary data center's active list, and
+// sc.MessagesBefore acknowledged messages, all of them in a log backup on
+// the share (half already copied and restored by the secondary). It is
+// FailOver's first half, for a lab that rehearses from the pool's normal
+// state (make lab LAB_STATE=normal); sc.MessagesDuring and sc.Shortcut
+// are not used.
+func (w *World) Deploy(ctx context.Context, sc Scene) error {
+	step := w.failoverStep
+	if err := step("install stores on the primary", w.InstallStores(ctx, topology.RolePrimary)); err != nil {
+		return err
+	}
+	if err := step("install stores on the backup", w.InstallStores(ctx, topology.RoleBackup)); err != nil {
+		return err
+	}
+	if _, ok := w.Topology.InstanceByRole(topology.RolePrimaryMirror); ok {
+		if err := step("mirror the primary stores to the primary-mirror instance", w.ConfigureMirroring(ctx, topology.RolePrimary, topology.RolePrimaryMirror)); err != nil {
+			return err
+		}
+	}
+	if err := step("log shipping of mgc to the backup instance", w.ConfigureLogShipping(ctx)); err != nil {
+		return err
+	}
+	if err := step("start chat servers", w.StartChat(ctx)); err != nil {
+		return err
+	}
+	first := sc.MessagesBefore / 2
+	if err := step("chat history on the primary", w.postWhenActive(ctx, first)); err != nil {
+		return err
+	}
+	if err := step("log-shipping jobs: backup, copy, restore", w.CatchUpLogShipping(ctx)); err != nil {
+		return err
+	}
+	if err := step("more chat history on the primary", w.postWhenActive(ctx, sc.MessagesBefore-first)); err != nil {
+		return err
+	}
+	return step("log-shipping backup job", w.BackUpLog(ctx))
+}
