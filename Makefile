@@ -76,13 +76,22 @@ images:
 lab-env:
 	$(GO) run ./sim/containers/cmd/build-images -no-images -lab-env docker
 
-## compose-up: start the rehearsal lab (LAB=real|sim)
-compose-up: images lab-env
-	$(COMPOSE) -p $(COMPOSE_PROJECT) -f $(COMPOSE_FILE_$(LAB)) up -d
+## compose-up: LAB=sim: the seeded, failed-over rehearsal lab as compose services, run like make lab (until compose-down or Ctrl-C); LAB=real: the real SQL Server image, empty and Normal (it cannot fail over)
+compose-up: images lab-env lab-bin
+ifeq ($(LAB),sim)
+	@$(LAB_BIN)/lab up --target compose --compose-file $(COMPOSE_FILE_sim) --compose-project $(COMPOSE_PROJECT) --dir $(LAB_COMPOSE_DIR) --state $(LAB_STATE) --rate $(LAB_RATE) --failback-cmd $(LAB_BIN)/failback $(if $(LAB_KEEP),--keep)
+else
+	@echo "compose-up: $(COMPOSE_FILE_$(LAB)) runs the real SQL Server image, which cannot be failed over or failed back (SQL Server on Linux has no UNC paths, Windows accounts or database mirroring): it comes up empty, in the Normal state. The rehearsal lab is LAB=sim or make lab."
+	env $$($(LAB_BIN)/lab compose-ports) $(COMPOSE) -p $(COMPOSE_PROJECT) -f $(COMPOSE_FILE_$(LAB)) up -d
+endif
 
-## compose-down: stop the lab and remove its volumes (KEEP_DATA=1 keeps them)
-compose-down:
+## compose-down: stop the lab (LAB=sim: as make lab-down; KEEP_DATA=1 keeps its folder or volumes)
+compose-down: lab-bin
+ifeq ($(LAB),sim)
+	@$(LAB_BIN)/lab down --dir $(LAB_COMPOSE_DIR) $(if $(KEEP_DATA)$(LAB_KEEP),--keep)
+else
 	$(COMPOSE) -p $(COMPOSE_PROJECT) -f $(COMPOSE_FILE_$(LAB)) down --remove-orphans $(if $(KEEP_DATA),,-v)
+endif
 
 # --- Procedure mutants (failback/mutants, cmd/mutants) ---
 .PHONY: mutants
@@ -91,10 +100,13 @@ compose-down:
 mutants: ; $(GO) run ./cmd/mutants
 
 # --- The rehearsal lab (cmd/lab, lab/): a deployment the real failback CLI fails back ---
-# make lab [TARGET=containers] [LAB_TOPOLOGY=FILE] [LAB_STATE=normal] [LAB_DIR=.lab]
-#          [LAB_RATE=posts/s] [LAB_KEEP=1]; then the printed failback commands,
-# make lab-check, make lab-down. The binaries go to $(LAB_BIN) (ignored by git).
+# make lab [TARGET=containers|compose] [LAB_TOPOLOGY=FILE] [LAB_STATE=normal]
+#          [LAB_DIR=.lab] [LAB_RATE=posts/s] [LAB_KEEP=1]; then the printed
+# failback commands, make lab-check, make lab-down. make compose-up LAB=sim is
+# the compose target in $(LAB_COMPOSE_DIR). The binaries go to $(LAB_BIN)
+# (ignored by git).
 LAB_DIR ?= .lab
+LAB_COMPOSE_DIR ?= .lab-compose
 LAB_TOPOLOGY ?= topologies/embedded.yaml
 LAB_STATE ?= failed-over
 LAB_RATE ?= 5
@@ -107,7 +119,7 @@ lab-bin:
 
 ## lab: start a failed-over lab (LAB_STATE=normal: before the disaster) and run it until make lab-down or Ctrl-C
 lab: lab-bin
-	@$(LAB_BIN)/lab up --dir $(LAB_DIR) --target $(TARGET) --topology $(LAB_TOPOLOGY) --state $(LAB_STATE) --rate $(LAB_RATE) --failback-cmd $(LAB_BIN)/failback $(if $(LAB_KEEP),--keep)
+	@$(LAB_BIN)/lab up --dir $(LAB_DIR) --target $(TARGET) --topology $(LAB_TOPOLOGY) --state $(LAB_STATE) --rate $(LAB_RATE) --compose-file $(COMPOSE_FILE_sim) --compose-project $(COMPOSE_PROJECT) --failback-cmd $(LAB_BIN)/failback $(if $(LAB_KEEP),--keep)
 
 ## lab-check: was any chat message the lab acknowledged lost? (exit 1 when one was)
 lab-check: lab-bin

@@ -63,7 +63,9 @@ type Traffic struct {
 }
 
 // TotalAcknowledged is the number of acknowledged messages of every phase.
-func (r CheckResult) TotalAcknowledged() int { return r.Acknowledged[Before] + r.Acknowledged[During] + r.Acknowledged[After] }
+func (r CheckResult) TotalAcknowledged() int {
+	return r.Acknowledged[Before] + r.Acknowledged[During] + r.Acknowledged[After]
+}
 
 // TotalLost is the number of acknowledged messages missing from mgc.
 func (r CheckResult) TotalLost() int { return r.Lost[Before] + r.Lost[During] + r.Lost[After] }
@@ -119,7 +121,7 @@ func (l *lab) check(ctx context.Context) (CheckResult, error) {
 	if p := l.phase(); p != PhaseReady {
 		return CheckResult{}, fmt.Errorf("%w: the lab is %s", ErrBusy, p)
 	}
-	st, err := l.w.Pool().State(ctx)
+	st, err := l.d.Pool().State(ctx)
 	if err != nil {
 		return CheckResult{}, fmt.Errorf("lab check: %w", err)
 	}
@@ -133,33 +135,29 @@ func (l *lab) check(ctx context.Context) (CheckResult, error) {
 	if st.PoolState == pool.Normal {
 		role = topology.RolePrimary
 	}
-	inst, err := l.w.InstanceByRole(role)
-	if err != nil {
-		return CheckResult{}, fmt.Errorf("lab check: %w", err)
-	}
 	l.stopTraffic()
 	defer func() {
 		if err := l.startTraffic(); err != nil {
 			l.printf("%v", err)
 		}
 	}()
-	db, err := l.w.DB(inst, "mgc")
+	db, name, err := l.d.mgc(role)
 	if err != nil {
 		return CheckResult{}, fmt.Errorf("lab check: %w", err)
 	}
 	// Closed at once: a session left on the backup mgc would hold up the
 	// failback's step 1 (it waits for every session to leave).
 	defer db.Close()
-	rep, err := l.w.Ledger.Check(ctx, db, true)
+	rep, err := l.d.ledger().Check(ctx, db, true)
 	if err != nil {
-		return CheckResult{}, fmt.Errorf("lab check: mgc on %s: %w", inst.Name, err)
+		return CheckResult{}, fmt.Errorf("lab check: mgc on %s: %w", name, err)
 	}
-	evs, err := l.w.Pool().Events(ctx)
+	evs, err := l.d.Pool().Events(ctx)
 	if err != nil {
 		return CheckResult{}, fmt.Errorf("lab check: %w", err)
 	}
 	r := CheckResult{
-		PoolState: string(st.PoolState), ActiveServers: st.ActiveServers, Instance: inst.Name,
+		PoolState: string(st.PoolState), ActiveServers: st.ActiveServers, Instance: name,
 		Stored: rep.Stored, Duplicated: len(rep.Duplicated), Phantom: len(rep.Phantom),
 	}
 	r.FailbackStarted, r.FailbackEnded = failbackBounds(evs, l.readyAt)
@@ -167,7 +165,7 @@ func (l *lab) check(ctx context.Context) (CheckResult, error) {
 	for _, id := range rep.Lost {
 		lost[id.String()] = true
 	}
-	for _, m := range l.w.Ledger.Messages() {
+	for _, m := range l.d.ledger().Messages() {
 		ph := r.phaseOf(m.AckedAt)
 		r.Acknowledged[ph]++
 		if lost[m.ID.String()] {

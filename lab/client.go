@@ -9,7 +9,9 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -148,7 +150,7 @@ func Down(ctx context.Context, dir string, keep bool, out io.Writer) error {
 		path += "?keep=1"
 	}
 	wait := 2 * time.Minute
-	if st.Target == string(world.TargetContainers) {
+	if st.Target != string(world.TargetEmbedded) {
 		wait = 5 * time.Minute // a container's clean shutdown alone may take 30s
 	}
 	if err := call(ctx, st, http.MethodPost, path, nil); err != nil {
@@ -206,7 +208,9 @@ func waitGone(ctx context.Context, st State, d time.Duration) bool {
 // where Docker answers.
 func cleanUp(ctx context.Context, st State, dir string, keep bool, out io.Writer) error {
 	var errs []error
-	if st.Target != string(world.TargetEmbedded) {
+	if st.Target == TargetCompose {
+		errs = append(errs, composeCleanUp(st, out))
+	} else if st.Target != string(world.TargetEmbedded) {
 		d, err := containers.Connect(ctx)
 		switch {
 		case err != nil && st.Target == "":
@@ -243,5 +247,48 @@ func removeDir(dir string, keep bool, out io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(out, "lab down: removed %s\n", display(dir))
+	return nil
+}
+
+// composeCleanUp takes a dead compose lab's services down: `compose down`
+// with the lab's env file, or, without it, every container and network of
+// the project by compose's own labels.
+func composeCleanUp(st State, out io.Writer) error {
+	if st.ComposeProject == "" {
+		return nil // died before it started any service
+	}
+	cli, err := composeCLI()
+	if err == nil {
+		if _, serr := os.Stat(st.ComposeEnv); serr == nil {
+			run := composeRunner{cli: cli, dir: filepath.Dir(st.ComposeFile), file: st.ComposeFile, project: st.ComposeProject,
+				env: st.ComposeEnv, logf: func(string, ...any) {}}
+			if err = composeDown(run); err == nil {
+				fmt.Fprintf(out, "lab down: took compose project %s down\n", st.ComposeProject)
+				return nil
+			}
+		}
+	}
+	fmt.Fprintf(out, "lab down: removing compose project %s's containers and network by label\n", st.ComposeProject)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	label := "label=com.docker.compose.project=" + st.ComposeProject
+	ids, lerr := exec.CommandContext(ctx, "docker", "ps", "-aq", "--filter", label).Output()
+	if lerr != nil {
+		return errors.Join(err, fmt.Errorf("docker ps: %w", lerr))
+	}
+	if f := strings.Fields(string(ids)); len(f) > 0 {
+		if b, rerr := exec.CommandContext(ctx, "docker", append([]string{"rm", "-f"}, f...)...).CombinedOutput(); rerr != nil {
+			return fmt.Errorf("docker rm: %w: %s", rerr, b)
+		}
+	}
+	nets, nerr := exec.CommandContext(ctx, "docker", "network", "ls", "-q", "--filter", label).Output()
+	if nerr != nil {
+		return fmt.Errorf("docker network ls: %w", nerr)
+	}
+	if f := strings.Fields(string(nets)); len(f) > 0 {
+		if b, rerr := exec.CommandContext(ctx, "docker", append([]string{"network", "rm"}, f...)...).CombinedOutput(); rerr != nil {
+			return fmt.Errorf("docker network rm: %w: %s", rerr, b)
+		}
+	}
 	return nil
 }

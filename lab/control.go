@@ -44,7 +44,7 @@ func (l *lab) handler() http.Handler {
 		if s.Phase == PhaseReady {
 			ctx, cancel := context.WithTimeout(r.Context(), 10*time.Second)
 			defer cancel()
-			if st, err := l.w.Pool().State(ctx); err == nil {
+			if st, err := l.d.Pool().State(ctx); err == nil {
 				s.PoolState, s.ActiveServers = string(st.PoolState), st.ActiveServers
 			}
 			s.Traffic = trafficOf(l.cfg.Rate, l.traffic())

@@ -32,6 +32,11 @@ const (
 	StateNormal = "normal"
 )
 
+// TargetCompose runs the lab's SQL Servers and management endpoint as
+// the services of a compose file (docker-compose.sim.yml), seeded by an
+// embedded world (compose.go). The other targets are the world's.
+const TargetCompose = "compose"
+
 // Config configures a lab.
 type Config struct {
 	// Dir is the lab folder: created (mode 0700) when missing, refused when
@@ -40,7 +45,15 @@ type Config struct {
 	// Topology is a topology file or a shipped one's name
 	// (topologies.Load); default "topologies/embedded.yaml".
 	Topology string
-	Target   world.Target
+	// Target is world.TargetEmbedded (default), world.TargetContainers or
+	// TargetCompose.
+	Target string
+	// ComposeFile and ComposeProject are the compose file and project name
+	// of the compose target (defaults docker-compose.sim.yml, pchat-lab).
+	ComposeFile, ComposeProject string
+	// AnyPorts publishes the compose services on any free ports instead
+	// of the defaults (14331-14334, 15985) where those are free.
+	AnyPorts bool
 	// State is StateFailedOver (default) or StateNormal.
 	State string
 	// Rate is the steady chat traffic in posts per second (default 5).
@@ -70,11 +83,20 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Topology == "" {
 		c.Topology = "topologies/embedded.yaml"
 	}
-	t, err := world.ParseTarget(string(c.Target))
-	if err != nil {
-		return c, fmt.Errorf("lab: %w", err)
+	if c.Target == TargetCompose {
+		if c.ComposeFile == "" {
+			c.ComposeFile = "docker-compose.sim.yml"
+		}
+		if c.ComposeProject == "" {
+			c.ComposeProject = "pchat-lab"
+		}
+	} else {
+		t, err := world.ParseTarget(c.Target)
+		if err != nil {
+			return c, fmt.Errorf("lab: %w (or %s)", err, TargetCompose)
+		}
+		c.Target = string(t)
 	}
-	c.Target = t
 	switch c.State {
 	case "":
 		c.State = StateFailedOver
@@ -123,7 +145,7 @@ type lab struct {
 	log   *os.File
 	outMu sync.Mutex
 
-	w       *world.World // nil until built
+	d       deployment // nil until built
 	readyAt time.Time
 
 	// life is the lab's context, which the traffic runs in; stop ends it
@@ -161,6 +183,11 @@ func Up(ctx context.Context, cfg Config) (err error) {
 	l := &lab{cfg: cfg, dir: dir}
 	defer func() {
 		// A lab that failed keeps its folder for its log; Down removes it.
+		// The error goes out before the folder's fate.
+		if err != nil {
+			l.printf("%v", err)
+			err = reported{err}
+		}
 		if rerr := l.release(cfg.Keep || l.keepRequested() || err != nil); rerr != nil {
 			err = errors.Join(err, rerr)
 		}
@@ -184,7 +211,7 @@ func Up(ctx context.Context, cfg Config) (err error) {
 	ps, _ := procStart(os.Getpid())
 	l.st = State{
 		PID: os.Getpid(), ProcStart: ps, Control: ln.Addr().String(), Token: token,
-		Target: string(cfg.Target), Dir: dir, Journal: filepath.Join(dir, journalFile),
+		Target: cfg.Target, Dir: dir, Journal: filepath.Join(dir, journalFile),
 		Pool: top.Pool.FQDN, Phase: PhaseStarting, Started: time.Now().UTC(),
 	}
 	if err := writeState(dir, l.st); err != nil {
@@ -204,9 +231,9 @@ func Up(ctx context.Context, cfg Config) (err error) {
 		_ = srv.Shutdown(sctx) // waits for a check in progress
 		<-served
 		l.stopTraffic()
-		if l.w != nil {
+		if l.d != nil {
 			l.printf("lab: stopping the deployment (%s)", cfg.Target)
-			if cerr := l.w.Close(); cerr != nil {
+			if cerr := l.d.close(); cerr != nil {
 				err = errors.Join(err, fmt.Errorf("lab: stop: %w", cerr))
 			}
 		}
@@ -231,47 +258,70 @@ func Up(ctx context.Context, cfg Config) (err error) {
 	return nil
 }
 
-// build starts the world, brings it to the configured state, writes the
-// lab's topology and starts the chat traffic.
+// build starts the deployment, brings it to the configured state, writes
+// the lab's topology and starts the chat traffic.
 func (l *lab) build(ctx context.Context, top *topology.Topology) error {
-	cfg := l.cfg
-	l.printf("lab: starting %d SQL Server instances, the management endpoint and %d chat servers (target %s, topology %s)",
-		len(top.Instances), len(top.Pool.Servers), cfg.Target, cfg.Topology)
-	wdir := filepath.Join(l.dir, worldDir)
-	if err := os.MkdirAll(wdir, 0o700); err != nil {
+	var (
+		t   *topology.Topology
+		err error
+	)
+	if l.cfg.Target == TargetCompose {
+		t, err = l.buildCompose(ctx, top)
+	} else {
+		var w *world.World
+		w, err = l.startWorld(ctx, top, world.Target(l.cfg.Target))
+		if w != nil {
+			l.d = worldDeployment{w}
+			t = w.Topology
+		}
+	}
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(l.dir, topologyFile)
+	if err := topology.WriteFile(path, t); err != nil {
 		return fmt.Errorf("lab: %w", err)
 	}
-	began := time.Now()
-	w, err := world.Start(ctx, world.Options{Topology: top, Dir: wdir, Target: cfg.Target, Logf: l.logf})
-	if err != nil {
-		return fmt.Errorf("lab: start the deployment: %w", err)
+	l.update(func(st *State) { st.Topology = path })
+	return l.startTraffic()
+}
+
+// startWorld starts a world on target and brings it to the configured
+// state. The world comes back even with an error, for its caller to close.
+func (l *lab) startWorld(ctx context.Context, top *topology.Topology, target world.Target) (*world.World, error) {
+	cfg := l.cfg
+	l.printf("lab: starting %d SQL Server instances, the management endpoint and %d chat servers (target %s, topology %s)",
+		len(top.Instances), len(top.Pool.Servers), target, cfg.Topology)
+	wdir := filepath.Join(l.dir, worldDir)
+	if err := os.MkdirAll(wdir, 0o700); err != nil {
+		return nil, fmt.Errorf("lab: %w", err)
 	}
-	l.w = w
+	began := time.Now()
+	w, err := world.Start(ctx, world.Options{Topology: top, Dir: wdir, Target: target, Logf: l.logf})
+	if err != nil {
+		return nil, fmt.Errorf("lab: start the deployment: %w", err)
+	}
 	l.printf("lab: deployment up in %s (SQL Server: %s)", since(began), w.SQLKind())
 	scene := world.Scene{MessagesBefore: cfg.Before, MessagesDuring: cfg.During}
 	began = time.Now()
 	if cfg.State == StateNormal {
 		l.printf("lab: configuring mirroring and log shipping, %d chat messages on the primary", cfg.Before)
 		if err := w.Deploy(ctx, scene); err != nil {
-			return fmt.Errorf("lab: %w", err)
+			return w, fmt.Errorf("lab: %w", err)
 		}
 	} else {
 		l.printf("lab: configuring mirroring and log shipping, %d chat messages on the primary; then the disaster (data center %s down), the documented failover, %d chat messages on the backup",
 			cfg.Before, dataCenterOf(top, topology.RolePrimary), cfg.During)
 		if err := w.FailOver(ctx, scene); err != nil {
-			return fmt.Errorf("lab: %w", err)
+			return w, fmt.Errorf("lab: %w", err)
 		}
 		l.printf("lab: rebuilding the primary data center (fresh instances, empty stores from Topology Builder)")
 		if err := w.RebuildPrimary(ctx); err != nil {
-			return fmt.Errorf("lab: rebuild the primary: %w", err)
+			return w, fmt.Errorf("lab: rebuild the primary: %w", err)
 		}
 	}
 	l.printf("lab: %s state reached in %s", cfg.State, since(began))
-	l.st.Topology = filepath.Join(l.dir, topologyFile)
-	if err := topology.WriteFile(l.st.Topology, w.Topology); err != nil {
-		return fmt.Errorf("lab: %w", err)
-	}
-	return l.startTraffic()
+	return w, nil
 }
 
 // ready records the lab as ready and prints the operator's commands.
@@ -281,7 +331,7 @@ func (l *lab) ready() {
 	cfg := l.cfg
 	top := display(l.st.Topology)
 	jr := display(l.st.Journal)
-	if st, err := l.w.Pool().State(context.Background()); err == nil {
+	if st, err := l.d.Pool().State(context.Background()); err == nil {
 		l.printf("lab: pool %s is %s, active servers %s", st.PoolFQDN, st.PoolState, strings.Join(st.ActiveServers, " "))
 	}
 	l.printf("lab: chat traffic %g posts/s (seed %d); secrets in %s (mode 0600); log in %s",
@@ -305,6 +355,23 @@ func (l *lab) ready() {
 	l.logf("lab ready: topology %s", l.st.Topology)
 }
 
+// reported is an error Up already printed on Config.Out.
+type reported struct{ error }
+
+func (r reported) Unwrap() error { return r.error }
+
+// Reported says whether Up already printed err (the caller need not).
+func Reported(err error) bool {
+	var r reported
+	return errors.As(err, &r) && !isJoined(err)
+}
+
+// isJoined: an error joined to a reported one carries news.
+func isJoined(err error) bool {
+	_, ok := err.(interface{ Unwrap() []error })
+	return ok
+}
+
 // release removes the lab folder (keep: only the state file), so the next
 // lab may start there.
 func (l *lab) release(keep bool) error {
@@ -326,9 +393,12 @@ func (l *lab) release(keep bool) error {
 	return nil
 }
 
-func (l *lab) setPhase(p string) {
+func (l *lab) setPhase(p string) { l.update(func(st *State) { st.Phase = p }) }
+
+// update changes the lab's state and writes its state file.
+func (l *lab) update(f func(*State)) {
 	l.mu.Lock()
-	l.st.Phase = p
+	f(&l.st)
 	st := l.st
 	l.mu.Unlock()
 	if err := writeState(l.dir, st); err != nil {

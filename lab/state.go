@@ -39,6 +39,12 @@ type State struct {
 	Pool      string    `json:"pool"`
 	Phase     string    `json:"phase"` // PhaseStarting, PhaseReady, PhaseStopping
 	Started   time.Time `json:"started"`
+	// ComposeFile, ComposeProject and ComposeEnv are the compose target's
+	// services (absolute file paths), for a clean-up after the lab died:
+	// they outlive the lab's process.
+	ComposeFile    string `json:"composeFile,omitempty"`
+	ComposeProject string `json:"composeProject,omitempty"`
+	ComposeEnv     string `json:"composeEnv,omitempty"`
 }
 
 // Phases of a lab's life, as its state file records them.

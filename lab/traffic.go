@@ -19,7 +19,7 @@ func (l *lab) startTraffic() error {
 	if l.gen != nil || l.life.Err() != nil {
 		return nil
 	}
-	g, err := loadtest.Start(l.life, l.w, loadtest.Config{Rate: l.cfg.Rate, Seed: l.cfg.Seed + l.gens})
+	g, err := loadtest.Start(l.life, l.d, loadtest.Config{Rate: l.cfg.Rate, Seed: l.cfg.Seed + l.gens})
 	if err != nil {
 		return fmt.Errorf("lab: chat traffic: %w", err)
 	}
@@ -90,7 +90,7 @@ func (l *lab) watchPool(ctx context.Context) {
 	lastErr := ""
 	for {
 		rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		st, err := l.w.Pool().State(rctx)
+		st, err := l.d.Pool().State(rctx)
 		cancel()
 		switch {
 		case ctx.Err() != nil:

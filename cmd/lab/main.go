@@ -3,8 +3,8 @@
 // traffic, for the real `failback` CLI to fail back; then checks that no
 // acknowledged chat message was lost, and stops it.
 //
-//	lab up [--dir .lab] [--topology FILE] [--target embedded|containers] [--state failed-over|normal]
-//	       [--rate N] [--seed N] [--keep] [--failback-cmd CMD]
+//	lab up [--dir .lab] [--topology FILE] [--target embedded|containers|compose] [--state failed-over|normal]
+//	       [--compose-file F] [--compose-project P] [--any-ports] [--rate N] [--seed N] [--keep] [--failback-cmd CMD]
 //	lab check [--dir .lab] [--json]
 //	lab status [--dir .lab]
 //	lab down [--dir .lab] [--keep]
@@ -26,6 +26,8 @@ import (
 	"syscall"
 	"time"
 
+	tclog "github.com/testcontainers/testcontainers-go/log"
+
 	"github.com/pchatdr/harness/lab"
 	"github.com/pchatdr/harness/sim/world"
 )
@@ -37,17 +39,19 @@ const (
 	exitNoLab   = 2 // no lab runs there, it died, or it cannot answer now
 	exitUsage   = 3
 	defaultDir  = ".lab"
-	usageHeader = `usage: lab up [--dir .lab] [--topology FILE] [--target embedded|containers] [--state failed-over|normal]
-              [--rate N] [--seed N] [--keep] [--failback-cmd CMD]
+	usageHeader = `usage: lab up [--dir .lab] [--topology FILE] [--target embedded|containers|compose] [--state failed-over|normal]
+              [--compose-file F] [--compose-project P] [--any-ports] [--rate N] [--seed N] [--keep] [--failback-cmd CMD]
        lab check [--dir .lab] [--json]
        lab status [--dir .lab]
        lab down [--dir .lab] [--keep]
+       lab compose-ports
 
   up      start the lab and run it until ` + "`lab down`" + ` or Ctrl-C; its start-up ends with
           "lab ready: topology <path>"
   check   compare the pool's mgc with every chat message the lab's servers acknowledged
   status  what the lab runs and how far its pool and traffic are
   down    stop the lab and everything it started; clean up after a lab that died
+  compose-ports  free host ports for docker-compose.yml (VAR=PORT words; defaults where free)
 exit codes: 0 done (check: nothing lost), 1 messages lost or duplicated, or the lab failed,
             2 no lab running there (or it died, or it cannot check now), 3 usage error
 `
@@ -80,7 +84,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch cmd {
 	case "up":
 		fs.StringVar(&cfg.Topology, "topology", "topologies/embedded.yaml", "the deployment to build (a file, or a shipped topology's name)")
-		fs.StringVar(&target, "target", string(world.TargetEmbedded), "where the SQL Server instances run: embedded or containers")
+		fs.StringVar(&target, "target", string(world.TargetEmbedded), "where the SQL Server instances run: embedded, containers, or compose (the services of --compose-file, seeded by an embedded world)")
+		fs.StringVar(&cfg.ComposeFile, "compose-file", "docker-compose.sim.yml", "target compose: the compose file")
+		fs.StringVar(&cfg.ComposeProject, "compose-project", "pchat-lab", "target compose: the compose project name")
+		fs.BoolVar(&cfg.AnyPorts, "any-ports", false, "target compose: publish on any free host ports, not the defaults (14331-14334, 15985) where free")
 		fs.StringVar(&cfg.State, "state", lab.StateFailedOver, "failed-over (disaster, failover, rebuilt primary) or normal (before any disaster)")
 		fs.Float64Var(&cfg.Rate, "rate", 5, "steady chat traffic, posts per second")
 		fs.Uint64Var(&seed, "seed", 0, "seed of the traffic's channels and users (0: pick one and print it)")
@@ -90,7 +97,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.StringVar(&failCmd, "failback-cmd", "failback", "how the printed commands call the failback CLI")
 	case "check":
 		fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
-	case "status":
+	case "status", "compose-ports":
 	case "down":
 		fs.BoolVar(&keep, "keep", false, "keep the lab folder (data, topology, secrets, log)")
 	default:
@@ -106,13 +113,21 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	switch cmd {
 	case "up":
-		cfg.Dir, cfg.Target, cfg.Seed, cfg.Keep, cfg.FailbackCmd, cfg.Out = *dir, world.Target(target), seed, keep, failCmd, stdout
+		cfg.Dir, cfg.Target, cfg.Seed, cfg.Keep, cfg.FailbackCmd, cfg.Out = *dir, target, seed, keep, failCmd, stdout
 		cfg.CheckCmd, cfg.DownCmd = "make lab-check"+dirVar(*dir), "make lab-down"+dirVar(*dir)
 		return up(cfg, stderr)
 	case "check":
 		return check(*dir, asJSON, stdout, stderr)
 	case "status":
 		return status(*dir, stdout, stderr)
+	case "compose-ports":
+		ports, err := lab.ComposePorts()
+		if err != nil {
+			fmt.Fprintf(stderr, "lab compose-ports: %v\n", err)
+			return exitFailed
+		}
+		fmt.Fprintln(stdout, strings.Join(ports, " "))
+		return exitOK
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -135,6 +150,9 @@ func dirVar(dir string) string {
 // up runs the lab. The first SIGINT/SIGTERM stops it cleanly; a second
 // one abandons the clean-up (`lab down` finishes it).
 func up(cfg lab.Config, stderr io.Writer) int {
+	// testcontainers' banner and progress lines would bury the lab's own
+	// among the operator's; its failures come back as errors.
+	tclog.SetDefault(tclog.NewNoopLogger())
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	sigs := make(chan os.Signal, 2)
@@ -158,7 +176,9 @@ func up(cfg lab.Config, stderr io.Writer) int {
 		}
 	}()
 	if err := lab.Up(ctx, cfg); err != nil {
-		fmt.Fprintf(stderr, "%v\n", err)
+		if !lab.Reported(err) {
+			fmt.Fprintf(stderr, "%v\n", err)
+		}
 		return exitFailed
 	}
 	return exitOK

@@ -3,10 +3,8 @@ package containers
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -99,11 +97,15 @@ func TestComposeConfig(t *testing.T) {
 		{"real lab with the simulator", "docker-compose.yml", []string{SQLImageEnv + "=" + SimulatorImage},
 			[]string{"share-init", "sql-primary", "sql-backup", "lyncfake", "pushgateway"}, SimulatorImage},
 		{"offline lab", "docker-compose.sim.yml", nil,
-			[]string{"sql-primary", "sql-backup", "lyncfake"}, SimulatorImage},
+			[]string{"sql-primary", "sql-primary-mirror", "sql-backup", "sql-backup-mirror", "lyncfake"}, SimulatorImage},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			c := newComposeRun(t, tc.file, tc.env...)
+			env := tc.env
+			if tc.file == "docker-compose.sim.yml" {
+				env = append(env, seededEnv(t)...)
+			}
+			c := newComposeRun(t, tc.file, env...)
 			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			defer cancel()
 			out, err := c.run(ctx, "config")
@@ -138,17 +140,57 @@ func TestComposeConfig(t *testing.T) {
 					t.Errorf("%s image %s, want %s", name, s.Image, tc.sqlImage)
 				}
 				// The env file reached the service (compose renders it inline).
-				if s.Environment["MSSQL_SA_PASSWORD"] != testSAPassword || s.Environment["MSSQLSIM_SA_PASSWORD"] != testSAPassword {
+				if s.Environment["MSSQLSIM_SA_PASSWORD"] != testSAPassword {
 					t.Errorf("%s: SA password not taken from the env file", name)
+				}
+				if tc.file == "docker-compose.yml" && s.Environment["MSSQL_SA_PASSWORD"] != testSAPassword {
+					t.Errorf("%s: SA password for the real image not taken from the env file", name)
 				}
 				if !hasVolume(s.Volumes, ":/share") || !hasVolume(s.Volumes, ":/var/opt/mssql") {
 					t.Errorf("%s volumes %v lack the share or the data folder", name, s.Volumes)
 				}
 			}
-			if _, ok := cf.Volumes["share"]; !ok {
+			if _, ok := cf.Volumes["share"]; tc.file == "docker-compose.yml" && !ok {
 				t.Error("no shared share volume")
 			}
 		})
+	}
+}
+
+// seededEnv is what `lab up --target compose` hands the offline lab's
+// compose file (its folders as host paths, env files, user), with the
+// test's env file for every SQL service.
+func seededEnv(t *testing.T) []string {
+	t.Helper()
+	dir := t.TempDir()
+	sqlEnv := filepath.Join(dir, "sql.env")
+	if err := os.WriteFile(sqlEnv, []byte("MSSQLSIM_SA_PASSWORD="+testSAPassword+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	lyncEnv := filepath.Join(dir, "lync.env")
+	if err := os.WriteFile(lyncEnv, []byte("LYNCFAKE_PASSWORD="+testLyncPassword+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"PCHAT_UID=10001", "PCHAT_GID=10001", "PCHAT_SHARE=" + dir, "PCHAT_LYNC_DIR=" + dir, "PCHAT_LYNC_ENV=" + lyncEnv}
+	for _, p := range []string{"PRIMARY", "PRIMARY_MIRROR", "BACKUP", "BACKUP_MIRROR"} {
+		for _, v := range []string{"DATA", "C", "D"} {
+			env = append(env, "PCHAT_"+p+"_"+v+"="+dir)
+		}
+		env = append(env, "PCHAT_"+p+"_ENV="+sqlEnv)
+	}
+	return env
+}
+
+// TestComposeSimNeedsTheSeededLab: the offline lab's compose file refuses to
+// start without the folders `lab up --target compose` seeds (lab's
+// end-to-end test brings it up for real).
+func TestComposeSimNeedsTheSeededLab(t *testing.T) {
+	c := newComposeRun(t, "docker-compose.sim.yml")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := c.run(ctx, "config")
+	if err == nil || !strings.Contains(out, "seed the lab first") {
+		t.Errorf("compose config without the seeded lab's variables: err %v, want one saying \"seed the lab first\":\n%s", err, out)
 	}
 }
 
@@ -239,75 +281,4 @@ func FuzzParsePortOutput(f *testing.F) {
 			t.Fatalf("accepted %q as %q", s, got)
 		}
 	})
-}
-
-// TestComposeSimLabUpDown brings the offline lab up under a unique project
-// name with ephemeral ports, queries both SQL services and the Lync fake,
-// and always takes it down with its volumes.
-func TestComposeSimLabUpDown(t *testing.T) {
-	simImage(t)
-	lyncImage(t)
-	c := newComposeRun(t, "docker-compose.sim.yml", "PCHAT_PRIMARY_PORT=", "PCHAT_BACKUP_PORT=", "PCHAT_LYNC_PORT=")
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-	defer cancel()
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		defer cancel()
-		if out, err := c.run(ctx, "down", "-v", "--remove-orphans", "--timeout", "10"); err != nil {
-			t.Errorf("compose down: %v\n%s", err, out)
-		}
-	})
-	if out, err := c.run(ctx, "up", "-d"); err != nil {
-		t.Fatalf("compose up: %v\n%s", err, out)
-	}
-	addr := func(service, port string) string {
-		t.Helper()
-		out, err := c.run(ctx, "port", service, port)
-		if err != nil {
-			t.Fatalf("compose port %s: %v\n%s", service, err, out)
-		}
-		a, err := parsePortOutput(out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return a
-	}
-	for _, s := range []struct{ service, name string }{{"sql-primary", "SQLPRI"}, {"sql-backup", "SQLBAK"}} {
-		db, err := sql.Open("sqlserver", sqlDSN(addr(s.service, "1433"), testSAPassword, "master"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		var got string
-		deadline := time.Now().Add(60 * time.Second)
-		for {
-			qctx, qcancel := context.WithTimeout(ctx, 5*time.Second)
-			err = db.QueryRowContext(qctx, "SELECT @@SERVERNAME").Scan(&got)
-			qcancel()
-			if err == nil || time.Now().After(deadline) {
-				break
-			}
-			time.Sleep(200 * time.Millisecond)
-		}
-		if err != nil || got != s.name {
-			logs, _ := c.run(ctx, "logs", s.service)
-			t.Errorf("%s: @@SERVERNAME %q, %v\n%s", s.service, got, err, logs)
-		}
-	}
-	stateURL := "http://" + addr("lyncfake", "5985") + "/state"
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(stateURL)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			logs, _ := c.run(ctx, "logs", "lyncfake")
-			t.Fatalf("lyncfake GET /state: %v\n%s", err, logs)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
 }
