@@ -98,23 +98,22 @@ func trimBusy(msg string) string {
 // CheckResult). A dead lab is a *DeadError; no lab wraps ErrNoLab; a lab
 // that cannot check now wraps ErrBusy.
 func Check(ctx context.Context, dir string) (CheckResult, error) {
-	var r CheckResult
-	st, err := running(dir)
-	if err != nil {
-		return r, err
-	}
-	err = call(ctx, st, http.MethodPost, pathCheck, &r)
-	return r, err
+	return ask[CheckResult](ctx, dir, http.MethodPost, pathCheck)
 }
 
 // Status asks the lab running in dir how it is.
 func Status(ctx context.Context, dir string) (StatusResult, error) {
-	var r StatusResult
+	return ask[StatusResult](ctx, dir, http.MethodGet, pathStatus)
+}
+
+// ask sends one request to the lab running in dir.
+func ask[T any](ctx context.Context, dir, method, path string) (T, error) {
+	var r T
 	st, err := running(dir)
 	if err != nil {
 		return r, err
 	}
-	err = call(ctx, st, http.MethodGet, pathStatus, &r)
+	err = call(ctx, st, method, path, &r)
 	return r, err
 }
 

@@ -480,24 +480,31 @@ func TestLabThatDiedIsCleanedUp(t *testing.T) {
 	mustContain(t, "lab check (no lab)", out, "no lab", "make lab")
 }
 
-// TestLabContainersFailbackEndToEnd is the operator's path with every SQL
-// Server and the management endpoint in containers, where Docker answers.
-func TestLabContainersFailbackEndToEnd(t *testing.T) {
+// requireDocker skips a test when no Docker daemon answers (or in -short
+// mode).
+func requireDocker(t *testing.T, what string) {
+	t.Helper()
 	if testing.Short() {
-		t.Skip("containers: skipped in -short mode")
+		t.Skip(what + ": skipped in -short mode")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	err := containers.Available(ctx)
-	cancel()
-	if err != nil {
-		t.Skipf("make lab TARGET=containers needs Docker: %v", err)
+	defer cancel()
+	if err := containers.Available(ctx); err != nil {
+		t.Skipf("%s needs Docker: %v", what, err)
 	}
+}
+
+// dockerFailBack runs the operator's path on a lab in Docker, lab down
+// included, and checks that no container or network carrying the label
+// the lab's pid gives (label(pid)) is left.
+func dockerFailBack(t *testing.T, label func(pid int) string, args ...string) {
+	t.Helper()
 	labBin, _ := binaries(t)
-	p := startLab(t, "--target", "containers")
+	p := startLab(t, args...)
+	mustContain(t, "lab up", p.out.String(), "pool pchat.contoso.test is FailedOver")
 	out := failBack(t, p)
 	mustContain(t, "lab check", out, "pool Normal", "checked mgc on sql-primary", "lost: 0 ", "lab check: OK")
 	addrs := leftovers(t, p)
-	pid := p.cmd.Process.Pid
 	out, code := run(t, labBin, "down", "--dir", p.dir)
 	if code != 0 {
 		t.Fatalf("lab down: exit %d:\n%s", code, out)
@@ -506,17 +513,25 @@ func TestLabContainersFailbackEndToEnd(t *testing.T) {
 		t.Errorf("lab up exited %d after lab down, want 0", code)
 	}
 	assertGone(t, p, addrs)
-	host, _ := os.Hostname()
-	owner := fmt.Sprintf("%s=%s/%d", containers.LabelOwner, host, pid)
+	filter := "label=" + label(p.cmd.Process.Pid)
 	for _, what := range [][]string{{"ps", "-a", "-q"}, {"network", "ls", "-q"}} {
-		b, err := exec.Command("docker", append(what, "--filter", "label="+owner)...).CombinedOutput()
+		b, err := exec.Command("docker", append(what, "--filter", filter)...).CombinedOutput()
 		if err != nil {
 			t.Fatalf("docker %s: %v\n%s", what[0], err, b)
 		}
 		if s := strings.TrimSpace(string(b)); s != "" {
-			t.Errorf("docker %s: the lab left %s", what[0], s)
+			t.Errorf("docker %s --filter %s: the lab left %s", what[0], filter, s)
 		}
 	}
+}
+
+// TestLabContainersFailbackEndToEnd is the operator's path with every SQL
+// Server and the management endpoint in containers, where Docker answers.
+func TestLabContainersFailbackEndToEnd(t *testing.T) {
+	requireDocker(t, "make lab TARGET=containers")
+	host, _ := os.Hostname()
+	dockerFailBack(t, func(pid int) string { return fmt.Sprintf("%s=%s/%d", containers.LabelOwner, host, pid) },
+		"--target", "containers")
 }
 
 // TestLabComposeFailbackEndToEnd is the operator's path on the compose
@@ -524,43 +539,13 @@ func TestLabContainersFailbackEndToEnd(t *testing.T) {
 // compose client answer: the same commands, and afterwards no container
 // or network of the compose project.
 func TestLabComposeFailbackEndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("compose: skipped in -short mode")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	err := containers.Available(ctx)
-	cancel()
-	if err != nil {
-		t.Skipf("make compose-up LAB=sim needs Docker: %v", err)
-	}
+	requireDocker(t, "make compose-up LAB=sim")
 	if exec.Command("docker", "compose", "version").Run() != nil {
 		if _, err := exec.LookPath("docker-compose"); err != nil {
 			t.Skip("make compose-up LAB=sim needs `docker compose` or `docker-compose`")
 		}
 	}
-	labBin, _ := binaries(t)
 	project := fmt.Sprintf("pchatlabtest%d", os.Getpid())
-	p := startLab(t, "--target", "compose", "--compose-file", "../docker-compose.sim.yml", "--compose-project", project, "--any-ports")
-	mustContain(t, "lab up", p.out.String(), "compose services up", "pool pchat.contoso.test is FailedOver")
-	out := failBack(t, p)
-	mustContain(t, "lab check", out, "pool Normal", "checked mgc on sql-primary", "lost: 0 ", "lab check: OK")
-	addrs := leftovers(t, p)
-	out, code := run(t, labBin, "down", "--dir", p.dir)
-	if code != 0 {
-		t.Fatalf("lab down: exit %d:\n%s", code, out)
-	}
-	if code := p.wait(3 * time.Minute); code != 0 {
-		t.Errorf("lab up exited %d after lab down, want 0", code)
-	}
-	assertGone(t, p, addrs)
-	label := "label=com.docker.compose.project=" + project
-	for _, what := range [][]string{{"ps", "-a", "-q"}, {"network", "ls", "-q"}} {
-		b, err := exec.Command("docker", append(what, "--filter", label)...).CombinedOutput()
-		if err != nil {
-			t.Fatalf("docker %s: %v\n%s", what[0], err, b)
-		}
-		if s := strings.TrimSpace(string(b)); s != "" {
-			t.Errorf("docker %s: the compose lab left %s", what[0], s)
-		}
-	}
+	dockerFailBack(t, func(int) string { return "com.docker.compose.project=" + project },
+		"--target", "compose", "--compose-file", "../docker-compose.sim.yml", "--compose-project", project, "--any-ports")
 }

@@ -13,9 +13,9 @@ import (
 // servers running on the primary data center's active list, and
 // sc.MessagesBefore acknowledged messages, all of them in a log backup on
 // the share (half already copied and restored by the secondary). It is
-// FailOver's first half, for a lab that rehearses from the pool's normal
-// state (make lab LAB_STATE=normal); sc.MessagesDuring and sc.Shortcut
-// are not used.
+// FailOver's first half, and a lab's whole set-up when it rehearses from
+// the pool's normal state (make lab LAB_STATE=normal); sc.MessagesDuring
+// and sc.Shortcut are not used.
 func (w *World) Deploy(ctx context.Context, sc Scene) error {
 	step := w.failoverStep
 	if err := step("install stores on the primary", w.InstallStores(ctx, topology.RolePrimary)); err != nil {
@@ -35,6 +35,11 @@ func (w *World) Deploy(ctx context.Context, sc Scene) error {
 	if err := step("start chat servers", w.StartChat(ctx)); err != nil {
 		return err
 	}
+	// Half the history is shipped, copied and restored by the jobs' own
+	// schedules; the rest is in the last log backup, on the share but not
+	// yet copied when a disaster strikes: a failover's steps 1-3 have real
+	// work to do. Every acknowledged message is in a log backup (the
+	// world's RPO is 0, as the topology's objective says).
 	first := sc.MessagesBefore / 2
 	if err := step("chat history on the primary", w.postWhenActive(ctx, first)); err != nil {
 		return err

@@ -37,42 +37,10 @@ func (w *World) FailOver(ctx context.Context, sc Scene) error {
 	if sc.Shortcut {
 		return w.failOverShortcut(ctx, sc)
 	}
+	if err := w.Deploy(ctx, sc); err != nil {
+		return err
+	}
 	step := w.failoverStep
-	if err := step("install stores on the primary", w.InstallStores(ctx, topology.RolePrimary)); err != nil {
-		return err
-	}
-	if err := step("install stores on the backup", w.InstallStores(ctx, topology.RoleBackup)); err != nil {
-		return err
-	}
-	if _, ok := w.Topology.InstanceByRole(topology.RolePrimaryMirror); ok {
-		if err := step("mirror the primary stores to the primary-mirror instance", w.ConfigureMirroring(ctx, topology.RolePrimary, topology.RolePrimaryMirror)); err != nil {
-			return err
-		}
-	}
-	if err := step("log shipping of mgc to the backup instance", w.ConfigureLogShipping(ctx)); err != nil {
-		return err
-	}
-	if err := step("start chat servers", w.StartChat(ctx)); err != nil {
-		return err
-	}
-	// Half the history is shipped, copied and restored by the jobs' own
-	// schedules; the rest is in the last log backup, on the share but not
-	// yet copied when the disaster strikes: the failover's steps 1-3 have
-	// real work to do. Every acknowledged message is in a log backup (the
-	// world's RPO is 0, as the topology's objective says).
-	first := sc.MessagesBefore / 2
-	if err := step("chat history on the primary", w.postWhenActive(ctx, first)); err != nil {
-		return err
-	}
-	if err := step("log-shipping jobs: backup, copy, restore", w.CatchUpLogShipping(ctx)); err != nil {
-		return err
-	}
-	if err := step("more chat history on the primary", w.postWhenActive(ctx, sc.MessagesBefore-first)); err != nil {
-		return err
-	}
-	if err := step("log-shipping backup job", w.BackUpLog(ctx)); err != nil {
-		return err
-	}
 	primaryDC := w.dataCenter(topology.RolePrimary)
 	if err := step("disaster: data center "+primaryDC+" down", w.StopDataCenter(ctx, primaryDC)); err != nil {
 		return err
