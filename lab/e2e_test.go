@@ -484,6 +484,7 @@ func TestLabThatDiedIsCleanedUp(t *testing.T) {
 // mode).
 func requireDocker(t *testing.T, what string) {
 	t.Helper()
+	t.Parallel() // mostly waits on Docker: beside the other end-to-end tests
 	if testing.Short() {
 		t.Skip(what + ": skipped in -short mode")
 	}
