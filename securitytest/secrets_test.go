@@ -14,9 +14,9 @@ import (
 
 	"github.com/cucumber/godog"
 
+	"github.com/pchatdr/harness/evidence"
 	"github.com/pchatdr/harness/failback/topology"
 	"github.com/pchatdr/harness/features"
-	"github.com/pchatdr/harness/report"
 	"github.com/pchatdr/harness/sim/world"
 	"github.com/pchatdr/harness/steps"
 )
@@ -78,7 +78,7 @@ func TestDrillOutputsHoldNoSecret(t *testing.T) {
 		mu       sync.Mutex
 		found    []string
 		problems []string
-		results  []report.Scenario
+		results  []evidence.Scenario
 		logs     bytes.Buffer
 		metricsN int
 	)
@@ -108,7 +108,7 @@ func TestDrillOutputsHoldNoSecret(t *testing.T) {
 						}
 						found = append(found, v)
 					}
-					results = append(results, report.Scenario{Name: name, Events: w.Timeline.Events()})
+					results = append(results, evidence.Scenario{Name: name, Events: w.Timeline.Events()})
 				},
 				OnResult: func(name string, r steps.Result) {
 					if r.Metrics == nil {
@@ -140,7 +140,7 @@ func TestDrillOutputsHoldNoSecret(t *testing.T) {
 	if len(problems) > 0 {
 		t.Fatalf("collecting secrets: %s", strings.Join(problems, "; "))
 	}
-	if err := report.WriteHTML(filepath.Join(out, "report.html"), report.Run{Target: "embedded", Scenarios: results}); err != nil {
+	if err := evidence.WriteHTML(filepath.Join(out, "report.html"), evidence.Run{Target: "embedded", Scenarios: results}); err != nil {
 		t.Fatal(err)
 	}
 	tl, err := json.Marshal(results)

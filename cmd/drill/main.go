@@ -25,9 +25,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/push"
 
+	"github.com/pchatdr/harness/evidence"
 	"github.com/pchatdr/harness/failback/metrics"
 	"github.com/pchatdr/harness/features"
-	"github.com/pchatdr/harness/report"
 	"github.com/pchatdr/harness/sim/containers"
 	"github.com/pchatdr/harness/sim/world"
 	"github.com/pchatdr/harness/steps"
@@ -148,21 +148,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 	results := rec.results()
 	fmt.Fprintln(stdout)
-	report.WriteSummary(stdout, results)
-	report.WriteSchedules(stdout, c.seed, results)
+	evidence.WriteSummary(stdout, results)
+	evidence.WriteSchedules(stdout, c.seed, results)
 	reg := prometheus.NewRegistry()
-	report.RegisterDrillMetrics(reg, results, total)
+	evidence.RegisterDrillMetrics(reg, results, total)
 	rec.registerEngineMetrics(reg)
 	problems := 0
 	if err := prometheus.WriteToTextfile(filepath.Join(c.reportDir, "metrics.prom"), reg); err != nil {
 		fmt.Fprintln(stderr, "drill: metrics.prom:", err)
 		problems++
 	}
-	if err := report.WriteScheduleJSON(filepath.Join(c.reportDir, "schedule.json"), c.seed, results); err != nil {
+	if err := evidence.WriteScheduleJSON(filepath.Join(c.reportDir, "schedule.json"), c.seed, results); err != nil {
 		fmt.Fprintln(stderr, "drill:", err)
 		problems++
 	}
-	if err := report.WriteHTML(filepath.Join(c.reportDir, "report.html"), report.Run{Seed: c.seed, Target: c.target, Started: started, Duration: total, Scenarios: results}); err != nil {
+	if err := evidence.WriteHTML(filepath.Join(c.reportDir, "report.html"), evidence.Run{Seed: c.seed, Target: c.target, Started: started, Duration: total, Scenarios: results}); err != nil {
 		fmt.Fprintln(stderr, "drill: report.html:", err)
 		problems++
 	}
@@ -191,12 +191,12 @@ type recorder struct {
 	tags   map[string]int // scenario id -> short number for progress lines
 	starts map[string]time.Time
 	steps  map[string]time.Time
-	out    map[string]*report.Scenario
+	out    map[string]*evidence.Scenario
 	engine []namedMetrics
 }
 
 func newRecorder(w io.Writer, t0 time.Time) *recorder {
-	return &recorder{w: w, t0: t0, tags: map[string]int{}, starts: map[string]time.Time{}, steps: map[string]time.Time{}, out: map[string]*report.Scenario{}}
+	return &recorder{w: w, t0: t0, tags: map[string]int{}, starts: map[string]time.Time{}, steps: map[string]time.Time{}, out: map[string]*evidence.Scenario{}}
 }
 
 // line prints one progress line: elapsed time, the scenario's number (so
@@ -215,7 +215,7 @@ func (r *recorder) hook(sc *godog.ScenarioContext) {
 		r.next++
 		r.tags[s.Id] = r.next
 		r.starts[s.Id] = time.Now()
-		r.out[s.Id] = &report.Scenario{Name: s.Name, URI: s.Uri, Started: time.Now()}
+		r.out[s.Id] = &evidence.Scenario{Name: s.Name, URI: s.Uri, Started: time.Now()}
 		r.line(s.Id, "▶ %s", s.Name)
 		return ctx, nil
 	})
@@ -293,10 +293,10 @@ func (r *recorder) schedule(name string, s steps.Schedule) {
 	}
 }
 
-func (r *recorder) results() []report.Scenario {
+func (r *recorder) results() []evidence.Scenario {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := make([]report.Scenario, 0, len(r.out))
+	out := make([]evidence.Scenario, 0, len(r.out))
 	for _, s := range r.out {
 		out = append(out, *s)
 	}

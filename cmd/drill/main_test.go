@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pchatdr/harness/report"
+	"github.com/pchatdr/harness/evidence"
 	"github.com/pchatdr/harness/sim/containers"
 )
 
@@ -114,7 +114,7 @@ func TestDrillSeedReproducesSchedule(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var f report.ScheduleFile
+		var f evidence.ScheduleFile
 		if err := json.Unmarshal(b, &f); err != nil {
 			t.Fatalf("schedule.json: %v\n%s", err, b)
 		}
@@ -136,14 +136,14 @@ func TestDrillSeedReproducesSchedule(t *testing.T) {
 // rerun can always be compared with the run it reproduces.
 func TestScheduleJSONWithoutChaos(t *testing.T) {
 	dir := t.TempDir()
-	if err := report.WriteScheduleJSON(filepath.Join(dir, "schedule.json"), 9, []report.Scenario{{Name: "plain"}}); err != nil {
+	if err := evidence.WriteScheduleJSON(filepath.Join(dir, "schedule.json"), 9, []evidence.Scenario{{Name: "plain"}}); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "schedule.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var f report.ScheduleFile
+	var f evidence.ScheduleFile
 	if err := json.Unmarshal(b, &f); err != nil || f.Seed != 9 || f.Schedules == nil || len(f.Schedules) != 0 {
 		t.Fatalf("schedule.json %s: %+v, %v", b, f, err)
 	}

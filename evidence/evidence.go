@@ -1,7 +1,7 @@
-// Package report turns a drill run into what operators read: a summary
+// Package evidence turns a drill run into what operators read: a summary
 // table on the terminal, Prometheus metrics, and report.html with a timeline
 // picture per scenario (a lane per component, the outage window shaded).
-package report
+package evidence
 
 import (
 	"encoding/json"
