@@ -2,6 +2,8 @@ package topology
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -60,7 +62,8 @@ func (t *Topology) secrets() []*SecretRef {
 // Validate. On failure the error is an Errors listing every problem found.
 func Parse(name string, data []byte) (*Topology, error) {
 	d := &decoder{problems: problems{file: name, lines: map[string]int{}}}
-	t := &Topology{File: name, lines: d.lines}
+	sum := sha256.Sum256(data)
+	t := &Topology{File: name, Digest: "sha256:" + hex.EncodeToString(sum[:]), lines: d.lines}
 	root, ok := d.document(data)
 	if ok {
 		d.topology(root, t)
