@@ -1,178 +1,180 @@
-// Package evidence turns a drill run into what operators read: a summary
-// table on the terminal, Prometheus metrics, and report.html with a timeline
-// picture per scenario (a lane per component, the outage window shaded).
+// Package evidence turns a run into what operators and auditors read:
+// report.html (the verdict per objective first, then per scenario or run
+// the refusal, the engine's step table, a printable timeline and the
+// Gherkin steps), junit.xml, evidence.json, a summary table on the
+// terminal, and the history of many runs as a trend.
+//
+// It serves drill runs (scenarios in a simulated world) and real runs (a
+// journal the engine wrote) alike, and does not import the simulator: the
+// drill hands it the world's timeline as Marks, the CLI a journal.
 package evidence
 
 import (
-	"encoding/json"
-	"fmt"
-	"io"
-	"os"
-	"path/filepath"
-	"sort"
-	"strings"
-	"text/tabwriter"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/pchatdr/harness/sim/faultplan"
-	"github.com/pchatdr/harness/sim/world"
+	"github.com/pchatdr/harness/failback"
+	"github.com/pchatdr/harness/failback/topology"
 )
 
-// Scenario is one scenario's outcome.
-type Scenario struct {
-	Name     string
-	URI      string
-	Started  time.Time
-	Duration time.Duration
-	Passed   bool
-	Error    string
-	// Outage and Objective are set by scenarios that run a failback.
-	Outage, Objective time.Duration
-	Events            []world.Event
-	// Schedule is the seeded fault schedule the scenario drew, if it drew
-	// one (features/chaos.feature).
-	Schedule *faultplan.Schedule
-	// Skipped says a step could not be done on the run's target (Passed
-	// is then true: nothing failed); Labels say which steps were emulated
-	// or not applicable there, and why. A skipped scenario proves nothing
-	// and is never counted as passed.
-	Skipped bool
-	Labels  []string
+// Report is everything one report folder holds.
+type Report struct {
+	Header   Header    `json:"header"`
+	Sections []Section `json:"sections"`
 }
 
-// Result is how the summary, the report and the metrics name a scenario's
-// outcome: passed, skipped or failed.
-func (s Scenario) Result() string {
-	switch {
-	case !s.Passed:
-		return "failed"
-	case s.Skipped:
-		return "skipped"
-	}
-	return "passed"
+// Header is what an auditor needs to know about where evidence came from.
+type Header struct {
+	// Title heads the page ("Persistent Chat failback drill").
+	Title string `json:"title"`
+	// Simulated marks a drill: nothing real was touched; the page says so
+	// in a banner.
+	Simulated bool `json:"simulated"`
+	// Version and Commit identify the harness that produced the evidence
+	// (Commit ends in "+dirty" for a modified working tree).
+	Version string `json:"version"`
+	Commit  string `json:"commit"`
+	// Topologies are the topology files the runs used, with their digests.
+	Topologies []TopologyRef `json:"topologies"`
+	// Operator and Host are who ran it, where.
+	Operator string `json:"operator"`
+	Host     string `json:"host"`
+	// Target is where the run went: embedded, containers, or the pool.
+	Target string `json:"target"`
+	// Seed is the drill's seed (0 for real runs).
+	Seed int64 `json:"seed,omitempty"`
+	// Command is the command line that produced the evidence.
+	Command string `json:"command,omitempty"`
+	// Started and Ended are the run's, in UTC.
+	Started time.Time `json:"started"`
+	Ended   time.Time `json:"ended"`
+	// Produced is when this report was written (failback report writes
+	// evidence of a run long after it).
+	Produced time.Time `json:"produced"`
 }
 
-// Run is a whole drill run.
-type Run struct {
-	Seed      int64
-	Target    string
-	Started   time.Time
-	Duration  time.Duration
-	Scenarios []Scenario
+// TopologyRef names a topology file and the SHA-256 of its bytes.
+type TopologyRef struct {
+	File   string `json:"file"`
+	Digest string `json:"digest"`
 }
 
-// WriteSummary prints the end-of-run table: scenario, result, outage,
-// total, objective.
-func WriteSummary(w io.Writer, scenarios []Scenario) {
-	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SCENARIO\tRESULT\tOUTAGE\tTOTAL\tOBJECTIVE")
-	n := map[string]int{}
-	var labelled []Scenario
-	for _, s := range scenarios {
-		result := s.Result()
-		n[result]++
-		if result == "failed" {
-			result = "FAILED"
+// Section is one scenario of a drill, or the one run of a journal.
+type Section struct {
+	Name string   `json:"name"`
+	URI  string   `json:"uri,omitempty"`
+	Tags []string `json:"tags,omitempty"`
+	// Result is passed, failed or skipped for a scenario; for a journal's
+	// run, the run's outcome.
+	Result   string        `json:"result"`
+	Started  time.Time     `json:"started"`
+	Duration time.Duration `json:"duration"`
+	Error    string        `json:"error,omitempty"`
+	// Labels say which steps the target could not do for real.
+	Labels []string `json:"labels,omitempty"`
+	// Faults is the seeded fault schedule a rehearsal drew.
+	Faults *FaultSchedule `json:"faults,omitempty"`
+	// Gherkin are the scenario's steps with their outcomes (drill only).
+	Gherkin []GherkinStep `json:"gherkin,omitempty"`
+	// Runs are the engine's runs in the section, by run ID.
+	Runs []Run `json:"runs,omitempty"`
+	// Marks are the world's timeline (drill only): every component's
+	// events, the engine's included.
+	Marks      []Mark      `json:"marks,omitempty"`
+	Objectives Objectives  `json:"objectives"`
+	Loss       *Loss       `json:"loss,omitempty"`
+	Topology   TopologyRef `json:"topology"`
+}
+
+// Result values of a scenario.
+const (
+	ResultPassed  = "passed"
+	ResultFailed  = "failed"
+	ResultSkipped = "skipped"
+)
+
+// FaultSchedule is a rehearsal's drawn faults, as text.
+type FaultSchedule struct {
+	Seed   int64    `json:"seed"`
+	Faults []string `json:"faults"`
+}
+
+// GherkinStep is one Gherkin step and what became of it.
+type GherkinStep struct {
+	Keyword  string        `json:"keyword,omitempty"`
+	Text     string        `json:"text"`
+	Status   string        `json:"status"` // passed, failed, skipped, undefined, pending
+	Started  time.Time     `json:"started"`
+	Duration time.Duration `json:"duration"`
+	Error    string        `json:"error,omitempty"`
+}
+
+// Mark is one event of the world's timeline.
+type Mark struct {
+	At        time.Time `json:"at"`
+	Component string    `json:"component"`
+	Kind      string    `json:"kind"`
+	Detail    string    `json:"detail"`
+	Err       string    `json:"err,omitempty"`
+}
+
+// Objectives are the recovery objectives the runs are judged against.
+type Objectives struct {
+	RTO    time.Duration `json:"rto"`
+	Outage time.Duration `json:"outage"`
+	RPO    time.Duration `json:"rpo"`
+}
+
+// ObjectivesOf copies a topology's objectives.
+func ObjectivesOf(o topology.Objectives) Objectives {
+	return Objectives{RTO: o.RTO, Outage: o.Outage, RPO: o.RPO}
+}
+
+// Loss is what a check of the restored store against the acknowledged
+// messages found: Count lost, the earliest acknowledged at Since.
+type Loss struct {
+	Count int       `json:"count"`
+	Since time.Time `json:"since,omitempty"`
+	// By says who counted (the drill's ledger, an operator's check).
+	By string `json:"by"`
+}
+
+// FailbackRuns are the section's real (not dry) runs of the failback plan:
+// the runs the objectives judge.
+func (s Section) FailbackRuns() []Run {
+	var out []Run
+	for _, r := range s.Runs {
+		if !r.DryRun && r.Plan == failback.PlanFailback {
+			out = append(out, r)
 		}
-		if len(s.Labels) > 0 {
-			result += "*"
-			labelled = append(labelled, s)
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Name, result, dur(s.Outage), s.Duration.Round(time.Millisecond), dur(s.Objective))
 	}
-	tw.Flush()
-	fmt.Fprintf(w, "%d scenarios: %d passed, %d skipped, %d failed\n", len(scenarios), n["passed"], n["skipped"], n["failed"])
-	for _, s := range labelled {
-		fmt.Fprintf(w, "* %s:\n", s.Name)
-		for _, l := range s.Labels {
-			fmt.Fprintf(w, "    %s\n", l)
-		}
-	}
+	return out
 }
 
-func dur(d time.Duration) string {
-	if d == 0 {
-		return "-"
-	}
-	return d.Round(time.Millisecond).String()
-}
-
-// RegisterDrillMetrics registers the run's metrics: per scenario duration
-// and result, and the run's totals.
-func RegisterDrillMetrics(reg prometheus.Registerer, scenarios []Scenario, total time.Duration) {
-	dur := prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "drill_scenario_duration_seconds", Help: "Wall time of each scenario of the last drill run.",
-	}, []string{"scenario", "result"})
-	count := prometheus.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "drill_scenarios", Help: "Scenarios of the last drill run by result.",
-	}, []string{"result"})
-	run := prometheus.NewGauge(prometheus.GaugeOpts{
-		Name: "drill_run_duration_seconds", Help: "Wall time of the last drill run.",
-	})
-	reg.MustRegister(dur, count, run)
-	count.WithLabelValues("passed").Set(0)
-	count.WithLabelValues("skipped").Set(0)
-	count.WithLabelValues("failed").Set(0)
-	for _, s := range scenarios {
-		result := s.Result()
-		dur.WithLabelValues(s.Name, result).Set(s.Duration.Seconds())
-		count.WithLabelValues(result).Inc()
-	}
-	run.Set(total.Seconds())
-}
-
-// WriteSchedules prints the fault schedule of every scenario that drew
-// one, so a failed rehearsal's faults are on the terminal next to the
-// seed that reproduces them. Nothing when no scenario drew one.
-func WriteSchedules(w io.Writer, seed int64, scenarios []Scenario) {
-	for _, s := range scenarios {
-		if s.Schedule == nil {
+// Refusals are the preconditions that refused the section's runs.
+func (s Section) Refusals() []Precondition {
+	var out []Precondition
+	for _, r := range s.Runs {
+		if r.Outcome != failback.OutcomeRefused {
 			continue
 		}
-		fmt.Fprintf(w, "fault schedule (seed %d): %s\n", seed, s.Name)
-		for _, line := range strings.Split(s.Schedule.String(), "\n") {
-			fmt.Fprintf(w, "    %s\n", line)
+		for _, p := range r.Preconditions {
+			if p.Outcome == failback.OutcomeFailed {
+				out = append(out, p)
+			}
 		}
 	}
+	return out
 }
 
-// ScheduleFile is what schedule.json holds: the run's seed and every
-// drawn schedule, ordered by scenario name (not by when scenarios ran),
-// so two runs with the same seed write the same file.
-type ScheduleFile struct {
-	Seed      int64                `json:"seed"`
-	Schedules []faultplan.Schedule `json:"schedules"`
-}
-
-// WriteScheduleJSON writes schedule.json atomically (temp file, rename).
-func WriteScheduleJSON(path string, seed int64, scenarios []Scenario) error {
-	f := ScheduleFile{Seed: seed, Schedules: []faultplan.Schedule{}}
-	for _, s := range scenarios {
-		if s.Schedule != nil {
-			f.Schedules = append(f.Schedules, *s.Schedule)
+// Topologies lists the distinct topology files the sections used.
+func Topologies(sections []Section) []TopologyRef {
+	var out []TopologyRef
+	seen := map[TopologyRef]bool{}
+	for _, s := range sections {
+		if s.Topology.File != "" && !seen[s.Topology] {
+			seen[s.Topology] = true
+			out = append(out, s.Topology)
 		}
 	}
-	sort.SliceStable(f.Schedules, func(i, j int) bool { return f.Schedules[i].Scenario < f.Schedules[j].Scenario })
-	b, err := json.MarshalIndent(f, "", "  ")
-	if err != nil {
-		return fmt.Errorf("schedule.json: %w", err)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".schedule-*.json")
-	if err != nil {
-		return fmt.Errorf("schedule.json: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
-		tmp.Close()
-		return fmt.Errorf("schedule.json: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("schedule.json: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("schedule.json: %w", err)
-	}
-	return nil
+	return out
 }

@@ -3,133 +3,311 @@ package evidence
 import (
 	"fmt"
 	"html/template"
-	"os"
-	"path/filepath"
-	"sort"
+	"io"
 	"strings"
 	"time"
 
-	"github.com/pchatdr/harness/sim/world"
+	"github.com/pchatdr/harness/failback"
 )
 
-// WriteHTML writes report.html atomically (temp file, rename).
-func WriteHTML(path string, run Run) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".report-*.html")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	data := struct {
-		Run
-		Passed, Skipped int
-		Views           []scenarioView
-	}{Run: run}
-	for _, s := range run.Scenarios {
-		switch s.Result() {
-		case "passed":
-			data.Passed++
-		case "skipped":
-			data.Skipped++
+// WriteHTML renders report.html: the SIMULATED banner on drills, the
+// verdict per objective first, then the header an auditor needs, the
+// scenarios (or the run), and per section the refusal at its top, the
+// verdicts, the Gherkin steps, the engine's step table with the
+// statements a click away, the timeline and every event. Self-contained:
+// inline CSS and SVG, no script, no external asset.
+func WriteHTML(w io.Writer, rep Report) error {
+	v := pageView{Report: rep, Overall: rep.Overall()}
+	for i, s := range rep.Sections {
+		switch s.Result {
+		case ResultPassed:
+			v.Passed++
+		case ResultSkipped:
+			v.Skipped++
+		case ResultFailed:
+			v.Failed++
 		}
-		data.Views = append(data.Views, view(s))
+		v.Views = append(v.Views, sectionViewOf(i+1, s))
+		if len(s.Gherkin) > 0 {
+			v.Drill = true
+		}
 	}
-	if err := page.Execute(tmp, data); err != nil {
-		tmp.Close()
+	if err := page.Execute(w, v); err != nil {
 		return fmt.Errorf("render report: %w", err)
 	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return nil
 }
 
-type scenarioView struct {
-	Scenario
-	SVG template.HTML
+type pageView struct {
+	Report
+	Overall                 []Verdict
+	Passed, Skipped, Failed int
+	Views                   []sectionView
+	Drill                   bool
 }
 
-func view(s Scenario) scenarioView { return scenarioView{Scenario: s, SVG: timelineSVG(s)} }
+type sectionView struct {
+	Section
+	N        int
+	Refused  []Precondition
+	Judged   []Judged
+	Unjudged []Run // failback runs a passing scenario stopped on purpose
+	Timeline timelineView
+	Events   []eventRow
+	Summary  []Verdict // the verdicts of the section's last judged run
+}
 
-// timelineSVG draws one lane per component with a mark per event; events
-// that failed are red. Scale: the scenario's own span.
-func timelineSVG(s Scenario) template.HTML {
-	if len(s.Events) == 0 {
-		return ""
-	}
-	const width, lane, left = 900.0, 22.0, 170.0
-	var comps []string
-	seen := map[string]bool{}
-	for _, e := range s.Events {
-		if !seen[e.Component] {
-			seen[e.Component] = true
-			comps = append(comps, e.Component)
+type eventRow struct {
+	Offset, At, Component, Kind, Text, Err string
+}
+
+func sectionViewOf(n int, s Section) sectionView {
+	v := sectionView{Section: s, N: n, Refused: s.Refusals(), Judged: s.Judge(), Timeline: timeline(s)}
+	for _, r := range s.FailbackRuns() {
+		if !s.Judges(r) && r.Outcome != failback.OutcomeRefused {
+			v.Unjudged = append(v.Unjudged, r)
 		}
 	}
-	sort.Strings(comps)
-	row := map[string]int{}
-	for i, c := range comps {
-		row[c] = i
+	if len(v.Judged) > 0 {
+		v.Summary = v.Judged[len(v.Judged)-1].Verdicts
 	}
-	start, end := s.Events[0].At, s.Events[len(s.Events)-1].At
-	span := end.Sub(start)
-	if span <= 0 {
-		span = time.Millisecond
-	}
-	x := func(t time.Time) float64 { return left + (width-left-10)*float64(t.Sub(start))/float64(span) }
-	var b strings.Builder
-	h := lane*float64(len(comps)) + 24
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" font-family="sans-serif" font-size="11">`, width, h)
-	for i, c := range comps {
-		y := lane * float64(i)
-		fmt.Fprintf(&b, `<rect x="0" y="%.0f" width="%.0f" height="%.0f" fill="%s"/>`, y, width, lane, []string{"#f6f6f6", "#ffffff"}[i%2])
-		fmt.Fprintf(&b, `<text x="4" y="%.0f">%s</text>`, y+15, template.HTMLEscapeString(c))
-	}
-	for _, e := range s.Events {
-		y := lane*float64(row[e.Component]) + 4
-		color := "#2b6cb0"
-		if e.Err != "" {
-			color = "#c53030"
+	t0 := s.Started
+	if len(s.Marks) > 0 {
+		if t0.IsZero() || s.Marks[0].At.Before(t0) {
+			t0 = s.Marks[0].At
 		}
-		title := fmt.Sprintf("+%s %s %s %s", e.At.Sub(start).Round(time.Millisecond), e.Kind, e.Detail, e.Err)
-		fmt.Fprintf(&b, `<rect x="%.1f" y="%.0f" width="3" height="%.0f" fill="%s"><title>%s</title></rect>`, x(e.At), y, lane-8, color, template.HTMLEscapeString(title))
+		for _, m := range s.Marks {
+			text := strings.TrimSpace(m.Detail)
+			if text == "" {
+				text = m.Kind
+			}
+			v.Events = append(v.Events, eventRow{Offset: offset(m.At, t0), At: tod(m.At), Component: m.Component, Kind: m.Kind, Text: text, Err: m.Err})
+		}
+		return v
 	}
-	fmt.Fprintf(&b, `<text x="%.0f" y="%.0f">0</text><text x="%.0f" y="%.0f" text-anchor="end">%s</text>`, left, h-6, width-10, h-6, span.Round(time.Millisecond))
-	b.WriteString(`</svg>`)
-	return template.HTML(b.String())
+	for _, r := range s.Runs {
+		if t0.IsZero() || (!r.Started.IsZero() && r.Started.Before(t0)) {
+			t0 = r.Started
+		}
+	}
+	for _, r := range s.Runs {
+		for _, l := range r.Lines {
+			comp := r.Plan
+			if l.Target != "" {
+				comp += " → " + l.Target
+			}
+			v.Events = append(v.Events, eventRow{Offset: offset(l.At, t0), At: tod(l.At), Component: comp, Kind: l.Kind, Text: l.Text, Err: l.Error})
+		}
+	}
+	return v
+}
+
+func offset(t, t0 time.Time) string {
+	if t.IsZero() || t0.IsZero() {
+		return "-"
+	}
+	d := t.Sub(t0)
+	if d < 0 {
+		return "-" + dur(-d)
+	}
+	if d == 0 {
+		return "+0s"
+	}
+	return "+" + dur(d)
+}
+
+func utc(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02 15:04:05.000")
+}
+
+func tod(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("15:04:05.000")
+}
+
+func verdictClass(status string) string {
+	switch status {
+	case Met:
+		return "v-met"
+	case NotMet:
+		return "v-notmet"
+	}
+	return "v-nm"
+}
+
+func outcomeMark(status string) string {
+	switch status {
+	case ResultPassed, failback.OutcomeVerified, failback.OutcomeOK, failback.OutcomeAlreadyDone, failback.OutcomeDone:
+		return "✓"
+	case ResultFailed, failback.OutcomeRefused, "undefined", "ambiguous":
+		return "✗"
+	case ResultSkipped, "pending":
+		return "–"
+	}
+	return "·"
 }
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
-	"ms": func(d time.Duration) string {
-		if d == 0 {
-			return "-"
+	"utc":     utc,
+	"tod":     tod,
+	"ms":      dur,
+	"vclass":  verdictClass,
+	"mark":    outcomeMark,
+	"keyword": func(k string) string { return strings.TrimSpace(k) },
+	"stepdur": func(s Step) string {
+		if s.End.IsZero() {
+			return "not ended"
 		}
-		return d.Round(time.Millisecond).String()
+		return dur(s.Duration())
 	},
-	"since": func(e world.Event, s Scenario) string {
-		if len(s.Events) == 0 {
-			return ""
+	"sentAt": func(s Sent, st Step) string { return offset(s.At, st.Start) },
+	"sentDur": func(d time.Duration) string {
+		if d <= 0 {
+			return "not timed"
 		}
-		return "+" + e.At.Sub(s.Events[0].At).Round(time.Millisecond).String()
+		return dur(d)
 	},
-}).Parse(`<!doctype html>
-<html><head><meta charset="utf-8"><title>Persistent Chat failback drill</title>
-<style>body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}
-.passed{color:#2f855a}.failed{color:#c53030}.skipped{color:#b7791f}details{margin:1em 0}pre{background:#f6f6f6;padding:8px;white-space:pre-wrap}</style></head>
+	"plural": plural,
+	"allOK": func(ps []Precondition) bool {
+		for _, p := range ps {
+			if p.Outcome != failback.OutcomeOK {
+				return false
+			}
+		}
+		return true
+	},
+	"short": func(s string) string {
+		if len(s) > 12 {
+			return s[:12]
+		}
+		return s
+	},
+}).Parse(pageTemplate))
+
+const pageTemplate = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Header.Title}}{{if .Header.Simulated}} (SIMULATED){{end}}</title>
+<style>
+*{-webkit-print-color-adjust:exact;print-color-adjust:exact;box-sizing:border-box}
+body{font-family:"DejaVu Sans",Verdana,sans-serif;font-size:14px;margin:24px auto;max-width:1100px;padding:0 16px;color:#1f2328}
+h1{font-size:24px;margin:12px 0}h2{font-size:19px;margin:28px 0 8px;border-bottom:2px solid #d0d7de;padding-bottom:4px}h3{font-size:15px;margin:18px 0 6px}
+table{border-collapse:collapse;margin:6px 0 10px}td,th{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}th{background:#f6f8fa}
+td.num{text-align:right;font-variant-numeric:tabular-nums}
+.banner{background:#fff8c5;border:3px solid #9a6700;color:#4d2d00;font-weight:bold;font-size:18px;padding:10px 14px;letter-spacing:.04em}
+table.verdict td,table.verdict th{font-size:15px;padding:6px 10px}
+td.v-met{background:` + ColourMet + `;color:#fff;font-weight:bold}
+td.v-notmet{background:` + ColourNotMet + `;color:#fff;font-weight:bold}
+td.v-nm{background:` + ColourNotMeasured + `;color:#fff}
+.refusal{border-left:6px solid ` + ColourNotMet + `;background:#ffebe9;padding:8px 12px;margin:8px 0}
+.stopped{border-left:6px solid #9a6700;background:#fff8c5;padding:8px 12px;margin:8px 0}
+.passed,.ok,.verified,.already-done{color:#1a7f37}.failed,.refused,.undefined{color:#cf222e}.skipped,.started,.incomplete,.interrupted{color:#9a6700}
+td.passed,td.failed,td.skipped{font-weight:bold}
+pre{background:#f6f8fa;padding:6px 8px;white-space:pre-wrap;word-break:break-word;margin:4px 0;font-size:12px}
+pre.error{color:#cf222e;border-left:4px solid #cf222e}
+code{font-size:12px}
+.meta{color:#57606a;font-size:13px}
+table.steps td,table.steps th{font-size:12.5px}td.step{white-space:nowrap}
+table.events td,table.events th{font-size:12px}
+table.gherkin td{border:none;border-bottom:1px solid #eaeef2;padding:2px 8px}
+ol.sent{padding-left:20px;margin:4px 0}
+svg.timeline{max-width:100%;height:auto;display:block;margin:6px 0}
+details>summary{cursor:pointer;color:#0969da}
+.chart-title{font-weight:bold;margin:10px 0 2px}
+@media print{
+ body{margin:0;max-width:none;font-size:11px}
+ section.scenario{break-before:page}
+ svg.timeline,table.verdict,.refusal{break-inside:avoid}
+ details>summary{color:#1f2328}
+}
+</style></head>
 <body>
-<h1>Persistent Chat failback drill</h1>
-<p>Target <b>{{.Target}}</b>, seed <b>{{.Seed}}</b> (rerun with <code>drill --seed {{.Seed}}</code>), started {{.Started.Format "2006-01-02 15:04:05 MST"}}, {{ms .Duration}}.
-{{.Passed}} of {{len .Scenarios}} scenarios passed{{if .Skipped}}, {{.Skipped}} skipped (not applicable on this target){{end}}.</p>
-<table><tr><th>Scenario</th><th>Result</th><th>Outage</th><th>Total</th><th>Objective</th></tr>
-{{range .Views}}<tr><td>{{.Name}}</td><td class="{{.Result}}">{{.Result}}{{if .Labels}} ({{len .Labels}} labelled){{end}}</td><td>{{ms .Outage}}</td><td>{{ms .Duration}}</td><td>{{ms .Objective}}</td></tr>
+{{if .Header.Simulated}}<div class="banner" id="simulated">SIMULATED: a drill against a simulated deployment (target {{.Header.Target}}). No real pool was touched; the figures are the simulator's, not production's.</div>{{end}}
+<h1>{{.Header.Title}}</h1>
+
+<section id="verdict">
+<h2>Verdict per objective</h2>
+<table class="verdict">
+<tr><th>Objective</th><th>Verdict</th><th>Measured</th><th>Objective</th><th>What is measured</th></tr>
+{{range .Overall}}<tr><th>{{.Objective}}</th><td class="{{vclass .Status}}">{{.Status}}</td><td>{{.Measured}}</td><td>{{.Target}}</td><td>{{.What}}{{if .Note}}; {{.Note}}{{end}}{{if and .Of (ne .Status "not measured")}} (<a href="#s{{.Section}}">{{.Of}}</a>){{end}}</td></tr>
 {{end}}</table>
-{{range $s := .Views}}<h2>{{.Name}}</h2>
-{{if not .Passed}}<pre class="failed">{{.Error}}</pre>{{end}}
-{{with .Labels}}<p>Not done for real on target {{$.Target}}:</p><ul class="labels">{{range .}}<li>{{.}}</li>{{end}}</ul>{{end}}
-{{with .Schedule}}<p>Fault schedule (seed <b>{{.Seed}}</b>):</p><ul class="schedule">{{range .Faults}}<li>{{.}}</li>{{else}}<li>no faults</li>{{end}}</ul>{{end}}
-{{.SVG}}
-<details><summary>{{len .Events}} timeline events</summary><table><tr><th>at</th><th>component</th><th>kind</th><th>detail</th><th>error</th></tr>
-{{range .Events}}<tr><td>{{since . $s.Scenario}}</td><td>{{.Component}}</td><td>{{.Kind}}</td><td>{{.Detail}}</td><td class="failed">{{.Err}}</td></tr>
+<p class="meta">RTO: the failback's run time, from its first start to its end, resumes included, against the topology's <code>objectives.rto</code>.
+Outage: from the active server list being cleared to the first chat session on the restored primary <code>mgc</code>, against <code>objectives.outage</code>.
+RPO: acknowledged chat messages missing after the failback, against <code>objectives.rpo</code> (0s: none may be lost).
+A verdict covers every failback run the report judges; refused runs and runs a scenario stops on purpose are not judged.</p>
+</section>
+
+<section id="header">
+<h2>Run</h2>
+<table class="header">
+<tr><th>Harness</th><td>version {{.Header.Version}}, commit <code>{{.Header.Commit}}</code></td></tr>
+{{range .Header.Topologies}}<tr><th>Topology</th><td><code>{{.File}}</code> {{.Digest}}</td></tr>
+{{else}}<tr><th>Topology</th><td>not recorded</td></tr>
+{{end}}<tr><th>Operator and host</th><td>{{.Header.Operator}} on {{.Header.Host}}</td></tr>
+<tr><th>Target</th><td>{{.Header.Target}}</td></tr>
+{{if .Header.Seed}}<tr><th>Seed</th><td>{{.Header.Seed}} (rerun with <code>drill --seed {{.Header.Seed}}</code>)</td></tr>
+{{end}}<tr><th>Started (UTC)</th><td>{{utc .Header.Started}}</td></tr>
+<tr><th>Ended (UTC)</th><td>{{utc .Header.Ended}}</td></tr>
+{{if .Header.Command}}<tr><th>Command</th><td><code>{{.Header.Command}}</code></td></tr>
+{{end}}<tr><th>Report written (UTC)</th><td>{{utc .Header.Produced}}</td></tr>
+</table>
+</section>
+
+{{if .Drill}}<section id="scenarios">
+<h2>Scenarios: {{.Passed}} passed, {{.Skipped}} skipped, {{.Failed}} failed, of {{len .Sections}}</h2>
+<table class="scenarios">
+<tr><th>#</th><th>Scenario</th><th>Result</th><th>Failback run time (RTO)</th><th>Chat outage</th><th>Messages lost (RPO)</th><th>Scenario time</th></tr>
+{{range .Views}}<tr><td class="num">{{.N}}</td><td><a href="#s{{.N}}">{{.Name}}</a></td><td class="{{.Result}}">{{.Result}}{{if .Labels}}*{{end}}</td>
+{{if .Summary}}{{range .Summary}}<td class="{{vclass .Status}}">{{.Measured}}: {{.Status}}</td>{{end}}{{else if .Refused}}<td colspan="3">refused by {{(index .Refused 0).Check}}</td>{{else if .Unjudged}}<td colspan="3">failback stopped on purpose</td>{{else}}<td colspan="3">no failback</td>{{end}}
+<td class="num">{{ms .Duration}}</td></tr>
+{{end}}</table>
+</section>{{end}}
+
+{{range $s := .Views}}<section class="scenario" id="s{{.N}}">
+<h2>{{.N}}. {{.Name}} <span class="{{.Result}}">{{mark .Result}} {{.Result}}</span></h2>
+{{range .Refused}}<div class="refusal"><b>Refused by precondition {{.Check}}</b>: {{.Message}}</div>
+{{end}}{{if .Error}}<pre class="error">{{.Error}}</pre>
+{{end}}<p class="meta">{{if .URI}}{{.URI}}{{if .Tags}} · tags {{range $i, $t := .Tags}}{{if $i}} {{end}}{{$t}}{{end}}{{end}} · {{end}}started {{utc .Started}} UTC · {{ms .Duration}}{{if .Topology.File}} · topology <code>{{.Topology.File}}</code> {{.Topology.Digest}}{{end}}</p>
+{{range .Judged}}<table class="verdict">
+<tr><th>Objective</th><th>Verdict</th><th>Measured</th><th>Objective</th><th>What is measured</th></tr>
+{{range .Verdicts}}<tr><th>{{.Objective}}</th><td class="{{vclass .Status}}">{{.Status}}</td><td>{{.Measured}}</td><td>{{.Target}}</td><td>{{.What}}{{if .Note}}; {{.Note}}{{end}}</td></tr>
+{{end}}</table>
+{{end}}{{range .Unjudged}}<div class="stopped">The failback stopped ({{.Outcome}}{{if .FailedStep}} at step {{.FailedStep}}{{end}}), as this scenario makes it: it proves the engine stops safely, so no objective is judged here.</div>
+{{end}}{{with .Labels}}<p>Not done for real on this target:</p><ul class="labels">{{range .}}<li>{{.}}</li>{{end}}</ul>
+{{end}}{{with .Faults}}<p>Fault schedule (seed <b>{{.Seed}}</b>):</p><ul class="schedule">{{range .Faults}}<li>{{.}}</li>{{else}}<li>no faults</li>{{end}}</ul>
+{{end}}{{if .Gherkin}}<h3>Gherkin steps</h3>
+<table class="gherkin">
+{{range .Gherkin}}<tr><td class="{{.Status}}">{{mark .Status}} {{.Status}}</td><td>{{if .Keyword}}<b>{{keyword .Keyword}}</b> {{end}}{{.Text}}{{if .Error}}<pre class="error">{{.Error}}</pre>{{end}}</td><td class="num">{{ms .Duration}}</td></tr>
+{{end}}</table>
+{{end}}{{range .Runs}}<h3>Engine: {{if .DryRun}}plan (dry run) of the {{.Plan}}{{else}}{{.Plan}}{{end}} of {{.Pool}}{{if .ID}}, run <code>{{.ID}}</code>{{end}}: <span class="{{.Outcome}}">{{.Outcome}}</span>{{if not .DryRun}} in {{ms .Duration}}{{end}}{{if gt .Invocations 1}} over {{.Invocations}} invocations{{end}}</h3>
+{{if .Error}}<pre class="error">{{.Error}}</pre>
+{{end}}{{if .Preconditions}}<details{{if not (allOK .Preconditions)}} open{{end}}><summary>{{plural (len .Preconditions) "precondition"}}{{if allOK .Preconditions}}, all passed{{end}}</summary>
+<table class="preconditions"><tr><th>Precondition</th><th>Outcome</th><th>Message</th></tr>
+{{range .Preconditions}}<tr><td>{{.Check}}</td><td class="{{.Outcome}}">{{.Outcome}}</td><td>{{.Message}}{{if .Warnings}}<br><i>warning: {{.Warnings}}</i>{{end}}</td></tr>
 {{end}}</table></details>
+{{end}}{{if .Steps}}<table class="steps">
+<tr><th>#</th><th>Step</th><th>Start (UTC)</th><th>End (UTC)</th><th>Duration</th><th>Outcome</th><th>T-SQL statements</th><th>Cmdlets</th><th>State after the step</th></tr>
+{{range $st := .Steps}}<tr><td class="num">{{.Index}}</td><td class="step"><b>{{.Name}}</b>{{if gt .Invocation 1}}<br>(invocation {{.Invocation}}){{end}}</td><td>{{utc .Start}}</td><td>{{utc .End}}</td><td class="num">{{stepdur .}}</td><td class="{{.Outcome}}">{{.Outcome}}</td><td class="num">{{.Statements}}</td><td class="num">{{.Cmdlets}}</td>
+<td>{{.State}}{{if .Error}}<pre class="error">{{.Error}}</pre>{{end}}{{range .Notes}}<br><i>{{.Kind}}: {{.Text}}</i>{{end}}{{if .Sent}}
+<details><summary>the {{len .Sent}} statements and cmdlets sent</summary><ol class="sent">{{range .Sent}}<li>{{sentAt . $st}} to <b>{{.Target}}</b> ({{sentDur .Duration}}){{if .Change}}, changes state{{end}}<pre>{{.Text}}</pre>{{if .Error}}<pre class="error">{{.Error}}</pre>{{end}}</li>{{end}}</ol></details>{{end}}</td></tr>
+{{end}}</table>
+{{end}}{{range .Notes}}<p class="meta">{{.Kind}}: {{.Text}}</p>
+{{end}}{{end}}{{with .Timeline}}{{if .Setup}}<h3>Timeline</h3>
+<p class="chart-title">The world's set-up before the engine ran ({{.SetupSpan}}; not part of any measured figure)</p>
+{{.Setup}}
+{{end}}{{if .Run}}{{if not .Setup}}<h3>Timeline</h3>
+{{end}}<p class="chart-title">{{if $s.Runs}}The engine's run ({{.RunSpan}}) and what followed{{else}}The scenario ({{.RunSpan}}){{end}}</p>
+{{.Run}}
+{{end}}{{end}}{{if .Events}}<details><summary>{{len .Events}} timeline events</summary>
+<table class="events"><tr><th>At</th><th>UTC</th><th>Component</th><th>Kind</th><th>What</th><th>Error</th></tr>
+{{range .Events}}<tr><td class="num">{{.Offset}}</td><td>{{.At}}</td><td>{{.Component}}</td><td>{{.Kind}}</td><td>{{.Text}}</td><td class="failed">{{.Err}}</td></tr>
+{{end}}</table></details>
+{{end}}</section>
 {{end}}
 </body></html>
-`))
+`
