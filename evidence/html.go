@@ -294,7 +294,7 @@ A verdict covers every failback run the report judges; refused runs and runs a s
 <tr><th>#</th><th>Step</th><th>Start (UTC)</th><th>End (UTC)</th><th>Duration</th><th>Outcome</th><th>T-SQL statements</th><th>Cmdlets</th><th>State after the step</th></tr>
 {{range $st := .Steps}}<tr><td class="num">{{.Index}}</td><td class="step"><b>{{.Name}}</b>{{if gt .Invocation 1}}<br>(invocation {{.Invocation}}){{end}}</td><td>{{utc .Start}}</td><td>{{utc .End}}</td><td class="num">{{stepdur .}}</td><td class="{{.Outcome}}">{{.Outcome}}</td><td class="num">{{.Statements}}</td><td class="num">{{.Cmdlets}}</td>
 <td>{{.State}}{{if .Error}}<pre class="error">{{.Error}}</pre>{{end}}{{range .Notes}}<br><i>{{.Kind}}: {{.Text}}</i>{{end}}{{if .Sent}}
-<details><summary>the {{len .Sent}} statements and cmdlets sent</summary><ol class="sent">{{range .Sent}}<li>{{sentAt . $st}} to <b>{{.Target}}</b> ({{sentDur .Duration}}){{if .Change}}, changes state{{end}}<pre>{{.Text}}</pre>{{if .Error}}<pre class="error">{{.Error}}</pre>{{end}}</li>{{end}}</ol></details>{{end}}</td></tr>
+<details><summary>what the step sent ({{len .Sent}})</summary><ol class="sent">{{range .Sent}}<li>{{sentAt . $st}} to <b>{{.Target}}</b> ({{sentDur .Duration}}){{if .Change}}, changes state{{end}}<pre>{{.Text}}</pre>{{if .Error}}<pre class="error">{{.Error}}</pre>{{end}}</li>{{end}}</ol></details>{{end}}</td></tr>
 {{end}}</table>
 {{end}}{{range .Notes}}<p class="meta">{{.Kind}}: {{.Text}}</p>
 {{end}}{{end}}{{with .Timeline}}{{if .Setup}}<h3>Timeline</h3>

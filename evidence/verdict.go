@@ -61,7 +61,7 @@ func rtoVerdict(r Run, o Objectives) Verdict {
 	default:
 		v.Measured, v.value = "≥ "+dur(r.Duration), r.Duration.Seconds()
 		v.Status = NotMet
-		v.Note = fmt.Sprintf("the failback did not complete (%s%s)", r.Outcome, atStep(r.FailedStep))
+		v.Note = fmt.Sprintf("the failback did not complete: %s%s", r.Outcome, atStep(r.FailedStep))
 	}
 	if o.RTO <= 0 {
 		v.Status, v.Note = NotMeasured, "the topology sets no rto"
@@ -82,7 +82,7 @@ func outageVerdict(r Run, o Objectives) Verdict {
 		// Chat went down and the run stopped before it came back.
 		so := r.Ended.Sub(r.OutageStart)
 		v.Measured, v.value = "≥ "+dur(so), so.Seconds()
-		v.Note = fmt.Sprintf("chat was still down when the run stopped (%s%s)", r.Outcome, atStep(r.FailedStep))
+		v.Note = fmt.Sprintf("chat was still down when the run stopped: %s%s", r.Outcome, atStep(r.FailedStep))
 		if o.Outage > 0 && so > o.Outage {
 			v.Status = NotMet
 		}
@@ -105,7 +105,7 @@ func rpoVerdict(r Run, o Objectives, loss *Loss) Verdict {
 		v.Note = "the run was refused before it changed anything"
 		return v
 	case loss == nil:
-		v.Note = "no check counted lost messages: the engine cannot see the chat clients' acknowledgements; a check of the restored store can (the drill's ledger)"
+		v.Note = "no check counted lost messages: the engine cannot see which posts the chat servers acknowledged; a check of the restored store against them can, as the drill's ledger does"
 		return v
 	}
 	v.value = float64(loss.Count)
@@ -245,7 +245,7 @@ func (rep Report) Overall() []Verdict {
 		w := *worst
 		w.Status = metIf(met == measured)
 		w.Note = fmt.Sprintf("%d of %d %s met it", met, measured, runsWord(measured))
-		if measured > 1 || len(rep.Sections) > 1 {
+		if measured > 1 {
 			if w.Status == Met {
 				w.Note += "; largest figure shown"
 			} else {
