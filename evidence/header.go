@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"os/user"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -131,4 +132,17 @@ func objectivesFromAttrs(a map[string]string) (Objectives, bool) {
 		return Objectives{}, false
 	}
 	return o, true
+}
+
+// CommandLine is name and args as a shell would need them quoted (never a
+// secret: passwords are never flags).
+func CommandLine(name string, args []string) string {
+	parts := []string{name}
+	for _, a := range args {
+		if a == "" || strings.ContainsAny(a, " \t\"'&|~!$*?;<>()\\") {
+			a = strconv.Quote(a)
+		}
+		parts = append(parts, a)
+	}
+	return strings.Join(parts, " ")
 }

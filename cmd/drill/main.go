@@ -17,7 +17,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -227,17 +226,5 @@ func drillHeader(ctx context.Context, c config, args []string, started, ended ti
 	b := evidence.CurrentBuild(ctx)
 	return evidence.Header{Title: "Persistent Chat failback drill", Simulated: true, Version: b.Version, Commit: b.Commit,
 		Operator: evidence.Operator(), Host: evidence.Hostname(), Target: c.target, Seed: c.seed,
-		Command: commandLine("drill", args), Started: started.UTC(), Ended: ended.UTC(), Produced: time.Now().UTC()}
-}
-
-// commandLine quotes args the way a shell would need them.
-func commandLine(name string, args []string) string {
-	parts := []string{name}
-	for _, a := range args {
-		if a == "" || strings.ContainsAny(a, " \t\"'&|~!$*?;<>()") {
-			a = strconv.Quote(a)
-		}
-		parts = append(parts, a)
-	}
-	return strings.Join(parts, " ")
+		Command: evidence.CommandLine("drill", args), Started: started.UTC(), Ended: ended.UTC(), Produced: time.Now().UTC()}
 }
