@@ -27,11 +27,14 @@ type Rehearsal struct {
 	Scenario  string
 	// Source is the file the run was found in.
 	Source string
+	// Judged says the objectives judge the run (Section.Judges): not a
+	// refusal, not a failover, not a stop a drill scenario caused.
+	Judged bool
 }
 
-// Verdicts judges the rehearsal (failback runs only; none for others).
+// Verdicts judges the rehearsal; nil when the objectives do not judge it.
 func (h Rehearsal) Verdicts() []Verdict {
-	if h.Run.Plan != failback.PlanFailback || h.Run.Outcome == failback.OutcomeRefused {
+	if !h.Judged {
 		return nil
 	}
 	return Verdicts(h.Run, h.Objectives, h.Loss)
@@ -87,7 +90,7 @@ func CollectHistory(paths []string) (History, error) {
 				for _, s := range rep.Sections {
 					for _, r := range s.Runs {
 						add(Rehearsal{Run: r, Objectives: s.Objectives, Loss: orLoss(s.Loss, r.Loss), Simulated: rep.Header.Simulated,
-							Scenario: scenarioName(rep, s), Source: p})
+							Scenario: scenarioName(rep, s), Source: p, Judged: s.Judges(r)})
 					}
 				}
 			case strings.HasSuffix(name, ".journal") || strings.HasSuffix(name, ".jsonl"):
@@ -101,7 +104,7 @@ func CollectHistory(paths []string) (History, error) {
 				}
 				s := SectionFromJournal(evs, Objectives{})
 				for _, r := range s.Runs {
-					add(Rehearsal{Run: r, Objectives: s.Objectives, Loss: orLoss(s.Loss, r.Loss), Source: p})
+					add(Rehearsal{Run: r, Objectives: s.Objectives, Loss: orLoss(s.Loss, r.Loss), Source: p, Judged: s.Judges(r)})
 				}
 			}
 			return nil
@@ -134,22 +137,58 @@ func scenarioName(rep Report, s Section) string {
 	return ""
 }
 
-// stepColumns are the steps of the history's runs in plan order (index,
-// then first appearance): one column each.
-func (h History) stepColumns() []StepTotal {
-	var cols []StepTotal
+// stepColumn is one column of the history: a step of a plan.
+type stepColumn struct {
+	Plan, Name string
+	Index      int
+	// Label heads the column: S4, or failover:4 beside the failback's.
+	Label string
+}
+
+// stepColumns are the steps of the history's runs, the failback plan's
+// first, each plan's in step order: one column each.
+func (h History) stepColumns() []stepColumn {
+	var cols []stepColumn
 	seen := map[string]bool{}
+	plans := map[string]bool{}
 	for _, r := range h.Rehearsals {
+		plans[r.Run.Plan] = true
 		for _, t := range r.Run.StepTotals() {
 			key := r.Run.Plan + "/" + t.Name
 			if !seen[key] {
 				seen[key] = true
-				cols = append(cols, StepTotal{Index: t.Index, Name: t.Name})
+				cols = append(cols, stepColumn{Plan: r.Run.Plan, Name: t.Name, Index: t.Index})
 			}
 		}
 	}
-	sort.SliceStable(cols, func(i, j int) bool { return cols[i].Index < cols[j].Index })
+	sort.SliceStable(cols, func(i, j int) bool {
+		if cols[i].Plan != cols[j].Plan {
+			return cols[i].Plan == failback.PlanFailback || cols[j].Plan != failback.PlanFailback && cols[i].Plan < cols[j].Plan
+		}
+		return cols[i].Index < cols[j].Index
+	})
+	for i := range cols {
+		cols[i].Label = fmt.Sprintf("S%d", cols[i].Index)
+		if len(plans) > 1 && cols[i].Plan != failback.PlanFailback {
+			cols[i].Label = fmt.Sprintf("%s:%d", cols[i].Plan, cols[i].Index)
+		}
+	}
 	return cols
+}
+
+// stepCells are a run's step durations under the columns.
+func stepCells(r Run, cols []stepColumn) []string {
+	totals := map[string]time.Duration{}
+	for _, t := range r.StepTotals() {
+		totals[r.Plan+"/"+t.Name] = t.Duration
+	}
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		if d, ok := totals[c.Plan+"/"+c.Name]; ok {
+			out[i] = dur(d)
+		}
+	}
+	return out
 }
 
 // WriteTable prints the history: date, plan, outcome, RTO, outage, lost,
@@ -159,7 +198,7 @@ func (h History) WriteTable(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	head := []string{"DATE (UTC)", "PLAN", "OUTCOME", "RTO", "OUTAGE", "LOST"}
 	for _, c := range cols {
-		head = append(head, fmt.Sprintf("S%d", c.Index))
+		head = append(head, c.Label)
 	}
 	head = append(head, "SOURCE")
 	fmt.Fprintln(tw, strings.Join(head, "\t"))
@@ -175,17 +214,7 @@ func (h History) WriteTable(w io.Writer) {
 			plan += " (drill)"
 		}
 		row := []string{r.Run.Started.UTC().Format("2006-01-02 15:04:05"), plan, r.Run.Outcome, rto, outage, lost}
-		totals := map[string]time.Duration{}
-		for _, t := range r.Run.StepTotals() {
-			totals[t.Name] = t.Duration
-		}
-		for _, c := range cols {
-			if d, ok := totals[c.Name]; ok {
-				row = append(row, dur(d))
-			} else {
-				row = append(row, "")
-			}
-		}
+		row = append(row, stepCells(r.Run, cols)...)
 		src := r.Source
 		if r.Scenario != "" {
 			src += ": " + r.Scenario
@@ -196,7 +225,7 @@ func (h History) WriteTable(w io.Writer) {
 	tw.Flush()
 	var legend []string
 	for _, c := range cols {
-		legend = append(legend, fmt.Sprintf("S%d %s", c.Index, c.Name))
+		legend = append(legend, c.Label+" "+c.Name)
 	}
 	fmt.Fprintf(w, "steps: %s\n%d runs\n", strings.Join(legend, ", "), len(h.Rehearsals))
 }
@@ -222,22 +251,11 @@ func WriteHistoryHTML(w io.Writer, h History, produced time.Time) error {
 		History
 		Produced       string
 		Trend, Stacked template.HTML
-		Cols           []StepTotal
+		Cols           []stepColumn
 		Rows           []historyRow
 	}{History: h, Produced: utc(produced), Trend: trendChart(h), Stacked: stackedChart(h, cols), Cols: cols}
 	for i, r := range h.Rehearsals {
-		row := historyRow{N: i + 1, Rehearsal: r, Date: utc(r.Run.Started)}
-		totals := map[string]time.Duration{}
-		for _, t := range r.Run.StepTotals() {
-			totals[t.Name] = t.Duration
-		}
-		for _, c := range cols {
-			if d, ok := totals[c.Name]; ok {
-				row.Steps = append(row.Steps, dur(d))
-			} else {
-				row.Steps = append(row.Steps, "")
-			}
-		}
+		row := historyRow{N: i + 1, Rehearsal: r, Date: utc(r.Run.Started), Steps: stepCells(r.Run, cols)}
 		row.Verdicts = r.Verdicts()
 		v.Rows = append(v.Rows, row)
 	}
@@ -253,7 +271,7 @@ type historyRow struct {
 }
 
 const (
-	historyWidth, historyLeft, historyRight = 1000.0, 70.0, 20.0
+	historyWidth, historyLeft, historyRight = 1000.0, 70.0, 50.0
 )
 
 // ordinalX spreads n runs evenly: rehearsals are quarters apart and drill
@@ -278,7 +296,7 @@ func yAxis(b *strings.Builder, top, height float64, maxV time.Duration) func(tim
 
 func runLabels(b *strings.Builder, h History, base float64) {
 	n := len(h.Rehearsals)
-	every := max(1, n/12)
+	every := max(1, (n+7)/8)
 	for i, r := range h.Rehearsals {
 		x := ordinalX(i, n)
 		fmt.Fprintf(b, `<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#24292f"/>`, x, base, x, base+4)
@@ -293,16 +311,24 @@ func runLabels(b *strings.Builder, h History, base float64) {
 // dashed lines; a drill run's marks are hollow, a missed objective red.
 func trendChart(h History) template.HTML {
 	const top, height = 20.0, 260.0
-	var maxV time.Duration
+	// The scale fits the runs; an objective far above them (a drill's
+	// seconds against a 5-minute RTO) is named above the chart instead of
+	// squashing every run onto the axis.
+	var data, objectives time.Duration
 	for _, r := range h.Rehearsals {
-		maxV = max(maxV, r.Run.Duration, r.Run.Outage, r.Objectives.RTO, r.Objectives.Outage)
+		data = max(data, r.Run.Duration, r.Run.Outage)
+		objectives = max(objectives, r.Objectives.RTO, r.Objectives.Outage)
+	}
+	maxV := data
+	if objectives <= 3*data {
+		maxV = max(maxV, objectives)
 	}
 	if maxV <= 0 {
 		maxV = time.Second
 	}
 	maxV = maxV * 11 / 10
 	var b strings.Builder
-	total := top + height + 40 + 3*16
+	total := top + height + 40 + 4*16
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" width="%.0f" height="%.0f" class="timeline" font-family="sans-serif" font-size="11">`, historyWidth, total, historyWidth, total)
 	y := yAxis(&b, top, height, maxV)
 	base := top + height
@@ -336,6 +362,9 @@ func trendChart(h History) template.HTML {
 	for i, r := range h.Rehearsals {
 		x := ordinalX(i, n)
 		vs := r.Verdicts()
+		if r.Run.Plan != failback.PlanFailback {
+			continue // a failover's time is not the failback's RTO
+		}
 		if r.Run.Duration > 0 && (r.Run.Outcome == failback.OutcomeOK || vs != nil) {
 			missed := vs != nil && vs[0].Status == NotMet
 			point(x, r.Run.Duration, ColourVerified, "circle", r.Simulated, missed, fmt.Sprintf("#%d RTO %s", i+1, dur(r.Run.Duration)))
@@ -346,16 +375,29 @@ func trendChart(h History) template.HTML {
 		}
 	}
 	ly := base + 44
+	if objectives > maxV {
+		fmt.Fprintf(&b, `<text x="%.0f" y="12" fill="#57606a">objectives above this scale: rto up to %s, outage up to %s (dashed where within it)</text>`,
+			historyLeft, esc(dur(maxObjective(h, true))), esc(dur(maxObjective(h, false))))
+	}
+	for i, r := range h.Rehearsals {
+		if r.Run.Outcome == failback.OutcomeRefused {
+			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="middle" fill="%s" font-weight="bold">R</text>`, ordinalX(i, n), base-4, ColourNotMeasured)
+		}
+	}
 	legend := []struct{ svg, text string }{
 		{fmt.Sprintf(`<circle cx="%%.1f" cy="%%.1f" r="5" fill="%s"/>`, ColourVerified), "the failback's run time (RTO figure); dashed: objectives.rto"},
 		{fmt.Sprintf(`<rect x="%%.1f" y="%%.1f" width="9" height="9" fill="%s"/>`, ColourOutage), "the chat outage; dashed: objectives.outage"},
 		{fmt.Sprintf(`<circle cx="%%.1f" cy="%%.1f" r="5" fill="#ffffff" stroke="%s" stroke-width="2"/>`, ColourNotMet), "hollow: a drill (simulated) run; red outline: the objective was not met"},
+		{fmt.Sprintf(`<text x="%%.1f" y="%%.1f" fill="%s" font-weight="bold">R</text>`, ColourNotMeasured), "a refused run (nothing changed, nothing to measure)"},
 	}
 	for i, l := range legend {
 		yy := ly + float64(i)*16
-		if strings.HasPrefix(l.svg, "<rect") {
+		switch {
+		case strings.HasPrefix(l.svg, "<rect"):
 			fmt.Fprintf(&b, l.svg, 10.5, yy-8.5)
-		} else {
+		case strings.HasPrefix(l.svg, "<text"):
+			fmt.Fprintf(&b, l.svg, 11.0, yy)
+		default:
 			fmt.Fprintf(&b, l.svg, 15.0, yy-4)
 		}
 		fmt.Fprintf(&b, `<text x="28" y="%.1f">%s</text>`, yy, esc(l.text))
@@ -364,11 +406,24 @@ func trendChart(h History) template.HTML {
 	return template.HTML(b.String())
 }
 
+func maxObjective(h History, rto bool) time.Duration {
+	var m time.Duration
+	for _, r := range h.Rehearsals {
+		if rto {
+			m = max(m, r.Objectives.RTO)
+		} else {
+			m = max(m, r.Objectives.Outage)
+		}
+	}
+	return m
+}
+
 // stepPalette colours step columns; a legend names each.
-var stepPalette = []string{"#0969da", "#8250df", "#bf3989", "#1b7c83", "#9a6700", "#2da44e", "#cf222e", "#57606a", "#fb8f44", "#4d2d00"}
+var stepPalette = []string{"#0969da", "#8250df", "#bf3989", "#1b7c83", "#9a6700", "#2da44e", "#cf222e", "#57606a", "#fb8f44", "#4d2d00",
+	"#54aeff", "#c297ff", "#ff80c8", "#4ac26b"}
 
 // stackedChart draws each run's step durations stacked into one bar.
-func stackedChart(h History, cols []StepTotal) template.HTML {
+func stackedChart(h History, cols []stepColumn) template.HTML {
 	const top, height = 20.0, 260.0
 	var maxV time.Duration
 	for _, r := range h.Rehearsals {
@@ -384,7 +439,7 @@ func stackedChart(h History, cols []StepTotal) template.HTML {
 	maxV = maxV * 11 / 10
 	colour := map[string]string{}
 	for i, c := range cols {
-		colour[c.Name] = stepPalette[i%len(stepPalette)]
+		colour[c.Plan+"/"+c.Name] = stepPalette[i%len(stepPalette)]
 	}
 	var b strings.Builder
 	legendRows := (len(cols) + 2) / 3
@@ -400,7 +455,7 @@ func stackedChart(h History, cols []StepTotal) template.HTML {
 		for _, t := range r.Run.StepTotals() {
 			y0, y1 := y(acc+t.Duration), y(acc)
 			fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s</title></rect>`,
-				x-barW/2, y0, barW, max(y1-y0, 0.5), colour[t.Name], esc(fmt.Sprintf("#%d step %d %s: %s", i+1, t.Index, t.Name, dur(t.Duration))))
+				x-barW/2, y0, barW, max(y1-y0, 0.5), colour[r.Run.Plan+"/"+t.Name], esc(fmt.Sprintf("#%d step %d %s: %s", i+1, t.Index, t.Name, dur(t.Duration))))
 			acc += t.Duration
 		}
 	}
@@ -409,7 +464,7 @@ func stackedChart(h History, cols []StepTotal) template.HTML {
 	for i, c := range cols {
 		lx := 10 + float64(i%3)*(historyWidth/3)
 		ly := base + 48 + float64(i/3)*16
-		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="14" height="10" fill="%s"/><text x="%.1f" y="%.1f">step %d %s</text>`, lx, ly-9, colour[c.Name], lx+20, ly, c.Index, esc(c.Name))
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="14" height="10" fill="%s"/><text x="%.1f" y="%.1f">%s %s</text>`, lx, ly-9, colour[c.Plan+"/"+c.Name], lx+20, ly, esc(c.Label), esc(c.Name))
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
@@ -436,7 +491,7 @@ svg.timeline{max-width:100%;height:auto}
 {{.Stacked}}
 <h2>Every run</h2>
 <table>
-<tr><th>#</th><th>Date (UTC)</th><th>Plan</th><th>Outcome</th><th>RTO</th><th>Outage</th><th>Lost</th>{{range .Cols}}<th>{{.Index}} {{.Name}}</th>{{end}}<th>Found in</th></tr>
+<tr><th>#</th><th>Date (UTC)</th><th>Plan</th><th>Outcome</th><th>RTO</th><th>Outage</th><th>Lost</th>{{range .Cols}}<th>{{.Label}} {{.Name}}</th>{{end}}<th>Found in</th></tr>
 {{range .Rows}}<tr><td class="num">{{.N}}</td><td>{{.Date}}</td><td>{{.Run.Plan}}{{if .Simulated}} (drill){{end}}</td><td>{{.Run.Outcome}}</td>
 {{if .Verdicts}}{{range .Verdicts}}<td class="{{vclass .Status}}">{{.Measured}} {{.Status}}</td>{{end}}{{else}}<td>{{if eq .Run.Outcome "ok"}}{{ms .Run.Duration}}{{else}}-{{end}}</td><td>-</td><td>-</td>{{end}}
 {{range .Steps}}<td class="num">{{.}}</td>{{end}}<td>{{.Source}}{{if .Scenario}}: {{.Scenario}}{{end}}</td></tr>

@@ -115,7 +115,7 @@ func TestReportAndHistoryOfARealRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"<svg", "Trend: run time and chat outage", "step 4 restore-primary-mgc"} {
+	for _, want := range []string{"<svg", "Trend: run time and chat outage", "S4 restore-primary-mgc"} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("history.html lacks %q", want)
 		}
