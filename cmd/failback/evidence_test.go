@@ -149,4 +149,3 @@ func TestReportUsage(t *testing.T) {
 		t.Error("a refused report created its folder")
 	}
 }
-
