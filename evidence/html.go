@@ -234,7 +234,7 @@ details>summary{cursor:pointer;color:#0969da}
 <h2>Verdict per objective</h2>
 <table class="verdict">
 <tr><th>Objective</th><th>Verdict</th><th>Measured</th><th>Objective</th><th>What is measured</th></tr>
-{{range .Overall}}<tr><th>{{.Objective}}</th><td class="{{vclass .Status}}">{{.Status}}</td><td>{{.Measured}}</td><td>{{.Target}}</td><td>{{.What}}{{if .Note}}; {{.Note}}{{end}}{{if and .Of (ne .Status "not measured")}} (<a href="#s{{.Section}}">{{.Of}}</a>){{end}}</td></tr>
+{{range .Overall}}<tr><th>{{.Objective}}</th><td class="{{vclass .Status}}">{{.Status}}</td><td>{{.Measured}}</td><td>{{.Target}}</td><td>{{.What}}{{if .Note}}; {{.Note}}{{end}}{{if and .Of (ne .Status "not measured")}}; {{.OfWords}} <a href="#s{{.Section}}">{{.Of}}</a>{{end}}</td></tr>
 {{end}}</table>
 <p class="meta">RTO: the failback's run time, from its first start to its end, resumes included, against the topology's <code>objectives.rto</code>.
 Outage: from the active server list being cleared to the first chat session on the restored primary <code>mgc</code>, against <code>objectives.outage</code>.

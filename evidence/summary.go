@@ -64,15 +64,15 @@ func WriteVerdicts(w io.Writer, vs []Verdict) {
 func verdictLine(v Verdict) string {
 	var b strings.Builder
 	if v.Status != NotMeasured {
-		fmt.Fprintf(&b, "%s %s, objective %s", v.What, v.Measured, v.Target)
+		fmt.Fprintf(&b, "%s (objective %s): %s", v.Measured, v.Target, v.What)
 	} else {
 		b.WriteString(v.What)
 	}
 	if v.Note != "" {
-		fmt.Fprintf(&b, " (%s)", v.Note)
+		fmt.Fprintf(&b, "; %s", v.Note)
 	}
 	if v.Of != "" && v.Status != NotMeasured {
-		fmt.Fprintf(&b, " [%s]", v.Of)
+		fmt.Fprintf(&b, "; %s %q", v.OfWords(), v.Of)
 	}
 	return b.String()
 }

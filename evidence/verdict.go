@@ -130,7 +130,7 @@ func rpoVerdict(r Run, o Objectives, loss *Loss) Verdict {
 
 func rpoTarget(rpo time.Duration) string {
 	if rpo <= 0 {
-		return "0s (no acknowledged message may be lost)"
+		return "0s, none may be lost"
 	}
 	return dur(rpo) + " of acknowledged messages"
 }
@@ -245,16 +245,17 @@ func (rep Report) Overall() []Verdict {
 		w := *worst
 		w.Status = metIf(met == measured)
 		w.Note = fmt.Sprintf("%d of %d %s met it", met, measured, runsWord(measured))
-		if measured > 1 {
-			if w.Status == Met {
-				w.Note += "; largest figure shown"
-			} else {
-				w.Note += "; the worst shown"
-			}
-		}
 		out[i] = w
 	}
 	return out
+}
+
+// OfWords introduces where an aggregate's figure comes from.
+func (v Verdict) OfWords() string {
+	if v.Status == NotMet {
+		return "the worst is from"
+	}
+	return "the largest is from"
 }
 
 // worse orders verdicts for the aggregate: a miss before a met, then the
