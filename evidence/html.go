@@ -155,6 +155,23 @@ func outcomeMark(status string) string {
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"utc":     utc,
 	"tod":     tod,
+	// day and clock: a step table shows times of day under its start's
+	// date, and the full date only on a step of another day.
+	"day": func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format("2006-01-02")
+	},
+	"clock": func(t time.Time, day string) string {
+		if t.IsZero() {
+			return "-"
+		}
+		if t.UTC().Format("2006-01-02") != day {
+			return utc(t)
+		}
+		return tod(t)
+	},
 	"ms":      dur,
 	"vclass":  verdictClass,
 	"mark":    outcomeMark,
@@ -212,7 +229,8 @@ pre{background:#f6f8fa;padding:6px 8px;white-space:pre-wrap;word-break:break-wor
 pre.error{color:#cf222e;border-left:4px solid #cf222e}
 code{font-size:12px}
 .meta{color:#57606a;font-size:13px}
-table.steps td,table.steps th{font-size:12.5px}td.step{white-space:nowrap}
+table.steps{width:100%}table.steps td,table.steps th{font-size:12.5px}td.step{white-space:nowrap}th.state{width:38%}
+td.v-met,td.v-notmet,td.v-nm{white-space:nowrap}
 table.events td,table.events th{font-size:12px}
 table.gherkin td{border:none;border-bottom:1px solid #eaeef2;padding:2px 8px}
 ol.sent{padding-left:20px;margin:4px 0}
@@ -223,7 +241,11 @@ details>summary{cursor:pointer;color:#0969da}
  body{margin:0;max-width:none;font-size:11px}
  section.scenario{break-before:page}
  svg.timeline,table.verdict,.refusal{break-inside:avoid}
+ h2,h3,.chart-title{break-after:avoid}
  details>summary{color:#1f2328}
+ td.step{white-space:normal}
+ table.steps td,table.steps th{font-size:9.5px;padding:2px 4px}
+ table.events td,table.events th{font-size:9px}
 }
 </style></head>
 <body>
@@ -290,9 +312,9 @@ A verdict covers every failback run the report judges; refused runs and runs a s
 <table class="preconditions"><tr><th>Precondition</th><th>Outcome</th><th>Message</th></tr>
 {{range .Preconditions}}<tr><td>{{.Check}}</td><td class="{{.Outcome}}">{{.Outcome}}</td><td>{{.Message}}{{if .Warnings}}<br><i>warning: {{.Warnings}}</i>{{end}}</td></tr>
 {{end}}</table></details>
-{{end}}{{if .Steps}}<table class="steps">
-<tr><th>#</th><th>Step</th><th>Start (UTC)</th><th>End (UTC)</th><th>Duration</th><th>Outcome</th><th>T-SQL statements</th><th>Cmdlets</th><th>State after the step</th></tr>
-{{range $st := .Steps}}<tr><td class="num">{{.Index}}</td><td class="step"><b>{{.Name}}</b>{{if gt .Invocation 1}}<br>(invocation {{.Invocation}}){{end}}</td><td>{{utc .Start}}</td><td>{{utc .End}}</td><td class="num">{{stepdur .}}</td><td class="{{.Outcome}}">{{.Outcome}}</td><td class="num">{{.Statements}}</td><td class="num">{{.Cmdlets}}</td>
+{{end}}{{if .Steps}}{{$day := day .Started}}<table class="steps">
+<tr><th>#</th><th>Step</th><th>Start (UTC{{if $day}}, {{$day}}{{end}})</th><th>End (UTC)</th><th>Duration</th><th>Outcome</th><th>T-SQL</th><th>Cmdlets</th><th class="state">State after the step</th></tr>
+{{range $st := .Steps}}<tr><td class="num">{{.Index}}</td><td class="step"><b>{{.Name}}</b>{{if gt .Invocation 1}}<br>(invocation {{.Invocation}}){{end}}</td><td>{{clock .Start $day}}</td><td>{{clock .End $day}}</td><td class="num">{{stepdur .}}</td><td class="{{.Outcome}}">{{.Outcome}}</td><td class="num">{{.Statements}}</td><td class="num">{{.Cmdlets}}</td>
 <td>{{.State}}{{if .Error}}<pre class="error">{{.Error}}</pre>{{end}}{{range .Notes}}<br><i>{{.Kind}}: {{.Text}}</i>{{end}}{{if .Sent}}
 <details><summary>what the step sent ({{len .Sent}})</summary><ol class="sent">{{range .Sent}}<li>{{sentAt . $st}} to <b>{{.Target}}</b> ({{sentDur .Duration}}){{if .Change}}, changes state{{end}}<pre>{{.Text}}</pre>{{if .Error}}<pre class="error">{{.Error}}</pre>{{end}}</li>{{end}}</ol></details>{{end}}</td></tr>
 {{end}}</table>

@@ -217,7 +217,7 @@ func stepColour(outcome string, ended bool) (string, string) {
 // only in a tooltip (each mark's tooltip repeats its row of the event
 // table).
 func chart(in chartInput) template.HTML {
-	const width, left, right, row, top = 1000.0, 230.0, 70.0, 20.0, 24.0
+	const width, left, right, row, top = 1000.0, 265.0, 70.0, 21.0, 24.0
 	span := in.to.Sub(in.from)
 	if span <= 0 {
 		span = time.Millisecond
@@ -295,18 +295,18 @@ func chart(in chartInput) template.HTML {
 	legendRows := (len(legend) + perRow - 1) / perRow
 	height := legendTop + float64(legendRows)*16 + 6
 
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" width="%.0f" height="%.0f" class="timeline" role="img" font-family="sans-serif" font-size="11">`, width, height, width, height)
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f %.0f" width="%.0f" height="%.0f" class="timeline" role="img" font-family="sans-serif" font-size="12">`, width, height, width, height)
 	// Row backgrounds and labels.
 	y := plotTop
 	for i, s := range in.steps {
 		fmt.Fprintf(&b, `<rect x="0" y="%.1f" width="%.0f" height="%.0f" fill="%s"/>`, y, width, row, []string{"#f6f8fa", "#ffffff"}[i%2])
-		fmt.Fprintf(&b, `<text x="4" y="%.1f" font-weight="bold">%s</text>`, y+14, esc(clip(s.label, 36)))
+		fmt.Fprintf(&b, `<text x="4" y="%.1f" font-weight="bold">%s</text>`, y+14, esc(clip(s.label, 40)))
 		y += row
 	}
 	y += gap
 	for i, c := range comps {
 		fmt.Fprintf(&b, `<rect x="0" y="%.1f" width="%.0f" height="%.0f" fill="%s"/>`, y, width, row, []string{"#f6f8fa", "#ffffff"}[i%2])
-		fmt.Fprintf(&b, `<text x="4" y="%.1f">%s</text>`, y+14, esc(clip(c, 36)))
+		fmt.Fprintf(&b, `<text x="4" y="%.1f">%s</text>`, y+14, esc(clip(c, 40)))
 		y += row
 	}
 	// Ticks and grid.
@@ -345,7 +345,7 @@ func chart(in chartInput) template.HTML {
 		if !s.ended {
 			text += " (not ended)"
 		}
-		if x1+6+float64(len(text))*6 < width {
+		if x1+6+float64(len(text))*7 < width {
 			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f">%s</text>`, x1+4, y+14, esc(text))
 		} else {
 			fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="end">%s</text>`, x0-4, y+14, esc(text))
