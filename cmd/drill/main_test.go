@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -327,5 +328,29 @@ func TestDrillContainersTarget(t *testing.T) {
 	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
 	if err != nil || !strings.Contains(string(html), "Target <b>containers</b>") {
 		t.Errorf("report.html does not name the target (%v)", err)
+	}
+}
+
+// make run says it is building before anything else: a cold build prints
+// nothing of its own for minutes, before the drill's first line.
+func TestMakeRunSaysItIsBuilding(t *testing.T) {
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("no make on this machine")
+	}
+	out, err := exec.Command("make", "-C", "../..", "-n", "run").CombinedOutput()
+	if err != nil {
+		t.Fatalf("make -n run: %v\n%s", err, out)
+	}
+	var lines []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.TrimSpace(l) != "" && !strings.HasPrefix(l, "make") {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) < 2 || !strings.Contains(lines[0], "echo") || !strings.Contains(lines[0], "building the drill") {
+		t.Fatalf("make run does not say it is building first:\n%s", out)
+	}
+	if !strings.Contains(lines[len(lines)-1], "drill --target") {
+		t.Errorf("make run does not end by running the drill:\n%s", out)
 	}
 }
