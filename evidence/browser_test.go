@@ -40,6 +40,20 @@ func runBrowser(t *testing.T, bin string, args ...string) []byte {
 	return out
 }
 
+func readPNG(t *testing.T, path string) image.Image {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return img
+}
+
 func rgb(hex string) color.RGBA {
 	v, _ := strconv.ParseUint(strings.TrimPrefix(hex, "#"), 16, 32)
 	return color.RGBA{uint8(v >> 16), uint8(v >> 8), uint8(v), 255}
@@ -114,15 +128,7 @@ func TestBrowserRendersVerdictAndStepBars(t *testing.T) {
 
 	shot := filepath.Join(dir, "report.png")
 	runBrowser(t, bin, "--screenshot="+shot, "--window-size=1200,5000", page)
-	f, err := os.Open(shot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := png.Decode(f)
-	f.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := readPNG(t, shot)
 	count, top := pixels(img, ColourMet, ColourNotMet, ColourVerified)
 	t.Logf("screenshot %v: met %d px from row %d, not met %d px from row %d, verified step bars %d px from row %d",
 		img.Bounds().Size(), count[ColourMet], top[ColourMet], count[ColourNotMet], top[ColourNotMet], count[ColourVerified], top[ColourVerified])
@@ -152,16 +158,7 @@ func TestBrowserRendersVerdictAndStepBars(t *testing.T) {
 	pages, _ := filepath.Glob(prefix + "*.png")
 	printed := 0
 	for _, p := range pages {
-		f, err := os.Open(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		img, err := png.Decode(f)
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, _ := pixels(img, ColourVerified)
+		c, _ := pixels(readPNG(t, p), ColourVerified)
 		printed += c[ColourVerified]
 	}
 	if printed < 50 {
