@@ -326,7 +326,7 @@ func TestDrillContainersTarget(t *testing.T) {
 		}
 	}
 	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
-	if err != nil || !strings.Contains(string(html), "Target <b>containers</b>") {
+	if err != nil || !strings.Contains(string(html), "<th>Target</th><td>containers</td>") || !strings.Contains(string(html), "(target containers)") {
 		t.Errorf("report.html does not name the target (%v)", err)
 	}
 }
