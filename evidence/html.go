@@ -153,8 +153,8 @@ func outcomeMark(status string) string {
 }
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
-	"utc":     utc,
-	"tod":     tod,
+	"utc": utc,
+	"tod": tod,
 	// day and clock: a step table shows times of day under its start's
 	// date, and the full date only on a step of another day.
 	"day": func(t time.Time) string {
