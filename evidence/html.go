@@ -172,8 +172,14 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 		}
 		return tod(t)
 	},
-	"ms":      dur,
-	"vclass":  verdictClass,
+	"ms":     dur,
+	"vclass": verdictClass,
+	"cell": func(v Verdict) string {
+		if v.Status == NotMeasured {
+			return NotMeasured
+		}
+		return v.Measured + ": " + v.Status
+	},
 	"mark":    outcomeMark,
 	"keyword": func(k string) string { return strings.TrimSpace(k) },
 	"stepdur": func(s Step) string {
@@ -285,7 +291,7 @@ A verdict covers every failback run the report judges; refused runs and runs a s
 <table class="scenarios">
 <tr><th>#</th><th>Scenario</th><th>Result</th><th>Failback run time (RTO)</th><th>Chat outage</th><th>Messages lost (RPO)</th><th>Scenario time</th></tr>
 {{range .Views}}<tr><td class="num">{{.N}}</td><td><a href="#s{{.N}}">{{.Name}}</a></td><td class="{{.Result}}">{{.Result}}{{if .Labels}}*{{end}}</td>
-{{if .Summary}}{{range .Summary}}<td class="{{vclass .Status}}">{{.Measured}}: {{.Status}}</td>{{end}}{{else if .Refused}}<td colspan="3">refused by {{(index .Refused 0).Check}}</td>{{else if .Unjudged}}<td colspan="3">failback stopped on purpose</td>{{else}}<td colspan="3">no failback</td>{{end}}
+{{if .Summary}}{{range .Summary}}<td class="{{vclass .Status}}">{{cell .}}</td>{{end}}{{else if .Refused}}<td colspan="3">refused by {{(index .Refused 0).Check}}</td>{{else if .Unjudged}}<td colspan="3">failback stopped on purpose</td>{{else}}<td colspan="3">no failback</td>{{end}}
 <td class="num">{{ms .Duration}}</td></tr>
 {{end}}</table>
 </section>{{end}}
