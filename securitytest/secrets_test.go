@@ -14,9 +14,9 @@ import (
 
 	"github.com/cucumber/godog"
 
+	"github.com/pchatdr/harness/evidence"
 	"github.com/pchatdr/harness/failback/topology"
 	"github.com/pchatdr/harness/features"
-	"github.com/pchatdr/harness/report"
 	"github.com/pchatdr/harness/sim/world"
 	"github.com/pchatdr/harness/steps"
 )
@@ -78,7 +78,8 @@ func TestDrillOutputsHoldNoSecret(t *testing.T) {
 		mu       sync.Mutex
 		found    []string
 		problems []string
-		results  []report.Scenario
+		results  []evidence.Section
+		runs     = map[string][]evidence.Run{}
 		logs     bytes.Buffer
 		metricsN int
 	)
@@ -108,9 +109,16 @@ func TestDrillOutputsHoldNoSecret(t *testing.T) {
 						}
 						found = append(found, v)
 					}
-					results = append(results, report.Scenario{Name: name, Events: w.Timeline.Events()})
+					sec := evidence.Section{Name: name, Result: evidence.ResultPassed, Runs: runs[name]}
+					for _, e := range w.Timeline.Events() {
+						sec.Marks = append(sec.Marks, evidence.Mark{At: e.At, Component: e.Component, Kind: e.Kind, Detail: e.Detail, Err: e.Err})
+					}
+					results = append(results, sec)
 				},
 				OnResult: func(name string, r steps.Result) {
+					mu.Lock()
+					runs[name] = evidence.Runs(r.Events)
+					mu.Unlock()
 					if r.Metrics == nil {
 						return
 					}
@@ -140,7 +148,8 @@ func TestDrillOutputsHoldNoSecret(t *testing.T) {
 	if len(problems) > 0 {
 		t.Fatalf("collecting secrets: %s", strings.Join(problems, "; "))
 	}
-	if err := report.WriteHTML(filepath.Join(out, "report.html"), report.Run{Target: "embedded", Scenarios: results}); err != nil {
+	// report.html, junit.xml and evidence.json, every statement included.
+	if err := evidence.WriteFolder(filepath.Join(out, "evidence"), evidence.Report{Header: evidence.Header{Target: "embedded", Simulated: true}, Sections: results}); err != nil {
 		t.Fatal(err)
 	}
 	tl, err := json.Marshal(results)
@@ -157,7 +166,7 @@ func TestDrillOutputsHoldNoSecret(t *testing.T) {
 	}
 	outputs := map[string][]byte{"console": console.Bytes(), "step log": logs.Bytes(), "timelines": tl}
 	readTree(t, out, outputs)
-	for _, name := range []string{"junit.xml", "cucumber.json", "report.html"} {
+	for _, name := range []string{"junit.xml", "cucumber.json", "evidence/report.html", "evidence/evidence.json", "evidence/junit.xml"} {
 		if len(outputs[name]) == 0 {
 			t.Errorf("%s was not written", name)
 		}
