@@ -174,6 +174,7 @@ func (p *labProc) cleanup() {
 func (p *labProc) command(verb string) []string {
 	p.t.Helper()
 	for _, c := range p.commands {
+		c, _, _ = strings.Cut(c, "#") // the comment the lab prints beside it
 		if f := strings.Fields(c); len(f) > 0 && f[0] == verb {
 			return f
 		}
@@ -332,6 +333,20 @@ func failBack(t *testing.T, p *labProc) string {
 	if code != 0 {
 		t.Errorf("failback status: exit %d, want 0:\n%s", code, out)
 	}
+	// The printed report command, written to a temporary folder instead
+	// of the repository's report/.
+	rep := p.command("report")
+	if i := indexOf(rep, "--out"); i < 0 || i+1 >= len(rep) || !strings.HasPrefix(rep[i+1], "report/lab-") {
+		t.Errorf("printed report command %q does not write to report/lab-...", rep)
+	} else {
+		rep[i+1] = filepath.Join(t.TempDir(), "evidence")
+		out, code = run(t, failbackBin, rep...)
+		if code != 0 {
+			t.Errorf("failback report: exit %d, want 0:\n%s", code, out)
+		} else if _, err := os.Stat(filepath.Join(rep[i+1], "report.html")); err != nil {
+			t.Errorf("failback report wrote no report.html: %v\n%s", err, out)
+		}
+	}
 	// The traffic goes on after the failback: wait until the primary data
 	// center's servers have acknowledged some of it (bounded: a pool that
 	// never comes back fails here).
@@ -380,8 +395,8 @@ func TestLabFailbackEndToEnd(t *testing.T) {
 	labBin, _ := binaries(t)
 	p := startLab(t)
 	mustContain(t, "lab up", p.out.String(), "pool pchat.contoso.test is FailedOver", "Rehearse the failback")
-	if len(p.commands) != 3 {
-		t.Errorf("lab up printed %d failback commands, want plan, run, status: %q", len(p.commands), p.commands)
+	if len(p.commands) != 4 {
+		t.Errorf("lab up printed %d failback commands, want plan, run, status, report: %q", len(p.commands), p.commands)
 	}
 	for _, c := range p.commands {
 		mustContain(t, "printed command", c, "--topology "+p.topology, "--journal "+filepath.Join(p.dir, "failback.journal"))

@@ -346,6 +346,8 @@ func (l *lab) ready() {
 	fmt.Fprintf(&b, "  %s plan --topology %s --journal %s\n", fb, top, jr)
 	fmt.Fprintf(&b, "  %s run --topology %s --journal %s --confirm %s\n", fb, top, jr, l.st.Pool)
 	fmt.Fprintf(&b, "  %s status --topology %s --journal %s\n", fb, top, jr)
+	fmt.Fprintf(&b, "  %s report --journal %s --topology %s --out %s\t# the evidence; before lab-down, which removes %s\n",
+		fb, jr, top, filepath.Join("report", "lab-"+l.st.Started.Format("20060102T150405Z")), display(l.dir))
 	fmt.Fprintf(&b, "  %s\t# was any acknowledged chat message lost?\n", cfg.CheckCmd)
 	fmt.Fprintf(&b, "  %s\t# stop the lab (Ctrl-C here does the same)\n", cfg.DownCmd)
 	l.outMu.Lock()
