@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -301,3 +302,75 @@ func TestMakefileRunsTheLab(t *testing.T) {
 }
 
 func topologyRole(s string) topology.Role { return topology.Role(s) }
+
+// lineWriter hands complete lines to a channel as Up prints them.
+type lineWriter struct {
+	buf   []byte
+	lines chan string
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.buf = append(w.buf, p...)
+	for {
+		i := bytes.IndexByte(w.buf, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		select {
+		case w.lines <- string(w.buf[:i]):
+		default: // nobody reads this line
+		}
+		w.buf = w.buf[i+1:]
+	}
+}
+
+// TestUpLeavesNothingRunning: Up in this process, brought to ready and
+// stopped through its context, returns with every goroutine it started
+// ended and its folder removed.
+func TestUpLeavesNothingRunning(t *testing.T) {
+	before := runtime.NumGoroutine()
+	dir := filepath.Join(t.TempDir(), ".lab")
+	out := &lineWriter{lines: make(chan string, 64)}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- Up(ctx, Config{Dir: dir, State: StateNormal, Before: 4, Rate: 20, Out: out})
+	}()
+	for ready := false; !ready; {
+		select {
+		case line := <-out.lines:
+			ready = strings.HasPrefix(line, "lab ready: topology ")
+		case err := <-done:
+			t.Fatalf("Up returned before it was ready: %v", err)
+		case <-time.After(2 * time.Minute):
+			t.Fatal("Up not ready after 2 minutes")
+		}
+	}
+	if _, err := Status(t.Context(), dir); err != nil {
+		t.Errorf("status of the running lab: %v", err)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Up: %v", err)
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatal("Up still running 2 minutes after its context ended")
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the lab folder is still there: %v", err)
+	}
+	// Connections closing in the background (database/sql's closers, the
+	// HTTP transports' readers) end on their own; nothing of the lab's may
+	// stay. Bounded wait on the count, not on time passing.
+	deadline := time.Now().Add(30 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		buf := make([]byte, 1<<20)
+		t.Errorf("%d goroutines before Up, %d after it returned:\n%s", before, n, buf[:runtime.Stack(buf, true)])
+	}
+}
