@@ -9,7 +9,7 @@ export CGO_ENABLED ?= 1
 # and the container tests orchestrate other processes (the engine binary,
 # Docker); their own code has little concurrency and the detector would
 # only multiply their run time, so they run once, in `unit`.
-RACE_PKGS = $(shell $(GO) list ./sim/... ./fakes/... ./failback/... | grep -v -e /failback/crashtest -e /sim/containers)
+RACE_PKGS = $(shell $(GO) list ./sim/... ./fakes/... ./failback/... | grep -v -e /sim/containers)
 FUZZTIME ?= 3s
 BENCHTIME ?= 1s
 
