@@ -37,18 +37,18 @@ func (w *World) RestartAs(ctx context.Context, inst *Instance, agentAccount stri
 	if inst.srv == nil {
 		return fmt.Errorf("world: restart %s: the instance is down", inst.Name)
 	}
-	if inst.ctr != nil {
-		// A container's flags are fixed when it is created: the service
-		// change is a new container on the same data folder and port.
+	if w.backend.fixedService() {
+		// The service change is a new machine on the same data folder
+		// and port.
 		if err := inst.srv.Close(); err != nil {
 			return fmt.Errorf("world: restart %s: %w", inst.Name, err)
 		}
-		if err := w.dropContainer(ctx, inst); err != nil {
+		if err := w.backend.discard(ctx, inst); err != nil {
 			return fmt.Errorf("world: restart %s: %w", inst.Name, err)
 		}
-		w.Timeline.Add(inst.Name, "stop", "container removed to change the Agent's account", nil)
+		w.Timeline.Add(inst.Name, "stop", "instance replaced to change the Agent's account", nil)
 		err := w.launch(ctx, inst, inst.Addr)
-		w.Timeline.Add(inst.Name, "start", "new container on "+inst.Addr, err)
+		w.Timeline.Add(inst.Name, "start", "new instance on "+inst.Addr, err)
 		if err != nil {
 			return fmt.Errorf("world: restart %s: %w", inst.Name, err)
 		}

@@ -128,19 +128,10 @@ func (w *World) setLink(a, b string, up bool) error {
 			p.Stop()
 		}
 	}
-	if w.network != nil && l.cut[pairKey(a, b)] == up {
-		// Containers talk to each other (mirroring) over the world's
-		// Docker network, not through the proxies: b leaves it too. With
-		// more than two data centers that also cuts b from the others.
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		var err error
-		if up {
-			err = w.network.RestoreDataCenter(ctx, b)
-		} else {
-			err = w.network.CutDataCenter(ctx, b)
-		}
-		if err != nil {
+	if l.cut[pairKey(a, b)] == up {
+		// Traffic that does not go through the proxies (containers
+		// mirroring over their network) is cut too: b leaves.
+		if err := w.backend.partition(context.Background(), b, !up); err != nil {
 			return fmt.Errorf("world: link %s-%s: %w", a, b, err)
 		}
 	}
