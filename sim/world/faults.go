@@ -24,6 +24,20 @@ func (w *World) StopInstance(ctx context.Context, inst *Instance) error {
 	return nil
 }
 
+// StartInstance starts a stopped instance again on the same data folder
+// and address (StopInstance undone).
+func (w *World) StartInstance(ctx context.Context, inst *Instance) error {
+	if inst.srv != nil {
+		return nil
+	}
+	err := w.launch(ctx, inst, inst.Addr)
+	w.Timeline.Add(inst.Name, "start", "instance started on "+inst.Addr, err)
+	if err != nil {
+		return fmt.Errorf("world: start %s: %w", inst.Name, err)
+	}
+	return nil
+}
+
 // Up reports whether the instance is running.
 func (inst *Instance) Up() bool { return inst.srv != nil }
 
@@ -76,12 +90,14 @@ func (w *World) SetShareUnreachable(inst *Instance, on bool) error {
 	return nil
 }
 
-// StickChatServer makes the named chat server ignore the pool's
-// configuration: it keeps its sessions whatever the active list says.
-func (w *World) StickChatServer(fqdn string) error {
+// SetChatServerStuck makes the named chat server ignore the pool's
+// configuration (it keeps its sessions whatever the active list says), or
+// follow it again.
+func (w *World) SetChatServerStuck(fqdn string, stuck bool) error {
 	for _, s := range w.chat {
 		if strings.EqualFold(s.FQDN(), fqdn) {
-			s.SetStuck(true)
+			s.SetStuck(stuck)
+			w.Timeline.Add("chat/"+s.FQDN(), "fault", fmt.Sprintf("ignores the pool's configuration: %t", stuck), nil)
 			return nil
 		}
 	}

@@ -1,9 +1,10 @@
 // Package world builds a simulated Persistent Chat deployment from a
-// topology file: SQL Server instances (the embedded simulator; containers
-// arrive behind the same seam), the log-shipping share and copy folders, and
-// one timeline of everything that happens. Scenarios and the drill drive it;
-// the failback engine sees only the topology the world hands it, with real
-// addresses and secrets in files, exactly as it would see production.
+// topology file: SQL Server instances and the management endpoint (in
+// process or in containers, behind an instance backend: backend.go), the
+// log-shipping share and copy folders, and one timeline of everything
+// that happens. Scenarios and the drill drive it; the failback engine sees
+// only the topology the world hands it, with real addresses and secrets in
+// files, exactly as it would see production.
 package world
 
 import (
@@ -19,6 +20,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/microsoft/go-mssqldb" // the world talks to its instances as any client would
@@ -96,6 +98,10 @@ type World struct {
 	lastLogBackup time.Time
 	// restarter restarts the in-process management endpoint (pool.go).
 	restarter *PoolRestarter
+	// tasks are the goroutines the world runs for faults (tasks.go).
+	tasks *tasks
+	// postSeq spreads posts over the chat servers (chat.go).
+	postSeq atomic.Int64
 }
 
 // Instance is one simulated SQL Server instance of the world.
@@ -132,6 +138,7 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 		backend:    embedded{}, // until the target's is made: Close needs one
 		instances:  map[string]*Instance{},
 		partners:   map[string]string{},
+		tasks:      newTasks(),
 	}
 	defer func() {
 		if err != nil {
@@ -364,8 +371,10 @@ func (w *World) Restart(ctx context.Context, inst *Instance) error {
 	return nil
 }
 
-// Close stops everything the world started.
+// Close stops everything the world started: first the goroutines it runs
+// for faults (they may still be acting on the rest), then the rest.
 func (w *World) Close() error {
+	w.tasks.stop()
 	w.stopChat()
 	w.closeLinks()
 	w.Timeline.setSync(nil)
