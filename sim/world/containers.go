@@ -5,15 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/pchatdr/harness/failback/topology"
-	lyncfake "github.com/pchatdr/harness/fakes/lync"
-	"github.com/pchatdr/harness/fakes/lync/pool"
 	"github.com/pchatdr/harness/sim/containers"
 	"github.com/pchatdr/harness/sim/mssql/engine"
 )
@@ -233,65 +229,10 @@ func (b *containerBackend) partition(ctx context.Context, dc string, cut bool) e
 	return b.network.RestoreDataCenter(ctx, dc)
 }
 
-// startPool runs the endpoint in a container on the world's network. The
-// world makes its certificate (the container serves it from
-// --tls-cert/--tls-key) and picks its host port, so the topology handed to
-// the container is already the one the engine sees: the management URL,
-// the CA file, the password file. The password reaches the container in
-// its environment only.
+// startPool runs the endpoint in a container on the world's network
+// (pool.go).
 func (b *containerBackend) startPool(ctx context.Context, user, pw string) error {
-	w := b.w
-	_, certPEM, keyPEM, err := lyncfake.SelfSigned("lyncfake", "lyncfake")
-	if err != nil {
-		return err
-	}
-	port, err := freePort()
-	if err != nil {
-		return err
-	}
-	m := &w.Topology.Management
-	caFile := filepath.Join(w.dir, "secrets", "lync-ca.pem")
-	if err := os.WriteFile(caFile, certPEM, 0o600); err != nil {
-		return fmt.Errorf("world: management endpoint: %w", err)
-	}
-	m.URL = fmt.Sprintf("https://127.0.0.1:%d/wsman", port)
-	m.CAFile = caFile
-	m.InsecureSkipVerify = false
-	if m.Password, err = w.secretFile("lync", pw); err != nil {
-		return err
-	}
-	topo, err := topology.Marshal(w.Topology)
-	if err != nil {
-		return fmt.Errorf("world: management endpoint: %w", err)
-	}
-	lf, err := containers.StartLyncFake(ctx, containers.LyncOptions{
-		Network: b.network, Docker: b.docker,
-		Topology: topo, User: user, Password: pw,
-		TLSCertPEM: certPEM, TLSKeyPEM: keyPEM, HostPort: port,
-		Logf: w.logf,
-	})
-	if err != nil {
-		return fmt.Errorf("world: management endpoint: %w", err)
-	}
-	b.mu.Lock()
-	b.lync = lf // close removes it, whatever happens next
-	b.mu.Unlock()
-	if lf.URL() != m.URL {
-		return fmt.Errorf("world: management endpoint: published at %s, not %s", lf.URL(), m.URL)
-	}
-	ep, err := newContainerEndpoint(lf, certPEM, user, pw,
-		func(e pool.Event) {
-			w.Timeline.AddAt(e.Time, "lync", e.Kind, poolEventDetail(e), errorText(e.Error))
-		},
-		func(err error) { w.Timeline.Add("lync", "poll", "reading the endpoint's events", err) })
-	if err != nil {
-		return err
-	}
-	ep.start()
-	w.setPool(ep)
-	w.Timeline.setSync(ep.sync)
-	w.Timeline.Add("lync", "start", "management endpoint container at "+m.URL, nil)
-	return nil
+	return b.w.startPoolContainer(ctx, b, user, pw)
 }
 
 // close removes every container (the management endpoint's and the SQL

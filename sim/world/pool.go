@@ -2,18 +2,24 @@ package world
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
+	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/pchatdr/harness/failback/lync"
+	"github.com/pchatdr/harness/failback/topology"
+	lyncfake "github.com/pchatdr/harness/fakes/lync"
 	"github.com/pchatdr/harness/fakes/lync/pool"
+	"github.com/pchatdr/harness/sim/containers"
 )
 
 // startPool starts the fake management endpoint over HTTPS with a fresh
 // certificate the engine must verify (as it would a real server's), and
 // points the topology's management settings at it: in process, or on the
-// containers target as a container (the backend's startPool).
+// containers target as a container (the backend decides).
 func (w *World) startPool(ctx context.Context) error {
 	pw, err := newPassword()
 	if err != nil {
@@ -26,6 +32,56 @@ func (w *World) startPool(ctx context.Context) error {
 		m.User = user
 	}
 	return w.backend.startPool(ctx, user, pw)
+}
+
+// startPoolInProcess starts the fake in this process (the embedded
+// backend's management endpoint).
+func (w *World) startPoolInProcess(user, pw string) error {
+	m := &w.Topology.Management
+	// The world makes the certificate and keeps the endpoint's options, so
+	// the endpoint can be restarted at any time (PoolRestarter) on the same
+	// address with the same certificate and the pool's state carried over
+	// in its state file, as a Front End comes back from a reboot.
+	cert, certPEM, _, err := lyncfake.SelfSigned("lyncfake")
+	if err != nil {
+		return err
+	}
+	r := &PoolRestarter{w: w, state: filepath.Join(w.dir, "lync-state.json")}
+	r.opts = lyncfake.Options{
+		Pool:      pool.FromTopology(w.Topology),
+		Users:     map[string]string{user: pw},
+		Addr:      "127.0.0.1:0",
+		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}},
+		StatePath: r.state,
+		OnEvent: func(e pool.Event) {
+			w.Timeline.Add("lync", e.Kind, poolEventDetail(e), errorText(e.Error))
+		},
+		InstallMirror: w.installMirror,
+	}
+	srv, err := lyncfake.Start(r.opts)
+	if err != nil {
+		return fmt.Errorf("world: management endpoint: %w", err)
+	}
+	u, err := url.Parse(srv.URL)
+	if err != nil {
+		srv.Close()
+		return fmt.Errorf("world: management endpoint: %w", err)
+	}
+	r.opts.Addr = u.Host
+	w.setPool(processEndpoint{srv})
+	w.restarter = r
+	caFile := filepath.Join(w.dir, "secrets", "lync-ca.pem")
+	if err := os.WriteFile(caFile, certPEM, 0o600); err != nil {
+		return fmt.Errorf("world: management endpoint: %w", err)
+	}
+	m.URL = srv.URL + "/wsman"
+	m.CAFile = caFile
+	m.InsecureSkipVerify = false
+	if m.Password, err = w.secretFile("lync", pw); err != nil {
+		return err
+	}
+	w.Timeline.Add("lync", "start", "management endpoint at "+m.URL, nil)
+	return nil
 }
 
 func poolEventDetail(e pool.Event) string {
@@ -49,6 +105,67 @@ func errorText(s string) error {
 		return nil
 	}
 	return textError(s)
+}
+
+// startPoolContainer runs the endpoint in a container on the world's
+// network (the containers backend's management endpoint). The world makes
+// its certificate (the container serves it from --tls-cert/--tls-key) and
+// picks its host port, so the topology handed to
+// the container is already the one the engine sees: the management URL,
+// the CA file, the password file. The password reaches the container in
+// its environment only.
+func (w *World) startPoolContainer(ctx context.Context, b *containerBackend, user, pw string) error {
+	_, certPEM, keyPEM, err := lyncfake.SelfSigned("lyncfake", "lyncfake")
+	if err != nil {
+		return err
+	}
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	m := &w.Topology.Management
+	caFile := filepath.Join(w.dir, "secrets", "lync-ca.pem")
+	if err := os.WriteFile(caFile, certPEM, 0o600); err != nil {
+		return fmt.Errorf("world: management endpoint: %w", err)
+	}
+	m.URL = fmt.Sprintf("https://127.0.0.1:%d/wsman", port)
+	m.CAFile = caFile
+	m.InsecureSkipVerify = false
+	if m.Password, err = w.secretFile("lync", pw); err != nil {
+		return err
+	}
+	topo, err := topology.Marshal(w.Topology)
+	if err != nil {
+		return fmt.Errorf("world: management endpoint: %w", err)
+	}
+	lf, err := containers.StartLyncFake(ctx, containers.LyncOptions{
+		Network: b.network, Docker: b.docker,
+		Topology: topo, User: user, Password: pw,
+		TLSCertPEM: certPEM, TLSKeyPEM: keyPEM, HostPort: port,
+		Logf: w.logf,
+	})
+	if err != nil {
+		return fmt.Errorf("world: management endpoint: %w", err)
+	}
+	b.mu.Lock()
+	b.lync = lf // the backend's close removes it, whatever happens next
+	b.mu.Unlock()
+	if lf.URL() != m.URL {
+		return fmt.Errorf("world: management endpoint: published at %s, not %s", lf.URL(), m.URL)
+	}
+	ep, err := newContainerEndpoint(lf, certPEM, user, pw,
+		func(e pool.Event) {
+			w.Timeline.AddAt(e.Time, "lync", e.Kind, poolEventDetail(e), errorText(e.Error))
+		},
+		func(err error) { w.Timeline.Add("lync", "poll", "reading the endpoint's events", err) })
+	if err != nil {
+		return err
+	}
+	ep.start()
+	w.setPool(ep)
+	w.Timeline.setSync(ep.sync)
+	w.Timeline.Add("lync", "start", "management endpoint container at "+m.URL, nil)
+	return nil
 }
 
 func (w *World) setPool(p poolEndpoint) {
