@@ -32,9 +32,13 @@ STATICCHECK := $(GOBIN_DIR)/staticcheck
 
 .PHONY: run test unit race fuzz fuzz-short bench lint build tools load
 
+# The build is said first: a cold one takes minutes on a small machine and
+# prints nothing of its own.
 ## run: the drill against the embedded world (no Docker needed); TARGET=containers runs the @containers scenarios in Docker
 run:
-	$(GO) run ./cmd/drill --target $(TARGET) --report report
+	@echo "make run: building the drill (the first build takes a few minutes, later ones seconds)..."
+	@$(GO) build -o bin/drill ./cmd/drill
+	./bin/drill --target $(TARGET) --report report
 
 ## test: everything CI checks: lint, unit and integration tests (race where it matters), short fuzz runs
 test: lint unit race fuzz-short

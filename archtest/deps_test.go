@@ -117,7 +117,7 @@ var rules = []rule{
 		why:    "the engine must not know it is in a simulation: nothing under failback/, tests included, imports sim or fakes (test rigs that need the world live outside failback/)",
 		from:   []string{"failback"},
 		tests:  true,
-		banned: []string{"sim", "fakes", "steps", "cmd", "report", "loadtest", "securitytest", "crashtest", "topologies", "features"},
+		banned: []string{"sim", "fakes", "steps", "cmd", "evidence", "loadtest", "securitytest", "crashtest", "topologies", "features"},
 	},
 	{
 		why:    "the wire protocol knows no SQL: sim/mssql/tds never imports tsql or engine",
@@ -149,7 +149,7 @@ var rules = []rule{
 	},
 	{
 		why:    "dependencies point one way (cmd -> steps -> sim/fault -> sim/world -> {failback, sim/*, fakes/*}): nothing below the step library imports it or a command",
-		from:   []string{"sim", "fakes", "failback", "report", "topologies", "features"},
+		from:   []string{"sim", "fakes", "failback", "evidence", "topologies", "features"},
 		tests:  true,
 		banned: []string{"steps", "cmd", "loadtest", "securitytest", "crashtest", "archtest"},
 	},

@@ -103,7 +103,14 @@ func ConnectRefusal(plan string, err error) (check, message string, ok bool) {
 	return PreNameDataCenterBack, err.Error(), true
 }
 
-func (e *UnreachableError) Error() string { return e.What + " does not answer: " + e.Err.Error() }
+func (e *UnreachableError) Error() string {
+	var ce *ConnectError
+	if errors.As(e.Err, &ce) {
+		// It already names the server, the address and the keys to check.
+		return e.Err.Error()
+	}
+	return e.What + " does not answer: " + e.Err.Error()
+}
 func (e *UnreachableError) Unwrap() error { return e.Err }
 
 // Connect opens the instances and the management endpoint of a topology.
@@ -128,8 +135,9 @@ func Connect(ctx context.Context, t *topology.Topology, opts Options) (*Connecti
 			Encrypt: in.Encrypt, TrustServerCertificate: in.TrustServerCertificate, DialTimeout: 15 * time.Second}
 		db, err := sqlserver.Open(ctx, cfg)
 		if err != nil {
+			cerr := sqlConnectError(t, in, err)
 			if IsTransient(err) {
-				ue := &UnreachableError{What: "SQL instance " + in.Name + " (" + string(in.Role) + ")", Role: in.Role, Err: err}
+				ue := &UnreachableError{What: "SQL instance " + in.Name + " (" + string(in.Role) + ")", Role: in.Role, Err: cerr}
 				if opts.PrimaryMayBeDown && primarySite(in.Role) {
 					// Keep a pool that dials on every call: each read
 					// fails with the connection error (the failover's
@@ -143,7 +151,7 @@ func Connect(ctx context.Context, t *topology.Topology, opts Options) (*Connecti
 					return nil, ue
 				}
 			} else {
-				return nil, fmt.Errorf("instance %s: %w", in.Name, err)
+				return nil, cerr
 			}
 		}
 		c.closers = append(c.closers, db.Close)
@@ -202,17 +210,21 @@ func Connect(ctx context.Context, t *topology.Topology, opts Options) (*Connecti
 	if t.Management.CAFile != "" {
 		pem, err := os.ReadFile(t.Management.CAFile)
 		if err != nil {
-			return fail(fmt.Errorf("management.caFile: %w", err))
+			return fail(&ConnectError{Server: "management endpoint", Address: t.Management.URL, Problem: "its CA file cannot be read", Err: err,
+				Check: "management.caFile (a PEM file of the certificate authorities to trust for an https url)"})
 		}
 		cfg.CACertPEM = pem
 	}
 	runner, err := lync.NewWinRMRunner(cfg)
 	if err != nil {
-		return fail(err)
+		if ce := managementConnectError(t.Management, err); ce != nil {
+			return fail(ce)
+		}
+		return fail(fmt.Errorf("management endpoint %s: %w; check management.url, management.auth and management.caFile", t.Management.URL, err))
 	}
 	c.closers = append(c.closers, runner.Close)
 	c.Env.Pool = &LivePool{Client: &lync.Client{Runner: runner}, PoolFQDN: t.Pool.FQDN,
-		StateIdentity: t.Pool.StateIdentity, ActiveServerIdentity: t.Pool.ActiveServerIdentity}
+		StateIdentity: t.Pool.StateIdentity, ActiveServerIdentity: t.Pool.ActiveServerIdentity, Management: t.Management}
 	return c, nil
 }
 

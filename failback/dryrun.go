@@ -171,7 +171,7 @@ func (r *Runner) DryRun(ctx context.Context) (Result, error) {
 	}
 	e.facts = map[string]string{}
 	e.emit = r.emit
-	r.emit(Event{Kind: KindRunStart, Attrs: map[string]string{"pool": e.Topo.Pool.FQDN, "dry-run": "true"}, Message: "plan " + r.Plan.Name + " of " + e.Topo.Pool.FQDN})
+	r.emit(Event{Kind: KindRunStart, Attrs: r.runAttrs(map[string]string{"pool": e.Topo.Pool.FQDN, "dry-run": "true"}), Message: "plan " + r.Plan.Name + " of " + e.Topo.Pool.FQDN})
 	perr := r.preconditions(ctx)
 	dry := *e
 	dry.Primary, dry.Backup = drySQL{e.Primary, e}, drySQL{e.Backup, e}

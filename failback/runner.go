@@ -42,6 +42,11 @@ type Runner struct {
 	Sinks   []Sink
 	// Previous are the journal's events when resuming; nil for a new run.
 	Previous []Event
+	// Attrs are recorded on the run-start event beside the engine's own
+	// (pool, resume, dry-run): who ran it, from which host, with which
+	// topology file and objectives, so evidence built later from the
+	// journal alone (failback report) has its header.
+	Attrs map[string]string
 
 	seq      int
 	step     string
@@ -70,6 +75,16 @@ func (r *Runner) emit(e Event) {
 	for _, s := range r.Sinks {
 		s.Event(e)
 	}
+}
+
+// runAttrs adds the caller's Attrs to the engine's own; the engine's win.
+func (r *Runner) runAttrs(own map[string]string) map[string]string {
+	for k, v := range r.Attrs {
+		if _, set := own[k]; !set {
+			own[k] = v
+		}
+	}
+	return own
 }
 
 func (r *Runner) sent(s Sent) {
@@ -113,7 +128,7 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 	if resume && !prior.started.IsZero() {
 		r.runStart = prior.started
 	}
-	attrs := map[string]string{"pool": e.Topo.Pool.FQDN}
+	attrs := r.runAttrs(map[string]string{"pool": e.Topo.Pool.FQDN})
 	if resume {
 		attrs["resume"] = "true"
 	}

@@ -13,8 +13,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pchatdr/harness/evidence"
 	"github.com/pchatdr/harness/failback/topology"
-	"github.com/pchatdr/harness/report"
 	"github.com/pchatdr/harness/sim/world"
 	"github.com/pchatdr/harness/steps"
 )
@@ -81,9 +81,10 @@ func Secrets(top *topology.Topology) ([]string, error) {
 
 // A Scan gathers, over one run of scenarios, every output the drill
 // writes for them (godog's console, junit and cucumber output, the step
-// library's log, the engines' metrics textfiles, the timelines and
-// report.html) and every secret their worlds generated, then reports any
-// secret found in any output. A test that runs scenarios anyway hands it
+// library's log, the engines' metrics textfiles, the timelines and the
+// evidence folder: report.html, evidence.json, junit.xml) and every
+// secret their worlds generated, then reports any secret found in any
+// output. A test that runs scenarios anyway hands it
 // to the step library (steps' TestFeatures does), so every scenario's
 // output is scanned once, where it runs, instead of a second run of the
 // whole suite for the scan.
@@ -93,7 +94,8 @@ type Scan struct {
 	mu       sync.Mutex
 	secrets  []string
 	problems []string
-	results  []report.Scenario
+	results  []evidence.Section
+	runs     map[string][]evidence.Run // engine runs by scenario (OnResult comes before OnWorld)
 	logs     bytes.Buffer
 	console  bytes.Buffer
 	metricsN int
@@ -104,7 +106,7 @@ func NewScan(dir string, target world.Target) *Scan {
 	if target == "" {
 		target = world.TargetEmbedded
 	}
-	return &Scan{dir: dir, target: string(target)}
+	return &Scan{dir: dir, target: string(target), runs: map[string][]evidence.Run{}}
 }
 
 // Options hooks the scan into the step library's options, keeping the
@@ -126,13 +128,20 @@ func (s *Scan) Options(o steps.Options) steps.Options {
 			s.problems = append(s.problems, fmt.Sprintf("%s: %v", name, err))
 		}
 		s.secrets = append(s.secrets, found...)
-		s.results = append(s.results, report.Scenario{Name: name, Events: w.Timeline.Events()})
+		sec := evidence.Section{Name: name, Result: evidence.ResultPassed, Runs: s.runs[name]}
+		for _, e := range w.Timeline.Events() {
+			sec.Marks = append(sec.Marks, evidence.Mark{At: e.At, Component: e.Component, Kind: e.Kind, Detail: e.Detail, Err: e.Err})
+		}
+		s.results = append(s.results, sec)
 		s.mu.Unlock()
 		if onWorld != nil {
 			onWorld(name, w)
 		}
 	}
 	o.OnResult = func(name string, r steps.Result) {
+		s.mu.Lock()
+		s.runs[name] = evidence.Runs(r.Events)
+		s.mu.Unlock()
 		if r.Metrics != nil {
 			s.mu.Lock()
 			s.metricsN++
@@ -161,7 +170,7 @@ func (s *Scan) Format(console string) string {
 // output) and into the scan.
 func (s *Scan) Console(also io.Writer) io.Writer { return io.MultiWriter(also, &s.console) }
 
-// Check writes report.html and the timelines as the drill does, reads
+// Check writes the evidence folder and the timelines as the drill does, reads
 // everything the run wrote and fails t on a leak, or when the scan would
 // prove nothing (no world, too few secrets, an output the drill writes
 // missing).
@@ -180,7 +189,9 @@ func (s *Scan) Check(t testing.TB) {
 			t.Errorf("secret scan: a generated secret (%d characters) does not have the shape the binary scan looks for", len(sec))
 		}
 	}
-	if err := report.WriteHTML(filepath.Join(s.dir, "report.html"), report.Run{Target: s.target, Scenarios: s.results}); err != nil {
+	// report.html, junit.xml and evidence.json, every statement included.
+	rep := evidence.Report{Header: evidence.Header{Target: s.target, Simulated: true}, Sections: s.results}
+	if err := evidence.WriteFolder(filepath.Join(s.dir, "evidence"), rep); err != nil {
 		t.Fatal(err)
 	}
 	tl, err := json.Marshal(s.results)
@@ -191,7 +202,7 @@ func (s *Scan) Check(t testing.TB) {
 	if err := ReadTree(s.dir, outputs); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"junit.xml", "cucumber.json", "report.html"} {
+	for _, name := range []string{"junit.xml", "cucumber.json", "evidence/report.html", "evidence/evidence.json", "evidence/junit.xml"} {
 		if len(outputs[name]) == 0 {
 			t.Errorf("secret scan: %s was not written", name)
 		}

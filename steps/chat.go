@@ -87,7 +87,7 @@ func storeHoldsLedger(ctx context.Context, role string) error {
 	if run := get(ctx).engine; run != nil && role == "primary" {
 		// failback_messages_lost is the harness's count (design §3.4).
 		run.metrics.SetMessagesLost(len(r.Lost))
-		run.ledgerChecked = true
+		run.ledgerChecked, run.lost, run.lostSince = true, len(r.Lost), r.LostSince
 	}
 	if !r.OK() {
 		return fmt.Errorf("mgc on the %s instance: %s", role, r)

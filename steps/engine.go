@@ -22,8 +22,29 @@ type engineRun struct {
 	plan    *failback.Plan
 	// outageSeconds is the measure as the engine reported it.
 	outageSeconds float64
-	// ledgerChecked: failback_messages_lost was set from a ledger check.
+	// ledgerChecked: failback_messages_lost was set from a ledger check;
+	// lost is that count, lostSince the earliest acknowledgement lost.
 	ledgerChecked bool
+	lost          int
+	lostSince     time.Time
+}
+
+// eventLog collects the events of every engine run of a scenario.
+type eventLog struct {
+	mu     sync.Mutex
+	events []failback.Event
+}
+
+func (l *eventLog) Event(e failback.Event) {
+	l.mu.Lock()
+	l.events = append(l.events, e)
+	l.mu.Unlock()
+}
+
+func (l *eventLog) all() []failback.Event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]failback.Event(nil), l.events...)
 }
 
 // snapshot copies the events seen so far.
@@ -67,7 +88,7 @@ func runPlan(ctx context.Context, plan *failback.Plan, dry bool, previous []fail
 	}
 	st.engine = run
 	timeline := w.Timeline.EngineSink("engine")
-	sinks := []failback.Sink{run, timeline, run.metrics}
+	sinks := []failback.Sink{run, timeline, run.metrics, &st.engineEvents}
 	if st.faults != nil {
 		sinks = append(sinks, st.faults) // fires armed faults as their events go by
 	}

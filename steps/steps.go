@@ -59,6 +59,19 @@ type Result struct {
 	Outage, OutageObjective time.Duration
 	Duration, RTO           time.Duration
 	Metrics                 *metrics.Metrics
+	// Events are every engine event of the scenario, all its runs (dry
+	// runs, resumes, failovers) in order: the report's step table.
+	Events []failback.Event
+	// Objectives are the topology's; TopologyFile and TopologyDigest name
+	// the file the scenario's world was built from (report header).
+	Objectives                   topology.Objectives
+	TopologyFile, TopologyDigest string
+	// LostChecked says a ledger check on the primary counted Lost
+	// acknowledged messages missing; LostSince is the earliest
+	// acknowledgement among them (the RPO window starts there).
+	LostChecked bool
+	Lost        int
+	LostSince   time.Time
 }
 
 type scenario struct {
@@ -69,7 +82,9 @@ type scenario struct {
 	held    []*sql.Conn
 	lastErr error
 	engine  *engineRun
-	plan    func() *failback.Plan
+	// engineEvents keeps every engine run's events for the report.
+	engineEvents eventLog
+	plan         func() *failback.Plan
 	// engineOpts are the options scenarios give the engine (timeouts).
 	engineOpts failback.Options
 	// faults are the scenario's faults (faults.go), armed on the engine's
@@ -113,10 +128,13 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 				c.Close()
 			}
 			if st.engine != nil && opts.OnResult != nil && st.world != nil {
+				topo := st.world.Topology
 				opts.OnResult(s.Name, Result{
-					Outage: st.engine.outage, OutageObjective: st.world.Topology.Objectives.Outage,
-					Duration: st.engine.result.Duration, RTO: st.world.Topology.Objectives.RTO,
-					Metrics: st.engine.metrics,
+					Outage: st.engine.outage, OutageObjective: topo.Objectives.Outage,
+					Duration: st.engine.result.Duration, RTO: topo.Objectives.RTO,
+					Metrics: st.engine.metrics, Events: st.engineEvents.all(),
+					Objectives: topo.Objectives, TopologyFile: topo.File, TopologyDigest: topo.Digest,
+					LostChecked: st.engine.ledgerChecked, Lost: st.engine.lost, LostSince: st.engine.lostSince,
 				})
 			}
 			if st.world != nil {

@@ -6,12 +6,14 @@ import (
 	"encoding/json"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
-	"github.com/pchatdr/harness/report"
+	"github.com/pchatdr/harness/features"
 	"github.com/pchatdr/harness/sim/containers"
 )
 
@@ -29,11 +31,29 @@ func TestDrillRunsAndReports(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
 	}
-	for _, f := range []string{"report.html", "junit.xml", "cucumber.json", "metrics.prom"} {
+	for _, f := range []string{"report.html", "junit.xml", "cucumber.json", "metrics.prom", "evidence.json", "schedule.json"} {
 		b, err := os.ReadFile(filepath.Join(dir, f))
 		if err != nil || len(b) == 0 {
 			t.Errorf("report file %s: %v (%d bytes)", f, err, len(b))
 		}
+	}
+	// Every file of the folder has the one mode, whoever wrote it.
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		fi, err := e.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o644 {
+			t.Errorf("%s has mode %v, want -rw-r--r-- like every report file", e.Name(), fi.Mode().Perm())
+		}
+	}
+	junit, _ := os.ReadFile(filepath.Join(dir, "junit.xml"))
+	if strings.Contains(string(junit), `time="-`) || !strings.Contains(string(junit), "<testcase") {
+		t.Errorf("junit.xml has a negative time or no test case:\n%s", junit)
 	}
 	prom, _ := os.ReadFile(filepath.Join(dir, "metrics.prom"))
 	if !strings.Contains(string(prom), `drill_scenarios{result="failed"} 0`) {
@@ -76,14 +96,145 @@ func TestDrillDefaultConcurrency(t *testing.T) {
 	}
 }
 
-// A tag expression that selects nothing is a failed drill, not a green one.
+// A tag expression that selects nothing is a failed drill, not a green
+// one; it says which tags there are, and it leaves an earlier report as
+// it was (nothing ran, so nothing is written).
 func TestDrillNoScenarioIsAFailure(t *testing.T) {
+	dir := t.TempDir()
+	earlier := []byte("<html>an earlier rehearsal's evidence</html>")
+	if err := os.WriteFile(filepath.Join(dir, "report.html"), earlier, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	var out, errOut bytes.Buffer
-	if code := run(context.Background(), []string{"--tags", "@no-such-tag", "--report", t.TempDir()}, &out, &errOut); code != exitFailed {
+	if code := run(context.Background(), []string{"--tags", "@no-such-tag", "--report", dir}, &out, &errOut); code != exitFailed {
 		t.Fatalf("exit %d, want %d", code, exitFailed)
 	}
-	if !strings.Contains(errOut.String()+out.String(), "no scenario") {
-		t.Errorf("no message says that no scenario matched:\n%s\n%s", out.String(), errOut.String())
+	msg := errOut.String() + out.String()
+	for _, want := range []string{"no scenario matches", "@no-such-tag", "tags there are:", "@embedded (", "@chaos (3)", "left as it was"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the message lacks %q:\n%s", want, msg)
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 {
+		t.Errorf("the report folder holds %d files, want only the earlier report.html", len(entries))
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "report.html")); !bytes.Equal(b, earlier) {
+		t.Errorf("the earlier report.html was overwritten:\n%s", b)
+	}
+}
+
+// A tag expression godog cannot read is a usage error that says how to
+// write one, not a panic inside godog ("@a &&") or a selection of nothing
+// without a word ("@a || @b").
+func TestDrillBadTagsIsAUsageError(t *testing.T) {
+	for _, expr := range []string{"@a &&", "&& @a", "@a && && @b", "@a || @b", "!@a", "not @a", "@a,", "~", "@a @b", "(@a)"} {
+		dir := filepath.Join(t.TempDir(), "report")
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), []string{"--tags", expr, "--report", dir}, &out, &errOut)
+		if code != exitUsage {
+			t.Errorf("--tags %q: exit %d, want %d\n%s%s", expr, code, exitUsage, out.String(), errOut.String())
+		}
+		if msg := errOut.String(); !strings.Contains(msg, "bad --tags expression") || !strings.Contains(msg, "~ before a tag to exclude it") {
+			t.Errorf("--tags %q: the message does not say what is wrong and how to write it: %s", expr, msg)
+		}
+		if _, err := os.Stat(dir); err == nil {
+			t.Errorf("--tags %q: the report folder was created", expr)
+		}
+	}
+	for _, expr := range []string{"@embedded && ~@slow", "@happy,@chaos", "~@rehearsal", "@a && ~@b,@c", " @embedded "} {
+		if _, err := parseTags(expr); err != nil {
+			t.Errorf("--tags %q: %v", expr, err)
+		}
+	}
+}
+
+// The drill's tag rule is godog's, checked on the feature files: the
+// selection --list shows is what a run would run.
+func TestTagMatchingIsGodogs(t *testing.T) {
+	all, err := catalog(features.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(expr string) int {
+		e, err := parseTags(expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(selectScenarios(all, e))
+	}
+	if n := count(""); n != len(all) || n < 40 {
+		t.Errorf("no tags select %d of %d scenarios", n, len(all))
+	}
+	if n := count("@chaos"); n != 3 {
+		t.Errorf("@chaos selects %d scenarios, want the 3 rehearsals", n)
+	}
+	emb, slow, embNotSlow := count("@embedded"), count("@embedded && @slow"), count("@embedded && ~@slow")
+	if emb != slow+embNotSlow || slow == 0 {
+		t.Errorf("@embedded %d != @slow %d + ~@slow %d", emb, slow, embNotSlow)
+	}
+	if or, a, b := count("@happy,@chaos"), count("@happy"), count("@chaos"); or != a+b {
+		t.Errorf("@happy,@chaos selects %d, want %d + %d", or, a, b)
+	}
+}
+
+// drill --list prints the scenarios a selection runs, with their feature
+// file and tags, and every tag with its count; it runs nothing.
+func TestDrillList(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "report")
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"--list", "--tags", "@chaos", "--report", dir}, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	s := out.String()
+	for _, want := range []string{"Rehearsal 1 under the run's seeded fault schedule", "chaos.feature", "@rehearsal @chaos", "3 of ", "tags: ", "@containers ("} {
+		if !strings.Contains(s, want) {
+			t.Errorf("--list lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "The active server list is cleared and set again") {
+		t.Errorf("--list --tags @chaos lists a scenario without @chaos:\n%s", s)
+	}
+	if _, err := os.Stat(dir); err == nil {
+		t.Error("--list created the report folder")
+	}
+}
+
+// A scenario that prints nothing for the silence period gets a line that
+// names the step it is in: a long restore never looks like a hang.
+func TestRecorderSaysStillRunning(t *testing.T) {
+	var buf bytes.Buffer
+	r := newRecorder(&buf, time.Now())
+	r.silence = 20 * time.Millisecond
+	r.mu.Lock()
+	now := r.now()
+	r.order = append(r.order, &live{n: 4, step: "the engine runs the failback", stepAt: now, lastLine: now},
+		&live{n: 5, done: true, lastLine: now.Add(-time.Hour)})
+	r.mu.Unlock()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); r.watch(ctx) }()
+	deadline := time.Now().Add(30 * time.Second)
+	var got string
+	for time.Now().Before(deadline) {
+		r.mu.Lock()
+		got = buf.String()
+		r.mu.Unlock()
+		if strings.Contains(got, "still running") {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	if !strings.Contains(got, "s4    … still running: the engine runs the failback (") {
+		t.Fatalf("no progress line for the silent scenario:\n%s", got)
+	}
+	if strings.Contains(got, "s5 ") {
+		t.Errorf("a finished scenario got a progress line:\n%s", got)
 	}
 }
 
@@ -114,7 +265,7 @@ func TestDrillSeedReproducesSchedule(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var f report.ScheduleFile
+		var f ScheduleFile
 		if err := json.Unmarshal(b, &f); err != nil {
 			t.Fatalf("schedule.json: %v\n%s", err, b)
 		}
@@ -136,14 +287,14 @@ func TestDrillSeedReproducesSchedule(t *testing.T) {
 // rerun can always be compared with the run it reproduces.
 func TestScheduleJSONWithoutChaos(t *testing.T) {
 	dir := t.TempDir()
-	if err := report.WriteScheduleJSON(filepath.Join(dir, "schedule.json"), 9, []report.Scenario{{Name: "plain"}}); err != nil {
+	if err := writeScheduleJSON(filepath.Join(dir, "schedule.json"), 9, nil); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(filepath.Join(dir, "schedule.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var f report.ScheduleFile
+	var f ScheduleFile
 	if err := json.Unmarshal(b, &f); err != nil || f.Seed != 9 || f.Schedules == nil || len(f.Schedules) != 0 {
 		t.Fatalf("schedule.json %s: %+v, %v", b, f, err)
 	}
@@ -175,7 +326,31 @@ func TestDrillContainersTarget(t *testing.T) {
 		}
 	}
 	html, err := os.ReadFile(filepath.Join(dir, "report.html"))
-	if err != nil || !strings.Contains(string(html), "Target <b>containers</b>") {
+	if err != nil || !strings.Contains(string(html), "<th>Target</th><td>containers</td>") || !strings.Contains(string(html), "(target containers)") {
 		t.Errorf("report.html does not name the target (%v)", err)
+	}
+}
+
+// make run says it is building before anything else: a cold build prints
+// nothing of its own for minutes, before the drill's first line.
+func TestMakeRunSaysItIsBuilding(t *testing.T) {
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skip("no make on this machine")
+	}
+	out, err := exec.Command("make", "-C", "../..", "-n", "run").CombinedOutput()
+	if err != nil {
+		t.Fatalf("make -n run: %v\n%s", err, out)
+	}
+	var lines []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.TrimSpace(l) != "" && !strings.HasPrefix(l, "make") {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) < 2 || !strings.Contains(lines[0], "echo") || !strings.Contains(lines[0], "building the drill") {
+		t.Fatalf("make run does not say it is building first:\n%s", out)
+	}
+	if !strings.Contains(lines[len(lines)-1], "drill --target") {
+		t.Errorf("make run does not end by running the drill:\n%s", out)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pchatdr/harness/evidence"
 	"github.com/pchatdr/harness/failback"
 	"github.com/pchatdr/harness/failback/metrics"
 	"github.com/pchatdr/harness/failback/topology"
@@ -35,12 +36,20 @@ var connect = func(ctx context.Context, t *topology.Topology, o failback.Options
 const usage = `usage: failback plan|run|resume|status --topology FILE [--plan failback|failover] [--journal FILE]
        [--confirm POOLFQDN] [--primary-site-lost [--force-with-live-primary]] [--metrics-textfile F]
        [--pushgateway URL] [--metrics-listen ADDR] [--json] [--allow-replace-newer-primary]
+       failback report --journal FILE --out DIR [--topology FILE]
+       failback history [--out FILE] DIR...
 
   plan    check the preconditions and print every statement and cmdlet a run would send; changes nothing
   run     run the plan; needs --confirm equal to the topology's pool FQDN, and for
           --plan failover also --primary-site-lost (the primary data center is lost)
   resume  continue the run recorded in --journal from the first step not verified; same flags as run
   status  summarise --journal
+  report  write a run's evidence from its journal into --out: report.html (verdict per objective first),
+          junit.xml, evidence.json, metrics.prom; --topology supplies the objectives of a journal that
+          predates recording them
+  history list every run found under the folders (report folders and journals) with its date, plan,
+          outcome, RTO, outage and step durations, and draw the trend in one HTML page (--out, default
+          history.html)
 --plan failback (default) fails the pool back to the rebuilt primary data center (reference §4);
 --plan failover fails it over to the backup data center (reference §3).
 --primary-site-lost states the operator's decision; it overrides precondition primary-site-lost
@@ -52,9 +61,10 @@ exit codes: 0 done, 1 step failed, 2 precondition refused, 3 usage or configurat
 `
 
 type cliFlags struct {
-	topology, journal, confirm, textfile, pushgateway, listen, plan string
-	json, allowNewer, siteLost, forceLive, planSet                  bool
-	drain, arrival, jobTimeout                                      time.Duration
+	topology, journal, confirm, textfile, pushgateway, listen, plan, out string
+	json, allowNewer, siteLost, forceLive, planSet                       bool
+	command                                                              string
+	drain, arrival, jobTimeout                                           time.Duration
 }
 
 // run is the whole CLI, callable in-process by tests.
@@ -73,7 +83,7 @@ func runCtx(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cmd := args[0]
 	fs := flag.NewFlagSet("failback "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	var f cliFlags
+	f := cliFlags{command: evidence.CommandLine("failback", args)}
 	fs.StringVar(&f.topology, "topology", "", "topology file")
 	fs.StringVar(&f.plan, "plan", failback.PlanFailback, "the plan: failback (to the primary data center) or failover (to the backup data center)")
 	fs.StringVar(&f.journal, "journal", "", "journal file (JSON lines); default <plan>-<pool>.journal")
@@ -88,14 +98,18 @@ func runCtx(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&f.drain, "session-drain-timeout", 0, "how long step 1 waits for chat sessions to leave the backup databases (default 5m)")
 	fs.DurationVar(&f.arrival, "chat-arrival-timeout", 0, "how long step 7 waits for a chat session on the primary mgc (default 10m)")
 	fs.DurationVar(&f.jobTimeout, "job-timeout", 0, "how long step 5 waits for each log-shipping job (default 10m)")
+	fs.StringVar(&f.out, "out", "", "report: the folder to write the evidence into; history: the HTML page (default history.html)")
 	switch cmd {
-	case "plan", "run", "resume", "status":
+	case "plan", "run", "resume", "status", "report", "history":
 	default:
 		fmt.Fprintf(stderr, "failback: unknown command %q\n%s", cmd, usage)
 		return exitUsage
 	}
 	if err := fs.Parse(args[1:]); err != nil {
 		return exitUsage
+	}
+	if cmd == "history" {
+		return history(fs.Args(), f.out, stdout, stderr)
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "failback %s: unexpected argument %q\n", cmd, fs.Arg(0))
@@ -116,6 +130,9 @@ func runCtx(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if cmd == "status" {
 		return status(f, stdout, stderr)
+	}
+	if cmd == "report" {
+		return report(f, stdout, stderr)
 	}
 	if f.topology == "" {
 		fmt.Fprintf(stderr, "failback %s: --topology is required\n", cmd)
@@ -219,7 +236,10 @@ func execute(ctx context.Context, cmd string, f cliFlags, topo *topology.Topolog
 	}
 	defer conn.Close()
 	plan, _ := failback.PlanByName(f.plan)
-	r := &failback.Runner{Plan: plan, Env: conn.Env, Sinks: sinks, Previous: previous}
+	// The run records who ran it, where, with which topology, harness and
+	// objectives: `failback report` writes the evidence's header from it.
+	attrs := evidence.RunAttrs(evidence.CurrentBuild(ctx), topo.File, topo.Digest, evidence.ObjectivesOf(topo.Objectives), f.command)
+	r := &failback.Runner{Plan: plan, Env: conn.Env, Sinks: sinks, Previous: previous, Attrs: attrs}
 
 	if cmd == "plan" {
 		var planned *planPrinter
@@ -301,6 +321,12 @@ func status(f cliFlags, stdout, stderr io.Writer) int {
 	evs, torn, err := failback.ReadJournalFile(f.journal)
 	if err != nil {
 		fmt.Fprintf(stderr, "failback status: %v\n", err)
+		return exitUsage
+	}
+	if len(evs) == 0 {
+		// As resume refuses it: an empty journal summarised reads as a
+		// run with no ID that never started.
+		fmt.Fprintf(stderr, "failback status: journal %s holds no run\n", f.journal)
 		return exitUsage
 	}
 	s := failback.Summarize(evs, torn)

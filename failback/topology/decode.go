@@ -2,6 +2,8 @@ package topology
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -60,11 +62,13 @@ func (t *Topology) secrets() []*SecretRef {
 // Validate. On failure the error is an Errors listing every problem found.
 func Parse(name string, data []byte) (*Topology, error) {
 	d := &decoder{problems: problems{file: name, lines: map[string]int{}}}
-	t := &Topology{File: name, lines: d.lines}
+	sum := sha256.Sum256(data)
+	t := &Topology{File: name, Digest: "sha256:" + hex.EncodeToString(sum[:]), lines: d.lines}
 	root, ok := d.document(data)
 	if ok {
 		d.topology(root, t)
 	}
+	d.name(t)
 	if err := d.err(); err != nil {
 		return nil, err
 	}
@@ -89,7 +93,7 @@ func (d *decoder) document(data []byte) (*yaml.Node, bool) {
 			d.at(0, "", "empty file")
 			return nil, false
 		}
-		d.syntax(err)
+		d.syntax(err, data)
 		return nil, false
 	}
 	var extra yaml.Node
@@ -97,7 +101,7 @@ func (d *decoder) document(data []byte) (*yaml.Node, bool) {
 		d.at(extra.Line, "", "more than one YAML document ('---'); a topology file holds one")
 		return nil, false
 	} else if !errors.Is(err, io.EOF) {
-		d.syntax(err)
+		d.syntax(err, data)
 		return nil, false
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
@@ -109,14 +113,83 @@ func (d *decoder) document(data []byte) (*yaml.Node, bool) {
 
 // syntax turns a yaml.v3 syntax error into file:line form. These messages
 // describe structure, never quote values, so no secret can leak through.
-func (d *decoder) syntax(err error) {
+//
+// yaml.v3 reports the line where the enclosing block starts (its "context
+// mark"), not the line that broke it: a key dedented by one space inside
+// pool: was reported at line 5, eight lines above it. The broken line is
+// the first from there on whose prefix of the file fails the same way:
+// the file cut after a good line still parses.
+func (d *decoder) syntax(err error, data []byte) {
 	msg := err.Error()
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		line, _ := strconv.Atoi(m[1])
-		d.at(line, "", "yaml syntax: %s", m[2])
+	m := yamlLine.FindStringSubmatch(msg)
+	if m == nil {
+		d.at(0, "", "yaml syntax: %s", strings.TrimPrefix(msg, "yaml: "))
 		return
 	}
-	d.at(0, "", "yaml syntax: %s", strings.TrimPrefix(msg, "yaml: "))
+	reported, _ := strconv.Atoi(m[1])
+	what := m[2]
+	lines := strings.SplitAfter(string(data), "\n")
+	line := brokenLine(lines, reported, what)
+	text := ""
+	if line >= 1 && line <= len(lines) {
+		text = lines[line-1]
+	}
+	indent := text[:len(text)-len(strings.TrimLeft(text, " \t"))]
+	switch {
+	case strings.Contains(indent, "\t"):
+		d.at(line, "", "line %d is indented with a tab: YAML indents with spaces only; replace the tab with spaces", line)
+	case indentationProblem(what):
+		where := ""
+		if reported < line {
+			where = fmt.Sprintf(" (the block it belongs to starts at line %d)", reported)
+		}
+		d.at(line, "", "yaml syntax: %s: check this line's indentation against the lines above it%s", what, where)
+	default:
+		d.at(line, "", "yaml syntax: %s", what)
+	}
+}
+
+// maxSyntaxScan and maxSyntaxBytes bound the search for the broken line
+// (a parse of the file up to each line): a block longer than that, or a
+// file larger, keeps the line yaml.v3 reported.
+const (
+	maxSyntaxScan  = 200
+	maxSyntaxBytes = 1 << 20
+)
+
+// brokenLine is the first line from reported on whose prefix of the file
+// fails to parse with the same problem; reported when none does.
+func brokenLine(lines []string, reported int, what string) int {
+	if reported < 1 {
+		return reported
+	}
+	for k := reported; k <= len(lines) && k < reported+maxSyntaxScan; k++ {
+		prefix := strings.Join(lines[:k], "")
+		if len(prefix) > maxSyntaxBytes {
+			break
+		}
+		var n yaml.Node
+		err := yaml.Unmarshal([]byte(prefix), &n)
+		if err == nil {
+			continue
+		}
+		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil && m[2] == what {
+			return k
+		}
+	}
+	return reported
+}
+
+// indentationProblem says whether yaml.v3's message is one that a wrongly
+// indented line causes.
+func indentationProblem(what string) bool {
+	for _, s := range []string{"did not find expected key", "did not find expected '-' indicator", "mapping values are not allowed in this context",
+		"block sequence entries are not allowed in this context", "did not find expected node content"} {
+		if strings.Contains(what, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // field describes one key of a mapping.
@@ -457,6 +530,10 @@ func (d *decoder) instance(n *yaml.Node, key string) Instance {
 	}
 	d.object(n, key, append(fields, d.secretFields(&in.Password, key)...))
 	in.Role = Role(role)
+	if in.Name != "" {
+		// Resolve's messages name the instance, not only its index.
+		in.Password.Key = fmt.Sprintf("instance %s (%s)", in.Name, key)
+	}
 	return in
 }
 

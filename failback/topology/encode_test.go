@@ -12,7 +12,7 @@ import (
 // file name, the key-line index, and the key paths of secret references.
 func comparable(t *Topology) Topology {
 	c := *t
-	c.File, c.lines = "", nil
+	c.File, c.Digest, c.lines = "", "", nil
 	c.Management.Password.Key = ""
 	c.Instances = append([]Instance(nil), t.Instances...)
 	for i := range c.Instances {

@@ -15,6 +15,9 @@ type Error struct {
 	File string
 	Line int    // 0 when unknown (a Topology built in code)
 	Key  string // key path, e.g. pool.servers[3].fqdn; empty for the whole file
+	// Name is what the key's list item is called, when it has a name:
+	// "instance sql-primary" for instances[0], so a reader need not count.
+	Name string
 	Msg  string
 }
 
@@ -25,7 +28,10 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, ":%d", e.Line)
 	}
 	b.WriteString(": ")
-	if e.Key != "" {
+	switch {
+	case e.Name != "" && e.Key != "":
+		fmt.Fprintf(&b, "%s (%s): ", e.Name, e.Key)
+	case e.Key != "":
 		b.WriteString(e.Key)
 		b.WriteString(": ")
 	}
@@ -93,6 +99,54 @@ func parentKey(k string) string {
 		return k[:i]
 	}
 	return ""
+}
+
+// name gives every problem under a named list item the item's name
+// (instances[0] is instance sql-primary, pool.servers[2] is server
+// pc3.dc1.contoso.test).
+func (p *problems) name(t *Topology) {
+	for _, e := range p.errs {
+		if e.Name == "" {
+			e.Name = t.itemName(e.Key)
+		}
+	}
+}
+
+// itemName names the list item a key path starts with, "" when it has no
+// name (yet).
+func (t *Topology) itemName(key string) string {
+	var i int
+	switch {
+	case fmtScan(key, "instances[%d]", &i) && i < len(t.Instances) && t.Instances[i].Name != "":
+		return "instance " + t.Instances[i].Name
+	case fmtScan(key, "pool.servers[%d]", &i) && i < len(t.Pool.Servers) && t.Pool.Servers[i].FQDN != "":
+		return "server " + t.Pool.Servers[i].FQDN
+	case fmtScan(key, "dataCenters[%d]", &i) && i < len(t.DataCenters) && t.DataCenters[i].Name != "":
+		return "data center " + t.DataCenters[i].Name
+	}
+	return ""
+}
+
+// fmtScan reads "prefix[N]" at the start of key.
+func fmtScan(key, format string, i *int) bool {
+	prefix := format[:strings.IndexByte(format, '[')+1]
+	if !strings.HasPrefix(key, prefix) {
+		return false
+	}
+	rest := key[len(prefix):]
+	end := strings.IndexByte(rest, ']')
+	if end <= 0 {
+		return false
+	}
+	n := 0
+	for _, c := range rest[:end] {
+		if c < '0' || c > '9' {
+			return false
+		}
+		n = n*10 + int(c-'0')
+	}
+	*i = n
+	return true
 }
 
 func (p *problems) err() error {

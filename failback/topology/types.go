@@ -76,6 +76,9 @@ type Topology struct {
 
 	// File is the name the topology was parsed from (used in messages).
 	File string
+	// Digest is "sha256:" and the hex SHA-256 of the file's bytes as
+	// parsed, so evidence can name exactly which topology a run used.
+	Digest string
 	// lines maps a key path ("pool.servers[3].fqdn") to its line, so
 	// Validate can point at the line even though it runs after decoding.
 	lines map[string]int

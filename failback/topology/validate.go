@@ -37,6 +37,7 @@ func (t *Topology) Validate() error {
 	t.validateLogShipping(p)
 	t.validateManagement(p)
 	t.validateObjectives(p)
+	p.name(t)
 	return p.err()
 }
 

@@ -76,6 +76,10 @@ type Report struct {
 	Lost         []mssqldb.UniqueIdentifier // acknowledged, not stored
 	Duplicated   []mssqldb.UniqueIdentifier // stored more than once
 	Phantom      []mssqldb.UniqueIdentifier // stored, never acknowledged
+	// LostSince is the earliest acknowledgement among the lost messages
+	// (zero when none is lost): how far back the loss reaches, for the
+	// RPO.
+	LostSince time.Time
 }
 
 // OK reports a store that holds exactly the acknowledged messages, once.
@@ -125,6 +129,9 @@ func (l *Ledger) Check(ctx context.Context, db *sql.DB, strict bool) (Report, er
 	for id := range l.msgs {
 		if seen[id] == 0 {
 			r.Lost = append(r.Lost, id)
+			if at := l.msgs[id].AckedAt; r.LostSince.IsZero() || at.Before(r.LostSince) {
+				r.LostSince = at
+			}
 		}
 	}
 	for id, n := range seen {

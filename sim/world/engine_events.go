@@ -1,8 +1,6 @@
 package world
 
 import (
-	"strings"
-
 	"github.com/pchatdr/harness/failback"
 )
 
@@ -10,16 +8,12 @@ import (
 // ("engine" for the failback, FailoverComponent for the world's failover):
 // each statement and cmdlet, check outcome and step boundary, with the
 // event's error, so reports and ordering assertions see the engine next to
-// everything else.
+// everything else. failback.Describer words each event, so no row is
+// blank and a step-end says what holds after the step, not what its check
+// found before.
 func (t *Timeline) EngineSink(component string) failback.Sink {
+	var d failback.Describer
 	return failback.SinkFunc(func(e failback.Event) {
-		detail := e.Message
-		if e.Text != "" {
-			detail = e.Text
-		}
-		if e.Check != "" {
-			detail = e.Check + ": " + e.Outcome + " " + e.Message
-		}
-		t.Add(component, e.Kind, strings.TrimSpace(detail), errorText(e.Error))
+		t.Add(component, e.Kind, d.Describe(e), errorText(e.Error))
 	})
 }
