@@ -5,17 +5,32 @@ GO ?= go
 export TESTCONTAINERS_RYUK_DISABLED := true
 export CGO_ENABLED ?= 1
 
-# Packages with concurrency run under the race detector. The crash matrix
-# and the container tests orchestrate other processes (the engine binary,
-# Docker); their own code has little concurrency and the detector would
-# only multiply their run time, so they run once, in `unit`.
-RACE_PKGS = $(shell $(GO) list ./sim/... ./fakes/... ./failback/... | grep -v -e /failback/crashtest -e /sim/containers)
+# CI runs every test once. The packages with concurrency run under the
+# race detector only (a plain run of them would repeat the same
+# assertions); the rest (commands, containers, the crash matrix, the
+# security and layout checks) run once without it: they orchestrate other
+# processes (the engine binary, Docker), and the detector would only
+# multiply their run time. The scenarios (steps) and the load tests run
+# with -race -short, and their long part (what -short leaves out) runs
+# plain in `unit`.
+RACE_PKGS = $(shell $(GO) list ./sim/... ./fakes/... ./failback/... | grep -v -e /sim/containers)
+MODULE = $(shell $(GO) list -m)
+UNIT_PKGS = $(filter-out $(RACE_PKGS) $(MODULE)/steps $(MODULE)/loadtest,$(shell $(GO) list ./...))
 FUZZTIME ?= 3s
 BENCHTIME ?= 1s
+# Under load a package's tests can take longer than go test's default
+# 10-minute hang guard; a hang is still caught.
+TEST_TIMEOUT ?= 30m
 
 TARGET ?= embedded
 
-.PHONY: run test unit race fuzz fuzz-short bench lint build tools-check load
+# staticcheck is pinned: @latest moves, and the module proxy serves
+# chosen versions. `make tools` installs it when missing or another version.
+STATICCHECK_VERSION ?= v0.8.2
+GOBIN_DIR := $(or $(shell $(GO) env GOBIN),$(shell $(GO) env GOPATH)/bin)
+STATICCHECK := $(GOBIN_DIR)/staticcheck
+
+.PHONY: run test unit race fuzz fuzz-short bench lint build tools load
 
 # The build is said first: a cold one takes minutes on a small machine and
 # prints nothing of its own.
@@ -32,23 +47,34 @@ build:
 	$(GO) build ./...
 
 unit:
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(UNIT_PKGS)
+	# What -short leaves out of the scenarios and the load tests (race runs the rest).
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -run 'TestFeatures|TestContainerScenarios' ./steps -args -scenarios=@slow
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -run 'Steady|Days|Sees' ./loadtest
 
 race:
-	$(GO) test -count=1 -race $(RACE_PKGS)
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -race $(RACE_PKGS)
 	# The scenarios run concurrently; -short leaves out the @slow data sizes.
 	# One package at a time: both drive whole worlds and starve each other.
-	$(GO) test -count=1 -race -short ./steps
-	$(GO) test -count=1 -race -short ./loadtest
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -race -short ./steps
+	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -race -short ./loadtest
 
 ## load: steady chat traffic through the failback and through two simulated days of log shipping
 load:
 	$(GO) test -count=1 -v -run 'Steady|Days|Sees' ./loadtest
 
-lint:
+lint: tools
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	$(STATICCHECK) ./...
+
+## tools: install the pinned staticcheck when it is missing or another version
+tools:
+	@if ! $(STATICCHECK) -version 2>/dev/null | grep -qF '($(STATICCHECK_VERSION:v%=%))'; then \
+		echo "installing staticcheck $(STATICCHECK_VERSION) into $(GOBIN_DIR)"; \
+		$(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION); \
+	fi
 
 # Every Fuzz target in the tree, briefly (CI) or longer (make fuzz FUZZTIME=5m).
 fuzz-short:

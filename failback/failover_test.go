@@ -303,7 +303,7 @@ func TestFailoverOrdering(t *testing.T) {
 	}
 }
 
-func runFailover(t *testing.T, f *fixture, o *failback.Options) (failback.Result, error, *recorder) {
+func runFailover(t *testing.T, f *fixture, o *failback.Options) (failback.Result, *recorder, error) {
 	t.Helper()
 	opts := f.opts()
 	if o != nil {
@@ -312,7 +312,7 @@ func runFailover(t *testing.T, f *fixture, o *failback.Options) (failback.Result
 	rec := &recorder{}
 	r := &failback.Runner{Plan: failback.FailoverPlan(), Env: f.world.Env(opts), Sinks: []failback.Sink{rec}}
 	res, err := r.Run(context.Background())
-	return res, err, rec
+	return res, rec, err
 }
 
 func notes(rec *recorder) string {
@@ -439,7 +439,7 @@ func TestFailoverSteps(t *testing.T) {
 				c.opts(&x)
 				o = &x
 			}
-			res, err, rec := runFailover(t, f, o)
+			res, rec, err := runFailover(t, f, o)
 			if c.failed == "" {
 				if err != nil {
 					t.Fatalf("failed at %s: %v", res.Failed, err)
@@ -526,15 +526,6 @@ func TestFailoverRestoresFromShareWhenNotCopied(t *testing.T) {
 	if got := failoverEnd(t, f); strings.Contains(got, "differs") {
 		t.Errorf("end state %s", got)
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // TestFailoverCrashAtEveryBoundaryThenResume cancels the run right after

@@ -23,14 +23,15 @@ type EngineRun struct {
 // the scenarios do (steps/engine.go): connected through the topology the
 // world hands out, the documented failback plan, every event on the
 // world's timeline under "engine", polling the fast simulated deployment
-// every 100 ms. A refusal or a failed step is an error.
-func RunFailback(ctx context.Context, w *world.World) (EngineRun, error) {
-	return RunPlan(ctx, w, failback.FailbackPlan())
+// every 100 ms. A refusal or a failed step is an error. sinks also get
+// every event: a fault.Set among them fires the faults armed in it.
+func RunFailback(ctx context.Context, w *world.World, sinks ...failback.Sink) (EngineRun, error) {
+	return RunPlan(ctx, w, failback.FailbackPlan(), sinks...)
 }
 
 // RunPlan is RunFailback with another plan: a procedure mutant
 // (failback/mutants) under load.
-func RunPlan(ctx context.Context, w *world.World, plan *failback.Plan) (EngineRun, error) {
+func RunPlan(ctx context.Context, w *world.World, plan *failback.Plan, sinks ...failback.Sink) (EngineRun, error) {
 	opts := failback.Options{
 		PollInterval:  100 * time.Millisecond,
 		MirrorTimeout: 30 * time.Second,
@@ -53,7 +54,7 @@ func RunPlan(ctx context.Context, w *world.World, plan *failback.Plan) (EngineRu
 		}
 		mu.Unlock()
 	})
-	r := &failback.Runner{Plan: plan, Env: conn.Env, Sinks: []failback.Sink{sink, w.Timeline.EngineSink("engine")}}
+	r := &failback.Runner{Plan: plan, Env: conn.Env, Sinks: append([]failback.Sink{sink, w.Timeline.EngineSink("engine")}, sinks...)}
 	res, err := r.Run(ctx)
 	mu.Lock()
 	defer mu.Unlock()

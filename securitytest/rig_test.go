@@ -81,21 +81,12 @@ func preFailback(t *testing.T, edit func(*topology.Topology)) *world.World {
 	return w
 }
 
-// secrets resolves every secret the world generated, through the
-// topology's references (the world keeps them in files).
+// secrets resolves every secret the world generated.
 func secrets(t *testing.T, top *topology.Topology) []string {
 	t.Helper()
-	refs := []topology.SecretRef{top.Management.Password}
-	for _, in := range top.Instances {
-		refs = append(refs, in.Password)
-	}
-	var out []string
-	for _, r := range refs {
-		v, err := r.Resolve()
-		if err != nil {
-			t.Fatalf("resolve %s: %v", r, err)
-		}
-		out = append(out, v)
+	out, err := Secrets(top)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return out
 }

@@ -89,6 +89,9 @@ func runPlan(ctx context.Context, plan *failback.Plan, dry bool, previous []fail
 	st.engine = run
 	timeline := w.Timeline.EngineSink("engine")
 	sinks := []failback.Sink{run, timeline, run.metrics, &st.engineEvents}
+	if st.faults != nil {
+		sinks = append(sinks, st.faults) // fires armed faults as their events go by
+	}
 	for _, f := range st.onEvent {
 		sinks = append(sinks, f)
 	}
@@ -136,6 +139,16 @@ func refuseUnreachable(run *engineRun, plan *failback.Plan, err error, sinks []f
 }
 
 func planFailback(ctx context.Context) error { return runEngine(ctx, true) }
+
+func engineJobTimeout(ctx context.Context, seconds int) error {
+	get(ctx).engineOpts.JobTimeout = time.Duration(seconds) * time.Second
+	return nil
+}
+
+func engineDrainTimeout(ctx context.Context, seconds int) error {
+	get(ctx).engineOpts.SessionDrainTimeout = time.Duration(seconds) * time.Second
+	return nil
+}
 
 func preconditionOutcome(ctx context.Context, name, want string) error {
 	run := get(ctx).engine

@@ -7,6 +7,7 @@ import (
 
 	"github.com/pchatdr/harness/failback"
 	"github.com/pchatdr/harness/failback/topology"
+	"github.com/pchatdr/harness/sim/fault"
 	"github.com/pchatdr/harness/sim/world"
 )
 
@@ -18,11 +19,11 @@ func instance(ctx context.Context, role string) (*world.World, *world.Instance, 
 }
 
 func instanceDown(ctx context.Context, role string) error {
-	w, inst, err := instance(ctx, role)
+	name, err := instanceName(ctx, role)
 	if err != nil {
 		return err
 	}
-	return w.StopInstance(ctx, inst)
+	return inject(ctx, fault.InstanceDown{Instance: name})
 }
 
 func shipsLogToUnknown(ctx context.Context, server string) error {
@@ -38,11 +39,11 @@ func agentRunsAs(ctx context.Context, role, account string) error {
 }
 
 func shareUnreachable(ctx context.Context, role string) error {
-	w, inst, err := instance(ctx, role)
+	name, err := instanceName(ctx, role)
 	if err != nil {
 		return err
 	}
-	return w.SetShareUnreachable(inst, true)
+	return inject(ctx, fault.ShareUnreachable{Instance: name})
 }
 
 // refusedNamingOnly checks a refusal that names exactly one precondition:

@@ -19,6 +19,7 @@ import (
 	"github.com/pchatdr/harness/failback/metrics"
 	"github.com/pchatdr/harness/failback/topology"
 	"github.com/pchatdr/harness/sim/chat"
+	"github.com/pchatdr/harness/sim/fault"
 	"github.com/pchatdr/harness/sim/world"
 	"github.com/pchatdr/harness/topologies"
 )
@@ -86,11 +87,12 @@ type scenario struct {
 	plan         func() *failback.Plan
 	// engineOpts are the options scenarios give the engine (timeouts).
 	engineOpts failback.Options
-	// onEvent are faults armed on the engine's event stream: each runs
-	// synchronously on the engine's goroutine as the event is emitted, so
-	// "when the RESTORE is about to be sent" is exact, not a guess.
+	// faults are the scenario's faults (faults.go), armed on the engine's
+	// event stream: each fires on the engine's goroutine as its event is
+	// emitted, so "when the RESTORE is about to be sent" is exact.
+	faults *fault.Set
+	// onEvent are other watchers of the engine's events (mirroring.go).
 	onEvent []failback.SinkFunc
-	armed   []*armed
 	links   bool
 	// stopped is the first run's result when a scenario resumed it.
 	stopped *failback.Result
@@ -355,6 +357,20 @@ func dropDatabase(ctx context.Context, database, role string) error {
 		return err
 	}
 	_, err = master.ExecContext(ctx, "DROP DATABASE "+quoteName(database))
+	get(ctx).lastErr = err
+	return nil
+}
+
+// operatorRestores sends the restore a wrong procedure would: over the
+// named database, from the seed backup on the share, with no regard for
+// the sessions in it.
+func operatorRestores(ctx context.Context, database, role string) error {
+	master, _, err := db(ctx, role, "master")
+	if err != nil {
+		return err
+	}
+	path := get(ctx).world.Topology.Share.UNC + `\seed_mgc.bak`
+	_, err = master.ExecContext(ctx, "RESTORE DATABASE "+quoteName(database)+" FROM DISK = @p1 WITH REPLACE, RECOVERY", path)
 	get(ctx).lastErr = err
 	return nil
 }

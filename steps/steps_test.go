@@ -2,29 +2,41 @@ package steps_test
 
 import (
 	"context"
+	"flag"
+	"os"
 	"sync"
 	"testing"
 
 	"github.com/cucumber/godog"
 
 	"github.com/pchatdr/harness/features"
+	"github.com/pchatdr/harness/securitytest"
 	"github.com/pchatdr/harness/sim/containers"
 	"github.com/pchatdr/harness/sim/world"
 	"github.com/pchatdr/harness/steps"
 )
 
+// scenarios overrides TestFeatures' tag expression. CI runs each scenario
+// once: make race runs `-race -short` (all but @slow, under the race
+// detector), make unit `-scenarios=@slow` without it.
+var scenarios = flag.String("scenarios", "", "godog tag expression of the scenarios TestFeatures runs (default: all; ~@slow with -short)")
+
 // TestFeatures runs every scenario in process (with -short, but the @slow
-// ones) with scenarios in parallel, as the drill does.
+// ones) with scenarios in parallel, as the drill does, and scans every
+// output the drill would write for them for the secrets their worlds
+// generated (securitytest.Scan).
 func TestFeatures(t *testing.T) {
-	tags := ""
-	if testing.Short() {
+	tags := *scenarios
+	if tags == "" && testing.Short() {
 		tags = "~@slow"
 	}
+	scan := securitytest.NewScan(t.TempDir(), world.TargetEmbedded)
 	suite := godog.TestSuite{
 		Name:                "pchat-failback",
-		ScenarioInitializer: steps.Initializer(steps.Options{TempDir: t.TempDir()}),
+		ScenarioInitializer: steps.Initializer(scan.Options(steps.Options{TempDir: t.TempDir()})),
 		Options: &godog.Options{
-			Format:      "progress",
+			Format:      scan.Format("progress"),
+			Output:      scan.Console(os.Stdout),
 			FS:          features.FS,
 			Paths:       []string{"."},
 			Tags:        tags,
@@ -36,6 +48,7 @@ func TestFeatures(t *testing.T) {
 	if suite.Run() != 0 {
 		t.Fatal("scenarios failed")
 	}
+	scan.Check(t)
 }
 
 // TestContainerScenarios runs the @containers scenarios with every SQL
@@ -51,9 +64,10 @@ func TestContainerScenarios(t *testing.T) {
 	}
 	var mu sync.Mutex
 	labels := map[string][]world.Label{}
+	scan := securitytest.NewScan(t.TempDir(), world.TargetContainers)
 	suite := godog.TestSuite{
 		Name: "pchat-failback-containers",
-		ScenarioInitializer: steps.Initializer(steps.Options{TempDir: t.TempDir(), Target: world.TargetContainers,
+		ScenarioInitializer: steps.Initializer(scan.Options(steps.Options{TempDir: t.TempDir(), Target: world.TargetContainers,
 			OnWorld: func(name string, w *world.World) {
 				if w.Target() != world.TargetContainers {
 					t.Errorf("%s: world on target %s", name, w.Target())
@@ -61,9 +75,10 @@ func TestContainerScenarios(t *testing.T) {
 				mu.Lock()
 				labels[name] = w.Labels()
 				mu.Unlock()
-			}}),
+			}})),
 		Options: &godog.Options{
-			Format:      "progress",
+			Format:      scan.Format("progress"),
+			Output:      scan.Console(os.Stdout),
 			FS:          features.FS,
 			Paths:       []string{"."},
 			Tags:        "@containers",
@@ -74,6 +89,7 @@ func TestContainerScenarios(t *testing.T) {
 	if suite.Run() != 0 {
 		t.Fatal("scenarios failed")
 	}
+	scan.Check(t)
 	// Every world that fails over for real has Install-CsMirrorDatabase
 	// emulated (the endpoint container cannot reach the SQL Servers);
 	// nothing else is emulated.

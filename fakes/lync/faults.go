@@ -14,6 +14,13 @@ import (
 	"github.com/pchatdr/harness/fakes/lync/wsman"
 )
 
+// The fake's own fault injection: how the endpoint misbehaves (a cmdlet
+// delayed or failing, a WS-Management request hung, dropped or answered
+// with HTTP 500), armed in process (Server.Inject), from the command line
+// (lyncfake --fault) or over HTTP (POST /faults). It is the mechanism, as
+// Toxiproxy's proxy is for links: which fault a rehearsal injects, and
+// when, is sim/fault's (EndpointHTTP500, CmdletLatency, CmdletFailure).
+
 // FaultKind names an injectable fault.
 type FaultKind string
 

@@ -18,9 +18,9 @@ import (
 // network leaves the harness's own host-side path to every instance intact,
 // as an observer outside the failure.
 type Network struct {
-	d     *Docker
-	nw    *testcontainers.DockerNetwork
-	world string
+	d        *Docker
+	id, name string
+	world    string
 
 	mu      sync.Mutex
 	members []*Instance
@@ -30,12 +30,14 @@ type Network struct {
 // NewNetwork creates a bridge network for world, named
 // pchat-<world>-<random> so parallel runs never collide.
 //
-// Why not network.New: it names networks with a UUID, and Docker 20.10
-// picks a multi-homed container's gateway endpoint, which also carries its
-// published ports, by network name order. A UUID sorting before "bridge"
-// put the ports on the world's network, so a cut moved them to a new host
-// port and dropped the harness's open connections. "pchat-" sorts after
-// "bridge".
+// Why not testcontainers' network.New: it names networks with a UUID, and
+// Docker 20.10 picks a multi-homed container's gateway endpoint, which
+// also carries its published ports, by network name order. A UUID sorting
+// before "bridge" put the ports on the world's network, so a cut moved
+// them to a new host port and dropped the harness's open connections.
+// "pchat-" sorts after "bridge". The Docker client creates it directly,
+// with the labels testcontainers would give it (its deprecated
+// GenericNetwork was the other way to a name of our own).
 func (d *Docker) NewNetwork(ctx context.Context, world string) (*Network, error) {
 	if err := checkRyuk(); err != nil {
 		return nil, err
@@ -45,25 +47,27 @@ func (d *Docker) NewNetwork(ctx context.Context, world string) (*Network, error)
 	labels[LabelProject+".world"] = world
 	labels[LabelOwner] = owner()
 	name := "pchat-" + sanitize(world) + "-" + randomSuffix()
-	//nolint:staticcheck // GenericNetwork is the non-UUID way in; see above.
-	n, err := testcontainers.GenericNetwork(ctx, testcontainers.GenericNetworkRequest{
-		NetworkRequest: testcontainers.NetworkRequest{Name: name, Driver: "bridge", Labels: labels},
-	})
+	id, err := d.createNetwork(ctx, name, labels)
 	if err != nil {
 		return nil, fmt.Errorf("network for %s: %w", world, err)
 	}
-	nw, ok := n.(*testcontainers.DockerNetwork)
-	if !ok {
-		return nil, fmt.Errorf("network for %s: unexpected type %T", world, n)
+	return &Network{d: d, id: id, name: name, world: world, cut: map[string]bool{}}, nil
+}
+
+// createNetwork creates a bridge network and returns its id.
+func (d *Docker) createNetwork(ctx context.Context, name string, labels map[string]string) (string, error) {
+	r, err := d.cli.NetworkCreate(ctx, name, client.NetworkCreateOptions{Driver: "bridge", Labels: labels})
+	if err != nil {
+		return "", err
 	}
-	return &Network{d: d, nw: nw, world: world, cut: map[string]bool{}}, nil
+	return r.ID, nil
 }
 
 // Name is the Docker network's name.
-func (n *Network) Name() string { return n.nw.Name }
+func (n *Network) Name() string { return n.name }
 
 // ID is the Docker network's id.
-func (n *Network) ID() string { return n.nw.ID }
+func (n *Network) ID() string { return n.id }
 
 // World is the label the network was created with.
 func (n *Network) World() string { return n.world }
@@ -83,7 +87,7 @@ func (n *Network) leave(i *Instance) {
 // Disconnect takes i off the world's network; its in-network address stops
 // answering for everyone else. Its published port stays reachable.
 func (n *Network) Disconnect(ctx context.Context, i *Instance) error {
-	_, err := n.d.cli.NetworkDisconnect(ctx, n.nw.ID, client.NetworkDisconnectOptions{Container: i.ID(), Force: true})
+	_, err := n.d.cli.NetworkDisconnect(ctx, n.id, client.NetworkDisconnectOptions{Container: i.ID(), Force: true})
 	if err != nil {
 		return fmt.Errorf("disconnect %s from %s: %w", i.alias, n.world, err)
 	}
@@ -92,7 +96,7 @@ func (n *Network) Disconnect(ctx context.Context, i *Instance) error {
 
 // Connect puts i back on the world's network under its alias.
 func (n *Network) Connect(ctx context.Context, i *Instance) error {
-	_, err := n.d.cli.NetworkConnect(ctx, n.nw.ID, client.NetworkConnectOptions{
+	_, err := n.d.cli.NetworkConnect(ctx, n.id, client.NetworkConnectOptions{
 		Container:      i.ID(),
 		EndpointConfig: &mobynet.EndpointSettings{Aliases: i.networkAliases()},
 	})
@@ -157,7 +161,7 @@ func (n *Network) inDataCenter(dc string) []*Instance {
 // Remove deletes the network. Instances still on it must be terminated
 // first (Docker refuses otherwise).
 func (n *Network) Remove(ctx context.Context) error {
-	if err := n.nw.Remove(ctx); err != nil {
+	if _, err := n.d.cli.NetworkRemove(ctx, n.id, client.NetworkRemoveOptions{}); err != nil {
 		return fmt.Errorf("remove network %s: %w", n.world, err)
 	}
 	return nil

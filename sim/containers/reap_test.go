@@ -50,14 +50,11 @@ func TestReapOrphans(t *testing.T) {
 		labels := testcontainers.GenericLabels()
 		labels[LabelProject] = "true"
 		labels[LabelOwner] = owner
-		//nolint:staticcheck // as NewNetwork does
-		n, err := testcontainers.GenericNetwork(ctx, testcontainers.GenericNetworkRequest{
-			NetworkRequest: testcontainers.NetworkRequest{Name: name, Driver: "bridge", Labels: labels},
-		})
+		id, err := d.createNetwork(ctx, name, labels)
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { n.Remove(context.Background()) })
+		t.Cleanup(func() { d.cli.NetworkRemove(context.Background(), id, client.NetworkRemoveOptions{}) })
 		return name
 	}
 	orphan := mk(host + "/" + strconv.Itoa(deadPID(t)))

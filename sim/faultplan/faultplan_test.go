@@ -1,22 +1,26 @@
 package faultplan
 
 import (
+	"bytes"
 	"encoding/json"
+	"os"
 	"reflect"
-	"strings"
+	"slices"
 	"testing"
+
+	"github.com/pchatdr/harness/sim/fault"
 )
 
 // steps is shaped like the failback plan's dry run: cmdlet steps, SQL
 // steps on one or two instances.
-var steps = []Step{
-	{Name: "clear-active-servers", Cmdlets: true, Instances: []string{"sql-backup"}},
-	{Name: "remove-mirroring", Instances: []string{"sql-backup", "sql-backup-mirror"}},
-	{Name: "backup-backup-mgc", Instances: []string{"sql-backup"}},
-	{Name: "restore-primary-mgc", Instances: []string{"sql-primary"}},
-	{Name: "configure-log-shipping", Instances: []string{"sql-primary", "sql-backup"}},
-	{Name: "set-active-servers", Cmdlets: true},
-	{Name: "pool-normal", Cmdlets: true, Instances: []string{"sql-primary"}},
+var steps = []fault.Target{
+	{Step: "clear-active-servers", Cmdlets: true, Instances: []string{"sql-backup"}},
+	{Step: "remove-mirroring", Instances: []string{"sql-backup", "sql-backup-mirror"}},
+	{Step: "backup-backup-mgc", Instances: []string{"sql-backup"}},
+	{Step: "restore-primary-mgc", Instances: []string{"sql-primary"}},
+	{Step: "configure-log-shipping", Instances: []string{"sql-primary", "sql-backup"}},
+	{Step: "set-active-servers", Cmdlets: true},
+	{Step: "pool-normal", Cmdlets: true, Instances: []string{"sql-primary"}},
 }
 
 var withLinks = Options{Links: []string{"dc1-dc2"}}
@@ -62,8 +66,8 @@ func TestScheduleDifferentSeedsDiffer(t *testing.T) {
 }
 
 func TestScheduleEveryKindReachable(t *testing.T) {
-	count := map[Kind]int{}
-	at := map[string]int{}
+	count := map[fault.Kind]int{}
+	at := map[fault.Point]int{}
 	for seed := int64(1); seed <= 300; seed++ {
 		for _, f := range Draw(seed, "rehearsal 1", steps, withLinks).Faults {
 			count[f.Kind]++
@@ -72,12 +76,12 @@ func TestScheduleEveryKindReachable(t *testing.T) {
 			}
 		}
 	}
-	for _, k := range Kinds {
-		if count[k] == 0 {
-			t.Errorf("fault kind %s never drawn in 300 seeds (%v)", k, count)
+	for _, k := range fault.Scheduled() {
+		if count[k.Kind()] == 0 {
+			t.Errorf("fault kind %s never drawn in 300 seeds (%v)", k.Kind(), count)
 		}
 	}
-	for _, a := range []string{AtStart, AtApply, AtVerify} {
+	for _, a := range fault.Points() {
 		if at[a] == 0 {
 			t.Errorf("no fault drawn at %q in 300 seeds", a)
 		}
@@ -103,17 +107,22 @@ func TestScheduleBoundedAndApplicable(t *testing.T) {
 				}
 				last = f.Index
 				st := steps[f.Index-1]
-				if st.Name != f.Step {
-					t.Fatalf("seed %d: fault names step %s at index %d (%s)", seed, f.Step, f.Index, st.Name)
+				if st.Step != f.Step {
+					t.Fatalf("seed %d: fault names step %s at index %d (%s)", seed, f.Step, f.Index, st.Step)
 				}
-				if !applies(f.Kind, st, opts.Links) {
-					t.Fatalf("seed %d: %s cannot hit step %s", seed, f.Kind, st.Name)
+				ft, err := fault.FromSpec(f.Spec)
+				if err != nil {
+					t.Fatalf("seed %d: %s: %v", seed, f, err)
 				}
-				if f.Kind == LinkOutage && len(opts.Links) == 0 {
-					t.Fatalf("seed %d: link fault without links", seed)
+				st.Links = opts.Links
+				if !ft.AppliesTo(st) {
+					t.Fatalf("seed %d: %s cannot hit step %s", seed, ft, st.Step)
 				}
-				if f.Kind == InstanceRestart && !strings.Contains(strings.Join(st.Instances, ","), f.Instance) {
-					t.Fatalf("seed %d: restart of %s, which step %s does not use", seed, f.Instance, st.Name)
+				if (f.Kind == fault.KindLinkOutage || f.Kind == fault.KindLinkLatency) && !slices.Contains(opts.Links, f.Link) {
+					t.Fatalf("seed %d: link fault on %q, links %v", seed, f.Link, opts.Links)
+				}
+				if f.Kind == fault.KindInstanceRestart && !slices.Contains(st.Instances, f.Instance) {
+					t.Fatalf("seed %d: restart of %s, which step %s does not use", seed, f.Instance, st.Step)
 				}
 			}
 		}
@@ -122,8 +131,8 @@ func TestScheduleBoundedAndApplicable(t *testing.T) {
 
 func TestScheduleTextAndJSON(t *testing.T) {
 	s := Schedule{Seed: 42, Scenario: "rehearsal 1", Faults: []Fault{
-		{Index: 4, Step: "restore-primary-mgc", Kind: InstanceRestart, Instance: "sql-primary", At: AtApply},
-		{Index: 6, Step: "set-active-servers", Kind: CmdletLatency, Count: 2, DelayMs: 300},
+		{Index: 4, Step: "restore-primary-mgc", Spec: fault.Spec{Kind: fault.KindInstanceRestart, Instance: "sql-primary", At: fault.AtApply}},
+		{Index: 6, Step: "set-active-servers", Spec: fault.Spec{Kind: fault.KindCmdletLatency, Count: 2, DelayMs: 300}},
 	}}
 	want := "step 4 restore-primary-mgc: instance sql-primary restarts after the step's check, before it applies\n" +
 		"step 6 set-active-servers: the next 2 cmdlets are each delayed by 300ms"
@@ -146,5 +155,29 @@ func TestScheduleTextAndJSON(t *testing.T) {
 	}
 	if got := Draw(1, "x", nil, Options{}); len(got.Faults) != 0 {
 		t.Errorf("a plan without steps drew %v", got.Faults)
+	}
+}
+
+// The schedules of testdata/schedules.golden.json were drawn by the first
+// version of the draw (before the catalogue moved to sim/fault): a seed
+// must keep drawing the same schedule, field for field and in the same
+// JSON, across versions, or an operator cannot rerun an old rehearsal.
+func TestScheduleGolden(t *testing.T) {
+	want, err := os.ReadFile("testdata/schedules.golden.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all []Schedule
+	for _, links := range [][]string{nil, {"dc1-dc2"}} {
+		for seed := int64(1); seed <= 12; seed++ {
+			all = append(all, Draw(seed, "rehearsal "+string(rune('0'+len(links))), steps, Options{Links: links}))
+		}
+	}
+	got, err := json.MarshalIndent(all, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(append(got, '\n'), want) {
+		t.Fatalf("the draw changed: seeds no longer reproduce their schedules:\n%s", got)
 	}
 }

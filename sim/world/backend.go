@@ -4,13 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"path/filepath"
-	"strings"
-	"time"
 
-	"github.com/pchatdr/harness/sim/containers"
-	"github.com/pchatdr/harness/sim/mssql"
 	"github.com/pchatdr/harness/sim/mssql/engine"
 )
 
@@ -80,7 +74,7 @@ func (w *World) label(kind, what, why string) error {
 	w.mu.Unlock()
 	w.Timeline.Add("world", kind, what+": "+why, nil)
 	if kind == LabelNotApplicable {
-		return &NotApplicableError{What: what, Why: why, Target: w.target}
+		return &NotApplicableError{What: what, Why: why, Target: w.Target()}
 	}
 	return nil
 }
@@ -92,17 +86,63 @@ func (w *World) Labels() []Label {
 	return append([]Label(nil), w.labels...)
 }
 
+// backend runs a world's SQL Server instances, and with them its
+// management endpoint: in this process (embedded.go) or in containers
+// (containers.go). The world keeps what both share (data folders, the
+// share, secrets, the timeline, the instances' settings); a backend only
+// what differs, so no other file of the world asks where it runs.
+type backend interface {
+	target() Target
+	// open prepares what the instances need before the first starts.
+	open(ctx context.Context) error
+	// sqlKind names the SQL Server behind the instances: "simulator", or
+	// "real" (the mssql/server image).
+	sqlKind() string
+	// startsTogether: instances start concurrently (each start mostly
+	// waits on something else).
+	startsTogether() bool
+	// launch starts inst's server listening on listen: on the first
+	// start, after a stop (the same machine again) and after a discard (a
+	// new machine on the same data folder and port).
+	launch(ctx context.Context, inst *Instance, listen string) (sqlServer, error)
+	// discard removes inst's machine for good, running or not (a rebuild,
+	// a service change a restart cannot apply); the data folder stays the
+	// world's.
+	discard(ctx context.Context, inst *Instance) error
+	// fixedService: a change of an instance's service settings (the
+	// Agent's account) takes a new machine, not a restart.
+	fixedService() bool
+	// startPool starts the management endpoint for user with password and
+	// points the topology's management settings at it.
+	startPool(ctx context.Context, user, password string) error
+	// partition cuts data center dc from the others (or restores it) for
+	// traffic that does not go through the link proxies.
+	partition(ctx context.Context, dc string, cut bool) error
+	// close stops every instance and frees what the backend holds, even
+	// after a start that failed half way.
+	close(instances []*Instance) error
+}
+
+// newBackend is the backend for target.
+func newBackend(w *World, target Target, opts Options) (backend, error) {
+	switch target {
+	case TargetContainers:
+		if opts.AgentClock != nil {
+			return nil, errors.New("target containers: AgentClock needs in-process instances (a container's Agent runs on the wall clock)")
+		}
+		return &containerBackend{w: w, ctrs: map[string]*sqlContainer{}}, nil
+	case TargetEmbedded:
+		return embedded{w}, nil
+	}
+	return nil, fmt.Errorf("no backend for target %q", target)
+}
+
 // Target is where the world's instances run.
-func (w *World) Target() Target { return w.target }
+func (w *World) Target() Target { return w.backend.target() }
 
 // SQLKind names the SQL Server behind the instances: "simulator" in
 // process or in containers, or "real" (the mssql/server image).
-func (w *World) SQLKind() string {
-	if w.target == TargetContainers {
-		return w.sqlKind.String()
-	}
-	return "simulator"
-}
+func (w *World) SQLKind() string { return w.backend.sqlKind() }
 
 // sqlServer is one running SQL Server behind a world instance.
 type sqlServer interface {
@@ -113,23 +153,6 @@ type sqlServer interface {
 	// Engine is the in-process simulator's engine, nil for a container:
 	// faults that reach into the engine need it.
 	Engine() *engine.Instance
-}
-
-type embeddedServer struct{ *mssql.Server }
-
-func (s embeddedServer) Engine() *engine.Instance { return s.Instance() }
-
-// containerServer is a container the world started. Close stops it; the
-// container stays, so the next start is a restart on the same data folder
-// and host port.
-type containerServer struct{ ctr *containers.SQLInstance }
-
-func (s containerServer) Addr() string             { return s.ctr.HostAddr() }
-func (s containerServer) Engine() *engine.Instance { return nil }
-func (s containerServer) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
-	defer cancel()
-	return s.ctr.Stop(ctx, 30*time.Second)
 }
 
 // engineOf is inst's in-process engine, or a NotApplicableError naming
@@ -153,30 +176,14 @@ func (w *World) RequireInProcess(inst *Instance, what string) error {
 	return err
 }
 
-// launch starts inst's server: in process on listen, or as a container
-// (a stopped one is started again; a missing one is created on the
-// instance's data folder and host port).
+// launch starts inst's server on its backend and tells the world where it
+// listens.
 func (w *World) launch(ctx context.Context, inst *Instance, listen string) error {
-	if w.target != TargetContainers {
-		srv, err := mssql.Start(mssql.Config{Engine: inst.cfg, Listen: listen})
-		if err != nil {
-			return err
-		}
-		inst.srv = embeddedServer{srv}
-	} else {
-		if inst.ctr != nil {
-			if err := inst.ctr.Start(ctx); err != nil {
-				return err
-			}
-		} else {
-			ctr, err := w.startContainer(ctx, inst)
-			if err != nil {
-				return err
-			}
-			inst.ctr = ctr
-		}
-		inst.srv = containerServer{inst.ctr}
+	srv, err := w.backend.launch(ctx, inst, listen)
+	if err != nil {
+		return err
 	}
+	inst.srv = srv
 	// Written only when it changes: chat servers read Addr concurrently
 	// while an instance restarts on the same port.
 	if a := inst.srv.Addr(); a != inst.Addr {
@@ -186,159 +193,6 @@ func (w *World) launch(ctx context.Context, inst *Instance, listen string) error
 		inst.onStart(inst)
 	}
 	return nil
-}
-
-// dropContainer removes inst's container for good (a rebuild, or a
-// restart with other service settings); its data folder is the caller's.
-func (w *World) dropContainer(ctx context.Context, inst *Instance) error {
-	if inst.ctr == nil {
-		return nil
-	}
-	err := inst.ctr.Terminate(ctx)
-	inst.ctr = nil
-	inst.srv = nil
-	return err
-}
-
-// Container paths of the folders a world hands an instance container.
-const (
-	ctrDataPath  = "/var/opt/mssql"
-	ctrMountRoot = "/mnt/w"
-	// ctrEndpoint is where the mirroring endpoint listens inside the
-	// container: the partner names (TCP://<host>:5022) resolve through the
-	// world network's DNS to the container, so no port table is needed.
-	ctrEndpoint = "0.0.0.0:5022"
-)
-
-// containerOptions turns an instance's engine configuration into the
-// simulator container's flags and mounts: each hostfs mount becomes a bind
-// mount of the same host folder (the share is one folder every instance
-// sees, as the file server is), each rule an --access flag.
-func (w *World) containerOptions(inst *Instance) (containers.SQLOptions, error) {
-	c := inst.cfg
-	if w.sqlKind == containers.SQLReal {
-		return containers.SQLOptions{}, fmt.Errorf("world: instance %s: the real SQL Server image cannot take the world's Windows folders and accounts; the containers target runs the simulator image", inst.Name)
-	}
-	o := containers.SQLOptions{
-		Kind: w.sqlKind, Image: w.sqlImage,
-		Name: c.Name, Alias: strings.ToLower(c.Name),
-		DataCenter: inst.dataCenter, Network: w.network, Docker: w.docker,
-		SAPassword:     inst.password,
-		Data:           containers.Mount{HostDir: c.DataDir},
-		ServiceAccount: c.ServiceAccount, AgentAccount: c.AgentAccount, AgentStopped: !c.AgentRunning,
-		HostPort: inst.hostPort,
-		Args:     []string{"--endpoint-listen", ctrEndpoint, "--endpoint-public"},
-		Logf:     w.logf,
-	}
-	if inst.host != "" && !strings.EqualFold(inst.host, o.Alias) {
-		o.Aliases = append(o.Aliases, strings.ToLower(inst.host))
-	}
-	if f := c.Files; f != nil {
-		for i, m := range f.Mounts {
-			if !filepath.IsAbs(m.Host) {
-				return o, fmt.Errorf("world: instance %s: mount %s: host folder %q is not absolute", inst.Name, m.Prefix, m.Host)
-			}
-			path := fmt.Sprintf("%s/%d", ctrMountRoot, i)
-			o.Mounts = append(o.Mounts, containers.PathMount{Mount: containers.Mount{HostDir: m.Host}, Path: path})
-			o.Args = append(o.Args, "--mount", m.Prefix+"="+path)
-		}
-		for _, r := range f.Rules {
-			o.Args = append(o.Args, "--access", r.Account+":"+r.Access.Flag()+":"+r.Prefix)
-		}
-		if f.DefaultBackup != "" {
-			o.Args = append(o.Args, "--default-backup", f.DefaultBackup)
-		}
-		if f.DefaultData != "" {
-			o.Args = append(o.Args, "--default-data", f.DefaultData)
-		}
-	}
-	return o, nil
-}
-
-func (w *World) startContainer(ctx context.Context, inst *Instance) (*containers.SQLInstance, error) {
-	if inst.hostPort == 0 {
-		p, err := freePort()
-		if err != nil {
-			return nil, err
-		}
-		inst.hostPort = p
-	}
-	o, err := w.containerOptions(inst)
-	if err != nil {
-		return nil, err
-	}
-	return containers.StartSQL(ctx, o)
-}
-
-// freePort picks a loopback port for an instance container's published
-// SQL port; it stays the instance's for the world's life.
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("world: free port: %w", err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
-}
-
-// startDocker connects to Docker and creates the world's network.
-func (w *World) startDocker(ctx context.Context) error {
-	d, err := containers.Connect(ctx)
-	if err != nil {
-		return fmt.Errorf("world: target containers: %w", err)
-	}
-	w.docker = d
-	if n, err := d.ReapOrphans(ctx); err != nil || n > 0 {
-		w.Timeline.Add("world", "start", fmt.Sprintf("removed %d containers and networks left by runs that were killed", n), err)
-	}
-	w.sqlKind, w.sqlImage = containers.KindFromEnv()
-	if w.sqlKind == containers.SQLSimulator && w.sqlImage == "" {
-		// Built (or found) once here: the instances start together and
-		// must not each build it.
-		img, err := d.EnsureImage(ctx, containers.SimulatorSpec, containers.BuildOptions{})
-		if err != nil {
-			return fmt.Errorf("world: target containers: %w", err)
-		}
-		w.sqlImage = img.Ref
-	}
-	nw, err := d.NewNetwork(ctx, "world")
-	if err != nil {
-		return fmt.Errorf("world: target containers: %w", err)
-	}
-	w.network = nw
-	return nil
-}
-
-// closeDocker removes every container (the management endpoint's and the
-// SQL Servers'), then the network, then the client.
-// It runs even when the world failed half way, with a fresh context: a
-// cancelled scenario must not leave containers behind.
-func (w *World) closeDocker() error {
-	if w.docker == nil {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	var errs []error
-	w.mu.Lock()
-	lf := w.lync
-	w.lync = nil
-	w.mu.Unlock()
-	if lf != nil {
-		errs = append(errs, lf.Terminate(ctx))
-	}
-	for _, inst := range w.allInstances() {
-		if inst.ctr != nil {
-			errs = append(errs, w.dropContainer(ctx, inst))
-		}
-	}
-	if w.network != nil {
-		errs = append(errs, w.network.Remove(ctx))
-		w.network = nil
-	}
-	errs = append(errs, w.docker.Close())
-	w.docker = nil
-	return errors.Join(errs...)
 }
 
 func (w *World) allInstances() []*Instance {

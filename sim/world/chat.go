@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"sync/atomic"
 
 	"github.com/pchatdr/harness/failback/topology"
 	"github.com/pchatdr/harness/sim/chat"
@@ -80,13 +79,11 @@ func (w *World) stores(from, poolState string) (string, string, error) {
 // ChatServers are the running chat servers.
 func (w *World) ChatServers() []*chat.Server { return w.chat }
 
-var postSeq atomic.Int64
-
 // Post sends one user's message through the next active chat server; it
 // fails with chat.ErrInactive when no server is active (the outage).
 func (w *World) Post(ctx context.Context, channel, user int) (chat.Message, error) {
 	n := len(w.chat)
-	start := int(postSeq.Add(1))
+	start := int(w.postSeq.Add(1))
 	for i := 0; i < n; i++ {
 		s := w.chat[(start+i)%n]
 		if s.Active() {

@@ -56,14 +56,14 @@ func TestContainerWorldFailsOverForReal(t *testing.T) {
 	}
 	for _, in := range w.Topology.Instances {
 		inst, _ := w.Instance(in.Name)
-		if inst.ctr == nil || inst.srv.Engine() != nil {
+		if b, ok := w.backend.(*containerBackend); !ok || b.slot(inst).ctr == nil || inst.srv.Engine() != nil {
 			t.Fatalf("%s does not run in a container", in.Name)
 		}
 	}
 	// The management endpoint too, served with the world's certificate
 	// on the URL the engine was given.
 	ep := w.Pool()
-	if ep == nil || !ep.InContainer() || w.lync == nil {
+	if b, ok := w.backend.(*containerBackend); ep == nil || !ep.InContainer() || !ok || b.lyncContainer() == nil {
 		t.Fatalf("the management endpoint does not run in a container: %v", ep)
 	}
 	if got := ep.URL() + "/wsman"; got != w.Topology.Management.URL || !strings.HasPrefix(got, "https://127.0.0.1:") || w.Topology.Management.InsecureSkipVerify {

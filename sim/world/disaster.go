@@ -40,9 +40,9 @@ func (w *World) Rebuild(ctx context.Context, inst *Instance) error {
 		}
 		inst.srv = nil
 	}
-	// A rebuilt server is a new machine: on containers, a new container on
-	// the same host port.
-	if err := w.dropContainer(ctx, inst); err != nil {
+	// A rebuilt server is a new machine (on containers, a new container
+	// on the same host port).
+	if err := w.backend.discard(ctx, inst); err != nil {
 		return fmt.Errorf("world: rebuild %s: %w", inst.Name, err)
 	}
 	old := inst.cfg.DataDir

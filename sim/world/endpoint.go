@@ -247,7 +247,7 @@ func (e *containerEndpoint) restart(ctx context.Context) error {
 }
 
 // close stops the poller and brings the last events in; the container
-// itself goes in closeDocker.
+// itself goes with the backend (containerBackend.close).
 func (e *containerEndpoint) close() error {
 	if e.cancel != nil {
 		e.cancel()

@@ -24,6 +24,20 @@ func (w *World) StopInstance(ctx context.Context, inst *Instance) error {
 	return nil
 }
 
+// StartInstance starts a stopped instance again on the same data folder
+// and address (StopInstance undone).
+func (w *World) StartInstance(ctx context.Context, inst *Instance) error {
+	if inst.srv != nil {
+		return nil
+	}
+	err := w.launch(ctx, inst, inst.Addr)
+	w.Timeline.Add(inst.Name, "start", "instance started on "+inst.Addr, err)
+	if err != nil {
+		return fmt.Errorf("world: start %s: %w", inst.Name, err)
+	}
+	return nil
+}
+
 // Up reports whether the instance is running.
 func (inst *Instance) Up() bool { return inst.srv != nil }
 
@@ -37,18 +51,18 @@ func (w *World) RestartAs(ctx context.Context, inst *Instance, agentAccount stri
 	if inst.srv == nil {
 		return fmt.Errorf("world: restart %s: the instance is down", inst.Name)
 	}
-	if inst.ctr != nil {
-		// A container's flags are fixed when it is created: the service
-		// change is a new container on the same data folder and port.
+	if w.backend.fixedService() {
+		// The service change is a new machine on the same data folder
+		// and port.
 		if err := inst.srv.Close(); err != nil {
 			return fmt.Errorf("world: restart %s: %w", inst.Name, err)
 		}
-		if err := w.dropContainer(ctx, inst); err != nil {
+		if err := w.backend.discard(ctx, inst); err != nil {
 			return fmt.Errorf("world: restart %s: %w", inst.Name, err)
 		}
-		w.Timeline.Add(inst.Name, "stop", "container removed to change the Agent's account", nil)
+		w.Timeline.Add(inst.Name, "stop", "instance replaced to change the Agent's account", nil)
 		err := w.launch(ctx, inst, inst.Addr)
-		w.Timeline.Add(inst.Name, "start", "new container on "+inst.Addr, err)
+		w.Timeline.Add(inst.Name, "start", "new instance on "+inst.Addr, err)
 		if err != nil {
 			return fmt.Errorf("world: restart %s: %w", inst.Name, err)
 		}
@@ -76,12 +90,14 @@ func (w *World) SetShareUnreachable(inst *Instance, on bool) error {
 	return nil
 }
 
-// StickChatServer makes the named chat server ignore the pool's
-// configuration: it keeps its sessions whatever the active list says.
-func (w *World) StickChatServer(fqdn string) error {
+// SetChatServerStuck makes the named chat server ignore the pool's
+// configuration (it keeps its sessions whatever the active list says), or
+// follow it again.
+func (w *World) SetChatServerStuck(fqdn string, stuck bool) error {
 	for _, s := range w.chat {
 		if strings.EqualFold(s.FQDN(), fqdn) {
-			s.SetStuck(true)
+			s.SetStuck(stuck)
+			w.Timeline.Add("chat/"+s.FQDN(), "fault", fmt.Sprintf("ignores the pool's configuration: %t", stuck), nil)
 			return nil
 		}
 	}

@@ -92,6 +92,37 @@ func (w *World) Via(from string, inst *Instance) string {
 	return inst.Addr
 }
 
+// LinkName names the link between data centers a and b as faults and
+// fault schedules do ("dc1-dc2", in the topology's order).
+func LinkName(a, b string) string { return a + "-" + b }
+
+// LinkNames are the topology's links by LinkName when the world runs
+// with them (Options.Links), in the topology's order; nil without.
+func (w *World) LinkNames() []string {
+	if w.links == nil {
+		return nil
+	}
+	var out []string
+	for _, l := range w.Topology.Links {
+		out = append(out, LinkName(l.Between[0], l.Between[1]))
+	}
+	return out
+}
+
+// LinkEnds are the data centers the link LinkName calls name joins (in
+// either order), if the world runs with that link.
+func (w *World) LinkEnds(name string) (a, b string, ok bool) {
+	if w.links == nil {
+		return "", "", false
+	}
+	for _, l := range w.Topology.Links {
+		if LinkName(l.Between[0], l.Between[1]) == name || LinkName(l.Between[1], l.Between[0]) == name {
+			return l.Between[0], l.Between[1], true
+		}
+	}
+	return "", "", false
+}
+
 // CutLink takes the link between two data centers down: its proxies stop
 // listening and drop every connection, so clients on one side get
 // "connection refused" for the other side's instances.
@@ -128,19 +159,10 @@ func (w *World) setLink(a, b string, up bool) error {
 			p.Stop()
 		}
 	}
-	if w.network != nil && l.cut[pairKey(a, b)] == up {
-		// Containers talk to each other (mirroring) over the world's
-		// Docker network, not through the proxies: b leaves it too. With
-		// more than two data centers that also cuts b from the others.
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		var err error
-		if up {
-			err = w.network.RestoreDataCenter(ctx, b)
-		} else {
-			err = w.network.CutDataCenter(ctx, b)
-		}
-		if err != nil {
+	if l.cut[pairKey(a, b)] == up {
+		// Traffic that does not go through the proxies (containers
+		// mirroring over their network) is cut too: b leaves.
+		if err := w.backend.partition(context.Background(), b, !up); err != nil {
 			return fmt.Errorf("world: link %s-%s: %w", a, b, err)
 		}
 	}

@@ -19,7 +19,7 @@ import (
 // startPool starts the fake management endpoint over HTTPS with a fresh
 // certificate the engine must verify (as it would a real server's), and
 // points the topology's management settings at it: in process, or on the
-// containers target as a container.
+// containers target as a container (the backend decides).
 func (w *World) startPool(ctx context.Context) error {
 	pw, err := newPassword()
 	if err != nil {
@@ -31,9 +31,13 @@ func (w *World) startPool(ctx context.Context) error {
 		user = `CONTOSO\lyncadmin`
 		m.User = user
 	}
-	if w.target == TargetContainers {
-		return w.startPoolContainer(ctx, user, pw)
-	}
+	return w.backend.startPool(ctx, user, pw)
+}
+
+// startPoolInProcess starts the fake in this process (the embedded
+// backend's management endpoint).
+func (w *World) startPoolInProcess(user, pw string) error {
+	m := &w.Topology.Management
 	// The world makes the certificate and keeps the endpoint's options, so
 	// the endpoint can be restarted at any time (PoolRestarter) on the same
 	// address with the same certificate and the pool's state carried over
@@ -104,12 +108,13 @@ func errorText(s string) error {
 }
 
 // startPoolContainer runs the endpoint in a container on the world's
-// network. The world makes its certificate (the container serves it from
-// --tls-cert/--tls-key) and picks its host port, so the topology handed to
+// network (the containers backend's management endpoint). The world makes
+// its certificate (the container serves it from --tls-cert/--tls-key) and
+// picks its host port, so the topology handed to
 // the container is already the one the engine sees: the management URL,
 // the CA file, the password file. The password reaches the container in
 // its environment only.
-func (w *World) startPoolContainer(ctx context.Context, user, pw string) error {
+func (w *World) startPoolContainer(ctx context.Context, b *containerBackend, user, pw string) error {
 	_, certPEM, keyPEM, err := lyncfake.SelfSigned("lyncfake", "lyncfake")
 	if err != nil {
 		return err
@@ -134,7 +139,7 @@ func (w *World) startPoolContainer(ctx context.Context, user, pw string) error {
 		return fmt.Errorf("world: management endpoint: %w", err)
 	}
 	lf, err := containers.StartLyncFake(ctx, containers.LyncOptions{
-		Network: w.network, Docker: w.docker,
+		Network: b.network, Docker: b.docker,
 		Topology: topo, User: user, Password: pw,
 		TLSCertPEM: certPEM, TLSKeyPEM: keyPEM, HostPort: port,
 		Logf: w.logf,
@@ -142,9 +147,9 @@ func (w *World) startPoolContainer(ctx context.Context, user, pw string) error {
 	if err != nil {
 		return fmt.Errorf("world: management endpoint: %w", err)
 	}
-	w.mu.Lock()
-	w.lync = lf // closeDocker removes it, whatever happens next
-	w.mu.Unlock()
+	b.mu.Lock()
+	b.lync = lf // the backend's close removes it, whatever happens next
+	b.mu.Unlock()
 	if lf.URL() != m.URL {
 		return fmt.Errorf("world: management endpoint: published at %s, not %s", lf.URL(), m.URL)
 	}

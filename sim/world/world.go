@@ -1,9 +1,10 @@
 // Package world builds a simulated Persistent Chat deployment from a
-// topology file: SQL Server instances (the embedded simulator; containers
-// arrive behind the same seam), the log-shipping share and copy folders, and
-// one timeline of everything that happens. Scenarios and the drill drive it;
-// the failback engine sees only the topology the world hands it, with real
-// addresses and secrets in files, exactly as it would see production.
+// topology file: SQL Server instances and the management endpoint (in
+// process or in containers, behind an instance backend: backend.go), the
+// log-shipping share and copy folders, and one timeline of everything
+// that happens. Scenarios and the drill drive it; the failback engine sees
+// only the topology the world hands it, with real addresses and secrets in
+// files, exactly as it would see production.
 package world
 
 import (
@@ -19,13 +20,13 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "github.com/microsoft/go-mssqldb" // the world talks to its instances as any client would
 
 	"github.com/pchatdr/harness/failback/topology"
 	"github.com/pchatdr/harness/sim/chat"
-	"github.com/pchatdr/harness/sim/containers"
 	"github.com/pchatdr/harness/sim/mssql"
 	"github.com/pchatdr/harness/sim/mssql/agent"
 	"github.com/pchatdr/harness/sim/mssql/engine"
@@ -70,19 +71,13 @@ type World struct {
 	logf       func(string, ...any)
 	agentClock agent.Clock
 
-	// target and, for containers, the Docker client, the world's network
-	// and the SQL Server image kind (backend.go).
-	target   Target
-	docker   *containers.Docker
-	network  *containers.Network
-	sqlKind  containers.SQLKind
-	sqlImage string
-	labels   []Label
+	// backend runs the instances and the management endpoint, in
+	// process or in containers (backend.go).
+	backend backend
+	labels  []Label
 
-	// pool is the management endpoint (endpoint.go); lync its container
-	// on the containers target.
+	// pool is the management endpoint (endpoint.go).
 	pool       poolEndpoint
-	lync       *containers.LyncInstance
 	chat       []*chat.Server
 	httpClient *http.Client
 	// Ledger holds every message a chat server acknowledged.
@@ -103,6 +98,10 @@ type World struct {
 	lastLogBackup time.Time
 	// restarter restarts the in-process management endpoint (pool.go).
 	restarter *PoolRestarter
+	// tasks are the goroutines the world runs for faults (tasks.go).
+	tasks *tasks
+	// postSeq spreads posts over the chat servers (chat.go).
+	postSeq atomic.Int64
 }
 
 // Instance is one simulated SQL Server instance of the world.
@@ -117,11 +116,6 @@ type Instance struct {
 	rebuilds   int
 	host       string
 	dataCenter string
-	// ctr is the instance's container on the containers target (kept
-	// while stopped, so a start is a restart); hostPort its published
-	// SQL port, the same for the world's life.
-	ctr      *containers.SQLInstance
-	hostPort int
 	// onStart runs after every start (first, restart, rebuild).
 	onStart func(*Instance)
 }
@@ -141,30 +135,32 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 		dir:        opts.Dir,
 		logf:       opts.Logf,
 		agentClock: opts.AgentClock,
-		target:     opts.Target,
+		backend:    embedded{}, // until the target's is made: Close needs one
 		instances:  map[string]*Instance{},
 		partners:   map[string]string{},
+		tasks:      newTasks(),
 	}
 	defer func() {
 		if err != nil {
 			w.Close()
 		}
 	}()
-	if w.target, err = ParseTarget(string(opts.Target)); err != nil {
+	target, err := ParseTarget(string(opts.Target))
+	if err != nil {
 		return nil, fmt.Errorf("world: %w", err)
 	}
-	if w.target == TargetContainers && opts.AgentClock != nil {
-		return nil, fmt.Errorf("world: target containers: AgentClock needs in-process instances (a container's Agent runs on the wall clock)")
+	b, err := newBackend(w, target, opts)
+	if err != nil {
+		return nil, fmt.Errorf("world: %w", err)
 	}
+	w.backend = b
 	for _, d := range []string{w.ShareDir, w.CopyDir, filepath.Join(opts.Dir, "secrets")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, fmt.Errorf("world: %w", err)
 		}
 	}
-	if w.target == TargetContainers {
-		if err := w.startDocker(ctx); err != nil {
-			return nil, err
-		}
+	if err := w.backend.open(ctx); err != nil {
+		return nil, err
 	}
 	started, err := w.startInstances(ctx, topo.Instances)
 	if err != nil {
@@ -203,7 +199,7 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 // each, mostly waiting on Docker, so they start together.
 func (w *World) startInstances(ctx context.Context, ins []topology.Instance) ([]*Instance, error) {
 	out := make([]*Instance, len(ins))
-	if w.target != TargetContainers {
+	if !w.backend.startsTogether() {
 		for i := range ins {
 			if err := ctx.Err(); err != nil {
 				return nil, err
@@ -375,8 +371,10 @@ func (w *World) Restart(ctx context.Context, inst *Instance) error {
 	return nil
 }
 
-// Close stops everything the world started.
+// Close stops everything the world started: first the goroutines it runs
+// for faults (they may still be acting on the rest), then the rest.
 func (w *World) Close() error {
+	w.tasks.stop()
 	w.stopChat()
 	w.closeLinks()
 	w.Timeline.setSync(nil)
@@ -389,21 +387,14 @@ func (w *World) Close() error {
 		errs = append(errs, p.close())
 	}
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	for _, db := range w.dbs {
 		db.Close()
 	}
 	w.dbs = nil
-	for name, inst := range w.instances {
-		if inst.srv != nil && inst.ctr == nil { // containers go below, stopped or not
-			if err := inst.srv.Close(); err != nil {
-				errs = append(errs, fmt.Errorf("close %s: %w", name, err))
-			}
-		}
-	}
 	w.mu.Unlock()
-	errs = append(errs, w.closeDocker())
+	errs = append(errs, w.backend.close(w.allInstances()))
 	w.mu.Lock()
 	clear(w.instances)
+	w.mu.Unlock()
 	return errors.Join(errs...)
 }

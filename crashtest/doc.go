@@ -7,6 +7,7 @@
 // acknowledged message lost, and the destructive restore over the primary
 // applied exactly once.
 //
-// It lives beside the engine but is not part of it: only its tests import
-// the simulator, so the engine itself still never does.
+// It lives outside failback/ because it drives the engine inside a
+// simulated world: nothing under failback/, tests included, imports the
+// simulator or the fakes (design.md §2; deps_test.go enforces it).
 package crashtest

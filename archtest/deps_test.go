@@ -1,0 +1,219 @@
+package archtest
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/pchatdr/harness"
+
+// pkg is one package of the module as `go list` reports it.
+type pkg struct {
+	ImportPath   string
+	Imports      []string
+	TestImports  []string
+	XTestImports []string
+}
+
+// graph is the module's import graph, by path relative to the module.
+type graph map[string]*pkg
+
+func loadGraph(t *testing.T) graph {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-e", "-json=ImportPath,Imports,TestImports,XTestImports", module+"/...")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, stderr.String())
+	}
+	g := graph{}
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p pkg
+		if err := dec.Decode(&p); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatalf("go list output: %v", err)
+		}
+		g[rel(p.ImportPath)] = &p
+	}
+	if len(g) < 20 {
+		t.Fatalf("go list found %d packages: the rules would prove nothing", len(g))
+	}
+	return g
+}
+
+func rel(path string) string {
+	if path == module {
+		return "."
+	}
+	return strings.TrimPrefix(path, module+"/")
+}
+
+// deps are the module packages p reaches, through its own imports and,
+// withTests, its tests' (as `go list -deps -test` counts them: the tests
+// of p's dependencies are not part of p's build), each with one chain
+// that leads there.
+func (g graph) deps(p string, withTests bool) map[string][]string {
+	seen := map[string][]string{}
+	var visit func(path string, chain []string)
+	visit = func(path string, chain []string) {
+		q := rel(path)
+		if !strings.HasPrefix(path, module) || seen[q] != nil {
+			return
+		}
+		chain = append(slices.Clone(chain), q)
+		seen[q] = chain
+		if n := g[q]; n != nil {
+			for _, i := range n.Imports {
+				visit(i, chain)
+			}
+		}
+	}
+	n := g[p]
+	imports := slices.Clone(n.Imports)
+	if withTests {
+		imports = append(imports, n.TestImports...)
+		imports = append(imports, n.XTestImports...)
+	}
+	for _, i := range imports {
+		visit(i, []string{p})
+	}
+	delete(seen, p) // its external test package imports it
+	return seen
+}
+
+// under reports whether package p is dir or below it.
+func under(p string, dirs ...string) bool {
+	for _, d := range dirs {
+		if p == d || strings.HasPrefix(p, d+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+// rule: no package under from (and its tests, with tests) reaches a
+// package under any of banned, unless it is also under except.
+type rule struct {
+	why       string
+	from      []string
+	exceptFor []string // packages under from the rule does not cover
+	tests     bool
+	banned    []string
+}
+
+var rules = []rule{
+	{
+		why:    "the engine must not know it is in a simulation: nothing under failback/, tests included, imports sim or fakes (test rigs that need the world live outside failback/)",
+		from:   []string{"failback"},
+		tests:  true,
+		banned: []string{"sim", "fakes", "steps", "cmd", "evidence", "loadtest", "securitytest", "crashtest", "topologies", "features"},
+	},
+	{
+		why:    "the wire protocol knows no SQL: sim/mssql/tds never imports tsql or engine",
+		from:   []string{"sim/mssql/tds"},
+		tests:  true,
+		banned: []string{"sim/mssql/tsql", "sim/mssql/engine"},
+	},
+	{
+		why:    "the simulator models SQL Server from its documentation, not from what the engine sends, and knows nothing of the world around it",
+		from:   []string{"sim/mssql"},
+		banned: []string{"failback", "fakes", "sim/world", "sim/chat", "sim/fault", "sim/faultplan", "sim/containers"},
+	},
+	{
+		why:    "the fake Lync endpoint is a product of its own (cmd/lyncfake): it reads the topology, never the simulator (sim/ntlm, a protocol library both servers share, it may)",
+		from:   []string{"fakes"},
+		tests:  true,
+		banned: []string{"sim/mssql", "sim/world", "sim/chat", "sim/containers", "sim/fault", "sim/faultplan", "steps", "cmd"},
+	},
+	{
+		why:       "the world's parts do not know the world: only sim/fault and sim/faultplan (above it) import sim/world",
+		from:      []string{"sim"},
+		exceptFor: []string{"sim/world", "sim/fault", "sim/faultplan"},
+		banned:    []string{"sim/world", "sim/fault", "sim/faultplan"},
+	},
+	{
+		why:    "dependencies point one way: the world acts, faults act on the world",
+		from:   []string{"sim/world"},
+		banned: []string{"sim/fault", "sim/faultplan"},
+	},
+	{
+		why:    "dependencies point one way (cmd -> steps -> sim/fault -> sim/world -> {failback, sim/*, fakes/*}): nothing below the step library imports it or a command",
+		from:   []string{"sim", "fakes", "failback", "evidence", "topologies", "features"},
+		tests:  true,
+		banned: []string{"steps", "cmd", "loadtest", "securitytest", "crashtest", "archtest"},
+	},
+}
+
+// violations are the imports of g that break r, one line each; covered
+// is how many packages r applies to.
+func violations(g graph, r rule) (lines []string, covered int) {
+	paths := make([]string, 0, len(g))
+	for p := range g {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		if !under(p, r.from...) || under(p, r.exceptFor...) {
+			continue
+		}
+		covered++
+		deps := g.deps(p, r.tests)
+		var bad []string
+		for d := range deps {
+			if under(d, r.banned...) {
+				bad = append(bad, d)
+			}
+		}
+		sort.Strings(bad)
+		for _, d := range bad {
+			lines = append(lines, fmt.Sprintf("%s imports %s (via %s): %s", p, d, strings.Join(deps[d], " -> "), r.why))
+		}
+	}
+	return lines, covered
+}
+
+// TestImportRules checks every rule over the module's import graph.
+func TestImportRules(t *testing.T) {
+	g := loadGraph(t)
+	for _, r := range rules {
+		lines, covered := violations(g, r)
+		for _, l := range lines {
+			t.Error(l)
+		}
+		if covered == 0 {
+			t.Errorf("rule %q covers no package: the layout changed, update the rule", r.why)
+		}
+	}
+}
+
+// The rules catch a breach however deep: a test of the engine reaching
+// the world through a helper package, and only with tests counted.
+func TestRulesCatchABreach(t *testing.T) {
+	g := graph{
+		"failback":          {ImportPath: module + "/failback", Imports: []string{module + "/failback/topology"}, XTestImports: []string{module + "/failback/rig"}},
+		"failback/rig":      {ImportPath: module + "/failback/rig", Imports: []string{module + "/sim/world"}},
+		"failback/topology": {ImportPath: module + "/failback/topology"},
+		"sim/world":         {ImportPath: module + "/sim/world", Imports: []string{module + "/failback/topology"}},
+	}
+	lines, covered := violations(g, rules[0])
+	want := "failback imports sim/world (via failback -> failback/rig -> sim/world)"
+	if covered != 3 || len(lines) != 2 || !strings.HasPrefix(lines[0], want) {
+		t.Fatalf("covered %d, violations:\n%s\nwant first: %s", covered, strings.Join(lines, "\n"), want)
+	}
+	noTests := rules[0]
+	noTests.tests = false
+	if lines, _ := violations(g, noTests); len(lines) != 1 || !strings.HasPrefix(lines[0], "failback/rig imports sim/world") {
+		t.Fatalf("without tests: %v", lines)
+	}
+}
