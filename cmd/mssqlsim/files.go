@@ -13,11 +13,10 @@ import (
 // per-account access rules that make "the Agent cannot read the share"
 // reproducible.
 type fileFlags struct {
-	mounts  multiFlag
-	access  multiFlag
-	backup  *string
-	data    *string
-	present bool
+	mounts multiFlag
+	access multiFlag
+	backup *string
+	data   *string
 }
 
 type multiFlag []string

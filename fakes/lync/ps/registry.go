@@ -197,7 +197,7 @@ func (c *Call) renderParams() map[string]string {
 }
 
 func typeNameOf(v any) string {
-	switch v.(type) {
+	switch v := v.(type) {
 	case nil:
 		return "null"
 	case string:
@@ -217,7 +217,7 @@ func typeNameOf(v any) string {
 	case *Object:
 		return "System.Management.Automation.PSCustomObject"
 	case Enum:
-		return v.(Enum).Type
+		return v.Type
 	}
 	return fmt.Sprintf("%T", v)
 }

@@ -7,6 +7,8 @@ import (
 
 // ErrAgentStopped is SQL Server's 22022 "SQLServerAgent is not currently
 // running so it cannot be notified of this action."
+//
+//lint:ignore ST1005 the text is SQL Server's message 22022, word for word.
 var ErrAgentStopped = errors.New("SQLServerAgent is not currently running so it cannot be notified of this action.")
 
 // AlreadyRunningError refuses sp_start_job for a running job; SQL Server

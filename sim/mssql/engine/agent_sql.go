@@ -43,7 +43,6 @@ func (r *sqlSink) EnvChange(EnvChange) error     { return nil }
 func (r *sqlSink) ReturnStatus(int32) error      { return nil }
 func (r *sqlSink) ReturnValue(ReturnValue) error { return nil }
 func (r *sqlSink) errs() []*Error                { return filterMsgs(r.msgs, true) }
-func (r *sqlSink) infos() []*Error               { return filterMsgs(r.msgs, false) }
 func (r *sqlSink) rows(set int) [][]Value        { return pickSet(r.sets, set) }
 func pickSet(sets [][][]Value, i int) [][]Value {
 	if i < len(sets) {

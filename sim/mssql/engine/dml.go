@@ -97,7 +97,6 @@ type rowBuilder struct {
 	sc      *scope
 	t       *Table
 	targets []int // table column for each supplied value
-	types   []Type
 	stmt    string
 	// explicitIdent: SET IDENTITY_INSERT ON and the identity column listed.
 	explicitIdent bool

@@ -212,10 +212,6 @@ func (d *Database) applyOp(kind byte, body []byte) error {
 	return nil
 }
 
-// snapshot encodes the committed state of d (caller holds gate
-// exclusively).
-func (d *Database) snapshot() []byte { return d.collect().encode() }
-
 // stateCopy is a database's committed state captured under the commit
 // gate: definitions and counters copied, rows by reference (a row version's
 // values never change once created), so the gate is held only for a

@@ -465,7 +465,9 @@ func (inst *Instance) Close() error {
 	close(inst.stop)
 	inst.wg.Wait()
 	err := inst.Checkpoint()
-	return errors.Join(err, inst.closeLogs())
+	err = errors.Join(err, inst.closeLogs())
+	inst.closeFiles()
+	return err
 }
 
 func (inst *Instance) closeLogs() error {

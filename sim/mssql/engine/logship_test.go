@@ -19,14 +19,13 @@ import (
 // \\fileserver\pchat, SQLB01 (secondary) copies them to D:\LSCopy and
 // restores them.
 type lsWorld struct {
-	clock      *agent.ManualClock
-	share      string // host folder behind \\fileserver\pchat
-	copyDir    string // host folder behind D:\LSCopy on the secondary
-	p, b       *Instance
-	ps, bs     *Session
-	pAgent     string
-	bAgent     string
-	primaryDir string
+	clock   *agent.ManualClock
+	share   string // host folder behind \\fileserver\pchat
+	copyDir string // host folder behind D:\LSCopy on the secondary
+	p, b    *Instance
+	ps, bs  *Session
+	pAgent  string
+	bAgent  string
 }
 
 const (

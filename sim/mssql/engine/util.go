@@ -3,15 +3,12 @@ package engine
 import (
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"sort"
 )
 
 func sortSessions(ss []*Session) {
 	sort.Slice(ss, func(i, j int) bool { return ss[i].id < ss[j].id })
 }
-
-func asErr[T error](err error, target *T) bool { return errors.As(err, target) }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
 

@@ -124,7 +124,6 @@ type Session struct {
 	peer    Hello
 	h       Handler
 	timeout atomic.Int64 // nanoseconds without any frame before giving up
-	beat    time.Duration
 
 	mu      sync.Mutex
 	nextID  uint64

@@ -14,7 +14,6 @@ var (
 	minDateTime = time.Date(1753, 1, 1, 0, 0, 0, 0, time.UTC)
 	maxDateTime = time.Date(9999, 12, 31, 23, 59, 59, 997_000_000, time.UTC)
 	minDate2    = time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
-	maxDate2    = time.Date(9999, 12, 31, 23, 59, 59, 999_999_900, time.UTC)
 )
 
 const nsPerDay = int64(24 * time.Hour)

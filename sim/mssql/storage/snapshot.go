@@ -282,7 +282,8 @@ func openSnapshot(s snapshotFile) (io.ReadCloser, error) {
 	}
 	hdr := make([]byte, snapHeaderSize)
 	tr := make([]byte, snapTrailer)
-	if _, err := f.ReadAt(hdr, 0); err == nil {
+	_, err = f.ReadAt(hdr, 0)
+	if err == nil {
 		_, err = f.ReadAt(tr, snapHeaderSize+n)
 	}
 	if err != nil {

@@ -325,12 +325,12 @@ func decodeGUID(w []byte) [16]byte {
 // normalize maps named types onto the base wire types so the glue layer
 // can pass its own named types (sqltypes.GUID, sqltypes.Decimal) as they are.
 func normalize(v any) any {
-	switch v.(type) {
+	switch t := v.(type) {
 	case int64, bool, float64, string, []byte, time.Time, Decimal, [16]byte:
 		return v
 	case *Decimal:
-		if d := v.(*Decimal); d != nil {
-			return *d
+		if t != nil {
+			return *t
 		}
 		return nil
 	}
