@@ -31,8 +31,8 @@ func (d drySQL) BackupSets(ctx context.Context, path string) ([]BackupSet, error
 		switch path {
 		case d.env.BackupPath():
 			name = d.env.BackupSetName()
-		case d.env.LogShippingInitPath():
-			name = d.env.LogShippingInitSetName()
+		case d.env.TailPath():
+			return []BackupSet{{Position: 1, Name: d.env.TailSetName(), DatabaseName: DBContent, Type: 2, Checksums: true}}, nil
 		}
 		return []BackupSet{{Position: 1, Name: name, DatabaseName: DBContent, Type: 1, Checksums: true}}, nil
 	}

@@ -160,13 +160,14 @@ func (e *Env) BackupPath() string {
 // BackupSetName is step 3's backup set name.
 func (e *Env) BackupSetName() string { return DBContent + " failback " + e.runID }
 
-// LogShippingInitPath is step 5's full backup of the primary mgc.
-func (e *Env) LogShippingInitPath() string {
-	return joinUNC(e.Topo.Share.UNC, DBContent+"_logship_init_"+e.runID+".bak")
+// TailPath is step 3's tail-log backup of the backup mgc (taken WITH
+// NORECOVERY right after the full backup), unique per run.
+func (e *Env) TailPath() string {
+	return joinUNC(e.Topo.Share.UNC, DBContent+"_failback_tail_"+e.runID+".trn")
 }
 
-// LogShippingInitSetName is step 5's backup set name.
-func (e *Env) LogShippingInitSetName() string { return DBContent + " log shipping init " + e.runID }
+// TailSetName is step 3's tail-log backup set name.
+func (e *Env) TailSetName() string { return DBContent + " failback tail " + e.runID }
 
 // complianceDBs lists (instance, database) pairs for mgc and mgccomp on one
 // side.
