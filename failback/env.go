@@ -96,6 +96,9 @@ type Env struct {
 	runID string
 	facts map[string]string
 	emit  func(Event)
+	// planning is set on the dry run's Env: an Apply that guards on the
+	// effect of an earlier step (which a plan never makes) plans past it.
+	planning bool
 }
 
 // RunID is the run's identity; file and backup-set names derive from it so
@@ -123,6 +126,14 @@ func (e *Env) SetFact(name, value string) {
 func (e *Env) Note(msg string) {
 	if e.emit != nil {
 		e.emit(Event{Kind: KindNote, Message: msg})
+	}
+}
+
+// Deviation records where the step departs from Microsoft's documented
+// step text, and why: `failback plan` shows it, the journal keeps it.
+func (e *Env) Deviation(msg string) {
+	if e.emit != nil {
+		e.emit(Event{Kind: KindNote, Message: msg, Attrs: map[string]string{"deviation": "true"}})
 	}
 }
 

@@ -328,6 +328,19 @@ func checkBackup(ctx context.Context, e *Env) (bool, string, error) {
 	return true, why + "; the full and tail-log backup sets verify", nil
 }
 
+// DeviationFence and DeviationSecondary say where the engine departs from
+// Microsoft's step text, and why; `failback plan` prints them and the
+// journal keeps them.
+const (
+	DeviationFence = "deviation from the documented step 3: after the full backup the engine also takes a tail-log backup of the backup mgc WITH NORECOVERY, " +
+		"which leaves it RESTORING (SQL Server's log-shipping role switch). The documented text leaves it ONLINE and writable until step 5 restores over it, " +
+		"so anything written to it in between (a resumed run after an operator gave chat back to the backup site) would be destroyed; " +
+		"with the fence nothing can be written to it, and step 4 restores the full backup and then the tail, so nothing written before the fence is lost either"
+	DeviationSecondary = "deviation from the documented step 5 (\"Yes, generate a full backup of the primary database and restore it into the secondary database\"): " +
+		"the backup mgc fenced by step 3's tail-log backup is already an initialised secondary (\"No, the secondary database is initialized\"), " +
+		"so the engine sends no second full backup and restore across the WAN and never restores over the backup mgc"
+)
+
 // applyBackup takes the documented full backup (reference §4 step 3), then
 // the tail-log backup WITH NORECOVERY that fences the backup mgc: SQL
 // Server's documented role switch between log-shipping servers. The full
@@ -345,6 +358,7 @@ func applyBackup(ctx context.Context, e *Env) error {
 		return fmt.Errorf("the backup mgc on %s is %s and not fenced by this run's tail-log backup: the engine backs up only an ONLINE backup mgc and never restores over it; "+
 			"if it holds chat messages, bring it online (RESTORE DATABASE [mgc] WITH RECOVERY) and resume, so that step %s backs them up", e.Backup.Instance(), st.State, StepBackup)
 	}
+	e.Deviation(DeviationFence)
 	res, err := e.Backup.BackupDatabase(ctx, BackupSpec{Database: DBContent, Path: e.BackupPath(), Name: e.BackupSetName(),
 		Description: "Persistent Chat failback " + e.runID + ": backup mgc before restoring it over the primary"})
 	if err != nil {
@@ -766,9 +780,10 @@ func applyLogShipping(ctx context.Context, e *Env) error {
 	if err != nil {
 		return err
 	}
-	if !fenced {
+	if !fenced && !e.planning {
 		return fmt.Errorf("the backup mgc is not an initialised log-shipping secondary (%s); the engine never restores over it: resume the failback, and step %s backs it up and fences it again", why, StepBackup)
 	}
+	e.Deviation(DeviationSecondary)
 	standby := ls.RestoreMode == topology.RestoreStandby
 	start := e.scheduleStart()
 	if err := e.Primary.AddLogShippingPrimary(ctx, LogShippingPrimary{Database: DBContent, BackupDirectory: t.Share.UNC, BackupShare: t.Share.UNC,

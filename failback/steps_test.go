@@ -137,4 +137,14 @@ func TestDryRunChangesNothing(t *testing.T) {
 			t.Errorf("plan lists nothing for step %s", s.Name)
 		}
 	}
+	// Where the engine departs from Microsoft's step text, the plan says so.
+	notes := map[string]bool{}
+	for _, e := range rec.kind(failback.KindNote) {
+		notes[e.Message] = true
+	}
+	for _, d := range []string{failback.DeviationFence, failback.DeviationSecondary} {
+		if !notes[d] {
+			t.Errorf("the plan does not say %q", d[:50])
+		}
+	}
 }
