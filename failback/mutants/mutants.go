@@ -24,6 +24,10 @@ type Mutant struct {
 	// Plan builds the wrong plan (a fresh one per call, as
 	// failback.FailbackPlan does).
 	Plan func() *failback.Plan
+	// FailoverPlan, when set, replaces the failover plan instead: the
+	// world's failovers and "the engine runs the failover" run it, and
+	// Plan is then the real failback plan.
+	FailoverPlan func() *failback.Plan
 }
 
 // All lists every mutant, in the order of the steps they break, then the
