@@ -211,6 +211,7 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 		sc.Step(`^the cmdlet is refused with a message containing "([^"]*)"$`, refusedWith)
 		registerFaults(sc)
 		registerSchedule(sc, opts)
+		registerCapacity(sc)
 	}
 }
 
