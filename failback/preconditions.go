@@ -370,15 +370,17 @@ func preShare(ctx context.Context, e *Env) PreconditionResult {
 }
 
 func prePrimaryNotNewer(ctx context.Context, e *Env) PreconditionResult {
-	prim, err := e.Primary.TableChecksums(ctx, DBContent)
+	// Row counts from sys.partitions: the check must not read a 200 GB
+	// mgc (issue 12, defect 6).
+	prim, err := e.Primary.RowCounts(ctx, DBContent)
 	if err != nil {
 		return failErr(err, "cannot read the primary mgc's tables: %v", err)
 	}
-	back, err := e.Backup.TableChecksums(ctx, DBContent)
+	back, err := e.Backup.RowCounts(ctx, DBContent)
 	if err != nil {
 		return failErr(err, "cannot read the backup mgc's tables: %v", err)
 	}
-	b := map[string]TableChecksum{}
+	b := map[string]TableRows{}
 	for _, t := range back {
 		b[t.Schema+"."+t.Table] = t
 	}

@@ -2,9 +2,13 @@ package steps
 
 import (
 	"context"
+	"fmt"
+	"sort"
+	"strings"
 
 	"github.com/cucumber/godog"
 
+	"github.com/pchatdr/harness/failback/sqlserver"
 	"github.com/pchatdr/harness/failback/topology"
 )
 
@@ -17,6 +21,7 @@ func registerCapacity(sc *godog.ScenarioContext) {
 	sc.Step(`^SQL Server Agent is stopped on the "([^"]*)" instance$`, agentStopped)
 	sc.Step(`^the backup mgc grew to (\d+) MB and the "([^"]*)" instance's mgc volume has (\d+) MB free$`, backupGrewVolumeFree)
 	sc.Step(`^the share has (\d+) MB free$`, shareFree)
+	sc.Step(`^the engine read no row of a user table on any instance$`, engineReadNoUserRow)
 	sc.Step(`^the SQL Server service account "([^"]*)" cannot write the share from the "([^"]*)" instance$`, serviceCannotWriteShare)
 }
 
@@ -61,4 +66,24 @@ func serviceCannotWriteShare(ctx context.Context, account, role string) error {
 		return err
 	}
 	return w.SetShareAccess(inst, account, true, false)
+}
+
+// engineReadNoUserRow checks every running instance's count of user-table
+// rows read by the engine's program name (sqlserver.DefaultAppName).
+func engineReadNoUserRow(ctx context.Context) error {
+	reads, err := get(ctx).world.UserRowsRead(sqlserver.DefaultAppName)
+	if err != nil {
+		return err
+	}
+	var bad []string
+	for inst, n := range reads {
+		if n > 0 {
+			bad = append(bad, fmt.Sprintf("%s: %d rows", inst, n))
+		}
+	}
+	if len(bad) > 0 {
+		sort.Strings(bad)
+		return fmt.Errorf("the engine read rows of user tables: %s", strings.Join(bad, ", "))
+	}
+	return nil
 }

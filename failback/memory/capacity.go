@@ -2,6 +2,8 @@ package memory
 
 import (
 	"context"
+	"sort"
+	"strings"
 
 	"github.com/pchatdr/harness/failback"
 )
@@ -48,4 +50,31 @@ func (s *SQL) ProbeWrite(ctx context.Context, path string) error {
 		return sqlErr(in.ServerName, e(3201, "Cannot open backup device '%s'. Operating system error 3(The system cannot find the path specified.).", path), backupAbort("BACKUP DATABASE"))
 	}
 	return nil
+}
+
+// RowCounts reports the modelled tables' row counts (sys.partitions).
+func (s *SQL) RowCounts(ctx context.Context, name string) ([]failback.TableRows, error) {
+	q, qerr := failback.RowCountsSQL(name)
+	in, err := s.begin(ctx, "RowCounts", q, false)
+	defer s.end()
+	if err == nil {
+		err = qerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.db(in, name)
+	if err != nil {
+		return nil, err
+	}
+	if d.State != "ONLINE" {
+		return nil, sqlErr(in.ServerName, e(927, "Database '%s' cannot be opened. It is in the middle of a restore.", name))
+	}
+	var out []failback.TableRows
+	for k, t := range d.Tables {
+		schema, table, _ := strings.Cut(k, ".")
+		out = append(out, failback.TableRows{Schema: schema, Table: table, Rows: t.Rows})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Schema+"."+out[i].Table < out[j].Schema+"."+out[j].Table })
+	return out, nil
 }

@@ -28,7 +28,7 @@ type Mutant struct {
 
 // All lists every mutant, in the order of the steps they break.
 func All() []Mutant {
-	return []Mutant{
+	return append([]Mutant{
 		{Name: "skip-clear-active", Description: "step 1 dropped: the active servers are never cleared, chat servers stay on the backup mgc",
 			Plan: func() *failback.Plan { return drop(failback.StepClearActive) }},
 		{Name: "skip-drain", Description: "step 1 clears the active list but does not wait for chat sessions to leave the backup databases",
@@ -43,7 +43,7 @@ func All() []Mutant {
 			Plan: skipLogShippingInit},
 		{Name: "active-far-data-center", Description: "step 6 sets pool.failoverActiveServers (the backup data center) instead of the primary's",
 			Plan: activeFarDataCenter},
-	}
+	}, capacity()...)
 }
 
 // ByName finds a mutant.

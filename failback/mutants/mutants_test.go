@@ -40,6 +40,15 @@ func TestEveryMutantDiffers(t *testing.T) {
 						same = false
 					}
 				}
+				if len(p.Preconditions) != len(real.Preconditions) {
+					same = false
+				} else {
+					for i := range p.Preconditions {
+						if reflect.ValueOf(p.Preconditions[i].Run).Pointer() != reflect.ValueOf(real.Preconditions[i].Run).Pointer() {
+							same = false
+						}
+					}
+				}
 				if same {
 					t.Fatalf("mutant %s is the real plan", m.Name)
 				}
@@ -49,8 +58,8 @@ func TestEveryMutantDiffers(t *testing.T) {
 			}
 		})
 	}
-	if len(seen) != 7 {
-		t.Errorf("%d mutants, want 7", len(seen))
+	if len(seen) != 7+7 {
+		t.Errorf("%d mutants, want 7 (+7 of capacity.go)", len(seen))
 	}
 }
 

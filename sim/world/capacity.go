@@ -124,3 +124,22 @@ func (w *World) GrowDataFile(ctx context.Context, role topology.Role, db string,
 	}
 	return nil
 }
+
+// UserRowsRead is, per running instance, how many rows of user tables
+// sessions of program have read (the simulator's count; in-process
+// instances only).
+func (w *World) UserRowsRead(program string) (map[string]int64, error) {
+	out := map[string]int64{}
+	for _, in := range w.Topology.Instances {
+		inst, ok := w.Instance(in.Name)
+		if !ok || !inst.Up() {
+			continue
+		}
+		e, err := w.engineOf(inst, "count the rows "+program+" read on "+inst.Name)
+		if err != nil {
+			return nil, err
+		}
+		out[inst.Name] = e.UserRowsRead(program)
+	}
+	return out, nil
+}

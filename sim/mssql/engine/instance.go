@@ -89,6 +89,9 @@ type Instance struct {
 	// dataVolume is the free space of the volume holding DataPath
 	// (capacity.go); unset, the host's.
 	dataVolume volumeFree
+	// userReads counts user-table rows read per program
+	// (metadata_reads.go).
+	userReads rowReads
 }
 
 // Well-known database ids.
