@@ -120,6 +120,12 @@ var rules = []rule{
 		banned: []string{"sim", "fakes", "steps", "cmd", "evidence", "loadtest", "securitytest", "crashtest", "topologies", "features"},
 	},
 	{
+		why:    "SQL Server's error catalogue is shared by the simulator and the engine's in-memory model (failback/memory): it stands alone, so using it never brings the simulator into failback/",
+		from:   []string{"sqlerr"},
+		tests:  true,
+		banned: []string{"sim", "fakes", "failback", "steps", "cmd", "evidence", "loadtest", "securitytest", "crashtest", "topologies", "features"},
+	},
+	{
 		why:    "the wire protocol knows no SQL: sim/mssql/tds never imports tsql or engine",
 		from:   []string{"sim/mssql/tds"},
 		tests:  true,

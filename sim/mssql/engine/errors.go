@@ -3,7 +3,7 @@ package engine
 import (
 	"errors"
 
-	"github.com/pchatdr/harness/sim/mssql/sqlerr"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // localMessages backs messages the shared catalogue (sqlerr) may not hold

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pchatdr/harness/sim/mssql/sqlerr"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // TestErrorNumbersKnown: every message number the engine raises has a

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/pchatdr/harness/sim/mssql/agent"
-	"github.com/pchatdr/harness/sim/mssql/sqlerr"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // The log-shipping master procedures (reference §7.5, §7.6): parameters,
