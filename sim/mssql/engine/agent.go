@@ -30,19 +30,14 @@ type agentHost struct {
 	cancel context.CancelFunc
 }
 
-// agentHosts maps an *Instance to its *agentHost. The Agent is a subsystem
-// added to the instance from outside its core files, so it is looked up
-// here rather than held in an Instance field.
-var agentHosts sync.Map
-
 func init() {
 	startHooks = append(startHooks, startAgent)
 }
 
 func (inst *Instance) agentHost() *agentHost {
-	h, _ := agentHosts.Load(inst)
-	a, _ := h.(*agentHost)
-	return a
+	inst.subMu.Lock()
+	defer inst.subMu.Unlock()
+	return inst.agentH
 }
 
 // Agent is the instance's SQL Server Agent scheduler (nil if the instance
@@ -100,10 +95,10 @@ func startAgent(inst *Instance) error {
 	}
 	h.sched = sched
 	h.written = h.loadedRows()
-	agentHosts.Store(inst, h)
+	inst.setAgentHost(h)
 	if inst.cfg.AgentRunning {
 		if err := sched.Start(ctx); err != nil {
-			agentHosts.Delete(inst)
+			inst.setAgentHost(nil)
 			return fail(err)
 		}
 	}
@@ -121,9 +116,15 @@ func startAgent(inst *Instance) error {
 		stopCancel()
 		cancel()
 		h.persist()
-		agentHosts.Delete(inst)
+		inst.setAgentHost(nil)
 	}()
 	return nil
+}
+
+func (inst *Instance) setAgentHost(h *agentHost) {
+	inst.subMu.Lock()
+	inst.agentH = h
+	inst.subMu.Unlock()
 }
 
 // loadedRows renders the state with no next-run times, matching what the

@@ -71,9 +71,8 @@ func (inst *Instance) security() serverSecurity {
 
 // updateSecurity changes the server-level security state durably.
 func (inst *Instance) updateSecurity(ctx context.Context, change func(s *serverSecurity) error) error {
-	mu := metaLock(inst.master)
-	mu.Lock()
-	defer mu.Unlock()
+	inst.master.metaRMW.Lock()
+	defer inst.master.metaRMW.Unlock()
 	var cerr error
 	err := inst.SetMeta(ctx, inst.master, func(m *DBMeta) {
 		var s serverSecurity

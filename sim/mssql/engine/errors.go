@@ -146,3 +146,6 @@ func asSQLError(err error) (*Error, bool) {
 	}
 	return nil, false
 }
+
+// errInstanceClosed is what a subsystem asked for after Close gets.
+var errInstanceClosed = errors.New("engine: instance closed")

@@ -35,13 +35,10 @@ type instFiles struct {
 	err  error
 }
 
-var filesByInst sync.Map // *Instance -> *instFiles
-
 // Files returns the instance's file system view, built on first use from
 // Config.Files (or the default: C:\ on DataDir/c-drive, everyone allowed).
 func (inst *Instance) Files() (*hostfs.FS, error) {
-	v, _ := filesByInst.LoadOrStore(inst, &instFiles{})
-	f := v.(*instFiles)
+	f := &inst.files
 	f.once.Do(func() { f.fs, f.err = inst.openFiles() })
 	return f.fs, f.err
 }
@@ -81,10 +78,13 @@ func (inst *Instance) openFiles() (*hostfs.FS, error) {
 
 // closeFiles releases the file view (called when the instance closes).
 func (inst *Instance) closeFiles() {
-	if v, ok := filesByInst.LoadAndDelete(inst); ok {
-		if f := v.(*instFiles); f.fs != nil {
-			f.fs.Close()
-		}
+	// Taking once here makes a Files call racing with Close either see the
+	// view before it closes or build none.
+	f := &inst.files
+	f.once.Do(func() { f.err = errInstanceClosed })
+	if f.fs != nil {
+		f.fs.Close()
+		f.fs = nil
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pchatdr/harness/sim/mssql/agent"
@@ -86,6 +87,17 @@ type Instance struct {
 	// a database's gate at a time, a transaction spanning databases cannot
 	// deadlock against checkpoints.
 	ckpAll sync.Mutex
+
+	// What the instance's subsystems hold lives here, not in package-level
+	// maps keyed by instance, so that Close frees it and a closed instance
+	// leaves nothing behind in a long-lived process (the world opens and
+	// closes hundreds of instances).
+	files      instFiles     // the file view (files.go)
+	subMu      sync.Mutex    // guards agentH and mirrorH
+	agentH     *agentHost    // SQL Server Agent (agent.go)
+	mirrorH    *mirrorHost   // database mirroring (mirror_host.go)
+	txSeq      atomic.Uint64 // transaction ids (tx.go)
+	systemSPID atomic.Int32  // system sessions' ids (session.go)
 }
 
 // Well-known database ids.
