@@ -30,10 +30,6 @@ type agentHost struct {
 	cancel context.CancelFunc
 }
 
-func init() {
-	startHooks = append(startHooks, startAgent)
-}
-
 func (inst *Instance) agentHost() *agentHost {
 	inst.subMu.Lock()
 	defer inst.subMu.Unlock()

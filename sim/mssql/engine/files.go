@@ -109,23 +109,23 @@ func devicePath(fs *hostfs.FS, name string) string {
 	return hostfs.Join(dir, name)
 }
 
-func init() {
-	registerSystemProc("xp_fileexist", SystemProc{
+func installFileProcs(r *Registry) {
+	r.Procedure("xp_fileexist", SystemProc{
 		Params: []ProcParam{{Name: "@filename", Type: nv(4000)}, {Name: "@exists", Type: tInt, HasDefault: true, Output: true}},
 		Run:    xpFileExist,
 	})
-	registerSystemProc("xp_create_subdir", SystemProc{
+	r.Procedure("xp_create_subdir", SystemProc{
 		Params: []ProcParam{{Name: "@dir", Type: nv(4000)}},
 		Run:    xpCreateSubdir,
 	})
-	registerSystemProc("xp_dirtree", SystemProc{
+	r.Procedure("xp_dirtree", SystemProc{
 		Params: []ProcParam{{Name: "@dir", Type: nv(4000)}, {Name: "@depth", Type: tInt, HasDefault: true, Default: int64(0)},
 			{Name: "@file", Type: tInt, HasDefault: true, Default: int64(0)}},
 		Run: xpDirtree,
 	})
-	tableFuncs["sys.dm_os_file_exists"] = dmOSFileExists
-	tableFuncs["dm_os_file_exists"] = dmOSFileExists
-	tableFuncs["master.sys.dm_os_file_exists"] = dmOSFileExists
+	r.TableFunc("sys.dm_os_file_exists", dmOSFileExists)
+	r.TableFunc("dm_os_file_exists", dmOSFileExists)
+	r.TableFunc("master.sys.dm_os_file_exists", dmOSFileExists)
 }
 
 func argString(v Value) string {

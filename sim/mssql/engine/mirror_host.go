@@ -37,11 +37,6 @@ type mirrorHost struct {
 	closed  bool
 }
 
-func init() {
-	startHooks = append(startHooks, startMirroring)
-	stopHooks = append(stopHooks, stopMirroring)
-}
-
 // hostOf returns inst's mirroring host, creating it on first use.
 func hostOf(inst *Instance) *mirrorHost {
 	inst.subMu.Lock()

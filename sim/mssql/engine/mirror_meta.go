@@ -117,10 +117,6 @@ func (inst *Instance) setMirrorMeta(ctx context.Context, d *Database, change fun
 	return err
 }
 
-func init() {
-	MirroringRow = mirroringRow
-}
-
 // mirroringRow is sys.database_mirroring after database_id (nil: all NULL).
 func mirroringRow(d *Database) []Value {
 	mm, ok := d.Mirroring()
