@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pchatdr/harness/sim/mssql/agent"
+	"github.com/pchatdr/harness/sim/mssql/sqllogship"
 )
 
 // agentHost ties one instance's SQL Server Agent (sim/mssql/agent) to the
@@ -282,8 +283,9 @@ func (h *agentHost) RunStep(ctx context.Context, job agent.Job, step agent.Step)
 	case "TSQL":
 		return h.runTSQLStep(ctx, step)
 	case "CMDEXEC":
-		if kind, id, ok := parseSQLLogShip(step.Command); ok {
-			return h.runLogShippingAgent(ctx, kind, id)
+		if kind, id, ok := sqllogship.Parse(step.Command); ok {
+			out, err := sqllogship.Run(ctx, lsServer{h.inst}, kind, id)
+			return out, 0, 0, err
 		}
 		msg := fmt.Sprintf("The process could not be created for step %d of job %s (reason: The system cannot find the file specified).",
 			step.StepID, jobIDHex(job.JobID))

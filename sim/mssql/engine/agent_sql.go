@@ -61,19 +61,6 @@ func filterMsgs(ms []*Error, errs bool) []*Error {
 	return out
 }
 
-// colIndex finds a column of result set set by name (case-insensitive).
-func (r *sqlSink) colIndex(set int, name string) int {
-	if set >= len(r.cols) {
-		return -1
-	}
-	for i, c := range r.cols[set] {
-		if strings.EqualFold(c.Name, name) {
-			return i
-		}
-	}
-	return -1
-}
-
 // systemSQL runs text on a new system session in database db and returns
 // what it produced. The first error message (severity > 10) is returned as
 // the error, so callers that only care whether it worked can stop there;
@@ -129,9 +116,6 @@ func agentLit(v any) string {
 	}
 	panic(fmt.Sprintf("engine: lit of %T", v)) // only the types above are rendered
 }
-
-// quoteName is QUOTENAME: [name] with ] doubled.
-func agentQuoteName(s string) string { return "[" + strings.ReplaceAll(s, "]", "]]") + "]" }
 
 // Value readers for rows read back from msdb.
 func vStr(v Value) string {

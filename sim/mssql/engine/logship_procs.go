@@ -2,10 +2,9 @@ package engine
 
 import (
 	"fmt"
-	"regexp"
-	"strings"
 
 	"github.com/pchatdr/harness/sim/mssql/agent"
+	"github.com/pchatdr/harness/sim/mssql/sqllogship"
 	"github.com/pchatdr/harness/sqlerr"
 )
 
@@ -58,35 +57,6 @@ func installLogShippingProcs(r *Registry) {
 	}, Run: spDeleteLSSecondaryPrimary})
 }
 
-// sqllogshipExe is the agent executable's path in the job steps SQL Server
-// creates (SQL Server 2019's tools folder).
-const sqllogshipExe = `"C:\Program Files\Microsoft SQL Server\150\Tools\Binn\sqllogship.exe"`
-
-func sqllogshipCommand(kind string, id GUID, server string) string {
-	return fmt.Sprintf("%s -%s %s -server %s", sqllogshipExe, kind, id.String(), server)
-}
-
-var sqllogshipRE = regexp.MustCompile(`(?i)sqllogship(?:\.exe)?"?\s+-(backup|copy|restore)\s+\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?`)
-
-// parseSQLLogShip reads a log-shipping job step's command line.
-func parseSQLLogShip(cmd string) (kind string, id GUID, ok bool) {
-	m := sqllogshipRE.FindStringSubmatch(cmd)
-	if m == nil {
-		return "", GUID{}, false
-	}
-	g, ok := lsParseGUID(m[2])
-	return strings.ToLower(m[1]), g, ok
-}
-
-func lsParseGUID(s string) (GUID, bool) {
-	v, err := convertTo(s, nv(36), tGUID)
-	if err != nil {
-		return GUID{}, false
-	}
-	g, ok := v.(GUID)
-	return g, ok
-}
-
 // lsSQL runs T-SQL against msdb on behalf of a procedure call.
 func lsSQL(pc *ProcCall, text string) (*sqlSink, error) {
 	return pc.Instance().systemSQL(pc.sc.ctx, "msdb", text)
@@ -104,7 +74,7 @@ func addLSJob(s *agent.Scheduler, name, category, desc, stepName, kind string, i
 		}
 	}
 	j, err := s.AddJob(agent.Job{Name: name, Enabled: false, Description: desc, Category: category, Owner: "sa",
-		Steps: []agent.Step{{StepID: 1, StepName: stepName, Subsystem: "CmdExec", Command: sqllogshipCommand(kind, id, server)}}})
+		Steps: []agent.Step{{StepID: 1, StepName: stepName, Subsystem: "CmdExec", Command: sqllogship.Command(kind, id, server)}}})
 	if err != nil {
 		return agent.Job{}, agentError(err, "", "")
 	}

@@ -46,19 +46,3 @@ func ensureLogShippingTables(ctx context.Context, inst *Instance) error {
 	}
 	return nil
 }
-
-// Agent types of the monitor tables (agent_type).
-const (
-	lsBackupAgent  = 0
-	lsCopyAgent    = 1
-	lsRestoreAgent = 2
-)
-
-// Session statuses of log_shipping_monitor_history_detail.
-const (
-	lsStarting = 0
-	lsRunning  = 1
-	lsSuccess  = 2
-	lsError    = 3
-	lsWarning  = 4
-)
