@@ -3,9 +3,9 @@ package engine
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 )
 
 // The Agent, the log-shipping procedures and the log-shipping jobs keep
@@ -85,37 +85,8 @@ func runOn(ctx context.Context, s *Session, text string) (*sqlSink, error) {
 	return sink, nil
 }
 
-// lit renders a Go value as a T-SQL literal. Strings are N'...' with quotes
-// doubled, so no value can leave its literal.
-func agentLit(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "NULL"
-	case string:
-		return "N'" + strings.ReplaceAll(x, "'", "''") + "'"
-	case int:
-		return strconv.Itoa(x)
-	case int32:
-		return strconv.FormatInt(int64(x), 10)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case bool:
-		if x {
-			return "1"
-		}
-		return "0"
-	case GUID:
-		return "CONVERT(uniqueidentifier, '" + x.String() + "')"
-	case time.Time:
-		if x.IsZero() {
-			return "NULL"
-		}
-		return "CONVERT(datetime, '" + x.Format("2006-01-02T15:04:05.000") + "', 126)"
-	case []byte:
-		return "0x" + strings.ToUpper(fmt.Sprintf("%x", x))
-	}
-	panic(fmt.Sprintf("engine: lit of %T", v)) // only the types above are rendered
-}
+// agentLit renders a Go value as a T-SQL literal (sqltypes.Literal).
+func agentLit(v any) string { return sqltypes.Literal(v) }
 
 // Value readers for rows read back from msdb.
 func vStr(v Value) string {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/big"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
@@ -134,31 +133,8 @@ func Parse(cmd string) (kind string, id sqltypes.GUID, ok bool) {
 	return strings.ToLower(m[1]), g, ok
 }
 
-// lit renders a Go value as a T-SQL literal. Strings are N'...' with quotes
-// doubled, so no value can leave its literal.
-func lit(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "NULL"
-	case string:
-		return "N'" + strings.ReplaceAll(x, "'", "''") + "'"
-	case int:
-		return strconv.Itoa(x)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case sqltypes.GUID:
-		return "CONVERT(uniqueidentifier, '" + x.String() + "')"
-	case time.Time:
-		if x.IsZero() {
-			return "NULL"
-		}
-		return "CONVERT(datetime, '" + x.Format("2006-01-02T15:04:05.000") + "', 126)"
-	}
-	panic(fmt.Sprintf("sqllogship: lit of %T", v)) // only the types above are rendered
-}
-
-// quoteName is QUOTENAME: [name] with ] doubled.
-func quoteName(s string) string { return "[" + strings.ReplaceAll(s, "]", "]]") + "]" }
+func lit(v any) string          { return sqltypes.Literal(v) }
+func quoteName(s string) string { return sqltypes.QuoteName(s) }
 
 func vStr(v sqltypes.Value) string {
 	s, _ := v.(string)
