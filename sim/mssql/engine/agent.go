@@ -23,7 +23,7 @@ type agentHost struct {
 	clock agent.Clock
 
 	mu      sync.Mutex // serializes persist
-	written map[string]map[string]msdbRow
+	written map[string]map[string]agent.MsdbRow
 	// notify is closed and replaced after every persist, so waiters for a
 	// job outcome wake without polling.
 	notify chan struct{}
@@ -127,11 +127,11 @@ func (inst *Instance) setAgentHost(h *agentHost) {
 // loadedRows renders the state with no next-run times, matching what the
 // rows written before a restart hold except sysjobschedules' next run,
 // which the first persist rewrites.
-func (h *agentHost) loadedRows() map[string]map[string]msdbRow {
-	rows := agentRows(h.sched.Snapshot(), func(agent.Attachment) (time.Time, bool) { return time.Time{}, false }, h.inst.cfg.Name)
+func (h *agentHost) loadedRows() map[string]map[string]agent.MsdbRow {
+	rows := agent.MsdbRows(h.sched.Snapshot(), func(agent.Attachment) (time.Time, bool) { return time.Time{}, false }, h.inst.cfg.Name)
 	// Force sysjobschedules to be rewritten.
 	for k, r := range rows["sysjobschedules"] {
-		r.values += " "
+		r.Values += " "
 		rows["sysjobschedules"][k] = r
 	}
 	return rows
@@ -171,8 +171,8 @@ func (h *agentHost) persist() {
 		return
 	}
 	st := h.sched.Snapshot()
-	cur := agentRows(st, h.nextRun(st), h.inst.cfg.Name)
-	text := diffSQL(h.written, cur)
+	cur := agent.MsdbRows(st, h.nextRun(st), h.inst.cfg.Name)
+	text := agent.DiffSQL(h.written, cur)
 	if text != "" {
 		// Background context: a change the scheduler made must reach msdb
 		// even while the instance shuts down.
@@ -332,4 +332,36 @@ func (h *agentHost) runTSQLStep(ctx context.Context, step agent.Step) (string, i
 		return err.Error(), 0, 0, err
 	}
 	return msg, 0, 0, nil
+}
+
+// createMsdbTables creates every table in ddl that msdb lacks.
+func createMsdbTables(ctx context.Context, inst *Instance, ddl []string) error {
+	var b strings.Builder
+	for _, d := range ddl {
+		name := strings.Fields(d)[2] // CREATE TABLE dbo.x
+		fmt.Fprintf(&b, "IF OBJECT_ID(N'msdb.%s') IS NULL %s;\n", name, d)
+	}
+	_, err := inst.systemSQL(ctx, "msdb", b.String())
+	return err
+}
+
+// ensureAgentTables creates msdb's Agent tables and job categories where
+// missing (sim/mssql/agent/msdb.go has their DDL).
+func ensureAgentTables(ctx context.Context, inst *Instance) error {
+	if err := createMsdbTables(ctx, inst, agent.MsdbTables()); err != nil {
+		return fmt.Errorf("agent tables: %w", err)
+	}
+	if _, err := inst.systemSQL(ctx, "msdb", agent.CategoriesSQL()); err != nil {
+		return fmt.Errorf("agent categories: %w", err)
+	}
+	return nil
+}
+
+// loadAgentState reads the Agent's rows back from msdb.
+func loadAgentState(ctx context.Context, inst *Instance) (agent.State, error) {
+	sink, err := inst.systemSQL(ctx, "msdb", agent.LoadStateSQL)
+	if err != nil {
+		return agent.State{}, fmt.Errorf("load agent state: %w", err)
+	}
+	return agent.StateFromRows(sink.sets), nil
 }

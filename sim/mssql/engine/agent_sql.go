@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 )
@@ -115,9 +114,4 @@ func vInt(v Value) int64 {
 func vGUID(v Value) GUID {
 	g, _ := v.(GUID)
 	return g
-}
-
-func vTime(v Value) time.Time {
-	t, _ := v.(time.Time)
-	return t
 }

@@ -160,11 +160,11 @@ func spAddJob(pc *ProcCall) (int32, error) {
 	j := agent.Job{Name: procStr(pc, "@job_name"), Enabled: procInt(pc, "@enabled") != 0, Description: procStr(pc, "@description"),
 		StartStepID: procInt(pc, "@start_step_id"), Owner: procStr(pc, "@owner_login_name"), Category: procStr(pc, "@category_name")}
 	if id, ok := pc.Arg("@category_id").(int64); ok && j.Category == "" {
-		if j.Category = categoryName(id); j.Category == "" && id != 0 {
+		if j.Category = agent.CategoryName(id); j.Category == "" && id != 0 {
 			return 1, newErr(14262, "@category_id", fmt.Sprint(id))
 		}
 	}
-	if _, ok := categoryID(j.Category); !ok {
+	if _, ok := agent.CategoryID(j.Category); !ok {
 		return 1, newErr(14262, "@category_name", j.Category)
 	}
 	if j.Owner == "" {
@@ -321,7 +321,7 @@ func spUpdateJob(pc *ProcCall) (int32, error) {
 		j.Owner = v
 	}
 	if v, ok := pc.Arg("@category_name").(string); ok {
-		if _, known := categoryID(v); !known {
+		if _, known := agent.CategoryID(v); !known {
 			return 1, newErr(14262, "@category_name", v)
 		}
 		j.Category = v
