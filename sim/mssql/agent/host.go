@@ -1,4 +1,4 @@
-package engine
+package agent
 
 import (
 	"context"
@@ -8,77 +8,79 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pchatdr/harness/sim/mssql/agent"
-	"github.com/pchatdr/harness/sim/mssql/sqllogship"
+	"github.com/pchatdr/harness/sim/mssql/sqltypes"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
-// agentHost ties one instance's SQL Server Agent (sim/mssql/agent) to the
-// engine: it runs job steps (T-SQL on a system session, log-shipping agent
-// steps in Go through T-SQL and the instance's files), keeps msdb's Agent
-// tables equal to the scheduler's state, and stops the Agent before the
-// instance closes its logs.
-type agentHost struct {
-	inst  *Instance
-	sched *agent.Scheduler
-	clock agent.Clock
+// Host ties one instance's SQL Server Agent (the Scheduler) to the
+// instance, as the SQLAgent service is tied to its SQL Server: it runs job
+// steps (T-SQL on a session of its own, CmdExec programs through the
+// instance), keeps msdb's Agent tables equal to the scheduler's state (the
+// tables are the truth after a restart), and stops the Agent before the
+// instance closes its logs. It knows the instance only through Server.
+type Host struct {
+	cfg   HostConfig
+	sched *Scheduler
 
 	mu      sync.Mutex // serializes persist
-	written map[string]map[string]agent.MsdbRow
+	written map[string]map[string]MsdbRow
 	// notify is closed and replaced after every persist, so waiters for a
 	// job outcome wake without polling.
 	notify chan struct{}
-	ctx    context.Context // cancelled when the instance closes
+	ctx    context.Context // cancelled by Close
 	cancel context.CancelFunc
 }
 
-func (inst *Instance) agentHost() *agentHost {
-	inst.subMu.Lock()
-	defer inst.subMu.Unlock()
-	return inst.agentH
+// Server is the instance as its Agent sees it.
+type Server interface {
+	// Exec runs a batch on a system session of its own in database db and
+	// returns what it produced; the error is the batch's first error
+	// message (the Result still holds every message).
+	Exec(ctx context.Context, db, text string) (*Result, error)
+	// CmdExec runs a CmdExec step's command line: handled is false when no
+	// such program exists on the server.
+	CmdExec(ctx context.Context, command string) (output string, handled bool, err error)
+	// Logf reports what the Agent would write to its error log.
+	Logf(format string, args ...any)
 }
 
-// Agent is the instance's SQL Server Agent scheduler (nil if the instance
-// failed to start). The world stops and starts it with Stop/Start and waits
-// for jobs with WaitIdle; Config.AgentRunning decides whether it starts with
-// the instance.
-func (inst *Instance) Agent() *agent.Scheduler {
-	if h := inst.agentHost(); h != nil {
-		return h.sched
+// Result is what one batch produced: result sets and messages, in order.
+type Result struct {
+	Sets [][][]sqltypes.Value
+	Msgs []*sqlerr.Error
+}
+
+// HostConfig configures a Host.
+type HostConfig struct {
+	Server         Server
+	ServerName     string // @@SERVERNAME, for history rows
+	ServiceAccount string // the Agent's account
+	Clock          Clock  // RealClock when nil
+	Running        bool   // start the scheduler with the host
+}
+
+// StartHost creates msdb's Agent tables where missing, loads the Agent's
+// state from them and, when cfg.Running, starts the scheduler.
+func StartHost(cfg HostConfig) (*Host, error) {
+	if cfg.Clock == nil {
+		cfg.Clock = RealClock{}
 	}
-	return nil
-}
-
-// AgentAccount is the account the Agent runs as (sys.dm_server_services).
-func (inst *Instance) AgentAccount() string {
-	if inst.cfg.AgentAccount != "" {
-		return inst.cfg.AgentAccount
-	}
-	return `NT SERVICE\SQLSERVERAGENT`
-}
-
-func startAgent(inst *Instance) error {
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &agentHost{inst: inst, clock: inst.cfg.AgentClock, notify: make(chan struct{}), ctx: ctx, cancel: cancel}
-	if h.clock == nil {
-		h.clock = agent.RealClock{}
-	}
-	fail := func(err error) error {
+	h := &Host{cfg: cfg, notify: make(chan struct{}), ctx: ctx, cancel: cancel}
+	fail := func(err error) (*Host, error) {
 		cancel()
-		return fmt.Errorf("sql server agent: %w", err)
+		return nil, fmt.Errorf("sql server agent: %w", err)
 	}
-	if err := ensureAgentTables(ctx, inst); err != nil {
+	if err := h.ensureTables(ctx); err != nil {
 		return fail(err)
 	}
-	if err := ensureLogShippingTables(ctx, inst); err != nil {
-		return fail(err)
-	}
-	st, err := loadAgentState(ctx, inst)
+	res, err := cfg.Server.Exec(ctx, "msdb", LoadStateSQL)
 	if err != nil {
-		return fail(err)
+		return fail(fmt.Errorf("load agent state: %w", err))
 	}
-	_, manual := h.clock.(*agent.ManualClock)
-	sched, err := agent.New(agent.Config{
-		Clock: h.clock, Executor: h, ServerName: inst.cfg.Name, ServiceAccount: inst.AgentAccount(),
+	_, manual := cfg.Clock.(*ManualClock)
+	sched, err := New(Config{
+		Clock: cfg.Clock, Executor: h, ServerName: cfg.ServerName, ServiceAccount: cfg.ServiceAccount,
 		// With a manual clock a test's Advance returns after every run it
 		// made due has finished and been written to msdb.
 		InlineRuns: manual,
@@ -87,48 +89,70 @@ func startAgent(inst *Instance) error {
 	if err != nil {
 		return fail(err)
 	}
-	if err := sched.Restore(st); err != nil {
+	if err := sched.Restore(StateFromRows(res.Sets)); err != nil {
 		return fail(err)
 	}
 	h.sched = sched
 	h.written = h.loadedRows()
-	inst.setAgentHost(h)
-	if inst.cfg.AgentRunning {
+	if cfg.Running {
 		if err := sched.Start(ctx); err != nil {
-			inst.setAgentHost(nil)
 			return fail(err)
 		}
 	}
 	h.persist()
-	inst.wg.Add(1)
-	go func() {
-		defer inst.wg.Done()
-		<-inst.stop
-		// Stop before the instance closes its logs: running jobs are
-		// cancelled and their history is written while msdb is still open.
-		stopCtx, stopCancel := context.WithTimeout(context.Background(), 30*time.Second)
-		if err := sched.Stop(stopCtx); err != nil {
-			inst.logf("engine: %v", err)
-		}
-		stopCancel()
-		cancel()
-		h.persist()
-		inst.setAgentHost(nil)
-	}()
+	return h, nil
+}
+
+// ensureTables creates msdb's Agent tables and job categories where
+// missing.
+func (h *Host) ensureTables(ctx context.Context) error {
+	if _, err := h.cfg.Server.Exec(ctx, "msdb", CreateTablesSQL(MsdbTables())); err != nil {
+		return fmt.Errorf("agent tables: %w", err)
+	}
+	if _, err := h.cfg.Server.Exec(ctx, "msdb", CategoriesSQL()); err != nil {
+		return fmt.Errorf("agent categories: %w", err)
+	}
 	return nil
 }
 
-func (inst *Instance) setAgentHost(h *agentHost) {
-	inst.subMu.Lock()
-	inst.agentH = h
-	inst.subMu.Unlock()
+// CreateTablesSQL creates every table in ddl (CREATE TABLE dbo.x ...) that
+// msdb lacks.
+func CreateTablesSQL(ddl []string) string {
+	var b strings.Builder
+	for _, d := range ddl {
+		name := strings.Fields(d)[2] // CREATE TABLE dbo.x
+		fmt.Fprintf(&b, "IF OBJECT_ID(N'msdb.%s') IS NULL %s;\n", name, d)
+	}
+	return b.String()
 }
+
+// Close stops the Agent: running jobs are cancelled and their history is
+// written, so the instance calls it while msdb is still open.
+func (h *Host) Close() {
+	stopCtx, stopCancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer stopCancel()
+	if err := h.sched.Stop(stopCtx); err != nil {
+		h.cfg.Server.Logf("sql server agent: %v", err)
+	}
+	h.cancel()
+	h.persist()
+}
+
+// Scheduler is the Agent's scheduler: the world stops and starts it, tests
+// wait for it with WaitIdle, the msdb procedures change its jobs.
+func (h *Host) Scheduler() *Scheduler { return h.sched }
+
+// Clock is the Agent's clock (schedules, sp_add_schedule's "today").
+func (h *Host) Clock() Clock { return h.cfg.Clock }
+
+// Now is the Agent clock's time.
+func (h *Host) Now() time.Time { return h.cfg.Clock.Now() }
 
 // loadedRows renders the state with no next-run times, matching what the
 // rows written before a restart hold except sysjobschedules' next run,
 // which the first persist rewrites.
-func (h *agentHost) loadedRows() map[string]map[string]agent.MsdbRow {
-	rows := agent.MsdbRows(h.sched.Snapshot(), func(agent.Attachment) (time.Time, bool) { return time.Time{}, false }, h.inst.cfg.Name)
+func (h *Host) loadedRows() map[string]map[string]MsdbRow {
+	rows := MsdbRows(h.sched.Snapshot(), func(Attachment) (time.Time, bool) { return time.Time{}, false }, h.cfg.ServerName)
 	// Force sysjobschedules to be rewritten.
 	for k, r := range rows["sysjobschedules"] {
 		r.Values += " "
@@ -140,10 +164,10 @@ func (h *agentHost) loadedRows() map[string]map[string]agent.MsdbRow {
 // nextRun is sysjobschedules.next_run_* for an attachment: the next
 // occurrence of an enabled schedule of an enabled job, 0 otherwise (SQL
 // Server's Agent writes them as it arms its timers).
-func (h *agentHost) nextRun(st agent.State) func(agent.Attachment) (time.Time, bool) {
-	now := h.clock.Now()
-	return func(a agent.Attachment) (time.Time, bool) {
-		var job *agent.Job
+func (h *Host) nextRun(st State) func(Attachment) (time.Time, bool) {
+	now := h.cfg.Clock.Now()
+	return func(a Attachment) (time.Time, bool) {
+		var job *Job
 		for i := range st.Jobs {
 			if st.Jobs[i].JobID == a.JobID {
 				job = &st.Jobs[i]
@@ -154,7 +178,7 @@ func (h *agentHost) nextRun(st agent.State) func(agent.Attachment) (time.Time, b
 		}
 		for _, s := range st.Schedules {
 			if s.ScheduleID == a.ScheduleID && s.Enabled {
-				return agent.NextRun(s, now)
+				return NextRun(s, now)
 			}
 		}
 		return time.Time{}, false
@@ -164,21 +188,21 @@ func (h *agentHost) nextRun(st agent.State) func(agent.Attachment) (time.Time, b
 // persist writes the scheduler's state into msdb's Agent tables. It is the
 // scheduler's OnChange, so it runs after every change, possibly from
 // several goroutines: one at a time, each writing the latest state.
-func (h *agentHost) persist() {
+func (h *Host) persist() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.sched == nil {
 		return
 	}
 	st := h.sched.Snapshot()
-	cur := agent.MsdbRows(st, h.nextRun(st), h.inst.cfg.Name)
-	text := agent.DiffSQL(h.written, cur)
+	cur := MsdbRows(st, h.nextRun(st), h.cfg.ServerName)
+	text := DiffSQL(h.written, cur)
 	if text != "" {
 		// Background context: a change the scheduler made must reach msdb
 		// even while the instance shuts down.
-		_, err := h.inst.systemSQL(context.Background(), "msdb", "SET XACT_ABORT ON; BEGIN TRANSACTION;\n"+text+"COMMIT TRANSACTION;")
+		_, err := h.cfg.Server.Exec(context.Background(), "msdb", "SET XACT_ABORT ON; BEGIN TRANSACTION;\n"+text+"COMMIT TRANSACTION;")
 		if err != nil {
-			h.inst.logf("engine: persist agent state: %v", err)
+			h.cfg.Server.Logf("sql server agent: persist agent state: %v", err)
 			return
 		}
 		h.written = cur
@@ -188,44 +212,40 @@ func (h *agentHost) persist() {
 }
 
 // changed returns a channel closed at the next persist.
-func (h *agentHost) changed() <-chan struct{} {
+func (h *Host) changed() <-chan struct{} {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.notify
 }
 
-// RunAgentJob starts a job now (as sp_start_job does) and waits until its
-// outcome is in msdb.dbo.sysjobhistory, returning that outcome row (step 0).
-// The world and tests use it to run log shipping's jobs one by one.
-func (inst *Instance) RunAgentJob(ctx context.Context, name string) (agent.HistoryRow, error) {
-	h := inst.agentHost()
-	if h == nil {
-		return agent.HistoryRow{}, fmt.Errorf("run job %s: the instance has no agent", name)
-	}
+// RunJob starts a job now (as sp_start_job does) and waits until its
+// outcome is in msdb.dbo.sysjobhistory, returning that outcome row (step
+// 0). The world and tests use it to run log shipping's jobs one by one.
+func (h *Host) RunJob(ctx context.Context, name string) (HistoryRow, error) {
 	job, ok := h.sched.JobByName(name)
 	if !ok {
-		return agent.HistoryRow{}, newErr(14262, "@job_name", name)
+		return HistoryRow{}, sqlerr.New(sqlerr.AgentObjectNotFound, "@job_name", name)
 	}
 	mark := 0
 	for _, r := range h.sched.History(job.JobID) {
 		mark = max(mark, r.InstanceID)
 	}
-	if err := h.sched.StartJob(job.JobID, agent.StartOptions{User: "sa"}); err != nil {
-		return agent.HistoryRow{}, agentError(err, "@job_name", name)
+	if err := h.sched.StartJob(job.JobID, StartOptions{User: "sa"}); err != nil {
+		return HistoryRow{}, SQLError(err, "@job_name", name)
 	}
-	return h.waitOutcome(ctx, job.JobID, mark)
+	return h.WaitOutcome(ctx, job.JobID, mark)
 }
 
-// waitOutcome waits for a job outcome row of job newer than instance id
+// WaitOutcome waits for a job outcome row of job newer than instance id
 // mark that has been written to msdb.
-func (h *agentHost) waitOutcome(ctx context.Context, job GUID, mark int) (agent.HistoryRow, error) {
+func (h *Host) WaitOutcome(ctx context.Context, job GUID, mark int) (HistoryRow, error) {
 	for {
 		ch := h.changed()
 		h.mu.Lock()
-		var found *agent.HistoryRow
+		var found *HistoryRow
 		for _, r := range h.sched.History(job) {
 			if r.InstanceID > mark && r.StepID == 0 {
-				if _, ok := h.written["sysjobhistory"]["instance_id = "+agentLit(r.InstanceID)]; ok {
+				if _, ok := h.written["sysjobhistory"]["instance_id = "+lit(r.InstanceID)]; ok {
 					r := r
 					found = &r
 					break
@@ -238,53 +258,54 @@ func (h *agentHost) waitOutcome(ctx context.Context, job GUID, mark int) (agent.
 		}
 		select {
 		case <-ctx.Done():
-			return agent.HistoryRow{}, fmt.Errorf("wait for job outcome: %w", ctx.Err())
+			return HistoryRow{}, fmt.Errorf("wait for job outcome: %w", ctx.Err())
 		case <-ch:
 		}
 	}
 }
 
-// agentError maps the scheduler's errors to SQL Server's messages.
-func agentError(err error, what, value string) error {
-	var nf *agent.NotFoundError
-	var ex *agent.ExistsError
-	var inv *agent.InvalidError
-	var ar *agent.AlreadyRunningError
-	var nr *agent.NotRunningError
+// SQLError maps the scheduler's errors to SQL Server's messages (what and
+// value name the job as the caller did, "" to use the scheduler's words).
+func SQLError(err error, what, value string) error {
+	var nf *NotFoundError
+	var ex *ExistsError
+	var inv *InvalidError
+	var ar *AlreadyRunningError
+	var nr *NotRunningError
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, agent.ErrAgentStopped):
-		return newErr(22022)
+	case errors.Is(err, ErrAgentStopped):
+		return sqlerr.New(sqlerr.AgentNotRunning)
 	case errors.As(err, &nf):
 		if what != "" && (nf.What == "@job_id" || nf.What == "@job_name") {
-			return newErr(14262, what, value)
+			return sqlerr.New(sqlerr.AgentObjectNotFound, what, value)
 		}
-		return newErr(14262, nf.What, nf.Value)
+		return sqlerr.New(sqlerr.AgentObjectNotFound, nf.What, nf.Value)
 	case errors.As(err, &ex):
-		return newErr(14261, ex.What, ex.Value)
+		return sqlerr.New(sqlerr.AgentObjectExists, ex.What, ex.Value)
 	case errors.As(err, &inv):
-		return newErr(14266, inv.Field, inv.Valid)
+		return sqlerr.New(sqlerr.AgentInvalidValue, inv.Field, inv.Valid)
 	case errors.As(err, &ar):
-		e := newErr(22022)
+		e := sqlerr.New(sqlerr.AgentNotRunning)
 		e.Message = ar.Error()
 		return e
 	case errors.As(err, &nr):
-		e := newErr(22022)
+		e := sqlerr.New(sqlerr.AgentNotRunning)
 		e.Message = nr.Error()
 		return e
 	}
 	return err
 }
 
-// RunStep is the agent.Executor: it runs one job step as the Agent does.
-func (h *agentHost) RunStep(ctx context.Context, job agent.Job, step agent.Step) (string, int32, int, error) {
+// RunStep is the Executor: it runs one job step as the Agent does.
+func (h *Host) RunStep(ctx context.Context, job Job, step Step) (string, int32, int, error) {
 	switch strings.ToUpper(step.Subsystem) {
 	case "TSQL":
 		return h.runTSQLStep(ctx, step)
 	case "CMDEXEC":
-		if kind, id, ok := sqllogship.Parse(step.Command); ok {
-			out, err := sqllogship.Run(ctx, lsServer{h.inst}, kind, id)
+		out, handled, err := h.cfg.Server.CmdExec(ctx, step.Command)
+		if handled {
 			return out, 0, 0, err
 		}
 		msg := fmt.Sprintf("The process could not be created for step %d of job %s (reason: The system cannot find the file specified).",
@@ -304,18 +325,18 @@ func jobIDHex(g GUID) string {
 
 // runTSQLStep runs the step's command in its database on a system session,
 // with the Agent's message shape: "<text> [SQLSTATE 42000] (Error n)".
-func (h *agentHost) runTSQLStep(ctx context.Context, step agent.Step) (string, int32, int, error) {
+func (h *Host) runTSQLStep(ctx context.Context, step Step) (string, int32, int, error) {
 	db := step.DatabaseName
 	if db == "" {
 		db = "master"
 	}
-	sink, err := h.inst.systemSQL(ctx, db, step.Command)
-	if sink == nil {
+	res, err := h.cfg.Server.Exec(ctx, db, step.Command)
+	if res == nil {
 		return err.Error(), 0, 0, err
 	}
 	var parts []string
-	var last *Error
-	for _, m := range sink.msgs {
+	var last *sqlerr.Error
+	for _, m := range res.Msgs {
 		state := "01000"
 		kind := "Message"
 		if m.Class > 10 {
@@ -332,36 +353,4 @@ func (h *agentHost) runTSQLStep(ctx context.Context, step agent.Step) (string, i
 		return err.Error(), 0, 0, err
 	}
 	return msg, 0, 0, nil
-}
-
-// createMsdbTables creates every table in ddl that msdb lacks.
-func createMsdbTables(ctx context.Context, inst *Instance, ddl []string) error {
-	var b strings.Builder
-	for _, d := range ddl {
-		name := strings.Fields(d)[2] // CREATE TABLE dbo.x
-		fmt.Fprintf(&b, "IF OBJECT_ID(N'msdb.%s') IS NULL %s;\n", name, d)
-	}
-	_, err := inst.systemSQL(ctx, "msdb", b.String())
-	return err
-}
-
-// ensureAgentTables creates msdb's Agent tables and job categories where
-// missing (sim/mssql/agent/msdb.go has their DDL).
-func ensureAgentTables(ctx context.Context, inst *Instance) error {
-	if err := createMsdbTables(ctx, inst, agent.MsdbTables()); err != nil {
-		return fmt.Errorf("agent tables: %w", err)
-	}
-	if _, err := inst.systemSQL(ctx, "msdb", agent.CategoriesSQL()); err != nil {
-		return fmt.Errorf("agent categories: %w", err)
-	}
-	return nil
-}
-
-// loadAgentState reads the Agent's rows back from msdb.
-func loadAgentState(ctx context.Context, inst *Instance) (agent.State, error) {
-	sink, err := inst.systemSQL(ctx, "msdb", agent.LoadStateSQL)
-	if err != nil {
-		return agent.State{}, fmt.Errorf("load agent state: %w", err)
-	}
-	return agent.StateFromRows(sink.sets), nil
 }

@@ -19,19 +19,19 @@ type Feature struct {
 
 // DefaultFeatures is every feature of the simulated SQL Server, in the
 // order they are installed and started: catalog views get their object_id
-// from it, and the Agent creates msdb's tables before the backup history
-// is read.
+// from it; msdb's log-shipping tables exist before the Agent starts, and
+// the Agent creates its tables before the backup history is read.
 func DefaultFeatures() []Feature {
 	return []Feature{
 		{Name: "catalog", Install: installCatalog},
 		{Name: "procedures", Install: installSystemProcs},
 		{Name: "files", Install: installFileProcs},
 		{Name: "endpoints", Install: installEndpoints},
-		{Name: "agent", Install: installAgentProcs, Start: startAgent},
+		{Name: "logshipping", Install: installLogShipping, Start: startLogShipping},
+		{Name: "agent", Install: installAgentProcs, Start: startAgent, Stop: stopAgent},
 		{Name: "mirroring", Install: installMirroring, Start: startMirroring, Stop: stopMirroring},
 		{Name: "backup", Install: installBackup, Start: startBackupSubsystem},
 		{Name: "restore", Install: installRestore},
-		{Name: "logshipping", Install: installLogShipping},
 	}
 }
 

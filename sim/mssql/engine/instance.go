@@ -99,7 +99,7 @@ type Instance struct {
 	// closes hundreds of instances).
 	files      instFiles     // the file view (files.go)
 	subMu      sync.Mutex    // guards agentH and mirrorH
-	agentH     *agentHost    // SQL Server Agent (agent.go)
+	agentH     *agent.Host   // SQL Server Agent (agent_host.go)
 	mirrorH    *mirrorHost   // database mirroring (mirror_host.go)
 	txSeq      atomic.Uint64 // transaction ids (tx.go)
 	systemSPID atomic.Int32  // system sessions' ids (session.go)

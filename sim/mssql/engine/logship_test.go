@@ -120,23 +120,23 @@ func (w *lsWorld) insert(t *testing.T, bodies ...string) {
 func startJob(t *testing.T, inst *Instance, s *Session, name string) agent.HistoryRow {
 	t.Helper()
 	h := inst.agentHost()
-	j, ok := h.sched.JobByName(name)
+	j, ok := h.Scheduler().JobByName(name)
 	if !ok {
 		t.Fatalf("no job %s", name)
 	}
 	mark := 0
-	for _, r := range h.sched.History(j.JobID) {
+	for _, r := range h.Scheduler().History(j.JobID) {
 		mark = max(mark, r.InstanceID)
 	}
 	mustRun(t, s, "EXEC msdb.dbo.sp_start_job @job_name = "+agentLit(name))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	out, err := h.waitOutcome(ctx, j.JobID, mark)
+	out, err := h.WaitOutcome(ctx, j.JobID, mark)
 	if err != nil {
 		t.Fatalf("job %s: %v", name, err)
 	}
 	// Each run at its own second, so log backup file names differ.
-	w := h.clock.(*agent.ManualClock)
+	w := h.Clock().(*agent.ManualClock)
 	w.Advance(time.Second)
 	return out
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/pchatdr/harness/sim/mssql/agent"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
@@ -230,13 +229,6 @@ func scheduleFromArgs(pc *ProcCall, name string) agent.Schedule {
 		sc.Owner = "sa"
 	}
 	return sc
-}
-
-func (inst *Instance) agentNow() time.Time {
-	if h := inst.agentHost(); h != nil {
-		return h.clock.Now()
-	}
-	return inst.now()
 }
 
 func spAddSchedule(pc *ProcCall) (int32, error) {

@@ -40,8 +40,10 @@ var logShippingTablesDDL = []string{
 	`CREATE TABLE dbo.log_shipping_monitor_alert (alert_job_id uniqueidentifier NOT NULL)`,
 }
 
-func ensureLogShippingTables(ctx context.Context, inst *Instance) error {
-	if err := createMsdbTables(ctx, inst, logShippingTablesDDL); err != nil {
+// startLogShipping is the logshipping feature's Start: msdb's
+// log-shipping tables, where missing.
+func startLogShipping(inst *Instance) error {
+	if err := createMsdbTables(context.Background(), inst, logShippingTablesDDL); err != nil {
 		return fmt.Errorf("log shipping tables: %w", err)
 	}
 	return nil
