@@ -81,7 +81,7 @@ func (s *SQL) BackupDatabase(ctx context.Context, b failback.BackupSpec) (failba
 // the database to itself (3101) and leaves it RESTORING.
 func (s *SQL) backupLog(in *Instance, d *Database, b failback.BackupSpec, q string) (failback.BackupResult, error) {
 	if b.NoRecovery && len(s.w.sessions(s.name, b.Database)) > 0 {
-		return failback.BackupResult{}, sqlErr(in.ServerName, e(3101, "Exclusive access could not be obtained because the database is in use."), backupAbort("BACKUP LOG"))
+		return failback.BackupResult{}, sqlErr(in.ServerName, e(sqlerr.DatabaseInUse), backupAbort("BACKUP LOG"))
 	}
 	x, err := s.w.logBackup(in, d, b.Name)
 	if err != nil {
