@@ -64,6 +64,7 @@ func (h *handler) Request(ctx context.Context, req *tds.Request, w *tds.Response
 			t, v := engineValue(p.Type, p.Value)
 			call.Params[i] = engine.Param{Name: p.Name, Type: t, Value: v, Output: p.Output()}
 		}
+		out.rpc = true
 		return h.sess.RPC(ctx, call, out)
 	default:
 		return h.sess.Batch(ctx, req.SQL, out)
@@ -109,6 +110,9 @@ func (h *handler) Close() {
 type results struct {
 	w    *tds.ResponseWriter
 	cols []engine.Column
+	// rpc: the request is an RPC, whose closing DONE is a DONEPROC
+	// (MS-TDS 2.2.7.8: one DONEPROC per procedure called).
+	rpc bool
 }
 
 func (r *results) Columns(cols []engine.Column) error {
@@ -124,8 +128,14 @@ func (r *results) Row(vals []engine.Value) error { return r.w.Row(vals...) }
 
 func (r *results) Done(d engine.DoneInfo) error {
 	td := tds.Done{Token: tds.TokenDone, CurCmd: d.CurCmd}
-	if d.InProc {
+	switch {
+	case d.InProc:
 		td.Token = tds.TokenDoneInProc
+	case r.rpc:
+		td.Token = tds.TokenDoneProc
+	}
+	if d.InXact {
+		td.Status |= tds.DoneInXact
 	}
 	if d.HasCount {
 		td.Status |= tds.DoneCount
