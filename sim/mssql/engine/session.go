@@ -345,13 +345,18 @@ func (s *Session) TranDescriptor() uint64 {
 }
 
 // BeginTran is the TDS transaction-manager BEGIN request; it returns the
-// transaction descriptor.
-func (s *Session) BeginTran(ctx context.Context, name string) (uint64, error) {
+// transaction descriptor. isolation, when not "", is the level the request
+// asks for ("READ COMMITTED", "SERIALIZABLE"...): as SET TRANSACTION
+// ISOLATION LEVEL, it stays the session's level afterwards.
+func (s *Session) BeginTran(ctx context.Context, name, isolation string) (uint64, error) {
 	_, end, err := s.begin(ctx, "BEGIN TRANSACTION")
 	if err != nil {
 		return 0, err
 	}
 	defer end()
+	if isolation != "" {
+		s.opts.Isolation = isolation
+	}
 	s.beginTran(name)
 	return s.tx.id, nil
 }
