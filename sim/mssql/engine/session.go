@@ -27,6 +27,11 @@ type options struct {
 	RowCount             int64
 	Isolation            string
 	IdentityInsert       *Table
+	// FmtOnly, NoExec and ParseOnly: statements are not executed (see
+	// scope.skipped); SELECT under FMTONLY returns its metadata only.
+	FmtOnly   bool
+	NoExec    bool
+	ParseOnly bool
 }
 
 func defaultOptions() options {

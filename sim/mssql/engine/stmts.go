@@ -67,7 +67,8 @@ func onOff(v string) (bool, bool) {
 	return false, false
 }
 
-// execSetOption applies SET options. Options the simulator does not model
+// execSetOption applies SET options. FMTONLY, NOEXEC and PARSEONLY change
+// whether statements run (scope.run, parseOnlyFilter). Options the simulator does not model
 // (STATISTICS, ANSI_DEFAULTS details, ...) are accepted, as SQL Server
 // accepts them; misspelled ones never reach here (the parser rejects them).
 func (sc *scope) execSetOption(x *tsql.SetOptionStmt) error {
@@ -93,6 +94,12 @@ func (sc *scope) execSetOption(x *tsql.SetOptionStmt) error {
 			o.AnsiPadding = on
 		case "IMPLICIT_TRANSACTIONS":
 			o.ImplicitTransactions = on
+		case "FMTONLY":
+			o.FmtOnly = on
+		case "NOEXEC":
+			o.NoExec = on
+		case "PARSEONLY":
+			o.ParseOnly = on
 		case "ANSI_DEFAULTS":
 			if isBool {
 				o.AnsiNulls, o.AnsiWarnings, o.AnsiPadding, o.QuotedIdentifier = on, on, on, on

@@ -1,0 +1,14 @@
+package mssql_test
+
+import (
+	"database/sql"
+	"testing"
+
+	"github.com/pchatdr/harness/sim/mssql/enginetest"
+)
+
+func TestOptionScripts(t *testing.T) {
+	enginetest.Run(t, enginetest.OptionScripts, func(t *testing.T) *sql.DB {
+		return openDB(t, startServer(t, ""), "master")
+	})
+}
