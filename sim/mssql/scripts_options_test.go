@@ -12,3 +12,9 @@ func TestOptionScripts(t *testing.T) {
 		return openDB(t, startServer(t, ""), "master")
 	})
 }
+
+func TestGlobalScripts(t *testing.T) {
+	enginetest.Run(t, enginetest.GlobalScripts, func(t *testing.T) *sql.DB {
+		return openDB(t, startServer(t, ""), "master")
+	})
+}

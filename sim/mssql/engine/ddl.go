@@ -87,7 +87,11 @@ func (sc *scope) execCreateTable(x *tsql.CreateTableStmt) error {
 		if err != nil {
 			return err
 		}
-		col := ColumnDef{Name: cd.Name.Name, Type: t, Nullable: cd.Null != tsql.NullNotAllowed}
+		// A column declared neither NULL nor NOT NULL takes the session's
+		// ANSI_NULL_DFLT_ON/OFF (both off: the database's ANSI_NULL_DEFAULT,
+		// OFF unless set, i.e. NOT NULL).
+		nullable := cd.Null == tsql.NullAllowed || (cd.Null == tsql.NullUnspecified && sc.s.opts.AnsiNullDfltOn)
+		col := ColumnDef{Name: cd.Name.Name, Type: t, Nullable: nullable}
 		if cd.Identity != nil {
 			if !t.Kind.IsInteger() && !(t.Kind == sqltypes.KindDecimal && t.Scale == 0) {
 				return newErr(2749, cd.Name.Name, name)

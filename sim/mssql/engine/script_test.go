@@ -238,7 +238,7 @@ func TestScriptsFlowAndFunctions(t *testing.T) {
 		{name: "server functions", query: "SELECT @@SERVERNAME, SERVERPROPERTY('ServerName'), SERVERPROPERTY('EngineEdition'), SERVERPROPERTY('Edition'), SERVERPROPERTY('IsClustered'), LEFT(CAST(SERVERPROPERTY('ProductVersion') AS NVARCHAR(20)), 3)",
 			rows: []string{"SIMSQL01|SIMSQL01|3|Developer Edition (64-bit)|0|16."}},
 		{name: "session functions", query: "SELECT @@SPID, DB_NAME(), DB_ID('msdb'), DB_NAME(4), SUSER_SNAME(), @@TRANCOUNT", rows: []string{"51|master|4|msdb|sa|0"}},
-		{name: "version mentions simulator", query: "SELECT CASE WHEN @@VERSION LIKE 'Microsoft SQL Server 2022%simulator%' THEN 1 ELSE 0 END", rows: []string{"1"}},
+		{name: "version describes Windows", query: "SELECT CASE WHEN @@VERSION LIKE 'Microsoft SQL Server 2022%on Windows Server%' THEN 1 ELSE 0 END", rows: []string{"1"}},
 		{name: "rowcount", setup: peopleSetup, query: "UPDATE people SET age = age + 1 WHERE age IS NOT NULL\nSELECT @@ROWCOUNT", rows: []string{"3"}},
 		{name: "identity functions", setup: peopleSetup, query: "INSERT people (name) VALUES ('Eve')\nSELECT @@IDENTITY, SCOPE_IDENTITY()", rows: []string{"5|5"}},
 		{name: "object_id", setup: peopleSetup, query: "SELECT CASE WHEN OBJECT_ID('dbo.people') IS NOT NULL THEN 1 ELSE 0 END, OBJECT_ID('nosuch'), CASE WHEN OBJECT_ID('master.dbo.pets', 'U') > 0 THEN 1 END",

@@ -19,6 +19,11 @@ type options struct {
 	ConcatNullYieldsNull bool
 	AnsiPadding          bool
 	ImplicitTransactions bool
+	CursorCloseOnCommit  bool
+	ArithIgnore          bool
+	AnsiNullDfltOn       bool
+	AnsiNullDfltOff      bool
+	NumericRoundAbort    bool
 	DateFormat           string
 	DateFirst            int
 	Language             string
@@ -35,8 +40,10 @@ type options struct {
 }
 
 func defaultOptions() options {
+	// ANSI_NULL_DFLT_ON is what SQL Server's ODBC and OLE DB drivers (and
+	// so SSMS) set at login: @@OPTIONS 5496.
 	return options{AnsiNulls: true, QuotedIdentifier: true, AnsiWarnings: true, ArithAbort: true,
-		ConcatNullYieldsNull: true, AnsiPadding: true, DateFormat: "mdy", DateFirst: 7,
+		ConcatNullYieldsNull: true, AnsiPadding: true, AnsiNullDfltOn: true, DateFormat: "mdy", DateFirst: 7,
 		Language: "us_english", TextSize: 2147483647, LockTimeout: -1, Isolation: "READ COMMITTED"}
 }
 

@@ -101,8 +101,27 @@ func (sc *scope) execSetOption(x *tsql.SetOptionStmt) error {
 		case "PARSEONLY":
 			o.ParseOnly = on
 		case "ANSI_DEFAULTS":
+			// Microsoft's SET ANSI_DEFAULTS page: these seven together.
 			if isBool {
 				o.AnsiNulls, o.AnsiWarnings, o.AnsiPadding, o.QuotedIdentifier = on, on, on, on
+				o.CursorCloseOnCommit, o.ImplicitTransactions, o.AnsiNullDfltOn = on, on, on
+			}
+		case "CURSOR_CLOSE_ON_COMMIT":
+			o.CursorCloseOnCommit = on
+		case "ARITHIGNORE":
+			o.ArithIgnore = on
+		case "NUMERIC_ROUNDABORT":
+			o.NumericRoundAbort = on
+		case "ANSI_NULL_DFLT_ON":
+			// The two are exclusive: one ON turns the other OFF.
+			o.AnsiNullDfltOn = on
+			if on {
+				o.AnsiNullDfltOff = false
+			}
+		case "ANSI_NULL_DFLT_OFF":
+			o.AnsiNullDfltOff = on
+			if on {
+				o.AnsiNullDfltOn = false
 			}
 		case "DATEFORMAT":
 			v := strings.ToLower(x.Value)

@@ -47,3 +47,35 @@ var OptionScripts = []ScriptTest{
 		},
 	},
 }
+
+// GlobalScripts are session and server globals real clients read (issue 14):
+// @@OPTIONS carries every SET option's bit (Microsoft's @@OPTIONS and
+// "user options" pages), @@VERSION describes a Windows server, as the
+// production instances the harness stands in for are.
+var GlobalScripts = []ScriptTest{
+	{
+		Name: "@@OPTIONS reflects every SET option",
+		Assertions: []Assertion{
+			// SSMS's and ODBC's usual 5496: ANSI_WARNINGS, ANSI_PADDING,
+			// ANSI_NULLS, ARITHABORT, QUOTED_IDENTIFIER, ANSI_NULL_DFLT_ON,
+			// CONCAT_NULL_YIELDS_NULL.
+			{Query: "SELECT @@OPTIONS", Expected: [][]any{{5496}}},
+			{Query: "SET ARITHIGNORE ON; SELECT @@OPTIONS & 128", Expected: [][]any{{128}}},
+			{Query: "SET CURSOR_CLOSE_ON_COMMIT ON; SELECT @@OPTIONS & 4", Expected: [][]any{{4}}},
+			{Query: "SET NUMERIC_ROUNDABORT ON; SELECT @@OPTIONS & 8192", Expected: [][]any{{8192}}},
+			{Query: "SET ANSI_NULL_DFLT_OFF ON; SELECT @@OPTIONS & 3072", Expected: [][]any{{2048}}},
+			// ... and it decides a column declared neither NULL nor NOT NULL.
+			{Query: "CREATE TABLE #nd (a int); INSERT INTO #nd VALUES (NULL)", ErrNumber: 515},
+			{Query: "SET ANSI_NULL_DFLT_ON ON; SELECT @@OPTIONS & 3072", Expected: [][]any{{1024}}},
+			{Query: "SET ARITHIGNORE OFF; SET NUMERIC_ROUNDABORT OFF; SET CURSOR_CLOSE_ON_COMMIT OFF; SET ANSI_DEFAULTS ON; SELECT @@OPTIONS & (2 | 4 | 8 | 16 | 32 | 256 | 1024)", Expected: [][]any{{1342}}},
+			{Query: "SET ANSI_DEFAULTS OFF; SELECT @@OPTIONS & (2 | 4 | 8 | 16 | 32 | 256 | 1024)", Expected: [][]any{{0}}},
+		},
+	},
+	{
+		Name: "@@VERSION describes SQL Server on Windows",
+		Assertions: []Assertion{
+			{Query: "SELECT CASE WHEN @@VERSION LIKE 'Microsoft SQL Server 2022 %on Windows Server%' THEN 1 ELSE 0 END", Expected: [][]any{{1}}},
+			{Query: "SELECT CASE WHEN @@VERSION LIKE '%Linux%' THEN 1 ELSE 0 END", Expected: [][]any{{0}}},
+		},
+	},
+}
