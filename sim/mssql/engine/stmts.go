@@ -253,7 +253,8 @@ func (sc *scope) execPrint(x *tsql.PrintStmt) error {
 	}
 	sc.s.rowcount = 0
 	sc.s.lastError = 0
-	return nil
+	// PRINT is a statement: its INFO is followed by its own DONE.
+	return sc.done(DoneInfo{})
 }
 
 // formatRaiserror renders RAISERROR's printf-style message: %d %i %u %s
