@@ -18,3 +18,9 @@ func TestGlobalScripts(t *testing.T) {
 		return openDB(t, startServer(t, ""), "master")
 	})
 }
+
+func TestTypeScripts(t *testing.T) {
+	enginetest.Run(t, enginetest.TypeScripts, func(t *testing.T) *sql.DB {
+		return openDB(t, startServer(t, ""), "master")
+	})
+}

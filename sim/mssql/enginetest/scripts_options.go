@@ -1,5 +1,7 @@
 package enginetest
 
+import "time"
+
 // OptionScripts are SET options that change whether and how statements run
 // (issue 14): SET FMTONLY ON returns metadata only, SET NOEXEC ON and SET
 // PARSEONLY ON execute nothing. Accepting them and running the statements
@@ -76,6 +78,47 @@ var GlobalScripts = []ScriptTest{
 		Assertions: []Assertion{
 			{Query: "SELECT CASE WHEN @@VERSION LIKE 'Microsoft SQL Server 2022 %on Windows Server%' THEN 1 ELSE 0 END", Expected: [][]any{{1}}},
 			{Query: "SELECT CASE WHEN @@VERSION LIKE '%Linux%' THEN 1 ELSE 0 END", Expected: [][]any{{0}}},
+		},
+	},
+}
+
+// TypeScripts are the date and time types that keep their values (issue
+// 14): datetimeoffset keeps its offset and takes offset literals;
+// smalldatetime and time are types of their own, not datetime or datetime2.
+var TypeScripts = []ScriptTest{
+	{
+		Name: "datetimeoffset keeps its offset",
+		Setup: []string{"CREATE TABLE dbo.dto (id int, v datetimeoffset(3))",
+			"INSERT INTO dbo.dto VALUES (1, '2010-11-15T11:56:45.123+14:00'), (2, '2010-11-15 11:56:45.123 -07:30'), (3, '2010-11-15T11:56:45')"},
+		Assertions: []Assertion{
+			{Query: "SELECT CAST(v AS nvarchar(40)) FROM dbo.dto ORDER BY id", Expected: [][]any{
+				{"2010-11-15 11:56:45.123 +14:00"}, {"2010-11-15 11:56:45.123 -07:30"}, {"2010-11-15 11:56:45.000 +00:00"}}},
+			// Ordered and compared by instant: +14:00 is earliest.
+			{Query: "SELECT id FROM dbo.dto ORDER BY v", Expected: [][]any{{1}, {3}, {2}}},
+			// To datetime2 by its local wall clock.
+			{Query: "SELECT CAST(CAST('2010-11-15T11:56:45.123+14:00' AS datetimeoffset(7)) AS datetime2(3))", Expected: [][]any{{time.Date(2010, 11, 15, 11, 56, 45, 123e6, time.UTC)}}},
+			{Query: "SELECT CONVERT(nvarchar(40), CAST('0001-01-01T00:00:00.0000000+00:00' AS datetimeoffset(7)), 127)", Expected: [][]any{{"0001-01-01T00:00:00Z"}}},
+			{Query: "SELECT CAST('2010-11-15T11:56:45.123+15:00' AS datetimeoffset)", ErrNumber: 241},
+			{Query: "SELECT CAST('2010-11-15T11:56:45.123+14:00' AS datetime)", ErrNumber: 241},
+		},
+	},
+	{
+		Name:  "smalldatetime rounds to the minute",
+		Setup: []string{"CREATE TABLE dbo.sdt (v smalldatetime)", "INSERT INTO dbo.sdt VALUES ('2007-05-09 23:39:29.998'), ('2007-05-09 23:39:30')"},
+		Assertions: []Assertion{
+			{Query: "SELECT CONVERT(varchar(30), v, 120) FROM dbo.sdt ORDER BY v", Expected: [][]any{{"2007-05-09 23:39:00"}, {"2007-05-09 23:40:00"}}},
+			{Query: "SELECT CAST('2079-06-07' AS smalldatetime)", ErrNumber: 242},
+			{Query: "SELECT DATA_TYPE FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = 'sdt'", Expected: [][]any{{"smalldatetime"}}},
+		},
+	},
+	{
+		Name:  "time is a type of its own",
+		Setup: []string{"DECLARE @t time(3) = '11:56:45.1234'"},
+		Assertions: []Assertion{
+			{Query: "DECLARE @t time(3) = '11:56:45.1236'; SELECT CAST(@t AS varchar(20))", Expected: [][]any{{"11:56:45.124"}}},
+			{Query: "SELECT CAST(CAST(CAST('2010-11-15T23:59:59.9999999' AS datetime2(7)) AS time(7)) AS varchar(30))", Expected: [][]any{{"23:59:59.9999999"}}},
+			{Query: "SELECT CAST(CAST('11:56:45' AS time(0)) AS datetime)", Expected: [][]any{{time.Date(1900, 1, 1, 11, 56, 45, 0, time.UTC)}}},
+			{Query: "SELECT CAST(CAST('2010-11-15' AS date) AS time)", ErrNumber: 529},
 		},
 	},
 }
