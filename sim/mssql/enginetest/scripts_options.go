@@ -108,6 +108,7 @@ var TypeScripts = []ScriptTest{
 		Assertions: []Assertion{
 			{Query: "SELECT CONVERT(varchar(30), v, 120) FROM dbo.sdt ORDER BY v", Expected: [][]any{{"2007-05-09 23:39:00"}, {"2007-05-09 23:40:00"}}},
 			{Query: "SELECT CAST('2079-06-07' AS smalldatetime)", ErrNumber: 242},
+			{Query: "SELECT CONVERT(varchar(30), CAST(1.5 AS smalldatetime), 120)", Expected: [][]any{{"1900-01-02 12:00:00"}}},
 			{Query: "SELECT DATA_TYPE FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = 'sdt'", Expected: [][]any{{"smalldatetime"}}},
 		},
 	},

@@ -61,7 +61,7 @@ func ExplicitAllowed(f, t Kind) bool {
 	}
 	switch {
 	case f.IsNumeric():
-		return t.IsNumeric() || t == KindDateTime || (t.IsBinary() && f != KindDecimal)
+		return t.IsNumeric() || t == KindDateTime || t == KindSmallDateTime || (t.IsBinary() && f != KindDecimal)
 	case f == KindDateTime:
 		return t.IsNumeric() || t.IsDateTime() || t.IsBinary()
 	case f == KindDate:
@@ -501,6 +501,15 @@ func toDateTime(v Value, from, to Type, style int) (Value, error) {
 		return fitTime(p.t, from, to)
 	case time.Time:
 		return fitTime(x, from, to)
+	}
+	if to.Kind == KindSmallDateTime {
+		// Numbers become a smalldatetime through datetime (days since
+		// 1900-01-01), then round to the minute.
+		dt, err := toDateTime(v, from, TypeDateTime, style)
+		if err != nil {
+			return nil, err
+		}
+		return fitTime(dt.(time.Time), from, to)
 	}
 	if to.Kind != KindDateTime {
 		return nil, sqlerr.New(529, from.Name(), to.Name())
