@@ -50,3 +50,19 @@ func TestPyODBC(t *testing.T) {
 	}
 	runScript(t, debianPython, "testdata/pyodbc_check.py")
 }
+
+// TestPymssql drives the simulator with pymssql (Debian python3-pymssql,
+// FreeTDS DB-Library underneath).
+func TestPymssql(t *testing.T) {
+	requirePython(t, "pymssql", "python3-pymssql")
+	runScript(t, debianPython, "testdata/pymssql_check.py")
+}
+
+// TestDBDSybase drives the simulator with Perl DBI and DBD::Sybase (Debian
+// libdbd-sybase-perl, FreeTDS CT-Library underneath).
+func TestDBDSybase(t *testing.T) {
+	if err := exec.Command("perl", "-MDBD::Sybase", "-e", "1").Run(); err != nil {
+		t.Skipf("perl cannot load DBD::Sybase (apt-get install libdbd-sybase-perl): %v", err)
+	}
+	runScript(t, "perl", "testdata/dbd_sybase_check.pl")
+}
