@@ -24,3 +24,9 @@ func TestTypeScripts(t *testing.T) {
 		return openDB(t, startServer(t, ""), "master")
 	})
 }
+
+func TestCollationScripts(t *testing.T) {
+	enginetest.Run(t, enginetest.CollationScripts, func(t *testing.T) *sql.DB {
+		return openDB(t, startServer(t, ""), "master")
+	})
+}

@@ -87,6 +87,9 @@ func (sc *scope) execCreateTable(x *tsql.CreateTableStmt) error {
 		if err != nil {
 			return err
 		}
+		if err := checkCollation(cd.Collation); err != nil {
+			return err
+		}
 		// A column declared neither NULL nor NOT NULL takes the session's
 		// ANSI_NULL_DFLT_ON/OFF (both off: the database's ANSI_NULL_DEFAULT,
 		// OFF unless set, i.e. NOT NULL).
@@ -261,9 +264,28 @@ func (sc *scope) execDropTable(x *tsql.DropTableStmt) error {
 	return sc.done(DoneInfo{})
 }
 
+// checkCollation refuses the collations the simulator does not model. Every
+// character column and comparison here is code page 1252, case-insensitive
+// and accent-sensitive (SQL_Latin1_General_CP1_CI_AS and its Windows twins).
+// Another collation accepted and ignored would store a Cyrillic varchar as
+// '?' and compare a _CS_ column case-insensitively: a silent wrong result.
+// SQL Server knows these names; the stricter choice here is refusing them
+// with the error an unknown collation gets (448) until code pages and
+// comparison styles per column are modelled.
+func checkCollation(name string) error {
+	switch strings.ToUpper(name) {
+	case "", "DATABASE_DEFAULT", "SQL_LATIN1_GENERAL_CP1_CI_AS", "LATIN1_GENERAL_CI_AS", "LATIN1_GENERAL_100_CI_AS":
+		return nil
+	}
+	return newErr(448, name)
+}
+
 func (sc *scope) execCreateDatabase(x *tsql.CreateDatabaseStmt) error {
 	if sc.s.tranCount > 0 {
 		return newErr(226, "CREATE DATABASE")
+	}
+	if err := checkCollation(x.Collation); err != nil {
+		return err
 	}
 	files, err := sc.fileSpecs(x)
 	if err != nil {

@@ -123,3 +123,21 @@ var TypeScripts = []ScriptTest{
 		},
 	},
 }
+
+// CollationScripts: the simulator's character data is code page 1252,
+// case-insensitive (SQL_Latin1_General_CP1_CI_AS). Any other collation is
+// refused (448) rather than accepted and ignored, which stored a Cyrillic
+// varchar as '?' and compared a _CS_ column case-insensitively.
+var CollationScripts = []ScriptTest{
+	{
+		Name: "only the Latin1 CI_AS collations are taken",
+		Assertions: []Assertion{
+			{Query: "CREATE TABLE dbo.c1 (v varchar(20) COLLATE SQL_Latin1_General_CP1_CI_AS, w varchar(20) COLLATE Latin1_General_CI_AS)", Exec: true, Affected: -1},
+			{Query: "CREATE TABLE dbo.c2 (v varchar(20) COLLATE Cyrillic_General_CI_AS)", ErrNumber: 448},
+			{Query: "CREATE TABLE dbo.c3 (v varchar(20) COLLATE Latin1_General_CS_AS)", ErrNumber: 448},
+			{Query: "CREATE DATABASE cyr COLLATE Cyrillic_General_CI_AS", ErrNumber: 448},
+			{Query: "SELECT CASE WHEN 'a' = 'A' COLLATE Latin1_General_CS_AS THEN 1 ELSE 0 END", ErrNumber: 448},
+			{Query: "SELECT CASE WHEN 'a' = 'A' COLLATE SQL_Latin1_General_CP1_CI_AS THEN 1 ELSE 0 END", Expected: [][]any{{1}}},
+		},
+	},
+}

@@ -58,6 +58,7 @@ var entries = []Entry{
 	{Number: 248, Class: 16, Template: "The conversion of the %ls value '%.*ls' overflowed an %hs column. Use a larger integer column."},
 	{Number: 257, Class: 16, Template: "Implicit conversion from data type %ls to %ls is not allowed. Use the CONVERT function to run this query."},
 	{Number: 281, Class: 16, Template: "%d is not a valid style number when converting from %ls to %ls."},
+	{Number: 448, Class: 16, Template: "Invalid collation '%.*ls'."},
 	{Number: 402, Class: 16, Template: "The data types %s and %s are incompatible in the %s operator."},
 	{Number: 517, Class: 16, Template: "Adding a value to a '%ls' column caused an overflow."},
 	{Number: 529, Class: 16, Template: "Explicit conversion from data type %ls to %ls is not allowed."},
