@@ -30,3 +30,9 @@ func TestCollationScripts(t *testing.T) {
 		return openDB(t, startServer(t, ""), "master")
 	})
 }
+
+func TestConstraintScripts(t *testing.T) {
+	enginetest.Run(t, enginetest.ConstraintScripts, func(t *testing.T) *sql.DB {
+		return openDB(t, startServer(t, ""), "master")
+	})
+}

@@ -133,7 +133,7 @@ func (sc *scope) execCreateTable(x *tsql.CreateTableStmt) error {
 				return newErr(8110, name)
 			}
 			if cd.Null == tsql.NullAllowed {
-				return newErr(8111, name)
+				return sc.constraintFail(newErr(8111, name))
 			}
 			col.Nullable = false
 			pk = &IndexDef{Name: constraintName("PK", name), Primary: true, Cols: []int{i}}
@@ -160,7 +160,7 @@ func (sc *scope) execCreateTable(x *tsql.CreateTableStmt) error {
 				}
 				if ix.Primary {
 					if x.Columns[ci].Null == tsql.NullAllowed {
-						return newErr(8111, name)
+						return sc.constraintFail(newErr(8111, name))
 					}
 					def.Cols[ci].Nullable = false
 				}
@@ -262,6 +262,19 @@ func (sc *scope) execDropTable(x *tsql.DropTableStmt) error {
 	sc.s.rowcount = 0
 	sc.s.lastError = 0
 	return sc.done(DoneInfo{})
+}
+
+// constraintFail reports a constraint that cannot be created as SQL Server
+// does: the specific error, then 1750 "Could not create constraint or
+// index. See previous errors." Inside TRY only the 1750 reaches CATCH.
+func (sc *scope) constraintFail(e *Error) error {
+	if sc.inTry == 0 {
+		if err := sc.message(e); err != nil {
+			return err
+		}
+		sc.s.lastError = e.Number
+	}
+	return newErr(1750)
 }
 
 // checkCollation refuses the collations the simulator does not model. Every

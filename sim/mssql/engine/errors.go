@@ -29,6 +29,7 @@ var localMessages = map[int32]sqlerr.Entry{
 	1087:  {Number: 1087, Class: 15, State: 2, Template: "Must declare the table variable \"%.*ls\"."},
 	1911:  {Number: 1911, Class: 16, State: 1, Template: "Column name '%.*ls' does not exist in the target table or view."},
 	8111:  {Number: 8111, Class: 16, State: 1, Template: "Cannot define PRIMARY KEY constraint on nullable column in table '%.*ls'."},
+	1750:  {Number: 1750, Class: 16, State: 0, Template: "Could not create constraint or index. See previous errors."},
 	1779:  {Number: 1779, Class: 16, State: 0, Template: "Table '%.*ls' already has a primary key defined on it."},
 	5069:  {Number: 5069, Class: 16, State: 1, Template: "ALTER DATABASE statement failed."},
 	5070:  {Number: 5070, Class: 16, State: 2, Template: "Database state cannot be changed while other users are using the database '%.*ls'"},

@@ -141,3 +141,17 @@ var CollationScripts = []ScriptTest{
 		},
 	},
 }
+
+// ConstraintScripts: a constraint that cannot be created is its specific
+// error followed by 1750, as SQL Server sends them (go-mssqldb's
+// TestMultipleErrors reads both).
+var ConstraintScripts = []ScriptTest{
+	{
+		Name: "a primary key on a nullable column is 8111 then 1750",
+		Assertions: []Assertion{
+			{Query: "CREATE TABLE #bad (id int NULL PRIMARY KEY)", ErrNumbers: []int32{8111, 1750}},
+			{Query: "CREATE TABLE #bad2 (id int NULL, CONSTRAINT pk_bad2 PRIMARY KEY (id))", ErrNumbers: []int32{8111, 1750}},
+			{Query: "BEGIN TRY CREATE TABLE #bad3 (id int NULL PRIMARY KEY) END TRY BEGIN CATCH SELECT ERROR_NUMBER() END CATCH", Expected: [][]any{{1750}}},
+		},
+	},
+}
