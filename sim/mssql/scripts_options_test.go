@@ -36,3 +36,9 @@ func TestConstraintScripts(t *testing.T) {
 		return openDB(t, startServer(t, ""), "master")
 	})
 }
+
+func TestBackupErrorScripts(t *testing.T) {
+	enginetest.Run(t, enginetest.BackupErrorScripts, func(t *testing.T) *sql.DB {
+		return openDB(t, startServer(t, t.TempDir()), "master")
+	})
+}

@@ -155,3 +155,19 @@ var ConstraintScripts = []ScriptTest{
 		},
 	},
 }
+
+// BackupErrorScripts: the errors a DBA's backup script meets, as SQL Server
+// gives them (issue 14). A durable instance whose C:\ the service may write.
+var BackupErrorScripts = []ScriptTest{
+	{
+		Name:  "backup to a missing folder and an unknown option",
+		Setup: []string{"CREATE DATABASE bk"},
+		Assertions: []Assertion{
+			{Query: `BACKUP DATABASE bk TO DISK = N'C:\nosuchdir\bk.bak'`, ErrNumbers: []int32{3201, 3013},
+				ErrContains: "BACKUP DATABASE is terminating abnormally."},
+			{Query: `BEGIN TRY BACKUP DATABASE bk TO DISK = N'C:\nosuchdir\bk.bak' END TRY BEGIN CATCH SELECT ERROR_NUMBER() END CATCH`, Expected: [][]any{{3013}}},
+			{Query: `BACKUP DATABASE bk TO DISK = N'C:\bk.bak' WITH FOOBAR`, ErrNumber: 155, ErrContains: "'FOOBAR' is not a recognized BACKUP option."},
+			{Query: `RESTORE DATABASE bk FROM DISK = N'C:\bk.bak' WITH FOOBAR`, ErrNumber: 155, ErrContains: "'FOOBAR' is not a recognized RESTORE option."},
+		},
+	},
+}
