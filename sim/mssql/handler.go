@@ -13,6 +13,7 @@ import (
 type handler struct {
 	inst      *engine.Instance
 	addr      string
+	localAddr string // the listener address the client reached
 	connCtx   context.Context // ends with the connection
 	closeConn context.CancelFunc
 	sess      *engine.Session
@@ -26,6 +27,9 @@ func (h *handler) Login(ctx context.Context, l *tds.Login7) (tds.LoginReply, err
 		AppName:    l.AppName,
 		HostName:   l.HostName,
 		ClientAddr: h.addr,
+		LocalAddr:  h.localAddr,
+		TDSVersion: l.TDSVersion,
+		PacketSize: int(l.PacketSize),
 	})
 	if err != nil {
 		var e *engine.Error

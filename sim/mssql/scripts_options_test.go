@@ -42,3 +42,9 @@ func TestBackupErrorScripts(t *testing.T) {
 		return openDB(t, startServer(t, t.TempDir()), "master")
 	})
 }
+
+func TestClientCatalogScripts(t *testing.T) {
+	enginetest.Run(t, enginetest.ClientCatalogScripts, func(t *testing.T) *sql.DB {
+		return openDB(t, startServer(t, ""), "master")
+	})
+}

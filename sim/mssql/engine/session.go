@@ -62,6 +62,7 @@ type Session struct {
 	appName    string
 	host       string
 	clientAddr string
+	conn       connInfo // set at login, read-only after
 	loginTime  time.Time
 
 	reqMu sync.Mutex // one request at a time
@@ -135,7 +136,9 @@ func (inst *Instance) Login(ctx context.Context, r LoginRequest) (*Session, erro
 	now := inst.now()
 	s := &Session{inst: inst, id: id, login: r.User, appName: r.AppName, host: r.HostName,
 		clientAddr: r.ClientAddr, loginTime: now, lastBatch: now, db: db, status: "sleeping",
-		command: "AWAITING COMMAND", done: make(chan struct{}), opts: defaultOptions()}
+		command: "AWAITING COMMAND", done: make(chan struct{}), opts: defaultOptions(),
+		conn: connInfo{local: r.LocalAddr, tdsVersion: r.TDSVersion, packetSize: r.PacketSize,
+			auth: r.AuthScheme, encrypted: r.Encrypted, id: newGUID()}}
 	inst.sessions[id] = s
 	return s, nil
 }

@@ -171,3 +171,24 @@ var BackupErrorScripts = []ScriptTest{
 		},
 	},
 }
+
+// ClientCatalogScripts: what client tools and drivers' tests read
+// (issue 14): sp_databases, sys.dm_exec_connections.
+var ClientCatalogScripts = []ScriptTest{
+	{
+		Name:  "sp_databases lists the online databases with their size",
+		Setup: []string{"CREATE DATABASE zeta", "CREATE DATABASE alpha"},
+		Assertions: []Assertion{
+			{Query: "EXEC sp_databases", Columns: []string{"DATABASE_NAME", "DATABASE_SIZE", "REMARKS"},
+				Expected: [][]any{{"alpha", 16384, nil}, {"master", 16384, nil}, {"model", 16384, nil}, {"msdb", 16384, nil}, {"tempdb", 16384, nil}, {"zeta", 16384, nil}}},
+		},
+	},
+	{
+		Name: "sys.dm_exec_connections describes this TCP connection",
+		Assertions: []Assertion{
+			{Query: "SELECT net_transport, protocol_type, auth_scheme, encrypt_option, client_net_address, local_net_address, CASE WHEN local_tcp_port > 0 AND client_tcp_port > 0 THEN 1 ELSE 0 END FROM sys.dm_exec_connections WHERE session_id = @@SPID",
+				Expected: [][]any{{"TCP", "TSQL", "SQL", "FALSE", "127.0.0.1", "127.0.0.1", 1}}},
+			{Query: "SELECT COUNT(*) FROM sys.dm_exec_connections c JOIN sys.dm_exec_sessions s ON s.session_id = c.session_id WHERE c.session_id = @@SPID", Expected: [][]any{{1}}},
+		},
+	},
+}
