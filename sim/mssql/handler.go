@@ -13,7 +13,7 @@ import (
 type handler struct {
 	inst      *engine.Instance
 	addr      string
-	localAddr string // the listener address the client reached
+	localAddr string          // the listener address the client reached
 	connCtx   context.Context // ends with the connection
 	closeConn context.CancelFunc
 	sess      *engine.Session
