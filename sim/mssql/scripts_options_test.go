@@ -48,3 +48,9 @@ func TestClientCatalogScripts(t *testing.T) {
 		return openDB(t, startServer(t, ""), "master")
 	})
 }
+
+func TestDDLScripts(t *testing.T) {
+	enginetest.Run(t, enginetest.DDLScripts, func(t *testing.T) *sql.DB {
+		return openDB(t, startServer(t, ""), "master")
+	})
+}

@@ -145,6 +145,9 @@ func (sc *scope) execCreateTable(x *tsql.CreateTableStmt) error {
 		def.Cols = append(def.Cols, col)
 	}
 	for _, tc := range x.Constraints {
+		if err := checkIndexOptions(tc.Options); err != nil {
+			return err
+		}
 		switch tc.Kind {
 		case tsql.ConstraintPrimaryKey, tsql.ConstraintUnique:
 			ix := IndexDef{Primary: tc.Kind == tsql.ConstraintPrimaryKey}
@@ -262,6 +265,20 @@ func (sc *scope) execDropTable(x *tsql.DropTableStmt) error {
 	sc.s.rowcount = 0
 	sc.s.lastError = 0
 	return sc.done(DoneInfo{})
+}
+
+// checkIndexOptions takes the index options of a key or index. The
+// physical ones (PAD_INDEX, FILLFACTOR, ALLOW_ROW_LOCKS, DATA_COMPRESSION,
+// ...) change nothing the simulator models; IGNORE_DUP_KEY = ON would turn
+// a duplicate key into a warning and a skipped row, which is not modelled,
+// so it is refused rather than ignored.
+func checkIndexOptions(opts []*tsql.Option) error {
+	for _, o := range opts {
+		if o.Name == "IGNORE_DUP_KEY" && o.Word == "ON" {
+			return newErr(40000, "IGNORE_DUP_KEY = ON is not supported by the simulator.")
+		}
+	}
+	return nil
 }
 
 // constraintFail reports a constraint that cannot be created as SQL Server
@@ -536,6 +553,9 @@ func waitUntil(ctx context.Context, deadline time.Time, cond func() bool) error 
 // later duplicates, 1505 when existing rows already collide), others only
 // appear in the catalog.
 func (sc *scope) execCreateIndex(x *tsql.CreateIndexStmt) error {
+	if err := checkIndexOptions(x.Options); err != nil {
+		return err
+	}
 	obj, err := sc.resolveObject(&x.Table)
 	if err != nil {
 		return err

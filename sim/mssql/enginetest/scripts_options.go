@@ -192,3 +192,27 @@ var ClientCatalogScripts = []ScriptTest{
 		},
 	},
 }
+
+// DDLScripts: the T-SQL SSMS scripts for tables (issue 14).
+var DDLScripts = []ScriptTest{
+	{
+		Name: "SSMS's scripted CREATE TABLE",
+		Assertions: []Assertion{
+			{Query: `CREATE TABLE [dbo].[ssms](
+	[id] [int] IDENTITY(1,1) NOT NULL,
+	[name] [nvarchar](50) NULL,
+	[body] [nvarchar](max) NULL,
+ CONSTRAINT [PK_ssms] PRIMARY KEY CLUSTERED 
+(
+	[id] ASC
+)WITH (PAD_INDEX = OFF, STATISTICS_NORECOMPUTE = OFF, IGNORE_DUP_KEY = OFF, ALLOW_ROW_LOCKS = ON, ALLOW_PAGE_LOCKS = ON, OPTIMIZE_FOR_SEQUENTIAL_KEY = OFF) ON [PRIMARY]
+) ON [PRIMARY] TEXTIMAGE_ON [PRIMARY]`, Exec: true, Affected: -1},
+			{Query: "INSERT INTO dbo.ssms (name) VALUES (N'a'); SELECT id, name FROM dbo.ssms", Expected: [][]any{{1, "a"}}},
+			{Query: "SELECT name FROM sys.indexes WHERE object_id = OBJECT_ID('dbo.ssms') AND is_primary_key = 1", Expected: [][]any{{"PK_ssms"}}},
+			// Behaviour the simulator does not model is refused, not ignored.
+			{Query: "CREATE TABLE dbo.dup (id int NOT NULL, CONSTRAINT pk_dup PRIMARY KEY (id) WITH (IGNORE_DUP_KEY = ON))", ErrNumber: 40000},
+			{Query: "CREATE TABLE dbo.bad (id int NOT NULL, CONSTRAINT pk_bad PRIMARY KEY (id) WITH (FOO = ON))", ErrNumber: 155,
+				ErrContains: "'FOO' is not a recognized CREATE TABLE option."},
+		},
+	},
+}
