@@ -54,3 +54,9 @@ func TestDDLScripts(t *testing.T) {
 		return openDB(t, startServer(t, ""), "master")
 	})
 }
+
+func TestCTEScripts(t *testing.T) {
+	enginetest.Run(t, enginetest.CTEScripts, func(t *testing.T) *sql.DB {
+		return openDB(t, startServer(t, ""), "master")
+	})
+}

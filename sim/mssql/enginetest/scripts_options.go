@@ -216,3 +216,24 @@ var DDLScripts = []ScriptTest{
 		},
 	},
 }
+
+// CTEScripts: non-recursive common table expressions, as DBA scripts use
+// them (issue 14); recursive ones are refused as not supported.
+var CTEScripts = []ScriptTest{
+	{
+		Name:  "common table expressions",
+		Setup: []string{"CREATE TABLE dbo.bk (db sysname, finished datetime)", "INSERT INTO dbo.bk VALUES (N'mgc', '2026-01-01'), (N'mgc', '2026-01-02'), (N'mgccomp', '2026-01-03')"},
+		Assertions: []Assertion{
+			{Query: "WITH last AS (SELECT db, MAX(finished) AS f FROM dbo.bk GROUP BY db) SELECT db, CONVERT(varchar(10), f, 23) FROM last ORDER BY db",
+				Expected: [][]any{{"mgc", "2026-01-02"}, {"mgccomp", "2026-01-03"}}},
+			// Column list, two CTEs, the second using the first, a self-join.
+			{Query: "WITH a(n, d) AS (SELECT COUNT(*), db FROM dbo.bk GROUP BY db), b AS (SELECT x.d FROM a AS x JOIN a AS y ON x.n = y.n + 1) SELECT d FROM b",
+				Expected: [][]any{{"mgc"}}},
+			{Query: ";WITH c AS (SELECT 1 AS one) SELECT one FROM c", Expected: [][]any{{1}}},
+			{Query: "WITH c AS (SELECT 1 AS one), c AS (SELECT 2 AS two) SELECT * FROM c", ErrNumber: 239},
+			{Query: "WITH n(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM n WHERE n < 3) SELECT n FROM n", ErrNumber: 102, ErrContains: "recursive common table expressions"},
+			// The name is the statement's only: the next statement sees the table.
+			{Query: "WITH bk AS (SELECT 1 AS x) SELECT x FROM bk; SELECT COUNT(*) FROM bk", Expected: [][]any{{1}}},
+		},
+	},
+}

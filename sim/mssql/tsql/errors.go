@@ -14,6 +14,7 @@ const (
 	ErrMissingEndComment      = 113 // Missing end comment mark '*/'.
 	ErrIncorrectSyntaxKeyword = 156 // Incorrect syntax near the keyword '%s'.
 	ErrNotRecognizedOption    = 155 // '%.*ls' is not a recognized %ls option.
+	ErrDuplicateCTE           = 239 // Duplicate common table expression name '%.*ls' was specified.
 )
 
 // SyntaxSeverity is the severity (class) of every parse error.
