@@ -61,6 +61,11 @@ type Login7 struct {
 	AtchDBFile     string
 	ChangePassword string // never log it
 	FeatureExt     []FeatureExt
+
+	// Encryption is how the connection carrying this login is encrypted
+	// (set by Serve, not part of the message): what
+	// sys.dm_exec_connections.encrypt_option reports.
+	Encryption EncryptionMode
 }
 
 // String describes the login without its secrets.

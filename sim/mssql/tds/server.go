@@ -2,6 +2,7 @@ package tds
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -46,6 +47,16 @@ type Options struct {
 	// a session forever; default 30s, negative means none.
 	LoginTimeout   time.Duration
 	MaxMessageSize int // default DefaultMaxMessageSize
+	// TLS, when set, is the server's certificate configuration (see
+	// ServerTLSConfig): PRELOGIN then offers encryption as SQL Server
+	// does, login-only for a client asking ENCRYPT_OFF and full for
+	// ENCRYPT_ON. Nil answers NOT_SUP to everyone, and a client that
+	// requires encryption cannot log in.
+	TLS *tls.Config
+	// ForceEncryption is SQL Server's "Force Encryption" setting: every
+	// connection is encrypted in full, a client that cannot encrypt is
+	// refused. It needs TLS.
+	ForceEncryption bool
 	// Logf, if set, receives one line per connection-ending protocol
 	// problem. It never gets passwords.
 	Logf func(format string, args ...any)
@@ -92,6 +103,7 @@ func Serve(ctx context.Context, conn net.Conn, newHandler func() Handler, opts O
 		mr:   NewMessageReader(conn, MaxPacketSize, opts.MaxMessageSize),
 		pw:   NewPacketWriter(conn, MinPacketSize, opts.SPID),
 	}
+	c.rawMR = c.mr
 	c.rw = ResponseWriter{pw: c.pw, server: opts.ServerName, attn: &c.attn}
 
 	h, err := c.handshake(ctx, newHandler)
@@ -115,9 +127,16 @@ type serverConn struct {
 	conn net.Conn
 	opts Options
 	mr   *MessageReader
-	pw   *PacketWriter
-	rw   ResponseWriter
-	buf  []byte
+	// rawMR reads the socket itself; mr is a reader over the TLS
+	// connection while encryption is on.
+	rawMR *MessageReader
+	mode  EncryptionMode
+	// refuse is set when PRELOGIN found the client and the server cannot
+	// agree on encryption; a LOGIN7 after it is refused.
+	refuse bool
+	pw     *PacketWriter
+	rw     ResponseWriter
+	buf    []byte
 
 	mu     sync.Mutex
 	cancel context.CancelFunc // of the running request; nil between requests
@@ -144,21 +163,43 @@ func (c *serverConn) handshake(ctx context.Context, newHandler func() Handler) (
 		switch {
 		case m.Type == PacketPrelogin && !sawPrelogin:
 			sawPrelogin = true
-			if _, err := ParsePrelogin(m.Payload); err != nil {
+			p, err := ParsePrelogin(m.Payload)
+			if err != nil {
 				return nil, err
 			}
+			answer, mode, refuse := NegotiateEncryption(p.Encryption, p.HasEncryption, c.opts.TLS != nil, c.opts.ForceEncryption)
 			c.pw.BeginMessage(PacketReply)
-			if _, err := c.pw.Write(AppendPreloginReply(c.rw.b[:0], c.opts.Version)); err != nil {
+			if _, err := c.pw.Write(AppendPreloginReply(c.rw.b[:0], c.opts.Version, answer)); err != nil {
 				return nil, err
 			}
 			if err := c.pw.EndMessage(); err != nil {
 				return nil, err
 			}
+			c.refuse = refuse
+			if mode != EncryptionNone && !refuse {
+				if err := c.startTLS(); err != nil {
+					return nil, err
+				}
+				c.mode = mode
+			}
 		case m.Type == PacketLogin7:
+			if c.refuse {
+				// SQL Server closes the connection: the client was told
+				// in PRELOGIN that it cannot log in this way.
+				return nil, fmt.Errorf("tds handshake: %w: LOGIN7 after PRELOGIN found no encryption both sides accept", ErrMalformed)
+			}
+			if c.mode == EncryptionLogin {
+				// Login-only encryption: the LOGIN7 came over TLS,
+				// everything after it is clear text (the client switches
+				// back after its first packet).
+				c.mr = c.rawMR
+				c.pw.SetWriter(c.conn)
+			}
 			l, err := ParseLogin7(m.Payload)
 			if err != nil {
 				return nil, err
 			}
+			l.Encryption = c.mode
 			h := newHandler()
 			reply, lerr := safeLogin(ctx, h, l)
 			if lerr != nil {
@@ -176,6 +217,22 @@ func (c *serverConn) handshake(ctx context.Context, newHandler func() Handler) (
 			return nil, fmt.Errorf("tds handshake: %w: got a %v message where PRELOGIN or LOGIN7 belongs", ErrMalformed, m.Type)
 		}
 	}
+}
+
+// startTLS runs the TLS handshake wrapped in PRELOGIN messages and then
+// reads and writes through the TLS connection.
+func (c *serverConn) startTLS() error {
+	hc := newHandshakeConn(c.conn, c.rawMR, c.opts.SPID)
+	tc := tls.Server(hc, c.opts.TLS)
+	if err := tc.Handshake(); err != nil {
+		return fmt.Errorf("tds: tls handshake: %w", err)
+	}
+	if err := hc.done(); err != nil {
+		return err
+	}
+	c.mr = NewMessageReader(tc, MaxPacketSize, c.opts.MaxMessageSize)
+	c.pw.SetWriter(tc)
+	return nil
 }
 
 func safeLogin(ctx context.Context, h Handler, l *Login7) (reply LoginReply, err error) {
@@ -234,6 +291,7 @@ func (c *serverConn) loginReply(l *Login7, reply LoginReply) error {
 	}
 	c.pw.SetPacketSize(size)
 	c.mr.SetMaxPacketSize(size)
+	c.rawMR.SetMaxPacketSize(size)
 	return nil
 }
 
