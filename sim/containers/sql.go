@@ -1,6 +1,7 @@
 package containers
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/url"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/testcontainers/testcontainers-go"
 )
 
 // SQLKind picks the SQL Server behind an instance.
@@ -37,6 +40,8 @@ const (
 	SQLImageEnv  = "PCHAT_SQL_IMAGE"
 	sqlPort      = "1433/tcp"
 	sqlDataPath  = "/var/opt/mssql"
+	sqlCertPath  = "/etc/mssqlsim/tls.crt"
+	sqlKeyPath   = "/etc/mssqlsim/tls.key"
 	simReadyLine = "listening on"
 	realReadyLog = "Recovery is complete."
 )
@@ -107,6 +112,11 @@ type SQLOptions struct {
 	// of a real server would.
 	HostPort int
 
+	// TLSCertPEM and TLSKeyPEM are the certificate the simulator presents
+	// for TDS encryption (--tls-cert/--tls-key); without them it makes a
+	// self-signed one at start, as SQL Server does.
+	TLSCertPEM, TLSKeyPEM []byte
+
 	// Simulator-only service facts (sys.dm_server_services).
 	ServiceAccount string
 	AgentAccount   string
@@ -175,7 +185,10 @@ func (o *SQLOptions) validate() error {
 	if o.SharePath == "" {
 		o.SharePath = "/share"
 	}
-	if o.Kind == SQLReal && len(o.Args) > 0 {
+	if (len(o.TLSCertPEM) == 0) != (len(o.TLSKeyPEM) == 0) {
+		return fmt.Errorf("sql options %s: TLSCertPEM and TLSKeyPEM go together", o.Name)
+	}
+	if o.Kind == SQLReal && (len(o.Args) > 0 || len(o.TLSCertPEM) > 0) {
 		return fmt.Errorf("sql options %s: simulator flags %q given for the real server image", o.Name, o.Args)
 	}
 	for i, m := range o.Mounts {
@@ -250,6 +263,15 @@ func (o *SQLOptions) spec(ctx context.Context, d *Docker) (instanceSpec, error) 
 		}
 		if o.AgentStopped {
 			s.cmd = append(s.cmd, "--agent=false")
+		}
+		if len(o.TLSCertPEM) > 0 {
+			s.cmd = append(s.cmd, "--tls-cert", sqlCertPath, "--tls-key", sqlKeyPath)
+			// Copied files belong to root and the image runs as ImageUID:
+			// the key must be readable by others, which inside this
+			// container is the simulator alone.
+			s.files = append(s.files,
+				testcontainers.ContainerFile{Reader: bytes.NewReader(o.TLSCertPEM), ContainerFilePath: sqlCertPath, FileMode: 0o444},
+				testcontainers.ContainerFile{Reader: bytes.NewReader(o.TLSKeyPEM), ContainerFilePath: sqlKeyPath, FileMode: 0o444})
 		}
 		s.cmd = append(s.cmd, o.Args...)
 		s.readyLog = simReadyLine

@@ -13,10 +13,12 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/tds"
+	"github.com/pchatdr/harness/sim/tlscert"
 )
 
 // Config configures an embedded instance.
@@ -30,6 +32,14 @@ type Config struct {
 	Listener net.Listener
 	// Logf receives one line per connection-ending protocol problem.
 	Logf func(format string, args ...any)
+	// Certificate is the TLS certificate the instance presents. Nil makes
+	// a self-signed one at start, as SQL Server does when no certificate
+	// is configured: a client asking ENCRYPT_OFF then gets login-only
+	// encryption and one asking ENCRYPT_ON full encryption.
+	Certificate *tlscert.Certificate
+	// ForceEncryption is SQL Server's Force Encryption setting: every
+	// connection is encrypted, a client that cannot encrypt is refused.
+	ForceEncryption bool
 }
 
 // Server is a running simulated SQL Server instance.
@@ -37,6 +47,7 @@ type Server struct {
 	inst *engine.Instance
 	ln   net.Listener
 	opts tds.Options
+	cert tlscert.Certificate
 	logf func(string, ...any)
 
 	ctx    context.Context
@@ -51,6 +62,15 @@ type Server struct {
 func Start(cfg Config) (*Server, error) {
 	if cfg.Engine.Name == "" {
 		cfg.Engine.Name = "SIMSQL"
+	}
+	var cert tlscert.Certificate
+	if cfg.Certificate != nil {
+		cert = *cfg.Certificate
+	} else {
+		var err error
+		if cert, err = tlscert.SelfSigned(cfg.Engine.Name, strings.ToLower(cfg.Engine.Name)); err != nil {
+			return nil, fmt.Errorf("start instance %s: %w", cfg.Engine.Name, err)
+		}
 	}
 	inst, err := engine.New(cfg.Engine)
 	if err != nil {
@@ -72,7 +92,9 @@ func Start(cfg Config) (*Server, error) {
 		inst: inst,
 		ln:   ln,
 		logf: cfg.Logf,
-		opts: tds.Options{ServerName: cfg.Engine.Name, Logf: cfg.Logf},
+		cert: cert,
+		opts: tds.Options{ServerName: cfg.Engine.Name, Logf: cfg.Logf,
+			TLS: tds.ServerTLSConfig(cert.TLS), ForceEncryption: cfg.ForceEncryption},
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.wg.Add(1)
@@ -112,12 +134,16 @@ func (s *Server) acceptLoop() {
 // Addr is the host:port the instance listens on.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
+// CertificatePEM is the certificate the instance presents (PEM): a
+// client's CA file when the certificate is self-signed.
+func (s *Server) CertificatePEM() []byte { return s.cert.CertPEM }
+
 // Instance is the engine behind the listener, for in-process inspection.
 func (s *Server) Instance() *engine.Instance { return s.inst }
 
-// DSN is a go-mssqldb connection string for user and password to database.
-// Encryption is disabled: the simulator answers PRELOGIN with NOT_SUP, as
-// reference/tds-and-containers.md §2.3 requires.
+// DSN is a go-mssqldb connection string for user and password to database,
+// without encryption (the harness's own helpers; the engine connects with
+// encrypt=true and the instance's certificate as its CA file).
 func (s *Server) DSN(user, password, database string) string {
 	return DSN(s.Addr(), user, password, database)
 }

@@ -26,7 +26,7 @@ type embeddedServer struct{ *mssql.Server }
 func (s embeddedServer) Engine() *engine.Instance { return s.Instance() }
 
 func (embedded) launch(_ context.Context, inst *Instance, listen string) (sqlServer, error) {
-	srv, err := mssql.Start(mssql.Config{Engine: inst.cfg, Listen: listen})
+	srv, err := mssql.Start(mssql.Config{Engine: inst.cfg, Listen: listen, Certificate: &inst.cert})
 	if err != nil {
 		return nil, err
 	}

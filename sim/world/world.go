@@ -30,6 +30,7 @@ import (
 	"github.com/pchatdr/harness/sim/mssql"
 	"github.com/pchatdr/harness/sim/mssql/agent"
 	"github.com/pchatdr/harness/sim/mssql/engine"
+	"github.com/pchatdr/harness/sim/tlscert"
 )
 
 // Options configure a world.
@@ -116,6 +117,11 @@ type Instance struct {
 	rebuilds   int
 	host       string
 	dataCenter string
+	// cert is the TLS certificate the instance presents, made once so a
+	// restart or rebuild presents the same one; tlsDir holds it as
+	// cert.pem (the engine's CA file) and key.pem.
+	cert   tlscert.Certificate
+	tlsDir string
 	// onStart runs after every start (first, restart, rebuild).
 	onStart func(*Instance)
 }
@@ -169,7 +175,9 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 	for i := range topo.Instances {
 		in, inst := &topo.Instances[i], started[i]
 		in.Address = inst.Addr
-		in.Encrypt = "disable" // the simulator has no TLS (tds-and-containers §2.3)
+		// As production connects (topologies/example-production.yaml):
+		// full encryption, the certificate checked against a CA file.
+		in.Encrypt, in.TrustServerCertificate, in.CAFile = "true", false, inst.CAFile()
 		if in.Password, err = w.secretFile(in.Name, inst.password); err != nil {
 			return nil, err
 		}
@@ -244,8 +252,13 @@ func (w *World) startInstance(ctx context.Context, in *topology.Instance) (*Inst
 	if err != nil {
 		return nil, err
 	}
+	tlsDir := filepath.Join(w.dir, "tls", in.Name)
+	cert, err := instanceCertificate(in, tlsDir)
+	if err != nil {
+		return nil, err
+	}
 	inst := &Instance{
-		Name: in.Name, Role: in.Role, password: pw,
+		Name: in.Name, Role: in.Role, password: pw, cert: cert, tlsDir: tlsDir,
 		cfg: engine.Config{
 			Name:           serverName(in),
 			DataDir:        dataDir,
@@ -274,6 +287,31 @@ func (w *World) startInstance(ctx context.Context, in *topology.Instance) (*Inst
 	w.Timeline.Add(in.Name, "start", fmt.Sprintf("SQL Server %s (%s) listening on %s", inst.cfg.Name, in.Role, inst.Addr), nil)
 	return inst, nil
 }
+
+// instanceCertificate makes the instance's self-signed certificate, valid
+// for 127.0.0.1 (where the world serves), its host's FQDN and its server
+// name, and writes it to dir for the engine's CA file and a container's
+// mount.
+func instanceCertificate(in *topology.Instance, dir string) (tlscert.Certificate, error) {
+	names := []string{strings.ToLower(serverName(in))}
+	if in.Host != "" {
+		names = append(names, strings.ToLower(in.Host))
+	}
+	cert, err := tlscert.SelfSigned(serverName(in), names...)
+	if err != nil {
+		return cert, fmt.Errorf("world: instance %s: %w", in.Name, err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return cert, fmt.Errorf("world: instance %s: %w", in.Name, err)
+	}
+	if err := cert.Write(filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")); err != nil {
+		return cert, fmt.Errorf("world: instance %s: %w", in.Name, err)
+	}
+	return cert, nil
+}
+
+// CAFile is the PEM file a client trusts the instance's certificate by.
+func (i *Instance) CAFile() string { return filepath.Join(i.tlsDir, "cert.pem") }
 
 // serverName is @@SERVERNAME: the host's short name, upper case, as a
 // default instance on Windows reports it.
