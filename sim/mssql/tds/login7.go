@@ -62,6 +62,11 @@ type Login7 struct {
 	ChangePassword string // never log it
 	FeatureExt     []FeatureExt
 
+	// SSPIUser is the Windows account an integrated-security login
+	// authenticated as (CONTOSO\svc-pchat), set by Serve after the SSPI
+	// exchange; empty for a SQL Server login.
+	SSPIUser string
+
 	// Encryption is how the connection carrying this login is encrypted
 	// (set by Serve, not part of the message): what
 	// sys.dm_exec_connections.encrypt_option reports.
@@ -73,6 +78,15 @@ func (l Login7) String() string {
 	return fmt.Sprintf("login7{tds=0x%08X user=%q app=%q host=%q server=%q lib=%q db=%q lang=%q packet=%d flags=%02X/%02X/%02X/%02X}",
 		l.TDSVersion, l.UserName, l.AppName, l.HostName, l.ServerName, l.LibName, l.Database, l.Language,
 		l.PacketSize, l.OptionFlags1, l.OptionFlags2, l.TypeFlags, l.OptionFlags3)
+}
+
+// loginName is who is logging in: the Windows account after SSPI, else
+// the SQL login name.
+func (l *Login7) loginName() string {
+	if l.SSPIUser != "" {
+		return l.SSPIUser
+	}
+	return l.UserName
 }
 
 // GoString keeps %#v from printing the password too.

@@ -201,18 +201,29 @@ func (c *serverConn) handshake(ctx context.Context, newHandler func() Handler) (
 			}
 			l.Encryption = c.mode
 			h := newHandler()
-			reply, lerr := safeLogin(ctx, h, l)
+			var final []byte
+			var lerr error
+			if l.OptionFlags2&Login7Flag2Integrated != 0 {
+				final, lerr = c.sspi(ctx, h, l)
+				if lerr != nil && !isServerError(lerr) {
+					return h, lerr
+				}
+			}
+			var reply LoginReply
+			if lerr == nil {
+				reply, lerr = safeLogin(ctx, h, l)
+			}
 			if lerr != nil {
 				var se *ServerError
 				if !errors.As(lerr, &se) {
-					se = LoginFailed(l.UserName)
+					se = LoginFailed(l.loginName())
 				}
 				if err := c.writeReply(Done{Status: DoneError}, se); err != nil {
 					return h, err
 				}
-				return h, fmt.Errorf("%w: user %q: %w", ErrLoginFailed, l.UserName, lerr)
+				return h, fmt.Errorf("%w: user %q: %w", ErrLoginFailed, l.loginName(), lerr)
 			}
-			return h, c.loginReply(l, reply)
+			return h, c.loginReply(l, reply, final)
 		default:
 			return nil, fmt.Errorf("tds handshake: %w: got a %v message where PRELOGIN or LOGIN7 belongs", ErrMalformed, m.Type)
 		}
@@ -235,6 +246,11 @@ func (c *serverConn) startTLS() error {
 	return nil
 }
 
+func isServerError(err error) bool {
+	var se *ServerError
+	return errors.As(err, &se)
+}
+
 func safeLogin(ctx context.Context, h Handler, l *Login7) (reply LoginReply, err error) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -247,7 +263,7 @@ func safeLogin(ctx context.Context, h Handler, l *Login7) (reply LoginReply, err
 // loginReply sends the token sequence real servers send (and that
 // go-mssqldb, FreeTDS and tedious accept), then switches to the
 // negotiated packet size.
-func (c *serverConn) loginReply(l *Login7, reply LoginReply) error {
+func (c *serverConn) loginReply(l *Login7, reply LoginReply, sspi []byte) error {
 	db := reply.Database
 	if db == "" {
 		db = "master"
@@ -264,6 +280,9 @@ func (c *serverConn) loginReply(l *Login7, reply LoginReply) error {
 		size = clampPacketSize(int(min(l.PacketSize, MaxPacketSize)))
 	}
 	b := c.rw.b[:0]
+	if len(sspi) > 0 {
+		b = appendSSPI(b, sspi)
+	}
 	var err error
 	if b, err = appendEnvString(b, EnvDatabase, db, "master"); err != nil {
 		return err
