@@ -7,6 +7,7 @@ import (
 
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/tds"
+	"github.com/pchatdr/harness/sim/ntlm"
 )
 
 // handler adapts one engine session to one TDS connection.
@@ -16,11 +17,18 @@ type handler struct {
 	connCtx   context.Context // ends with the connection
 	closeConn context.CancelFunc
 	sess      *engine.Session
+	windows   *ntlm.Server // the domain's NTLM acceptor; nil: no Windows logins
 }
 
 func (h *handler) Login(ctx context.Context, l *tds.Login7) (tds.LoginReply, error) {
+	user := l.UserName
+	if l.SSPIUser != "" {
+		user = l.SSPIUser
+	}
 	sess, err := h.inst.Login(ctx, engine.LoginRequest{
-		User:       l.UserName,
+		User:       user,
+		Windows:    l.SSPIUser != "",
+		Encrypted:  l.Encryption == tds.EncryptionFull,
 		Password:   l.Password,
 		Database:   l.Database,
 		AppName:    l.AppName,

@@ -18,6 +18,7 @@ import (
 
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/tds"
+	"github.com/pchatdr/harness/sim/ntlm"
 	"github.com/pchatdr/harness/sim/tlscert"
 )
 
@@ -40,15 +41,21 @@ type Config struct {
 	// ForceEncryption is SQL Server's Force Encryption setting: every
 	// connection is encrypted, a client that cannot encrypt is refused.
 	ForceEncryption bool
+	// Windows is the NTLM acceptor of the domain the instance is joined
+	// to: Windows logins (Engine.WindowsLogins) authenticate through it.
+	// Nil: the instance takes SQL logins only and refuses Windows ones
+	// with 18452.
+	Windows *ntlm.Server
 }
 
 // Server is a running simulated SQL Server instance.
 type Server struct {
-	inst *engine.Instance
-	ln   net.Listener
-	opts tds.Options
-	cert tlscert.Certificate
-	logf func(string, ...any)
+	inst    *engine.Instance
+	ln      net.Listener
+	opts    tds.Options
+	cert    tlscert.Certificate
+	windows *ntlm.Server
+	logf    func(string, ...any)
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -89,10 +96,11 @@ func Start(cfg Config) (*Server, error) {
 		}
 	}
 	s := &Server{
-		inst: inst,
-		ln:   ln,
-		logf: cfg.Logf,
-		cert: cert,
+		inst:    inst,
+		ln:      ln,
+		logf:    cfg.Logf,
+		cert:    cert,
+		windows: cfg.Windows,
 		opts: tds.Options{ServerName: cfg.Engine.Name, Logf: cfg.Logf,
 			TLS: tds.ServerTLSConfig(cert.TLS), ForceEncryption: cfg.ForceEncryption},
 	}
@@ -125,7 +133,7 @@ func (s *Server) acceptLoop() {
 			// IMMEDIATE) can close exactly that connection.
 			ctx, cancel := context.WithCancel(s.ctx)
 			defer cancel()
-			h := &handler{inst: s.inst, addr: conn.RemoteAddr().String(), connCtx: ctx, closeConn: cancel}
+			h := &handler{inst: s.inst, addr: conn.RemoteAddr().String(), connCtx: ctx, closeConn: cancel, windows: s.windows}
 			tds.Serve(ctx, conn, func() tds.Handler { return h }, s.opts)
 		}()
 	}

@@ -103,4 +103,11 @@ type LoginRequest struct {
 	AppName    string // becomes sys.dm_exec_sessions.program_name
 	HostName   string
 	ClientAddr string
+	// Windows says User is a Windows account the transport authenticated
+	// (SSPI/NTLM): no password is checked, the account must have a
+	// Windows login (Config.WindowsLogins or CREATE LOGIN ... FROM WINDOWS).
+	Windows bool
+	// Encrypted says the connection is encrypted in full (TLS after the
+	// login too): sys.dm_exec_connections.encrypt_option.
+	Encrypted bool
 }

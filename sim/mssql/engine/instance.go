@@ -25,6 +25,10 @@ type Config struct {
 	DataDir        string // "" keeps everything in memory (tests)
 	SAPassword     string
 	Logins         map[string]string // further SQL logins: name -> password
+	// WindowsLogins are Windows logins (DOMAIN\user) the instance has, as
+	// if made with CREATE LOGIN [DOMAIN\user] FROM WINDOWS: the domain
+	// accounts that may connect with Windows authentication.
+	WindowsLogins []string
 	ServiceAccount string            // sys.dm_server_services, engine row
 	AgentAccount   string            // sys.dm_server_services, agent row
 	AgentRunning   bool
