@@ -21,16 +21,12 @@ import (
 
 // Config configures an instance.
 type Config struct {
-	Name       string // @@SERVERNAME, SERVERPROPERTY('ServerName')
-	DataDir    string // "" keeps everything in memory (tests)
-	SAPassword string
-	Logins     map[string]string // further SQL logins: name -> password
-	// WindowsLogins are Windows logins (DOMAIN\user) the instance has, as
-	// if made with CREATE LOGIN [DOMAIN\user] FROM WINDOWS: the domain
-	// accounts that may connect with Windows authentication.
-	WindowsLogins  []string
-	ServiceAccount string // sys.dm_server_services, engine row
-	AgentAccount   string // sys.dm_server_services, agent row
+	Name           string // @@SERVERNAME, SERVERPROPERTY('ServerName')
+	DataDir        string // "" keeps everything in memory (tests)
+	SAPassword     string
+	Logins         map[string]string // further SQL logins: name -> password
+	ServiceAccount string            // sys.dm_server_services, engine row
+	AgentAccount   string            // sys.dm_server_services, agent row
 	AgentRunning   bool
 	// AgentClock drives SQL Server Agent schedules (agent.RealClock when
 	// nil); a world speeds up simulated days of log shipping with
@@ -64,6 +60,11 @@ type Config struct {
 	// MirrorRetry is how often a disconnected mirroring partner redials;
 	// 0 means one second.
 	MirrorRetry time.Duration
+
+	// WindowsLogins are Windows logins (DOMAIN\user) the instance has, as
+	// if made with CREATE LOGIN [DOMAIN\user] FROM WINDOWS: the domain
+	// accounts that may connect with Windows authentication.
+	WindowsLogins []string
 }
 
 // Instance is one simulated SQL Server instance.
