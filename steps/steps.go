@@ -94,6 +94,9 @@ type scenario struct {
 	// onEvent are other watchers of the engine's events (mirroring.go).
 	onEvent []failback.SinkFunc
 	links   bool
+	// sqlUser, when set, is the login the engine uses for every SQL
+	// instance instead of the topology file's (security.go).
+	sqlUser string
 	// stopped is the first run's result when a scenario resumed it.
 	stopped *failback.Result
 	// atRestore is the backup databases' mirroring when the engine sent
@@ -211,6 +214,7 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 		sc.Step(`^the cmdlet is refused with a message containing "([^"]*)"$`, refusedWith)
 		registerFaults(sc)
 		registerSchedule(sc, opts)
+		registerSecurity(sc, opts)
 	}
 }
 
@@ -220,6 +224,11 @@ func startWorld(ctx context.Context, file string, opts Options, target world.Tar
 	topo, err := topologies.Load(file)
 	if err != nil {
 		return err
+	}
+	if u := get(ctx).sqlUser; u != "" {
+		for i := range topo.Instances {
+			topo.Instances[i].User = u
+		}
 	}
 	w, err := world.Start(ctx, world.Options{Topology: topo, Dir: get(ctx).dir, Logf: opts.Logf, Links: get(ctx).links, Target: target})
 	if err != nil {

@@ -18,6 +18,7 @@ type handler struct {
 	closeConn context.CancelFunc
 	sess      *engine.Session
 	windows   *ntlm.Server // the domain's NTLM acceptor; nil: no Windows logins
+	onLogin   func(LoginEvent)
 }
 
 func (h *handler) Login(ctx context.Context, l *tds.Login7) (tds.LoginReply, error) {
@@ -35,6 +36,13 @@ func (h *handler) Login(ctx context.Context, l *tds.Login7) (tds.LoginReply, err
 		HostName:   l.HostName,
 		ClientAddr: h.addr,
 	})
+	if h.onLogin != nil {
+		ev := LoginEvent{User: user, AppName: l.AppName, AuthScheme: "SQL", Encryption: l.Encryption.String(), Err: err}
+		if l.SSPIUser != "" {
+			ev.AuthScheme = "NTLM"
+		}
+		h.onLogin(ev)
+	}
 	if err != nil {
 		var e *engine.Error
 		if errors.As(err, &e) {

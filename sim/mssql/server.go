@@ -41,11 +41,24 @@ type Config struct {
 	// ForceEncryption is SQL Server's Force Encryption setting: every
 	// connection is encrypted, a client that cannot encrypt is refused.
 	ForceEncryption bool
+	// OnLogin, if set, hears of every login attempt that reached the
+	// engine (SQL Server's login auditing of successes and failures).
+	OnLogin func(LoginEvent)
 	// Windows is the NTLM acceptor of the domain the instance is joined
 	// to: Windows logins (Engine.WindowsLogins) authenticate through it.
 	// Nil: the instance takes SQL logins only and refuses Windows ones
 	// with 18452.
 	Windows *ntlm.Server
+}
+
+// LoginEvent is one login attempt, as SQL Server's login auditing logs it
+// (18453/18454 for successes, 18456 for failures).
+type LoginEvent struct {
+	User       string // the login: CONTOSO\svc-pchat or sa
+	AppName    string
+	AuthScheme string // NTLM (Windows authentication) or SQL
+	Encryption string // none, login-only or full
+	Err        error  // nil for a success
 }
 
 // Server is a running simulated SQL Server instance.
@@ -55,6 +68,7 @@ type Server struct {
 	opts    tds.Options
 	cert    tlscert.Certificate
 	windows *ntlm.Server
+	onLogin func(LoginEvent)
 	logf    func(string, ...any)
 
 	ctx    context.Context
@@ -101,6 +115,7 @@ func Start(cfg Config) (*Server, error) {
 		logf:    cfg.Logf,
 		cert:    cert,
 		windows: cfg.Windows,
+		onLogin: cfg.OnLogin,
 		opts: tds.Options{ServerName: cfg.Engine.Name, Logf: cfg.Logf,
 			TLS: tds.ServerTLSConfig(cert.TLS), ForceEncryption: cfg.ForceEncryption},
 	}
@@ -133,7 +148,7 @@ func (s *Server) acceptLoop() {
 			// IMMEDIATE) can close exactly that connection.
 			ctx, cancel := context.WithCancel(s.ctx)
 			defer cancel()
-			h := &handler{inst: s.inst, addr: conn.RemoteAddr().String(), connCtx: ctx, closeConn: cancel, windows: s.windows}
+			h := &handler{inst: s.inst, addr: conn.RemoteAddr().String(), connCtx: ctx, closeConn: cancel, windows: s.windows, onLogin: s.onLogin}
 			tds.Serve(ctx, conn, func() tds.Handler { return h }, s.opts)
 		}()
 	}

@@ -30,6 +30,7 @@ import (
 	"github.com/pchatdr/harness/sim/mssql"
 	"github.com/pchatdr/harness/sim/mssql/agent"
 	"github.com/pchatdr/harness/sim/mssql/engine"
+	"github.com/pchatdr/harness/sim/ntlm"
 	"github.com/pchatdr/harness/sim/tlscert"
 )
 
@@ -85,6 +86,8 @@ type World struct {
 	Ledger *chat.Ledger
 
 	links *links
+	// domain holds the topology's Windows instance users (windows.go).
+	domain *domain
 
 	mu        sync.Mutex
 	instances map[string]*Instance
@@ -122,6 +125,9 @@ type Instance struct {
 	// cert.pem (the engine's CA file) and key.pem.
 	cert   tlscert.Certificate
 	tlsDir string
+	// windows is the host's NTLM acceptor in the world's domain; nil when
+	// the topology has no Windows instance users.
+	windows *ntlm.Server
 	// onStart runs after every start (first, restart, rebuild).
 	onStart func(*Instance)
 }
@@ -168,6 +174,10 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 	if err := w.backend.open(ctx); err != nil {
 		return nil, err
 	}
+	_, dnsDomain, _ := strings.Cut(topo.Pool.FQDN, ".")
+	if w.domain, err = newDomain(&topo, dnsDomain); err != nil {
+		return nil, err
+	}
 	started, err := w.startInstances(ctx, topo.Instances)
 	if err != nil {
 		return nil, err
@@ -178,7 +188,11 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 		// As production connects (topologies/example-production.yaml):
 		// full encryption, the certificate checked against a CA file.
 		in.Encrypt, in.TrustServerCertificate, in.CAFile = "true", false, inst.CAFile()
-		if in.Password, err = w.secretFile(in.Name, inst.password); err != nil {
+		secret := inst.password
+		if isWindowsUser(in.User) {
+			secret = w.domain.password(in.User) // Windows authentication as that domain account
+		}
+		if in.Password, err = w.secretFile(in.Name, secret); err != nil {
 			return nil, err
 		}
 	}
@@ -257,8 +271,16 @@ func (w *World) startInstance(ctx context.Context, in *topology.Instance) (*Inst
 	if err != nil {
 		return nil, err
 	}
+	var windows *ntlm.Server
+	var windowsLogins []string
+	if w.domain != nil {
+		if windows, err = w.domain.server(serverName(in)); err != nil {
+			return nil, err
+		}
+		windowsLogins = w.domain.logins
+	}
 	inst := &Instance{
-		Name: in.Name, Role: in.Role, password: pw, cert: cert, tlsDir: tlsDir,
+		Name: in.Name, Role: in.Role, password: pw, cert: cert, tlsDir: tlsDir, windows: windows,
 		cfg: engine.Config{
 			Name:           serverName(in),
 			DataDir:        dataDir,
@@ -273,6 +295,7 @@ func (w *World) startInstance(ctx context.Context, in *topology.Instance) (*Inst
 			// every instance where each host's endpoint is (mirroring.go).
 			EndpointListen: "127.0.0.1:0",
 			MirrorRetry:    200 * time.Millisecond,
+			WindowsLogins:  windowsLogins,
 		},
 		host:       in.Host,
 		dataCenter: in.DataCenter,
@@ -365,7 +388,7 @@ func (w *World) InstanceByRole(role topology.Role) (*Instance, error) {
 
 // DB opens a connection pool to an instance as sa, closed with the world.
 func (w *World) DB(inst *Instance, database string) (*sql.DB, error) {
-	db, err := sql.Open("sqlserver", mssql.DSN(inst.Addr, "sa", inst.password, database)+"&app+name=pchat-world")
+	db, err := sql.Open("sqlserver", mssql.DSN(inst.Addr, "sa", inst.password, database)+"&app+name="+worldAppName)
 	if err != nil {
 		return nil, err
 	}
