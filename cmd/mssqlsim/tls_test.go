@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,5 +72,30 @@ func TestTLSGeneratedCertificateOut(t *testing.T) {
 	}
 	if err := ping(encryptedDSN(p.addr, out, "false")); err != nil {
 		t.Errorf("encrypt=false (login-only): %v", err)
+	}
+}
+
+// TestFreeTDSVersions: tsql at TDS 7.1 and 7.2 (with the login-only
+// encryption FreeTDS asks for by default) reads date/time and (MAX)
+// values from the engine in the forms those versions know.
+func TestFreeTDSVersions(t *testing.T) {
+	tsql, err := exec.LookPath("tsql")
+	if err != nil {
+		t.Skip("FreeTDS tsql not installed (apt-get install freetds-bin); .ci/run installs it")
+	}
+	p := start(t, t.TempDir())
+	host, port, _ := strings.Cut(p.addr, ":")
+	for _, v := range []string{"7.1", "7.2"} {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		cmd := exec.CommandContext(ctx, tsql, "-H", host, "-p", port, "-U", "sa", "-P", password, "-o", "q")
+		cmd.Stdin = strings.NewReader("SELECT CAST('2024-01-02' AS date) AS d, CAST(N'grüß' AS nvarchar(max)) AS m, CAST(0x0102 AS varbinary(max)) AS b, 40 + 2 AS answer\ngo\nquit\n")
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		cmd.Env = append(os.Environ(), "TDSVER="+v)
+		err := cmd.Run()
+		cancel()
+		if out := stdout.String(); err != nil || !strings.Contains(out, "2024-01-02\tgrüß\t0102\t42") {
+			t.Errorf("TDS %s: %v\nstdout:\n%s\nstderr:\n%s", v, err, out, stderr.String())
+		}
 	}
 }

@@ -131,6 +131,8 @@ type serverConn struct {
 	// connection while encryption is on.
 	rawMR *MessageReader
 	mode  EncryptionMode
+	// level is the TDS level the client logged in with (LevelOf).
+	level int
 	// refuse is set when PRELOGIN found the client and the server cannot
 	// agree on encryption; a LOGIN7 after it is refused.
 	refuse bool
@@ -200,6 +202,12 @@ func (c *serverConn) handshake(ctx context.Context, newHandler func() Handler) (
 				return nil, err
 			}
 			l.Encryption = c.mode
+			c.level = LevelOf(l.TDSVersion)
+			if c.level < Level71 {
+				// SQL Server 2012 and later refuse TDS 7.0 clients.
+				err := c.writeReply(Done{Status: DoneError}, protocolError(fmt.Sprintf("TDS version 0x%08X is not supported; this server speaks TDS 7.1 to 7.4.", l.TDSVersion)))
+				return nil, errors.Join(fmt.Errorf("%w: TDS version 0x%08X", ErrLoginFailed, l.TDSVersion), err)
+			}
 			h := newHandler()
 			var final []byte
 			var lerr error
@@ -295,11 +303,11 @@ func (c *serverConn) loginReply(l *Login7, reply LoginReply, sspi []byte) error 
 	}
 	b, _ = appendMessage(b, TokenInfo, &ServerError{Number: 5703, State: 1, Class: 0, Line: 1,
 		Message: "Changed language setting to " + lang + "."}, c.opts.ServerName)
-	if b, err = appendLoginAck(b, VerTDS74, c.opts.ProgName, c.opts.Version); err != nil {
+	if b, err = appendLoginAck(b, loginAckVersion(c.level), c.opts.ProgName, c.opts.Version); err != nil {
 		return err
 	}
 	b = appendEnvPacketSize(b, size, DefaultPacketSize)
-	b = appendDone(b, Done{})
+	b = appendDoneLevel(b, Done{}, c.level)
 	c.rw.b = b[:0]
 	c.pw.BeginMessage(PacketReply)
 	if _, err := c.pw.Write(b); err != nil {
@@ -308,6 +316,7 @@ func (c *serverConn) loginReply(l *Login7, reply LoginReply, sspi []byte) error 
 	if err := c.pw.EndMessage(); err != nil {
 		return err
 	}
+	c.rw.level = c.level
 	c.pw.SetPacketSize(size)
 	c.mr.SetMaxPacketSize(size)
 	c.rawMR.SetMaxPacketSize(size)
@@ -323,7 +332,7 @@ func (c *serverConn) writeReply(d Done, e *ServerError) error {
 			return err
 		}
 	}
-	b = appendDone(b, d)
+	b = appendDoneLevel(b, d, c.level)
 	c.rw.b = b[:0]
 	c.pw.BeginMessage(PacketReply)
 	if _, err := c.pw.Write(b); err != nil {
@@ -433,7 +442,7 @@ func (c *serverConn) abort() {
 func (c *serverConn) dispatch(ctx context.Context, h Handler, m Message) error {
 	switch m.Type {
 	case PacketSQLBatch, PacketRPC, PacketTransMgr:
-		req, err := DecodeRequest(m)
+		req, err := DecodeRequestLevel(m, c.level)
 		if err != nil {
 			// Framing was fine, so the stream is still in step: answer
 			// and carry on.
