@@ -74,7 +74,9 @@ func clientHello(tb testing.TB) []byte {
 	a, b := net.Pipe()
 	defer a.Close()
 	defer b.Close()
-	go func() { _ = tls.Client(a, &tls.Config{InsecureSkipVerify: true, MaxVersion: tls.VersionTLS12}).Handshake() }()
+	go func() {
+		_ = tls.Client(a, &tls.Config{InsecureSkipVerify: true, MaxVersion: tls.VersionTLS12}).Handshake()
+	}()
 	buf := make([]byte, 4096)
 	_ = b.SetReadDeadline(time.Now().Add(5 * time.Second))
 	n, err := b.Read(buf)
