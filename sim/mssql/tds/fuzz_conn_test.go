@@ -72,9 +72,10 @@ func isTLSError(err error) bool {
 // it would travel inside a PRELOGIN packet.
 func clientHello(tb testing.TB) []byte {
 	a, b := net.Pipe()
-	defer a.Close()
-	defer b.Close()
+	done := make(chan struct{})
+	defer func() { a.Close(); b.Close(); <-done }()
 	go func() {
+		defer close(done)
 		_ = tls.Client(a, &tls.Config{InsecureSkipVerify: true, MaxVersion: tls.VersionTLS12}).Handshake()
 	}()
 	buf := make([]byte, 4096)
