@@ -19,6 +19,9 @@ type handler struct {
 	sess      *engine.Session
 	windows   *ntlm.Server // the domain's NTLM acceptor; nil: no Windows logins
 	onLogin   func(LoginEvent)
+	// bulk is the INSERT BULK waiting for its BULK_LOAD (bulk.go).
+	bulk        *insertBulk
+	bulkOwnTran bool
 }
 
 func (h *handler) Login(ctx context.Context, l *tds.Login7) (tds.LoginReply, error) {
@@ -74,6 +77,8 @@ func (h *handler) Request(ctx context.Context, req *tds.Request, w *tds.Response
 	switch {
 	case req.TM != nil:
 		return h.transaction(ctx, req, w)
+	case req.Bulk != nil:
+		return h.bulkLoad(ctx, req.Bulk, w)
 	case req.RPC != nil:
 		call := engine.RPCCall{Name: req.RPC.ProcName, Params: make([]engine.Param, len(req.RPC.Params))}
 		for i, p := range req.RPC.Params {
@@ -82,6 +87,12 @@ func (h *handler) Request(ctx context.Context, req *tds.Request, w *tds.Response
 		}
 		return h.sess.RPC(ctx, call, out)
 	default:
+		if ib, ok, err := parseInsertBulk(req.SQL); ok {
+			if err != nil {
+				return err
+			}
+			return h.startBulk(ctx, ib)
+		}
 		return h.sess.Batch(ctx, req.SQL, out)
 	}
 }

@@ -31,6 +31,7 @@ type Request struct {
 	SQL             string
 	RPC             *RPC
 	TM              *TMRequest
+	Bulk            *BulkLoad // Type PacketBulkLoad
 }
 
 // DecodeRequest decodes a SQLBatch, RPC or TransactionManager message of
@@ -43,7 +44,7 @@ func DecodeRequestLevel(m Message, level int) (*Request, error) {
 	req := &Request{Type: m.Type, ResetConnection: m.ResetConnection(), ResetSkipTran: m.ResetSkipTran()}
 	r := &reader{b: m.Payload}
 	var err error
-	if level >= Level72 || level == 0 {
+	if m.Type != PacketBulkLoad && (level >= Level72 || level == 0) {
 		if req.Headers, err = readAllHeaders(r); err != nil {
 			return nil, fmt.Errorf("%v: %w", m.Type, err)
 		}
@@ -61,6 +62,10 @@ func DecodeRequestLevel(m Message, level int) (*Request, error) {
 		}
 	case PacketTransMgr:
 		if req.TM, err = readTM(r); err != nil {
+			return nil, err
+		}
+	case PacketBulkLoad:
+		if req.Bulk, err = readBulkLoad(r, level); err != nil {
 			return nil, err
 		}
 	default:

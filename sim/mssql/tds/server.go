@@ -441,7 +441,7 @@ func (c *serverConn) abort() {
 
 func (c *serverConn) dispatch(ctx context.Context, h Handler, m Message) error {
 	switch m.Type {
-	case PacketSQLBatch, PacketRPC, PacketTransMgr:
+	case PacketSQLBatch, PacketRPC, PacketTransMgr, PacketBulkLoad:
 		req, err := DecodeRequestLevel(m, c.level)
 		if err != nil {
 			// Framing was fine, so the stream is still in step: answer
