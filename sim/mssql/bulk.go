@@ -159,13 +159,8 @@ func columnName(def string) string {
 // 207 as an INSERT would get them) and waits for the rows.
 func (h *handler) startBulk(ctx context.Context, ib *insertBulk) error {
 	h.bulk = nil
-	var sink errSink
-	probe := fmt.Sprintf("SELECT TOP 0 %s FROM %s", strings.Join(ib.columns, ", "), ib.table)
-	if err := h.sess.Batch(ctx, probe, &sink); err != nil {
-		return asServerError(err)
-	}
-	if sink.err != nil {
-		return sink.err
+	if err := h.run(ctx, fmt.Sprintf("SELECT TOP 0 %s FROM %s", strings.Join(ib.columns, ", "), ib.table)); err != nil {
+		return err
 	}
 	h.bulk = ib
 	return nil
@@ -221,7 +216,7 @@ func (h *handler) bulkLoad(ctx context.Context, bl *tds.BulkLoad, w *tds.Respons
 	}
 	if err := h.bulkCommit(ctx); err != nil {
 		undo(ctx)
-		return asServerError(err)
+		return err
 	}
 	return w.Done(tds.Done{Status: tds.DoneCount, RowCount: uint64(len(bl.Rows))})
 }
@@ -229,18 +224,16 @@ func (h *handler) bulkLoad(ctx context.Context, bl *tds.BulkLoad, w *tds.Respons
 // bulkBegin makes the load one unit: its own transaction, or a savepoint
 // in the client's (CopyIn inside BeginTx). undo rolls the load back.
 func (h *handler) bulkBegin(ctx context.Context) (undo func(context.Context), err error) {
+	start, rollback := "SAVE TRANSACTION bulk_load", "ROLLBACK TRANSACTION bulk_load"
 	if h.sess.TranDescriptor() == 0 {
-		if _, err := h.sess.BeginTran(ctx, ""); err != nil {
-			return nil, asServerError(err)
-		}
+		start, rollback = "BEGIN TRANSACTION bulk_load", "ROLLBACK TRANSACTION"
 		h.bulkOwnTran = true
-		return func(ctx context.Context) { _ = h.sess.RollbackTran(ctx); h.bulkOwnTran = false }, nil
 	}
-	var sink errSink
-	if err := h.sess.Batch(ctx, "SAVE TRANSACTION bulk_load", &sink); err != nil || sink.err != nil {
-		return nil, asServerError(firstErr(err, sink.err))
+	if err := h.run(ctx, start); err != nil {
+		h.bulkOwnTran = false
+		return nil, err
 	}
-	return func(ctx context.Context) { _ = h.sess.Batch(ctx, "ROLLBACK TRANSACTION bulk_load", &errSink{}) }, nil
+	return func(ctx context.Context) { _ = h.run(ctx, rollback); h.bulkOwnTran = false }, nil
 }
 
 func (h *handler) bulkCommit(ctx context.Context) error {
@@ -248,14 +241,16 @@ func (h *handler) bulkCommit(ctx context.Context) error {
 		return nil
 	}
 	h.bulkOwnTran = false
-	return h.sess.CommitTran(ctx)
+	return h.run(ctx, "COMMIT TRANSACTION")
 }
 
-func firstErr(a, b error) error {
-	if a != nil {
-		return a
+// run executes a statement of the glue's own for its effect.
+func (h *handler) run(ctx context.Context, sql string) error {
+	var sink errSink
+	if err := h.sess.Batch(ctx, sql, &sink); err != nil {
+		return asServerError(err)
 	}
-	return b
+	return sink.err
 }
 
 // asServerError turns an engine error into the client's ERROR token.

@@ -16,7 +16,8 @@ type BulkLoad struct {
 // maxBulkColumns is SQL Server's column limit of a table.
 const maxBulkColumns = 4096
 
-// readBulkLoad decodes COLMETADATA, then ROW and NBCROW tokens up to DONE.
+// readBulkLoad decodes COLMETADATA, then ROW and NBCROW tokens up to DONE
+// or the end of the message.
 // The text, ntext and image types (which need text pointers) and
 // metadata-less loads are refused.
 func readBulkLoad(r *reader, level int) (*BulkLoad, error) {
@@ -47,10 +48,12 @@ func readBulkLoad(r *reader, level int) (*BulkLoad, error) {
 		bl.Columns = append(bl.Columns, Column{Name: name, Type: t, Nullable: flags&0x0001 != 0})
 	}
 	for r.err == nil {
-		tok := r.u8("token")
-		if r.err != nil {
-			return nil, fmt.Errorf("bulk load: %w (no DONE token)", r.err)
+		if r.remaining() == 0 {
+			// FreeTDS's bcp ends the message after its last row; go-mssqldb
+			// sends a DONE. SQL Server takes both.
+			return bl, nil
 		}
+		tok := r.u8("token")
 		switch tok {
 		case TokenDone:
 			r.bytes(r.remaining(), "") // DONE's fields say nothing a server uses
