@@ -140,3 +140,51 @@ func FuzzServeSSPI(f *testing.F) {
 		serveScript(t, Options{LoginTimeout: -1}, func() Handler { return sspiHandler{&fakeHandler{rec: &recorder{}}, srv} }, stream)
 	})
 }
+
+// bulkStream is a BULK_LOAD payload as go-mssqldb sends one: COLMETADATA,
+// rows, DONE.
+func bulkStream(tb testing.TB, level int, done bool) []byte {
+	cols := []Column{{"id", IntN(4), false}, {"name", NVarChar(20), true}, {"note", VarCharMax(), true}, {"at", DateTime2(3), true}, {"blob", VarBinaryMax(), true}}
+	b, err := appendColMetadata(nil, cols, level)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, r := range [][]any{{int64(1), "héllo", "long", time.Date(2024, 3, 5, 1, 2, 3, 0, time.UTC), []byte{1, 2}}, {int64(2), nil, nil, nil, nil}} {
+		if b, err = appendRow(b, cols, r); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if done {
+		b = appendDoneLevel(b, Done{}, level)
+	}
+	return b
+}
+
+// FuzzBulkLoad: any BULK_LOAD payload decodes or is refused as malformed,
+// at TDS 7.4 and 7.1 framing.
+func FuzzBulkLoad(f *testing.F) {
+	f.Add(bulkStream(f, Level74, true), false)
+	f.Add(bulkStream(f, Level74, false), false)
+	f.Add(bulkStream(f, Level71, true), true)
+	nbc := []byte{TokenColMetadata, 2, 0, 0, 0, 0, 0, 1, 0, TypeIntN, 4, 1, 'a', 0, 0, 0, 0, 0, 1, 0, TypeIntN, 4, 1, 'b', 0,
+		TokenNBCRow, 0x02, 4, 7, 0, 0, 0}
+	f.Add(nbc, false)
+	f.Fuzz(func(t *testing.T, payload []byte, tds71 bool) {
+		level := Level74
+		if tds71 {
+			level = Level71
+		}
+		req, err := DecodeRequestLevel(Message{Type: PacketBulkLoad, Payload: payload}, level)
+		if err != nil {
+			if !errors.Is(err, ErrMalformed) {
+				t.Fatalf("error %v does not wrap ErrMalformed", err)
+			}
+			return
+		}
+		for _, row := range req.Bulk.Rows {
+			if len(row) != len(req.Bulk.Columns) {
+				t.Fatalf("row of %d values for %d columns", len(row), len(req.Bulk.Columns))
+			}
+		}
+	})
+}

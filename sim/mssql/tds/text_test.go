@@ -47,3 +47,35 @@ func TestDecodeTextParameters(t *testing.T) {
 		t.Error("an ntext length past the end was accepted")
 	}
 }
+
+// TestDecodeBulkLoad: rows of a BULK_LOAD with DONE (go-mssqldb), without
+// (FreeTDS's bcp), at TDS 7.1 framing, and NBCROW's null bitmap.
+func TestDecodeBulkLoad(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		level   int
+		payload []byte
+	}{
+		{"7.4 with DONE", Level74, bulkStream(t, Level74, true)},
+		{"7.4 without DONE", Level74, bulkStream(t, Level74, false)},
+		{"7.1", Level71, bulkStream(t, Level71, true)},
+	} {
+		req, err := DecodeRequestLevel(Message{Type: PacketBulkLoad, Payload: c.payload}, c.level)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		rows := req.Bulk.Rows
+		if len(req.Bulk.Columns) != 5 || len(rows) != 2 || rows[0][1] != "héllo" || rows[0][2] != "long" || rows[1][1] != nil {
+			t.Errorf("%s: %+v", c.name, req.Bulk)
+		}
+	}
+	nbc := []byte{TokenColMetadata, 2, 0, 0, 0, 0, 0, 1, 0, TypeIntN, 4, 1, 'a', 0, 0, 0, 0, 0, 1, 0, TypeIntN, 4, 1, 'b', 0,
+		TokenNBCRow, 0x01, 4, 7, 0, 0, 0}
+	req, err := DecodeRequestLevel(Message{Type: PacketBulkLoad, Payload: nbc}, Level74)
+	if err != nil || len(req.Bulk.Rows) != 1 || req.Bulk.Rows[0][0] != nil || req.Bulk.Rows[0][1] != int64(7) {
+		t.Errorf("NBCROW: %+v %v", req, err)
+	}
+	if _, err := DecodeRequestLevel(Message{Type: PacketBulkLoad, Payload: []byte{TokenRow}}, Level74); err == nil {
+		t.Error("rows without COLMETADATA were accepted")
+	}
+}
