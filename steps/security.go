@@ -14,8 +14,11 @@ import (
 // Windows authentication and TLS (features/security.feature, issue 14).
 func registerSecurity(sc *godog.ScenarioContext, opts Options) {
 	sc.Step(`^the embedded world from "([^"]*)" where the engine logs in to SQL Server as "([^"]*)"$`, func(ctx context.Context, file, user string) error {
-		get(ctx).sqlUser = user
-		return startWorld(ctx, file, opts, world.TargetEmbedded)
+		return startWorld(ctx, file, opts, world.TargetEmbedded, func(t *topology.Topology) {
+			for i := range t.Instances {
+				t.Instances[i].User = user
+			}
+		})
 	})
 	sc.Step(`^the engine logged in to SQL Server only as "([^"]*)" with (NTLM|SQL) authentication over fully encrypted connections$`, engineLogins)
 }
