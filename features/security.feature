@@ -15,3 +15,9 @@ Feature: The engine reaches SQL Server the way production does: TLS and Windows 
     Then every step of the failback was verified
     And the "primary" instance holds every message the chat servers acknowledged
     And the engine logged in to SQL Server only as "CONTOSO\svc-pchat-failback" with NTLM authentication over fully encrypted connections
+
+  Scenario: A stale password for the engine's Windows account is refused by every instance's domain
+    Given the embedded world from "topologies/embedded.yaml" where the engine logs in to SQL Server as "CONTOSO\svc-pchat-failback"
+    And the engine's SQL Server password is stale
+    When the engine plans the failback
+    Then the engine could not log in to SQL Server: error 18452

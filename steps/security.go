@@ -2,7 +2,10 @@ package steps
 
 import (
 	"context"
+	"errors"
 	"fmt"
+
+	mssqldb "github.com/microsoft/go-mssqldb"
 
 	"github.com/cucumber/godog"
 
@@ -20,6 +23,8 @@ func registerSecurity(sc *godog.ScenarioContext, opts Options) {
 			}
 		})
 	})
+	sc.Step(`^the engine's SQL Server password is stale$`, func(ctx context.Context) error { return get(ctx).world.ForgetSQLPasswords() })
+	sc.Step(`^the engine could not log in to SQL Server: error (\d+)$`, engineLoginFailed)
 	sc.Step(`^the engine logged in to SQL Server only as "([^"]*)" with (NTLM|SQL) authentication over fully encrypted connections$`, engineLogins)
 }
 
@@ -38,6 +43,20 @@ func engineLogins(ctx context.Context, user, scheme string) error {
 		if n == 0 && (in.Role == topology.RolePrimary || in.Role == topology.RoleBackup) {
 			return fmt.Errorf("the engine never logged in to the %s instance %s", in.Role, in.Name)
 		}
+	}
+	return nil
+}
+
+// engineLoginFailed checks the engine stopped at its connection with the
+// SQL Server error number (18452: a Windows logon the domain refused).
+func engineLoginFailed(ctx context.Context, number int) error {
+	run := get(ctx).engine
+	if run == nil {
+		return fmt.Errorf("the engine has not run")
+	}
+	var me mssqldb.Error
+	if !errors.As(run.err, &me) || int(me.Number) != number {
+		return fmt.Errorf("the engine ended with %v, want SQL Server error %d", run.err, number)
 	}
 	return nil
 }

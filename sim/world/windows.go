@@ -2,6 +2,7 @@ package world
 
 import (
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 
@@ -121,4 +122,23 @@ func (w *World) EngineLoginsWere(name, want string) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// ForgetSQLPasswords rewrites the password file of every instance's
+// engine login with a wrong password, as an operator's stale secret would
+// be: the next login fails the way the server refuses it.
+func (w *World) ForgetSQLPasswords() error {
+	stale, err := newPassword() // shaped as the world's secrets, so the secret scan knows it
+	if err != nil {
+		return err
+	}
+	for _, in := range w.Topology.Instances {
+		if in.Password.File == "" {
+			continue
+		}
+		if err := os.WriteFile(in.Password.File, []byte(stale+"\n"), 0o600); err != nil {
+			return fmt.Errorf("world: %w", err)
+		}
+	}
+	return nil
 }
