@@ -48,7 +48,13 @@ func parseInsertBulk(sql string) (ib *insertBulk, ok bool, err error) {
 		return nil, false, nil
 	}
 	ib = &insertBulk{}
-	open := strings.IndexByte(rest, '(')
+	open := -1
+	topLevel(rest, func(i int, c byte, _ int) bool {
+		if c == '(' {
+			open = i
+		}
+		return open < 0
+	})
 	if open < 0 {
 		return nil, true, syntaxError(strings.TrimSpace(rest))
 	}
@@ -56,24 +62,14 @@ func parseInsertBulk(sql string) (ib *insertBulk, ok bool, err error) {
 	if ib.table == "" {
 		return nil, true, syntaxError("(")
 	}
-	depth, end := 0, -1
-	inBracket := false
-	for i := open; i < len(rest) && end < 0; i++ {
-		switch c := rest[i]; {
-		case c == '[':
-			inBracket = true
-		case c == ']':
-			inBracket = false
-		case inBracket:
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-			if depth == 0 {
-				end = i
-			}
+	end := -1
+	topLevel(rest[open:], func(i int, c byte, depth int) bool {
+		if c == ')' && depth == 0 {
+			end = open + i
+			return false
 		}
-	}
+		return true
+	})
 	if end < 0 {
 		return nil, true, syntaxError(rest[open:])
 	}
@@ -113,10 +109,11 @@ func cutWord(s, word string) (string, bool) {
 	return strings.TrimSpace(s[len(word):]), true
 }
 
-// splitTopLevel splits on commas outside parentheses and brackets.
-func splitTopLevel(s string) []string {
-	var out []string
-	depth, start, inBracket := 0, 0, false
+// topLevel walks s outside [bracketed names], calling visit for each
+// parenthesis and comma with the nesting depth after it, until visit
+// returns false.
+func topLevel(s string, visit func(i int, c byte, depth int) bool) {
+	depth, inBracket := 0, false
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; {
 		case c == '[':
@@ -124,15 +121,30 @@ func splitTopLevel(s string) []string {
 		case c == ']':
 			inBracket = false
 		case inBracket:
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-		case c == ',' && depth == 0:
+		case c == '(', c == ')', c == ',':
+			if c == '(' {
+				depth++
+			} else if c == ')' {
+				depth--
+			}
+			if !visit(i, c, depth) {
+				return
+			}
+		}
+	}
+}
+
+// splitTopLevel splits on commas outside parentheses and brackets.
+func splitTopLevel(s string) []string {
+	var out []string
+	start := 0
+	topLevel(s, func(i int, c byte, depth int) bool {
+		if c == ',' && depth == 0 {
 			out = append(out, strings.TrimSpace(s[start:i]))
 			start = i + 1
 		}
-	}
+		return true
+	})
 	if t := strings.TrimSpace(s[start:]); t != "" {
 		out = append(out, t)
 	}
