@@ -59,6 +59,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	forceEnc := fs.Bool("force-encryption", false, "SQL Server's Force Encryption: every connection encrypted, clients that cannot encrypt refused")
 	fileOpts := addFileFlags(fs)
 	mirrorOpts := addMirrorFlags(fs)
+	domainOpts := addDomainFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
@@ -87,12 +88,17 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		cert = &c
 	}
+	windows, err := domainOpts.server(*name)
+	if err != nil {
+		return usageError{err}
+	}
 	logger := log.New(stderr, "mssqlsim: ", log.LstdFlags)
 	ecfg := engine.Config{
 		Name: *name, DataDir: *data, SAPassword: password,
 		ServiceAccount: *svc, AgentAccount: *agent, AgentRunning: *agentRunning,
-		Files: files,
-		Logf:  logger.Printf,
+		Files:         files,
+		Logf:          logger.Printf,
+		WindowsLogins: domainOpts.logins,
 	}
 	if err := mirrorOpts.apply(&ecfg); err != nil {
 		return usageError{err}
@@ -103,6 +109,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		Logf:            logger.Printf,
 		Certificate:     cert,
 		ForceEncryption: *forceEnc,
+		Windows:         windows,
 	})
 	if err != nil {
 		return err

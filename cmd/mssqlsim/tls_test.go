@@ -99,3 +99,28 @@ func TestFreeTDSVersions(t *testing.T) {
 		}
 	}
 }
+
+// TestWindowsLoginFlags: --domain, --domain-accounts-file and
+// --windows-login join the process to a domain; go-mssqldb logs in as
+// the Windows login over NTLM, a wrong password gets 18452.
+func TestWindowsLoginFlags(t *testing.T) {
+	accounts := filepath.Join(t.TempDir(), "accounts")
+	if err := os.WriteFile(accounts, []byte("CONTOSO\\svc-pchat:Winter:2026!\n\nCONTOSO\\other:x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := startNamed(t, t.TempDir(), "PROCSQL", "--domain", "CONTOSO", "--domain-accounts-file", accounts, "--windows-login", `CONTOSO\svc-pchat`)
+	dsn := func(pw string) string {
+		return (&url.URL{Scheme: "sqlserver", User: url.UserPassword(`CONTOSO\svc-pchat`, pw), Host: p.addr, RawQuery: "encrypt=disable"}).String()
+	}
+	if err := ping(dsn("Winter:2026!")); err != nil {
+		t.Errorf("Windows login: %v", err)
+	}
+	if err := ping(dsn("wrong")); err == nil || !strings.Contains(err.Error(), "untrusted domain") {
+		t.Errorf("wrong password: %v, want 18452", err)
+	}
+	cmd := exec.Command(binary, "--data", t.TempDir(), "--windows-login", `CONTOSO\x`)
+	cmd.Env = []string{"MSSQLSIM_SA_PASSWORD=" + password}
+	if out, err := cmd.CombinedOutput(); err == nil || !bytes.Contains(out, []byte("--domain")) {
+		t.Errorf("--windows-login without --domain: %v\n%s", err, out)
+	}
+}

@@ -37,13 +37,14 @@ const (
 	// SQLImageEnv selects the kind when SQLOptions.Kind is not set
 	// explicitly: "real" (or an image reference of the real server) picks
 	// SQLReal.
-	SQLImageEnv  = "PCHAT_SQL_IMAGE"
-	sqlPort      = "1433/tcp"
-	sqlDataPath  = "/var/opt/mssql"
-	sqlCertPath  = "/etc/mssqlsim/tls.crt"
-	sqlKeyPath   = "/etc/mssqlsim/tls.key"
-	simReadyLine = "listening on"
-	realReadyLog = "Recovery is complete."
+	SQLImageEnv   = "PCHAT_SQL_IMAGE"
+	sqlPort       = "1433/tcp"
+	sqlDataPath   = "/var/opt/mssql"
+	sqlCertPath   = "/etc/mssqlsim/tls.crt"
+	sqlKeyPath    = "/etc/mssqlsim/tls.key"
+	sqlDomainPath = "/etc/mssqlsim/domain-accounts"
+	simReadyLine  = "listening on"
+	realReadyLog  = "Recovery is complete."
 )
 
 // KindFromEnv reads PCHAT_SQL_IMAGE: "real" or an mssql/server reference
@@ -117,6 +118,10 @@ type SQLOptions struct {
 	// self-signed one at start, as SQL Server does.
 	TLSCertPEM, TLSKeyPEM []byte
 
+	// Domain joins the simulator to a Windows domain (Windows logins
+	// over NTLM); nil: SQL logins only.
+	Domain *SQLDomain
+
 	// Simulator-only service facts (sys.dm_server_services).
 	ServiceAccount string
 	AgentAccount   string
@@ -126,6 +131,16 @@ type SQLOptions struct {
 	Build        BuildOptions                     // for the simulator image
 	Docker       *Docker                          // nil: Network's, or a new connection
 	Logf         func(format string, args ...any) // testcontainers' progress; nil drops it
+}
+
+// SQLDomain is the Windows domain of a simulator container: mssqlsim's
+// --domain, --domain-dns, --domain-accounts-file (Accounts is that file's
+// content, "DOMAIN\user:password" lines, copied into the container, never
+// a flag) and --windows-login.
+type SQLDomain struct {
+	Name, DNS string
+	Accounts  []byte
+	Logins    []string
 }
 
 // SQLInstance is a running SQL Server container.
@@ -188,7 +203,7 @@ func (o *SQLOptions) validate() error {
 	if (len(o.TLSCertPEM) == 0) != (len(o.TLSKeyPEM) == 0) {
 		return fmt.Errorf("sql options %s: TLSCertPEM and TLSKeyPEM go together", o.Name)
 	}
-	if o.Kind == SQLReal && (len(o.Args) > 0 || len(o.TLSCertPEM) > 0) {
+	if o.Kind == SQLReal && (len(o.Args) > 0 || len(o.TLSCertPEM) > 0 || o.Domain != nil) {
 		return fmt.Errorf("sql options %s: simulator flags %q given for the real server image", o.Name, o.Args)
 	}
 	for i, m := range o.Mounts {
@@ -272,6 +287,16 @@ func (o *SQLOptions) spec(ctx context.Context, d *Docker) (instanceSpec, error) 
 			s.files = append(s.files,
 				testcontainers.ContainerFile{Reader: bytes.NewReader(o.TLSCertPEM), ContainerFilePath: sqlCertPath, FileMode: 0o444},
 				testcontainers.ContainerFile{Reader: bytes.NewReader(o.TLSKeyPEM), ContainerFilePath: sqlKeyPath, FileMode: 0o444})
+		}
+		if d := o.Domain; d != nil {
+			s.cmd = append(s.cmd, "--domain", d.Name, "--domain-accounts-file", sqlDomainPath)
+			if d.DNS != "" {
+				s.cmd = append(s.cmd, "--domain-dns", d.DNS)
+			}
+			for _, l := range d.Logins {
+				s.cmd = append(s.cmd, "--windows-login", l)
+			}
+			s.files = append(s.files, testcontainers.ContainerFile{Reader: bytes.NewReader(d.Accounts), ContainerFilePath: sqlDomainPath, FileMode: 0o444})
 		}
 		s.cmd = append(s.cmd, o.Args...)
 		s.readyLog = simReadyLine

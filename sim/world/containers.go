@@ -166,12 +166,6 @@ func (b *containerBackend) options(inst *Instance, hostPort int) (containers.SQL
 	if b.kind == containers.SQLReal {
 		return containers.SQLOptions{}, fmt.Errorf("world: instance %s: the real SQL Server image cannot take the world's Windows folders and accounts; the containers target runs the simulator image", inst.Name)
 	}
-	if inst.windows != nil {
-		// mssqlsim takes no domain yet: the accounts would have to reach
-		// the container as files. Say so rather than start an instance the
-		// engine cannot log in to.
-		return containers.SQLOptions{}, fmt.Errorf("world: instance %s: Windows instance users (DOMAIN\\user) run on the embedded target only; use a SQL login (sa) for the containers target", inst.Name)
-	}
 	o := containers.SQLOptions{
 		Kind: b.kind, Image: b.image,
 		Name: c.Name, Alias: strings.ToLower(c.Name),
@@ -182,7 +176,8 @@ func (b *containerBackend) options(inst *Instance, hostPort int) (containers.SQL
 		HostPort:   hostPort,
 		Args:       []string{"--endpoint-listen", ctrEndpoint, "--endpoint-public"},
 		TLSCertPEM: inst.cert.CertPEM, TLSKeyPEM: inst.cert.KeyPEM,
-		Logf: b.w.logf,
+		Domain: b.w.domain.containerDomain(),
+		Logf:   b.w.logf,
 	}
 	if inst.host != "" && !strings.EqualFold(inst.host, o.Alias) {
 		o.Aliases = append(o.Aliases, strings.ToLower(inst.host))

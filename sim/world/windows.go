@@ -8,6 +8,7 @@ import (
 
 	"github.com/pchatdr/harness/failback/topology"
 	"github.com/pchatdr/harness/sim/chat"
+	"github.com/pchatdr/harness/sim/containers"
 	"github.com/pchatdr/harness/sim/mssql"
 	"github.com/pchatdr/harness/sim/ntlm"
 )
@@ -141,4 +142,17 @@ func (w *World) ForgetSQLPasswords() error {
 		}
 	}
 	return nil
+}
+
+// containerDomain is the domain as a simulator container takes it; nil
+// when the topology has no Windows instance users.
+func (d *domain) containerDomain() *containers.SQLDomain {
+	if d == nil {
+		return nil
+	}
+	var accounts strings.Builder
+	for _, l := range d.logins {
+		accounts.WriteString(l + ":" + d.password(l) + "\n")
+	}
+	return &containers.SQLDomain{Name: d.name, DNS: d.dnsName, Accounts: []byte(accounts.String()), Logins: d.logins}
 }
