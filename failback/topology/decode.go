@@ -485,6 +485,11 @@ func (d *decoder) topology(n *yaml.Node, t *Topology) {
 func (d *decoder) pool(n *yaml.Node, key string, p *Pool) {
 	d.object(n, key, []field{
 		{"fqdn", true, d.str(&p.FQDN)},
+		{"product", false, func(v *yaml.Node, k string) {
+			var s string
+			d.str(&s)(v, k)
+			p.Product, p.ProductGiven = Product(s), true
+		}},
 		{"stateIdentity", true, d.str(&p.StateIdentity)},
 		{"activeServerIdentity", true, d.str(&p.ActiveServerIdentity)},
 		{"servers", true, func(v *yaml.Node, k string) {

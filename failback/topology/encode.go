@@ -32,6 +32,7 @@ type yTopology struct {
 
 type yPool struct {
 	FQDN                  string    `yaml:"fqdn"`
+	Product               string    `yaml:"product,omitempty"`
 	StateIdentity         string    `yaml:"stateIdentity"`
 	ActiveServerIdentity  string    `yaml:"activeServerIdentity"`
 	Servers               []yServer `yaml:"servers"`
@@ -124,7 +125,7 @@ func optList(s []string) *[]string {
 func (t *Topology) MarshalYAML() (any, error) {
 	y := yTopology{
 		Version: t.Version,
-		Pool: yPool{FQDN: t.Pool.FQDN, StateIdentity: t.Pool.StateIdentity, ActiveServerIdentity: t.Pool.ActiveServerIdentity,
+		Pool: yPool{FQDN: t.Pool.FQDN, Product: productKey(t.Pool), StateIdentity: t.Pool.StateIdentity, ActiveServerIdentity: t.Pool.ActiveServerIdentity,
 			ActiveServers: append([]string{}, t.Pool.ActiveServers...), FailoverActiveServers: optList(t.Pool.FailoverActiveServers)},
 		Placement:  yPlacement{MaxRTTMs: t.Placement.MaxRTTMs, MinBandwidthMbps: t.Placement.MinBandwidthMbps},
 		Compliance: t.Compliance,
@@ -182,4 +183,13 @@ func WriteFile(path string, t *Topology) error {
 		return fmt.Errorf("topology: write %s: %w", path, err)
 	}
 	return nil
+}
+
+// productKey writes pool.product only when the file had it, so a
+// topology read and written back stays the same file.
+func productKey(p Pool) string {
+	if !p.ProductGiven {
+		return ""
+	}
+	return string(p.Product)
 }

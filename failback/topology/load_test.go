@@ -3,6 +3,7 @@ package topology
 import (
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -73,6 +74,37 @@ func TestLoadExampleProduction(t *testing.T) {
 	for _, r := range Roles {
 		if _, ok := top.InstanceByRole(r); !ok {
 			t.Errorf("example lacks a %s instance", r)
+		}
+	}
+}
+
+// TestProduct: pool.product picks the product; absent, it is Skype for
+// Business Server 2015 and the topology says it was not given.
+func TestProduct(t *testing.T) {
+	base := embeddedText(t)
+	for _, tc := range []struct {
+		edit  string
+		want  Product
+		given bool
+	}{
+		{"", ProductSkype2015, false},
+		{"  product: lync2013\n", ProductLync2013, true},
+		{"  product: skype2015\n", ProductSkype2015, true},
+	} {
+		text := strings.Replace(base, "  fqdn: pchat.contoso.test\n", "  fqdn: pchat.contoso.test\n"+tc.edit, 1)
+		top, err := Parse("embedded.yaml", []byte(text))
+		if err != nil {
+			t.Fatalf("%q: %v", tc.edit, err)
+		}
+		if top.Pool.Product != tc.want || top.Pool.ProductGiven != tc.given {
+			t.Errorf("%q: product %q given %t, want %q %t", tc.edit, top.Pool.Product, top.Pool.ProductGiven, tc.want, tc.given)
+		}
+		out, err := Marshal(top)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(string(out), "product:"); got != tc.given {
+			t.Errorf("%q: marshalled file has product key %t, want %t", tc.edit, got, tc.given)
 		}
 	}
 }

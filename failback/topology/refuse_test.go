@@ -105,6 +105,8 @@ func TestRefusals(t *testing.T) {
 			"pool.servers[7].dataCenter", "pc8.dc2", `data center "dc3" is not declared`},
 		{"server list is not a list", replace("  servers:\n", "  servers: pc1.dc1.contoso.test\n  serverz:\n"),
 			"pool.servers", "  servers:", "want a list"},
+		{"unknown product", replace("  fqdn: pchat.contoso.test\n", "  fqdn: pchat.contoso.test\n  product: skype2019\n"),
+			"pool.product", "product: skype2019", `"skype2019" is not a product with Persistent Chat`},
 		{"pool fqdn not qualified", replace("  fqdn: pchat.contoso.test\n", "  fqdn: pchat\n"), "pool.fqdn", "fqdn: pchat", "fully qualified"},
 
 		// data centers and links

@@ -79,6 +79,11 @@ func (t *Topology) validatePool(p *problems, dcs map[string]bool) {
 	if err := checkFQDN(pool.FQDN, true); err != "" {
 		p.key("pool.fqdn", "%s", err)
 	}
+	if !pool.ProductGiven {
+		pool.Product = DefaultProduct
+	} else if !pool.Product.Valid() {
+		p.key("pool.product", "%q is not a product with Persistent Chat: use %s (Lync Server 2013) or %s (Skype for Business Server 2015)", pool.Product, ProductLync2013, ProductSkype2015)
+	}
 	if strings.TrimSpace(pool.StateIdentity) == "" {
 		p.key("pool.stateIdentity", "must not be empty")
 	}

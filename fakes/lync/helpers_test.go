@@ -90,3 +90,9 @@ func runPS(t *testing.T, c *winrm.Client, script string) (string, string, int) {
 	}
 	return out, errOut, code
 }
+
+// lync2013 makes a configuration a Lync Server 2013 pool.
+func lync2013(cfg pool.Config) pool.Config {
+	cfg.Product = "lync2013"
+	return cfg
+}

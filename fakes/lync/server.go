@@ -68,6 +68,10 @@ type Options struct {
 	// becomes the cmdlet's error and leaves the pool unchanged. Nil: the
 	// cmdlet only records the mirror pairs (a fake with no SQL Servers).
 	InstallMirror func(ctx context.Context, req MirrorRequest) error
+	// SQL, when set, is how the database cmdlets reach the topology's SQL
+	// Servers (see SQLServers; NewTopologySQL). Nil: they answer from
+	// the pool's records (a fake with no SQL Servers).
+	SQL SQLServers
 }
 
 // MirrorRequest is one database Install-CsMirrorDatabase mirrors: the
@@ -103,6 +107,8 @@ type Server struct {
 	once    sync.Once
 
 	mirrorHook func(context.Context, MirrorRequest) error
+	profile    profile
+	sql        SQLServers
 }
 
 // Start listens and serves. It returns once the listener is bound.
@@ -165,7 +171,11 @@ func newServer(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lync: %w", err)
 	}
-	s := &Server{pool: p, reg: ps.NewRegistry(), users: opts.Users, served: make(chan struct{}), mirrorHook: opts.InstallMirror}
+	prof, err := profileFor(opts.Pool.Product)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{pool: p, reg: ps.NewRegistry(), users: opts.Users, served: make(chan struct{}), mirrorHook: opts.InstallMirror, profile: prof, sql: opts.SQL}
 	s.registerCmdlets(s.reg)
 	for _, f := range opts.Faults {
 		s.faults.add(f)
@@ -268,7 +278,7 @@ func (s *Server) exec(ctx context.Context, cmd wsman.Command) wsman.Output {
 	hooks := ps.Hooks{
 		Before: s.beforeCmdlet,
 		After: func(inv ps.Invocation) {
-			if inv.Module != ModuleName {
+			if inv.Module != s.profile.module {
 				return
 			}
 			ev := pool.Event{Kind: pool.KindCmdlet, Cmdlet: inv.Name, Text: inv.Text, Params: inv.Params, Outcome: "ok", Duration: inv.Duration}

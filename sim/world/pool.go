@@ -203,5 +203,11 @@ func (w *World) PoolClient() (*lync.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &lync.Client{Runner: r, Module: lync.ModuleLync}, nil
+	// The module the topology's product ships the cmdlets in (the fake
+	// refuses the other one, as a real server does).
+	mod := lync.ModuleSkypeForBusiness
+	if w.Topology.Pool.ProductOrDefault() == topology.ProductLync2013 {
+		mod = lync.ModuleLync
+	}
+	return &lync.Client{Runner: r, Module: mod}, nil
 }

@@ -68,8 +68,11 @@ type Config struct {
 	ActiveServers []string
 	// InitialState defaults to Normal.
 	InitialState PoolState
-	MaxActive    int
-	MaxServers   int
+	// Product is the topology's pool.product ("lync2013" or "skype2015";
+	// "" means skype2015): the fake endpoint's cmdlets follow it.
+	Product    string
+	MaxActive  int
+	MaxServers int
 }
 
 // ErrConfig marks an invalid configuration.
@@ -117,6 +120,9 @@ func (c Config) Validate() error {
 		if !seen[strings.ToLower(a)] {
 			return fmt.Errorf("%w: initial active server %s is not a server of pool %s", ErrConfig, a, c.PoolFQDN)
 		}
+	}
+	if c.Product != "" && c.Product != "lync2013" && c.Product != "skype2015" {
+		return fmt.Errorf("%w: product %q is neither lync2013 nor skype2015", ErrConfig, c.Product)
 	}
 	if c.InitialState != Normal && c.InitialState != FailedOver {
 		return fmt.Errorf("%w: initial pool state %q is neither Normal nor FailedOver", ErrConfig, c.InitialState)

@@ -13,6 +13,7 @@ func FromTopology(t *topology.Topology) Config {
 		Compliance:           t.Compliance,
 		ActiveServers:        append([]string(nil), t.Pool.ActiveServers...),
 		InitialState:         Normal,
+		Product:              string(t.Pool.ProductOrDefault()),
 	}
 	for _, s := range t.Pool.Servers {
 		cfg.Servers = append(cfg.Servers, Server{FQDN: s.FQDN, DataCenter: s.DataCenter})
