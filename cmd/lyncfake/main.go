@@ -90,6 +90,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		StatePath:      *statePath,
 		MaxReceiveWait: *receiveWait,
 		Faults:         faults,
+		// The database cmdlets reach the topology's SQL Servers with the
+		// instances' connection settings (a password secret each).
+		SQL: lync.NewTopologySQL(func() *topology.Topology { return topo }),
 	}
 	if *certFile != "" || *keyFile != "" {
 		cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)

@@ -70,7 +70,8 @@ type Options struct {
 	InstallMirror func(ctx context.Context, req MirrorRequest) error
 	// SQL, when set, is how the database cmdlets reach the topology's SQL
 	// Servers (see SQLServers; NewTopologySQL). Nil: they answer from
-	// the pool's records (a fake with no SQL Servers).
+	// the pool's records (a fake with no SQL Servers). Close closes it
+	// when it has a Close method (TopologySQL may be opened again).
 	SQL SQLServers
 }
 
@@ -314,6 +315,9 @@ func (s *Server) Close() {
 			}
 			cancel()
 			<-s.served
+		}
+		if c, ok := s.sql.(interface{ Close() error }); ok {
+			_ = c.Close()
 		}
 	})
 }
