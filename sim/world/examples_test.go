@@ -38,9 +38,9 @@ func TestMicrosoftExamples(t *testing.T) {
 		t.Skip("starts a world per product")
 	}
 	examples := []struct {
-		page, script    string
+		page, script     string
 		wantOut, wantErr string
-		why             string
+		why              string
 	}{
 		{"Get-CsDatabaseMirrorState", `Get-CsDatabaseMirrorState -PoolFqdn "atl-cs-001.litwareinc.com" -DatabaseType Monitoring`, "", `has no Persistent Chat databases`,
 			"the pool has no Monitoring database"},
