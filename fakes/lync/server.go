@@ -35,14 +35,24 @@ import (
 	"github.com/pchatdr/harness/fakes/lync/pool"
 	"github.com/pchatdr/harness/fakes/lync/ps"
 	"github.com/pchatdr/harness/fakes/lync/wsman"
+	"github.com/pchatdr/harness/sim/ntlm"
 )
 
 // Options configure a Server.
 type Options struct {
 	// Pool is the modelled pool (see pool.FromTopology).
 	Pool pool.Config
-	// Users maps user names (case-insensitive) to passwords for Basic auth.
+	// Users maps user names (DOMAIN\user; case-insensitive) to passwords:
+	// the accounts WinRM's Negotiate (NTLMv2, verified against the
+	// password) and, when allowed, Basic accept.
 	Users map[string]string
+	// Basic turns WinRM's Auth/Basic on (Windows ships it off); it is
+	// accepted over HTTPS only, so Start refuses it without TLS.
+	Basic bool
+	// AllowUnencrypted is WinRM's AllowUnencrypted (Windows: false). The
+	// fake does not implement WinRM message encryption, so without it a
+	// plain-HTTP endpoint refuses every request: serve HTTPS.
+	AllowUnencrypted bool
 	// Addr to listen on; default "127.0.0.1:0".
 	Addr string
 	// TLS serves HTTPS with a fresh self-signed certificate for 127.0.0.1
@@ -127,6 +137,10 @@ func Start(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("lync: listen %s: %w", addr, err)
 	}
 	scheme := "http"
+	if opts.Basic && !opts.TLS && opts.TLSConfig == nil {
+		ln.Close()
+		return nil, errors.New("lync: Basic authentication is served over HTTPS only: set TLS")
+	}
 	if opts.TLS || opts.TLSConfig != nil {
 		cfg := opts.TLSConfig
 		if cfg == nil {
@@ -143,7 +157,7 @@ func Start(opts Options) (*Server, error) {
 	}
 	s.ln = ln
 	s.URL = scheme + "://" + ln.Addr().String()
-	s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 30 * time.Second, ErrorLog: log.New(handshakeFilter{os.Stderr}, "", log.LstdFlags)}
+	s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 30 * time.Second, ConnState: s.wsman.ConnState, ErrorLog: log.New(handshakeFilter{os.Stderr}, "", log.LstdFlags)}
 	go func() {
 		defer close(s.served)
 		_ = s.srv.Serve(ln)
@@ -181,11 +195,18 @@ func newServer(opts Options) (*Server, error) {
 	for _, f := range opts.Faults {
 		s.faults.add(f)
 	}
+	nt, err := ntlmServer(opts.Pool.PoolFQDN, opts.Users)
+	if err != nil {
+		return nil, fmt.Errorf("lync: %w", err)
+	}
 	s.wsman = wsman.NewHandler(wsman.Config{
-		Authenticate:   wsman.Authenticator(opts.Users),
-		Exec:           s.exec,
-		MaxReceiveWait: opts.MaxReceiveWait,
-		Intercept:      s.intercept,
+		Authenticate:     wsman.Authenticator(opts.Users),
+		NTLM:             nt,
+		AllowBasic:       opts.Basic,
+		AllowUnencrypted: opts.AllowUnencrypted,
+		Exec:             s.exec,
+		MaxReceiveWait:   opts.MaxReceiveWait,
+		Intercept:        s.intercept,
 	})
 	return s, nil
 }
@@ -406,4 +427,37 @@ func (f handshakeFilter) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	return f.w.Write(p)
+}
+
+// ntlmServer is the Front End's NTLM acceptor: the domain is the one the
+// users' DOMAIN\user names share (CONTOSO), its DNS name the pool's
+// (contoso.test), the host the pool's first label; a user named without a
+// domain is a local account of that host.
+func ntlmServer(poolFQDN string, users map[string]string) (*ntlm.Server, error) {
+	host, dnsDomain, _ := strings.Cut(poolFQDN, ".")
+	if dnsDomain == "" {
+		dnsDomain = "contoso.test"
+	}
+	computer := strings.ToUpper(host)
+	if len(computer) > 15 {
+		computer = computer[:15]
+	}
+	domain := ""
+	for u := range users {
+		if d, _, ok := strings.Cut(u, `\`); ok && domain == "" {
+			domain = strings.ToUpper(d)
+		}
+	}
+	if domain == "" {
+		domain = strings.ToUpper(strings.Split(dnsDomain, ".")[0])
+	}
+	accounts := ntlm.NewMemoryAccounts()
+	for u, p := range users {
+		d, name, ok := strings.Cut(u, `\`)
+		if !ok {
+			d, name = computer, u
+		}
+		accounts.Add(ntlm.NewAccount(d, name, p))
+	}
+	return ntlm.NewServer(ntlm.Config{ComputerName: computer, Domain: domain, DNSDomain: dnsDomain, Accounts: accounts})
 }

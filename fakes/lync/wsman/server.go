@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pchatdr/harness/sim/ntlm"
 )
 
 // Command is a command line a client asked a shell to run.
@@ -41,8 +43,21 @@ type Interceptor func(w http.ResponseWriter, r *http.Request, env *Envelope) boo
 
 // Config configures a Handler.
 type Config struct {
-	// Authenticate checks Basic credentials. Required.
+	// Authenticate checks Basic credentials; used only with AllowBasic.
 	Authenticate func(user, password string) bool
+	// NTLM accepts Negotiate (NTLM, raw or in SPNEGO) logons, WinRM's
+	// default; nil turns Negotiate off.
+	NTLM *ntlm.Server
+	// AllowBasic is WinRM's Auth/Basic (off on Windows by default); even
+	// then Basic is accepted over HTTPS only.
+	AllowBasic bool
+	// AllowUnencrypted is WinRM's AllowUnencrypted (false on Windows):
+	// without it a request over plain HTTP is refused, because this
+	// service does not implement WinRM's message encryption.
+	AllowUnencrypted bool
+	// OnAuthFailure, when set, hears why a logon failed (the service's
+	// log; the client only ever sees 401).
+	OnAuthFailure func(r *http.Request, err error)
 	// Exec runs commands. Required.
 	Exec Executor
 	// MaxReceiveWait caps how long a Receive waits for output before the
@@ -79,6 +94,7 @@ type Handler struct {
 	wg     sync.WaitGroup
 	mu     sync.Mutex
 	shells map[string]*shell
+	conns  conns
 }
 
 // NewHandler builds a handler.
@@ -125,13 +141,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	user, pass, ok := r.BasicAuth()
-	if !ok || h.cfg.Authenticate == nil || !h.cfg.Authenticate(user, pass) {
-		// Drain so keep-alive connections stay usable, then challenge.
+	user, ok := h.authenticate(w, r)
+	if !ok {
+		return
+	}
+	if r.TLS == nil && !h.cfg.AllowUnencrypted {
 		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, h.cfg.MaxEnvelopeBytes))
-		w.Header().Add("WWW-Authenticate", "Negotiate")
-		w.Header().Add("WWW-Authenticate", `Basic realm="WSMAN"`)
-		w.WriteHeader(http.StatusUnauthorized)
+		h.fault(w, &Fault{Code: "s:Sender", Subcode: "w:AccessDenied", WSManCode: 2150858770,
+			Reason: "The WS-Management service cannot process the request: " + ErrUnencrypted.Error() + " (AllowUnencrypted is false) and this service does not implement message encryption. Use HTTPS."}, "")
 		return
 	}
 	if ct := r.Header.Get("Content-Type"); !strings.Contains(strings.ToLower(ct), "application/soap+xml") {
