@@ -285,7 +285,7 @@ func (s *Server) serveFaults(w http.ResponseWriter, r *http.Request) {
 // exec runs one WinRM command line.
 func (s *Server) exec(ctx context.Context, cmd wsman.Command) wsman.Output {
 	start := time.Now()
-	hc, err := ps.ParseHostCommand(cmd.CommandLine, cmd.Arguments...)
+	hc, err := ps.ParseHostCommand(cmd.CommandLine)
 	if errors.Is(err, ps.ErrNotPowerShell) {
 		name := strings.Fields(cmd.CommandLine)
 		term := cmd.CommandLine
