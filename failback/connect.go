@@ -223,7 +223,7 @@ func Connect(ctx context.Context, t *topology.Topology, opts Options) (*Connecti
 		return fail(fmt.Errorf("management endpoint %s: %w; check management.url, management.auth and management.caFile", t.Management.URL, err))
 	}
 	c.closers = append(c.closers, runner.Close)
-	c.Env.Pool = &LivePool{Client: &lync.Client{Runner: runner}, PoolFQDN: t.Pool.FQDN,
+	c.Env.Pool = &LivePool{Client: &lync.Client{Runner: runner, Module: lync.ModuleFor(t.Pool.Product)}, PoolFQDN: t.Pool.FQDN,
 		StateIdentity: t.Pool.StateIdentity, ActiveServerIdentity: t.Pool.ActiveServerIdentity, Management: t.Management}
 	return c, nil
 }

@@ -211,15 +211,25 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 		sc.Step(`^the cmdlet is refused with a message containing "([^"]*)"$`, refusedWith)
 		registerFaults(sc)
 		registerSchedule(sc, opts)
+		registerProducts(sc, opts)
 	}
 }
 
 // startWorld builds the scenario's world on target: "the world from" runs
-// on the run's target, "the embedded world from" always in process.
-func startWorld(ctx context.Context, file string, opts Options, target world.Target) error {
+// on the run's target, "the embedded world from" always in process. Each
+// edit changes the loaded topology first (it is validated again after).
+func startWorld(ctx context.Context, file string, opts Options, target world.Target, edits ...func(*topology.Topology)) error {
 	topo, err := topologies.Load(file)
 	if err != nil {
 		return err
+	}
+	for _, e := range edits {
+		e(topo)
+	}
+	if len(edits) > 0 {
+		if err := topo.Validate(); err != nil {
+			return err
+		}
 	}
 	w, err := world.Start(ctx, world.Options{Topology: topo, Dir: get(ctx).dir, Logf: opts.Logf, Links: get(ctx).links, Target: target})
 	if err != nil {

@@ -26,8 +26,14 @@ type Mutant struct {
 	Plan func() *failback.Plan
 }
 
-// All lists every mutant, in the order of the steps they break.
+// All lists every mutant, in the order of the steps they break, then the
+// issues' own (one file per issue).
 func All() []Mutant {
+	return append(procedureMutants(), issue12Failover()...)
+}
+
+// procedureMutants break the failback plan's steps.
+func procedureMutants() []Mutant {
 	return []Mutant{
 		{Name: "skip-clear-active", Description: "step 1 dropped: the active servers are never cleared, chat servers stay on the backup mgc",
 			Plan: func() *failback.Plan { return drop(failback.StepClearActive) }},

@@ -49,8 +49,8 @@ func TestEveryMutantDiffers(t *testing.T) {
 			}
 		})
 	}
-	if len(seen) != 7 {
-		t.Errorf("%d mutants, want 7", len(seen))
+	if len(seen) < 8 {
+		t.Errorf("%d mutants, want at least 8", len(seen))
 	}
 }
 

@@ -485,11 +485,6 @@ func (d *decoder) topology(n *yaml.Node, t *Topology) {
 func (d *decoder) pool(n *yaml.Node, key string, p *Pool) {
 	d.object(n, key, []field{
 		{"fqdn", true, d.str(&p.FQDN)},
-		{"product", false, func(v *yaml.Node, k string) {
-			var s string
-			d.str(&s)(v, k)
-			p.Product, p.ProductGiven = Product(s), true
-		}},
 		{"stateIdentity", true, d.str(&p.StateIdentity)},
 		{"activeServerIdentity", true, d.str(&p.ActiveServerIdentity)},
 		{"servers", true, func(v *yaml.Node, k string) {
@@ -505,7 +500,15 @@ func (d *decoder) pool(n *yaml.Node, key string, p *Pool) {
 		}},
 		{"activeServers", true, d.strs(&p.ActiveServers)},
 		{"failoverActiveServers", false, d.strs(&p.FailoverActiveServers)},
+		{"product", false, func(v *yaml.Node, k string) {
+			var s string
+			d.str(&s)(v, k)
+			p.Product = Product(s)
+		}},
 	})
+	if p.Product == "" {
+		p.Product, p.ProductAssumed = DefaultProduct, true
+	}
 }
 
 // secretFields are the two ways to name a secret; Validate checks that

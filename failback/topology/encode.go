@@ -32,12 +32,12 @@ type yTopology struct {
 
 type yPool struct {
 	FQDN                  string    `yaml:"fqdn"`
-	Product               string    `yaml:"product,omitempty"`
 	StateIdentity         string    `yaml:"stateIdentity"`
 	ActiveServerIdentity  string    `yaml:"activeServerIdentity"`
 	Servers               []yServer `yaml:"servers"`
 	ActiveServers         []string  `yaml:"activeServers"`
 	FailoverActiveServers *[]string `yaml:"failoverActiveServers,omitempty"`
+	Product               string    `yaml:"product,omitempty"`
 }
 
 type yServer struct {
@@ -125,7 +125,7 @@ func optList(s []string) *[]string {
 func (t *Topology) MarshalYAML() (any, error) {
 	y := yTopology{
 		Version: t.Version,
-		Pool: yPool{FQDN: t.Pool.FQDN, Product: productKey(t.Pool), StateIdentity: t.Pool.StateIdentity, ActiveServerIdentity: t.Pool.ActiveServerIdentity,
+		Pool: yPool{FQDN: t.Pool.FQDN, StateIdentity: t.Pool.StateIdentity, ActiveServerIdentity: t.Pool.ActiveServerIdentity,
 			ActiveServers: append([]string{}, t.Pool.ActiveServers...), FailoverActiveServers: optList(t.Pool.FailoverActiveServers)},
 		Placement:  yPlacement{MaxRTTMs: t.Placement.MaxRTTMs, MinBandwidthMbps: t.Placement.MinBandwidthMbps},
 		Compliance: t.Compliance,
@@ -136,6 +136,9 @@ func (t *Topology) MarshalYAML() (any, error) {
 			PasswordFile: t.Management.Password.File, InsecureSkipVerify: t.Management.InsecureSkipVerify,
 			CAFile: t.Management.CAFile, Auth: t.Management.Auth},
 		Objectives: yObjectives{RTO: t.Objectives.RTO.String(), Outage: t.Objectives.Outage.String(), RPO: t.Objectives.RPO.String()},
+	}
+	if !t.Pool.ProductAssumed {
+		y.Pool.Product = string(t.Pool.Product)
 	}
 	for _, s := range t.Pool.Servers {
 		y.Pool.Servers = append(y.Pool.Servers, yServer(s))
@@ -183,13 +186,4 @@ func WriteFile(path string, t *Topology) error {
 		return fmt.Errorf("topology: write %s: %w", path, err)
 	}
 	return nil
-}
-
-// productKey writes pool.product only when the file had it, so a
-// topology read and written back stays the same file.
-func productKey(p Pool) string {
-	if !p.ProductGiven {
-		return ""
-	}
-	return string(p.Product)
 }

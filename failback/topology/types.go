@@ -84,39 +84,9 @@ type Topology struct {
 	lines map[string]int
 }
 
-// Product is the server product the pool runs: it decides the PowerShell
-// module the cmdlets live in and which cmdlets and parameters exist.
-type Product string
-
-// The two products with a supported Persistent Chat deployment (reference
-// §0: Skype for Business Server 2019 has none).
-const (
-	ProductLync2013  Product = "lync2013"
-	ProductSkype2015 Product = "skype2015"
-)
-
-// DefaultProduct is the product of a topology that names none.
-const DefaultProduct = ProductSkype2015
-
-// Valid reports whether p is one of the two products.
-func (p Product) Valid() bool { return p == ProductLync2013 || p == ProductSkype2015 }
-
-// ProductOrDefault is the pool's product, DefaultProduct when none was
-// set (a Topology built in code rather than loaded and validated).
-func (p Pool) ProductOrDefault() Product {
-	if p.Product == "" {
-		return DefaultProduct
-	}
-	return p.Product
-}
-
 // Pool is the Persistent Chat pool.
 type Pool struct {
 	FQDN string
-	// Product is pool.product; DefaultProduct when the file names none
-	// (ProductGiven says whether it did, so a plan can say it assumed).
-	Product      Product
-	ProductGiven bool
 	// StateIdentity is -Identity for Set-/Get-CsPersistentChatState.
 	StateIdentity string
 	// ActiveServerIdentity is -Identity for Set-CsPersistentChatActiveServer.
@@ -126,6 +96,11 @@ type Pool struct {
 	ActiveServers []string
 	// FailoverActiveServers is the active list while failed over.
 	FailoverActiveServers []string
+	// Product is pool.product: Lync Server 2013 or Skype for Business
+	// Server 2015. Parse sets DefaultProduct and ProductAssumed when the
+	// key is absent.
+	Product        Product
+	ProductAssumed bool
 }
 
 // Server is one Persistent Chat server (service instance) of the pool.

@@ -79,16 +79,18 @@ func (t *Topology) validatePool(p *problems, dcs map[string]bool) {
 	if err := checkFQDN(pool.FQDN, true); err != "" {
 		p.key("pool.fqdn", "%s", err)
 	}
-	if !pool.ProductGiven {
-		pool.Product = DefaultProduct
-	} else if !pool.Product.Valid() {
-		p.key("pool.product", "%q is not a product with Persistent Chat: use %s (Lync Server 2013) or %s (Skype for Business Server 2015)", pool.Product, ProductLync2013, ProductSkype2015)
-	}
 	if strings.TrimSpace(pool.StateIdentity) == "" {
 		p.key("pool.stateIdentity", "must not be empty")
 	}
 	if strings.TrimSpace(pool.ActiveServerIdentity) == "" {
 		p.key("pool.activeServerIdentity", "must not be empty")
+	}
+	switch {
+	case pool.Product == "":
+		// A Topology built in code: the same default as an absent key.
+		pool.Product, pool.ProductAssumed = DefaultProduct, true
+	case !pool.Product.Valid():
+		p.key("pool.product", "unknown product %q (want %s for Lync Server 2013 or %s for Skype for Business Server 2015)", pool.Product, ProductLync2013, ProductSkype2015)
 	}
 	switch n := len(pool.Servers); {
 	case n == 0:

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/pchatdr/harness/failback/topology"
+	"github.com/pchatdr/harness/fakes/lync/pool"
 )
 
 // profile is what differs between the two products with a supported
@@ -49,11 +50,11 @@ var commonRoleSwitches = []string{"ApplicationDatabase", "ApplicationServer", "A
 func profileFor(product string) (profile, error) {
 	switch topology.Product(product) {
 	case topology.ProductLync2013:
-		return profile{product: topology.ProductLync2013, title: "Lync Server 2013", module: "Lync",
+		return profile{product: topology.ProductLync2013, title: "Lync Server 2013", module: pool.ModuleLync,
 			mirrorStateTypes: []string{"App", "Archiving", "CMS", "Monitoring", "Provision", "User"},
 			roleSwitches:     append(slices.Clone(commonRoleSwitches), "LegalInterceptServer")}, nil
 	case topology.ProductSkype2015, "":
-		return profile{product: topology.ProductSkype2015, title: "Skype for Business Server 2015", module: "SkypeForBusiness",
+		return profile{product: topology.ProductSkype2015, title: "Skype for Business Server 2015", module: pool.ModuleSkype,
 			mirrorStateTypes: databaseTypes2015,
 			roleSwitches:     append(slices.Clone(commonRoleSwitches), "VideoGateway", "VideoInteropServer")}, nil
 	}

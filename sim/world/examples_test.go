@@ -85,7 +85,7 @@ func TestMicrosoftExamples(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			topo.Pool.Product, topo.Pool.ProductGiven = product, true
+			topo.Pool.Product, topo.Pool.ProductAssumed = product, false
 			w, err := Start(context.Background(), Options{Topology: topo, Dir: t.TempDir()})
 			if err != nil {
 				t.Fatal(err)

@@ -191,7 +191,7 @@ func (w *World) Pool() PoolEndpoint {
 
 // PoolClient is a cmdlet client configured from the world's topology the way
 // an operator's engine configures one: HTTPS, the endpoint's CA, the
-// password from its file.
+// password from its file, the module of the pool's product.
 func (w *World) PoolClient() (*lync.Client, error) {
 	m := w.Topology.Management
 	pw, err := m.Password.Resolve()
@@ -206,11 +206,5 @@ func (w *World) PoolClient() (*lync.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The module the topology's product ships the cmdlets in (the fake
-	// refuses the other one, as a real server does).
-	mod := lync.ModuleSkypeForBusiness
-	if w.Topology.Pool.ProductOrDefault() == topology.ProductLync2013 {
-		mod = lync.ModuleLync
-	}
-	return &lync.Client{Runner: r, Module: mod}, nil
+	return &lync.Client{Runner: r, Module: lync.ModuleFor(w.Topology.Pool.Product)}, nil
 }

@@ -11,9 +11,9 @@ func FromTopology(t *topology.Topology) Config {
 		StateIdentity:        t.Pool.StateIdentity,
 		ActiveServerIdentity: t.Pool.ActiveServerIdentity,
 		Compliance:           t.Compliance,
+		Product:              string(t.Pool.Product),
 		ActiveServers:        append([]string(nil), t.Pool.ActiveServers...),
 		InitialState:         Normal,
-		Product:              string(t.Pool.ProductOrDefault()),
 	}
 	for _, s := range t.Pool.Servers {
 		cfg.Servers = append(cfg.Servers, Server{FQDN: s.FQDN, DataCenter: s.DataCenter})
