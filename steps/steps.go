@@ -212,6 +212,7 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 		registerFaults(sc)
 		registerSchedule(sc, opts)
 		registerProducts(sc, opts)
+		registerEndpointAuth(sc)
 	}
 }
 

@@ -314,7 +314,7 @@ func (s *Server) exec(ctx context.Context, cmd wsman.Command) wsman.Output {
 		},
 	}
 	stdout, stderr, code, _ := ps.Exec(ctx, s.reg, hooks, hc)
-	s.pool.Record(pool.Event{Kind: pool.KindCommand, Text: hc.Script, Outcome: "exit " + strconv.Itoa(code), Duration: time.Since(start)})
+	s.pool.Record(pool.Event{Kind: pool.KindCommand, Text: hc.Script, Outcome: "exit " + strconv.Itoa(code), Duration: time.Since(start), User: cmd.User, Auth: cmd.Auth})
 	return wsman.Output{Stdout: []byte(stdout), Stderr: []byte(stderr), ExitCode: code}
 }
 

@@ -21,8 +21,9 @@ import (
 
 // connAuth is what one TCP connection has done to log on.
 type connAuth struct {
-	hs   *ntlm.Handshake
-	user string // DOMAIN\user once logged on
+	hs     *ntlm.Handshake
+	user   string // DOMAIN\user once logged on
+	scheme string // the scheme it logged on with (Negotiate or NTLM)
 }
 
 // conns tracks logons by connection (the client's address and port name a
@@ -98,31 +99,32 @@ func (h *Handler) basicAllowed(r *http.Request) bool {
 	return h.cfg.AllowBasic && h.cfg.Authenticate != nil && r.TLS != nil
 }
 
-// authenticate returns the logged-on user, or writes the 401 (challenge
-// or next NTLM leg) and returns false.
-func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (string, bool) {
+// authenticate returns the logged-on user and the scheme that logged them
+// on, or writes the 401 (challenge or next NTLM leg) and returns false.
+func (h *Handler) authenticate(w http.ResponseWriter, r *http.Request) (user, scheme string, ok bool) {
 	ca := h.conns.get(r.RemoteAddr)
 	scheme, token, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
 	switch {
 	case scheme == "":
 		h.conns.mu.Lock()
-		user := ca.user
+		user, scheme := ca.user, ca.scheme
 		h.conns.mu.Unlock()
 		if user != "" {
-			return user, true
+			return user, scheme, true
 		}
 	case strings.EqualFold(scheme, "Basic"):
 		if !h.basicAllowed(r) {
 			break
 		}
 		if u, p, ok := r.BasicAuth(); ok && h.cfg.Authenticate(u, p) {
-			return u, true
+			return u, "Basic", true
 		}
 	case (strings.EqualFold(scheme, "Negotiate") || strings.EqualFold(scheme, "NTLM")) && h.cfg.NTLM != nil:
-		return h.negotiate(w, r, ca, scheme, token)
+		user, ok := h.negotiate(w, r, ca, scheme, token)
+		return user, scheme, ok
 	}
 	h.challenge(w, r)
-	return "", false
+	return "", "", false
 }
 
 // negotiate runs one leg of an NTLM logon (raw or in SPNEGO).
@@ -158,7 +160,7 @@ func (h *Handler) negotiate(w http.ResponseWriter, r *http.Request, ca *connAuth
 	}
 	user := hs.Result().Account.String()
 	h.conns.mu.Lock()
-	ca.user = user
+	ca.user, ca.scheme = user, scheme
 	h.conns.mu.Unlock()
 	if len(out) > 0 {
 		w.Header().Set("WWW-Authenticate", scheme+" "+base64.StdEncoding.EncodeToString(out))

@@ -22,6 +22,9 @@ type Command struct {
 	ShellID   string
 	CommandID string
 	User      string
+	// Auth is the scheme that authenticated the user: Negotiate, NTLM or
+	// Basic.
+	Auth string
 	// CommandLine is rsp:Command and every rsp:Arguments joined with
 	// spaces, as WinRS hands them to the process: one command line the
 	// process splits itself (CommandLineToArgvW rules), so an argument
@@ -162,7 +165,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	user, ok := h.authenticate(w, r)
+	user, scheme, ok := h.authenticate(w, r)
 	if !ok {
 		return
 	}
@@ -204,7 +207,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case ActionCreate:
 		resp, ferr = h.create(env, user, msgID, r)
 	case ActionCommand:
-		resp, ferr = h.command(env, user, msgID)
+		resp, ferr = h.command(env, user, scheme, msgID)
 	case ActionReceive:
 		resp, ferr = h.receive(r.Context(), env, msgID)
 	case ActionSend:
@@ -289,7 +292,7 @@ func (h *Handler) lookup(env *Envelope) (*shell, *Fault) {
 	return s, nil
 }
 
-func (h *Handler) command(env *Envelope, user, msgID string) ([]byte, *Fault) {
+func (h *Handler) command(env *Envelope, user, scheme, msgID string) ([]byte, *Fault) {
 	s, f := h.lookup(env)
 	if f != nil {
 		return nil, f
@@ -305,7 +308,7 @@ func (h *Handler) command(env *Envelope, user, msgID string) ([]byte, *Fault) {
 	for _, a := range env.Body.CommandLine.Arguments {
 		line += " " + a
 	}
-	cmd := Command{ShellID: s.id, CommandID: c.id, User: user, CommandLine: line, Arguments: env.Body.CommandLine.Arguments}
+	cmd := Command{ShellID: s.id, CommandID: c.id, User: user, Auth: scheme, CommandLine: line, Arguments: env.Body.CommandLine.Arguments}
 	exec := h.cfg.Exec
 	if len([]rune(line)) > MaxCommandLine {
 		exec = func(context.Context, Command) Output {
