@@ -253,12 +253,35 @@ func TestPipelines(t *testing.T) {
 	}
 }
 
-func TestDefaultListFormat(t *testing.T) {
+// TestDefaultViewRule: objects with no registered view show as a table
+// when they have four or fewer properties (consecutive ones of one shape
+// in one table), as a list with five or more; the product's types
+// (Microsoft.Rtc.*) keep their list view; Format-List, Format-Table and
+// Out-String choose or capture the view.
+func TestDefaultViewRule(t *testing.T) {
 	var got map[string]any
-	res := Run(context.Background(), testRegistry(&got), Hooks{}, `Get-Thing -Name a`)
-	want := "\r\nName  : a\r\nState : FailedOver\r\nList  : {x, y}\r\n\r\nName  : b\r\nState : Normal\r\nList  : {}\r\n\r\n\r\n"
-	if res.Stdout != want {
-		t.Errorf("stdout %q, want %q", res.Stdout, want)
+	reg := testRegistry(&got)
+	reg.Register(&Command{Name: "Get-Wide", Module: "Test", Run: func(_ context.Context, c *Call) error {
+		c.Emit(NewObject("Test.Wide", "A", int64(1), "B", "two", "C", "three", "D", "four", "E", "five"))
+		c.Emit(NewObject("Microsoft.Rtc.Management.Test", "Identity", "global", "N", int64(7)))
+		return nil
+	}})
+	cases := []struct{ script, want string }{
+		{`Get-Thing -Name a`, "\r\nName State      List\r\n---- -----      ----\r\na    FailedOver {x, y}\r\nb    Normal     {}\r\n\r\n"},
+		{`Get-Wide`, "\r\nA : 1\r\nB : two\r\nC : three\r\nD : four\r\nE : five\r\n\r\nIdentity : global\r\nN        : 7\r\n\r\n\r\n"},
+		{`Get-Thing -Name a | Format-List Name,State`, "\r\nName  : a\r\nState : FailedOver\r\n\r\nName  : b\r\nState : Normal\r\n\r\n\r\n"},
+		{`Get-Wide | Select-Object A,B | Format-Table`, "\r\nA B\r\n- -\r\n1 two\r\n\r\n\r\nA B\r\n- -\r\n\r\n\r\n"},
+		{`(Get-Thing -Name a | Format-Table Name | Out-String).Length`, "22\r\n"},
+		{`Get-Thing -Name a | Out-String -Stream | Select-Object -First 2`, "\r\nName State      List\r\n"},
+	}
+	for _, tc := range cases {
+		res := Run(context.Background(), reg, Hooks{}, tc.script)
+		if len(res.Errors) > 0 {
+			t.Fatalf("%s: %v", tc.script, errorTexts(res))
+		}
+		if res.Stdout != tc.want {
+			t.Errorf("%s:\nstdout %q\nwant   %q", tc.script, res.Stdout, tc.want)
+		}
 	}
 }
 
