@@ -220,6 +220,26 @@ func (s *Session) bind(ctx context.Context, call *Call, n *CommandNode) *ErrorRe
 	}
 	for i := 0; i < len(n.Elems); i++ {
 		el := n.Elems[i]
+		if el.Splat != "" {
+			// @name: a hashtable's entries bind as -Key value, an array's
+			// elements as positional arguments ($null: nothing).
+			elNode := &el
+			switch x := s.Var(el.Splat).(type) {
+			case nil:
+			case *Hashtable:
+				for _, k := range x.Keys() {
+					val, _ := x.Get(k)
+					if rec := bindNamed(call, params, k, val); rec != nil {
+						return at(rec, elNode)
+					}
+				}
+			default:
+				for _, v := range Flatten(x) {
+					positional = append(positional, boundArg{elNode, v})
+				}
+			}
+			continue
+		}
 		if el.Param == "" {
 			v, err := s.eval(ctx, el.Arg)
 			if err != nil {
@@ -389,4 +409,25 @@ func resolveSet(call *Call, params []Param) (string, *ErrorRecord) {
 		}
 	}
 	return "", AmbiguousParameterSet()
+}
+
+// bindNamed binds a value to the parameter called name, as -name:value
+// does (splatting).
+func bindNamed(call *Call, params []Param, name string, raw any) *ErrorRecord {
+	p, rec := findParam(params, name)
+	if rec != nil {
+		return rec
+	}
+	if _, dup := call.Args[p.Name]; dup {
+		return bindError("ParameterAlreadyBound", "Cannot bind parameter because parameter '%s' is specified more than once. To provide multiple values to parameters that can accept multiple values, use the array syntax. For example, \"-parameter value1,value2,value3\".", p.Name)
+	}
+	v, rec := convert(p, raw)
+	if rec != nil {
+		return rec
+	}
+	if raw == nil && p.Mandatory && !p.AllowNull {
+		return bindError("ParameterArgumentValidationErrorNullNotAllowed", "Cannot bind argument to parameter '%s' because it is null.", p.Name)
+	}
+	call.Args[p.Name] = v
+	return nil
 }

@@ -29,6 +29,9 @@ func testRegistry(got *map[string]any) *Registry {
 			if c.String("Identity") == "boom" {
 				return NewError("InvalidOperation", "InvalidOperationException", "Boom", "It went boom.")
 			}
+			if c.String("Identity") == "softfail" {
+				c.WriteError(NewError("InvalidOperation", "InvalidOperationException", "Soft", "soft failure"))
+			}
 			return nil
 		},
 	})
@@ -161,7 +164,10 @@ func TestErrorsHavePowerShellTexts(t *testing.T) {
 		{`Set-Thing @{a=1`, "The hash literal was incomplete.", "IncompleteHashLiteral", 1},
 		{`Set-Thing x |`, "An empty pipe element is not allowed.", "EmptyPipeElement", 1},
 		{`Set-Thing x | "a"`, "Expressions are only allowed as the first element of a pipeline.", "ExpressionsMustBeFirstInPipeline", 1},
-		{`if ($true) { Set-Thing }`, "The 'if' statement is not supported by this PowerShell subset.", "UnsupportedStatement", 1},
+		{`while ($true) { Set-Thing }`, "The 'while' statement is not supported by this PowerShell subset.", "UnsupportedStatement", 1},
+		{`if (1) 'a'`, "Missing statement block after if ( condition ).", "MissingStatementBlock", 1},
+		{`try { 'x' }`, "The Try statement is missing its Catch or Finally block.", "MissingCatchOrFinally", 1},
+		{`foreach ($i 1,2) { $i }`, "Missing 'in' after variable in foreach loop.", "MissingInInForeach", 1},
 		{`Import-Module Nope`, "The specified module 'Nope' was not loaded because no valid module file was found in any module directory.", "Modules_ModuleNotFound,Microsoft.PowerShell.Commands.ImportModuleCommand", 1},
 		{`throw "bad thing"`, "bad thing", "bad thing", 1},
 	}
