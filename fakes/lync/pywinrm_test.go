@@ -63,6 +63,26 @@ func TestPywinrm(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// requests_ntlm sends the channel binding of the TLS certificate it
+	// sees; an endpoint that expects another channel refuses the logon
+	// (WinRM's CbtHardeningLevel Relaxed), which the passing logons above
+	// then show is really checked.
+	t.Run("ntlm, channel binding of another certificate", func(t *testing.T) {
+		other := startServer(t, func(o *Options) { o.TLS, o.AllowUnencrypted = true, false })
+		other.wsman.SetChannelBinding([]byte("tls-server-end-point:another certificate"))
+		oca := filepath.Join(dir, "other-ca.pem")
+		if err := os.WriteFile(oca, other.CertificatePEM(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, debianPython, "testdata/pywinrm_check.py", other.URL+"/wsman", oca, testUser, "ntlm")
+		cmd.Env = append(os.Environ(), "OPENSSL_CONF="+conf, "PYWINRM_PASSWORD="+testPass)
+		out, err := cmd.CombinedOutput()
+		if err == nil || !bytes.Contains(out, []byte("InvalidCredentialsError")) {
+			t.Fatalf("logon with a wrong channel binding: err %v, output %.400s", err, out)
+		}
+	})
 	for _, transport := range []string{"ntlm", "basic"} {
 		t.Run(transport, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

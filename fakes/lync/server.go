@@ -152,6 +152,14 @@ func Start(opts Options) (*Server, error) {
 			s.certPEM = pemBytes
 			cfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}}
 		}
+		if len(cfg.Certificates) > 0 && len(cfg.Certificates[0].Certificate) > 0 {
+			leaf, err := x509.ParseCertificate(cfg.Certificates[0].Certificate[0])
+			if err != nil {
+				ln.Close()
+				return nil, fmt.Errorf("lync: tls certificate: %w", err)
+			}
+			s.wsman.SetChannelBinding(ntlm.TLSServerEndPoint(leaf))
+		}
 		ln = tls.NewListener(ln, cfg)
 		scheme = "https"
 	}

@@ -134,7 +134,13 @@ func (h *Handler) negotiate(w http.ResponseWriter, r *http.Request, ca *connAuth
 	if ca.hs == nil || ca.hs.Done() {
 		// A new logon on this connection starts over (also after one
 		// that succeeded: the client authenticates again).
-		ca.hs, ca.user = h.cfg.NTLM.NewHandshake(), ""
+		var opts []ntlm.HandshakeOption
+		if r.TLS != nil && len(h.cfg.ChannelBinding) > 0 {
+			// WinRM's CbtHardeningLevel default, Relaxed: a client that
+			// sends a channel binding must send this channel's.
+			opts = append(opts, ntlm.WithChannelBindings(h.cfg.ChannelBinding, ntlm.ChannelBindingRelaxed))
+		}
+		ca.hs, ca.user = h.cfg.NTLM.NewHandshake(opts...), ""
 	}
 	hs := ca.hs
 	h.conns.mu.Unlock()
@@ -171,3 +177,7 @@ func (h *Handler) negotiate(w http.ResponseWriter, r *http.Request, ca *connAuth
 // ErrUnencrypted is the fault reason for a plain-HTTP request when the
 // service does not allow unencrypted traffic.
 var ErrUnencrypted = errors.New("unencrypted traffic is disabled")
+
+// SetChannelBinding sets Config.ChannelBinding once the server knows its
+// certificate; call it before serving.
+func (h *Handler) SetChannelBinding(b []byte) { h.cfg.ChannelBinding = append([]byte(nil), b...) }

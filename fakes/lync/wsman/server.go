@@ -75,6 +75,11 @@ type Config struct {
 	// without it a request over plain HTTP is refused, because this
 	// service does not implement WinRM's message encryption.
 	AllowUnencrypted bool
+	// ChannelBinding is the HTTPS channel's binding (ntlm.TLSServerEndPoint
+	// of the server's certificate): an NTLM logon over HTTPS that carries a
+	// channel binding must carry this one (WinRM's CbtHardeningLevel
+	// Relaxed, its default).
+	ChannelBinding []byte
 	// OnAuthFailure, when set, hears why a logon failed (the service's
 	// log; the client only ever sees 401).
 	OnAuthFailure func(r *http.Request, err error)
