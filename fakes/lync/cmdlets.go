@@ -781,17 +781,33 @@ func (s *Server) invokeFailover(ctx context.Context, c *ps.Call) error {
 		return err
 	}
 	target := c.String("PoolFqdn")
+	if s.sql != nil {
+		// SQL Server says whether the databases are mirrored; the
+		// topology only has to define the mirror ("fails if no mirror is
+		// configured").
+		mp, ok := s.pairFor(target, t)
+		if !ok {
+			return ruleError(&pool.RuleError{Kind: pool.ErrUnknownPool, Msg: fmt.Sprintf("Pool \"%s\" has no %s databases in the published topology.", target, t)})
+		}
+		if mp.Mirror == "" {
+			return ruleError(&pool.RuleError{Kind: pool.ErrNoMirror, Msg: fmt.Sprintf("Cannot fail over the %s databases of pool \"%s\": the published topology defines no mirror for \"%s\".", t, target, mp.Principal)})
+		}
+		ok, err := c.ShouldProcess(target, c.Command.Name)
+		if err != nil || !ok {
+			return err
+		}
+		if err := s.failoverSQL(ctx, c, target, t); err != nil {
+			return err
+		}
+		_, err = s.pool.RecordFailover(target, t, c.String("NewPrincipal"))
+		return ruleError(err)
+	}
 	if _, err := s.pool.FailoverDatabase(target, t, c.String("NewPrincipal"), true); err != nil {
 		return ruleError(err)
 	}
 	ok, err := c.ShouldProcess(target, c.Command.Name)
 	if err != nil || !ok {
 		return err
-	}
-	if s.sql != nil {
-		if err := s.failoverSQL(ctx, c, target, t); err != nil {
-			return err
-		}
 	}
 	if _, err := s.pool.FailoverDatabase(target, t, c.String("NewPrincipal"), false); err != nil {
 		return ruleError(err)

@@ -120,3 +120,24 @@ func TestDatabaseCmdletsOverSQL(t *testing.T) {
 		t.Errorf("stopped primary: %+v", got)
 	}
 }
+
+// TestFailoverOfMirroringSetUpInTSQL: Invoke-CsDatabaseFailover goes by
+// what SQL Server holds, not by what the endpoint recorded: mirroring a DBA
+// set up in T-SQL (no Install-CsMirrorDatabase) fails over.
+func TestFailoverOfMirroringSetUpInTSQL(t *testing.T) {
+	ctx := context.Background()
+	w := startTestWorld(t, false)
+	if err := w.InstallStores(ctx, topology.RoleBackup); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.ConfigureMirroring(ctx, topology.RoleBackup, topology.RoleBackupMirror); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := runCmdlet(t, w, `Invoke-CsDatabaseFailover -DatabaseType PersistentChat -NewPrincipal Mirror -PoolFqdn sqlbak.dc2.contoso.test -Confirm:$false`)
+	if code != 0 {
+		t.Fatalf("Invoke-CsDatabaseFailover: exit %d %s", code, decodeErr(errOut))
+	}
+	if m, err := w.MirroringOf(ctx, topology.RoleBackupMirror, "mgc"); err != nil || m.Role != "PRINCIPAL" {
+		t.Fatalf("the backup-mirror's mgc after the failover: %+v %v", m, err)
+	}
+}
