@@ -4,7 +4,13 @@
 //
 //	lyncfake --listen 127.0.0.1:5985 --topology FILE --user U --password-file F
 //
-// The password may also come from $LYNCFAKE_PASSWORD. It prints one line
+// WinRM is served as a Front End's WinRM service serves it: Negotiate/NTLM
+// (NTLMv2 checked against the password; U is DOMAIN\user), Basic off
+// (--basic enables it, over HTTPS only), and plain HTTP refused unless
+// --allow-unencrypted (WinRM's AllowUnencrypted; use --tls instead). The
+// cmdlets follow the topology's pool.product and do their SQL Server work
+// on the topology's instances. The password may also come from
+// $LYNCFAKE_PASSWORD. It prints one line
 // "listening on ADDR" when ready and shuts down cleanly on SIGTERM/SIGINT.
 package main
 
