@@ -980,6 +980,9 @@ func (s *Server) uninstallMirror(ctx context.Context, c *ps.Call) error {
 			return sqlError("UninstallMirrorFailed", "DROP DATABASE %s on \"%s\" failed: %v", quoteName(name), mp.Mirror, err)
 		}
 	}
+	if err := s.pool.RecordUninstall(host, t); err != nil {
+		return ruleError(err)
+	}
 	c.Host(fmt.Sprintf("Mirroring of %s database \"%s\" on \"%s\" is removed.", t, name, host))
 	return nil
 }

@@ -16,8 +16,6 @@ import (
 // the same in both profiles.
 type profile struct {
 	product topology.Product
-	// title is the product's name as errors and banners show it.
-	title string
 	// module is the one module the product ships the Cs cmdlets in:
 	// Lync Server 2013 "Lync", Skype for Business Server 2015
 	// "SkypeForBusiness". Import-Module of the other one fails as for
@@ -50,11 +48,11 @@ var commonRoleSwitches = []string{"ApplicationDatabase", "ApplicationServer", "A
 func profileFor(product string) (profile, error) {
 	switch topology.Product(product) {
 	case topology.ProductLync2013:
-		return profile{product: topology.ProductLync2013, title: "Lync Server 2013", module: pool.ModuleLync,
+		return profile{product: topology.ProductLync2013, module: pool.ModuleLync,
 			mirrorStateTypes: []string{"App", "Archiving", "CMS", "Monitoring", "Provision", "User"},
 			roleSwitches:     append(slices.Clone(commonRoleSwitches), "LegalInterceptServer")}, nil
 	case topology.ProductSkype2015, "":
-		return profile{product: topology.ProductSkype2015, title: "Skype for Business Server 2015", module: pool.ModuleSkype,
+		return profile{product: topology.ProductSkype2015, module: pool.ModuleSkype,
 			mirrorStateTypes: databaseTypes2015,
 			roleSwitches:     append(slices.Clone(commonRoleSwitches), "VideoGateway", "VideoInteropServer")}, nil
 	}

@@ -141,3 +141,31 @@ func TestFailoverOfMirroringSetUpInTSQL(t *testing.T) {
 		t.Fatalf("the backup-mirror's mgc after the failover: %+v %v", m, err)
 	}
 }
+
+// TestUninstallMirrorOverSQL: Uninstall-CsMirrorDatabase removes mirroring
+// on the primary SQL Server and, with -DropExistingDatabasesOnMirror, the
+// mirror's copy; Get-CsDatabaseMirrorState then shows it.
+func TestUninstallMirrorOverSQL(t *testing.T) {
+	ctx := context.Background()
+	w := startTestWorld(t, false)
+	if err := w.InstallStores(ctx, topology.RolePrimary); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.ConfigureMirroring(ctx, topology.RolePrimary, topology.RolePrimaryMirror); err != nil {
+		t.Fatal(err)
+	}
+	_, errOut, code := runCmdlet(t, w, `Uninstall-CsMirrorDatabase -DatabaseType PersistentChat -SqlServerFqdn sqlpri.dc1.contoso.test -DropExistingDatabasesOnMirror -Confirm:$false`)
+	if code != 0 {
+		t.Fatalf("Uninstall-CsMirrorDatabase: exit %d %s", code, decodeErr(errOut))
+	}
+	if m, err := w.MirroringOf(ctx, topology.RolePrimary, "mgc"); err != nil || m.Role != "" {
+		t.Errorf("the primary's mgc: %+v %v, want not mirrored", m, err)
+	}
+	if _, err := w.MirroringOf(ctx, topology.RolePrimaryMirror, "mgc"); err == nil || !strings.Contains(err.Error(), "no database mgc") {
+		t.Errorf("the primary-mirror's mgc after -DropExistingDatabasesOnMirror: %v, want it gone", err)
+	}
+	const na = "DatabaseInaccessibleOrMirroringNotEnabled"
+	if got := readMirrorState(t, w); got != (mirrorState{"mgc", na, na, "", ""}) {
+		t.Errorf("Get-CsDatabaseMirrorState after uninstalling: %+v", got)
+	}
+}

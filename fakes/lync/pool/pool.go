@@ -486,3 +486,30 @@ func (p *Pool) RecordFailover(poolFQDN, dbType, newPrincipal string) (MirrorPair
 	p.emit(ev)
 	return now, nil
 }
+
+// RecordUninstall records Uninstall-CsMirrorDatabase: the pairs of the type
+// whose principal is sqlFQDN are no longer mirrored.
+func (p *Pool) RecordUninstall(sqlFQDN, dbType string) error {
+	p.mu.Lock()
+	old := append([]MirrorPair(nil), p.state.Databases...)
+	var evs []*Event
+	for i, mp := range p.state.Databases {
+		if strings.EqualFold(mp.Principal, sqlFQDN) && strings.EqualFold(mp.DatabaseType, dbType) && mp.Mirrored {
+			p.state.Databases[i].Mirrored, p.state.Databases[i].OnMirror = false, false
+			evs = append(evs, &Event{Kind: KindMirror, Database: mp.DatabaseType, Old: mp.Principal + " -> " + mp.Mirror, New: "not mirrored"})
+		}
+	}
+	if err := p.save(); err != nil {
+		p.state.Databases = old
+		p.mu.Unlock()
+		return err
+	}
+	for i, e := range evs {
+		evs[i] = p.record(*e)
+	}
+	p.mu.Unlock()
+	for _, e := range evs {
+		p.emit(e)
+	}
+	return nil
+}
