@@ -224,6 +224,7 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 		registerCycles(sc)
 		registerCapacity(sc)
 		registerSecurity(sc, opts)
+		registerEndpointAuth(sc)
 	}
 }
 

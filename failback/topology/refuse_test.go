@@ -180,7 +180,7 @@ func TestRefusals(t *testing.T) {
 		// management and the file as a whole
 		{"management url not http", replace("  url: https://127.0.0.1:0/wsman\n", "  url: ftp://lync/wsman\n"), "management.url", "ftp://", "want an http:// or https://"},
 		{"credentials in the url", replace("  url: https://127.0.0.1:0/wsman\n", "  url: http://admin:Sup3rS3cret!@lync/wsman\n"), "management.url", "admin:", "credentials in the URL"},
-		{"unknown winrm auth", replace("  auth: basic ", "  auth: kerberos "), "management.auth", "auth: kerberos", `want ntlm or basic, got "kerberos"`},
+		{"unknown winrm auth", replace("  auth: ntlm ", "  auth: kerberos "), "management.auth", "auth: kerberos", `want ntlm or basic, got "kerberos"`},
 		{"boolean as text", replace("  insecureSkipVerify: false\n", "  insecureSkipVerify: nope\n"), "management.insecureSkipVerify", "nope", `want true or false, got "nope"`},
 		{"version 2", replace("version: 1\n", "version: 2\n"), "version", "version: 2", "unsupported version 2"},
 		{"unknown product", replace("  activeServerIdentity: global\n", "  activeServerIdentity: global\n  product: lync2010\n"), "pool.product", "product: lync2010", `unknown product "lync2010" (want lync2013`},

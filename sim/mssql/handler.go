@@ -26,17 +26,18 @@ type handler struct {
 }
 
 func (h *handler) Login(ctx context.Context, l *tds.Login7) (tds.LoginReply, error) {
-	user, scheme := l.UserName, "SQL"
+	user := l.UserName
 	if l.SSPIUser != "" {
-		// The simulator's SSPI is NTLM only (raw or inside SPNEGO).
-		user, scheme = l.SSPIUser, "NTLM"
+		user = l.SSPIUser
+	}
+	auth := "SQL"
+	if l.SSPIUser != "" {
+		auth = "NTLM"
 	}
 	sess, err := h.inst.Login(ctx, engine.LoginRequest{
 		User:       user,
+		AuthScheme: auth,
 		Windows:    l.SSPIUser != "",
-		AuthScheme: scheme,
-		// encrypt_option is TRUE only when everything after the login is
-		// encrypted; login-only encryption reports FALSE.
 		Encrypted:  l.Encryption == tds.EncryptionFull,
 		Password:   l.Password,
 		Database:   l.Database,
@@ -48,7 +49,7 @@ func (h *handler) Login(ctx context.Context, l *tds.Login7) (tds.LoginReply, err
 		PacketSize: int(l.PacketSize),
 	})
 	if h.onLogin != nil {
-		h.onLogin(LoginEvent{User: user, AppName: l.AppName, AuthScheme: scheme, Encryption: l.Encryption.String(), Err: err})
+		h.onLogin(LoginEvent{User: user, AppName: l.AppName, AuthScheme: auth, Encryption: l.Encryption.String(), Err: err})
 	}
 	if err != nil {
 		var e *engine.Error

@@ -148,8 +148,7 @@ func (s *Server) acceptLoop() {
 			// IMMEDIATE) can close exactly that connection.
 			ctx, cancel := context.WithCancel(s.ctx)
 			defer cancel()
-			h := &handler{inst: s.inst, addr: conn.RemoteAddr().String(), localAddr: conn.LocalAddr().String(), connCtx: ctx, closeConn: cancel,
-				windows: s.windows, onLogin: s.onLogin}
+			h := &handler{inst: s.inst, addr: conn.RemoteAddr().String(), localAddr: conn.LocalAddr().String(), connCtx: ctx, closeConn: cancel, windows: s.windows, onLogin: s.onLogin}
 			tds.Serve(ctx, conn, func() tds.Handler { return h }, s.opts)
 		}()
 	}
