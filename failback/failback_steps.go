@@ -40,11 +40,11 @@ func FailbackPlan() *Plan {
 			{Name: StepRemoveMirror, Title: "remove mirroring on the backup mgc and mgccomp",
 				Check: checkUnmirrored, Apply: applyUnmirror, Verify: verifyUnmirrored},
 			{Name: StepBackup, Title: "full backup of the backup mgc to the share, verified",
-				Timeout: defaultBackupTimeo, Check: checkBackup, Apply: applyBackup, Verify: verifyBackup},
+				Budget: sizeBudget(1), Check: checkBackup, Apply: applyBackup, Verify: verifyBackup},
 			{Name: StepRestore, Title: "restore the backup over the primary mgc WITH REPLACE, RECOVERY", Destructive: true,
-				Timeout: defaultBackupTimeo, Check: checkRestored, Apply: applyRestore, Verify: verifyRestored},
+				Budget: sizeBudget(1), Check: checkRestored, Apply: applyRestore, Verify: verifyRestored},
 			{Name: StepLogShipping, Title: "configure log shipping from the primary mgc to the backup server", Destructive: true,
-				Timeout: defaultBackupTimeo, Check: checkLogShipping, Apply: applyLogShipping, Verify: verifyLogShipping},
+				Budget: sizeBudget(2), Check: checkLogShipping, Apply: applyLogShipping, Verify: verifyLogShipping},
 			{Name: StepSetActive, Title: "set the active servers for the primary data center",
 				Check: checkActiveSet, Apply: applySetActive, Verify: verifyActiveSet},
 			{Name: StepPoolNormal, Title: "set the pool state to Normal and wait for chat sessions on the primary mgc",
@@ -262,7 +262,7 @@ func checkBackup(ctx context.Context, e *Env) (bool, string, error) {
 }
 
 func applyBackup(ctx context.Context, e *Env) error {
-	res, err := e.Backup.BackupDatabase(ctx, BackupSpec{Database: DBContent, Path: e.BackupPath(), Name: e.BackupSetName(),
+	res, err := e.Backup.BackupDatabase(ctx, BackupSpec{Database: DBContent, Path: e.BackupPath(), Name: e.BackupSetName(), Compression: e.Topo.Backups.Compression,
 		Description: "Persistent Chat failback " + e.runID + ": backup mgc before restoring it over the primary"})
 	if err != nil {
 		return err
@@ -616,7 +616,7 @@ func applyLogShipping(ctx context.Context, e *Env) error {
 	}
 	// Initialise the secondary: "Yes, generate a full backup of the primary
 	// database and restore it into the secondary database" (§2.3 step 14).
-	res, err := e.Primary.BackupDatabase(ctx, BackupSpec{Database: DBContent, Path: e.LogShippingInitPath(), Name: e.LogShippingInitSetName(),
+	res, err := e.Primary.BackupDatabase(ctx, BackupSpec{Database: DBContent, Path: e.LogShippingInitPath(), Name: e.LogShippingInitSetName(), Compression: e.Topo.Backups.Compression,
 		Description: "Persistent Chat failback " + e.runID + ": initialise the log-shipping secondary"})
 	if err != nil {
 		return err

@@ -347,7 +347,7 @@ func (l *LiveSQL) BackupDatabase(ctx context.Context, b BackupSpec) (BackupResul
 	if err != nil {
 		return BackupResult{}, fmt.Errorf("backup %s: %w", b.Database, err)
 	}
-	res, err := l.exec(ctx, q)
+	res, err := l.exec(withStatsProgress(ctx, l.Name, "BACKUP DATABASE"), q)
 	out := BackupResult{}
 	for _, m := range res.Messages {
 		out.Messages = append(out.Messages, m.Text)
@@ -382,7 +382,7 @@ func (l *LiveSQL) RestoreDatabase(ctx context.Context, r RestoreSpec) error {
 	if err != nil {
 		return fmt.Errorf("restore %s: %w", r.Database, err)
 	}
-	_, err = l.exec(ctx, q)
+	_, err = l.exec(withStatsProgress(ctx, l.Name, "RESTORE DATABASE"), q)
 	return err
 }
 

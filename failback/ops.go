@@ -69,6 +69,8 @@ type BackupSpec struct {
 	Path        string
 	Name        string // backup set name, unique per run
 	Description string
+	// Compression adds WITH COMPRESSION (topology backups.compression).
+	Compression bool
 }
 
 // BackupResult is what a backup reports.

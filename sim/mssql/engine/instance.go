@@ -92,6 +92,8 @@ type Instance struct {
 	// userReads counts user-table rows read per program
 	// (metadata_reads.go).
 	userReads rowReads
+	// deviceRate paces backup device I/O (capacity.go).
+	deviceRate deviceRate
 }
 
 // Well-known database ids.
