@@ -221,6 +221,7 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 		registerSchedule(sc, opts)
 		registerProducts(sc, opts)
 		registerCycles(sc)
+		registerIntervention(sc)
 	}
 }
 

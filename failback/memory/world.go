@@ -109,6 +109,7 @@ type Instance struct {
 	Down bool
 
 	history     []restoreRec
+	backups     []failback.BackupSet // backups this instance took (msdb.dbo.backupset, server_name = @@SERVERNAME)
 	primaries   []*lsPrimary
 	secondaries []*lsSecondary
 	jobs        map[string]*job

@@ -43,8 +43,8 @@ func TestEveryMutantDiffers(t *testing.T) {
 			}
 		})
 	}
-	if len(seen) < 11 {
-		t.Errorf("%d mutants, want at least 11", len(seen))
+	if len(seen) < 12 {
+		t.Errorf("%d mutants, want at least 12", len(seen))
 	}
 }
 
