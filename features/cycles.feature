@@ -34,3 +34,8 @@ Feature: Repeated disaster cycles on one deployment
     And the pool's active servers are "pc1.dc1.contoso.test, pc2.dc1.contoso.test"
     When chat users post 10 messages
     Then the "primary" instance holds every message the chat servers acknowledged
+    # What the failback re-created is what the next disaster needs.
+    When the log-shipping jobs run: backup on the primary, copy and restore on the backup
+    Then "mgc" on the "backup" instance is not mirrored
+    And the "backup" instance has database "mgc" RESTORING in FULL recovery
+    And the "backup-mirror" instance has database "mgc" RESTORING in FULL recovery
