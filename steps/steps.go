@@ -219,9 +219,9 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 		sc.Step(`^the cmdlet is refused with a message containing "([^"]*)"$`, refusedWith)
 		registerFaults(sc)
 		registerSchedule(sc, opts)
+		registerIntervention(sc)
 		registerProducts(sc, opts)
 		registerCycles(sc)
-		registerIntervention(sc)
 	}
 }
 

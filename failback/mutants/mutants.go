@@ -33,7 +33,8 @@ type Mutant struct {
 // All lists every mutant, in the order of the steps they break, then the
 // issues' own (one file per issue).
 func All() []Mutant {
-	return append(append(procedureMutants(), issue12()...), issue12Failover()...)
+	all := append(procedureMutants(), issue12()...)
+	return append(all, issue12Failover()...)
 }
 
 // procedureMutants break the failback plan's steps.
