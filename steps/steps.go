@@ -212,6 +212,7 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 		registerFaults(sc)
 		registerSchedule(sc, opts)
 		registerIntervention(sc)
+		registerConfiguration(sc)
 	}
 }
 
