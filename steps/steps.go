@@ -223,6 +223,7 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 		registerProducts(sc, opts)
 		registerCycles(sc)
 		registerConfiguration(sc)
+		registerCapacity(sc)
 	}
 }
 
