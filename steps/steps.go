@@ -224,6 +224,8 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 		registerCycles(sc)
 		registerConfiguration(sc)
 		registerCapacity(sc)
+		registerSecurity(sc, opts)
+		registerEndpointAuth(sc)
 	}
 }
 
