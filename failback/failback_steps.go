@@ -34,7 +34,7 @@ func FailbackPlan() *Plan {
 	return &Plan{
 		Name:          PlanFailback,
 		Preconditions: FailbackPreconditions(),
-		Steps: []Step{
+		Steps: append([]Step{
 			{Name: StepClearActive, Title: "clear the Persistent Chat active server list and wait for chat sessions to leave the backup databases",
 				Check: checkCleared, Apply: applyClear, Verify: verifyCleared},
 			{Name: StepRemoveMirror, Title: "remove mirroring on the backup mgc and mgccomp",
@@ -49,7 +49,7 @@ func FailbackPlan() *Plan {
 				Check: checkActiveSet, Apply: applySetActive, Verify: verifyActiveSet},
 			{Name: StepPoolNormal, Title: "set the pool state to Normal and wait for chat sessions on the primary mgc",
 				Check: checkPoolNormal, Apply: applyPoolNormal, Verify: verifyPoolNormal},
-		},
+		}, configurationSteps()...),
 	}
 }
 
@@ -368,7 +368,7 @@ func applyBackup(ctx context.Context, e *Env) error {
 	_, err = e.Backup.BackupDatabase(ctx, BackupSpec{Database: DBContent, Path: e.TailPath(), Name: e.TailSetName(), Log: true, NoRecovery: true, Compression: e.Topo.Backups.Compression,
 		Description: "Persistent Chat failback " + e.runID + ": tail of the backup mgc's log; leaves it RESTORING"})
 	if slices.Contains(sqlserver.SQLErrorNumbers(err), int32(3101)) {
-		return fmt.Errorf("the tail-log backup needs the backup mgc to itself: clear the active server list (step %s), wait for the chat servers to let go, and resume: %w", StepClearActive, err)
+		return fmt.Errorf("tail-log backup: %w; it needs the backup mgc to itself: clear the active server list (step %s), wait for the chat servers to let go, and resume", err, StepClearActive)
 	}
 	return err
 }
