@@ -90,8 +90,15 @@ type Env struct {
 	// the failover's primary-site-lost check (a live mirror that took over
 	// is a writable copy too).
 	PrimaryMirror SQL
-	Pool          Pool
-	Options       Options
+	// BackupMirror and BackupMirrorComp are the backup-mirror instances
+	// of mgc and mgccomp (the same value without dedicated compliance
+	// instances); nil when the topology has none. The failover reads them
+	// before Install-CsMirrorDatabase: a copy a failback left there must
+	// be replaced, one that may hold data must not.
+	BackupMirror     SQL
+	BackupMirrorComp SQL
+	Pool             Pool
+	Options          Options
 
 	runID string
 	facts map[string]string

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pchatdr/harness/failback/lync"
+	"github.com/pchatdr/harness/failback/topology"
 )
 
 // ErrRefused is wrapped when a precondition failed: nothing was changed.
@@ -77,6 +78,12 @@ func (r *Runner) emit(e Event) {
 	}
 }
 
+// runsProduct is the run start's word on the product and the module every
+// cmdlet script imports, and whether the product was assumed.
+func runsProduct(t *topology.Topology) string {
+	return ", a pool of " + t.Pool.Describe() + ": cmdlets from module " + string(lync.ModuleFor(t.Pool.Product))
+}
+
 // runAttrs adds the caller's Attrs to the engine's own; the engine's win.
 func (r *Runner) runAttrs(own map[string]string) map[string]string {
 	for k, v := range r.Attrs {
@@ -132,7 +139,7 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 	if resume {
 		attrs["resume"] = "true"
 	}
-	r.emit(Event{Kind: KindRunStart, Attrs: attrs, Message: r.Plan.Name + " of " + e.Topo.Pool.FQDN})
+	r.emit(Event{Kind: KindRunStart, Attrs: attrs, Message: r.Plan.Name + " of " + e.Topo.Pool.FQDN + runsProduct(e.Topo)})
 	if r.failed != nil {
 		return Result{RunID: e.runID, Outcome: OutcomeFailed}, r.failed
 	}

@@ -367,6 +367,12 @@ func (w *World) Env(opts failback.Options) *failback.Env {
 	if in, ok := w.Topo.InstanceByRole(topology.RolePrimaryMirror); ok {
 		env.PrimaryMirror = w.SQL(in.Name)
 	}
+	if in, ok := w.Topo.InstanceByRole(topology.RoleBackupMirror); ok {
+		env.BackupMirror, env.BackupMirrorComp = w.SQL(in.Name), w.SQL(in.Name)
+	}
+	if in, ok := w.Topo.ComplianceInstance(topology.RoleBackupMirror); ok {
+		env.BackupMirrorComp = w.SQL(in.Name)
+	}
 	return env
 }
 

@@ -24,11 +24,23 @@ type Mutant struct {
 	// Plan builds the wrong plan (a fresh one per call, as
 	// failback.FailbackPlan does).
 	Plan func() *failback.Plan
+	// FailoverPlan, when set, replaces the failover plan instead: the
+	// world's failovers and "the engine runs the failover" run it, and
+	// Plan is then the real failback plan.
+	FailoverPlan func() *failback.Plan
 }
 
-// All lists every mutant, in the order of the steps they break.
+// All lists every mutant, in the order of the steps they break, then the
+// issues' own (one file per issue).
 func All() []Mutant {
-	return append([]Mutant{
+	all := append(procedureMutants(), issue12()...)
+	all = append(all, issue12Failover()...)
+	return append(all, capacity()...)
+}
+
+// procedureMutants break the failback plan's steps.
+func procedureMutants() []Mutant {
+	return []Mutant{
 		{Name: "skip-clear-active", Description: "step 1 dropped: the active servers are never cleared, chat servers stay on the backup mgc",
 			Plan: func() *failback.Plan { return drop(failback.StepClearActive) }},
 		{Name: "skip-drain", Description: "step 1 clears the active list but does not wait for chat sessions to leave the backup databases",
@@ -41,7 +53,7 @@ func All() []Mutant {
 			Plan: func() *failback.Plan { return moveBefore(failback.StepPoolNormal, failback.StepRestore) }},
 		{Name: "active-far-data-center", Description: "step 6 sets pool.failoverActiveServers (the backup data center) instead of the primary's",
 			Plan: activeFarDataCenter},
-	}, issue12()...)
+	}
 }
 
 // ByName finds a mutant.

@@ -86,6 +86,12 @@ type Instance struct {
 	// a database's gate at a time, a transaction spanning databases cannot
 	// deadlock against checkpoints.
 	ckpAll sync.Mutex
+	// dataVolume is the free space of the volume holding DataPath
+	// (capacity.go); unset, the host's.
+	dataVolume volumeFree
+	// userReads counts user-table rows read per program
+	// (metadata_reads.go).
+	userReads rowReads
 }
 
 // Well-known database ids.
