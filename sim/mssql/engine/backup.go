@@ -18,8 +18,8 @@ import (
 // sim/mssql/storage/media as the service account, streams STATS progress
 // and records msdb history.
 
-func init() {
-	registerStmt(&tsql.BackupStmt{}, func(sc *scope, st tsql.Stmt) error {
+func installBackup(r *Registry) {
+	r.Statement(&tsql.BackupStmt{}, func(sc *scope, st tsql.Stmt) error {
 		x := st.(*tsql.BackupStmt)
 		verb := "BACKUP DATABASE"
 		if x.Log {

@@ -45,8 +45,9 @@ func (sc *scope) countScan(t *Table, n int) {
 	sc.s.inst.userReads.add(sc.s.appName, n)
 }
 
-func init() {
-	registerView("sys", "partitions", []Column{
+// installPartitionsView adds sys.partitions.
+func installPartitionsView(r *Registry) {
+	r.View("sys", "partitions", []Column{
 		col("partition_id", tBig, false), col("object_id", tInt, false), col("index_id", tInt, false),
 		col("partition_number", tInt, false), col("hobt_id", tBig, false), col("rows", tBig, true),
 		col("filestream_filegroup_id", tSm, false), col("data_compression", tTiny, false),

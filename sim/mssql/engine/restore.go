@@ -19,8 +19,8 @@ import (
 // before anything changes; the data path then streams the set from media
 // into the database's new log.
 
-func init() {
-	registerStmt(&tsql.RestoreStmt{}, func(sc *scope, st tsql.Stmt) error {
+func installRestore(r *Registry) {
+	r.Statement(&tsql.RestoreStmt{}, func(sc *scope, st tsql.Stmt) error {
 		x := st.(*tsql.RestoreStmt)
 		verb := restoreVerb(x.Kind)
 		return sc.bkFail(verb, sc.execRestore(x, verb))
