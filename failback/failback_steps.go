@@ -444,7 +444,8 @@ const FactPoolNormalSent = "pool_normal_sent"
 func redoRestore(ctx context.Context, e *Env) (bool, string, error) {
 	if at, ok := e.Fact(FactPoolNormalSent); ok {
 		return false, "this run set the pool state Normal at " + at + ", so chat servers may have written to the primary mgc since its restore, and the backup mgc changed after its tail-log backup: " +
-			"each copy may hold messages the other lacks and the engine overwrites neither. Keep the pool on one copy, compare the two mgc databases (dbo.tblChat), copy what is missing by hand, then start a new failback run", nil
+			"each copy may hold messages the other lacks and the engine overwrites neither. Everything the backup mgc acknowledged is in " + e.TailPath() + " (it is RESTORING again; " +
+			"RESTORE DATABASE [mgc] WITH RECOVERY on " + e.Backup.Instance() + " brings it back online). Keep the pool on one copy, compare the two mgc databases (dbo.tblChat), copy what is missing by hand, then start a new failback run", nil
 	}
 	ps, err := e.Pool.PoolState(ctx)
 	if err != nil {
