@@ -237,3 +237,18 @@ var CTEScripts = []ScriptTest{
 		},
 	},
 }
+
+// CompatibilityViewScripts: sysobjects and syscomments, which old DBA
+// scripts still query.
+var CompatibilityViewScripts = []ScriptTest{
+	{
+		Name:  "sysobjects and syscomments",
+		Setup: []string{"CREATE TABLE dbo.legacy (id int NOT NULL CONSTRAINT pk_legacy PRIMARY KEY, n int CONSTRAINT df_legacy_n DEFAULT 0)"},
+		Assertions: []Assertion{
+			{Query: "SELECT name, xtype, type, CASE WHEN parent_obj = OBJECT_ID('dbo.legacy') THEN 1 ELSE 0 END FROM sysobjects WHERE name IN ('legacy', 'pk_legacy', 'df_legacy_n') ORDER BY name",
+				Expected: [][]any{{"df_legacy_n", "D ", "D ", 1}, {"legacy", "U ", "U ", 0}, {"pk_legacy", "PK", "K ", 1}}},
+			{Query: "SELECT o.name, c.text FROM dbo.sysobjects o JOIN syscomments c ON c.id = o.id WHERE o.xtype = 'D'", Expected: [][]any{{"df_legacy_n", "(0)"}}},
+			{Query: "SELECT COUNT(*) FROM sysobjects WHERE id = OBJECT_ID('dbo.legacy') AND xtype = 'U'", Expected: [][]any{{1}}},
+		},
+	},
+}
