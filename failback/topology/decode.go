@@ -471,6 +471,13 @@ func (d *decoder) topology(n *yaml.Node, t *Topology) {
 		{"share", true, func(v *yaml.Node, k string) { d.share(v, k, &t.Share) }},
 		{"logShipping", true, func(v *yaml.Node, k string) { d.logShipping(v, k, &t.LogShipping) }},
 		{"management", true, func(v *yaml.Node, k string) { d.management(v, k, &t.Management) }},
+		{"backups", false, func(v *yaml.Node, k string) {
+			d.object(v, k, []field{
+				{"compression", false, d.boolean(&t.Backups.Compression)},
+				{"throughputMBps", false, d.number(&t.Backups.ThroughputMBps)},
+				{"budgetFactor", false, d.number(&t.Backups.BudgetFactor)},
+			})
+		}},
 		{"objectives", true, func(v *yaml.Node, k string) {
 			d.object(v, k, []field{
 				{"rto", true, d.duration(&t.Objectives.RTO)},
@@ -500,7 +507,15 @@ func (d *decoder) pool(n *yaml.Node, key string, p *Pool) {
 		}},
 		{"activeServers", true, d.strs(&p.ActiveServers)},
 		{"failoverActiveServers", false, d.strs(&p.FailoverActiveServers)},
+		{"product", false, func(v *yaml.Node, k string) {
+			var s string
+			d.str(&s)(v, k)
+			p.Product = Product(s)
+		}},
 	})
+	if p.Product == "" {
+		p.Product, p.ProductAssumed = DefaultProduct, true
+	}
 }
 
 // secretFields are the two ways to name a secret; Validate checks that

@@ -28,6 +28,13 @@ type yTopology struct {
 	LogShipping yLogShipping  `yaml:"logShipping"`
 	Management  yManagement   `yaml:"management"`
 	Objectives  yObjectives   `yaml:"objectives"`
+	Backups     *yBackups     `yaml:"backups,omitempty"`
+}
+
+type yBackups struct {
+	Compression    bool    `yaml:"compression,omitempty"`
+	ThroughputMBps float64 `yaml:"throughputMBps,omitempty"`
+	BudgetFactor   float64 `yaml:"budgetFactor,omitempty"`
 }
 
 type yPool struct {
@@ -37,6 +44,7 @@ type yPool struct {
 	Servers               []yServer `yaml:"servers"`
 	ActiveServers         []string  `yaml:"activeServers"`
 	FailoverActiveServers *[]string `yaml:"failoverActiveServers,omitempty"`
+	Product               string    `yaml:"product,omitempty"`
 }
 
 type yServer struct {
@@ -136,6 +144,9 @@ func (t *Topology) MarshalYAML() (any, error) {
 			CAFile: t.Management.CAFile, Auth: t.Management.Auth},
 		Objectives: yObjectives{RTO: t.Objectives.RTO.String(), Outage: t.Objectives.Outage.String(), RPO: t.Objectives.RPO.String()},
 	}
+	if !t.Pool.ProductAssumed {
+		y.Pool.Product = string(t.Pool.Product)
+	}
 	for _, s := range t.Pool.Servers {
 		y.Pool.Servers = append(y.Pool.Servers, yServer(s))
 	}
@@ -157,6 +168,9 @@ func (t *Topology) MarshalYAML() (any, error) {
 	}
 	for k, v := range t.Share.HostPaths {
 		y.Share.HostPaths[k] = v
+	}
+	if t.Backups != (Backups{}) {
+		y.Backups = &yBackups{Compression: t.Backups.Compression, ThroughputMBps: t.Backups.ThroughputMBps, BudgetFactor: t.Backups.BudgetFactor}
 	}
 	return y, nil
 }

@@ -82,6 +82,9 @@ func TestRefusals(t *testing.T) {
 		{"unknown key deep in objectives", replace("  rpo: 0s", "  rpoo: 0s"), "objectives.rpoo", "rpoo:", "unknown key"},
 		{"duplicate key", replace("compliance: true\n", "compliance: true\ncompliance: false\n"), "compliance", "compliance: false", "duplicate key (first at line"},
 		{"merge key", replace("placement:\n", "placement:\n  <<: {maxRttMs: 3}\n"), "placement.<<", "<<:", "merge keys"},
+		{"unknown key in backups", appendText("backups:\n  compresion: true\n"), "backups.compresion", "compresion:", "unknown key (known keys: compression, throughputMBps, budgetFactor"},
+		{"negative throughput", appendText("backups:\n  throughputMBps: -5\n"), "backups.throughputMBps", "throughputMBps: -5", "must not be negative"},
+		{"budget factor below 1", appendText("backups:\n  budgetFactor: 0.5\n"), "backups.budgetFactor", "budgetFactor: 0.5", "at least 1"},
 
 		// pool
 		{"duplicate server", replace(pc4, "    - {fqdn: pc3.dc1.contoso.test,  dataCenter: dc1}\n"),
@@ -176,6 +179,7 @@ func TestRefusals(t *testing.T) {
 		{"unknown winrm auth", replace("  auth: basic ", "  auth: kerberos "), "management.auth", "auth: kerberos", `want ntlm or basic, got "kerberos"`},
 		{"boolean as text", replace("  insecureSkipVerify: false\n", "  insecureSkipVerify: nope\n"), "management.insecureSkipVerify", "nope", `want true or false, got "nope"`},
 		{"version 2", replace("version: 1\n", "version: 2\n"), "version", "version: 2", "unsupported version 2"},
+		{"unknown product", replace("  activeServerIdentity: global\n", "  activeServerIdentity: global\n  product: lync2010\n"), "pool.product", "product: lync2010", `unknown product "lync2010" (want lync2013`},
 		{"restore mode", replace("  restoreMode: norecovery", "  restoreMode: recovery"), "logShipping.restoreMode", "restoreMode: recovery", `unknown restore mode "recovery"`},
 		{"zero schedule", replace("  scheduleMinutes: 15\n", "  scheduleMinutes: 0\n"), "logShipping.scheduleMinutes", "scheduleMinutes: 0", "greater than 0"},
 		{"missing section", replace("objectives:\n", "objectivez:\n"), "objectives", "version: 1", "missing required key"},

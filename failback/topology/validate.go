@@ -32,6 +32,11 @@ func (t *Topology) Validate() error {
 	if t.Placement.MinBandwidthMbps <= 0 {
 		p.key("placement.minBandwidthMbps", "must be greater than 0")
 	}
+	if b := t.Backups; b.ThroughputMBps < 0 {
+		p.key("backups.throughputMBps", "must not be negative (0 or absent: %d MB/s)", DefaultThroughputMBps)
+	} else if b.BudgetFactor != 0 && b.BudgetFactor < 1 {
+		p.key("backups.budgetFactor", "must be at least 1 (a budget below the estimate warns on every run; absent: %d)", DefaultBudgetFactor)
+	}
 	names := t.validateInstances(p, dcs)
 	t.validateShare(p, names)
 	t.validateLogShipping(p)
@@ -84,6 +89,13 @@ func (t *Topology) validatePool(p *problems, dcs map[string]bool) {
 	}
 	if strings.TrimSpace(pool.ActiveServerIdentity) == "" {
 		p.key("pool.activeServerIdentity", "must not be empty")
+	}
+	switch {
+	case pool.Product == "":
+		// A Topology built in code: the same default as an absent key.
+		pool.Product, pool.ProductAssumed = DefaultProduct, true
+	case !pool.Product.Valid():
+		p.key("pool.product", "unknown product %q (want %s for Lync Server 2013 or %s for Skype for Business Server 2015)", pool.Product, ProductLync2013, ProductSkype2015)
 	}
 	switch n := len(pool.Servers); {
 	case n == 0:

@@ -9,8 +9,8 @@
 package engine
 
 import (
-	"github.com/pchatdr/harness/sim/mssql/sqlerr"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // Aliases keep the transport contract in one place while the definitions live

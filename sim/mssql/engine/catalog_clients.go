@@ -24,10 +24,11 @@ type connInfo struct {
 	id         GUID
 }
 
-func init() {
-	registerSystemProc("sp_databases", SystemProc{Run: spDatabases})
-	registerCompatibilityViews()
-	registerView("sys", "dm_exec_connections", []Column{
+// installClientCatalog adds what client tools read about the server:
+// sp_databases, sys.dm_exec_connections, sysobjects and syscomments.
+func installClientCatalog(r *Registry) {
+	r.Procedure("sp_databases", SystemProc{Run: spDatabases})
+	r.View("sys", "dm_exec_connections", []Column{
 		col("session_id", tInt, true), col("most_recent_session_id", tInt, true), col("connect_time", tDT, false),
 		col("net_transport", nv(40), false), col("protocol_type", nv(40), true), col("protocol_version", tInt, true),
 		col("endpoint_id", tInt, true), col("encrypt_option", nv(40), false), col("auth_scheme", nv(40), false),
@@ -105,14 +106,14 @@ func spDatabases(pc *ProcCall) (int32, error) {
 	return 0, pc.Result(cols, rows)
 }
 
-// registerCompatibilityViews adds sysobjects and syscomments, the SQL
+// installCompatibilityViews adds sysobjects and syscomments, the SQL
 // Server 2000 views old DBA scripts still query (Microsoft's "Mapping
 // System Tables to System Views"): sysobjects over sys.objects' rows,
 // syscomments over the definitions the simulator keeps (DEFAULT
 // constraints; it has no procedures, views or triggers).
-func registerCompatibilityViews() {
+func installCompatibilityViews(r *Registry) {
 	char2 := sqltypes.Type{Kind: sqltypes.KindChar, Length: 2}
-	registerView("sys", "sysobjects", []Column{
+	r.View("sys", "sysobjects", []Column{
 		col("name", tSys, false), col("id", tInt, false), col("xtype", char2, false), col("uid", tSm, true),
 		col("info", tSm, true), col("status", tInt, true), col("base_schema_ver", tInt, true), col("replinfo", tInt, true),
 		col("parent_obj", tInt, false), col("crdate", tDT, false), col("ftcatid", tSm, true), col("schema_ver", tInt, true),
@@ -121,7 +122,7 @@ func registerCompatibilityViews() {
 		col("instrig", tInt, true), col("updtrig", tInt, true), col("seltrig", tInt, true), col("category", tInt, true),
 		col("cache", tSm, true),
 	}, func(sc *scope, db *Database) ([][]Value, error) {
-		objs, err := lookupView("sys", "objects").rows(sc, db)
+		objs, err := sc.s.inst.reg.view("sys", "objects").rows(sc, db)
 		if err != nil {
 			return nil, err
 		}
@@ -140,8 +141,8 @@ func registerCompatibilityViews() {
 		}
 		return out, nil
 	})
-	legacyViews["sysobjects"] = "sysobjects"
-	registerView("sys", "syscomments", []Column{
+	r.LegacyView("sysobjects", "sysobjects")
+	r.View("sys", "syscomments", []Column{
 		col("id", tInt, false), col("number", tSm, true), col("colid", tSm, false), col("status", tSm, false),
 		col("ctext", sqltypes.VarBinary(8000), false), col("texttype", tSm, true), col("language", tSm, true),
 		col("encrypted", tBit, false), col("compressed", tBit, false), col("text", nv(4000), true),
@@ -159,7 +160,7 @@ func registerCompatibilityViews() {
 		}
 		return out, nil
 	})
-	legacyViews["syscomments"] = "syscomments"
+	r.LegacyView("syscomments", "syscomments")
 }
 
 // utf16le is text as nvarchar bytes (syscomments.ctext).

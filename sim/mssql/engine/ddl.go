@@ -373,10 +373,8 @@ func (sc *scope) execDropDatabase(x *tsql.DropDatabaseStmt) error {
 }
 
 // alterDBOption handles one ALTER DATABASE ... SET option the core does not
-// (PARTNER, WITNESS, ...): later issues register theirs.
+// (PARTNER, WITNESS): features add theirs (Registry.AlterDatabaseOption).
 type alterDBOption func(sc *scope, db *Database, opt *tsql.Option, x *tsql.AlterDatabaseStmt) error
-
-var alterDBOptions = map[string]alterDBOption{}
 
 // execAlterDatabase handles SET RECOVERY, SINGLE_USER/RESTRICTED_USER/
 // MULTI_USER, OFFLINE/ONLINE, READ_ONLY/READ_WRITE with the termination
@@ -493,7 +491,7 @@ func (sc *scope) alterOption(db *Database, opt *tsql.Option, x *tsql.AlterDataba
 		ro := opt.Name == "READ_ONLY"
 		return inst.SetMeta(sc.ctx, db, func(m *DBMeta) { m.ReadOnly = ro })
 	}
-	if h := alterDBOptions[opt.Name]; h != nil {
+	if h := inst.reg.alterDB[opt.Name]; h != nil {
 		return h(sc, db, opt, x)
 	}
 	return newErr(40000, "ALTER DATABASE option "+opt.Name+" is not supported by the simulator.")

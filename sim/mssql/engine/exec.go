@@ -580,7 +580,7 @@ func (sc *scope) exec(st tsql.Stmt) error {
 	case *tsql.CreateIndexStmt:
 		return sc.execCreateIndex(x)
 	}
-	if h := sc.s.inst.stmtHook(st); h != nil {
+	if h := sc.s.inst.reg.stmt(st); h != nil {
 		return h(sc, st)
 	}
 	return newErr(40000, fmt.Sprintf("The statement at line %d is not supported by the simulator.", st.Position().Line))

@@ -12,6 +12,10 @@ import (
 // builtin compiles a call to a built-in scalar function.
 type builtin func(c *compiler, fc *tsql.FuncCall) (*cexpr, error)
 
+// builtins is the scalar function table: pure functions of their
+// arguments and the calling scope, no instance state. It is built once
+// here, the one init() of the package (a literal would make an
+// initialization cycle through the functions that call the compiler).
 var builtins map[string]builtin
 
 func init() {
@@ -115,6 +119,7 @@ func init() {
 		"binary_checksum": fnChecksum(true),
 		"isnumeric":       fixedArgs(1, fnIsNumeric),
 	}
+	addErrorFuncs(builtins)
 }
 
 func (c *compiler) funcCall(fc *tsql.FuncCall) (*cexpr, error) {
@@ -467,7 +472,7 @@ func fnObjectID(c *compiler, a []*cexpr) (*cexpr, error) {
 			}
 		}
 		if strings.EqualFold(parts[1], "sys") || strings.EqualFold(parts[1], "information_schema") {
-			if cv := lookupView(parts[1], parts[2]); cv != nil {
+			if cv := en.sc.s.inst.reg.view(parts[1], parts[2]); cv != nil {
 				return int64(cv.id), nil
 			}
 			return nil, nil

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -315,8 +314,6 @@ func (s *Session) Close() {
 	s.inst.mu.Unlock()
 }
 
-var systemSPID atomic.Int32
-
 // SystemSession opens an internal session for the engine's own T-SQL
 // (later issues create msdb tables and run job steps with it). It runs as
 // sa, has a spid below 51 and is not listed in sys.dm_exec_sessions or
@@ -326,7 +323,7 @@ func (inst *Instance) SystemSession(db string) (*Session, error) {
 	if d == nil {
 		return nil, newErr(911, db)
 	}
-	id := 1 + int(systemSPID.Add(1)%49)
+	id := 1 + int(inst.systemSPID.Add(1)%49)
 	now := inst.now()
 	return &Session{inst: inst, id: id, login: "sa", appName: "SQLAgent - Job Manager", loginTime: now, lastBatch: now,
 		db: d, status: "background", command: "AWAITING COMMAND", done: make(chan struct{}), opts: defaultOptions()}, nil

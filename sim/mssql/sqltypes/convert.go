@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pchatdr/harness/sim/mssql/sqlerr"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // Convert converts v, of type from, to type to with CAST semantics: every

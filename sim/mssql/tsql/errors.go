@@ -3,7 +3,7 @@ package tsql
 import (
 	"fmt"
 
-	"github.com/pchatdr/harness/sim/mssql/sqlerr"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // Syntax error numbers SQL Server uses; all are severity 15, state 1.
