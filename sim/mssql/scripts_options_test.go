@@ -66,3 +66,9 @@ func TestCompatibilityViewScripts(t *testing.T) {
 		return openDB(t, startServer(t, ""), "master")
 	})
 }
+
+func TestPreparedScripts(t *testing.T) {
+	enginetest.Run(t, enginetest.PreparedScripts, func(t *testing.T) *sql.DB {
+		return openDB(t, startServer(t, ""), "master")
+	})
+}

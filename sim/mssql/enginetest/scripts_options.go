@@ -252,3 +252,17 @@ var CompatibilityViewScripts = []ScriptTest{
 		},
 	},
 }
+
+// PreparedScripts: sp_prepare, sp_prepexec, sp_execute, sp_unprepare, which
+// ODBC and DB-Library drivers use for parameterized queries (issue 14).
+var PreparedScripts = []ScriptTest{
+	{
+		Name: "prepared statements",
+		Assertions: []Assertion{
+			{Query: "DECLARE @h int; EXEC sp_prepare @h OUTPUT, N'@a int', N'SELECT @a + 1 AS r'; EXEC sp_execute @h, 41", Expected: [][]any{{42}}},
+			{Query: "DECLARE @h int; EXEC sp_prepexec @h OUTPUT, N'@a nvarchar(10)', N'SELECT UPPER(@a) AS r', N'abc'", Expected: [][]any{{"ABC"}}},
+			{Query: "DECLARE @h int; EXEC sp_prepare @h OUTPUT, N'@a int', N'SELECT @a'; EXEC sp_unprepare @h; EXEC sp_execute @h, 1", ErrNumber: 8179},
+			{Query: "EXEC sp_execute 999, 1", ErrNumber: 8179, ErrContains: "Could not find prepared statement with handle 999."},
+		},
+	},
+}
