@@ -32,8 +32,8 @@ func (d drySQL) BackupSets(ctx context.Context, path string) ([]BackupSet, error
 		switch path {
 		case d.env.BackupPath():
 			name = d.env.BackupSetName()
-		case d.env.LogShippingInitPath():
-			name = d.env.LogShippingInitSetName()
+		case d.env.TailPath():
+			return []BackupSet{{Position: 1, Name: d.env.TailSetName(), DatabaseName: DBContent, Type: 2, Checksums: true}}, nil
 		}
 		return []BackupSet{{Position: 1, Name: name, DatabaseName: DBContent, Type: 1, Checksums: true}}, nil
 	}
@@ -188,7 +188,14 @@ func (r *Runner) DryRun(ctx context.Context) (Result, error) {
 		dry.PrimaryMirror = drySQL{e.PrimaryMirror, e}
 	}
 	dry.Pool = dryPool{Pool: e.Pool, activeIdentity: e.Topo.Pool.ActiveServerIdentity, stateIdentity: e.Topo.Pool.StateIdentity, product: e.Topo.Pool.Product}
-	dry.emit = func(Event) {} // facts and notes of a dry Apply are not real
+	// Facts and notes of a dry Apply are not real; where the plan departs
+	// from Microsoft's step text is.
+	dry.planning = true
+	dry.emit = func(ev Event) {
+		if ev.Kind == KindNote && ev.Attrs["deviation"] == "true" {
+			r.emit(ev)
+		}
+	}
 	for i := range r.Plan.Steps {
 		s := &r.Plan.Steps[i]
 		r.step, r.index = s.Name, i+1

@@ -36,7 +36,10 @@ type Options struct {
 	// Plan, if set, replaces the engine's failback plan: procedure mutants
 	// (deliberately wrong engines) run under the same scenarios this way.
 	Plan func() *failback.Plan
-	Logf func(format string, args ...any)
+	// FailoverPlan, if set, replaces the engine's failover plan, in the
+	// world's failovers and in "the engine runs the failover".
+	FailoverPlan func() *failback.Plan
+	Logf         func(format string, args ...any)
 	// Links runs every world with its data-center links as Toxiproxy
 	// proxies (sim/world links.go): cross-data-center connections get the
 	// topology's RTT and can be cut.
@@ -82,6 +85,8 @@ type scenario struct {
 	held    []*sql.Conn
 	lastErr error
 	engine  *engineRun
+	// failoverPlan builds the failover plan (Options.FailoverPlan).
+	failoverPlan func() *failback.Plan
 	// engineEvents keeps every engine run's events for the report.
 	engineEvents eventLog
 	plan         func() *failback.Plan
@@ -110,13 +115,16 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 	if opts.Plan == nil {
 		opts.Plan = failback.FailbackPlan
 	}
+	if opts.FailoverPlan == nil {
+		opts.FailoverPlan = failback.FailoverPlan
+	}
 	return func(sc *godog.ScenarioContext) {
 		sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
 			dir, err := os.MkdirTemp(opts.TempDir, "pchat-world-")
 			if err != nil {
 				return ctx, err
 			}
-			return context.WithValue(ctx, key{}, &scenario{name: s.Name, dir: dir, ledgers: map[string]*chat.Ledger{}, plan: opts.Plan, links: opts.Links}), nil
+			return context.WithValue(ctx, key{}, &scenario{name: s.Name, dir: dir, ledgers: map[string]*chat.Ledger{}, plan: opts.Plan, failoverPlan: opts.FailoverPlan, links: opts.Links}), nil
 		})
 		// The hook returns only its own failure: godog reports a returned
 		// error as the hook's, which would turn a skipped scenario (a step
@@ -211,8 +219,11 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 		sc.Step(`^the cmdlet is refused with a message containing "([^"]*)"$`, refusedWith)
 		registerFaults(sc)
 		registerSchedule(sc, opts)
+		registerIntervention(sc)
 		registerProducts(sc, opts)
 		registerEndpointAuth(sc)
+		registerCycles(sc)
+		registerCapacity(sc)
 	}
 }
 
@@ -232,7 +243,8 @@ func startWorld(ctx context.Context, file string, opts Options, target world.Tar
 			return err
 		}
 	}
-	w, err := world.Start(ctx, world.Options{Topology: topo, Dir: get(ctx).dir, Logf: opts.Logf, Links: get(ctx).links, Target: target})
+	w, err := world.Start(ctx, world.Options{Topology: topo, Dir: get(ctx).dir, Logf: opts.Logf, Links: get(ctx).links, Target: target,
+		FailoverPlan: get(ctx).failoverPlan})
 	if err != nil {
 		return err
 	}

@@ -25,6 +25,7 @@ import (
 
 	_ "github.com/microsoft/go-mssqldb" // the world talks to its instances as any client would
 
+	"github.com/pchatdr/harness/failback"
 	"github.com/pchatdr/harness/failback/topology"
 	"github.com/pchatdr/harness/sim/chat"
 	"github.com/pchatdr/harness/sim/mssql"
@@ -55,6 +56,9 @@ type Options struct {
 	AgentClock agent.Clock
 	// Target is where the SQL Server instances run ("" = embedded).
 	Target Target
+	// FailoverPlan builds the plan RunFailover runs (nil: the engine's
+	// failback.FailoverPlan); procedure mutants replace it.
+	FailoverPlan func() *failback.Plan
 }
 
 // World is a running simulated deployment.
@@ -67,9 +71,10 @@ type World struct {
 	// path and the log-shipping copy directory.
 	ShareDir, CopyDir string
 
-	dir        string
-	logf       func(string, ...any)
-	agentClock agent.Clock
+	dir          string
+	logf         func(string, ...any)
+	agentClock   agent.Clock
+	failoverPlan func() *failback.Plan
 
 	// backend runs the instances and the management endpoint, in
 	// process or in containers (backend.go).
@@ -128,17 +133,18 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 	topo := *opts.Topology // the caller's copy stays untouched
 	topo.Instances = append([]topology.Instance(nil), opts.Topology.Instances...)
 	w := &World{
-		Topology:   &topo,
-		Timeline:   NewTimeline(nil),
-		ShareDir:   filepath.Join(opts.Dir, "share"),
-		CopyDir:    filepath.Join(opts.Dir, "copy"),
-		dir:        opts.Dir,
-		logf:       opts.Logf,
-		agentClock: opts.AgentClock,
-		backend:    embedded{}, // until the target's is made: Close needs one
-		instances:  map[string]*Instance{},
-		partners:   map[string]string{},
-		tasks:      newTasks(),
+		Topology:     &topo,
+		Timeline:     NewTimeline(nil),
+		ShareDir:     filepath.Join(opts.Dir, "share"),
+		CopyDir:      filepath.Join(opts.Dir, "copy"),
+		dir:          opts.Dir,
+		logf:         opts.Logf,
+		agentClock:   opts.AgentClock,
+		failoverPlan: opts.FailoverPlan,
+		backend:      embedded{}, // until the target's is made: Close needs one
+		instances:    map[string]*Instance{},
+		partners:     map[string]string{},
+		tasks:        newTasks(),
 	}
 	defer func() {
 		if err != nil {

@@ -19,8 +19,8 @@ import (
 // before anything changes; the data path then streams the set from media
 // into the database's new log.
 
-func init() {
-	registerStmt(&tsql.RestoreStmt{}, func(sc *scope, st tsql.Stmt) error {
+func installRestore(r *Registry) {
+	r.Statement(&tsql.RestoreStmt{}, func(sc *scope, st tsql.Stmt) error {
 		x := st.(*tsql.RestoreStmt)
 		verb := restoreVerb(x.Kind)
 		return sc.bkFail(verb, sc.execRestore(x, verb))
@@ -227,6 +227,9 @@ func (sc *scope) restoreDatabase(name, device string, o *bkOptions, verb string)
 	}
 	files, err := sc.restoreFiles(name, existing, set, o)
 	if err != nil {
+		return err
+	}
+	if err := sc.restoreSpace(existing, files); err != nil {
 		return err
 	}
 	endSeq, ok := LSN(set.LastLSN).seq()
@@ -541,6 +544,13 @@ func (sc *scope) restoreLog(name, device string, o *bkOptions, verb string) erro
 	if set.FirstRecoveryForkID != ls.ForkGUID && set.RecoveryForkID != ls.ForkGUID {
 		return newErr(4330)
 	}
+	// A log backup that crosses a recovery fork (its source was restored
+	// WITH RECOVERY inside it: the log-shipping role switch's new primary)
+	// applies to a database on the older fork only up to the fork point:
+	// past it, the database holds records the backup's path does not.
+	if set.FirstRecoveryForkID == ls.ForkGUID && set.RecoveryForkID != ls.ForkGUID && set.ForkPointLSN != 0 && uint64(redo) > set.ForkPointLSN {
+		return newErr(4330)
+	}
 	if first > redo {
 		return newErr(4305, first.String(), redo.String())
 	}
@@ -595,6 +605,11 @@ func (sc *scope) restoreLog(name, device string, o *bkOptions, verb string) erro
 	err = inst.UpdateLogState(ctx, db, func(dm *DBMeta, ls *LogState) {
 		ls.RedoLSN = last
 		ls.StandbyFile = standby
+		// The database now follows the backup's recovery path: the next
+		// log backup of the source continues on its fork.
+		if set.RecoveryForkID != ls.ForkGUID {
+			ls.PrevForkGUID, ls.ForkGUID, ls.ForkPoint = ls.ForkGUID, set.RecoveryForkID, LSN(set.ForkPointLSN)
+		}
 		dm.State, dm.Standby, dm.ReadOnly = StateRestoring, false, false
 		switch {
 		case recovery:
