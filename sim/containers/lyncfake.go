@@ -38,7 +38,10 @@ type LyncOptions struct {
 	// what clients were given.
 	HostPort int
 	// Args are extra lyncfake flags, e.g. "--fault", "fail:Set-CsPersistentChatState:1".
-	Args         []string
+	Args []string
+	// Env is more environment for the endpoint (the SQL Servers' passwords
+	// its topology names with passwordEnv).
+	Env          map[string]string
 	StartTimeout time.Duration // default 60 s
 	Build        BuildOptions
 	Docker       *Docker
@@ -103,7 +106,7 @@ func StartLyncFake(ctx context.Context, opts LyncOptions) (*LyncInstance, error)
 		image: image, alias: opts.Alias, dataCenter: opts.DataCenter, role: "lyncfake",
 		port: lyncPort, readyLog: simReadyLine, timeout: opts.StartTimeout, logf: opts.Logf,
 		hostname: opts.Alias, hostPort: opts.HostPort,
-		env:   map[string]string{"LYNCFAKE_PASSWORD": opts.Password},
+		env:   lyncEnv(opts),
 		cmd:   cmd,
 		files: files,
 	})
@@ -132,3 +135,14 @@ func (l *LyncInstance) StateURL() string { return l.BaseURL() + "/state" }
 
 // NetworkURL is the WinRM endpoint for clients inside the world's network.
 func (l *LyncInstance) NetworkURL() string { return l.scheme() + l.NetworkAddr() + "/wsman" }
+
+// lyncEnv is the endpoint's environment: its password and opts.Env.
+func lyncEnv(opts LyncOptions) map[string]string {
+	env := map[string]string{"LYNCFAKE_PASSWORD": opts.Password}
+	for k, v := range opts.Env {
+		if k != "LYNCFAKE_PASSWORD" {
+			env[k] = v
+		}
+	}
+	return env
+}
