@@ -221,9 +221,10 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 		registerSchedule(sc, opts)
 		registerIntervention(sc)
 		registerProducts(sc, opts)
-		registerEndpointAuth(sc)
 		registerCycles(sc)
 		registerCapacity(sc)
+		registerSecurity(sc, opts)
+		registerEndpointAuth(sc)
 	}
 }
 

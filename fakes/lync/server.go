@@ -10,19 +10,13 @@ package lync
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"log"
-	"math/big"
 	"net"
 	"net/http"
 	"net/url"
@@ -36,6 +30,7 @@ import (
 	"github.com/pchatdr/harness/fakes/lync/ps"
 	"github.com/pchatdr/harness/fakes/lync/wsman"
 	"github.com/pchatdr/harness/sim/ntlm"
+	"github.com/pchatdr/harness/sim/tlscert"
 )
 
 // Options configure a Server.
@@ -389,37 +384,11 @@ func (s *Server) CertificatePEM() []byte { return s.certPEM }
 // file); whoever restarts the endpoint, or serves it from a container,
 // keeps the key so the endpoint presents the same certificate again.
 func SelfSigned(cn string, names ...string) (tls.Certificate, []byte, []byte, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	c, err := tlscert.SelfSigned(cn, names...)
 	if err != nil {
-		return tls.Certificate{}, nil, nil, fmt.Errorf("lync: tls key: %w", err)
+		return tls.Certificate{}, nil, nil, fmt.Errorf("lync: %w", err)
 	}
-	serial, err := rand.Int(rand.Reader, big.NewInt(1<<62))
-	if err != nil {
-		return tls.Certificate{}, nil, nil, fmt.Errorf("lync: tls certificate: %w", err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: cn},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(7 * 24 * time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-		DNSNames:              append([]string{"localhost"}, names...),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return tls.Certificate{}, nil, nil, fmt.Errorf("lync: tls certificate: %w", err)
-	}
-	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return tls.Certificate{}, nil, nil, fmt.Errorf("lync: tls key: %w", err)
-	}
-	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8})
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, certPEM, keyPEM, nil
+	return c.TLS, c.CertPEM, c.KeyPEM, nil
 }
 
 // handshakeFilter drops net/http's "TLS handshake error" lines for
