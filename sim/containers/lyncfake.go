@@ -41,7 +41,10 @@ type LyncOptions struct {
 	Args []string
 	// Env is more environment for the endpoint (the SQL Servers' passwords
 	// its topology names with passwordEnv).
-	Env          map[string]string
+	Env map[string]string
+	// Files are more files copied in, by container path (the SQL Servers'
+	// CA files its topology names).
+	Files        map[string][]byte
 	StartTimeout time.Duration // default 60 s
 	Build        BuildOptions
 	Docker       *Docker
@@ -100,6 +103,9 @@ func StartLyncFake(ctx context.Context, opts LyncOptions) (*LyncInstance, error)
 		files = append(files,
 			testcontainers.ContainerFile{Reader: bytes.NewReader(opts.TLSCertPEM), ContainerFilePath: lyncCertPath, FileMode: 0o444},
 			testcontainers.ContainerFile{Reader: bytes.NewReader(opts.TLSKeyPEM), ContainerFilePath: lyncKeyPath, FileMode: 0o444})
+	}
+	for path, data := range opts.Files {
+		files = append(files, testcontainers.ContainerFile{Reader: bytes.NewReader(data), ContainerFilePath: path, FileMode: 0o444})
 	}
 	cmd = append(cmd, opts.Args...)
 	inst, err := start(ctx, d, own, opts.Network, instanceSpec{
