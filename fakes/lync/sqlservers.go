@@ -70,7 +70,7 @@ func (t *TopologySQL) Open(_ context.Context, fqdn, instanceName string) (*sql.D
 		return nil, fmt.Errorf("sql %s: %w", fqdn, err)
 	}
 	cfg := sqlserver.Config{Address: in.Address, User: in.User, Password: pw, Database: "master", AppName: "lyncfake",
-		Encrypt: in.Encrypt, TrustServerCertificate: in.TrustServerCertificate}
+		Encrypt: in.Encrypt, TrustServerCertificate: in.TrustServerCertificate, CAFile: in.CAFile}
 	dsn, err := cfg.DSN()
 	if err != nil {
 		return nil, fmt.Errorf("sql %s: %w", fqdn, err)

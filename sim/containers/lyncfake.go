@@ -38,7 +38,13 @@ type LyncOptions struct {
 	// what clients were given.
 	HostPort int
 	// Args are extra lyncfake flags, e.g. "--fault", "fail:Set-CsPersistentChatState:1".
-	Args         []string
+	Args []string
+	// Env is more environment for the endpoint (the SQL Servers' passwords
+	// its topology names with passwordEnv).
+	Env map[string]string
+	// Files are more files copied in, by container path (the SQL Servers'
+	// CA files its topology names).
+	Files        map[string][]byte
 	StartTimeout time.Duration // default 60 s
 	Build        BuildOptions
 	Docker       *Docker
@@ -98,12 +104,15 @@ func StartLyncFake(ctx context.Context, opts LyncOptions) (*LyncInstance, error)
 			testcontainers.ContainerFile{Reader: bytes.NewReader(opts.TLSCertPEM), ContainerFilePath: lyncCertPath, FileMode: 0o444},
 			testcontainers.ContainerFile{Reader: bytes.NewReader(opts.TLSKeyPEM), ContainerFilePath: lyncKeyPath, FileMode: 0o444})
 	}
+	for path, data := range opts.Files {
+		files = append(files, testcontainers.ContainerFile{Reader: bytes.NewReader(data), ContainerFilePath: path, FileMode: 0o444})
+	}
 	cmd = append(cmd, opts.Args...)
 	inst, err := start(ctx, d, own, opts.Network, instanceSpec{
 		image: image, alias: opts.Alias, dataCenter: opts.DataCenter, role: "lyncfake",
 		port: lyncPort, readyLog: simReadyLine, timeout: opts.StartTimeout, logf: opts.Logf,
 		hostname: opts.Alias, hostPort: opts.HostPort,
-		env:   map[string]string{"LYNCFAKE_PASSWORD": opts.Password},
+		env:   lyncEnv(opts),
 		cmd:   cmd,
 		files: files,
 	})
@@ -132,3 +141,14 @@ func (l *LyncInstance) StateURL() string { return l.BaseURL() + "/state" }
 
 // NetworkURL is the WinRM endpoint for clients inside the world's network.
 func (l *LyncInstance) NetworkURL() string { return l.scheme() + l.NetworkAddr() + "/wsman" }
+
+// lyncEnv is the endpoint's environment: its password and opts.Env.
+func lyncEnv(opts LyncOptions) map[string]string {
+	env := map[string]string{"LYNCFAKE_PASSWORD": opts.Password}
+	for k, v := range opts.Env {
+		if k != "LYNCFAKE_PASSWORD" {
+			env[k] = v
+		}
+	}
+	return env
+}

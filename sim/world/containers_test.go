@@ -219,3 +219,34 @@ func TestContainerWorldPoolEndpoint(t *testing.T) {
 		t.Errorf("after the restart the pool has %v and reads back %v, want %s", st.ActiveServers, got, want)
 	}
 }
+
+// TestContainerEndpointReadsSQL: the endpoint in its container reaches the
+// SQL Server containers as a Front End would (network aliases, passwords
+// in its environment): Get-CsDatabaseMirrorState shows the mirroring the
+// world set up, SYNCHRONIZED.
+func TestContainerEndpointReadsSQL(t *testing.T) {
+	w := startContainerWorld(t)
+	ctx := context.Background()
+	if err := w.InstallStores(ctx, topology.RolePrimary); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.ConfigureMirroring(ctx, topology.RolePrimary, topology.RolePrimaryMirror); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := readMirrorState(t, w), (mirrorState{"mgc", "Principal", "Mirror", "synchronized", "synchronized"}); got != want {
+		t.Errorf("Get-CsDatabaseMirrorState in the endpoint container: %+v, want %+v", got, want)
+	}
+	// What SQL Server holds, not what the endpoint recorded: mirroring
+	// removed in T-SQL shows at once.
+	_, master, err := w.masterByRole(topology.RolePrimary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := master.ExecContext(ctx, "ALTER DATABASE [mgc] SET PARTNER OFF"); err != nil {
+		t.Fatal(err)
+	}
+	const na = "DatabaseInaccessibleOrMirroringNotEnabled"
+	if got := readMirrorState(t, w); got != (mirrorState{"mgc", na, na, "", ""}) {
+		t.Errorf("after SET PARTNER OFF in T-SQL: %+v", got)
+	}
+}

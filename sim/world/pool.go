@@ -137,13 +137,13 @@ func (w *World) startPoolContainer(ctx context.Context, b *containerBackend, use
 	if m.Password, err = w.secretFile("lync", pw); err != nil {
 		return err
 	}
-	topo, err := topology.Marshal(w.Topology)
+	topo, sqlEnv, sqlFiles, err := w.endpointTopology(b)
 	if err != nil {
 		return fmt.Errorf("world: management endpoint: %w", err)
 	}
 	lf, err := containers.StartLyncFake(ctx, containers.LyncOptions{
 		Network: b.network, Docker: b.docker,
-		Topology: topo, User: user, Password: pw,
+		Topology: topo, User: user, Password: pw, Env: sqlEnv, Files: sqlFiles,
 		TLSCertPEM: certPEM, TLSKeyPEM: keyPEM, HostPort: port,
 		Logf: w.logf,
 	})
@@ -207,4 +207,50 @@ func (w *World) PoolClient() (*lync.Client, error) {
 		return nil, err
 	}
 	return &lync.Client{Runner: r, Module: lync.ModuleFor(w.Topology.Pool.Product)}, nil
+}
+
+// endpointTopology is the topology the endpoint container reads: the
+// engine's, but with each SQL Server where the container reaches it (its
+// host name on the world's network, which its certificate names, not the
+// host's published port), its password in the container's environment and
+// its CA file copied in (the host's secret files are not in there), so the
+// database cmdlets reach the instances as a Front End would.
+func (w *World) endpointTopology(b *containerBackend) ([]byte, map[string]string, map[string][]byte, error) {
+	t := *w.Topology
+	t.Instances = append([]topology.Instance(nil), w.Topology.Instances...)
+	env := map[string]string{}
+	files := map[string][]byte{}
+	for i := range t.Instances {
+		in := &t.Instances[i]
+		inst, ok := w.Instance(in.Name)
+		if !ok {
+			continue
+		}
+		c := b.slot(inst)
+		if c.ctr == nil {
+			continue
+		}
+		pw, err := in.Password.Resolve()
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		name := fmt.Sprintf("PCHAT_SQL_%d_PASSWORD", i)
+		env[name] = pw
+		in.Password = topology.SecretRef{Env: name, Key: in.Password.Key}
+		addr := c.ctr.NetworkAddr()
+		if _, port, ok := strings.Cut(addr, ":"); ok && in.Host != "" {
+			addr = strings.ToLower(in.Host) + ":" + port
+		}
+		in.Address = addr
+		if in.CAFile != "" {
+			ca, err := os.ReadFile(in.CAFile)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			path := fmt.Sprintf("/etc/lyncfake/sql-ca-%d.pem", i)
+			files[path], in.CAFile = ca, path
+		}
+	}
+	out, err := topology.Marshal(&t)
+	return out, env, files, err
 }
