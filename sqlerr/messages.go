@@ -136,6 +136,7 @@ var entries = []Entry{
 	{Number: 3153, Class: 16, Template: "The database is already fully recovered."},
 	{Number: 3154, Class: 16, Template: "The backup set holds a backup of a database other than the existing '%ls' database."},
 	{Number: 3156, Class: 16, Template: "File '%ls' cannot be restored to '%ls'. Use WITH MOVE to identify a valid location for the file."},
+	{Number: 3257, Class: 16, Template: "There is insufficient free space on disk volume '%ls' to create the database. The database requires %I64u additional free bytes, while only %I64u bytes are available."},
 	{Number: 3159, Class: 16, Template: "The tail of the log for the database \"%ls\" has not been backed up. Use BACKUP LOG WITH NORECOVERY to backup the log if it contains work you do not want to lose. Use the WITH REPLACE or WITH STOPAT clause of the RESTORE statement to just overwrite the contents of the log."},
 	{Number: 3187, Class: 16, Template: "RESTORE WITH CHECKSUM cannot be specified because the backup set does not contain checksum information."},
 	{Number: 3201, Class: 16, Template: "Cannot open backup device '%ls'. Operating system error %ls."},

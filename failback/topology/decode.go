@@ -471,6 +471,13 @@ func (d *decoder) topology(n *yaml.Node, t *Topology) {
 		{"share", true, func(v *yaml.Node, k string) { d.share(v, k, &t.Share) }},
 		{"logShipping", true, func(v *yaml.Node, k string) { d.logShipping(v, k, &t.LogShipping) }},
 		{"management", true, func(v *yaml.Node, k string) { d.management(v, k, &t.Management) }},
+		{"backups", false, func(v *yaml.Node, k string) {
+			d.object(v, k, []field{
+				{"compression", false, d.boolean(&t.Backups.Compression)},
+				{"throughputMBps", false, d.number(&t.Backups.ThroughputMBps)},
+				{"budgetFactor", false, d.number(&t.Backups.BudgetFactor)},
+			})
+		}},
 		{"objectives", true, func(v *yaml.Node, k string) {
 			d.object(v, k, []field{
 				{"rto", true, d.duration(&t.Objectives.RTO)},

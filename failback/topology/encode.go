@@ -28,6 +28,13 @@ type yTopology struct {
 	LogShipping yLogShipping  `yaml:"logShipping"`
 	Management  yManagement   `yaml:"management"`
 	Objectives  yObjectives   `yaml:"objectives"`
+	Backups     *yBackups     `yaml:"backups,omitempty"`
+}
+
+type yBackups struct {
+	Compression    bool    `yaml:"compression,omitempty"`
+	ThroughputMBps float64 `yaml:"throughputMBps,omitempty"`
+	BudgetFactor   float64 `yaml:"budgetFactor,omitempty"`
 }
 
 type yPool struct {
@@ -161,6 +168,9 @@ func (t *Topology) MarshalYAML() (any, error) {
 	}
 	for k, v := range t.Share.HostPaths {
 		y.Share.HostPaths[k] = v
+	}
+	if t.Backups != (Backups{}) {
+		y.Backups = &yBackups{Compression: t.Backups.Compression, ThroughputMBps: t.Backups.ThroughputMBps, BudgetFactor: t.Backups.BudgetFactor}
 	}
 	return y, nil
 }

@@ -82,6 +82,9 @@ func TestRefusals(t *testing.T) {
 		{"unknown key deep in objectives", replace("  rpo: 0s", "  rpoo: 0s"), "objectives.rpoo", "rpoo:", "unknown key"},
 		{"duplicate key", replace("compliance: true\n", "compliance: true\ncompliance: false\n"), "compliance", "compliance: false", "duplicate key (first at line"},
 		{"merge key", replace("placement:\n", "placement:\n  <<: {maxRttMs: 3}\n"), "placement.<<", "<<:", "merge keys"},
+		{"unknown key in backups", appendText("backups:\n  compresion: true\n"), "backups.compresion", "compresion:", "unknown key (known keys: compression, throughputMBps, budgetFactor"},
+		{"negative throughput", appendText("backups:\n  throughputMBps: -5\n"), "backups.throughputMBps", "throughputMBps: -5", "must not be negative"},
+		{"budget factor below 1", appendText("backups:\n  budgetFactor: 0.5\n"), "backups.budgetFactor", "budgetFactor: 0.5", "at least 1"},
 
 		// pool
 		{"duplicate server", replace(pc4, "    - {fqdn: pc3.dc1.contoso.test,  dataCenter: dc1}\n"),

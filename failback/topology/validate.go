@@ -32,6 +32,11 @@ func (t *Topology) Validate() error {
 	if t.Placement.MinBandwidthMbps <= 0 {
 		p.key("placement.minBandwidthMbps", "must be greater than 0")
 	}
+	if b := t.Backups; b.ThroughputMBps < 0 {
+		p.key("backups.throughputMBps", "must not be negative (0 or absent: %d MB/s)", DefaultThroughputMBps)
+	} else if b.BudgetFactor != 0 && b.BudgetFactor < 1 {
+		p.key("backups.budgetFactor", "must be at least 1 (a budget below the estimate warns on every run; absent: %d)", DefaultBudgetFactor)
+	}
 	names := t.validateInstances(p, dcs)
 	t.validateShare(p, names)
 	t.validateLogShipping(p)

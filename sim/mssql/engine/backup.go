@@ -270,6 +270,10 @@ func (sc *scope) backupMedia(device string, hdr media.SetHeader, o *bkOptions, p
 		}
 		return hdr, newErr(3201, device, osErrText(err))
 	}
+	payload, err = inst.withQuota(device, payload)
+	if err != nil {
+		return hdr, err
+	}
 	out, err := media.Write(host, hdr, wopts, payload)
 	if st != nil && st.err != nil {
 		return out, st.err

@@ -403,7 +403,7 @@ func installCatalogViews(r *Registry) {
 			svc = v
 		}
 		agentStatus, agentDesc, agentPID, agentStart := int64(1), "Stopped", Value(nil), Value(nil)
-		if inst.cfg.AgentRunning {
+		if a := inst.Agent(); a != nil && a.IsRunning() {
 			agentStatus, agentDesc, agentPID, agentStart = 4, "Running", int64(4343), wallClock(inst.started)
 		}
 		return [][]Value{

@@ -25,7 +25,7 @@ func DefaultFeatures() []Feature {
 	return []Feature{
 		{Name: "catalog", Install: installCatalog},
 		{Name: "procedures", Install: installSystemProcs},
-		{Name: "files", Install: installFileProcs},
+		{Name: "files", Install: installFiles},
 		{Name: "endpoints", Install: installEndpoints},
 		{Name: "logshipping", Install: installLogShipping, Start: startLogShipping},
 		{Name: "agent", Install: installAgentProcs, Start: startAgent, Stop: stopAgent},
@@ -41,6 +41,7 @@ func installCatalog(r *Registry) {
 	installCatalogViews(r)
 	installProcessViews(r)
 	installObjectViews(r)
+	installPartitionsView(r)
 }
 
 // installEndpoints adds the endpoint views and statements, logins and
@@ -54,4 +55,13 @@ func installEndpoints(r *Registry) {
 func installLogShipping(r *Registry) {
 	installLogShippingProcs(r)
 	installLogShippingMonitor(r)
+}
+
+// installFiles adds what reads and writes the host's files and volumes
+// (xp_fileexist, xp_dirtree, xp_delete_file, sys.dm_os_file_exists,
+// sys.dm_os_volume_stats).
+func installFiles(r *Registry) {
+	installFileProcs(r)
+	installVolumeStats(r)
+	installDeleteFile(r)
 }

@@ -264,6 +264,7 @@ func (sc *scope) tableSource(x *tsql.TableRef) (*source, error) {
 		cols = append(cols, bindCol{qual: "\x00", name: rowVersionCol, typ: sqltypes.TypeInt, nullable: true})
 		return &source{cols: cols, names: []string{exposed}, run: func(en *env) ([][]Value, error) {
 			vs := t.scan(sc.s.tx)
+			sc.countScan(t, len(vs))
 			out := make([][]Value, len(vs))
 			for i, r := range vs {
 				row := make([]Value, len(r.vals)+1)
@@ -276,6 +277,7 @@ func (sc *scope) tableSource(x *tsql.TableRef) (*source, error) {
 	}
 	return &source{cols: cols, names: []string{exposed}, run: func(en *env) ([][]Value, error) {
 		vs := t.scan(sc.s.tx)
+		sc.countScan(t, len(vs))
 		out := make([][]Value, len(vs))
 		for i, r := range vs {
 			out[i] = r.vals

@@ -103,6 +103,12 @@ type Instance struct {
 	mirrorH    *mirrorHost   // database mirroring (mirror_host.go)
 	txSeq      atomic.Uint64 // transaction ids (tx.go)
 	systemSPID atomic.Int32  // system sessions' ids (session.go)
+	// dataVolume is the free space of the volume holding DataPath
+	// (capacity.go); unset, the host's.
+	dataVolume volumeFree
+	// userReads counts user-table rows read per program
+	// (metadata_reads.go).
+	userReads rowReads
 }
 
 // Well-known database ids.

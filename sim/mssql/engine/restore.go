@@ -229,6 +229,9 @@ func (sc *scope) restoreDatabase(name, device string, o *bkOptions, verb string)
 	if err != nil {
 		return err
 	}
+	if err := sc.restoreSpace(existing, files); err != nil {
+		return err
+	}
 	endSeq, ok := LSN(set.LastLSN).seq()
 	if !ok || endSeq == 0 {
 		return newErr(3241, device)

@@ -377,3 +377,27 @@ func (f *FS) isFull(m *mount) bool {
 	defer f.mu.Unlock()
 	return m.full
 }
+
+// SetVolumeFree is SetFreeBytes for the mount holding winPath (a file or
+// folder on it), for callers that know a database file's path rather than
+// the drive's.
+func (f *FS) SetVolumeFree(winPath string, n int64) error {
+	t, err := f.resolve("stat", "", winPath, 0)
+	if err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t.m.free = n
+	return nil
+}
+
+// VolumeOf is the mount prefix (C:\, \\server\share) holding winPath: what
+// sys.dm_os_volume_stats reports as volume_mount_point.
+func (f *FS) VolumeOf(winPath string) (string, error) {
+	t, err := f.resolve("stat", "", winPath, 0)
+	if err != nil {
+		return "", err
+	}
+	return t.m.prefix.String(), nil
+}
