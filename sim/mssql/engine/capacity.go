@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"github.com/pchatdr/harness/sqlerr"
 	"io"
 	"strings"
 	"sync"
@@ -81,6 +82,7 @@ func (inst *Instance) volumeOf(path string) (mount string, free int64, ok bool) 
 	return m, n, true
 }
 
+// installVolumeStats adds sys.dm_os_volume_stats.
 func installVolumeStats(r *Registry) {
 	for _, n := range []string{"sys.dm_os_volume_stats", "dm_os_volume_stats", "master.sys.dm_os_volume_stats"} {
 		r.TableFunc(n, dmOSVolumeStats)
@@ -187,7 +189,7 @@ func (sc *scope) restoreSpace(existing *Database, files []DBFile) error {
 	}
 	for _, m := range order {
 		if need[m] > 0 && need[m] > free[m] {
-			return newErr(3257, m, need[m], free[m])
+			return newErr(sqlerr.InsufficientDiskSpace, m, need[m], free[m])
 		}
 	}
 	return nil
@@ -249,6 +251,7 @@ func (inst *Instance) GrowFile(ctx context.Context, dbName string, fileID int, b
 	return inst.SetMeta(ctx, db, func(m *DBMeta) { m.Files = files })
 }
 
+// installDeleteFile adds xp_delete_file.
 func installDeleteFile(r *Registry) {
 	r.Procedure("xp_delete_file", SystemProc{
 		Params: []ProcParam{{Name: "@FileTypeSelected", Type: tInt}, {Name: "@folder", Type: nv(4000)},

@@ -25,13 +25,19 @@ func DefaultFeatures() []Feature {
 	return []Feature{
 		{Name: "catalog", Install: installCatalog},
 		{Name: "procedures", Install: installSystemProcs},
-		{Name: "files", Install: installFiles},
+		{Name: "files", Install: installFileProcs},
 		{Name: "endpoints", Install: installEndpoints},
 		{Name: "logshipping", Install: installLogShipping, Start: startLogShipping},
 		{Name: "agent", Install: installAgentProcs, Start: startAgent, Stop: stopAgent},
 		{Name: "mirroring", Install: installMirroring, Start: startMirroring, Stop: stopMirroring},
 		{Name: "backup", Install: installBackup, Start: startBackupSubsystem},
 		{Name: "restore", Install: installRestore},
+		// Added last so the views above keep their object_ids.
+		{Name: "capacity", Install: func(r *Registry) {
+			installVolumeStats(r)
+			installDeleteFile(r)
+			installPartitionsView(r)
+		}},
 	}
 }
 
@@ -41,7 +47,6 @@ func installCatalog(r *Registry) {
 	installCatalogViews(r)
 	installProcessViews(r)
 	installObjectViews(r)
-	installPartitionsView(r)
 }
 
 // installEndpoints adds the endpoint views and statements, logins and
@@ -55,13 +60,4 @@ func installEndpoints(r *Registry) {
 func installLogShipping(r *Registry) {
 	installLogShippingProcs(r)
 	installLogShippingMonitor(r)
-}
-
-// installFiles adds what reads and writes the host's files and volumes
-// (xp_fileexist, xp_dirtree, xp_delete_file, sys.dm_os_file_exists,
-// sys.dm_os_volume_stats).
-func installFiles(r *Registry) {
-	installFileProcs(r)
-	installVolumeStats(r)
-	installDeleteFile(r)
 }

@@ -92,6 +92,12 @@ type Instance struct {
 	// a database's gate at a time, a transaction spanning databases cannot
 	// deadlock against checkpoints.
 	ckpAll sync.Mutex
+	// dataVolume is the free space of the volume holding DataPath
+	// (capacity.go); unset, the host's.
+	dataVolume volumeFree
+	// userReads counts user-table rows read per program
+	// (metadata_reads.go).
+	userReads rowReads
 
 	// What the instance's subsystems hold lives here, not in package-level
 	// maps keyed by instance, so that Close frees it and a closed instance
@@ -103,12 +109,6 @@ type Instance struct {
 	mirrorH    *mirrorHost   // database mirroring (mirror_host.go)
 	txSeq      atomic.Uint64 // transaction ids (tx.go)
 	systemSPID atomic.Int32  // system sessions' ids (session.go)
-	// dataVolume is the free space of the volume holding DataPath
-	// (capacity.go); unset, the host's.
-	dataVolume volumeFree
-	// userReads counts user-table rows read per program
-	// (metadata_reads.go).
-	userReads rowReads
 }
 
 // Well-known database ids.

@@ -45,6 +45,7 @@ func (sc *scope) countScan(t *Table, n int) {
 	sc.s.inst.userReads.add(sc.s.appName, n)
 }
 
+// installPartitionsView adds sys.partitions.
 func installPartitionsView(r *Registry) {
 	r.View("sys", "partitions", []Column{
 		col("partition_id", tBig, false), col("object_id", tInt, false), col("index_id", tInt, false),
