@@ -13,6 +13,7 @@ import (
 type handler struct {
 	inst      *engine.Instance
 	addr      string
+	localAddr string          // the listener address the client reached
 	connCtx   context.Context // ends with the connection
 	closeConn context.CancelFunc
 	sess      *engine.Session
@@ -26,6 +27,9 @@ func (h *handler) Login(ctx context.Context, l *tds.Login7) (tds.LoginReply, err
 		AppName:    l.AppName,
 		HostName:   l.HostName,
 		ClientAddr: h.addr,
+		LocalAddr:  h.localAddr,
+		TDSVersion: l.TDSVersion,
+		PacketSize: int(l.PacketSize),
 	})
 	if err != nil {
 		var e *engine.Error
@@ -64,6 +68,7 @@ func (h *handler) Request(ctx context.Context, req *tds.Request, w *tds.Response
 			t, v := engineValue(p.Type, p.Value)
 			call.Params[i] = engine.Param{Name: p.Name, Type: t, Value: v, Output: p.Output()}
 		}
+		out.rpc = true
 		return h.sess.RPC(ctx, call, out)
 	default:
 		return h.sess.Batch(ctx, req.SQL, out)
@@ -71,32 +76,62 @@ func (h *handler) Request(ctx context.Context, req *tds.Request, w *tds.Response
 }
 
 // transaction answers TDS transaction-manager requests (database/sql's
-// BeginTx, Commit, Rollback), which carry no T-SQL.
+// BeginTx, Commit, Rollback; ODBC's SQLEndTran), which carry no T-SQL.
+// A Commit or Rollback with "begin a new transaction" (MS-TDS 2.2.6.9,
+// fBeginXact) starts the next transaction at once, as ODBC's manual-commit
+// mode relies on: its ENVCHANGE follows the commit's or rollback's.
 func (h *handler) transaction(ctx context.Context, req *tds.Request, w *tds.ResponseWriter) error {
 	var err error
-	switch req.TM.Kind {
+	tm := req.TM
+	switch tm.Kind {
 	case tds.TMBegin:
-		var desc uint64
-		if desc, err = h.sess.BeginTran(ctx, req.TM.Name); err == nil {
-			err = w.EnvBeginTran(desc)
-		}
-	case tds.TMCommit:
-		if err = h.sess.CommitTran(ctx); err == nil {
-			err = w.EnvCommitTran(req.Headers.TransactionDescriptor)
-		}
-	case tds.TMRollback:
-		if err = h.sess.RollbackTran(ctx); err == nil {
+		err = h.beginTran(ctx, w, tm.Name, tm.Isolation)
+	case tds.TMCommit, tds.TMRollback:
+		if tm.Kind == tds.TMCommit {
+			if err = h.sess.CommitTran(ctx); err == nil {
+				err = w.EnvCommitTran(req.Headers.TransactionDescriptor)
+			}
+		} else if err = h.sess.RollbackTran(ctx); err == nil {
 			err = w.EnvRollbackTran(req.Headers.TransactionDescriptor)
+		}
+		if err == nil && tm.Flags&tds.TMBeginNew != 0 {
+			err = h.beginTran(ctx, w, tm.NewName, tm.NewIsolation)
 		}
 	default:
 		return &tds.ServerError{Number: 8522, Class: 16, State: 1,
-			Message: fmt.Sprintf("Distributed transaction request %s is not supported by this server.", req.TM.Kind)}
+			Message: fmt.Sprintf("Distributed transaction request %s is not supported by this server.", tm.Kind)}
 	}
 	var e *engine.Error
 	if errors.As(err, &e) {
 		return serverError(e)
 	}
 	return err
+}
+
+func (h *handler) beginTran(ctx context.Context, w *tds.ResponseWriter, name string, iso uint8) error {
+	desc, err := h.sess.BeginTran(ctx, name, isolationName(iso))
+	if err != nil {
+		return err
+	}
+	return w.EnvBeginTran(desc)
+}
+
+// isolationName maps a TM request's isolation level to SET TRANSACTION
+// ISOLATION LEVEL's words; "" (0) keeps the session's level.
+func isolationName(iso uint8) string {
+	switch iso {
+	case tds.IsoReadUncommited:
+		return "READ UNCOMMITTED"
+	case tds.IsoReadCommitted:
+		return "READ COMMITTED"
+	case tds.IsoRepeatableRead:
+		return "REPEATABLE READ"
+	case tds.IsoSerializable:
+		return "SERIALIZABLE"
+	case tds.IsoSnapshot:
+		return "SNAPSHOT"
+	}
+	return ""
 }
 
 func (h *handler) Close() {
@@ -109,6 +144,9 @@ func (h *handler) Close() {
 type results struct {
 	w    *tds.ResponseWriter
 	cols []engine.Column
+	// rpc: the request is an RPC, whose closing DONE is a DONEPROC
+	// (MS-TDS 2.2.7.8: one DONEPROC per procedure called).
+	rpc bool
 }
 
 func (r *results) Columns(cols []engine.Column) error {
@@ -124,8 +162,14 @@ func (r *results) Row(vals []engine.Value) error { return r.w.Row(vals...) }
 
 func (r *results) Done(d engine.DoneInfo) error {
 	td := tds.Done{Token: tds.TokenDone, CurCmd: d.CurCmd}
-	if d.InProc {
+	switch {
+	case d.InProc:
 		td.Token = tds.TokenDoneInProc
+	case r.rpc:
+		td.Token = tds.TokenDoneProc
+	}
+	if d.InXact {
+		td.Status |= tds.DoneInXact
 	}
 	if d.HasCount {
 		td.Status |= tds.DoneCount

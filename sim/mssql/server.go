@@ -103,7 +103,7 @@ func (s *Server) acceptLoop() {
 			// IMMEDIATE) can close exactly that connection.
 			ctx, cancel := context.WithCancel(s.ctx)
 			defer cancel()
-			h := &handler{inst: s.inst, addr: conn.RemoteAddr().String(), connCtx: ctx, closeConn: cancel}
+			h := &handler{inst: s.inst, addr: conn.RemoteAddr().String(), localAddr: conn.LocalAddr().String(), connCtx: ctx, closeConn: cancel}
 			tds.Serve(ctx, conn, func() tds.Handler { return h }, s.opts)
 		}()
 	}

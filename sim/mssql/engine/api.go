@@ -103,4 +103,13 @@ type LoginRequest struct {
 	AppName    string // becomes sys.dm_exec_sessions.program_name
 	HostName   string
 	ClientAddr string
+	// LocalAddr (the listener's host:port the client reached), TDSVersion
+	// and PacketSize describe the connection for sys.dm_exec_connections;
+	// AuthScheme is "SQL" (the default) or "NTLM", Encrypted whether the
+	// connection is encrypted after login.
+	LocalAddr  string
+	TDSVersion uint32
+	PacketSize int
+	AuthScheme string
+	Encrypted  bool
 }

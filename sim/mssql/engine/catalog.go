@@ -103,6 +103,12 @@ func typeID(t Type) int64 {
 		return 42
 	case sqltypes.KindDate:
 		return 40
+	case sqltypes.KindTime:
+		return 41
+	case sqltypes.KindDateTimeOffset:
+		return 43
+	case sqltypes.KindSmallDateTime:
+		return 58
 	case sqltypes.KindUniqueIdentifier:
 		return 36
 	case sqltypes.KindVarBinary:
@@ -137,6 +143,12 @@ func maxLength(t Type) int64 {
 		return 8
 	case sqltypes.KindDate:
 		return 3
+	case sqltypes.KindSmallDateTime:
+		return 4
+	case sqltypes.KindTime:
+		return 5
+	case sqltypes.KindDateTimeOffset:
+		return 10
 	case sqltypes.KindUniqueIdentifier:
 		return 16
 	}
@@ -173,6 +185,12 @@ func precisionOf(t Type) (int64, int64) {
 		return 27, int64(t.Scale)
 	case sqltypes.KindDate:
 		return 10, 0
+	case sqltypes.KindSmallDateTime:
+		return 16, 0
+	case sqltypes.KindTime:
+		return 16, int64(t.Scale)
+	case sqltypes.KindDateTimeOffset:
+		return 34, int64(t.Scale)
 	}
 	return 0, 0
 }

@@ -38,6 +38,7 @@ func DefaultFeatures() []Feature {
 			installDeleteFile(r)
 			installPartitionsView(r)
 		}},
+		{Name: "client-catalog", Install: installClientCatalog},
 	}
 }
 

@@ -25,6 +25,14 @@ func init() {
 		"getutcdate":        nowFunc(true, false),
 		"sysdatetime":       nowFunc(false, true),
 		"sysutcdatetime":    nowFunc(true, true),
+		"sysdatetimeoffset": fixedArgs(0, func(c *compiler, _ []*cexpr) (*cexpr, error) {
+			// The instance's local time with its offset from UTC.
+			return &cexpr{typ: sqltypes.DateTimeOffset(7), eval: func(en *env) (Value, error) {
+				now := en.sc.s.inst.now()
+				_, off := now.Zone()
+				return now.In(sqltypes.OffsetZone(off / 60)).Truncate(100 * time.Nanosecond), nil
+			}}, nil
+		}),
 		"newid": fixedArgs(0, func(c *compiler, _ []*cexpr) (*cexpr, error) {
 			return &cexpr{typ: sqltypes.TypeGUID, eval: func(*env) (Value, error) { return newGUID(), nil }}, nil
 		}),
@@ -597,6 +605,8 @@ func strType(t Type) Type {
 		n = 36
 	case sqltypes.KindDateTime2:
 		n = 27
+	case sqltypes.KindDateTimeOffset:
+		n = 34
 	case sqltypes.KindDecimal:
 		n = int(t.Precision) + 2
 	case sqltypes.KindVarBinary, sqltypes.KindBinary:

@@ -18,6 +18,11 @@ type options struct {
 	ConcatNullYieldsNull bool
 	AnsiPadding          bool
 	ImplicitTransactions bool
+	CursorCloseOnCommit  bool
+	ArithIgnore          bool
+	AnsiNullDfltOn       bool
+	AnsiNullDfltOff      bool
+	NumericRoundAbort    bool
 	DateFormat           string
 	DateFirst            int
 	Language             string
@@ -26,11 +31,18 @@ type options struct {
 	RowCount             int64
 	Isolation            string
 	IdentityInsert       *Table
+	// FmtOnly, NoExec and ParseOnly: statements are not executed (see
+	// scope.skipped); SELECT under FMTONLY returns its metadata only.
+	FmtOnly   bool
+	NoExec    bool
+	ParseOnly bool
 }
 
 func defaultOptions() options {
+	// ANSI_NULL_DFLT_ON is what SQL Server's ODBC and OLE DB drivers (and
+	// so SSMS) set at login: @@OPTIONS 5496.
 	return options{AnsiNulls: true, QuotedIdentifier: true, AnsiWarnings: true, ArithAbort: true,
-		ConcatNullYieldsNull: true, AnsiPadding: true, DateFormat: "mdy", DateFirst: 7,
+		ConcatNullYieldsNull: true, AnsiPadding: true, AnsiNullDfltOn: true, DateFormat: "mdy", DateFirst: 7,
 		Language: "us_english", TextSize: 2147483647, LockTimeout: -1, Isolation: "READ COMMITTED"}
 }
 
@@ -49,6 +61,7 @@ type Session struct {
 	appName    string
 	host       string
 	clientAddr string
+	conn       connInfo // set at login, read-only after
 	loginTime  time.Time
 
 	reqMu sync.Mutex // one request at a time
@@ -122,7 +135,9 @@ func (inst *Instance) Login(ctx context.Context, r LoginRequest) (*Session, erro
 	now := inst.now()
 	s := &Session{inst: inst, id: id, login: r.User, appName: r.AppName, host: r.HostName,
 		clientAddr: r.ClientAddr, loginTime: now, lastBatch: now, db: db, status: "sleeping",
-		command: "AWAITING COMMAND", done: make(chan struct{}), opts: defaultOptions()}
+		command: "AWAITING COMMAND", done: make(chan struct{}), opts: defaultOptions(),
+		conn: connInfo{local: r.LocalAddr, tdsVersion: r.TDSVersion, packetSize: r.PacketSize,
+			auth: r.AuthScheme, encrypted: r.Encrypted, id: newGUID()}}
 	inst.sessions[id] = s
 	return s, nil
 }
@@ -342,13 +357,18 @@ func (s *Session) TranDescriptor() uint64 {
 }
 
 // BeginTran is the TDS transaction-manager BEGIN request; it returns the
-// transaction descriptor.
-func (s *Session) BeginTran(ctx context.Context, name string) (uint64, error) {
+// transaction descriptor. isolation, when not "", is the level the request
+// asks for ("READ COMMITTED", "SERIALIZABLE"...): as SET TRANSACTION
+// ISOLATION LEVEL, it stays the session's level afterwards.
+func (s *Session) BeginTran(ctx context.Context, name, isolation string) (uint64, error) {
 	_, end, err := s.begin(ctx, "BEGIN TRANSACTION")
 	if err != nil {
 		return 0, err
 	}
 	defer end()
+	if isolation != "" {
+		s.opts.Isolation = isolation
+	}
 	s.beginTran(name)
 	return s.tx.id, nil
 }

@@ -359,8 +359,11 @@ func (f *FS) Resolve(winPath string) (string, error) {
 }
 
 // Check resolves winPath for account and verifies it may do need there;
-// writing on a full mount fails with 112. The engine calls it before handing
-// the host path to code that opens files itself (backup media).
+// writing on a full mount fails with 112, writing into a folder that does
+// not exist with 3 (the path not found, as CreateFile reports it: BACKUP
+// to a missing folder is 3201 with operating system error 3). The engine
+// calls it before handing the host path to code that opens files itself
+// (backup media).
 func (f *FS) Check(account, winPath string, need Access) (string, error) {
 	t, err := f.resolve("open", account, winPath, need)
 	if err != nil {
@@ -369,7 +372,13 @@ func (f *FS) Check(account, winPath string, need Access) (string, error) {
 	if need&Write != 0 && f.isFull(t.m) {
 		return "", osErr("open", winPath, ErrDiskFull, nil)
 	}
-	return t.host(), nil
+	host := t.host()
+	if need&Write != 0 {
+		if st, err := os.Stat(filepath.Dir(host)); err != nil || !st.IsDir() {
+			return "", osErr("open", winPath, ErrPathNotFound, err)
+		}
+	}
+	return host, nil
 }
 
 func (f *FS) isFull(m *mount) bool {
