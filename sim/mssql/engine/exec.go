@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pchatdr/harness/sim/mssql/tsql"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // What an error does to the request, following SQL Server:
@@ -167,14 +168,14 @@ func (sc *scope) runBatch(text string) error {
 			}
 			sc.s.lastError = int32(se.Number)
 		case errors.As(err, &ue):
-			e := newErr(102, ue.Feature)
+			e := newErr(sqlerr.SyntaxError, ue.Feature)
 			e.Line = int32(ue.Line)
 			if err := sc.message(e); err != nil {
 				return err
 			}
 			sc.s.lastError = 102
 		default:
-			e := newErr(102, "batch")
+			e := newErr(sqlerr.SyntaxError, "batch")
 			if err := sc.message(e); err != nil {
 				return err
 			}
@@ -362,7 +363,7 @@ func (sc *scope) fail(st tsql.Stmt, err error) error {
 	e, ok := asSQLError(err)
 	if !ok {
 		sc.s.inst.logf("engine: internal error at line %d: %v", sc.line, err)
-		e = newErr(40000, "internal simulator error: "+err.Error())
+		e = newErr(sqlerr.Message, "internal simulator error: "+err.Error())
 		e.Class = 16
 	}
 	act := sc.classify(e)
@@ -382,7 +383,7 @@ func (sc *scope) fail(st tsql.Stmt, err error) error {
 		return err
 	}
 	if act == actStmt && isDML(st) {
-		if err := sc.message(newErr(3621)); err != nil {
+		if err := sc.message(newErr(sqlerr.StatementTerminated)); err != nil {
 			return err
 		}
 	}
@@ -515,7 +516,7 @@ func (sc *scope) exec(st tsql.Stmt) error {
 		return sc.done(DoneInfo{})
 	case *tsql.CommitStmt:
 		if s.tranCount == 0 {
-			return newErr(3902)
+			return newErr(sqlerr.CommitNoTransaction)
 		}
 		s.rowcount = 0
 		if s.tranCount > 1 {
@@ -535,7 +536,7 @@ func (sc *scope) exec(st tsql.Stmt) error {
 		return sc.done(DoneInfo{})
 	case *tsql.RollbackStmt:
 		if s.tranCount == 0 {
-			return newErr(3903)
+			return newErr(sqlerr.RollbackNoTransaction)
 		}
 		if x.Name != "" && len(s.tranNames) > 0 && !strings.EqualFold(x.Name, s.tranNames[0]) {
 			// ROLLBACK TRAN savepoint: undo back to SAVE TRAN, keep the
@@ -548,7 +549,7 @@ func (sc *scope) exec(st tsql.Stmt) error {
 					return sc.done(DoneInfo{})
 				}
 			}
-			return newErr(6401, x.Name)
+			return newErr(sqlerr.RollbackNoSavepoint, x.Name)
 		}
 		desc := s.tx.id
 		s.abandonTx()
@@ -560,7 +561,7 @@ func (sc *scope) exec(st tsql.Stmt) error {
 		return sc.done(DoneInfo{})
 	case *tsql.SaveTranStmt:
 		if s.tranCount == 0 {
-			return newErr(628)
+			return newErr(sqlerr.SaveTranNoTransaction)
 		}
 		s.savepoints = append(s.savepoints, savepoint{name: x.Name, mark: s.tx.savepoint()})
 		s.lastError = 0
@@ -583,5 +584,5 @@ func (sc *scope) exec(st tsql.Stmt) error {
 	if h := sc.s.inst.reg.stmt(st); h != nil {
 		return h(sc, st)
 	}
-	return newErr(40000, fmt.Sprintf("The statement at line %d is not supported by the simulator.", st.Position().Line))
+	return newErr(sqlerr.Message, fmt.Sprintf("The statement at line %d is not supported by the simulator.", st.Position().Line))
 }
