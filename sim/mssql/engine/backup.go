@@ -41,7 +41,7 @@ func (sc *scope) bkFail(verb string, err error) error {
 	if !ok {
 		return err
 	}
-	if e.Number == 3013 {
+	if e.Number == sqlerr.BackupRestoreAborted {
 		return e
 	}
 	if sc.inTry == 0 {

@@ -392,7 +392,7 @@ func (sc *scope) execAlterDatabase(x *tsql.AlterDatabaseStmt) error {
 	}
 	for _, opt := range x.Options {
 		if err := sc.alterOption(db, opt, x); err != nil {
-			if e, ok := asSQLError(err); ok && e.Number != 5069 && e.Class > 10 {
+			if e, ok := asSQLError(err); ok && e.Number != sqlerr.AlterDatabaseFailed && e.Class > 10 {
 				if err := sc.message(e); err != nil {
 					return err
 				}

@@ -123,7 +123,7 @@ func (sc *scope) alterWitness(db *Database, opt *tsql.Option) error {
 	}
 	if err := h.probeWitness(sc.ctx, name, db.Name()); err != nil {
 		var r *mirror.Refusal
-		if errors.As(err, &r) && r.Number == 1427 {
+		if errors.As(err, &r) && r.Number == sqlerr.WitnessCannotAct {
 			return newErr(sqlerr.WitnessCannotAct, name)
 		}
 		return newErr(sqlerr.PartnerUnreachable, name)
@@ -141,9 +141,9 @@ func (sc *scope) alterWitness(db *Database, opt *tsql.Option) error {
 // ALTER DATABASE.
 func refusalError(r *mirror.Refusal, partner string) *Error {
 	switch r.Number {
-	case 1418:
+	case sqlerr.PartnerUnreachable:
 		return newErr(sqlerr.PartnerUnreachable, partner)
-	case 1404, 1449, 1452:
+	case sqlerr.MirrorBusy, sqlerr.BadPartnerAddress, sqlerr.PartnerNotDistinct:
 		return newErr(r.Number)
 	}
 	args := make([]any, len(r.Args))

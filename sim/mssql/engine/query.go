@@ -407,7 +407,7 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 			}
 			ce, err := pc.compile(o.Expr)
 			if err != nil {
-				if e, ok := asSQLError(err); ok && e.Number == 8120 {
+				if e, ok := asSQLError(err); ok && e.Number == sqlerr.NotInGroupBy {
 					return nil, newErr(sqlerr.OrderByNotInGroupBy, strings.TrimSuffix(strings.TrimPrefix(e.Message, "Column '"), "' is invalid in the select list because it is not contained in either an aggregate function or the GROUP BY clause."))
 				}
 				return nil, err
