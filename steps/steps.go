@@ -223,6 +223,8 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 		registerProducts(sc, opts)
 		registerCycles(sc)
 		registerCapacity(sc)
+		registerSecurity(sc, opts)
+		registerEndpointAuth(sc)
 	}
 }
 

@@ -47,7 +47,21 @@ func Load(path string) (*Topology, error) {
 			ref.File = filepath.Join(dir, ref.File)
 		}
 	}
+	// CA files likewise.
+	for _, f := range t.caFiles() {
+		if *f != "" && !filepath.IsAbs(*f) {
+			*f = filepath.Join(dir, *f)
+		}
+	}
 	return t, nil
+}
+
+func (t *Topology) caFiles() []*string {
+	files := []*string{&t.Management.CAFile}
+	for i := range t.Instances {
+		files = append(files, &t.Instances[i].CAFile)
+	}
+	return files
 }
 
 func (t *Topology) secrets() []*SecretRef {
@@ -542,6 +556,7 @@ func (d *decoder) instance(n *yaml.Node, key string) Instance {
 		{"agentAccount", false, d.str(&in.AgentAccount)},
 		{"encrypt", false, d.str(&in.Encrypt)},
 		{"trustServerCertificate", false, d.boolean(&in.TrustServerCertificate)},
+		{"caFile", false, d.str(&in.CAFile)},
 	}
 	d.object(n, key, append(fields, d.secretFields(&in.Password, key)...))
 	in.Role = Role(role)

@@ -152,6 +152,10 @@ type Instance struct {
 	Encrypt string
 	// TrustServerCertificate skips TLS certificate checks. (Added field.)
 	TrustServerCertificate bool
+	// CAFile is a PEM bundle holding the CA (or the self-signed
+	// certificate) the instance's TLS certificate is checked against, as
+	// go-mssqldb's "certificate" setting; empty trusts the system's roots.
+	CAFile string
 }
 
 // Share is the log-shipping share and how each instance's host reaches it.

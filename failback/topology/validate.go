@@ -215,6 +215,12 @@ func (t *Topology) validateInstances(p *problems, dcs map[string]bool) map[strin
 		default:
 			p.key(k+".encrypt", "unknown value %q (want disable, false, true or strict)", in.Encrypt)
 		}
+		switch {
+		case in.CAFile != "" && in.Encrypt == "disable":
+			p.key(k+".caFile", "only meaningful when encrypt is not disable")
+		case in.CAFile != "" && in.TrustServerCertificate:
+			p.key(k+".caFile", "trustServerCertificate skips the check caFile is for; set one of them")
+		}
 		checkSecret(p, k, in.Password)
 	}
 	for _, r := range []Role{RolePrimary, RoleBackup} {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/tds"
+	"github.com/pchatdr/harness/sim/ntlm"
 )
 
 // handler adapts one engine session to one TDS connection.
@@ -17,11 +18,27 @@ type handler struct {
 	connCtx   context.Context // ends with the connection
 	closeConn context.CancelFunc
 	sess      *engine.Session
+	windows   *ntlm.Server // the domain's NTLM acceptor; nil: no Windows logins
+	onLogin   func(LoginEvent)
+	// bulk is the INSERT BULK waiting for its BULK_LOAD (bulk.go).
+	bulk        *insertBulk
+	bulkOwnTran bool
 }
 
 func (h *handler) Login(ctx context.Context, l *tds.Login7) (tds.LoginReply, error) {
+	user := l.UserName
+	if l.SSPIUser != "" {
+		user = l.SSPIUser
+	}
+	auth := "SQL"
+	if l.SSPIUser != "" {
+		auth = "NTLM"
+	}
 	sess, err := h.inst.Login(ctx, engine.LoginRequest{
-		User:       l.UserName,
+		User:       user,
+		AuthScheme: auth,
+		Windows:    l.SSPIUser != "",
+		Encrypted:  l.Encryption == tds.EncryptionFull,
 		Password:   l.Password,
 		Database:   l.Database,
 		AppName:    l.AppName,
@@ -31,6 +48,9 @@ func (h *handler) Login(ctx context.Context, l *tds.Login7) (tds.LoginReply, err
 		TDSVersion: l.TDSVersion,
 		PacketSize: int(l.PacketSize),
 	})
+	if h.onLogin != nil {
+		h.onLogin(LoginEvent{User: user, AppName: l.AppName, AuthScheme: auth, Encryption: l.Encryption.String(), Err: err})
+	}
 	if err != nil {
 		var e *engine.Error
 		if errors.As(err, &e) {
@@ -62,6 +82,8 @@ func (h *handler) Request(ctx context.Context, req *tds.Request, w *tds.Response
 	switch {
 	case req.TM != nil:
 		return h.transaction(ctx, req, w)
+	case req.Bulk != nil:
+		return h.bulkLoad(ctx, req.Bulk, w)
 	case req.RPC != nil:
 		call := engine.RPCCall{Name: req.RPC.ProcName, Params: make([]engine.Param, len(req.RPC.Params))}
 		for i, p := range req.RPC.Params {
@@ -71,6 +93,12 @@ func (h *handler) Request(ctx context.Context, req *tds.Request, w *tds.Response
 		out.rpc = true
 		return h.sess.RPC(ctx, call, out)
 	default:
+		if ib, ok, err := parseInsertBulk(req.SQL); ok {
+			if err != nil {
+				return err
+			}
+			return h.startBulk(ctx, ib)
+		}
 		return h.sess.Batch(ctx, req.SQL, out)
 	}
 }

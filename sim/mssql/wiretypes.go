@@ -163,6 +163,14 @@ func engineType(t tds.TypeInfo) engine.Type {
 		return engine.Type{Kind: sqltypes.KindTime, Scale: t.Scale}
 	case tds.TypeGUID:
 		return engine.Type{Kind: sqltypes.KindUniqueIdentifier}
+	case tds.TypeNText:
+		// ntext, text and image are the (MAX) types' deprecated
+		// ancestors; the engine holds their values as the (MAX) types.
+		return engine.Type{Kind: sqltypes.KindNVarChar, Length: sqltypes.MaxLength}
+	case tds.TypeText:
+		return engine.Type{Kind: sqltypes.KindVarChar, Length: sqltypes.MaxLength}
+	case tds.TypeImage:
+		return engine.Type{Kind: sqltypes.KindVarBinary, Length: sqltypes.MaxLength}
 	}
 	// NULL type (go-mssqldb's nil) and anything unusual: an untyped NULL
 	// converts to whatever the statement needs.

@@ -105,11 +105,16 @@ type LoginRequest struct {
 	ClientAddr string
 	// LocalAddr (the listener's host:port the client reached), TDSVersion
 	// and PacketSize describe the connection for sys.dm_exec_connections;
-	// AuthScheme is "SQL" (the default) or "NTLM", Encrypted whether the
-	// connection is encrypted after login.
+	// AuthScheme is "SQL" (the default) or "NTLM".
 	LocalAddr  string
 	TDSVersion uint32
 	PacketSize int
 	AuthScheme string
-	Encrypted  bool
+	// Windows says User is a Windows account the transport authenticated
+	// (SSPI/NTLM): no password is checked, the account must have a
+	// Windows login (Config.WindowsLogins or CREATE LOGIN ... FROM WINDOWS).
+	Windows bool
+	// Encrypted says the connection is encrypted in full (TLS after the
+	// login too): sys.dm_exec_connections.encrypt_option.
+	Encrypted bool
 }

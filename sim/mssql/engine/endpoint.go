@@ -134,6 +134,9 @@ func (inst *Instance) loginExists(name string) bool {
 			return true
 		}
 	}
+	if inst.windowsLoginExists(name) {
+		return true
+	}
 	for _, l := range inst.security().Logins {
 		if strings.EqualFold(l.Name, name) {
 			return true

@@ -65,6 +65,11 @@ type Config struct {
 	// Features are the parts of SQL Server the instance is built from; nil
 	// means DefaultFeatures() (features.go). Tests add one or leave one out.
 	Features []Feature
+
+	// WindowsLogins are Windows logins (DOMAIN\user) the instance has, as
+	// if made with CREATE LOGIN [DOMAIN\user] FROM WINDOWS: the domain
+	// accounts that may connect with Windows authentication.
+	WindowsLogins []string
 }
 
 // Instance is one simulated SQL Server instance.

@@ -60,6 +60,8 @@ type Session struct {
 	inst       *Instance
 	id         int
 	login      string
+	windows    bool // Windows authentication (NTLM)
+	encrypted  bool // the connection is encrypted in full
 	appName    string
 	host       string
 	clientAddr string
@@ -105,7 +107,7 @@ func (inst *Instance) Login(ctx context.Context, r LoginRequest) (*Session, erro
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if !inst.checkPassword(r.User, r.Password) {
+	if ok := (r.Windows && inst.windowsLoginExists(r.User)) || (!r.Windows && inst.checkPassword(r.User, r.Password)); !ok {
 		e := newErr(sqlerr.LoginFailed, r.User)
 		e.Server = inst.cfg.Name
 		return nil, e
@@ -135,13 +137,28 @@ func (inst *Instance) Login(ctx context.Context, r LoginRequest) (*Session, erro
 		id++
 	}
 	now := inst.now()
-	s := &Session{inst: inst, id: id, login: r.User, appName: r.AppName, host: r.HostName,
+	s := &Session{inst: inst, id: id, login: r.User, windows: r.Windows, encrypted: r.Encrypted, appName: r.AppName, host: r.HostName,
 		clientAddr: r.ClientAddr, loginTime: now, lastBatch: now, db: db, status: "sleeping",
 		command: "AWAITING COMMAND", done: make(chan struct{}), opts: defaultOptions(),
 		conn: connInfo{local: r.LocalAddr, tdsVersion: r.TDSVersion, packetSize: r.PacketSize,
 			auth: r.AuthScheme, encrypted: r.Encrypted, id: newGUID()}}
 	inst.sessions[id] = s
 	return s, nil
+}
+
+// windowsLoginExists says name is a Windows login of the instance.
+func (inst *Instance) windowsLoginExists(name string) bool {
+	for _, n := range inst.cfg.WindowsLogins {
+		if strings.EqualFold(n, name) {
+			return true
+		}
+	}
+	for _, l := range inst.security().Logins {
+		if l.Windows && strings.EqualFold(l.Name, name) {
+			return true
+		}
+	}
+	return false
 }
 
 func (inst *Instance) checkPassword(user, password string) bool {
@@ -183,6 +200,19 @@ func (inst *Instance) sessionList() []*Session {
 	sortSessions(out)
 	return out
 }
+
+// AuthScheme is sys.dm_exec_connections.auth_scheme: NTLM for a Windows
+// login (the simulator's SSPI is NTLM only), SQL otherwise.
+func (s *Session) AuthScheme() string {
+	if s.windows {
+		return "NTLM"
+	}
+	return "SQL"
+}
+
+// Encrypted is sys.dm_exec_connections.encrypt_option: the connection is
+// encrypted in full (a login-only encryption reports FALSE).
+func (s *Session) Encrypted() bool { return s.encrypted }
 
 // ID is the session id (@@SPID), 51 or more.
 func (s *Session) ID() int { return s.id }
