@@ -213,9 +213,7 @@ func nullSafe(t Type, args []*cexpr, f func(en *env, vals []Value) (Value, error
 	}}
 }
 
-func wallClock(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
-}
+func wallClock(t time.Time) time.Time { return sqltypes.WallClock(t) }
 
 func nowFunc(utc, precise bool) builtin {
 	return func(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
