@@ -271,7 +271,7 @@ func (sc *scope) backupMedia(device string, hdr media.SetHeader, o *bkOptions, p
 		}
 		return hdr, newErr(sqlerr.BackupDeviceOpen, device, osErrText(err))
 	}
-	payload, err = inst.withQuota(device, payload)
+	payload, err = inst.withQuota(sc.ctx, device, payload)
 	if err != nil {
 		return hdr, err
 	}
@@ -281,6 +281,13 @@ func (sc *scope) backupMedia(device string, hdr media.SetHeader, o *bkOptions, p
 	}
 	if err != nil {
 		return out, mediaWriteError(device, err)
+	}
+	// The estimate the percentages were taken against may exceed what was
+	// written; SQL Server always reports the last step ("100 percent
+	// processed.") before 3014.
+	st.progress(1, 1)
+	if st != nil && st.err != nil {
+		return out, st.err
 	}
 	return out, nil
 }
