@@ -199,14 +199,15 @@ func Connect(ctx context.Context, t *topology.Topology, opts Options) (*Connecti
 			}
 		}
 	}
-	if opts.PrimaryMayBeDown {
-		if in, ok := t.InstanceByRole(topology.RolePrimaryMirror); ok {
-			l, err := open(in, false)
-			if err != nil {
-				return fail(err)
-			}
-			c.Env.PrimaryMirror = l
+	// The failover reads the primary-mirror (a live mirror that took over
+	// is a writable copy); the failback mirrors the primary mgc to it again
+	// and makes it a log-shipping primary too (steps 8 and 9).
+	if in, ok := t.InstanceByRole(topology.RolePrimaryMirror); ok {
+		l, err := open(in, false)
+		if err != nil {
+			return fail(err)
 		}
+		c.Env.PrimaryMirror = l
 	}
 	// The backup-mirror is opened without dialing: the failover's
 	// precondition backup-mirror-instance says whether it answers, and a

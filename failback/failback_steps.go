@@ -34,7 +34,7 @@ func FailbackPlan() *Plan {
 	return &Plan{
 		Name:          PlanFailback,
 		Preconditions: FailbackPreconditions(),
-		Steps: []Step{
+		Steps: append([]Step{
 			{Name: StepClearActive, Title: "clear the Persistent Chat active server list and wait for chat sessions to leave the backup databases",
 				Check: checkCleared, Apply: applyClear, Verify: verifyCleared},
 			{Name: StepRemoveMirror, Title: "remove mirroring on the backup mgc and mgccomp",
@@ -49,7 +49,7 @@ func FailbackPlan() *Plan {
 				Check: checkActiveSet, Apply: applySetActive, Verify: verifyActiveSet},
 			{Name: StepPoolNormal, Title: "set the pool state to Normal and wait for chat sessions on the primary mgc",
 				Check: checkPoolNormal, Apply: applyPoolNormal, Verify: verifyPoolNormal},
-		},
+		}, configurationSteps()...),
 	}
 }
 
@@ -368,7 +368,7 @@ func applyBackup(ctx context.Context, e *Env) error {
 	_, err = e.Backup.BackupDatabase(ctx, BackupSpec{Database: DBContent, Path: e.TailPath(), Name: e.TailSetName(), Log: true, NoRecovery: true, Compression: e.Topo.Backups.Compression,
 		Description: "Persistent Chat failback " + e.runID + ": tail of the backup mgc's log; leaves it RESTORING"})
 	if slices.Contains(sqlserver.SQLErrorNumbers(err), int32(3101)) {
-		return fmt.Errorf("the tail-log backup needs the backup mgc to itself: clear the active server list (step %s), wait for the chat servers to let go, and resume: %w", StepClearActive, err)
+		return fmt.Errorf("tail-log backup: %w; it needs the backup mgc to itself: clear the active server list (step %s), wait for the chat servers to let go, and resume", err, StepClearActive)
 	}
 	return err
 }
@@ -444,7 +444,8 @@ const FactPoolNormalSent = "pool_normal_sent"
 func redoRestore(ctx context.Context, e *Env) (bool, string, error) {
 	if at, ok := e.Fact(FactPoolNormalSent); ok {
 		return false, "this run set the pool state Normal at " + at + ", so chat servers may have written to the primary mgc since its restore, and the backup mgc changed after its tail-log backup: " +
-			"each copy may hold messages the other lacks and the engine overwrites neither. Keep the pool on one copy, compare the two mgc databases (dbo.tblChat), copy what is missing by hand, then start a new failback run", nil
+			"each copy may hold messages the other lacks and the engine overwrites neither. Everything the backup mgc acknowledged is in " + e.TailPath() + " (it is RESTORING again; " +
+			"RESTORE DATABASE [mgc] WITH RECOVERY on " + e.Backup.Instance() + " brings it back online). Keep the pool on one copy, compare the two mgc databases (dbo.tblChat), copy what is missing by hand, then start a new failback run", nil
 	}
 	ps, err := e.Pool.PoolState(ctx)
 	if err != nil {

@@ -666,6 +666,12 @@ func TestFailbackAfterFailover(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.world.Lock(func(w *memory.World) {
+		// The primary data center is rebuilt: the primary-mirror is back
+		// too (the failback mirrors the primary databases to it again).
+		if m := w.Instance("sql-primary-mirror"); m != nil {
+			m.Down = false
+			m.Databases = map[string]*memory.Database{}
+		}
 		p := w.Instance("sql-primary")
 		p.Down = false
 		p.Databases = map[string]*memory.Database{

@@ -24,8 +24,8 @@ func TestFailbackEndToEnd(t *testing.T) {
 		t.Fatalf("outcome %s", res.Outcome)
 	}
 	ends := rec.kind(failback.KindStepEnd)
-	if len(ends) != 7 {
-		t.Fatalf("%d step ends, want 7", len(ends))
+	if len(ends) != 9 {
+		t.Fatalf("%d step ends, want 9", len(ends))
 	}
 	for _, e := range ends {
 		if e.Outcome != failback.OutcomeVerified {

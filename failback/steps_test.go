@@ -142,7 +142,7 @@ func TestDryRunChangesNothing(t *testing.T) {
 	for _, e := range rec.kind(failback.KindNote) {
 		notes[e.Message] = true
 	}
-	for _, d := range []string{failback.DeviationFence, failback.DeviationSecondary} {
+	for _, d := range []string{failback.DeviationFence, failback.DeviationSecondary, failback.DeviationConfiguration} {
 		if !notes[d] {
 			t.Errorf("the plan does not say %q", d[:50])
 		}

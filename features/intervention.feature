@@ -39,3 +39,18 @@ Feature: An operator steps in while the failback is stopped
       | restore-primary-mgc    |
       | configure-log-shipping |
       | set-active-servers     |
+
+  # After the run completed the pool ran on the primary; chat then went back to the backup
+  # site, and someone resumes the same journal. Both copies took messages the other lacks:
+  # the resume backs the backup mgc up and fences it again (nothing of it is lost), then
+  # refuses to restore over the primary, and says where the backup's messages are and what
+  # to do.
+  Scenario: Chat went back to the backup site after the failback completed: the resume overwrites neither copy and says what to do
+    Given the engine runs the failback
+    And chat users post 5 messages
+    When an operator restores service on the backup site
+    And chat users post 5 messages
+    And an operator clears the active server list
+    And no chat server holds a session to "mgc" on the "backup" instance
+    And the operator resumes the failback
+    Then the resumed failback refused at step "restore-primary-mgc", saying "each copy may hold messages the other lacks"

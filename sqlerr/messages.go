@@ -34,6 +34,7 @@ var entries = []Entry{
 	{Number: 2812, Class: 16, Template: "Could not find stored procedure '%.*ls'."},
 	{Number: 8144, Class: 16, Template: "Procedure or function %.*ls has too many arguments specified."},
 	{Number: 8145, Class: 16, Template: "%.*ls is not a parameter for procedure %.*ls."},
+	{Number: 8179, Class: 16, Template: "Could not find prepared statement with handle %d."},
 	{Number: 8178, Class: 16, Template: "The parameterized query '%.*ls' expects the parameter '%.*ls', which was not supplied."},
 	{Number: 266, Class: 16, Template: "Transaction count after EXECUTE indicates a mismatching number of BEGIN and COMMIT statements. Previous count = %ld, current count = %ld."},
 

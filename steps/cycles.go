@@ -14,6 +14,9 @@ import (
 func registerCycles(sc *godog.ScenarioContext) {
 	sc.Step(`^the pool fails over again after another disaster, with (\d+) messages before it and (\d+) during failover$`, failOverAgain)
 	sc.Step(`^the "([^"]*)" instance goes down when the engine starts step "([^"]*)"$`, instanceDownAtStep)
+	sc.Step(`^the log-shipping jobs run: backup on the primary, copy and restore on the backup$`, func(ctx context.Context) error {
+		return get(ctx).world.CatchUpLogShipping(ctx)
+	})
 	sc.Step(`^the engine attempts the failover$`, func(ctx context.Context) error { return runPlan(ctx, get(ctx).failoverPlan(), false, nil) })
 	sc.Step(`^the failover stopped at step "([^"]*)"$`, failedAtStep)
 }

@@ -3,6 +3,7 @@ package steps
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/cucumber/godog"
 
@@ -24,6 +25,7 @@ func registerIntervention(sc *godog.ScenarioContext) {
 	})
 	sc.Step(`^the operator resumes the failback$`, resumeFailback)
 	sc.Step(`^the resumed failback completed$`, resumedCompleted)
+	sc.Step(`^the resumed failback refused at step "([^"]*)", saying "([^"]*)"$`, resumedRefused)
 }
 
 // failbackStopsAfter runs the failback and ends the engine's run (as a
@@ -74,6 +76,19 @@ func resumeFailback(ctx context.Context) error {
 	st.engine.mu.Lock()
 	st.engine.events = append(prev, st.engine.events...)
 	st.engine.mu.Unlock()
+	return nil
+}
+
+// resumedRefused checks the resume stopped at step without applying it,
+// with an error that tells the operator what to do.
+func resumedRefused(ctx context.Context, step, text string) error {
+	run := get(ctx).engine
+	if run.result.Outcome != failback.OutcomeFailed || run.result.Failed != step || run.err == nil {
+		return fmt.Errorf("the resumed failback ended %s at step %q (%v), want a refusal at step %s", run.result.Outcome, run.result.Failed, run.err, step)
+	}
+	if !strings.Contains(run.err.Error(), "refusing to apply it again") || !strings.Contains(run.err.Error(), text) {
+		return fmt.Errorf("the refusal says %q, want it to refuse and say %q", run.err, text)
+	}
 	return nil
 }
 

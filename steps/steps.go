@@ -222,6 +222,7 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 		registerIntervention(sc)
 		registerProducts(sc, opts)
 		registerCycles(sc)
+		registerConfiguration(sc)
 		registerCapacity(sc)
 		registerSecurity(sc, opts)
 		registerEndpointAuth(sc)

@@ -361,6 +361,10 @@ type planPrinter struct {
 
 func (p *planPrinter) Event(e failback.Event) {
 	switch e.Kind {
+	case failback.KindRunStart:
+		// It names the pool's product and the module every cmdlet imports
+		// (or that the product was assumed).
+		fmt.Fprintf(p.w, "%s\n\n", e.Message)
 	case failback.KindPrecondition:
 		mark := "ok    "
 		if e.Outcome != failback.OutcomeOK {

@@ -16,7 +16,47 @@ func issue12() []Mutant {
 			Plan: restoreOverBackupUnfenced},
 		{Name: "resume-ignores-fence", Description: "a resume takes the backup mgc as fenced whenever this run's backup files exist, even after an operator brought it online again",
 			Plan: resumeIgnoresFence},
+		{Name: "no-mirroring-restored", Description: "steps 8 and 9 dropped: the failback ends at pool Normal, the primary databases unmirrored and no log shipping from the primary-mirror (the pre-disaster configuration not restored)",
+			Plan: func() *failback.Plan { return dropAll(failback.StepMirrorPrimary, failback.StepLogShippingFromMirror) }},
+		{Name: "no-log-shipping-from-mirror", Description: "step 9 dropped: the primary is mirrored again but the primary-mirror never ships mgc, so log shipping stops at a mirroring failover",
+			Plan: func() *failback.Plan { return drop(failback.StepLogShippingFromMirror) }},
+		{Name: "old-ls-config-left", Description: "step 5 adds the new log-shipping configuration without removing what an earlier configuration (or an earlier run) left in msdb and the Agent's jobs",
+			Plan: oldLogShippingLeft},
 	}
+}
+
+// dropAll drops several steps of the real plan.
+func dropAll(names ...string) *failback.Plan {
+	p := failback.FailbackPlan()
+	for _, n := range names {
+		p.Steps = without(p.Steps, p.Steps[mustStep(p, n)].Name)
+	}
+	return p
+}
+
+// oldLogShippingLeft runs step 5's real Apply with instances that ignore
+// every removal of log-shipping configuration.
+func oldLogShippingLeft() *failback.Plan {
+	p := failback.FailbackPlan()
+	s := &p.Steps[mustStep(p, failback.StepLogShipping)]
+	apply := s.Apply
+	s.Apply = func(ctx context.Context, e *failback.Env) error {
+		return apply(ctx, withSQL(e, func(x *failback.Env) {
+			x.Primary, x.Backup = keepsLogShipping{x.Primary}, keepsLogShipping{x.Backup}
+		}))
+	}
+	return p
+}
+
+// keepsLogShipping silently skips the sp_delete_log_shipping_* calls.
+type keepsLogShipping struct{ failback.SQL }
+
+func (keepsLogShipping) RemoveLogShippingPrimary(context.Context, string, []failback.LSPartner) error {
+	return nil
+}
+func (keepsLogShipping) RemoveLogShippingSecondary(context.Context, string) error { return nil }
+func (keepsLogShipping) RemoveLogShippingSecondaryPrimary(context.Context, string, string) error {
+	return nil
 }
 
 // claimsFenced is a backup instance whose reads say what a careless check

@@ -77,9 +77,9 @@ func TestStepOrders(t *testing.T) {
 		mutant string
 		want   []string
 	}{
-		{"skip-clear-active", []string{failback.StepRemoveMirror, failback.StepBackup, failback.StepRestore, failback.StepLogShipping, failback.StepSetActive, failback.StepPoolNormal}},
-		{"restore-before-unmirror", []string{failback.StepClearActive, failback.StepBackup, failback.StepRestore, failback.StepRemoveMirror, failback.StepLogShipping, failback.StepSetActive, failback.StepPoolNormal}},
-		{"pool-normal-before-restore", []string{failback.StepClearActive, failback.StepRemoveMirror, failback.StepBackup, failback.StepPoolNormal, failback.StepRestore, failback.StepLogShipping, failback.StepSetActive}},
+		{"skip-clear-active", []string{failback.StepRemoveMirror, failback.StepBackup, failback.StepRestore, failback.StepLogShipping, failback.StepSetActive, failback.StepPoolNormal, failback.StepMirrorPrimary, failback.StepLogShippingFromMirror}},
+		{"restore-before-unmirror", []string{failback.StepClearActive, failback.StepBackup, failback.StepRestore, failback.StepRemoveMirror, failback.StepLogShipping, failback.StepSetActive, failback.StepPoolNormal, failback.StepMirrorPrimary, failback.StepLogShippingFromMirror}},
+		{"pool-normal-before-restore", []string{failback.StepClearActive, failback.StepRemoveMirror, failback.StepBackup, failback.StepPoolNormal, failback.StepRestore, failback.StepLogShipping, failback.StepSetActive, failback.StepMirrorPrimary, failback.StepLogShippingFromMirror}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.mutant, func(t *testing.T) {

@@ -60,3 +60,15 @@ func TestCTEScripts(t *testing.T) {
 		return openDB(t, startServer(t, ""), "master")
 	})
 }
+
+func TestCompatibilityViewScripts(t *testing.T) {
+	enginetest.Run(t, enginetest.CompatibilityViewScripts, func(t *testing.T) *sql.DB {
+		return openDB(t, startServer(t, ""), "master")
+	})
+}
+
+func TestPreparedScripts(t *testing.T) {
+	enginetest.Run(t, enginetest.PreparedScripts, func(t *testing.T) *sql.DB {
+		return openDB(t, startServer(t, ""), "master")
+	})
+}

@@ -85,14 +85,18 @@ func TestContainerWorldFailsOverForReal(t *testing.T) {
 	if mm, err := w.MirroringOf(ctx, topology.RoleBackupMirror, "mgc"); err != nil || mm.Role != "MIRROR" {
 		t.Errorf("backup-mirror mgc mirroring %+v %v", mm, err)
 	}
+	if m, err := w.MirroringOf(ctx, topology.RoleBackup, "mgccomp"); err != nil || m.Role != "PRINCIPAL" || m.State != "SYNCHRONIZED" {
+		t.Errorf("backup mgccomp mirroring %+v %v", m, err)
+	}
+	// One Install-CsMirrorDatabase per database: mgc, then mgccomp.
 	emulated := 0
 	for _, l := range w.Labels() {
 		if l.Kind == LabelEmulated && l.What == "Install-CsMirrorDatabase" {
 			emulated++
 		}
 	}
-	if emulated != 1 {
-		t.Errorf("labels %v: want Install-CsMirrorDatabase emulated once", w.Labels())
+	if emulated != 2 {
+		t.Errorf("labels %v: want Install-CsMirrorDatabase emulated twice", w.Labels())
 	}
 	// The endpoint's own record reaches the timeline.
 	cmdlets := 0
@@ -101,8 +105,8 @@ func TestContainerWorldFailsOverForReal(t *testing.T) {
 			cmdlets++
 		}
 	}
-	if cmdlets != 1 {
-		t.Errorf("the timeline has %d Install-CsMirrorDatabase cmdlet events from the endpoint, want 1", cmdlets)
+	if cmdlets != 2 {
+		t.Errorf("the timeline has %d Install-CsMirrorDatabase cmdlet events from the endpoint, want 2", cmdlets)
 	}
 	requireLedgerOn(ctx, t, w, topology.RoleBackup, 14)
 	// The rebuilt primary is a new container on the same address.

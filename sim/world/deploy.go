@@ -9,7 +9,9 @@ import (
 // Deploy brings a freshly started world to the normal, pre-disaster state
 // of a production pool: Topology Builder's stores on both sites, database
 // mirroring of the primary stores to the primary-mirror instance (when the
-// topology has one), log shipping of mgc to the backup instance, the chat
+// topology has one), log shipping of mgc to the backup instance from the
+// primary and, so that it survives a mirroring failover, from the
+// primary-mirror (reference §2.4), the chat
 // servers running on the primary data center's active list, and
 // sc.MessagesBefore acknowledged messages, all of them in a log backup on
 // the share (half already copied and restored by the secondary). It is
@@ -31,6 +33,11 @@ func (w *World) Deploy(ctx context.Context, sc Scene) error {
 	}
 	if err := step("log shipping of mgc to the backup instance", w.ConfigureLogShipping(ctx)); err != nil {
 		return err
+	}
+	if _, ok := w.Topology.InstanceByRole(topology.RolePrimaryMirror); ok {
+		if err := step("log shipping of mgc from the primary-mirror instance too", w.ConfigureLogShippingFromMirror(ctx)); err != nil {
+			return err
+		}
 	}
 	if err := step("start chat servers", w.StartChat(ctx)); err != nil {
 		return err

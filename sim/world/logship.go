@@ -69,6 +69,82 @@ func (w *World) ConfigureLogShipping(ctx context.Context) error {
 	return nil
 }
 
+// ConfigureLogShippingFromMirror makes the primary-mirror instance a
+// log-shipping primary of mgc too, with the same settings and the same
+// secondary (reference §2.4, "Set up log shipping between the primary
+// mirror and the secondary"): after a mirroring failover on the primary
+// side its backup job ships the log, and the backup instance's copy and
+// restore jobs, which read every mgc log backup on the share, carry on. As
+// SQL Server's "Database Mirroring and Log Shipping" says, SSMS takes one
+// primary per configuration, so this is the stored procedures' half of the
+// script (the secondary is initialised already); while mgc is the mirror
+// (RESTORING) the job has nothing to back up and succeeds.
+func (w *World) ConfigureLogShippingFromMirror(ctx context.Context) error {
+	_, m, err := w.masterByRole(topology.RolePrimaryMirror)
+	if err != nil {
+		return err
+	}
+	bak, err := w.InstanceByRole(topology.RoleBackup)
+	if err != nil {
+		return err
+	}
+	t := w.Topology
+	ls := t.LogShipping
+	start := time.Now().UTC()
+	primary, err := failback.AddLogShippingPrimarySQL(failback.LogShippingPrimary{Database: failback.DBContent,
+		BackupDirectory: t.Share.UNC, BackupShare: t.Share.UNC, BackupJob: ls.BackupJob, ScheduleName: "LSBackupSchedule_mgc",
+		ScheduleMinutes: ls.ScheduleMinutes, RetentionMinutes: ls.RetentionMinutes, BackupThresholdMinutes: ls.BackupThresholdMinutes,
+		StartDate: start.Year()*10000 + int(start.Month())*100 + start.Day()})
+	if err != nil {
+		return err
+	}
+	for _, q := range []string{primary, failback.AddLogShippingPrimarySecondarySQL(failback.DBContent, serverName(mustInstance(t, bak.Name)), failback.DBContent)} {
+		if _, err := m.ExecContext(ctx, q); err != nil {
+			w.Timeline.Add("world", "log-shipping", "log shipping from the primary-mirror", err)
+			return fmt.Errorf("world: log shipping from the primary-mirror: %w", err)
+		}
+	}
+	w.Timeline.Add("world", "log-shipping", "log shipping from the primary-mirror", nil)
+	return nil
+}
+
+// FailOverMirroring is a manual mirroring failover (ALTER DATABASE ... SET
+// PARTNER FAILOVER on the principal, as Invoke-CsDatabaseFailover does):
+// the database of the principal instance of role becomes the mirror, its
+// partner the principal. It waits until the new principal's session is
+// SYNCHRONIZED.
+func (w *World) FailOverMirroring(ctx context.Context, role topology.Role, db string) error {
+	_, p, err := w.masterByRole(role)
+	if err != nil {
+		return err
+	}
+	var mrole sql.NullString
+	if err := p.QueryRowContext(ctx, "SELECT mirroring_role_desc FROM sys.database_mirroring WHERE database_id = DB_ID(@p1)", db).Scan(&mrole); err != nil {
+		return fmt.Errorf("world: mirroring failover of %s: %w", db, err)
+	}
+	if mrole.String != "PRINCIPAL" {
+		return fmt.Errorf("world: mirroring failover of %s: it is not the principal on the %s instance (role %q)", db, role, mrole.String)
+	}
+	q := "ALTER DATABASE " + quoteName(db) + " SET PARTNER FAILOVER"
+	_, err = p.ExecContext(ctx, q)
+	w.Timeline.Add("operator", "mirroring-failover", q, err)
+	if err != nil {
+		return fmt.Errorf("world: %s: %w", q, err)
+	}
+	for _, in := range w.Topology.Instances {
+		if in.Role == topology.RolePrimaryMirror && role == topology.RolePrimary || in.Role == topology.RolePrimary && role == topology.RolePrimaryMirror {
+			_, m, err := w.masterByRole(in.Role)
+			if err != nil {
+				return err
+			}
+			wctx, cancel := context.WithTimeout(ctx, mirrorTimeout)
+			defer cancel()
+			return waitSynchronized(wctx, m, db)
+		}
+	}
+	return nil
+}
+
 func mustInstance(t *topology.Topology, name string) *topology.Instance {
 	in, _ := t.Instance(name)
 	return in
@@ -79,7 +155,13 @@ func mustInstance(t *topology.Topology, name string) *topology.Instance {
 // backup on the share: every message acknowledged before it is in a log
 // backup the failover can apply.
 func (w *World) BackUpLog(ctx context.Context) error {
-	pri, p, err := w.masterByRole(topology.RolePrimary)
+	return w.BackUpLogOn(ctx, topology.RolePrimary)
+}
+
+// BackUpLogOn is BackUpLog on the instance of role: the primary-mirror's
+// log-shipping backup job does the work after a mirroring failover.
+func (w *World) BackUpLogOn(ctx context.Context, role topology.Role) error {
+	pri, p, err := w.masterByRole(role)
 	if err != nil {
 		return err
 	}
@@ -182,6 +264,12 @@ func (w *World) CatchUpLogShipping(ctx context.Context) error {
 	if err := w.BackUpLog(ctx); err != nil {
 		return err
 	}
+	return w.CopyAndRestoreLogs(ctx)
+}
+
+// CopyAndRestoreLogs runs the backup instance's log-shipping copy and
+// restore jobs now, as their schedules would, each waited for.
+func (w *World) CopyAndRestoreLogs(ctx context.Context) error {
 	bak, b, err := w.masterByRole(topology.RoleBackup)
 	if err != nil {
 		return err

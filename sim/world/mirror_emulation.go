@@ -82,6 +82,19 @@ func (m *mirrorEmulation) run(ctx context.Context) {
 	}
 }
 
+// EmulateInstallMirror watches, while an engine plan runs, for
+// Install-CsMirrorDatabase calls whose SQL Server side the world must do
+// itself (the endpoint in a container: the failback's step 8 mirrors the
+// primary databases again). finish ends the watch and returns its error;
+// in process it is a no-op (the endpoint's hook does the work).
+func (w *World) EmulateInstallMirror(ctx context.Context) (finish func() error, err error) {
+	m, err := w.watchInstallMirror(ctx)
+	if err != nil || m == nil {
+		return func() error { return nil }, err
+	}
+	return m.finish, nil
+}
+
 // finish ends the watch and says whether the emulation failed.
 func (m *mirrorEmulation) finish() error {
 	close(m.stop)

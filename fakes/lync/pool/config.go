@@ -66,7 +66,7 @@ type Config struct {
 	Compliance bool
 	// Product is the topology's pool.product ("lync2013" or "skype2015";
 	// "" is skype2015, the topology's default): which PowerShell module
-	// the endpoint has (ProductModule).
+	// the endpoint has (ModuleLync or ModuleSkype).
 	Product string
 	// ActiveServers is the initial active list.
 	ActiveServers []string
@@ -164,12 +164,3 @@ const (
 	ModuleLync       = "Lync"
 	ModuleSkype      = "SkypeForBusiness"
 )
-
-// ProductModule is the one Cs module the configured product's Front End
-// has; "" is Skype for Business Server 2015's (Validate refuses others).
-func (c Config) ProductModule() string {
-	if c.Product == ProductLync2013 {
-		return ModuleLync
-	}
-	return ModuleSkype
-}

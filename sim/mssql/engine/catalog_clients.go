@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 )
@@ -24,7 +25,7 @@ type connInfo struct {
 }
 
 // installClientCatalog adds what client tools read about the server:
-// sp_databases and sys.dm_exec_connections.
+// sp_databases, sys.dm_exec_connections, sysobjects and syscomments.
 func installClientCatalog(r *Registry) {
 	r.Procedure("sp_databases", SystemProc{Run: spDatabases})
 	r.View("sys", "dm_exec_connections", []Column{
@@ -103,4 +104,70 @@ func spDatabases(pc *ProcCall) (int32, error) {
 		return strings.ToLower(rows[i][0].(string)) < strings.ToLower(rows[j][0].(string))
 	})
 	return 0, pc.Result(cols, rows)
+}
+
+// installCompatibilityViews adds sysobjects and syscomments, the SQL
+// Server 2000 views old DBA scripts still query (Microsoft's "Mapping
+// System Tables to System Views"): sysobjects over sys.objects' rows,
+// syscomments over the definitions the simulator keeps (DEFAULT
+// constraints; it has no procedures, views or triggers).
+func installCompatibilityViews(r *Registry) {
+	char2 := sqltypes.Type{Kind: sqltypes.KindChar, Length: 2}
+	r.View("sys", "sysobjects", []Column{
+		col("name", tSys, false), col("id", tInt, false), col("xtype", char2, false), col("uid", tSm, true),
+		col("info", tSm, true), col("status", tInt, true), col("base_schema_ver", tInt, true), col("replinfo", tInt, true),
+		col("parent_obj", tInt, false), col("crdate", tDT, false), col("ftcatid", tSm, true), col("schema_ver", tInt, true),
+		col("stats_schema_ver", tInt, true), col("type", char2, true), col("userstat", tSm, true), col("sysstat", tSm, true),
+		col("indexdel", tSm, true), col("refdate", tDT, false), col("version", tInt, true), col("deltrig", tInt, true),
+		col("instrig", tInt, true), col("updtrig", tInt, true), col("seltrig", tInt, true), col("category", tInt, true),
+		col("cache", tSm, true),
+	}, func(sc *scope, db *Database) ([][]Value, error) {
+		objs, err := sc.s.inst.reg.view("sys", "objects").rows(sc, db)
+		if err != nil {
+			return nil, err
+		}
+		var out [][]Value
+		for _, o := range objs {
+			// sys.objects: name, object_id, principal_id, schema_id,
+			// parent_object_id, type, type_desc, create_date, ...
+			xtype := o[5].(string)
+			typ := xtype
+			if xtype == "PK" || xtype == "UQ" {
+				typ = "K " // keys are type K, their xtype says which
+			}
+			z := int64(0)
+			out = append(out, []Value{o[0], o[1], xtype, o[3], z, z, z, z, o[4], o[7], z, z, z, typ, z, z, z,
+				o[7], z, z, z, z, z, z, z})
+		}
+		return out, nil
+	})
+	r.LegacyView("sysobjects", "sysobjects")
+	r.View("sys", "syscomments", []Column{
+		col("id", tInt, false), col("number", tSm, true), col("colid", tSm, false), col("status", tSm, false),
+		col("ctext", sqltypes.VarBinary(8000), false), col("texttype", tSm, true), col("language", tSm, true),
+		col("encrypted", tBit, false), col("compressed", tBit, false), col("text", nv(4000), true),
+	}, func(sc *scope, db *Database) ([][]Value, error) {
+		var out [][]Value
+		for _, t := range sc.tablesOf(db) {
+			for i, c := range t.Cols {
+				if c.Default == "" {
+					continue
+				}
+				text := "(" + c.Default + ")"
+				out = append(out, []Value{int64(t.ID*100 + 50 + i), int64(0), int64(1), int64(0),
+					utf16le(text), int64(2), int64(0), false, false, text})
+			}
+		}
+		return out, nil
+	})
+	r.LegacyView("syscomments", "syscomments")
+}
+
+// utf16le is text as nvarchar bytes (syscomments.ctext).
+func utf16le(s string) []byte {
+	var b []byte
+	for _, r := range utf16.Encode([]rune(s)) {
+		b = append(b, byte(r), byte(r>>8))
+	}
+	return b
 }

@@ -137,11 +137,11 @@ func (sc *scope) execCreateTable(x *tsql.CreateTableStmt) error {
 				return sc.constraintFail(newErr(sqlerr.PrimaryKeyNullable, name))
 			}
 			col.Nullable = false
-			pk = &IndexDef{Name: constraintName("PK", name), Primary: true, Cols: []int{i}}
+			pk = &IndexDef{Name: keyName(cd.KeyName, "PK", name), Primary: true, Cols: []int{i}}
 			def.Indexes = append(def.Indexes, *pk)
 		}
 		if cd.Unique {
-			def.Indexes = append(def.Indexes, IndexDef{Name: constraintName("UQ", name), Cols: []int{i}})
+			def.Indexes = append(def.Indexes, IndexDef{Name: keyName(cd.KeyName, "UQ", name), Cols: []int{i}})
 		}
 		def.Cols = append(def.Cols, col)
 	}
@@ -266,6 +266,15 @@ func (sc *scope) execDropTable(x *tsql.DropTableStmt) error {
 	sc.s.rowcount = 0
 	sc.s.lastError = 0
 	return sc.done(DoneInfo{})
+}
+
+// keyName is a column's key constraint name: the one it was given
+// (CONSTRAINT pk_t PRIMARY KEY), else SQL Server's generated PK__t__hash.
+func keyName(given *tsql.Ident, prefix, table string) string {
+	if given != nil {
+		return given.Name
+	}
+	return constraintName(prefix, table)
 }
 
 // checkIndexOptions takes the index options of a key or index. The

@@ -39,6 +39,7 @@ func DefaultFeatures() []Feature {
 			installPartitionsView(r)
 		}},
 		{Name: "client-catalog", Install: installClientCatalog},
+		{Name: "compatibility-views", Install: installCompatibilityViews},
 	}
 }
 

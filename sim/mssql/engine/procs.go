@@ -267,6 +267,9 @@ func (sc *scope) callProc(n *tsql.ObjectName, args []argument) (int32, map[int]o
 	if strings.EqualFold(name, "sp_executesql") {
 		return sc.executeSQL(args)
 	}
+	if isPreparedProc(name) {
+		return sc.callPrepared(name, args)
+	}
 	p, ok := sc.s.inst.proc(name)
 	if !ok {
 		return 0, nil, newErr(sqlerr.ProcedureNotFound, nameText(n))

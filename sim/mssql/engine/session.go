@@ -64,6 +64,10 @@ type Session struct {
 	host       string
 	clientAddr string
 	conn       connInfo // set at login, read-only after
+	// prepared statements by handle (sp_prepare, sp_prepexec); the
+	// request lock guards them.
+	prepared   map[int32]preparedStmt
+	nextHandle int32
 	loginTime  time.Time
 
 	reqMu sync.Mutex // one request at a time

@@ -237,3 +237,32 @@ var CTEScripts = []ScriptTest{
 		},
 	},
 }
+
+// CompatibilityViewScripts: sysobjects and syscomments, which old DBA
+// scripts still query.
+var CompatibilityViewScripts = []ScriptTest{
+	{
+		Name:  "sysobjects and syscomments",
+		Setup: []string{"CREATE TABLE dbo.legacy (id int NOT NULL CONSTRAINT pk_legacy PRIMARY KEY, n int CONSTRAINT df_legacy_n DEFAULT 0)"},
+		Assertions: []Assertion{
+			{Query: "SELECT name, xtype, type, CASE WHEN parent_obj = OBJECT_ID('dbo.legacy') THEN 1 ELSE 0 END FROM sysobjects WHERE name IN ('legacy', 'pk_legacy', 'df_legacy_n') ORDER BY name",
+				Expected: [][]any{{"df_legacy_n", "D ", "D ", 1}, {"legacy", "U ", "U ", 0}, {"pk_legacy", "PK", "K ", 1}}},
+			{Query: "SELECT o.name, c.text FROM dbo.sysobjects o JOIN syscomments c ON c.id = o.id WHERE o.xtype = 'D'", Expected: [][]any{{"df_legacy_n", "(0)"}}},
+			{Query: "SELECT COUNT(*) FROM sysobjects WHERE id = OBJECT_ID('dbo.legacy') AND xtype = 'U'", Expected: [][]any{{1}}},
+		},
+	},
+}
+
+// PreparedScripts: sp_prepare, sp_prepexec, sp_execute, sp_unprepare, which
+// ODBC and DB-Library drivers use for parameterized queries (issue 14).
+var PreparedScripts = []ScriptTest{
+	{
+		Name: "prepared statements",
+		Assertions: []Assertion{
+			{Query: "DECLARE @h int; EXEC sp_prepare @h OUTPUT, N'@a int', N'SELECT @a + 1 AS r'; EXEC sp_execute @h, 41", Expected: [][]any{{42}}},
+			{Query: "DECLARE @h int; EXEC sp_prepexec @h OUTPUT, N'@a nvarchar(10)', N'SELECT UPPER(@a) AS r', N'abc'", Expected: [][]any{{"ABC"}}},
+			{Query: "DECLARE @h int; EXEC sp_prepare @h OUTPUT, N'@a int', N'SELECT @a'; EXEC sp_unprepare @h; EXEC sp_execute @h, 1", ErrNumber: 8179},
+			{Query: "EXEC sp_execute 999, 1", ErrNumber: 8179, ErrContains: "Could not find prepared statement with handle 999."},
+		},
+	},
+}

@@ -769,6 +769,7 @@ type ColumnDef struct {
 	DefaultName *Ident // CONSTRAINT name DEFAULT ...
 	PrimaryKey  bool
 	Unique      bool
+	KeyName     *Ident // CONSTRAINT name PRIMARY KEY / UNIQUE
 	Clustered   string // "CLUSTERED", "NONCLUSTERED" or ""
 	Collation   string
 	RowGUIDCol  bool

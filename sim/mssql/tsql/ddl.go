@@ -178,10 +178,12 @@ func (p *parser) parseColumnDef() *ColumnDef {
 			p.next()
 			p.expectWord("KEY")
 			c.PrimaryKey = true
+			c.KeyName = constraintName
 			c.Clustered = p.parseClustered()
 		case t.isWord("UNIQUE"):
 			p.next()
 			c.Unique = true
+			c.KeyName = constraintName
 			c.Clustered = p.parseClustered()
 		case t.isWord("CHECK"):
 			p.next()

@@ -677,6 +677,9 @@ func (c *ColumnDef) String() string {
 		}
 		out += " DEFAULT " + c.Default.String()
 	}
+	if c.KeyName != nil && (c.PrimaryKey || c.Unique) {
+		out += " CONSTRAINT " + c.KeyName.String()
+	}
 	if c.PrimaryKey {
 		out += " PRIMARY KEY"
 	}
