@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pchatdr/harness/failback"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // FileSpace lists the database's files; their sizes split SizeBytes (data
@@ -47,7 +48,7 @@ func (s *SQL) ProbeWrite(ctx context.Context, path string) error {
 		return err
 	}
 	if !in.Dirs[lower(dirOf(path))] {
-		return sqlErr(in.ServerName, e(3201, "Cannot open backup device '%s'. Operating system error 3(The system cannot find the path specified.).", path), backupAbort("BACKUP DATABASE"))
+		return sqlErr(in.ServerName, e(sqlerr.BackupDeviceOpen, path, "3(The system cannot find the path specified.)"), backupAbort("BACKUP DATABASE"))
 	}
 	return nil
 }
@@ -68,7 +69,7 @@ func (s *SQL) RowCounts(ctx context.Context, name string) ([]failback.TableRows,
 		return nil, err
 	}
 	if d.State != "ONLINE" {
-		return nil, sqlErr(in.ServerName, e(927, "Database '%s' cannot be opened. It is in the middle of a restore.", name))
+		return nil, sqlErr(in.ServerName, e(sqlerr.DatabaseRestoring, name))
 	}
 	var out []failback.TableRows
 	for k, t := range d.Tables {

@@ -89,6 +89,24 @@ var Rules = []Rule{
 	{"unknown job (14262)", func(ctx context.Context, d Deployment) error {
 		return d.SQL(primary).StartJob(ctx, "nope")
 	}, []int32{sqlerr.AgentObjectNotFound}},
+	{"recover a missing database (3118)", func(ctx context.Context, d Deployment) error {
+		return d.SQL(backup).RecoverDatabase(ctx, "nope")
+	}, []int32{sqlerr.RestoreDatabaseNotFound, sqlerr.BackupRestoreAborted}},
+	{"recover a mirrored database (3104)", func(ctx context.Context, d Deployment) error {
+		return d.SQL(backup).RecoverDatabase(ctx, "mgc")
+	}, []int32{sqlerr.RestoreMirrored, sqlerr.BackupRestoreAborted}},
+	{"recover an online database (3153)", func(ctx context.Context, d Deployment) error {
+		return d.SQL(primary).RecoverDatabase(ctx, "mgc")
+	}, []int32{sqlerr.AlreadyRecovered, sqlerr.BackupRestoreAborted}},
+	{"kill an unknown session (6106)", func(ctx context.Context, d Deployment) error {
+		return d.SQL(backup).KillSession(ctx, 999)
+	}, []int32{sqlerr.ProcessNotActive}},
+	{"remove the secondary the failover removed (32014)", func(ctx context.Context, d Deployment) error {
+		return d.SQL(backup).RemoveLogShippingSecondary(ctx, "mgc")
+	}, []int32{sqlerr.LSNotSecondary}},
+	{"unmirror a database that is not mirrored (1416)", func(ctx context.Context, d Deployment) error {
+		return d.SQL(primary).RemoveMirroring(ctx, "mgc")
+	}, []int32{sqlerr.NotMirrored, sqlerr.AlterDatabaseFailed}},
 }
 
 // Run runs every rule as a subtest, each on a fresh deployment.

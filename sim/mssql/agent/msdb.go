@@ -283,27 +283,6 @@ func DiffSQL(old, cur map[string]map[string]MsdbRow) string {
 
 func lit(v any) string { return sqltypes.Literal(v) }
 
-func vStr(v sqltypes.Value) string {
-	s, _ := v.(string)
-	return s
-}
-
-func vInt(v sqltypes.Value) int64 {
-	switch x := v.(type) {
-	case int64:
-		return x
-	case bool:
-		if x {
-			return 1
-		}
-	case sqltypes.Decimal:
-		if x.Unscaled != nil && x.Scale == 0 && x.Unscaled.IsInt64() {
-			return x.Unscaled.Int64()
-		}
-	}
-	return 0
-}
-
 func vGUID(v sqltypes.Value) GUID {
 	g, _ := v.(GUID)
 	return g
@@ -314,8 +293,6 @@ func vTime(v sqltypes.Value) time.Time {
 	return t
 }
 
-// wallClock is t's local wall-clock reading labelled UTC, as DATETIME
-// columns hold it.
-func wallClock(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
-}
+func vStr(v sqltypes.Value) string    { return sqltypes.AsString(v) }
+func vInt(v sqltypes.Value) int64     { return sqltypes.AsInt64(v) }
+func wallClock(t time.Time) time.Time { return sqltypes.WallClock(t) }

@@ -88,28 +88,8 @@ func runOn(ctx context.Context, s *Session, text string) (*sqlSink, error) {
 func agentLit(v any) string { return sqltypes.Literal(v) }
 
 // Value readers for rows read back from msdb.
-func vStr(v Value) string {
-	if s, ok := v.(string); ok {
-		return s
-	}
-	return ""
-}
-
-func vInt(v Value) int64 {
-	switch x := v.(type) {
-	case int64:
-		return x
-	case bool:
-		if x {
-			return 1
-		}
-	case Decimal:
-		if x.Unscaled != nil && x.Scale == 0 && x.Unscaled.IsInt64() {
-			return x.Unscaled.Int64()
-		}
-	}
-	return 0
-}
+func vStr(v Value) string { return sqltypes.AsString(v) }
+func vInt(v Value) int64  { return sqltypes.AsInt64(v) }
 
 func vGUID(v Value) GUID {
 	g, _ := v.(GUID)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // groupInfo is a grouped query level. After grouping, a row holds the key
@@ -123,15 +124,15 @@ func (c *compiler) groupKey(e tsql.Expr) (*cexpr, bool, error) {
 func (c *compiler) compileAggregate(fc *tsql.FuncCall) (*cexpr, error) {
 	name := strings.ToLower(fc.Name.Object().Name)
 	if c.group == nil {
-		return nil, newErr(147)
+		return nil, newErr(sqlerr.AggregateInWhere)
 	}
 	if c.inAgg {
-		return nil, newErr(130)
+		return nil, newErr(sqlerr.AggregateOfAggregate)
 	}
 	spec := &aggSpec{fn: name, star: fc.Star, distinct: fc.Distinct}
 	if !fc.Star {
 		if len(fc.Args) != 1 {
-			return nil, newErr(174, fc.Name.Object().Name, 1)
+			return nil, newErr(sqlerr.FunctionArgCount, fc.Name.Object().Name, 1)
 		}
 		sub := &compiler{sc: c.sc, bs: c.group.src, inAgg: true}
 		a, err := sub.compile(fc.Args[0])
@@ -140,7 +141,7 @@ func (c *compiler) compileAggregate(fc *tsql.FuncCall) (*cexpr, error) {
 		}
 		spec.arg = a
 	} else if name != "count" && name != "count_big" {
-		return nil, newErr(102, "*")
+		return nil, newErr(sqlerr.SyntaxError, "*")
 	}
 	if err := spec.setType(); err != nil {
 		return nil, err
@@ -277,7 +278,7 @@ func (a *aggSpec) step(st *aggState, en *env) error {
 	case "checksum_agg":
 		n, ok := toInt64(v)
 		if !ok {
-			return newErr(8117, a.arg.typ.Name(), "checksum_agg")
+			return newErr(sqlerr.InvalidOperandType, a.arg.typ.Name(), "checksum_agg")
 		}
 		st.cks = append(st.cks, n)
 	}
@@ -343,7 +344,7 @@ func (spec *aggSpec) setType() error {
 		case sqltypes.KindFloat, sqltypes.KindReal:
 			spec.typ = sqltypes.TypeFloat
 		default:
-			return newErr(8117, t.Name(), strings.ToLower(name))
+			return newErr(sqlerr.InvalidOperandType, t.Name(), strings.ToLower(name))
 		}
 	}
 	return nil

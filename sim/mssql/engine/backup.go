@@ -11,6 +11,7 @@ import (
 	"github.com/pchatdr/harness/sim/mssql/hostfs"
 	"github.com/pchatdr/harness/sim/mssql/storage/media"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // BACKUP DATABASE and BACKUP LOG. The LSN bookkeeping is lsn.go's model;
@@ -40,7 +41,7 @@ func (sc *scope) bkFail(verb string, err error) error {
 	if !ok {
 		return err
 	}
-	if e.Number == 3013 {
+	if e.Number == sqlerr.BackupRestoreAborted {
 		return e
 	}
 	if sc.inTry == 0 {
@@ -49,7 +50,7 @@ func (sc *scope) bkFail(verb string, err error) error {
 		}
 		sc.s.lastError = e.Number
 	}
-	return newErr(3013, verb)
+	return newErr(sqlerr.BackupRestoreAborted, verb)
 }
 
 // bkOptions are the evaluated WITH options of a BACKUP or RESTORE.
@@ -103,7 +104,7 @@ func (sc *scope) bkDBName(id tsql.Ident, varName string) (string, error) {
 	}
 	v := sc.lookupVar(varName)
 	if v == nil {
-		return "", newErr(137, varName)
+		return "", newErr(sqlerr.MustDeclareVariable, varName)
 	}
 	return argString(v.val), nil
 }
@@ -112,17 +113,17 @@ func (sc *scope) bkDBName(id tsql.Ident, varName string) (string, error) {
 // Windows path. Striped sets (several devices) are not simulated.
 func (sc *scope) bkDevice(devs []*tsql.BackupDevice) (string, error) {
 	if len(devs) == 0 {
-		return "", newErr(40000, "BACKUP/RESTORE without a device is not supported by the simulator.")
+		return "", newErr(sqlerr.Message, "BACKUP/RESTORE without a device is not supported by the simulator.")
 	}
 	if len(devs) > 1 {
-		return "", newErr(40000, "Striped backup sets (several devices) are not supported by the simulator.")
+		return "", newErr(sqlerr.Message, "Striped backup sets (several devices) are not supported by the simulator.")
 	}
 	d := devs[0]
 	if d.Logical != nil {
-		return "", newErr(3206, d.Logical.Name)
+		return "", newErr(sqlerr.BackupDeviceNotFound, d.Logical.Name)
 	}
 	if d.Kind != "" && d.Kind != "DISK" {
-		return "", newErr(40000, "Backup devices of type "+d.Kind+" are not supported by the simulator.")
+		return "", newErr(sqlerr.Message, "Backup devices of type "+d.Kind+" are not supported by the simulator.")
 	}
 	v, _, err := sc.evalScalar(d.Target)
 	if err != nil {
@@ -163,7 +164,7 @@ func (r *statsReporter) progress(done, total int64) {
 	pct := int(done * 100 / total)
 	for r.next <= pct && r.next <= 100 {
 		if r.next > 0 {
-			if err := r.sc.message(newErr(3211, r.next)); err != nil {
+			if err := r.sc.message(newErr(sqlerr.PercentProcessed, r.next)); err != nil {
 				r.err = err
 				return
 			}
@@ -192,7 +193,7 @@ func doneMessage(verb string, pages int64, elapsed time.Duration) *Error {
 	mbps := float64(pages) * 8192 / (1024 * 1024) / secs
 	ms := int64(math.Round(secs * 1000))
 	mb := int64(math.Round(mbps * 1000))
-	return newErr(3014, verb, pages, ms/1000, ms%1000, mb/1000, mb%1000)
+	return newErr(sqlerr.BackupRestoreProcessed, verb, pages, ms/1000, ms%1000, mb/1000, mb%1000)
 }
 
 func recoveryName(r RecoveryModel) string {
@@ -266,9 +267,9 @@ func (sc *scope) backupMedia(device string, hdr media.SetHeader, o *bkOptions, p
 	host, err := fs.Check(inst.ServiceAccount(), device, hostfs.ReadWrite)
 	if err != nil {
 		if hostfs.Code(err) == hostfs.ErrDiskFull {
-			return hdr, newErr(3202, device, osErrText(err))
+			return hdr, newErr(sqlerr.BackupDeviceWrite, device, osErrText(err))
 		}
-		return hdr, newErr(3201, device, osErrText(err))
+		return hdr, newErr(sqlerr.BackupDeviceOpen, device, osErrText(err))
 	}
 	payload, err = inst.withQuota(sc.ctx, device, payload)
 	if err != nil {
@@ -303,22 +304,22 @@ func mediaWriteError(device string, err error) error {
 	case errors.As(err, &sqlErr):
 		return sqlErr
 	case errors.As(err, &mn):
-		return newErr(4037, mn.Want, mn.Have, device)
+		return newErr(sqlerr.MediaNameMismatch, mn.Want, mn.Have, device)
 	case errors.As(err, &ue):
-		return newErr(4030, device, ue.Expires.Format("2006-01-02 15:04:05"))
+		return newErr(sqlerr.MediumNotExpired, device, ue.Expires.Format("2006-01-02 15:04:05"))
 	case errors.Is(err, media.ErrNotMedia), errors.Is(err, media.ErrCorrupt):
-		return newErr(3241, device)
+		return newErr(sqlerr.MediaFamilyMalformed, device)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return err
 	}
-	return newErr(3202, device, osErrText(err))
+	return newErr(sqlerr.BackupDeviceWrite, device, osErrText(err))
 }
 
 func (sc *scope) execBackup(x *tsql.BackupStmt, verb string) error {
 	s := sc.s
 	inst := s.inst
 	if s.tranCount > 0 {
-		return newErr(3021)
+		return newErr(sqlerr.BackupInTransaction)
 	}
 	name, err := sc.bkDBName(x.DB, x.DBVar)
 	if err != nil {
@@ -326,24 +327,24 @@ func (sc *scope) execBackup(x *tsql.BackupStmt, verb string) error {
 	}
 	db := inst.DB(name)
 	if db == nil {
-		return newErr(911, name)
+		return newErr(sqlerr.DatabaseNotFound, name)
 	}
 	o, err := sc.bkEvalOptions(x.Options)
 	if err != nil {
 		return err
 	}
 	if o.flags["DIFFERENTIAL"] {
-		return newErr(40000, "BACKUP ... WITH DIFFERENTIAL is not supported by the simulator.")
+		return newErr(sqlerr.Message, "BACKUP ... WITH DIFFERENTIAL is not supported by the simulator.")
 	}
 	if !x.Log && (o.flags["NORECOVERY"] || o.flags["STANDBY"] || o.flags["NO_TRUNCATE"]) {
-		return newErr(3032, "NORECOVERY, STANDBY, NO_TRUNCATE")
+		return newErr(sqlerr.OptionsNotSupported, "NORECOVERY, STANDBY, NO_TRUNCATE")
 	}
 	if db.ID() == tempdbID {
-		return newErr(3147)
+		return newErr(sqlerr.TempdbBackup)
 	}
 	m := db.Meta()
 	if db.MirroringRole() == MirrorRoleMirror {
-		return newErr(954, m.Name)
+		return newErr(sqlerr.DatabaseIsMirror, m.Name)
 	}
 	if e := db.openError(); e != nil {
 		return e
@@ -353,7 +354,7 @@ func (sc *scope) execBackup(x *tsql.BackupStmt, verb string) error {
 		return err
 	}
 	if db.log == nil && x.Log {
-		return newErr(40000, "BACKUP LOG needs a durable instance (a data directory): this in-memory instance keeps no log.")
+		return newErr(sqlerr.Message, "BACKUP LOG needs a durable instance (a data directory): this in-memory instance keeps no log.")
 	}
 	start := time.Now()
 	if x.Log {
@@ -461,7 +462,7 @@ func (sc *scope) backupDatabase(db *Database, device string, o *bkOptions, verb 
 		if f.Type == 0 {
 			pages = pagesOf(size)
 		}
-		if err := sc.message(newErr(4035, pages, m.Name, f.Name, out.Position)); err != nil {
+		if err := sc.message(newErr(sqlerr.ProcessedPages, pages, m.Name, f.Name, out.Position)); err != nil {
 			return err
 		}
 	}
@@ -505,21 +506,21 @@ func (sc *scope) backupLog(db *Database, device string, o *bkOptions, verb strin
 	inst := sc.s.inst
 	m := db.Meta()
 	if m.Recovery == RecoverySimple {
-		return newErr(4208)
+		return newErr(sqlerr.LogBackupSimpleRecovery)
 	}
 	ls := db.LogState()
 	if ls.ChainStart == 0 {
-		return newErr(4214)
+		return newErr(sqlerr.NoCurrentDatabaseBackup)
 	}
 	tail := o.flags["NORECOVERY"] || o.flags["STANDBY"]
 	if tail {
 		for _, id := range inst.SessionsIn(db) {
 			if id != sc.s.id {
-				return newErr(3101)
+				return newErr(sqlerr.DatabaseInUse)
 			}
 		}
 		if sc.s.currentDB() == db {
-			return newErr(3102, "BACKUP LOG", m.Name)
+			return newErr(sqlerr.DatabaseInUseBySession, "BACKUP LOG", m.Name)
 		}
 	}
 	first := ls.LastLogBackupEnd
@@ -556,7 +557,7 @@ func (sc *scope) backupLog(db *Database, device string, o *bkOptions, verb strin
 			return nil
 		}
 		if errors.Is(err, ErrLogTruncated) {
-			return newErr(4214)
+			return newErr(sqlerr.NoCurrentDatabaseBackup)
 		}
 		return err
 	})
@@ -580,7 +581,7 @@ func (sc *scope) backupLog(db *Database, device string, o *bkOptions, verb strin
 	}
 	db.holdLogForBackup()
 	inst.recordBackupHistory(ctx, device, out, o)
-	if err := sc.message(newErr(4035, pagesOf(total)+1, m.Name, m.DBFiles()[len(m.DBFiles())-1].Name, out.Position)); err != nil {
+	if err := sc.message(newErr(sqlerr.ProcessedPages, pagesOf(total)+1, m.Name, m.DBFiles()[len(m.DBFiles())-1].Name, out.Position)); err != nil {
 		return err
 	}
 	if err := sc.message(doneMessage(verb, pagesOf(total)+1, time.Since(start))); err != nil {

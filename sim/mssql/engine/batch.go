@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/pchatdr/harness/sim/mssql/tsql"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // Batch runs a SQL batch. Everything it produces goes to out; every request
@@ -42,7 +43,7 @@ func (s *Session) recoverPanic(sc *scope, err *error) {
 	}
 	s.inst.logf("engine: panic in session %d: %v\n%s", s.id, r, debug.Stack())
 	s.abandonTx()
-	e := newErr(40000, fmt.Sprintf("internal simulator error: %v", r))
+	e := newErr(sqlerr.Message, fmt.Sprintf("internal simulator error: %v", r))
 	e.Class = 16
 	_ = sc.message(e)
 	*err = sc.out.Done(DoneInfo{Error: true})
@@ -99,7 +100,7 @@ func (s *Session) mapOutcome(ctx context.Context, sc *scope, err error) error {
 		}
 		// Anything else escaped the statement error rules: report it as a
 		// SQL error rather than failing the transport.
-		e := newErr(40000, "internal simulator error: "+err.Error())
+		e := newErr(sqlerr.Message, "internal simulator error: "+err.Error())
 		_ = sc.message(e)
 		return sc.done(DoneInfo{Error: true})
 	}

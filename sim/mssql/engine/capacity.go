@@ -97,7 +97,7 @@ func installVolumeStats(r *Registry) {
 // volume (the simulator knows no other use of it).
 func dmOSVolumeStats(sc *scope, x *tsql.FuncTable) (*source, error) {
 	if len(x.Call.Args) != 2 {
-		return nil, newErr(174, "dm_os_volume_stats", 2)
+		return nil, newErr(sqlerr.FunctionArgCount, "dm_os_volume_stats", 2)
 	}
 	names := []string{"database_id", "file_id", "volume_mount_point", "volume_id", "logical_volume_name", "file_system_type",
 		"total_bytes", "available_bytes", "supports_compression", "supports_alternate_streams", "supports_sparse_files",
@@ -210,7 +210,7 @@ type quotaWriter struct {
 
 func (q *quotaWriter) Write(p []byte) (int, error) {
 	if int64(len(p)) > q.left {
-		return 0, newErr(3202, q.device, "112(There is not enough space on the disk.)")
+		return 0, newErr(sqlerr.BackupDeviceWrite, q.device, "112(There is not enough space on the disk.)")
 	}
 	// A paced device takes the data a tenth of a second's worth at a time,
 	// so STATS progress moves as it would on a slow disk.
@@ -308,7 +308,7 @@ func (inst *Instance) withQuota(ctx context.Context, device string, payload func
 	case !ok:
 		free = math.MaxInt64 // no volume the instance knows: only pacing applies
 	case free < minBackupBytes:
-		return nil, newErr(3202, device, "112(There is not enough space on the disk.)")
+		return nil, newErr(sqlerr.BackupDeviceWrite, device, "112(There is not enough space on the disk.)")
 	default:
 		free -= minBackupBytes
 	}
@@ -322,7 +322,7 @@ func (inst *Instance) withQuota(ctx context.Context, device string, payload func
 func (inst *Instance) GrowFile(ctx context.Context, dbName string, fileID int, bytes int64) error {
 	db := inst.DB(dbName)
 	if db == nil {
-		return newErr(911, dbName)
+		return newErr(sqlerr.DatabaseNotFound, dbName)
 	}
 	files := db.Meta().DBFiles()
 	found := false
@@ -361,10 +361,10 @@ func xpDeleteFile(pc *ProcCall) (int32, error) {
 	typ, _ := toInt64(pc.Arg("@FileTypeSelected"))
 	path := argString(pc.Arg("@folder"))
 	if pc.Given("@extension") || pc.Given("@cutoff") {
-		return 1, newErr(40000, "xp_delete_file with an extension or cutoff date (a folder sweep) is not supported by the simulator.")
+		return 1, newErr(sqlerr.Message, "xp_delete_file with an extension or cutoff date (a folder sweep) is not supported by the simulator.")
 	}
 	if typ != 0 {
-		return 1, newErr(40000, "xp_delete_file for maintenance-plan reports (type 1) is not supported by the simulator.")
+		return 1, newErr(sqlerr.Message, "xp_delete_file for maintenance-plan reports (type 1) is not supported by the simulator.")
 	}
 	host, err := fs.Check(inst.ServiceAccount(), path, hostfs.Read)
 	if err != nil {

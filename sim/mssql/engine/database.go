@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // DBState is sys.databases.state.
@@ -198,14 +200,14 @@ func (d *Database) openError() *Error {
 		return nil
 	case StateRestoring:
 		if d.MirroringRole() == MirrorRoleMirror {
-			return newErr(954, m.Name) // mirror_meta.go
+			return newErr(sqlerr.DatabaseIsMirror, m.Name) // mirror_meta.go
 		}
-		return newErr(927, m.Name)
+		return newErr(sqlerr.DatabaseRestoring, m.Name)
 	case StateOffline:
-		return newErr(942, m.Name)
+		return newErr(sqlerr.DatabaseOffline, m.Name)
 	case StateRecovering, StateRecoveryPending:
-		return newErr(921, m.Name)
+		return newErr(sqlerr.DatabaseNotRecovered, m.Name)
 	default:
-		return newErr(945, m.Name)
+		return newErr(sqlerr.DatabaseInaccessible, m.Name)
 	}
 }

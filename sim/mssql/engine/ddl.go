@@ -9,6 +9,7 @@ import (
 
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 func randHex(n int) string {
@@ -34,21 +35,21 @@ func (sc *scope) tableDB(n *tsql.ObjectName) (*Database, string, error) {
 		db = sc.s.inst.DBByID(tempdbID)
 	} else if dn := n.Database().Name; dn != "" {
 		if db = sc.s.inst.DB(dn); db == nil {
-			return nil, "", newErr(911, dn)
+			return nil, "", newErr(sqlerr.DatabaseNotFound, dn)
 		}
 	}
 	if e := db.openError(); e != nil {
 		return nil, "", e
 	}
 	if db.Meta().ReadOnly {
-		return nil, "", newErr(3906, db.Name())
+		return nil, "", newErr(sqlerr.DatabaseReadOnly, db.Name())
 	}
 	schema := n.Schema().Name
 	if schema == "" {
 		schema = "dbo"
 	}
 	if !strings.EqualFold(schema, "dbo") {
-		return nil, "", newErr(2760, schema)
+		return nil, "", newErr(sqlerr.SchemaNotFound, schema)
 	}
 	return db, "dbo", nil
 }
@@ -63,7 +64,7 @@ func constInt(sc *scope, e tsql.Expr, def int64) (int64, error) {
 	}
 	n, ok := toInt64(v)
 	if !ok {
-		return 0, newErr(102, exprText(e))
+		return 0, newErr(sqlerr.SyntaxError, exprText(e))
 	}
 	return n, nil
 }
@@ -80,7 +81,7 @@ func (sc *scope) execCreateTable(x *tsql.CreateTableStmt) error {
 	for i, cd := range x.Columns {
 		key := strings.ToLower(cd.Name.Name)
 		if seen[key] {
-			return newErr(2705, cd.Name.Name, name)
+			return newErr(sqlerr.DuplicateColumnName, cd.Name.Name, name)
 		}
 		seen[key] = true
 		t, err := resolveType(cd.Typ, false, i+1)
@@ -97,7 +98,7 @@ func (sc *scope) execCreateTable(x *tsql.CreateTableStmt) error {
 		col := ColumnDef{Name: cd.Name.Name, Type: t, Nullable: nullable}
 		if cd.Identity != nil {
 			if !t.Kind.IsInteger() && !(t.Kind == sqltypes.KindDecimal && t.Scale == 0) {
-				return newErr(2749, cd.Name.Name, name)
+				return newErr(sqlerr.IdentityType, cd.Name.Name, name)
 			}
 			col.Identity = true
 			if col.Seed, err = constInt(sc, cd.Identity.Seed, 1); err != nil {
@@ -107,16 +108,16 @@ func (sc *scope) execCreateTable(x *tsql.CreateTableStmt) error {
 				return err
 			}
 			if col.Incr == 0 {
-				return newErr(2749, cd.Name.Name, name)
+				return newErr(sqlerr.IdentityType, cd.Name.Name, name)
 			}
 			if cd.Null == tsql.NullAllowed {
-				return newErr(8147, cd.Name.Name, name)
+				return newErr(sqlerr.IdentityNullable, cd.Name.Name, name)
 			}
 			col.Nullable = false
 		}
 		if cd.Default != nil {
 			if cd.Identity != nil {
-				return newErr(1754, cd.Name.Name, name)
+				return newErr(sqlerr.DefaultOnIdentity, cd.Name.Name, name)
 			}
 			col.Default = cd.Default.String()
 			if cd.DefaultName != nil {
@@ -126,14 +127,14 @@ func (sc *scope) execCreateTable(x *tsql.CreateTableStmt) error {
 			}
 		}
 		if cd.Check != nil {
-			return newErr(40000, "CHECK constraints are not supported by the simulator.")
+			return newErr(sqlerr.Message, "CHECK constraints are not supported by the simulator.")
 		}
 		if cd.PrimaryKey {
 			if pk != nil {
-				return newErr(8110, name)
+				return newErr(sqlerr.MultiplePrimaryKeys, name)
 			}
 			if cd.Null == tsql.NullAllowed {
-				return sc.constraintFail(newErr(8111, name))
+				return sc.constraintFail(newErr(sqlerr.PrimaryKeyNullable, name))
 			}
 			col.Nullable = false
 			pk = &IndexDef{Name: keyName(cd.KeyName, "PK", name), Primary: true, Cols: []int{i}}
@@ -159,11 +160,11 @@ func (sc *scope) execCreateTable(x *tsql.CreateTableStmt) error {
 					}
 				}
 				if ci < 0 {
-					return newErr(1911, ic.Name.Name)
+					return newErr(sqlerr.ColumnNotInTarget, ic.Name.Name)
 				}
 				if ix.Primary {
 					if x.Columns[ci].Null == tsql.NullAllowed {
-						return sc.constraintFail(newErr(8111, name))
+						return sc.constraintFail(newErr(sqlerr.PrimaryKeyNullable, name))
 					}
 					def.Cols[ci].Nullable = false
 				}
@@ -178,13 +179,13 @@ func (sc *scope) execCreateTable(x *tsql.CreateTableStmt) error {
 			}
 			if ix.Primary {
 				if pk != nil {
-					return newErr(8110, name)
+					return newErr(sqlerr.MultiplePrimaryKeys, name)
 				}
 				pk = &ix
 			}
 			def.Indexes = append(def.Indexes, ix)
 		default:
-			return newErr(40000, "CHECK and FOREIGN KEY constraints are not supported by the simulator.")
+			return newErr(sqlerr.Message, "CHECK and FOREIGN KEY constraints are not supported by the simulator.")
 		}
 	}
 	_, err = sc.withTx(func(tx *Tx) (int64, error) {
@@ -194,7 +195,7 @@ func (sc *scope) execCreateTable(x *tsql.CreateTableStmt) error {
 			if c := existing.createdBy; c != nil && c != tx && c.State() == txActive {
 				return 0, &conflictError{other: c}
 			}
-			return 0, newErr(2714, name)
+			return 0, newErr(sqlerr.ObjectExists, name)
 		}
 		def.ID = db.nextObject
 		db.nextObject++
@@ -232,7 +233,7 @@ func (sc *scope) execDropTable(x *tsql.DropTableStmt) error {
 				if x.IfExists {
 					return 0, nil
 				}
-				return 0, newErr(3701, "table", nameText(&n))
+				return 0, newErr(sqlerr.CannotDropNotFound, "table", nameText(&n))
 			}
 			for _, r := range t.rows {
 				if r.gone {
@@ -284,7 +285,7 @@ func keyName(given *tsql.Ident, prefix, table string) string {
 func checkIndexOptions(opts []*tsql.Option) error {
 	for _, o := range opts {
 		if o.Name == "IGNORE_DUP_KEY" && o.Word == "ON" {
-			return newErr(40000, "IGNORE_DUP_KEY = ON is not supported by the simulator.")
+			return newErr(sqlerr.Message, "IGNORE_DUP_KEY = ON is not supported by the simulator.")
 		}
 	}
 	return nil
@@ -300,7 +301,7 @@ func (sc *scope) constraintFail(e *Error) error {
 		}
 		sc.s.lastError = e.Number
 	}
-	return newErr(1750)
+	return newErr(sqlerr.ConstraintNotCreated)
 }
 
 // checkCollation refuses the collations the simulator does not model. Every
@@ -316,12 +317,12 @@ func checkCollation(name string) error {
 	case "", "DATABASE_DEFAULT", "SQL_LATIN1_GENERAL_CP1_CI_AS", "LATIN1_GENERAL_CI_AS", "LATIN1_GENERAL_100_CI_AS":
 		return nil
 	}
-	return newErr(448, name)
+	return newErr(sqlerr.InvalidCollation, name)
 }
 
 func (sc *scope) execCreateDatabase(x *tsql.CreateDatabaseStmt) error {
 	if sc.s.tranCount > 0 {
-		return newErr(226, "CREATE DATABASE")
+		return newErr(sqlerr.NotAllowedInTransaction, "CREATE DATABASE")
 	}
 	if err := checkCollation(x.Collation); err != nil {
 		return err
@@ -340,7 +341,7 @@ func (sc *scope) execCreateDatabase(x *tsql.CreateDatabaseStmt) error {
 
 func (sc *scope) execDropDatabase(x *tsql.DropDatabaseStmt) error {
 	if sc.s.tranCount > 0 {
-		return newErr(226, "DROP DATABASE")
+		return newErr(sqlerr.NotAllowedInTransaction, "DROP DATABASE")
 	}
 	inst := sc.s.inst
 	for _, n := range x.Names {
@@ -349,19 +350,19 @@ func (sc *scope) execDropDatabase(x *tsql.DropDatabaseStmt) error {
 			if x.IfExists {
 				continue
 			}
-			return newErr(3701, "database", n.Name)
+			return newErr(sqlerr.CannotDropNotFound, "database", n.Name)
 		}
 		if db.ID() <= msdbID {
-			return newErr(3708, "database", db.Name(), "database")
+			return newErr(sqlerr.CannotDropSystemObject, "database", db.Name(), "database")
 		}
 		if db.IsMirrored() {
-			return newErr(3743, db.Name())
+			return newErr(sqlerr.MirroredCannotDrop, db.Name())
 		}
 		inst.mu.RLock()
 		inUse := inst.sessionsInLocked(db, nil)
 		inst.mu.RUnlock()
 		if inUse > 0 {
-			return newErr(3702, db.Name())
+			return newErr(sqlerr.DatabaseInUseDrop, db.Name())
 		}
 		if err := inst.DropDatabase(sc.ctx, db); err != nil {
 			return sc.s.logFailure(err)
@@ -382,7 +383,7 @@ type alterDBOption func(sc *scope, db *Database, opt *tsql.Option, x *tsql.Alter
 // NO_WAIT fails with 5070, and no clause waits for them to leave.
 func (sc *scope) execAlterDatabase(x *tsql.AlterDatabaseStmt) error {
 	if sc.s.tranCount > 0 {
-		return newErr(226, "ALTER DATABASE")
+		return newErr(sqlerr.NotAllowedInTransaction, "ALTER DATABASE")
 	}
 	inst := sc.s.inst
 	db := sc.s.currentDB()
@@ -390,21 +391,21 @@ func (sc *scope) execAlterDatabase(x *tsql.AlterDatabaseStmt) error {
 		db = inst.DB(x.Name.Name)
 	}
 	if db == nil {
-		if err := sc.message(newErr(5011, x.Name.Name)); err != nil {
+		if err := sc.message(newErr(sqlerr.AlterDatabaseDenied, x.Name.Name)); err != nil {
 			return err
 		}
-		return newErr(5069)
+		return newErr(sqlerr.AlterDatabaseFailed)
 	}
 	if x.Action == tsql.AlterDBModifyName {
-		return newErr(40000, "ALTER DATABASE ... MODIFY NAME is not supported by the simulator.")
+		return newErr(sqlerr.Message, "ALTER DATABASE ... MODIFY NAME is not supported by the simulator.")
 	}
 	for _, opt := range x.Options {
 		if err := sc.alterOption(db, opt, x); err != nil {
-			if e, ok := asSQLError(err); ok && e.Number != 5069 && e.Class > 10 {
+			if e, ok := asSQLError(err); ok && e.Number != sqlerr.AlterDatabaseFailed && e.Class > 10 {
 				if err := sc.message(e); err != nil {
 					return err
 				}
-				return newErr(5069)
+				return newErr(sqlerr.AlterDatabaseFailed)
 			}
 			return err
 		}
@@ -427,17 +428,17 @@ func (sc *scope) alterOption(db *Database, opt *tsql.Option, x *tsql.AlterDataba
 		case "BULK_LOGGED":
 			rm = RecoveryBulkLogged
 		default:
-			return newErr(102, opt.Word)
+			return newErr(sqlerr.SyntaxError, opt.Word)
 		}
 		if db.ID() == tempdbID && rm != RecoverySimple {
-			return newErr(5058, "RECOVERY", "tempdb")
+			return newErr(sqlerr.OptionNotSettable, "RECOVERY", "tempdb")
 		}
 		if e := db.openError(); e != nil {
 			return e
 		}
 		if rm != RecoveryFull && db.IsMirrored() {
 			// Mirroring needs the FULL recovery model on the principal.
-			return newErr(1468, db.Name())
+			return newErr(sqlerr.InvolvedInMirroring, db.Name())
 		}
 		if rm == RecoverySimple {
 			// Switching to SIMPLE breaks the log backup chain, as on SQL
@@ -464,7 +465,7 @@ func (sc *scope) alterOption(db *Database, opt *tsql.Option, x *tsql.AlterDataba
 		return inst.SetMeta(sc.ctx, db, func(m *DBMeta) { m.UserAccess = ua })
 	case "OFFLINE":
 		if db.ID() <= msdbID {
-			return newErr(5058, "OFFLINE", db.Name())
+			return newErr(sqlerr.OptionNotSettable, "OFFLINE", db.Name())
 		}
 		if err := sc.exclusive(db, x); err != nil {
 			return err
@@ -478,7 +479,7 @@ func (sc *scope) alterOption(db *Database, opt *tsql.Option, x *tsql.AlterDataba
 		return nil
 	case "ONLINE":
 		if db.Meta().State == StateRestoring {
-			return newErr(5052, "ONLINE")
+			return newErr(sqlerr.NotPermittedRestoring, "ONLINE")
 		}
 		return inst.SetMeta(sc.ctx, db, func(m *DBMeta) { m.State = StateOnline })
 	case "READ_ONLY", "READ_WRITE":
@@ -494,7 +495,7 @@ func (sc *scope) alterOption(db *Database, opt *tsql.Option, x *tsql.AlterDataba
 	if h := inst.reg.alterDB[opt.Name]; h != nil {
 		return h(sc, db, opt, x)
 	}
-	return newErr(40000, "ALTER DATABASE option "+opt.Name+" is not supported by the simulator.")
+	return newErr(sqlerr.Message, "ALTER DATABASE option "+opt.Name+" is not supported by the simulator.")
 }
 
 // exclusive gets the database for the issuing session alone, per the
@@ -531,7 +532,7 @@ func (sc *scope) exclusive(db *Database, x *tsql.AlterDatabaseStmt) error {
 		return nil
 	case "NO_WAIT":
 		if len(others()) > 0 {
-			return newErr(5070, db.Name())
+			return newErr(sqlerr.DatabaseStateInUse, db.Name())
 		}
 		return nil
 	}
@@ -569,24 +570,24 @@ func (sc *scope) execCreateIndex(x *tsql.CreateIndexStmt) error {
 	}
 	t := obj.table
 	if t == nil {
-		return newErr(1088, nameText(&x.Table))
+		return newErr(sqlerr.ObjectNotFound, nameText(&x.Table))
 	}
 	for _, ix := range t.Indexes {
 		if strings.EqualFold(ix.Name, x.Name.Name) {
-			return newErr(1913, x.Name.Name, t.Name)
+			return newErr(sqlerr.IndexExists, x.Name.Name, t.Name)
 		}
 	}
 	ix := IndexDef{Name: x.Name.Name, NonUnique: !x.Unique, Index: true}
 	for _, c := range x.Columns {
 		ci := t.colIndex(c.Name.Name)
 		if ci < 0 {
-			return newErr(1911, c.Name.Name)
+			return newErr(sqlerr.ColumnNotInTarget, c.Name.Name)
 		}
 		ix.Cols = append(ix.Cols, ci)
 	}
 	for _, c := range x.Include {
 		if t.colIndex(c.Name) < 0 {
-			return newErr(1911, c.Name)
+			return newErr(sqlerr.ColumnNotInTarget, c.Name)
 		}
 	}
 	db := t.db
@@ -601,7 +602,7 @@ func (sc *scope) execCreateIndex(x *tsql.CreateIndexStmt) error {
 		if dup := t.addIndex(ix); dup != nil {
 			t.dropLastIndex()
 			u := &uniqueIndex{def: ix}
-			return 0, newErr(1505, t.Schema+"."+t.Name, ix.Name, "("+t.formatKey(u, dup)+")")
+			return 0, newErr(sqlerr.DuplicateKeyCreateIndex, t.Schema+"."+t.Name, ix.Name, "("+t.formatKey(u, dup)+")")
 		}
 		body, _ := jsonMarshal(ix)
 		op := appendOp(nil, opIndex, append(binaryUvarint(uint64(t.ID)), body...))
@@ -731,7 +732,7 @@ func (sc *scope) fileSpecs(x *tsql.CreateDatabaseStmt) ([]DBFile, error) {
 				}
 			}
 			if f.Name == "" {
-				return newErr(102, "(")
+				return newErr(sqlerr.SyntaxError, "(")
 			}
 			out = append(out, f)
 		}

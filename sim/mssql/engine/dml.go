@@ -7,6 +7,7 @@ import (
 
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // withTx runs a data-changing statement atomically. Inside an explicit
@@ -19,7 +20,7 @@ import (
 func (sc *scope) withTx(fn func(tx *Tx) (int64, error)) (int64, error) {
 	s := sc.s
 	if s.doomed {
-		return 0, newErr(3930)
+		return 0, newErr(sqlerr.UncommittableTransaction)
 	}
 	if s.tx == nil && s.opts.ImplicitTransactions {
 		s.beginTran("")
@@ -70,17 +71,17 @@ func (sc *scope) withTx(fn func(tx *Tx) (int64, error)) (int64, error) {
 // target resolves the table a DML statement changes.
 func (sc *scope) target(n *tsql.ObjectName, tableVar string) (*Table, error) {
 	if tableVar != "" {
-		return nil, newErr(1087, tableVar)
+		return nil, newErr(sqlerr.MustDeclareTableVariable, tableVar)
 	}
 	obj, err := sc.resolveObject(n)
 	if err != nil {
 		return nil, err
 	}
 	if obj.view != nil {
-		return nil, newErr(259)
+		return nil, newErr(sqlerr.AdHocCatalogUpdate)
 	}
 	if obj.db.Meta().ReadOnly {
-		return nil, newErr(3906, obj.db.Name())
+		return nil, newErr(sqlerr.DatabaseReadOnly, obj.db.Name())
 	}
 	return obj.table, nil
 }
@@ -108,7 +109,7 @@ func (sc *scope) newRowBuilder(t *Table, cols []tsql.Ident) (*rowBuilder, error)
 	identInsert := ic >= 0 && sc.s.opts.IdentityInsert == t
 	if len(cols) == 0 {
 		if identInsert {
-			return nil, newErr(8101, t.Name)
+			return nil, newErr(sqlerr.IdentityInsertColumnList, t.Name)
 		}
 		for i := range t.Cols {
 			if i != ic {
@@ -121,22 +122,22 @@ func (sc *scope) newRowBuilder(t *Table, cols []tsql.Ident) (*rowBuilder, error)
 	for _, c := range cols {
 		i := t.colIndex(c.Name)
 		if i < 0 {
-			return nil, newErr(207, c.Name)
+			return nil, newErr(sqlerr.InvalidColumn, c.Name)
 		}
 		if seen[i] {
-			return nil, newErr(264, c.Name)
+			return nil, newErr(sqlerr.ColumnAssignedTwice, c.Name)
 		}
 		seen[i] = true
 		if i == ic {
 			if !identInsert {
-				return nil, newErr(544, t.Name)
+				return nil, newErr(sqlerr.IdentityInsertOff, t.Name)
 			}
 			rb.explicitIdent = true
 		}
 		rb.targets = append(rb.targets, i)
 	}
 	if identInsert && !rb.explicitIdent {
-		return nil, newErr(545, t.Name)
+		return nil, newErr(sqlerr.IdentityValueRequired, t.Name)
 	}
 	return rb, nil
 }
@@ -188,7 +189,7 @@ func (rb *rowBuilder) build(vals []Value, types []Type, isDefault []bool) ([]Val
 	}
 	for i, c := range t.Cols {
 		if row[i] == nil && !c.Nullable {
-			return nil, newErr(515, c.Name, t.db.Name()+"."+t.Schema+"."+t.Name, rb.stmt)
+			return nil, newErr(sqlerr.NullNotAllowed, c.Name, t.db.Name()+"."+t.Schema+"."+t.Name, rb.stmt)
 		}
 	}
 	return row, nil
@@ -205,7 +206,7 @@ func storeValue(v Value, vt Type, t *Table, ci int) (Value, error) {
 				if r := []rune(s); len(r) > ct.Length {
 					s = string(r[:ct.Length])
 				}
-				return nil, newErr(2628, t.Name, t.Cols[ci].Name, s)
+				return nil, newErr(sqlerr.Truncation, t.Name, t.Cols[ci].Name, s)
 			}
 		}
 	}
@@ -220,15 +221,15 @@ func storeValue(v Value, vt Type, t *Table, ci int) (Value, error) {
 func (sc *scope) evalDefault(text string) (Value, Type, error) {
 	stmts, err := sc.s.inst.parse("SELECT " + text)
 	if err != nil || len(stmts) != 1 {
-		return nil, Type{}, newErr(102, text)
+		return nil, Type{}, newErr(sqlerr.SyntaxError, text)
 	}
 	sel, ok := stmts[0].(*tsql.SelectStmt)
 	if !ok {
-		return nil, Type{}, newErr(102, text)
+		return nil, Type{}, newErr(sqlerr.SyntaxError, text)
 	}
 	qs, ok := sel.Body.(*tsql.QuerySpec)
 	if !ok || len(qs.Items) != 1 || qs.Items[0].Expr == nil {
-		return nil, Type{}, newErr(102, text)
+		return nil, Type{}, newErr(sqlerr.SyntaxError, text)
 	}
 	child := &scope{s: sc.s, ctx: sc.ctx, out: sc.out, vars: map[string]*variable{}}
 	return child.evalScalar(qs.Items[0].Expr)
@@ -236,7 +237,7 @@ func (sc *scope) evalDefault(text string) (Value, Type, error) {
 
 func (sc *scope) execInsert(x *tsql.InsertStmt) error {
 	if x.Exec != nil {
-		return newErr(40000, "INSERT ... EXEC is not supported by the simulator.")
+		return newErr(sqlerr.Message, "INSERT ... EXEC is not supported by the simulator.")
 	}
 	t, err := sc.target(&x.Table, x.TableVar)
 	if err != nil {
@@ -264,24 +265,24 @@ func (sc *scope) execInsert(x *tsql.InsertStmt) error {
 		}
 		if len(query.cols) != len(rb.targets) {
 			if len(x.Columns) == 0 {
-				return newErr(213)
+				return newErr(sqlerr.InsertColumnCountMismatch)
 			}
 			if len(query.cols) > len(rb.targets) {
-				return newErr(121)
+				return newErr(sqlerr.InsertSelectTooManyItems)
 			}
-			return newErr(120)
+			return newErr(sqlerr.InsertSelectTooFewItems)
 		}
 	default:
 		c := sc.newCompiler(nil)
 		for _, r := range x.Values {
 			if len(r) != len(rb.targets) {
 				if len(x.Columns) == 0 {
-					return newErr(213)
+					return newErr(sqlerr.InsertColumnCountMismatch)
 				}
 				if len(r) > len(rb.targets) {
-					return newErr(110)
+					return newErr(sqlerr.InsertFewerColumnsThanValues)
 				}
-				return newErr(109)
+				return newErr(sqlerr.InsertMoreColumnsThanValues)
 			}
 			ce := make([]*cexpr, len(r))
 			def := make([]bool, len(r))
@@ -413,7 +414,7 @@ func (sc *scope) compileDMLScope(target *tsql.ObjectName, tableVar string, from 
 			if _, err := sc.target(target, tableVar); err != nil {
 				return nil, err
 			}
-			return nil, newErr(40000, "UPDATE/DELETE ... FROM must list the target table in the FROM clause.")
+			return nil, newErr(sqlerr.Message, "UPDATE/DELETE ... FROM must list the target table in the FROM clause.")
 		}
 		sc.dmlTarget, sc.dmlTable = ref, nil
 		src, err := sc.compileFrom(from, nil)
@@ -423,10 +424,10 @@ func (sc *scope) compileDMLScope(target *tsql.ObjectName, tableVar string, from 
 			return nil, err
 		}
 		if t == nil {
-			return nil, newErr(259)
+			return nil, newErr(sqlerr.AdHocCatalogUpdate)
 		}
 		if t.db.Meta().ReadOnly {
-			return nil, newErr(3906, t.db.Name())
+			return nil, newErr(sqlerr.DatabaseReadOnly, t.db.Name())
 		}
 		ds.t, ds.src = t, src
 		for i, c := range src.cols {
@@ -438,7 +439,7 @@ func (sc *scope) compileDMLScope(target *tsql.ObjectName, tableVar string, from 
 	ds.bs = &bindScope{cols: ds.src.cols}
 	if where != nil {
 		if hasAggregate(where) {
-			return nil, newErr(147)
+			return nil, newErr(sqlerr.AggregateInWhere)
 		}
 		var err error
 		if ds.where, err = sc.newCompiler(ds.bs).compileCond(where); err != nil {
@@ -546,7 +547,7 @@ func (sc *scope) topCount(top *tsql.Top) (int64, error) {
 	}
 	n, ok := toInt64(v)
 	if !ok || n < 0 {
-		return 0, newErr(127)
+		return 0, newErr(sqlerr.TopNegative)
 	}
 	return n, nil
 }
@@ -572,15 +573,15 @@ func (sc *scope) execUpdate(x *tsql.UpdateStmt) error {
 			name := s.Column.Object().Name
 			st.col = t.colIndex(name)
 			if st.col < 0 {
-				return newErr(207, name)
+				return newErr(sqlerr.InvalidColumn, name)
 			}
 			if t.Cols[st.col].Identity {
-				return newErr(8102, name)
+				return newErr(sqlerr.UpdateIdentity, name)
 			}
 		}
 		if s.Var != "" {
 			if st.v = sc.lookupVar(s.Var); st.v == nil {
-				return newErr(137, s.Var)
+				return newErr(sqlerr.MustDeclareVariable, s.Var)
 			}
 		}
 		if _, ok := s.Value.(*tsql.DefaultExpr); ok {
@@ -642,7 +643,7 @@ func (sc *scope) execUpdate(x *tsql.UpdateStmt) error {
 				}
 				if v == nil {
 					if !t.Cols[s.col].Nullable {
-						return 0, newErr(515, t.Cols[s.col].Name, t.db.Name()+"."+t.Schema+"."+t.Name, rb.stmt)
+						return 0, newErr(sqlerr.NullNotAllowed, t.Cols[s.col].Name, t.db.Name()+"."+t.Schema+"."+t.Name, rb.stmt)
 					}
 					newRow[s.col] = nil
 				} else if newRow[s.col], err = storeValue(v, vt, t, s.col); err != nil {

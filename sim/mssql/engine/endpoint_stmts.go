@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pchatdr/harness/sim/mssql/tsql"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 func installEndpointStmts(r *Registry) {
@@ -29,13 +30,13 @@ func installEndpointStmts(r *Registry) {
 
 // specSyntax is the syntax error for an endpoint clause that is missing or
 // out of range.
-func specSyntax(near string) error { return newErr(102, near) }
+func specSyntax(near string) error { return newErr(sqlerr.SyntaxError, near) }
 
 // applySpec merges the clauses of CREATE/ALTER ENDPOINT into e.
 func (sc *scope) applySpec(e *Endpoint, spec *tsql.EndpointSpec) error {
 	if spec.Authorization != nil {
 		if !sc.s.inst.loginExists(spec.Authorization.Name) {
-			return newErr(15151, "find", "login", spec.Authorization.Name)
+			return newErr(sqlerr.CannotAlterNotFound, "find", "login", spec.Authorization.Name)
 		}
 		e.Owner = spec.Authorization.Name
 	}
@@ -80,7 +81,7 @@ func (sc *scope) applySpec(e *Endpoint, spec *tsql.EndpointSpec) error {
 
 func (sc *scope) execCreateEndpoint(x *tsql.CreateEndpointStmt) error {
 	if sc.s.tranCount > 0 {
-		return newErr(226, "CREATE ENDPOINT")
+		return newErr(sqlerr.NotAllowedInTransaction, "CREATE ENDPOINT")
 	}
 	inst := sc.s.inst
 	e := Endpoint{Name: x.Name.Name, Owner: sc.s.login, State: "STOPPED", IP: "ALL",
@@ -95,10 +96,10 @@ func (sc *scope) execCreateEndpoint(x *tsql.CreateEndpointStmt) error {
 		return specSyntax(")")
 	}
 	if _, ok := inst.mirroringEndpoint(); ok {
-		return newErr(7862)
+		return newErr(sqlerr.EndpointExists)
 	}
 	if _, ok := inst.endpointByName(e.Name); ok {
-		return newErr(7862)
+		return newErr(sqlerr.EndpointExists)
 	}
 	h := hostOf(inst)
 	if e.State == "STARTED" {
@@ -126,12 +127,12 @@ func (sc *scope) execCreateEndpoint(x *tsql.CreateEndpointStmt) error {
 
 func (sc *scope) execAlterEndpoint(x *tsql.AlterEndpointStmt) error {
 	if sc.s.tranCount > 0 {
-		return newErr(226, "ALTER ENDPOINT")
+		return newErr(sqlerr.NotAllowedInTransaction, "ALTER ENDPOINT")
 	}
 	inst := sc.s.inst
 	old, ok := inst.endpointByName(x.Name.Name)
 	if !ok {
-		return newErr(15151, "alter", "endpoint", x.Name.Name)
+		return newErr(sqlerr.CannotAlterNotFound, "alter", "endpoint", x.Name.Name)
 	}
 	e := old
 	if err := sc.applySpec(&e, &x.EndpointSpec); err != nil {
@@ -169,12 +170,12 @@ func (sc *scope) execAlterEndpoint(x *tsql.AlterEndpointStmt) error {
 
 func (sc *scope) execDropEndpoint(x *tsql.DropEndpointStmt) error {
 	if sc.s.tranCount > 0 {
-		return newErr(226, "DROP ENDPOINT")
+		return newErr(sqlerr.NotAllowedInTransaction, "DROP ENDPOINT")
 	}
 	inst := sc.s.inst
 	e, ok := inst.endpointByName(x.Name.Name)
 	if !ok {
-		return newErr(15151, "drop", "endpoint", x.Name.Name)
+		return newErr(sqlerr.CannotAlterNotFound, "drop", "endpoint", x.Name.Name)
 	}
 	err := inst.updateSecurity(sc.ctx, func(s *serverSecurity) error {
 		out := s.Endpoints[:0]
@@ -206,23 +207,23 @@ func (sc *scope) execDropEndpoint(x *tsql.DropEndpointStmt) error {
 // are not modelled.
 func (sc *scope) execGrant(x *tsql.GrantStmt) error {
 	if x.Class != "ENDPOINT" || x.On == nil || len(x.On.Parts) != 1 {
-		return newErr(40000, "GRANT is supported by the simulator only as GRANT ... ON ENDPOINT::name TO login.")
+		return newErr(sqlerr.Message, "GRANT is supported by the simulator only as GRANT ... ON ENDPOINT::name TO login.")
 	}
 	inst := sc.s.inst
 	name := x.On.Parts[0].Name
 	if _, ok := inst.endpointByName(name); !ok {
-		return newErr(15151, "find", "endpoint", name)
+		return newErr(sqlerr.CannotAlterNotFound, "find", "endpoint", name)
 	}
 	for _, p := range x.Permissions {
 		switch p {
 		case "CONNECT", "ALTER", "CONTROL", "TAKE OWNERSHIP", "VIEW DEFINITION":
 		default:
-			return newErr(102, p)
+			return newErr(sqlerr.SyntaxError, p)
 		}
 	}
 	for _, to := range x.To {
 		if !inst.loginExists(to.Name) {
-			return newErr(15151, "find", "login", to.Name)
+			return newErr(sqlerr.CannotAlterNotFound, "find", "login", to.Name)
 		}
 	}
 	err := inst.updateSecurity(sc.ctx, func(s *serverSecurity) error {
@@ -253,10 +254,10 @@ func (sc *scope) execCreateLogin(x *tsql.CreateLoginStmt) error {
 	inst := sc.s.inst
 	name := x.Name.Name
 	if x.FromWindows && !strings.Contains(name, `\`) {
-		return newErr(15407, name)
+		return newErr(sqlerr.InvalidWindowsName, name)
 	}
 	if inst.loginExists(name) {
-		return newErr(15025, name)
+		return newErr(sqlerr.PrincipalExists, name)
 	}
 	l := Login{Name: name, Windows: x.FromWindows, Created: wallClock(inst.now())}
 	if x.Password != nil {
@@ -292,7 +293,7 @@ func (sc *scope) execCreateLogin(x *tsql.CreateLoginStmt) error {
 		return nil
 	})
 	if errors.Is(err, errLoginExists) {
-		return newErr(15025, name)
+		return newErr(sqlerr.PrincipalExists, name)
 	}
 	if err != nil {
 		return err

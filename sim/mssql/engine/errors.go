@@ -16,7 +16,7 @@ func errDeadlock(t *Tx) error {
 	if t.sess != nil {
 		spid = t.sess.id
 	}
-	return newErr(1205, spid, "lock")
+	return newErr(sqlerr.Deadlock, spid, "lock")
 }
 
 // ErrSessionKilled is returned by Batch, RPC and the transaction requests of

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pchatdr/harness/sim/mssql/tsql"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // What an error does to the request, following SQL Server:
@@ -30,13 +31,45 @@ const (
 )
 
 var batchAbortNumbers = map[int32]action{
-	208: actBatch, 207: actBatch, 209: actBatch, 4104: actBatch, 137: actBatch, 195: actBatch,
-	8120: actBatch, 120: actBatch, 121: actBatch, 264: actBatch, 109: actBatch, 110: actBatch, 213: actBatch, 1087: actBatch, 4121: actBatch,
-	145: actBatch, 116: actBatch, 174: actBatch, 189: actBatch, 2715: actBatch, 128: actBatch,
-	8127: actBatch, 108: actBatch, 1013: actBatch, 134: actBatch, 102: actBatch, 156: actBatch,
-	147: actBatch, 130: actBatch, 4145: actBatch, 8155: actBatch, 2760: actBatch, 217: actBatch,
-	245: actBatchRollback, 8114: actBatchRollback, 241: actBatchRollback, 1205: actBatchRollback,
-	8169: actBatchRollback, 266: actStmt,
+	sqlerr.InvalidObject:                  actBatch,
+	sqlerr.InvalidColumn:                  actBatch,
+	sqlerr.AmbiguousColumn:                actBatch,
+	sqlerr.MultiPartIdentifier:            actBatch,
+	sqlerr.MustDeclareVariable:            actBatch,
+	sqlerr.UnknownBuiltinFunction:         actBatch,
+	sqlerr.NotInGroupBy:                   actBatch,
+	sqlerr.InsertSelectTooFewItems:        actBatch,
+	sqlerr.InsertSelectTooManyItems:       actBatch,
+	sqlerr.ColumnAssignedTwice:            actBatch,
+	sqlerr.InsertMoreColumnsThanValues:    actBatch,
+	sqlerr.InsertFewerColumnsThanValues:   actBatch,
+	sqlerr.InsertColumnCountMismatch:      actBatch,
+	sqlerr.MustDeclareTableVariable:       actBatch,
+	sqlerr.ColumnOrFunctionNotFound:       actBatch,
+	sqlerr.OrderByNotInSelectListDistinct: actBatch,
+	sqlerr.SubqueryOneColumn:              actBatch,
+	sqlerr.FunctionArgCount:               actBatch,
+	sqlerr.FunctionArgRange:               actBatch,
+	sqlerr.UnknownDataType:                actBatch,
+	sqlerr.NameNotPermitted:               actBatch,
+	sqlerr.OrderByNotInGroupBy:            actBatch,
+	sqlerr.OrderByPositionOutOfRange:      actBatch,
+	sqlerr.DuplicateExposedNames:          actBatch,
+	sqlerr.VariableAlreadyDeclared:        actBatch,
+	sqlerr.SyntaxError:                    actBatch,
+	sqlerr.SyntaxErrorKeyword:             actBatch,
+	sqlerr.AggregateInWhere:               actBatch,
+	sqlerr.AggregateOfAggregate:           actBatch,
+	sqlerr.NonBooleanCondition:            actBatch,
+	sqlerr.NoColumnName:                   actBatch,
+	sqlerr.SchemaNotFound:                 actBatch,
+	sqlerr.NestingLimit:                   actBatch,
+	sqlerr.ConversionFailed:               actBatchRollback,
+	sqlerr.ConvertError:                   actBatchRollback,
+	sqlerr.DateConversionFailed:           actBatchRollback,
+	sqlerr.Deadlock:                       actBatchRollback,
+	sqlerr.GUIDConversionFailed:           actBatchRollback,
+	sqlerr.TranCountMismatch:              actStmt,
 }
 
 func (sc *scope) classify(e *Error) action {
@@ -167,14 +200,14 @@ func (sc *scope) runBatch(text string) error {
 			}
 			sc.s.lastError = int32(se.Number)
 		case errors.As(err, &ue):
-			e := newErr(102, ue.Feature)
+			e := newErr(sqlerr.SyntaxError, ue.Feature)
 			e.Line = int32(ue.Line)
 			if err := sc.message(e); err != nil {
 				return err
 			}
 			sc.s.lastError = 102
 		default:
-			e := newErr(102, "batch")
+			e := newErr(sqlerr.SyntaxError, "batch")
 			if err := sc.message(e); err != nil {
 				return err
 			}
@@ -362,7 +395,7 @@ func (sc *scope) fail(st tsql.Stmt, err error) error {
 	e, ok := asSQLError(err)
 	if !ok {
 		sc.s.inst.logf("engine: internal error at line %d: %v", sc.line, err)
-		e = newErr(40000, "internal simulator error: "+err.Error())
+		e = newErr(sqlerr.Message, "internal simulator error: "+err.Error())
 		e.Class = 16
 	}
 	act := sc.classify(e)
@@ -382,7 +415,7 @@ func (sc *scope) fail(st tsql.Stmt, err error) error {
 		return err
 	}
 	if act == actStmt && isDML(st) {
-		if err := sc.message(newErr(3621)); err != nil {
+		if err := sc.message(newErr(sqlerr.StatementTerminated)); err != nil {
 			return err
 		}
 	}
@@ -515,7 +548,7 @@ func (sc *scope) exec(st tsql.Stmt) error {
 		return sc.done(DoneInfo{})
 	case *tsql.CommitStmt:
 		if s.tranCount == 0 {
-			return newErr(3902)
+			return newErr(sqlerr.CommitNoTransaction)
 		}
 		s.rowcount = 0
 		if s.tranCount > 1 {
@@ -535,7 +568,7 @@ func (sc *scope) exec(st tsql.Stmt) error {
 		return sc.done(DoneInfo{})
 	case *tsql.RollbackStmt:
 		if s.tranCount == 0 {
-			return newErr(3903)
+			return newErr(sqlerr.RollbackNoTransaction)
 		}
 		if x.Name != "" && len(s.tranNames) > 0 && !strings.EqualFold(x.Name, s.tranNames[0]) {
 			// ROLLBACK TRAN savepoint: undo back to SAVE TRAN, keep the
@@ -548,7 +581,7 @@ func (sc *scope) exec(st tsql.Stmt) error {
 					return sc.done(DoneInfo{})
 				}
 			}
-			return newErr(6401, x.Name)
+			return newErr(sqlerr.RollbackNoSavepoint, x.Name)
 		}
 		desc := s.tx.id
 		s.abandonTx()
@@ -560,7 +593,7 @@ func (sc *scope) exec(st tsql.Stmt) error {
 		return sc.done(DoneInfo{})
 	case *tsql.SaveTranStmt:
 		if s.tranCount == 0 {
-			return newErr(628)
+			return newErr(sqlerr.SaveTranNoTransaction)
 		}
 		s.savepoints = append(s.savepoints, savepoint{name: x.Name, mark: s.tx.savepoint()})
 		s.lastError = 0
@@ -583,5 +616,5 @@ func (sc *scope) exec(st tsql.Stmt) error {
 	if h := sc.s.inst.reg.stmt(st); h != nil {
 		return h(sc, st)
 	}
-	return newErr(40000, fmt.Sprintf("The statement at line %d is not supported by the simulator.", st.Position().Line))
+	return newErr(sqlerr.Message, fmt.Sprintf("The statement at line %d is not supported by the simulator.", st.Position().Line))
 }

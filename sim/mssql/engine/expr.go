@@ -8,6 +8,7 @@ import (
 
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // env is the runtime context of an expression: the current row of its
@@ -80,7 +81,7 @@ func (c *compiler) compileCond(e tsql.Expr) (*cexpr, error) {
 		return nil, err
 	}
 	if !ce.cond {
-		return nil, newErr(4145, exprText(e))
+		return nil, newErr(sqlerr.NonBooleanCondition, exprText(e))
 	}
 	return ce, nil
 }
@@ -109,7 +110,7 @@ func (c *compiler) compile(e tsql.Expr) (*cexpr, error) {
 	case *tsql.DecimalLit:
 		u, ok := new(big.Int).SetString(x.Unscaled, 10)
 		if !ok {
-			return nil, newErr(102, x.Raw)
+			return nil, newErr(sqlerr.SyntaxError, x.Raw)
 		}
 		p := x.Precision
 		if p > 38 {
@@ -155,7 +156,7 @@ func (c *compiler) compile(e tsql.Expr) (*cexpr, error) {
 	case *tsql.NullLit:
 		return constExpr(nil, sqltypes.TypeInt), nil
 	case *tsql.DefaultExpr:
-		return nil, newErr(156, "DEFAULT")
+		return nil, newErr(sqlerr.SyntaxErrorKeyword, "DEFAULT")
 	case *tsql.ParenExpr:
 		return c.compile(x.X)
 	case *tsql.CollateExpr:
@@ -166,7 +167,7 @@ func (c *compiler) compile(e tsql.Expr) (*cexpr, error) {
 	case *tsql.VarRef:
 		v := c.sc.lookupVar(x.Name)
 		if v == nil {
-			return nil, newErr(137, x.Name)
+			return nil, newErr(sqlerr.MustDeclareVariable, x.Name)
 		}
 		return &cexpr{typ: v.typ, nullable: true, eval: func(*env) (Value, error) { return v.val, nil }}, nil
 	case *tsql.GlobalVarRef:
@@ -214,7 +215,7 @@ func (c *compiler) compile(e tsql.Expr) (*cexpr, error) {
 			return nil, err
 		}
 		if len(p.cols) != 1 {
-			return nil, newErr(116)
+			return nil, newErr(sqlerr.SubqueryOneColumn)
 		}
 		return &cexpr{typ: p.cols[0].Type, nullable: true, name: p.cols[0].Name, eval: func(en *env) (Value, error) {
 			rows, err := p.run(en, 2)
@@ -222,7 +223,7 @@ func (c *compiler) compile(e tsql.Expr) (*cexpr, error) {
 				return nil, err
 			}
 			if len(rows) > 1 {
-				return nil, newErr(512)
+				return nil, newErr(sqlerr.SubqueryMultipleValues)
 			}
 			if len(rows) == 0 {
 				return nil, nil
@@ -240,7 +241,7 @@ func (c *compiler) compile(e tsql.Expr) (*cexpr, error) {
 	case *tsql.FuncCall:
 		return c.funcCall(x)
 	}
-	return nil, newErr(102, exprText(e))
+	return nil, newErr(sqlerr.SyntaxError, exprText(e))
 }
 
 func (sc *scope) lookupVar(name string) *variable {
@@ -264,7 +265,7 @@ func (sc *scope) lookupVar(name string) *variable {
 func (c *compiler) column(x *tsql.ColumnRef) (*cexpr, error) {
 	parts := x.Name.Parts
 	if len(parts) == 0 {
-		return nil, newErr(207, "")
+		return nil, newErr(sqlerr.InvalidColumn, "")
 	}
 	name := parts[len(parts)-1].Name
 	quals := parts[:len(parts)-1]
@@ -281,9 +282,9 @@ func (c *compiler) column(x *tsql.ColumnRef) (*cexpr, error) {
 			}
 			q := col.qual
 			if q == "" {
-				return nil, newErr(8120, col.name)
+				return nil, newErr(sqlerr.NotInGroupBy, col.name)
 			}
-			return nil, newErr(8120, qualName(quals, col)+"."+col.name)
+			return nil, newErr(sqlerr.NotInGroupBy, qualName(quals, col)+"."+col.name)
 		}
 		return loadCol(depth, idx, col), nil
 	}
@@ -342,7 +343,7 @@ func lookupColumn(bs *bindScope, quals []tsql.Ident, name string, x *tsql.Column
 				continue
 			}
 			if found >= 0 {
-				return 0, 0, bindCol{}, newErr(209, name)
+				return 0, 0, bindCol{}, newErr(sqlerr.AmbiguousColumn, name)
 			}
 			found = i
 		}
@@ -354,9 +355,9 @@ func lookupColumn(bs *bindScope, quals []tsql.Ident, name string, x *tsql.Column
 		}
 	}
 	if len(quals) > 0 && !qualSeen {
-		return 0, 0, bindCol{}, newErr(4104, x.Name.String())
+		return 0, 0, bindCol{}, newErr(sqlerr.MultiPartIdentifier, x.Name.String())
 	}
-	return 0, 0, bindCol{}, newErr(207, name)
+	return 0, 0, bindCol{}, newErr(sqlerr.InvalidColumn, name)
 }
 
 // ---------------------------------------------------------------------------

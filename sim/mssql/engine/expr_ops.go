@@ -5,6 +5,7 @@ import (
 
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // ---------------------------------------------------------------------------
@@ -17,7 +18,7 @@ func (c *compiler) unary(x *tsql.UnaryExpr) (*cexpr, error) {
 	}
 	if x.Op == tsql.UnaryNot {
 		if !a.cond {
-			return nil, newErr(4145, exprText(x.X))
+			return nil, newErr(sqlerr.NonBooleanCondition, exprText(x.X))
 		}
 		return &cexpr{cond: true, typ: sqltypes.TypeBit, eval: func(en *env) (Value, error) {
 			v, err := a.eval(en)
@@ -85,10 +86,10 @@ func (c *compiler) binary(x *tsql.BinaryExpr) (*cexpr, error) {
 	switch x.Op {
 	case tsql.OpAnd, tsql.OpOr:
 		if !a.cond {
-			return nil, newErr(4145, exprText(x.L))
+			return nil, newErr(sqlerr.NonBooleanCondition, exprText(x.L))
 		}
 		if !b.cond {
-			return nil, newErr(4145, exprText(x.R))
+			return nil, newErr(sqlerr.NonBooleanCondition, exprText(x.R))
 		}
 		and := x.Op == tsql.OpAnd
 		return &cexpr{cond: true, typ: sqltypes.TypeBit, eval: func(en *env) (Value, error) {
@@ -116,7 +117,7 @@ func (c *compiler) binary(x *tsql.BinaryExpr) (*cexpr, error) {
 		return c.arith(op, a, b)
 	}
 	if a.cond || b.cond {
-		return nil, newErr(102, x.OpText)
+		return nil, newErr(sqlerr.SyntaxError, x.OpText)
 	}
 	var test func(int) bool
 	switch x.Op {
@@ -141,7 +142,7 @@ func (c *compiler) binary(x *tsql.BinaryExpr) (*cexpr, error) {
 	case tsql.OpGe:
 		test = func(r int) bool { return r >= 0 }
 	default:
-		return nil, newErr(102, x.OpText)
+		return nil, newErr(sqlerr.SyntaxError, x.OpText)
 	}
 	return compareExpr(a, b, test), nil
 }
@@ -169,7 +170,7 @@ func compareExpr(a, b *cexpr, test func(int) bool) *cexpr {
 
 func (c *compiler) arith(op byte, a, b *cexpr) (*cexpr, error) {
 	if a.cond || b.cond {
-		return nil, newErr(102, string(op))
+		return nil, newErr(sqlerr.SyntaxError, string(op))
 	}
 	t, err := arithType(op, a.typ, b.typ)
 	if err != nil {
@@ -301,7 +302,7 @@ func (c *compiler) in(x *tsql.InExpr) (*cexpr, error) {
 			return nil, err
 		}
 		if len(p.cols) != 1 {
-			return nil, newErr(116)
+			return nil, newErr(sqlerr.SubqueryOneColumn)
 		}
 		et := p.cols[0].Type
 		return &cexpr{cond: true, typ: sqltypes.TypeBit, eval: func(en *env) (Value, error) {
@@ -444,7 +445,7 @@ func (c *compiler) quantified(x *tsql.QuantifiedExpr) (*cexpr, error) {
 		return nil, err
 	}
 	if len(p.cols) != 1 {
-		return nil, newErr(116)
+		return nil, newErr(sqlerr.SubqueryOneColumn)
 	}
 	var test func(int) bool
 	switch x.Op {
@@ -582,7 +583,7 @@ func resolveType(tn *tsql.TypeName, cast bool, pos int) (Type, error) {
 	}
 	name := tn.Name.Object().Name
 	if s := tn.Name.Schema().Name; s != "" && !strings.EqualFold(s, "sys") {
-		return Type{}, newErr(2715, pos, tn.Name.String())
+		return Type{}, newErr(sqlerr.UnknownDataType, pos, tn.Name.String())
 	}
 	t, err := sqltypes.ParseTypeNameOpts(name, args, tn.Max, sqltypes.TypeNameOptions{Position: pos, Cast: cast})
 	if err != nil {

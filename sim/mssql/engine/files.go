@@ -11,6 +11,7 @@ import (
 	"github.com/pchatdr/harness/sim/mssql/hostfs"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // Every file the instance touches on behalf of T-SQL (backup devices, the
@@ -235,7 +236,7 @@ func xpDirtree(pc *ProcCall) (int32, error) {
 // dmOSFileExists is sys.dm_os_file_exists('path').
 func dmOSFileExists(sc *scope, x *tsql.FuncTable) (*source, error) {
 	if len(x.Call.Args) != 1 {
-		return nil, newErr(174, "dm_os_file_exists", 1)
+		return nil, newErr(sqlerr.FunctionArgCount, "dm_os_file_exists", 1)
 	}
 	cols := []bindCol{{name: "file_exists", typ: tBit}, {name: "file_is_a_directory", typ: tBit}, {name: "parent_directory_exists", typ: tBit}}
 	exposed := "dm_os_file_exists"

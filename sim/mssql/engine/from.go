@@ -5,6 +5,7 @@ import (
 
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // ---------------------------------------------------------------------------
@@ -35,7 +36,7 @@ func checkExposed(a, b []string) error {
 	for _, x := range a {
 		for _, y := range b {
 			if x != "" && strings.EqualFold(x, y) {
-				return newErr(1013, x, y)
+				return newErr(sqlerr.DuplicateExposedNames, x, y)
 			}
 		}
 	}
@@ -60,7 +61,7 @@ func joinSources(sc *scope, l, r *source, kind tsql.JoinKind, on tsql.Expr, oute
 	var cond *cexpr
 	if on != nil {
 		if hasAggregate(on) {
-			return nil, newErr(147)
+			return nil, newErr(sqlerr.AggregateInWhere)
 		}
 		var err error
 		cond, err = sc.newCompiler(&bindScope{cols: cols, outer: outer}).compileCond(on)
@@ -69,7 +70,7 @@ func joinSources(sc *scope, l, r *source, kind tsql.JoinKind, on tsql.Expr, oute
 		}
 	}
 	if kind == tsql.JoinCrossApply || kind == tsql.JoinOuterApply {
-		return nil, newErr(40000, "APPLY is not supported by the simulator.")
+		return nil, newErr(sqlerr.Message, "APPLY is not supported by the simulator.")
 	}
 	nl, nr := len(l.cols), len(r.cols)
 	run := func(en *env) ([][]Value, error) {
@@ -145,7 +146,7 @@ func (sc *scope) compileSource(ts tsql.TableSource, outer *bindScope) (*source, 
 		if len(x.Query.OrderBy) > 0 {
 			if qs, ok := x.Query.Body.(*tsql.QuerySpec); !ok || qs.Top == nil {
 				if x.Query.Offset == nil {
-					return nil, newErr(1033)
+					return nil, newErr(sqlerr.OrderByInSubquery)
 				}
 			}
 		}
@@ -157,7 +158,7 @@ func (sc *scope) compileSource(ts tsql.TableSource, outer *bindScope) (*source, 
 				name = x.Columns[i].Name
 			}
 			if name == "" {
-				return nil, newErr(8155, i+1, alias)
+				return nil, newErr(sqlerr.NoColumnName, i+1, alias)
 			}
 			cols[i] = bindCol{qual: strings.ToLower(alias), name: name, typ: pc.Type, nullable: true}
 		}
@@ -179,7 +180,7 @@ func (sc *scope) compileSource(ts tsql.TableSource, outer *bindScope) (*source, 
 			rows = append(rows, ce)
 		}
 		if len(rows) == 0 {
-			return nil, newErr(102, "VALUES")
+			return nil, newErr(sqlerr.SyntaxError, "VALUES")
 		}
 		alias := x.Alias.Name
 		cols := make([]bindCol, len(rows[0]))
@@ -189,7 +190,7 @@ func (sc *scope) compileSource(ts tsql.TableSource, outer *bindScope) (*source, 
 				name = x.Columns[i].Name
 			}
 			if name == "" {
-				return nil, newErr(8155, i+1, alias)
+				return nil, newErr(sqlerr.NoColumnName, i+1, alias)
 			}
 			t := rows[0][i].typ
 			for _, r := range rows[1:] {
@@ -203,7 +204,7 @@ func (sc *scope) compileSource(ts tsql.TableSource, outer *bindScope) (*source, 
 			out := make([][]Value, len(rows))
 			for i, r := range rows {
 				if len(r) != len(cols) {
-					return nil, newErr(10709)
+					return nil, newErr(sqlerr.RowValueCountMismatch)
 				}
 				out[i] = make([]Value, len(r))
 				for j, e := range r {
@@ -219,11 +220,11 @@ func (sc *scope) compileSource(ts tsql.TableSource, outer *bindScope) (*source, 
 			return out, nil
 		}}, nil
 	case *tsql.TableVarRef:
-		return nil, newErr(1087, x.Name)
+		return nil, newErr(sqlerr.MustDeclareTableVariable, x.Name)
 	case *tsql.FuncTable:
 		return sc.funcTable(x)
 	}
-	return nil, newErr(102, "FROM")
+	return nil, newErr(sqlerr.SyntaxError, "FROM")
 }
 
 // tableSource resolves a named table or catalog view in FROM.
@@ -302,7 +303,7 @@ type object struct {
 // its state's error (927 RESTORING, 942 OFFLINE).
 func (sc *scope) resolveObject(n *tsql.ObjectName) (*object, error) {
 	if n.Server().Name != "" {
-		return nil, newErr(7202, n.Server().Name)
+		return nil, newErr(sqlerr.ServerNotFound, n.Server().Name)
 	}
 	db := sc.s.currentDB()
 	if strings.HasPrefix(n.Object().Name, "#") {
@@ -310,7 +311,7 @@ func (sc *scope) resolveObject(n *tsql.ObjectName) (*object, error) {
 	} else if dn := n.Database().Name; dn != "" {
 		db = sc.s.inst.DB(dn)
 		if db == nil {
-			return nil, newErr(208, nameText(n))
+			return nil, newErr(sqlerr.InvalidObject, nameText(n))
 		}
 	}
 	if e := db.openError(); e != nil {
@@ -322,7 +323,7 @@ func (sc *scope) resolveObject(n *tsql.ObjectName) (*object, error) {
 		if v := sc.s.inst.reg.view(schema, name); v != nil {
 			return &object{db: db, schema: strings.ToLower(schema), view: v}, nil
 		}
-		return nil, newErr(208, nameText(n))
+		return nil, newErr(sqlerr.InvalidObject, nameText(n))
 	}
 	if schema == "" {
 		schema = "dbo"
@@ -334,7 +335,7 @@ func (sc *scope) resolveObject(n *tsql.ObjectName) (*object, error) {
 		if lv, ok := sc.s.inst.reg.legacy[strings.ToLower(name)]; ok && (n.Schema().Name == "" || strings.EqualFold(n.Schema().Name, "dbo")) {
 			return &object{db: db, schema: "sys", view: sc.s.inst.reg.view("sys", lv)}, nil
 		}
-		return nil, newErr(208, nameText(n))
+		return nil, newErr(sqlerr.InvalidObject, nameText(n))
 	}
 	return &object{db: db, schema: t.Schema, table: t}, nil
 }

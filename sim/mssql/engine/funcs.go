@@ -7,6 +7,7 @@ import (
 
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // builtin compiles a call to a built-in scalar function.
@@ -125,7 +126,7 @@ func init() {
 func (c *compiler) funcCall(fc *tsql.FuncCall) (*cexpr, error) {
 	name := fc.Name.Object().Name
 	if len(fc.Name.Parts) > 1 {
-		return nil, newErr(4121, fc.Name.Parts[0].Name, nameText(&fc.Name))
+		return nil, newErr(sqlerr.ColumnOrFunctionNotFound, fc.Name.Parts[0].Name, nameText(&fc.Name))
 	}
 	if fc.Over != nil {
 		return c.windowFunc(fc)
@@ -135,10 +136,10 @@ func (c *compiler) funcCall(fc *tsql.FuncCall) (*cexpr, error) {
 	}
 	b := builtins[strings.ToLower(name)]
 	if b == nil {
-		return nil, newErr(195, name)
+		return nil, newErr(sqlerr.UnknownBuiltinFunction, name)
 	}
 	if fc.Star && !strings.HasSuffix(strings.ToLower(name), "checksum") {
-		return nil, newErr(102, "*")
+		return nil, newErr(sqlerr.SyntaxError, "*")
 	}
 	return b(c, fc)
 }
@@ -151,7 +152,7 @@ func (c *compiler) compileArgs(fc *tsql.FuncCall) ([]*cexpr, error) {
 			return nil, err
 		}
 		if ce.cond {
-			return nil, newErr(102, exprText(a))
+			return nil, newErr(sqlerr.SyntaxError, exprText(a))
 		}
 		out[i] = ce
 	}
@@ -161,7 +162,7 @@ func (c *compiler) compileArgs(fc *tsql.FuncCall) ([]*cexpr, error) {
 func fixedArgs(n int, f func(*compiler, []*cexpr) (*cexpr, error)) builtin {
 	return func(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
 		if len(fc.Args) != n {
-			return nil, newErr(174, fc.Name.Object().Name, n)
+			return nil, newErr(sqlerr.FunctionArgCount, fc.Name.Object().Name, n)
 		}
 		args, err := c.compileArgs(fc)
 		if err != nil {
@@ -174,7 +175,7 @@ func fixedArgs(n int, f func(*compiler, []*cexpr) (*cexpr, error)) builtin {
 func rangeArgs(lo, hi int, f func(*compiler, []*cexpr) (*cexpr, error)) builtin {
 	return func(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
 		if len(fc.Args) < lo || len(fc.Args) > hi {
-			return nil, newErr(189, fc.Name.Object().Name, lo, hi)
+			return nil, newErr(sqlerr.FunctionArgRange, fc.Name.Object().Name, lo, hi)
 		}
 		args, err := c.compileArgs(fc)
 		if err != nil {
@@ -212,14 +213,12 @@ func nullSafe(t Type, args []*cexpr, f func(en *env, vals []Value) (Value, error
 	}}
 }
 
-func wallClock(t time.Time) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
-}
+func wallClock(t time.Time) time.Time { return sqltypes.WallClock(t) }
 
 func nowFunc(utc, precise bool) builtin {
 	return func(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
 		if len(fc.Args) != 0 {
-			return nil, newErr(174, fc.Name.Object().Name, 0)
+			return nil, newErr(sqlerr.FunctionArgCount, fc.Name.Object().Name, 0)
 		}
 		t := sqltypes.TypeDateTime
 		if precise {
@@ -284,7 +283,7 @@ func fnDBName(c *compiler, a []*cexpr) (*cexpr, error) {
 		}
 		n, ok := toInt64(v)
 		if !ok {
-			return nil, newErr(8116, a[0].typ.Name(), 1, "db_name")
+			return nil, newErr(sqlerr.InvalidArgumentType, a[0].typ.Name(), 1, "db_name")
 		}
 		if db := en.sc.s.inst.DBByID(int(n)); db != nil {
 			return db.Name(), nil
@@ -361,7 +360,7 @@ func (inst *Instance) serverProperty(name string) Value {
 
 func fnServerProperty(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
 	if len(fc.Args) != 1 {
-		return nil, newErr(174, "SERVERPROPERTY", 1)
+		return nil, newErr(sqlerr.FunctionArgCount, "SERVERPROPERTY", 1)
 	}
 	args, err := c.compileArgs(fc)
 	if err != nil {
@@ -527,7 +526,7 @@ func fnIsNull(c *compiler, a []*cexpr) (*cexpr, error) {
 
 func fnCoalesce(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
 	if len(fc.Args) < 2 {
-		return nil, newErr(189, "coalesce", 2, 255)
+		return nil, newErr(sqlerr.FunctionArgRange, "coalesce", 2, 255)
 	}
 	a, err := c.compileArgs(fc)
 	if err != nil {
@@ -546,7 +545,7 @@ func fnCoalesce(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
 		}
 	}
 	if first {
-		return nil, newErr(4127)
+		return nil, newErr(sqlerr.CoalesceAllNull)
 	}
 	return &cexpr{typ: t, nullable: true, eval: func(en *env) (Value, error) {
 		for _, x := range a {
@@ -588,7 +587,7 @@ func fnNullIf(c *compiler, a []*cexpr) (*cexpr, error) {
 
 func fnIIF(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
 	if len(fc.Args) != 3 {
-		return nil, newErr(174, "iif", 3)
+		return nil, newErr(sqlerr.FunctionArgCount, "iif", 3)
 	}
 	return c.caseExpr(&tsql.CaseExpr{Whens: []*tsql.CaseWhen{{When: fc.Args[0], Then: fc.Args[1]}}, Else: fc.Args[2]})
 }
@@ -711,7 +710,7 @@ func fnSubstring(c *compiler, a []*cexpr) (*cexpr, error) {
 			return nil, err
 		}
 		if n < 0 {
-			return nil, newErr(537, "substring")
+			return nil, newErr(sqlerr.InvalidLengthLeftSubstring, "substring")
 		}
 		end := start + n // exclusive, 1-based
 		if start < 1 {
@@ -757,7 +756,7 @@ func fnLeftRight(left bool) func(*compiler, []*cexpr) (*cexpr, error) {
 				if left {
 					name = "left"
 				}
-				return nil, newErr(536, name)
+				return nil, newErr(sqlerr.InvalidLength, name)
 			}
 			sv, err := toStringValue(v[0], a[0].typ)
 			if err != nil {
@@ -876,7 +875,7 @@ func fnReplicate(c *compiler, a []*cexpr) (*cexpr, error) {
 			return nil, nil
 		}
 		if int64(len(s.(string)))*n > 1<<24 {
-			return nil, newErr(8115, "expression", "nvarchar")
+			return nil, newErr(sqlerr.ArithmeticOverflowConvert, "expression", "nvarchar")
 		}
 		return strings.Repeat(s.(string), int(n)), nil
 	}), nil
@@ -900,7 +899,7 @@ func fnSpace(c *compiler, a []*cexpr) (*cexpr, error) {
 
 func fnConcat(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
 	if len(fc.Args) < 2 {
-		return nil, newErr(189, "concat", 2, 254)
+		return nil, newErr(sqlerr.FunctionArgRange, "concat", 2, 254)
 	}
 	a, err := c.compileArgs(fc)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // ---------------------------------------------------------------------------
@@ -40,7 +41,7 @@ func datePartArg(fc *tsql.FuncCall, e tsql.Expr) (string, error) {
 	}
 	p, ok := dateParts[strings.ToLower(name)]
 	if !ok {
-		return "", newErr(155, name, fc.Name.Object().Name)
+		return "", newErr(sqlerr.UnknownOption, name, fc.Name.Object().Name)
 	}
 	return p, nil
 }
@@ -70,7 +71,7 @@ func asTime(v Value) (time.Time, bool) {
 
 func fnDateAdd(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
 	if len(fc.Args) != 3 {
-		return nil, newErr(174, "dateadd", 3)
+		return nil, newErr(sqlerr.FunctionArgCount, "dateadd", 3)
 	}
 	part, err := datePartArg(fc, fc.Args[0])
 	if err != nil {
@@ -86,7 +87,7 @@ func fnDateAdd(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
 	}
 	rt := d.typ
 	if !rt.Kind.IsDateTime() {
-		return nil, newErr(8116, rt.Name(), 3, "dateadd")
+		return nil, newErr(sqlerr.InvalidArgumentType, rt.Name(), 3, "dateadd")
 	}
 	return nullSafe(rt, []*cexpr{n, d}, func(en *env, v []Value) (Value, error) {
 		k, err := argInt(v[0], n.typ)
@@ -95,7 +96,7 @@ func fnDateAdd(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
 		}
 		t, ok := asTime(v[1])
 		if !ok {
-			return nil, newErr(8116, d.typ.Name(), 3, "dateadd")
+			return nil, newErr(sqlerr.InvalidArgumentType, d.typ.Name(), 3, "dateadd")
 		}
 		var r time.Time
 		switch part {
@@ -123,7 +124,7 @@ func fnDateAdd(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
 			r = t.Add(time.Duration(k))
 		}
 		if r.Year() < 1 || r.Year() > 9999 || (rt.Kind == sqltypes.KindDateTime && r.Year() < 1753) {
-			return nil, newErr(517, rt.Name())
+			return nil, newErr(sqlerr.DateAddOverflow, rt.Name())
 		}
 		return sqltypes.Convert(r, sqltypes.DateTime2(7), rt)
 	}), nil
@@ -162,7 +163,7 @@ func floorDiv(a, b int64) int64 {
 
 func fnDateDiff(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
 	if len(fc.Args) != 3 {
-		return nil, newErr(174, "datediff", 3)
+		return nil, newErr(sqlerr.FunctionArgCount, "datediff", 3)
 	}
 	part, err := datePartArg(fc, fc.Args[0])
 	if err != nil {
@@ -180,7 +181,7 @@ func fnDateDiff(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
 		t1, ok1 := asTime(v[0])
 		t2, ok2 := asTime(v[1])
 		if !ok1 || !ok2 {
-			return nil, newErr(8116, a.typ.Name(), 2, "datediff")
+			return nil, newErr(sqlerr.InvalidArgumentType, a.typ.Name(), 2, "datediff")
 		}
 		var r int64
 		switch part {
@@ -202,7 +203,7 @@ func fnDateDiff(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
 			r = floorDiv(n2, unit) - floorDiv(n1, unit)
 		}
 		if r > math.MaxInt32 || r < math.MinInt32 {
-			return nil, newErr(535, "datediff")
+			return nil, newErr(sqlerr.DateDiffOverflow, "datediff")
 		}
 		return r, nil
 	}), nil
@@ -241,7 +242,7 @@ func datePart(part string, t time.Time) int64 {
 
 func fnDatePart(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
 	if len(fc.Args) != 2 {
-		return nil, newErr(174, "datepart", 2)
+		return nil, newErr(sqlerr.FunctionArgCount, "datepart", 2)
 	}
 	part, err := datePartArg(fc, fc.Args[0])
 	if err != nil {
@@ -254,7 +255,7 @@ func fnDatePart(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
 	return nullSafe(sqltypes.TypeInt, []*cexpr{d}, func(en *env, v []Value) (Value, error) {
 		t, ok := asTime(v[0])
 		if !ok {
-			return nil, newErr(8116, d.typ.Name(), 2, "datepart")
+			return nil, newErr(sqlerr.InvalidArgumentType, d.typ.Name(), 2, "datepart")
 		}
 		return datePart(part, t), nil
 	}), nil
@@ -263,7 +264,7 @@ func fnDatePart(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
 func datePartOf(part string) builtin {
 	return func(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
 		if len(fc.Args) != 1 {
-			return nil, newErr(174, part, 1)
+			return nil, newErr(sqlerr.FunctionArgCount, part, 1)
 		}
 		d, err := c.dateArg(fc.Args[0])
 		if err != nil {
@@ -272,7 +273,7 @@ func datePartOf(part string) builtin {
 		return nullSafe(sqltypes.TypeInt, []*cexpr{d}, func(en *env, v []Value) (Value, error) {
 			t, ok := asTime(v[0])
 			if !ok {
-				return nil, newErr(8116, d.typ.Name(), 1, part)
+				return nil, newErr(sqlerr.InvalidArgumentType, d.typ.Name(), 1, part)
 			}
 			return datePart(part, t), nil
 		}), nil

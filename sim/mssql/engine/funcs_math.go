@@ -7,6 +7,7 @@ import (
 
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // ---------------------------------------------------------------------------
@@ -18,7 +19,7 @@ func numericArg(a *cexpr, fn string) (Type, error) {
 		return sqltypes.TypeFloat, nil
 	}
 	if !t.Kind.IsNumeric() || t.Kind == sqltypes.KindBit {
-		return Type{}, newErr(8116, t.Name(), 1, fn)
+		return Type{}, newErr(sqlerr.InvalidArgumentType, t.Name(), 1, fn)
 	}
 	return t, nil
 }
@@ -209,17 +210,17 @@ func fnChecksum(binary bool) builtin {
 		var args []*cexpr
 		if fc.Star {
 			if c.bs == nil || len(c.bs.cols) == 0 {
-				return nil, newErr(263)
+				return nil, newErr(sqlerr.SelectNeedsTable)
 			}
 			for i, col := range c.bs.cols {
 				args = append(args, loadCol(0, i, col))
 			}
 			if c.group != nil && !c.inAgg {
-				return nil, newErr(8120, c.bs.cols[0].qual+"."+c.bs.cols[0].name)
+				return nil, newErr(sqlerr.NotInGroupBy, c.bs.cols[0].qual+"."+c.bs.cols[0].name)
 			}
 		} else {
 			if len(fc.Args) == 0 {
-				return nil, newErr(189, fc.Name.Object().Name, 1, 255)
+				return nil, newErr(sqlerr.FunctionArgRange, fc.Name.Object().Name, 1, 255)
 			}
 			var err error
 			if args, err = c.compileArgs(fc); err != nil {

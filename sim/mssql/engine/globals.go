@@ -5,6 +5,7 @@ import (
 
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // Version is @@VERSION: SQL Server 2022's banner as a Windows instance
@@ -69,7 +70,7 @@ func (c *compiler) globalVar(x *tsql.GlobalVarRef) (*cexpr, error) {
 	case "@@fetch_status":
 		return mk(sqltypes.TypeInt, func(*env) Value { return int64(-1) })
 	}
-	return nil, newErr(137, x.Name)
+	return nil, newErr(sqlerr.MustDeclareVariable, x.Name)
 }
 
 // optionBits is @@OPTIONS, one bit per option as Microsoft's "Configure

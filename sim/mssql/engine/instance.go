@@ -18,6 +18,7 @@ import (
 
 	"github.com/pchatdr/harness/sim/mssql/agent"
 	"github.com/pchatdr/harness/sim/mssql/hostfs"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // Config configures an instance.
@@ -388,7 +389,7 @@ func (inst *Instance) CreateDatabase(ctx context.Context, name string, files ...
 	inst.mu.Lock()
 	if inst.dbs[strings.ToLower(name)] != nil {
 		inst.mu.Unlock()
-		return nil, newErr(1801, name)
+		return nil, newErr(sqlerr.DatabaseExists, name)
 	}
 	id := inst.nextDBID
 	inst.nextDBID++

@@ -112,14 +112,14 @@ func spAddLSPrimaryDatabase(pc *ProcCall) (int32, error) {
 	dbName := procStr(pc, "@database")
 	db := inst.DB(dbName)
 	if db == nil {
-		return 1, newErr(15010, dbName)
+		return 1, newErr(sqlerr.DatabaseNotFoundProc, dbName)
 	}
 	dbName = db.Name()
 	if db.Meta().Recovery == RecoverySimple {
-		return 1, newErr(32015, dbName)
+		return 1, newErr(sqlerr.LSPrimarySimpleRecovery, dbName)
 	}
 	if c := procInt(pc, "@backup_compression"); c < 0 || c > 2 {
-		return 1, newErr(14266, "@backup_compression", "0, 1, 2")
+		return 1, newErr(sqlerr.AgentInvalidValue, "@backup_compression", "0, 1, 2")
 	}
 	overwrite := pc.Arg("@overwrite") == true
 	sink, err := lsSQL(pc, "SELECT primary_id, backup_job_id FROM msdb.dbo.log_shipping_primary_databases WHERE primary_database = "+agentLit(dbName))
@@ -129,7 +129,7 @@ func spAddLSPrimaryDatabase(pc *ProcCall) (int32, error) {
 	primaryID := newGUID()
 	if rows := sink.rows(0); len(rows) > 0 {
 		if !overwrite {
-			return 1, newErr(32009, dbName)
+			return 1, newErr(sqlerr.LSPrimaryExists, dbName)
 		}
 		primaryID = vGUID(rows[0][0])
 		if err := dropJobIfAny(s, vGUID(rows[0][1])); err != nil {
@@ -137,7 +137,7 @@ func spAddLSPrimaryDatabase(pc *ProcCall) (int32, error) {
 		}
 	}
 	server := inst.Name()
-	job, err := addLSJob(s, procStr(pc, "@backup_job_name"), "Log Shipping Backup", msgText(32001, server+"."+dbName), msgText(32002),
+	job, err := addLSJob(s, procStr(pc, "@backup_job_name"), "Log Shipping Backup", msgText(sqlerr.LSBackupJobDescription, server+"."+dbName), msgText(sqlerr.LSBackupStepDescription),
 		"Backup", primaryID, server, overwrite)
 	if err != nil {
 		return 1, err
@@ -175,7 +175,7 @@ func primaryEntry(pc *ProcCall, db string) (id, job GUID, name string, err error
 	}
 	rows := sink.rows(0)
 	if len(rows) == 0 {
-		return GUID{}, GUID{}, "", newErr(32010, db)
+		return GUID{}, GUID{}, "", newErr(sqlerr.LSNotPrimary, db)
 	}
 	return vGUID(rows[0][0]), vGUID(rows[0][1]), vStr(rows[0][2]), nil
 }
@@ -195,7 +195,7 @@ func spAddLSPrimarySecondary(pc *ProcCall) (int32, error) {
 		if pc.Arg("@overwrite") == true {
 			return 0, nil
 		}
-		return 1, newErr(32012, ss, sdb, pname)
+		return 1, newErr(sqlerr.LSSecondaryExists, ss, sdb, pname)
 	}
 	_, err = lsSQL(pc, fmt.Sprintf("INSERT msdb.dbo.log_shipping_primary_secondaries (primary_id, secondary_server, secondary_database) VALUES (%s, %s, %s)",
 		agentLit(id), agentLit(ss), agentLit(sdb)))
@@ -233,7 +233,7 @@ func spDeleteLSPrimaryDatabase(pc *ProcCall) (int32, error) {
 		return 1, err
 	}
 	if vInt(sink.rows(0)[0][0]) > 0 {
-		return 1, newErr(32011, name)
+		return 1, newErr(sqlerr.LSPrimaryHasSecondaries, name)
 	}
 	if err := dropJobIfAny(s, job); err != nil {
 		return 1, err
@@ -278,7 +278,7 @@ func spAddLSSecondaryPrimary(pc *ProcCall) (int32, error) {
 	}
 	if found {
 		if !overwrite {
-			return 1, newErr(32024, psrv, pdb)
+			return 1, newErr(sqlerr.LSPrimaryRegistered, psrv, pdb)
 		}
 		for _, j := range []GUID{oldCopy, oldRestore} {
 			if err := dropJobIfAny(s, j); err != nil {
@@ -289,12 +289,12 @@ func spAddLSSecondaryPrimary(pc *ProcCall) (int32, error) {
 		id = newGUID()
 	}
 	server := inst.Name()
-	copyJob, err := addLSJob(s, procStr(pc, "@copy_job_name"), "Log Shipping Copy", msgText(32003, psrv, pdb), msgText(32004),
+	copyJob, err := addLSJob(s, procStr(pc, "@copy_job_name"), "Log Shipping Copy", msgText(sqlerr.LSCopyJobDescription, psrv, pdb), msgText(sqlerr.LSCopyStepDescription),
 		"Copy", id, server, overwrite)
 	if err != nil {
 		return 1, err
 	}
-	restoreJob, err := addLSJob(s, procStr(pc, "@restore_job_name"), "Log Shipping Restore", msgText(32005, psrv, pdb), msgText(32006),
+	restoreJob, err := addLSJob(s, procStr(pc, "@restore_job_name"), "Log Shipping Restore", msgText(sqlerr.LSRestoreJobDescription, psrv, pdb), msgText(sqlerr.LSRestoreStepDescription),
 		"Restore", id, server, overwrite)
 	if err != nil {
 		_ = dropJobIfAny(s, copyJob.JobID)
@@ -329,11 +329,11 @@ func spAddLSSecondaryDatabase(pc *ProcCall) (int32, error) {
 		return 1, err
 	}
 	if !found {
-		return 1, newErr(32023, psrv, pdb)
+		return 1, newErr(sqlerr.LSPrimaryNotRegistered, psrv, pdb)
 	}
 	db := inst.DB(sdb)
 	if db == nil {
-		return 1, newErr(15010, sdb)
+		return 1, newErr(sqlerr.DatabaseNotFoundProc, sdb)
 	}
 	sdb = db.Name()
 	sink, err := lsSQL(pc, "SELECT COUNT(*) FROM msdb.dbo.log_shipping_secondary_databases WHERE secondary_database = "+agentLit(sdb))
@@ -341,7 +341,7 @@ func spAddLSSecondaryDatabase(pc *ProcCall) (int32, error) {
 		return 1, err
 	}
 	if vInt(sink.rows(0)[0][0]) > 0 && pc.Arg("@overwrite") != true {
-		return 1, newErr(32013, sdb)
+		return 1, newErr(sqlerr.LSSecondaryEntryExists, sdb)
 	}
 	maxXfer := pc.Arg("@max_transfer_size")
 	text := fmt.Sprintf(`SET XACT_ABORT ON; BEGIN TRANSACTION;
@@ -373,7 +373,7 @@ func spDeleteLSSecondaryDatabase(pc *ProcCall) (int32, error) {
 	}
 	rows := sink.rows(0)
 	if len(rows) == 0 {
-		return 1, newErr(32014, sdb)
+		return 1, newErr(sqlerr.LSNotSecondary, sdb)
 	}
 	id, name := vGUID(rows[0][0]), vStr(rows[0][1])
 	_, err = lsSQL(pc, fmt.Sprintf(`SET XACT_ABORT ON; BEGIN TRANSACTION;
@@ -399,14 +399,14 @@ func spDeleteLSSecondaryPrimary(pc *ProcCall) (int32, error) {
 		return 1, err
 	}
 	if !found {
-		return 1, newErr(32023, psrv, pdb)
+		return 1, newErr(sqlerr.LSPrimaryNotRegistered, psrv, pdb)
 	}
 	sink, err := lsSQL(pc, "SELECT COUNT(*) FROM msdb.dbo.log_shipping_secondary_databases WHERE secondary_id = "+agentLit(id))
 	if err != nil {
 		return 1, err
 	}
 	if vInt(sink.rows(0)[0][0]) > 0 {
-		return 1, newErr(32025, psrv, pdb)
+		return 1, newErr(sqlerr.LSPrimaryHasSecondariesHere, psrv, pdb)
 	}
 	for _, j := range []GUID{copyJob, restoreJob} {
 		if err := dropJobIfAny(s, j); err != nil {

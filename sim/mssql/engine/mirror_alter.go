@@ -10,6 +10,7 @@ import (
 
 	"github.com/pchatdr/harness/sim/mssql/mirror"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // installMirroring adds ALTER DATABASE SET PARTNER and WITNESS and how
@@ -32,7 +33,7 @@ func (sc *scope) stringOption(opt *tsql.Option) (string, error) {
 	}
 	s, ok := v.(string)
 	if !ok {
-		return "", newErr(1449)
+		return "", newErr(sqlerr.BadPartnerAddress)
 	}
 	return s, nil
 }
@@ -48,14 +49,14 @@ func (sc *scope) alterPartner(db *Database, opt *tsql.Option) error {
 	}
 	mm, ok := db.Mirroring()
 	if !ok {
-		return newErr(1416, db.Name())
+		return newErr(sqlerr.NotMirrored, db.Name())
 	}
 	switch opt.Word {
 	case "OFF":
 		return h.partnerOff(sc.ctx, db)
 	case "FAILOVER":
 		if mm.Role != MirrorRolePrincipal {
-			return newErr(1470, db.Name())
+			return newErr(sqlerr.NotCurrentPrincipal, db.Name())
 		}
 		if sc.s.currentDB() == db {
 			sc.s.setDB(sc.s.inst.master)
@@ -67,7 +68,7 @@ func (sc *scope) alterPartner(db *Database, opt *tsql.Option) error {
 		return h.suspend(sc.ctx, db, opt.Word == "SUSPEND")
 	case "SAFETY FULL", "SAFETY OFF":
 		if mm.Role != MirrorRolePrincipal {
-			return newErr(1470, db.Name())
+			return newErr(sqlerr.NotCurrentPrincipal, db.Name())
 		}
 		safety := safetyOff
 		if opt.Word == "SAFETY FULL" {
@@ -76,35 +77,35 @@ func (sc *scope) alterPartner(db *Database, opt *tsql.Option) error {
 		return h.configure(sc.ctx, db, func(r *configReq) { r.Safety = safety; r.SafetySeq++ })
 	case "TIMEOUT":
 		if mm.Role != MirrorRolePrincipal {
-			return newErr(1470, db.Name())
+			return newErr(sqlerr.NotCurrentPrincipal, db.Name())
 		}
 		n, err := constInt(sc, opt.Value, 10)
 		if err != nil {
 			return err
 		}
 		if n > 32767 {
-			return newErr(1476, n)
+			return newErr(sqlerr.MirroringTimeoutTooLarge, n)
 		}
 		if n < 5 {
 			n = 5 // SQL Server raises values under 5 to 5
 		}
 		return h.configure(sc.ctx, db, func(r *configReq) { r.Timeout = int(n) })
 	}
-	return newErr(102, opt.Word)
+	return newErr(sqlerr.SyntaxError, opt.Word)
 }
 
 func (sc *scope) alterWitness(db *Database, opt *tsql.Option) error {
 	h := hostOf(sc.s.inst)
 	mm, ok := db.Mirroring()
 	if !ok {
-		return newErr(1416, db.Name())
+		return newErr(sqlerr.NotMirrored, db.Name())
 	}
 	if mm.Role != MirrorRolePrincipal {
-		return newErr(1470, db.Name())
+		return newErr(sqlerr.NotCurrentPrincipal, db.Name())
 	}
 	if !opt.Eq {
 		if mm.Witness == "" {
-			return newErr(1439, db.Name())
+			return newErr(sqlerr.NoWitness, db.Name())
 		}
 		return h.configure(sc.ctx, db, func(r *configReq) { r.Witness = "" })
 	}
@@ -113,19 +114,19 @@ func (sc *scope) alterWitness(db *Database, opt *tsql.Option) error {
 		return err
 	}
 	if _, _, err := parsePartner(name); err != nil {
-		return newErr(1449)
+		return newErr(sqlerr.BadPartnerAddress)
 	}
 	waddr, _ := h.resolve(name)
 	paddr, _ := h.resolve(mm.Partner)
 	if waddr == paddr || waddr == sc.s.inst.EndpointAddr() {
-		return newErr(1429)
+		return newErr(sqlerr.WitnessNotDistinct)
 	}
 	if err := h.probeWitness(sc.ctx, name, db.Name()); err != nil {
 		var r *mirror.Refusal
-		if errors.As(err, &r) && r.Number == 1427 {
-			return newErr(1427, name)
+		if errors.As(err, &r) && r.Number == sqlerr.WitnessCannotAct {
+			return newErr(sqlerr.WitnessCannotAct, name)
 		}
-		return newErr(1418, name)
+		return newErr(sqlerr.PartnerUnreachable, name)
 	}
 	if err := h.configure(sc.ctx, db, func(r *configReq) { r.Witness = name }); err != nil {
 		return err
@@ -140,9 +141,9 @@ func (sc *scope) alterWitness(db *Database, opt *tsql.Option) error {
 // ALTER DATABASE.
 func refusalError(r *mirror.Refusal, partner string) *Error {
 	switch r.Number {
-	case 1418:
-		return newErr(1418, partner)
-	case 1404, 1449, 1452:
+	case sqlerr.PartnerUnreachable:
+		return newErr(sqlerr.PartnerUnreachable, partner)
+	case sqlerr.MirrorBusy, sqlerr.BadPartnerAddress, sqlerr.PartnerNotDistinct:
 		return newErr(r.Number)
 	}
 	args := make([]any, len(r.Args))
@@ -159,24 +160,24 @@ func (h *mirrorHost) setPartner(ctx context.Context, db *Database, partner strin
 	inst := h.inst
 	name := db.Name()
 	if db.IsMirrored() {
-		return newErr(1405, name)
+		return newErr(sqlerr.AlreadyMirrored, name)
 	}
 	if _, _, err := parsePartner(partner); err != nil {
-		return newErr(1449)
+		return newErr(sqlerr.BadPartnerAddress)
 	}
 	if db.ID() <= msdbID {
-		return newErr(1468, name)
+		return newErr(sqlerr.InvolvedInMirroring, name)
 	}
 	if !h.endpointStarted() {
 		// SET PARTNER needs this instance's endpoint STARTED too.
-		return newErr(1418, partner)
+		return newErr(sqlerr.PartnerUnreachable, partner)
 	}
 	addr, err := h.resolve(partner)
 	if err != nil {
-		return newErr(1449)
+		return newErr(sqlerr.BadPartnerAddress)
 	}
 	if addr == inst.EndpointAddr() {
-		return newErr(1452)
+		return newErr(sqlerr.PartnerNotDistinct)
 	}
 	m := db.Meta()
 	switch m.State {
@@ -190,7 +191,7 @@ func (h *mirrorHost) setPartner(ctx context.Context, db *Database, partner strin
 		return db.openError()
 	}
 	if m.Recovery != RecoveryFull {
-		return newErr(1465, name)
+		return newErr(sqlerr.MirroringNeedsFullRecovery, name)
 	}
 	mm := MirrorMeta{GUID: newGUID(), Role: MirrorRolePrincipal, RoleSeq: 1, Partner: partner,
 		Safety: safetyFull, SafetySeq: 1, Timeout: 10}
@@ -207,7 +208,7 @@ func (h *mirrorHost) setPartner(ctx context.Context, db *Database, partner strin
 			return ctx.Err()
 		}
 		inst.logf("engine: set partner %s for %s: %v", partner, name, err)
-		return newErr(1418, partner)
+		return newErr(sqlerr.PartnerUnreachable, partner)
 	}
 	var px linkHello
 	_ = json.Unmarshal(peer.Extra, &px)
@@ -216,7 +217,7 @@ func (h *mirrorHost) setPartner(ctx context.Context, db *Database, partner strin
 		probe := db.ReadLogRecords(px.NextLSN, func(LogRecord) error { return errStopRead })
 		if probe != nil && !errors.Is(probe, errStopRead) {
 			abandon(ctx, c, peer)
-			return newErr(1478, name)
+			return newErr(sqlerr.MirrorLogInsufficient, name)
 		}
 	}
 	mm.PartnerInstance = peer.Server
@@ -228,7 +229,7 @@ func (h *mirrorHost) setPartner(ctx context.Context, db *Database, partner strin
 	l := h.ensureLink(name, mm)
 	if l == nil {
 		c.Close()
-		return newErr(1418, partner)
+		return newErr(sqlerr.PartnerUnreachable, partner)
 	}
 	inst.logf("engine: database mirroring is active with database '%s' as the principal copy", name)
 	h.wg.Add(1)
@@ -308,7 +309,7 @@ func (h *mirrorHost) configure(ctx context.Context, db *Database, change func(r 
 func (h *mirrorHost) suspend(ctx context.Context, db *Database, on bool) error {
 	l := h.link(db.Name())
 	if l == nil {
-		return newErr(1416, db.Name())
+		return newErr(sqlerr.NotMirrored, db.Name())
 	}
 	if err := l.setSuspended(ctx, db, on); err != nil {
 		return err
@@ -329,14 +330,14 @@ func (h *mirrorHost) failover(ctx context.Context, db *Database, issuer *Session
 	name := db.Name()
 	mm, _ := db.Mirroring()
 	if mm.Safety != safetyFull {
-		return newErr(1477, name)
+		return newErr(sqlerr.FailoverNeedsSafetyFull, name)
 	}
 	l := h.link(name)
 	if l == nil || l.session() == nil {
-		return newErr(1447, name)
+		return newErr(sqlerr.PartnersNotConnected, name)
 	}
 	if _, synced := l.status(); !synced {
-		return newErr(1422, name)
+		return newErr(sqlerr.MirrorNotCaughtUp, name)
 	}
 	inst := h.inst
 	// Stop new work: the database stops being ONLINE, its users go.
@@ -358,11 +359,11 @@ func (h *mirrorHost) failover(ctx context.Context, db *Database, issuer *Session
 	err = l.waitCaughtUp(wctx, end)
 	cancel()
 	if err != nil {
-		return revert(newErr(1422, name))
+		return revert(newErr(sqlerr.MirrorNotCaughtUp, name))
 	}
 	sess := l.session()
 	if sess == nil {
-		return revert(newErr(1447, name))
+		return revert(newErr(sqlerr.PartnersNotConnected, name))
 	}
 	l.stopShipper()
 	l.removeHook()
@@ -391,7 +392,7 @@ func (h *mirrorHost) failover(ctx context.Context, db *Database, issuer *Session
 		if errors.As(err, &r) {
 			return revert(refusalError(r, mm.Partner))
 		}
-		return revert(newErr(1447, name))
+		return revert(newErr(sqlerr.PartnersNotConnected, name))
 	}
 	l.mu.Lock()
 	l.synced = true
@@ -410,7 +411,7 @@ func (h *mirrorHost) forceService(ctx context.Context, db *Database) error {
 	mm, _ := db.Mirroring()
 	l := h.link(name)
 	if mm.Role != MirrorRoleMirror || (l != nil && l.session() != nil) {
-		return newErr(1455, name)
+		return newErr(sqlerr.CannotForceService, name)
 	}
 	inst := h.inst
 	end := db.NextLSN()

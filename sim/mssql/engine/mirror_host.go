@@ -14,6 +14,7 @@ import (
 
 	"github.com/pchatdr/harness/sim/mssql/mirror"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // mirrorHost is one instance's database mirroring machinery: the
@@ -191,7 +192,7 @@ func (h *mirrorHost) startListener(e Endpoint) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.closed {
-		return newErr(7890, e.Name)
+		return newErr(sqlerr.EndpointRegisterFailed, e.Name)
 	}
 	if h.ln != nil {
 		return nil
@@ -199,7 +200,7 @@ func (h *mirrorHost) startListener(e Endpoint) error {
 	ln, err := mirror.Listen(h.ctx, h.listenAddr(e), h.accept)
 	if err != nil {
 		h.inst.logf("engine: endpoint %s: %v", e.Name, err)
-		return newErr(7890, e.Name)
+		return newErr(sqlerr.EndpointRegisterFailed, e.Name)
 	}
 	h.ln = ln
 	return nil

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/pchatdr/harness/sim/mssql/mirror"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // mirrorLink is one mirrored database's side of its session: it keeps a
@@ -143,7 +144,7 @@ func (l *mirrorLink) dialOnce() {
 	x := linkHello{Op: "reconnect", RoleSeq: mm.RoleSeq, NextLSN: db.NextLSN(), Suspended: mm.Suspended}
 	c, peer, err := mirror.Dial(l.ctx, addr, l.h.hello(db.Name(), mm, x))
 	var r *mirror.Refusal
-	if errors.As(err, &r) && r.Number == 1416 {
+	if errors.As(err, &r) && r.Number == sqlerr.NotMirrored {
 		// The partner removed mirroring while we were apart.
 		l.h.inst.logf("engine: database mirroring has been terminated for database '%s' (partner removed it)", l.name)
 		_ = l.h.inst.setMirrorMeta(context.WithoutCancel(l.ctx), db, func(*DBMeta, *MirrorMeta) bool { return false })

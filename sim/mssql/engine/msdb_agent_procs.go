@@ -7,6 +7,7 @@ import (
 
 	"github.com/pchatdr/harness/sim/mssql/agent"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // msdb's SQL Server Agent procedures. They change the scheduler (which
@@ -98,7 +99,7 @@ func scheduleParams(nameParam string, standalone bool) []ProcParam {
 func scheduler(pc *ProcCall) (*agent.Scheduler, error) {
 	s := pc.Instance().Agent()
 	if s == nil {
-		return nil, newErr(22022)
+		return nil, newErr(sqlerr.AgentNotRunning)
 	}
 	return s, nil
 }
@@ -126,18 +127,18 @@ func resolveJob(pc *ProcCall, s *agent.Scheduler) (agent.Job, error) {
 	id, idOK := pc.Arg("@job_id").(GUID)
 	name, nameOK := pc.Arg("@job_name").(string)
 	if idOK == nameOK {
-		return agent.Job{}, newErr(14294, "@job_id", "@job_name")
+		return agent.Job{}, newErr(sqlerr.JobIdentify, "@job_id", "@job_name")
 	}
 	if idOK {
 		j, ok := s.Job(id)
 		if !ok {
-			return agent.Job{}, newErr(14262, "@job_id", id.String())
+			return agent.Job{}, newErr(sqlerr.AgentObjectNotFound, "@job_id", id.String())
 		}
 		return j, nil
 	}
 	j, ok := s.JobByName(name)
 	if !ok {
-		return agent.Job{}, newErr(14262, "@job_name", name)
+		return agent.Job{}, newErr(sqlerr.AgentObjectNotFound, "@job_name", name)
 	}
 	return j, nil
 }
@@ -160,11 +161,11 @@ func spAddJob(pc *ProcCall) (int32, error) {
 		StartStepID: procInt(pc, "@start_step_id"), Owner: procStr(pc, "@owner_login_name"), Category: procStr(pc, "@category_name")}
 	if id, ok := pc.Arg("@category_id").(int64); ok && j.Category == "" {
 		if j.Category = agent.CategoryName(id); j.Category == "" && id != 0 {
-			return 1, newErr(14262, "@category_id", fmt.Sprint(id))
+			return 1, newErr(sqlerr.AgentObjectNotFound, "@category_id", fmt.Sprint(id))
 		}
 	}
 	if _, ok := agent.CategoryID(j.Category); !ok {
-		return 1, newErr(14262, "@category_name", j.Category)
+		return 1, newErr(sqlerr.AgentObjectNotFound, "@category_name", j.Category)
 	}
 	if j.Owner == "" {
 		j.Owner = "sa"
@@ -190,13 +191,13 @@ func spAddJobStep(pc *ProcCall) (int32, error) {
 		OnFailAction: procInt(pc, "@on_fail_action"), OnFailStepID: procInt(pc, "@on_fail_step_id")}
 	for _, x := range j.Steps {
 		if strings.EqualFold(x.StepName, st.StepName) {
-			return 1, newErr(14261, "@step_name", st.StepName)
+			return 1, newErr(sqlerr.AgentObjectExists, "@step_name", st.StepName)
 		}
 	}
 	pos := len(j.Steps) + 1
 	if v, ok := pc.Arg("@step_id").(int64); ok {
 		if v < 1 || v > int64(len(j.Steps)+1) {
-			return 1, newErr(14266, "@step_id", fmt.Sprintf("1..%d", len(j.Steps)+1))
+			return 1, newErr(sqlerr.AgentInvalidValue, "@step_id", fmt.Sprintf("1..%d", len(j.Steps)+1))
 		}
 		pos = int(v)
 	}
@@ -268,23 +269,23 @@ func spAttachSchedule(pc *ProcCall) (int32, error) {
 	id, idOK := pc.Arg("@schedule_id").(int64)
 	name, nameOK := pc.Arg("@schedule_name").(string)
 	if idOK == nameOK {
-		return 1, newErr(14373, "@schedule_id", "@schedule_name")
+		return 1, newErr(sqlerr.ScheduleIdentify, "@schedule_id", "@schedule_name")
 	}
 	if nameOK {
 		found := false
 		for _, sc := range s.Schedules() {
 			if strings.EqualFold(sc.Name, name) {
 				if found {
-					return 1, newErr(14371, name)
+					return 1, newErr(sqlerr.ScheduleNameAmbiguous, name)
 				}
 				id, found = int64(sc.ScheduleID), true
 			}
 		}
 		if !found {
-			return 1, newErr(14262, "@schedule_name", name)
+			return 1, newErr(sqlerr.AgentObjectNotFound, "@schedule_name", name)
 		}
 	} else if _, ok := s.Schedule(int(id)); !ok {
-		return 1, newErr(14262, "@schedule_id", fmt.Sprint(id))
+		return 1, newErr(sqlerr.AgentObjectNotFound, "@schedule_id", fmt.Sprint(id))
 	}
 	if err := s.AttachSchedule(j.JobID, int(id)); err != nil {
 		return 1, agentError(err, "", "")
@@ -314,7 +315,7 @@ func spUpdateJob(pc *ProcCall) (int32, error) {
 	}
 	if v, ok := pc.Arg("@category_name").(string); ok {
 		if _, known := agent.CategoryID(v); !known {
-			return 1, newErr(14262, "@category_name", v)
+			return 1, newErr(sqlerr.AgentObjectNotFound, "@category_name", v)
 		}
 		j.Category = v
 	}
@@ -334,7 +335,7 @@ func spStartJob(pc *ProcCall) (int32, error) {
 		return 1, agentError(err, "", "")
 	}
 	if procInt(pc, "@output_flag") != 0 {
-		if err := pc.Message(newErr(14243, j.Name)); err != nil {
+		if err := pc.Message(newErr(sqlerr.JobStarted, j.Name)); err != nil {
 			return 1, err
 		}
 	}
@@ -401,7 +402,7 @@ func spAddJobServer(pc *ProcCall) (int32, error) {
 		return 1, err
 	}
 	if srv := procStr(pc, "@server_name"); srv != "" && !strings.EqualFold(srv, "(local)") && !strings.EqualFold(srv, pc.Instance().Name()) {
-		return 1, newErr(14262, "@server_name", srv)
+		return 1, newErr(sqlerr.AgentObjectNotFound, "@server_name", srv)
 	}
 	return 0, nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/storage/media"
 )
 
@@ -109,44 +110,26 @@ func (r *bkSink) EnvChange(EnvChange) error     { return nil }
 func (r *bkSink) ReturnStatus(int32) error      { return nil }
 func (r *bkSink) ReturnValue(ReturnValue) error { return nil }
 
-// sqlLit renders a value as a T-SQL literal.
+// sqlLit renders a value as a T-SQL literal: sqltypes.Literal, plus the
+// backup history's own kinds (an LSN as numeric(25,0), a zero LSN or GUID
+// as NULL, smallint counts).
 func sqlLit(v any) string {
 	switch x := v.(type) {
-	case nil:
-		return "NULL"
-	case string:
-		return "N'" + strings.ReplaceAll(x, "'", "''") + "'"
-	case int:
-		return strconv.Itoa(x)
 	case int16:
 		return strconv.Itoa(int(x))
-	case int32:
-		return strconv.Itoa(int(x))
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case bool:
-		if x {
-			return "1"
-		}
-		return "0"
 	case LSN:
 		if x == 0 {
 			return "NULL"
 		}
 		return "CONVERT(numeric(25,0), '" + x.String() + "')"
 	case GUID:
-		var zero GUID
-		if x == zero {
+		if x == (GUID{}) {
 			return "NULL"
 		}
-		return "CONVERT(uniqueidentifier, '" + x.String() + "')"
 	case time.Time:
-		if x.IsZero() {
-			return "NULL"
-		}
-		return "CONVERT(datetime, '" + x.Format("2006-01-02T15:04:05.000") + "', 126)"
+		return sqltypes.Literal(x) // DATETIME; the zero time is NULL
 	}
-	panic(fmt.Sprintf("engine: sqlLit of %T", v)) // only the types above are rendered
+	return sqltypes.Literal(v)
 }
 
 func backupTypeChar(t int16) string {

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // Prepared statements: sp_prepare, sp_prepexec, sp_execute, sp_unprepare,
@@ -33,18 +34,18 @@ func (sc *scope) callPrepared(name string, args []argument) (int32, map[int]outV
 	name = strings.ToLower(name)
 	s := sc.s
 	if len(args) == 0 {
-		return 0, nil, newErr(201, name, "@handle")
+		return 0, nil, newErr(sqlerr.ParameterNotSupplied, name, "@handle")
 	}
 	handleArg := args[0]
 	switch name {
 	case "sp_prepare", "sp_prepexec":
 		if len(args) < 3 {
-			return 0, nil, newErr(201, name, "@stmt")
+			return 0, nil, newErr(sqlerr.ParameterNotSupplied, name, "@stmt")
 		}
 		decls, _ := args[1].val.(string)
 		stmt, ok := args[2].val.(string)
 		if !ok {
-			return 0, nil, newErr(201, name, "@stmt")
+			return 0, nil, newErr(sqlerr.ParameterNotSupplied, name, "@stmt")
 		}
 		// The declarations must parse now, as SQL Server checks them at
 		// prepare time.
@@ -72,13 +73,13 @@ func (sc *scope) callPrepared(name string, args []argument) (int32, map[int]outV
 	case "sp_execute":
 		p, ok := s.prepared[handleOf(handleArg)]
 		if !ok {
-			return 0, nil, newErr(8179, handleOf(handleArg))
+			return 0, nil, newErr(sqlerr.PreparedHandleNotFound, handleOf(handleArg))
 		}
 		return sc.executePrepared(p, args[1:])
 	default: // sp_unprepare
 		h := handleOf(handleArg)
 		if _, ok := s.prepared[h]; !ok {
-			return 0, nil, newErr(8179, h)
+			return 0, nil, newErr(sqlerr.PreparedHandleNotFound, h)
 		}
 		delete(s.prepared, h)
 		return 0, nil, nil

@@ -7,6 +7,7 @@ import (
 
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // ProcParam declares one parameter of a system procedure.
@@ -138,7 +139,7 @@ func bindArgs(procName string, params []ProcParam, args []argument) (map[string]
 		var pa *procArg
 		if a.name == "" {
 			if pos >= len(params) {
-				return nil, newErr(8144, procName)
+				return nil, newErr(sqlerr.TooManyArguments, procName)
 			}
 			pa = out[strings.ToLower(params[pos].Name)]
 			pos++
@@ -148,7 +149,7 @@ func bindArgs(procName string, params []ProcParam, args []argument) (map[string]
 				name = "@" + name
 			}
 			if pa = out[strings.ToLower(name)]; pa == nil {
-				return nil, newErr(8145, a.name, procName)
+				return nil, newErr(sqlerr.NotAParameter, a.name, procName)
 			}
 		}
 		pa.given = true
@@ -160,7 +161,7 @@ func bindArgs(procName string, params []ProcParam, args []argument) (map[string]
 		if v != nil && pa.param.Type.Kind != sqltypes.KindInvalid {
 			cv, err := sqltypes.ConvertImplicit(v, a.typ, pa.param.Type)
 			if err != nil {
-				return nil, newErr(8114, a.typ.Name(), pa.param.Type.Name())
+				return nil, newErr(sqlerr.ConvertError, a.typ.Name(), pa.param.Type.Name())
 			}
 			v = cv
 		}
@@ -169,7 +170,7 @@ func bindArgs(procName string, params []ProcParam, args []argument) (map[string]
 	for _, p := range params {
 		pa := out[strings.ToLower(p.Name)]
 		if !pa.given && !p.HasDefault {
-			return nil, newErr(201, procName, p.Name)
+			return nil, newErr(sqlerr.ParameterNotSupplied, procName, p.Name)
 		}
 	}
 	return out, nil
@@ -182,7 +183,7 @@ func (sc *scope) execExec(x *tsql.ExecStmt) error {
 	if x.ProcVar != "" {
 		v := sc.lookupVar(x.ProcVar)
 		if v == nil {
-			return newErr(137, x.ProcVar)
+			return newErr(sqlerr.MustDeclareVariable, x.ProcVar)
 		}
 		s, _ := v.val.(string)
 		n := &tsql.ObjectName{}
@@ -202,10 +203,10 @@ func (sc *scope) execExec(x *tsql.ExecStmt) error {
 			if a.Output {
 				vr, ok := a.Value.(*tsql.VarRef)
 				if !ok {
-					return newErr(179)
+					return newErr(sqlerr.OutputWithConstant)
 				}
 				if arg.target = sc.lookupVar(vr.Name); arg.target == nil {
-					return newErr(137, vr.Name)
+					return newErr(sqlerr.MustDeclareVariable, vr.Name)
 				}
 			}
 			v, t, err := sc.evalScalar(a.Value)
@@ -219,7 +220,7 @@ func (sc *scope) execExec(x *tsql.ExecStmt) error {
 	var retVar *variable
 	if x.ReturnVar != "" {
 		if retVar = sc.lookupVar(x.ReturnVar); retVar == nil {
-			return newErr(137, x.ReturnVar)
+			return newErr(sqlerr.MustDeclareVariable, x.ReturnVar)
 		}
 	}
 	status, outs, err := sc.callProc(x.Proc, args)
@@ -254,10 +255,10 @@ type outValue struct {
 func (sc *scope) callProc(n *tsql.ObjectName, args []argument) (int32, map[int]outValue, error) {
 	name := procNameOf(n)
 	if db := n.Database().Name; db != "" && sc.s.inst.DB(db) == nil {
-		return 0, nil, newErr(2812, nameText(n))
+		return 0, nil, newErr(sqlerr.ProcedureNotFound, nameText(n))
 	}
 	if sc.depth >= 32 {
-		return 0, nil, newErr(217, 32)
+		return 0, nil, newErr(sqlerr.NestingLimit, 32)
 	}
 	defer sc.restoreDB(sc.s.currentDB())
 	if !strings.EqualFold(name, "sp_reset_connection") {
@@ -271,7 +272,7 @@ func (sc *scope) callProc(n *tsql.ObjectName, args []argument) (int32, map[int]o
 	}
 	p, ok := sc.s.inst.proc(name)
 	if !ok {
-		return 0, nil, newErr(2812, nameText(n))
+		return 0, nil, newErr(sqlerr.ProcedureNotFound, nameText(n))
 	}
 	bound, err := bindArgs(name, p.Params, args)
 	if err != nil {
@@ -296,7 +297,7 @@ func (sc *scope) callProc(n *tsql.ObjectName, args []argument) (int32, map[int]o
 		}
 	}
 	if after := sc.s.tranCount; after != before {
-		if err := child.message(newErr(266, before, after)); err != nil {
+		if err := child.message(newErr(sqlerr.TranCountMismatch, before, after)); err != nil {
 			return 0, nil, err
 		}
 	}
@@ -386,7 +387,7 @@ func (sc *scope) parseParamDeclsUncached(text string) ([]paramDecl, error) {
 			if len(parts) == 1 {
 				break
 			}
-			return nil, newErr(102, ",")
+			return nil, newErr(sqlerr.SyntaxError, ",")
 		}
 		out1 := false
 		up := strings.ToUpper(p)
@@ -399,11 +400,11 @@ func (sc *scope) parseParamDeclsUncached(text string) ([]paramDecl, error) {
 		}
 		stmts, err := sc.s.inst.parse("DECLARE " + p)
 		if err != nil || len(stmts) != 1 {
-			return nil, newErr(102, p)
+			return nil, newErr(sqlerr.SyntaxError, p)
 		}
 		d, ok := stmts[0].(*tsql.DeclareStmt)
 		if !ok || len(d.Vars) != 1 {
-			return nil, newErr(102, p)
+			return nil, newErr(sqlerr.SyntaxError, p)
 		}
 		t, err := resolveType(d.Vars[0].Typ, false, i+1)
 		if err != nil {
@@ -430,16 +431,16 @@ func (sc *scope) executeSQL(args []argument) (int32, map[int]outValue, error) {
 		}
 	}
 	if stmtArg == nil {
-		return 0, nil, newErr(201, "sp_executesql", "@statement")
+		return 0, nil, newErr(sqlerr.ParameterNotSupplied, "sp_executesql", "@statement")
 	}
 	if stmtArg.val != nil && !stmtArg.typ.Kind.IsUnicode() {
-		return 0, nil, newErr(214, "@statement", "ntext/nchar/nvarchar")
+		return 0, nil, newErr(sqlerr.ProcParameterType, "@statement", "ntext/nchar/nvarchar")
 	}
 	text, _ := stmtArg.val.(string)
 	declText := ""
 	if declArg != nil && declArg.val != nil {
 		if !declArg.typ.Kind.IsUnicode() {
-			return 0, nil, newErr(214, "@params", "ntext/nchar/nvarchar")
+			return 0, nil, newErr(sqlerr.ProcParameterType, "@params", "ntext/nchar/nvarchar")
 		}
 		declText, _ = declArg.val.(string)
 	}
@@ -463,7 +464,7 @@ func (sc *scope) executeSQL(args []argument) (int32, map[int]outValue, error) {
 			k = pos
 			pos++
 			if k >= len(decls) {
-				return 0, nil, newErr(8144, "sp_executesql")
+				return 0, nil, newErr(sqlerr.TooManyArguments, "sp_executesql")
 			}
 		} else {
 			for i, d := range decls {
@@ -472,7 +473,7 @@ func (sc *scope) executeSQL(args []argument) (int32, map[int]outValue, error) {
 				}
 			}
 			if k < 0 {
-				return 0, nil, newErr(8145, a.name, "sp_executesql")
+				return 0, nil, newErr(sqlerr.NotAParameter, a.name, "sp_executesql")
 			}
 		}
 		given[k] = true
@@ -482,7 +483,7 @@ func (sc *scope) executeSQL(args []argument) (int32, map[int]outValue, error) {
 		}
 		cv, err := sqltypes.ConvertImplicit(a.val, a.typ, decls[k].typ)
 		if err != nil {
-			return 0, nil, newErr(8114, a.typ.Name(), decls[k].typ.Name())
+			return 0, nil, newErr(sqlerr.ConvertError, a.typ.Name(), decls[k].typ.Name())
 		}
 		vars[k].val = cv
 	}
@@ -495,7 +496,7 @@ func (sc *scope) executeSQL(args []argument) (int32, map[int]outValue, error) {
 			if len(q) > 100 {
 				q = q[:100]
 			}
-			return 0, nil, newErr(8178, q, d.name)
+			return 0, nil, newErr(sqlerr.QueryParameterNotSupplied, q, d.name)
 		}
 		v, t, err := child.evalScalar(d.def)
 		if err != nil {
@@ -586,5 +587,5 @@ func (sc *scope) funcTable(x *tsql.FuncTable) (*source, error) {
 	if tf := sc.s.inst.reg.tableFuncs[strings.ToLower(nameText(&x.Call.Name))]; tf != nil {
 		return tf(sc, x)
 	}
-	return nil, newErr(208, nameText(&x.Call.Name))
+	return nil, newErr(sqlerr.InvalidObject, nameText(&x.Call.Name))
 }

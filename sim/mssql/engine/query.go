@@ -6,6 +6,7 @@ import (
 
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // plan is a compiled query. run evaluates it with en as the enclosing row
@@ -48,7 +49,7 @@ func (sc *scope) compileQuery(q *tsql.SelectStmt, outer *bindScope) (*plan, erro
 	case *tsql.SetOpExpr:
 		return sc.compileSetOp(b, q, outer)
 	}
-	return nil, newErr(102, "SELECT")
+	return nil, newErr(sqlerr.SyntaxError, "SELECT")
 }
 
 func (sc *scope) compileBody(b tsql.QueryExpr, outer *bindScope) (*plan, error) {
@@ -65,7 +66,7 @@ func (sc *scope) compileSetOp(b *tsql.SetOpExpr, q *tsql.SelectStmt, outer *bind
 		return nil, err
 	}
 	if len(l.cols) != len(r.cols) {
-		return nil, newErr(205)
+		return nil, newErr(sqlerr.UnionColumnCount)
 	}
 	cols := make([]Column, len(l.cols))
 	for i := range cols {
@@ -155,7 +156,7 @@ func outputOrder(items []*tsql.OrderItem, cols []Column) ([]orderKey, error) {
 		switch x := it.Expr.(type) {
 		case *tsql.IntLit:
 			if x.Value < 1 || int(x.Value) > len(cols) {
-				return nil, newErr(108, x.Value)
+				return nil, newErr(sqlerr.OrderByPositionOutOfRange, x.Value)
 			}
 			keys = append(keys, orderKey{int(x.Value) - 1, it.Desc})
 			continue
@@ -172,9 +173,9 @@ func outputOrder(items []*tsql.OrderItem, cols []Column) ([]orderKey, error) {
 				keys = append(keys, orderKey{found, it.Desc})
 				continue
 			}
-			return nil, newErr(207, name)
+			return nil, newErr(sqlerr.InvalidColumn, name)
 		}
-		return nil, newErr(104)
+		return nil, newErr(sqlerr.OrderByNotInSelectListUnion)
 	}
 	return keys, nil
 }
@@ -253,7 +254,7 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 	var where *cexpr
 	if qs.Where != nil {
 		if hasAggregate(qs.Where) {
-			return nil, newErr(147)
+			return nil, newErr(sqlerr.AggregateInWhere)
 		}
 		if where, err = c.compileCond(qs.Where); err != nil {
 			return nil, err
@@ -322,15 +323,15 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 				cols = append(cols, Column{Name: bc.name, Type: bc.typ, Nullable: bc.nullable})
 			}
 			if it.Qualifier != nil && n == 0 {
-				return nil, newErr(4104, it.Qualifier.String())
+				return nil, newErr(sqlerr.MultiPartIdentifier, it.Qualifier.String())
 			}
 			if it.Qualifier == nil && len(qs.From) == 0 {
-				return nil, newErr(263)
+				return nil, newErr(sqlerr.SelectNeedsTable)
 			}
 		case it.Var != "":
 			v := sc.lookupVar(it.Var)
 			if v == nil {
-				return nil, newErr(137, it.Var)
+				return nil, newErr(sqlerr.MustDeclareVariable, it.Var)
 			}
 			ce, err := pc.compile(it.Expr)
 			if err != nil {
@@ -343,7 +344,7 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 				return nil, err
 			}
 			if ce.cond {
-				return nil, newErr(102, exprText(it.Expr))
+				return nil, newErr(sqlerr.SyntaxError, exprText(it.Expr))
 			}
 			name := ce.name
 			if it.Alias != nil {
@@ -356,7 +357,7 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 		}
 	}
 	if len(assigns) > 0 && len(items) > 0 {
-		return nil, newErr(141)
+		return nil, newErr(sqlerr.SelectAssignAndRetrieve)
 	}
 	var having *cexpr
 	if qs.Having != nil {
@@ -372,7 +373,7 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 		for _, o := range q.OrderBy {
 			if lit, ok := o.Expr.(*tsql.IntLit); ok {
 				if lit.Value < 1 || int(lit.Value) > nOut {
-					return nil, newErr(108, lit.Value)
+					return nil, newErr(sqlerr.OrderByPositionOutOfRange, lit.Value)
 				}
 				order = append(order, orderKey{int(lit.Value) - 1, o.Desc})
 				continue
@@ -399,15 +400,15 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 					}
 				}
 				if matched < 0 || matched >= nOut {
-					return nil, newErr(145)
+					return nil, newErr(sqlerr.OrderByNotInSelectListDistinct)
 				}
 				order = append(order, orderKey{matched, o.Desc})
 				continue
 			}
 			ce, err := pc.compile(o.Expr)
 			if err != nil {
-				if e, ok := asSQLError(err); ok && e.Number == 8120 {
-					return nil, newErr(8127, strings.TrimSuffix(strings.TrimPrefix(e.Message, "Column '"), "' is invalid in the select list because it is not contained in either an aggregate function or the GROUP BY clause."))
+				if e, ok := asSQLError(err); ok && e.Number == sqlerr.NotInGroupBy {
+					return nil, newErr(sqlerr.OrderByNotInGroupBy, strings.TrimSuffix(strings.TrimPrefix(e.Message, "Column '"), "' is invalid in the select list because it is not contained in either an aggregate function or the GROUP BY clause."))
 				}
 				return nil, err
 			}
@@ -513,10 +514,10 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 			}
 			n, ok := toInt64(tv)
 			if !ok {
-				return nil, newErr(1060)
+				return nil, newErr(sqlerr.TopNotInteger)
 			}
 			if n < 0 {
-				return nil, newErr(127)
+				return nil, newErr(sqlerr.TopNegative)
 			}
 			if qs.Top.Percent {
 				n = (int64(len(out))*n + 99) / 100
@@ -579,7 +580,7 @@ func withOffsetFetch(sc *scope, p *plan, q *tsql.SelectStmt) (*plan, error) {
 			}
 			n, _ := toInt64(v)
 			if n < 0 {
-				return nil, newErr(10742)
+				return nil, newErr(sqlerr.OffsetNegative)
 			}
 			if int(n) >= len(rows) {
 				rows = nil
@@ -594,7 +595,7 @@ func withOffsetFetch(sc *scope, p *plan, q *tsql.SelectStmt) (*plan, error) {
 			}
 			n, _ := toInt64(v)
 			if n < 0 {
-				return nil, newErr(10744)
+				return nil, newErr(sqlerr.FetchNotPositive)
 			}
 			if int(n) < len(rows) {
 				rows = rows[:n]

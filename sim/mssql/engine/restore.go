@@ -12,6 +12,7 @@ import (
 	"github.com/pchatdr/harness/sim/mssql/hostfs"
 	"github.com/pchatdr/harness/sim/mssql/storage/media"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // RESTORE DATABASE and RESTORE LOG. Every refusal is a comparison in
@@ -45,7 +46,7 @@ func restoreVerb(k tsql.RestoreKind) string {
 
 func (sc *scope) execRestore(x *tsql.RestoreStmt, verb string) error {
 	if sc.s.tranCount > 0 {
-		return newErr(3021)
+		return newErr(sqlerr.BackupInTransaction)
 	}
 	o, err := sc.bkEvalOptions(x.Options)
 	if err != nil {
@@ -53,7 +54,7 @@ func (sc *scope) execRestore(x *tsql.RestoreStmt, verb string) error {
 	}
 	for _, f := range []string{"STOPAT", "STOPATMARK", "STOPBEFOREMARK", "PARTIAL", "MEDIAPASSWORD", "PASSWORD"} {
 		if o.flags[f] {
-			return newErr(40000, "RESTORE ... WITH "+f+" is not supported by the simulator.")
+			return newErr(sqlerr.Message, "RESTORE ... WITH "+f+" is not supported by the simulator.")
 		}
 	}
 	switch x.Kind {
@@ -69,7 +70,7 @@ func (sc *scope) execRestore(x *tsql.RestoreStmt, verb string) error {
 		return err
 	}
 	if strings.EqualFold(name, "tempdb") {
-		return newErr(3147)
+		return newErr(sqlerr.TempdbBackup)
 	}
 	if len(x.From) == 0 {
 		return sc.restoreRecoverOnly(name, o, verb)
@@ -99,7 +100,7 @@ func (o *bkOptions) fileNumber() int {
 func (sc *scope) openMedia(device string) (string, *media.Contents, error) {
 	inst := sc.s.inst
 	if device == "NUL" {
-		return "", nil, newErr(3201, device, "2(The system cannot find the file specified.)")
+		return "", nil, newErr(sqlerr.BackupDeviceOpen, device, "2(The system cannot find the file specified.)")
 	}
 	fs, err := inst.Files()
 	if err != nil {
@@ -107,11 +108,11 @@ func (sc *scope) openMedia(device string) (string, *media.Contents, error) {
 	}
 	acct := inst.ServiceAccount()
 	if _, err := fs.Stat(acct, device); err != nil {
-		return "", nil, newErr(3201, device, osErrText(err))
+		return "", nil, newErr(sqlerr.BackupDeviceOpen, device, osErrText(err))
 	}
 	host, err := fs.Check(acct, device, hostfs.Read)
 	if err != nil {
-		return "", nil, newErr(3201, device, osErrText(err))
+		return "", nil, newErr(sqlerr.BackupDeviceOpen, device, osErrText(err))
 	}
 	c, err := media.ReadHeaders(host)
 	if err != nil {
@@ -128,13 +129,13 @@ func mediaReadError(device string, err error) error {
 	switch {
 	case errors.As(err, &pe):
 		if pe.Incomplete {
-			return newErr(3203, device, "38(Reached the end of the file.)")
+			return newErr(sqlerr.BackupDeviceRead, device, "38(Reached the end of the file.)")
 		}
-		return newErr(4038, pe.Position, device)
+		return newErr(sqlerr.FileIDNotOnDevice, pe.Position, device)
 	case errors.Is(err, media.ErrNotMedia):
-		return newErr(3241, device)
+		return newErr(sqlerr.MediaFamilyMalformed, device)
 	case errors.Is(err, media.ErrCorrupt):
-		return newErr(3189)
+		return newErr(sqlerr.BackupSetDamaged)
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return err
 	}
@@ -142,7 +143,7 @@ func mediaReadError(device string, err error) error {
 	if errors.As(err, &sqlErr) {
 		return sqlErr
 	}
-	return newErr(3203, device, osErrText(err))
+	return newErr(sqlerr.BackupDeviceRead, device, osErrText(err))
 }
 
 // bkPickSet finds FILE = n in c.
@@ -159,7 +160,7 @@ func (sc *scope) openSet(device string, o *bkOptions, want int16, other string) 
 		return "", media.SetHeader{}, err
 	}
 	if set.BackupType != want {
-		return "", media.SetHeader{}, newErr(3135, device, other)
+		return "", media.SetHeader{}, newErr(sqlerr.BackupSetWrongKind, device, other)
 	}
 	return host, set, nil
 }
@@ -169,20 +170,20 @@ func bkPickSet(device string, c *media.Contents, n int) (media.SetHeader, error)
 		return c.Sets[n-1], nil
 	}
 	if c.Incomplete != nil && c.Incomplete.Position == n {
-		return media.SetHeader{}, newErr(3203, device, "38(Reached the end of the file.)")
+		return media.SetHeader{}, newErr(sqlerr.BackupDeviceRead, device, "38(Reached the end of the file.)")
 	}
-	return media.SetHeader{}, newErr(4038, n, device)
+	return media.SetHeader{}, newErr(sqlerr.FileIDNotOnDevice, n, device)
 }
 
 // bkExclusive is RESTORE's exclusive-access check (3102 for the caller's own
 // session, 3101 for others).
 func (sc *scope) bkExclusive(db *Database, verb string) error {
 	if sc.s.currentDB() == db {
-		return newErr(3102, strings.Fields(verb)[0], db.Name())
+		return newErr(sqlerr.DatabaseInUseBySession, strings.Fields(verb)[0], db.Name())
 	}
 	for _, id := range sc.s.inst.SessionsIn(db) {
 		if id != sc.s.id {
-			return newErr(3101)
+			return newErr(sqlerr.DatabaseInUse)
 		}
 	}
 	return nil
@@ -198,10 +199,10 @@ func (sc *scope) restoreDatabase(name, device string, o *bkOptions, verb string)
 	existing := inst.DB(name)
 	if existing != nil {
 		if existing.ID() <= msdbID && existing.ID() != msdbID {
-			return newErr(40000, "Restoring master or model is not supported by the simulator.")
+			return newErr(sqlerr.Message, "Restoring master or model is not supported by the simulator.")
 		}
 		if existing.IsMirrored() {
-			return newErr(3104, name)
+			return newErr(sqlerr.RestoreMirrored, name)
 		}
 		if err := sc.bkExclusive(existing, verb); err != nil {
 			return err
@@ -212,17 +213,17 @@ func (sc *scope) restoreDatabase(name, device string, o *bkOptions, verb string)
 		return err
 	}
 	if o.flags["CHECKSUM"] && !set.HasBackupChecksums {
-		return newErr(3187)
+		return newErr(sqlerr.NoChecksum)
 	}
 	if existing != nil && !o.flags["REPLACE"] {
 		em := existing.Meta()
 		if em.FamilyGUID != set.FamilyGUID || !strings.EqualFold(set.DatabaseName, name) {
-			return newErr(3154, name)
+			return newErr(sqlerr.BackupOfOtherDatabase, name)
 		}
 		ls := existing.LogState()
 		if em.State == StateOnline && !em.Standby && em.Recovery != RecoverySimple && ls.ChainStart != 0 &&
 			existing.NextLSN() > ls.LastLogBackupEnd {
-			return newErr(3159, name)
+			return newErr(sqlerr.TailLogNotBackedUp, name)
 		}
 	}
 	files, err := sc.restoreFiles(name, existing, set, o)
@@ -234,7 +235,7 @@ func (sc *scope) restoreDatabase(name, device string, o *bkOptions, verb string)
 	}
 	endSeq, ok := LSN(set.LastLSN).seq()
 	if !ok || endSeq == 0 {
-		return newErr(3241, device)
+		return newErr(sqlerr.MediaFamilyMalformed, device)
 	}
 	standby, err := sc.prepareStandby(existing, o)
 	if err != nil {
@@ -276,7 +277,7 @@ func (sc *scope) restoreDatabase(name, device string, o *bkOptions, verb string)
 		if f.Type == 0 {
 			pages = pagesOf(n)
 		}
-		if err := sc.message(newErr(4035, pages, name, f.Name, set.Position)); err != nil {
+		if err := sc.message(newErr(sqlerr.ProcessedPages, pages, name, f.Name, set.Position)); err != nil {
 			return err
 		}
 	}
@@ -300,7 +301,7 @@ func (sc *scope) restoreFiles(name string, existing *Database, set media.SetHead
 			}
 		}
 		if !found {
-			return nil, newErr(3234, mv[0], set.DatabaseName)
+			return nil, newErr(sqlerr.LogicalFileNotFound, mv[0], set.DatabaseName)
 		}
 	}
 	for _, f := range set.Files {
@@ -328,10 +329,10 @@ func (sc *scope) restoreFiles(name string, existing *Database, set media.SetHead
 		for _, of := range db.Meta().DBFiles() {
 			for _, f := range files {
 				if strings.EqualFold(of.Physical, f.Physical) {
-					if err := sc.message(newErr(1834, f.Physical, db.Name())); err != nil {
+					if err := sc.message(newErr(sqlerr.FileInUse, f.Physical, db.Name())); err != nil {
 						return nil, err
 					}
-					return nil, newErr(3156, f.Name, f.Physical)
+					return nil, newErr(sqlerr.RestoreNeedsMove, f.Name, f.Physical)
 				}
 			}
 		}
@@ -358,14 +359,14 @@ func (sc *scope) prepareStandby(existing *Database, o *bkOptions) (string, error
 	path := o.str("STANDBY")
 	f, err := fs.Create(inst.ServiceAccount(), path)
 	if err != nil {
-		return "", newErr(3201, path, osErrText(err))
+		return "", newErr(sqlerr.BackupDeviceOpen, path, osErrText(err))
 	}
 	_, werr := f.Write([]byte("MSSQLSIM STANDBY UNDO FILE\n"))
 	if cerr := f.Close(); werr == nil {
 		werr = cerr
 	}
 	if werr != nil {
-		return "", newErr(3202, path, osErrText(werr))
+		return "", newErr(sqlerr.BackupDeviceWrite, path, osErrText(werr))
 	}
 	return path, nil
 }
@@ -477,7 +478,7 @@ func restoreDataError(device string, err error) error {
 		return sqlErr
 	}
 	if errors.Is(err, media.ErrCorrupt) || errors.Is(err, errBadOp) || errors.Is(err, io.ErrUnexpectedEOF) {
-		return newErr(3189)
+		return newErr(sqlerr.BackupSetDamaged)
 	}
 	return mediaReadError(device, err)
 }
@@ -505,10 +506,10 @@ func (c *countReader) Read(p []byte) (int, error) {
 func (sc *scope) restoreTarget(name, verb string) (*Database, error) {
 	db := sc.s.inst.DB(name)
 	if db == nil {
-		return nil, newErr(3118, name)
+		return nil, newErr(sqlerr.RestoreDatabaseNotFound, name)
 	}
 	if db.IsMirrored() {
-		return nil, newErr(3104, name)
+		return nil, newErr(sqlerr.RestoreMirrored, name)
 	}
 	if err := sc.bkExclusive(db, verb); err != nil {
 		return nil, err
@@ -530,32 +531,32 @@ func (sc *scope) restoreLog(name, device string, o *bkOptions, verb string) erro
 	}
 	m := db.Meta()
 	if !restorable(m) {
-		return newErr(3117)
+		return newErr(sqlerr.NoFilesToRollForward)
 	}
 	if o.flags["CHECKSUM"] && !set.HasBackupChecksums {
-		return newErr(3187)
+		return newErr(sqlerr.NoChecksum)
 	}
 	if db.log == nil {
-		return newErr(40000, "RESTORE LOG needs a durable instance (a data directory): this in-memory instance keeps no log.")
+		return newErr(sqlerr.Message, "RESTORE LOG needs a durable instance (a data directory): this in-memory instance keeps no log.")
 	}
 	ls := db.LogState()
 	redo := db.NextLSN()
 	first, last := LSN(set.FirstLSN), LSN(set.LastLSN)
 	if set.FirstRecoveryForkID != ls.ForkGUID && set.RecoveryForkID != ls.ForkGUID {
-		return newErr(4330)
+		return newErr(sqlerr.RecoveryPathInconsistent)
 	}
 	// A log backup that crosses a recovery fork (its source was restored
 	// WITH RECOVERY inside it: the log-shipping role switch's new primary)
 	// applies to a database on the older fork only up to the fork point:
 	// past it, the database holds records the backup's path does not.
 	if set.FirstRecoveryForkID == ls.ForkGUID && set.RecoveryForkID != ls.ForkGUID && set.ForkPointLSN != 0 && uint64(redo) > set.ForkPointLSN {
-		return newErr(4330)
+		return newErr(sqlerr.RecoveryPathInconsistent)
 	}
 	if first > redo {
-		return newErr(4305, first.String(), redo.String())
+		return newErr(sqlerr.LogTooRecent, first.String(), redo.String())
 	}
 	if last <= redo {
-		return newErr(4326, last.String(), redo.String())
+		return newErr(sqlerr.LogTooEarly, last.String(), redo.String())
 	}
 	standby, err := sc.prepareStandby(db, o)
 	if err != nil {
@@ -594,12 +595,12 @@ func (sc *scope) restoreLog(name, device string, o *bkOptions, verb string) erro
 	if err != nil {
 		var gap *LogGapError
 		if errors.As(err, &gap) {
-			return newErr(3189)
+			return newErr(sqlerr.BackupSetDamaged)
 		}
 		return restoreDataError(device, err)
 	}
 	if got := db.NextLSN(); got != last {
-		return newErr(3189)
+		return newErr(sqlerr.BackupSetDamaged)
 	}
 	recovery := !o.flags["NORECOVERY"] && !o.flags["STANDBY"]
 	err = inst.UpdateLogState(ctx, db, func(dm *DBMeta, ls *LogState) {
@@ -625,7 +626,7 @@ func (sc *scope) restoreLog(name, device string, o *bkOptions, verb string) erro
 	db.holdLogForBackup()
 	inst.recordRestoreHistory(ctx, device, set, name, sc.s.login, "L", false, recovery)
 	files := m.DBFiles()
-	if err := sc.message(newErr(4035, pagesOf(cr.n)+1, name, files[len(files)-1].Name, set.Position)); err != nil {
+	if err := sc.message(newErr(sqlerr.ProcessedPages, pagesOf(cr.n)+1, name, files[len(files)-1].Name, set.Position)); err != nil {
 		return err
 	}
 	if err := sc.message(doneMessage(verb, pagesOf(cr.n)+1, time.Since(start))); err != nil {
@@ -645,10 +646,10 @@ func (sc *scope) restoreRecoverOnly(name string, o *bkOptions, verb string) erro
 		return err
 	}
 	if o.flags["NORECOVERY"] || o.flags["STANDBY"] {
-		return newErr(3032, "NORECOVERY, STANDBY")
+		return newErr(sqlerr.OptionsNotSupported, "NORECOVERY, STANDBY")
 	}
 	if !restorable(db.Meta()) {
-		return newErr(3153)
+		return newErr(sqlerr.AlreadyRecovered)
 	}
 	next := db.NextLSN()
 	err = inst.UpdateLogState(sc.ctx, db, func(dm *DBMeta, ls *LogState) {

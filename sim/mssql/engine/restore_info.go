@@ -7,6 +7,7 @@ import (
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/storage/media"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // RESTORE HEADERONLY, FILELISTONLY, LABELONLY and VERIFYONLY: what the
@@ -173,12 +174,12 @@ func (sc *scope) restoreInfo(kind tsql.RestoreKind, device string, o *bkOptions)
 		return err
 	}
 	if o.flags["CHECKSUM"] && !set.HasBackupChecksums {
-		return newErr(3187)
+		return newErr(sqlerr.NoChecksum)
 	}
 	if err := media.Verify(host, n); err != nil {
 		return restoreDataError(device, err)
 	}
-	if err := sc.message(newErr(3262, n)); err != nil {
+	if err := sc.message(newErr(sqlerr.BackupSetValid, n)); err != nil {
 		return err
 	}
 	sc.s.lastError = 0

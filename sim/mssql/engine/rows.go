@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // insertRow adds a new version of vals to t for tx. It returns a
@@ -35,13 +36,13 @@ func (t *Table) insertRow(tx *Tx, vals []Value) error {
 		if h.visible(tx) {
 			key := "(" + t.formatKey(ix, vals) + ")"
 			if ix.def.Index {
-				return newErr(2601, t.Schema+"."+t.Name, ix.def.Name, key)
+				return newErr(sqlerr.DuplicateKeyRow, t.Schema+"."+t.Name, ix.def.Name, key)
 			}
 			kind := "UNIQUE KEY"
 			if ix.def.Primary {
 				kind = "PRIMARY KEY"
 			}
-			return newErr(2627, kind, ix.def.Name, t.Schema+"."+t.Name, key)
+			return newErr(sqlerr.DuplicateKey, kind, ix.def.Name, t.Schema+"."+t.Name, key)
 		}
 	}
 	r := &rowVersion{id: t.nextRow, vals: vals, xmin: tx}

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/pchatdr/harness/sim/mssql/tsql"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // RPC runs a remote procedure call: sp_executesql (statement,
@@ -66,7 +67,7 @@ func (sc *scope) runRPC(call RPCCall, track *errTracker) error {
 			if !ok {
 				return err
 			}
-			unknown = e.Number == 2812
+			unknown = e.Number == sqlerr.ProcedureNotFound
 			err = sc.fail(&tsql.ExecStmt{}, err)
 		}
 		if err != nil && (!errors.As(err, &ab) || ab.act == actConn) {

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // options are a session's SET options.
@@ -108,7 +110,7 @@ func (inst *Instance) Login(ctx context.Context, r LoginRequest) (*Session, erro
 		return nil, err
 	}
 	if ok := (r.Windows && inst.windowsLoginExists(r.User)) || (!r.Windows && inst.checkPassword(r.User, r.Password)); !ok {
-		e := newErr(18456, r.User)
+		e := newErr(sqlerr.LoginFailed, r.User)
 		e.Server = inst.cfg.Name
 		return nil, e
 	}
@@ -118,7 +120,7 @@ func (inst *Instance) Login(ctx context.Context, r LoginRequest) (*Session, erro
 	}
 	db := inst.DB(dbName)
 	if db == nil || db.openError() != nil {
-		e := newErr(4060, dbName)
+		e := newErr(sqlerr.CannotOpenDatabase, dbName)
 		e.Server = inst.cfg.Name
 		return nil, e
 	}
@@ -128,7 +130,7 @@ func (inst *Instance) Login(ctx context.Context, r LoginRequest) (*Session, erro
 		return nil, ErrSessionKilled
 	}
 	if db.Meta().UserAccess == SingleUser && inst.sessionsInLocked(db, nil) > 0 {
-		e := newErr(4060, dbName)
+		e := newErr(sqlerr.CannotOpenDatabase, dbName)
 		e.Server = inst.cfg.Name
 		return nil, e
 	}
@@ -340,7 +342,7 @@ func (s *Session) Close() {
 func (inst *Instance) SystemSession(db string) (*Session, error) {
 	d := inst.DB(db)
 	if d == nil {
-		return nil, newErr(911, db)
+		return nil, newErr(sqlerr.DatabaseNotFound, db)
 	}
 	id := 1 + int(inst.systemSPID.Add(1)%49)
 	now := inst.now()
@@ -400,7 +402,7 @@ func (s *Session) CommitTran(ctx context.Context) error {
 	}
 	defer end()
 	if s.tranCount == 0 {
-		return newErr(3902)
+		return newErr(sqlerr.CommitNoTransaction)
 	}
 	return s.commitAll(rctx)
 }
@@ -413,7 +415,7 @@ func (s *Session) RollbackTran(ctx context.Context) error {
 	}
 	defer end()
 	if s.tranCount == 0 {
-		return newErr(3903)
+		return newErr(sqlerr.RollbackNoTransaction)
 	}
 	s.abandonTx()
 	return nil
@@ -430,7 +432,7 @@ func (s *Session) beginTran(name string) {
 // commitAll commits the explicit transaction (outermost COMMIT).
 func (s *Session) commitAll(ctx context.Context) error {
 	if s.doomed {
-		return newErr(3930)
+		return newErr(sqlerr.UncommittableTransaction)
 	}
 	tx := s.tx
 	s.tx = nil
@@ -454,5 +456,5 @@ func (s *Session) logFailure(err error) error {
 	}
 	s.inst.logf("engine: %v", err)
 	db := s.currentDB()
-	return newErr(9001, db.Name())
+	return newErr(sqlerr.LogNotAvailable, db.Name())
 }

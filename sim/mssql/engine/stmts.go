@@ -8,6 +8,7 @@ import (
 
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 func (sc *scope) execDeclare(x *tsql.DeclareStmt) error {
@@ -40,14 +41,14 @@ func (sc *scope) execDeclare(x *tsql.DeclareStmt) error {
 func (sc *scope) execSetVar(x *tsql.SetVarStmt) error {
 	v := sc.lookupVar(x.Var)
 	if v == nil {
-		return newErr(137, x.Var)
+		return newErr(sqlerr.MustDeclareVariable, x.Var)
 	}
 	ce, err := sc.newCompiler(nil).compile(x.Value)
 	if err != nil {
 		return err
 	}
 	if ce.cond {
-		return newErr(102, exprText(x.Value))
+		return newErr(sqlerr.SyntaxError, exprText(x.Value))
 	}
 	if err := sc.assign(v, x.Op, ce, &env{sc: sc}); err != nil {
 		return err
@@ -137,7 +138,7 @@ func (sc *scope) execSetOption(x *tsql.SetOptionStmt) error {
 			case "mdy", "dmy", "ymd", "ydm", "myd", "dym":
 				o.DateFormat = v
 			default:
-				return newErr(2741, v)
+				return newErr(sqlerr.InvalidDateFormat, v)
 			}
 		case "DATEFIRST", "LOCK_TIMEOUT", "ROWCOUNT", "TEXTSIZE", "DEADLOCK_PRIORITY", "QUERY_GOVERNOR_COST_LIMIT":
 			var n int64
@@ -174,7 +175,7 @@ func (sc *scope) execSetOption(x *tsql.SetOptionStmt) error {
 			o.Isolation = x.Value
 		case "IDENTITY_INSERT":
 			if x.Object == nil {
-				return newErr(102, "IDENTITY_INSERT")
+				return newErr(sqlerr.SyntaxError, "IDENTITY_INSERT")
 			}
 			obj, err := sc.resolveObject(x.Object)
 			if err != nil {
@@ -182,11 +183,11 @@ func (sc *scope) execSetOption(x *tsql.SetOptionStmt) error {
 			}
 			t := obj.table
 			if t == nil || t.identityCol() < 0 {
-				return newErr(8106, nameText(x.Object))
+				return newErr(sqlerr.NoIdentityProperty, nameText(x.Object))
 			}
 			if on {
 				if cur := o.IdentityInsert; cur != nil && cur != t {
-					return newErr(8107, cur.db.Name(), cur.Schema, cur.Name, nameText(x.Object))
+					return newErr(sqlerr.IdentityInsertAlreadyOn, cur.db.Name(), cur.Schema, cur.Name, nameText(x.Object))
 				}
 				o.IdentityInsert = t
 			} else if o.IdentityInsert == t {
@@ -205,7 +206,7 @@ func (sc *scope) execUse(x *tsql.UseStmt) error {
 	s := sc.s
 	db := s.inst.DB(x.DB.Name)
 	if db == nil {
-		return newErr(911, x.DB.Name)
+		return newErr(sqlerr.DatabaseNotFound, x.DB.Name)
 	}
 	if e := db.openError(); e != nil {
 		return e
@@ -216,14 +217,14 @@ func (sc *scope) execUse(x *tsql.UseStmt) error {
 		n := s.inst.sessionsInLocked(db, s)
 		s.inst.mu.RUnlock()
 		if n > 0 {
-			return newErr(924, db.Name())
+			return newErr(sqlerr.DatabaseSingleUser, db.Name())
 		}
 	}
 	s.setDB(db)
 	if err := sc.emit(sc.out.EnvChange(EnvChange{Type: EnvDatabase, Old: old.Name(), New: db.Name()})); err != nil {
 		return err
 	}
-	if err := sc.message(newErr(5701, db.Name())); err != nil {
+	if err := sc.message(newErr(sqlerr.ChangedDatabase, db.Name())); err != nil {
 		return err
 	}
 	s.rowcount = 0
@@ -239,7 +240,7 @@ func (sc *scope) execPrint(x *tsql.PrintStmt) error {
 	text := ""
 	if v != nil {
 		if !t.Kind.IsString() && !t.Kind.IsNumeric() && !t.Kind.IsDateTime() && t.Kind != sqltypes.KindUniqueIdentifier {
-			return newErr(257, t.Name(), "varchar")
+			return newErr(sqlerr.ImplicitConversionNotAllowed, t.Name(), "varchar")
 		}
 		s, err := toStringValue(v, t)
 		if err != nil {
@@ -382,7 +383,7 @@ func (sc *scope) execRaiserror(x *tsql.RaiserrorStmt) error {
 		}
 	}
 	if sev > 18 && !withLog {
-		return newErr(2754)
+		return newErr(sqlerr.SeverityNeedsSysadmin)
 	}
 	if sev > 25 {
 		sev = 25
@@ -403,7 +404,7 @@ func (sc *scope) execRaiserror(x *tsql.RaiserrorStmt) error {
 	} else {
 		n, _ := toInt64(mv)
 		if n < 13000 || n == 50000 || n > 2147483647 {
-			return newErr(2732, n, 13000, 2147483647)
+			return newErr(sqlerr.InvalidErrorNumber, n, 13000, 2147483647)
 		}
 		number = 18054
 		text = fmt.Sprintf("Error %d, severity %d, state %d was raised, but no message with that error number was found in sys.messages. If error is larger than 50000, make sure the user-defined message is added using sp_addmessage.", n, sev, state)
@@ -451,7 +452,7 @@ func (sc *scope) execThrow(x *tsql.ThrowStmt) error {
 	s, _ := toStringValue(mv, mt)
 	text, _ := s.(string)
 	if n < 50000 {
-		return newErr(35100, n)
+		return newErr(sqlerr.ThrowNumberOutOfRange, n)
 	}
 	m := &Error{Number: int32(n), Class: 16, State: uint8(st), Message: text, Line: int32(sc.line), Proc: sc.procName}
 	if sc.inTry > 0 {
@@ -509,11 +510,11 @@ func (sc *scope) execWaitfor(x *tsql.WaitforStmt) error {
 	default:
 		s, err := toStringValue(v, t)
 		if err != nil || s == nil {
-			return newErr(148, fmt.Sprint(v))
+			return newErr(sqlerr.WaitforBadTime, fmt.Sprint(v))
 		}
 		var ok bool
 		if d, ok = parseWaitTime(s.(string)); !ok {
-			return newErr(148, s.(string))
+			return newErr(sqlerr.WaitforBadTime, s.(string))
 		}
 	}
 	if !x.Delay {
@@ -546,19 +547,19 @@ func (sc *scope) execKill(x *tsql.KillStmt) error {
 	}
 	n, ok := toInt64(v)
 	if !ok {
-		return newErr(6112, fmt.Sprint(v))
+		return newErr(sqlerr.InvalidProcessIDText, fmt.Sprint(v))
 	}
 	if int(n) == sc.s.id {
-		return newErr(6104)
+		return newErr(sqlerr.KillSelf)
 	}
 	sc.s.inst.mu.RLock()
 	target := sc.s.inst.sessions[int(n)]
 	sc.s.inst.mu.RUnlock()
 	if target == nil {
-		return newErr(6106, n)
+		return newErr(sqlerr.ProcessNotActive, n)
 	}
 	if x.StatusOnly {
-		return sc.message(newErr(6120))
+		return sc.message(newErr(sqlerr.KillStatusNoRollback))
 	}
 	target.kill(nil)
 	sc.s.rowcount = 0
@@ -582,7 +583,7 @@ func (sc *scope) execString(x *tsql.ExecStringStmt) error {
 		text = s.(string)
 	}
 	if sc.depth >= 32 {
-		return newErr(217, 32)
+		return newErr(sqlerr.NestingLimit, 32)
 	}
 	child := sc.child("")
 	child.inProc = sc.inProc

@@ -5,6 +5,7 @@ import (
 
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // runTryCatch runs BEGIN TRY ... END TRY BEGIN CATCH ... END CATCH. Errors
@@ -34,7 +35,7 @@ func (sc *scope) runTryCatch(x *tsql.TryCatchStmt) error {
 // rethrow is THROW without arguments inside CATCH.
 func (sc *scope) rethrow() error {
 	if sc.catchErr == nil {
-		return newErr(10704)
+		return newErr(sqlerr.RethrowOutsideCatch)
 	}
 	e := *sc.catchErr
 	if sc.inTry > 0 {

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 const (
@@ -131,7 +133,7 @@ func (t *Tx) waitFor(ctx context.Context, other *Tx) error {
 	case <-other.done:
 		return nil
 	case <-timeout:
-		return newErr(1222)
+		return newErr(sqlerr.LockTimeout)
 	case <-ctx.Done():
 		return ctx.Err()
 	}

@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/pchatdr/harness/sim/mssql/tsql"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // checkVars is SQL Server's compile-time variable check: a variable must be
@@ -76,9 +77,9 @@ func (sc *scope) checkVarsUncached(stmts []tsql.Stmt) *Error {
 		}
 		if !declared[strings.ToLower(name)] {
 			if table {
-				found = newErr(1087, name)
+				found = newErr(sqlerr.MustDeclareTableVariable, name)
 			} else {
-				found = newErr(137, name)
+				found = newErr(sqlerr.MustDeclareVariable, name)
 			}
 			found.Line = int32(l)
 		}
@@ -103,7 +104,7 @@ func (sc *scope) checkVarsUncached(stmts []tsql.Stmt) *Error {
 					}
 					key := strings.ToLower(d.Name)
 					if declared[key] && found == nil {
-						found = newErr(134, d.Name)
+						found = newErr(sqlerr.VariableAlreadyDeclared, d.Name)
 						found.Line = int32(d.Line)
 					}
 					declared[key] = true

@@ -6,6 +6,7 @@ import (
 
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // windowSpec is a ranking function with its OVER clause: ROW_NUMBER(),
@@ -23,32 +24,32 @@ type windowSpec struct {
 func (c *compiler) windowFunc(fc *tsql.FuncCall) (*cexpr, error) {
 	name := strings.ToLower(fc.Name.Object().Name)
 	if c.windows == nil {
-		return nil, newErr(4108)
+		return nil, newErr(sqlerr.WindowedFunctionPlace)
 	}
 	ws := &windowSpec{fn: name}
 	sub := &compiler{sc: c.sc, bs: c.bs, group: c.group}
 	switch name {
 	case "row_number", "rank", "dense_rank":
 		if len(fc.Args) != 0 {
-			return nil, newErr(174, fc.Name.Object().Name, 0)
+			return nil, newErr(sqlerr.FunctionArgCount, fc.Name.Object().Name, 0)
 		}
 		if len(fc.Over.OrderBy) == 0 {
-			return nil, newErr(4112, name)
+			return nil, newErr(sqlerr.OverNeedsOrderBy, name)
 		}
 	default:
 		if !aggregateNames[name] {
-			return nil, newErr(195, fc.Name.Object().Name)
+			return nil, newErr(sqlerr.UnknownBuiltinFunction, fc.Name.Object().Name)
 		}
 		if len(fc.Over.OrderBy) > 0 {
-			return nil, newErr(40000, "Aggregates with OVER (ORDER BY ...) (running totals) are not supported by the simulator.")
+			return nil, newErr(sqlerr.Message, "Aggregates with OVER (ORDER BY ...) (running totals) are not supported by the simulator.")
 		}
 		spec := &aggSpec{fn: name, star: fc.Star, distinct: fc.Distinct}
 		if fc.Distinct {
-			return nil, newErr(10759)
+			return nil, newErr(sqlerr.DistinctOver)
 		}
 		if !fc.Star {
 			if len(fc.Args) != 1 {
-				return nil, newErr(174, fc.Name.Object().Name, 1)
+				return nil, newErr(sqlerr.FunctionArgCount, fc.Name.Object().Name, 1)
 			}
 			a, err := sub.compile(fc.Args[0])
 			if err != nil {

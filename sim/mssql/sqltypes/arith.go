@@ -63,7 +63,7 @@ func Arith(op byte, a, b Value, ta, tb Type) (Value, Type, error) {
 	switch op {
 	case '+', '-', '*', '/', '%', '&', '|', '^':
 	default:
-		return nil, Type{}, sqlerr.New(102, string(op))
+		return nil, Type{}, sqlerr.New(sqlerr.SyntaxError, string(op))
 	}
 	hi := ta
 	if Precedence(tb.Kind) > Precedence(ta.Kind) {
@@ -71,42 +71,42 @@ func Arith(op byte, a, b Value, ta, tb Type) (Value, Type, error) {
 	}
 	for _, pair := range [][2]Type{{ta, tb}, {tb, ta}} {
 		if pair[0].Kind == KindUniqueIdentifier && pair[1].Kind != KindUniqueIdentifier && !pair[1].Kind.IsString() {
-			return nil, Type{}, sqlerr.New(206, pair[0].Name(), pair[1].Name())
+			return nil, Type{}, sqlerr.New(sqlerr.OperandTypeClash, pair[0].Name(), pair[1].Name())
 		}
 	}
 	switch {
 	case hi.Kind.IsString() || (hi.Kind.IsBinary() && op == '+'):
 		if op != '+' {
-			return nil, Type{}, sqlerr.New(8117, hi.Name(), opName(op))
+			return nil, Type{}, sqlerr.New(sqlerr.InvalidOperandType, hi.Name(), opName(op))
 		}
 		return concat(a, b, ta, tb, hi)
 	case hi.Kind.IsBinary(), hi.Kind == KindUniqueIdentifier:
-		return nil, Type{}, sqlerr.New(8117, hi.Name(), opName(op))
+		return nil, Type{}, sqlerr.New(sqlerr.InvalidOperandType, hi.Name(), opName(op))
 	case hi.Kind == KindDateTime2 || hi.Kind == KindDate:
 		lo := tb
 		if hi == tb {
 			lo = ta
 		}
 		if lo.Kind.IsDateTime() || lo.Kind.IsString() {
-			return nil, Type{}, sqlerr.New(8117, hi.Name(), opName(op))
+			return nil, Type{}, sqlerr.New(sqlerr.InvalidOperandType, hi.Name(), opName(op))
 		}
-		return nil, Type{}, sqlerr.New(206, hi.Name(), lo.Name())
+		return nil, Type{}, sqlerr.New(sqlerr.OperandTypeClash, hi.Name(), lo.Name())
 	case hi.Kind == KindDateTime:
 		return dateArith(op, a, b, ta, tb)
 	case hi.Kind == KindFloat || hi.Kind == KindReal:
 		if op == '%' || bitwise(op) {
-			return nil, Type{}, sqlerr.New(402, ta.Name(), tb.Name(), opName(op))
+			return nil, Type{}, sqlerr.New(sqlerr.IncompatibleOperatorTypes, ta.Name(), tb.Name(), opName(op))
 		}
 		return floatArith(op, a, b, ta, tb, hi)
 	case hi.Kind == KindDecimal:
 		if bitwise(op) {
-			return nil, Type{}, sqlerr.New(402, ta.Name(), tb.Name(), opName(op))
+			return nil, Type{}, sqlerr.New(sqlerr.IncompatibleOperatorTypes, ta.Name(), tb.Name(), opName(op))
 		}
 		return decimalArith(op, a, b, ta, tb)
 	case hi.Kind.IsInteger() || hi.Kind == KindBit:
 		return intArith(op, a, b, ta, tb, hi)
 	}
-	return nil, Type{}, sqlerr.New(8117, hi.Name(), opName(op))
+	return nil, Type{}, sqlerr.New(sqlerr.InvalidOperandType, hi.Name(), opName(op))
 }
 
 func concat(a, b Value, ta, tb, hi Type) (Value, Type, error) {
@@ -166,7 +166,7 @@ func intArith(op byte, a, b Value, ta, tb, hi Type) (Value, Type, error) {
 	rt := Type{Kind: hi.Kind}
 	if ta.Kind == KindBit && tb.Kind == KindBit {
 		if !bitwise(op) {
-			return nil, Type{}, sqlerr.New(8117, "bit", opName(op))
+			return nil, Type{}, sqlerr.New(sqlerr.InvalidOperandType, "bit", opName(op))
 		}
 	} else if rt.Kind == KindBit {
 		rt.Kind = KindInt // unreachable: any integer outranks bit
@@ -198,7 +198,7 @@ func intArith(op byte, a, b Value, ta, tb, hi Type) (Value, Type, error) {
 		r = bi.Int64()
 	case '/', '%':
 		if j == 0 {
-			return nil, Type{}, sqlerr.New(8134)
+			return nil, Type{}, sqlerr.New(sqlerr.DivideByZero)
 		}
 		if i == math.MinInt64 && j == -1 {
 			overflow, r = op == '/', 0
@@ -219,7 +219,7 @@ func intArith(op byte, a, b Value, ta, tb, hi Type) (Value, Type, error) {
 	}
 	lo, hiV := intRange(rt.Kind)
 	if overflow || r < lo || r > hiV {
-		return nil, Type{}, sqlerr.New(8115, "expression", rt.Name())
+		return nil, Type{}, sqlerr.New(sqlerr.ArithmeticOverflowConvert, "expression", rt.Name())
 	}
 	return r, rt, nil
 }
@@ -248,7 +248,7 @@ func floatArith(op byte, a, b Value, ta, tb, hi Type) (Value, Type, error) {
 		r = f * g
 	case '/':
 		if g == 0 {
-			return nil, Type{}, sqlerr.New(8134)
+			return nil, Type{}, sqlerr.New(sqlerr.DivideByZero)
 		}
 		r = f / g
 	}
@@ -256,7 +256,7 @@ func floatArith(op byte, a, b Value, ta, tb, hi Type) (Value, Type, error) {
 		r = float64(float32(r))
 	}
 	if math.IsInf(r, 0) || math.IsNaN(r) {
-		return nil, Type{}, sqlerr.New(8115, "expression", rt.Name())
+		return nil, Type{}, sqlerr.New(sqlerr.ArithmeticOverflowConvert, "expression", rt.Name())
 	}
 	return r, rt, nil
 }
@@ -299,7 +299,7 @@ func toRat(v Value, t Type) (*big.Rat, error) {
 		// a string operand becomes numeric as written
 		d, ok := parseDecimal(s)
 		if !ok {
-			return nil, sqlerr.New(8114, t.Name(), "numeric")
+			return nil, sqlerr.New(sqlerr.ConvertError, t.Name(), "numeric")
 		}
 		v = d
 	}
@@ -311,7 +311,7 @@ func toRat(v Value, t Type) (*big.Rat, error) {
 	case Decimal:
 		return new(big.Rat).SetFrac(x.unscaled(), pow10(int(x.Scale))), nil
 	}
-	return nil, sqlerr.New(8117, t.Name(), "numeric")
+	return nil, sqlerr.New(sqlerr.InvalidOperandType, t.Name(), "numeric")
 }
 
 // ratToDecimal rounds (or truncates) r to scale.
@@ -362,7 +362,7 @@ func decimalArith(op byte, a, b Value, ta, tb Type) (Value, Type, error) {
 		r = new(big.Rat).Mul(x, y)
 	case '/', '%':
 		if y.Sign() == 0 {
-			return nil, Type{}, sqlerr.New(8134)
+			return nil, Type{}, sqlerr.New(sqlerr.DivideByZero)
 		}
 		q := new(big.Rat).Quo(x, y)
 		if op == '/' {
@@ -374,7 +374,7 @@ func decimalArith(op byte, a, b Value, ta, tb Type) (Value, Type, error) {
 	}
 	d := ratToDecimal(r, rt.Scale, trunc)
 	if !d.fitsPrecision(rt.Precision) {
-		return nil, Type{}, sqlerr.New(8115, "expression", "numeric")
+		return nil, Type{}, sqlerr.New(sqlerr.ArithmeticOverflowConvert, "expression", "numeric")
 	}
 	return d, rt, nil
 }
@@ -382,11 +382,11 @@ func decimalArith(op byte, a, b Value, ta, tb Type) (Value, Type, error) {
 func dateArith(op byte, a, b Value, ta, tb Type) (Value, Type, error) {
 	rt := TypeDateTime
 	if op != '+' && op != '-' {
-		return nil, Type{}, sqlerr.New(8117, "datetime", opName(op))
+		return nil, Type{}, sqlerr.New(sqlerr.InvalidOperandType, "datetime", opName(op))
 	}
 	for _, t := range []Type{ta, tb} {
 		if t.Kind == KindUniqueIdentifier || t.Kind.IsBinary() {
-			return nil, Type{}, sqlerr.New(206, "datetime", t.Name())
+			return nil, Type{}, sqlerr.New(sqlerr.OperandTypeClash, "datetime", t.Name())
 		}
 	}
 	if a == nil || b == nil {
@@ -423,7 +423,7 @@ func dateArith(op byte, a, b Value, ta, tb Type) (Value, Type, error) {
 	}
 	t, ok := datetimeFromDays(r)
 	if !ok {
-		return nil, Type{}, sqlerr.New(517, "datetime")
+		return nil, Type{}, sqlerr.New(sqlerr.DateAddOverflow, "datetime")
 	}
 	return t, rt, nil
 }
@@ -442,10 +442,10 @@ func Unary(op byte, v Value, t Type) (Value, Type, error) {
 		if k.IsNumeric() || k.IsString() {
 			return v, t, nil
 		}
-		return nil, Type{}, sqlerr.New(8117, t.Name(), "plus")
+		return nil, Type{}, sqlerr.New(sqlerr.InvalidOperandType, t.Name(), "plus")
 	case '-':
 		if !k.IsNumeric() || k == KindBit {
-			return nil, Type{}, sqlerr.New(8117, t.Name(), "minus")
+			return nil, Type{}, sqlerr.New(sqlerr.InvalidOperandType, t.Name(), "minus")
 		}
 		if v == nil {
 			return nil, t, nil
@@ -454,7 +454,7 @@ func Unary(op byte, v Value, t Type) (Value, Type, error) {
 		case int64:
 			lo, hi := intRange(k)
 			if x == math.MinInt64 || -x < lo || -x > hi {
-				return nil, Type{}, sqlerr.New(8115, "expression", t.Name())
+				return nil, Type{}, sqlerr.New(sqlerr.ArithmeticOverflowConvert, "expression", t.Name())
 			}
 			return -x, t, nil
 		case Decimal:
@@ -464,7 +464,7 @@ func Unary(op byte, v Value, t Type) (Value, Type, error) {
 		}
 	case '~':
 		if !k.IsInteger() && k != KindBit {
-			return nil, Type{}, sqlerr.New(8117, t.Name(), "~")
+			return nil, Type{}, sqlerr.New(sqlerr.InvalidOperandType, t.Name(), "~")
 		}
 		if v == nil {
 			return nil, t, nil
@@ -482,7 +482,7 @@ func Unary(op byte, v Value, t Type) (Value, Type, error) {
 			return ^x, t, nil
 		}
 	default:
-		return nil, Type{}, sqlerr.New(102, string(op))
+		return nil, Type{}, sqlerr.New(sqlerr.SyntaxError, string(op))
 	}
-	return nil, Type{}, sqlerr.New(8117, t.Name(), string(op))
+	return nil, Type{}, sqlerr.New(sqlerr.InvalidOperandType, t.Name(), string(op))
 }

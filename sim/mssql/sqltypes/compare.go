@@ -42,7 +42,7 @@ func Compare(a, b Value, ta, tb Type) (int, error) {
 	}
 	rt := ResultType(ta, tb)
 	if !ImplicitAllowed(ta.Kind, rt.Kind) || !ImplicitAllowed(tb.Kind, rt.Kind) {
-		return 0, sqlerr.New(206, ta.Name(), tb.Name())
+		return 0, sqlerr.New(sqlerr.OperandTypeClash, ta.Name(), tb.Name())
 	}
 	ca, err := coerce(a, ta, rt)
 	if err != nil {
@@ -73,7 +73,7 @@ func coerce(v Value, t, rt Type) (Value, error) {
 		return v, nil
 	}
 	if !ImplicitAllowed(t.Kind, rt.Kind) {
-		return nil, sqlerr.New(206, rt.Name(), t.Name())
+		return nil, sqlerr.New(sqlerr.OperandTypeClash, rt.Name(), t.Name())
 	}
 	wide := rt
 	if wide.Kind.IsString() || wide.Kind.IsBinary() {

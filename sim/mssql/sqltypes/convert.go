@@ -27,7 +27,7 @@ func Convert(v Value, from, to Type) (Value, error) {
 // varchar to varbinary or datetime to int).
 func ConvertImplicit(v Value, from, to Type) (Value, error) {
 	if !ImplicitAllowed(from.Kind, to.Kind) {
-		return nil, sqlerr.New(257, from.Name(), to.Name())
+		return nil, sqlerr.New(sqlerr.ImplicitConversionNotAllowed, from.Name(), to.Name())
 	}
 	return convert(v, from, to, -1)
 }
@@ -39,15 +39,15 @@ func ConvertImplicit(v Value, from, to Type) (Value, error) {
 // does. An unknown style for a date/time or binary conversion is error 281.
 func ConvertStyle(v Value, from, to Type, style int) (Value, error) {
 	if style < 0 {
-		return nil, sqlerr.New(281, style, from.Name(), to.Name())
+		return nil, sqlerr.New(sqlerr.InvalidStyle, style, from.Name(), to.Name())
 	}
 	dateStr := (from.Kind.IsDateTime() && to.Kind.IsString()) || (from.Kind.IsString() && to.Kind.IsDateTime())
 	if dateStr && !validDateStyle(style) {
-		return nil, sqlerr.New(281, style, from.Name(), to.Name())
+		return nil, sqlerr.New(sqlerr.InvalidStyle, style, from.Name(), to.Name())
 	}
 	binStr := (from.Kind.IsBinary() && to.Kind.IsString()) || (from.Kind.IsString() && to.Kind.IsBinary())
 	if binStr && style > 2 {
-		return nil, sqlerr.New(281, style, from.Name(), to.Name())
+		return nil, sqlerr.New(sqlerr.InvalidStyle, style, from.Name(), to.Name())
 	}
 	return convert(v, from, to, style)
 }
@@ -101,7 +101,7 @@ func convert(v Value, from, to Type, style int) (Value, error) {
 		from = LiteralType(v)
 	}
 	if !ExplicitAllowed(from.Kind, to.Kind) {
-		return nil, sqlerr.New(529, from.Name(), to.Name())
+		return nil, sqlerr.New(sqlerr.ExplicitConversionNotAllowed, from.Name(), to.Name())
 	}
 	if v == nil {
 		return nil, nil
@@ -124,7 +124,7 @@ func convert(v Value, from, to Type, style int) (Value, error) {
 	case to.Kind.IsBinary():
 		return toBinary(v, from, to, style)
 	}
-	return nil, sqlerr.New(529, from.Name(), to.Name())
+	return nil, sqlerr.New(sqlerr.ExplicitConversionNotAllowed, from.Name(), to.Name())
 }
 
 // normalize maps the Go types a caller might hand in (int, int32, float32,
@@ -186,9 +186,9 @@ func intWidth(k Kind) int {
 // 220 names the value for the small kinds, 8115 the "expression" otherwise.
 func intOverflow(to Type, x int64) error {
 	if to.Kind == KindTinyInt || to.Kind == KindSmallInt {
-		return sqlerr.New(220, to.Name(), x)
+		return sqlerr.New(sqlerr.ArithmeticOverflowValue, to.Name(), x)
 	}
-	return sqlerr.New(8115, "expression", to.Name())
+	return sqlerr.New(sqlerr.ArithmeticOverflowConvert, "expression", to.Name())
 }
 
 func b2i(b bool) int64 {
@@ -211,14 +211,14 @@ func toInteger(v Value, from, to Type) (Value, error) {
 	case Decimal:
 		i, ok := x.Int64()
 		if !ok || i < lo || i > hi {
-			return nil, sqlerr.New(8115, from.Name(), to.Name())
+			return nil, sqlerr.New(sqlerr.ArithmeticOverflowConvert, from.Name(), to.Name())
 		}
 		return i, nil
 	case float64:
 		t := math.Trunc(x)
 		// float64(MaxInt64) rounds up to 2^63, hence >= for bigint
 		if math.IsNaN(t) || t < float64(lo) || t > float64(hi) || (to.Kind == KindBigInt && t >= 1<<63) {
-			return nil, sqlerr.New(232, to.Name(), x)
+			return nil, sqlerr.New(sqlerr.ArithmeticOverflowType, to.Name(), x)
 		}
 		return int64(t), nil
 	case string:
@@ -245,7 +245,7 @@ func toInteger(v Value, from, to Type) (Value, error) {
 		days := math.Floor(datetimeDays(x) + 0.5)
 		return toInteger(days, TypeFloat, to)
 	}
-	return nil, sqlerr.New(529, from.Name(), to.Name())
+	return nil, sqlerr.New(sqlerr.ExplicitConversionNotAllowed, from.Name(), to.Name())
 }
 
 // parseIntString follows SQL Server: surrounding spaces ignored, an optional
@@ -260,20 +260,20 @@ func parseIntString(s string, from, to Type) (Value, error) {
 		body = body[1:]
 	}
 	if body == "" || !allDigits(body) {
-		return nil, sqlerr.New(245, from.Name(), s, to.Name())
+		return nil, sqlerr.New(sqlerr.ConversionFailed, from.Name(), s, to.Name())
 	}
 	n, err := strconv.ParseInt(t, 10, 64)
 	lo, hi := intRange(to.Kind)
 	if err != nil || n < lo || n > hi {
 		switch to.Kind {
 		case KindTinyInt:
-			return nil, sqlerr.New(244, from.Name(), s, "INT1")
+			return nil, sqlerr.New(sqlerr.ConversionOverflowColumn, from.Name(), s, "INT1")
 		case KindSmallInt:
-			return nil, sqlerr.New(244, from.Name(), s, "INT2")
+			return nil, sqlerr.New(sqlerr.ConversionOverflowColumn, from.Name(), s, "INT2")
 		case KindInt:
-			return nil, sqlerr.New(248, from.Name(), s, "int")
+			return nil, sqlerr.New(sqlerr.ConversionOverflowInt, from.Name(), s, "int")
 		}
-		return nil, sqlerr.New(8114, from.Name(), to.Name())
+		return nil, sqlerr.New(sqlerr.ConvertError, from.Name(), to.Name())
 	}
 	return n, nil
 }
@@ -298,7 +298,7 @@ func toBit(v Value, from, to Type) (Value, error) {
 		}
 		i, err := parseIntString(x, from, TypeBigInt)
 		if err != nil {
-			return nil, sqlerr.New(245, from.Name(), x, to.Name())
+			return nil, sqlerr.New(sqlerr.ConversionFailed, from.Name(), x, to.Name())
 		}
 		return i.(int64) != 0, nil
 	case []byte:
@@ -311,7 +311,7 @@ func toBit(v Value, from, to Type) (Value, error) {
 	case time.Time:
 		return datetimeDays(x) != 0, nil
 	}
-	return nil, sqlerr.New(529, from.Name(), to.Name())
+	return nil, sqlerr.New(sqlerr.ExplicitConversionNotAllowed, from.Name(), to.Name())
 }
 
 func toDecimal(v Value, from, to Type) (Value, error) {
@@ -330,14 +330,14 @@ func toDecimal(v Value, from, to Type) (Value, error) {
 		d, ok = parseDecimal(x)
 		if !ok {
 			if strings.TrimSpace(x) == "" {
-				return nil, sqlerr.New(8114, from.Name(), to.Name())
+				return nil, sqlerr.New(sqlerr.ConvertError, from.Name(), to.Name())
 			}
-			return nil, sqlerr.New(8114, from.Name(), to.Name())
+			return nil, sqlerr.New(sqlerr.ConvertError, from.Name(), to.Name())
 		}
 	case time.Time:
 		d, ok = decimalFromFloat(datetimeDays(x))
 	default:
-		return nil, sqlerr.New(529, from.Name(), to.Name())
+		return nil, sqlerr.New(sqlerr.ExplicitConversionNotAllowed, from.Name(), to.Name())
 	}
 	p, s := to.Precision, to.Scale
 	if p == 0 {
@@ -348,7 +348,7 @@ func toDecimal(v Value, from, to Type) (Value, error) {
 		ok = d.fitsPrecision(p)
 	}
 	if !ok {
-		return nil, sqlerr.New(8115, from.Name(), to.Name())
+		return nil, sqlerr.New(sqlerr.ArithmeticOverflowConvert, from.Name(), to.Name())
 	}
 	return d, nil
 }
@@ -371,22 +371,22 @@ func toFloat(v Value, from, to Type) (Value, error) {
 			break
 		}
 		if strings.Trim(t, "0123456789+-.eE") != "" {
-			return nil, sqlerr.New(8114, from.Name(), to.Name())
+			return nil, sqlerr.New(sqlerr.ConvertError, from.Name(), to.Name())
 		}
 		var err error
 		f, err = strconv.ParseFloat(t, 64)
 		if err != nil {
-			return nil, sqlerr.New(8114, from.Name(), to.Name())
+			return nil, sqlerr.New(sqlerr.ConvertError, from.Name(), to.Name())
 		}
 	case time.Time:
 		f = datetimeDays(x)
 	default:
-		return nil, sqlerr.New(529, from.Name(), to.Name())
+		return nil, sqlerr.New(sqlerr.ExplicitConversionNotAllowed, from.Name(), to.Name())
 	}
 	if to.Kind == KindReal {
 		r := float32(f)
 		if math.IsInf(float64(r), 0) && !math.IsInf(f, 0) {
-			return nil, sqlerr.New(8115, from.Name(), to.Name())
+			return nil, sqlerr.New(sqlerr.ArithmeticOverflowConvert, from.Name(), to.Name())
 		}
 		f = float64(r)
 	}
@@ -451,15 +451,15 @@ func toString(v Value, from, to Type, style int) (Value, error) {
 	case time.Time:
 		var ok bool
 		if s, ok = formatDateTime(x, from, style); !ok {
-			return nil, sqlerr.New(281, style, from.Name(), to.Name())
+			return nil, sqlerr.New(sqlerr.InvalidStyle, style, from.Name(), to.Name())
 		}
 	case GUID:
 		s = x.String()
 		if to.Length != MaxLength && to.Length < 36 {
-			return nil, sqlerr.New(8170)
+			return nil, sqlerr.New(sqlerr.GUIDResultSpace)
 		}
 	default:
-		return nil, sqlerr.New(529, from.Name(), to.Name())
+		return nil, sqlerr.New(sqlerr.ExplicitConversionNotAllowed, from.Name(), to.Name())
 	}
 	if !to.Kind.IsUnicode() {
 		s = toCodePage(s)
@@ -469,9 +469,9 @@ func toString(v Value, from, to Type, style int) (Value, error) {
 		case numeric && !to.Kind.IsUnicode():
 			s = "*"
 		case numeric:
-			return nil, sqlerr.New(8115, "expression", to.Name())
+			return nil, sqlerr.New(sqlerr.ArithmeticOverflowConvert, "expression", to.Name())
 		case exact:
-			return nil, sqlerr.New(8115, from.Name(), to.Name())
+			return nil, sqlerr.New(sqlerr.ArithmeticOverflowConvert, from.Name(), to.Name())
 		default:
 			s = truncChars(s, to.Length, to.Kind)
 		}
@@ -489,7 +489,7 @@ func toDateTime(v Value, from, to Type, style int) (Value, error) {
 	case string:
 		p, ok := parseDateTimeString(x, style == 3 || style == 103 || style == 104 || style == 105)
 		if !ok || ((to.Kind == KindDateTime || to.Kind == KindSmallDateTime) && (p.fracDigits > 3 || p.hasOffset)) {
-			return nil, sqlerr.New(241)
+			return nil, sqlerr.New(sqlerr.DateConversionFailed)
 		}
 		if to.Kind == KindDateTimeOffset {
 			// The literal's offset, +00:00 without one; the wall clock
@@ -512,12 +512,12 @@ func toDateTime(v Value, from, to Type, style int) (Value, error) {
 		return fitTime(dt.(time.Time), from, to)
 	}
 	if to.Kind != KindDateTime {
-		return nil, sqlerr.New(529, from.Name(), to.Name())
+		return nil, sqlerr.New(sqlerr.ExplicitConversionNotAllowed, from.Name(), to.Name())
 	}
 	switch x := v.(type) {
 	case int64:
 		if x < -53690 || x > 2958463 {
-			return nil, sqlerr.New(8115, "expression", to.Name())
+			return nil, sqlerr.New(sqlerr.ArithmeticOverflowConvert, "expression", to.Name())
 		}
 		return epoch1900.AddDate(0, 0, int(x)), nil
 	case bool:
@@ -529,7 +529,7 @@ func toDateTime(v Value, from, to Type, style int) (Value, error) {
 		}
 		t, ok := datetimeFromDays(f.(float64))
 		if !ok {
-			return nil, sqlerr.New(8115, "expression", to.Name())
+			return nil, sqlerr.New(sqlerr.ArithmeticOverflowConvert, "expression", to.Name())
 		}
 		return t, nil
 	case []byte:
@@ -542,11 +542,11 @@ func toDateTime(v Value, from, to Type, style int) (Value, error) {
 		days := int32(binary.BigEndian.Uint32(buf[:4]))
 		ticks := binary.BigEndian.Uint32(buf[4:])
 		if ticks >= 300*86400 || days < -53690 || days > 2958463 {
-			return nil, sqlerr.New(8115, "expression", to.Name())
+			return nil, sqlerr.New(sqlerr.ArithmeticOverflowConvert, "expression", to.Name())
 		}
 		return roundDateTime(epoch1900.AddDate(0, 0, int(days)).Add(time.Duration(int64(ticks) * 1e9 / 300))), nil
 	}
-	return nil, sqlerr.New(529, from.Name(), to.Name())
+	return nil, sqlerr.New(sqlerr.ExplicitConversionNotAllowed, from.Name(), to.Name())
 }
 
 // fitTime rounds t to the target's precision and checks its range (242).
@@ -562,7 +562,7 @@ func fitTime(t time.Time, from, to Type) (Value, error) {
 		t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc)
 		t = roundDateTime2(t, to.Scale)
 		if t.Year() < 1 || t.Year() > 9999 {
-			return nil, sqlerr.New(242, from.Name(), to.Name())
+			return nil, sqlerr.New(sqlerr.DateOutOfRange, from.Name(), to.Name())
 		}
 		return t, nil
 	}
@@ -573,7 +573,7 @@ func fitTime(t time.Time, from, to Type) (Value, error) {
 		// (Microsoft's smalldatetime page).
 		t = t.Add(30*time.Second + 1500*time.Microsecond).Truncate(time.Minute)
 		if t.Before(epoch1900) || !t.Before(time.Date(2079, 6, 7, 0, 0, 0, 0, time.UTC)) {
-			return nil, sqlerr.New(242, from.Name(), to.Name())
+			return nil, sqlerr.New(sqlerr.DateOutOfRange, from.Name(), to.Name())
 		}
 	case KindTime:
 		t = roundDateTime2(t, to.Scale)
@@ -584,17 +584,17 @@ func fitTime(t time.Time, from, to Type) (Value, error) {
 	case KindDateTime:
 		t = roundDateTime(t)
 		if t.Before(minDateTime) || t.After(maxDateTime) {
-			return nil, sqlerr.New(242, from.Name(), to.Name())
+			return nil, sqlerr.New(sqlerr.DateOutOfRange, from.Name(), to.Name())
 		}
 	case KindDateTime2:
 		t = roundDateTime2(t, to.Scale)
 		if t.Before(minDate2) || t.Year() > 9999 {
-			return nil, sqlerr.New(242, from.Name(), to.Name())
+			return nil, sqlerr.New(sqlerr.DateOutOfRange, from.Name(), to.Name())
 		}
 	case KindDate:
 		t = truncDate(t)
 		if t.Before(minDate2) || t.Year() > 9999 {
-			return nil, sqlerr.New(242, from.Name(), to.Name())
+			return nil, sqlerr.New(sqlerr.DateOutOfRange, from.Name(), to.Name())
 		}
 	}
 	return t, nil
@@ -638,7 +638,7 @@ func toGUID(v Value, from, to Type) (Value, error) {
 	case string:
 		g, ok := ParseGUID(x)
 		if !ok {
-			return nil, sqlerr.New(8169)
+			return nil, sqlerr.New(sqlerr.GUIDConversionFailed)
 		}
 		return g, nil
 	case []byte:
@@ -646,7 +646,7 @@ func toGUID(v Value, from, to Type) (Value, error) {
 		copy(g[:], x)
 		return guidWire(g), nil
 	}
-	return nil, sqlerr.New(529, from.Name(), to.Name())
+	return nil, sqlerr.New(sqlerr.ExplicitConversionNotAllowed, from.Name(), to.Name())
 }
 
 func toBinary(v Value, from, to Type, style int) (Value, error) {
@@ -673,13 +673,13 @@ func toBinary(v Value, from, to Type, style int) (Value, error) {
 			h := x
 			if style == 1 {
 				if !strings.HasPrefix(strings.ToLower(h), "0x") {
-					return nil, sqlerr.New(8114, from.Name(), to.Name())
+					return nil, sqlerr.New(sqlerr.ConvertError, from.Name(), to.Name())
 				}
 				h = h[2:]
 			}
 			var err error
 			if b, err = hex.DecodeString(h); err != nil {
-				return nil, sqlerr.New(8114, from.Name(), to.Name())
+				return nil, sqlerr.New(sqlerr.ConvertError, from.Name(), to.Name())
 			}
 		default:
 			if from.Kind.IsUnicode() {
@@ -701,7 +701,7 @@ func toBinary(v Value, from, to Type, style int) (Value, error) {
 		w := guidWire(x)
 		b = w[:]
 	default:
-		return nil, sqlerr.New(529, from.Name(), to.Name())
+		return nil, sqlerr.New(sqlerr.ExplicitConversionNotAllowed, from.Name(), to.Name())
 	}
 	out := append([]byte(nil), b...)
 	n := to.Length

@@ -38,7 +38,7 @@ func NewDecimal(unscaled int64, scale uint8) Decimal {
 func ParseDecimal(s string) (Decimal, error) {
 	d, ok := parseDecimal(s)
 	if !ok {
-		return Decimal{}, sqlerr.New(8114, "varchar", "numeric")
+		return Decimal{}, sqlerr.New(sqlerr.ConvertError, "varchar", "numeric")
 	}
 	return d, nil
 }

@@ -44,3 +44,34 @@ func Literal(v any) string {
 
 // QuoteName is QUOTENAME: [name] with ] doubled.
 func QuoteName(s string) string { return "[" + strings.ReplaceAll(s, "]", "]]") + "]" }
+
+// AsString is v as a string: "" for NULL or a value of another type (the
+// simulator's own T-SQL reads its msdb rows back with it).
+func AsString(v Value) string {
+	s, _ := v.(string)
+	return s
+}
+
+// AsInt64 is v as an integer: bit as 0/1, an integral DECIMAL as its value,
+// 0 for NULL or anything else.
+func AsInt64(v Value) int64 {
+	switch x := v.(type) {
+	case int64:
+		return x
+	case bool:
+		if x {
+			return 1
+		}
+	case Decimal:
+		if x.Unscaled != nil && x.Scale == 0 && x.Unscaled.IsInt64() {
+			return x.Unscaled.Int64()
+		}
+	}
+	return 0
+}
+
+// WallClock is t's wall-clock reading labelled UTC, as DATETIME values
+// hold local times.
+func WallClock(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
+}

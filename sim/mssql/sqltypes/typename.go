@@ -189,7 +189,7 @@ func ParseTypeNameOpts(name string, args []int, max bool, o TypeNameOptions) (Ty
 	n = strings.TrimPrefix(strings.TrimPrefix(n, "sys."), "[sys].")
 	n = strings.Trim(n, "[]")
 	display := name
-	unknown := func() (Type, error) { return Type{}, sqlerr.New(2715, pos, display) }
+	unknown := func() (Type, error) { return Type{}, sqlerr.New(sqlerr.UnknownDataType, pos, display) }
 	noArgs := func(t Type) (Type, error) {
 		if len(args) > 0 || max {
 			return unknown()
@@ -211,7 +211,7 @@ func ParseTypeNameOpts(name string, args []int, max bool, o TypeNameOptions) (Ty
 			return Type{Kind: k, Length: 1}, nil
 		case 1:
 			if args[0] < 1 || args[0] > limit {
-				return Type{}, sqlerr.New(131, args[0], "type", strings.ToLower(name), limit)
+				return Type{}, sqlerr.New(sqlerr.SizeExceedsMaximum, args[0], "type", strings.ToLower(name), limit)
 			}
 			return Type{Kind: k, Length: args[0]}, nil
 		}
@@ -250,10 +250,10 @@ func ParseTypeNameOpts(name string, args []int, max bool, o TypeNameOptions) (Ty
 			s = args[1]
 		}
 		if p < 1 || p > MaxPrecision {
-			return Type{}, sqlerr.New(2750, pos, p, MaxPrecision)
+			return Type{}, sqlerr.New(sqlerr.PrecisionTooLarge, pos, p, MaxPrecision)
 		}
 		if s < 0 || s > p {
-			return Type{}, sqlerr.New(2751, pos, s, p)
+			return Type{}, sqlerr.New(sqlerr.ScaleTooLarge, pos, s, p)
 		}
 		return DecimalType(uint8(p), uint8(s)), nil
 	case "float":
@@ -264,7 +264,7 @@ func ParseTypeNameOpts(name string, args []int, max bool, o TypeNameOptions) (Ty
 			return TypeFloat, nil
 		}
 		if args[0] < 1 || args[0] > 53 {
-			return Type{}, sqlerr.New(2750, pos, args[0], 53)
+			return Type{}, sqlerr.New(sqlerr.PrecisionTooLarge, pos, args[0], 53)
 		}
 		if args[0] <= 24 {
 			return TypeReal, nil
@@ -281,7 +281,7 @@ func ParseTypeNameOpts(name string, args []int, max bool, o TypeNameOptions) (Ty
 			scale = args[0]
 		}
 		if scale < 0 || scale > 7 {
-			return Type{}, sqlerr.New(2750, pos, scale, 7)
+			return Type{}, sqlerr.New(sqlerr.PrecisionTooLarge, pos, scale, 7)
 		}
 		k := map[string]Kind{"datetime2": KindDateTime2, "time": KindTime, "datetimeoffset": KindDateTimeOffset}[n]
 		return Type{Kind: k, Scale: uint8(scale)}, nil
