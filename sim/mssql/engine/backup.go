@@ -270,6 +270,9 @@ func (sc *scope) backupMedia(device string, hdr media.SetHeader, o *bkOptions, p
 		}
 		return hdr, newErr(3201, device, osErrText(err))
 	}
+	if wopts.Pace, err = sc.pacing("write", device); err != nil {
+		return hdr, err
+	}
 	out, err := media.Write(host, hdr, wopts, payload)
 	if st != nil && st.err != nil {
 		return out, st.err

@@ -251,7 +251,11 @@ func (sc *scope) restoreDatabase(name, device string, o *bkOptions, verb string)
 	putLogState(&meta, ls)
 
 	st := newStats(sc, o.stats)
-	nd, n, err := inst.restoreFull(ctx, existing, meta, host, set.Position, st)
+	pace, err := sc.pacing("read", device)
+	if err != nil {
+		return err
+	}
+	nd, n, err := inst.restoreFull(ctx, existing, meta, host, set.Position, pace, st)
 	if err != nil {
 		return err
 	}
@@ -373,7 +377,7 @@ func (sc *scope) prepareStandby(existing *Database, o *bkOptions) (string, error
 // RESTORING (as SQL Server does), never half ONLINE; the state is written
 // as storage LSN 1 (a checkpoint record) plus a snapshot at that LSN, so
 // it is either complete or absent after a restart.
-func (inst *Instance) restoreFull(ctx context.Context, existing *Database, meta DBMeta, host string, pos int, st *statsReporter) (*Database, int64, error) {
+func (inst *Instance) restoreFull(ctx context.Context, existing *Database, meta DBMeta, host string, pos int, pace func(int) error, st *statsReporter) (*Database, int64, error) {
 	if existing != nil {
 		meta.ID = existing.ID()
 	} else {
@@ -408,7 +412,7 @@ func (inst *Instance) restoreFull(ctx context.Context, existing *Database, meta 
 		existing.ReleaseLog("logbackup")
 	}
 	// Step 2: the new contents.
-	_, rc, err := media.Open(host, pos)
+	_, rc, err := media.OpenPaced(host, pos, pace)
 	if err != nil {
 		return nil, 0, mediaReadError(host, err)
 	}
@@ -551,7 +555,11 @@ func (sc *scope) restoreLog(name, device string, o *bkOptions, verb string) erro
 	if err != nil {
 		return err
 	}
-	_, rc, err := media.Open(host, set.Position)
+	pace, err := sc.pacing("read", device)
+	if err != nil {
+		return err
+	}
+	_, rc, err := media.OpenPaced(host, set.Position, pace)
 	if err != nil {
 		return mediaReadError(device, err)
 	}

@@ -175,7 +175,11 @@ func (sc *scope) restoreInfo(kind tsql.RestoreKind, device string, o *bkOptions)
 	if o.flags["CHECKSUM"] && !set.HasBackupChecksums {
 		return newErr(3187)
 	}
-	if err := media.Verify(host, n); err != nil {
+	pace, err := sc.pacing("read", device)
+	if err != nil {
+		return err
+	}
+	if err := media.VerifyPaced(host, n, pace); err != nil {
 		return restoreDataError(device, err)
 	}
 	if err := sc.message(newErr(3262, n)); err != nil {
