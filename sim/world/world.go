@@ -30,6 +30,7 @@ import (
 	"github.com/pchatdr/harness/sim/mssql"
 	"github.com/pchatdr/harness/sim/mssql/agent"
 	"github.com/pchatdr/harness/sim/mssql/engine"
+	"github.com/pchatdr/harness/sim/wan"
 )
 
 // Options configure a world.
@@ -55,6 +56,12 @@ type Options struct {
 	AgentClock agent.Clock
 	// Target is where the SQL Server instances run ("" = embedded).
 	Target Target
+	// ShareDataCenter is where the log-shipping share lives ("" = the
+	// primary data center); with Links, instances elsewhere reach it over
+	// the WAN link (wan.go).
+	ShareDataCenter string
+	// WANClock is what the WAN links pace against (nil: the wall clock).
+	WANClock wan.Clock
 }
 
 // World is a running simulated deployment.
@@ -84,6 +91,10 @@ type World struct {
 	Ledger *chat.Ledger
 
 	links *links
+	// wan holds the link models by pairKey, shareDC the share's data
+	// center (wan.go); nil and "" without Options.Links.
+	wan     map[string]*wan.Link
+	shareDC string
 
 	mu        sync.Mutex
 	instances map[string]*Instance
@@ -161,6 +172,11 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 	}
 	if err := w.backend.open(ctx); err != nil {
 		return nil, err
+	}
+	if opts.Links {
+		if err := w.startWAN(opts.ShareDataCenter, opts.WANClock); err != nil {
+			return nil, err
+		}
 	}
 	started, err := w.startInstances(ctx, topo.Instances)
 	if err != nil {
