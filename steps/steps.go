@@ -99,6 +99,8 @@ type scenario struct {
 	// atRestore is the backup databases' mirroring when the engine sent
 	// its RESTORE over the primary mgc (mirroring.go).
 	atRestore *mirroringAtRestore
+	// wan is what the WAN scenarios set and measured (wan.go).
+	wan wanState
 }
 
 type key struct{}
@@ -211,6 +213,7 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 		sc.Step(`^the cmdlet is refused with a message containing "([^"]*)"$`, refusedWith)
 		registerFaults(sc)
 		registerSchedule(sc, opts)
+		registerWAN(sc)
 	}
 }
 
@@ -220,6 +223,9 @@ func startWorld(ctx context.Context, file string, opts Options, target world.Tar
 	topo, err := topologies.Load(file)
 	if err != nil {
 		return err
+	}
+	if mbps := get(ctx).wan.linkMbps; mbps > 0 {
+		topo.Links = withBandwidth(topo.Links, mbps)
 	}
 	w, err := world.Start(ctx, world.Options{Topology: topo, Dir: get(ctx).dir, Logf: opts.Logf, Links: get(ctx).links, Target: target})
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pchatdr/harness/failback/topology"
+	"github.com/pchatdr/harness/sim/chat"
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 )
@@ -49,10 +50,10 @@ var seedDate = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 // texts of chat length (most short, a few long pastes), dates spread over
 // the span in order, the server that took each post.
 //
-// The seeded messages are not in the ledger: they were posted long before
-// the scenario, and a non-strict ledger check accepts them as history. The
-// ledger keeps checking what matters for RPO: every message acknowledged
-// during the scenario is on the primary after failback. Embedded target
+// The seeded messages are in the ledger as history (Ledger.AddHistory: a
+// count of messages dated before seedDate, not one entry each), so a check
+// after failback finds every acknowledged message by id and the history by
+// count, lost or duplicated rows of it included. Embedded target
 // only (it reaches into the instance's engine).
 func (w *World) SeedHistory(ctx context.Context, role topology.Role, h History) (Seeded, error) {
 	if h.Bytes <= 0 {
@@ -108,9 +109,9 @@ func (w *World) SeedHistory(ctx context.Context, role topology.Role, h History) 
 	for _, sv := range w.Topology.Pool.Servers {
 		servers = append(servers, sv.FQDN)
 	}
-	// About 120 bytes of each row are not the text (ids, GUID, date, the
+	// About 100 bytes of each row are not the text (ids, GUID, date, the
 	// server); the mean text is about 260 characters.
-	const perRow = 120 + 260
+	const perRow = 100 + 260
 	want := max(1, h.Bytes/perRow)
 	step := h.Span / time.Duration(want)
 	at := seedDate.Add(-h.Span)
@@ -132,7 +133,7 @@ func (w *World) SeedHistory(ctx context.Context, role topology.Role, h History) 
 		chatText(rng, &text)
 		at = at.Add(step/2 + time.Duration(rng.Int64N(int64(step)+1)))
 		srv := servers[rng.IntN(len(servers))]
-		out.Bytes += int64(text.Len()) + 120
+		out.Bytes += int64(text.Len()) + 100
 		return []engine.Value{zipf(rng, h.Channels), zipf(rng, h.Users), id, text.String(), at, srv}, nil
 	})
 	out.Messages = n
@@ -140,6 +141,10 @@ func (w *World) SeedHistory(ctx context.Context, role topology.Role, h History) 
 	if err != nil {
 		return out, fmt.Errorf("world: seed chat history on %s after %d messages: %w", inst.Name, n, err)
 	}
+	if w.Ledger == nil {
+		w.Ledger = chat.NewLedger() // StartChat keeps it
+	}
+	w.Ledger.AddHistory(n, seedDate)
 	w.Timeline.Add(inst.Name, "seed", fmt.Sprintf("mgc history: %d messages, %.0f MiB, %d channels, %d users in %s (%.0f MiB/s)",
 		out.Messages, float64(out.Bytes)/(1<<20), out.Channels, out.Users, out.Took.Round(time.Millisecond), out.Throughput()/(1<<20)), nil)
 	return out, nil

@@ -45,9 +45,16 @@ func TestSeedHistory(t *testing.T) {
 	if nodes < 50 || principals < 300 {
 		t.Fatalf("%d channels, %d users", nodes, principals)
 	}
-	r, err := w.Ledger.Check(ctx, db, false)
-	if err != nil || !r.OK() || r.Acknowledged != 10 {
-		t.Fatalf("ledger after seeding: %v %v", r, err)
+	r, err := w.Ledger.Check(ctx, db, true)
+	if err != nil || !r.OK() || r.Acknowledged != 10 || r.HistoryWant != got.Messages {
+		t.Fatalf("strict ledger check after seeding: %v %v", r, err)
+	}
+	// A lost message of history is found by count.
+	if _, err := db.ExecContext(ctx, "DELETE TOP (1) FROM dbo.tblChat WHERE chatDate < '2025-06-01'"); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := w.Ledger.Check(ctx, db, true); err != nil || r.OK() || r.HistoryStored != got.Messages-1 {
+		t.Fatalf("ledger check with one history message gone: %v %v", r, err)
 	}
 	if _, err := w.SeedHistory(ctx, topology.RoleBackup, History{}); err == nil {
 		t.Fatal("a history of 0 bytes accepted")

@@ -1,0 +1,246 @@
+package loadtest
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pchatdr/harness/failback"
+	"github.com/pchatdr/harness/failback/topology"
+	"github.com/pchatdr/harness/sim/world"
+	"github.com/pchatdr/harness/topologies"
+)
+
+// ScaleConfig is one failback of a production-sized mgc across a link.
+type ScaleConfig struct {
+	// Bytes is the size of the chat history seeded into the backup's mgc.
+	Bytes int64
+	// BandwidthMbps overrides the topology link's bandwidth (0: keep it).
+	BandwidthMbps float64
+	// Dir is where the world lives (the disk whose throughput counts).
+	Dir  string
+	Seed uint64
+	// Topology is the topology file (default topologies/embedded.yaml).
+	Topology string
+	// Logf, when set, gets the statements and phases that took long.
+	Logf func(format string, args ...any)
+}
+
+// StepTime is one step's measured duration.
+type StepTime struct {
+	Step    string        `json:"step"`
+	Seconds float64       `json:"seconds"`
+	Took    time.Duration `json:"-"`
+}
+
+// ScaleResult is what one failback at scale measured, and the physical
+// limit it is compared with.
+type ScaleResult struct {
+	Bytes         int64   `json:"bytes"`
+	BandwidthMbps float64 `json:"bandwidth_mbps"`
+	RTTMs         float64 `json:"rtt_ms"`
+	Messages      int64   `json:"messages"`
+	SeedSeconds   float64 `json:"seed_seconds"`
+	// OutageSeconds is the engine-measured chat outage; RunSeconds the
+	// whole run (the RTO's measure).
+	OutageSeconds float64    `json:"outage_seconds"`
+	RunSeconds    float64    `json:"run_seconds"`
+	Steps         []StepTime `json:"steps"`
+	// LinkBytes crossed the WAN link during the run; ReadBytes and
+	// WriteBytes are what the process read and wrote through the kernel
+	// during it (/proc/self/io rchar, wchar: files, the page cache
+	// included, and the little TDS the engine exchanges).
+	LinkBytes  int64 `json:"link_bytes"`
+	ReadBytes  int64 `json:"read_bytes"`
+	WriteBytes int64 `json:"write_bytes"`
+	// DiskWriteBps and DiskReadBps are this machine's file throughput
+	// measured in the same run, on the same folder (write+fsync, read).
+	DiskWriteBps float64 `json:"disk_write_bps"`
+	DiskReadBps  float64 `json:"disk_read_bps"`
+	// LimitSeconds is the procedure's physical limit: LinkBytes over the
+	// bandwidth plus WriteBytes and ReadBytes over the disk's throughput;
+	// Ratio is the outage over it.
+	LimitSeconds     float64 `json:"limit_seconds"`
+	LinkLimitSeconds float64 `json:"link_limit_seconds"`
+	Ratio            float64 `json:"ratio"`
+}
+
+// MeasureScale builds a failed-over world with WAN links, seeds a history
+// of cfg.Bytes into the backup's mgc, measures the disk, and runs the real
+// failback engine, reporting the outage against the physical limit.
+func MeasureScale(ctx context.Context, cfg ScaleConfig) (ScaleResult, error) {
+	res := ScaleResult{Bytes: cfg.Bytes}
+	name := cfg.Topology
+	if name == "" {
+		name = "topologies/embedded.yaml"
+	}
+	topo, err := topologies.Load(name)
+	if err != nil {
+		return res, err
+	}
+	if len(topo.Links) == 0 {
+		return res, fmt.Errorf("scale: topology %s has no links", name)
+	}
+	links := append([]topology.Link(nil), topo.Links...)
+	if cfg.BandwidthMbps > 0 {
+		for i := range links {
+			links[i].BandwidthMbps = cfg.BandwidthMbps
+		}
+	}
+	topo.Links = links
+	res.BandwidthMbps, res.RTTMs = links[0].BandwidthMbps, links[0].RTTMs
+	w, err := world.Start(ctx, world.Options{Topology: topo, Dir: cfg.Dir, Links: true})
+	if err != nil {
+		return res, err
+	}
+	defer w.Close()
+	if err := w.FailOver(ctx, world.Scene{MessagesBefore: 20, MessagesDuring: 10, Shortcut: true}); err != nil {
+		return res, err
+	}
+	if err := w.RebuildPrimary(ctx); err != nil {
+		return res, err
+	}
+	seeded, err := w.SeedHistory(ctx, topology.RoleBackup, world.History{Bytes: cfg.Bytes, Seed: cfg.Seed})
+	if err != nil {
+		return res, err
+	}
+	res.Messages, res.SeedSeconds = seeded.Messages, seeded.Took.Seconds()
+	if res.DiskWriteBps, res.DiskReadBps, err = DiskThroughput(ctx, cfg.Dir, min(cfg.Bytes, 256<<20)); err != nil {
+		return res, err
+	}
+	pri, _ := w.Topology.InstanceByRole(topology.RolePrimary)
+	bak, _ := w.Topology.InstanceByRole(topology.RoleBackup)
+	link, ok := w.WANLink(pri.DataCenter, bak.DataCenter)
+	if !ok {
+		return res, fmt.Errorf("scale: no WAN link between %s and %s", pri.DataCenter, bak.DataCenter)
+	}
+	linkBefore := link.Stats().Bytes
+	ioBefore, err := procIO()
+	if err != nil {
+		return res, err
+	}
+	var mu sync.Mutex
+	steps := map[string]time.Duration{}
+	var order []string
+	sink := failback.SinkFunc(func(e failback.Event) {
+		if cfg.Logf != nil && (e.Kind == failback.KindSent || e.Kind == failback.KindPhase) && e.Seconds > 0.3 {
+			cfg.Logf("%s %s %s %.2fs %s", e.Step, e.Kind, e.Phase, e.Seconds, e.Text)
+		}
+		if e.Kind != failback.KindStepEnd {
+			return
+		}
+		mu.Lock()
+		if _, seen := steps[e.Step]; !seen {
+			order = append(order, e.Step)
+		}
+		steps[e.Step] += time.Duration(e.Seconds * float64(time.Second))
+		mu.Unlock()
+	})
+	run, err := RunFailback(ctx, w, sink)
+	if err != nil {
+		return res, err
+	}
+	ioAfter, err := procIO()
+	if err != nil {
+		return res, err
+	}
+	res.OutageSeconds, res.RunSeconds = run.Outage.Seconds(), run.Result.Duration.Seconds()
+	if run.Outage <= 0 {
+		return res, fmt.Errorf("scale: the engine measured no chat outage")
+	}
+	mu.Lock()
+	for _, s := range order {
+		res.Steps = append(res.Steps, StepTime{Step: s, Seconds: steps[s].Seconds(), Took: steps[s]})
+	}
+	mu.Unlock()
+	res.LinkBytes = link.Stats().Bytes - linkBefore
+	res.ReadBytes, res.WriteBytes = ioAfter.rchar-ioBefore.rchar, ioAfter.wchar-ioBefore.wchar
+	res.LinkLimitSeconds = float64(res.LinkBytes) * 8 / (res.BandwidthMbps * 1e6)
+	res.LimitSeconds = res.LinkLimitSeconds + float64(res.WriteBytes)/res.DiskWriteBps + float64(res.ReadBytes)/res.DiskReadBps
+	res.Ratio = res.OutageSeconds / res.LimitSeconds
+	return res, nil
+}
+
+type ioCounters struct{ rchar, wchar int64 }
+
+// procIO reads the process's read and write byte counters (Linux).
+func procIO() (ioCounters, error) {
+	f, err := os.Open("/proc/self/io")
+	if err != nil {
+		return ioCounters{}, fmt.Errorf("scale: bytes read and written need /proc/self/io: %w", err)
+	}
+	defer f.Close()
+	var c ioCounters
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil {
+			continue
+		}
+		switch k {
+		case "rchar":
+			c.rchar = n
+		case "wchar":
+			c.wchar = n
+		}
+	}
+	return c, sc.Err()
+}
+
+// DiskThroughput measures writing n bytes to a file in dir (1 MiB writes,
+// then fsync) and reading them back, in bytes per second: the disk the
+// world's instances and share live on, as the simulator uses it.
+func DiskThroughput(ctx context.Context, dir string, n int64) (writeBps, readBps float64, err error) {
+	n = max(n, 16<<20)
+	path := filepath.Join(dir, "disk-throughput.tmp")
+	defer os.Remove(path)
+	f, err := os.Create(path)
+	if err != nil {
+		return 0, 0, fmt.Errorf("scale: disk throughput: %w", err)
+	}
+	buf := make([]byte, 1<<20)
+	for i := range buf {
+		buf[i] = byte(i * 7)
+	}
+	t0 := time.Now()
+	for left := n; left > 0; left -= int64(len(buf)) {
+		if err := ctx.Err(); err != nil {
+			f.Close()
+			return 0, 0, err
+		}
+		if _, err := f.Write(buf[:min(int64(len(buf)), left)]); err != nil {
+			f.Close()
+			return 0, 0, fmt.Errorf("scale: disk throughput: %w", err)
+		}
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return 0, 0, fmt.Errorf("scale: disk throughput: %w", err)
+	}
+	writeBps = float64(n) / time.Since(t0).Seconds()
+	if _, err := f.Seek(0, 0); err != nil {
+		f.Close()
+		return 0, 0, err
+	}
+	t0 = time.Now()
+	var got int64
+	for {
+		k, err := f.Read(buf)
+		got += int64(k)
+		if err != nil || k == 0 {
+			break
+		}
+	}
+	readBps = float64(got) / time.Since(t0).Seconds()
+	return writeBps, readBps, f.Close()
+}
