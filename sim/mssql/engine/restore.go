@@ -192,6 +192,7 @@ func (sc *scope) bkExclusive(db *Database, verb string) error {
 func restorable(m DBMeta) bool { return m.State == StateRestoring || m.Standby }
 
 func (sc *scope) restoreDatabase(name, device string, o *bkOptions, verb string) error {
+	began := sc.s.inst.now() // restorehistory.restore_date: the start of the restore
 	ctx := sc.ctx
 	inst := sc.s.inst
 	start := time.Now()
@@ -271,7 +272,7 @@ func (sc *scope) restoreDatabase(name, device string, o *bkOptions, verb string)
 		return err
 	}
 	nd.holdLogForBackup()
-	inst.recordRestoreHistory(ctx, device, set, name, sc.s.login, "D", o.flags["REPLACE"], recovery)
+	inst.recordRestoreHistory(ctx, began, device, set, name, sc.s.login, "D", o.flags["REPLACE"], recovery)
 	for _, f := range final.DBFiles() {
 		pages := int64(2)
 		if f.Type == 0 {
@@ -518,6 +519,7 @@ func (sc *scope) restoreTarget(name, verb string) (*Database, error) {
 }
 
 func (sc *scope) restoreLog(name, device string, o *bkOptions, verb string) error {
+	began := sc.s.inst.now() // restorehistory.restore_date: the start of the restore
 	ctx := sc.ctx
 	inst := sc.s.inst
 	start := time.Now()
@@ -616,7 +618,7 @@ func (sc *scope) restoreLog(name, device string, o *bkOptions, verb string) erro
 		return err
 	}
 	db.holdLogForBackup()
-	inst.recordRestoreHistory(ctx, device, set, name, sc.s.login, "L", false, recovery)
+	inst.recordRestoreHistory(ctx, began, device, set, name, sc.s.login, "L", false, recovery)
 	files := m.DBFiles()
 	if err := sc.message(newErr(4035, pagesOf(cr.n)+1, name, files[len(files)-1].Name, set.Position)); err != nil {
 		return err
