@@ -38,6 +38,7 @@ const usage = `usage: failback plan|run|resume|status --topology FILE [--plan fa
        [--pushgateway URL] [--metrics-listen ADDR] [--json] [--allow-replace-newer-primary]
        failback report --journal FILE --out DIR [--topology FILE]
        failback history [--out FILE] DIR...
+       failback forecast --topology FILE [--json]
 
   plan    check the preconditions and print every statement and cmdlet a run would send; changes nothing
   run     run the plan; needs --confirm equal to the topology's pool FQDN, and for
@@ -56,6 +57,9 @@ const usage = `usage: failback plan|run|resume|status --topology FILE [--plan fa
   only when a primary-site instance answers but its mgc cannot be read. A primary mgc the engine
   reaches and finds ONLINE and writable still refuses the failover (two writable copies: split
   brain) unless --force-with-live-primary is given too: stop or fence the primary instead.
+  forecast read mgc's size, msdb's backup and restore history and free space from the servers and
+          the link from the topology (read-only) and print each step's forecast duration, the forecast
+          RTO and outage against the objectives (met / not met) and the assumptions; --json for machines
 The default journal is <plan>-<pool FQDN>.journal.
 exit codes: 0 done, 1 step failed, 2 precondition refused, 3 usage or configuration error
 `
@@ -100,7 +104,7 @@ func runCtx(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&f.jobTimeout, "job-timeout", 0, "how long step 5 waits for each log-shipping job (default 10m)")
 	fs.StringVar(&f.out, "out", "", "report: the folder to write the evidence into; history: the HTML page (default history.html)")
 	switch cmd {
-	case "plan", "run", "resume", "status", "report", "history":
+	case "plan", "run", "resume", "status", "report", "history", "forecast":
 	default:
 		fmt.Fprintf(stderr, "failback: unknown command %q\n%s", cmd, usage)
 		return exitUsage
@@ -142,6 +146,9 @@ func runCtx(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "failback %s: %v\n", cmd, err)
 		return exitUsage
+	}
+	if cmd == "forecast" {
+		return forecast(ctx, topo, f.json, stdout, stderr)
 	}
 	if f.journal == "" {
 		f.journal = defaultJournal(f.plan, topo)

@@ -1,0 +1,282 @@
+package failback
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pchatdr/harness/failback/topology"
+)
+
+// A forecast says, before the maintenance window, how long each step of
+// the failback will take, from what the real servers know: the size of the
+// backup mgc (its latest full backup in msdb, else its allocated size), the
+// throughput of recent backups from msdb.dbo.backupset (start and finish
+// dates), the restores msdb.dbo.restorehistory records, free space, and the
+// link's bandwidth and RTT from the topology. It only reads.
+//
+// The model follows the documented procedure's data movement. With the
+// share in one data center, mgc crosses the link three times whichever
+// side the share is on: step 3 writes the full backup to the share and
+// reads it back to verify it, step 4 restores it on the primary, step 5
+// backs the restored mgc up on the primary, verifies it and restores it on
+// the backup. Each of those reads or writes runs at the slower of the disk
+// (the history's throughput) and, when it crosses, the link (N·8/B plus a
+// round trip). Step 4 also reads mgc twice more to compare table checksums
+// (backup and primary). The chat outage is steps 1 to 7 plus the time the
+// chat servers take to reconnect; the RTO is the whole run.
+
+// ForecastInputs are what a forecast is computed from.
+type ForecastInputs struct {
+	// MgcBytes is the size of a full backup of mgc; MgcSource says where
+	// the figure came from.
+	MgcBytes  int64
+	MgcSource string
+	// DataBytes and LogBytes are mgc's allocated data and log sizes on the
+	// backup instance.
+	DataBytes, LogBytes int64
+	// BackupBps is the disk throughput of recent full backups (bytes per
+	// second of backup_size); BackupSource explains it. 0: unknown.
+	BackupBps    float64
+	BackupSource string
+	// Restores is how many restores msdb records on the primary and
+	// backup instances (restore_date is when each began: msdb has no
+	// finish time for a restore, so their throughput is assumed equal to
+	// the backups').
+	Restores int
+	// LinkMbps and RTT are the link between the primary's and the backup's
+	// data centers; 0 when they share one.
+	LinkMbps float64
+	RTT      time.Duration
+	// FreeOnPrimary is the free space where the primary keeps mgc's data
+	// (-1: unknown).
+	FreeOnPrimary int64
+}
+
+// StepForecast is one step's forecast duration and how it was reached.
+type StepForecast struct {
+	Step    string        `json:"step"`
+	Seconds float64       `json:"seconds"`
+	Basis   string        `json:"basis"`
+	Took    time.Duration `json:"-"`
+}
+
+// Forecast is a whole failback's forecast.
+type Forecast struct {
+	Inputs      ForecastInputs `json:"inputs"`
+	Steps       []StepForecast `json:"steps"`
+	RTO         time.Duration  `json:"-"`
+	Outage      time.Duration  `json:"-"`
+	RTOSeconds  float64        `json:"rto_seconds"`
+	OutSeconds  float64        `json:"outage_seconds"`
+	Objectives  ObjectivesJSON `json:"objectives"`
+	RTOMet      bool           `json:"rto_met"`
+	OutageMet   bool           `json:"outage_met"`
+	Assumptions []string       `json:"assumptions"`
+	Warnings    []string       `json:"warnings,omitempty"`
+}
+
+// ObjectivesJSON are the topology's objectives in seconds.
+type ObjectivesJSON struct {
+	RTOSeconds    float64 `json:"rto_seconds"`
+	OutageSeconds float64 `json:"outage_seconds"`
+}
+
+// Fixed costs of the steps that move no data, and of the chat servers'
+// reconnection, as the simulator and a real pool show them (cmdlets over
+// WinRM take seconds; chat servers poll the pool's configuration).
+const (
+	forecastCmdlet      = 3 * time.Second
+	forecastSQLStep     = 1 * time.Second
+	forecastLSJobs      = 10 * time.Second
+	forecastReconnect   = 5 * time.Second
+	forecastDefaultDisk = 100e6 // bytes/s when msdb has no backup history
+)
+
+// ComputeForecast is the forecast for in against the topology's objectives.
+func ComputeForecast(in ForecastInputs, obj topology.Objectives) Forecast {
+	f := Forecast{Inputs: in}
+	disk := in.BackupBps
+	if disk <= 0 {
+		disk = forecastDefaultDisk
+		f.Assumptions = append(f.Assumptions, fmt.Sprintf("no full backup in msdb's history to measure the disks by: %.0f MB/s assumed", disk/1e6))
+	} else {
+		f.Assumptions = append(f.Assumptions, fmt.Sprintf("disk throughput %.0f MB/s from %s", disk/1e6, in.BackupSource))
+	}
+	f.Assumptions = append(f.Assumptions,
+		"restores run at the backups' throughput (msdb.dbo.restorehistory records when a restore began, not when it ended)",
+		"the share is in one of the two data centers: mgc crosses the link three times (step 3 writes and verifies the backup, or steps 4 and 5 read it; step 5's backup or restore)",
+		fmt.Sprintf("cmdlets %s each, SQL-only steps %s, log-shipping jobs %s, chat servers reconnect within %s", forecastCmdlet, forecastSQLStep, forecastLSJobs, forecastReconnect),
+		"step 4 compares table checksums of the backup and the primary mgc: two more full reads of mgc")
+	b := float64(in.MgcBytes)
+	local := time.Duration(b / disk * float64(time.Second))
+	cross := local
+	if in.LinkMbps > 0 {
+		link := time.Duration(b*8/(in.LinkMbps*1e6)*float64(time.Second)) + in.RTT
+		cross = max(local, link)
+		f.Assumptions = append(f.Assumptions, fmt.Sprintf("link %g Mbit/s, %s round trip: %s per copy of mgc across it (the topology's figure; a busy link is slower)", in.LinkMbps, in.RTT, link.Round(time.Millisecond)))
+	}
+	add := func(step string, d time.Duration, basis string) {
+		f.Steps = append(f.Steps, StepForecast{Step: step, Seconds: d.Seconds(), Took: d, Basis: basis})
+	}
+	mb := fmt.Sprintf("%.0f MB", b/1e6)
+	add(StepClearActive, forecastCmdlet, "one cmdlet, then chat sessions leave")
+	add(StepRemoveMirror, forecastSQLStep, "ALTER DATABASE ... SET PARTNER OFF on mgc and mgccomp")
+	add(StepBackup, 2*cross, fmt.Sprintf("BACKUP of %s to the share and RESTORE VERIFYONLY, across the link", mb))
+	add(StepRestore, local+2*local, fmt.Sprintf("RESTORE of %s, then table checksums on both copies", mb))
+	add(StepLogShipping, 2*local+cross+forecastLSJobs, fmt.Sprintf("BACKUP and VERIFYONLY of %s on the primary, RESTORE on the backup across the link, log-shipping jobs", mb))
+	add(StepSetActive, forecastCmdlet, "one cmdlet")
+	add(StepPoolNormal, forecastCmdlet, "one cmdlet")
+	for _, s := range f.Steps {
+		f.RTO += s.Took
+	}
+	f.Outage = f.RTO + forecastReconnect
+	f.RTOSeconds, f.OutSeconds = f.RTO.Seconds(), f.Outage.Seconds()
+	f.Objectives = ObjectivesJSON{RTOSeconds: obj.RTO.Seconds(), OutageSeconds: obj.Outage.Seconds()}
+	f.RTOMet = obj.RTO <= 0 || f.RTO <= obj.RTO
+	f.OutageMet = obj.Outage <= 0 || f.Outage <= obj.Outage
+	if in.FreeOnPrimary >= 0 && in.FreeOnPrimary < in.DataBytes+in.LogBytes {
+		f.Warnings = append(f.Warnings, fmt.Sprintf("the primary has %d bytes free where mgc's data goes, mgc needs %d", in.FreeOnPrimary, in.DataBytes+in.LogBytes))
+	}
+	return f
+}
+
+// String is the forecast as an operator reads it.
+func (f Forecast) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Failback forecast for mgc of %.1f MB (%s)\n", float64(f.Inputs.MgcBytes)/1e6, f.Inputs.MgcSource)
+	for i, s := range f.Steps {
+		fmt.Fprintf(&b, "  %d. %-24s %10s  %s\n", i+1, s.Step, s.Took.Round(100*time.Millisecond), s.Basis)
+	}
+	verdict := func(met bool) string {
+		if met {
+			return "met"
+		}
+		return "not met"
+	}
+	fmt.Fprintf(&b, "RTO     %s  forecast %s, objective %s\n", verdict(f.RTOMet), f.RTO.Round(time.Second), time.Duration(f.Objectives.RTOSeconds*float64(time.Second)))
+	fmt.Fprintf(&b, "Outage  %s  forecast %s, objective %s\n", verdict(f.OutageMet), f.Outage.Round(time.Second), time.Duration(f.Objectives.OutageSeconds*float64(time.Second)))
+	b.WriteString("Assumptions:\n")
+	for _, a := range f.Assumptions {
+		fmt.Fprintf(&b, "  - %s\n", a)
+	}
+	for _, w := range f.Warnings {
+		fmt.Fprintf(&b, "Warning: %s\n", w)
+	}
+	return b.String()
+}
+
+// ForecastSQL is what a forecast reads from an instance beyond SQL: msdb's
+// backup and restore history. LiveSQL implements it.
+type ForecastSQL interface {
+	// BackupHistory is the newest full backups msdb records (any database).
+	BackupHistory(ctx context.Context, limit int) ([]BackupRecord, error)
+	// RestoreCount is how many restores msdb records.
+	RestoreCount(ctx context.Context) (int, error)
+}
+
+// BackupRecord is one row of msdb.dbo.backupset.
+type BackupRecord struct {
+	Database         string
+	Size, Compressed int64
+	Start, Finish    time.Time
+}
+
+// ReadForecastInputs reads a forecast's inputs from the environment,
+// changing nothing.
+func ReadForecastInputs(ctx context.Context, e *Env) (ForecastInputs, error) {
+	in := ForecastInputs{FreeOnPrimary: -1}
+	pri, _ := e.Topo.InstanceByRole(topology.RolePrimary)
+	bak, _ := e.Topo.InstanceByRole(topology.RoleBackup)
+	if l, ok := e.Topo.LinkBetween(pri.DataCenter, bak.DataCenter); ok && pri.DataCenter != bak.DataCenter {
+		in.LinkMbps, in.RTT = l.BandwidthMbps, time.Duration(l.RTTMs*float64(time.Millisecond))
+	}
+	files, err := e.Backup.DatabaseFiles(ctx, DBContent)
+	if err != nil {
+		return in, err
+	}
+	size, err := e.Backup.DatabaseSize(ctx, DBContent)
+	if err != nil {
+		return in, err
+	}
+	in.DataBytes = size
+	var sized, timed int64
+	var took float64
+	var sources []string
+	for _, s := range []SQL{e.Backup, e.Primary} {
+		h, ok := s.(ForecastSQL)
+		if !ok {
+			continue
+		}
+		recs, err := h.BackupHistory(ctx, 20)
+		if err != nil {
+			return in, err
+		}
+		for _, r := range recs {
+			if in.MgcBytes == 0 && s == e.Backup && strings.EqualFold(r.Database, DBContent) {
+				in.MgcBytes, in.MgcSource = r.Size, fmt.Sprintf("its last full backup on %s, %s", s.Instance(), r.Finish.Format(time.RFC3339))
+			}
+			if d := r.Finish.Sub(r.Start).Seconds(); d >= 1 {
+				timed += r.Size
+				took += d
+			}
+			sized++
+		}
+		n, err := h.RestoreCount(ctx)
+		if err != nil {
+			return in, err
+		}
+		in.Restores += n
+		sources = append(sources, s.Instance())
+	}
+	if took > 0 {
+		in.BackupBps = float64(timed) / took
+		in.BackupSource = fmt.Sprintf("%d recent full backups in msdb.dbo.backupset on %s", sized, strings.Join(sources, ", "))
+	}
+	if in.MgcBytes == 0 {
+		in.MgcBytes, in.MgcSource = size, "its allocated size (no full backup of it in msdb)"
+	}
+	if free, known, err := e.Primary.FreeBytes(ctx, defaultDataDir(files)); err == nil && known {
+		in.FreeOnPrimary = free
+	}
+	return in, nil
+}
+
+func defaultDataDir(files []DatabaseFile) string {
+	for _, f := range files {
+		if f.Type == "ROWS" {
+			return dirOf(f.PhysicalName)
+		}
+	}
+	return ""
+}
+
+// BackupHistory reads msdb.dbo.backupset's newest full backups.
+func (l *LiveSQL) BackupHistory(ctx context.Context, limit int) ([]BackupRecord, error) {
+	var out []BackupRecord
+	q := fmt.Sprintf("SELECT TOP (%d) database_name, CAST(backup_size AS bigint), CAST(ISNULL(compressed_backup_size, backup_size) AS bigint), backup_start_date, backup_finish_date FROM msdb.dbo.backupset WHERE type = 'D' AND backup_finish_date IS NOT NULL ORDER BY backup_finish_date DESC", limit)
+	err := l.db(ctx, false).Query(ctx, q, func(r *sql.Rows) error {
+		var b BackupRecord
+		if err := r.Scan(&b.Database, &b.Size, &b.Compressed, &b.Start, &b.Finish); err != nil {
+			return err
+		}
+		out = append(out, b)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("backup history: %w", err)
+	}
+	return out, nil
+}
+
+// RestoreCount counts msdb.dbo.restorehistory.
+func (l *LiveSQL) RestoreCount(ctx context.Context) (int, error) {
+	var n int
+	err := l.db(ctx, false).Query(ctx, "SELECT COUNT(*) FROM msdb.dbo.restorehistory", func(r *sql.Rows) error { return r.Scan(&n) })
+	if err != nil {
+		return 0, fmt.Errorf("restore history: %w", err)
+	}
+	return n, nil
+}
