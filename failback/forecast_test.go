@@ -16,7 +16,7 @@ func TestComputeForecast(t *testing.T) {
 	in := ForecastInputs{MgcBytes: 1 << 30, MgcSource: "test", BackupBps: 200e6, BackupSource: "test", LinkMbps: 1000, RTT: 4 * time.Millisecond, FreeOnPrimary: 1 << 40}
 	f := ComputeForecast(in, topology.Objectives{RTO: 5 * time.Minute, Outage: 30 * time.Second})
 	link := float64(1<<30)*8/1e9 + 0.004 // 8.594 s per crossing
-	disk := float64(1<<30) / 200e6      // 5.369 s per local pass
+	disk := float64(1<<30) / 200e6       // 5.369 s per local pass
 	want := map[string]float64{
 		StepBackup:      2 * link,
 		StepRestore:     3 * disk,
