@@ -53,6 +53,106 @@ type ForecastInputs struct {
 	// FreeOnPrimary is the free space where the primary keeps mgc's data
 	// (-1: unknown).
 	FreeOnPrimary int64
+	// Overheads are each step's time beyond moving mgc (cmdlets, waits,
+	// jobs) and the chat servers' reconnection; nil: DefaultOverheads.
+	// CalibrateOverheads takes them from an earlier run's journal.
+	Overheads *Overheads `json:"overheads,omitempty"`
+}
+
+// restoreBps is the restore throughput: the calibration's when an earlier
+// run measured one, else the backups'.
+func (in ForecastInputs) restoreBps(disk float64) (float64, string) {
+	if in.Overheads != nil && in.Overheads.RestoreBps > 0 {
+		return in.Overheads.RestoreBps, fmt.Sprintf("restores at %.0f MB/s, as SQL Server reported them (message 3014) in %s", in.Overheads.RestoreBps/1e6, in.Overheads.Source)
+	}
+	return disk, "restores run at the backups' throughput (msdb.dbo.restorehistory records when a restore began, not when it ended)"
+}
+
+// Overheads are the parts of a failback that do not grow with mgc.
+type Overheads struct {
+	Steps     map[string]time.Duration `json:"steps"`
+	Reconnect time.Duration            `json:"reconnect"`
+	// Source says where they come from.
+	Source string `json:"source"`
+	// RestoreBps is the fastest full restore of the calibration run, from
+	// SQL Server's own "RESTORE DATABASE successfully processed N pages in
+	// S seconds" (3014) message; 0 when it had none.
+	RestoreBps float64 `json:"restore_bps,omitempty"`
+}
+
+// DefaultOverheads are a production pool's, as assumed without an earlier
+// run to calibrate on: cmdlets over WinRM take seconds, the log-shipping
+// jobs of step 5 run once each, chat servers poll the pool's configuration.
+func DefaultOverheads() *Overheads {
+	return &Overheads{Steps: map[string]time.Duration{
+		StepClearActive: forecastCmdlet, StepRemoveMirror: forecastSQLStep, StepBackup: 0, StepRestore: 0,
+		StepLogShipping: forecastLSJobs, StepSetActive: forecastCmdlet, StepPoolNormal: forecastCmdlet,
+	}, Reconnect: forecastReconnect, Source: "assumed (no earlier run to calibrate on)"}
+}
+
+// CalibrateOverheads takes the overheads from an earlier run's events (a
+// rehearsal's journal): each step's duration less the statements that move
+// mgc (BACKUP, RESTORE, the table checksums), and the chat servers'
+// reconnection as the measured outage less the steps' total. ok is false
+// when the events hold no completed failback.
+func CalibrateOverheads(events []Event) (o *Overheads, ok bool) {
+	o = &Overheads{Steps: map[string]time.Duration{}}
+	var steps time.Duration
+	var outage float64
+	run := ""
+	for _, e := range events {
+		switch {
+		case e.Kind == KindRunStart:
+			run = e.RunID
+		case e.Kind == KindStepEnd && (e.Outcome == OutcomeVerified || e.Outcome == OutcomeAlreadyDone):
+			d := time.Duration(e.Seconds * float64(time.Second))
+			o.Steps[e.Step] += d
+			steps += d
+		case e.Kind == KindSent && e.Step != "" && movesMgc(e.Text):
+			o.Steps[e.Step] -= time.Duration(e.Seconds * float64(time.Second))
+			if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(e.Text)), "RESTORE DATABASE") {
+				for _, m := range e.Info {
+					if bps, ok := processedRate(m); ok && bps > o.RestoreBps {
+						o.RestoreBps = bps
+					}
+				}
+			}
+		case e.Kind == KindMeasure && e.Name == MeasureChatOutage:
+			outage = e.Seconds
+		}
+	}
+	if len(o.Steps) != len(FailbackPlan().Steps) || outage == 0 {
+		return nil, false
+	}
+	for k, d := range o.Steps {
+		o.Steps[k] = max(d, 0)
+	}
+	o.Reconnect = max(time.Duration(outage*float64(time.Second))-steps, 0)
+	o.Source = "calibrated on run " + run
+	return o, true
+}
+
+// processedRate reads SQL Server's 3014 message, "RESTORE DATABASE
+// successfully processed 12345 pages in 6.789 seconds (14.205 MB/sec).",
+// as bytes per second of pages.
+func processedRate(msg string) (float64, bool) {
+	var pages int64
+	var secs float64
+	i := strings.Index(msg, "successfully processed ")
+	if i < 0 {
+		return 0, false
+	}
+	if _, err := fmt.Sscanf(msg[i:], "successfully processed %d pages in %f seconds", &pages, &secs); err != nil || secs <= 0 {
+		return 0, false
+	}
+	return float64(pages) * 8192 / secs, true
+}
+
+// movesMgc reports a statement whose time grows with mgc's size.
+func movesMgc(text string) bool {
+	t := strings.ToUpper(strings.TrimSpace(text))
+	return strings.HasPrefix(t, "BACKUP DATABASE") || strings.HasPrefix(t, "RESTORE DATABASE") ||
+		strings.HasPrefix(t, "RESTORE VERIFYONLY") || strings.Contains(t, "CHECKSUM_AGG(")
 }
 
 // StepForecast is one step's forecast duration and how it was reached.
@@ -105,13 +205,19 @@ func ComputeForecast(in ForecastInputs, obj topology.Objectives) Forecast {
 	} else {
 		f.Assumptions = append(f.Assumptions, fmt.Sprintf("disk throughput %.0f MB/s from %s", disk/1e6, in.BackupSource))
 	}
+	ov := in.Overheads
+	if ov == nil {
+		ov = DefaultOverheads()
+	}
+	rbps, rbasis := in.restoreBps(disk)
 	f.Assumptions = append(f.Assumptions,
-		"restores run at the backups' throughput (msdb.dbo.restorehistory records when a restore began, not when it ended)",
+		rbasis,
 		"the share is in one of the two data centers: mgc crosses the link three times (step 3 writes and verifies the backup, or steps 4 and 5 read it; step 5's backup or restore)",
-		fmt.Sprintf("cmdlets %s each, SQL-only steps %s, log-shipping jobs %s, chat servers reconnect within %s", forecastCmdlet, forecastSQLStep, forecastLSJobs, forecastReconnect),
+		fmt.Sprintf("time that does not grow with mgc (cmdlets, jobs, waits) %s; chat servers reconnect within %s", ov.Source, ov.Reconnect.Round(100*time.Millisecond)),
 		"step 4 compares table checksums of the backup and the primary mgc: two more full reads of mgc")
 	b := float64(in.MgcBytes)
 	local := time.Duration(b / disk * float64(time.Second))
+	restore := time.Duration(b / rbps * float64(time.Second))
 	cross := local
 	if in.LinkMbps > 0 {
 		link := time.Duration(b*8/(in.LinkMbps*1e6)*float64(time.Second)) + in.RTT
@@ -122,17 +228,18 @@ func ComputeForecast(in ForecastInputs, obj topology.Objectives) Forecast {
 		f.Steps = append(f.Steps, StepForecast{Step: step, Seconds: d.Seconds(), Took: d, Basis: basis})
 	}
 	mb := fmt.Sprintf("%.0f MB", b/1e6)
-	add(StepClearActive, forecastCmdlet, "one cmdlet, then chat sessions leave")
-	add(StepRemoveMirror, forecastSQLStep, "ALTER DATABASE ... SET PARTNER OFF on mgc and mgccomp")
-	add(StepBackup, 2*cross, fmt.Sprintf("BACKUP of %s to the share and RESTORE VERIFYONLY, across the link", mb))
-	add(StepRestore, local+2*local, fmt.Sprintf("RESTORE of %s, then table checksums on both copies", mb))
-	add(StepLogShipping, 2*local+cross+forecastLSJobs, fmt.Sprintf("BACKUP and VERIFYONLY of %s on the primary, RESTORE on the backup across the link, log-shipping jobs", mb))
-	add(StepSetActive, forecastCmdlet, "one cmdlet")
-	add(StepPoolNormal, forecastCmdlet, "one cmdlet")
+	o := ov.Steps
+	add(StepClearActive, o[StepClearActive], "one cmdlet, then chat sessions leave")
+	add(StepRemoveMirror, o[StepRemoveMirror], "ALTER DATABASE ... SET PARTNER OFF on mgc and mgccomp")
+	add(StepBackup, 2*cross+o[StepBackup], fmt.Sprintf("BACKUP of %s to the share and RESTORE VERIFYONLY, across the link", mb))
+	add(StepRestore, restore+2*local+o[StepRestore], fmt.Sprintf("RESTORE of %s, then table checksums on both copies", mb))
+	add(StepLogShipping, 2*local+max(cross, restore)+o[StepLogShipping], fmt.Sprintf("BACKUP and VERIFYONLY of %s on the primary, RESTORE on the backup across the link, log-shipping jobs", mb))
+	add(StepSetActive, o[StepSetActive], "one cmdlet")
+	add(StepPoolNormal, o[StepPoolNormal], "one cmdlet")
 	for _, s := range f.Steps {
 		f.RTO += s.Took
 	}
-	f.Outage = f.RTO + forecastReconnect
+	f.Outage = f.RTO + ov.Reconnect
 	f.RTOSeconds, f.OutSeconds = f.RTO.Seconds(), f.Outage.Seconds()
 	f.Objectives = ObjectivesJSON{RTOSeconds: obj.RTO.Seconds(), OutageSeconds: obj.Outage.Seconds()}
 	f.RTOMet = obj.RTO <= 0 || f.RTO <= obj.RTO

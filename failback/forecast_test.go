@@ -58,3 +58,40 @@ func TestComputeForecast(t *testing.T) {
 		t.Fatalf("assumptions %q warnings %q", g.Assumptions, g.Warnings)
 	}
 }
+
+// TestCalibrateOverheads: a step's overhead is its duration less the
+// statements that move mgc; the reconnection is the outage less the steps.
+func TestCalibrateOverheads(t *testing.T) {
+	var evs []Event
+	evs = append(evs, Event{Kind: KindRunStart, RunID: "r1"})
+	for _, s := range FailbackPlan().Steps {
+		evs = append(evs, Event{Kind: KindStepEnd, Step: s.Name, Outcome: OutcomeVerified, Seconds: 2})
+	}
+	evs = append(evs,
+		Event{Kind: KindSent, Step: StepBackup, Text: "BACKUP DATABASE [mgc] TO DISK = N'x'", Seconds: 1.5},
+		Event{Kind: KindSent, Text: "SELECT CHECKSUM_AGG(1) FROM t", Seconds: 1}, // a precondition's, outside every step
+		Event{Kind: KindSent, Step: StepRestore, Text: "RESTORE DATABASE [mgc] FROM DISK = N'x' WITH REPLACE", Seconds: 0.5,
+			Info: []string{"50 percent processed.", "RESTORE DATABASE successfully processed 12800 pages in 0.500 seconds (200.000 MB/sec)."}},
+		Event{Kind: KindSent, Step: StepRestore, Text: "SELECT COUNT_BIG(*), CHECKSUM_AGG(BINARY_CHECKSUM(*)) FROM t", Seconds: 3},
+		Event{Kind: KindSent, Step: StepLogShipping, Text: "EXEC msdb.dbo.sp_start_job N'LSCopy'", Seconds: 1},
+		Event{Kind: KindMeasure, Name: MeasureChatOutage, Seconds: 15})
+	o, ok := CalibrateOverheads(evs)
+	if !ok {
+		t.Fatal("a complete run did not calibrate")
+	}
+	if o.RestoreBps != 12800*8192/0.5 {
+		t.Errorf("restore throughput %g, want %g from message 3014", o.RestoreBps, 12800*8192/0.5)
+	}
+	want := map[string]time.Duration{StepBackup: 500 * time.Millisecond, StepRestore: 0, StepLogShipping: 2 * time.Second, StepPoolNormal: 2 * time.Second}
+	for k, d := range want {
+		if o.Steps[k] != d {
+			t.Errorf("%s overhead %s, want %s", k, o.Steps[k], d)
+		}
+	}
+	if o.Reconnect != time.Second || !strings.Contains(o.Source, "r1") {
+		t.Fatalf("reconnect %s source %q", o.Reconnect, o.Source)
+	}
+	if _, ok := CalibrateOverheads(evs[:3]); ok {
+		t.Fatal("an incomplete run calibrated")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -30,6 +31,10 @@ type ScaleConfig struct {
 	Topology string
 	// Logf, when set, gets the statements and phases that took long.
 	Logf func(format string, args ...any)
+	// Calibrate runs a failback without history first, in its own world,
+	// and gives its journal's fixed times to the forecast (as an operator
+	// passes a rehearsal's journal to failback forecast --calibrate).
+	Calibrate bool
 }
 
 // StepTime is one step's measured duration.
@@ -66,9 +71,19 @@ type ScaleResult struct {
 	// LimitSeconds is the procedure's physical limit: LinkBytes over the
 	// bandwidth plus WriteBytes and ReadBytes over the disk's throughput;
 	// Ratio is the outage over it.
-	LimitSeconds     float64 `json:"limit_seconds"`
-	LinkLimitSeconds float64 `json:"link_limit_seconds"`
-	Ratio            float64 `json:"ratio"`
+	// ForecastOutageSeconds and ForecastRTOSeconds are failback
+	// forecast's figures, read from the servers before the run (after a
+	// nightly full backup of mgc on the backup instance gave msdb a
+	// throughput); ForecastError is |forecast-measured|/measured of the
+	// outage.
+	ForecastOutageSeconds float64    `json:"forecast_outage_seconds"`
+	ForecastRTOSeconds    float64    `json:"forecast_rto_seconds"`
+	ForecastError         float64    `json:"forecast_outage_error"`
+	ForecastSteps         []StepTime `json:"forecast_steps"`
+	ForecastRTOError      float64    `json:"forecast_rto_error"`
+	LimitSeconds          float64    `json:"limit_seconds"`
+	LinkLimitSeconds      float64    `json:"link_limit_seconds"`
+	Ratio                 float64    `json:"ratio"`
 }
 
 // MeasureScale builds a failed-over world with WAN links, seeds a history
@@ -113,6 +128,20 @@ func MeasureScale(ctx context.Context, cfg ScaleConfig) (ScaleResult, error) {
 	res.Messages, res.SeedSeconds = seeded.Messages, seeded.Took.Seconds()
 	if res.DiskWriteBps, res.DiskReadBps, err = DiskThroughput(ctx, cfg.Dir, min(cfg.Bytes, 256<<20)); err != nil {
 		return res, err
+	}
+	var ov *failback.Overheads
+	if cfg.Calibrate {
+		if ov, err = calibrate(ctx, topo, cfg.Dir); err != nil {
+			return res, err
+		}
+	}
+	fc, err := forecastBefore(ctx, w, ov)
+	if err != nil {
+		return res, err
+	}
+	res.ForecastOutageSeconds, res.ForecastRTOSeconds = fc.OutSeconds, fc.RTOSeconds
+	for _, s := range fc.Steps {
+		res.ForecastSteps = append(res.ForecastSteps, StepTime{Step: s.Step, Seconds: s.Seconds, Took: s.Took})
 	}
 	pri, _ := w.Topology.InstanceByRole(topology.RolePrimary)
 	bak, _ := w.Topology.InstanceByRole(topology.RoleBackup)
@@ -164,7 +193,80 @@ func MeasureScale(ctx context.Context, cfg ScaleConfig) (ScaleResult, error) {
 	res.LinkLimitSeconds = float64(res.LinkBytes) * 8 / (res.BandwidthMbps * 1e6)
 	res.LimitSeconds = res.LinkLimitSeconds + float64(res.WriteBytes)/res.DiskWriteBps + float64(res.ReadBytes)/res.DiskReadBps
 	res.Ratio = res.OutageSeconds / res.LimitSeconds
+	res.ForecastError = math.Abs(res.ForecastOutageSeconds-res.OutageSeconds) / res.OutageSeconds
+	res.ForecastRTOError = math.Abs(res.ForecastRTOSeconds-res.RunSeconds) / res.RunSeconds
 	return res, nil
+}
+
+// forecastBefore takes the nightly full backup a production backup
+// instance has in its msdb (to local disk, COPY_ONLY so the log chain is
+// untouched), then reads failback forecast's inputs exactly as the CLI
+// does, over TDS from the servers.
+func forecastBefore(ctx context.Context, w *world.World, ov *failback.Overheads) (failback.Forecast, error) {
+	bak, err := w.InstanceByRole(topology.RoleBackup)
+	if err != nil {
+		return failback.Forecast{}, err
+	}
+	db, err := w.DB(bak, "master")
+	if err != nil {
+		return failback.Forecast{}, err
+	}
+	if _, err := db.ExecContext(ctx, `BACKUP DATABASE mgc TO DISK = 'C:\SQLBackup\mgc_nightly.bak' WITH INIT, COPY_ONLY, CHECKSUM`); err != nil {
+		return failback.Forecast{}, fmt.Errorf("scale: nightly backup: %w", err)
+	}
+	conn, err := failback.Connect(ctx, w.Topology, failback.Options{})
+	if err != nil {
+		return failback.Forecast{}, fmt.Errorf("scale: forecast: %w", err)
+	}
+	defer conn.Close()
+	in, err := failback.ReadForecastInputs(ctx, conn.Env)
+	if err != nil {
+		return failback.Forecast{}, fmt.Errorf("scale: forecast: %w", err)
+	}
+	in.Overheads = ov
+	return failback.ComputeForecast(in, w.Topology.Objectives), nil
+}
+
+// calibrate fails back a world without history over the same links and
+// calibrates the forecast's fixed times on its events.
+func calibrate(ctx context.Context, topo *topology.Topology, dir string) (*failback.Overheads, error) {
+	cdir, err := os.MkdirTemp(dir, "calibrate-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(cdir)
+	w, err := world.Start(ctx, world.Options{Topology: topo, Dir: cdir, Links: true})
+	if err != nil {
+		return nil, err
+	}
+	defer w.Close()
+	if err := w.FailOver(ctx, world.Scene{MessagesBefore: 20, MessagesDuring: 10, Shortcut: true}); err != nil {
+		return nil, err
+	}
+	if err := w.RebuildPrimary(ctx); err != nil {
+		return nil, err
+	}
+	// A small history, so the calibration's RESTORE reports a throughput
+	// SQL Server's way (message 3014), as a rehearsal's journal would.
+	if _, err := w.SeedHistory(ctx, topology.RoleBackup, world.History{Bytes: 16 << 20, Seed: 3}); err != nil {
+		return nil, err
+	}
+	var mu sync.Mutex
+	var evs []failback.Event
+	if _, err := RunFailback(ctx, w, failback.SinkFunc(func(e failback.Event) {
+		mu.Lock()
+		evs = append(evs, e)
+		mu.Unlock()
+	})); err != nil {
+		return nil, fmt.Errorf("scale: calibration run: %w", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	ov, ok := failback.CalibrateOverheads(evs)
+	if !ok {
+		return nil, fmt.Errorf("scale: the calibration run did not calibrate")
+	}
+	return ov, nil
 }
 
 type ioCounters struct{ rchar, wchar int64 }

@@ -24,7 +24,7 @@ func BenchmarkOutageVsLimit(b *testing.B) {
 	}
 	var last ScaleResult
 	for i := 0; i < b.N; i++ {
-		r, err := MeasureScale(b.Context(), ScaleConfig{Bytes: size, BandwidthMbps: 1000, Dir: b.TempDir(), Seed: 17, Logf: b.Logf})
+		r, err := MeasureScale(b.Context(), ScaleConfig{Bytes: size, BandwidthMbps: 1000, Dir: b.TempDir(), Seed: 17, Calibrate: true})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -34,7 +34,15 @@ func BenchmarkOutageVsLimit(b *testing.B) {
 	b.ReportMetric(last.OutageSeconds, "outage_s")
 	b.ReportMetric(last.LimitSeconds, "limit_s")
 	b.ReportMetric(float64(last.LinkBytes)/(1<<20), "link_MiB")
+	b.ReportMetric(last.ForecastError, "forecast_outage_err")
 	b.Logf("%d bytes: outage %.1fs, run %.1fs, limit %.1fs (link %.1fs for %d bytes at %g Mbit/s; wrote %d B at %.0f MB/s, read %d B at %.0f MB/s); steps %v",
 		size, last.OutageSeconds, last.RunSeconds, last.LimitSeconds, last.LinkLimitSeconds, last.LinkBytes, last.BandwidthMbps,
 		last.WriteBytes, last.DiskWriteBps/1e6, last.ReadBytes, last.DiskReadBps/1e6, last.Steps)
+	for i, s := range last.Steps {
+		if i < len(last.ForecastSteps) {
+			b.Logf("  %-24s actual %6.1fs  forecast %6.1fs", s.Step, s.Seconds, last.ForecastSteps[i].Seconds)
+		}
+	}
+	b.Logf("forecast: outage %.1fs (measured %.1fs, error %.0f%%), RTO %.1fs (measured %.1fs, error %.0f%%)",
+		last.ForecastOutageSeconds, last.OutageSeconds, 100*last.ForecastError, last.ForecastRTOSeconds, last.RunSeconds, 100*last.ForecastRTOError)
 }

@@ -81,7 +81,7 @@ func run() int {
 				fmt.Fprintln(os.Stderr, "benchscale:", err)
 				return 1
 			}
-			res, err := loadtest.MeasureScale(ctx, loadtest.ScaleConfig{Bytes: n, BandwidthMbps: b, Dir: dir, Seed: *seed})
+			res, err := loadtest.MeasureScale(ctx, loadtest.ScaleConfig{Bytes: n, BandwidthMbps: b, Dir: dir, Seed: *seed, Calibrate: true})
 			os.RemoveAll(dir)
 			r.Result = &res
 			if err != nil {

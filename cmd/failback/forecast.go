@@ -13,7 +13,20 @@ import (
 // forecast prints the failback's forecast from the servers (read-only).
 // Exit 0 when it could be computed, whether the objectives are met or not
 // (the verdict is in the output); 1 when a server could not be read.
-func forecast(ctx context.Context, topo *topology.Topology, asJSON bool, stdout, stderr io.Writer) int {
+func forecast(ctx context.Context, topo *topology.Topology, calibrate string, asJSON bool, stdout, stderr io.Writer) int {
+	var ov *failback.Overheads
+	if calibrate != "" {
+		evs, _, err := failback.ReadJournalFile(calibrate)
+		if err != nil {
+			fmt.Fprintf(stderr, "failback forecast: --calibrate: %v\n", err)
+			return exitUsage
+		}
+		var ok bool
+		if ov, ok = failback.CalibrateOverheads(evs); !ok {
+			fmt.Fprintf(stderr, "failback forecast: --calibrate: journal %s holds no completed failback with a measured outage; use a rehearsal's journal\n", calibrate)
+			return exitUsage
+		}
+	}
 	conn, err := failback.Connect(ctx, topo, failback.Options{})
 	if err != nil {
 		fmt.Fprintf(stderr, "failback forecast: %v\n", err)
@@ -25,6 +38,7 @@ func forecast(ctx context.Context, topo *topology.Topology, asJSON bool, stdout,
 		fmt.Fprintf(stderr, "failback forecast: %v\n", err)
 		return exitFailed
 	}
+	in.Overheads = ov
 	f := failback.ComputeForecast(in, topo.Objectives)
 	if asJSON {
 		if err := json.NewEncoder(stdout).Encode(f); err != nil {
