@@ -274,6 +274,10 @@ func execute(ctx context.Context, cmd string, f cliFlags, topo *topology.Topolog
 	}
 	defer j.Close()
 	r.Journal = j
+	if f.plan == failback.PlanFailback && previous == nil {
+		startForecast(ctx, conn.Env, topo, attrs, stderr)
+		r.Sinks = append(r.Sinks, forecastBeside(attrs, stderr))
+	}
 	res, err := r.Run(ctx)
 	switch {
 	case err == nil:

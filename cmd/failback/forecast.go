@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
+	"sync"
+	"time"
 
 	"github.com/pchatdr/harness/failback"
 	"github.com/pchatdr/harness/failback/topology"
@@ -49,4 +52,49 @@ func forecast(ctx context.Context, topo *topology.Topology, calibrate string, as
 	}
 	fmt.Fprint(stdout, f.String())
 	return exitDone
+}
+
+// Attribute names under which a run records its forecast (the run-start
+// event's attrs, so the journal and the evidence built from it keep the
+// forecast beside the actual figures).
+const (
+	attrForecastRTO    = "forecast_rto_seconds"
+	attrForecastOutage = "forecast_outage_seconds"
+	attrForecastStep   = "forecast_step_seconds_" // + step name
+)
+
+// startForecast prints the failback's forecast before a run and records it
+// in attrs. A forecast that cannot be read is said and the run goes on: it
+// informs, it does not decide.
+func startForecast(ctx context.Context, e *failback.Env, topo *topology.Topology, attrs map[string]string, stderr io.Writer) {
+	in, err := failback.ReadForecastInputs(ctx, e)
+	if err != nil {
+		fmt.Fprintf(stderr, "forecast: not available (%v)\n", err)
+		return
+	}
+	f := failback.ComputeForecast(in, topo.Objectives)
+	fmt.Fprint(stderr, f.String())
+	attrs[attrForecastRTO] = strconv.FormatFloat(f.RTOSeconds, 'f', 1, 64)
+	attrs[attrForecastOutage] = strconv.FormatFloat(f.OutSeconds, 'f', 1, 64)
+	for _, s := range f.Steps {
+		attrs[attrForecastStep+s.Step] = strconv.FormatFloat(s.Seconds, 'f', 1, 64)
+	}
+}
+
+// forecastBeside prints, as each step ends, its duration beside its
+// forecast.
+func forecastBeside(attrs map[string]string, stderr io.Writer) failback.Sink {
+	var mu sync.Mutex
+	return failback.SinkFunc(func(e failback.Event) {
+		if e.Kind != failback.KindStepEnd {
+			return
+		}
+		v, ok := attrs[attrForecastStep+e.Step]
+		if !ok {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(stderr, "  %s: %s, forecast %ss\n", e.Step, time.Duration(e.Seconds*float64(time.Second)).Round(100*time.Millisecond), v)
+	})
 }
