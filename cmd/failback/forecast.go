@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pchatdr/harness/evidence"
 	"github.com/pchatdr/harness/failback"
 	"github.com/pchatdr/harness/failback/topology"
 )
@@ -54,13 +55,12 @@ func forecast(ctx context.Context, topo *topology.Topology, calibrate string, as
 	return exitDone
 }
 
-// Attribute names under which a run records its forecast (the run-start
-// event's attrs, so the journal and the evidence built from it keep the
-// forecast beside the actual figures).
+// A run records its forecast in the run-start event's attributes, so the
+// journal and the evidence built from it keep it beside the actual figures.
 const (
-	attrForecastRTO    = "forecast_rto_seconds"
-	attrForecastOutage = "forecast_outage_seconds"
-	attrForecastStep   = "forecast_step_seconds_" // + step name
+	attrForecastRTO    = evidence.AttrForecastRTO
+	attrForecastOutage = evidence.AttrForecastOutage
+	attrForecastStep   = evidence.AttrForecastStep
 )
 
 // startForecast prints the failback's forecast before a run and records it
