@@ -118,7 +118,7 @@ func (e *UnreachableError) Unwrap() error { return e.Err }
 func Connect(ctx context.Context, t *topology.Topology, opts Options) (*Connection, error) {
 	c := &Connection{Env: &Env{Topo: t, Options: opts}}
 	opened := map[string]*LiveSQL{}
-	open := func(in *topology.Instance) (*LiveSQL, error) {
+	open := func(in *topology.Instance, lazy bool) (*LiveSQL, error) {
 		if l, ok := opened[in.Name]; ok {
 			return l, nil
 		}
@@ -133,7 +133,15 @@ func Connect(ctx context.Context, t *topology.Topology, opts Options) (*Connecti
 		}
 		cfg := sqlserver.Config{Address: addr, User: in.User, Password: pw, Database: "master",
 			Encrypt: in.Encrypt, TrustServerCertificate: in.TrustServerCertificate, DialTimeout: 15 * time.Second}
-		db, err := sqlserver.Open(ctx, cfg)
+		var db *sqlserver.DB
+		if lazy {
+			db, err = lazyOpen(cfg)
+		} else {
+			db, err = sqlserver.Open(ctx, cfg)
+		}
+		if err != nil && lazy {
+			return nil, fmt.Errorf("instance %s: %w", in.Name, err)
+		}
 		if err != nil {
 			cerr := sqlConnectError(t, in, err)
 			if IsTransient(err) {
@@ -168,7 +176,7 @@ func Connect(ctx context.Context, t *topology.Topology, opts Options) (*Connecti
 		if !ok {
 			return fail(fmt.Errorf("topology has no %s instance", r))
 		}
-		l, err := open(in)
+		l, err := open(in, false)
 		if err != nil {
 			// The primary may legitimately be down; the precondition names
 			// it. Everything else is a configuration error.
@@ -180,7 +188,7 @@ func Connect(ctx context.Context, t *topology.Topology, opts Options) (*Connecti
 			c.Env.Backup = l
 		}
 		if ci, ok := t.ComplianceInstance(r); ok {
-			cl, err := open(ci)
+			cl, err := open(ci, false)
 			if err != nil {
 				return fail(err)
 			}
@@ -193,11 +201,26 @@ func Connect(ctx context.Context, t *topology.Topology, opts Options) (*Connecti
 	}
 	if opts.PrimaryMayBeDown {
 		if in, ok := t.InstanceByRole(topology.RolePrimaryMirror); ok {
-			l, err := open(in)
+			l, err := open(in, false)
 			if err != nil {
 				return fail(err)
 			}
 			c.Env.PrimaryMirror = l
+		}
+	}
+	// The backup-mirror is opened without dialing: the failover's
+	// precondition backup-mirror-instance says whether it answers, and a
+	// failback never uses it.
+	if in, ok := t.InstanceByRole(topology.RoleBackupMirror); ok {
+		l, err := open(in, true)
+		if err != nil {
+			return fail(err)
+		}
+		c.Env.BackupMirror, c.Env.BackupMirrorComp = l, l
+		if ci, ok := t.ComplianceInstance(topology.RoleBackupMirror); ok && ci.Name != in.Name {
+			if c.Env.BackupMirrorComp, err = open(ci, true); err != nil {
+				return fail(err)
+			}
 		}
 	}
 	pw, err := t.Management.Password.Resolve()
@@ -223,7 +246,7 @@ func Connect(ctx context.Context, t *topology.Topology, opts Options) (*Connecti
 		return fail(fmt.Errorf("management endpoint %s: %w; check management.url, management.auth and management.caFile", t.Management.URL, err))
 	}
 	c.closers = append(c.closers, runner.Close)
-	c.Env.Pool = &LivePool{Client: &lync.Client{Runner: runner}, PoolFQDN: t.Pool.FQDN,
+	c.Env.Pool = &LivePool{Client: &lync.Client{Runner: runner, Module: lync.ModuleFor(t.Pool.Product)}, PoolFQDN: t.Pool.FQDN,
 		StateIdentity: t.Pool.StateIdentity, ActiveServerIdentity: t.Pool.ActiveServerIdentity, Management: t.Management}
 	return c, nil
 }

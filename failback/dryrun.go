@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/pchatdr/harness/failback/lync"
+	"github.com/pchatdr/harness/failback/topology"
 )
 
 // drySQL reads through to the real instance and, for every change, reports
@@ -31,8 +32,8 @@ func (d drySQL) BackupSets(ctx context.Context, path string) ([]BackupSet, error
 		switch path {
 		case d.env.BackupPath():
 			name = d.env.BackupSetName()
-		case d.env.LogShippingInitPath():
-			name = d.env.LogShippingInitSetName()
+		case d.env.TailPath():
+			return []BackupSet{{Position: 1, Name: d.env.TailSetName(), DatabaseName: DBContent, Type: 2, Checksums: true}}, nil
 		}
 		return []BackupSet{{Position: 1, Name: name, DatabaseName: DBContent, Type: 1, Checksums: true}}, nil
 	}
@@ -112,9 +113,10 @@ func (d drySQL) RecoverDatabase(ctx context.Context, db string) error {
 }
 
 // PoolScript is the full script a Pool implementation runs for a command
-// built by failback/lync (the prelude, then the command).
-func PoolScript(cmd string) (string, error) {
-	p, err := lync.Prelude("")
+// built by failback/lync (the prelude importing the product's module, then
+// the command).
+func PoolScript(product topology.Product, cmd string) (string, error) {
+	p, err := lync.Prelude(lync.ModuleFor(product))
 	if err != nil {
 		return "", err
 	}
@@ -124,13 +126,14 @@ func PoolScript(cmd string) (string, error) {
 type dryPool struct {
 	Pool
 	activeIdentity, stateIdentity string
+	product                       topology.Product
 }
 
 func (d dryPool) would(ctx context.Context, cmd string, err error) error {
 	if err != nil {
 		return err
 	}
-	s, err := PoolScript(cmd)
+	s, err := PoolScript(d.product, cmd)
 	if err != nil {
 		return err
 	}
@@ -171,7 +174,7 @@ func (r *Runner) DryRun(ctx context.Context) (Result, error) {
 	}
 	e.facts = map[string]string{}
 	e.emit = r.emit
-	r.emit(Event{Kind: KindRunStart, Attrs: r.runAttrs(map[string]string{"pool": e.Topo.Pool.FQDN, "dry-run": "true"}), Message: "plan " + r.Plan.Name + " of " + e.Topo.Pool.FQDN})
+	r.emit(Event{Kind: KindRunStart, Attrs: r.runAttrs(map[string]string{"pool": e.Topo.Pool.FQDN, "dry-run": "true"}), Message: "plan " + r.Plan.Name + " of " + e.Topo.Pool.FQDN + runsProduct(e.Topo)})
 	perr := r.preconditions(ctx)
 	dry := *e
 	dry.Primary, dry.Backup = drySQL{e.Primary, e}, drySQL{e.Backup, e}
@@ -184,8 +187,15 @@ func (r *Runner) DryRun(ctx context.Context) (Result, error) {
 	if e.PrimaryMirror != nil {
 		dry.PrimaryMirror = drySQL{e.PrimaryMirror, e}
 	}
-	dry.Pool = dryPool{Pool: e.Pool, activeIdentity: e.Topo.Pool.ActiveServerIdentity, stateIdentity: e.Topo.Pool.StateIdentity}
-	dry.emit = func(Event) {} // facts and notes of a dry Apply are not real
+	dry.Pool = dryPool{Pool: e.Pool, activeIdentity: e.Topo.Pool.ActiveServerIdentity, stateIdentity: e.Topo.Pool.StateIdentity, product: e.Topo.Pool.Product}
+	// Facts and notes of a dry Apply are not real; where the plan departs
+	// from Microsoft's step text is.
+	dry.planning = true
+	dry.emit = func(ev Event) {
+		if ev.Kind == KindNote && ev.Attrs["deviation"] == "true" {
+			r.emit(ev)
+		}
+	}
 	for i := range r.Plan.Steps {
 		s := &r.Plan.Steps[i]
 		r.step, r.index = s.Name, i+1

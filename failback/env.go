@@ -90,12 +90,22 @@ type Env struct {
 	// the failover's primary-site-lost check (a live mirror that took over
 	// is a writable copy too).
 	PrimaryMirror SQL
-	Pool          Pool
-	Options       Options
+	// BackupMirror and BackupMirrorComp are the backup-mirror instances
+	// of mgc and mgccomp (the same value without dedicated compliance
+	// instances); nil when the topology has none. The failover reads them
+	// before Install-CsMirrorDatabase: a copy a failback left there must
+	// be replaced, one that may hold data must not.
+	BackupMirror     SQL
+	BackupMirrorComp SQL
+	Pool             Pool
+	Options          Options
 
 	runID string
 	facts map[string]string
 	emit  func(Event)
+	// planning is set on the dry run's Env: an Apply that guards on the
+	// effect of an earlier step (which a plan never makes) plans past it.
+	planning bool
 }
 
 // RunID is the run's identity; file and backup-set names derive from it so
@@ -123,6 +133,14 @@ func (e *Env) SetFact(name, value string) {
 func (e *Env) Note(msg string) {
 	if e.emit != nil {
 		e.emit(Event{Kind: KindNote, Message: msg})
+	}
+}
+
+// Deviation records where the step departs from Microsoft's documented
+// step text, and why: `failback plan` shows it, the journal keeps it.
+func (e *Env) Deviation(msg string) {
+	if e.emit != nil {
+		e.emit(Event{Kind: KindNote, Message: msg, Attrs: map[string]string{"deviation": "true"}})
 	}
 }
 
@@ -160,13 +178,14 @@ func (e *Env) BackupPath() string {
 // BackupSetName is step 3's backup set name.
 func (e *Env) BackupSetName() string { return DBContent + " failback " + e.runID }
 
-// LogShippingInitPath is step 5's full backup of the primary mgc.
-func (e *Env) LogShippingInitPath() string {
-	return joinUNC(e.Topo.Share.UNC, DBContent+"_logship_init_"+e.runID+".bak")
+// TailPath is step 3's tail-log backup of the backup mgc (taken WITH
+// NORECOVERY right after the full backup), unique per run.
+func (e *Env) TailPath() string {
+	return joinUNC(e.Topo.Share.UNC, DBContent+"_failback_tail_"+e.runID+".trn")
 }
 
-// LogShippingInitSetName is step 5's backup set name.
-func (e *Env) LogShippingInitSetName() string { return DBContent + " log shipping init " + e.runID }
+// TailSetName is step 3's tail-log backup set name.
+func (e *Env) TailSetName() string { return DBContent + " failback tail " + e.runID }
 
 // complianceDBs lists (instance, database) pairs for mgc and mgccomp on one
 // side.

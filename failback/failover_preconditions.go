@@ -34,7 +34,7 @@ func FailoverPreconditions() []Precondition {
 		{Name: PreNameBackupSecondary, Title: "the backup mgc is a log-shipping secondary (RESTORING or STANDBY)", Run: preBackupSecondary},
 		{Name: PreNamePoolNormal, Title: "the pool state is Normal", Run: prePoolNormal},
 		{Name: PreNameFailoverPlacement, Title: "the failover active servers are pool servers placed next to (or well connected to) the backup database, at most 4", Run: preFailoverPlacement},
-		{Name: PreNameBackupMirror, Title: "the backup-mirror instance for Install-CsMirrorDatabase is in the topology (else step 6 is skipped)", Run: preBackupMirror},
+		{Name: PreNameBackupMirror, Title: "the backup-mirror instance answers and holds no mgc or mgccomp that Install-CsMirrorDatabase may not replace (no backup-mirror in the topology: mirroring is skipped)", Run: preBackupMirror},
 	}
 }
 
@@ -238,44 +238,145 @@ func preFailoverPlacement(ctx context.Context, e *Env) PreconditionResult {
 	return res
 }
 
-// mirrorInstall is step 6's Install-CsMirrorDatabase call, or ok false when
-// the topology has no backup-mirror instance.
-func (e *Env) mirrorInstall() (m MirrorInstall, mirror *topology.Instance, ok bool, err error) {
-	mirror, ok = e.Topo.InstanceByRole(topology.RoleBackupMirror)
-	if !ok {
-		return MirrorInstall{}, nil, false, nil
-	}
-	backup, bok := e.Topo.InstanceByRole(topology.RoleBackup)
-	if !bok {
-		return MirrorInstall{}, mirror, true, fmt.Errorf("the topology has no backup instance")
-	}
-	_, inst, _, err := topology.ParseAddress(backup.Address)
-	if err != nil {
-		return MirrorInstall{}, mirror, true, fmt.Errorf("backup instance address: %w", err)
-	}
-	m = MirrorInstall{DatabaseType: lync.DatabasePersistentChat, SqlServerFqdn: backup.Host, SqlInstanceName: inst, FileShare: e.Topo.Share.UNC}
-	if _, err := lync.InstallMirrorDatabaseCommand(m); err != nil {
-		return m, mirror, true, err
-	}
-	if strings.EqualFold(mirror.Host, backup.Host) {
-		return m, mirror, true, fmt.Errorf("the backup-mirror instance %s is on the backup instance's host %s: a mirror must be another server", mirror.Name, backup.Host)
-	}
-	return m, mirror, true, nil
+// mirrorTarget is one database the failover's install-mirroring step
+// mirrors: mgc, and mgccomp when compliance is on. The failback removes
+// mirroring on both (reference §4 step 2), so the failover must have set
+// up both; the failover topic's "mgccomp is not failed over" is about its
+// content (not log shipped), not about its high availability on the new
+// principal.
+type mirrorTarget struct {
+	DB      string
+	Install MirrorInstall // DropExisting is decided when the step runs
+	// Principal is the backup-site instance holding DB; Mirror the
+	// backup-mirror instance that receives it (MirrorIn its topology entry).
+	Principal, Mirror SQL
+	MirrorIn          *topology.Instance
 }
 
+// mirrorTargets are the Install-CsMirrorDatabase calls of the step, or ok
+// false when the topology has no backup-mirror instance.
+func (e *Env) mirrorTargets() (ts []mirrorTarget, ok bool, err error) {
+	if _, ok := e.Topo.InstanceByRole(topology.RoleBackupMirror); !ok {
+		return nil, false, nil
+	}
+	type want struct {
+		db, dbType        string
+		principal, mirror SQL
+		pin, min          *topology.Instance
+	}
+	backup, bok := e.Topo.InstanceByRole(topology.RoleBackup)
+	mirror, _ := e.Topo.InstanceByRole(topology.RoleBackupMirror)
+	if !bok {
+		return nil, true, fmt.Errorf("the topology has no backup instance")
+	}
+	wants := []want{{DBContent, lync.DatabasePersistentChat, e.Backup, e.BackupMirror, backup, mirror}}
+	if e.Topo.Compliance {
+		cb, _ := e.Topo.ComplianceInstance(topology.RoleBackup)
+		cm, cmok := e.Topo.ComplianceInstance(topology.RoleBackupMirror)
+		if cb == nil || !cmok {
+			return nil, true, fmt.Errorf("compliance is on but the topology has no backup-mirror instance for mgccomp")
+		}
+		wants = append(wants, want{DBCompliance, lync.DatabasePersistentChatCompliance, e.BackupComp, e.BackupMirrorComp, cb, cm})
+	}
+	for _, w := range wants {
+		_, inst, _, err := topology.ParseAddress(w.pin.Address)
+		if err != nil {
+			return nil, true, fmt.Errorf("instance %s address: %w", w.pin.Name, err)
+		}
+		m := MirrorInstall{DatabaseType: w.dbType, SqlServerFqdn: w.pin.Host, SqlInstanceName: inst, FileShare: e.Topo.Share.UNC}
+		if _, err := lync.InstallMirrorDatabaseCommand(m); err != nil {
+			return nil, true, err
+		}
+		if strings.EqualFold(w.min.Host, w.pin.Host) {
+			return nil, true, fmt.Errorf("the backup-mirror instance %s of %s is on its principal's host %s: a mirror must be another server", w.min.Name, w.db, w.pin.Host)
+		}
+		if w.principal == nil || w.mirror == nil {
+			return nil, true, fmt.Errorf("no connection to the instances of %s (%s, %s)", w.db, w.pin.Name, w.min.Name)
+		}
+		ts = append(ts, mirrorTarget{DB: w.db, Install: m, Principal: w.principal, Mirror: w.mirror, MirrorIn: w.min})
+	}
+	return ts, true, nil
+}
+
+// mirrorCopy is what the backup-mirror holds of t.DB before mirroring:
+// nothing, a copy left RESTORING by an earlier mirroring session (a
+// failback removes mirroring on the principal and the mirror's copy stays
+// RESTORING, reference §4; Install-CsMirrorDatabase replaces it only with
+// -DropExistingDatabasesOnMirror), or a database that must not be dropped
+// (problem says why and what to do).
+func mirrorCopy(ctx context.Context, t mirrorTarget) (exists bool, problem string, err error) {
+	st, err := t.Mirror.DatabaseState(ctx, t.DB)
+	if errors.Is(err, ErrNoDatabase) {
+		return false, "", nil
+	}
+	if err != nil {
+		return false, "", err
+	}
+	m, err := t.Mirror.Mirroring(ctx, t.DB)
+	if err != nil {
+		return true, "", err
+	}
+	where := fmt.Sprintf("%s on the backup-mirror instance %s", t.DB, t.Mirror.Instance())
+	switch {
+	case m.Mirrored:
+		return true, fmt.Sprintf("%s is a mirroring %s with %s: -DropExistingDatabasesOnMirror cannot replace a database in a mirroring session; "+
+			"find out which copy is current, then end that session (ALTER DATABASE [%s] SET PARTNER OFF) and run the failover again", where, m.Role, m.Partner, t.DB), nil
+	case st.State != "RESTORING" || st.Standby:
+		return true, fmt.Sprintf("%s is %s (standby %t), not a mirror's leftover copy: it may hold chat history (recovered by hand, or the principal after a mirroring failover) "+
+			"and -DropExistingDatabasesOnMirror would delete it; back it up and drop it, or take the backup-mirror instance out of the topology to fail over without a mirror", where, st.State, st.Standby), nil
+	}
+	return true, "", nil
+}
+
+// preBackupMirror connects to the backup-mirror before anything changes:
+// Install-CsMirrorDatabase runs once the pool has failed over, and a
+// mirror that does not answer, or holds a database that must not be
+// dropped, would stop the run there.
 func preBackupMirror(ctx context.Context, e *Env) PreconditionResult {
-	m, mirror, ok, err := e.mirrorInstall()
+	ts, ok, err := e.mirrorTargets()
 	if !ok {
-		r := pass("the topology has no backup-mirror instance: step 6 (Install-CsMirrorDatabase) will be skipped")
+		r := pass("the topology has no backup-mirror instance: step %s (Install-CsMirrorDatabase) will be skipped", StepInstallMirror)
 		r.Warnings = append(r.Warnings, "the new primary mgc will run without a mirror (no high availability) until one is installed")
 		return r
 	}
 	if err != nil {
 		return fail("Install-CsMirrorDatabase cannot be built from the topology: %v", err)
 	}
-	r := pass("Install-CsMirrorDatabase will make %s the principal and %s (%s) the mirror, through %s", m.SqlServerFqdn, mirror.Name, mirror.Host, m.FileShare)
-	if backup, ok := e.Topo.InstanceByRole(topology.RoleBackup); ok && backup.DataCenter != mirror.DataCenter {
-		r.Warnings = append(r.Warnings, fmt.Sprintf("the backup-mirror instance is in %s, the backup instance in %s", mirror.DataCenter, backup.DataCenter))
+	var found []string
+	var warnings []string
+	for _, t := range ts {
+		if _, err := t.Mirror.ServerName(ctx); err != nil {
+			return failErr(err, "the backup-mirror instance %s (%s) does not answer (%v): Install-CsMirrorDatabase would fail after the pool has failed over; "+
+				"start it, or take the backup-mirror instance out of the topology to fail over without a mirror", t.MirrorIn.Name, t.MirrorIn.Host, err)
+		}
+		if t.DB == DBCompliance {
+			st, err := t.Principal.DatabaseState(ctx, t.DB)
+			switch {
+			case errors.Is(err, ErrNoDatabase):
+				return fail("the backup instance %s holds no mgccomp: the failed-over pool has no compliance database to use or mirror; install it with Topology Builder first", t.Principal.Instance())
+			case err != nil:
+				return failErr(err, "cannot read mgccomp on %s: %v", t.Principal.Instance(), err)
+			case st.State != "ONLINE":
+				return fail("mgccomp on the backup instance %s is %s, not ONLINE: the failed-over pool cannot use it and Install-CsMirrorDatabase cannot mirror it", t.Principal.Instance(), st.State)
+			}
+		}
+		exists, problem, err := mirrorCopy(ctx, t)
+		if err != nil {
+			return failErr(err, "cannot read %s on the backup-mirror instance %s: %v", t.DB, t.Mirror.Instance(), err)
+		}
+		if problem != "" {
+			return fail("%s", problem)
+		}
+		what := fmt.Sprintf("%s from %s to %s (%s)", t.DB, t.Install.SqlServerFqdn, t.MirrorIn.Name, t.MirrorIn.Host)
+		if exists {
+			what += ", replacing the copy an earlier mirroring session left RESTORING there (-DropExistingDatabasesOnMirror)"
+		}
+		found = append(found, what)
+		if backup, ok := e.Topo.InstanceByRole(topology.RoleBackup); ok && backup.DataCenter != t.MirrorIn.DataCenter {
+			warnings = append(warnings, fmt.Sprintf("the backup-mirror instance of %s is in %s, the backup instance in %s", t.DB, t.MirrorIn.DataCenter, backup.DataCenter))
+		}
 	}
+	r := pass("Install-CsMirrorDatabase will mirror %s, through %s", strings.Join(found, "; "), e.Topo.Share.UNC)
+	r.Warnings = append(r.Warnings, warnings...)
 	return r
 }

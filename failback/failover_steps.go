@@ -2,6 +2,7 @@ package failback
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -51,6 +52,20 @@ const factCopyJobBefore = "copy_job_history_before"
 // fail against the database once it is recovered. Logs are applied by the
 // engine (step 3), not by the restore job, so their order and any gap are
 // checked and shown.
+//
+// The reference's steps 6 (Install-CsMirrorDatabase) and 7 (set the active
+// servers) run in the other order here: chat comes back first, then the
+// new principal gets its mirror. Mirroring is high availability for the
+// recovered database, not a condition of serving chat from it, and
+// Install-CsMirrorDatabase is the longest step of a failover (a full and a
+// log backup of mgc and mgccomp through the share and their restores on
+// the mirror) and the one most likely to fail after the pool has switched
+// (a mirror instance that is down, a copy a failback left on it). In the
+// reference's order chat stays down for all of it, and for as long as an
+// operator needs to repair it. The active servers do not depend on
+// mirroring (Set-CsPersistentChatActiveServer only names the servers that
+// accept connections; the pool state already points them at the backup
+// databases), and SQL Server sets up mirroring of a database in use.
 func FailoverPlan() *Plan {
 	return &Plan{
 		Name:          PlanFailover,
@@ -66,10 +81,10 @@ func FailoverPlan() *Plan {
 				Check: checkRecovered, Apply: applyRecover, Verify: verifyRecovered},
 			{Name: StepPoolFailedOver, Title: "set the pool state to FailedOver",
 				Check: checkPoolFailedOver, Apply: applyPoolFailedOver, Verify: verifyPoolFailedOver},
-			{Name: StepInstallMirror, Title: "install mirroring for the new primary mgc with Install-CsMirrorDatabase",
-				Check: checkMirrorInstalled, Apply: applyInstallMirror, Verify: verifyMirrorInstalled},
-			{Name: StepFailoverActive, Title: "set the active servers for the backup data center and wait for chat sessions on the backup mgc",
+			{Name: StepFailoverActive, Title: "set the active servers for the backup data center and wait for chat sessions on the backup mgc (before mirroring: chat does not wait for it)",
 				Check: checkFailoverActive, Apply: applyFailoverActive, Verify: verifyFailoverActive},
+			{Name: StepInstallMirror, Title: "mirror the new primary mgc and mgccomp to the backup-mirror with Install-CsMirrorDatabase (replacing a copy a failback left there)",
+				Check: checkMirrorInstalled, Apply: applyInstallMirror, Verify: verifyMirrorInstalled},
 		},
 	}
 }
@@ -653,7 +668,7 @@ func verifyPoolFailedOver(ctx context.Context, e *Env) error {
 	return nil
 }
 
-// ---- step 6: mirroring for the new primary ----
+// ---- step 7 (reference step 6): mirroring for the new primary ----
 
 func mirroredTo(m Mirroring, host string) bool {
 	h := partnerHost(m.Partner)
@@ -661,28 +676,38 @@ func mirroredTo(m Mirroring, host string) bool {
 }
 
 func checkMirrorInstalled(ctx context.Context, e *Env) (bool, string, error) {
-	_, mirror, ok, err := e.mirrorInstall()
+	ts, ok, err := e.mirrorTargets()
 	if !ok {
 		return false, "the topology has no backup-mirror instance", nil
 	}
 	if err != nil {
 		return false, "", err
 	}
-	m, err := e.Backup.Mirroring(ctx, DBContent)
-	if err != nil {
-		return false, "", err
+	var done []string
+	for _, t := range ts {
+		m, err := t.Principal.Mirroring(ctx, t.DB)
+		if err != nil {
+			return false, "", err
+		}
+		switch {
+		case mirroredTo(m, t.MirrorIn.Host) && m.State == "SYNCHRONIZED":
+			done = append(done, fmt.Sprintf("%s is the principal of a SYNCHRONIZED session with %s", t.DB, m.Partner))
+		case m.Mirrored:
+			return false, fmt.Sprintf("%s on %s is %s %s with %s", t.DB, t.Principal.Instance(), m.Role, m.State, m.Partner), nil
+		default:
+			return false, fmt.Sprintf("%s on %s is not mirrored", t.DB, t.Principal.Instance()), nil
+		}
 	}
-	if mirroredTo(m, mirror.Host) && m.State == "SYNCHRONIZED" {
-		return true, "the backup mgc is the principal of a SYNCHRONIZED session with " + m.Partner, nil
-	}
-	if m.Mirrored {
-		return false, fmt.Sprintf("the backup mgc is %s %s with %s", m.Role, m.State, m.Partner), nil
-	}
-	return false, "the backup mgc is not mirrored", nil
+	return true, strings.Join(done, "; "), nil
 }
 
+// applyInstallMirror runs Install-CsMirrorDatabase for mgc and mgccomp.
+// A copy an earlier mirroring session left RESTORING on the backup-mirror
+// (every failback leaves one) is replaced with
+// -DropExistingDatabasesOnMirror; any other database there is refused, as
+// the precondition does, because the switch would delete it.
 func applyInstallMirror(ctx context.Context, e *Env) error {
-	mi, mirror, ok, err := e.mirrorInstall()
+	ts, ok, err := e.mirrorTargets()
 	if !ok {
 		e.Note("skip: the topology has no backup-mirror instance; the new primary mgc runs without a mirror")
 		return nil
@@ -690,44 +715,67 @@ func applyInstallMirror(ctx context.Context, e *Env) error {
 	if err != nil {
 		return err
 	}
-	m, err := e.Backup.Mirroring(ctx, DBContent)
-	if err != nil {
-		return err
-	}
-	if m.Mirrored {
-		if mirroredTo(m, mirror.Host) {
-			e.Note("skip: mirroring with " + m.Partner + " is already installed (" + m.State + ")")
-			return nil
+	for _, t := range ts {
+		m, err := t.Principal.Mirroring(ctx, t.DB)
+		if err != nil {
+			return err
 		}
-		return fmt.Errorf("the backup mgc is already %s with %s, not with the topology's backup-mirror %s: remove that session first", m.Role, m.Partner, mirror.Host)
+		if m.Mirrored {
+			if mirroredTo(m, t.MirrorIn.Host) {
+				e.Note("skip: mirroring of " + t.DB + " with " + m.Partner + " is already installed (" + m.State + ")")
+				continue
+			}
+			return fmt.Errorf("%s on %s is already %s with %s, not with the topology's backup-mirror %s: remove that session first", t.DB, t.Principal.Instance(), m.Role, m.Partner, t.MirrorIn.Host)
+		}
+		exists, problem, err := mirrorCopy(ctx, t)
+		if err != nil {
+			return fmt.Errorf("read %s on the backup-mirror instance %s: %w", t.DB, t.Mirror.Instance(), err)
+		}
+		if problem != "" {
+			return errors.New(problem)
+		}
+		in := t.Install
+		if exists {
+			in.DropExisting = true
+			e.Note(fmt.Sprintf("the backup-mirror instance %s holds a copy of %s left RESTORING by an earlier mirroring session: -DropExistingDatabasesOnMirror replaces it", t.Mirror.Instance(), t.DB))
+		}
+		if err := e.Pool.InstallMirrorDatabase(ctx, in); err != nil {
+			return err
+		}
 	}
-	return e.Pool.InstallMirrorDatabase(ctx, mi)
+	return nil
 }
 
 func verifyMirrorInstalled(ctx context.Context, e *Env) error {
-	_, mirror, ok, err := e.mirrorInstall()
+	ts, ok, err := e.mirrorTargets()
 	if !ok {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	return e.waitFor(ctx, e.Options.MirrorTimeout, "the mirroring session with "+mirror.Host+" to synchronise", func(ctx context.Context) (bool, string, error) {
-		m, err := e.Backup.Mirroring(ctx, DBContent)
-		if err != nil {
-			return false, "", err
-		}
-		if !mirroredTo(m, mirror.Host) {
-			if m.Mirrored {
-				return false, fmt.Sprintf("the backup mgc is %s with %s", m.Role, m.Partner), nil
+	for _, t := range ts {
+		err := e.waitFor(ctx, e.Options.MirrorTimeout, "the mirroring session of "+t.DB+" with "+t.MirrorIn.Host+" to synchronise", func(ctx context.Context) (bool, string, error) {
+			m, err := t.Principal.Mirroring(ctx, t.DB)
+			if err != nil {
+				return false, "", err
 			}
-			return false, "the backup mgc is not mirrored", nil
+			if !mirroredTo(m, t.MirrorIn.Host) {
+				if m.Mirrored {
+					return false, fmt.Sprintf("%s is %s with %s", t.DB, m.Role, m.Partner), nil
+				}
+				return false, t.DB + " is not mirrored", nil
+			}
+			return m.State == "SYNCHRONIZED", "mirroring state " + m.State, nil
+		})
+		if err != nil {
+			return err
 		}
-		return m.State == "SYNCHRONIZED", "mirroring state " + m.State, nil
-	})
+	}
+	return nil
 }
 
-// ---- step 7: active servers for the backup data center ----
+// ---- step 6 (reference step 7): active servers for the backup data center ----
 
 func checkFailoverActive(ctx context.Context, e *Env) (bool, string, error) {
 	active, err := e.Pool.ActiveServers(ctx)

@@ -96,6 +96,28 @@ func TestFailoverPreconditions(t *testing.T) {
 			in.Host = "sqlbak.dc2.contoso.test"
 		}, "another server", ""},
 		{failback.PreNameBackupMirror, func(f *fixture) { f.topo.Share.UNC = `D:\not-unc` }, "not a UNC path", ""},
+		{failback.PreNameBackupMirror, func(f *fixture) {
+			f.world.Lock(func(w *memory.World) { w.Instance("sql-backup-mirror").Down = true })
+		}, "sql-backup-mirror (sqlbakmir.dc2.contoso.test) does not answer", ""},
+		{failback.PreNameBackupMirror, func(f *fixture) { // what every failback leaves
+			f.world.Lock(func(w *memory.World) {
+				w.Instance("sql-backup-mirror").Databases["mgc"] = &memory.Database{Name: "mgc", State: "RESTORING", RecoveryModel: "FULL"}
+			})
+		}, "", ""},
+		{failback.PreNameBackupMirror, func(f *fixture) {
+			f.world.Lock(func(w *memory.World) {
+				w.Instance("sql-backup-mirror").Databases["mgccomp"] = &memory.Database{Name: "mgccomp", State: "ONLINE", RecoveryModel: "FULL"}
+			})
+		}, "mgccomp on the backup-mirror instance sql-backup-mirror is ONLINE", ""},
+		{failback.PreNameBackupMirror, func(f *fixture) {
+			f.world.Lock(func(w *memory.World) {
+				w.Instance("sql-backup-mirror").Databases["mgc"] = &memory.Database{Name: "mgc", State: "RESTORING", RecoveryModel: "FULL",
+					Mirror: failback.Mirroring{Mirrored: true, Role: "MIRROR", Partner: "TCP://sqlold.dc2.contoso.test:5022"}}
+			})
+		}, "is a mirroring MIRROR with TCP://sqlold.dc2.contoso.test:5022", ""},
+		{failback.PreNameBackupMirror, func(f *fixture) {
+			f.world.Lock(func(w *memory.World) { delete(w.Instance("sql-backup").Databases, "mgccomp") })
+		}, "holds no mgccomp", ""},
 	}
 	for _, c := range cases {
 		f := newFailoverFixture(t)
@@ -240,6 +262,12 @@ func TestFailoverEndState(t *testing.T) {
 	if f.world.SessionsNow("sql-backup", "mgc") == 0 {
 		t.Error("no chat session on the new primary")
 	}
+	// mgccomp is mirrored too: the failback removes mirroring on both.
+	f.world.Lock(func(w *memory.World) {
+		if m := w.Instance("sql-backup").Databases["mgccomp"].Mirror; m.Role != "PRINCIPAL" || m.State != "SYNCHRONIZED" || m.Partner != "TCP://sqlbakmir.dc2.contoso.test:5022" {
+			t.Errorf("mgccomp on the backup: mirroring %+v, want the SYNCHRONIZED principal with the backup-mirror", m)
+		}
+	})
 	// The documented commands, in the journal.
 	var texts []string
 	for _, e := range rec.kind(failback.KindSent) {
@@ -254,6 +282,7 @@ func TestFailoverEndState(t *testing.T) {
 		"RESTORE DATABASE [mgc] WITH RECOVERY",
 		"Set-CsPersistentChatState -Identity 'service:pchat.contoso.test' -PoolState 'FailedOver'",
 		"Install-CsMirrorDatabase -DatabaseType 'PersistentChat' -SqlServerFqdn 'sqlbak.dc2.contoso.test' -FileShare '\\\\files.contoso.test\\pchat-logship'",
+		"Install-CsMirrorDatabase -DatabaseType 'PersistentChatCompliance' -SqlServerFqdn 'sqlbak.dc2.contoso.test' -FileShare '\\\\files.contoso.test\\pchat-logship'",
 		"Set-CsPersistentChatActiveServer -Identity 'global' -ActiveServers @{Replace=@('pc5.dc2.contoso.test','pc6.dc2.contoso.test')}",
 		"EXEC master.sys.xp_dirtree N'D:\\PChatLogShipCopy', 1, 1",
 		"RESTORE HEADERONLY FROM DISK = N'",
@@ -280,7 +309,7 @@ func TestFailoverOrdering(t *testing.T) {
 		op   string
 		last bool
 	}{{"StartJob", true}, {"RemoveLogShippingSecondary", false}, {"RestoreLog", false}, {"RestoreLog", true},
-		{"RecoverDatabase", false}, {"SetPoolState", false}, {"InstallMirrorDatabase", false}, {"SetActiveServers", false}}
+		{"RecoverDatabase", false}, {"SetPoolState", false}, {"SetActiveServers", false}, {"InstallMirrorDatabase", false}}
 	prev := -1
 	for _, o := range order {
 		i := at(o.op, o.last)
@@ -401,14 +430,34 @@ func TestFailoverSteps(t *testing.T) {
 				t.Error("installed a mirror with no mirror instance")
 			}
 		}},
-		{name: "backup-mirror instance down: Install-CsMirrorDatabase fails", arrange: func(f *fixture) {
-			f.world.Lock(func(w *memory.World) { w.Instance("sql-backup-mirror").Down = true })
-		}, failed: failback.StepInstallMirror, want: "can not be reached"},
-		{name: "stale mgc on the mirror: refused without -DropExistingDatabasesOnMirror", arrange: func(f *fixture) {
+		{name: "stale mgc on the mirror: replaced with -DropExistingDatabasesOnMirror", arrange: func(f *fixture) {
 			f.world.Lock(func(w *memory.World) {
 				w.Instance("sql-backup-mirror").Databases["mgc"] = &memory.Database{Name: "mgc", State: "RESTORING", RecoveryModel: "FULL"}
 			})
-		}, failed: failback.StepInstallMirror, want: "-DropExistingDatabasesOnMirror"},
+		}, want: "holds a copy of mgc left RESTORING by an earlier mirroring session", check: func(t *testing.T, f *fixture) {
+			var texts []string
+			for _, c := range f.world.Calls() {
+				if c.Op == "InstallMirrorDatabase" {
+					texts = append(texts, c.Text)
+				}
+			}
+			if len(texts) != 2 || !strings.Contains(texts[0], "-DatabaseType 'PersistentChat' ") || !strings.Contains(texts[0], " -DropExistingDatabasesOnMirror") ||
+				strings.Contains(texts[1], "DropExisting") {
+				t.Errorf("Install-CsMirrorDatabase calls %q: want mgc's with -DropExistingDatabasesOnMirror, then mgccomp's without (nothing on the mirror)", texts)
+			}
+		}},
+		{name: "Install-CsMirrorDatabase fails after the pool switched: chat is already up", arrange: func(f *fixture) {
+			f.world.FailNext("pool", "InstallMirrorDatabase", &lync.CmdletError{Command: "Install-CsMirrorDatabase", Message: "The server network address \"TCP://sqlbakmir.dc2.contoso.test:5022\" can not be reached or does not exist."})
+		}, failed: failback.StepInstallMirror, want: "can not be reached", check: func(t *testing.T, f *fixture) {
+			f.world.Lock(func(w *memory.World) {
+				if strings.Join(w.Pool.Active, ",") != "pc5.dc2.contoso.test,pc6.dc2.contoso.test" {
+					t.Errorf("active servers %v when mirroring failed: chat waits for the mirror", w.Pool.Active)
+				}
+			})
+			if f.world.SessionsNow("sql-backup", "mgc") == 0 {
+				t.Error("no chat session on the new primary when mirroring failed")
+			}
+		}},
 		{name: "active servers refused by the cmdlet", arrange: func(f *fixture) {
 			f.world.FailNext("pool", "SetActiveServers", &lync.CmdletError{Command: "Set-CsPersistentChatActiveServer", Message: "not a pool server"})
 		}, failed: failback.StepFailoverActive, want: "not a pool server"},
@@ -550,7 +599,8 @@ func TestFailoverCrashAtEveryBoundaryThenResume(t *testing.T) {
 		if got := failoverEnd(t, f); got != want {
 			t.Errorf("k=%d: end state\n got %s\nwant %s", k, got, want)
 		}
-		for op, n := range map[string]int{"RecoverDatabase": 1, "InstallMirrorDatabase": 1, "RestoreLog": 2, "RemoveLogShippingSecondary": 1} {
+		// InstallMirrorDatabase: once for mgc, once for mgccomp.
+		for op, n := range map[string]int{"RecoverDatabase": 1, "InstallMirrorDatabase": 2, "RestoreLog": 2, "RemoveLogShippingSecondary": 1} {
 			if got := f.world.CountCalls("", op); got != n {
 				t.Errorf("k=%d: %d %s, want %d", k, got, op, n)
 			}

@@ -233,6 +233,43 @@ func (l *LiveSQL) FileList(ctx context.Context, path string, file int) ([]Backup
 	return out, nil
 }
 
+// LastBackup reads the newest backup of db this instance took.
+func (l *LiveSQL) LastBackup(ctx context.Context, db string) (BackupSet, bool, error) {
+	var b BackupSet
+	found := false
+	err := l.db(ctx, false).Query(ctx, LastBackupSQL(db), func(r *sql.Rows) error {
+		var pos, sums any
+		var name, dbName, t sql.NullString
+		var fin sql.NullTime
+		var first, last any
+		if err := r.Scan(&pos, &name, &dbName, &t, &sums, &fin, &first, &last); err != nil {
+			return err
+		}
+		found = true
+		b = BackupSet{Position: anyInt(pos), Name: name.String, DatabaseName: dbName.String, Type: backupTypeOf(t.String),
+			Checksums: anyInt(sums) != 0, Finished: fin.Time, FirstLSN: lsnString(first), LastLSN: lsnString(last)}
+		return nil
+	})
+	if err != nil {
+		return BackupSet{}, false, fmt.Errorf("last backup of %s on %s: %w", db, l.Name, err)
+	}
+	return b, found, nil
+}
+
+// backupTypeOf maps msdb.dbo.backupset.type to RESTORE HEADERONLY's
+// BackupType (D 1 database, L 2 log, I 5 differential).
+func backupTypeOf(t string) int {
+	switch strings.ToUpper(strings.TrimSpace(t)) {
+	case "D":
+		return 1
+	case "L":
+		return 2
+	case "I":
+		return 5
+	}
+	return 0
+}
+
 // RestoreHistory reads msdb's restore history for db.
 func (l *LiveSQL) RestoreHistory(ctx context.Context, db string) ([]RestoreRecord, error) {
 	var out []RestoreRecord

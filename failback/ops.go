@@ -63,12 +63,20 @@ type Move struct {
 	To          string
 }
 
-// BackupSpec is a full database backup to a disk file.
+// BackupSpec is a full database backup to a disk file, or with Log a log
+// backup.
 type BackupSpec struct {
 	Database    string
 	Path        string
 	Name        string // backup set name, unique per run
 	Description string
+	// Log makes it BACKUP LOG.
+	Log bool
+	// NoRecovery (with Log) is the tail-log backup WITH NORECOVERY: the
+	// database is left RESTORING, so nothing more can be written to it
+	// (SQL Server's log-shipping role switch, "Change Roles Between
+	// Primary and Secondary Log Shipping Servers").
+	NoRecovery bool
 }
 
 // BackupResult is what a backup reports.
@@ -100,11 +108,14 @@ type RestoreRecord struct {
 	Recovery      bool
 }
 
-// LogRestoreSpec is a RESTORE LOG ... WITH NORECOVERY (failover step 3).
+// LogRestoreSpec is a RESTORE LOG ... WITH NORECOVERY (failover step 3),
+// or with Recovery the last restore of a sequence (failback step 4's
+// tail-log backup).
 type LogRestoreSpec struct {
 	Database string
 	Path     string
 	File     int // backup set position, default 1
+	Recovery bool
 }
 
 // RedoPoint is the last backup set restored into a database
@@ -262,6 +273,10 @@ type SQL interface {
 	BackupSets(ctx context.Context, path string) ([]BackupSet, error)          // RESTORE HEADERONLY
 	FileList(ctx context.Context, path string, file int) ([]BackupFile, error) // RESTORE FILELISTONLY
 	RestoreHistory(ctx context.Context, db string) ([]RestoreRecord, error)    // newest first
+	// LastBackup is the newest backup of db this instance took itself
+	// (msdb.dbo.backupset rows with server_name = @@SERVERNAME; a restore
+	// also writes the restored set's row, under its source server's name).
+	LastBackup(ctx context.Context, db string) (BackupSet, bool, error)
 	LogShipping(ctx context.Context) (LogShippingConfig, error)
 	PrimaryMonitor(ctx context.Context, db string) (LSPrimaryMonitor, bool, error)
 	SecondaryMonitor(ctx context.Context, db string) (LSSecondaryMonitor, bool, error)
@@ -295,7 +310,7 @@ type SQL interface {
 	// instance_id < before, oldest first: the steps of the run whose
 	// outcome row is before and that started after the outcome row after.
 	JobSteps(ctx context.Context, job string, after, before int64) ([]JobStepRun, error)
-	// RestoreLog applies one log backup WITH NORECOVERY.
+	// RestoreLog applies one log backup WITH NORECOVERY (or RECOVERY).
 	RestoreLog(ctx context.Context, r LogRestoreSpec) error
 	// KillSession ends a session (KILL <spid>).
 	KillSession(ctx context.Context, id int16) error

@@ -10,9 +10,15 @@ type Step struct {
 	Name  string // stable id used in the journal and metrics, e.g. "restore-primary-mgc"
 	Title string // one line for humans
 	// Destructive steps overwrite data. Once the journal says one verified,
-	// it is never applied again: a resume only confirms it with Check.
+	// a resume applies it again only if its Check no longer finds it done
+	// and Redo says that loses nothing; otherwise the run refuses.
 	Destructive bool
-	Timeout     time.Duration // 0 means Options.StepTimeout
+	// Redo (destructive steps only) decides whether a step the journal says
+	// verified, whose effect Check no longer finds, may be applied again
+	// (the operator changed something while the run was stopped). why says
+	// what it found; when ok is false it tells the operator what to do.
+	Redo    func(ctx context.Context, e *Env) (ok bool, why string, err error)
+	Timeout time.Duration // 0 means Options.StepTimeout
 	// Check is read-only: is the step's effect already in place? why says
 	// what it found, for the journal.
 	Check func(ctx context.Context, e *Env) (done bool, why string, err error)

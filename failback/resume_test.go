@@ -115,35 +115,57 @@ func TestCrashAtEveryBoundaryThenResume(t *testing.T) {
 	}
 }
 
-// A destructive step verified in the journal is never applied again, even
-// if a later resume finds the state changed: it refuses instead.
-func TestResumeNeverReappliesVerifiedDestructiveStep(t *testing.T) {
-	f := newFixture(t)
-	path := filepath.Join(t.TempDir(), "j.jsonl")
-	j, _ := failback.OpenJournal(path)
-	ctx, cancel := context.WithCancel(context.Background())
-	stop := failback.SinkFunc(func(e failback.Event) {
-		if e.Kind == failback.KindStepEnd && e.Step == failback.StepRestore {
-			cancel()
-		}
-	})
-	(&failback.Runner{Plan: failback.FailbackPlan(), Env: f.newEnv(), Journal: j, Sinks: []failback.Sink{stop}}).Run(ctx)
-	j.Close()
-	// Someone rebuilt the primary mgc again behind the engine's back.
-	f.world.Lock(func(w *memory.World) {
-		d := w.Instance("sql-primary").Databases["mgc"]
-		d.State = "RECOVERY_PENDING"
-	})
-	prev, _, _ := failback.ReadJournalFile(path)
-	res, err := (&failback.Runner{Plan: failback.FailbackPlan(), Env: f.newEnv(), Previous: prev}).Run(context.Background())
-	if err == nil || res.Failed != failback.StepRestore {
-		t.Fatalf("resume: outcome %s failed %s err %v, want a refusal at %s", res.Outcome, res.Failed, err, failback.StepRestore)
-	}
-	if !strings.Contains(err.Error(), "refusing to apply it again") {
-		t.Errorf("error %v", err)
-	}
-	if n := f.world.CountCalls("sql-primary", "RestoreDatabase"); n != 1 {
-		t.Errorf("%d restores, want 1", n)
+// A destructive step verified in the journal is applied again only when its
+// Redo rule says that loses nothing: the restore over the primary mgc while
+// the primary never served the pool; never once this run set the pool
+// Normal (chat servers may have written to it since).
+func TestResumeReappliesVerifiedRestoreOnlyBeforePoolNormal(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		stopAfter string
+		refuse    bool
+	}{
+		{"stopped after the restore, pool never Normal", failback.StepRestore, false},
+		{"stopped after the pool went Normal", failback.StepPoolNormal, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t)
+			path := filepath.Join(t.TempDir(), "j.jsonl")
+			j, _ := failback.OpenJournal(path)
+			ctx, cancel := context.WithCancel(context.Background())
+			stop := failback.SinkFunc(func(e failback.Event) {
+				if e.Kind == failback.KindStepEnd && e.Step == tc.stopAfter {
+					cancel()
+				}
+			})
+			(&failback.Runner{Plan: failback.FailbackPlan(), Env: f.newEnv(), Journal: j, Sinks: []failback.Sink{stop}}).Run(ctx)
+			j.Close()
+			// Someone broke the primary mgc behind the engine's back.
+			f.world.Lock(func(w *memory.World) {
+				w.Instance("sql-primary").Databases["mgc"].State = "RECOVERY_PENDING"
+			})
+			prev, _, _ := failback.ReadJournalFile(path)
+			res, err := (&failback.Runner{Plan: failback.FailbackPlan(), Env: f.newEnv(), Previous: prev}).Run(context.Background())
+			restores := f.world.CountCalls("sql-primary", "RestoreDatabase")
+			if tc.refuse {
+				if err == nil || res.Failed != failback.StepRestore {
+					t.Fatalf("resume: outcome %s failed %s err %v, want a refusal at %s", res.Outcome, res.Failed, err, failback.StepRestore)
+				}
+				if !strings.Contains(err.Error(), "refusing to apply it again") || !strings.Contains(err.Error(), "set the pool state Normal") {
+					t.Errorf("error %v", err)
+				}
+				if restores != 1 {
+					t.Errorf("%d restores, want 1", restores)
+				}
+				return
+			}
+			if err != nil || res.Outcome != failback.OutcomeOK {
+				t.Fatalf("resume: outcome %s failed %s err %v", res.Outcome, res.Failed, err)
+			}
+			if restores != 2 {
+				t.Errorf("%d restores, want 2 (the primary restored again)", restores)
+			}
+		})
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pchatdr/harness/failback/lync"
+	"github.com/pchatdr/harness/failback/topology"
 )
 
 // ErrRefused is wrapped when a precondition failed: nothing was changed.
@@ -77,6 +78,12 @@ func (r *Runner) emit(e Event) {
 	}
 }
 
+// runsProduct is the run start's word on the product and the module every
+// cmdlet script imports, and whether the product was assumed.
+func runsProduct(t *topology.Topology) string {
+	return ", a pool of " + t.Pool.Describe() + ": cmdlets from module " + string(lync.ModuleFor(t.Pool.Product))
+}
+
 // runAttrs adds the caller's Attrs to the engine's own; the engine's win.
 func (r *Runner) runAttrs(own map[string]string) map[string]string {
 	for k, v := range r.Attrs {
@@ -132,7 +139,7 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 	if resume {
 		attrs["resume"] = "true"
 	}
-	r.emit(Event{Kind: KindRunStart, Attrs: attrs, Message: r.Plan.Name + " of " + e.Topo.Pool.FQDN})
+	r.emit(Event{Kind: KindRunStart, Attrs: attrs, Message: r.Plan.Name + " of " + e.Topo.Pool.FQDN + runsProduct(e.Topo)})
 	if r.failed != nil {
 		return Result{RunID: e.runID, Outcome: OutcomeFailed}, r.failed
 	}
@@ -163,16 +170,9 @@ func (r *Runner) Run(ctx context.Context) (Result, error) {
 		}
 	}
 
-	firstUnverified := len(r.Plan.Steps)
-	for i, s := range r.Plan.Steps {
-		if !prior.verified[s.Name] {
-			firstUnverified = i
-			break
-		}
-	}
 	for i := range r.Plan.Steps {
 		s := &r.Plan.Steps[i]
-		err := r.runStep(ctx, i, s, prior.verified[s.Name], i < firstUnverified)
+		err := r.runStep(ctx, i, s, prior.verified[s.Name])
 		if err != nil {
 			if ctx.Err() != nil {
 				return finish(OutcomeInterrupted, s.Name, fmt.Errorf("%w: %w", ErrInterrupted, err))
@@ -273,7 +273,14 @@ func (r *Runner) phase(ctx context.Context, name string, fn func(ctx context.Con
 	return err
 }
 
-func (r *Runner) runStep(ctx context.Context, i int, s *Step, journalVerified, beforeFirstUnverified bool) error {
+// runStep runs one step: Check, then Apply and Verify unless Check finds it
+// done. A resume checks every step again, including those the journal says
+// verified: while the run was stopped an operator may have changed what a
+// step protects (chat given back to the backup site, the backup mgc brought
+// online), and a journal entry is no evidence of the world now. A verified
+// step whose Check now fails is applied again, except a destructive one,
+// which only its Redo may allow.
+func (r *Runner) runStep(ctx context.Context, i int, s *Step, journalVerified bool) error {
 	e := r.Env
 	r.step, r.index = s.Name, i+1
 	defer func() { r.step, r.index = "", 0 }()
@@ -297,27 +304,6 @@ func (r *Runner) runStep(ctx context.Context, i int, s *Step, journalVerified, b
 		return err
 	}
 
-	if journalVerified && (s.Destructive || beforeFirstUnverified) {
-		if !s.Destructive {
-			return end(OutcomeSkipped, nil, "verified in the journal")
-		}
-		var done bool
-		var why string
-		err := r.phase(sctx, PhaseCheck, func(ctx context.Context) error {
-			var err error
-			done, why, err = s.Check(ctx, e)
-			return err
-		})
-		if err != nil {
-			return end(OutcomeFailed, &StepError{s.Name, PhaseCheck, err}, "")
-		}
-		if !done {
-			err := fmt.Errorf("the journal says this destructive step verified, but its check now finds %s; refusing to apply it again: inspect the instances", why)
-			return end(OutcomeFailed, &StepError{s.Name, PhaseCheck, err}, "")
-		}
-		return end(OutcomeSkipped, nil, "verified in the journal; check confirms: "+why)
-	}
-
 	var done bool
 	var why string
 	err := r.phase(sctx, PhaseCheck, func(ctx context.Context) error {
@@ -327,6 +313,31 @@ func (r *Runner) runStep(ctx context.Context, i int, s *Step, journalVerified, b
 	})
 	if err != nil {
 		return end(OutcomeFailed, &StepError{s.Name, PhaseCheck, err}, "")
+	}
+	if journalVerified {
+		if done {
+			return end(OutcomeSkipped, nil, "verified in the journal; check confirms: "+why)
+		}
+		if s.Destructive {
+			ok, redoWhy := false, "no rule allows applying it again"
+			if s.Redo != nil {
+				err := r.phase(sctx, PhaseCheck, func(ctx context.Context) error {
+					var err error
+					ok, redoWhy, err = s.Redo(ctx, e)
+					return err
+				})
+				if err != nil {
+					return end(OutcomeFailed, &StepError{s.Name, PhaseCheck, err}, "")
+				}
+			}
+			if !ok {
+				err := fmt.Errorf("the journal says this destructive step verified, but its check now finds %s; refusing to apply it again: %s", why, redoWhy)
+				return end(OutcomeFailed, &StepError{s.Name, PhaseCheck, err}, "")
+			}
+			r.emit(Event{Kind: KindNote, Message: "verified in the journal, but its check now finds " + why + "; applying it again: " + redoWhy})
+		} else {
+			r.emit(Event{Kind: KindNote, Message: "verified in the journal, but its check now finds " + why + "; applying it again"})
+		}
 	}
 	outcome := OutcomeVerified
 	if done {

@@ -32,7 +32,9 @@ func RemoveMirroringSQL(db string) (string, error) {
 	return "ALTER DATABASE " + q + " SET PARTNER OFF", nil
 }
 
-// BackupDatabaseSQL is a full backup to one disk file. INIT, SKIP: the file
+// BackupDatabaseSQL is a full backup (or, with Log, a log backup; with
+// NoRecovery too, the tail-log backup that leaves the database RESTORING)
+// to one disk file. INIT, SKIP: the file
 // is unique per run, and a re-applied step (after a crash between Apply
 // and Verify) overwrites its own set instead of appending a second one, so
 // the set is always at FILE = 1. CHECKSUM: verify pages while reading and
@@ -45,7 +47,17 @@ func BackupDatabaseSQL(b BackupSpec) (string, error) {
 	if b.Path == "" || b.Name == "" {
 		return "", fmt.Errorf("backup %s: empty path or set name", b.Database)
 	}
-	s := "BACKUP DATABASE " + q + " TO DISK = " + qs(b.Path) + " WITH NOFORMAT, INIT, SKIP, CHECKSUM, NAME = " + qs(b.Name)
+	verb := "BACKUP DATABASE "
+	opts := " WITH NOFORMAT, INIT, SKIP, CHECKSUM"
+	switch {
+	case b.Log && b.NoRecovery:
+		verb, opts = "BACKUP LOG ", opts+", NORECOVERY"
+	case b.Log:
+		verb = "BACKUP LOG "
+	case b.NoRecovery:
+		return "", fmt.Errorf("backup %s: NORECOVERY is an option of BACKUP LOG only", b.Database)
+	}
+	s := verb + q + " TO DISK = " + qs(b.Path) + opts + ", NAME = " + qs(b.Name)
 	if b.Description != "" {
 		s += ", DESCRIPTION = " + qs(b.Description)
 	}
@@ -303,7 +315,8 @@ func JobStepsSQL(job string, after, before int64) string {
 }
 
 // RestoreLogSQL applies one log backup and leaves the database able to take
-// the next one (failover step 3, "RESTORE LOG ... WITH NORECOVERY").
+// the next one (failover step 3, "RESTORE LOG ... WITH NORECOVERY"), or
+// with Recovery brings it online (failback step 4's tail-log backup).
 func RestoreLogSQL(r LogRestoreSpec) (string, error) {
 	q, err := qn(r.Database)
 	if err != nil {
@@ -316,7 +329,19 @@ func RestoreLogSQL(r LogRestoreSpec) (string, error) {
 	if file <= 0 {
 		file = 1
 	}
-	return "RESTORE LOG " + q + " FROM DISK = " + qs(r.Path) + " WITH FILE = " + strconv.Itoa(file) + ", NORECOVERY", nil
+	rec := "NORECOVERY"
+	if r.Recovery {
+		rec = "RECOVERY"
+	}
+	return "RESTORE LOG " + q + " FROM DISK = " + qs(r.Path) + " WITH FILE = " + strconv.Itoa(file) + ", " + rec, nil
+}
+
+// LastBackupSQL reads the newest backup of db this instance took itself:
+// a RESTORE writes the restored set's backupset row too, under the server
+// that took it, so server_name = @@SERVERNAME keeps only this instance's.
+func LastBackupSQL(db string) string {
+	return "SELECT TOP (1) b.position, b.name, b.database_name, b.type, b.has_backup_checksums, b.backup_finish_date, b.first_lsn, b.last_lsn " +
+		"FROM msdb.dbo.backupset AS b WHERE b.database_name = " + qs(db) + " AND b.server_name = @@SERVERNAME ORDER BY b.backup_set_id DESC"
 }
 
 // KillSQL ends a session (failover step 4's "kill <spid>"). KILL takes a

@@ -37,3 +37,18 @@ Feature: Failing Persistent Chat over to the backup data center
       | messages |
       | 20       |
       | 500      |
+
+  # Install-CsMirrorDatabase is the failover's longest step and the one most likely to
+  # fail once the pool has switched: chat must not wait for it (issue 12 defect 2).
+  Scenario: The backup-mirror stops as the failover starts mirroring: chat already runs on the backup
+    When chat users post 20 messages
+    And the log-shipping backup job runs on the primary instance
+    And the primary data center is lost
+    And the "backup-mirror" instance goes down when the engine starts step "install-mirroring"
+    And the engine attempts the failover
+    Then the failover stopped at step "install-mirroring"
+    And the pool state is FailedOver
+    And the pool's active servers are "pc5.dc2.contoso.test, pc6.dc2.contoso.test"
+    And the "backup" instance holds every message the chat servers acknowledged
+    When chat users post 10 messages
+    Then the "backup" instance holds every message the chat servers acknowledged

@@ -76,6 +76,10 @@ func storeHoldsLedger(ctx context.Context, role string) error {
 	if err != nil {
 		return err
 	}
+	// The check's session must not stay in mgc: a failback after it waits
+	// for every session to leave the backup databases (@cycles checks the
+	// backup before failing back).
+	defer mgc.Close()
 	l := get(ctx).world.Ledger
 	if l == nil || l.Len() == 0 {
 		return fmt.Errorf("no message was acknowledged")

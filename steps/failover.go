@@ -3,7 +3,6 @@ package steps
 import (
 	"context"
 
-	"github.com/pchatdr/harness/failback"
 	"github.com/pchatdr/harness/failback/topology"
 )
 
@@ -22,7 +21,7 @@ func noInstance(ctx context.Context, role string) error {
 }
 
 func runFailover(ctx context.Context) error {
-	if err := runPlan(ctx, failback.FailoverPlan(), false, nil); err != nil {
+	if err := runPlan(ctx, get(ctx).failoverPlan(), false, nil); err != nil {
 		return err
 	}
 	return runError(get(ctx).engine)

@@ -149,7 +149,7 @@ func operatorRuns(ctx context.Context, script string) error {
 	if err != nil {
 		return err
 	}
-	out, err := c.Runner.Run(ctx, "Import-Module Lync; "+script)
+	out, err := c.Runner.Run(ctx, "Import-Module "+string(c.Module)+"; "+script)
 	if err != nil {
 		return err
 	}

@@ -36,7 +36,10 @@ type Options struct {
 	// Plan, if set, replaces the engine's failback plan: procedure mutants
 	// (deliberately wrong engines) run under the same scenarios this way.
 	Plan func() *failback.Plan
-	Logf func(format string, args ...any)
+	// FailoverPlan, if set, replaces the engine's failover plan, in the
+	// world's failovers and in "the engine runs the failover".
+	FailoverPlan func() *failback.Plan
+	Logf         func(format string, args ...any)
 	// Links runs every world with its data-center links as Toxiproxy
 	// proxies (sim/world links.go): cross-data-center connections get the
 	// topology's RTT and can be cut.
@@ -82,6 +85,8 @@ type scenario struct {
 	held    []*sql.Conn
 	lastErr error
 	engine  *engineRun
+	// failoverPlan builds the failover plan (Options.FailoverPlan).
+	failoverPlan func() *failback.Plan
 	// engineEvents keeps every engine run's events for the report.
 	engineEvents eventLog
 	plan         func() *failback.Plan
@@ -112,13 +117,16 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 	if opts.Plan == nil {
 		opts.Plan = failback.FailbackPlan
 	}
+	if opts.FailoverPlan == nil {
+		opts.FailoverPlan = failback.FailoverPlan
+	}
 	return func(sc *godog.ScenarioContext) {
 		sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
 			dir, err := os.MkdirTemp(opts.TempDir, "pchat-world-")
 			if err != nil {
 				return ctx, err
 			}
-			return context.WithValue(ctx, key{}, &scenario{name: s.Name, dir: dir, ledgers: map[string]*chat.Ledger{}, plan: opts.Plan, links: opts.Links}), nil
+			return context.WithValue(ctx, key{}, &scenario{name: s.Name, dir: dir, ledgers: map[string]*chat.Ledger{}, plan: opts.Plan, failoverPlan: opts.FailoverPlan, links: opts.Links}), nil
 		})
 		// The hook returns only its own failure: godog reports a returned
 		// error as the hook's, which would turn a skipped scenario (a step
@@ -213,21 +221,31 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 		sc.Step(`^the cmdlet is refused with a message containing "([^"]*)"$`, refusedWith)
 		registerFaults(sc)
 		registerSchedule(sc, opts)
+		registerIntervention(sc)
+		registerProducts(sc, opts)
+		registerCycles(sc)
 		registerWAN(sc)
 	}
 }
 
 // startWorld builds the scenario's world on target: "the world from" runs
-// on the run's target, "the embedded world from" always in process.
-func startWorld(ctx context.Context, file string, opts Options, target world.Target) error {
+// on the run's target, "the embedded world from" always in process. Each
+// edit changes the loaded topology first (it is validated again after).
+func startWorld(ctx context.Context, file string, opts Options, target world.Target, edits ...func(*topology.Topology)) error {
 	topo, err := topologies.Load(file)
 	if err != nil {
 		return err
 	}
-	if mbps := get(ctx).wan.linkMbps; mbps > 0 {
-		topo.Links = withBandwidth(topo.Links, mbps)
+	for _, e := range edits {
+		e(topo)
 	}
-	w, err := world.Start(ctx, world.Options{Topology: topo, Dir: get(ctx).dir, Logf: opts.Logf, Links: get(ctx).links, Target: target})
+	if len(edits) > 0 {
+		if err := topo.Validate(); err != nil {
+			return err
+		}
+	}
+	w, err := world.Start(ctx, world.Options{Topology: topo, Dir: get(ctx).dir, Logf: opts.Logf, Links: get(ctx).links, Target: target,
+		FailoverPlan: get(ctx).failoverPlan})
 	if err != nil {
 		return err
 	}

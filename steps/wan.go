@@ -41,8 +41,9 @@ func withBandwidth(links []topology.Link, mbps float64) []topology.Link {
 }
 
 func worldWithSlowLinks(ctx context.Context, file string, mbps int) error {
-	get(ctx).wan.linkMbps = float64(mbps)
-	return worldWithLinks(ctx, file, Options{}, "")
+	st := get(ctx)
+	st.wan.linkMbps, st.links = float64(mbps), true
+	return startWorld(ctx, file, Options{}, "", func(t *topology.Topology) { t.Links = withBandwidth(t.Links, float64(mbps)) })
 }
 
 func backupHoldsHistory(ctx context.Context, mib int) error {

@@ -385,6 +385,10 @@ func (p *planPrinter) Event(e failback.Event) {
 		}
 	case failback.KindStepStart:
 		fmt.Fprintf(p.w, "\nstep %d %s: %s\n", e.Index, e.Step, e.Message)
+	case failback.KindNote:
+		if e.Attrs["deviation"] == "true" {
+			fmt.Fprintf(p.w, "  %s\n", e.Message)
+		}
 	case failback.KindSent:
 		if e.Attrs["change"] == "true" {
 			fmt.Fprintf(p.w, "  would send to %s:\n    %s\n", e.Target, strings.ReplaceAll(e.Text, "\n", "\n    "))

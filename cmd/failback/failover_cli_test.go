@@ -17,7 +17,10 @@ import (
 
 // useFailoverWorld makes the CLI connect to an in-memory deployment whose
 // primary data center was just lost.
-func useFailoverWorld(t *testing.T, arrange func(w *memory.World)) **memory.World {
+// useFailoverWorld makes the CLI connect to one memory world, built on the
+// first connect: arrange runs on it under its lock, then each of after
+// (which may use the world's own locking methods, such as FailNext).
+func useFailoverWorld(t *testing.T, arrange func(w *memory.World), after ...func(w *memory.World)) **memory.World {
 	t.Helper()
 	var world *memory.World
 	old := connect
@@ -30,6 +33,9 @@ func useFailoverWorld(t *testing.T, arrange func(w *memory.World)) **memory.Worl
 			world = memory.NewFailoverWorld(topo, memory.DefaultFailoverLogs)
 			if arrange != nil {
 				world.Lock(arrange)
+			}
+			for _, f := range after {
+				f(world)
 			}
 		} else {
 			world.Topo = topo
@@ -144,13 +150,16 @@ func TestFailoverCLIRefusedFailedResumed(t *testing.T) {
 		}
 	})
 	t.Run("failed then resumed", func(t *testing.T) {
-		w := useFailoverWorld(t, func(w *memory.World) { w.Instance("sql-backup-mirror").Down = true })
+		// The backup-mirror answers the precondition, then goes away before
+		// Install-CsMirrorDatabase runs.
+		w := useFailoverWorld(t, nil, func(w *memory.World) {
+			w.FailNext("pool", "InstallMirrorDatabase", &lync.CmdletError{Command: "Install-CsMirrorDatabase", Message: "The server network address \"TCP://sqlbakmir.dc2.contoso.test:5022\" can not be reached or does not exist."})
+		})
 		j := filepath.Join(t.TempDir(), "j")
 		code, _, stderr := cli("run", "--topology", topoFile, "--plan", "failover", "--journal", j, "--confirm", pool, "--primary-site-lost")
 		if code != exitFailed || !strings.Contains(stderr, "--plan failover --primary-site-lost") || !strings.Contains(stderr, failback.StepInstallMirror) {
 			t.Fatalf("exit %d: %s", code, stderr)
 		}
-		(*w).Lock(func(w *memory.World) { w.Instance("sql-backup-mirror").Down = false })
 		code, _, stderr = cli("resume", "--topology", topoFile, "--plan", "failover", "--journal", j, "--confirm", pool, "--primary-site-lost")
 		if code != exitDone {
 			t.Fatalf("resume exit %d: %s", code, stderr)

@@ -201,6 +201,10 @@ func runMutant(ctx context.Context, m mutants.Mutant, c config) Outcome {
 		}
 	}
 	plan := func() *failback.Plan { return mutants.Bounded(m.Plan(), c.stepTimeout) }
+	var failoverPlan func() *failback.Plan
+	if m.FailoverPlan != nil {
+		failoverPlan = func() *failback.Plan { return mutants.Bounded(m.FailoverPlan(), c.stepTimeout) }
+	}
 	paths := c.paths
 	if len(paths) == 0 {
 		paths = []string{"."}
@@ -234,7 +238,7 @@ func runMutant(ctx context.Context, m mutants.Mutant, c config) Outcome {
 				}
 				return ctx, nil
 			})
-			steps.Initializer(steps.Options{Plan: plan})(sc)
+			steps.Initializer(steps.Options{Plan: plan, FailoverPlan: failoverPlan})(sc)
 		},
 		Options: &godog.Options{
 			Format:         "progress",

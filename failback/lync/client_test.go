@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pchatdr/harness/failback/topology"
 )
 
 const prelude = "$ProgressPreference = 'SilentlyContinue'; $ErrorActionPreference = 'Stop'; Import-Module SkypeForBusiness; "
@@ -142,5 +144,21 @@ func TestClientReadBack(t *testing.T) {
 	_, _, err = c.ReadPoolState(context.Background(), "PersistentChatServer:other.contoso.com")
 	if !errors.Is(err, ErrNotFound) {
 		t.Errorf("empty output: %v, want ErrNotFound", err)
+	}
+}
+
+// TestModuleFor: each product's scripts import its own module, and a
+// topology without pool.product gets the default product's.
+func TestModuleFor(t *testing.T) {
+	for p, want := range map[topology.Product]Module{
+		topology.ProductLync2013: ModuleLync, topology.ProductSkype2015: ModuleSkypeForBusiness, "": ModuleSkypeForBusiness,
+	} {
+		if got := ModuleFor(p); got != want {
+			t.Errorf("ModuleFor(%q) = %q, want %q", p, got, want)
+		}
+		s, err := Prelude(ModuleFor(p))
+		if err != nil || !strings.HasSuffix(s, "; Import-Module "+string(want)) {
+			t.Errorf("Prelude(ModuleFor(%q)) = %q, %v", p, s, err)
+		}
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/pchatdr/harness/failback/topology"
 )
 
 // ErrBadScript is wrapped by every builder error so callers can tell a
@@ -202,6 +204,17 @@ const (
 	ModuleSkypeForBusiness Module = "SkypeForBusiness"
 	ModuleLync             Module = "Lync"
 )
+
+// ModuleFor is the module of the product the topology names: Lync Server
+// 2013 ships Lync, Skype for Business Server 2015 SkypeForBusiness. Neither
+// product has the other's module, so importing the wrong one fails before
+// the first cmdlet ("The specified module ... was not loaded").
+func ModuleFor(p topology.Product) Module {
+	if p == topology.ProductLync2013 {
+		return ModuleLync
+	}
+	return ModuleSkypeForBusiness
+}
 
 func (m Module) valid() error {
 	switch m {

@@ -237,7 +237,9 @@ func TestWinRMRunnerCancel(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) || IsTransient(err) {
 		t.Errorf("err %v", err)
 	}
-	if d := time.Since(start); d > 3*time.Second {
+	// Half of Start-Sleep's 100 s proves the cancel ended the command; a
+	// tighter bound would measure the machine's load.
+	if d := time.Since(start); d > 50*time.Second {
 		t.Errorf("cancel took %v", d)
 	}
 	actions, _ := w.seen()

@@ -173,6 +173,7 @@ func (w *World) runBackupJob(in *Instance, j *job) error {
 		in.logSeq++
 		path := fmt.Sprintf(`%s\%s_%s%03d.trn`, strings.TrimRight(share, `\`), j.db, now.Format("20060102150405"), in.logSeq%1000)
 		w.putFile(path, []*mediaSet{x})
+		in.backups = append(in.backups, x.set)
 		p.monitor = failback.LSPrimaryMonitor{LastBackupFile: path, LastBackupDate: now}
 	}
 	return nil
@@ -285,6 +286,21 @@ func (s *SQL) ListFiles(ctx context.Context, dir string) ([]string, error) {
 	return s.w.filesIn(dir), nil
 }
 
+// LastBackup reads the newest backup of db this instance took.
+func (s *SQL) LastBackup(ctx context.Context, name string) (failback.BackupSet, bool, error) {
+	in, err := s.begin(ctx, "LastBackup", failback.LastBackupSQL(name), false)
+	defer s.end()
+	if err != nil {
+		return failback.BackupSet{}, false, err
+	}
+	for i := len(in.backups) - 1; i >= 0; i-- {
+		if strings.EqualFold(in.backups[i].DatabaseName, name) {
+			return in.backups[i], true, nil
+		}
+	}
+	return failback.BackupSet{}, false, nil
+}
+
 // RedoPoint reads the newest restore into db.
 func (s *SQL) RedoPoint(ctx context.Context, name string) (failback.RedoPoint, bool, error) {
 	in, err := s.begin(ctx, "RedoPoint", failback.RedoPointSQL(name), false)
@@ -374,6 +390,9 @@ func (s *SQL) RestoreLog(ctx context.Context, r failback.LogRestoreSpec) error {
 	}
 	if err := applyLog(in, d, x, false); err != nil {
 		return err
+	}
+	if r.Recovery {
+		d.State = "ONLINE"
 	}
 	s.change("RestoreLog", r.Database, q)
 	s.w.recordLogRestore(in, r.Database, r.Path, x)

@@ -28,7 +28,7 @@ func (p *Pool) call(ctx context.Context, op, cmd string, cerr error, change bool
 	if cerr != nil {
 		return cerr
 	}
-	text, err := failback.PoolScript(cmd)
+	text, err := failback.PoolScript(p.w.Topo.Pool.Product, cmd)
 	if err != nil {
 		return err
 	}

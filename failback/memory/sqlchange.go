@@ -65,10 +65,35 @@ func (s *SQL) BackupDatabase(ctx context.Context, b failback.BackupSpec) (failba
 	if !in.Dirs[lower(dirOf(b.Path))] {
 		return failback.BackupResult{}, sqlErr(in.ServerName, e(3201, "Cannot open backup device '%s'. Operating system error 3(The system cannot find the path specified.).", b.Path), backupAbort("BACKUP DATABASE"))
 	}
+	if b.Log {
+		return s.backupLog(in, d, b, q)
+	}
 	s.change("BackupDatabase", b.Database, q)
-	s.w.putFile(b.Path, []*mediaSet{s.w.fullBackup(in, d, b.Name)})
+	x := s.w.fullBackup(in, d, b.Name)
+	s.w.putFile(b.Path, []*mediaSet{x})
+	in.backups = append(in.backups, x.set)
 	msg := fmt.Sprintf("BACKUP DATABASE successfully processed %d pages in 0.100 seconds (10.000 MB/sec).", d.SizeBytes/8192)
 	return failback.BackupResult{Position: 1, Messages: []string{msg}}, nil
+}
+
+// backupLog is BACKUP LOG; WITH NORECOVERY (the tail-log backup) it needs
+// the database to itself (3101) and leaves it RESTORING.
+func (s *SQL) backupLog(in *Instance, d *Database, b failback.BackupSpec, q string) (failback.BackupResult, error) {
+	if b.NoRecovery && len(s.w.sessions(s.name, b.Database)) > 0 {
+		return failback.BackupResult{}, sqlErr(in.ServerName, e(3101, "Exclusive access could not be obtained because the database is in use."), backupAbort("BACKUP LOG"))
+	}
+	x, err := s.w.logBackup(in, d, b.Name)
+	if err != nil {
+		return failback.BackupResult{}, err
+	}
+	s.change("BackupDatabase", b.Database, q)
+	x.set.Name = b.Name
+	s.w.putFile(b.Path, []*mediaSet{x})
+	in.backups = append(in.backups, x.set)
+	if b.NoRecovery {
+		d.State = "RESTORING"
+	}
+	return failback.BackupResult{Position: 1, Messages: []string{"BACKUP LOG successfully processed 1 pages in 0.010 seconds (1.000 MB/sec)."}}, nil
 }
 
 // VerifyBackup is RESTORE VERIFYONLY.

@@ -109,6 +109,7 @@ type Instance struct {
 	Down bool
 
 	history     []restoreRec
+	backups     []failback.BackupSet // backups this instance took (msdb.dbo.backupset, server_name = @@SERVERNAME)
 	primaries   []*lsPrimary
 	secondaries []*lsSecondary
 	jobs        map[string]*job
@@ -365,6 +366,12 @@ func (w *World) Env(opts failback.Options) *failback.Env {
 	}
 	if in, ok := w.Topo.InstanceByRole(topology.RolePrimaryMirror); ok {
 		env.PrimaryMirror = w.SQL(in.Name)
+	}
+	if in, ok := w.Topo.InstanceByRole(topology.RoleBackupMirror); ok {
+		env.BackupMirror, env.BackupMirrorComp = w.SQL(in.Name), w.SQL(in.Name)
+	}
+	if in, ok := w.Topo.ComplianceInstance(topology.RoleBackupMirror); ok {
+		env.BackupMirrorComp = w.SQL(in.Name)
 	}
 	return env
 }

@@ -24,10 +24,21 @@ type Mutant struct {
 	// Plan builds the wrong plan (a fresh one per call, as
 	// failback.FailbackPlan does).
 	Plan func() *failback.Plan
+	// FailoverPlan, when set, replaces the failover plan instead: the
+	// world's failovers and "the engine runs the failover" run it, and
+	// Plan is then the real failback plan.
+	FailoverPlan func() *failback.Plan
 }
 
-// All lists every mutant, in the order of the steps they break.
+// All lists every mutant, in the order of the steps they break, then the
+// issues' own (one file per issue).
 func All() []Mutant {
+	all := append(procedureMutants(), issue12()...)
+	return append(all, issue12Failover()...)
+}
+
+// procedureMutants break the failback plan's steps.
+func procedureMutants() []Mutant {
 	return []Mutant{
 		{Name: "skip-clear-active", Description: "step 1 dropped: the active servers are never cleared, chat servers stay on the backup mgc",
 			Plan: func() *failback.Plan { return drop(failback.StepClearActive) }},
@@ -39,8 +50,6 @@ func All() []Mutant {
 			Plan: restoreWithoutReplace},
 		{Name: "pool-normal-before-restore", Description: "step 7 moved before step 4: the pool is set Normal while the primary mgc is still the empty rebuilt one",
 			Plan: func() *failback.Plan { return moveBefore(failback.StepPoolNormal, failback.StepRestore) }},
-		{Name: "skip-logship-init", Description: "step 5 configures log shipping without restoring the initialising full backup WITH NORECOVERY on the backup",
-			Plan: skipLogShippingInit},
 		{Name: "active-far-data-center", Description: "step 6 sets pool.failoverActiveServers (the backup data center) instead of the primary's",
 			Plan: activeFarDataCenter},
 	}
@@ -157,24 +166,6 @@ func restoreWithoutReplace() *failback.Plan {
 			x.Primary = &restoreHook{SQL: x.Primary, edit: func(r failback.RestoreSpec) (failback.RestoreSpec, bool) {
 				r.Replace = false
 				return r, true
-			}}
-		}))
-	}
-	return p
-}
-
-// skipLogShippingInit runs step 5's real Apply with a backup instance that
-// silently drops the restore of the initialising full backup: the jobs are
-// configured over a backup mgc that is ONLINE, not restoring.
-func skipLogShippingInit() *failback.Plan {
-	p := failback.FailbackPlan()
-	s := &p.Steps[mustStep(p, failback.StepLogShipping)]
-	apply := s.Apply
-	s.Apply = func(ctx context.Context, e *failback.Env) error {
-		init := e.LogShippingInitPath()
-		return apply(ctx, withSQL(e, func(x *failback.Env) {
-			x.Backup = &restoreHook{SQL: x.Backup, edit: func(r failback.RestoreSpec) (failback.RestoreSpec, bool) {
-				return r, !strings.EqualFold(r.Path, init)
 			}}
 		}))
 	}

@@ -37,6 +37,7 @@ type yPool struct {
 	Servers               []yServer `yaml:"servers"`
 	ActiveServers         []string  `yaml:"activeServers"`
 	FailoverActiveServers *[]string `yaml:"failoverActiveServers,omitempty"`
+	Product               string    `yaml:"product,omitempty"`
 }
 
 type yServer struct {
@@ -135,6 +136,9 @@ func (t *Topology) MarshalYAML() (any, error) {
 			PasswordFile: t.Management.Password.File, InsecureSkipVerify: t.Management.InsecureSkipVerify,
 			CAFile: t.Management.CAFile, Auth: t.Management.Auth},
 		Objectives: yObjectives{RTO: t.Objectives.RTO.String(), Outage: t.Objectives.Outage.String(), RPO: t.Objectives.RPO.String()},
+	}
+	if !t.Pool.ProductAssumed {
+		y.Pool.Product = string(t.Pool.Product)
 	}
 	for _, s := range t.Pool.Servers {
 		y.Pool.Servers = append(y.Pool.Servers, yServer(s))

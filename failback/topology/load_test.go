@@ -3,6 +3,7 @@ package topology
 import (
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -74,5 +75,48 @@ func TestLoadExampleProduction(t *testing.T) {
 		if _, ok := top.InstanceByRole(r); !ok {
 			t.Errorf("example lacks a %s instance", r)
 		}
+	}
+}
+
+// TestProduct: pool.product is read, an absent key is the documented
+// default and says it was assumed, and the encoder keeps the difference.
+func TestProduct(t *testing.T) {
+	base := embeddedText(t)
+	top, err := Parse("t.yaml", []byte(base))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if top.Pool.Product != ProductSkype2015 || !top.Pool.ProductAssumed {
+		t.Fatalf("absent pool.product: %q assumed %v, want %q assumed", top.Pool.Product, top.Pool.ProductAssumed, ProductSkype2015)
+	}
+	if d := top.Pool.Describe(); !strings.Contains(d, "assumed") || !strings.Contains(d, "Skype for Business Server 2015") {
+		t.Fatalf("Describe() = %q", d)
+	}
+	text := strings.Replace(base, "  activeServerIdentity: global\n", "  activeServerIdentity: global\n  product: lync2013\n", 1)
+	top, err = Parse("t.yaml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if top.Pool.Product != ProductLync2013 || top.Pool.ProductAssumed {
+		t.Fatalf("pool.product lync2013: %q assumed %v", top.Pool.Product, top.Pool.ProductAssumed)
+	}
+	b, err := Marshal(top)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := Parse("back.yaml", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "product: lync2013") || back.Pool.Product != ProductLync2013 || back.Pool.ProductAssumed {
+		t.Fatalf("round trip: %q assumed %v from\n%s", back.Pool.Product, back.Pool.ProductAssumed, b)
+	}
+	assumed, _ := Parse("t.yaml", []byte(base))
+	b, err = Marshal(assumed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(b), "product:") {
+		t.Fatalf("an assumed product was written as if the file named it:\n%s", b)
 	}
 }

@@ -176,6 +176,7 @@ func TestRefusals(t *testing.T) {
 		{"unknown winrm auth", replace("  auth: basic ", "  auth: kerberos "), "management.auth", "auth: kerberos", `want ntlm or basic, got "kerberos"`},
 		{"boolean as text", replace("  insecureSkipVerify: false\n", "  insecureSkipVerify: nope\n"), "management.insecureSkipVerify", "nope", `want true or false, got "nope"`},
 		{"version 2", replace("version: 1\n", "version: 2\n"), "version", "version: 2", "unsupported version 2"},
+		{"unknown product", replace("  activeServerIdentity: global\n", "  activeServerIdentity: global\n  product: lync2010\n"), "pool.product", "product: lync2010", `unknown product "lync2010" (want lync2013`},
 		{"restore mode", replace("  restoreMode: norecovery", "  restoreMode: recovery"), "logShipping.restoreMode", "restoreMode: recovery", `unknown restore mode "recovery"`},
 		{"zero schedule", replace("  scheduleMinutes: 15\n", "  scheduleMinutes: 0\n"), "logShipping.scheduleMinutes", "scheduleMinutes: 0", "greater than 0"},
 		{"missing section", replace("objectives:\n", "objectivez:\n"), "objectives", "version: 1", "missing required key"},

@@ -96,6 +96,11 @@ type Pool struct {
 	ActiveServers []string
 	// FailoverActiveServers is the active list while failed over.
 	FailoverActiveServers []string
+	// Product is pool.product: Lync Server 2013 or Skype for Business
+	// Server 2015. Parse sets DefaultProduct and ProductAssumed when the
+	// key is absent.
+	Product        Product
+	ProductAssumed bool
 }
 
 // Server is one Persistent Chat server (service instance) of the pool.

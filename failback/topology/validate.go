@@ -85,6 +85,13 @@ func (t *Topology) validatePool(p *problems, dcs map[string]bool) {
 	if strings.TrimSpace(pool.ActiveServerIdentity) == "" {
 		p.key("pool.activeServerIdentity", "must not be empty")
 	}
+	switch {
+	case pool.Product == "":
+		// A Topology built in code: the same default as an absent key.
+		pool.Product, pool.ProductAssumed = DefaultProduct, true
+	case !pool.Product.Valid():
+		p.key("pool.product", "unknown product %q (want %s for Lync Server 2013 or %s for Skype for Business Server 2015)", pool.Product, ProductLync2013, ProductSkype2015)
+	}
 	switch n := len(pool.Servers); {
 	case n == 0:
 		p.key("pool.servers", "the pool has no servers")

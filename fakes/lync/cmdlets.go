@@ -33,7 +33,10 @@ func implType(name string) string {
 }
 
 func (s *Server) registerCmdlets(reg *ps.Registry) {
-	reg.AddModule("Lync", "SkypeForBusiness")
+	// Only the configured product's module: Import-Module of the other one
+	// fails as on a real Front End (ps's Import-Module writes PowerShell's
+	// Modules_ModuleNotFound error for any module not added here).
+	reg.AddModule(s.pool.Config().ProductModule())
 	add := func(c *ps.Command) {
 		c.Module = ModuleName
 		c.ImplementingType = implType(c.Name)

@@ -140,7 +140,7 @@ func TestReferenceExamples(t *testing.T) {
 			want:    stateIs(pool.Normal),
 			wantOut: []string{`{"Identity":"PersistentChatServer:pchat.contoso.test","PoolFqdn":"pchat.contoso.test","ActiveServers":["pc1.dc1.contoso.test","pc2.dc1.contoso.test"],"InactiveServers":["pc3.dc1.contoso.test","pc4.dc1.contoso.test","pc5.dc2.contoso.test","pc6.dc2.contoso.test","pc7.dc2.contoso.test","pc8.dc2.contoso.test"]}`}},
 		{name: "whatif changes nothing", ref: "§6.3 -WhatIf", cfg: configFor("", "", ""),
-			script: `Import-Module Lync; Set-CsPersistentChatState -Identity service:pchat.contoso.test -PoolState FailedOver -WhatIf; Set-CsPersistentChatActiveServer -ActiveServers $null -WhatIf`,
+			script: `Import-Module SkypeForBusiness; Set-CsPersistentChatState -Identity service:pchat.contoso.test -PoolState FailedOver -WhatIf; Set-CsPersistentChatActiveServer -ActiveServers $null -WhatIf`,
 			want: func(st pool.State) error {
 				if err := stateIs(pool.Normal)(st); err != nil {
 					return err

@@ -110,6 +110,40 @@ func TestRefusals(t *testing.T) {
 	}
 }
 
+// TestProductModule: a Front End has its product's module only (Lync
+// Server 2013: Lync; Skype for Business Server 2015: SkypeForBusiness), so
+// importing the other fails with PowerShell's own error and nothing runs.
+func TestProductModule(t *testing.T) {
+	for _, tc := range []struct{ product, has, lacks string }{
+		{pool.ProductLync2013, "Lync", "SkypeForBusiness"},
+		{pool.ProductSkype2015, "SkypeForBusiness", "Lync"},
+		{"", "SkypeForBusiness", "Lync"},
+	} {
+		t.Run(tc.product, func(t *testing.T) {
+			s := startServer(t, func(o *Options) { o.Pool.Product = tc.product })
+			c := client(t, s, testPass)
+			change := "; Set-CsPersistentChatState -Identity service:pchat.contoso.test -PoolState FailedOver"
+			if _, errOut, code := runPS(t, c, "$ErrorActionPreference = 'Stop'; Import-Module "+tc.lacks+change); code != 1 ||
+				!strings.Contains(decodeCLIXML(errOut), "Import-Module : The specified module '"+tc.lacks+"' was not loaded because no valid module file was found in any module directory.") ||
+				!strings.Contains(decodeCLIXML(errOut), "FullyQualifiedErrorId : Modules_ModuleNotFound,Microsoft.PowerShell.Commands.ImportModuleCommand") {
+				t.Fatalf("Import-Module %s on %q: exit %d\n%s", tc.lacks, tc.product, code, decodeCLIXML(errOut))
+			}
+			if st := s.State(); st.PoolState != pool.Normal {
+				t.Fatalf("the script went on after the failed import: pool state %s", st.PoolState)
+			}
+			if _, errOut, code := runPS(t, c, "$ErrorActionPreference = 'Stop'; Import-Module "+tc.has+change); code != 0 {
+				t.Fatalf("Import-Module %s on %q: exit %d\n%s", tc.has, tc.product, code, decodeCLIXML(errOut))
+			}
+			if st := s.State(); st.PoolState != pool.FailedOver {
+				t.Fatalf("pool state %s after the script, want FailedOver", st.PoolState)
+			}
+		})
+	}
+	if err := (pool.Config{PoolFQDN: "p.contoso.test", Servers: []pool.Server{{FQDN: "a.contoso.test"}}, Product: "lync2010"}).Validate(); err == nil {
+		t.Fatal("an unknown product was accepted")
+	}
+}
+
 func TestCommandLineForms(t *testing.T) {
 	s := startServer(t, nil)
 	c := client(t, s, testPass)

@@ -73,7 +73,8 @@ func TestAttentionCancelsWaitfor(t *testing.T) {
 	if err == nil {
 		t.Fatal("WAITFOR was not cancelled")
 	}
-	if d := time.Since(start); d > 10*time.Second {
+	// Under the WAITFOR's 30 s proves the cancel interrupted it (not a speed check).
+	if d := time.Since(start); d > 20*time.Second {
 		t.Fatalf("cancel took %v", d)
 	}
 	var n int

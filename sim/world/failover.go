@@ -86,7 +86,11 @@ func (w *World) RunFailover(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r := &failback.Runner{Plan: failback.FailoverPlan(), Env: conn.Env, Sinks: []failback.Sink{sink}}
+	plan := failback.FailoverPlan
+	if w.failoverPlan != nil {
+		plan = w.failoverPlan
+	}
+	r := &failback.Runner{Plan: plan(), Env: conn.Env, Sinks: []failback.Sink{sink}}
 	res, err := r.Run(ctx)
 	if err != nil {
 		err = fmt.Errorf("failover engine: %s at step %q: %w", res.Outcome, res.Failed, err)

@@ -87,6 +87,10 @@ func TestInstallMirrorHook(t *testing.T) {
 		{"share the instances do not see", func(r *lyncfake.MirrorRequest) { r.FileShare = `\\other\share` }, "BACKUP DATABASE"},
 		{"installs", nil, ""},
 		{"again: already mirrored", nil, "already mirrored"},
+		// A failback removes mirroring on the principal: the mirror's copy
+		// stays RESTORING and only -DropExistingDatabasesOnMirror replaces it.
+		{"the copy a failback leaves, without -DropExistingDatabasesOnMirror", func(*lyncfake.MirrorRequest) { unmirror(ctx, t, w) }, "database mgc already exists on the mirror sql-backup-mirror (RESTORING)"},
+		{"the copy a failback leaves, with -DropExistingDatabasesOnMirror", func(r *lyncfake.MirrorRequest) { r.DropExisting = true }, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -109,6 +113,19 @@ func TestInstallMirrorHook(t *testing.T) {
 				t.Fatalf("got %v, want %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// unmirror ends the backup mgc's mirroring session on the principal, as
+// the failback's step 2 does.
+func unmirror(ctx context.Context, t *testing.T, w *World) {
+	t.Helper()
+	_, master, err := w.masterByRole(topology.RoleBackup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := master.ExecContext(ctx, "ALTER DATABASE [mgc] SET PARTNER OFF"); err != nil {
+		t.Fatal(err)
 	}
 }
 

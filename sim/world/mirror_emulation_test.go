@@ -17,7 +17,7 @@ import (
 // gets for the same Install-CsMirrorDatabase call, for each parameter
 // set; a refused or -WhatIf call yields nothing.
 func TestInstallMirrorRequestsFromEvents(t *testing.T) {
-	const pre = `Import-Module Lync; `
+	const pre = `Import-Module SkypeForBusiness; ` // embedded.yaml's pool has no product: the default
 	const args = ` -SqlServerFqdn 'sqlbak.dc2.contoso.test' -FileShare '\\files.contoso.test\pchat-logship'`
 	cases := []struct {
 		name, script string

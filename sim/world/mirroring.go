@@ -186,6 +186,16 @@ func (w *World) mirrorDatabaseVia(ctx context.Context, db string, p, m *topology
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
+	// What the mirror instance holds decides, never what the caller sent:
+	// a database of the same name there (the RESTORING copy every failback
+	// leaves on the backup-mirror) is replaced only with
+	// -DropExistingDatabasesOnMirror, whose help says it "deletes any
+	// existing copies of the mirrored databases from the server acting as
+	// the mirror before new data is copied". Without it the cmdlet's exact
+	// error is undocumented; the stricter behaviour is chosen: refuse, name
+	// the database, its state and the switch (the restore of the new full
+	// backup over a RESTORING copy of the same family could otherwise
+	// succeed and hide the engine's mistake).
 	switch {
 	case exists && mirrored:
 		return fmt.Errorf("database %s on %s is already mirrored", db, m.Name)

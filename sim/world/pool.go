@@ -188,7 +188,7 @@ func (w *World) Pool() PoolEndpoint {
 
 // PoolClient is a cmdlet client configured from the world's topology the way
 // an operator's engine configures one: HTTPS, the endpoint's CA, the
-// password from its file.
+// password from its file, the module of the pool's product.
 func (w *World) PoolClient() (*lync.Client, error) {
 	m := w.Topology.Management
 	pw, err := m.Password.Resolve()
@@ -203,5 +203,5 @@ func (w *World) PoolClient() (*lync.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &lync.Client{Runner: r, Module: lync.ModuleLync}, nil
+	return &lync.Client{Runner: r, Module: lync.ModuleFor(w.Topology.Pool.Product)}, nil
 }

@@ -25,6 +25,7 @@ import (
 
 	_ "github.com/microsoft/go-mssqldb" // the world talks to its instances as any client would
 
+	"github.com/pchatdr/harness/failback"
 	"github.com/pchatdr/harness/failback/topology"
 	"github.com/pchatdr/harness/sim/chat"
 	"github.com/pchatdr/harness/sim/mssql"
@@ -62,6 +63,9 @@ type Options struct {
 	ShareDataCenter string
 	// WANClock is what the WAN links pace against (nil: the wall clock).
 	WANClock wan.Clock
+	// FailoverPlan builds the plan RunFailover runs (nil: the engine's
+	// failback.FailoverPlan); procedure mutants replace it.
+	FailoverPlan func() *failback.Plan
 }
 
 // World is a running simulated deployment.
@@ -74,9 +78,10 @@ type World struct {
 	// path and the log-shipping copy directory.
 	ShareDir, CopyDir string
 
-	dir        string
-	logf       func(string, ...any)
-	agentClock agent.Clock
+	dir          string
+	logf         func(string, ...any)
+	agentClock   agent.Clock
+	failoverPlan func() *failback.Plan
 
 	// backend runs the instances and the management endpoint, in
 	// process or in containers (backend.go).
@@ -139,17 +144,18 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 	topo := *opts.Topology // the caller's copy stays untouched
 	topo.Instances = append([]topology.Instance(nil), opts.Topology.Instances...)
 	w := &World{
-		Topology:   &topo,
-		Timeline:   NewTimeline(nil),
-		ShareDir:   filepath.Join(opts.Dir, "share"),
-		CopyDir:    filepath.Join(opts.Dir, "copy"),
-		dir:        opts.Dir,
-		logf:       opts.Logf,
-		agentClock: opts.AgentClock,
-		backend:    embedded{}, // until the target's is made: Close needs one
-		instances:  map[string]*Instance{},
-		partners:   map[string]string{},
-		tasks:      newTasks(),
+		Topology:     &topo,
+		Timeline:     NewTimeline(nil),
+		ShareDir:     filepath.Join(opts.Dir, "share"),
+		CopyDir:      filepath.Join(opts.Dir, "copy"),
+		dir:          opts.Dir,
+		logf:         opts.Logf,
+		agentClock:   opts.AgentClock,
+		failoverPlan: opts.FailoverPlan,
+		backend:      embedded{}, // until the target's is made: Close needs one
+		instances:    map[string]*Instance{},
+		partners:     map[string]string{},
+		tasks:        newTasks(),
 	}
 	defer func() {
 		if err != nil {

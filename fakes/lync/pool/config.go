@@ -64,6 +64,10 @@ type Config struct {
 	Stores               []Store
 	// Compliance means mgccomp exists (PersistentChatCompliance databases).
 	Compliance bool
+	// Product is the topology's pool.product ("lync2013" or "skype2015";
+	// "" is skype2015, the topology's default): which PowerShell module
+	// the endpoint has (ProductModule).
+	Product string
 	// ActiveServers is the initial active list.
 	ActiveServers []string
 	// InitialState defaults to Normal.
@@ -118,6 +122,9 @@ func (c Config) Validate() error {
 			return fmt.Errorf("%w: initial active server %s is not a server of pool %s", ErrConfig, a, c.PoolFQDN)
 		}
 	}
+	if c.Product != "" && c.Product != ProductLync2013 && c.Product != ProductSkype2015 {
+		return fmt.Errorf("%w: product %q is neither %s nor %s", ErrConfig, c.Product, ProductLync2013, ProductSkype2015)
+	}
 	if c.InitialState != Normal && c.InitialState != FailedOver {
 		return fmt.Errorf("%w: initial pool state %q is neither Normal nor FailedOver", ErrConfig, c.InitialState)
 	}
@@ -146,4 +153,23 @@ func (c *Config) storeByRole(role string) (Store, bool) {
 		}
 	}
 	return Store{}, false
+}
+
+// Products and their PowerShell modules: Lync Server 2013 ships the Lync
+// module, Skype for Business Server 2015 the SkypeForBusiness module, and
+// neither has the other's (a Front End runs one product).
+const (
+	ProductLync2013  = "lync2013"
+	ProductSkype2015 = "skype2015"
+	ModuleLync       = "Lync"
+	ModuleSkype      = "SkypeForBusiness"
+)
+
+// ProductModule is the one Cs module the configured product's Front End
+// has; "" is Skype for Business Server 2015's (Validate refuses others).
+func (c Config) ProductModule() string {
+	if c.Product == ProductLync2013 {
+		return ModuleLync
+	}
+	return ModuleSkype
 }

@@ -11,6 +11,7 @@ func FromTopology(t *topology.Topology) Config {
 		StateIdentity:        t.Pool.StateIdentity,
 		ActiveServerIdentity: t.Pool.ActiveServerIdentity,
 		Compliance:           t.Compliance,
+		Product:              string(t.Pool.Product),
 		ActiveServers:        append([]string(nil), t.Pool.ActiveServers...),
 		InitialState:         Normal,
 	}

@@ -547,6 +547,13 @@ func (sc *scope) restoreLog(name, device string, o *bkOptions, verb string) erro
 	if set.FirstRecoveryForkID != ls.ForkGUID && set.RecoveryForkID != ls.ForkGUID {
 		return newErr(4330)
 	}
+	// A log backup that crosses a recovery fork (its source was restored
+	// WITH RECOVERY inside it: the log-shipping role switch's new primary)
+	// applies to a database on the older fork only up to the fork point:
+	// past it, the database holds records the backup's path does not.
+	if set.FirstRecoveryForkID == ls.ForkGUID && set.RecoveryForkID != ls.ForkGUID && set.ForkPointLSN != 0 && uint64(redo) > set.ForkPointLSN {
+		return newErr(4330)
+	}
 	if first > redo {
 		return newErr(4305, first.String(), redo.String())
 	}
@@ -605,6 +612,11 @@ func (sc *scope) restoreLog(name, device string, o *bkOptions, verb string) erro
 	err = inst.UpdateLogState(ctx, db, func(dm *DBMeta, ls *LogState) {
 		ls.RedoLSN = last
 		ls.StandbyFile = standby
+		// The database now follows the backup's recovery path: the next
+		// log backup of the source continues on its fork.
+		if set.RecoveryForkID != ls.ForkGUID {
+			ls.PrevForkGUID, ls.ForkGUID, ls.ForkPoint = ls.ForkGUID, set.RecoveryForkID, LSN(set.ForkPointLSN)
+		}
 		dm.State, dm.Standby, dm.ReadOnly = StateRestoring, false, false
 		switch {
 		case recovery:

@@ -117,7 +117,9 @@ func TestAttentionCancelsWaitfor(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	err := s.Batch(ctx, "WAITFOR DELAY '00:00:30'", &recorder{})
-	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > time.Second {
+	// Half the WAITFOR's 30 s proves the cancel interrupted it; a tighter
+	// bound would measure the machine's load, not the engine.
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > 15*time.Second {
 		t.Fatalf("cancelled batch: %v after %v", err, time.Since(start))
 	}
 	// The session goes on, its transaction still open (XACT_ABORT OFF).

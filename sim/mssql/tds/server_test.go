@@ -587,7 +587,8 @@ func TestGoMssqldb(t *testing.T) {
 		if !errors.Is(err, context.Canceled) {
 			t.Fatalf("got %v, want context.Canceled", err)
 		}
-		if d := time.Since(start); d > 3*time.Second {
+		// A hang guard, not a speed check: the statement blocks until cancelled.
+		if d := time.Since(start); d > 30*time.Second {
 			t.Errorf("cancel took %v", d)
 		}
 		if err := db.PingContext(ctx); err != nil {

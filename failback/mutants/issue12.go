@@ -1,0 +1,102 @@
+package mutants
+
+import (
+	"context"
+	"strings"
+
+	"github.com/pchatdr/harness/failback"
+)
+
+// issue12 lists the mutants of issue 12's defects 1 (a resume overwrites
+// writes on the backup mgc) and 3 (the pre-disaster configuration is not
+// restored).
+func issue12() []Mutant {
+	return []Mutant{
+		{Name: "restore-over-backup-unfenced", Description: "the old procedure: no tail-log fence (the tail-log backup without NORECOVERY leaves the backup mgc writable, and the steps take it as fenced), step 5 initialises the secondary by restoring a new full backup of the primary over the backup mgc WITH REPLACE",
+			Plan: restoreOverBackupUnfenced},
+		{Name: "resume-ignores-fence", Description: "a resume takes the backup mgc as fenced whenever this run's backup files exist, even after an operator brought it online again",
+			Plan: resumeIgnoresFence},
+	}
+}
+
+// claimsFenced is a backup instance whose reads say what a careless check
+// assumes: the backup mgc is RESTORING whatever its state.
+type claimsFenced struct{ failback.SQL }
+
+func (c claimsFenced) DatabaseState(ctx context.Context, db string) (failback.DatabaseStatus, error) {
+	st, err := c.SQL.DatabaseState(ctx, db)
+	if err == nil && strings.EqualFold(db, failback.DBContent) && st.State == "ONLINE" {
+		st.State = "RESTORING"
+	}
+	return st, err
+}
+
+// blindToFence makes the step's Check (and, with verify, its Verify) read
+// the backup instance through claimsFenced.
+func blindToFence(p *failback.Plan, name string, verify bool) {
+	s := &p.Steps[mustStep(p, name)]
+	blind := func(e *failback.Env) *failback.Env {
+		return withSQL(e, func(x *failback.Env) { x.Backup = claimsFenced{x.Backup} })
+	}
+	check, ver := s.Check, s.Verify
+	s.Check = func(ctx context.Context, e *failback.Env) (bool, string, error) { return check(ctx, blind(e)) }
+	if verify {
+		s.Verify = func(ctx context.Context, e *failback.Env) error { return ver(ctx, blind(e)) }
+	}
+}
+
+func resumeIgnoresFence() *failback.Plan {
+	p := failback.FailbackPlan()
+	blindToFence(p, failback.StepClearActive, false)
+	blindToFence(p, failback.StepBackup, false)
+	return p
+}
+
+func restoreOverBackupUnfenced() *failback.Plan {
+	p := resumeIgnoresFence()
+	blindToFence(p, failback.StepBackup, true)
+	s := &p.Steps[mustStep(p, failback.StepBackup)]
+	apply := s.Apply
+	s.Apply = func(ctx context.Context, e *failback.Env) error {
+		return apply(ctx, withSQL(e, func(x *failback.Env) { x.Backup = noTailFence{x.Backup} }))
+	}
+	ls := &p.Steps[mustStep(p, failback.StepLogShipping)]
+	lsApply := ls.Apply
+	ls.Apply = func(ctx context.Context, e *failback.Env) error {
+		if err := initSecondaryByRestore(ctx, e); err != nil {
+			return err
+		}
+		return lsApply(ctx, withSQL(e, func(x *failback.Env) { x.Backup = claimsFenced{x.Backup} }))
+	}
+	return p
+}
+
+// noTailFence takes the tail-log backup without NORECOVERY.
+type noTailFence struct{ failback.SQL }
+
+func (n noTailFence) BackupDatabase(ctx context.Context, b failback.BackupSpec) (failback.BackupResult, error) {
+	b.NoRecovery = false
+	return n.SQL.BackupDatabase(ctx, b)
+}
+
+// initSecondaryByRestore is what the engine did before issue 12: a full
+// backup of the primary mgc restored over the backup mgc WITH REPLACE,
+// NORECOVERY ("Yes, generate a full backup of the primary database and
+// restore it into the secondary database").
+func initSecondaryByRestore(ctx context.Context, e *failback.Env) error {
+	path := strings.TrimSuffix(e.BackupPath(), ".bak") + "_lsinit.bak"
+	name := failback.DBContent + " log shipping init " + e.RunID()
+	if _, err := e.Primary.BackupDatabase(ctx, failback.BackupSpec{Database: failback.DBContent, Path: path, Name: name}); err != nil {
+		return err
+	}
+	files, err := e.Backup.FileList(ctx, path, 1)
+	if err != nil {
+		return err
+	}
+	existing, err := e.Backup.DatabaseFiles(ctx, failback.DBContent)
+	if err != nil {
+		return err
+	}
+	return e.Backup.RestoreDatabase(ctx, failback.RestoreSpec{Database: failback.DBContent, Path: path, File: 1,
+		Moves: failback.DeriveMoves(files, existing), Replace: true})
+}

@@ -1,0 +1,41 @@
+@embedded @rehearsal @intervention
+Feature: An operator steps in while the failback is stopped
+  A failback that stops part-way (the engine's host rebooted, the operator pressed
+  Ctrl-C) leaves chat down. The operator may give chat back to the backup data center
+  before anyone looks into why it stopped: the failover procedure's own steps (log
+  shipping removed from the backup mgc, RESTORE DATABASE mgc WITH RECOVERY if it is
+  restoring, pool FailedOver, the backup data center's servers active), and chat goes
+  on there. Later the operator clears the active list again and resumes the failback
+  from its journal. Whatever step it stopped after, no message acknowledged on the
+  backup mgc, before or after the stop, may be lost: the resume re-checks what protects
+  the data (no session on the backup databases, the backup mgc fenced by this run's
+  tail-log backup) instead of trusting the journal, and never restores over a database
+  that changed.
+
+  Background:
+    Given the world from "topologies/embedded.yaml"
+    And the pool failed over after a disaster, with 20 messages before it and 10 during failover
+    And the primary data center was rebuilt
+
+  Scenario Outline: The failback stops after step <step>, chat goes on at the backup site, the resumed failback keeps every message
+    Given the engine runs the failback and stops after step "<step>"
+    When an operator restores service on the backup site
+    And chat users post 10 messages
+    And an operator clears the active server list
+    And no chat server holds a session to "mgc" on the "backup" instance
+    And the operator resumes the failback
+    Then the resumed failback completed
+    And the "primary" instance holds every message the chat servers acknowledged
+    And the pool state is Normal
+    And the pool's active servers are "pc1.dc1.contoso.test, pc2.dc1.contoso.test"
+    When chat users post 5 messages
+    Then the "primary" instance holds every message the chat servers acknowledged
+
+    Examples:
+      | step                   |
+      | clear-active-servers   |
+      | remove-mirroring       |
+      | backup-backup-mgc      |
+      | restore-primary-mgc    |
+      | configure-log-shipping |
+      | set-active-servers     |
