@@ -17,16 +17,16 @@ import (
 // dates), the restores msdb.dbo.restorehistory records, free space, and the
 // link's bandwidth and RTT from the topology. It only reads.
 //
-// The model follows the documented procedure's data movement. With the
-// share in one data center, mgc crosses the link three times whichever
-// side the share is on: step 3 writes the full backup to the share and
-// reads it back to verify it, step 4 restores it on the primary, step 5
-// backs the restored mgc up on the primary, verifies it and restores it on
-// the backup. Each of those reads or writes runs at the slower of the disk
-// (the history's throughput) and, when it crosses, the link (N·8/B plus a
-// round trip). Step 4 also reads mgc twice more to compare table checksums
-// (backup and primary). The chat outage is steps 1 to 7 plus the time the
-// chat servers take to reconnect; the RTO is the whole run.
+// The model follows the engine's data movement. Step 3 writes the full
+// backup of mgc to the share and reads it back to verify it (RESTORE
+// VERIFYONLY), on the backup instance; step 4 restores it on the primary;
+// the tail-log backup that fences the backup mgc is small, and step 5 sends
+// no second full backup (the fenced backup mgc is already an initialised
+// secondary). Each read or write of mgc on the share runs at the slower of
+// the disk (the history's throughput) and, when the share stands in the
+// other data center (topology share.dataCenter), the link: N·8/B plus a
+// round trip. The chat outage is steps 1 to 7 plus the time the chat
+// servers take to reconnect; the RTO is the whole run.
 
 // ForecastInputs are what a forecast is computed from.
 type ForecastInputs struct {
@@ -50,6 +50,11 @@ type ForecastInputs struct {
 	// data centers; 0 when they share one.
 	LinkMbps float64
 	RTT      time.Duration
+	// BackupCrosses and PrimaryCrosses say the share stands in the other
+	// data center than the backup's (step 3 crosses the link) or the
+	// primary's (step 4 does).
+	BackupCrosses, PrimaryCrosses bool
+	ShareDataCenter               string
 	// FreeOnPrimary is the free space where the primary keeps mgc's data
 	// (-1: unknown).
 	FreeOnPrimary int64
@@ -151,8 +156,12 @@ func processedRate(msg string) (float64, bool) {
 // movesMgc reports a statement whose time grows with mgc's size.
 func movesMgc(text string) bool {
 	t := strings.ToUpper(strings.TrimSpace(text))
-	return strings.HasPrefix(t, "BACKUP DATABASE") || strings.HasPrefix(t, "RESTORE DATABASE") ||
-		strings.HasPrefix(t, "RESTORE VERIFYONLY") || strings.Contains(t, "CHECKSUM_AGG(")
+	for _, p := range []string{"BACKUP DATABASE", "BACKUP LOG", "RESTORE DATABASE", "RESTORE LOG", "RESTORE VERIFYONLY"} {
+		if strings.HasPrefix(t, p) {
+			return true
+		}
+	}
+	return strings.Contains(t, "CHECKSUM_AGG(")
 }
 
 // StepForecast is one step's forecast duration and how it was reached.
@@ -212,17 +221,23 @@ func ComputeForecast(in ForecastInputs, obj topology.Objectives) Forecast {
 	rbps, rbasis := in.restoreBps(disk)
 	f.Assumptions = append(f.Assumptions,
 		rbasis,
-		"the share is in one of the two data centers: mgc crosses the link three times (step 3 writes and verifies the backup, or steps 4 and 5 read it; step 5's backup or restore)",
+		fmt.Sprintf("the share stands in data center %q: %s", in.ShareDataCenter, crossings(in)),
 		fmt.Sprintf("time that does not grow with mgc (cmdlets, jobs, waits) %s; chat servers reconnect within %s", ov.Source, ov.Reconnect.Round(100*time.Millisecond)),
-		"step 4 compares table checksums of the backup and the primary mgc: two more full reads of mgc")
+		"the tail-log backup that fences the backup mgc is small beside the full backup; step 5 moves no copy of mgc")
 	b := float64(in.MgcBytes)
 	local := time.Duration(b / disk * float64(time.Second))
 	restore := time.Duration(b / rbps * float64(time.Second))
-	cross := local
+	link := time.Duration(0)
 	if in.LinkMbps > 0 {
-		link := time.Duration(b*8/(in.LinkMbps*1e6)*float64(time.Second)) + in.RTT
-		cross = max(local, link)
+		link = time.Duration(b*8/(in.LinkMbps*1e6)*float64(time.Second)) + in.RTT
 		f.Assumptions = append(f.Assumptions, fmt.Sprintf("link %g Mbit/s, %s round trip: %s per copy of mgc across it (the topology's figure; a busy link is slower)", in.LinkMbps, in.RTT, link.Round(time.Millisecond)))
+	}
+	onBackup, onPrimary := local, restore
+	if in.BackupCrosses {
+		onBackup = max(local, link)
+	}
+	if in.PrimaryCrosses {
+		onPrimary = max(restore, link)
 	}
 	add := func(step string, d time.Duration, basis string) {
 		f.Steps = append(f.Steps, StepForecast{Step: step, Seconds: d.Seconds(), Took: d, Basis: basis})
@@ -231,9 +246,9 @@ func ComputeForecast(in ForecastInputs, obj topology.Objectives) Forecast {
 	o := ov.Steps
 	add(StepClearActive, o[StepClearActive], "one cmdlet, then chat sessions leave")
 	add(StepRemoveMirror, o[StepRemoveMirror], "ALTER DATABASE ... SET PARTNER OFF on mgc and mgccomp")
-	add(StepBackup, 2*cross+o[StepBackup], fmt.Sprintf("BACKUP of %s to the share and RESTORE VERIFYONLY, across the link", mb))
-	add(StepRestore, restore+2*local+o[StepRestore], fmt.Sprintf("RESTORE of %s, then table checksums on both copies", mb))
-	add(StepLogShipping, 2*local+max(cross, restore)+o[StepLogShipping], fmt.Sprintf("BACKUP and VERIFYONLY of %s on the primary, RESTORE on the backup across the link, log-shipping jobs", mb))
+	add(StepBackup, 2*onBackup+o[StepBackup], fmt.Sprintf("BACKUP of %s to the share and RESTORE VERIFYONLY%s, then the tail-log backup", mb, across(in.BackupCrosses)))
+	add(StepRestore, onPrimary+o[StepRestore], fmt.Sprintf("RESTORE of %s from the share%s, then the tail", mb, across(in.PrimaryCrosses)))
+	add(StepLogShipping, o[StepLogShipping], "log-shipping configuration and its jobs; no copy of mgc")
 	add(StepSetActive, o[StepSetActive], "one cmdlet")
 	add(StepPoolNormal, o[StepPoolNormal], "one cmdlet")
 	for _, s := range f.Steps {
@@ -248,6 +263,25 @@ func ComputeForecast(in ForecastInputs, obj topology.Objectives) Forecast {
 		f.Warnings = append(f.Warnings, fmt.Sprintf("the primary has %d bytes free where mgc's data goes, mgc needs %d", in.FreeOnPrimary, in.DataBytes+in.LogBytes))
 	}
 	return f
+}
+
+func across(yes bool) string {
+	if yes {
+		return ", across the link"
+	}
+	return ""
+}
+
+func crossings(in ForecastInputs) string {
+	switch {
+	case in.BackupCrosses && in.PrimaryCrosses:
+		return "both the backup (step 3, twice) and the primary (step 4) reach it across the link"
+	case in.BackupCrosses:
+		return "the backup writes and verifies mgc's backup across the link (step 3, twice); the primary restores it locally"
+	case in.PrimaryCrosses:
+		return "the backup writes and verifies mgc's backup locally; the primary restores it across the link (step 4, once)"
+	}
+	return "no copy of mgc crosses the link"
 }
 
 // String is the forecast as an operator reads it.
@@ -300,6 +334,9 @@ func ReadForecastInputs(ctx context.Context, e *Env) (ForecastInputs, error) {
 	if l, ok := e.Topo.LinkBetween(pri.DataCenter, bak.DataCenter); ok && pri.DataCenter != bak.DataCenter {
 		in.LinkMbps, in.RTT = l.BandwidthMbps, time.Duration(l.RTTMs*float64(time.Millisecond))
 	}
+	in.ShareDataCenter = e.Topo.ShareDataCenter()
+	in.BackupCrosses = in.LinkMbps > 0 && in.ShareDataCenter != bak.DataCenter
+	in.PrimaryCrosses = in.LinkMbps > 0 && in.ShareDataCenter != pri.DataCenter
 	files, err := e.Backup.DatabaseFiles(ctx, DBContent)
 	if err != nil {
 		return in, err

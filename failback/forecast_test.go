@@ -13,14 +13,15 @@ import (
 // disks: the link bounds the three crossings, the disks the rest, and the
 // verdicts follow the objectives.
 func TestComputeForecast(t *testing.T) {
-	in := ForecastInputs{MgcBytes: 1 << 30, MgcSource: "test", BackupBps: 200e6, BackupSource: "test", LinkMbps: 1000, RTT: 4 * time.Millisecond, FreeOnPrimary: 1 << 40}
+	in := ForecastInputs{MgcBytes: 1 << 30, MgcSource: "test", BackupBps: 200e6, BackupSource: "test", LinkMbps: 1000, RTT: 4 * time.Millisecond, FreeOnPrimary: 1 << 40,
+		ShareDataCenter: "dc1", BackupCrosses: true}
 	f := ComputeForecast(in, topology.Objectives{RTO: 5 * time.Minute, Outage: 30 * time.Second})
 	link := float64(1<<30)*8/1e9 + 0.004 // 8.594 s per crossing
 	disk := float64(1<<30) / 200e6       // 5.369 s per local pass
 	want := map[string]float64{
-		StepBackup:      2 * link,
-		StepRestore:     3 * disk,
-		StepLogShipping: 2*disk + link + forecastLSJobs.Seconds(),
+		StepBackup:      2 * link, // the share is across the link from the backup: write and verify
+		StepRestore:     disk,     // the primary restores it locally
+		StepLogShipping: forecastLSJobs.Seconds(),
 	}
 	for _, s := range f.Steps {
 		if w, ok := want[s.Step]; ok && math.Abs(s.Seconds-w) > 0.01 {
@@ -46,16 +47,22 @@ func TestComputeForecast(t *testing.T) {
 			t.Errorf("forecast text lacks %q:\n%s", w, out)
 		}
 	}
-	// Half the bandwidth: each crossing takes twice as long.
+	// Half the bandwidth: each of the two crossings takes twice as long.
 	in.LinkMbps = 500
 	h := ComputeForecast(in, topology.Objectives{})
-	if d := h.RTOSeconds - f.RTOSeconds; math.Abs(d-3*(link-0.004)) > 0.01 {
-		t.Fatalf("half the bandwidth adds %.3fs, want %.3fs", d, 3*(link-0.004))
+	if d := h.RTOSeconds - f.RTOSeconds; math.Abs(d-2*(link-0.004)) > 0.01 {
+		t.Fatalf("half the bandwidth adds %.3fs, want %.3fs", d, 2*(link-0.004))
+	}
+	// The share beside the backup: the primary's restore crosses, once.
+	in.LinkMbps, in.BackupCrosses, in.PrimaryCrosses = 1000, false, true
+	g := ComputeForecast(in, topology.Objectives{})
+	if s := g.Steps[2].Seconds + g.Steps[3].Seconds; math.Abs(s-(2*disk+link)) > 0.01 {
+		t.Fatalf("steps 3 and 4 with the share beside the backup: %.3fs, want %.3fs", s, 2*disk+link)
 	}
 	// No history, little free space: said so.
-	g := ComputeForecast(ForecastInputs{MgcBytes: 1 << 20, DataBytes: 1 << 30, FreeOnPrimary: 1 << 20}, topology.Objectives{})
-	if !strings.Contains(strings.Join(g.Assumptions, "\n"), "no full backup in msdb") || len(g.Warnings) != 1 {
-		t.Fatalf("assumptions %q warnings %q", g.Assumptions, g.Warnings)
+	n := ComputeForecast(ForecastInputs{MgcBytes: 1 << 20, DataBytes: 1 << 30, FreeOnPrimary: 1 << 20}, topology.Objectives{})
+	if !strings.Contains(strings.Join(n.Assumptions, "\n"), "no full backup in msdb") || len(n.Warnings) != 1 {
+		t.Fatalf("assumptions %q warnings %q", n.Assumptions, n.Warnings)
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pchatdr/harness/failback/topology"
 	"github.com/pchatdr/harness/sim/mssql/hostfs"
 	"github.com/pchatdr/harness/sim/wan"
 )
@@ -22,10 +21,11 @@ import (
 // carries little during a failback, so the approximation is harmless).
 // Without Options.Links nothing is paced, as before.
 
-// startWAN makes the links. shareDC "" is the primary data center.
+// startWAN makes the links. shareDC "" is the topology's share.dataCenter
+// (the primary data center when it names none).
 func (w *World) startWAN(shareDC string, clock wan.Clock) error {
 	if shareDC == "" {
-		shareDC = w.dataCenter(topology.RolePrimary)
+		shareDC = w.Topology.ShareDataCenter()
 	}
 	known := false
 	for _, dc := range w.Topology.DataCenters {

@@ -58,8 +58,8 @@ type Options struct {
 	// Target is where the SQL Server instances run ("" = embedded).
 	Target Target
 	// ShareDataCenter is where the log-shipping share lives ("" = the
-	// primary data center); with Links, instances elsewhere reach it over
-	// the WAN link (wan.go).
+	// topology's share.dataCenter, else the primary data center); with
+	// Links, instances elsewhere reach it over the WAN link (wan.go).
 	ShareDataCenter string
 	// WANClock is what the WAN links pace against (nil: the wall clock).
 	WANClock wan.Clock
