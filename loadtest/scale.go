@@ -126,12 +126,15 @@ func MeasureScale(ctx context.Context, cfg ScaleConfig) (ScaleResult, error) {
 		return res, err
 	}
 	res.Messages, res.SeedSeconds = seeded.Messages, seeded.Took.Seconds()
+	if err := logBackup(ctx, w); err != nil {
+		return res, err
+	}
 	if res.DiskWriteBps, res.DiskReadBps, err = DiskThroughput(ctx, cfg.Dir, min(cfg.Bytes, 256<<20)); err != nil {
 		return res, err
 	}
 	var ov *failback.Overheads
 	if cfg.Calibrate {
-		if ov, err = calibrate(ctx, topo, cfg.Dir); err != nil {
+		if ov, err = calibrate(ctx, topo, cfg.Dir, max(cfg.Bytes/2, 16<<20)); err != nil {
 			return res, err
 		}
 	}
@@ -198,6 +201,25 @@ func MeasureScale(ctx context.Context, cfg ScaleConfig) (ScaleResult, error) {
 	return res, nil
 }
 
+// logBackup takes the backup mgc's regular log backup after seeding (a
+// production mgc in FULL recovery has its log backed up every few
+// minutes), so the failback's tail-log backup carries minutes of log, not
+// the whole seeded history.
+func logBackup(ctx context.Context, w *world.World) error {
+	bak, err := w.InstanceByRole(topology.RoleBackup)
+	if err != nil {
+		return err
+	}
+	db, err := w.DB(bak, "master")
+	if err != nil {
+		return err
+	}
+	if _, err := db.ExecContext(ctx, `BACKUP LOG mgc TO DISK = 'C:\SQLBackup\mgc_log.trn' WITH INIT`); err != nil {
+		return fmt.Errorf("scale: log backup after seeding: %w", err)
+	}
+	return nil
+}
+
 // forecastBefore takes the nightly full backup a production backup
 // instance has in its msdb (to local disk, COPY_ONLY so the log chain is
 // untouched), then reads failback forecast's inputs exactly as the CLI
@@ -229,7 +251,7 @@ func forecastBefore(ctx context.Context, w *world.World, ov *failback.Overheads)
 
 // calibrate fails back a world without history over the same links and
 // calibrates the forecast's fixed times on its events.
-func calibrate(ctx context.Context, topo *topology.Topology, dir string) (*failback.Overheads, error) {
+func calibrate(ctx context.Context, topo *topology.Topology, dir string, size int64) (*failback.Overheads, error) {
 	cdir, err := os.MkdirTemp(dir, "calibrate-")
 	if err != nil {
 		return nil, err
@@ -246,9 +268,13 @@ func calibrate(ctx context.Context, topo *topology.Topology, dir string) (*failb
 	if err := w.RebuildPrimary(ctx); err != nil {
 		return nil, err
 	}
-	// A small history, so the calibration's RESTORE reports a throughput
-	// SQL Server's way (message 3014), as a rehearsal's journal would.
-	if _, err := w.SeedHistory(ctx, topology.RoleBackup, world.History{Bytes: 16 << 20, Seed: 3}); err != nil {
+	// A rehearsal on half the history (as an operator's last quarterly
+	// rehearsal would be on a smaller mgc): its RESTORE reports a
+	// throughput SQL Server's way (message 3014) in the journal.
+	if _, err := w.SeedHistory(ctx, topology.RoleBackup, world.History{Bytes: size, Seed: 3}); err != nil {
+		return nil, err
+	}
+	if err := logBackup(ctx, w); err != nil {
 		return nil, err
 	}
 	var mu sync.Mutex
