@@ -22,6 +22,9 @@ func BenchmarkOutageVsLimit(b *testing.B) {
 		}
 		size = n
 	}
+	if ok, need, avail := FitsInMemory(size); !ok {
+		b.Skipf("a %d-byte history needs about %d bytes of memory, %d available (PCHAT_SCALE_BYTES sets a smaller one)", size, need, avail)
+	}
 	var last ScaleResult
 	for i := 0; i < b.N; i++ {
 		r, err := MeasureScale(b.Context(), ScaleConfig{Bytes: size, BandwidthMbps: 1000, Dir: b.TempDir(), Seed: 17, Calibrate: true})

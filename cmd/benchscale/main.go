@@ -38,7 +38,6 @@ func run() int {
 	bws := flag.String("bandwidths", "1000,500", "link bandwidths in Mbit/s, comma-separated")
 	out := flag.String("out", "bench-scale", "folder for table.md, results.json, plot.svg and report.html")
 	work := flag.String("work", "", "folder for the worlds (default: a temporary folder; its disk is the one measured)")
-	memFactor := flag.Float64("mem-factor", 12, "memory a run needs per byte of history (skip sizes above MemAvailable/factor)")
 	seed := flag.Uint64("seed", 17, "seed of the seeded history")
 	flag.Parse()
 	var sz []int64
@@ -70,8 +69,8 @@ func run() int {
 	for _, b := range bw {
 		for _, n := range sz {
 			r := row{Bytes: n, BandwidthMbps: b}
-			if avail, ok := memAvailable(); ok && float64(n)**memFactor > float64(avail) {
-				r.Skipped = fmt.Sprintf("needs about %s of memory, %s available", human(int64(float64(n)**memFactor)), human(avail))
+			if ok, need, avail := loadtest.FitsInMemory(n); !ok {
+				r.Skipped = fmt.Sprintf("needs about %s of memory, %s available", human(need), human(avail))
 				fmt.Printf("%s at %g Mbit/s: skipped: %s\n", human(n), b, r.Skipped)
 				rows = append(rows, r)
 				continue
@@ -202,11 +201,6 @@ func human(n int64) string {
 		return fmt.Sprintf("%.0f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
-}
-
-// memAvailable is MemAvailable from /proc/meminfo.
-func memAvailable() (int64, bool) {
-	return procField("/proc/meminfo", "MemAvailable")
 }
 
 // peakRSS is the process's high-water resident set (VmHWM).
