@@ -30,4 +30,10 @@ func TestForecastBesideActual(t *testing.T) {
 	if plain := render(t, fixtureReport()); strings.Contains(plain, "forecast") {
 		t.Error("a run without a forecast shows one")
 	}
+	// The history of runs lists the forecast run time beside the measured.
+	var b strings.Builder
+	History{Rehearsals: []Rehearsal{{Run: Runs(evs)[0], Source: "j"}}}.WriteTable(&b)
+	if !strings.Contains(b.String(), "FORECAST") || !strings.Contains(b.String(), "88.5s") {
+		t.Errorf("the history table lacks the forecast:\n%s", b.String())
+	}
 }
