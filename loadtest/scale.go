@@ -110,6 +110,14 @@ func MeasureScale(ctx context.Context, cfg ScaleConfig) (ScaleResult, error) {
 	}
 	topo.Links = links
 	res.BandwidthMbps, res.RTTMs = links[0].BandwidthMbps, links[0].RTTMs
+	// The calibration's world is closed before this run's starts: two
+	// worlds with a history each would double the memory the run needs.
+	var ov *failback.Overheads
+	if cfg.Calibrate {
+		if ov, err = calibrate(ctx, topo, cfg.Dir, max(cfg.Bytes/2, 16<<20)); err != nil {
+			return res, err
+		}
+	}
 	w, err := world.Start(ctx, world.Options{Topology: topo, Dir: cfg.Dir, Links: true})
 	if err != nil {
 		return res, err
@@ -131,12 +139,6 @@ func MeasureScale(ctx context.Context, cfg ScaleConfig) (ScaleResult, error) {
 	}
 	if res.DiskWriteBps, res.DiskReadBps, err = DiskThroughput(ctx, cfg.Dir, min(cfg.Bytes, 256<<20)); err != nil {
 		return res, err
-	}
-	var ov *failback.Overheads
-	if cfg.Calibrate {
-		if ov, err = calibrate(ctx, topo, cfg.Dir, max(cfg.Bytes/2, 16<<20)); err != nil {
-			return res, err
-		}
 	}
 	fc, err := forecastBefore(ctx, w, ov)
 	if err != nil {
