@@ -117,7 +117,13 @@ var rules = []rule{
 		why:    "the engine must not know it is in a simulation: nothing under failback/, tests included, imports sim or fakes (test rigs that need the world live outside failback/)",
 		from:   []string{"failback"},
 		tests:  true,
-		banned: []string{"sim", "fakes", "steps", "cmd", "evidence", "loadtest", "securitytest", "crashtest", "topologies", "features"},
+		banned: []string{"sim", "fakes", "steps", "cmd", "evidence", "loadtest", "securitytest", "crashtest", "rulestest", "topologies", "features"},
+	},
+	{
+		why:    "SQL Server's error catalogue is shared by the simulator and the engine's in-memory model (failback/memory): it stands alone, so using it never brings the simulator into failback/",
+		from:   []string{"sqlerr"},
+		tests:  true,
+		banned: []string{"sim", "fakes", "failback", "steps", "cmd", "evidence", "loadtest", "securitytest", "crashtest", "rulestest", "topologies", "features"},
 	},
 	{
 		why:    "the wire protocol knows no SQL: sim/mssql/tds never imports tsql or engine",
@@ -151,7 +157,7 @@ var rules = []rule{
 		why:    "dependencies point one way (cmd -> steps -> sim/fault -> sim/world -> {failback, sim/*, fakes/*}): nothing below the step library imports it or a command",
 		from:   []string{"sim", "fakes", "failback", "evidence", "topologies", "features"},
 		tests:  true,
-		banned: []string{"steps", "cmd", "loadtest", "securitytest", "crashtest", "archtest"},
+		banned: []string{"steps", "cmd", "loadtest", "securitytest", "crashtest", "rulestest", "archtest"},
 	},
 }
 

@@ -132,7 +132,7 @@ func Connect(ctx context.Context, t *topology.Topology, opts Options) (*Connecti
 			return nil, fmt.Errorf("instance %s: %w", in.Name, err)
 		}
 		cfg := sqlserver.Config{Address: addr, User: in.User, Password: pw, Database: "master",
-			Encrypt: in.Encrypt, TrustServerCertificate: in.TrustServerCertificate, DialTimeout: 15 * time.Second}
+			Encrypt: in.Encrypt, TrustServerCertificate: in.TrustServerCertificate, CAFile: in.CAFile, DialTimeout: 15 * time.Second}
 		var db *sqlserver.DB
 		if lazy {
 			db, err = lazyOpen(cfg)

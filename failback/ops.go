@@ -269,7 +269,19 @@ type SQL interface {
 	FreeBytes(ctx context.Context, dir string) (free int64, known bool, err error)
 	DatabaseSize(ctx context.Context, db string) (int64, error) // bytes allocated
 	DatabaseFiles(ctx context.Context, db string) ([]DatabaseFile, error)
+	// FileSpace lists db's files with their size and the free space of
+	// their volumes (capacity.go).
+	FileSpace(ctx context.Context, db string) ([]FileSpace, error)
+	// ProbeWrite creates and deletes a small backup file at path as the
+	// SQL Server service account (capacity.go).
+	ProbeWrite(ctx context.Context, path string) error
+	// TableChecksums reads every row of every user table (COUNT_BIG,
+	// CHECKSUM_AGG): never in plan or inside the outage (issue 12, defect
+	// 6); RowCounts is the metadata read for those.
 	TableChecksums(ctx context.Context, db string) ([]TableChecksum, error)
+	// RowCounts lists the user tables with their row counts from
+	// sys.partitions (rowcounts.go).
+	RowCounts(ctx context.Context, db string) ([]TableRows, error)
 	BackupSets(ctx context.Context, path string) ([]BackupSet, error)          // RESTORE HEADERONLY
 	FileList(ctx context.Context, path string, file int) ([]BackupFile, error) // RESTORE FILELISTONLY
 	RestoreHistory(ctx context.Context, db string) ([]RestoreRecord, error)    // newest first

@@ -22,6 +22,12 @@ const (
 	PreNameFailedOver      = "pool-failed-over"
 	PreNameShare           = "share-reachable"
 	PreNamePrimaryNewer    = "primary-not-newer"
+	// Issue 12, defect 5: what the old engine only found out mid-outage.
+	PreNamePrimaryNotMirrored = "primary-not-mirrored"
+	PreNameFullRecovery       = "full-recovery"
+	PreNameAgentsRunning      = "agents-running"
+	PreNamePrimaryDiskSpace   = "primary-disk-space"
+	PreNameActiveListReadable = "active-list-readable"
 )
 
 // FailbackPreconditions are the procedure's stated assumptions (reference
@@ -38,6 +44,11 @@ func FailbackPreconditions() []Precondition {
 		{Name: PreNameShare, Title: "the share is reachable from the backup and primary instances, with room for the backup", Run: preShare},
 		{Name: PreNamePrimaryNewer, Title: "the primary mgc holds no data newer than the backup mgc", Run: prePrimaryNotNewer,
 			Overridden: func(o Options, _ PreconditionResult) bool { return o.AllowReplaceNewerPrimary }},
+		{Name: PreNamePrimaryNotMirrored, Title: "the rebuilt primary mgc and mgccomp are not mirrored (RESTORE refuses a mirrored database: 3104)", Run: prePrimaryNotMirrored},
+		{Name: PreNameFullRecovery, Title: "mgc and mgccomp use the FULL recovery model on both sides (log shipping and mirroring need it)", Run: preFullRecovery},
+		{Name: PreNameAgentsRunning, Title: "SQL Server Agent runs on the primary and the backup instances (log-shipping jobs)", Run: preAgentsRunning},
+		{Name: PreNamePrimaryDiskSpace, Title: "the primary's volumes hold the restored mgc's data and log files at their full size", Run: prePrimaryDiskSpace},
+		{Name: PreNameActiveListReadable, Title: "the pool's active server list can be read back (steps 1 and 6 verify through it)", Run: preActiveListReadable},
 	}
 }
 
@@ -165,9 +176,15 @@ func preNoNewServers(ctx context.Context, e *Env) PreconditionResult {
 			bad = append(bad, fmt.Sprintf("%s on %s is a log-shipping secondary of %s, which is not the topology's primary instance", s.PrimaryDatabase, e.Backup.Instance(), s.PrimaryServer))
 		}
 	}
+	var warnings []string
 	ps, err := e.Pool.PoolServers(ctx)
-	if err != nil {
+	switch {
+	case err != nil && IsTransient(err):
 		return failErr(err, "cannot read the pool's servers (Get-CsService -PersistentChatServer): %v", err)
+	case err != nil:
+		// A read-back that fails for good is active-list-readable's
+		// refusal; this check says what it could not compare.
+		warnings = append(warnings, fmt.Sprintf("pool servers not compared with the topology: %v", err))
 	}
 	for _, s := range append(append([]string{}, ps.ActiveServers...), ps.InactiveServers...) {
 		if _, ok := t.Server(s); !ok {
@@ -177,7 +194,9 @@ func preNoNewServers(ctx context.Context, e *Env) PreconditionResult {
 	if len(bad) > 0 {
 		return fail("%s: the documented failback assumes only the backup server and its mirror were deployed during failover; update the topology file or remove the extra servers first", strings.Join(bad, "; "))
 	}
-	return pass("backup mirroring partners, log-shipping tables and pool servers match the topology")
+	r := pass("backup mirroring partners, log-shipping tables and pool servers match the topology")
+	r.Warnings = warnings
+	return r
 }
 
 // lowPrivilegeAccounts are built-in accounts that cannot be granted rights
@@ -208,9 +227,8 @@ func preAgentAccount(ctx context.Context, e *Env) PreconditionResult {
 	if agent == nil {
 		return fail("no SQL Server Agent service on %s: log shipping needs the Agent on the secondary", e.Backup.Instance())
 	}
-	if !strings.EqualFold(agent.Status, "Running") {
-		return fail("SQL Server Agent on %s is %s: start it (log shipping's copy and restore jobs run there)", e.Backup.Instance(), agent.Status)
-	}
+	// Whether it runs is agents-running's question; this one is about
+	// the account it runs as.
 	if lowPrivilege(agent.Account) {
 		return fail("SQL Server Agent on %s runs as %s, a built-in low-privilege account: run it under a domain account with read on %s and write on %s",
 			e.Backup.Instance(), agent.Account, e.Topo.Share.UNC, e.Topo.LogShipping.CopyDirectory)
@@ -314,6 +332,20 @@ func preShare(ctx context.Context, e *Env) PreconditionResult {
 	if len(bad) > 0 {
 		return failErr(readErr, "%s", strings.Join(bad, "; "))
 	}
+	// xp_fileexist sees a folder the service account may only read: step 3
+	// (the backup instance) and step 5 (the primary) write there, so each
+	// writes and deletes a probe backup.
+	for _, s := range []SQL{e.Backup, e.Primary} {
+		if err := s.ProbeWrite(ctx, e.probePath(s.Instance())); err != nil {
+			if IsTransient(err) && readErr == nil {
+				readErr = err
+			}
+			bad = append(bad, fmt.Sprintf("the SQL Server service account of %s cannot write a file on %s (%v)", s.Instance(), unc, err))
+		}
+	}
+	if len(bad) > 0 {
+		return failErr(readErr, "%s: grant the service accounts write access and free space on the share", strings.Join(bad, "; "))
+	}
 	need, err := e.Backup.DatabaseSize(ctx, DBContent)
 	if err != nil {
 		return failErr(err, "cannot read the size of the backup mgc: %v", err)
@@ -338,15 +370,17 @@ func preShare(ctx context.Context, e *Env) PreconditionResult {
 }
 
 func prePrimaryNotNewer(ctx context.Context, e *Env) PreconditionResult {
-	prim, err := e.Primary.TableChecksums(ctx, DBContent)
+	// Row counts from sys.partitions: the check must not read a 200 GB
+	// mgc (issue 12, defect 6).
+	prim, err := e.Primary.RowCounts(ctx, DBContent)
 	if err != nil {
 		return failErr(err, "cannot read the primary mgc's tables: %v", err)
 	}
-	back, err := e.Backup.TableChecksums(ctx, DBContent)
+	back, err := e.Backup.RowCounts(ctx, DBContent)
 	if err != nil {
 		return failErr(err, "cannot read the backup mgc's tables: %v", err)
 	}
-	b := map[string]TableChecksum{}
+	b := map[string]TableRows{}
 	for _, t := range back {
 		b[t.Schema+"."+t.Table] = t
 	}

@@ -53,7 +53,7 @@ func TestPreconditions(t *testing.T) {
 		}, "built-in low-privilege account"},
 		{failback.PreNameAgentAccount, func(f *fixture) {
 			f.world.Lock(func(w *memory.World) { w.Instance("sql-backup").Services[1].Status = "Stopped" })
-		}, "is Stopped: start it"},
+		}, ""}, // agents-running's refusal, not this one's
 		{failback.PreNameAgentAccount, func(f *fixture) {
 			f.world.Lock(func(w *memory.World) { w.Instance("sql-backup").Services[1].Account = `CONTOSO\someone` })
 		}, "not among share.readers"},
@@ -82,6 +82,32 @@ func TestPreconditions(t *testing.T) {
 				w.Instance("sql-primary").Databases["mgc"].Tables["dbo.tblChat"] = memory.Table{Rows: 5000, Checksum: 3}
 			})
 		}, "--allow-replace-newer-primary"},
+		{failback.PreNamePrimaryNotMirrored, nil, ""},
+		{failback.PreNamePrimaryNotMirrored, func(f *fixture) {
+			f.world.Lock(func(w *memory.World) {
+				w.Instance("sql-primary").Databases["mgccomp"].Mirror = failback.Mirroring{Mirrored: true, Role: "PRINCIPAL", Partner: "TCP://sqlprimir.dc1.contoso.test:5022"}
+			})
+		}, "3104"},
+		{failback.PreNameFullRecovery, nil, ""},
+		{failback.PreNameFullRecovery, func(f *fixture) {
+			f.world.Lock(func(w *memory.World) { w.Instance("sql-backup").Databases["mgc"].RecoveryModel = "SIMPLE" })
+		}, "mgc on sql-backup uses SIMPLE"},
+		{failback.PreNameAgentsRunning, nil, ""},
+		{failback.PreNameAgentsRunning, func(f *fixture) {
+			f.world.Lock(func(w *memory.World) { w.Instance("sql-primary").Services[1].Status = "Stopped" })
+		}, "SQL Server Agent on sql-primary is Stopped"},
+		{failback.PreNameAgentsRunning, func(f *fixture) {
+			f.world.Lock(func(w *memory.World) { w.Instance("sql-backup").Services[1].Status = "Stopped" })
+		}, "SQL Server Agent on sql-backup is Stopped"},
+		{failback.PreNamePrimaryDiskSpace, nil, ""},
+		{failback.PreNamePrimaryDiskSpace, func(f *fixture) {
+			f.world.Lock(func(w *memory.World) {
+				w.Instance("sql-backup").Databases["mgc"].SizeBytes = 64 << 30
+				w.Instance("sql-primary").FreeBytes = 1 << 30
+			})
+		}, "would fail with 3257"},
+		{failback.PreNameActiveListReadable, nil, ""},
+		{failback.PreNameActiveListReadable, func(f *fixture) { f.world.Lock(func(w *memory.World) { w.Pool.Down = true }) }, "cannot be read back"},
 	}
 	for _, c := range cases {
 		name := c.check + "/pass"

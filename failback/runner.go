@@ -79,9 +79,10 @@ func (r *Runner) emit(e Event) {
 }
 
 // runsProduct is the run start's word on the product and the module every
-// cmdlet script imports, and whether the product was assumed.
+// cmdlet script imports, and whether the product was assumed; and that the
+// active-server read-back is best-effort (lync.ActiveServerReadBack).
 func runsProduct(t *topology.Topology) string {
-	return ", a pool of " + t.Pool.Describe() + ": cmdlets from module " + string(lync.ModuleFor(t.Pool.Product))
+	return ", a pool of " + t.Pool.Describe() + ": cmdlets from module " + string(lync.ModuleFor(t.Pool.Product)) + "; " + lync.ActiveServerReadBack
 }
 
 // runAttrs adds the caller's Attrs to the engine's own; the engine's win.

@@ -148,3 +148,18 @@ func TestDryRunChangesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanSaysReadBackIsBestEffort: no Microsoft page documents where the
+// active-server list can be read back, so the plan says its checks of it
+// are best-effort (issue 15).
+func TestPlanSaysReadBackIsBestEffort(t *testing.T) {
+	f := newFixture(t)
+	rec := &recorder{}
+	if _, err := (&failback.Runner{Plan: failback.FailbackPlan(), Env: f.newEnv(), Sinks: []failback.Sink{rec}}).DryRun(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	starts := rec.kind(failback.KindRunStart)
+	if len(starts) != 1 || !strings.Contains(starts[0].Message, "active-server read-back is best-effort") {
+		t.Fatalf("plan start %+v does not say the active-server read-back is best-effort", starts)
+	}
+}

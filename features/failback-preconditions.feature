@@ -1,7 +1,7 @@
 @embedded @rehearsal
 Feature: The failback refuses a world that breaks one of its preconditions
   The documented procedure states what it assumes (reference §4). For each of the
-  engine's eight preconditions, a failed-over world with only that assumption broken:
+  engine's preconditions, a failed-over world with only that assumption broken:
   the engine refuses before it changes anything, names that precondition (and only
   that one), and the world is exactly as it was.
 
@@ -26,3 +26,18 @@ Feature: The failback refuses a world that breaks one of its preconditions
       | the pool is not FailedOver                          | topologies/embedded.yaml             | an operator set the pool state to Normal                                                | pool-failed-over          |
       | the share is unreachable from the primary           | topologies/embedded.yaml             | the share is unreachable from the "primary" instance                                    | share-reachable           |
       | the primary mgc holds newer data than the backup    | topologies/embedded.yaml             | 60 chat messages acknowledged by "pc1.dc1.contoso.test" on the "primary" instance       | primary-not-newer         |
+
+    # Issue 12, defect 5: assumptions that the old engine only met in the middle of the
+    # outage (a RESTORE refused with 3104 or 3257, a log-shipping procedure refused, a
+    # BACKUP that runs out of room on the share, a read-back that fails after step 1).
+    @capacity
+    Examples:
+      | broken                                              | topology                             | break                                                                                   | precondition              |
+      | the rebuilt primary mgc is mirrored                 | topologies/embedded.yaml             | the rebuilt primary databases are mirrored to the "primary-mirror" instance             | primary-not-mirrored      |
+      | the primary mgccomp is in SIMPLE recovery           | topologies/embedded.yaml             | database "mgccomp" on the "primary" instance uses the SIMPLE recovery model             | full-recovery             |
+      | SQL Server Agent is stopped on the primary          | topologies/embedded.yaml             | SQL Server Agent is stopped on the "primary" instance                                   | agents-running            |
+      | SQL Server Agent is stopped on the backup           | topologies/embedded.yaml             | SQL Server Agent is stopped on the "backup" instance                                    | agents-running            |
+      | the primary's data volume lacks room for mgc        | topologies/embedded.yaml             | the backup mgc grew to 64 MB and the "primary" instance's mgc volume has 16 MB free    | primary-disk-space        |
+      | the share is not writable by the backup's service   | topologies/embedded.yaml             | the SQL Server service account "CONTOSO\sqlsvc" cannot write the share from the "backup" instance | share-reachable |
+      | the share lacks room for the backup                 | topologies/embedded.yaml             | the share has 0 MB free                                                                 | share-reachable           |
+      | the active list cannot be read back                 | topologies/embedded.yaml             | the management endpoint fails every "Get-CsService" with "Cannot find the active server collection." | active-list-readable |

@@ -224,6 +224,9 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 		registerIntervention(sc)
 		registerProducts(sc, opts)
 		registerCycles(sc)
+		registerCapacity(sc)
+		registerSecurity(sc, opts)
+		registerEndpointAuth(sc)
 		registerWAN(sc)
 	}
 }

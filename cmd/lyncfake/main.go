@@ -4,7 +4,13 @@
 //
 //	lyncfake --listen 127.0.0.1:5985 --topology FILE --user U --password-file F
 //
-// The password may also come from $LYNCFAKE_PASSWORD. It prints one line
+// WinRM is served as a Front End's WinRM service serves it: Negotiate/NTLM
+// (NTLMv2 checked against the password; U is DOMAIN\user), Basic off
+// (--basic enables it, over HTTPS only), and plain HTTP refused unless
+// --allow-unencrypted (WinRM's AllowUnencrypted; use --tls instead). The
+// cmdlets follow the topology's pool.product and do their SQL Server work
+// on the topology's instances. The password may also come from
+// $LYNCFAKE_PASSWORD. It prints one line
 // "listening on ADDR" when ready and shuts down cleanly on SIGTERM/SIGINT.
 package main
 
@@ -50,7 +56,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	listen := fs.String("listen", "127.0.0.1:5985", "address to listen on (loopback)")
 	topoPath := fs.String("topology", "", "topology file (YAML)")
-	user := fs.String("user", "", "user name accepted for Basic authentication")
+	user := fs.String("user", "", `account (DOMAIN\user) WinRM accepts: Negotiate/NTLM, and Basic with --basic`)
 	passFile := fs.String("password-file", "", "file holding the password (else $LYNCFAKE_PASSWORD)")
 	statePath := fs.String("state", "", "file to persist the pool state in (a restart keeps it)")
 	eventsLog := fs.String("events-log", "", "append every event as a JSON line to this file")
@@ -58,6 +64,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	certFile := fs.String("tls-cert", "", "HTTPS certificate (PEM); with --tls-key")
 	keyFile := fs.String("tls-key", "", "HTTPS private key (PEM)")
 	caOut := fs.String("tls-ca-out", "", "with --tls: write the self-signed certificate (PEM) here for clients")
+	basic := fs.Bool("basic", false, "enable Basic authentication (WinRM's Auth/Basic; HTTPS only)")
+	allowUnencrypted := fs.Bool("allow-unencrypted", false, "serve WinRM over plain HTTP (WinRM's AllowUnencrypted; no message encryption: lab use only)")
 	receiveWait := fs.Duration("receive-wait", 0, "cap on a Receive long-poll (default: the client's OperationTimeout)")
 	var faults faultFlags
 	fs.Var(&faults, "fault", "arm a fault: latency:CMDLET:DUR[:N] | fail:CMDLET[:N[:MSG]] | hang:ACTION[:N] | drop:ACTION[:N] | http500:ACTION[:N] (repeatable)")
@@ -83,13 +91,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	opts := lync.Options{
-		Pool:           pool.FromTopology(topo),
-		Users:          map[string]string{*user: password},
-		Addr:           *listen,
-		TLS:            *useTLS,
-		StatePath:      *statePath,
-		MaxReceiveWait: *receiveWait,
-		Faults:         faults,
+		Pool:             pool.FromTopology(topo),
+		Users:            map[string]string{*user: password},
+		Addr:             *listen,
+		TLS:              *useTLS,
+		Basic:            *basic,
+		AllowUnencrypted: *allowUnencrypted,
+		StatePath:        *statePath,
+		MaxReceiveWait:   *receiveWait,
+		Faults:           faults,
+		// The database cmdlets reach the topology's SQL Servers with the
+		// instances' connection settings (a password secret each).
+		SQL: lync.NewTopologySQL(func() *topology.Topology { return topo }),
+	}
+	if *basic && !*useTLS && *certFile == "" {
+		fmt.Fprintln(stderr, "lyncfake: --basic needs HTTPS (--tls or --tls-cert/--tls-key): Basic sends the password readable")
+		return 2
 	}
 	if *certFile != "" || *keyFile != "" {
 		cert, err := tls.LoadX509KeyPair(*certFile, *keyFile)

@@ -52,7 +52,7 @@ func TestServeAndSIGTERM(t *testing.T) {
 	var errb bytes.Buffer
 	done := make(chan int, 1)
 	go func() {
-		done <- run([]string{"--listen", "127.0.0.1:0", "--topology", topo, "--user", `CONTOSO\lyncadmin`, "--state", statePath,
+		done <- run([]string{"--listen", "127.0.0.1:0", "--topology", topo, "--user", `CONTOSO\lyncadmin`, "--state", statePath, "--allow-unencrypted",
 			"--fault", "latency:Get-CsPool:1ms"}, pw, &errb)
 		pw.Close()
 	}()
@@ -77,7 +77,9 @@ func TestServeAndSIGTERM(t *testing.T) {
 	for _, r := range port {
 		p = p*10 + int(r-'0')
 	}
-	c, _ := winrm.NewClient(winrm.NewEndpoint(host, p, false, false, nil, nil, nil, 5*time.Second), `CONTOSO\lyncadmin`, "env-pass")
+	params := *winrm.DefaultParameters
+	params.TransportDecorator = func() winrm.Transporter { return &winrm.ClientNTLM{} }
+	c, _ := winrm.NewClientWithParameters(winrm.NewEndpoint(host, p, false, false, nil, nil, nil, 5*time.Second), `CONTOSO\lyncadmin`, "env-pass", &params)
 	if _, errOut, code, err := c.RunPSWithString(`Set-CsPersistentChatActiveServer -Identity global -ActiveServers $Null`, ""); err != nil || code != 0 {
 		t.Fatalf("winrm: %v %d %s", err, code, errOut)
 	}

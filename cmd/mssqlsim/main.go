@@ -23,6 +23,7 @@ import (
 
 	"github.com/pchatdr/harness/sim/mssql"
 	"github.com/pchatdr/harness/sim/mssql/engine"
+	"github.com/pchatdr/harness/sim/tlscert"
 )
 
 func main() {
@@ -52,8 +53,13 @@ func run(args []string, stdout, stderr io.Writer) error {
 	svc := fs.String("service-account", `NT Service\MSSQLSERVER`, "SQL Server service account (sys.dm_server_services)")
 	agent := fs.String("agent-account", `NT Service\SQLSERVERAGENT`, "SQL Server Agent service account")
 	agentRunning := fs.Bool("agent", true, "SQL Server Agent is running")
+	tlsCert := fs.String("tls-cert", "", "PEM certificate (chain) the server presents for TDS encryption; without it a self-signed one is made at start, as SQL Server does")
+	tlsKey := fs.String("tls-key", "", "PEM private key of --tls-cert")
+	tlsCertOut := fs.String("tls-cert-out", "", "write the certificate presented (PEM) to this file, for clients to trust")
+	forceEnc := fs.Bool("force-encryption", false, "SQL Server's Force Encryption: every connection encrypted, clients that cannot encrypt refused")
 	fileOpts := addFileFlags(fs)
 	mirrorOpts := addMirrorFlags(fs)
+	domainOpts := addDomainFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
@@ -71,23 +77,48 @@ func run(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usageError{err}
 	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return usageError{errors.New("--tls-cert and --tls-key go together")}
+	}
+	var cert *tlscert.Certificate
+	if *tlsCert != "" {
+		c, err := tlscert.Load(*tlsCert, *tlsKey)
+		if err != nil {
+			return usageError{err}
+		}
+		cert = &c
+	}
+	windows, err := domainOpts.server(*name)
+	if err != nil {
+		return usageError{err}
+	}
 	logger := log.New(stderr, "mssqlsim: ", log.LstdFlags)
 	ecfg := engine.Config{
 		Name: *name, DataDir: *data, SAPassword: password,
 		ServiceAccount: *svc, AgentAccount: *agent, AgentRunning: *agentRunning,
-		Files: files,
-		Logf:  logger.Printf,
+		Files:         files,
+		Logf:          logger.Printf,
+		WindowsLogins: domainOpts.logins,
 	}
 	if err := mirrorOpts.apply(&ecfg); err != nil {
 		return usageError{err}
 	}
 	srv, err := mssql.Start(mssql.Config{
-		Listen: *listen,
-		Engine: ecfg,
-		Logf:   logger.Printf,
+		Listen:          *listen,
+		Engine:          ecfg,
+		Logf:            logger.Printf,
+		Certificate:     cert,
+		ForceEncryption: *forceEnc,
+		Windows:         windows,
 	})
 	if err != nil {
 		return err
+	}
+	if *tlsCertOut != "" {
+		if err := os.WriteFile(*tlsCertOut, srv.CertificatePEM(), 0o644); err != nil {
+			srv.Close()
+			return fmt.Errorf("--tls-cert-out: %w", err)
+		}
 	}
 	fmt.Fprintf(stdout, "listening on %s\n", srv.Addr())
 	<-ctx.Done()

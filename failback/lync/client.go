@@ -166,6 +166,14 @@ func (c *Client) SetActiveServers(ctx context.Context, identity string, fqdns []
 	return s, err
 }
 
+// ActiveServerReadBack is what a plan and a run say about reading the
+// active-server list back (issue 15): no Microsoft page documents a cmdlet
+// or property that returns it (there is no Get-CsPersistentChatActiveServer;
+// Get-CsService's and Get-CsPersistentChatState's pages name no such
+// property; Topology Builder's "Machine state settings" shows it), so the
+// engine's checks of the active list are best-effort.
+const ActiveServerReadBack = "active-server read-back is best-effort: it reads the ActiveServers and InactiveServers properties of Get-CsService -PersistentChatServer, which no Microsoft page documents (check Topology Builder's machine state settings after the run)"
+
 // ReadPoolServersPipeline reads the Persistent Chat service of one pool.
 // There is no Get-CsPersistentChatActiveServer cmdlet; the service object
 // is the documented place to look (reference §6.2, property names

@@ -26,10 +26,12 @@ import (
 
 // Auth methods for WinRMConfig.Auth.
 const (
-	// AuthNTLM negotiates NTLM when the server asks for Negotiate/NTLM (the
-	// WinRM service default on Windows) and falls back to Basic otherwise.
+	// AuthNTLM negotiates NTLM (the WinRM service default on Windows). It
+	// never falls back to Basic: a server that offers no Negotiate/NTLM
+	// gets no password.
 	AuthNTLM = "ntlm"
-	// AuthBasic sends HTTP Basic only (WinRM needs Auth/Basic enabled).
+	// AuthBasic sends HTTP Basic only (WinRM needs Auth/Basic enabled;
+	// over http only with AllowUnencrypted, as WinRM's client requires).
 	AuthBasic = "basic"
 )
 
@@ -146,7 +148,7 @@ func NewWinRMRunner(cfg WinRMConfig) (*WinRMRunner, error) {
 	}
 	var rt http.RoundTripper = base
 	if cfg.auth() == AuthNTLM {
-		rt = ntlmssp.Negotiator{RoundTripper: base}
+		rt = ntlmssp.Negotiator{RoundTripper: noBasic{base}}
 	}
 	// The server has to answer an empty Receive before our HTTP timeout.
 	op := timeout - 5*time.Second
@@ -334,4 +336,23 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "..."
+}
+
+// ErrNoNegotiate is returned when a server answers a logon with no
+// Negotiate/NTLM challenge: go-ntlmssp's Negotiator would then retry with
+// Basic, sending the password; the engine refuses instead.
+var ErrNoNegotiate = errors.New("the server does not offer Negotiate/NTLM authentication")
+
+// noBasic sits under the NTLM negotiator and stops the Basic fallback
+// request it makes when the server's 401 offers no Negotiate/NTLM.
+type noBasic struct{ next http.RoundTripper }
+
+func (n noBasic) RoundTrip(req *http.Request) (*http.Response, error) {
+	if a := req.Header.Get("Authorization"); len(a) >= 6 && strings.EqualFold(a[:6], "basic ") {
+		if req.Body != nil {
+			_ = req.Body.Close()
+		}
+		return nil, fmt.Errorf("winrm auth %s: %w; refusing to fall back to Basic (enable Negotiate on the WinRM service, or set auth %q over https where Basic is enabled)", req.URL.Redacted(), ErrNoNegotiate, AuthBasic)
+	}
+	return n.next.RoundTrip(req)
 }

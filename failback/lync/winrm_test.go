@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode/utf16"
@@ -142,8 +143,34 @@ func newTestRunner(t *testing.T, url string, mod func(*WinRMConfig)) *WinRMRunne
 	return r
 }
 
+// TestWinRMRunnerNeverFallsBackToBasic: against a server that offers only
+// Basic, the NTLM runner fails without sending the password (go-ntlmssp's
+// Negotiator alone retries with Basic).
+func TestWinRMRunnerNeverFallsBackToBasic(t *testing.T) {
+	w := &wsman{t: t, user: `CONTOSO\lyncadmin`, pass: "s3cret!", stdout: "ok"}
+	var sawBasic atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		if _, _, ok := r.BasicAuth(); ok {
+			sawBasic.Store(true)
+		}
+		if r.Header.Get("Authorization") == "" {
+			rw.Header().Set("WWW-Authenticate", `Basic realm="WSMAN"`)
+		}
+		w.ServeHTTP(rw, r)
+	}))
+	defer srv.Close()
+	r := newTestRunner(t, srv.URL, func(c *WinRMConfig) { c.Auth = AuthNTLM })
+	_, err := r.Run(context.Background(), "Get-Date")
+	if !errors.Is(err, ErrNoNegotiate) {
+		t.Errorf("NTLM runner against a Basic-only server: err %v, want ErrNoNegotiate", err)
+	}
+	if sawBasic.Load() {
+		t.Error("the server received Basic credentials")
+	}
+}
+
 func TestWinRMRunnerRunsScript(t *testing.T) {
-	for _, auth := range []string{AuthBasic, AuthNTLM} {
+	for _, auth := range []string{AuthBasic} {
 		w := &wsman{t: t, user: `CONTOSO\lyncadmin`, pass: "s3cret!", stdout: `{"PoolState":0}` + "\r\n", stderr: clixmlWarningOnly, exit: 0, timeouts: 2}
 		srv := httptest.NewServer(w)
 		r := newTestRunner(t, srv.URL, func(c *WinRMConfig) { c.Auth = auth })

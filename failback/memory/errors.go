@@ -7,6 +7,7 @@ import (
 	mssql "github.com/microsoft/go-mssqldb"
 
 	"github.com/pchatdr/harness/failback"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // sqlErr builds a SQL Server error list as go-mssqldb delivers it: All
@@ -14,22 +15,22 @@ import (
 func sqlErr(server string, errs ...mssql.Error) error {
 	for i := range errs {
 		errs[i].ServerName = server
-		if errs[i].Class == 0 {
-			errs[i].Class = 16
-		}
-		errs[i].State = 1
 	}
 	e := errs[0]
 	e.All = errs
 	return e
 }
 
-func e(n int32, format string, args ...any) mssql.Error {
-	return mssql.Error{Number: n, Message: fmt.Sprintf(format, args...)}
+// e builds message n (a sqlerr constant) from SQL Server's catalogue, the
+// one the simulator raises from: number, severity, state and text cannot
+// drift between the two models of SQL Server's rules.
+func e(n int32, args ...any) mssql.Error {
+	m := sqlerr.New(n, args...)
+	return mssql.Error{Number: m.Number, Class: m.Class, State: m.State, Message: m.Message}
 }
 
 func backupAbort(stmt string) mssql.Error {
-	return e(3013, "%s is terminating abnormally.", stmt)
+	return e(sqlerr.BackupRestoreAborted, stmt)
 }
 
 // ErrConnReset is a transient failure to inject with FailNext: the engine
@@ -41,4 +42,11 @@ var ErrRefused = fmt.Errorf("%w: dial tcp 127.0.0.1:1433: %w", failback.ErrTrans
 
 // SQLError returns a permanent SQL Server error with the number, for
 // injection with FailNext.
-func SQLError(n int32, msg string) error { return sqlErr("memory", e(n, "%s", msg)) }
+// The severity is the catalogue's when it knows n, else 16.
+func SQLError(n int32, msg string) error {
+	x := mssql.Error{Number: n, Class: 16, State: 1, Message: msg}
+	if c, ok := sqlerr.Lookup(n); ok {
+		x.Class, x.State = c.Class, c.State
+	}
+	return sqlErr("memory", x)
+}

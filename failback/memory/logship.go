@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/pchatdr/harness/failback"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // The log model: every database has an LSN (end of log, or redo point
@@ -38,10 +39,10 @@ func (w *World) fullBackup(in *Instance, d *Database, name string) *mediaSet {
 // logBackup makes a log backup set of d, or the SQL Server error.
 func (w *World) logBackup(in *Instance, d *Database, name string) (*mediaSet, error) {
 	if d.State != "ONLINE" {
-		return nil, sqlErr(in.ServerName, e(32008, "Database %s is not ONLINE. The backup job will not be performed until this database is brought online.", d.Name))
+		return nil, sqlErr(in.ServerName, e(sqlerr.LSBackupNotOnline, d.Name))
 	}
 	if d.LogFrom == 0 {
-		return nil, sqlErr(in.ServerName, e(4214, "BACKUP LOG cannot be performed because there is no current database backup."), backupAbort("BACKUP LOG"))
+		return nil, sqlErr(in.ServerName, e(sqlerr.NoCurrentDatabaseBackup), backupAbort("BACKUP LOG"))
 	}
 	first := d.LogFrom
 	d.LSN += logActivity
@@ -53,24 +54,24 @@ func (w *World) logBackup(in *Instance, d *Database, name string) (*mediaSet, er
 // applyLog applies a log set to a database with SQL Server's refusals.
 // It does not check sessions or mirroring (the callers do).
 func applyLog(in *Instance, d *Database, x *mediaSet, standby bool) error {
-	abort := e(3013, "RESTORE LOG is terminating abnormally.")
+	abort := e(sqlerr.BackupRestoreAborted, "RESTORE LOG")
 	if x.set.Type != 2 {
 		return sqlErr(in.ServerName, abort)
 	}
 	if d.State == "ONLINE" && !d.Standby {
-		return sqlErr(in.ServerName, e(3117, "The log or differential backup cannot be restored because no files are ready to rollforward."), abort)
+		return sqlErr(in.ServerName, e(sqlerr.NoFilesToRollForward), abort)
 	}
 	if d.State != "RESTORING" && !d.Standby {
-		return sqlErr(in.ServerName, e(927, "Database '%s' cannot be opened. It is in the middle of a restore.", d.Name), abort)
+		return sqlErr(in.ServerName, e(sqlerr.DatabaseRestoring, d.Name), abort)
 	}
 	if x.db.Family != d.Family {
-		return sqlErr(in.ServerName, e(4330, "This backup set cannot be applied because it is on a recovery path that is inconsistent with the database. The recovery path is the sequence of data and log backups that have brought the database to a particular recovery point. Find a compatible backup to restore, or restore the rest of the database to match a recovery point within this backup set, which will restore the database to a different point in time."), abort)
+		return sqlErr(in.ServerName, e(sqlerr.RecoveryPathInconsistent), abort)
 	}
 	if x.last <= d.LSN {
-		return sqlErr(in.ServerName, e(4326, "The log in this backup set terminates at LSN %d, which is too early to apply to the database. A more recent log backup that includes LSN %d can be restored.", x.last, d.LSN), abort)
+		return sqlErr(in.ServerName, e(sqlerr.LogTooEarly, x.last, d.LSN), abort)
 	}
 	if x.first > d.LSN {
-		return sqlErr(in.ServerName, e(4305, "The log in this backup set begins at LSN %d, which is too recent to apply to the database. An earlier log backup that includes LSN %d can be restored.", x.first, d.LSN), abort)
+		return sqlErr(in.ServerName, e(sqlerr.LogTooRecent, x.first, d.LSN), abort)
 	}
 	d.LSN = x.last
 	d.Tables = x.db.clone().Tables
@@ -160,11 +161,11 @@ func (w *World) runBackupJob(in *Instance, j *job) error {
 		}
 		d := in.Databases[p.db]
 		if d == nil {
-			return sqlErr(in.ServerName, e(32008, "Database %s is not ONLINE. The backup job will not be performed until this database is brought online.", p.db))
+			return sqlErr(in.ServerName, e(sqlerr.LSBackupNotOnline, p.db))
 		}
 		share := w.Topo.Share.UNC
 		if !in.Dirs[lower(share)] {
-			return sqlErr(in.ServerName, e(3201, "Cannot open backup device '%s'. Operating system error 53(The network path was not found.).", share), backupAbort("BACKUP LOG"))
+			return sqlErr(in.ServerName, e(sqlerr.BackupDeviceOpen, share, "53(The network path was not found.)"), backupAbort("BACKUP LOG"))
 		}
 		x, err := w.logBackup(in, d, "")
 		if err != nil {
@@ -219,7 +220,7 @@ func (w *World) runRestoreJob(in *Instance, j *job) error {
 		}
 		d := in.Databases[x.db]
 		if d == nil {
-			return sqlErr(in.ServerName, e(911, "Database '%s' does not exist. Make sure that the name is entered correctly.", x.db))
+			return sqlErr(in.ServerName, e(sqlerr.DatabaseNotFound, x.db))
 		}
 		for _, s := range w.logSetsIn(x.copyDir, x.primaryDB) {
 			if s.set.last <= d.LSN {
@@ -247,12 +248,12 @@ func (s *SQL) StartJob(ctx context.Context, name string) error {
 	}
 	for _, svc := range in.Services {
 		if strings.Contains(strings.ToLower(svc.Name), "agent") && svc.Status != "Running" {
-			return sqlErr(in.ServerName, e(22022, "SQLServerAgent is not currently running so it cannot be notified of this action."))
+			return sqlErr(in.ServerName, e(sqlerr.AgentNotRunning))
 		}
 	}
 	j := in.jobs[name]
 	if j == nil {
-		return sqlErr(in.ServerName, e(14262, "The specified @job_name ('%s') does not exist.", name))
+		return sqlErr(in.ServerName, e(sqlerr.AgentObjectNotFound, "@job_name", name))
 	}
 	s.change("StartJob", j.db, q)
 	if msg := s.w.takeJobFail(s.name, name); msg != "" {
@@ -378,14 +379,14 @@ func (s *SQL) RestoreLog(ctx context.Context, r failback.LogRestoreSpec) error {
 	}
 	d := in.Databases[r.Database]
 	if d == nil {
-		return sqlErr(in.ServerName, e(3118, "The database \"%s\" does not exist. RESTORE can only create a database when restoring either a full backup or a file backup of the primary file.", r.Database), abort)
+		return sqlErr(in.ServerName, e(sqlerr.RestoreDatabaseNotFound, r.Database), abort)
 	}
 	if d.Mirror.Mirrored {
-		return sqlErr(in.ServerName, e(3104, "RESTORE cannot operate on database '%s' because it is configured for database mirroring. Use ALTER DATABASE to remove mirroring if you intend to restore the database.", r.Database), abort)
+		return sqlErr(in.ServerName, e(sqlerr.RestoreMirrored, r.Database), abort)
 	}
 	if d.State != "ONLINE" || d.Standby {
 		if len(s.w.sessions(s.name, r.Database)) > 0 {
-			return sqlErr(in.ServerName, e(3101, "Exclusive access could not be obtained because the database is in use."), abort)
+			return sqlErr(in.ServerName, e(sqlerr.DatabaseInUse), abort)
 		}
 	}
 	if err := applyLog(in, d, x, false); err != nil {
@@ -442,7 +443,7 @@ func (s *SQL) KillSession(ctx context.Context, id int16) error {
 			}
 		}
 	}
-	return sqlErr(in.ServerName, e(6106, "Process ID %d is not an active process ID.", id))
+	return sqlErr(in.ServerName, e(sqlerr.ProcessNotActive, id))
 }
 
 // RecoverDatabase is RESTORE DATABASE db WITH RECOVERY: 3118 no database,
@@ -458,19 +459,19 @@ func (s *SQL) RecoverDatabase(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	abort := e(3013, "RESTORE DATABASE is terminating abnormally.")
+	abort := e(sqlerr.BackupRestoreAborted, "RESTORE DATABASE")
 	d := in.Databases[name]
 	if d == nil {
-		return sqlErr(in.ServerName, e(3118, "The database \"%s\" does not exist. RESTORE can only create a database when restoring either a full backup or a file backup of the primary file.", name), abort)
+		return sqlErr(in.ServerName, e(sqlerr.RestoreDatabaseNotFound, name), abort)
 	}
 	if d.Mirror.Mirrored {
-		return sqlErr(in.ServerName, e(3104, "RESTORE cannot operate on database '%s' because it is configured for database mirroring. Use ALTER DATABASE to remove mirroring if you intend to restore the database.", name), abort)
+		return sqlErr(in.ServerName, e(sqlerr.RestoreMirrored, name), abort)
 	}
 	if d.State == "ONLINE" && !d.Standby {
-		return sqlErr(in.ServerName, e(3153, "The database is already fully recovered."), abort)
+		return sqlErr(in.ServerName, e(sqlerr.AlreadyRecovered), abort)
 	}
 	if len(s.w.sessions(s.name, name)) > 0 {
-		return sqlErr(in.ServerName, e(3101, "Exclusive access could not be obtained because the database is in use."), abort)
+		return sqlErr(in.ServerName, e(sqlerr.DatabaseInUse), abort)
 	}
 	s.change("RecoverDatabase", name, q)
 	d.State, d.Standby, d.ReadOnly = "ONLINE", false, false

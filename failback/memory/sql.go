@@ -8,6 +8,7 @@ import (
 
 	"github.com/pchatdr/harness/failback"
 	"github.com/pchatdr/harness/failback/sqlserver"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // SQL is failback.SQL on one instance of a World.
@@ -181,7 +182,7 @@ func (s *SQL) TableChecksums(ctx context.Context, name string) ([]failback.Table
 		return nil, err
 	}
 	if d.State != "ONLINE" {
-		return nil, sqlErr(in.ServerName, e(927, "Database '%s' cannot be opened. It is in the middle of a restore.", name))
+		return nil, sqlErr(in.ServerName, e(sqlerr.DatabaseRestoring, name))
 	}
 	var out []failback.TableChecksum
 	for k, t := range d.Tables {
@@ -199,7 +200,7 @@ func (s *SQL) TableChecksums(ctx context.Context, name string) ([]failback.Table
 func (s *SQL) media(in *Instance, path, stmt string) ([]*mediaSet, error) {
 	m, ok := s.w.files[lower(path)]
 	if !ok || !in.Dirs[lower(dirOf(path))] {
-		return nil, sqlErr(in.ServerName, e(3201, "Cannot open backup device '%s'. Operating system error 2(The system cannot find the file specified.).", path), backupAbort(stmt))
+		return nil, sqlErr(in.ServerName, e(sqlerr.BackupDeviceOpen, path, "2(The system cannot find the file specified.)"), backupAbort(stmt))
 	}
 	return m, nil
 }

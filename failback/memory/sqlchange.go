@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pchatdr/harness/failback"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // RemoveMirroring is ALTER DATABASE ... SET PARTNER OFF: both sides lose
@@ -22,10 +23,10 @@ func (s *SQL) RemoveMirroring(ctx context.Context, name string) error {
 	}
 	d, err := s.db(in, name)
 	if err != nil {
-		return sqlErr(in.ServerName, e(911, "Database '%s' does not exist. Make sure that the name is entered correctly.", name))
+		return sqlErr(in.ServerName, e(sqlerr.DatabaseNotFound, name))
 	}
 	if !d.Mirror.Mirrored {
-		return sqlErr(in.ServerName, e(1416, "Database \"%s\" is not configured for database mirroring.", name), e(5069, "ALTER DATABASE statement failed."))
+		return sqlErr(in.ServerName, e(sqlerr.NotMirrored, name), e(sqlerr.AlterDatabaseFailed))
 	}
 	s.change("RemoveMirroring", name, q)
 	partnerHost := strings.TrimPrefix(d.Mirror.Partner, "TCP://")
@@ -54,16 +55,16 @@ func (s *SQL) BackupDatabase(ctx context.Context, b failback.BackupSpec) (failba
 	}
 	d, err := s.db(in, b.Database)
 	if err != nil {
-		return failback.BackupResult{}, sqlErr(in.ServerName, e(911, "Database '%s' does not exist. Make sure that the name is entered correctly.", b.Database), backupAbort("BACKUP DATABASE"))
+		return failback.BackupResult{}, sqlErr(in.ServerName, e(sqlerr.DatabaseNotFound, b.Database), backupAbort("BACKUP DATABASE"))
 	}
 	if d.Mirror.Mirrored && d.Mirror.Role == "MIRROR" {
-		return failback.BackupResult{}, sqlErr(in.ServerName, e(954, "The database \"%s\" cannot be opened. It is acting as a mirror database.", b.Database), backupAbort("BACKUP DATABASE"))
+		return failback.BackupResult{}, sqlErr(in.ServerName, e(sqlerr.DatabaseIsMirror, b.Database), backupAbort("BACKUP DATABASE"))
 	}
 	if d.State != "ONLINE" {
-		return failback.BackupResult{}, sqlErr(in.ServerName, e(927, "Database '%s' cannot be opened. It is in the middle of a restore.", b.Database), backupAbort("BACKUP DATABASE"))
+		return failback.BackupResult{}, sqlErr(in.ServerName, e(sqlerr.DatabaseRestoring, b.Database), backupAbort("BACKUP DATABASE"))
 	}
 	if !in.Dirs[lower(dirOf(b.Path))] {
-		return failback.BackupResult{}, sqlErr(in.ServerName, e(3201, "Cannot open backup device '%s'. Operating system error 3(The system cannot find the path specified.).", b.Path), backupAbort("BACKUP DATABASE"))
+		return failback.BackupResult{}, sqlErr(in.ServerName, e(sqlerr.BackupDeviceOpen, b.Path, "3(The system cannot find the path specified.)"), backupAbort("BACKUP DATABASE"))
 	}
 	if b.Log {
 		return s.backupLog(in, d, b, q)
@@ -80,7 +81,7 @@ func (s *SQL) BackupDatabase(ctx context.Context, b failback.BackupSpec) (failba
 // the database to itself (3101) and leaves it RESTORING.
 func (s *SQL) backupLog(in *Instance, d *Database, b failback.BackupSpec, q string) (failback.BackupResult, error) {
 	if b.NoRecovery && len(s.w.sessions(s.name, b.Database)) > 0 {
-		return failback.BackupResult{}, sqlErr(in.ServerName, e(3101, "Exclusive access could not be obtained because the database is in use."), backupAbort("BACKUP LOG"))
+		return failback.BackupResult{}, sqlErr(in.ServerName, e(sqlerr.DatabaseInUse), backupAbort("BACKUP LOG"))
 	}
 	x, err := s.w.logBackup(in, d, b.Name)
 	if err != nil {
@@ -108,7 +109,7 @@ func (s *SQL) VerifyBackup(ctx context.Context, path string, file int) error {
 		return err
 	}
 	if !x.set.Checksums {
-		return sqlErr(in.ServerName, e(3187, "RESTORE WITH CHECKSUM cannot be specified because the backup set does not contain checksum information."), e(3013, "VERIFY DATABASE is terminating abnormally."))
+		return sqlErr(in.ServerName, e(sqlerr.NoChecksum), e(sqlerr.BackupRestoreAborted, "VERIFY DATABASE"))
 	}
 	return nil
 }
@@ -131,16 +132,16 @@ func (s *SQL) RestoreDatabase(ctx context.Context, r failback.RestoreSpec) error
 	}
 	if d := in.Databases[r.Database]; d != nil {
 		if d.Mirror.Mirrored {
-			return sqlErr(in.ServerName, e(3104, "RESTORE cannot operate on database '%s' because it is configured for database mirroring. Use ALTER DATABASE to remove mirroring if you intend to restore the database.", r.Database), abort)
+			return sqlErr(in.ServerName, e(sqlerr.RestoreMirrored, r.Database), abort)
 		}
 		if len(s.w.sessions(s.name, r.Database)) > 0 {
-			return sqlErr(in.ServerName, e(3101, "Exclusive access could not be obtained because the database is in use."), abort)
+			return sqlErr(in.ServerName, e(sqlerr.DatabaseInUse), abort)
 		}
 		if !r.Replace && d.Family != x.db.Family {
-			return sqlErr(in.ServerName, e(3154, "The backup set holds a backup of a database other than the existing '%s' database.", r.Database), abort)
+			return sqlErr(in.ServerName, e(sqlerr.BackupOfOtherDatabase, r.Database), abort)
 		}
 		if !r.Replace && d.RecoveryModel == "FULL" && d.State == "ONLINE" {
-			return sqlErr(in.ServerName, e(3159, "The tail of the log for the database \"%s\" has not been backed up. Use BACKUP LOG WITH NORECOVERY to backup the log if it contains work you do not want to lose. Use the WITH REPLACE or WITH STOPAT clause of the RESTORE statement to just overwrite the contents of the log.", r.Database), abort)
+			return sqlErr(in.ServerName, e(sqlerr.TailLogNotBackedUp, r.Database), abort)
 		}
 	}
 	s.change("RestoreDatabase", r.Database, q)
@@ -196,7 +197,7 @@ func (s *SQL) RemoveLogShippingPrimary(ctx context.Context, name string, seconda
 				}
 			}
 			if len(left) > 0 {
-				return sqlErr(in.ServerName, e(32011, "Primary Database %s has active log shipping secondary database(s). Drop the secondary database(s) first.", name))
+				return sqlErr(in.ServerName, e(sqlerr.LSPrimaryHasSecondaries, name))
 			}
 			s.change("RemoveLogShippingPrimary", name, q)
 			delete(in.jobs, p.job)
@@ -204,7 +205,7 @@ func (s *SQL) RemoveLogShippingPrimary(ctx context.Context, name string, seconda
 			return nil
 		}
 	}
-	return sqlErr(in.ServerName, e(32010, "Database %s does not exist as log shipping primary.", name))
+	return sqlErr(in.ServerName, e(sqlerr.LSNotPrimary, name))
 }
 
 // RemoveLogShippingSecondary deletes a secondary database entry.
@@ -230,7 +231,7 @@ func (s *SQL) RemoveLogShippingSecondary(ctx context.Context, name string) error
 			return nil
 		}
 	}
-	return sqlErr(in.ServerName, e(32014, "Database %s does not exist as log shipping secondary.", name))
+	return sqlErr(in.ServerName, e(sqlerr.LSNotSecondary, name))
 }
 
 // RemoveLogShippingSecondaryPrimary deletes a primary's registration.
@@ -244,7 +245,7 @@ func (s *SQL) RemoveLogShippingSecondaryPrimary(ctx context.Context, server, nam
 	for i, x := range in.secondaries {
 		if strings.EqualFold(x.primaryServer, server) && strings.EqualFold(x.primaryDB, name) {
 			if x.db != "" {
-				return sqlErr(in.ServerName, e(32025, "Primary Server %s, Database %s has active log shipping secondary database(s) on the secondary. Drop the secondary database(s) first.", server, name))
+				return sqlErr(in.ServerName, e(sqlerr.LSPrimaryHasSecondariesHere, server, name))
 			}
 			s.change("RemoveLogShippingSecondaryPrimary", name, q)
 			delete(in.jobs, x.copyJob)
@@ -253,7 +254,7 @@ func (s *SQL) RemoveLogShippingSecondaryPrimary(ctx context.Context, server, nam
 			return nil
 		}
 	}
-	return sqlErr(in.ServerName, e(32010, "Database %s does not exist as log shipping primary.", name))
+	return sqlErr(in.ServerName, e(sqlerr.LSNotPrimary, name))
 }
 
 // AddLogShippingPrimary adds (overwrites) the primary entry and its job.
@@ -269,10 +270,10 @@ func (s *SQL) AddLogShippingPrimary(ctx context.Context, p failback.LogShippingP
 	}
 	d, err := s.db(in, p.Database)
 	if err != nil {
-		return sqlErr(in.ServerName, e(911, "Database '%s' does not exist. Make sure that the name is entered correctly.", p.Database))
+		return sqlErr(in.ServerName, e(sqlerr.DatabaseNotFound, p.Database))
 	}
 	if d.RecoveryModel == "SIMPLE" {
-		return sqlErr(in.ServerName, e(32015, "The primary database %s cannot have SIMPLE recovery for log shipping to work properly.", p.Database))
+		return sqlErr(in.ServerName, e(sqlerr.LSPrimarySimpleRecovery, p.Database))
 	}
 	s.change("AddLogShippingPrimary", p.Database, q)
 	kept := in.primaries[:0]
@@ -299,7 +300,7 @@ func (s *SQL) AddLogShippingSecondary(ctx context.Context, x failback.LogShippin
 	}
 	d := in.Databases[x.Database]
 	if d == nil || (d.State != "RESTORING" && !d.Standby) {
-		return sqlErr(in.ServerName, e(32007, "Database %s is not ONLINE.", x.Database))
+		return sqlErr(in.ServerName, e(sqlerr.LSDatabaseNotOnline, x.Database))
 	}
 	s.change("AddLogShippingSecondary", x.Database, q)
 	kept := in.secondaries[:0]
@@ -335,5 +336,5 @@ func (s *SQL) AddLogShippingPrimarySecondary(ctx context.Context, name, server, 
 			return nil
 		}
 	}
-	return sqlErr(in.ServerName, e(32010, "Database %s does not exist as log shipping primary.", name))
+	return sqlErr(in.ServerName, e(sqlerr.LSNotPrimary, name))
 }

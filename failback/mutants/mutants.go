@@ -34,7 +34,8 @@ type Mutant struct {
 // issues' own (one file per issue).
 func All() []Mutant {
 	all := append(procedureMutants(), issue12()...)
-	return append(all, issue12Failover()...)
+	all = append(all, issue12Failover()...)
+	return append(all, capacity()...)
 }
 
 // procedureMutants break the failback plan's steps.

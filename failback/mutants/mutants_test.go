@@ -43,7 +43,7 @@ func TestEveryMutantDiffers(t *testing.T) {
 			}
 		})
 	}
-	if want := len(procedureMutants()) + len(issue12()) + len(issue12Failover()); len(seen) != want {
+	if want := len(procedureMutants()) + len(issue12()) + len(issue12Failover()) + len(capacity()); len(seen) != want {
 		t.Errorf("%d mutants, want %d", len(seen), want)
 	}
 }
@@ -58,6 +58,14 @@ func samePlan(p, real *failback.Plan) bool {
 		if reflect.ValueOf(a.Apply).Pointer() != reflect.ValueOf(b.Apply).Pointer() ||
 			reflect.ValueOf(a.Verify).Pointer() != reflect.ValueOf(b.Verify).Pointer() ||
 			reflect.ValueOf(a.Check).Pointer() != reflect.ValueOf(b.Check).Pointer() {
+			return false
+		}
+	}
+	if len(p.Preconditions) != len(real.Preconditions) {
+		return false
+	}
+	for i := range p.Preconditions {
+		if reflect.ValueOf(p.Preconditions[i].Run).Pointer() != reflect.ValueOf(real.Preconditions[i].Run).Pointer() {
 			return false
 		}
 	}

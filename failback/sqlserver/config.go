@@ -26,9 +26,13 @@ type Config struct {
 	// (TDS 8), "false" (login packet only) or "disable" (no TLS at all; the
 	// harness uses it for its simulator).
 	Encrypt                string
-	TrustServerCertificate bool          // default false: the certificate is verified
-	HostNameInCertificate  string        // when the certificate names another host
-	DialTimeout            time.Duration // 0 means 15s
+	TrustServerCertificate bool   // default false: the certificate is verified
+	HostNameInCertificate  string // when the certificate names another host
+	// CAFile is a PEM file (.pem) or DER file (.der) with the CA, or the
+	// self-signed certificate, the server's certificate must chain to:
+	// go-mssqldb's "certificate" setting. Empty uses the system's roots.
+	CAFile      string
+	DialTimeout time.Duration // 0 means 15s
 	// Options are extra DSN keys (e.g. "packet size", "failoverpartner").
 	// Keys this struct already sets are refused.
 	Options map[string]string
@@ -58,7 +62,7 @@ func (c Config) encrypt() string {
 var reservedOptions = map[string]bool{
 	"server": true, "user id": true, "password": true, "database": true, "app name": true,
 	"encrypt": true, "trustservercertificate": true, "hostnameincertificate": true,
-	"dial timeout": true, "port": true, "log": true,
+	"dial timeout": true, "port": true, "log": true, "certificate": true,
 }
 
 // DSN builds the go-mssqldb URL connection string. The password is
@@ -101,6 +105,12 @@ func (c Config) DSN() (string, error) {
 	q.Set("TrustServerCertificate", strconv.FormatBool(c.TrustServerCertificate))
 	if c.HostNameInCertificate != "" {
 		q.Set("hostNameInCertificate", c.HostNameInCertificate)
+	}
+	if c.CAFile != "" {
+		if c.encrypt() == "disable" {
+			return "", fmt.Errorf("sqlserver config %s: a CA file needs encryption; encrypt is disable", c.Address)
+		}
+		q.Set("certificate", c.CAFile)
 	}
 	dt := c.DialTimeout
 	if dt <= 0 {

@@ -57,6 +57,20 @@ func TestDSN(t *testing.T) {
 	}
 }
 
+// TestDSNCAFile: the CA file becomes go-mssqldb's certificate setting,
+// which it loads into the TLS root pool.
+func TestDSNCAFile(t *testing.T) {
+	dsn, err := Config{Address: "127.0.0.1:1433", User: "u", Encrypt: "true", CAFile: "/etc/pki/sim-ca.pem"}.DSN()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// go-mssqldb reads the file while parsing: a missing one fails there,
+	// naming it, which shows the setting reached the driver.
+	if _, err := msdsn.Parse(dsn); err == nil || !strings.Contains(err.Error(), "/etc/pki/sim-ca.pem") {
+		t.Errorf("go-mssqldb parsed %q with error %v, want one naming the CA file", dsn, err)
+	}
+}
+
 func TestDSNOptionsAndErrors(t *testing.T) {
 	dsn, err := Config{Address: "h:1", User: "u", DialTimeout: 1500 * time.Millisecond, AppName: "x",
 		Options: map[string]string{"packet size": "8192", "failoverpartner": "h2"}}.DSN()
@@ -76,6 +90,8 @@ func TestDSNOptionsAndErrors(t *testing.T) {
 		"bad port":       {Address: "h:0", User: "u"},
 		"empty instance": {Address: `h\`, User: "u"},
 		"url-ish":        {Address: "h/x", User: "u"},
+		"ca, no tls":     {Address: "h", User: "u", Encrypt: "disable", CAFile: "/ca.pem"},
+		"reserved ca":    {Address: "h", User: "u", Options: map[string]string{"certificate": "/x.pem"}},
 	}
 	for name, c := range bad {
 		c.Password = "topsecret"

@@ -47,7 +47,21 @@ func Load(path string) (*Topology, error) {
 			ref.File = filepath.Join(dir, ref.File)
 		}
 	}
+	// CA files likewise.
+	for _, f := range t.caFiles() {
+		if *f != "" && !filepath.IsAbs(*f) {
+			*f = filepath.Join(dir, *f)
+		}
+	}
 	return t, nil
+}
+
+func (t *Topology) caFiles() []*string {
+	files := []*string{&t.Management.CAFile}
+	for i := range t.Instances {
+		files = append(files, &t.Instances[i].CAFile)
+	}
+	return files
 }
 
 func (t *Topology) secrets() []*SecretRef {
@@ -471,6 +485,13 @@ func (d *decoder) topology(n *yaml.Node, t *Topology) {
 		{"share", true, func(v *yaml.Node, k string) { d.share(v, k, &t.Share) }},
 		{"logShipping", true, func(v *yaml.Node, k string) { d.logShipping(v, k, &t.LogShipping) }},
 		{"management", true, func(v *yaml.Node, k string) { d.management(v, k, &t.Management) }},
+		{"backups", false, func(v *yaml.Node, k string) {
+			d.object(v, k, []field{
+				{"compression", false, d.boolean(&t.Backups.Compression)},
+				{"throughputMBps", false, d.number(&t.Backups.ThroughputMBps)},
+				{"budgetFactor", false, d.number(&t.Backups.BudgetFactor)},
+			})
+		}},
 		{"objectives", true, func(v *yaml.Node, k string) {
 			d.object(v, k, []field{
 				{"rto", true, d.duration(&t.Objectives.RTO)},
@@ -535,6 +556,7 @@ func (d *decoder) instance(n *yaml.Node, key string) Instance {
 		{"agentAccount", false, d.str(&in.AgentAccount)},
 		{"encrypt", false, d.str(&in.Encrypt)},
 		{"trustServerCertificate", false, d.boolean(&in.TrustServerCertificate)},
+		{"caFile", false, d.str(&in.CAFile)},
 	}
 	d.object(n, key, append(fields, d.secretFields(&in.Password, key)...))
 	in.Role = Role(role)

@@ -28,6 +28,13 @@ type yTopology struct {
 	LogShipping yLogShipping  `yaml:"logShipping"`
 	Management  yManagement   `yaml:"management"`
 	Objectives  yObjectives   `yaml:"objectives"`
+	Backups     *yBackups     `yaml:"backups,omitempty"`
+}
+
+type yBackups struct {
+	Compression    bool    `yaml:"compression,omitempty"`
+	ThroughputMBps float64 `yaml:"throughputMBps,omitempty"`
+	BudgetFactor   float64 `yaml:"budgetFactor,omitempty"`
 }
 
 type yPool struct {
@@ -74,6 +81,7 @@ type yInstance struct {
 	AgentAccount           string `yaml:"agentAccount,omitempty"`
 	Encrypt                string `yaml:"encrypt,omitempty"`
 	TrustServerCertificate bool   `yaml:"trustServerCertificate,omitempty"`
+	CAFile                 string `yaml:"caFile,omitempty"`
 }
 
 type yShare struct {
@@ -158,10 +166,13 @@ func (t *Topology) MarshalYAML() (any, error) {
 		y.Instances = append(y.Instances, yInstance{Name: in.Name, Role: string(in.Role), DataCenter: in.DataCenter, Host: in.Host,
 			Address: in.Address, User: in.User, PasswordEnv: in.Password.Env, PasswordFile: in.Password.File,
 			ServiceAccount: in.ServiceAccount, AgentAccount: in.AgentAccount, Encrypt: in.Encrypt,
-			TrustServerCertificate: in.TrustServerCertificate})
+			TrustServerCertificate: in.TrustServerCertificate, CAFile: in.CAFile})
 	}
 	for k, v := range t.Share.HostPaths {
 		y.Share.HostPaths[k] = v
+	}
+	if t.Backups != (Backups{}) {
+		y.Backups = &yBackups{Compression: t.Backups.Compression, ThroughputMBps: t.Backups.ThroughputMBps, BudgetFactor: t.Backups.BudgetFactor}
 	}
 	return y, nil
 }

@@ -55,6 +55,8 @@ func TestMarshalRoundTrip(t *testing.T) {
 		top.Instances[0].Password = SecretRef{File: "/run/secrets/sql primary: 'x'.password"}
 		top.Instances[0].TrustServerCertificate = true
 		top.Instances[0].Encrypt = "true"
+		top.Instances[1].Encrypt = "true"
+		top.Instances[1].CAFile = "/etc/pki/sql ca'.pem"
 		top.Management.InsecureSkipVerify = true
 		top.Management.CAFile = "/etc/ssl/true"
 		top.Objectives.RPO = 0

@@ -82,6 +82,9 @@ func TestRefusals(t *testing.T) {
 		{"unknown key deep in objectives", replace("  rpo: 0s", "  rpoo: 0s"), "objectives.rpoo", "rpoo:", "unknown key"},
 		{"duplicate key", replace("compliance: true\n", "compliance: true\ncompliance: false\n"), "compliance", "compliance: false", "duplicate key (first at line"},
 		{"merge key", replace("placement:\n", "placement:\n  <<: {maxRttMs: 3}\n"), "placement.<<", "<<:", "merge keys"},
+		{"unknown key in backups", appendText("backups:\n  compresion: true\n"), "backups.compresion", "compresion:", "unknown key (known keys: compression, throughputMBps, budgetFactor"},
+		{"negative throughput", appendText("backups:\n  throughputMBps: -5\n"), "backups.throughputMBps", "throughputMBps: -5", "must not be negative"},
+		{"budget factor below 1", appendText("backups:\n  budgetFactor: 0.5\n"), "backups.budgetFactor", "budgetFactor: 0.5", "at least 1"},
 
 		// pool
 		{"duplicate server", replace(pc4, "    - {fqdn: pc3.dc1.contoso.test,  dataCenter: dc1}\n"),
@@ -125,6 +128,10 @@ func TestRefusals(t *testing.T) {
 			"instances[3].role", "# none", "want a string"},
 		{"unknown role", replace("    role: backup-mirror\n", "    role: tertiary\n"),
 			"instances[3].role", "role: tertiary", `unknown role "tertiary" (want one of primary, primary-mirror`},
+		{"CA file without encryption", replace("    role: backup-mirror\n", "    role: backup-mirror\n    encrypt: disable\n    caFile: /etc/ca.pem   # no tls\n"),
+			"instances[3].caFile", "# no tls", "only meaningful when encrypt is not disable"},
+		{"CA file beside trustServerCertificate", replace("    role: backup-mirror\n", "    role: backup-mirror\n    trustServerCertificate: true\n    caFile: /etc/ca.pem   # both\n"),
+			"instances[3].caFile", "# both", "set one of them"},
 		{"duplicate role", replace("    role: backup-mirror\n", "    role: backup   # dup\n"),
 			"instances[3].role", "# dup", "duplicate role backup (already instance sql-backup)"},
 		{"no primary instance", replace("sql-primary\n    role: primary\n", "sql-primary\n    role: compliance-primary\n"),
@@ -173,7 +180,7 @@ func TestRefusals(t *testing.T) {
 		// management and the file as a whole
 		{"management url not http", replace("  url: https://127.0.0.1:0/wsman\n", "  url: ftp://lync/wsman\n"), "management.url", "ftp://", "want an http:// or https://"},
 		{"credentials in the url", replace("  url: https://127.0.0.1:0/wsman\n", "  url: http://admin:Sup3rS3cret!@lync/wsman\n"), "management.url", "admin:", "credentials in the URL"},
-		{"unknown winrm auth", replace("  auth: basic ", "  auth: kerberos "), "management.auth", "auth: kerberos", `want ntlm or basic, got "kerberos"`},
+		{"unknown winrm auth", replace("  auth: ntlm ", "  auth: kerberos "), "management.auth", "auth: kerberos", `want ntlm or basic, got "kerberos"`},
 		{"boolean as text", replace("  insecureSkipVerify: false\n", "  insecureSkipVerify: nope\n"), "management.insecureSkipVerify", "nope", `want true or false, got "nope"`},
 		{"version 2", replace("version: 1\n", "version: 2\n"), "version", "version: 2", "unsupported version 2"},
 		{"unknown product", replace("  activeServerIdentity: global\n", "  activeServerIdentity: global\n  product: lync2010\n"), "pool.product", "product: lync2010", `unknown product "lync2010" (want lync2013`},

@@ -73,6 +73,8 @@ type Topology struct {
 	LogShipping LogShipping
 	Management  Management
 	Objectives  Objectives
+	// Backups tunes the failback's full backups and restores (optional).
+	Backups Backups
 
 	// File is the name the topology was parsed from (used in messages).
 	File string
@@ -150,6 +152,10 @@ type Instance struct {
 	Encrypt string
 	// TrustServerCertificate skips TLS certificate checks. (Added field.)
 	TrustServerCertificate bool
+	// CAFile is a PEM bundle holding the CA (or the self-signed
+	// certificate) the instance's TLS certificate is checked against, as
+	// go-mssqldb's "certificate" setting; empty trusts the system's roots.
+	CAFile string
 }
 
 // Share is the log-shipping share and how each instance's host reaches it.
@@ -208,4 +214,42 @@ type Objectives struct {
 	RTO    time.Duration // total failback: clear active list -> pool Normal
 	Outage time.Duration // chat outage: active list cleared -> first acknowledged post
 	RPO    time.Duration // acknowledged messages that may be lost (as time)
+}
+
+// Backups is the topology's backups section: how the failback's BACKUP
+// and RESTORE run and how long they may take before the engine warns.
+// Zero values mean the defaults below (a section may be absent).
+type Backups struct {
+	// Compression adds WITH COMPRESSION to the failback's BACKUP
+	// DATABASE statements (Enterprise, Standard and Developer editions).
+	Compression bool
+	// ThroughputMBps is what a full backup or restore of mgc moves per
+	// second on this deployment (measured in a rehearsal, or from msdb's
+	// backup history): a step's budget is the database size over it.
+	ThroughputMBps float64
+	// BudgetFactor is the margin over that estimate before the engine
+	// warns that a step overran (it never stops a running statement).
+	BudgetFactor float64
+}
+
+// Defaults of the backups section.
+const (
+	DefaultThroughputMBps = 50
+	DefaultBudgetFactor   = 2
+)
+
+// Throughput is ThroughputMBps or its default.
+func (b Backups) Throughput() float64 {
+	if b.ThroughputMBps > 0 {
+		return b.ThroughputMBps
+	}
+	return DefaultThroughputMBps
+}
+
+// Factor is BudgetFactor or its default.
+func (b Backups) Factor() float64 {
+	if b.BudgetFactor > 0 {
+		return b.BudgetFactor
+	}
+	return DefaultBudgetFactor
 }

@@ -32,6 +32,11 @@ func (t *Topology) Validate() error {
 	if t.Placement.MinBandwidthMbps <= 0 {
 		p.key("placement.minBandwidthMbps", "must be greater than 0")
 	}
+	if b := t.Backups; b.ThroughputMBps < 0 {
+		p.key("backups.throughputMBps", "must not be negative (0 or absent: %d MB/s)", DefaultThroughputMBps)
+	} else if b.BudgetFactor != 0 && b.BudgetFactor < 1 {
+		p.key("backups.budgetFactor", "must be at least 1 (a budget below the estimate warns on every run; absent: %d)", DefaultBudgetFactor)
+	}
 	names := t.validateInstances(p, dcs)
 	t.validateShare(p, names)
 	t.validateLogShipping(p)
@@ -209,6 +214,12 @@ func (t *Topology) validateInstances(p *problems, dcs map[string]bool) map[strin
 		case "", "disable", "false", "true", "strict":
 		default:
 			p.key(k+".encrypt", "unknown value %q (want disable, false, true or strict)", in.Encrypt)
+		}
+		switch {
+		case in.CAFile != "" && in.Encrypt == "disable":
+			p.key(k+".caFile", "only meaningful when encrypt is not disable")
+		case in.CAFile != "" && in.TrustServerCertificate:
+			p.key(k+".caFile", "trustServerCertificate skips the check caFile is for; set one of them")
 		}
 		checkSecret(p, k, in.Password)
 	}

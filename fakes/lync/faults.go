@@ -203,7 +203,7 @@ func (fs *faults) take(match func(*Fault) bool, kinds ...FaultKind) (Fault, bool
 
 // beforeCmdlet applies cmdlet faults: latency first, then failure.
 func (s *Server) beforeCmdlet(ctx context.Context, c *ps.Call) error {
-	if c.Command.Module != ModuleName {
+	if c.Command.Module != s.profile.module {
 		return nil
 	}
 	match := func(f *Fault) bool { return f.Cmdlet == "" || ps.WildcardMatch(f.Cmdlet, c.Command.Name, false) }

@@ -99,7 +99,9 @@ func TestFaultFailNextCalls(t *testing.T) {
 func TestFaultHangUntilClientTimesOut(t *testing.T) {
 	s := startServer(t, func(o *Options) { o.Faults = []Fault{{Kind: FaultHang, Action: "Receive", Count: 1}} })
 	host, port, https := s.Endpoint()
-	c, _ := winrm.NewClient(winrm.NewEndpoint(host, port, https, false, nil, nil, nil, 500*time.Millisecond), testUser, testPass)
+	params := *winrm.DefaultParameters
+	params.TransportDecorator = func() winrm.Transporter { return &winrm.ClientNTLM{} }
+	c, _ := winrm.NewClientWithParameters(winrm.NewEndpoint(host, port, https, false, nil, nil, nil, 500*time.Millisecond), testUser, testPass, &params)
 	start := time.Now()
 	_, _, _, err := c.RunPSWithString(`Get-CsPool`, "")
 	if err == nil || time.Since(start) < 500*time.Millisecond {

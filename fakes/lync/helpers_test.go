@@ -40,7 +40,10 @@ func testConfig() pool.Config {
 
 func startServer(t *testing.T, mod func(*Options)) *Server {
 	t.Helper()
-	opts := Options{Pool: testConfig(), Users: map[string]string{testUser: testPass}, MaxReceiveWait: 2 * time.Second}
+	// NTLM (Basic off, WinRM's default) over plain HTTP, which a lab
+	// allows with AllowUnencrypted; tests of the defaults set TLS and
+	// clear AllowUnencrypted.
+	opts := Options{Pool: testConfig(), Users: map[string]string{testUser: testPass}, MaxReceiveWait: 2 * time.Second, AllowUnencrypted: true}
 	if mod != nil {
 		mod(&opts)
 	}
@@ -56,7 +59,9 @@ func client(t *testing.T, s *Server, password string) *winrm.Client {
 	t.Helper()
 	host, port, https := s.Endpoint()
 	ep := winrm.NewEndpoint(host, port, https, false, s.CertificatePEM(), nil, nil, 10*time.Second)
-	c, err := winrm.NewClient(ep, testUser, password)
+	params := *winrm.DefaultParameters
+	params.TransportDecorator = func() winrm.Transporter { return &winrm.ClientNTLM{} }
+	c, err := winrm.NewClientWithParameters(ep, testUser, password, &params)
 	if err != nil {
 		t.Fatalf("client: %v", err)
 	}
@@ -89,4 +94,10 @@ func runPS(t *testing.T, c *winrm.Client, script string) (string, string, int) {
 		t.Fatalf("winrm: %v", err)
 	}
 	return out, errOut, code
+}
+
+// lync2013 makes a configuration a Lync Server 2013 pool.
+func lync2013(cfg pool.Config) pool.Config {
+	cfg.Product = "lync2013"
+	return cfg
 }

@@ -68,7 +68,7 @@ func TestInstallMirrorHook(t *testing.T) {
 			script: `Install-CsMirrorDatabase -DatabaseType PersistentChat -SqlServerFqdn sqlbak.dc2.contoso.test -FileShare '` + share + `' -Confirm:$false`,
 			want:   []MirrorRequest{mgc}, after: []string{"backup/PersistentChat"}},
 		{name: "configured databases with instance and drop",
-			script: `Install-CsMirrorDatabase -ConfiguredDatabases -SqlServerFqdn sqlbak.dc2.contoso.test -SqlInstanceName PCHAT -FileShare '` + share + `' -DropExistingDatabasesOnMirror -Confirm:$false`,
+			script: `Install-CsMirrorDatabase -ConfiguredDatabases -SqlServerFqdn sqlbak.dc2.contoso.test -ForInstance PCHAT -FileShare '` + share + `' -DropExistingDatabasesOnMirror -Confirm:$false`,
 			want:   []MirrorRequest{withOpts(mgc, "PCHAT", true), withOpts(comp, "PCHAT", true)}, after: []string{"backup/PersistentChat", "backup/PersistentChatCompliance"}},
 		{name: "hook error is the cmdlet's error, nothing recorded",
 			script: `Install-CsMirrorDatabase -DatabaseType PersistentChat -SqlServerFqdn sqlbak.dc2.contoso.test -FileShare '` + share + `' -Confirm:$false`,

@@ -131,7 +131,7 @@ func TestReferenceExamples(t *testing.T) {
 			want:   servingIs(pool.DBPersistentChat, "sqlpri.dc1.contoso.test")},
 		{name: "mirror state", ref: "§6.7", cfg: configFor("", "", ""),
 			script: `Get-CsDatabaseMirrorState -PoolFqdn pchat.contoso.test -DatabaseType PersistentChat | ConvertTo-Json -Compress`, want: stateIs(pool.Normal),
-			wantOut: []string{`{"DatabaseName":"mgc","StateOnPrimary":"Principal","StateOnMirror":"Mirror","MirroringStatusOnPrimary":"Synchronized","MirroringStatusOnSecondary":"Synchronized"}`}},
+			wantOut: []string{`{"DatabaseName":"mgc","StateOnPrimary":"Principal","StateOnMirror":"Mirror","MirroringStatusOnPrimary":"synchronized","MirroringStatusOnSecondary":"synchronized"}`}},
 		{name: "mirror state not mirrored", ref: "§6.7", cfg: configFor("", "", pool.FailedOver),
 			script: `Get-CsDatabaseMirrorState -PoolFqdn pchat.contoso.test -DatabaseType PersistentChat | Select-Object -ExpandProperty StateOnPrimary`, want: stateIs(pool.FailedOver),
 			wantOut: []string{"DatabaseInaccessibleOrMirroringNotEnabled"}},
@@ -139,8 +139,8 @@ func TestReferenceExamples(t *testing.T) {
 			script:  `$ErrorActionPreference = 'Stop'; Import-Module SkypeForBusiness; Get-CsService -PersistentChatServer | Where-Object { $_.PoolFqdn -eq 'pchat.contoso.test' } | Select-Object Identity,PoolFqdn,ActiveServers,InactiveServers | ConvertTo-Json -Compress`,
 			want:    stateIs(pool.Normal),
 			wantOut: []string{`{"Identity":"PersistentChatServer:pchat.contoso.test","PoolFqdn":"pchat.contoso.test","ActiveServers":["pc1.dc1.contoso.test","pc2.dc1.contoso.test"],"InactiveServers":["pc3.dc1.contoso.test","pc4.dc1.contoso.test","pc5.dc2.contoso.test","pc6.dc2.contoso.test","pc7.dc2.contoso.test","pc8.dc2.contoso.test"]}`}},
-		{name: "whatif changes nothing", ref: "§6.3 -WhatIf", cfg: configFor("", "", ""),
-			script: `Import-Module SkypeForBusiness; Set-CsPersistentChatState -Identity service:pchat.contoso.test -PoolState FailedOver -WhatIf; Set-CsPersistentChatActiveServer -ActiveServers $null -WhatIf`,
+		{name: "whatif changes nothing", ref: "§6.3 -WhatIf", cfg: lync2013(configFor("", "", "")),
+			script: `Import-Module Lync; Set-CsPersistentChatState -Identity service:pchat.contoso.test -PoolState FailedOver -WhatIf; Set-CsPersistentChatActiveServer -ActiveServers $null -WhatIf`,
 			want: func(st pool.State) error {
 				if err := stateIs(pool.Normal)(st); err != nil {
 					return err

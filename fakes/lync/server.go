@@ -10,19 +10,13 @@ package lync
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
 	"log"
-	"math/big"
 	"net"
 	"net/http"
 	"net/url"
@@ -35,14 +29,25 @@ import (
 	"github.com/pchatdr/harness/fakes/lync/pool"
 	"github.com/pchatdr/harness/fakes/lync/ps"
 	"github.com/pchatdr/harness/fakes/lync/wsman"
+	"github.com/pchatdr/harness/sim/ntlm"
+	"github.com/pchatdr/harness/sim/tlscert"
 )
 
 // Options configure a Server.
 type Options struct {
 	// Pool is the modelled pool (see pool.FromTopology).
 	Pool pool.Config
-	// Users maps user names (case-insensitive) to passwords for Basic auth.
+	// Users maps user names (DOMAIN\user; case-insensitive) to passwords:
+	// the accounts WinRM's Negotiate (NTLMv2, verified against the
+	// password) and, when allowed, Basic accept.
 	Users map[string]string
+	// Basic turns WinRM's Auth/Basic on (Windows ships it off); it is
+	// accepted over HTTPS only, so Start refuses it without TLS.
+	Basic bool
+	// AllowUnencrypted is WinRM's AllowUnencrypted (Windows: false). The
+	// fake does not implement WinRM message encryption, so without it a
+	// plain-HTTP endpoint refuses every request: serve HTTPS.
+	AllowUnencrypted bool
 	// Addr to listen on; default "127.0.0.1:0".
 	Addr string
 	// TLS serves HTTPS with a fresh self-signed certificate for 127.0.0.1
@@ -68,6 +73,11 @@ type Options struct {
 	// becomes the cmdlet's error and leaves the pool unchanged. Nil: the
 	// cmdlet only records the mirror pairs (a fake with no SQL Servers).
 	InstallMirror func(ctx context.Context, req MirrorRequest) error
+	// SQL, when set, is how the database cmdlets reach the topology's SQL
+	// Servers (see SQLServers; NewTopologySQL). Nil: they answer from
+	// the pool's records (a fake with no SQL Servers). Close closes it
+	// when it has a Close method (TopologySQL may be opened again).
+	SQL SQLServers
 }
 
 // MirrorRequest is one database Install-CsMirrorDatabase mirrors: the
@@ -103,6 +113,8 @@ type Server struct {
 	once    sync.Once
 
 	mirrorHook func(context.Context, MirrorRequest) error
+	profile    profile
+	sql        SQLServers
 }
 
 // Start listens and serves. It returns once the listener is bound.
@@ -120,6 +132,10 @@ func Start(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("lync: listen %s: %w", addr, err)
 	}
 	scheme := "http"
+	if opts.Basic && !opts.TLS && opts.TLSConfig == nil {
+		ln.Close()
+		return nil, errors.New("lync: Basic authentication is served over HTTPS only: set TLS")
+	}
 	if opts.TLS || opts.TLSConfig != nil {
 		cfg := opts.TLSConfig
 		if cfg == nil {
@@ -131,12 +147,20 @@ func Start(opts Options) (*Server, error) {
 			s.certPEM = pemBytes
 			cfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}}
 		}
+		if len(cfg.Certificates) > 0 && len(cfg.Certificates[0].Certificate) > 0 {
+			leaf, err := x509.ParseCertificate(cfg.Certificates[0].Certificate[0])
+			if err != nil {
+				ln.Close()
+				return nil, fmt.Errorf("lync: tls certificate: %w", err)
+			}
+			s.wsman.SetChannelBinding(ntlm.TLSServerEndPoint(leaf))
+		}
 		ln = tls.NewListener(ln, cfg)
 		scheme = "https"
 	}
 	s.ln = ln
 	s.URL = scheme + "://" + ln.Addr().String()
-	s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 30 * time.Second, ErrorLog: log.New(handshakeFilter{os.Stderr}, "", log.LstdFlags)}
+	s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 30 * time.Second, ConnState: s.wsman.ConnState, ErrorLog: log.New(handshakeFilter{os.Stderr}, "", log.LstdFlags)}
 	go func() {
 		defer close(s.served)
 		_ = s.srv.Serve(ln)
@@ -165,16 +189,27 @@ func newServer(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lync: %w", err)
 	}
-	s := &Server{pool: p, reg: ps.NewRegistry(), users: opts.Users, served: make(chan struct{}), mirrorHook: opts.InstallMirror}
+	prof, err := profileFor(opts.Pool.Product)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{pool: p, reg: ps.NewRegistry(), users: opts.Users, served: make(chan struct{}), mirrorHook: opts.InstallMirror, profile: prof, sql: opts.SQL}
 	s.registerCmdlets(s.reg)
 	for _, f := range opts.Faults {
 		s.faults.add(f)
 	}
+	nt, err := ntlmServer(opts.Pool.PoolFQDN, opts.Users)
+	if err != nil {
+		return nil, fmt.Errorf("lync: %w", err)
+	}
 	s.wsman = wsman.NewHandler(wsman.Config{
-		Authenticate:   wsman.Authenticator(opts.Users),
-		Exec:           s.exec,
-		MaxReceiveWait: opts.MaxReceiveWait,
-		Intercept:      s.intercept,
+		Authenticate:     wsman.Authenticator(opts.Users),
+		NTLM:             nt,
+		AllowBasic:       opts.Basic,
+		AllowUnencrypted: opts.AllowUnencrypted,
+		Exec:             s.exec,
+		MaxReceiveWait:   opts.MaxReceiveWait,
+		Intercept:        s.intercept,
 	})
 	return s, nil
 }
@@ -253,7 +288,7 @@ func (s *Server) serveFaults(w http.ResponseWriter, r *http.Request) {
 // exec runs one WinRM command line.
 func (s *Server) exec(ctx context.Context, cmd wsman.Command) wsman.Output {
 	start := time.Now()
-	hc, err := ps.ParseHostCommand(cmd.CommandLine, cmd.Arguments...)
+	hc, err := ps.ParseHostCommand(cmd.CommandLine)
 	if errors.Is(err, ps.ErrNotPowerShell) {
 		name := strings.Fields(cmd.CommandLine)
 		term := cmd.CommandLine
@@ -268,7 +303,7 @@ func (s *Server) exec(ctx context.Context, cmd wsman.Command) wsman.Output {
 	hooks := ps.Hooks{
 		Before: s.beforeCmdlet,
 		After: func(inv ps.Invocation) {
-			if inv.Module != ModuleName {
+			if inv.Module != s.profile.module {
 				return
 			}
 			ev := pool.Event{Kind: pool.KindCmdlet, Cmdlet: inv.Name, Text: inv.Text, Params: inv.Params, Outcome: "ok", Duration: inv.Duration}
@@ -282,7 +317,7 @@ func (s *Server) exec(ctx context.Context, cmd wsman.Command) wsman.Output {
 		},
 	}
 	stdout, stderr, code, _ := ps.Exec(ctx, s.reg, hooks, hc)
-	s.pool.Record(pool.Event{Kind: pool.KindCommand, Text: hc.Script, Outcome: "exit " + strconv.Itoa(code), Duration: time.Since(start)})
+	s.pool.Record(pool.Event{Kind: pool.KindCommand, Text: hc.Script, Outcome: "exit " + strconv.Itoa(code), Duration: time.Since(start), User: cmd.User, Auth: cmd.Auth})
 	return wsman.Output{Stdout: []byte(stdout), Stderr: []byte(stderr), ExitCode: code}
 }
 
@@ -304,6 +339,9 @@ func (s *Server) Close() {
 			}
 			cancel()
 			<-s.served
+		}
+		if c, ok := s.sql.(interface{ Close() error }); ok {
+			_ = c.Close()
 		}
 	})
 }
@@ -346,37 +384,11 @@ func (s *Server) CertificatePEM() []byte { return s.certPEM }
 // file); whoever restarts the endpoint, or serves it from a container,
 // keeps the key so the endpoint presents the same certificate again.
 func SelfSigned(cn string, names ...string) (tls.Certificate, []byte, []byte, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	c, err := tlscert.SelfSigned(cn, names...)
 	if err != nil {
-		return tls.Certificate{}, nil, nil, fmt.Errorf("lync: tls key: %w", err)
+		return tls.Certificate{}, nil, nil, fmt.Errorf("lync: %w", err)
 	}
-	serial, err := rand.Int(rand.Reader, big.NewInt(1<<62))
-	if err != nil {
-		return tls.Certificate{}, nil, nil, fmt.Errorf("lync: tls certificate: %w", err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: cn},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(7 * 24 * time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-		DNSNames:              append([]string{"localhost"}, names...),
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return tls.Certificate{}, nil, nil, fmt.Errorf("lync: tls certificate: %w", err)
-	}
-	pkcs8, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return tls.Certificate{}, nil, nil, fmt.Errorf("lync: tls key: %w", err)
-	}
-	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: pkcs8})
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, certPEM, keyPEM, nil
+	return c.TLS, c.CertPEM, c.KeyPEM, nil
 }
 
 // handshakeFilter drops net/http's "TLS handshake error" lines for
@@ -392,4 +404,37 @@ func (f handshakeFilter) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	return f.w.Write(p)
+}
+
+// ntlmServer is the Front End's NTLM acceptor: the domain is the one the
+// users' DOMAIN\user names share (CONTOSO), its DNS name the pool's
+// (contoso.test), the host the pool's first label; a user named without a
+// domain is a local account of that host.
+func ntlmServer(poolFQDN string, users map[string]string) (*ntlm.Server, error) {
+	host, dnsDomain, _ := strings.Cut(poolFQDN, ".")
+	if dnsDomain == "" {
+		dnsDomain = "contoso.test"
+	}
+	computer := strings.ToUpper(host)
+	if len(computer) > 15 {
+		computer = computer[:15]
+	}
+	domain := ""
+	for u := range users {
+		if d, _, ok := strings.Cut(u, `\`); ok && domain == "" {
+			domain = strings.ToUpper(d)
+		}
+	}
+	if domain == "" {
+		domain = strings.ToUpper(strings.Split(dnsDomain, ".")[0])
+	}
+	accounts := ntlm.NewMemoryAccounts()
+	for u, p := range users {
+		d, name, ok := strings.Cut(u, `\`)
+		if !ok {
+			d, name = computer, u
+		}
+		accounts.Add(ntlm.NewAccount(d, name, p))
+	}
+	return ntlm.NewServer(ntlm.Config{ComputerName: computer, Domain: domain, DNSDomain: dnsDomain, Accounts: accounts})
 }

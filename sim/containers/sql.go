@@ -1,6 +1,7 @@
 package containers
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/url"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/testcontainers/testcontainers-go"
 )
 
 // SQLKind picks the SQL Server behind an instance.
@@ -34,11 +37,14 @@ const (
 	// SQLImageEnv selects the kind when SQLOptions.Kind is not set
 	// explicitly: "real" (or an image reference of the real server) picks
 	// SQLReal.
-	SQLImageEnv  = "PCHAT_SQL_IMAGE"
-	sqlPort      = "1433/tcp"
-	sqlDataPath  = "/var/opt/mssql"
-	simReadyLine = "listening on"
-	realReadyLog = "Recovery is complete."
+	SQLImageEnv   = "PCHAT_SQL_IMAGE"
+	sqlPort       = "1433/tcp"
+	sqlDataPath   = "/var/opt/mssql"
+	sqlCertPath   = "/etc/mssqlsim/tls.crt"
+	sqlKeyPath    = "/etc/mssqlsim/tls.key"
+	sqlDomainPath = "/etc/mssqlsim/domain-accounts"
+	simReadyLine  = "listening on"
+	realReadyLog  = "Recovery is complete."
 )
 
 // KindFromEnv reads PCHAT_SQL_IMAGE: "real" or an mssql/server reference
@@ -107,6 +113,15 @@ type SQLOptions struct {
 	// of a real server would.
 	HostPort int
 
+	// TLSCertPEM and TLSKeyPEM are the certificate the simulator presents
+	// for TDS encryption (--tls-cert/--tls-key); without them it makes a
+	// self-signed one at start, as SQL Server does.
+	TLSCertPEM, TLSKeyPEM []byte
+
+	// Domain joins the simulator to a Windows domain (Windows logins
+	// over NTLM); nil: SQL logins only.
+	Domain *SQLDomain
+
 	// Simulator-only service facts (sys.dm_server_services).
 	ServiceAccount string
 	AgentAccount   string
@@ -116,6 +131,16 @@ type SQLOptions struct {
 	Build        BuildOptions                     // for the simulator image
 	Docker       *Docker                          // nil: Network's, or a new connection
 	Logf         func(format string, args ...any) // testcontainers' progress; nil drops it
+}
+
+// SQLDomain is the Windows domain of a simulator container: mssqlsim's
+// --domain, --domain-dns, --domain-accounts-file (Accounts is that file's
+// content, "DOMAIN\user:password" lines, copied into the container, never
+// a flag) and --windows-login.
+type SQLDomain struct {
+	Name, DNS string
+	Accounts  []byte
+	Logins    []string
 }
 
 // SQLInstance is a running SQL Server container.
@@ -175,7 +200,10 @@ func (o *SQLOptions) validate() error {
 	if o.SharePath == "" {
 		o.SharePath = "/share"
 	}
-	if o.Kind == SQLReal && len(o.Args) > 0 {
+	if (len(o.TLSCertPEM) == 0) != (len(o.TLSKeyPEM) == 0) {
+		return fmt.Errorf("sql options %s: TLSCertPEM and TLSKeyPEM go together", o.Name)
+	}
+	if o.Kind == SQLReal && (len(o.Args) > 0 || len(o.TLSCertPEM) > 0 || o.Domain != nil) {
 		return fmt.Errorf("sql options %s: simulator flags %q given for the real server image", o.Name, o.Args)
 	}
 	for i, m := range o.Mounts {
@@ -250,6 +278,25 @@ func (o *SQLOptions) spec(ctx context.Context, d *Docker) (instanceSpec, error) 
 		}
 		if o.AgentStopped {
 			s.cmd = append(s.cmd, "--agent=false")
+		}
+		if len(o.TLSCertPEM) > 0 {
+			s.cmd = append(s.cmd, "--tls-cert", sqlCertPath, "--tls-key", sqlKeyPath)
+			// Copied files belong to root and the image runs as ImageUID:
+			// the key must be readable by others, which inside this
+			// container is the simulator alone.
+			s.files = append(s.files,
+				testcontainers.ContainerFile{Reader: bytes.NewReader(o.TLSCertPEM), ContainerFilePath: sqlCertPath, FileMode: 0o444},
+				testcontainers.ContainerFile{Reader: bytes.NewReader(o.TLSKeyPEM), ContainerFilePath: sqlKeyPath, FileMode: 0o444})
+		}
+		if d := o.Domain; d != nil {
+			s.cmd = append(s.cmd, "--domain", d.Name, "--domain-accounts-file", sqlDomainPath)
+			if d.DNS != "" {
+				s.cmd = append(s.cmd, "--domain-dns", d.DNS)
+			}
+			for _, l := range d.Logins {
+				s.cmd = append(s.cmd, "--windows-login", l)
+			}
+			s.files = append(s.files, testcontainers.ContainerFile{Reader: bytes.NewReader(d.Accounts), ContainerFilePath: sqlDomainPath, FileMode: 0o444})
 		}
 		s.cmd = append(s.cmd, o.Args...)
 		s.readyLog = simReadyLine

@@ -13,10 +13,13 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/tds"
+	"github.com/pchatdr/harness/sim/ntlm"
+	"github.com/pchatdr/harness/sim/tlscert"
 )
 
 // Config configures an embedded instance.
@@ -30,14 +33,43 @@ type Config struct {
 	Listener net.Listener
 	// Logf receives one line per connection-ending protocol problem.
 	Logf func(format string, args ...any)
+	// Certificate is the TLS certificate the instance presents. Nil makes
+	// a self-signed one at start, as SQL Server does when no certificate
+	// is configured: a client asking ENCRYPT_OFF then gets login-only
+	// encryption and one asking ENCRYPT_ON full encryption.
+	Certificate *tlscert.Certificate
+	// ForceEncryption is SQL Server's Force Encryption setting: every
+	// connection is encrypted, a client that cannot encrypt is refused.
+	ForceEncryption bool
+	// OnLogin, if set, hears of every login attempt that reached the
+	// engine (SQL Server's login auditing of successes and failures).
+	OnLogin func(LoginEvent)
+	// Windows is the NTLM acceptor of the domain the instance is joined
+	// to: Windows logins (Engine.WindowsLogins) authenticate through it.
+	// Nil: the instance takes SQL logins only and refuses Windows ones
+	// with 18452.
+	Windows *ntlm.Server
+}
+
+// LoginEvent is one login attempt, as SQL Server's login auditing logs it
+// (18453/18454 for successes, 18456 for failures).
+type LoginEvent struct {
+	User       string // the login: CONTOSO\svc-pchat or sa
+	AppName    string
+	AuthScheme string // NTLM (Windows authentication) or SQL
+	Encryption string // none, login-only or full
+	Err        error  // nil for a success
 }
 
 // Server is a running simulated SQL Server instance.
 type Server struct {
-	inst *engine.Instance
-	ln   net.Listener
-	opts tds.Options
-	logf func(string, ...any)
+	inst    *engine.Instance
+	ln      net.Listener
+	opts    tds.Options
+	cert    tlscert.Certificate
+	windows *ntlm.Server
+	onLogin func(LoginEvent)
+	logf    func(string, ...any)
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -51,6 +83,15 @@ type Server struct {
 func Start(cfg Config) (*Server, error) {
 	if cfg.Engine.Name == "" {
 		cfg.Engine.Name = "SIMSQL"
+	}
+	var cert tlscert.Certificate
+	if cfg.Certificate != nil {
+		cert = *cfg.Certificate
+	} else {
+		var err error
+		if cert, err = tlscert.SelfSigned(cfg.Engine.Name, strings.ToLower(cfg.Engine.Name)); err != nil {
+			return nil, fmt.Errorf("start instance %s: %w", cfg.Engine.Name, err)
+		}
 	}
 	inst, err := engine.New(cfg.Engine)
 	if err != nil {
@@ -69,10 +110,14 @@ func Start(cfg Config) (*Server, error) {
 		}
 	}
 	s := &Server{
-		inst: inst,
-		ln:   ln,
-		logf: cfg.Logf,
-		opts: tds.Options{ServerName: cfg.Engine.Name, Logf: cfg.Logf},
+		inst:    inst,
+		ln:      ln,
+		logf:    cfg.Logf,
+		cert:    cert,
+		windows: cfg.Windows,
+		onLogin: cfg.OnLogin,
+		opts: tds.Options{ServerName: cfg.Engine.Name, Logf: cfg.Logf,
+			TLS: tds.ServerTLSConfig(cert.TLS), ForceEncryption: cfg.ForceEncryption},
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.wg.Add(1)
@@ -103,7 +148,7 @@ func (s *Server) acceptLoop() {
 			// IMMEDIATE) can close exactly that connection.
 			ctx, cancel := context.WithCancel(s.ctx)
 			defer cancel()
-			h := &handler{inst: s.inst, addr: conn.RemoteAddr().String(), connCtx: ctx, closeConn: cancel}
+			h := &handler{inst: s.inst, addr: conn.RemoteAddr().String(), localAddr: conn.LocalAddr().String(), connCtx: ctx, closeConn: cancel, windows: s.windows, onLogin: s.onLogin}
 			tds.Serve(ctx, conn, func() tds.Handler { return h }, s.opts)
 		}()
 	}
@@ -112,12 +157,16 @@ func (s *Server) acceptLoop() {
 // Addr is the host:port the instance listens on.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
+// CertificatePEM is the certificate the instance presents (PEM): a
+// client's CA file when the certificate is self-signed.
+func (s *Server) CertificatePEM() []byte { return s.cert.CertPEM }
+
 // Instance is the engine behind the listener, for in-process inspection.
 func (s *Server) Instance() *engine.Instance { return s.inst }
 
-// DSN is a go-mssqldb connection string for user and password to database.
-// Encryption is disabled: the simulator answers PRELOGIN with NOT_SUP, as
-// reference/tds-and-containers.md §2.3 requires.
+// DSN is a go-mssqldb connection string for user and password to database,
+// without encryption (the harness's own helpers; the engine connects with
+// encrypt=true and the instance's certificate as its CA file).
 func (s *Server) DSN(user, password, database string) string {
 	return DSN(s.Addr(), user, password, database)
 }

@@ -58,6 +58,12 @@ func wireType(t engine.Type) tds.TypeInfo {
 		return tds.DateTime2(t.Scale)
 	case sqltypes.KindDate:
 		return tds.Date()
+	case sqltypes.KindSmallDateTime:
+		return tds.SmallDateTime()
+	case sqltypes.KindTime:
+		return tds.Time(t.Scale)
+	case sqltypes.KindDateTimeOffset:
+		return tds.DateTimeOffset(t.Scale)
 	case sqltypes.KindUniqueIdentifier:
 		return tds.GUID()
 	case sqltypes.KindVarBinary:
@@ -77,6 +83,8 @@ func wireType(t engine.Type) tds.TypeInfo {
 }
 
 // engineValue maps a decoded RPC parameter to the engine's type and value.
+// A datetimeoffset keeps its offset (its zone); a time goes on 1900-01-01;
+// the other date/time values are UTC wall clocks.
 func engineValue(t tds.TypeInfo, v any) (engine.Type, engine.Value) {
 	et := engineType(t)
 	switch x := v.(type) {
@@ -85,6 +93,14 @@ func engineValue(t tds.TypeInfo, v any) (engine.Type, engine.Value) {
 	case [16]byte:
 		return et, sqltypes.GUID(x)
 	case time.Time:
+		switch et.Kind {
+		case sqltypes.KindDateTimeOffset:
+			_, off := x.Zone()
+			return et, x.In(sqltypes.OffsetZone(off / 60))
+		case sqltypes.KindTime:
+			h, m, s := x.Clock()
+			return et, time.Date(1900, 1, 1, h, m, s, x.Nanosecond(), time.UTC)
+		}
 		return et, x.UTC()
 	}
 	return et, v
@@ -133,13 +149,28 @@ func engineType(t tds.TypeInfo) engine.Type {
 	case tds.TypeBigBinary:
 		return engine.Type{Kind: sqltypes.KindBinary, Length: max(t.Size, 1)}
 	case tds.TypeDateTimeN, tds.TypeDateTime, tds.TypeDateTim4:
+		if t.Size == 4 || t.ID == tds.TypeDateTim4 {
+			return engine.Type{Kind: sqltypes.KindSmallDateTime}
+		}
 		return engine.Type{Kind: sqltypes.KindDateTime}
 	case tds.TypeDateN:
 		return engine.Type{Kind: sqltypes.KindDate}
-	case tds.TypeDateTime2N, tds.TypeDateTimeOffsetN, tds.TypeTimeN:
+	case tds.TypeDateTime2N:
 		return engine.Type{Kind: sqltypes.KindDateTime2, Scale: t.Scale}
+	case tds.TypeDateTimeOffsetN:
+		return engine.Type{Kind: sqltypes.KindDateTimeOffset, Scale: t.Scale}
+	case tds.TypeTimeN:
+		return engine.Type{Kind: sqltypes.KindTime, Scale: t.Scale}
 	case tds.TypeGUID:
 		return engine.Type{Kind: sqltypes.KindUniqueIdentifier}
+	case tds.TypeNText:
+		// ntext, text and image are the (MAX) types' deprecated
+		// ancestors; the engine holds their values as the (MAX) types.
+		return engine.Type{Kind: sqltypes.KindNVarChar, Length: sqltypes.MaxLength}
+	case tds.TypeText:
+		return engine.Type{Kind: sqltypes.KindVarChar, Length: sqltypes.MaxLength}
+	case tds.TypeImage:
+		return engine.Type{Kind: sqltypes.KindVarBinary, Length: sqltypes.MaxLength}
 	}
 	// NULL type (go-mssqldb's nil) and anything unusual: an untyped NULL
 	// converts to whatever the statement needs.

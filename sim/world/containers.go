@@ -173,9 +173,11 @@ func (b *containerBackend) options(inst *Instance, hostPort int) (containers.SQL
 		SAPassword:     inst.password,
 		Data:           containers.Mount{HostDir: c.DataDir},
 		ServiceAccount: c.ServiceAccount, AgentAccount: c.AgentAccount, AgentStopped: !c.AgentRunning,
-		HostPort: hostPort,
-		Args:     []string{"--endpoint-listen", ctrEndpoint, "--endpoint-public"},
-		Logf:     b.w.logf,
+		HostPort:   hostPort,
+		Args:       []string{"--endpoint-listen", ctrEndpoint, "--endpoint-public"},
+		TLSCertPEM: inst.cert.CertPEM, TLSKeyPEM: inst.cert.KeyPEM,
+		Domain: b.w.domain.containerDomain(),
+		Logf:   b.w.logf,
 	}
 	if inst.host != "" && !strings.EqualFold(inst.host, o.Alias) {
 		o.Aliases = append(o.Aliases, strings.ToLower(inst.host))

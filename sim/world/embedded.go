@@ -25,8 +25,9 @@ type embeddedServer struct{ *mssql.Server }
 
 func (s embeddedServer) Engine() *engine.Instance { return s.Instance() }
 
-func (embedded) launch(_ context.Context, inst *Instance, listen string) (sqlServer, error) {
-	srv, err := mssql.Start(mssql.Config{Engine: inst.cfg, Listen: listen})
+func (e embedded) launch(_ context.Context, inst *Instance, listen string) (sqlServer, error) {
+	srv, err := mssql.Start(mssql.Config{Engine: inst.cfg, Listen: listen, Certificate: &inst.cert, Windows: inst.windows,
+		OnLogin: e.w.loginAudit(inst)})
 	if err != nil {
 		return nil, err
 	}

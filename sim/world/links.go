@@ -240,7 +240,7 @@ func (w *World) closeLinks() {
 // DBFrom opens a connection pool to an instance as a client in data
 // center from sees it (over the link when elsewhere), closed with the world.
 func (w *World) DBFrom(from string, inst *Instance, database string) (*sql.DB, error) {
-	db, err := sql.Open("sqlserver", mssql.DSN(w.Via(from, inst), "sa", inst.password, database)+"&app+name=pchat-world")
+	db, err := sql.Open("sqlserver", mssql.DSN(w.Via(from, inst), "sa", inst.password, database)+"&app+name="+worldAppName)
 	if err != nil {
 		return nil, err
 	}

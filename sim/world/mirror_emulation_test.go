@@ -71,7 +71,7 @@ func startFake(t *testing.T, hook func(context.Context, lyncfake.MirrorRequest) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := lyncfake.Start(lyncfake.Options{Pool: pool.FromTopology(topo), Users: map[string]string{"u": "p"}, InstallMirror: hook})
+	srv, err := lyncfake.Start(lyncfake.Options{Pool: pool.FromTopology(topo), Users: map[string]string{`CONTOSO\u`: "p"}, AllowUnencrypted: true, InstallMirror: hook})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,12 +79,13 @@ func startFake(t *testing.T, hook func(context.Context, lyncfake.MirrorRequest) 
 	return srv
 }
 
-// run sends a script over WinRM (plain HTTP on loopback: the test owns
-// both ends), as the engine does; a refused cmdlet is
+// run sends a script over WinRM (NTLM over plain HTTP on loopback, which
+// the fake allows with AllowUnencrypted: the test owns both ends), as the
+// engine does; a refused cmdlet is
 // part of the cases, so the exit code is not checked.
 func run(t *testing.T, srv *lyncfake.Server, script string) {
 	t.Helper()
-	r, err := lync.NewWinRMRunner(lync.WinRMConfig{URL: srv.URL + "/wsman", User: "u", Password: "p", Auth: lync.AuthBasic, AllowUnencrypted: true})
+	r, err := lync.NewWinRMRunner(lync.WinRMConfig{URL: srv.URL + "/wsman", User: `CONTOSO\u`, Password: "p", Auth: lync.AuthNTLM, AllowUnencrypted: true})
 	if err != nil {
 		t.Fatal(err)
 	}

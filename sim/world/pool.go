@@ -57,6 +57,9 @@ func (w *World) startPoolInProcess(user, pw string) error {
 			w.Timeline.Add("lync", e.Kind, poolEventDetail(e), errorText(e.Error))
 		},
 		InstallMirror: w.installMirror,
+		// The database cmdlets reach the instances as the topology
+		// describes them, over TDS, like the real ones.
+		SQL: lyncfake.NewTopologySQL(func() *topology.Topology { return w.Topology }),
 	}
 	srv, err := lyncfake.Start(r.opts)
 	if err != nil {

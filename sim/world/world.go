@@ -31,6 +31,8 @@ import (
 	"github.com/pchatdr/harness/sim/mssql"
 	"github.com/pchatdr/harness/sim/mssql/agent"
 	"github.com/pchatdr/harness/sim/mssql/engine"
+	"github.com/pchatdr/harness/sim/ntlm"
+	"github.com/pchatdr/harness/sim/tlscert"
 	"github.com/pchatdr/harness/sim/wan"
 )
 
@@ -100,6 +102,8 @@ type World struct {
 	// center (wan.go); nil and "" without Options.Links.
 	wan     map[string]*wan.Link
 	shareDC string
+	// domain holds the topology's Windows instance users (windows.go).
+	domain *domain
 
 	mu        sync.Mutex
 	instances map[string]*Instance
@@ -132,6 +136,14 @@ type Instance struct {
 	rebuilds   int
 	host       string
 	dataCenter string
+	// cert is the TLS certificate the instance presents, made once so a
+	// restart or rebuild presents the same one; tlsDir holds it as
+	// cert.pem (the engine's CA file) and key.pem.
+	cert   tlscert.Certificate
+	tlsDir string
+	// windows is the host's NTLM acceptor in the world's domain; nil when
+	// the topology has no Windows instance users.
+	windows *ntlm.Server
 	// onStart runs after every start (first, restart, rebuild).
 	onStart func(*Instance)
 }
@@ -184,6 +196,10 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 			return nil, err
 		}
 	}
+	_, dnsDomain, _ := strings.Cut(topo.Pool.FQDN, ".")
+	if w.domain, err = newDomain(&topo, dnsDomain); err != nil {
+		return nil, err
+	}
 	started, err := w.startInstances(ctx, topo.Instances)
 	if err != nil {
 		return nil, err
@@ -191,8 +207,14 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 	for i := range topo.Instances {
 		in, inst := &topo.Instances[i], started[i]
 		in.Address = inst.Addr
-		in.Encrypt = "disable" // the simulator has no TLS (tds-and-containers §2.3)
-		if in.Password, err = w.secretFile(in.Name, inst.password); err != nil {
+		// As production connects (topologies/example-production.yaml):
+		// full encryption, the certificate checked against a CA file.
+		in.Encrypt, in.TrustServerCertificate, in.CAFile = "true", false, inst.CAFile()
+		secret := inst.password
+		if isWindowsUser(in.User) {
+			secret = w.domain.password(in.User) // Windows authentication as that domain account
+		}
+		if in.Password, err = w.secretFile(in.Name, secret); err != nil {
 			return nil, err
 		}
 	}
@@ -266,8 +288,21 @@ func (w *World) startInstance(ctx context.Context, in *topology.Instance) (*Inst
 	if err != nil {
 		return nil, err
 	}
+	tlsDir := filepath.Join(w.dir, "tls", in.Name)
+	cert, err := instanceCertificate(in, tlsDir)
+	if err != nil {
+		return nil, err
+	}
+	var windows *ntlm.Server
+	var windowsLogins []string
+	if w.domain != nil {
+		if windows, err = w.domain.server(serverName(in)); err != nil {
+			return nil, err
+		}
+		windowsLogins = w.domain.logins
+	}
 	inst := &Instance{
-		Name: in.Name, Role: in.Role, password: pw,
+		Name: in.Name, Role: in.Role, password: pw, cert: cert, tlsDir: tlsDir, windows: windows,
 		cfg: engine.Config{
 			Name:           serverName(in),
 			DataDir:        dataDir,
@@ -282,6 +317,7 @@ func (w *World) startInstance(ctx context.Context, in *topology.Instance) (*Inst
 			// every instance where each host's endpoint is (mirroring.go).
 			EndpointListen: "127.0.0.1:0",
 			MirrorRetry:    200 * time.Millisecond,
+			WindowsLogins:  windowsLogins,
 		},
 		host:       in.Host,
 		dataCenter: in.DataCenter,
@@ -296,6 +332,31 @@ func (w *World) startInstance(ctx context.Context, in *topology.Instance) (*Inst
 	w.Timeline.Add(in.Name, "start", fmt.Sprintf("SQL Server %s (%s) listening on %s", inst.cfg.Name, in.Role, inst.Addr), nil)
 	return inst, nil
 }
+
+// instanceCertificate makes the instance's self-signed certificate, valid
+// for 127.0.0.1 (where the world serves), its host's FQDN and its server
+// name, and writes it to dir for the engine's CA file and a container's
+// mount.
+func instanceCertificate(in *topology.Instance, dir string) (tlscert.Certificate, error) {
+	names := []string{strings.ToLower(serverName(in))}
+	if in.Host != "" {
+		names = append(names, strings.ToLower(in.Host))
+	}
+	cert, err := tlscert.SelfSigned(serverName(in), names...)
+	if err != nil {
+		return cert, fmt.Errorf("world: instance %s: %w", in.Name, err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return cert, fmt.Errorf("world: instance %s: %w", in.Name, err)
+	}
+	if err := cert.Write(filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")); err != nil {
+		return cert, fmt.Errorf("world: instance %s: %w", in.Name, err)
+	}
+	return cert, nil
+}
+
+// CAFile is the PEM file a client trusts the instance's certificate by.
+func (i *Instance) CAFile() string { return filepath.Join(i.tlsDir, "cert.pem") }
 
 // serverName is @@SERVERNAME: the host's short name, upper case, as a
 // default instance on Windows reports it.
@@ -349,7 +410,7 @@ func (w *World) InstanceByRole(role topology.Role) (*Instance, error) {
 
 // DB opens a connection pool to an instance as sa, closed with the world.
 func (w *World) DB(inst *Instance, database string) (*sql.DB, error) {
-	db, err := sql.Open("sqlserver", mssql.DSN(inst.Addr, "sa", inst.password, database)+"&app+name=pchat-world")
+	db, err := sql.Open("sqlserver", mssql.DSN(inst.Addr, "sa", inst.password, database)+"&app+name="+worldAppName)
 	if err != nil {
 		return nil, err
 	}

@@ -41,6 +41,10 @@ type Event struct {
 	New      string            `json:"new,omitempty"`
 	OldList  []string          `json:"oldList,omitempty"`
 	NewList  []string          `json:"newList,omitempty"`
+	// User and Auth are who ran a command line (KindCommand) and how WinRM
+	// authenticated them (Negotiate, NTLM or Basic).
+	User string `json:"user,omitempty"`
+	Auth string `json:"auth,omitempty"`
 }
 
 // Record appends an event (cmdlet calls, faults) to the timeline.

@@ -449,3 +449,67 @@ func (p *Pool) FailoverDatabase(poolFQDN, dbType, newPrincipal string, whatIf bo
 	p.emit(ev)
 	return now, nil
 }
+
+// RecordFailover records an Invoke-CsDatabaseFailover that SQL Server
+// carried out: the pair's mirroring is as SQL Server shows it (mirrored,
+// whatever set it up: the cmdlet, a DBA in T-SQL) and its principal the
+// new one. poolFQDN and dbType select the pair as in FailoverDatabase.
+func (p *Pool) RecordFailover(poolFQDN, dbType, newPrincipal string) (MirrorPair, error) {
+	p.mu.Lock()
+	site := SitePrimary
+	if p.state.PoolState == FailedOver {
+		site = SiteBackup
+	}
+	i := -1
+	for j, mp := range p.state.Databases {
+		if strings.EqualFold(mp.DatabaseType, dbType) && (strings.EqualFold(poolFQDN, p.cfg.PoolFQDN) && mp.Site == site ||
+			strings.EqualFold(poolFQDN, mp.Principal) || strings.EqualFold(poolFQDN, mp.Mirror)) {
+			i = j
+			break
+		}
+	}
+	if i < 0 {
+		p.mu.Unlock()
+		return MirrorPair{}, ruleErr(ErrUnknownPool, "Pool \"%s\" has no %s databases in the published topology.", poolFQDN, dbType)
+	}
+	before := p.state.Databases[i]
+	p.state.Databases[i].Mirrored = true
+	p.state.Databases[i].OnMirror = strings.EqualFold(newPrincipal, "Mirror")
+	if err := p.save(); err != nil {
+		p.state.Databases[i] = before
+		p.mu.Unlock()
+		return MirrorPair{}, err
+	}
+	now := p.state.Databases[i]
+	ev := p.record(Event{Kind: KindDatabaseFailover, Database: dbType, Old: before.Serving(), New: now.Serving()})
+	p.mu.Unlock()
+	p.emit(ev)
+	return now, nil
+}
+
+// RecordUninstall records Uninstall-CsMirrorDatabase: the pairs of the type
+// whose principal is sqlFQDN are no longer mirrored.
+func (p *Pool) RecordUninstall(sqlFQDN, dbType string) error {
+	p.mu.Lock()
+	old := append([]MirrorPair(nil), p.state.Databases...)
+	var evs []*Event
+	for i, mp := range p.state.Databases {
+		if strings.EqualFold(mp.Principal, sqlFQDN) && strings.EqualFold(mp.DatabaseType, dbType) && mp.Mirrored {
+			p.state.Databases[i].Mirrored, p.state.Databases[i].OnMirror = false, false
+			evs = append(evs, &Event{Kind: KindMirror, Database: mp.DatabaseType, Old: mp.Principal + " -> " + mp.Mirror, New: "not mirrored"})
+		}
+	}
+	if err := p.save(); err != nil {
+		p.state.Databases = old
+		p.mu.Unlock()
+		return err
+	}
+	for i, e := range evs {
+		evs[i] = p.record(*e)
+	}
+	p.mu.Unlock()
+	for _, e := range evs {
+		p.emit(e)
+	}
+	return nil
+}

@@ -11,11 +11,50 @@ type span struct{ start, end int }
 
 func (s span) Extent() (int, int) { return s.start, s.end }
 
-// AssignStmt is `$name = <pipeline>`.
+// AssignStmt is `$name = <pipeline>`, or a compound assignment when Op is
+// "+" or "-" (`$name += <pipeline>`).
 type AssignStmt struct {
 	span
 	Name  string
+	Op    string
 	Value Node
+}
+
+// IfClause is one `if (cond) { body }` or `elseif (cond) { body }`.
+type IfClause struct {
+	Cond Node
+	Body []Node
+}
+
+// IfStmt is if / elseif / else.
+type IfStmt struct {
+	span
+	Clauses []IfClause
+	Else    []Node // nil: no else
+	HasElse bool
+}
+
+// ForeachStmt is `foreach ($var in <pipeline>) { body }`.
+type ForeachStmt struct {
+	span
+	Var  string
+	Coll Node
+	Body []Node
+}
+
+// CatchClause is `catch [Type1], [Type2] { body }`; no types catches all.
+type CatchClause struct {
+	Types []string
+	Body  []Node
+}
+
+// TryStmt is try { } catch ... { } finally { }.
+type TryStmt struct {
+	span
+	Body       []Node
+	Catches    []CatchClause
+	Finally    []Node
+	HasFinally bool
 }
 
 // PipelineStmt is one or more elements joined by '|'. The first element may
@@ -44,12 +83,14 @@ type CommandNode struct {
 	Elems []CmdElem
 }
 
-// CmdElem is a parameter (-Name, -Name:value) or a positional argument.
+// CmdElem is a parameter (-Name, -Name:value), a positional argument, or a
+// splatted variable (@name).
 type CmdElem struct {
 	span
 	Param string // parameter name without the dash; "" for an argument
 	Colon bool   // -Name:value form
 	Arg   Node   // nil for a bare -Name
+	Splat string // @name: a hashtable's keys as parameters, an array's elements as arguments
 }
 
 // StringLit is a quoted or bare string. Expandable strings keep their parts.

@@ -3,6 +3,7 @@ package ps
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -17,6 +18,9 @@ type Call struct {
 	// Input is the pipeline input (all of it: pipelines run one stage at a
 	// time here, which is indistinguishable for the commands we host).
 	Input []any
+	// Set is the parameter set the binder resolved ("" for a command
+	// that declares none).
+	Set string
 
 	session *Session
 	node    *CommandNode
@@ -216,6 +220,26 @@ func (s *Session) bind(ctx context.Context, call *Call, n *CommandNode) *ErrorRe
 	}
 	for i := 0; i < len(n.Elems); i++ {
 		el := n.Elems[i]
+		if el.Splat != "" {
+			// @name: a hashtable's entries bind as -Key value, an array's
+			// elements as positional arguments ($null: nothing).
+			elNode := &el
+			switch x := s.Var(el.Splat).(type) {
+			case nil:
+			case *Hashtable:
+				for _, k := range x.Keys() {
+					val, _ := x.Get(k)
+					if rec := bindNamed(call, params, k, val); rec != nil {
+						return at(rec, elNode)
+					}
+				}
+			default:
+				for _, v := range Flatten(x) {
+					positional = append(positional, boundArg{elNode, v})
+				}
+			}
+			continue
+		}
 		if el.Param == "" {
 			v, err := s.eval(ctx, el.Arg)
 			if err != nil {
@@ -257,7 +281,7 @@ func (s *Session) bind(ctx context.Context, call *Call, n *CommandNode) *ErrorRe
 		if rec != nil {
 			return at(rec, elNode)
 		}
-		if raw == nil && p.Mandatory {
+		if raw == nil && p.Mandatory && !p.AllowNull {
 			return at(bindError("ParameterArgumentValidationErrorNullNotAllowed", "Cannot bind argument to parameter '%s' because it is null.", p.Name), elNode)
 		}
 		call.Args[p.Name] = v
@@ -287,10 +311,37 @@ func (s *Session) bind(ctx context.Context, call *Call, n *CommandNode) *ErrorRe
 		}
 		call.Args[target.Name] = v
 	}
+	set, rec := resolveSet(call, params)
+	if rec != nil {
+		return at(rec, n)
+	}
+	call.Set = set
+	if missing := missingMandatory(call, params, set); len(missing) > 0 {
+		return at(bindError("MissingMandatoryParameter", "Cannot process command because of one or more missing mandatory parameters: %s.", strings.Join(missing, " ")), n)
+	}
+	return nil
+}
+
+// inSet reports whether p belongs to the parameter set (every parameter
+// does when the command declares no sets).
+func (p *Param) inSet(set string) bool {
+	if len(p.Sets) == 0 || set == "" {
+		return true
+	}
+	for _, s := range p.Sets {
+		if strings.EqualFold(s, set) {
+			return true
+		}
+	}
+	return false
+}
+
+// missingMandatory lists the set's mandatory parameters left unbound.
+func missingMandatory(call *Call, params []Param, set string) []string {
 	var missing []string
 	for i := range params {
 		p := &params[i]
-		if !p.Mandatory {
+		if !p.Mandatory || !p.inSet(set) || slices.ContainsFunc(p.OptionalIn, func(o string) bool { return strings.EqualFold(o, set) }) {
 			continue
 		}
 		if _, ok := call.Args[p.Name]; ok {
@@ -301,8 +352,82 @@ func (s *Session) bind(ctx context.Context, call *Call, n *CommandNode) *ErrorRe
 		}
 		missing = append(missing, p.Name)
 	}
-	if len(missing) > 0 {
-		return at(bindError("MissingMandatoryParameter", "Cannot process command because of one or more missing mandatory parameters: %s.", strings.Join(missing, " ")), n)
+	return missing
+}
+
+// resolveSet picks the parameter set as PowerShell's binder does: the sets
+// every bound parameter belongs to; of several, the ones whose mandatory
+// parameters are all bound; of several still, the default set. No set
+// left, or several and no default among them, is AmbiguousParameterSet.
+func resolveSet(call *Call, params []Param) (string, *ErrorRecord) {
+	var all []string
+	seen := map[string]bool{}
+	for i := range params {
+		for _, s := range params[i].Sets {
+			if k := strings.ToLower(s); !seen[k] {
+				seen[k] = true
+				all = append(all, s)
+			}
+		}
 	}
+	if len(all) == 0 {
+		return "", nil
+	}
+	cands := all
+	for i := range params {
+		p := &params[i]
+		if _, bound := call.Args[p.Name]; !bound || len(p.Sets) == 0 {
+			continue
+		}
+		var keep []string
+		for _, s := range cands {
+			if p.inSet(s) {
+				keep = append(keep, s)
+			}
+		}
+		cands = keep
+	}
+	if len(cands) == 1 {
+		return cands[0], nil
+	}
+	if len(cands) == 0 {
+		return "", AmbiguousParameterSet()
+	}
+	var complete []string
+	for _, s := range cands {
+		if len(missingMandatory(call, params, s)) == 0 {
+			complete = append(complete, s)
+		}
+	}
+	if len(complete) == 1 {
+		return complete[0], nil
+	}
+	def := call.Command.DefaultSet
+	for _, s := range cands {
+		if def != "" && strings.EqualFold(s, def) {
+			return s, nil
+		}
+	}
+	return "", AmbiguousParameterSet()
+}
+
+// bindNamed binds a value to the parameter called name, as -name:value
+// does (splatting).
+func bindNamed(call *Call, params []Param, name string, raw any) *ErrorRecord {
+	p, rec := findParam(params, name)
+	if rec != nil {
+		return rec
+	}
+	if _, dup := call.Args[p.Name]; dup {
+		return bindError("ParameterAlreadyBound", "Cannot bind parameter because parameter '%s' is specified more than once. To provide multiple values to parameters that can accept multiple values, use the array syntax. For example, \"-parameter value1,value2,value3\".", p.Name)
+	}
+	v, rec := convert(p, raw)
+	if rec != nil {
+		return rec
+	}
+	if raw == nil && p.Mandatory && !p.AllowNull {
+		return bindError("ParameterArgumentValidationErrorNullNotAllowed", "Cannot bind argument to parameter '%s' because it is null.", p.Name)
+	}
+	call.Args[p.Name] = v
 	return nil
 }

@@ -107,12 +107,58 @@ func registerBuiltins(r *Registry) {
 	})
 	r.Register(&Command{
 		Name: "Out-String", Module: utilityModule, ImplementingType: "Microsoft.PowerShell.Commands.OutStringCommand",
-		Params: []Param{{Name: "InputObject", Kind: KindAny, Position: -1, FromPipeline: true}},
+		Params: []Param{
+			{Name: "InputObject", Kind: KindAny, Position: -1, FromPipeline: true},
+			// -Width: the fake writes no line longer than its content, so
+			// any width is the same text; it is checked and accepted.
+			{Name: "Width", Kind: KindInt, Position: -1},
+			{Name: "Stream", Kind: KindSwitch, Position: -1},
+		},
 		Run: func(_ context.Context, c *Call) error {
-			c.Emit(FormatDefault(append(c.Input, flattenArg(c, "InputObject")...)))
+			if c.Has("Width") && c.Get("Width").(int64) < 2 {
+				return NewError("InvalidData", "ParameterBindingValidationException", "ParameterArgumentValidationError",
+					"Cannot validate argument on parameter 'Width'. The %d argument is less than the minimum allowed range of 2. Supply an argument that is greater than or equal to 2 and then try the command again.", c.Get("Width").(int64))
+			}
+			text := FormatDefault(append(c.Input, flattenArg(c, "InputObject")...))
+			if !c.Switch("Stream") {
+				c.Emit(text)
+				return nil
+			}
+			for _, line := range strings.Split(strings.TrimSuffix(text, "\r\n"), "\r\n") {
+				c.Emit(line)
+			}
 			return nil
 		},
 	})
+	for _, f := range []struct {
+		name, impl string
+		format     func([]any, []string) string
+	}{{"Format-List", "FormatListCommand", FormatList}, {"Format-Table", "FormatTableCommand", FormatTable}} {
+		params := []Param{
+			{Name: "Property", Kind: KindStrings, Position: 0},
+			{Name: "InputObject", Kind: KindAny, Position: -1, FromPipeline: true},
+		}
+		if f.name == "Format-Table" {
+			// -AutoSize and -Wrap change nothing here: columns are always
+			// as wide as their widest cell and nothing is truncated.
+			params = append(params, Param{Name: "AutoSize", Kind: KindSwitch, Position: -1}, Param{Name: "Wrap", Kind: KindSwitch, Position: -1})
+		}
+		format := f.format
+		r.Register(&Command{
+			Name: f.name, Module: utilityModule, ImplementingType: "Microsoft.PowerShell.Commands." + f.impl,
+			Params: params,
+			Run: func(_ context.Context, c *Call) error {
+				var props []string
+				if c.Has("Property") {
+					props = StringList(c.Get("Property"))
+				}
+				c.Emit(Formatted{Text: format(append(c.Input, flattenArg(c, "InputObject")...), props)})
+				return nil
+			},
+		})
+	}
+	r.Alias("fl", "Format-List")
+	r.Alias("ft", "Format-Table")
 	r.Register(&Command{
 		Name: "Import-Module", Module: "Microsoft.PowerShell.Core", ImplementingType: "Microsoft.PowerShell.Commands.ImportModuleCommand",
 		Params: []Param{

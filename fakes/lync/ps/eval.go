@@ -37,6 +37,9 @@ type Session struct {
 	// stmtFailed is set when a command wrote a non-terminating error, which
 	// makes $? false like a failed statement.
 	stmtFailed bool
+	// tryDepth counts the try blocks being run: inside one, an error that
+	// ends a statement goes to the catch instead of the error stream.
+	tryDepth int
 }
 
 type exitSignal struct{ code int }
@@ -167,10 +170,55 @@ func (s *Session) execStatement(ctx context.Context, st Node) ([]any, error) {
 		if err != nil {
 			return nil, err
 		}
+		if n.Op != "" {
+			// $x += v is $x = $x + v (array append, string concatenation,
+			// arithmetic); $x -= v is $x = $x - v.
+			nv, rec := s.binaryValue(n.Op, s.Var(n.Name), v)
+			if rec != nil {
+				return nil, rec.withExtent(s.script, n)
+			}
+			v = nv
+		}
 		if err := s.setVar(n.Name, v); err != nil {
 			return nil, asRecord(err).withExtent(s.script, n)
 		}
 		return nil, nil
+	case *IfStmt:
+		for _, cl := range n.Clauses {
+			c, err := s.evalStatementValue(ctx, cl.Cond)
+			if err != nil {
+				return nil, err
+			}
+			if ToBool(c) {
+				return s.runBody(ctx, cl.Body)
+			}
+		}
+		if n.HasElse {
+			return s.runBody(ctx, n.Else)
+		}
+		return nil, nil
+	case *ForeachStmt:
+		coll, err := s.evalStatementValue(ctx, n.Coll)
+		if err != nil {
+			return nil, err
+		}
+		var out []any
+		if coll == nil {
+			return nil, nil // foreach over $null runs no iteration (PowerShell 3.0 and later)
+		}
+		for _, item := range Flatten(coll) {
+			if err := s.setVar(n.Var, item); err != nil {
+				return out, asRecord(err).withExtent(s.script, n)
+			}
+			o, err := s.runBody(ctx, n.Body)
+			out = append(out, o...)
+			if err != nil {
+				return out, err
+			}
+		}
+		return out, nil
+	case *TryStmt:
+		return s.runTry(ctx, n)
 	case *ExitStmt:
 		code := 0
 		if n.Value != nil {
@@ -208,7 +256,7 @@ func (s *Session) execStatement(ctx context.Context, st Node) ([]any, error) {
 // values, parentheses) and collapses its output like PowerShell does.
 func (s *Session) evalStatementValue(ctx context.Context, n Node) (any, error) {
 	switch n.(type) {
-	case *PipelineStmt, *AssignStmt:
+	case *PipelineStmt, *AssignStmt, *IfStmt, *ForeachStmt, *TryStmt:
 		out, err := s.execStatement(ctx, n)
 		if err != nil {
 			return nil, err
@@ -657,4 +705,145 @@ func index(v, i any) any {
 		return r
 	}
 	return nil
+}
+
+// runBody runs the statements of a block (if, foreach, try, catch,
+// finally) as the script's own statements run: an error that ends a
+// statement is written to the error stream and the block goes on, unless
+// it is terminating (throw, -ErrorAction Stop, $ErrorActionPreference
+// Stop) or a try is running, when it ends the block and goes up.
+func (s *Session) runBody(ctx context.Context, stmts []Node) ([]any, error) {
+	var out []any
+	for _, st := range stmts {
+		if ctx.Err() != nil {
+			return out, &ErrorRecord{Message: "The pipeline has been stopped.", Category: "OperationStopped", Reason: "PipelineStoppedException", ErrorID: "PipelineStopped", Terminating: true}
+		}
+		s.stmtFailed = false
+		o, err := s.execStatement(ctx, st)
+		out = append(out, o...)
+		if err == nil {
+			s.vars["?"] = !s.stmtFailed
+			continue
+		}
+		var ex *exitSignal
+		if errors.As(err, &ex) {
+			return out, err
+		}
+		rec := asRecord(err)
+		if rec.script == nil {
+			rec.withExtent(s.script, st)
+		}
+		s.vars["?"] = false
+		if rec.Terminating || s.tryDepth > 0 || strings.EqualFold(ToString(s.Var("ErrorActionPreference")), "Stop") {
+			return out, rec
+		}
+		if !rec.suppressed() {
+			s.errs = append(s.errs, rec)
+		}
+		s.stmtFailed = true
+	}
+	return out, nil
+}
+
+// runTry runs try/catch/finally: an error that ends a statement of the try
+// block (a cmdlet's error, throw, a non-terminating error made terminating
+// by -ErrorAction Stop) runs the first catch whose type matches, with $_
+// the error record; the error is then not written. finally runs whatever
+// happened, exit included.
+func (s *Session) runTry(ctx context.Context, n *TryStmt) ([]any, error) {
+	s.tryDepth++
+	out, err := s.runBody(ctx, n.Body)
+	s.tryDepth--
+	var ex *exitSignal
+	if err != nil && !errors.As(err, &ex) && ctx.Err() == nil {
+		rec := asRecord(err)
+		for _, cc := range n.Catches {
+			ok, rerr := catches(cc.Types, rec)
+			if rerr != nil {
+				err = rerr
+				break
+			}
+			if !ok {
+				continue
+			}
+			saved, savedHas := s.under, s.hasUnder
+			s.under, s.hasUnder = errorObject(rec), true
+			o, cerr := s.runBody(ctx, cc.Body)
+			s.under, s.hasUnder = saved, savedHas
+			out = append(out, o...)
+			err = cerr
+			break
+		}
+	}
+	if n.HasFinally {
+		o, ferr := s.runBody(ctx, n.Finally)
+		out = append(out, o...)
+		if ferr != nil {
+			err = ferr
+		}
+	}
+	return out, err
+}
+
+// runtimeExceptions are the PowerShell exceptions derived from
+// System.Management.Automation.RuntimeException that the fake raises.
+var runtimeExceptions = map[string]bool{
+	"RuntimeException": true, "ParameterBindingException": true, "CommandNotFoundException": true,
+	"ItemNotFoundException": true, "PSInvalidOperationException": true, "ParentContainsErrorRecordException": true,
+	"ParameterBindingValidationException": true, "PipelineStoppedException": true, "ParseException": true,
+	"SessionStateUnauthorizedAccessException": true, "MethodInvocationException": true,
+}
+
+// catches reports whether a catch clause with these types takes rec. No
+// type takes everything; [Exception] and [SystemException] take everything
+// the fake raises; [RuntimeException] takes PowerShell's own errors; any
+// other exception type takes errors of exactly that type. A name that is
+// no exception type is PowerShell's "Unable to find type".
+func catches(types []string, rec *ErrorRecord) (bool, error) {
+	if len(types) == 0 {
+		return true, nil
+	}
+	for _, t := range types {
+		short := t[strings.LastIndexByte(t, '.')+1:]
+		if !strings.HasSuffix(short, "Exception") {
+			return false, &ErrorRecord{Message: fmt.Sprintf("Unable to find type [%s].", t), Category: "InvalidOperation",
+				TargetName: t, TargetType: "TypeName", Reason: "RuntimeException", ErrorID: "TypeNotFound", Terminating: true}
+		}
+		switch {
+		case strings.EqualFold(short, "Exception"), strings.EqualFold(short, "SystemException"):
+			return true, nil
+		case strings.EqualFold(short, "RuntimeException") && runtimeExceptions[rec.Reason]:
+			return true, nil
+		case strings.EqualFold(short, rec.Reason):
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// errorObject is $_ in a catch block: the error record's properties a
+// script reads ($_.Exception.Message, $_.FullyQualifiedErrorId, ...).
+func errorObject(rec *ErrorRecord) *Object {
+	exc := NewObject("System."+rec.Reason, "Message", rec.Message)
+	exc.Display = rec.Message
+	cat := NewObject("System.Management.Automation.ErrorCategoryInfo", "Category", rec.Category, "Reason", rec.Reason,
+		"TargetName", rec.TargetName, "TargetType", rec.TargetType, "Activity", rec.Activity)
+	cat.Display = rec.categoryInfo()
+	o := NewObject("System.Management.Automation.ErrorRecord",
+		"Exception", exc, "FullyQualifiedErrorId", rec.fqid(), "CategoryInfo", cat, "TargetObject", rec.TargetName)
+	o.Display = rec.Message
+	return o
+}
+
+// binaryValue applies + or - to two values as the operators do (the
+// compound assignments' arithmetic).
+func (s *Session) binaryValue(op string, l, r any) (any, *ErrorRecord) {
+	v, rec := arith(op, l, r)
+	if rec != nil {
+		return nil, rec
+	}
+	if err := checkSize(v); err != nil {
+		return nil, asRecord(err)
+	}
+	return v, nil
 }

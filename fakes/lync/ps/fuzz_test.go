@@ -22,6 +22,12 @@ func FuzzParse(f *testing.F) {
 		`"unterminated`, `@{a=`, `(`, `{`, `$(`, `Set-Thing -`, `[int]5`, `$x.Method()`, `a::b`,
 		"Set-Thing -Servers \"a\",\n'b'",
 		`throw; exit; exit 2`,
+		"if ($a -eq 1) { 'x' } elseif ($b) { 'y' }\r\nelse { 'z' }",
+		`foreach ($s in Get-Thing) { if ($s.State -eq 'Normal') { $n += 1 } }; $n`,
+		`try { Set-Thing boom } catch [System.Management.Automation.RuntimeException], [System.InvalidOperationException] { $_.Exception.Message } finally { 'f' }`,
+		`$p = @{Identity='x'; Swap=$true}; Set-Thing @p; $a = @('y'); Set-Thing @a`,
+		`if (`, `if ($x) {`, `foreach ($i in`, `try {} catch [`, `try { }`, `$x +=`, `@`, `else { }`,
+		`Get-Thing | Format-Table Name, State | Out-String -Stream`, `Get-Thing | fl`,
 	} {
 		f.Add(s)
 	}

@@ -189,8 +189,8 @@ func (p *parser) statements(end rune) ([]Node, error) {
 
 // unsupported keywords get a clear refusal instead of "command not found".
 var unsupportedKeywords = map[string]bool{
-	"if": true, "elseif": true, "else": true, "for": true, "foreach": true, "while": true,
-	"do": true, "switch": true, "try": true, "catch": true, "finally": true, "trap": true,
+	"for": true, "while": true,
+	"do": true, "switch": true, "trap": true,
 	"function": true, "filter": true, "param": true, "begin": true, "process": true,
 	"end": true, "break": true, "continue": true, "class": true, "enum": true,
 	"using": true, "data": true, "return": true, "workflow": true,
@@ -206,19 +206,27 @@ func (p *parser) statement() (Node, error) {
 			if err := p.skipSpace(); err != nil {
 				return nil, err
 			}
+			op := ""
+			if (p.peek(0) == '+' || p.peek(0) == '-') && p.peek(1) == '=' {
+				op = string(p.peek(0))
+				p.pos++
+			}
 			if p.peek(0) == '=' && p.peek(1) != '=' {
 				p.pos++
 				if err := p.skipSpaceNL(); err != nil {
 					return nil, err
 				}
 				if p.atStatementEnd() {
-					return nil, p.errAt(p.pos-1, p.pos, "ExpectedValueExpression", "You must provide a value expression following the '=' operator.")
+					return nil, p.errAt(p.pos-1, p.pos, "ExpectedValueExpression", "You must provide a value expression following the '%s=' operator.", op)
 				}
-				val, err := p.pipeline()
+				val, err := p.assignedValue()
 				if err != nil {
 					return nil, err
 				}
-				return &AssignStmt{span: span{start, p.pos}, Name: name, Value: val}, nil
+				return &AssignStmt{span: span{start, p.pos}, Name: name, Op: op, Value: val}, nil
+			}
+			if op != "" {
+				return nil, p.unexpected()
 			}
 		}
 		p.pos = save
@@ -244,6 +252,12 @@ func (p *parser) statement() (Node, error) {
 				return &ExitStmt{span: span{start, p.pos}, Value: val}, nil
 			}
 			return &ThrowStmt{span: span{start, p.pos}, Value: val}, nil
+		case lw == "if":
+			return p.ifStatement(start)
+		case lw == "foreach":
+			return p.foreachStatement(start)
+		case lw == "try":
+			return p.tryStatement(start)
 		case unsupportedKeywords[lw]:
 			return nil, p.errAt(start, p.pos, "UnsupportedStatement", "The '%s' statement is not supported by this PowerShell subset.", word)
 		}
@@ -388,6 +402,15 @@ func (p *parser) command() (Node, error) {
 			}
 			el.span = span{es, p.pos}
 			cmd.Elems = append(cmd.Elems, el)
+			continue
+		}
+		if r == '@' && (unicode.IsLetter(p.peek(1)) || p.peek(1) == '_') {
+			p.pos++
+			ns := p.pos
+			for !p.eof() && (unicode.IsLetter(p.src[p.pos]) || unicode.IsDigit(p.src[p.pos]) || p.src[p.pos] == '_') {
+				p.pos++
+			}
+			cmd.Elems = append(cmd.Elems, CmdElem{span: span{es, p.pos}, Splat: string(p.src[ns:p.pos])})
 			continue
 		}
 		if isDash(r) && isDash(p.peek(1)) && (p.pos+2 >= len(p.src) || unicode.IsSpace(p.src[p.pos+2])) {
@@ -1095,4 +1118,223 @@ func (p *parser) hashLiteral() (Node, error) {
 			return nil, p.errAt(p.pos, p.pos+1, "MissingEndCurlyBrace", "Missing closing '}' in statement block or type definition.")
 		}
 	}
+}
+
+// block parses `{ statements }` after optional white space and line
+// breaks; missing is the error (id, message) when no '{' follows.
+func (p *parser) block(id, missing string) ([]Node, error) {
+	if err := p.skipSpaceNL(); err != nil {
+		return nil, err
+	}
+	if p.peek(0) != '{' {
+		return nil, p.errAt(p.pos, p.pos, id, "%s", missing)
+	}
+	open := p.pos
+	p.pos++
+	stmts, err := p.statements('}')
+	if err != nil {
+		return nil, err
+	}
+	if p.peek(0) != '}' {
+		return nil, p.errAt(open, open+1, "MissingEndCurlyBrace", "Missing closing '}' in statement block or type definition.")
+	}
+	p.pos++
+	return stmts, nil
+}
+
+// condition parses `( pipeline )` after keyword.
+func (p *parser) condition(keyword string) (Node, error) {
+	if err := p.skipSpace(); err != nil {
+		return nil, err
+	}
+	if p.peek(0) != '(' {
+		return nil, p.errAt(p.pos, p.pos, "MissingOpenParenthesisInIfStatement", "Missing '(' after '%s' in if statement.", keyword)
+	}
+	open := p.pos
+	p.pos++
+	if err := p.skipSpaceNL(); err != nil {
+		return nil, err
+	}
+	if p.peek(0) == ')' {
+		return nil, p.errAt(p.pos, p.pos+1, "IfStatementMissingCondition", "Missing condition in if statement after '%s ('.", keyword)
+	}
+	cond, err := p.statement()
+	if err != nil {
+		return nil, err
+	}
+	if err := p.skipSpaceNL(); err != nil {
+		return nil, err
+	}
+	if p.peek(0) != ')' {
+		return nil, p.errAt(open, p.pos, "MissingEndParenthesisAfterStatement", "Missing closing ')' after expression in '%s' statement.", keyword)
+	}
+	p.pos++
+	return cond, nil
+}
+
+// nextKeyword reports whether, after white space and line breaks, one of
+// the words follows; it consumes it when it does.
+func (p *parser) nextKeyword(words ...string) string {
+	save := p.pos
+	if err := p.skipSpaceNL(); err != nil {
+		p.pos = save
+		return ""
+	}
+	w := strings.ToLower(p.bareword())
+	for _, k := range words {
+		if w == k {
+			return k
+		}
+	}
+	p.pos = save
+	return ""
+}
+
+func (p *parser) ifStatement(start int) (Node, error) {
+	st := &IfStmt{}
+	keyword := "if"
+	for {
+		cond, err := p.condition(keyword)
+		if err != nil {
+			return nil, err
+		}
+		body, err := p.block("MissingStatementBlock", fmt.Sprintf("Missing statement block after %s ( condition ).", keyword))
+		if err != nil {
+			return nil, err
+		}
+		st.Clauses = append(st.Clauses, IfClause{Cond: cond, Body: body})
+		switch p.nextKeyword("elseif", "else") {
+		case "elseif":
+			keyword = "elseif"
+			continue
+		case "else":
+			body, err := p.block("MissingStatementBlockAfterElse", "Missing statement block after 'else' keyword.")
+			if err != nil {
+				return nil, err
+			}
+			st.Else, st.HasElse = body, true
+		}
+		st.span = span{start, p.pos}
+		return st, nil
+	}
+}
+
+func (p *parser) foreachStatement(start int) (Node, error) {
+	if err := p.skipSpace(); err != nil {
+		return nil, err
+	}
+	if p.peek(0) != '(' {
+		return nil, p.errAt(p.pos, p.pos, "MissingOpenParenthesisAfterKeyword", "Missing opening '(' after keyword 'foreach'.")
+	}
+	p.pos++
+	if err := p.skipSpaceNL(); err != nil {
+		return nil, err
+	}
+	vs := p.pos
+	if p.peek(0) != '$' {
+		return nil, p.errAt(vs, vs, "MissingVariableNameAfterForeach", "Missing variable name after foreach.")
+	}
+	name, ok := p.varName()
+	if !ok {
+		return nil, p.errAt(vs, vs+1, "MissingVariableNameAfterForeach", "Missing variable name after foreach.")
+	}
+	if p.nextKeyword("in") == "" {
+		return nil, p.errAt(p.pos, p.pos, "MissingInInForeach", "Missing 'in' after variable in foreach loop.")
+	}
+	if err := p.skipSpaceNL(); err != nil {
+		return nil, err
+	}
+	if p.peek(0) == ')' {
+		return nil, p.errAt(p.pos, p.pos+1, "MissingForeachExpression", "Missing foreach loop expression after 'in'.")
+	}
+	coll, err := p.pipeline()
+	if err != nil {
+		return nil, err
+	}
+	if err := p.skipSpaceNL(); err != nil {
+		return nil, err
+	}
+	if p.peek(0) != ')' {
+		return nil, p.errAt(p.pos, p.pos, "MissingEndParenthesisAfterForeach", "Missing closing ')' after expression in 'foreach' statement.")
+	}
+	p.pos++
+	body, err := p.block("MissingForeachStatement", "Missing statement body in foreach loop.")
+	if err != nil {
+		return nil, err
+	}
+	return &ForeachStmt{span: span{start, p.pos}, Var: name, Coll: coll, Body: body}, nil
+}
+
+func (p *parser) tryStatement(start int) (Node, error) {
+	body, err := p.block("MissingTryStatementBlock", "Missing statement block after 'try' keyword.")
+	if err != nil {
+		return nil, err
+	}
+	st := &TryStmt{Body: body}
+	for p.nextKeyword("catch") != "" {
+		var types []string
+		for {
+			if err := p.skipSpace(); err != nil {
+				return nil, err
+			}
+			if p.peek(0) != '[' {
+				break
+			}
+			ts := p.pos
+			end := p.pos
+			for end < len(p.src) && p.src[end] != ']' && !isNewline(p.src[end]) {
+				end++
+			}
+			if end >= len(p.src) || p.src[end] != ']' {
+				return nil, p.errAt(ts, end, "EndSquareBracketExpectedAtEndOfType", "Missing ] at end of type token.")
+			}
+			types = append(types, strings.TrimSpace(string(p.src[ts+1:end])))
+			p.pos = end + 1
+			if err := p.skipSpace(); err != nil {
+				return nil, err
+			}
+			if p.peek(0) != ',' {
+				break
+			}
+			p.pos++
+			if err := p.skipSpaceNL(); err != nil {
+				return nil, err
+			}
+		}
+		cb, err := p.block("MissingCatchHandlerBlock", "Missing statement block in catch block.")
+		if err != nil {
+			return nil, err
+		}
+		st.Catches = append(st.Catches, CatchClause{Types: types, Body: cb})
+	}
+	if p.nextKeyword("finally") != "" {
+		fb, err := p.block("MissingFinallyStatementBlock", "Missing statement block after 'finally' keyword.")
+		if err != nil {
+			return nil, err
+		}
+		st.Finally, st.HasFinally = fb, true
+	}
+	if len(st.Catches) == 0 && !st.HasFinally {
+		return nil, p.errAt(start, p.pos, "MissingCatchOrFinally", "The Try statement is missing its Catch or Finally block.")
+	}
+	st.span = span{start, p.pos}
+	return st, nil
+}
+
+// assignedValue is the right of '=': a pipeline, or an if, foreach or try
+// statement whose output is the value.
+func (p *parser) assignedValue() (Node, error) {
+	start := p.pos
+	if isCommandStart(p.peek(0)) {
+		switch strings.ToLower(p.bareword()) {
+		case "if":
+			return p.ifStatement(start)
+		case "foreach":
+			return p.foreachStatement(start)
+		case "try":
+			return p.tryStatement(start)
+		}
+		p.pos = start
+	}
+	return p.pipeline()
 }

@@ -29,6 +29,9 @@ func testRegistry(got *map[string]any) *Registry {
 			if c.String("Identity") == "boom" {
 				return NewError("InvalidOperation", "InvalidOperationException", "Boom", "It went boom.")
 			}
+			if c.String("Identity") == "softfail" {
+				c.WriteError(NewError("InvalidOperation", "InvalidOperationException", "Soft", "soft failure"))
+			}
 			return nil
 		},
 	})
@@ -161,7 +164,10 @@ func TestErrorsHavePowerShellTexts(t *testing.T) {
 		{`Set-Thing @{a=1`, "The hash literal was incomplete.", "IncompleteHashLiteral", 1},
 		{`Set-Thing x |`, "An empty pipe element is not allowed.", "EmptyPipeElement", 1},
 		{`Set-Thing x | "a"`, "Expressions are only allowed as the first element of a pipeline.", "ExpressionsMustBeFirstInPipeline", 1},
-		{`if ($true) { Set-Thing }`, "The 'if' statement is not supported by this PowerShell subset.", "UnsupportedStatement", 1},
+		{`while ($true) { Set-Thing }`, "The 'while' statement is not supported by this PowerShell subset.", "UnsupportedStatement", 1},
+		{`if (1) 'a'`, "Missing statement block after if ( condition ).", "MissingStatementBlock", 1},
+		{`try { 'x' }`, "The Try statement is missing its Catch or Finally block.", "MissingCatchOrFinally", 1},
+		{`foreach ($i 1,2) { $i }`, "Missing 'in' after variable in foreach loop.", "MissingInInForeach", 1},
 		{`Import-Module Nope`, "The specified module 'Nope' was not loaded because no valid module file was found in any module directory.", "Modules_ModuleNotFound,Microsoft.PowerShell.Commands.ImportModuleCommand", 1},
 		{`throw "bad thing"`, "bad thing", "bad thing", 1},
 	}
@@ -253,12 +259,35 @@ func TestPipelines(t *testing.T) {
 	}
 }
 
-func TestDefaultListFormat(t *testing.T) {
+// TestDefaultViewRule: objects with no registered view show as a table
+// when they have four or fewer properties (consecutive ones of one shape
+// in one table), as a list with five or more; the product's types
+// (Microsoft.Rtc.*) keep their list view; Format-List, Format-Table and
+// Out-String choose or capture the view.
+func TestDefaultViewRule(t *testing.T) {
 	var got map[string]any
-	res := Run(context.Background(), testRegistry(&got), Hooks{}, `Get-Thing -Name a`)
-	want := "\r\nName  : a\r\nState : FailedOver\r\nList  : {x, y}\r\n\r\nName  : b\r\nState : Normal\r\nList  : {}\r\n\r\n\r\n"
-	if res.Stdout != want {
-		t.Errorf("stdout %q, want %q", res.Stdout, want)
+	reg := testRegistry(&got)
+	reg.Register(&Command{Name: "Get-Wide", Module: "Test", Run: func(_ context.Context, c *Call) error {
+		c.Emit(NewObject("Test.Wide", "A", int64(1), "B", "two", "C", "three", "D", "four", "E", "five"))
+		c.Emit(NewObject("Microsoft.Rtc.Management.Test", "Identity", "global", "N", int64(7)))
+		return nil
+	}})
+	cases := []struct{ script, want string }{
+		{`Get-Thing -Name a`, "\r\nName State      List\r\n---- -----      ----\r\na    FailedOver {x, y}\r\nb    Normal     {}\r\n\r\n"},
+		{`Get-Wide`, "\r\nA : 1\r\nB : two\r\nC : three\r\nD : four\r\nE : five\r\n\r\nIdentity : global\r\nN        : 7\r\n\r\n\r\n"},
+		{`Get-Thing -Name a | Format-List Name,State`, "\r\nName  : a\r\nState : FailedOver\r\n\r\nName  : b\r\nState : Normal\r\n\r\n\r\n"},
+		{`Get-Wide | Select-Object A,B | Format-Table`, "\r\nA B\r\n- -\r\n1 two\r\n\r\n\r\nA B\r\n- -\r\n\r\n\r\n"},
+		{`(Get-Thing -Name a | Format-Table Name | Out-String).Length`, "22\r\n"},
+		{`Get-Thing -Name a | Out-String -Stream | Select-Object -First 2`, "\r\nName State      List\r\n"},
+	}
+	for _, tc := range cases {
+		res := Run(context.Background(), reg, Hooks{}, tc.script)
+		if len(res.Errors) > 0 {
+			t.Fatalf("%s: %v", tc.script, errorTexts(res))
+		}
+		if res.Stdout != tc.want {
+			t.Errorf("%s:\nstdout %q\nwant   %q", tc.script, res.Stdout, tc.want)
+		}
 	}
 }
 

@@ -36,6 +36,15 @@ type Param struct {
 	Mandatory bool
 	// FromPipeline marks the parameter that receives pipeline input.
 	FromPipeline bool
+	// Sets names the parameter sets the parameter belongs to, as a
+	// cmdlet's help page lists them; nil means every set
+	// (__AllParameterSets). Mandatory applies within these sets.
+	Sets []string
+	// OptionalIn names sets of Sets in which a Mandatory parameter is
+	// optional (Test-CsDatabase -SqlServerFqdn: optional in ByCMS only).
+	OptionalIn []string
+	// AllowNull lets a Mandatory parameter take $null ([AllowNull()]).
+	AllowNull bool
 }
 
 // Command is a cmdlet registered into a Registry. The parser knows nothing
@@ -48,7 +57,10 @@ type Command struct {
 	ShouldProcess bool
 	// ImplementingType is appended to FullyQualifiedErrorId.
 	ImplementingType string
-	Run              func(ctx context.Context, c *Call) error
+	// DefaultSet is the set the binder picks when the bound parameters
+	// leave several (the help page's "(Default)"); "" for none.
+	DefaultSet string
+	Run        func(ctx context.Context, c *Call) error
 }
 
 // Invocation describes one command call after it finished, for recording.

@@ -72,6 +72,7 @@ type header struct {
 	MessageID        string       `xml:"http://schemas.xmlsoap.org/ws/2004/08/addressing MessageID"`
 	ResourceURI      string       `xml:"http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd ResourceURI"`
 	OperationTimeout string       `xml:"http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd OperationTimeout"`
+	MaxEnvelopeSize  string       `xml:"http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd MaxEnvelopeSize"`
 	SelectorSet      *selectorSet `xml:"http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd SelectorSet"`
 	OptionSet        *optionSet   `xml:"http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd OptionSet"`
 }
@@ -152,6 +153,19 @@ func (e *Envelope) ShellID() string {
 		}
 	}
 	return ""
+}
+
+// Option is the value of a header w:Option (WINRS_CODEPAGE, ...).
+func (e *Envelope) Option(name string) (string, bool) {
+	if e.Header.OptionSet == nil {
+		return "", false
+	}
+	for _, o := range e.Header.OptionSet.Options {
+		if strings.EqualFold(o.Name, name) {
+			return strings.TrimSpace(o.Value), true
+		}
+	}
+	return "", false
 }
 
 // Timeout parses the OperationTimeout header (xs:duration, e.g. PT60S).

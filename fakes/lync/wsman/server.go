@@ -9,19 +9,41 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pchatdr/harness/sim/ntlm"
 )
 
 // Command is a command line a client asked a shell to run.
 type Command struct {
-	ShellID     string
-	CommandID   string
-	User        string
+	ShellID   string
+	CommandID string
+	User      string
+	// Auth is the scheme that authenticated the user: Negotiate, NTLM or
+	// Basic.
+	Auth string
+	// CommandLine is rsp:Command and every rsp:Arguments joined with
+	// spaces, as WinRS hands them to the process: one command line the
+	// process splits itself (CommandLineToArgvW rules), so an argument
+	// with spaces arrives split unless the client quoted it.
 	CommandLine string
-	Arguments   []string
+	// Arguments are the rsp:Arguments as sent (already in CommandLine).
+	Arguments []string
 }
+
+// MaxCommandLine is cmd.exe's limit on a command line (8191 characters):
+// the cmd shell refuses a longer one with "The command line is too long."
+const MaxCommandLine = 8191
+
+// Code pages a shell may ask for with WINRS_CODEPAGE; 437 is WinRS's
+// default (the OEM code page of an en-US Windows Server).
+const (
+	CodePageOEM  = 437
+	CodePageUTF8 = 65001
+)
 
 // Output is what the command produced when it ended.
 type Output struct {
@@ -41,8 +63,26 @@ type Interceptor func(w http.ResponseWriter, r *http.Request, env *Envelope) boo
 
 // Config configures a Handler.
 type Config struct {
-	// Authenticate checks Basic credentials. Required.
+	// Authenticate checks Basic credentials; used only with AllowBasic.
 	Authenticate func(user, password string) bool
+	// NTLM accepts Negotiate (NTLM, raw or in SPNEGO) logons, WinRM's
+	// default; nil turns Negotiate off.
+	NTLM *ntlm.Server
+	// AllowBasic is WinRM's Auth/Basic (off on Windows by default); even
+	// then Basic is accepted over HTTPS only.
+	AllowBasic bool
+	// AllowUnencrypted is WinRM's AllowUnencrypted (false on Windows):
+	// without it a request over plain HTTP is refused, because this
+	// service does not implement WinRM's message encryption.
+	AllowUnencrypted bool
+	// ChannelBinding is the HTTPS channel's binding (ntlm.TLSServerEndPoint
+	// of the server's certificate): an NTLM logon over HTTPS that carries a
+	// channel binding must carry this one (WinRM's CbtHardeningLevel
+	// Relaxed, its default).
+	ChannelBinding []byte
+	// OnAuthFailure, when set, hears why a logon failed (the service's
+	// log; the client only ever sees 401).
+	OnAuthFailure func(r *http.Request, err error)
 	// Exec runs commands. Required.
 	Exec Executor
 	// MaxReceiveWait caps how long a Receive waits for output before the
@@ -57,17 +97,21 @@ type Config struct {
 }
 
 type command struct {
-	id      string
-	cancel  context.CancelFunc
-	done    chan struct{}
-	out     Output
-	stdin   []byte
-	drained bool
+	id     string
+	cancel context.CancelFunc
+	done   chan struct{}
+	out    Output
+	stdin  []byte
+	// sentOut and sentErr are how much of each stream Receive has
+	// delivered; drained means the Done state went out.
+	sentOut, sentErr int
+	drained          bool
 }
 
 type shell struct {
 	id       string
 	user     string
+	codePage int
 	commands map[string]*command
 }
 
@@ -79,6 +123,7 @@ type Handler struct {
 	wg     sync.WaitGroup
 	mu     sync.Mutex
 	shells map[string]*shell
+	conns  conns
 }
 
 // NewHandler builds a handler.
@@ -125,13 +170,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	user, pass, ok := r.BasicAuth()
-	if !ok || h.cfg.Authenticate == nil || !h.cfg.Authenticate(user, pass) {
-		// Drain so keep-alive connections stay usable, then challenge.
+	user, scheme, ok := h.authenticate(w, r)
+	if !ok {
+		return
+	}
+	if r.TLS == nil && !h.cfg.AllowUnencrypted {
 		_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, h.cfg.MaxEnvelopeBytes))
-		w.Header().Add("WWW-Authenticate", "Negotiate")
-		w.Header().Add("WWW-Authenticate", `Basic realm="WSMAN"`)
-		w.WriteHeader(http.StatusUnauthorized)
+		h.fault(w, &Fault{Code: "s:Sender", Subcode: "w:AccessDenied", WSManCode: 2150858770,
+			Reason: "The WS-Management service cannot process the request: " + ErrUnencrypted.Error() + " (AllowUnencrypted is false) and this service does not implement message encryption. Use HTTPS."}, "")
 		return
 	}
 	if ct := r.Header.Get("Content-Type"); !strings.Contains(strings.ToLower(ct), "application/soap+xml") {
@@ -166,7 +212,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case ActionCreate:
 		resp, ferr = h.create(env, user, msgID, r)
 	case ActionCommand:
-		resp, ferr = h.command(env, user, msgID)
+		resp, ferr = h.command(env, user, scheme, msgID)
 	case ActionReceive:
 		resp, ferr = h.receive(r.Context(), env, msgID)
 	case ActionSend:
@@ -205,6 +251,15 @@ func (h *Handler) create(env *Envelope, user, msgID string, r *http.Request) ([]
 		return nil, &Fault{Code: "s:Sender", Subcode: "w:SchemaValidationError", WSManCode: 2150858817,
 			Reason: "The WS-Management service cannot process the request because the Create body has no rsp:Shell element."}
 	}
+	codePage := CodePageOEM
+	if v, ok := env.Option("WINRS_CODEPAGE"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || (n != CodePageOEM && n != CodePageUTF8) {
+			return nil, &Fault{Code: "s:Sender", Subcode: "w:InvalidOptions", WSManCode: 2150858882,
+				Reason: fmt.Sprintf("The WinRS service cannot process the request: code page %q is not supported here; use %d (the default) or %d.", v, CodePageOEM, CodePageUTF8)}
+		}
+		codePage = n
+	}
 	h.mu.Lock()
 	n := 0
 	for _, s := range h.shells {
@@ -218,7 +273,7 @@ func (h *Handler) create(env *Envelope, user, msgID string, r *http.Request) ([]
 			Reason: fmt.Sprintf("The WS-Management service cannot process the request. This user is allowed a maximum number of %d concurrent shells, which has been exceeded. Close existing shells or raise the quota for this user.", h.cfg.MaxShellsPerUser)}
 	}
 	id := newID()
-	h.shells[id] = &shell{id: id, user: user, commands: map[string]*command{}}
+	h.shells[id] = &shell{id: id, user: user, codePage: codePage, commands: map[string]*command{}}
 	h.mu.Unlock()
 	addr := "http://" + r.Host + "/wsman"
 	if r.TLS != nil {
@@ -242,7 +297,7 @@ func (h *Handler) lookup(env *Envelope) (*shell, *Fault) {
 	return s, nil
 }
 
-func (h *Handler) command(env *Envelope, user, msgID string) ([]byte, *Fault) {
+func (h *Handler) command(env *Envelope, user, scheme, msgID string) ([]byte, *Fault) {
 	s, f := h.lookup(env)
 	if f != nil {
 		return nil, f
@@ -254,7 +309,17 @@ func (h *Handler) command(env *Envelope, user, msgID string) ([]byte, *Fault) {
 	c := &command{id: newID(), done: make(chan struct{})}
 	ctx, cancel := context.WithCancel(h.ctx)
 	c.cancel = cancel
-	cmd := Command{ShellID: s.id, CommandID: c.id, User: user, CommandLine: env.Body.CommandLine.Command, Arguments: env.Body.CommandLine.Arguments}
+	line := strings.TrimSpace(env.Body.CommandLine.Command)
+	for _, a := range env.Body.CommandLine.Arguments {
+		line += " " + a
+	}
+	cmd := Command{ShellID: s.id, CommandID: c.id, User: user, Auth: scheme, CommandLine: line, Arguments: env.Body.CommandLine.Arguments}
+	exec := h.cfg.Exec
+	if len([]rune(line)) > MaxCommandLine {
+		exec = func(context.Context, Command) Output {
+			return Output{Stderr: []byte("The command line is too long.\r\n"), ExitCode: 1}
+		}
+	}
 	h.mu.Lock()
 	if _, still := h.shells[s.id]; !still {
 		h.mu.Unlock()
@@ -267,7 +332,8 @@ func (h *Handler) command(env *Envelope, user, msgID string) ([]byte, *Fault) {
 	go func() {
 		defer h.wg.Done()
 		defer cancel()
-		out := h.cfg.Exec(ctx, cmd)
+		out := exec(ctx, cmd)
+		out.Stdout, out.Stderr = encodeCodePage(out.Stdout, s.codePage), encodeCodePage(out.Stderr, s.codePage)
 		h.mu.Lock()
 		c.out = out
 		h.mu.Unlock()
@@ -292,24 +358,65 @@ func (h *Handler) findCommand(env *Envelope, id string) (*command, *Fault) {
 	return c, nil
 }
 
-// chunk is the base64 size of one rsp:Stream element.
+// chunk is the most bytes one rsp:Stream element carries.
 const chunk = 8192
 
-func streamXML(name, cmdID string, data []byte) string {
+func streamXML(name, cmdID string, data []byte, end bool) string {
 	var b strings.Builder
 	for len(data) > 0 {
 		n := min(chunk, len(data))
-		b.WriteString(`<rsp:Stream Name="` + name + `" CommandId="` + cmdID + `">` + base64.StdEncoding.EncodeToString(data[:n]) + `</rsp:Stream>`)
+		attr := ""
+		if end && n == len(data) {
+			attr = ` End="true"`
+		}
+		b.WriteString(`<rsp:Stream Name="` + name + `" CommandId="` + cmdID + `"` + attr + `>` + base64.StdEncoding.EncodeToString(data[:n]) + `</rsp:Stream>`)
 		data = data[n:]
+		if attr != "" {
+			return b.String()
+		}
 	}
-	b.WriteString(`<rsp:Stream Name="` + name + `" CommandId="` + cmdID + `" End="true"></rsp:Stream>`)
+	if end {
+		b.WriteString(`<rsp:Stream Name="` + name + `" CommandId="` + cmdID + `" End="true"></rsp:Stream>`)
+	}
 	return b.String()
 }
 
+// DefaultMaxEnvelopeSize is the WinRM service's MaxEnvelopeSizekb default
+// (500 KB), used when a request names none.
+const DefaultMaxEnvelopeSize = 500 * 1024
+
+// envelopeOverhead is room kept for the SOAP header and the ReceiveResponse
+// elements around the streams.
+const envelopeOverhead = 4096
+
+// receiveBudget is how many output bytes fit one ReceiveResponse within the
+// client's MaxEnvelopeSize: base64 makes 3 bytes 4 characters.
+func receiveBudget(env *Envelope) (int, *Fault) {
+	max := DefaultMaxEnvelopeSize
+	if v := strings.TrimSpace(env.Header.MaxEnvelopeSize); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 8192 {
+			return 0, &Fault{Code: "s:Sender", Subcode: "w:EncodingLimit", WSManCode: 2150858817,
+				Reason: fmt.Sprintf("The WS-Management service cannot process the request because the MaxEnvelopeSize %q is below the minimum of 8192 bytes.", v)}
+		}
+		max = n
+	}
+	return (max - envelopeOverhead) / 4 * 3, nil
+}
+
+// receive answers with the output the command has produced so far that
+// fits the client's MaxEnvelopeSize: State Running while more is to come
+// (the command still runs, or its output needs more responses), Done with
+// the exit code in the response that delivers the last byte. A command
+// with no output yet holds the request until OperationTimeout (w:TimedOut).
 func (h *Handler) receive(ctx context.Context, env *Envelope, msgID string) ([]byte, *Fault) {
 	if env.Body.Receive == nil {
 		return nil, &Fault{Code: "s:Sender", Subcode: "w:SchemaValidationError", WSManCode: 2150858817,
 			Reason: "The WS-Management service cannot process the request because the Receive body is missing."}
+	}
+	budget, f := receiveBudget(env)
+	if f != nil {
+		return nil, f
 	}
 	id := strings.TrimSpace(env.Body.Receive.DesiredStream.CommandID)
 	c, f := h.findCommand(env, id)
@@ -337,13 +444,24 @@ func (h *Handler) receive(ctx context.Context, env *Envelope, msgID string) ([]b
 	h.mu.Lock()
 	out := c.out
 	if c.drained {
-		out = Output{ExitCode: out.ExitCode}
+		c.sentOut, c.sentErr = len(out.Stdout), len(out.Stderr)
 	}
-	c.drained = true
+	so := out.Stdout[c.sentOut:]
+	so = so[:min(len(so), budget)]
+	left := budget - len(so)
+	se := out.Stderr[c.sentErr:]
+	se = se[:min(len(se), left)]
+	c.sentOut += len(so)
+	c.sentErr += len(se)
+	doneOut, doneErr := c.sentOut == len(out.Stdout), c.sentErr == len(out.Stderr)
+	finished := doneOut && doneErr
+	c.drained = finished
 	h.mu.Unlock()
-	body := `<rsp:ReceiveResponse>` + streamXML("stdout", id, out.Stdout) + streamXML("stderr", id, out.Stderr) +
-		`<rsp:CommandState CommandId="` + id + `" State="` + StateDone + `"><rsp:ExitCode>` + fmt.Sprint(out.ExitCode) +
-		`</rsp:ExitCode></rsp:CommandState></rsp:ReceiveResponse>`
+	state := `<rsp:CommandState CommandId="` + id + `" State="` + StateRunning + `"></rsp:CommandState>`
+	if finished {
+		state = `<rsp:CommandState CommandId="` + id + `" State="` + StateDone + `"><rsp:ExitCode>` + fmt.Sprint(out.ExitCode) + `</rsp:ExitCode></rsp:CommandState>`
+	}
+	body := `<rsp:ReceiveResponse>` + streamXML("stdout", id, so, doneOut) + streamXML("stderr", id, se, doneErr) + state + `</rsp:ReceiveResponse>`
 	return wrap(NSShell+"/ReceiveResponse", env.Header.MessageID, msgID, body), nil
 }
 

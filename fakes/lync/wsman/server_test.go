@@ -2,6 +2,7 @@ package wsman
 
 import (
 	"context"
+	"crypto/tls"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,7 +17,7 @@ func echoExec(_ context.Context, cmd Command) Output {
 	if strings.HasPrefix(cmd.CommandLine, "fail") {
 		return Output{Stderr: []byte("failed\r\n"), ExitCode: 3}
 	}
-	return Output{Stdout: []byte("ran: " + cmd.CommandLine + " " + strings.Join(cmd.Arguments, " "))}
+	return Output{Stdout: []byte("ran: " + cmd.CommandLine)}
 }
 
 func newTestServer(t *testing.T, exec Executor) (*httptest.Server, *Handler) {
@@ -24,8 +25,10 @@ func newTestServer(t *testing.T, exec Executor) (*httptest.Server, *Handler) {
 	if exec == nil {
 		exec = echoExec
 	}
-	h := NewHandler(Config{Authenticate: Authenticator(map[string]string{"admin": "pw"}), Exec: exec, MaxReceiveWait: 300 * time.Millisecond})
-	srv := httptest.NewServer(h)
+	// Basic over HTTPS, enabled: the protocol tests need no NTLM (its
+	// tests are in auth_test.go).
+	h := NewHandler(Config{Authenticate: Authenticator(map[string]string{"admin": "pw"}), AllowBasic: true, Exec: exec, MaxReceiveWait: 300 * time.Millisecond})
+	srv := httptest.NewTLSServer(h)
 	t.Cleanup(func() { h.Close(); srv.Close() })
 	return srv, h
 }
@@ -37,7 +40,7 @@ func post(t *testing.T, url, user, pass, body string) (int, string) {
 	if user != "" {
 		req.SetBasicAuth(user, pass)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := insecureClient.Do(req)
 	if err != nil {
 		t.Fatalf("post: %v", err)
 	}
@@ -48,13 +51,13 @@ func post(t *testing.T, url, user, pass, body string) (int, string) {
 
 func TestMasterzenClientRoundTrip(t *testing.T) {
 	srv, h := newTestServer(t, nil)
-	ep := &winrm.Endpoint{Host: "127.0.0.1", Port: portOf(t, srv.URL), Timeout: 5 * time.Second}
+	ep := &winrm.Endpoint{Host: "127.0.0.1", Port: portOf(t, srv.URL), HTTPS: true, Insecure: true, Timeout: 5 * time.Second}
 	c, err := winrm.NewClient(ep, "admin", "pw")
 	if err != nil {
 		t.Fatal(err)
 	}
 	out, errOut, code, err := c.RunWithString("hostname", "")
-	if err != nil || code != 0 || out != "ran: hostname " || errOut != "" {
+	if err != nil || code != 0 || out != "ran: hostname" || errOut != "" {
 		t.Fatalf("out %q err %q code %d: %v", out, errOut, code, err)
 	}
 	_, errOut, code, err = c.RunWithString("fail now", "some stdin")
@@ -197,7 +200,7 @@ func FuzzEnvelope(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	h := NewHandler(Config{Authenticate: func(string, string) bool { return true }, Exec: echoExec, MaxReceiveWait: 10 * time.Millisecond})
+	h := NewHandler(Config{Authenticate: func(string, string) bool { return true }, AllowBasic: true, Exec: echoExec, MaxReceiveWait: 10 * time.Millisecond})
 	defer h.Close()
 	f.Fuzz(func(t *testing.T, body string) {
 		if _, err := ParseEnvelope([]byte(body)); err != nil {
@@ -208,6 +211,7 @@ func FuzzEnvelope(f *testing.F) {
 		req := httptest.NewRequest(http.MethodPost, "/wsman", strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/soap+xml")
 		req.SetBasicAuth("u", "p")
+		req.TLS = &tls.ConnectionState{HandshakeComplete: true}
 		rec := httptest.NewRecorder()
 		done := make(chan struct{})
 		go func() { defer close(done); h.ServeHTTP(rec, req) }()
@@ -227,3 +231,6 @@ func FuzzEnvelope(f *testing.F) {
 		}
 	})
 }
+
+// insecureClient talks to httptest's TLS server (its own test certificate).
+var insecureClient = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}} //nolint:gosec // test server

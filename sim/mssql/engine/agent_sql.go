@@ -3,9 +3,8 @@ package engine
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"strings"
-	"time"
+
+	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 )
 
 // The Agent, the log-shipping procedures and the log-shipping jobs keep
@@ -61,19 +60,6 @@ func filterMsgs(ms []*Error, errs bool) []*Error {
 	return out
 }
 
-// colIndex finds a column of result set set by name (case-insensitive).
-func (r *sqlSink) colIndex(set int, name string) int {
-	if set >= len(r.cols) {
-		return -1
-	}
-	for i, c := range r.cols[set] {
-		if strings.EqualFold(c.Name, name) {
-			return i
-		}
-	}
-	return -1
-}
-
 // systemSQL runs text on a new system session in database db and returns
 // what it produced. The first error message (severity > 10) is returned as
 // the error, so callers that only care whether it worked can stop there;
@@ -98,40 +84,8 @@ func runOn(ctx context.Context, s *Session, text string) (*sqlSink, error) {
 	return sink, nil
 }
 
-// lit renders a Go value as a T-SQL literal. Strings are N'...' with quotes
-// doubled, so no value can leave its literal.
-func agentLit(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "NULL"
-	case string:
-		return "N'" + strings.ReplaceAll(x, "'", "''") + "'"
-	case int:
-		return strconv.Itoa(x)
-	case int32:
-		return strconv.FormatInt(int64(x), 10)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case bool:
-		if x {
-			return "1"
-		}
-		return "0"
-	case GUID:
-		return "CONVERT(uniqueidentifier, '" + x.String() + "')"
-	case time.Time:
-		if x.IsZero() {
-			return "NULL"
-		}
-		return "CONVERT(datetime, '" + x.Format("2006-01-02T15:04:05.000") + "', 126)"
-	case []byte:
-		return "0x" + strings.ToUpper(fmt.Sprintf("%x", x))
-	}
-	panic(fmt.Sprintf("engine: lit of %T", v)) // only the types above are rendered
-}
-
-// quoteName is QUOTENAME: [name] with ] doubled.
-func agentQuoteName(s string) string { return "[" + strings.ReplaceAll(s, "]", "]]") + "]" }
+// agentLit renders a Go value as a T-SQL literal (sqltypes.Literal).
+func agentLit(v any) string { return sqltypes.Literal(v) }
 
 // Value readers for rows read back from msdb.
 func vStr(v Value) string {
@@ -160,9 +114,4 @@ func vInt(v Value) int64 {
 func vGUID(v Value) GUID {
 	g, _ := v.(GUID)
 	return g
-}
-
-func vTime(v Value) time.Time {
-	t, _ := v.(time.Time)
-	return t
 }

@@ -9,8 +9,8 @@
 package engine
 
 import (
-	"github.com/pchatdr/harness/sim/mssql/sqlerr"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // Aliases keep the transport contract in one place while the definitions live
@@ -103,4 +103,18 @@ type LoginRequest struct {
 	AppName    string // becomes sys.dm_exec_sessions.program_name
 	HostName   string
 	ClientAddr string
+	// LocalAddr (the listener's host:port the client reached), TDSVersion
+	// and PacketSize describe the connection for sys.dm_exec_connections;
+	// AuthScheme is "SQL" (the default) or "NTLM".
+	LocalAddr  string
+	TDSVersion uint32
+	PacketSize int
+	AuthScheme string
+	// Windows says User is a Windows account the transport authenticated
+	// (SSPI/NTLM): no password is checked, the account must have a
+	// Windows login (Config.WindowsLogins or CREATE LOGIN ... FROM WINDOWS).
+	Windows bool
+	// Encrypted says the connection is encrypted in full (TLS after the
+	// login too): sys.dm_exec_connections.encrypt_option.
+	Encrypted bool
 }

@@ -18,8 +18,8 @@ import (
 // sim/mssql/storage/media as the service account, streams STATS progress
 // and records msdb history.
 
-func init() {
-	registerStmt(&tsql.BackupStmt{}, func(sc *scope, st tsql.Stmt) error {
+func installBackup(r *Registry) {
+	r.Statement(&tsql.BackupStmt{}, func(sc *scope, st tsql.Stmt) error {
 		x := st.(*tsql.BackupStmt)
 		verb := "BACKUP DATABASE"
 		if x.Log {
@@ -271,6 +271,10 @@ func (sc *scope) backupMedia(device string, hdr media.SetHeader, o *bkOptions, p
 		return hdr, newErr(3201, device, osErrText(err))
 	}
 	if wopts.Pace, err = sc.pacing("write", device); err != nil {
+		return hdr, err
+	}
+	payload, err = inst.withQuota(device, payload)
+	if err != nil {
 		return hdr, err
 	}
 	out, err := media.Write(host, hdr, wopts, payload)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"reflect"
 	"runtime/debug"
 	"sync"
 
@@ -149,26 +148,4 @@ func safeParse(text string) (stmts []tsql.Stmt, err error) {
 		}
 	}()
 	return tsql.Parse(text)
-}
-
-// stmtHandler runs a statement kind the core does not (BACKUP, RESTORE,
-// endpoints: later issues register theirs).
-type stmtHandler func(sc *scope, st tsql.Stmt) error
-
-var (
-	stmtHooksMu sync.RWMutex
-	stmtHooks   = map[reflect.Type]stmtHandler{}
-)
-
-// registerStmt installs h for statements of st's dynamic type.
-func registerStmt(st tsql.Stmt, h stmtHandler) {
-	stmtHooksMu.Lock()
-	defer stmtHooksMu.Unlock()
-	stmtHooks[reflect.TypeOf(st)] = h
-}
-
-func (inst *Instance) stmtHook(st tsql.Stmt) stmtHandler {
-	stmtHooksMu.RLock()
-	defer stmtHooksMu.RUnlock()
-	return stmtHooks[reflect.TypeOf(st)]
 }

@@ -17,19 +17,6 @@ type catalogView struct {
 	rows   func(sc *scope, db *Database) ([][]Value, error)
 }
 
-var views = map[string]*catalogView{}
-
-// registerView adds a catalog view; later issues add theirs (msdb tables
-// are real tables, not views).
-func registerView(schema, name string, cols []Column, rows func(sc *scope, db *Database) ([][]Value, error)) {
-	v := &catalogView{id: -100 - len(views), schema: schema, name: name, cols: cols, rows: rows}
-	views[strings.ToLower(schema+"."+name)] = v
-}
-
-func lookupView(schema, name string) *catalogView {
-	return views[strings.ToLower(schema+"."+name)]
-}
-
 func col(name string, t Type, nullable bool) Column {
 	return Column{Name: name, Type: t, Nullable: nullable}
 }
@@ -84,10 +71,6 @@ func (m DBMeta) DBFiles() []DBFile {
 	return []DBFile{{FileID: 1, Type: 0, Name: data, Physical: pdata, SizePages: 1024}, {FileID: 2, Type: 1, Name: log, Physical: plog, SizePages: 1024}}
 }
 
-// MirroringRow computes a database's sys.database_mirroring columns after
-// database_id; nil means not mirrored (all NULL). Issue 3 sets it.
-var MirroringRow func(db *Database) []Value
-
 func typeID(t Type) int64 {
 	switch t.Kind {
 	case sqltypes.KindTinyInt:
@@ -120,6 +103,12 @@ func typeID(t Type) int64 {
 		return 42
 	case sqltypes.KindDate:
 		return 40
+	case sqltypes.KindTime:
+		return 41
+	case sqltypes.KindDateTimeOffset:
+		return 43
+	case sqltypes.KindSmallDateTime:
+		return 58
 	case sqltypes.KindUniqueIdentifier:
 		return 36
 	case sqltypes.KindVarBinary:
@@ -154,6 +143,12 @@ func maxLength(t Type) int64 {
 		return 8
 	case sqltypes.KindDate:
 		return 3
+	case sqltypes.KindSmallDateTime:
+		return 4
+	case sqltypes.KindTime:
+		return 5
+	case sqltypes.KindDateTimeOffset:
+		return 10
 	case sqltypes.KindUniqueIdentifier:
 		return 16
 	}
@@ -190,6 +185,12 @@ func precisionOf(t Type) (int64, int64) {
 		return 27, int64(t.Scale)
 	case sqltypes.KindDate:
 		return 10, 0
+	case sqltypes.KindSmallDateTime:
+		return 16, 0
+	case sqltypes.KindTime:
+		return 16, int64(t.Scale)
+	case sqltypes.KindDateTimeOffset:
+		return 34, int64(t.Scale)
 	}
 	return 0, 0
 }
@@ -211,8 +212,8 @@ func (sc *scope) tablesOf(db *Database) []TableDef {
 	return out
 }
 
-func init() {
-	registerView("sys", "databases", []Column{
+func installCatalogViews(r *Registry) {
+	r.View("sys", "databases", []Column{
 		col("name", tSys, false), col("database_id", tInt, false), col("source_database_id", tInt, true),
 		col("create_date", tDT, false), col("compatibility_level", tTiny, false), col("collation_name", tSys, true),
 		col("user_access", tTiny, true), col("user_access_desc", nv(60), true), col("is_read_only", tBit, true),
@@ -234,7 +235,7 @@ func init() {
 		}
 		return out, nil
 	})
-	registerView("sys", "dm_exec_sessions", []Column{
+	r.View("sys", "dm_exec_sessions", []Column{
 		col("session_id", tSm, false), col("login_time", tDT, false), col("host_name", tSys, true),
 		col("program_name", tSys, true), col("host_process_id", tInt, true), col("client_interface_name", tSys, true),
 		col("login_name", tSys, false), col("nt_domain", tSys, true), col("nt_user_name", tSys, true),
@@ -264,7 +265,7 @@ func init() {
 		return out, nil
 	})
 	schemaCols := []Column{col("name", tSys, false), col("schema_id", tInt, false), col("principal_id", tInt, true)}
-	registerView("sys", "schemas", schemaCols, func(sc *scope, _ *Database) ([][]Value, error) {
+	r.View("sys", "schemas", schemaCols, func(sc *scope, _ *Database) ([][]Value, error) {
 		return [][]Value{{"dbo", int64(1), int64(1)}, {"guest", int64(2), int64(2)},
 			{"INFORMATION_SCHEMA", int64(3), int64(3)}, {"sys", int64(4), int64(4)}}, nil
 	})
@@ -274,7 +275,7 @@ func init() {
 		col("type_desc", nv(60), true), col("create_date", tDT, false), col("modify_date", tDT, false),
 		col("is_ms_shipped", tBit, false), col("is_published", tBit, false), col("is_schema_published", tBit, false),
 	}
-	registerView("sys", "objects", objCols, func(sc *scope, db *Database) ([][]Value, error) {
+	r.View("sys", "objects", objCols, func(sc *scope, db *Database) ([][]Value, error) {
 		var out [][]Value
 		for _, t := range sc.tablesOf(db) {
 			out = append(out, []Value{t.Name, int64(t.ID), nil, int64(1), int64(0), "U ", "USER_TABLE", t.Created, t.Created, false, false, false})
@@ -293,7 +294,7 @@ func init() {
 		}
 		return out, nil
 	})
-	registerView("sys", "tables", append(append([]Column{}, objCols...), col("lob_data_space_id", tInt, false), col("is_replicated", tBit, true), col("temporal_type", tTiny, true)),
+	r.View("sys", "tables", append(append([]Column{}, objCols...), col("lob_data_space_id", tInt, false), col("is_replicated", tBit, true), col("temporal_type", tTiny, true)),
 		func(sc *scope, db *Database) ([][]Value, error) {
 			var out [][]Value
 			for _, t := range sc.tablesOf(db) {
@@ -301,7 +302,7 @@ func init() {
 			}
 			return out, nil
 		})
-	registerView("sys", "columns", []Column{
+	r.View("sys", "columns", []Column{
 		col("object_id", tInt, false), col("name", tSys, true), col("column_id", tInt, false),
 		col("system_type_id", tTiny, false), col("user_type_id", tInt, false), col("max_length", tSm, false),
 		col("precision", tTiny, false), col("scale", tTiny, false), col("collation_name", tSys, true),
@@ -326,7 +327,7 @@ func init() {
 		}
 		return out, nil
 	})
-	registerView("INFORMATION_SCHEMA", "TABLES", []Column{
+	r.View("INFORMATION_SCHEMA", "TABLES", []Column{
 		col("TABLE_CATALOG", tSys, true), col("TABLE_SCHEMA", tSys, true), col("TABLE_NAME", tSys, false), col("TABLE_TYPE", vc(10), true),
 	}, func(sc *scope, db *Database) ([][]Value, error) {
 		var out [][]Value
@@ -335,7 +336,7 @@ func init() {
 		}
 		return out, nil
 	})
-	registerView("INFORMATION_SCHEMA", "COLUMNS", []Column{
+	r.View("INFORMATION_SCHEMA", "COLUMNS", []Column{
 		col("TABLE_CATALOG", tSys, true), col("TABLE_SCHEMA", tSys, true), col("TABLE_NAME", tSys, false),
 		col("COLUMN_NAME", tSys, true), col("ORDINAL_POSITION", tInt, true), col("COLUMN_DEFAULT", nv(4000), true),
 		col("IS_NULLABLE", vc(3), true), col("DATA_TYPE", nv(128), true), col("CHARACTER_MAXIMUM_LENGTH", tInt, true),
@@ -389,7 +390,7 @@ func init() {
 		return []Value{int64(f.FileID), nil, int64(f.Type), typeDesc, ds, f.Name, f.Physical, int64(st), st.String(),
 			f.SizePages, max, int64(8192), m.ReadOnly}
 	}
-	registerView("sys", "database_files", fileCols, func(sc *scope, db *Database) ([][]Value, error) {
+	r.View("sys", "database_files", fileCols, func(sc *scope, db *Database) ([][]Value, error) {
 		m := db.Meta()
 		var out [][]Value
 		for _, f := range m.DBFiles() {
@@ -397,7 +398,7 @@ func init() {
 		}
 		return out, nil
 	})
-	registerView("sys", "master_files", append([]Column{col("database_id", tInt, false)}, fileCols...), func(sc *scope, _ *Database) ([][]Value, error) {
+	r.View("sys", "master_files", append([]Column{col("database_id", tInt, false)}, fileCols...), func(sc *scope, _ *Database) ([][]Value, error) {
 		var out [][]Value
 		for _, d := range sc.s.inst.sortedDBs() {
 			m := d.Meta()
@@ -407,7 +408,7 @@ func init() {
 		}
 		return out, nil
 	})
-	registerView("sys", "dm_server_services", []Column{
+	r.View("sys", "dm_server_services", []Column{
 		col("servicename", nv(256), false), col("startup_type", tInt, true), col("startup_type_desc", nv(256), false),
 		col("status", tInt, true), col("status_desc", nv(256), false), col("process_id", tInt, true),
 		col("last_startup_time", tDT, true), col("service_account", nv(256), false), col("filename", nv(256), false),
@@ -420,7 +421,7 @@ func init() {
 			svc = v
 		}
 		agentStatus, agentDesc, agentPID, agentStart := int64(1), "Stopped", Value(nil), Value(nil)
-		if inst.cfg.AgentRunning {
+		if a := inst.Agent(); a != nil && a.IsRunning() {
 			agentStatus, agentDesc, agentPID, agentStart = 4, "Running", int64(4343), wallClock(inst.started)
 		}
 		return [][]Value{
@@ -442,13 +443,13 @@ func init() {
 		col("mirroring_redo_queue_type", nv(60), true), col("mirroring_end_of_log_lsn", tLSN, true),
 		col("mirroring_replication_lsn", tLSN, true),
 	}
-	registerView("sys", "database_mirroring", mirrorCols, func(sc *scope, _ *Database) ([][]Value, error) {
+	r.View("sys", "database_mirroring", mirrorCols, func(sc *scope, _ *Database) ([][]Value, error) {
 		var out [][]Value
 		for _, d := range sc.s.inst.sortedDBs() {
 			row := make([]Value, len(mirrorCols))
 			row[0] = int64(d.ID())
-			if MirroringRow != nil {
-				if r := MirroringRow(d); r != nil {
+			if f := sc.s.inst.reg.mirroringRow; f != nil {
+				if r := f(d); r != nil {
 					copy(row[1:], r)
 				}
 			}
@@ -458,8 +459,8 @@ func init() {
 	})
 }
 
-func init() {
-	registerView("sys", "dm_exec_requests", []Column{
+func installProcessViews(r *Registry) {
+	r.View("sys", "dm_exec_requests", []Column{
 		col("session_id", tSm, false), col("request_id", tInt, false), col("start_time", tDT, false),
 		col("status", nv(30), false), col("command", nv(32), false), col("database_id", tSm, false),
 		col("blocking_session_id", tSm, true), col("wait_type", nv(60), true), col("wait_time", tInt, false),
@@ -480,7 +481,7 @@ func init() {
 		}
 		return out, nil
 	})
-	registerView("sys", "sysprocesses", []Column{
+	r.View("sys", "sysprocesses", []Column{
 		col("spid", tSm, false), col("kpid", tSm, false), col("blocked", tSm, false), col("dbid", tSm, false),
 		col("uid", tSm, true), col("login_time", tDT, false), col("last_batch", tDT, false), col("open_tran", tSm, false),
 		col("status", sqltypes.Type{Kind: sqltypes.KindNChar, Length: 30}, false), col("hostname", sqltypes.Type{Kind: sqltypes.KindNChar, Length: 128}, false),
@@ -497,12 +498,8 @@ func init() {
 		}
 		return out, nil
 	})
-	legacyViews["sysprocesses"] = "sysprocesses"
+	r.LegacyView("sysprocesses", "sysprocesses")
 }
-
-// legacyViews are the compatibility views SQL Server also resolves without
-// the sys schema (master..sysprocesses).
-var legacyViews = map[string]string{}
 
 func nullIfEmpty(s string) Value {
 	if s == "" {

@@ -7,8 +7,8 @@ import (
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 )
 
-func init() {
-	registerView("sys", "indexes", []Column{
+func installObjectViews(r *Registry) {
+	r.View("sys", "indexes", []Column{
 		col("object_id", tInt, false), col("name", tSys, true), col("index_id", tInt, false), col("type", tTiny, false),
 		col("type_desc", nv(60), true), col("is_unique", tBit, true), col("is_primary_key", tBit, true),
 		col("is_unique_constraint", tBit, true),
@@ -35,7 +35,7 @@ func init() {
 		}
 		return out, nil
 	})
-	registerView("sys", "key_constraints", []Column{
+	r.View("sys", "key_constraints", []Column{
 		col("name", tSys, false), col("object_id", tInt, false), col("parent_object_id", tInt, false),
 		col("type", sqltypes.Type{Kind: sqltypes.KindChar, Length: 2}, true), col("type_desc", nv(60), true),
 		col("unique_index_id", tInt, true), col("is_system_named", tBit, false),
@@ -76,15 +76,21 @@ func init() {
 		}
 		return rows
 	}
-	registerView("sys", "server_principals", principalCols, func(sc *scope, _ *Database) ([][]Value, error) {
+	r.View("sys", "server_principals", principalCols, func(sc *scope, _ *Database) ([][]Value, error) {
 		rows := logins(sc)
+		// Windows logins (type U) are principals but not SQL logins.
+		win := append([]string(nil), sc.s.inst.cfg.WindowsLogins...)
+		sort.Strings(win)
+		for i, n := range win {
+			rows = append(rows, []Value{n, int64(512 + i), []byte{1, 5, 0, 0, 0, 0, 0, 5, 21, byte(i)}, "U", "WINDOWS_LOGIN", false, systemCreated, systemCreated, "master"})
+		}
 		rows = append(rows, []Value{"sysadmin", int64(3), []byte{3}, "R", "SERVER_ROLE", false, systemCreated, systemCreated, nil})
 		return rows, nil
 	})
-	registerView("sys", "sql_logins", principalCols, func(sc *scope, _ *Database) ([][]Value, error) {
+	r.View("sys", "sql_logins", principalCols, func(sc *scope, _ *Database) ([][]Value, error) {
 		return logins(sc), nil
 	})
-	registerView("sys", "configurations", []Column{
+	r.View("sys", "configurations", []Column{
 		col("configuration_id", tInt, false), col("name", nv(35), false), col("value", tInt, true),
 		col("value_in_use", tInt, true), col("description", nv(255), false),
 	}, func(sc *scope, _ *Database) ([][]Value, error) {

@@ -129,6 +129,12 @@ type Database struct {
 	dir        string
 	sinceCkp   atomic.Int64 // records since the last checkpoint
 	ckpMu      sync.Mutex
+
+	// metaRMW serialises read-modify-write of parts of the metadata
+	// (LogState, mirroring, server security), so two changes cannot lose
+	// each other.
+	metaRMW sync.Mutex
+	holds   holdSet // log records partners still need (lsn.go)
 }
 
 // Meta returns a copy of the database's metadata.

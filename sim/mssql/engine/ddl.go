@@ -87,7 +87,14 @@ func (sc *scope) execCreateTable(x *tsql.CreateTableStmt) error {
 		if err != nil {
 			return err
 		}
-		col := ColumnDef{Name: cd.Name.Name, Type: t, Nullable: cd.Null != tsql.NullNotAllowed}
+		if err := checkCollation(cd.Collation); err != nil {
+			return err
+		}
+		// A column declared neither NULL nor NOT NULL takes the session's
+		// ANSI_NULL_DFLT_ON/OFF (both off: the database's ANSI_NULL_DEFAULT,
+		// OFF unless set, i.e. NOT NULL).
+		nullable := cd.Null == tsql.NullAllowed || (cd.Null == tsql.NullUnspecified && sc.s.opts.AnsiNullDfltOn)
+		col := ColumnDef{Name: cd.Name.Name, Type: t, Nullable: nullable}
 		if cd.Identity != nil {
 			if !t.Kind.IsInteger() && !(t.Kind == sqltypes.KindDecimal && t.Scale == 0) {
 				return newErr(2749, cd.Name.Name, name)
@@ -126,7 +133,7 @@ func (sc *scope) execCreateTable(x *tsql.CreateTableStmt) error {
 				return newErr(8110, name)
 			}
 			if cd.Null == tsql.NullAllowed {
-				return newErr(8111, name)
+				return sc.constraintFail(newErr(8111, name))
 			}
 			col.Nullable = false
 			pk = &IndexDef{Name: constraintName("PK", name), Primary: true, Cols: []int{i}}
@@ -138,6 +145,9 @@ func (sc *scope) execCreateTable(x *tsql.CreateTableStmt) error {
 		def.Cols = append(def.Cols, col)
 	}
 	for _, tc := range x.Constraints {
+		if err := checkIndexOptions(tc.Options); err != nil {
+			return err
+		}
 		switch tc.Kind {
 		case tsql.ConstraintPrimaryKey, tsql.ConstraintUnique:
 			ix := IndexDef{Primary: tc.Kind == tsql.ConstraintPrimaryKey}
@@ -153,7 +163,7 @@ func (sc *scope) execCreateTable(x *tsql.CreateTableStmt) error {
 				}
 				if ix.Primary {
 					if x.Columns[ci].Null == tsql.NullAllowed {
-						return newErr(8111, name)
+						return sc.constraintFail(newErr(8111, name))
 					}
 					def.Cols[ci].Nullable = false
 				}
@@ -257,9 +267,55 @@ func (sc *scope) execDropTable(x *tsql.DropTableStmt) error {
 	return sc.done(DoneInfo{})
 }
 
+// checkIndexOptions takes the index options of a key or index. The
+// physical ones (PAD_INDEX, FILLFACTOR, ALLOW_ROW_LOCKS, DATA_COMPRESSION,
+// ...) change nothing the simulator models; IGNORE_DUP_KEY = ON would turn
+// a duplicate key into a warning and a skipped row, which is not modelled,
+// so it is refused rather than ignored.
+func checkIndexOptions(opts []*tsql.Option) error {
+	for _, o := range opts {
+		if o.Name == "IGNORE_DUP_KEY" && o.Word == "ON" {
+			return newErr(40000, "IGNORE_DUP_KEY = ON is not supported by the simulator.")
+		}
+	}
+	return nil
+}
+
+// constraintFail reports a constraint that cannot be created as SQL Server
+// does: the specific error, then 1750 "Could not create constraint or
+// index. See previous errors." Inside TRY only the 1750 reaches CATCH.
+func (sc *scope) constraintFail(e *Error) error {
+	if sc.inTry == 0 {
+		if err := sc.message(e); err != nil {
+			return err
+		}
+		sc.s.lastError = e.Number
+	}
+	return newErr(1750)
+}
+
+// checkCollation refuses the collations the simulator does not model. Every
+// character column and comparison here is code page 1252, case-insensitive
+// and accent-sensitive (SQL_Latin1_General_CP1_CI_AS and its Windows twins).
+// Another collation accepted and ignored would store a Cyrillic varchar as
+// '?' and compare a _CS_ column case-insensitively: a silent wrong result.
+// SQL Server knows these names; the stricter choice here is refusing them
+// with the error an unknown collation gets (448) until code pages and
+// comparison styles per column are modelled.
+func checkCollation(name string) error {
+	switch strings.ToUpper(name) {
+	case "", "DATABASE_DEFAULT", "SQL_LATIN1_GENERAL_CP1_CI_AS", "LATIN1_GENERAL_CI_AS", "LATIN1_GENERAL_100_CI_AS":
+		return nil
+	}
+	return newErr(448, name)
+}
+
 func (sc *scope) execCreateDatabase(x *tsql.CreateDatabaseStmt) error {
 	if sc.s.tranCount > 0 {
 		return newErr(226, "CREATE DATABASE")
+	}
+	if err := checkCollation(x.Collation); err != nil {
+		return err
 	}
 	files, err := sc.fileSpecs(x)
 	if err != nil {
@@ -308,10 +364,8 @@ func (sc *scope) execDropDatabase(x *tsql.DropDatabaseStmt) error {
 }
 
 // alterDBOption handles one ALTER DATABASE ... SET option the core does not
-// (PARTNER, WITNESS, ...): later issues register theirs.
+// (PARTNER, WITNESS): features add theirs (Registry.AlterDatabaseOption).
 type alterDBOption func(sc *scope, db *Database, opt *tsql.Option, x *tsql.AlterDatabaseStmt) error
-
-var alterDBOptions = map[string]alterDBOption{}
 
 // execAlterDatabase handles SET RECOVERY, SINGLE_USER/RESTRICTED_USER/
 // MULTI_USER, OFFLINE/ONLINE, READ_ONLY/READ_WRITE with the termination
@@ -428,7 +482,7 @@ func (sc *scope) alterOption(db *Database, opt *tsql.Option, x *tsql.AlterDataba
 		ro := opt.Name == "READ_ONLY"
 		return inst.SetMeta(sc.ctx, db, func(m *DBMeta) { m.ReadOnly = ro })
 	}
-	if h := alterDBOptions[opt.Name]; h != nil {
+	if h := inst.reg.alterDB[opt.Name]; h != nil {
 		return h(sc, db, opt, x)
 	}
 	return newErr(40000, "ALTER DATABASE option "+opt.Name+" is not supported by the simulator.")
@@ -497,6 +551,9 @@ func waitUntil(ctx context.Context, deadline time.Time, cond func() bool) error 
 // later duplicates, 1505 when existing rows already collide), others only
 // appear in the catalog.
 func (sc *scope) execCreateIndex(x *tsql.CreateIndexStmt) error {
+	if err := checkIndexOptions(x.Options); err != nil {
+		return err
+	}
 	obj, err := sc.resolveObject(&x.Table)
 	if err != nil {
 		return err

@@ -71,9 +71,8 @@ func (inst *Instance) security() serverSecurity {
 
 // updateSecurity changes the server-level security state durably.
 func (inst *Instance) updateSecurity(ctx context.Context, change func(s *serverSecurity) error) error {
-	mu := metaLock(inst.master)
-	mu.Lock()
-	defer mu.Unlock()
+	inst.master.metaRMW.Lock()
+	defer inst.master.metaRMW.Unlock()
 	var cerr error
 	err := inst.SetMeta(ctx, inst.master, func(m *DBMeta) {
 		var s serverSecurity
@@ -134,6 +133,9 @@ func (inst *Instance) loginExists(name string) bool {
 		if strings.EqualFold(n, name) {
 			return true
 		}
+	}
+	if inst.windowsLoginExists(name) {
+		return true
 	}
 	for _, l := range inst.security().Logins {
 		if strings.EqualFold(l.Name, name) {
@@ -222,7 +224,7 @@ func encryption(enc string) (bool, int64, string) {
 	return true, 2, "AES"
 }
 
-func init() {
+func installEndpointViews(r *Registry) {
 	epCols := []Column{
 		col("name", tSys, false), col("endpoint_id", tInt, false), col("principal_id", tInt, true),
 		col("protocol", tTiny, false), col("protocol_desc", nv(60), true), col("type", tTiny, false),
@@ -240,7 +242,7 @@ func init() {
 		return []Value{e.Name, int64(e.ID), int64(1), int64(2), "TCP", int64(4), "DATABASE_MIRRORING",
 			stateCode(e.State), e.State, false}
 	}
-	registerView("sys", "endpoints", epCols, func(sc *scope, _ *Database) ([][]Value, error) {
+	r.View("sys", "endpoints", epCols, func(sc *scope, _ *Database) ([][]Value, error) {
 		rows := append([][]Value(nil), builtin...)
 		for _, e := range sc.s.inst.Endpoints() {
 			rows = append(rows, base(e))
@@ -249,7 +251,7 @@ func init() {
 	})
 	tcpCols := append(append([]Column(nil), epCols...),
 		col("port", tInt, false), col("is_dynamic_port", tBit, false), col("ip_address", nv(45), true))
-	registerView("sys", "tcp_endpoints", tcpCols, func(sc *scope, _ *Database) ([][]Value, error) {
+	r.View("sys", "tcp_endpoints", tcpCols, func(sc *scope, _ *Database) ([][]Value, error) {
 		rows := [][]Value{
 			append(append([]Value(nil), builtin[0]...), int64(0), true, nil),
 			append(append([]Value(nil), builtin[3]...), int64(0), true, nil),
@@ -268,7 +270,7 @@ func init() {
 		col("connection_auth", tTiny, false), col("connection_auth_desc", nv(60), true),
 		col("certificate_id", tInt, false), col("encryption_algorithm", tTiny, false),
 		col("encryption_algorithm_desc", nv(60), true))
-	registerView("sys", "database_mirroring_endpoints", dmCols, func(sc *scope, _ *Database) ([][]Value, error) {
+	r.View("sys", "database_mirroring_endpoints", dmCols, func(sc *scope, _ *Database) ([][]Value, error) {
 		var rows [][]Value
 		for _, e := range sc.s.inst.Endpoints() {
 			auth, authDesc := connectionAuth(e.Auth)

@@ -9,20 +9,20 @@ import (
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 )
 
-func init() {
-	registerStmt(&tsql.CreateEndpointStmt{}, func(sc *scope, st tsql.Stmt) error {
+func installEndpointStmts(r *Registry) {
+	r.Statement(&tsql.CreateEndpointStmt{}, func(sc *scope, st tsql.Stmt) error {
 		return sc.execCreateEndpoint(st.(*tsql.CreateEndpointStmt))
 	})
-	registerStmt(&tsql.AlterEndpointStmt{}, func(sc *scope, st tsql.Stmt) error {
+	r.Statement(&tsql.AlterEndpointStmt{}, func(sc *scope, st tsql.Stmt) error {
 		return sc.execAlterEndpoint(st.(*tsql.AlterEndpointStmt))
 	})
-	registerStmt(&tsql.DropEndpointStmt{}, func(sc *scope, st tsql.Stmt) error {
+	r.Statement(&tsql.DropEndpointStmt{}, func(sc *scope, st tsql.Stmt) error {
 		return sc.execDropEndpoint(st.(*tsql.DropEndpointStmt))
 	})
-	registerStmt(&tsql.GrantStmt{}, func(sc *scope, st tsql.Stmt) error {
+	r.Statement(&tsql.GrantStmt{}, func(sc *scope, st tsql.Stmt) error {
 		return sc.execGrant(st.(*tsql.GrantStmt))
 	})
-	registerStmt(&tsql.CreateLoginStmt{}, func(sc *scope, st tsql.Stmt) error {
+	r.Statement(&tsql.CreateLoginStmt{}, func(sc *scope, st tsql.Stmt) error {
 		return sc.execCreateLogin(st.(*tsql.CreateLoginStmt))
 	})
 }

@@ -188,7 +188,7 @@ func (sc *scope) runBatch(text string) error {
 		sc.s.lastError = e.Number
 		return sc.done(DoneInfo{Error: true})
 	}
-	err = sc.runList(stmts)
+	err = sc.runList(parseOnlyFilter(&sc.s.opts, stmts))
 	if errors.Is(err, errReturn) || errors.Is(err, errBreak) || errors.Is(err, errContinue) {
 		err = nil
 	}
@@ -208,10 +208,86 @@ func (sc *scope) runList(stmts []tsql.Stmt) error {
 	return nil
 }
 
+// parseOnlyFilter drops the statements SET PARSEONLY ON covers. The option
+// takes effect at parse time, not at run time (Microsoft's SET PARSEONLY
+// page), so a batch's top-level SET PARSEONLY statements decide for the
+// statements after them before anything runs; the SET statements stay.
+func parseOnlyFilter(o *options, stmts []tsql.Stmt) []tsql.Stmt {
+	on := o.ParseOnly
+	kept := stmts[:0:0]
+	for _, st := range stmts {
+		if v, ok := setsOption(st, "PARSEONLY"); ok {
+			on = v
+			kept = append(kept, st)
+			continue
+		}
+		if !on {
+			kept = append(kept, st)
+		}
+	}
+	return kept
+}
+
+// setsOption reports whether st is a SET of the named ON/OFF option, and to
+// which value.
+func setsOption(st tsql.Stmt, name string) (on, ok bool) {
+	x, isSet := st.(*tsql.SetOptionStmt)
+	if !isSet {
+		return false, false
+	}
+	for _, n := range x.Names {
+		if n == name {
+			on, ok = onOff(x.Value)
+			return on, ok
+		}
+	}
+	return false, false
+}
+
+// runFmtOnly runs a statement under SET FMTONLY ON, which returns metadata
+// and executes nothing: SELECTs send their columns only, DECLARE declares
+// and SET options apply; every other statement is passed over. As on SQL
+// Server, both branches of an IF and a WHILE body once are gone through
+// (no condition is evaluated), so no loop can spin on skipped work.
+func (sc *scope) runFmtOnly(st tsql.Stmt) error {
+	switch x := st.(type) {
+	case *tsql.BlockStmt:
+		return sc.runList(x.Body)
+	case *tsql.IfStmt:
+		if err := sc.run(x.Then); err != nil {
+			return err
+		}
+		if x.Else != nil {
+			return sc.run(x.Else)
+		}
+		return nil
+	case *tsql.WhileStmt:
+		return sc.run(x.Body)
+	case *tsql.TryCatchStmt:
+		return sc.runTryCatch(x)
+	case *tsql.SelectStmt, *tsql.DeclareStmt, *tsql.SetOptionStmt:
+		sc.line = st.Position().Line
+		if err := sc.exec(st); err != nil {
+			return sc.fail(st, err)
+		}
+	}
+	return nil
+}
+
 // run executes one statement and applies SQL Server's error rules.
 func (sc *scope) run(st tsql.Stmt) error {
 	if err := sc.ctx.Err(); err != nil {
 		return err
+	}
+	// SET NOEXEC ON: statements are compiled, not executed, until SET
+	// NOEXEC OFF (which itself runs).
+	if sc.s.opts.NoExec {
+		if _, ok := setsOption(st, "NOEXEC"); !ok {
+			return nil
+		}
+	}
+	if sc.s.opts.FmtOnly {
+		return sc.runFmtOnly(st)
 	}
 	switch x := st.(type) {
 	case *tsql.BlockStmt:
@@ -504,7 +580,7 @@ func (sc *scope) exec(st tsql.Stmt) error {
 	case *tsql.CreateIndexStmt:
 		return sc.execCreateIndex(x)
 	}
-	if h := sc.s.inst.stmtHook(st); h != nil {
+	if h := sc.s.inst.reg.stmt(st); h != nil {
 		return h(sc, st)
 	}
 	return newErr(40000, fmt.Sprintf("The statement at line %d is not supported by the simulator.", st.Position().Line))

@@ -159,6 +159,9 @@ func (c *compiler) compile(e tsql.Expr) (*cexpr, error) {
 	case *tsql.ParenExpr:
 		return c.compile(x.X)
 	case *tsql.CollateExpr:
+		if err := checkCollation(x.Collation); err != nil {
+			return nil, err
+		}
 		return c.compile(x.X)
 	case *tsql.VarRef:
 		v := c.sc.lookupVar(x.Name)

@@ -594,19 +594,11 @@ func resolveType(tn *tsql.TypeName, cast bool, pos int) (Type, error) {
 }
 
 // approxType maps types the value system does not model to the nearest one
-// it does, so clients that declare them (go-mssqldb sends every time.Time
-// as datetimeoffset(7)) still work: the offset is dropped, money is
-// decimal(19,4), the legacy LOB types are their (MAX) successors.
+// it does: money is decimal(19,4), the legacy LOB types are their (MAX)
+// successors. (datetimeoffset, smalldatetime and time are real types now.)
+// Known gap: a client asking the column's type sees the successor's name.
 func approxType(name string, args []int) (Type, bool) {
 	switch strings.ToLower(strings.Trim(name, "[]")) {
-	case "datetimeoffset":
-		s := 7
-		if len(args) == 1 && args[0] >= 0 && args[0] <= 7 {
-			s = args[0]
-		}
-		return sqltypes.DateTime2(uint8(s)), true
-	case "smalldatetime":
-		return sqltypes.TypeDateTime, true
 	case "money":
 		return sqltypes.DecimalType(19, 4), true
 	case "smallmoney":

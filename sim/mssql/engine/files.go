@@ -37,13 +37,10 @@ type instFiles struct {
 	err  error
 }
 
-var filesByInst sync.Map // *Instance -> *instFiles
-
 // Files returns the instance's file system view, built on first use from
 // Config.Files (or the default: C:\ on DataDir/c-drive, everyone allowed).
 func (inst *Instance) Files() (*hostfs.FS, error) {
-	v, _ := filesByInst.LoadOrStore(inst, &instFiles{})
-	f := v.(*instFiles)
+	f := &inst.files
 	f.once.Do(func() { f.fs, f.err = inst.openFiles() })
 	return f.fs, f.err
 }
@@ -83,10 +80,13 @@ func (inst *Instance) openFiles() (*hostfs.FS, error) {
 
 // closeFiles releases the file view (called when the instance closes).
 func (inst *Instance) closeFiles() {
-	if v, ok := filesByInst.LoadAndDelete(inst); ok {
-		if f := v.(*instFiles); f.fs != nil {
-			f.fs.Close()
-		}
+	// Taking once here makes a Files call racing with Close either see the
+	// view before it closes or build none.
+	f := &inst.files
+	f.once.Do(func() { f.err = errInstanceClosed })
+	if f.fs != nil {
+		f.fs.Close()
+		f.fs = nil
 	}
 }
 
@@ -111,23 +111,23 @@ func devicePath(fs *hostfs.FS, name string) string {
 	return hostfs.Join(dir, name)
 }
 
-func init() {
-	registerSystemProc("xp_fileexist", SystemProc{
+func installFileProcs(r *Registry) {
+	r.Procedure("xp_fileexist", SystemProc{
 		Params: []ProcParam{{Name: "@filename", Type: nv(4000)}, {Name: "@exists", Type: tInt, HasDefault: true, Output: true}},
 		Run:    xpFileExist,
 	})
-	registerSystemProc("xp_create_subdir", SystemProc{
+	r.Procedure("xp_create_subdir", SystemProc{
 		Params: []ProcParam{{Name: "@dir", Type: nv(4000)}},
 		Run:    xpCreateSubdir,
 	})
-	registerSystemProc("xp_dirtree", SystemProc{
+	r.Procedure("xp_dirtree", SystemProc{
 		Params: []ProcParam{{Name: "@dir", Type: nv(4000)}, {Name: "@depth", Type: tInt, HasDefault: true, Default: int64(0)},
 			{Name: "@file", Type: tInt, HasDefault: true, Default: int64(0)}},
 		Run: xpDirtree,
 	})
-	tableFuncs["sys.dm_os_file_exists"] = dmOSFileExists
-	tableFuncs["dm_os_file_exists"] = dmOSFileExists
-	tableFuncs["master.sys.dm_os_file_exists"] = dmOSFileExists
+	r.TableFunc("sys.dm_os_file_exists", dmOSFileExists)
+	r.TableFunc("dm_os_file_exists", dmOSFileExists)
+	r.TableFunc("master.sys.dm_os_file_exists", dmOSFileExists)
 }
 
 func argString(v Value) string {

@@ -264,6 +264,7 @@ func (sc *scope) tableSource(x *tsql.TableRef) (*source, error) {
 		cols = append(cols, bindCol{qual: "\x00", name: rowVersionCol, typ: sqltypes.TypeInt, nullable: true})
 		return &source{cols: cols, names: []string{exposed}, run: func(en *env) ([][]Value, error) {
 			vs := t.scan(sc.s.tx)
+			sc.countScan(t, len(vs))
 			out := make([][]Value, len(vs))
 			for i, r := range vs {
 				row := make([]Value, len(r.vals)+1)
@@ -276,6 +277,7 @@ func (sc *scope) tableSource(x *tsql.TableRef) (*source, error) {
 	}
 	return &source{cols: cols, names: []string{exposed}, run: func(en *env) ([][]Value, error) {
 		vs := t.scan(sc.s.tx)
+		sc.countScan(t, len(vs))
 		out := make([][]Value, len(vs))
 		for i, r := range vs {
 			out[i] = r.vals
@@ -317,7 +319,7 @@ func (sc *scope) resolveObject(n *tsql.ObjectName) (*object, error) {
 	schema := n.Schema().Name
 	name := sc.tableName(n)
 	if strings.EqualFold(schema, "sys") || strings.EqualFold(schema, "INFORMATION_SCHEMA") {
-		if v := lookupView(schema, name); v != nil {
+		if v := sc.s.inst.reg.view(schema, name); v != nil {
 			return &object{db: db, schema: strings.ToLower(schema), view: v}, nil
 		}
 		return nil, newErr(208, nameText(n))
@@ -329,8 +331,8 @@ func (sc *scope) resolveObject(n *tsql.ObjectName) (*object, error) {
 	t := db.lookupTable(schema, name, sc.s.tx)
 	db.mu.RUnlock()
 	if t == nil {
-		if lv, ok := legacyViews[strings.ToLower(name)]; ok && (n.Schema().Name == "" || strings.EqualFold(n.Schema().Name, "dbo")) {
-			return &object{db: db, schema: "sys", view: lookupView("sys", lv)}, nil
+		if lv, ok := sc.s.inst.reg.legacy[strings.ToLower(name)]; ok && (n.Schema().Name == "" || strings.EqualFold(n.Schema().Name, "dbo")) {
+			return &object{db: db, schema: "sys", view: sc.s.inst.reg.view("sys", lv)}, nil
 		}
 		return nil, newErr(208, nameText(n))
 	}

@@ -12,6 +12,10 @@ import (
 // builtin compiles a call to a built-in scalar function.
 type builtin func(c *compiler, fc *tsql.FuncCall) (*cexpr, error)
 
+// builtins is the scalar function table: pure functions of their
+// arguments and the calling scope, no instance state. It is built once
+// here, the one init() of the package (a literal would make an
+// initialization cycle through the functions that call the compiler).
 var builtins map[string]builtin
 
 func init() {
@@ -21,6 +25,14 @@ func init() {
 		"getutcdate":        nowFunc(true, false),
 		"sysdatetime":       nowFunc(false, true),
 		"sysutcdatetime":    nowFunc(true, true),
+		"sysdatetimeoffset": fixedArgs(0, func(c *compiler, _ []*cexpr) (*cexpr, error) {
+			// The instance's local time with its offset from UTC.
+			return &cexpr{typ: sqltypes.DateTimeOffset(7), eval: func(en *env) (Value, error) {
+				now := en.sc.s.inst.now()
+				_, off := now.Zone()
+				return now.In(sqltypes.OffsetZone(off / 60)).Truncate(100 * time.Nanosecond), nil
+			}}, nil
+		}),
 		"newid": fixedArgs(0, func(c *compiler, _ []*cexpr) (*cexpr, error) {
 			return &cexpr{typ: sqltypes.TypeGUID, eval: func(*env) (Value, error) { return newGUID(), nil }}, nil
 		}),
@@ -107,6 +119,7 @@ func init() {
 		"binary_checksum": fnChecksum(true),
 		"isnumeric":       fixedArgs(1, fnIsNumeric),
 	}
+	addErrorFuncs(builtins)
 }
 
 func (c *compiler) funcCall(fc *tsql.FuncCall) (*cexpr, error) {
@@ -459,7 +472,7 @@ func fnObjectID(c *compiler, a []*cexpr) (*cexpr, error) {
 			}
 		}
 		if strings.EqualFold(parts[1], "sys") || strings.EqualFold(parts[1], "information_schema") {
-			if cv := lookupView(parts[1], parts[2]); cv != nil {
+			if cv := en.sc.s.inst.reg.view(parts[1], parts[2]); cv != nil {
 				return int64(cv.id), nil
 			}
 			return nil, nil
@@ -592,6 +605,8 @@ func strType(t Type) Type {
 		n = 36
 	case sqltypes.KindDateTime2:
 		n = 27
+	case sqltypes.KindDateTimeOffset:
+		n = 34
 	case sqltypes.KindDecimal:
 		n = int(t.Precision) + 2
 	case sqltypes.KindVarBinary, sqltypes.KindBinary:

@@ -7,11 +7,14 @@ import (
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 )
 
-// Version is @@VERSION: a SQL Server 2022 banner that says what it is.
+// Version is @@VERSION: SQL Server 2022's banner as a Windows instance
+// prints it. The pool's back ends are Windows servers (UNC shares, service
+// accounts, mirroring), and scripts branch on "Windows" in this text, so the
+// simulator describes one; it runs in a hypervisor, as its last word says.
 func (inst *Instance) Version() string {
 	return "Microsoft SQL Server 2022 (RTM-CU14) (KB5038325) - " + ProductVersion + " (X64) \n" +
-		"\tJul  1 2024 00:00:00 \n\tCopyright (C) 2022 Microsoft Corporation\n" +
-		"\tDeveloper Edition (64-bit) on Linux (pchatdr mssqlsim simulator) <X64>"
+		"\tJul 10 2024 14:09:09 \n\tCopyright (C) 2022 Microsoft Corporation\n" +
+		"\tDeveloper Edition (64-bit) on Windows Server 2022 Standard 10.0 <X64> (Build 20348: ) (Hypervisor)\n"
 }
 
 func (c *compiler) globalVar(x *tsql.GlobalVarRef) (*cexpr, error) {
@@ -69,7 +72,9 @@ func (c *compiler) globalVar(x *tsql.GlobalVarRef) (*cexpr, error) {
 	return nil, newErr(137, x.Name)
 }
 
-// optionBits is @@OPTIONS.
+// optionBits is @@OPTIONS, one bit per option as Microsoft's "Configure
+// the user options" page numbers them (1 DISABLE_DEF_CNST_CHK is never set:
+// it is a SQL Server 6.x option).
 func (s *Session) optionBits() int {
 	o := s.opts
 	b := 0
@@ -79,13 +84,18 @@ func (s *Session) optionBits() int {
 		}
 	}
 	set(o.ImplicitTransactions, 2)
+	set(o.CursorCloseOnCommit, 4)
 	set(o.AnsiWarnings, 8)
 	set(o.AnsiPadding, 16)
 	set(o.AnsiNulls, 32)
 	set(o.ArithAbort, 64)
+	set(o.ArithIgnore, 128)
 	set(o.QuotedIdentifier, 256)
 	set(o.NoCount, 512)
+	set(o.AnsiNullDfltOn, 1024)
+	set(o.AnsiNullDfltOff, 2048)
 	set(o.ConcatNullYieldsNull, 4096)
+	set(o.NumericRoundAbort, 8192)
 	set(o.XactAbort, 16384)
 	return b
 }

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pchatdr/harness/sim/mssql/agent"
@@ -60,6 +61,14 @@ type Config struct {
 	// MirrorRetry is how often a disconnected mirroring partner redials;
 	// 0 means one second.
 	MirrorRetry time.Duration
+	// Features are the parts of SQL Server the instance is built from; nil
+	// means DefaultFeatures() (features.go). Tests add one or leave one out.
+	Features []Feature
+
+	// WindowsLogins are Windows logins (DOMAIN\user) the instance has, as
+	// if made with CREATE LOGIN [DOMAIN\user] FROM WINDOWS: the domain
+	// accounts that may connect with Windows authentication.
+	WindowsLogins []string
 }
 
 // Instance is one simulated SQL Server instance.
@@ -73,11 +82,13 @@ type Instance struct {
 	nextDBID int
 	sessions map[int]*Session
 
-	master *Database
-	procs  map[string]SystemProc
-	pcache parseCache
-	vcache varCheckCache
-	dcache declCache
+	master   *Database
+	features []Feature             // what the instance is built from (features.go)
+	reg      *Registry             // what the features installed
+	procs    map[string]SystemProc // reg's procedures plus RegisterProc's
+	pcache   parseCache
+	vcache   varCheckCache
+	dcache   declCache
 
 	stop   chan struct{}
 	wg     sync.WaitGroup
@@ -86,6 +97,23 @@ type Instance struct {
 	// a database's gate at a time, a transaction spanning databases cannot
 	// deadlock against checkpoints.
 	ckpAll sync.Mutex
+	// dataVolume is the free space of the volume holding DataPath
+	// (capacity.go); unset, the host's.
+	dataVolume volumeFree
+	// userReads counts user-table rows read per program
+	// (metadata_reads.go).
+	userReads rowReads
+
+	// What the instance's subsystems hold lives here, not in package-level
+	// maps keyed by instance, so that Close frees it and a closed instance
+	// leaves nothing behind in a long-lived process (the world opens and
+	// closes hundreds of instances).
+	files      instFiles     // the file view (files.go)
+	subMu      sync.Mutex    // guards agentH and mirrorH
+	agentH     *agent.Host   // SQL Server Agent (agent_host.go)
+	mirrorH    *mirrorHost   // database mirroring (mirror_host.go)
+	txSeq      atomic.Uint64 // transaction ids (tx.go)
+	systemSPID atomic.Int32  // system sessions' ids (session.go)
 }
 
 // Well-known database ids.
@@ -123,7 +151,18 @@ func New(cfg Config) (*Instance, error) {
 		nextDBID: 5,
 		stop:     make(chan struct{}),
 	}
-	inst.procs = builtinProcs()
+	features := cfg.Features
+	if features == nil {
+		features = DefaultFeatures()
+	}
+	inst.features = features
+	inst.reg = newRegistry()
+	for _, f := range features {
+		if f.Install != nil {
+			f.Install(inst.reg)
+		}
+	}
+	inst.procs = inst.reg.procs
 	if cfg.DataDir != "" {
 		if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 			return nil, fmt.Errorf("engine: data dir: %w", err)
@@ -166,25 +205,29 @@ func New(cfg Config) (*Instance, error) {
 		inst.closeLogs()
 		return nil, errors.Join(errs...)
 	}
-	for _, h := range startHooks {
-		if err := h(inst); err != nil {
+	for i, f := range inst.features {
+		if f.Start == nil {
+			continue
+		}
+		if err := f.Start(inst); err != nil {
+			// Stop what started (the Agent's goroutine waits on stop), so
+			// a failed New leaves nothing running and nothing open.
+			for j := i - 1; j >= 0; j-- {
+				if stop := inst.features[j].Stop; stop != nil {
+					stop(inst)
+				}
+			}
+			close(inst.stop)
+			inst.wg.Wait()
 			inst.closeLogs()
-			return nil, fmt.Errorf("engine: start: %w", err)
+			inst.closeFiles()
+			return nil, fmt.Errorf("engine: start %s: %w", f.Name, err)
 		}
 	}
 	inst.wg.Add(1)
 	go inst.checkpointer()
 	return inst, nil
 }
-
-// startHooks run at the end of New, after recovery: later issues create
-// their msdb tables (backup history, log shipping, jobs) there.
-var startHooks []func(*Instance) error
-
-// stopHooks run at the start of Close, before sessions end and logs close:
-// subsystems stop the goroutines they started (no goroutine outlives its
-// instance).
-var stopHooks []func(*Instance)
 
 func sysMeta(id int, name string, rm RecoveryModel, created time.Time) DBMeta {
 	m := DBMeta{ID: id, Name: name, Recovery: rm, Created: created}
@@ -455,8 +498,10 @@ func (inst *Instance) Close() error {
 	inst.mu.Unlock()
 	// Subsystems with goroutines of their own (mirroring links and
 	// endpoints) stop first, while the logs are still open.
-	for _, h := range stopHooks {
-		h(inst)
+	for i := len(inst.features) - 1; i >= 0; i-- {
+		if stop := inst.features[i].Stop; stop != nil {
+			stop(inst)
+		}
 	}
 	for _, s := range sessions {
 		s.kill(nil)

@@ -9,8 +9,8 @@ import (
 // the minutes since the last backup, copy and restore and whether a
 // threshold is passed (status 1). The columns are SQL Server's.
 
-func init() {
-	registerSystemProc("sp_help_log_shipping_monitor", SystemProc{Params: []ProcParam{pBit("@verbose", false)}, Run: spHelpLSMonitor})
+func installLogShippingMonitor(r *Registry) {
+	r.Procedure("sp_help_log_shipping_monitor", SystemProc{Params: []ProcParam{pBit("@verbose", false)}, Run: spHelpLSMonitor})
 }
 
 func spHelpLSMonitor(pc *ProcCall) (int32, error) {

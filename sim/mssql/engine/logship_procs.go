@@ -2,11 +2,10 @@ package engine
 
 import (
 	"fmt"
-	"regexp"
-	"strings"
 
 	"github.com/pchatdr/harness/sim/mssql/agent"
-	"github.com/pchatdr/harness/sim/mssql/sqlerr"
+	"github.com/pchatdr/harness/sim/mssql/sqllogship"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // The log-shipping master procedures (reference §7.5, §7.6): parameters,
@@ -16,9 +15,9 @@ import (
 // that runs sqllogship.exe, as SQL Server does; the Agent executor runs
 // those steps with the simulator's own log-shipping agent (logship_jobs.go).
 
-func init() {
+func installLogShippingProcs(r *Registry) {
 	n500 := nv(500)
-	registerSystemProc("sp_add_log_shipping_primary_database", SystemProc{Params: []ProcParam{
+	r.Procedure("sp_add_log_shipping_primary_database", SystemProc{Params: []ProcParam{
 		pReq("@database", tSys), pReq("@backup_directory", n500), pReq("@backup_share", n500), pReq("@backup_job_name", tSys),
 		pReq("@backup_retention_period", tInt), pStr("@monitor_server", tSys), pBit("@monitor_server_security_mode", true),
 		pStr("@monitor_server_login", tSys), pStr("@monitor_server_password", tSys), pInt("@backup_threshold", 60),
@@ -26,16 +25,16 @@ func init() {
 		{Name: "@backup_job_id", Type: tGUID, Output: true}, {Name: "@primary_id", Type: tGUID, Output: true},
 		pBit("@overwrite", false), pBit("@ignoreremotemonitor", false), pTiny("@backup_compression", 2), pStr("@primary_connection_options", nv(4000)),
 	}, Run: spAddLSPrimaryDatabase})
-	registerSystemProc("sp_add_log_shipping_primary_secondary", SystemProc{Params: []ProcParam{
+	r.Procedure("sp_add_log_shipping_primary_secondary", SystemProc{Params: []ProcParam{
 		pReq("@primary_database", tSys), pReq("@secondary_server", tSys), pReq("@secondary_database", tSys), pBit("@overwrite", false),
 	}, Run: spAddLSPrimarySecondary})
-	registerSystemProc("sp_delete_log_shipping_primary_secondary", SystemProc{Params: []ProcParam{
+	r.Procedure("sp_delete_log_shipping_primary_secondary", SystemProc{Params: []ProcParam{
 		pReq("@primary_database", tSys), pReq("@secondary_server", tSys), pReq("@secondary_database", tSys),
 	}, Run: spDeleteLSPrimarySecondary})
-	registerSystemProc("sp_delete_log_shipping_primary_database", SystemProc{Params: []ProcParam{
+	r.Procedure("sp_delete_log_shipping_primary_database", SystemProc{Params: []ProcParam{
 		pReq("@database", tSys), pBit("@ignoreremotemonitor", false),
 	}, Run: spDeleteLSPrimaryDatabase})
-	registerSystemProc("sp_add_log_shipping_secondary_primary", SystemProc{Params: []ProcParam{
+	r.Procedure("sp_add_log_shipping_secondary_primary", SystemProc{Params: []ProcParam{
 		pReq("@primary_server", tSys), pReq("@primary_database", tSys), pReq("@backup_source_directory", n500),
 		pReq("@backup_destination_directory", n500), pReq("@copy_job_name", tSys), pReq("@restore_job_name", tSys),
 		{Name: "@file_retention_period", Type: tInt, HasDefault: true}, pStr("@monitor_server", tSys), pBit("@monitor_server_security_mode", true),
@@ -43,48 +42,19 @@ func init() {
 		{Name: "@copy_job_id", Type: tGUID, Output: true}, {Name: "@restore_job_id", Type: tGUID, Output: true},
 		{Name: "@secondary_id", Type: tGUID, Output: true}, pBit("@overwrite", false), pBit("@ignoreremotemonitor", false),
 	}, Run: spAddLSSecondaryPrimary})
-	registerSystemProc("sp_add_log_shipping_secondary_database", SystemProc{Params: []ProcParam{
+	r.Procedure("sp_add_log_shipping_secondary_database", SystemProc{Params: []ProcParam{
 		pReq("@secondary_database", tSys), pReq("@primary_server", tSys), pReq("@primary_database", tSys), pInt("@restore_delay", 0),
 		pBit("@restore_all", true), pBit("@restore_mode", false), pBit("@disconnect_users", false), pInt("@block_size", -1),
 		pInt("@buffer_count", -1), {Name: "@max_transfer_size", Type: tInt, HasDefault: true}, pInt("@restore_threshold", 45),
 		pInt("@threshold_alert", 14421), pBit("@threshold_alert_enabled", true), {Name: "@history_retention_period", Type: tInt, HasDefault: true},
 		pBit("@overwrite", false), pBit("@ignoreremotemonitor", false),
 	}, Run: spAddLSSecondaryDatabase})
-	registerSystemProc("sp_delete_log_shipping_secondary_database", SystemProc{Params: []ProcParam{
+	r.Procedure("sp_delete_log_shipping_secondary_database", SystemProc{Params: []ProcParam{
 		pReq("@secondary_database", tSys), pBit("@ignoreremotemonitor", false),
 	}, Run: spDeleteLSSecondaryDatabase})
-	registerSystemProc("sp_delete_log_shipping_secondary_primary", SystemProc{Params: []ProcParam{
+	r.Procedure("sp_delete_log_shipping_secondary_primary", SystemProc{Params: []ProcParam{
 		pReq("@primary_server", tSys), pReq("@primary_database", tSys),
 	}, Run: spDeleteLSSecondaryPrimary})
-}
-
-// sqllogshipExe is the agent executable's path in the job steps SQL Server
-// creates (SQL Server 2019's tools folder).
-const sqllogshipExe = `"C:\Program Files\Microsoft SQL Server\150\Tools\Binn\sqllogship.exe"`
-
-func sqllogshipCommand(kind string, id GUID, server string) string {
-	return fmt.Sprintf("%s -%s %s -server %s", sqllogshipExe, kind, id.String(), server)
-}
-
-var sqllogshipRE = regexp.MustCompile(`(?i)sqllogship(?:\.exe)?"?\s+-(backup|copy|restore)\s+\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?`)
-
-// parseSQLLogShip reads a log-shipping job step's command line.
-func parseSQLLogShip(cmd string) (kind string, id GUID, ok bool) {
-	m := sqllogshipRE.FindStringSubmatch(cmd)
-	if m == nil {
-		return "", GUID{}, false
-	}
-	g, ok := lsParseGUID(m[2])
-	return strings.ToLower(m[1]), g, ok
-}
-
-func lsParseGUID(s string) (GUID, bool) {
-	v, err := convertTo(s, nv(36), tGUID)
-	if err != nil {
-		return GUID{}, false
-	}
-	g, ok := v.(GUID)
-	return g, ok
 }
 
 // lsSQL runs T-SQL against msdb on behalf of a procedure call.
@@ -104,7 +74,7 @@ func addLSJob(s *agent.Scheduler, name, category, desc, stepName, kind string, i
 		}
 	}
 	j, err := s.AddJob(agent.Job{Name: name, Enabled: false, Description: desc, Category: category, Owner: "sa",
-		Steps: []agent.Step{{StepID: 1, StepName: stepName, Subsystem: "CmdExec", Command: sqllogshipCommand(kind, id, server)}}})
+		Steps: []agent.Step{{StepID: 1, StepName: stepName, Subsystem: "CmdExec", Command: sqllogship.Command(kind, id, server)}}})
 	if err != nil {
 		return agent.Job{}, agentError(err, "", "")
 	}

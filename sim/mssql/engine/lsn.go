@@ -270,21 +270,11 @@ func putLogState(m *DBMeta, ls LogState) {
 	m.Ext = ext
 }
 
-// metaLocks serialises read-modify-write of one database's metadata among
-// this file's callers, so two changes to LogState cannot lose each other.
-var metaLocks sync.Map // *Database -> *sync.Mutex
-
-func metaLock(d *Database) *sync.Mutex {
-	mu, _ := metaLocks.LoadOrStore(d, &sync.Mutex{})
-	return mu.(*sync.Mutex)
-}
-
 // UpdateLogState changes d's LogState (and, through change's DBMeta, any
 // other metadata) durably in master.
 func (inst *Instance) UpdateLogState(ctx context.Context, d *Database, change func(m *DBMeta, ls *LogState)) error {
-	mu := metaLock(d)
-	mu.Lock()
-	defer mu.Unlock()
+	d.metaRMW.Lock()
+	defer d.metaRMW.Unlock()
 	return inst.SetMeta(ctx, d, func(m *DBMeta) {
 		ls := logStateOf(*m)
 		change(m, &ls)
@@ -490,11 +480,9 @@ func (inst *Instance) BeginRecoveryFork(ctx context.Context, d *Database) error 
 	})
 }
 
-// logHolds are the LSNs partners still need from a database's log, by
+// holdSet holds the LSNs partners still need from a database's log, by
 // owner ("mirroring", "logbackup"): the storage log keeps every record at
 // or after the lowest one.
-var logHolds sync.Map // *Database -> *holdSet
-
 type holdSet struct {
 	mu sync.Mutex
 	m  map[string]LSN
@@ -505,9 +493,11 @@ type holdSet struct {
 // memory: an owner re-establishes its hold after a restart (the log-backup
 // hold comes from LogState).
 func (d *Database) HoldLog(owner string, from LSN) {
-	v, _ := logHolds.LoadOrStore(d, &holdSet{m: map[string]LSN{}})
-	h := v.(*holdSet)
+	h := &d.holds
 	h.mu.Lock()
+	if h.m == nil {
+		h.m = map[string]LSN{}
+	}
 	h.m[owner] = from
 	h.mu.Unlock()
 	d.applyHolds()
@@ -515,12 +505,10 @@ func (d *Database) HoldLog(owner string, from LSN) {
 
 // ReleaseLog drops owner's hold on d's log.
 func (d *Database) ReleaseLog(owner string) {
-	if v, ok := logHolds.Load(d); ok {
-		h := v.(*holdSet)
-		h.mu.Lock()
-		delete(h.m, owner)
-		h.mu.Unlock()
-	}
+	h := &d.holds
+	h.mu.Lock()
+	delete(h.m, owner)
+	h.mu.Unlock()
 	d.applyHolds()
 }
 
@@ -533,16 +521,14 @@ func (s storageLog) SetRetainFrom(lsn uint64) { s.l.SetRetainFrom(storage.LSN(ls
 // applyHolds tells d's storage log the lowest held LSN, as a storage LSN.
 func (d *Database) applyHolds() {
 	var low LSN
-	if v, ok := logHolds.Load(d); ok {
-		h := v.(*holdSet)
-		h.mu.Lock()
-		for _, l := range h.m {
-			if low == 0 || l < low {
-				low = l
-			}
+	h := &d.holds
+	h.mu.Lock()
+	for _, l := range h.m {
+		if low == 0 || l < low {
+			low = l
 		}
-		h.mu.Unlock()
 	}
+	h.mu.Unlock()
 	d.gate.RLock()
 	l := d.log
 	d.gate.RUnlock()

@@ -12,13 +12,16 @@ import (
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 )
 
-func init() {
-	alterDBOptions["PARTNER"] = func(sc *scope, db *Database, opt *tsql.Option, _ *tsql.AlterDatabaseStmt) error {
+// installMirroring adds ALTER DATABASE SET PARTNER and WITNESS and how
+// sys.database_mirroring shows a mirrored database.
+func installMirroring(r *Registry) {
+	r.MirroringRow(mirroringRow)
+	r.AlterDatabaseOption("PARTNER", func(sc *scope, db *Database, opt *tsql.Option, _ *tsql.AlterDatabaseStmt) error {
 		return sc.alterPartner(db, opt)
-	}
-	alterDBOptions["WITNESS"] = func(sc *scope, db *Database, opt *tsql.Option, _ *tsql.AlterDatabaseStmt) error {
+	})
+	r.AlterDatabaseOption("WITNESS", func(sc *scope, db *Database, opt *tsql.Option, _ *tsql.AlterDatabaseStmt) error {
 		return sc.alterWitness(db, opt)
-	}
+	})
 }
 
 // stringOption evaluates the value of PARTNER = '...' / WITNESS = '...'.

@@ -37,17 +37,12 @@ type mirrorHost struct {
 	closed  bool
 }
 
-var mirrorHosts sync.Map // *Instance -> *mirrorHost
-
-func init() {
-	startHooks = append(startHooks, startMirroring)
-	stopHooks = append(stopHooks, stopMirroring)
-}
-
 // hostOf returns inst's mirroring host, creating it on first use.
 func hostOf(inst *Instance) *mirrorHost {
-	if v, ok := mirrorHosts.Load(inst); ok {
-		return v.(*mirrorHost)
+	inst.subMu.Lock()
+	defer inst.subMu.Unlock()
+	if inst.mirrorH != nil {
+		return inst.mirrorH
 	}
 	h := &mirrorHost{inst: inst, links: map[string]*mirrorLink{}, pending: map[string]string{},
 		hosts: map[string]string{}, notify: make(chan struct{})}
@@ -60,11 +55,8 @@ func hostOf(inst *Instance) *mirrorHost {
 		h.cancel()
 		return h
 	}
-	v, loaded := mirrorHosts.LoadOrStore(inst, h)
-	if loaded {
-		h.cancel()
-	}
-	return v.(*mirrorHost)
+	inst.mirrorH = h
+	return h
 }
 
 // startMirroring starts the endpoint listener and a link for every
@@ -87,11 +79,12 @@ func startMirroring(inst *Instance) error {
 }
 
 func stopMirroring(inst *Instance) {
-	v, ok := mirrorHosts.Load(inst)
-	if !ok {
+	inst.subMu.Lock()
+	h := inst.mirrorH
+	inst.subMu.Unlock()
+	if h == nil {
 		return
 	}
-	h := v.(*mirrorHost)
 	h.mu.Lock()
 	h.closed = true
 	ln := h.ln
@@ -109,7 +102,9 @@ func stopMirroring(inst *Instance) {
 		l.cancel()
 	}
 	h.wg.Wait()
-	mirrorHosts.Delete(inst)
+	inst.subMu.Lock()
+	inst.mirrorH = nil
+	inst.subMu.Unlock()
 }
 
 // changed wakes everyone waiting for a mirroring state change.

@@ -101,9 +101,8 @@ func (d *Database) IsMirrored() bool { return d.MirroringRole() != MirrorRoleNon
 // setMirrorMeta changes d's mirroring metadata (and, through change's
 // DBMeta, its state) durably, serialised with other metadata changes.
 func (inst *Instance) setMirrorMeta(ctx context.Context, d *Database, change func(m *DBMeta, mm *MirrorMeta) (keep bool)) error {
-	mu := metaLock(d)
-	mu.Lock()
-	defer mu.Unlock()
+	d.metaRMW.Lock()
+	defer d.metaRMW.Unlock()
 	err := inst.SetMeta(ctx, d, func(m *DBMeta) {
 		mm, _ := mirrorMetaOf(*m)
 		if change(m, &mm) {
@@ -116,10 +115,6 @@ func (inst *Instance) setMirrorMeta(ctx context.Context, d *Database, change fun
 		hostOf(inst).changed()
 	}
 	return err
-}
-
-func init() {
-	MirroringRow = mirroringRow
 }
 
 // mirroringRow is sys.database_mirroring after database_id (nil: all NULL).

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/pchatdr/harness/sim/mssql/agent"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
@@ -36,15 +35,15 @@ func pOut(name string, t Type) ProcParam {
 
 var jobIdent = []ProcParam{{Name: "@job_id", Type: tGUID, HasDefault: true}, pStr("@job_name", tSys)}
 
-func init() {
-	registerSystemProc("sp_add_job", SystemProc{Params: []ProcParam{
+func installAgentProcs(r *Registry) {
+	r.Procedure("sp_add_job", SystemProc{Params: []ProcParam{
 		pReq("@job_name", tSys), pTiny("@enabled", 1), pStr("@description", nv(512)), pInt("@start_step_id", 1),
 		pStr("@category_name", tSys), ProcParam{Name: "@category_id", Type: tInt, HasDefault: true}, pStr("@owner_login_name", tSys),
 		pInt("@notify_level_eventlog", 2), pInt("@notify_level_email", 0), pInt("@notify_level_netsend", 0), pInt("@notify_level_page", 0),
 		pStr("@notify_email_operator_name", tSys), pStr("@notify_netsend_operator_name", tSys), pStr("@notify_page_operator_name", tSys),
 		pInt("@delete_level", 0), pOut("@job_id", tGUID), pStr("@originating_server", tSys),
 	}, Run: spAddJob})
-	registerSystemProc("sp_add_jobstep", SystemProc{Params: append(slices.Clone(jobIdent),
+	r.Procedure("sp_add_jobstep", SystemProc{Params: append(slices.Clone(jobIdent),
 		ProcParam{Name: "@step_id", Type: tInt, HasDefault: true}, pReq("@step_name", tSys),
 		ProcParam{Name: "@subsystem", Type: nv(40), Default: "TSQL", HasDefault: true}, pStr("@command", sqltypes.NVarChar(sqltypes.MaxLength)),
 		pStr("@additional_parameters", sqltypes.NVarChar(sqltypes.MaxLength)), pInt("@cmdexec_success_code", 0), pTiny("@on_success_action", 1), pInt("@on_success_step_id", 0),
@@ -53,12 +52,12 @@ func init() {
 		pStr("@output_file_name", nv(200)), pInt("@flags", 0), ProcParam{Name: "@proxy_id", Type: tInt, HasDefault: true},
 		pStr("@proxy_name", tSys), pOut("@step_uid", tGUID),
 	), Run: spAddJobStep})
-	registerSystemProc("sp_add_schedule", SystemProc{Params: scheduleParams("@schedule_name", true), Run: spAddSchedule})
-	registerSystemProc("sp_add_jobschedule", SystemProc{Params: append(slices.Clone(jobIdent), scheduleParams("@name", false)...), Run: spAddJobSchedule})
-	registerSystemProc("sp_attach_schedule", SystemProc{Params: append(slices.Clone(jobIdent),
+	r.Procedure("sp_add_schedule", SystemProc{Params: scheduleParams("@schedule_name", true), Run: spAddSchedule})
+	r.Procedure("sp_add_jobschedule", SystemProc{Params: append(slices.Clone(jobIdent), scheduleParams("@name", false)...), Run: spAddJobSchedule})
+	r.Procedure("sp_attach_schedule", SystemProc{Params: append(slices.Clone(jobIdent),
 		ProcParam{Name: "@schedule_id", Type: tInt, HasDefault: true}, pStr("@schedule_name", tSys), pBit("@automatic_post", true),
 	), Run: spAttachSchedule})
-	registerSystemProc("sp_update_job", SystemProc{Params: append(slices.Clone(jobIdent),
+	r.Procedure("sp_update_job", SystemProc{Params: append(slices.Clone(jobIdent),
 		pStr("@new_name", tSys), ProcParam{Name: "@enabled", Type: tTiny, HasDefault: true}, pStr("@description", nv(512)),
 		ProcParam{Name: "@start_step_id", Type: tInt, HasDefault: true}, pStr("@category_name", tSys), pStr("@owner_login_name", tSys),
 		ProcParam{Name: "@notify_level_eventlog", Type: tInt, HasDefault: true}, ProcParam{Name: "@notify_level_email", Type: tInt, HasDefault: true},
@@ -66,16 +65,16 @@ func init() {
 		pStr("@notify_email_operator_name", tSys), pStr("@notify_netsend_operator_name", tSys), pStr("@notify_page_operator_name", tSys),
 		ProcParam{Name: "@delete_level", Type: tInt, HasDefault: true}, pBit("@automatic_post", true),
 	), Run: spUpdateJob})
-	registerSystemProc("sp_start_job", SystemProc{Params: append(slices.Clone(jobIdent),
+	r.Procedure("sp_start_job", SystemProc{Params: append(slices.Clone(jobIdent),
 		pInt("@error_flag", 1), pStr("@server_name", tSys), pStr("@step_name", tSys), pInt("@output_flag", 1),
 	), Run: spStartJob})
-	registerSystemProc("sp_stop_job", SystemProc{Params: append(slices.Clone(jobIdent),
+	r.Procedure("sp_stop_job", SystemProc{Params: append(slices.Clone(jobIdent),
 		pStr("@originating_server", tSys), pStr("@server_name", tSys),
 	), Run: spStopJob})
-	registerSystemProc("sp_delete_job", SystemProc{Params: append(slices.Clone(jobIdent),
+	r.Procedure("sp_delete_job", SystemProc{Params: append(slices.Clone(jobIdent),
 		pStr("@originating_server", tSys), pBit("@delete_history", true), pBit("@delete_unused_schedule", true),
 	), Run: spDeleteJob})
-	registerSystemProc("sp_add_jobserver", SystemProc{Params: append(slices.Clone(jobIdent),
+	r.Procedure("sp_add_jobserver", SystemProc{Params: append(slices.Clone(jobIdent),
 		pStr("@server_name", tSys), pBit("@automatic_post", true),
 	), Run: spAddJobServer})
 }
@@ -160,11 +159,11 @@ func spAddJob(pc *ProcCall) (int32, error) {
 	j := agent.Job{Name: procStr(pc, "@job_name"), Enabled: procInt(pc, "@enabled") != 0, Description: procStr(pc, "@description"),
 		StartStepID: procInt(pc, "@start_step_id"), Owner: procStr(pc, "@owner_login_name"), Category: procStr(pc, "@category_name")}
 	if id, ok := pc.Arg("@category_id").(int64); ok && j.Category == "" {
-		if j.Category = categoryName(id); j.Category == "" && id != 0 {
+		if j.Category = agent.CategoryName(id); j.Category == "" && id != 0 {
 			return 1, newErr(14262, "@category_id", fmt.Sprint(id))
 		}
 	}
-	if _, ok := categoryID(j.Category); !ok {
+	if _, ok := agent.CategoryID(j.Category); !ok {
 		return 1, newErr(14262, "@category_name", j.Category)
 	}
 	if j.Owner == "" {
@@ -230,13 +229,6 @@ func scheduleFromArgs(pc *ProcCall, name string) agent.Schedule {
 		sc.Owner = "sa"
 	}
 	return sc
-}
-
-func (inst *Instance) agentNow() time.Time {
-	if h := inst.agentHost(); h != nil {
-		return h.clock.Now()
-	}
-	return inst.now()
 }
 
 func spAddSchedule(pc *ProcCall) (int32, error) {
@@ -321,7 +313,7 @@ func spUpdateJob(pc *ProcCall) (int32, error) {
 		j.Owner = v
 	}
 	if v, ok := pc.Arg("@category_name").(string); ok {
-		if _, known := categoryID(v); !known {
+		if _, known := agent.CategoryID(v); !known {
 			return 1, newErr(14262, "@category_name", v)
 		}
 		j.Category = v

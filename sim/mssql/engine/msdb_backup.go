@@ -57,10 +57,6 @@ var msdbBackupTables = []struct{ name, ddl string }{
 		stop_before bit NULL)`},
 }
 
-func init() {
-	startHooks = append(startHooks, startBackupSubsystem)
-}
-
 // startBackupSubsystem creates the msdb history tables and re-establishes
 // every database's log-backup hold (holds live in memory).
 func startBackupSubsystem(inst *Instance) error {

@@ -40,25 +40,11 @@ var logShippingTablesDDL = []string{
 	`CREATE TABLE dbo.log_shipping_monitor_alert (alert_job_id uniqueidentifier NOT NULL)`,
 }
 
-func ensureLogShippingTables(ctx context.Context, inst *Instance) error {
-	if err := createMsdbTables(ctx, inst, logShippingTablesDDL); err != nil {
+// startLogShipping is the logshipping feature's Start: msdb's
+// log-shipping tables, where missing.
+func startLogShipping(inst *Instance) error {
+	if err := createMsdbTables(context.Background(), inst, logShippingTablesDDL); err != nil {
 		return fmt.Errorf("log shipping tables: %w", err)
 	}
 	return nil
 }
-
-// Agent types of the monitor tables (agent_type).
-const (
-	lsBackupAgent  = 0
-	lsCopyAgent    = 1
-	lsRestoreAgent = 2
-)
-
-// Session statuses of log_shipping_monitor_history_detail.
-const (
-	lsStarting = 0
-	lsRunning  = 1
-	lsSuccess  = 2
-	lsError    = 3
-	lsWarning  = 4
-)

@@ -105,24 +105,10 @@ func (inst *Instance) proc(name string) (SystemProc, bool) {
 	return p, ok
 }
 
-// systemProcs is the registry every new instance starts from; files of
-// this package add their procedures in init with registerSystemProc.
-var systemProcs = map[string]SystemProc{}
-
-func registerSystemProc(name string, p SystemProc) { systemProcs[strings.ToLower(name)] = p }
-
-func builtinProcs() map[string]SystemProc {
-	m := make(map[string]SystemProc, len(systemProcs))
-	for k, v := range systemProcs {
-		m[k] = v
-	}
-	return m
-}
-
-func init() {
-	registerSystemProc("sp_who2", SystemProc{Params: []ProcParam{{Name: "@loginame", Type: tSys, HasDefault: true}}, Run: spWho2})
-	registerSystemProc("sp_who", SystemProc{Params: []ProcParam{{Name: "@loginame", Type: tSys, HasDefault: true}}, Run: spWho})
-	registerSystemProc("sp_reset_connection", SystemProc{Run: func(pc *ProcCall) (int32, error) {
+func installSystemProcs(r *Registry) {
+	r.Procedure("sp_who2", SystemProc{Params: []ProcParam{{Name: "@loginame", Type: tSys, HasDefault: true}}, Run: spWho2})
+	r.Procedure("sp_who", SystemProc{Params: []ProcParam{{Name: "@loginame", Type: tSys, HasDefault: true}}, Run: spWho})
+	r.Procedure("sp_reset_connection", SystemProc{Run: func(pc *ProcCall) (int32, error) {
 		pc.sc.s.abandonTx()
 		pc.sc.s.opts = defaultOptions()
 		return 0, nil
@@ -594,11 +580,8 @@ func spWho(pc *ProcCall) (int32, error) {
 // funcTable resolves table-valued functions in FROM (none in the core;
 // sys.dm_os_file_exists arrives with issue 3).
 func (sc *scope) funcTable(x *tsql.FuncTable) (*source, error) {
-	if tf := tableFuncs[strings.ToLower(nameText(&x.Call.Name))]; tf != nil {
+	if tf := sc.s.inst.reg.tableFuncs[strings.ToLower(nameText(&x.Call.Name))]; tf != nil {
 		return tf(sc, x)
 	}
 	return nil, newErr(208, nameText(&x.Call.Name))
 }
-
-// tableFuncs holds table-valued functions by lower-case name.
-var tableFuncs = map[string]func(sc *scope, x *tsql.FuncTable) (*source, error){}

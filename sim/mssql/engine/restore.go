@@ -19,8 +19,8 @@ import (
 // before anything changes; the data path then streams the set from media
 // into the database's new log.
 
-func init() {
-	registerStmt(&tsql.RestoreStmt{}, func(sc *scope, st tsql.Stmt) error {
+func installRestore(r *Registry) {
+	r.Statement(&tsql.RestoreStmt{}, func(sc *scope, st tsql.Stmt) error {
 		x := st.(*tsql.RestoreStmt)
 		verb := restoreVerb(x.Kind)
 		return sc.bkFail(verb, sc.execRestore(x, verb))
@@ -228,6 +228,9 @@ func (sc *scope) restoreDatabase(name, device string, o *bkOptions, verb string)
 	}
 	files, err := sc.restoreFiles(name, existing, set, o)
 	if err != nil {
+		return err
+	}
+	if err := sc.restoreSpace(existing, files); err != nil {
 		return err
 	}
 	endSeq, ok := LSN(set.LastLSN).seq()

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"context"
+	"errors"
+
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 )
 
@@ -10,22 +12,42 @@ import (
 // qualified, e.g. master.dbo.sp_who2), with named or positional parameters.
 // Output: the procedure's results with Done{InProc: true}, then
 // ReturnStatus, then one ReturnValue per OUTPUT parameter, then a final
-// Done{} (no count) that the transport sends as DONEPROC. Errors are as for
-// Batch.
+// Done{} (no count) that the transport sends as DONEPROC. MS-TDS 2.2.7.18
+// and 2.2.7.8 require RETURNSTATUS and DONEPROC for every executed RPC, so
+// they close the call also when it failed: a batch-aborting error (an
+// unknown parameter type, a conversion error) ends the procedure with a
+// non-zero status and DONEPROC carrying DONE_ERROR, never with the failed
+// statement's DONEINPROC as the last token (go-mssqldb read that as an
+// empty result and no error). Errors are otherwise as for Batch.
 func (s *Session) RPC(ctx context.Context, call RPCCall, out Results) (err error) {
 	rctx, end, err := s.begin(ctx, "EXECUTE")
 	if err != nil {
 		return err
 	}
 	defer end()
-	sc := s.newScope(rctx, &doneTracker{Results: out})
+	track := &errTracker{Results: out}
+	sc := s.newScope(rctx, &doneTracker{Results: track})
 	sc.inProc = true
 	defer s.recoverPanic(sc, &err)
-	err = sc.runRPC(call)
+	err = sc.runRPC(call, track)
 	return s.finishRequest(ctx, sc, err)
 }
 
-func (sc *scope) runRPC(call RPCCall) error {
+// errTracker remembers whether a call sent an error message, for the
+// DONE_ERROR bit of its DONEPROC.
+type errTracker struct {
+	Results
+	errored bool
+}
+
+func (t *errTracker) Message(m *Error) error {
+	if !m.IsInfo() {
+		t.errored = true
+	}
+	return t.Results.Message(m)
+}
+
+func (sc *scope) runRPC(call RPCCall, track *errTracker) error {
 	n := &tsql.ObjectName{}
 	for _, p := range splitObjectString(call.Name) {
 		n.Parts = append(n.Parts, tsql.Ident{Name: p})
@@ -36,26 +58,31 @@ func (sc *scope) runRPC(call RPCCall) error {
 	}
 	sc.line = 1
 	status, outs, err := sc.callProc(n, args)
+	aborted, unknown := false, false
 	if err != nil {
-		e, ok := asSQLError(err)
-		if !ok {
+		var ab *abortErr
+		if !errors.As(err, &ab) {
+			e, ok := asSQLError(err)
+			if !ok {
+				return err
+			}
+			unknown = e.Number == 2812
+			err = sc.fail(&tsql.ExecStmt{}, err)
+		}
+		if err != nil && (!errors.As(err, &ab) || ab.act == actConn) {
 			return err
 		}
-		if ferr := sc.fail(&tsql.ExecStmt{}, err); ferr != nil {
-			return ferr
-		}
-		if e.Number == 2812 {
-			// SQL Server sends no return status for an unknown procedure;
-			// the failed statement's DONE closes the call.
-			return nil
-		}
-		status = 1
+		aborted, status = err != nil, 1
 	}
-	if err := sc.emit(sc.out.ReturnStatus(status)); err != nil {
-		return err
+	// SQL Server sends no return status for an unknown procedure: it never
+	// ran. The call still ends with DONEPROC.
+	if !unknown {
+		if err := sc.emit(sc.out.ReturnStatus(status)); err != nil {
+			return err
+		}
 	}
 	for i, p := range call.Params {
-		if !p.Output {
+		if !p.Output || aborted || unknown {
 			continue
 		}
 		o, ok := outs[i]
@@ -70,5 +97,5 @@ func (sc *scope) runRPC(call RPCCall) error {
 			return err
 		}
 	}
-	return sc.emit(sc.out.Done(DoneInfo{CurCmd: 0xE0}))
+	return sc.emit(sc.out.Done(DoneInfo{CurCmd: 0xE0, Error: track.errored, InXact: sc.s.tranCount > 0}))
 }

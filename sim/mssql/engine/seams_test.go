@@ -76,10 +76,8 @@ func TestCheckpointKeepsTableDroppedByOpenTransaction(t *testing.T) {
 	wantRows(t, s2, "SELECT a FROM keep", "1")
 }
 
-func TestStartHookCreatesMsdbTable(t *testing.T) {
-	saved := startHooks
-	defer func() { startHooks = saved }()
-	startHooks = append(append([]func(*Instance) error(nil), saved...), func(inst *Instance) error {
+func TestFeatureStartCreatesMsdbTable(t *testing.T) {
+	probe := Feature{Name: "probe", Start: func(inst *Instance) error {
 		s, err := inst.SystemSession("msdb")
 		if err != nil {
 			return err
@@ -93,10 +91,14 @@ func TestStartHookCreatesMsdbTable(t *testing.T) {
 			return e[0]
 		}
 		return nil
-	})
+	}}
 	dir := t.TempDir()
 	for i := 0; i < 2; i++ {
-		inst := openDir(t, dir, true)
+		inst, err := New(Config{Name: "SIMSQL01", DataDir: dir, SAPassword: "Pa55w.rd!", NoSync: true,
+			Features: append(DefaultFeatures(), probe)})
+		if err != nil {
+			t.Fatal(err)
+		}
 		s := login(t, inst, "t")
 		mustRun(t, s, "INSERT msdb.dbo.hook_probe (database_name) VALUES (N'mgc')")
 		wantRows(t, s, "SELECT COUNT(*) FROM sys.dm_exec_sessions", "1")

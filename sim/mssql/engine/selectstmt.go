@@ -11,6 +11,17 @@ func (sc *scope) execSelect(x *tsql.SelectStmt) error {
 	if err != nil {
 		return err
 	}
+	if sc.s.opts.FmtOnly {
+		// SET FMTONLY ON: the result's metadata, no rows, nothing run; a
+		// variable-assigning SELECT returns nothing and assigns nothing.
+		if len(p.assign) > 0 {
+			return nil
+		}
+		if err := sc.emit(sc.out.Columns(p.cols)); err != nil {
+			return err
+		}
+		return sc.done(DoneInfo{CurCmd: 0xC1})
+	}
 	rows, err := p.run(&env{sc: sc}, -1)
 	if err != nil {
 		return err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -19,6 +18,11 @@ type options struct {
 	ConcatNullYieldsNull bool
 	AnsiPadding          bool
 	ImplicitTransactions bool
+	CursorCloseOnCommit  bool
+	ArithIgnore          bool
+	AnsiNullDfltOn       bool
+	AnsiNullDfltOff      bool
+	NumericRoundAbort    bool
 	DateFormat           string
 	DateFirst            int
 	Language             string
@@ -27,11 +31,18 @@ type options struct {
 	RowCount             int64
 	Isolation            string
 	IdentityInsert       *Table
+	// FmtOnly, NoExec and ParseOnly: statements are not executed (see
+	// scope.skipped); SELECT under FMTONLY returns its metadata only.
+	FmtOnly   bool
+	NoExec    bool
+	ParseOnly bool
 }
 
 func defaultOptions() options {
+	// ANSI_NULL_DFLT_ON is what SQL Server's ODBC and OLE DB drivers (and
+	// so SSMS) set at login: @@OPTIONS 5496.
 	return options{AnsiNulls: true, QuotedIdentifier: true, AnsiWarnings: true, ArithAbort: true,
-		ConcatNullYieldsNull: true, AnsiPadding: true, DateFormat: "mdy", DateFirst: 7,
+		ConcatNullYieldsNull: true, AnsiPadding: true, AnsiNullDfltOn: true, DateFormat: "mdy", DateFirst: 7,
 		Language: "us_english", TextSize: 2147483647, LockTimeout: -1, Isolation: "READ COMMITTED"}
 }
 
@@ -47,9 +58,12 @@ type Session struct {
 	inst       *Instance
 	id         int
 	login      string
+	windows    bool // Windows authentication (NTLM)
+	encrypted  bool // the connection is encrypted in full
 	appName    string
 	host       string
 	clientAddr string
+	conn       connInfo // set at login, read-only after
 	loginTime  time.Time
 
 	reqMu sync.Mutex // one request at a time
@@ -91,7 +105,7 @@ func (inst *Instance) Login(ctx context.Context, r LoginRequest) (*Session, erro
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if !inst.checkPassword(r.User, r.Password) {
+	if ok := (r.Windows && inst.windowsLoginExists(r.User)) || (!r.Windows && inst.checkPassword(r.User, r.Password)); !ok {
 		e := newErr(18456, r.User)
 		e.Server = inst.cfg.Name
 		return nil, e
@@ -121,11 +135,28 @@ func (inst *Instance) Login(ctx context.Context, r LoginRequest) (*Session, erro
 		id++
 	}
 	now := inst.now()
-	s := &Session{inst: inst, id: id, login: r.User, appName: r.AppName, host: r.HostName,
+	s := &Session{inst: inst, id: id, login: r.User, windows: r.Windows, encrypted: r.Encrypted, appName: r.AppName, host: r.HostName,
 		clientAddr: r.ClientAddr, loginTime: now, lastBatch: now, db: db, status: "sleeping",
-		command: "AWAITING COMMAND", done: make(chan struct{}), opts: defaultOptions()}
+		command: "AWAITING COMMAND", done: make(chan struct{}), opts: defaultOptions(),
+		conn: connInfo{local: r.LocalAddr, tdsVersion: r.TDSVersion, packetSize: r.PacketSize,
+			auth: r.AuthScheme, encrypted: r.Encrypted, id: newGUID()}}
 	inst.sessions[id] = s
 	return s, nil
+}
+
+// windowsLoginExists says name is a Windows login of the instance.
+func (inst *Instance) windowsLoginExists(name string) bool {
+	for _, n := range inst.cfg.WindowsLogins {
+		if strings.EqualFold(n, name) {
+			return true
+		}
+	}
+	for _, l := range inst.security().Logins {
+		if l.Windows && strings.EqualFold(l.Name, name) {
+			return true
+		}
+	}
+	return false
 }
 
 func (inst *Instance) checkPassword(user, password string) bool {
@@ -167,6 +198,19 @@ func (inst *Instance) sessionList() []*Session {
 	sortSessions(out)
 	return out
 }
+
+// AuthScheme is sys.dm_exec_connections.auth_scheme: NTLM for a Windows
+// login (the simulator's SSPI is NTLM only), SQL otherwise.
+func (s *Session) AuthScheme() string {
+	if s.windows {
+		return "NTLM"
+	}
+	return "SQL"
+}
+
+// Encrypted is sys.dm_exec_connections.encrypt_option: the connection is
+// encrypted in full (a login-only encryption reports FALSE).
+func (s *Session) Encrypted() bool { return s.encrypted }
 
 // ID is the session id (@@SPID), 51 or more.
 func (s *Session) ID() int { return s.id }
@@ -300,8 +344,6 @@ func (s *Session) Close() {
 	s.inst.mu.Unlock()
 }
 
-var systemSPID atomic.Int32
-
 // SystemSession opens an internal session for the engine's own T-SQL
 // (later issues create msdb tables and run job steps with it). It runs as
 // sa, has a spid below 51 and is not listed in sys.dm_exec_sessions or
@@ -311,7 +353,7 @@ func (inst *Instance) SystemSession(db string) (*Session, error) {
 	if d == nil {
 		return nil, newErr(911, db)
 	}
-	id := 1 + int(systemSPID.Add(1)%49)
+	id := 1 + int(inst.systemSPID.Add(1)%49)
 	now := inst.now()
 	return &Session{inst: inst, id: id, login: "sa", appName: "SQLAgent - Job Manager", loginTime: now, lastBatch: now,
 		db: d, status: "background", command: "AWAITING COMMAND", done: make(chan struct{}), opts: defaultOptions()}, nil
@@ -345,13 +387,18 @@ func (s *Session) TranDescriptor() uint64 {
 }
 
 // BeginTran is the TDS transaction-manager BEGIN request; it returns the
-// transaction descriptor.
-func (s *Session) BeginTran(ctx context.Context, name string) (uint64, error) {
+// transaction descriptor. isolation, when not "", is the level the request
+// asks for ("READ COMMITTED", "SERIALIZABLE"...): as SET TRANSACTION
+// ISOLATION LEVEL, it stays the session's level afterwards.
+func (s *Session) BeginTran(ctx context.Context, name, isolation string) (uint64, error) {
 	_, end, err := s.begin(ctx, "BEGIN TRANSACTION")
 	if err != nil {
 		return 0, err
 	}
 	defer end()
+	if isolation != "" {
+		s.opts.Isolation = isolation
+	}
 	s.beginTran(name)
 	return s.tx.id, nil
 }

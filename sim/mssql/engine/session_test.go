@@ -213,7 +213,7 @@ func TestTransactionManagerRequests(t *testing.T) {
 	s := login(t, inst, "a")
 	mustRun(t, s, "CREATE TABLE t (a INT)")
 	ctx := context.Background()
-	d, err := s.BeginTran(ctx, "")
+	d, err := s.BeginTran(ctx, "", "")
 	if err != nil || d == 0 {
 		t.Fatalf("begin: %d %v", d, err)
 	}
@@ -222,7 +222,7 @@ func TestTransactionManagerRequests(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantRows(t, s, "SELECT COUNT(*), @@TRANCOUNT FROM t", "0|0")
-	if _, err := s.BeginTran(ctx, "x"); err != nil {
+	if _, err := s.BeginTran(ctx, "x", ""); err != nil {
 		t.Fatal(err)
 	}
 	mustRun(t, s, "INSERT t VALUES (1)")

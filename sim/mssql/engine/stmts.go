@@ -67,7 +67,8 @@ func onOff(v string) (bool, bool) {
 	return false, false
 }
 
-// execSetOption applies SET options. Options the simulator does not model
+// execSetOption applies SET options. FMTONLY, NOEXEC and PARSEONLY change
+// whether statements run (scope.run, parseOnlyFilter). Options the simulator does not model
 // (STATISTICS, ANSI_DEFAULTS details, ...) are accepted, as SQL Server
 // accepts them; misspelled ones never reach here (the parser rejects them).
 func (sc *scope) execSetOption(x *tsql.SetOptionStmt) error {
@@ -93,9 +94,34 @@ func (sc *scope) execSetOption(x *tsql.SetOptionStmt) error {
 			o.AnsiPadding = on
 		case "IMPLICIT_TRANSACTIONS":
 			o.ImplicitTransactions = on
+		case "FMTONLY":
+			o.FmtOnly = on
+		case "NOEXEC":
+			o.NoExec = on
+		case "PARSEONLY":
+			o.ParseOnly = on
 		case "ANSI_DEFAULTS":
+			// Microsoft's SET ANSI_DEFAULTS page: these seven together.
 			if isBool {
 				o.AnsiNulls, o.AnsiWarnings, o.AnsiPadding, o.QuotedIdentifier = on, on, on, on
+				o.CursorCloseOnCommit, o.ImplicitTransactions, o.AnsiNullDfltOn = on, on, on
+			}
+		case "CURSOR_CLOSE_ON_COMMIT":
+			o.CursorCloseOnCommit = on
+		case "ARITHIGNORE":
+			o.ArithIgnore = on
+		case "NUMERIC_ROUNDABORT":
+			o.NumericRoundAbort = on
+		case "ANSI_NULL_DFLT_ON":
+			// The two are exclusive: one ON turns the other OFF.
+			o.AnsiNullDfltOn = on
+			if on {
+				o.AnsiNullDfltOff = false
+			}
+		case "ANSI_NULL_DFLT_OFF":
+			o.AnsiNullDfltOff = on
+			if on {
+				o.AnsiNullDfltOn = false
 			}
 		case "DATEFORMAT":
 			v := strings.ToLower(x.Value)
@@ -227,7 +253,8 @@ func (sc *scope) execPrint(x *tsql.PrintStmt) error {
 	}
 	sc.s.rowcount = 0
 	sc.s.lastError = 0
-	return nil
+	// PRINT is a statement: its INFO is followed by its own DONE.
+	return sc.done(DoneInfo{})
 }
 
 // formatRaiserror renders RAISERROR's printf-style message: %d %i %u %s

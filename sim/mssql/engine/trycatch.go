@@ -54,7 +54,9 @@ func (sc *scope) rethrow() error {
 	return &abortErr{act: actBatch}
 }
 
-func init() {
+// addErrorFuncs adds ERROR_NUMBER() and its siblings, which read the CATCH
+// block's error.
+func addErrorFuncs(builtins map[string]builtin) {
 	errFn := func(t Type, f func(e *Error) Value) builtin {
 		return fixedArgs(0, func(c *compiler, _ []*cexpr) (*cexpr, error) {
 			return &cexpr{typ: t, nullable: true, eval: func(en *env) (Value, error) {

@@ -46,10 +46,8 @@ type undoStep struct {
 // State returns txActive, txCommitted or txAborted.
 func (t *Tx) State() int32 { return t.state.Load() }
 
-var txSeq atomic.Uint64
-
 func newTx(s *Session) *Tx {
-	return &Tx{id: txSeq.Add(1), done: make(chan struct{}), sess: s, work: map[*Database]*dbWork{}}
+	return &Tx{id: s.inst.txSeq.Add(1), done: make(chan struct{}), sess: s, work: map[*Database]*dbWork{}}
 }
 
 // touch returns the per-database work of t, creating it.

@@ -49,6 +49,21 @@ type Assertion struct {
 	// Args are query parameters (go-mssqldb sends them through
 	// sp_executesql); use sql.Named for @name parameters.
 	Args []any
+
+	// The in-process runner (RunSessions) reads these instead of Expected
+	// and checks error numbers always (none expected: none allowed).
+	//
+	// Rows are the last result set's rows in the compact form "a|b|NULL"
+	// (the engine's own rendering: DATETIME in style 121); nil leaves the
+	// rows unchecked, empty expects none.
+	Rows []string
+	// AnyOrder compares Rows as a set.
+	AnyOrder bool
+	// ErrLine, when non-zero, is the line the first error must name.
+	ErrLine int32
+	// Infos, when set, are the informational messages (PRINT, RAISERROR
+	// of severity <= 10) other than 5701 and 3621, in order.
+	Infos []string
 }
 
 // Connector opens connections to a fresh instance for one ScriptTest.
@@ -81,6 +96,12 @@ func Run(t *testing.T, tests []ScriptTest, connect Connector) {
 
 func check(ctx context.Context, t *testing.T, conn *sql.Conn, a Assertion) {
 	t.Helper()
+	if a.Rows != nil || a.AnyOrder || a.ErrLine != 0 || a.Infos != nil {
+		// database/sql shows neither message lines nor PRINT output, and
+		// the compact rows are the engine's rendering: refuse rather than
+		// pass without checking.
+		t.Fatalf("%s: Rows, AnyOrder, ErrLine and Infos are checked by RunSessions only; over the wire use Expected", a.Query)
+	}
 	wantErr := a.ErrNumber != 0 || len(a.ErrNumbers) > 0
 	if a.Exec || wantErr {
 		res, err := conn.ExecContext(ctx, a.Query, a.Args...)

@@ -374,8 +374,11 @@ func (f *FS) Resolve(winPath string) (string, error) {
 }
 
 // Check resolves winPath for account and verifies it may do need there;
-// writing on a full mount fails with 112. The engine calls it before handing
-// the host path to code that opens files itself (backup media).
+// writing on a full mount fails with 112, writing into a folder that does
+// not exist with 3 (the path not found, as CreateFile reports it: BACKUP
+// to a missing folder is 3201 with operating system error 3). The engine
+// calls it before handing the host path to code that opens files itself
+// (backup media).
 func (f *FS) Check(account, winPath string, need Access) (string, error) {
 	t, err := f.resolve("open", account, winPath, need)
 	if err != nil {
@@ -384,7 +387,13 @@ func (f *FS) Check(account, winPath string, need Access) (string, error) {
 	if need&Write != 0 && f.isFull(t.m) {
 		return "", osErr("open", winPath, ErrDiskFull, nil)
 	}
-	return t.host(), nil
+	host := t.host()
+	if need&Write != 0 {
+		if st, err := os.Stat(filepath.Dir(host)); err != nil || !st.IsDir() {
+			return "", osErr("open", winPath, ErrPathNotFound, err)
+		}
+	}
+	return host, nil
 }
 
 func (f *FS) isFull(m *mount) bool {
@@ -427,4 +436,28 @@ func netErr(op, path string, code int, err error) error {
 		return err
 	}
 	return osErr(op, path, code, err)
+}
+
+// SetVolumeFree is SetFreeBytes for the mount holding winPath (a file or
+// folder on it), for callers that know a database file's path rather than
+// the drive's.
+func (f *FS) SetVolumeFree(winPath string, n int64) error {
+	t, err := f.resolve("stat", "", winPath, 0)
+	if err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t.m.free = n
+	return nil
+}
+
+// VolumeOf is the mount prefix (C:\, \\server\share) holding winPath: what
+// sys.dm_os_volume_stats reports as volume_mount_point.
+func (f *FS) VolumeOf(winPath string) (string, error) {
+	t, err := f.resolve("stat", "", winPath, 0)
+	if err != nil {
+		return "", err
+	}
+	return t.m.prefix.String(), nil
 }

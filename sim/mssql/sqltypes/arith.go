@@ -5,7 +5,7 @@ import (
 	"math/big"
 	"time"
 
-	"github.com/pchatdr/harness/sim/mssql/sqlerr"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // opName is the operator's name in SQL Server's messages 8117 and 402.

@@ -29,6 +29,9 @@ const (
 	tagDecimal  = 8
 	tagGUID     = 9
 	tagNilBytes = 10
+	// tagTimeOffset is a time with a non-UTC fixed zone (datetimeoffset):
+	// the instant as tagTime, then the offset in seconds.
+	tagTimeOffset = 11
 )
 
 // ErrCorrupt is wrapped by every decoding error.
@@ -64,8 +67,17 @@ func AppendValue(dst []byte, v Value) []byte {
 		dst = binary.AppendUvarint(append(dst, tagBytes), uint64(len(x)))
 		return append(dst, x...)
 	case time.Time:
-		dst = binary.AppendVarint(append(dst, tagTime), x.Unix())
-		return binary.AppendUvarint(dst, uint64(x.Nanosecond()))
+		tag := byte(tagTime)
+		_, off := x.Zone()
+		if x.Location() != time.UTC {
+			tag = tagTimeOffset
+		}
+		dst = binary.AppendVarint(append(dst, tag), x.Unix())
+		dst = binary.AppendUvarint(dst, uint64(x.Nanosecond()))
+		if tag == tagTimeOffset {
+			dst = binary.AppendVarint(dst, int64(off))
+		}
+		return dst
 	case Decimal:
 		u := x.unscaled()
 		dst = append(dst, tagDecimal, x.Scale, byte(u.Sign()+1))
@@ -138,7 +150,7 @@ func ReadValue(src []byte) (Value, []byte, error) {
 		return append(make([]byte, 0, len(b)), b...), rest, nil
 	case tagNilBytes:
 		return []byte(nil), src, nil
-	case tagTime:
+	case tagTime, tagTimeOffset:
 		sec, k := binary.Varint(src)
 		if k <= 0 {
 			return nil, nil, corrupt("bad time")
@@ -147,7 +159,15 @@ func ReadValue(src []byte) (Value, []byte, error) {
 		if err != nil || ns >= 1e9 {
 			return nil, nil, corrupt("bad time")
 		}
-		return time.Unix(sec, int64(ns)).UTC(), rest, nil
+		t := time.Unix(sec, int64(ns)).UTC()
+		if tag == tagTimeOffset {
+			off, k := binary.Varint(rest)
+			if k <= 0 || off < -14*3600 || off > 14*3600 {
+				return nil, nil, corrupt("bad time offset")
+			}
+			t, rest = t.In(OffsetZone(int(off/60))), rest[k:]
+		}
+		return t, rest, nil
 	case tagDecimal:
 		if len(src) < 2 {
 			return nil, nil, corrupt("truncated decimal")

@@ -21,6 +21,10 @@ func codecSamples() []Value {
 		time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC),
 		time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
 		time.Date(1753, 1, 1, 0, 0, 0, 0, time.UTC),
+		// datetimeoffset values keep their offset through the log.
+		time.Date(2010, 11, 15, 11, 56, 45, 123e6, OffsetZone(14*60)),
+		time.Date(2010, 11, 15, 11, 56, 45, 0, OffsetZone(-450)),
+		time.Date(2010, 11, 15, 11, 56, 45, 0, OffsetZone(0)),
 		NewDecimal(0, 0), NewDecimal(12345, 2), NewDecimal(-5, 38), Decimal{Unscaled: huge, Scale: 0},
 		GUID{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16},
 	}
@@ -33,7 +37,9 @@ func sameEncoded(a, b Value) bool {
 		return ok && math.Float64bits(x) == math.Float64bits(y)
 	case time.Time:
 		y, ok := b.(time.Time)
-		return ok && x.Equal(y) && y.Location() == time.UTC
+		_, xo := x.Zone()
+		_, yo := y.Zone()
+		return ok && x.Equal(y) && xo == yo && (x.Location() == time.UTC) == (y.Location() == time.UTC)
 	case Decimal:
 		y, ok := b.(Decimal)
 		return ok && x.Scale == y.Scale && x.unscaled().Cmp(y.unscaled()) == 0

@@ -9,7 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/pchatdr/harness/sim/mssql/sqlerr"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // Compare orders a and b after converting both to the type of higher

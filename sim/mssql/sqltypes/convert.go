@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pchatdr/harness/sim/mssql/sqlerr"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // Convert converts v, of type from, to type to with CAST semantics: every
@@ -61,10 +61,14 @@ func ExplicitAllowed(f, t Kind) bool {
 	}
 	switch {
 	case f.IsNumeric():
-		return t.IsNumeric() || t == KindDateTime || (t.IsBinary() && f != KindDecimal)
+		return t.IsNumeric() || t == KindDateTime || t == KindSmallDateTime || (t.IsBinary() && f != KindDecimal)
 	case f == KindDateTime:
 		return t.IsNumeric() || t.IsDateTime() || t.IsBinary()
-	case f == KindDateTime2 || f == KindDate:
+	case f == KindDate:
+		return t.IsDateTime() && t != KindTime
+	case f == KindTime:
+		return t.IsDateTime() && t != KindDate
+	case f == KindDateTime2 || f == KindSmallDateTime || f == KindDateTimeOffset:
 		return t.IsDateTime()
 	case f == KindUniqueIdentifier:
 		return t.IsBinary()
@@ -484,12 +488,28 @@ func toDateTime(v Value, from, to Type, style int) (Value, error) {
 	switch x := v.(type) {
 	case string:
 		p, ok := parseDateTimeString(x, style == 3 || style == 103 || style == 104 || style == 105)
-		if !ok || (to.Kind == KindDateTime && p.fracDigits > 3) {
+		if !ok || ((to.Kind == KindDateTime || to.Kind == KindSmallDateTime) && (p.fracDigits > 3 || p.hasOffset)) {
 			return nil, sqlerr.New(241)
+		}
+		if to.Kind == KindDateTimeOffset {
+			// The literal's offset, +00:00 without one; the wall clock
+			// is the string's.
+			w := p.t
+			p.t = time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), w.Nanosecond(), OffsetZone(p.offset))
+			return fitTime(p.t, to, to)
 		}
 		return fitTime(p.t, from, to)
 	case time.Time:
 		return fitTime(x, from, to)
+	}
+	if to.Kind == KindSmallDateTime {
+		// Numbers become a smalldatetime through datetime (days since
+		// 1900-01-01), then round to the minute.
+		dt, err := toDateTime(v, from, TypeDateTime, style)
+		if err != nil {
+			return nil, err
+		}
+		return fitTime(dt.(time.Time), from, to)
 	}
 	if to.Kind != KindDateTime {
 		return nil, sqlerr.New(529, from.Name(), to.Name())
@@ -530,9 +550,37 @@ func toDateTime(v Value, from, to Type, style int) (Value, error) {
 }
 
 // fitTime rounds t to the target's precision and checks its range (242).
+// A datetimeoffset converts to the other kinds by its local wall clock (the
+// offset is dropped, as SQL Server does); the others become a
+// datetimeoffset at +00:00.
 func fitTime(t time.Time, from, to Type) (Value, error) {
-	t = t.UTC()
+	if to.Kind == KindDateTimeOffset {
+		loc := t.Location()
+		if from.Kind != KindDateTimeOffset {
+			loc = OffsetZone(0)
+		}
+		t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), loc)
+		t = roundDateTime2(t, to.Scale)
+		if t.Year() < 1 || t.Year() > 9999 {
+			return nil, sqlerr.New(242, from.Name(), to.Name())
+		}
+		return t, nil
+	}
+	t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
 	switch to.Kind {
+	case KindSmallDateTime:
+		// 29.998 seconds or less round down, 29.999 and more up
+		// (Microsoft's smalldatetime page).
+		t = t.Add(30*time.Second + 1500*time.Microsecond).Truncate(time.Minute)
+		if t.Before(epoch1900) || !t.Before(time.Date(2079, 6, 7, 0, 0, 0, 0, time.UTC)) {
+			return nil, sqlerr.New(242, from.Name(), to.Name())
+		}
+	case KindTime:
+		t = roundDateTime2(t, to.Scale)
+		t = epoch1900.Add(t.Sub(truncDate(t)))
+		if t.Day() != 1 { // rounded up to midnight
+			t = epoch1900
+		}
 	case KindDateTime:
 		t = roundDateTime(t)
 		if t.Before(minDateTime) || t.After(maxDateTime) {

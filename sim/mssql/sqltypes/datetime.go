@@ -80,7 +80,7 @@ func datetimeFromDays(days float64) (time.Time, bool) {
 const timeRe = `(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.:](\d{1,9}))?)?\s*([AaPp][Mm])?`
 
 var (
-	reISO     = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:T|\s+)` + timeRe + `)?(Z)?$`)
+	reISO     = regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:T|\s+)` + timeRe + `)?\s*(Z|[+-]\d{1,2}:\d{2})?$`)
 	reCompact = regexp.MustCompile(`^(\d{4})(\d{2})(\d{2})(?:(?:T|\s+)` + timeRe + `)?$`)
 	reYMDSep  = regexp.MustCompile(`^(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?:\s+` + timeRe + `)?$`)
 	reNumDMY  = regexp.MustCompile(`^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})(?:\s+` + timeRe + `)?$`)
@@ -93,6 +93,30 @@ var (
 type parsedTime struct {
 	t          time.Time
 	fracDigits int
+	// hasOffset: the string ended in a time zone offset (+hh:mm, -hh:mm),
+	// offset minutes east of UTC; 'Z' is not one (datetime takes it).
+	hasOffset bool
+	offset    int
+}
+
+// OffsetZone is the fixed zone a datetimeoffset value with an offset of
+// minutes east of UTC carries.
+func OffsetZone(minutes int) *time.Location {
+	return time.FixedZone(formatOffset(minutes), minutes*60)
+}
+
+// formatOffset writes minutes as SQL Server does: +hh:mm or -hh:mm.
+func formatOffset(minutes int) string {
+	sign := '+'
+	if minutes < 0 {
+		sign, minutes = '-', -minutes
+	}
+	return fmt.Sprintf("%c%02d:%02d", sign, minutes/60, minutes%60)
+}
+
+func offsetOf(t time.Time) int {
+	_, off := t.Zone()
+	return off / 60
 }
 
 // parseDateTimeString reads the formats SQL Server accepts under us_english
@@ -107,8 +131,20 @@ func parseDateTimeString(s string, dmy bool) (parsedTime, bool) {
 	var y, mo, d int
 	var tm []string
 	atoi := func(x string) int { n, _ := strconv.Atoi(x); return n }
+	hasOff, off := false, 0
 	if m := reISO.FindStringSubmatch(s); m != nil {
 		y, mo, d, tm = atoi(m[1]), atoi(m[2]), atoi(m[3]), m[4:9]
+		if z := m[9]; z != "" && z != "Z" {
+			hh, mm, _ := strings.Cut(z[1:], ":")
+			off = atoi(hh)*60 + atoi(mm)
+			if atoi(hh) > 14 || atoi(mm) > 59 || off > 14*60 {
+				return parsedTime{}, false
+			}
+			if z[0] == '-' {
+				off = -off
+			}
+			hasOff = true
+		}
 	} else if m := reCompact.FindStringSubmatch(s); m != nil {
 		y, mo, d, tm = atoi(m[1]), atoi(m[2]), atoi(m[3]), m[4:9]
 	} else if m := reYMDSep.FindStringSubmatch(s); m != nil {
@@ -164,7 +200,7 @@ func parseDateTimeString(s string, dmy bool) (parsedTime, bool) {
 			return parsedTime{}, false
 		}
 	}
-	return parsedTime{t: time.Date(y, time.Month(mo), d, h, mi, sec, ns, time.UTC), fracDigits: fd}, true
+	return parsedTime{t: time.Date(y, time.Month(mo), d, h, mi, sec, ns, time.UTC), fracDigits: fd, hasOffset: hasOff, offset: off}, true
 }
 
 func monthNumber(name string) int {
@@ -211,9 +247,9 @@ func fraction(t time.Time, n int) string {
 // fracDigitsOf is how many fraction digits a date/time type prints.
 func fracDigitsOf(t Type) int {
 	switch t.Kind {
-	case KindDateTime:
+	case KindDateTime, KindSmallDateTime:
 		return 3
-	case KindDateTime2:
+	case KindDateTime2, KindTime, KindDateTimeOffset:
 		return int(min(t.Scale, 7))
 	}
 	return 0
@@ -231,10 +267,45 @@ func formatDateTime(t time.Time, from Type, style int) (string, bool) {
 	isDate := from.Kind == KindDate
 	fd := fracDigitsOf(from)
 	if style == -1 {
-		if from.Kind == KindDateTime {
+		switch from.Kind {
+		case KindDateTime, KindSmallDateTime:
 			style = 0
-		} else {
+		case KindTime, KindDateTimeOffset:
+			// CAST's text for time is hh:mm:ss[.fffffff]; for
+			// datetimeoffset yyyy-mm-dd hh:mm:ss[.fffffff] +hh:mm.
+			style = -2
+		default:
 			style = 121
+		}
+	}
+	switch from.Kind {
+	case KindTime:
+		switch style {
+		case -2, 8, 108, 14, 114, 20, 120, 21, 121, 24, 126, 127:
+			if style == 8 || style == 108 || style == 20 || style == 120 || style == 24 {
+				return hms(t), true
+			}
+			return hms(t) + fraction(t, fd), true
+		}
+		return "", false
+	case KindDateTimeOffset:
+		off := formatOffset(offsetOf(t))
+		switch style {
+		case -2, 21, 121:
+			return ymd(t) + " " + hms(t) + fraction(t, fd) + " " + off, true
+		case 0, 100:
+			return formatMon(t, true) + " " + off, true
+		case 20, 120:
+			return ymd(t) + " " + hms(t) + " " + off, true
+		case 126, 127:
+			f := ""
+			if t.Nanosecond() != 0 {
+				f = fraction(t, fd)
+			}
+			if style == 127 && offsetOf(t) == 0 {
+				off = "Z"
+			}
+			return ymd(t) + "T" + hms(t) + f + off, true
 		}
 	}
 	dateOnly := func(s string) string { return s }

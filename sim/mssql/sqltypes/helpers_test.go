@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pchatdr/harness/sim/mssql/sqlerr"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // dec parses a decimal for tests.

@@ -6,17 +6,24 @@ import (
 )
 
 // Precedence is SQL Server's data type precedence rank for the kinds the
-// simulator has (higher wins): datetime2 > datetime > date > float > real >
+// simulator has (higher wins): datetimeoffset > datetime2 > datetime >
+// smalldatetime > date > time > float > real >
 // decimal > bigint > int > smallint > tinyint > bit > uniqueidentifier >
 // nvarchar > nchar > varchar > char > varbinary > binary.
 func Precedence(k Kind) int {
 	switch k {
+	case KindDateTimeOffset:
+		return 23
 	case KindDateTime2:
-		return 18
+		return 22
 	case KindDateTime:
-		return 17
+		return 21
+	case KindSmallDateTime:
+		return 20
 	case KindDate:
-		return 16
+		return 19
+	case KindTime:
+		return 18
 	case KindFloat:
 		return 15
 	case KindReal:
@@ -100,9 +107,9 @@ func ResultType(a, b Type) Type {
 			r.Length = widerLength(hi.Length, lo.Length)
 		}
 		return r
-	case hi.Kind == KindDateTime2:
+	case hi.Kind == KindDateTime2 || hi.Kind == KindDateTimeOffset || hi.Kind == KindTime:
 		r := hi
-		if lo.Kind == KindDateTime2 && lo.Scale > r.Scale {
+		if (lo.Kind == KindDateTime2 || lo.Kind == KindDateTimeOffset || lo.Kind == KindTime) && lo.Scale > r.Scale {
 			r.Scale = lo.Scale
 		}
 		if lo.Kind == KindDateTime && r.Scale < 3 {
@@ -141,6 +148,12 @@ func displayLength(t Type) int {
 		return 23
 	case KindDateTime2:
 		return 27
+	case KindSmallDateTime:
+		return 19
+	case KindTime:
+		return 16
+	case KindDateTimeOffset:
+		return 34
 	case KindDate:
 		return 10
 	case KindUniqueIdentifier:

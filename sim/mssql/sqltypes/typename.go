@@ -4,7 +4,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pchatdr/harness/sim/mssql/sqlerr"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // Maximum declared lengths for non-MAX types, as SQL Server enforces them.
@@ -56,6 +56,12 @@ func (t Type) Name() string {
 		return "varbinary"
 	case KindBinary:
 		return "binary"
+	case KindSmallDateTime:
+		return "smalldatetime"
+	case KindTime:
+		return "time"
+	case KindDateTimeOffset:
+		return "datetimeoffset"
 	}
 	return "invalid"
 }
@@ -67,7 +73,7 @@ func (t Type) String() string {
 	switch t.Kind {
 	case KindDecimal:
 		return n + "(" + strconv.Itoa(int(t.Precision)) + "," + strconv.Itoa(int(t.Scale)) + ")"
-	case KindDateTime2:
+	case KindDateTime2, KindTime, KindDateTimeOffset:
 		return n + "(" + strconv.Itoa(int(t.Scale)) + ")"
 	case KindNVarChar, KindVarChar, KindNChar, KindChar, KindVarBinary, KindBinary:
 		if t.Length == MaxLength {
@@ -99,8 +105,15 @@ func (k Kind) IsNumeric() bool {
 	return k.IsInteger() || k == KindBit || k == KindDecimal || k == KindFloat || k == KindReal
 }
 
-// IsDateTime reports datetime, datetime2 and date.
-func (k Kind) IsDateTime() bool { return k == KindDateTime || k == KindDateTime2 || k == KindDate }
+// IsDateTime reports the date and time kinds: datetime, datetime2, date,
+// smalldatetime, time and datetimeoffset.
+func (k Kind) IsDateTime() bool {
+	switch k {
+	case KindDateTime, KindDateTime2, KindDate, KindSmallDateTime, KindTime, KindDateTimeOffset:
+		return true
+	}
+	return false
+}
 
 // Handy constructors for the engine and tests.
 var (
@@ -132,6 +145,15 @@ func DecimalType(p, s uint8) Type { return Type{Kind: KindDecimal, Precision: p,
 
 // DateTime2 returns datetime2(scale).
 func DateTime2(scale uint8) Type { return Type{Kind: KindDateTime2, Scale: scale} }
+
+// Time returns time(scale).
+func Time(scale uint8) Type { return Type{Kind: KindTime, Scale: scale} }
+
+// DateTimeOffset returns datetimeoffset(scale).
+func DateTimeOffset(scale uint8) Type { return Type{Kind: KindDateTimeOffset, Scale: scale} }
+
+// TypeSmallDateTime is smalldatetime.
+var TypeSmallDateTime = Type{Kind: KindSmallDateTime}
 
 // TypeNameOptions tunes ParseTypeNameOpts.
 type TypeNameOptions struct {
@@ -248,17 +270,21 @@ func ParseTypeNameOpts(name string, args []int, max bool, o TypeNameOptions) (Ty
 			return TypeReal, nil
 		}
 		return TypeFloat, nil
-	case "datetime2":
+	case "smalldatetime":
+		return noArgs(TypeSmallDateTime)
+	case "datetime2", "time", "datetimeoffset":
 		if max || len(args) > 1 {
 			return unknown()
 		}
-		if len(args) == 0 {
-			return DateTime2(7), nil
+		scale := 7
+		if len(args) == 1 {
+			scale = args[0]
 		}
-		if args[0] < 0 || args[0] > 7 {
-			return Type{}, sqlerr.New(2750, pos, args[0], 7)
+		if scale < 0 || scale > 7 {
+			return Type{}, sqlerr.New(2750, pos, scale, 7)
 		}
-		return DateTime2(uint8(args[0])), nil
+		k := map[string]Kind{"datetime2": KindDateTime2, "time": KindTime, "datetimeoffset": KindDateTimeOffset}[n]
+		return Type{Kind: k, Scale: uint8(scale)}, nil
 	case "nvarchar", "national character varying", "national char varying":
 		return length(KindNVarChar, maxNChars)
 	case "varchar", "character varying", "char varying":

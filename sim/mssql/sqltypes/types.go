@@ -32,6 +32,11 @@ const (
 	KindUniqueIdentifier
 	KindVarBinary
 	KindBinary
+	// Appended after the kinds above: stored rows and table definitions
+	// carry kind numbers.
+	KindSmallDateTime
+	KindTime           // Scale 0-7; the value is on 1900-01-01
+	KindDateTimeOffset // Scale 0-7; the value's zone is its offset
 )
 
 // MaxLength marks a (MAX) length in Type.Length.
@@ -52,7 +57,9 @@ type Type struct {
 //
 //	nil (NULL), int64 (all integer kinds), bool (BIT), float64 (FLOAT, REAL),
 //	string (all character kinds), []byte (binary kinds), time.Time (date/time
-//	kinds, UTC wall clock as SQL Server has no zone), Decimal, GUID.
+//	kinds: UTC wall clock as SQL Server has no zone, except datetimeoffset,
+//	whose location is a fixed zone of its offset; time is on 1900-01-01),
+//	Decimal, GUID.
 type Value = any
 
 // Decimal is an exact numeric: Unscaled * 10^-Scale.

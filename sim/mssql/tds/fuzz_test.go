@@ -59,7 +59,7 @@ func FuzzLogin7(f *testing.F) {
 
 func FuzzPrelogin(f *testing.F) {
 	f.Add(goMssqldbPrelogin())
-	f.Add(AppendPreloginReply(nil, DefaultServerVersion))
+	f.Add(AppendPreloginReply(nil, DefaultServerVersion, EncryptNotSup))
 	f.Add([]byte{0xFF})
 	f.Add([]byte{1, 0, 6, 0, 1, 0xFF, 2})
 	f.Fuzz(func(t *testing.T, b []byte) {

@@ -5,8 +5,13 @@ import (
 	"fmt"
 )
 
-// Login7HeaderSize is the fixed part of a LOGIN7 message.
-const Login7HeaderSize = 94
+// Login7HeaderSize is the fixed part of a LOGIN7 message; TDS 7.0 and
+// 7.1 clients send the shorter Login71HeaderSize (no ChangePassword, no
+// cbSSPILong).
+const (
+	Login7HeaderSize  = 94
+	Login71HeaderSize = 86
+)
 
 // TDS versions as LOGIN7 and LOGINACK carry them (LOGINACK sends them
 // big-endian; LOGIN7 little-endian).
@@ -61,6 +66,16 @@ type Login7 struct {
 	AtchDBFile     string
 	ChangePassword string // never log it
 	FeatureExt     []FeatureExt
+
+	// SSPIUser is the Windows account an integrated-security login
+	// authenticated as (CONTOSO\svc-pchat), set by Serve after the SSPI
+	// exchange; empty for a SQL Server login.
+	SSPIUser string
+
+	// Encryption is how the connection carrying this login is encrypted
+	// (set by Serve, not part of the message): what
+	// sys.dm_exec_connections.encrypt_option reports.
+	Encryption EncryptionMode
 }
 
 // String describes the login without its secrets.
@@ -70,18 +85,31 @@ func (l Login7) String() string {
 		l.PacketSize, l.OptionFlags1, l.OptionFlags2, l.TypeFlags, l.OptionFlags3)
 }
 
+// loginName is who is logging in: the Windows account after SSPI, else
+// the SQL login name.
+func (l *Login7) loginName() string {
+	if l.SSPIUser != "" {
+		return l.SSPIUser
+	}
+	return l.UserName
+}
+
 // GoString keeps %#v from printing the password too.
 func (l Login7) GoString() string { return l.String() }
 
 // ParseLogin7 decodes a LOGIN7 payload. Every offset/length pair is checked
 // against the message; a bad one is an error naming the field.
 func ParseLogin7(b []byte) (*Login7, error) {
-	if len(b) < Login7HeaderSize {
-		return nil, fmt.Errorf("login7: %w: message is %d bytes, the fixed header alone is %d", ErrMalformed, len(b), Login7HeaderSize)
+	header := Login7HeaderSize
+	if len(b) >= 8 && LevelOf(binary.LittleEndian.Uint32(b[4:])) < Level72 {
+		header = Login71HeaderSize
+	}
+	if len(b) < header {
+		return nil, fmt.Errorf("login7: %w: message is %d bytes, the fixed header alone is %d", ErrMalformed, len(b), header)
 	}
 	le := binary.LittleEndian
 	total := int(le.Uint32(b[0:]))
-	if total < Login7HeaderSize || total > len(b) {
+	if total < header || total > len(b) {
 		return nil, fmt.Errorf("login7: %w: Length field %d does not fit the %d-byte message", ErrMalformed, total, len(b))
 	}
 	b = b[:total]
@@ -105,7 +133,7 @@ func ParseLogin7(b []byte) (*Login7, error) {
 		if cch == 0 {
 			return nil, nil
 		}
-		if off < Login7HeaderSize || off+2*cch > len(b) {
+		if off < header || off+2*cch > len(b) {
 			return nil, fmt.Errorf("login7: %w: %s at offset %d, %d characters, is outside the %d-byte message", ErrMalformed, name, off, cch, len(b))
 		}
 		return b[off : off+2*cch], nil
@@ -131,11 +159,19 @@ func ParseLogin7(b []byte) (*Login7, error) {
 		}
 		*s.dst = decodeUTF16(raw)
 	}
-	for _, p := range []struct {
+	pws := []struct {
 		at   int
 		name string
 		dst  *string
-	}{{44, "Password", &l.Password}, {86, "ChangePassword", &l.ChangePassword}} {
+	}{{44, "Password", &l.Password}}
+	if header == Login7HeaderSize {
+		pws = append(pws, struct {
+			at   int
+			name string
+			dst  *string
+		}{86, "ChangePassword", &l.ChangePassword})
+	}
+	for _, p := range pws {
 		raw, err := field(p.at, p.name)
 		if err != nil {
 			return nil, err
@@ -145,11 +181,11 @@ func ParseLogin7(b []byte) (*Login7, error) {
 
 	// SSPI: a byte length; 0xFFFF means the DWORD cbSSPILong holds it.
 	sspiOff, sspiLen := int(le.Uint16(b[78:])), int(le.Uint16(b[80:]))
-	if sspiLen == 0xFFFF {
+	if sspiLen == 0xFFFF && header == Login7HeaderSize {
 		sspiLen = int(le.Uint32(b[90:]))
 	}
 	if sspiLen > 0 {
-		if sspiOff < Login7HeaderSize || sspiLen > len(b) || sspiOff+sspiLen > len(b) {
+		if sspiOff < header || sspiLen > len(b) || sspiOff+sspiLen > len(b) {
 			return nil, fmt.Errorf("login7: %w: SSPI at offset %d, %d bytes, is outside the %d-byte message", ErrMalformed, sspiOff, sspiLen, len(b))
 		}
 		l.SSPI = append([]byte(nil), b[sspiOff:sspiOff+sspiLen]...)
@@ -157,7 +193,7 @@ func ParseLogin7(b []byte) (*Login7, error) {
 
 	if l.OptionFlags3&Login7Flag3Extension != 0 {
 		extOff, extLen := int(le.Uint16(b[56:])), int(le.Uint16(b[58:]))
-		if extLen < 4 || extOff < Login7HeaderSize || extOff+4 > len(b) {
+		if extLen < 4 || extOff < header || extOff+4 > len(b) {
 			return nil, fmt.Errorf("login7: %w: extension pointer at offset %d, %d bytes, is outside the %d-byte message", ErrMalformed, extOff, extLen, len(b))
 		}
 		fe, err := parseFeatureExt(b, int(le.Uint32(b[extOff:])))

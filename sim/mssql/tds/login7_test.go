@@ -191,7 +191,7 @@ func TestParsePrelogin(t *testing.T) {
 }
 
 func TestPreloginReply(t *testing.T) {
-	b := AppendPreloginReply(nil, DefaultServerVersion)
+	b := AppendPreloginReply(nil, DefaultServerVersion, EncryptNotSup)
 	p, err := ParsePrelogin(b)
 	if err != nil {
 		t.Fatal(err)

@@ -239,6 +239,11 @@ func (pw *PacketWriter) SetPacketSize(n int) {
 // PacketSize is the current packet size.
 func (pw *PacketWriter) PacketSize() int { return pw.size }
 
+// SetWriter sends later packets to w: the TLS connection once encryption
+// starts, the raw one again after a login-only encryption. Call it only
+// between messages.
+func (pw *PacketWriter) SetWriter(w io.Writer) { pw.w = w }
+
 // SetSPID sets the session id written into packet headers.
 func (pw *PacketWriter) SetSPID(spid uint16) { pw.spid = spid }
 

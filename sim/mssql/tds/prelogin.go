@@ -112,10 +112,10 @@ type ServerVersion struct {
 var DefaultServerVersion = ServerVersion{Major: 16, Minor: 0, Build: 1000, SubBuild: 6}
 
 // AppendPreloginReply appends the server's PRELOGIN answer: VERSION,
-// ENCRYPTION = NOT_SUP (the simulator has no TLS, and go-mssqldb starts TLS
-// on any other answer), INSTOPT 0 (instance name matched), an empty
-// THREADID and MARS off.
-func AppendPreloginReply(b []byte, v ServerVersion) []byte {
+// ENCRYPTION = encryption (NegotiateEncryption's answer; any value but
+// NOT_SUP makes the client start TLS), INSTOPT 0 (instance name
+// matched), an empty THREADID and MARS off.
+func AppendPreloginReply(b []byte, v ServerVersion, encryption byte) []byte {
 	type opt struct {
 		tok  byte
 		data []byte
@@ -123,7 +123,7 @@ func AppendPreloginReply(b []byte, v ServerVersion) []byte {
 	ver := []byte{v.Major, v.Minor, byte(v.Build >> 8), byte(v.Build), byte(v.SubBuild >> 8), byte(v.SubBuild)}
 	opts := [...]opt{
 		{PreloginVersion, ver},
-		{PreloginEncryption, []byte{EncryptNotSup}},
+		{PreloginEncryption, []byte{encryption}},
 		{PreloginInstOpt, []byte{0}},
 		{PreloginThreadID, nil},
 		{PreloginMARS, []byte{0}},

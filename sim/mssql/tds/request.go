@@ -31,15 +31,23 @@ type Request struct {
 	SQL             string
 	RPC             *RPC
 	TM              *TMRequest
+	Bulk            *BulkLoad // Type PacketBulkLoad
 }
 
-// DecodeRequest decodes a SQLBatch, RPC or TransactionManager message.
-func DecodeRequest(m Message) (*Request, error) {
+// DecodeRequest decodes a SQLBatch, RPC or TransactionManager message of
+// a TDS 7.2+ client.
+func DecodeRequest(m Message) (*Request, error) { return DecodeRequestLevel(m, Level74) }
+
+// DecodeRequestLevel decodes a request of a client at TDS level: ALL_HEADERS
+// starts it from TDS 7.2 on; a TDS 7.1 client sends none.
+func DecodeRequestLevel(m Message, level int) (*Request, error) {
 	req := &Request{Type: m.Type, ResetConnection: m.ResetConnection(), ResetSkipTran: m.ResetSkipTran()}
 	r := &reader{b: m.Payload}
 	var err error
-	if req.Headers, err = readAllHeaders(r); err != nil {
-		return nil, fmt.Errorf("%v: %w", m.Type, err)
+	if m.Type != PacketBulkLoad && (level >= Level72 || level == 0) {
+		if req.Headers, err = readAllHeaders(r); err != nil {
+			return nil, fmt.Errorf("%v: %w", m.Type, err)
+		}
 	}
 	switch m.Type {
 	case PacketSQLBatch:
@@ -54,6 +62,10 @@ func DecodeRequest(m Message) (*Request, error) {
 		}
 	case PacketTransMgr:
 		if req.TM, err = readTM(r); err != nil {
+			return nil, err
+		}
+	case PacketBulkLoad:
+		if req.Bulk, err = readBulkLoad(r, level); err != nil {
 			return nil, err
 		}
 	default:

@@ -26,6 +26,12 @@ type ResponseWriter struct {
 	server     string
 	attn       *atomic.Bool
 	finalTok   byte
+	// level is the client's TDS level (0 means Level74): types it does
+	// not know are sent as SQL Server sends them (downgrade), and conv
+	// turns the current result set's values to match.
+	level int
+	conv  []func(any) any
+	vals  []any
 }
 
 func (w *ResponseWriter) reset(finalTok byte) {
@@ -61,7 +67,7 @@ func (w *ResponseWriter) writePending(more bool) error {
 	} else {
 		d.Status &^= DoneMore
 	}
-	return w.emit(appendDone(w.b[:0], d))
+	return w.emit(appendDoneLevel(w.b[:0], d, w.level))
 }
 
 func (w *ResponseWriter) emit(b []byte) error {
@@ -78,7 +84,22 @@ func (w *ResponseWriter) ColMetadata(cols []Column) error {
 	if err := w.start(); err != nil {
 		return err
 	}
-	b, err := appendColMetadata(w.b[:0], cols)
+	w.conv = nil
+	if w.level != 0 && w.level < Level74 {
+		down := make([]Column, len(cols))
+		for i, c := range cols {
+			var f func(any) any
+			down[i] = c
+			if down[i].Type, f = downgrade(c.Type, w.level); f != nil {
+				if w.conv == nil {
+					w.conv = make([]func(any) any, len(cols))
+				}
+				w.conv[i] = f
+			}
+		}
+		cols = down
+	}
+	b, err := appendColMetadata(w.b[:0], cols, w.level)
 	if err != nil {
 		w.b = b[:0]
 		return err
@@ -96,6 +117,15 @@ func (w *ResponseWriter) Row(vals ...any) error {
 	}
 	if err := w.start(); err != nil {
 		return err
+	}
+	if len(w.conv) > 0 {
+		w.vals = append(w.vals[:0], vals...)
+		for i, f := range w.conv {
+			if f != nil && i < len(w.vals) && w.vals[i] != nil {
+				w.vals[i] = f(w.vals[i])
+			}
+		}
+		vals = w.vals
 	}
 	b, err := appendRow(w.b[:0], w.cols, vals)
 	if err != nil {
@@ -221,7 +251,13 @@ func (w *ResponseWriter) ReturnValue(rv ReturnValue) error {
 	if err := w.start(); err != nil {
 		return err
 	}
-	b, err := appendReturnValue(w.b[:0], rv)
+	if w.level != 0 && w.level < Level74 {
+		var f func(any) any
+		if rv.Type, f = downgrade(rv.Type, w.level); f != nil && rv.Value != nil {
+			rv.Value = f(rv.Value)
+		}
+	}
+	b, err := appendReturnValue(w.b[:0], rv, w.level)
 	if err != nil {
 		w.b = b[:0]
 		return err
@@ -276,7 +312,7 @@ func (w *ResponseWriter) finish(herr error, attn bool) error {
 		w.hasPending = false
 		final.Status &^= DoneMore
 	}
-	if err := w.emit(appendDone(w.b[:0], final)); err != nil {
+	if err := w.emit(appendDoneLevel(w.b[:0], final, w.level)); err != nil {
 		return err
 	}
 	return w.pw.EndMessage()

@@ -2,6 +2,7 @@ package tds
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -46,6 +47,16 @@ type Options struct {
 	// a session forever; default 30s, negative means none.
 	LoginTimeout   time.Duration
 	MaxMessageSize int // default DefaultMaxMessageSize
+	// TLS, when set, is the server's certificate configuration (see
+	// ServerTLSConfig): PRELOGIN then offers encryption as SQL Server
+	// does, login-only for a client asking ENCRYPT_OFF and full for
+	// ENCRYPT_ON. Nil answers NOT_SUP to everyone, and a client that
+	// requires encryption cannot log in.
+	TLS *tls.Config
+	// ForceEncryption is SQL Server's "Force Encryption" setting: every
+	// connection is encrypted in full, a client that cannot encrypt is
+	// refused. It needs TLS.
+	ForceEncryption bool
 	// Logf, if set, receives one line per connection-ending protocol
 	// problem. It never gets passwords.
 	Logf func(format string, args ...any)
@@ -92,6 +103,7 @@ func Serve(ctx context.Context, conn net.Conn, newHandler func() Handler, opts O
 		mr:   NewMessageReader(conn, MaxPacketSize, opts.MaxMessageSize),
 		pw:   NewPacketWriter(conn, MinPacketSize, opts.SPID),
 	}
+	c.rawMR = c.mr
 	c.rw = ResponseWriter{pw: c.pw, server: opts.ServerName, attn: &c.attn}
 
 	h, err := c.handshake(ctx, newHandler)
@@ -115,9 +127,18 @@ type serverConn struct {
 	conn net.Conn
 	opts Options
 	mr   *MessageReader
-	pw   *PacketWriter
-	rw   ResponseWriter
-	buf  []byte
+	// rawMR reads the socket itself; mr is a reader over the TLS
+	// connection while encryption is on.
+	rawMR *MessageReader
+	mode  EncryptionMode
+	// level is the TDS level the client logged in with (LevelOf).
+	level int
+	// refuse is set when PRELOGIN found the client and the server cannot
+	// agree on encryption; a LOGIN7 after it is refused.
+	refuse bool
+	pw     *PacketWriter
+	rw     ResponseWriter
+	buf    []byte
 
 	mu     sync.Mutex
 	cancel context.CancelFunc // of the running request; nil between requests
@@ -144,38 +165,98 @@ func (c *serverConn) handshake(ctx context.Context, newHandler func() Handler) (
 		switch {
 		case m.Type == PacketPrelogin && !sawPrelogin:
 			sawPrelogin = true
-			if _, err := ParsePrelogin(m.Payload); err != nil {
+			p, err := ParsePrelogin(m.Payload)
+			if err != nil {
 				return nil, err
 			}
+			answer, mode, refuse := NegotiateEncryption(p.Encryption, p.HasEncryption, c.opts.TLS != nil, c.opts.ForceEncryption)
 			c.pw.BeginMessage(PacketReply)
-			if _, err := c.pw.Write(AppendPreloginReply(c.rw.b[:0], c.opts.Version)); err != nil {
+			if _, err := c.pw.Write(AppendPreloginReply(c.rw.b[:0], c.opts.Version, answer)); err != nil {
 				return nil, err
 			}
 			if err := c.pw.EndMessage(); err != nil {
 				return nil, err
 			}
+			c.refuse = refuse
+			if mode != EncryptionNone && !refuse {
+				if err := c.startTLS(); err != nil {
+					return nil, err
+				}
+				c.mode = mode
+			}
 		case m.Type == PacketLogin7:
+			if c.refuse {
+				// SQL Server closes the connection: the client was told
+				// in PRELOGIN that it cannot log in this way.
+				return nil, fmt.Errorf("tds handshake: %w: LOGIN7 after PRELOGIN found no encryption both sides accept", ErrMalformed)
+			}
+			if c.mode == EncryptionLogin {
+				// Login-only encryption: the LOGIN7 came over TLS,
+				// everything after it is clear text (the client switches
+				// back after its first packet).
+				c.mr = c.rawMR
+				c.pw.SetWriter(c.conn)
+			}
 			l, err := ParseLogin7(m.Payload)
 			if err != nil {
 				return nil, err
 			}
+			l.Encryption = c.mode
+			c.level = LevelOf(l.TDSVersion)
+			if c.level < Level71 {
+				// SQL Server 2012 and later refuse TDS 7.0 clients.
+				err := c.writeReply(Done{Status: DoneError}, protocolError(fmt.Sprintf("TDS version 0x%08X is not supported; this server speaks TDS 7.1 to 7.4.", l.TDSVersion)))
+				return nil, errors.Join(fmt.Errorf("%w: TDS version 0x%08X", ErrLoginFailed, l.TDSVersion), err)
+			}
 			h := newHandler()
-			reply, lerr := safeLogin(ctx, h, l)
+			var final []byte
+			var lerr error
+			if l.OptionFlags2&Login7Flag2Integrated != 0 {
+				final, lerr = c.sspi(ctx, h, l)
+				if lerr != nil && !isServerError(lerr) {
+					return h, lerr
+				}
+			}
+			var reply LoginReply
+			if lerr == nil {
+				reply, lerr = safeLogin(ctx, h, l)
+			}
 			if lerr != nil {
 				var se *ServerError
 				if !errors.As(lerr, &se) {
-					se = LoginFailed(l.UserName)
+					se = LoginFailed(l.loginName())
 				}
 				if err := c.writeReply(Done{Status: DoneError}, se); err != nil {
 					return h, err
 				}
-				return h, fmt.Errorf("%w: user %q: %w", ErrLoginFailed, l.UserName, lerr)
+				return h, fmt.Errorf("%w: user %q: %w", ErrLoginFailed, l.loginName(), lerr)
 			}
-			return h, c.loginReply(l, reply)
+			return h, c.loginReply(l, reply, final)
 		default:
 			return nil, fmt.Errorf("tds handshake: %w: got a %v message where PRELOGIN or LOGIN7 belongs", ErrMalformed, m.Type)
 		}
 	}
+}
+
+// startTLS runs the TLS handshake wrapped in PRELOGIN messages and then
+// reads and writes through the TLS connection.
+func (c *serverConn) startTLS() error {
+	hc := newHandshakeConn(c.conn, c.rawMR, c.opts.SPID)
+	tc := tls.Server(hc, c.opts.TLS)
+	if err := tc.Handshake(); err != nil {
+		return fmt.Errorf("tds: tls handshake: %w", err)
+	}
+	if err := hc.done(); err != nil {
+		return err
+	}
+	c.mr = NewMessageReader(tc, MaxPacketSize, c.opts.MaxMessageSize)
+	c.pw.SetWriter(tc)
+	return nil
+}
+
+func isServerError(err error) bool {
+	var se *ServerError
+	return errors.As(err, &se)
 }
 
 func safeLogin(ctx context.Context, h Handler, l *Login7) (reply LoginReply, err error) {
@@ -190,7 +271,7 @@ func safeLogin(ctx context.Context, h Handler, l *Login7) (reply LoginReply, err
 // loginReply sends the token sequence real servers send (and that
 // go-mssqldb, FreeTDS and tedious accept), then switches to the
 // negotiated packet size.
-func (c *serverConn) loginReply(l *Login7, reply LoginReply) error {
+func (c *serverConn) loginReply(l *Login7, reply LoginReply, sspi []byte) error {
 	db := reply.Database
 	if db == "" {
 		db = "master"
@@ -207,6 +288,9 @@ func (c *serverConn) loginReply(l *Login7, reply LoginReply) error {
 		size = clampPacketSize(int(min(l.PacketSize, MaxPacketSize)))
 	}
 	b := c.rw.b[:0]
+	if len(sspi) > 0 {
+		b = appendSSPI(b, sspi)
+	}
 	var err error
 	if b, err = appendEnvString(b, EnvDatabase, db, "master"); err != nil {
 		return err
@@ -219,11 +303,11 @@ func (c *serverConn) loginReply(l *Login7, reply LoginReply) error {
 	}
 	b, _ = appendMessage(b, TokenInfo, &ServerError{Number: 5703, State: 1, Class: 0, Line: 1,
 		Message: "Changed language setting to " + lang + "."}, c.opts.ServerName)
-	if b, err = appendLoginAck(b, VerTDS74, c.opts.ProgName, c.opts.Version); err != nil {
+	if b, err = appendLoginAck(b, loginAckVersion(c.level), c.opts.ProgName, c.opts.Version); err != nil {
 		return err
 	}
 	b = appendEnvPacketSize(b, size, DefaultPacketSize)
-	b = appendDone(b, Done{})
+	b = appendDoneLevel(b, Done{}, c.level)
 	c.rw.b = b[:0]
 	c.pw.BeginMessage(PacketReply)
 	if _, err := c.pw.Write(b); err != nil {
@@ -232,8 +316,10 @@ func (c *serverConn) loginReply(l *Login7, reply LoginReply) error {
 	if err := c.pw.EndMessage(); err != nil {
 		return err
 	}
+	c.rw.level = c.level
 	c.pw.SetPacketSize(size)
 	c.mr.SetMaxPacketSize(size)
+	c.rawMR.SetMaxPacketSize(size)
 	return nil
 }
 
@@ -246,7 +332,7 @@ func (c *serverConn) writeReply(d Done, e *ServerError) error {
 			return err
 		}
 	}
-	b = appendDone(b, d)
+	b = appendDoneLevel(b, d, c.level)
 	c.rw.b = b[:0]
 	c.pw.BeginMessage(PacketReply)
 	if _, err := c.pw.Write(b); err != nil {
@@ -355,8 +441,8 @@ func (c *serverConn) abort() {
 
 func (c *serverConn) dispatch(ctx context.Context, h Handler, m Message) error {
 	switch m.Type {
-	case PacketSQLBatch, PacketRPC, PacketTransMgr:
-		req, err := DecodeRequest(m)
+	case PacketSQLBatch, PacketRPC, PacketTransMgr, PacketBulkLoad:
+		req, err := DecodeRequestLevel(m, c.level)
 		if err != nil {
 			// Framing was fine, so the stream is still in step: answer
 			// and carry on.

@@ -257,6 +257,12 @@ func (h *fakeHandler) rpc(rpc *RPC, w *ResponseWriter) error {
 // until the test ends.
 func startServer(t testing.TB) (string, *recorder) {
 	t.Helper()
+	return startServerWith(t, Options{ServerName: "SIMSRV"})
+}
+
+// startServerWith serves the fake handler with opts on a loopback port.
+func startServerWith(t testing.TB, opts Options) (string, *recorder) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -275,7 +281,7 @@ func startServer(t testing.TB) (string, *recorder) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_ = Serve(ctx, conn, func() Handler { return &fakeHandler{rec: rec} }, Options{ServerName: "SIMSRV"})
+				_ = Serve(ctx, conn, func() Handler { return &fakeHandler{rec: rec} }, opts)
 			}()
 		}
 	}()

@@ -107,7 +107,9 @@ type ReturnValue struct {
 	Value   any
 }
 
-func appendDone(b []byte, d Done) []byte {
+// appendDoneLevel writes DONE, DONEPROC or DONEINPROC for a client at TDS
+// level: the row count is 8 bytes from TDS 7.2 on, 4 bytes before.
+func appendDoneLevel(b []byte, d Done, level int) []byte {
 	tok := d.Token
 	if tok == 0 {
 		tok = TokenDone
@@ -115,6 +117,9 @@ func appendDone(b []byte, d Done) []byte {
 	b = append(b, tok)
 	b = appendU16(b, d.Status)
 	b = appendU16(b, d.CurCmd)
+	if level != 0 && level < Level72 {
+		return appendU32(b, uint32(min(d.RowCount, 0xFFFFFFFF)))
+	}
 	return appendU64(b, d.RowCount)
 }
 
@@ -210,7 +215,16 @@ func appendReturnStatus(b []byte, status int32) []byte {
 }
 
 // appendColMetadata writes COLMETADATA for cols.
-func appendColMetadata(b []byte, cols []Column) ([]byte, error) {
+// appendUserType writes a column's UserType: a ULONG from TDS 7.2 on, a
+// USHORT before.
+func appendUserType(b []byte, level int) []byte {
+	if level != 0 && level < Level72 {
+		return appendU16(b, 0)
+	}
+	return appendU32(b, 0)
+}
+
+func appendColMetadata(b []byte, cols []Column, level int) ([]byte, error) {
 	start := len(b)
 	if len(cols) == 0 || len(cols) > 4096 {
 		return b, fmt.Errorf("tds: a result set needs 1..4096 columns, got %d", len(cols))
@@ -219,7 +233,7 @@ func appendColMetadata(b []byte, cols []Column) ([]byte, error) {
 	b = appendU16(b, uint16(len(cols)))
 	var err error
 	for i, c := range cols {
-		b = appendU32(b, 0) // UserType
+		b = appendUserType(b, level)
 		var flags uint16
 		if c.Nullable {
 			flags |= 0x0001
@@ -227,6 +241,12 @@ func appendColMetadata(b []byte, cols []Column) ([]byte, error) {
 		b = appendU16(b, flags)
 		if b, err = appendTypeInfo(b, c.Type); err != nil {
 			return b[:start], fmt.Errorf("column %d (%q): %w", i+1, c.Name, err)
+		}
+		switch c.Type.ID {
+		case TypeText, TypeNText, TypeImage:
+			// TableName, in TDS 7.1's form (US_VARCHAR, here empty): the
+			// server sends these types only to 7.1 clients (downgrade).
+			b = appendU16(b, 0)
 		}
 		if b, err = appendBVarChar(b, c.Name, "column name"); err != nil {
 			return b[:start], fmt.Errorf("column %d: %w", i+1, err)
@@ -251,7 +271,7 @@ func appendRow(b []byte, cols []Column, vals []any) ([]byte, error) {
 	return b, nil
 }
 
-func appendReturnValue(b []byte, rv ReturnValue) ([]byte, error) {
+func appendReturnValue(b []byte, rv ReturnValue, level int) ([]byte, error) {
 	start := len(b)
 	b = append(b, TokenReturnValue)
 	b = appendU16(b, rv.Ordinal)
@@ -264,7 +284,7 @@ func appendReturnValue(b []byte, rv ReturnValue) ([]byte, error) {
 		status = 0x02
 	}
 	b = append(b, status)
-	b = appendU32(b, 0)      // UserType
+	b = appendUserType(b, level)
 	b = appendU16(b, 0x0001) // Flags: nullable
 	if b, err = appendTypeInfo(b, rv.Type); err != nil {
 		return b[:start], fmt.Errorf("return value %q: %w", rv.Name, err)

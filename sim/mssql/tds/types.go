@@ -208,7 +208,7 @@ func timeSize(scale uint8) int {
 
 func (t TypeInfo) isChar() bool {
 	switch t.ID {
-	case TypeBigVarChar, TypeBigChar, TypeNVarChar, TypeNChar:
+	case TypeBigVarChar, TypeBigChar, TypeNVarChar, TypeNChar, TypeText, TypeNText:
 		return true
 	}
 	return false
@@ -285,6 +285,12 @@ func (t TypeInfo) String() string {
 		return "varbinary(" + n(1) + ")"
 	case TypeBigBinary:
 		return "binary(" + n(1) + ")"
+	case TypeText:
+		return "text"
+	case TypeNText:
+		return "ntext"
+	case TypeImage:
+		return "image"
 	}
 	return fmt.Sprintf("type(0x%02X)", t.ID)
 }
@@ -353,6 +359,10 @@ func (t TypeInfo) validate() error {
 		}
 	case TypeInt1, TypeBit, TypeInt2, TypeInt4, TypeInt8, TypeFlt4, TypeFlt8,
 		TypeMoney, TypeMoney4, TypeDateTime, TypeDateTim4:
+	case TypeText, TypeNText, TypeImage:
+		if t.Size < 0 {
+			return bad("length must not be negative")
+		}
 	default:
 		return bad("unsupported type id")
 	}
@@ -378,6 +388,12 @@ func appendTypeInfo(b []byte, t TypeInfo) ([]byte, error) {
 		} else {
 			b = appendU16(b, uint16(t.Size))
 		}
+		if t.isChar() {
+			c := t.collation()
+			b = append(b, c[:]...)
+		}
+	case TypeText, TypeNText, TypeImage:
+		b = appendU32(b, uint32(t.Size))
 		if t.isChar() {
 			c := t.collation()
 			b = append(b, c[:]...)
@@ -426,6 +442,14 @@ func readTypeInfo(r *reader) TypeInfo {
 	case TypeNVarChar, TypeNChar, TypeBigVarChar, TypeBigChar, TypeBigVarBin, TypeBigBinary:
 		t.Size = int(r.u16("type length"))
 		t.Max = t.Size == 0xFFFF
+		if t.isChar() {
+			copy(t.Collation[:], r.bytes(5, "collation"))
+		}
+	case TypeText, TypeNText, TypeImage:
+		// A parameter's text, ntext or image (ODBC and DB-Library send
+		// statement text as ntext): LONGLEN and, for the character
+		// types, a collation; no table name outside COLMETADATA.
+		t.Size = int(r.u32("type length") & 0x7FFFFFFF)
 		if t.isChar() {
 			copy(t.Collation[:], r.bytes(5, "collation"))
 		}

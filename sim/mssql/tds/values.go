@@ -262,6 +262,8 @@ func appendValue0(b []byte, t TypeInfo, v any) ([]byte, error) {
 			return b, nil
 		}
 		return enc(appendU16(b, uint16(n))), nil
+	case TypeText, TypeNText, TypeImage:
+		return appendLongLen(b, t, v)
 	case TypeBigVarBin, TypeBigBinary:
 		p, ok := v.([]byte)
 		if !ok {
@@ -306,6 +308,8 @@ func appendNull(b []byte, t TypeInfo) ([]byte, error) {
 			return appendU64(b, plpNull), nil
 		}
 		return appendU16(b, shortLenNul), nil
+	case TypeText, TypeNText, TypeImage:
+		return appendLongLen(b, t, nil)
 	}
 	return b, encErr(t, nil, "the type cannot hold NULL")
 }
@@ -484,6 +488,30 @@ func readValue(r *reader, t TypeInfo) any {
 		case TypeNVarChar, TypeNChar:
 			return decodeUTF16(raw)
 		case TypeBigVarChar, TypeBigChar:
+			if t.Collation.utf8() {
+				return string(raw)
+			}
+			return decodeCP1252(raw)
+		}
+		return append([]byte{}, raw...)
+	case TypeText, TypeNText, TypeImage:
+		n := r.u32("value length")
+		if n == 0xFFFFFFFF || r.err != nil {
+			return nil
+		}
+		if int64(n) > int64(r.remaining()) {
+			r.fail("%v value claims %d bytes, %d left", t, n, r.remaining())
+			return nil
+		}
+		raw := r.bytes(int(n), "value")
+		switch t.ID {
+		case TypeNText:
+			if len(raw)%2 != 0 {
+				r.fail("ntext value has an odd number (%d) of bytes", len(raw))
+				return nil
+			}
+			return decodeUTF16(raw)
+		case TypeText:
 			if t.Collation.utf8() {
 				return string(raw)
 			}

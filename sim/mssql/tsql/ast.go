@@ -804,6 +804,7 @@ type TableConstraint struct {
 	Check      Expr
 	RefTable   *ObjectName
 	RefColumns []Ident
+	Options    []*Option // WITH (PAD_INDEX = OFF, ...) of a key
 }
 
 // CreateTableStmt is CREATE TABLE t (columns and constraints).

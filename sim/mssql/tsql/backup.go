@@ -78,7 +78,7 @@ func (p *parser) parseBackup() Stmt {
 		p.unsupported(t.Pos.Line, "BACKUP ... MIRROR TO")
 	}
 	if p.acceptWord("WITH") {
-		s.Options = p.parseWithOptions(backupOptions)
+		s.Options = p.parseWithOptions(backupOptions, "BACKUP")
 	}
 	return s
 }
@@ -121,7 +121,7 @@ func (p *parser) parseRestore() Stmt {
 		s.From = p.parseDevices()
 	}
 	if p.acceptWord("WITH") {
-		s.Options = p.parseWithOptions(known)
+		s.Options = p.parseWithOptions(known, "RESTORE")
 	}
 	return s
 }
@@ -162,7 +162,11 @@ func (p *parser) parseDevices() []*BackupDevice {
 
 // parseWithOptions reads option [, ...] after WITH, validating each name
 // against known.
-func (p *parser) parseWithOptions(known map[string]optShape) []*Option {
+// An identifier that is no BACKUP or RESTORE option at all is error 155
+// ("'X' is not a recognized BACKUP option."), as SQL Server reports it; an
+// option of the other statement, or anything else out of place, is a
+// syntax error.
+func (p *parser) parseWithOptions(known map[string]optShape, stmt string) []*Option {
 	var opts []*Option
 	for {
 		t := p.tok()
@@ -170,6 +174,11 @@ func (p *parser) parseWithOptions(known map[string]optShape) []*Option {
 		if t.Kind != TokIdent || !ok {
 			if t.Kind == TokIdent && (t.Upper == "ENCRYPTION" || t.Upper == "CREDENTIAL" || t.Upper == "FILESTREAM") {
 				p.unsupported(t.Pos.Line, "WITH "+t.Upper)
+			}
+			_, inBackup := backupOptions[t.Upper]
+			_, inRestore := restoreOptions[t.Upper]
+			if t.Kind == TokIdent && !t.Keyword && !inBackup && !inRestore {
+				p.failf(ErrNotRecognizedOption, "'%s' is not a recognized %s option.", t.Value, stmt)
 			}
 			p.fail()
 		}

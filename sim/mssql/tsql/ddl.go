@@ -1,5 +1,7 @@
 package tsql
 
+import "strings"
+
 func (p *parser) parseCreate() Stmt {
 	t := p.next()
 	switch {
@@ -106,6 +108,11 @@ func (p *parser) parseCreateTable(pos Pos) Stmt {
 	}
 	p.expectOp(")")
 	p.parseOnFilegroup()
+	// TEXTIMAGE_ON [PRIMARY] (SSMS scripts it): the one filegroup there is.
+	if p.isWord("TEXTIMAGE_ON") && (p.peek(1).isWord("PRIMARY") || p.peek(1).Kind == TokQuoted && strings.EqualFold(p.peek(1).Value, "PRIMARY")) {
+		p.next()
+		p.next()
+	}
 	if p.isWord("WITH") || p.isWord("TEXTIMAGE_ON") || p.isWord("FILESTREAM_ON") {
 		p.unsupported(p.tok().Pos.Line, "CREATE TABLE "+p.tok().Upper)
 	}
@@ -247,11 +254,49 @@ func (p *parser) parseTableConstraint() *TableConstraint {
 	}
 	c.Clustered = p.parseClustered()
 	c.Columns = p.parseIndexColumns()
-	if p.isWord("WITH") {
-		p.unsupported(p.tok().Pos.Line, "constraint index options")
+	if p.acceptWord("WITH") {
+		// SSMS scripts every key as ... WITH (PAD_INDEX = OFF, ...).
+		c.Options = p.parseIndexOptions("CREATE TABLE")
 	}
 	p.parseOnFilegroup()
 	return c
+}
+
+// indexOptions are the relational index options (CREATE INDEX's WITH
+// list, also allowed on PRIMARY KEY and UNIQUE constraints).
+var indexOptions = map[string]bool{
+	"PAD_INDEX": true, "FILLFACTOR": true, "SORT_IN_TEMPDB": true, "IGNORE_DUP_KEY": true,
+	"STATISTICS_NORECOMPUTE": true, "STATISTICS_INCREMENTAL": true, "DROP_EXISTING": true,
+	"ONLINE": true, "RESUMABLE": true, "MAX_DURATION": true, "ALLOW_ROW_LOCKS": true,
+	"ALLOW_PAGE_LOCKS": true, "OPTIMIZE_FOR_SEQUENTIAL_KEY": true, "MAXDOP": true,
+	"DATA_COMPRESSION": true, "XML_COMPRESSION": true,
+}
+
+// parseIndexOptions reads ( name = value, ... ) after WITH. A name that is
+// no index option is 155 "'X' is not a recognized <stmt> option.".
+func (p *parser) parseIndexOptions(stmt string) []*Option {
+	p.expectOp("(")
+	var opts []*Option
+	for {
+		o := p.tok()
+		if o.Kind != TokIdent && o.Kind != TokQuoted {
+			p.fail()
+		}
+		if !indexOptions[o.Upper] {
+			p.failf(ErrNotRecognizedOption, "'%s' is not a recognized %s option.", o.Value, stmt)
+		}
+		p.next()
+		opt := &Option{Pos: o.Pos, Name: o.Upper}
+		p.expectOp("=")
+		opt.Eq = true
+		p.parseOptionValue(opt)
+		opts = append(opts, opt)
+		if !p.acceptOp(",") {
+			break
+		}
+	}
+	p.expectOp(")")
+	return opts
 }
 
 func (p *parser) parseIndexColumns() []*IndexColumn {

@@ -3,7 +3,7 @@ package tsql
 import (
 	"fmt"
 
-	"github.com/pchatdr/harness/sim/mssql/sqlerr"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // Syntax error numbers SQL Server uses; all are severity 15, state 1.
@@ -13,6 +13,8 @@ const (
 	ErrUnclosedQuote          = 105 // Unclosed quotation mark after the character string '%s'.
 	ErrMissingEndComment      = 113 // Missing end comment mark '*/'.
 	ErrIncorrectSyntaxKeyword = 156 // Incorrect syntax near the keyword '%s'.
+	ErrNotRecognizedOption    = 155 // '%.*ls' is not a recognized %ls option.
+	ErrDuplicateCTE           = 239 // Duplicate common table expression name '%.*ls' was specified.
 )
 
 // SyntaxSeverity is the severity (class) of every parse error.

@@ -15,6 +15,11 @@ type parser struct {
 	pos    int
 	lexErr error
 	depth  int
+	// ctes are the common table expressions the statement being parsed
+	// may reference (lower-cased name); cteDefining is the one whose body
+	// is being read (a reference to it would be recursion).
+	ctes        map[string]*cteDef
+	cteDefining string
 }
 
 type bailout struct{ err error }

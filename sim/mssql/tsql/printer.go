@@ -729,7 +729,11 @@ func (c *TableConstraint) String() string {
 	if c.Clustered != "" {
 		out += " " + c.Clustered
 	}
-	return out + " (" + indexCols(c.Columns) + ")"
+	out += " (" + indexCols(c.Columns) + ")"
+	if len(c.Options) > 0 {
+		out += " WITH (" + optionList(c.Options) + ")"
+	}
+	return out
 }
 
 func (s *CreateTableStmt) String() string {

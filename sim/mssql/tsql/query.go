@@ -334,6 +334,9 @@ func (p *parser) parseTablePrimary() TableSource {
 		p.unsupported(t.Pos.Line, t.Upper)
 	}
 	name := p.parseObjectName()
+	if ref := p.cteRef(name); ref != nil {
+		return ref
+	}
 	if p.isOp("(") {
 		call := p.parseCall(name.Pos, name).(*FuncCall)
 		return &FuncTable{Pos: name.Pos, Call: call, Alias: p.parseAlias(false)}

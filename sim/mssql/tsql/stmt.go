@@ -41,7 +41,7 @@ func (p *parser) parseStatement(first bool) Stmt {
 		return p.parseSelect()
 	case "WITH":
 		if n := p.peek(1); n.isName() && (p.peek(2).isWord("AS") || p.peek(2).isOp("(")) {
-			p.unsupported(t.Pos.Line, "common table expressions (WITH)")
+			return p.parseWithCTE()
 		}
 	case "INSERT":
 		return p.parseInsert()

@@ -326,16 +326,42 @@ func syncDir(dir string) error {
 	return d.Sync()
 }
 
-// pathLocks serialises writers of one file inside this process.
-var pathLocks sync.Map // cleaned absolute path -> *sync.Mutex
+// pathLocks serialises writers of one file inside this process. It is the
+// one process-wide table of the simulator, on purpose: two instances of one
+// process writing the same share file must wait for each other as Windows'
+// file sharing makes them, and no instance owns the file. An entry lives
+// only while someone holds or waits for it, so the table does not grow with
+// every backup file ever written.
+var pathLocks = struct {
+	mu sync.Mutex
+	m  map[string]*pathLock
+}{m: map[string]*pathLock{}}
+
+type pathLock struct {
+	sync.Mutex
+	refs int // holders and waiters; guarded by pathLocks.mu
+}
 
 func lockPath(path string) func() {
 	key, err := filepath.Abs(path)
 	if err != nil {
 		key = filepath.Clean(path)
 	}
-	m, _ := pathLocks.LoadOrStore(key, &sync.Mutex{})
-	mu := m.(*sync.Mutex)
-	mu.Lock()
-	return mu.Unlock
+	pathLocks.mu.Lock()
+	l := pathLocks.m[key]
+	if l == nil {
+		l = &pathLock{}
+		pathLocks.m[key] = l
+	}
+	l.refs++
+	pathLocks.mu.Unlock()
+	l.Lock()
+	return func() {
+		l.Unlock()
+		pathLocks.mu.Lock()
+		if l.refs--; l.refs == 0 {
+			delete(pathLocks.m, key)
+		}
+		pathLocks.mu.Unlock()
+	}
 }

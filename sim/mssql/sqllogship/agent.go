@@ -1,4 +1,9 @@
-package engine
+// Package sqllogship is the log-shipping agent: what sqllogship.exe does
+// when the backup, copy and restore jobs run it. It is a client of the
+// instance, as the real executable is of SQL Server: the Agent's job host
+// (sim/mssql/engine) runs it for a CmdExec step whose command line Parse
+// reads, and it knows the instance only through Server.
+package sqllogship
 
 import (
 	"context"
@@ -11,10 +16,11 @@ import (
 	"time"
 
 	"github.com/pchatdr/harness/sim/mssql/hostfs"
+	"github.com/pchatdr/harness/sim/mssql/sqltypes"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
-// The log-shipping agent: what sqllogship.exe does when the backup, copy
-// and restore jobs run it. Like the real agent it works through T-SQL on
+// The agent. Like the real agent it works through T-SQL on
 // its own connection (BACKUP LOG, RESTORE HEADERONLY, RESTORE LOG, the
 // msdb tables) and through the file system as the Agent's account, so the
 // engine's rules decide the outcome: a gap in the copied files fails the
@@ -29,17 +35,21 @@ import (
 
 // lsRun is one run of one log-shipping agent.
 type lsRun struct {
-	inst      *Instance
+	inst      Server
 	ctx       context.Context
-	agentID   GUID
+	agentID   sqltypes.GUID
 	agentType int
 	session   int64
 	seq       int
 	lines     []string
 }
 
-func (h *agentHost) runLogShippingAgent(ctx context.Context, kind string, id GUID) (string, int32, int, error) {
-	r := &lsRun{inst: h.inst, ctx: ctx, agentID: id}
+// Run is one run of the agent of kind ("backup", "copy" or "restore", as
+// Parse gives it) for the primary or secondary id: it returns the output
+// the Agent keeps in the job step's history, and an error when the run
+// failed (the executable's exit code 1).
+func Run(ctx context.Context, srv Server, kind string, id sqltypes.GUID) (string, error) {
+	r := &lsRun{inst: srv, ctx: ctx, agentID: id}
 	var err error
 	switch kind {
 	case "backup":
@@ -63,27 +73,27 @@ func (h *agentHost) runLogShippingAgent(ctx context.Context, kind string, id GUI
 	}
 	out := strings.Join(r.lines, "  ")
 	if err != nil {
-		return out + "  Process Exit Code 1.", 0, 0, err
+		return out + "  Process Exit Code 1.", err
 	}
-	return out + "  Process Exit Code 0.", 0, 0, nil
+	return out + "  Process Exit Code 0.", nil
 }
 
-func (r *lsRun) now() time.Time { return r.inst.now() }
+func (r *lsRun) now() time.Time { return r.inst.Now() }
 
-// sql runs T-SQL for the agent on its own system session.
-func (r *lsRun) sql(text string) (*sqlSink, error) {
-	return r.inst.systemSQL(r.ctx, "master", text)
+// sql runs T-SQL for the agent on its own connection.
+func (r *lsRun) sql(text string) (*Result, error) {
+	return r.inst.Exec(r.ctx, text)
 }
 
 // start opens a monitor session: session_id is one more than the agent's
 // last.
 func (r *lsRun) start(db string, format string, args ...any) error {
 	sink, err := r.sql(fmt.Sprintf("SELECT MAX(session_id) FROM msdb.dbo.log_shipping_monitor_history_detail WHERE agent_id = %s AND agent_type = %d",
-		agentLit(r.agentID), r.agentType))
+		lit(r.agentID), r.agentType))
 	if err != nil {
 		return err
 	}
-	if rows := sink.rows(0); len(rows) > 0 {
+	if rows := sink.Rows(0); len(rows) > 0 {
 		r.session = vInt(rows[0][0]) + 1
 	}
 	if r.session == 0 {
@@ -100,24 +110,24 @@ func (r *lsRun) start(db string, format string, args ...any) error {
 // (sp_cleanup_log_shipping_history) does, so a sped-up month of log
 // shipping does not grow msdb without bound.
 func (r *lsRun) purgeHistory() error {
-	q := "SELECT MAX(history_retention_period) FROM msdb.dbo.log_shipping_monitor_primary WHERE primary_id = " + agentLit(r.agentID)
+	q := "SELECT MAX(history_retention_period) FROM msdb.dbo.log_shipping_monitor_primary WHERE primary_id = " + lit(r.agentID)
 	if r.agentType != lsBackupAgent {
-		q = "SELECT MAX(history_retention_period) FROM msdb.dbo.log_shipping_monitor_secondary WHERE secondary_id = " + agentLit(r.agentID)
+		q = "SELECT MAX(history_retention_period) FROM msdb.dbo.log_shipping_monitor_secondary WHERE secondary_id = " + lit(r.agentID)
 	}
 	sink, err := r.sql(q)
 	if err != nil {
 		return err
 	}
 	keep := int64(0)
-	if rows := sink.rows(0); len(rows) > 0 {
+	if rows := sink.Rows(0); len(rows) > 0 {
 		keep = vInt(rows[0][0])
 	}
 	if keep <= 0 {
 		return nil
 	}
-	cutoff := agentLit(r.now().UTC().Add(-time.Duration(keep) * time.Minute))
+	cutoff := lit(r.now().UTC().Add(-time.Duration(keep) * time.Minute))
 	_, err = r.sql(fmt.Sprintf(`DELETE msdb.dbo.log_shipping_monitor_history_detail WHERE agent_id = %[1]s AND agent_type = %[2]d AND log_time_utc < %[3]s;
-DELETE msdb.dbo.log_shipping_monitor_error_detail WHERE agent_id = %[1]s AND agent_type = %[2]d AND log_time_utc < %[3]s;`, agentLit(r.agentID), r.agentType, cutoff))
+DELETE msdb.dbo.log_shipping_monitor_error_detail WHERE agent_id = %[1]s AND agent_type = %[2]d AND log_time_utc < %[3]s;`, lit(r.agentID), r.agentType, cutoff))
 	return err
 }
 
@@ -131,7 +141,7 @@ func (r *lsRun) history(db string, status int, format string, args ...any) error
 		dbv = db
 	}
 	_, err := r.sql(fmt.Sprintf("INSERT msdb.dbo.log_shipping_monitor_history_detail (agent_id, agent_type, session_id, database_name, session_status, log_time, log_time_utc, message) VALUES (%s, %d, %d, %s, %d, %s, %s, %s)",
-		agentLit(r.agentID), r.agentType, r.session, agentLit(dbv), status, agentLit(wallClock(now)), agentLit(now.UTC()), agentLit(truncText(msg, 4000))))
+		lit(r.agentID), r.agentType, r.session, lit(dbv), status, lit(wallClock(now)), lit(now.UTC()), lit(truncText(msg, 4000))))
 	return err
 }
 
@@ -147,7 +157,7 @@ func (r *lsRun) fail(db, source string, msgs ...string) error {
 	for _, m := range msgs {
 		r.seq++
 		fmt.Fprintf(&b, "INSERT msdb.dbo.log_shipping_monitor_error_detail (agent_id, agent_type, session_id, database_name, sequence_number, log_time, log_time_utc, message, source, help_url) VALUES (%s, %d, %d, %s, %d, %s, %s, %s, %s, NULL);\n",
-			agentLit(r.agentID), r.agentType, r.session, agentLit(dbv), r.seq, agentLit(wallClock(now)), agentLit(now.UTC()), agentLit(truncText(m, 4000)), agentLit(source))
+			lit(r.agentID), r.agentType, r.session, lit(dbv), r.seq, lit(wallClock(now)), lit(now.UTC()), lit(truncText(m, 4000)), lit(source))
 	}
 	if _, err := r.sql(b.String()); err != nil {
 		return err
@@ -160,10 +170,10 @@ func (r *lsRun) fail(db, source string, msgs ...string) error {
 }
 
 // sqlFailure records the errors a T-SQL statement raised.
-func (r *lsRun) sqlFailure(db string, sink *sqlSink, err error) error {
+func (r *lsRun) sqlFailure(db string, sink *Result, err error) error {
 	var msgs []string
 	if sink != nil {
-		for _, e := range sink.errs() {
+		for _, e := range sink.Errors {
 			msgs = append(msgs, e.Message)
 		}
 	}
@@ -225,11 +235,11 @@ func parseLSFile(name, db string) (lsFile, bool) {
 // ---- backup ----------------------------------------------------------------
 
 func (r *lsRun) backup() error {
-	sink, err := r.sql("SELECT primary_database, backup_directory, backup_retention_period, backup_compression FROM msdb.dbo.log_shipping_primary_databases WHERE primary_id = " + agentLit(r.agentID))
+	sink, err := r.sql("SELECT primary_database, backup_directory, backup_retention_period, backup_compression FROM msdb.dbo.log_shipping_primary_databases WHERE primary_id = " + lit(r.agentID))
 	if err != nil {
 		return r.sqlFailure("", sink, err)
 	}
-	rows := sink.rows(0)
+	rows := sink.Rows(0)
 	if len(rows) == 0 {
 		return r.fail("", "Microsoft.SqlServer.Management.LogShipping", fmt.Sprintf("Could not retrieve backup settings for primary ID '%s'.", r.agentID))
 	}
@@ -242,11 +252,12 @@ func (r *lsRun) backup() error {
 		dbName, dir, keep, comp); err != nil {
 		return err
 	}
-	db := r.inst.DB(dbName)
-	if db == nil || db.Meta().State != StateOnline {
+	if online, sink, err := r.online(dbName); err != nil {
+		return r.sqlFailure(dbName, sink, err)
+	} else if !online {
 		// A mirror (RESTORING) configured as a primary for after a mirroring
 		// failover: the job has nothing to do and succeeds.
-		if err := r.history(dbName, lsWarning, "%s", msgText(32008, dbName)); err != nil {
+		if err := r.history(dbName, lsWarning, "%s", sqlerr.New(sqlerr.LSBackupNotOnline, dbName).Message); err != nil {
 			return err
 		}
 		return r.history(dbName, lsSuccess, "The backup operation was successful. Primary ID: '%s'", r.agentID)
@@ -256,7 +267,7 @@ func (r *lsRun) backup() error {
 	if err := r.history(dbName, lsRunning, "Backing up transaction log. Primary Database: '%s', Log Backup File: '%s'", dbName, path); err != nil {
 		return err
 	}
-	text := "BACKUP LOG " + agentQuoteName(dbName) + " TO DISK = " + agentLit(path)
+	text := "BACKUP LOG " + quoteName(dbName) + " TO DISK = " + lit(path)
 	if compression == 1 {
 		text += " WITH COMPRESSION"
 	}
@@ -266,7 +277,7 @@ func (r *lsRun) backup() error {
 	local, utc := wallClock(now), now.UTC()
 	if _, err := r.sql(fmt.Sprintf(`UPDATE msdb.dbo.log_shipping_primary_databases SET last_backup_file = %[1]s, last_backup_date = %[2]s WHERE primary_id = %[4]s;
 UPDATE msdb.dbo.log_shipping_monitor_primary SET last_backup_file = %[1]s, last_backup_date = %[2]s, last_backup_date_utc = %[3]s WHERE primary_id = %[4]s;`,
-		agentLit(path), agentLit(local), agentLit(utc), agentLit(r.agentID))); err != nil {
+		lit(path), lit(local), lit(utc), lit(r.agentID))); err != nil {
 		return err
 	}
 	if err := r.history(dbName, lsRunning, "First attempt to backup database '%s' to file '%s' succeeded.", dbName, path); err != nil {
@@ -309,11 +320,11 @@ func (r *lsRun) cleanup(logDB, dir, db string, keep int64) error {
 // ---- copy ------------------------------------------------------------------
 
 func (r *lsRun) copy() error {
-	sink, err := r.sql("SELECT primary_server, primary_database, backup_source_directory, backup_destination_directory, file_retention_period, last_copied_file FROM msdb.dbo.log_shipping_secondary WHERE secondary_id = " + agentLit(r.agentID))
+	sink, err := r.sql("SELECT primary_server, primary_database, backup_source_directory, backup_destination_directory, file_retention_period, last_copied_file FROM msdb.dbo.log_shipping_secondary WHERE secondary_id = " + lit(r.agentID))
 	if err != nil {
 		return r.sqlFailure("", sink, err)
 	}
-	rows := sink.rows(0)
+	rows := sink.Rows(0)
 	if len(rows) == 0 {
 		return r.fail("", "Microsoft.SqlServer.Management.LogShipping", fmt.Sprintf("Could not retrieve copy settings for secondary ID '%s'.", r.agentID))
 	}
@@ -347,7 +358,7 @@ func (r *lsRun) copy() error {
 		now := r.now()
 		if _, err := r.sql(fmt.Sprintf(`UPDATE msdb.dbo.log_shipping_secondary SET last_copied_file = %[1]s, last_copied_date = %[2]s WHERE secondary_id = %[4]s;
 UPDATE msdb.dbo.log_shipping_monitor_secondary SET last_copied_file = %[1]s, last_copied_date = %[2]s, last_copied_date_utc = %[3]s WHERE secondary_id = %[4]s;`,
-			agentLit(to), agentLit(wallClock(now)), agentLit(now.UTC()), agentLit(r.agentID))); err != nil {
+			lit(to), lit(wallClock(now)), lit(now.UTC()), lit(r.agentID))); err != nil {
 			return err
 		}
 		copied++
@@ -421,11 +432,11 @@ func (r *lsRun) restore() error {
 	sink, err := r.sql(`SELECT s.primary_server, s.primary_database, s.backup_destination_directory, d.secondary_database, d.restore_delay,
 	d.restore_all, d.restore_mode, d.disconnect_users, d.last_restored_file
 	FROM msdb.dbo.log_shipping_secondary AS s JOIN msdb.dbo.log_shipping_secondary_databases AS d ON d.secondary_id = s.secondary_id
-	WHERE s.secondary_id = ` + agentLit(r.agentID) + ` ORDER BY d.secondary_database`)
+	WHERE s.secondary_id = ` + lit(r.agentID) + ` ORDER BY d.secondary_database`)
 	if err != nil {
 		return r.sqlFailure("", sink, err)
 	}
-	rows := sink.rows(0)
+	rows := sink.Rows(0)
 	if len(rows) == 0 {
 		if err := r.history("", lsRunning, "No secondary databases are configured for secondary ID '%s'.", r.agentID); err != nil {
 			return err
@@ -445,21 +456,21 @@ func (r *lsRun) restore() error {
 }
 
 // headerOf reads a log backup file's first set: FirstLSN, LastLSN and type.
-func (r *lsRun) headerOf(path string) (first, last *big.Int, typ int64, sink *sqlSink, err error) {
-	sink, err = r.sql("RESTORE HEADERONLY FROM DISK = " + agentLit(path))
+func (r *lsRun) headerOf(path string) (first, last *big.Int, typ int64, sink *Result, err error) {
+	sink, err = r.sql("RESTORE HEADERONLY FROM DISK = " + lit(path))
 	if err != nil {
 		return nil, nil, 0, sink, err
 	}
-	rows := sink.rows(0)
-	fi, li, ti := sink.colIndex(0, "FirstLSN"), sink.colIndex(0, "LastLSN"), sink.colIndex(0, "BackupType")
+	rows := sink.Rows(0)
+	fi, li, ti := sink.ColIndex(0, "FirstLSN"), sink.ColIndex(0, "LastLSN"), sink.ColIndex(0, "BackupType")
 	if len(rows) == 0 || fi < 0 || li < 0 || ti < 0 {
 		return nil, nil, 0, sink, fmt.Errorf("RESTORE HEADERONLY of '%s' returned no backup set", path)
 	}
 	return lsnInt(rows[0][fi]), lsnInt(rows[0][li]), vInt(rows[0][ti]), sink, nil
 }
 
-func lsnInt(v Value) *big.Int {
-	if d, ok := v.(Decimal); ok && d.Unscaled != nil {
+func lsnInt(v sqltypes.Value) *big.Int {
+	if d, ok := v.(sqltypes.Decimal); ok && d.Unscaled != nil {
 		return new(big.Int).Set(d.Unscaled)
 	}
 	return big.NewInt(vInt(v))
@@ -492,10 +503,7 @@ func (r *lsRun) restoreDB(pdb, dir string, d lsSecondaryDB) error {
 	// configuration (before a failover and failback), whose records lie
 	// on an older recovery fork and which RESTORE LOG would refuse with
 	// 4330 rather than 4326.
-	var redo *big.Int
-	if db := r.inst.DB(d.name); db != nil && db.Meta().State == StateRestoring {
-		redo = new(big.Int).SetUint64(uint64(db.NextLSN()))
-	}
+	redo, _ := r.inst.RedoLSN(d.name)
 	for _, f := range files {
 		if hasLast && !f.at.After(lastF.at) {
 			continue // restored by an earlier run
@@ -523,11 +531,11 @@ func (r *lsRun) restoreDB(pdb, dir string, d lsSecondaryDB) error {
 	restored := 0
 	for _, c := range cands {
 		if d.disconnect {
-			r.inst.killSessionsIn(d.name)
+			r.inst.KillSessionsIn(d.name)
 		}
-		text := "RESTORE LOG " + agentQuoteName(d.name) + " FROM DISK = " + agentLit(c.path) + " WITH FILE = 1, "
+		text := "RESTORE LOG " + quoteName(d.name) + " FROM DISK = " + lit(c.path) + " WITH FILE = 1, "
 		if d.standby {
-			text += "STANDBY = " + agentLit(hostfs.Join(dir, d.name+"_"+c.f.at.Format(lsStamp)+".tuf"))
+			text += "STANDBY = " + lit(hostfs.Join(dir, d.name+"_"+c.f.at.Format(lsStamp)+".tuf"))
 		} else {
 			text += "NORECOVERY"
 		}
@@ -536,7 +544,7 @@ func (r *lsRun) restoreDB(pdb, dir string, d lsSecondaryDB) error {
 		}
 		sink, err := r.sql(text)
 		if err != nil {
-			if hasError(sink, 4326) {
+			if sink.HasError(sqlerr.LogTooEarly) {
 				// Already contained in the database (the full backup that
 				// initialised it, or an earlier restore): skip it.
 				if err := r.history(d.name, lsRunning, "Skipped log backup file. Secondary DB: '%s', File: '%s'", d.name, c.path); err != nil {
@@ -550,7 +558,7 @@ func (r *lsRun) restoreDB(pdb, dir string, d lsSecondaryDB) error {
 		latency := int64(now.UTC().Sub(c.f.at) / time.Minute)
 		if _, err := r.sql(fmt.Sprintf(`UPDATE msdb.dbo.log_shipping_secondary_databases SET last_restored_file = %[1]s, last_restored_date = %[2]s WHERE secondary_database = %[4]s;
 UPDATE msdb.dbo.log_shipping_monitor_secondary SET last_restored_file = %[1]s, last_restored_date = %[2]s, last_restored_date_utc = %[3]s, last_restored_latency = %[5]s WHERE secondary_database = %[4]s;`,
-			agentLit(c.path), agentLit(wallClock(now)), agentLit(now.UTC()), agentLit(d.name), agentLit(latency))); err != nil {
+			lit(c.path), lit(wallClock(now)), lit(now.UTC()), lit(d.name), lit(latency))); err != nil {
 			return err
 		}
 		restored++
@@ -564,32 +572,6 @@ UPDATE msdb.dbo.log_shipping_monitor_secondary SET last_restored_file = %[1]s, l
 		}
 	}
 	return r.history(d.name, lsSuccess, "The restore operation was successful. Secondary Database: '%s', Number of log backup files restored: %d", d.name, restored)
-}
-
-func hasError(sink *sqlSink, n int32) bool {
-	if sink == nil {
-		return false
-	}
-	for _, e := range sink.errs() {
-		if e.Number == n {
-			return true
-		}
-	}
-	return false
-}
-
-// killSessionsIn ends the user sessions using database db (the restore
-// job's @disconnect_users).
-func (inst *Instance) killSessionsIn(db string) {
-	d := inst.DB(db)
-	if d == nil {
-		return
-	}
-	for _, s := range inst.sessionList() {
-		if s.currentDB() == d {
-			s.kill(nil)
-		}
-	}
 }
 
 // pacedReader and pacedWriter hold file data to hostfs.FS.Pacing's link

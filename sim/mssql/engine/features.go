@@ -1,0 +1,64 @@
+package engine
+
+// Feature is one part of SQL Server an instance is built from: what it
+// installs in the instance's Registry (statements, procedures, views),
+// what it starts once the databases are recovered and what it stops when
+// the instance closes. The list is explicit (DefaultFeatures) and wired in
+// New, in the manner of go-mysql-server's engine options: no init()
+// registration, no package-level tables.
+type Feature struct {
+	Name    string
+	Install func(r *Registry)
+	// Start runs at the end of New, after recovery, in list order (msdb's
+	// tables, the Agent, mirroring links).
+	Start func(inst *Instance) error
+	// Stop runs at the start of Close, in reverse list order, while the
+	// logs are still open: the feature ends the goroutines it started.
+	Stop func(inst *Instance)
+}
+
+// DefaultFeatures is every feature of the simulated SQL Server, in the
+// order they are installed and started: catalog views get their object_id
+// from it; msdb's log-shipping tables exist before the Agent starts, and
+// the Agent creates its tables before the backup history is read.
+func DefaultFeatures() []Feature {
+	return []Feature{
+		{Name: "catalog", Install: installCatalog},
+		{Name: "procedures", Install: installSystemProcs},
+		{Name: "files", Install: installFileProcs},
+		{Name: "endpoints", Install: installEndpoints},
+		{Name: "logshipping", Install: installLogShipping, Start: startLogShipping},
+		{Name: "agent", Install: installAgentProcs, Start: startAgent, Stop: stopAgent},
+		{Name: "mirroring", Install: installMirroring, Start: startMirroring, Stop: stopMirroring},
+		{Name: "backup", Install: installBackup, Start: startBackupSubsystem},
+		{Name: "restore", Install: installRestore},
+		// Added last so the views above keep their object_ids.
+		{Name: "capacity", Install: func(r *Registry) {
+			installVolumeStats(r)
+			installDeleteFile(r)
+			installPartitionsView(r)
+		}},
+		{Name: "client-catalog", Install: installClientCatalog},
+	}
+}
+
+// installCatalog adds the catalog views, in the order that gives them their
+// object_ids.
+func installCatalog(r *Registry) {
+	installCatalogViews(r)
+	installProcessViews(r)
+	installObjectViews(r)
+}
+
+// installEndpoints adds the endpoint views and statements, logins and
+// GRANT.
+func installEndpoints(r *Registry) {
+	installEndpointViews(r)
+	installEndpointStmts(r)
+}
+
+// installLogShipping adds the log-shipping procedures and monitor.
+func installLogShipping(r *Registry) {
+	installLogShippingProcs(r)
+	installLogShippingMonitor(r)
+}
