@@ -201,7 +201,9 @@ const (
 	forecastSQLStep     = 1 * time.Second
 	forecastLSJobs      = 10 * time.Second
 	forecastReconnect   = 5 * time.Second
-	forecastDefaultDisk = 100e6 // bytes/s when msdb has no backup history
+	// forecastDefaultDisk is the topology's default backups.throughputMBps
+	// (one notion of throughput with the steps' budgets).
+	forecastDefaultDisk = topology.DefaultThroughputMBps * 1e6
 )
 
 // ComputeForecast is the forecast for in against the topology's objectives.
@@ -375,9 +377,14 @@ func ReadForecastInputs(ctx context.Context, e *Env) (ForecastInputs, error) {
 		in.Restores += n
 		sources = append(sources, s.Instance())
 	}
-	if took > 0 {
+	switch {
+	case took > 0:
 		in.BackupBps = float64(timed) / took
 		in.BackupSource = fmt.Sprintf("%d recent full backups in msdb.dbo.backupset on %s", sized, strings.Join(sources, ", "))
+	case e.Topo.Backups.ThroughputMBps > 0:
+		// The figure the steps' budgets use (topology backups section).
+		in.BackupBps = e.Topo.Backups.ThroughputMBps * 1e6
+		in.BackupSource = "the topology's backups.throughputMBps (no full backup of at least a second in msdb)"
 	}
 	if in.MgcBytes == 0 {
 		in.MgcBytes, in.MgcSource = size, "its allocated size (no full backup of it in msdb)"
