@@ -197,10 +197,10 @@ type ObjectivesJSON struct {
 // reconnection, as the simulator and a real pool show them (cmdlets over
 // WinRM take seconds; chat servers poll the pool's configuration).
 const (
-	forecastCmdlet      = 3 * time.Second
-	forecastSQLStep     = 1 * time.Second
-	forecastLSJobs      = 10 * time.Second
-	forecastReconnect   = 5 * time.Second
+	forecastCmdlet    = 3 * time.Second
+	forecastSQLStep   = 1 * time.Second
+	forecastLSJobs    = 10 * time.Second
+	forecastReconnect = 5 * time.Second
 	// forecastDefaultDisk is the topology's default backups.throughputMBps
 	// (one notion of throughput with the steps' budgets).
 	forecastDefaultDisk = topology.DefaultThroughputMBps * 1e6
