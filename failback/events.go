@@ -17,6 +17,18 @@ const (
 	KindFact         = "fact"
 	KindMeasure      = "measure"
 	KindNote         = "note"
+	// KindBudget: a step's budget (Outcome "set") and its overrun
+	// (Outcome "overrun"); Seconds is the budget (budget.go).
+	KindBudget = "budget"
+	// KindProgress: a running BACKUP or RESTORE reported STATS progress
+	// (progress.go).
+	KindProgress = "progress"
+)
+
+// Budget outcomes.
+const (
+	BudgetSet     = "set"
+	BudgetOverrun = "overrun"
 )
 
 // Phases of a step.

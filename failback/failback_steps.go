@@ -40,11 +40,11 @@ func FailbackPlan() *Plan {
 			{Name: StepRemoveMirror, Title: "remove mirroring on the backup mgc and mgccomp",
 				Check: checkUnmirrored, Apply: applyUnmirror, Verify: verifyUnmirrored},
 			{Name: StepBackup, Title: "full backup of the backup mgc to the share, then a tail-log backup WITH NORECOVERY that fences it (RESTORING: nothing more can be written to it), both verified",
-				Timeout: defaultBackupTimeo, Check: checkBackup, Apply: applyBackup, Verify: verifyBackup},
+				Budget: sizeBudget(1), Check: checkBackup, Apply: applyBackup, Verify: verifyBackup},
 			{Name: StepRestore, Title: "restore the full backup over the primary mgc WITH REPLACE, NORECOVERY, then the tail-log backup WITH RECOVERY", Destructive: true,
-				Timeout: defaultBackupTimeo, Check: checkRestored, Apply: applyRestore, Verify: verifyRestored, Redo: redoRestore},
+				Budget: sizeBudget(1), Check: checkRestored, Apply: applyRestore, Verify: verifyRestored, Redo: redoRestore},
 			{Name: StepLogShipping, Title: "configure log shipping from the primary mgc to the backup mgc, already an initialised secondary (no second full backup and restore)",
-				Timeout: defaultBackupTimeo, Check: checkLogShipping, Apply: applyLogShipping, Verify: verifyLogShipping},
+				Check: checkLogShipping, Apply: applyLogShipping, Verify: verifyLogShipping},
 			{Name: StepSetActive, Title: "set the active servers for the primary data center",
 				Check: checkActiveSet, Apply: applySetActive, Verify: verifyActiveSet},
 			{Name: StepPoolNormal, Title: "set the pool state to Normal and wait for chat sessions on the primary mgc",
@@ -359,13 +359,13 @@ func applyBackup(ctx context.Context, e *Env) error {
 			"if it holds chat messages, bring it online (RESTORE DATABASE [mgc] WITH RECOVERY) and resume, so that step %s backs them up", e.Backup.Instance(), st.State, StepBackup)
 	}
 	e.Deviation(DeviationFence)
-	res, err := e.Backup.BackupDatabase(ctx, BackupSpec{Database: DBContent, Path: e.BackupPath(), Name: e.BackupSetName(),
+	res, err := e.Backup.BackupDatabase(ctx, BackupSpec{Database: DBContent, Path: e.BackupPath(), Name: e.BackupSetName(), Compression: e.Topo.Backups.Compression,
 		Description: "Persistent Chat failback " + e.runID + ": backup mgc before restoring it over the primary"})
 	if err != nil {
 		return err
 	}
 	e.SetFact("backup_position", strconv.Itoa(res.Position))
-	_, err = e.Backup.BackupDatabase(ctx, BackupSpec{Database: DBContent, Path: e.TailPath(), Name: e.TailSetName(), Log: true, NoRecovery: true,
+	_, err = e.Backup.BackupDatabase(ctx, BackupSpec{Database: DBContent, Path: e.TailPath(), Name: e.TailSetName(), Log: true, NoRecovery: true, Compression: e.Topo.Backups.Compression,
 		Description: "Persistent Chat failback " + e.runID + ": tail of the backup mgc's log; leaves it RESTORING"})
 	if slices.Contains(sqlserver.SQLErrorNumbers(err), int32(3101)) {
 		return fmt.Errorf("the tail-log backup needs the backup mgc to itself: clear the active server list (step %s), wait for the chat servers to let go, and resume: %w", StepClearActive, err)

@@ -384,7 +384,11 @@ func (l *LiveSQL) BackupDatabase(ctx context.Context, b BackupSpec) (BackupResul
 	if err != nil {
 		return BackupResult{}, fmt.Errorf("backup %s: %w", b.Database, err)
 	}
-	res, err := l.exec(ctx, q)
+	verb := "BACKUP DATABASE"
+	if b.Log {
+		verb = "BACKUP LOG"
+	}
+	res, err := l.exec(withStatsProgress(ctx, l.Name, verb), q)
 	out := BackupResult{}
 	for _, m := range res.Messages {
 		out.Messages = append(out.Messages, m.Text)
@@ -419,7 +423,7 @@ func (l *LiveSQL) RestoreDatabase(ctx context.Context, r RestoreSpec) error {
 	if err != nil {
 		return fmt.Errorf("restore %s: %w", r.Database, err)
 	}
-	_, err = l.exec(ctx, q)
+	_, err = l.exec(withStatsProgress(ctx, l.Name, "RESTORE DATABASE"), q)
 	return err
 }
 

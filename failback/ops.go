@@ -70,6 +70,8 @@ type BackupSpec struct {
 	Path        string
 	Name        string // backup set name, unique per run
 	Description string
+	// Compression adds WITH COMPRESSION (topology backups.compression).
+	Compression bool
 	// Log makes it BACKUP LOG.
 	Log bool
 	// NoRecovery (with Log) is the tail-log backup WITH NORECOVERY: the

@@ -18,7 +18,12 @@ type Step struct {
 	// (the operator changed something while the run was stopped). why says
 	// what it found; when ok is false it tells the operator what to do.
 	Redo    func(ctx context.Context, e *Env) (ok bool, why string, err error)
-	Timeout time.Duration // 0 means Options.StepTimeout
+	Timeout time.Duration // 0 means Options.StepTimeout (or no limit with Budget)
+	// Budget, when set (and Timeout is 0), replaces the hard timeout of a
+	// step whose statements must never be cancelled for taking long (a
+	// BACKUP or RESTORE of mgc): past the budget the runner warns and lets
+	// the step finish (budget.go).
+	Budget func(ctx context.Context, e *Env) (Budget, error)
 	// Check is read-only: is the step's effect already in place? why says
 	// what it found, for the journal.
 	Check func(ctx context.Context, e *Env) (done bool, why string, err error)

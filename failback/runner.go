@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pchatdr/harness/failback/lync"
@@ -49,6 +50,10 @@ type Runner struct {
 	// journal alone (failback report) has its header.
 	Attrs map[string]string
 
+	// mu serialises emit: a budget's overrun and a statement's STATS
+	// progress are reported from other goroutines than the step's.
+	mu       sync.Mutex
+	copy     int64 // bytes one statement of the running step moves (progress rates)
 	seq      int
 	step     string
 	index    int
@@ -58,6 +63,8 @@ type Runner struct {
 }
 
 func (r *Runner) emit(e Event) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	r.seq++
 	e.Seq = r.seq
 	if e.Time.IsZero() {
@@ -256,7 +263,7 @@ func (r *Runner) phase(ctx context.Context, name string, fn func(ctx context.Con
 	r.curPhase = name
 	defer func() { r.curPhase = "" }()
 	t0 := time.Now()
-	pctx := WithEmitter(ctx, r.sent)
+	pctx := WithProgress(WithEmitter(ctx, r.sent), r.progress)
 	attempts := 0
 	err := lync.Retry(pctx, r.Env.Options.Backoff, IsTransient, func(ctx context.Context) error {
 		attempts++
@@ -286,13 +293,19 @@ func (r *Runner) runStep(ctx context.Context, i int, s *Step, journalVerified bo
 	r.step, r.index = s.Name, i+1
 	defer func() { r.step, r.index = "", 0 }()
 	timeout := s.Timeout
-	if timeout <= 0 {
+	if timeout <= 0 && s.Budget == nil {
 		timeout = e.Options.StepTimeout
 	}
-	sctx, cancel := context.WithTimeout(ctx, timeout)
+	sctx, cancel := context.WithCancel(ctx)
+	if timeout > 0 {
+		sctx, cancel = context.WithTimeout(ctx, timeout)
+	}
 	defer cancel()
 	t0 := e.now()
 	r.emit(Event{Kind: KindStepStart, Message: s.Title})
+	if s.Budget != nil {
+		defer r.watchBudget(sctx, s, i)()
+	}
 	end := func(outcome string, err error, msg string) error {
 		ev := Event{Kind: KindStepEnd, Outcome: outcome, Seconds: e.now().Sub(t0).Seconds(), Message: msg}
 		if err != nil {
@@ -397,4 +410,49 @@ func analyse(events []Event) priorRun {
 		}
 	}
 	return p
+}
+
+// watchBudget works out a budgeted step's budget, records it, and warns
+// once if the step is still running when it is spent; it never cancels
+// the step. The returned func stops the watch and waits for it.
+func (r *Runner) watchBudget(ctx context.Context, s *Step, i int) func() {
+	b, err := s.Budget(WithEmitter(ctx, r.sent), r.Env)
+	if err != nil {
+		r.emit(Event{Kind: KindNote, Message: fmt.Sprintf("no budget for step %s: %v; it runs without one", s.Name, err)})
+		return func() {}
+	}
+	r.copy = b.Copy
+	r.emit(Event{Kind: KindBudget, Outcome: BudgetSet, Seconds: b.Duration.Seconds(),
+		Message: fmt.Sprintf("budget %s (%s)", b.Duration.Round(time.Second), b.Why)})
+	step, index := s.Name, i+1
+	stop, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTimer(b.Duration)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			r.emit(Event{Kind: KindBudget, Step: step, Index: index, Outcome: BudgetOverrun, Seconds: b.Duration.Seconds(),
+				Message: fmt.Sprintf("step %s has run past its budget of %s (%s); the running statement goes on: "+
+					"check its progress, and raise backups.throughputMBps or backups.budgetFactor if this deployment is slower", step, b.Duration.Round(time.Second), b.Why)})
+		case <-stop:
+		case <-ctx.Done():
+		}
+	}()
+	return func() {
+		close(stop)
+		<-done
+		r.copy = 0
+	}
+}
+
+// progress records a running statement's STATS progress (called from the
+// goroutine that reads the server's messages).
+func (r *Runner) progress(p Progress) {
+	r.mu.Lock()
+	bytes, step, index, phase := r.copy, r.step, r.index, r.curPhase
+	r.mu.Unlock()
+	ev := progressEvent(p, bytes)
+	ev.Step, ev.Index, ev.Phase = step, index, phase
+	r.emit(ev)
 }

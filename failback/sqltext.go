@@ -61,6 +61,9 @@ func BackupDatabaseSQL(b BackupSpec) (string, error) {
 	if b.Description != "" {
 		s += ", DESCRIPTION = " + qs(b.Description)
 	}
+	if b.Compression {
+		s += ", COMPRESSION"
+	}
 	return s + ", STATS = 10", nil
 }
 

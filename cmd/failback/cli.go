@@ -385,6 +385,8 @@ func (p *planPrinter) Event(e failback.Event) {
 		}
 	case failback.KindStepStart:
 		fmt.Fprintf(p.w, "\nstep %d %s: %s\n", e.Index, e.Step, e.Message)
+	case failback.KindBudget:
+		fmt.Fprintf(p.w, "  %s; past it the engine warns and lets the statement finish\n", e.Message)
 	case failback.KindNote:
 		if e.Attrs["deviation"] == "true" {
 			fmt.Fprintf(p.w, "  %s\n", e.Message)

@@ -81,6 +81,15 @@ func (p *progress) Event(e failback.Event) {
 		if strings.HasPrefix(e.Message, "attempt ") {
 			p.line("  %s", e.Message)
 		}
+	case failback.KindBudget:
+		if e.Outcome == failback.BudgetOverrun {
+			p.line("  WARNING: %s", e.Message)
+		} else {
+			p.line("  step %d %s: %s", e.Index, e.Step, e.Message)
+		}
+	case failback.KindProgress:
+		// Each STATS message as it arrives: percent, MB/s, time left.
+		p.line("  %s", e.Message)
 	case failback.KindStepEnd:
 		p.current = ""
 		if e.Error != "" {

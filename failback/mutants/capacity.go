@@ -27,6 +27,8 @@ func capacity() []Mutant {
 			Plan: noShareProbe},
 		Mutant{Name: "plan-full-scan", Description: "primary-not-newer and step 4's verification count and checksum every table (COUNT_BIG, CHECKSUM_AGG) instead of reading sys.partitions",
 			Plan: fullScan},
+		Mutant{Name: "budget-kills-statement", Description: "a step that moves mgc is cancelled when its size-based budget is spent, aborting the running BACKUP or RESTORE",
+			Plan: budgetKills},
 	)
 }
 
@@ -101,5 +103,29 @@ func fullScan() *failback.Plan {
 	s := &p.Steps[mustStep(p, failback.StepRestore)]
 	verify := s.Verify
 	s.Verify = func(ctx context.Context, e *failback.Env) error { return verify(ctx, scan(e)) }
+	return p
+}
+
+// budgetKills is the old engine's rule with the new budgets: a step that
+// moves mgc is cancelled when its budget is spent, aborting the running
+// BACKUP or RESTORE in the middle of the outage.
+func budgetKills() *failback.Plan {
+	p := failback.FailbackPlan()
+	for i := range p.Steps {
+		s := &p.Steps[i]
+		if s.Budget == nil {
+			continue
+		}
+		budget, apply := s.Budget, s.Apply
+		s.Apply = func(ctx context.Context, e *failback.Env) error {
+			b, err := budget(ctx, e)
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(ctx, b.Duration)
+			defer cancel()
+			return apply(ctx, e)
+		}
+	}
 	return p
 }

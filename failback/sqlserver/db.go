@@ -131,6 +131,23 @@ func (d *DB) Exec(ctx context.Context, query string) (ExecResult, error) {
 // sentinel marks the end of a statement's messages in the queue.
 type sentinel struct{}
 
+type messagesKey struct{}
+
+// WithMessages returns a context whose Exec hands each INFO message to fn
+// as the server sends it, while the statement still runs: BACKUP and
+// RESTORE report "N percent processed." (3211) per STATS step, which is
+// how a caller shows live progress of an hours-long statement. fn runs on
+// the goroutine that drains the driver's message queue, before the message
+// is added to the result; it must not block.
+func WithMessages(ctx context.Context, fn func(Message)) context.Context {
+	return context.WithValue(ctx, messagesKey{}, fn)
+}
+
+func messagesFn(ctx context.Context) func(Message) {
+	fn, _ := ctx.Value(messagesKey{}).(func(Message))
+	return fn
+}
+
 // exec runs query on one connection with a sqlexp.ReturnMessage attached.
 //
 // Why this route: go-mssqldb hands INFO tokens to the caller either through
@@ -191,6 +208,7 @@ func execWithMessages(ctx context.Context, mc *mssql.Conn, query string) (ExecRe
 	defer stopDrain()
 
 	var msgs []Message
+	live := messagesFn(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
@@ -204,11 +222,18 @@ func execWithMessages(ctx context.Context, mc *mssql.Conn, query string) (ExecRe
 			case sentinel:
 				return
 			case sqlexp.MsgNotice:
+				var m Message
 				if e, ok := v.Message.(mssql.Error); ok {
-					msgs = append(msgs, Message{Number: e.Number, State: e.State, Class: e.Class, Text: e.Message})
+					m = Message{Number: e.Number, State: e.State, Class: e.Class, Text: e.Message}
 				} else if v.Message != nil {
-					msgs = append(msgs, Message{Text: v.Message.String()})
+					m = Message{Text: v.Message.String()}
+				} else {
+					continue
 				}
+				if live != nil {
+					live(m)
+				}
+				msgs = append(msgs, m)
 			}
 		}
 	}()

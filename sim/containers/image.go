@@ -93,6 +93,17 @@ type Image struct {
 	Reused      bool   // an image with the same content existed; nothing was built
 }
 
+// RunRef is the reference containers are started from: the content tag
+// when there is one, so that a :dev moved meanwhile by another build (a
+// second checkout of the repository on the same daemon) never swaps the
+// binaries under a running test; :dev for a prebuilt image.
+func (i Image) RunRef() string {
+	if i.HashRef != "" {
+		return i.HashRef
+	}
+	return i.Ref
+}
+
 // BuildOptions tune BuildImage.
 type BuildOptions struct {
 	// ModuleDir is the module root holding the binaries' packages; default:

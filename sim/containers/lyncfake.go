@@ -81,7 +81,7 @@ func StartLyncFake(ctx context.Context, opts LyncOptions) (*LyncInstance, error)
 			}
 			return nil, fmt.Errorf("start lyncfake: %w", err)
 		}
-		image = img.Ref
+		image = img.RunRef()
 	}
 	cmd := []string{"--listen", "0.0.0.0:5985", "--topology", lyncTopologyPath,
 		"--state", "/data/state.json", "--user", opts.User}

@@ -85,7 +85,7 @@ func (d *Docker) chownVolume(ctx context.Context, volume string, build BuildOpti
 	if err != nil {
 		return err
 	}
-	ctr, err := testcontainers.Run(ctx, img.Ref,
+	ctr, err := testcontainers.Run(ctx, img.RunRef(),
 		testcontainers.WithLogger(quietLogger{}),
 		testcontainers.WithEntrypoint("/probe"),
 		testcontainers.WithCmd("chown", fmt.Sprintf("%d:%d", ImageUID, ImageUID), "/v"),

@@ -266,7 +266,7 @@ func (o *SQLOptions) spec(ctx context.Context, d *Docker) (instanceSpec, error) 
 			if err != nil {
 				return s, err
 			}
-			s.image = img.Ref
+			s.image = img.RunRef()
 		}
 		s.env = map[string]string{"MSSQLSIM_SA_PASSWORD": o.SAPassword}
 		s.cmd = []string{"--listen", "0.0.0.0:1433", "--data", sqlDataPath, "--name", o.Name}

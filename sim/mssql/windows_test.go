@@ -69,6 +69,10 @@ func TestWindowsLoginOverTLS(t *testing.T) {
 	if err := db.QueryRowContext(ctx, `SELECT type_desc FROM sys.server_principals WHERE name = N'CONTOSO\svc-pchat'`).Scan(&typ); err != nil || typ != "WINDOWS_LOGIN" {
 		t.Errorf("sys.server_principals: %q %v", typ, err)
 	}
+	var auth, enc string
+	if err := db.QueryRowContext(ctx, "SELECT auth_scheme, encrypt_option FROM sys.dm_exec_connections WHERE session_id = @@SPID").Scan(&auth, &enc); err != nil || auth != "NTLM" || enc != "TRUE" {
+		t.Errorf("sys.dm_exec_connections: auth_scheme %q encrypt_option %q (%v), want NTLM TRUE", auth, enc, err)
+	}
 }
 
 // TestWindowsLoginRefusals: SQL Server's answers to a wrong password

@@ -143,3 +143,15 @@ func (w *World) UserRowsRead(program string) (map[string]int64, error) {
 	}
 	return out, nil
 }
+
+// SetDeviceThroughput makes BACKUP write and RESTORE read the backup
+// devices of inst at bytesPerSec (0: unlimited), as a slow share does.
+func (w *World) SetDeviceThroughput(inst *Instance, bytesPerSec int64) error {
+	e, err := w.engineOf(inst, "slow the backup devices of "+inst.Name)
+	if err != nil {
+		return err
+	}
+	e.SetDeviceThroughput(bytesPerSec)
+	w.Timeline.Add(inst.Name, "fault", fmt.Sprintf("backup devices move %d bytes per second", bytesPerSec), nil)
+	return nil
+}

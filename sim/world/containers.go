@@ -83,7 +83,7 @@ func (b *containerBackend) open(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("world: target containers: %w", err)
 		}
-		b.image = img.Ref
+		b.image = img.RunRef()
 	}
 	nw, err := d.NewNetwork(ctx, "world")
 	if err != nil {

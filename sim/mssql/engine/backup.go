@@ -273,7 +273,7 @@ func (sc *scope) backupMedia(device string, hdr media.SetHeader, o *bkOptions, p
 	if wopts.Pace, err = sc.pacing("write", device); err != nil {
 		return hdr, err
 	}
-	payload, err = inst.withQuota(device, payload)
+	payload, err = inst.withQuota(sc.ctx, device, payload)
 	if err != nil {
 		return hdr, err
 	}
@@ -283,6 +283,13 @@ func (sc *scope) backupMedia(device string, hdr media.SetHeader, o *bkOptions, p
 	}
 	if err != nil {
 		return out, mediaWriteError(device, err)
+	}
+	// The estimate the percentages were taken against may exceed what was
+	// written; SQL Server always reports the last step ("100 percent
+	// processed.") before 3014.
+	st.progress(1, 1)
+	if st != nil && st.err != nil {
+		return out, st.err
 	}
 	return out, nil
 }

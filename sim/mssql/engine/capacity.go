@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"github.com/pchatdr/harness/sqlerr"
 	"io"
+	"math"
 	"strings"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/pchatdr/harness/sim/mssql/hostfs"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
@@ -196,8 +198,11 @@ func (sc *scope) restoreSpace(existing *Database, files []DBFile) error {
 }
 
 // quotaWriter fails a backup's write with operating system error 112 once
-// the device's volume is full, as Windows does mid-BACKUP.
+// the device's volume is full, as Windows does mid-BACKUP, and moves data
+// no faster than the instance's device throughput.
 type quotaWriter struct {
+	ctx    context.Context
+	inst   *Instance
 	w      io.Writer
 	left   int64
 	device string
@@ -207,8 +212,86 @@ func (q *quotaWriter) Write(p []byte) (int, error) {
 	if int64(len(p)) > q.left {
 		return 0, newErr(3202, q.device, "112(There is not enough space on the disk.)")
 	}
-	q.left -= int64(len(p))
-	return q.w.Write(p)
+	// A paced device takes the data a tenth of a second's worth at a time,
+	// so STATS progress moves as it would on a slow disk.
+	chunk := len(p)
+	if bps := q.inst.deviceBPS(); bps > 0 {
+		chunk = int(max(bps/10, 512))
+	}
+	done := 0
+	for done < len(p) {
+		n := min(chunk, len(p)-done)
+		if err := q.inst.pace(q.ctx, n); err != nil {
+			return done, err
+		}
+		w, err := q.w.Write(p[done : done+n])
+		done += w
+		q.left -= int64(w)
+		if err != nil {
+			return done, err
+		}
+	}
+	return done, nil
+}
+
+// deviceRate is the throughput of the instance's backup devices (0:
+// unlimited), so a test can make a BACKUP or RESTORE last long enough to
+// watch its STATS progress and overrun a budget.
+type deviceRate struct {
+	mu  sync.Mutex
+	bps int64
+}
+
+// SetDeviceThroughput limits what BACKUP writes to and RESTORE reads from
+// a backup device to bytesPerSec (0: unlimited), as a slow share or WAN
+// link does.
+func (inst *Instance) SetDeviceThroughput(bytesPerSec int64) {
+	r := &inst.deviceRate
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.bps = bytesPerSec
+}
+
+// pace waits as long as n bytes take at the device throughput; a
+// cancelled statement (an attention) stops the wait.
+func (inst *Instance) deviceBPS() int64 {
+	r := &inst.deviceRate
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.bps
+}
+
+func (inst *Instance) pace(ctx context.Context, n int) error {
+	bps := inst.deviceBPS()
+	if bps <= 0 || n == 0 {
+		return nil
+	}
+	t := time.NewTimer(time.Duration(int64(n) * int64(time.Second) / bps))
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// pacedReader reads a backup device at the device throughput.
+type pacedReader struct {
+	ctx  context.Context
+	inst *Instance
+	r    io.Reader
+}
+
+func (p *pacedReader) Read(b []byte) (int, error) {
+	if bps := p.inst.deviceBPS(); bps > 0 && int64(len(b)) > max(bps/10, 512) {
+		b = b[:max(bps/10, 512)] // a tenth of a second's worth per read
+	}
+	n, err := p.r.Read(b)
+	if perr := p.inst.pace(p.ctx, n); perr != nil {
+		return n, perr
+	}
+	return n, err
 }
 
 // minBackupBytes is what any backup writes before its data: the media
@@ -219,16 +302,19 @@ const minBackupBytes = 64 << 10
 // withQuota wraps a backup payload so it cannot write more than the free
 // space of the device's volume; a volume without room for the headers
 // fails before anything is written.
-func (inst *Instance) withQuota(device string, payload func(io.Writer) error) (func(io.Writer) error, error) {
+func (inst *Instance) withQuota(ctx context.Context, device string, payload func(io.Writer) error) (func(io.Writer) error, error) {
 	_, free, ok := inst.volumeOf(device)
-	if !ok {
-		return payload, nil
-	}
-	if free < minBackupBytes {
+	switch {
+	case !ok:
+		free = math.MaxInt64 // no volume the instance knows: only pacing applies
+	case free < minBackupBytes:
 		return nil, newErr(3202, device, "112(There is not enough space on the disk.)")
+	default:
+		free -= minBackupBytes
 	}
-	free -= minBackupBytes
-	return func(w io.Writer) error { return payload(&quotaWriter{w: w, left: free, device: device}) }, nil
+	return func(w io.Writer) error {
+		return payload(&quotaWriter{ctx: ctx, inst: inst, w: w, left: free, device: device})
+	}, nil
 }
 
 // GrowFile sets the allocated size of a database file, as autogrowth or

@@ -103,6 +103,8 @@ type Instance struct {
 	// userReads counts user-table rows read per program
 	// (metadata_reads.go).
 	userReads rowReads
+	// deviceRate paces backup device I/O (capacity.go).
+	deviceRate deviceRate
 
 	// What the instance's subsystems hold lives here, not in package-level
 	// maps keyed by instance, so that Close frees it and a closed instance

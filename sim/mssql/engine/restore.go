@@ -425,7 +425,7 @@ func (inst *Instance) restoreFull(ctx context.Context, existing *Database, meta 
 	if hs, err := media.ReadHeaders(host); err == nil && pos <= len(hs.Sets) {
 		total = hs.Sets[pos-1].BackupSize
 	}
-	cr := &countReader{r: rc, st: st, total: total}
+	cr := &countReader{r: &pacedReader{ctx: ctx, inst: inst, r: rc}, st: st, total: total}
 	apply := func(r io.Reader) error {
 		or := newOpReader(r)
 		nd.mu.Lock()

@@ -58,8 +58,6 @@ type Session struct {
 	inst       *Instance
 	id         int
 	login      string
-	windows    bool // Windows authentication (NTLM)
-	encrypted  bool // the connection is encrypted in full
 	appName    string
 	host       string
 	clientAddr string
@@ -135,7 +133,7 @@ func (inst *Instance) Login(ctx context.Context, r LoginRequest) (*Session, erro
 		id++
 	}
 	now := inst.now()
-	s := &Session{inst: inst, id: id, login: r.User, windows: r.Windows, encrypted: r.Encrypted, appName: r.AppName, host: r.HostName,
+	s := &Session{inst: inst, id: id, login: r.User, appName: r.AppName, host: r.HostName,
 		clientAddr: r.ClientAddr, loginTime: now, lastBatch: now, db: db, status: "sleeping",
 		command: "AWAITING COMMAND", done: make(chan struct{}), opts: defaultOptions(),
 		conn: connInfo{local: r.LocalAddr, tdsVersion: r.TDSVersion, packetSize: r.PacketSize,
@@ -198,19 +196,6 @@ func (inst *Instance) sessionList() []*Session {
 	sortSessions(out)
 	return out
 }
-
-// AuthScheme is sys.dm_exec_connections.auth_scheme: NTLM for a Windows
-// login (the simulator's SSPI is NTLM only), SQL otherwise.
-func (s *Session) AuthScheme() string {
-	if s.windows {
-		return "NTLM"
-	}
-	return "SQL"
-}
-
-// Encrypted is sys.dm_exec_connections.encrypt_option: the connection is
-// encrypted in full (a login-only encryption reports FALSE).
-func (s *Session) Encrypted() bool { return s.encrypted }
 
 // ID is the session id (@@SPID), 51 or more.
 func (s *Session) ID() int { return s.id }

@@ -21,15 +21,16 @@ my $dbh = DBI->connect("dbi:Sybase:host=$host;port=$port;database=master", 'sa',
 $dbh->do('CREATE TABLE dbo.perl_t (id int PRIMARY KEY, s varchar(20))') or check(0, "create: $DBI::errstr");
 
 # Placeholders: DBD::Sybase prepares them with sp_prepare, whose statement
-# text FreeTDS sends as NTEXT. Until NTEXT parameters land (issue 14, h14b)
-# the simulator refuses that with 4002; anything else is a failure.
+# text FreeTDS sends as NTEXT. NTEXT parameters decode (issue 14, h14b);
+# sp_prepare is not modelled and is refused with 2812; anything else is a
+# failure.
 my $ins = $dbh->prepare('INSERT INTO dbo.perl_t VALUES (?, ?)');
 if ($ins) {
     $ins->execute(3, 'three') or check(0, "insert with placeholders: $DBI::errstr");
     print "ok: placeholders\n";
     $dbh->do('DELETE FROM dbo.perl_t WHERE id = 3') or check(0, "delete: $DBI::errstr");
 } else {
-    check($DBI::err == 4002 && $DBI::errstr =~ /data type 0x63/, "placeholders refused only for NTEXT (4002): $DBI::errstr");
+    check($DBI::err == 2812 && $DBI::errstr =~ /sp_prepare/, "placeholders refused only for sp_prepare (2812): $DBI::errstr");
 }
 
 $dbh->do("INSERT INTO dbo.perl_t VALUES (1, 'one')") or check(0, "insert 1: $DBI::errstr");

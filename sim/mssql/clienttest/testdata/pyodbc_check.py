@@ -46,14 +46,15 @@ rows = [tuple(r) for r in cur.fetchall()]
 check(rows == [(1, "one")], "commit kept row 1, rollback removed row 2: %r" % (rows,))
 
 # Parameterized queries: FreeTDS's ODBC driver sends them as sp_prepexec
-# with the statement text as NTEXT. Until NTEXT parameters land (issue 14,
-# h14b) the simulator refuses that with 4002; anything else is a failure.
+# with the statement text as NTEXT. NTEXT parameters decode (issue 14,
+# h14b); sp_prepexec is not modelled and is refused with 2812 (a real
+# error, no hang); anything else is a failure.
 try:
     cur.execute("INSERT INTO dbo.odbc_t VALUES (?, ?)", 3, "three")
     cur.execute("SELECT s FROM dbo.odbc_t WHERE id = ?", 3)
     check(cur.fetchone()[0] == "three", "parameterized insert and select")
 except pyodbc.Error as e:
-    check("(4002)" in str(e) and "data type 0x63" in str(e), "parameters refused only for NTEXT (4002): %s" % e)
+    check("(2812)" in str(e) and "sp_prepexec" in str(e), "parameters refused only for sp_prepexec (2812): %s" % e)
 
 # An error reaches the client as an exception with SQL Server's number.
 try:

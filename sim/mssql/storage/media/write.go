@@ -256,7 +256,9 @@ func (w *rawWriter) Write(p []byte) (int, error) {
 		w.err = err
 		return n, err
 	}
-	if w.progress != nil && w.n-w.reported >= frameChunk {
+	// Report each MiB, and each whole percent of a known total, so a small
+	// database's STATS messages also arrive while it is written.
+	if w.progress != nil && (w.n-w.reported >= frameChunk || (w.total > 0 && w.n*100/w.total > w.reported*100/w.total)) {
 		w.reported = w.n
 		w.progress(w.n, w.total)
 	}
