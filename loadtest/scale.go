@@ -185,6 +185,11 @@ func MeasureScale(ctx context.Context, cfg ScaleConfig) (ScaleResult, error) {
 		return res, err
 	}
 	res.OutageSeconds, res.RunSeconds = run.Outage.Seconds(), run.Result.Duration.Seconds()
+	// The figures only count if the history arrived: every acknowledged
+	// message by id and the seeded history by count, on the primary.
+	if err := checkPrimary(ctx, w); err != nil {
+		return res, err
+	}
 	if run.Outage <= 0 {
 		return res, fmt.Errorf("scale: the engine measured no chat outage")
 	}
@@ -201,6 +206,26 @@ func MeasureScale(ctx context.Context, cfg ScaleConfig) (ScaleResult, error) {
 	res.ForecastError = math.Abs(res.ForecastOutageSeconds-res.OutageSeconds) / res.OutageSeconds
 	res.ForecastRTOError = math.Abs(res.ForecastRTOSeconds-res.RunSeconds) / res.RunSeconds
 	return res, nil
+}
+
+// checkPrimary checks the restored primary mgc against the ledger.
+func checkPrimary(ctx context.Context, w *world.World) error {
+	pri, err := w.InstanceByRole(topology.RolePrimary)
+	if err != nil {
+		return err
+	}
+	db, err := w.DB(pri, "mgc")
+	if err != nil {
+		return err
+	}
+	r, err := w.Ledger.Check(ctx, db, true)
+	if err != nil {
+		return fmt.Errorf("scale: ledger check on the primary: %w", err)
+	}
+	if !r.OK() || r.HistoryWant == 0 {
+		return fmt.Errorf("scale: the primary mgc after failback: %s", r)
+	}
+	return nil
 }
 
 // logBackup takes the backup mgc's regular log backup after seeding (a
