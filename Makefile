@@ -30,7 +30,7 @@ STATICCHECK_VERSION ?= v0.8.2
 GOBIN_DIR := $(or $(shell $(GO) env GOBIN),$(shell $(GO) env GOPATH)/bin)
 STATICCHECK := $(GOBIN_DIR)/staticcheck
 
-.PHONY: run test unit race fuzz fuzz-short bench lint build tools load
+.PHONY: run test unit race fuzz fuzz-short bench bench-scale lint build tools load
 
 # The build is said first: a cold one takes minutes on a small machine and
 # prints nothing of its own.
@@ -86,6 +86,15 @@ fuzz:
 ## bench: speed and memory goals, reported in the closing notes
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./...
+
+## bench-scale: the failback of a 100 MiB, 1 GiB and 10 GiB mgc at two link
+## bandwidths against the physical limit: bench-scale/table.md, plot.svg,
+## report.html (sizes that do not fit in memory are skipped and said so).
+## Long (minutes per size) and not part of make test.
+SCALE_SIZES ?= 100MiB,1GiB,10GiB
+SCALE_BANDWIDTHS ?= 1000,500
+bench-scale:
+	$(GO) run ./cmd/benchscale -sizes $(SCALE_SIZES) -bandwidths $(SCALE_BANDWIDTHS) -out bench-scale
 
 # --- Container images and the rehearsal lab (sim/containers, docker-compose*.yml) ---
 # LAB=real uses docker-compose.yml (real SQL Server image, Pushgateway: needs a

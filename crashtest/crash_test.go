@@ -43,6 +43,17 @@ func baseline(t *testing.T) (string, int) {
 			t.Fatalf("uninterrupted run exit %d:\n%s", code, r.logs.String())
 		}
 		r.check("")
+		// failback run prints its forecast first and each step beside it,
+		// and keeps the forecast in the journal's run-start attributes.
+		out := r.logs.String()
+		for _, want := range []string{"Failback forecast for mgc", "RTO ", "Assumptions:", "restore-primary-mgc: ", ", forecast "} {
+			if !strings.Contains(out, want) {
+				t.Errorf("the run's output lacks %q:\n%s", want, out)
+			}
+		}
+		if evs := r.events(); len(evs) == 0 || evs[0].Attrs["forecast_rto_seconds"] == "" || evs[0].Attrs["forecast_step_seconds_restore-primary-mgc"] == "" {
+			t.Errorf("the journal's run-start event keeps no forecast: %v", evs[0].Attrs)
+		}
 		for _, e := range r.events() {
 			if e.Kind == failback.KindStepEnd {
 				t.Logf("baseline: step %d %s %s in %.2fs", e.Index, e.Step, e.Outcome, e.Seconds)

@@ -102,6 +102,11 @@ const (
 	AttrOutage         = "objective-outage"
 	AttrRPO            = "objective-rpo"
 	AttrCommand        = "command"
+	// A run's forecast (failback forecast's figures at its start), in
+	// seconds: the report shows each beside the measured one.
+	AttrForecastRTO    = "forecast_rto_seconds"
+	AttrForecastOutage = "forecast_outage_seconds"
+	AttrForecastStep   = "forecast_step_seconds_" // + the step's name
 )
 
 // RunAttrs are the attributes a real run records at its start.

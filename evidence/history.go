@@ -196,7 +196,7 @@ func stepCells(r Run, cols []stepColumn) []string {
 func (h History) WriteTable(w io.Writer) {
 	cols := h.stepColumns()
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-	head := []string{"DATE (UTC)", "PLAN", "OUTCOME", "RTO", "OUTAGE", "LOST"}
+	head := []string{"DATE (UTC)", "PLAN", "OUTCOME", "RTO", "FORECAST", "OUTAGE", "LOST"}
 	for _, c := range cols {
 		head = append(head, c.Label)
 	}
@@ -213,7 +213,11 @@ func (h History) WriteTable(w io.Writer) {
 		if r.Simulated {
 			plan += " (drill)"
 		}
-		row := []string{r.Run.Started.UTC().Format("2006-01-02 15:04:05"), plan, r.Run.Outcome, rto, outage, lost}
+		forecast := "-" // the run time failback forecast gave at the run's start
+		if v := r.Run.Attrs[AttrForecastRTO]; v != "" {
+			forecast = v + "s"
+		}
+		row := []string{r.Run.Started.UTC().Format("2006-01-02 15:04:05"), plan, r.Run.Outcome, rto, forecast, outage, lost}
 		row = append(row, stepCells(r.Run, cols)...)
 		src := r.Source
 		if r.Scenario != "" {

@@ -189,6 +189,8 @@ var page = template.Must(template.New("report").Funcs(template.FuncMap{
 		return dur(s.Duration())
 	},
 	"sentAt": func(s Sent, st Step) string { return offset(s.At, st.Start) },
+	// forecastOf is a step's forecast seconds the run recorded, if any.
+	"forecastOf": func(attrs map[string]string, step string) string { return attrs[AttrForecastStep+step] },
 	"sentDur": func(d time.Duration) string {
 		if d <= 0 {
 			return "not timed"
@@ -312,15 +314,15 @@ A verdict covers every failback run the report judges; refused runs and runs a s
 <table class="gherkin">
 {{range .Gherkin}}<tr><td class="{{.Status}}">{{mark .Status}} {{.Status}}</td><td>{{if .Keyword}}<b>{{keyword .Keyword}}</b> {{end}}{{.Text}}{{if .Error}}<pre class="error">{{.Error}}</pre>{{end}}</td><td class="num">{{ms .Duration}}</td></tr>
 {{end}}</table>
-{{end}}{{range .Runs}}<h3>Engine: {{if .DryRun}}plan (dry run) of the {{.Plan}}{{else}}{{.Plan}}{{end}} of {{.Pool}}{{if .ID}}, run <code>{{.ID}}</code>{{end}}: <span class="{{.Outcome}}">{{.Outcome}}</span>{{if not .DryRun}} in {{ms .Duration}}{{end}}{{if gt .Invocations 1}} over {{.Invocations}} invocations{{end}}</h3>
+{{end}}{{range .Runs}}<h3>Engine: {{if .DryRun}}plan (dry run) of the {{.Plan}}{{else}}{{.Plan}}{{end}} of {{.Pool}}{{if .ID}}, run <code>{{.ID}}</code>{{end}}: <span class="{{.Outcome}}">{{.Outcome}}</span>{{if not .DryRun}} in {{ms .Duration}}{{with index .Attrs "forecast_rto_seconds"}} (forecast {{.}} s){{end}}{{end}}{{if gt .Invocations 1}} over {{.Invocations}} invocations{{end}}</h3>
 {{if .Error}}<pre class="error">{{.Error}}</pre>
 {{end}}{{if .Preconditions}}<details{{if not (allOK .Preconditions)}} open{{end}}><summary>{{plural (len .Preconditions) "precondition"}}{{if allOK .Preconditions}}, all passed{{end}}</summary>
 <table class="preconditions"><tr><th>Precondition</th><th>Outcome</th><th>Message</th></tr>
 {{range .Preconditions}}<tr><td>{{.Check}}</td><td class="{{.Outcome}}">{{.Outcome}}</td><td>{{.Message}}{{if .Warnings}}<br><i>warning: {{.Warnings}}</i>{{end}}</td></tr>
 {{end}}</table></details>
-{{end}}{{if .Steps}}{{$day := day .Started}}<table class="steps">
-<tr><th>#</th><th>Step</th><th>Start (UTC{{if $day}}, {{$day}}{{end}})</th><th>End (UTC)</th><th>Duration</th><th>Outcome</th><th>T-SQL</th><th>Cmdlets</th><th class="state">State after the step</th></tr>
-{{range $st := .Steps}}<tr><td class="num">{{.Index}}</td><td class="step"><b>{{.Name}}</b>{{if gt .Invocation 1}}<br>(invocation {{.Invocation}}){{end}}</td><td>{{clock .Start $day}}</td><td>{{clock .End $day}}</td><td class="num">{{stepdur .}}</td><td class="{{.Outcome}}">{{.Outcome}}</td><td class="num">{{.Statements}}</td><td class="num">{{.Cmdlets}}</td>
+{{end}}{{if .Steps}}{{$day := day .Started}}{{$attrs := .Attrs}}<table class="steps">
+<tr><th>#</th><th>Step</th><th>Start (UTC{{if $day}}, {{$day}}{{end}})</th><th>End (UTC)</th><th>Duration{{with index .Attrs "forecast_rto_seconds"}} (forecast){{end}}</th><th>Outcome</th><th>T-SQL</th><th>Cmdlets</th><th class="state">State after the step</th></tr>
+{{range $st := .Steps}}<tr><td class="num">{{.Index}}</td><td class="step"><b>{{.Name}}</b>{{if gt .Invocation 1}}<br>(invocation {{.Invocation}}){{end}}</td><td>{{clock .Start $day}}</td><td>{{clock .End $day}}</td><td class="num">{{stepdur .}}{{with forecastOf $attrs .Name}}<br><i>forecast {{.}} s</i>{{end}}</td><td class="{{.Outcome}}">{{.Outcome}}</td><td class="num">{{.Statements}}</td><td class="num">{{.Cmdlets}}</td>
 <td>{{.State}}{{if .Error}}<pre class="error">{{.Error}}</pre>{{end}}{{range .Notes}}<br><i>{{.Kind}}: {{.Text}}</i>{{end}}{{if .Sent}}
 <details><summary>what the step sent ({{len .Sent}})</summary><ol class="sent">{{range .Sent}}<li>{{sentAt . $st}} to <b>{{.Target}}</b> ({{sentDur .Duration}}){{if .Change}}, changes state{{end}}<pre>{{.Text}}</pre>{{if .Error}}<pre class="error">{{.Error}}</pre>{{end}}</li>{{end}}</ol></details>{{end}}</td></tr>
 {{end}}</table>

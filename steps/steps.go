@@ -104,6 +104,8 @@ type scenario struct {
 	// atRestore is the backup databases' mirroring when the engine sent
 	// its RESTORE over the primary mgc (mirroring.go).
 	atRestore *mirroringAtRestore
+	// wan is what the WAN scenarios set and measured (wan.go).
+	wan wanState
 }
 
 type key struct{}
@@ -226,6 +228,7 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 		registerCapacity(sc)
 		registerSecurity(sc, opts)
 		registerEndpointAuth(sc)
+		registerWAN(sc)
 	}
 }
 

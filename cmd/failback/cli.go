@@ -38,6 +38,7 @@ const usage = `usage: failback plan|run|resume|status --topology FILE [--plan fa
        [--pushgateway URL] [--metrics-listen ADDR] [--json] [--allow-replace-newer-primary]
        failback report --journal FILE --out DIR [--topology FILE]
        failback history [--out FILE] DIR...
+       failback forecast --topology FILE [--calibrate JOURNAL] [--json]
 
   plan    check the preconditions and print every statement and cmdlet a run would send; changes nothing
   run     run the plan; needs --confirm equal to the topology's pool FQDN, and for
@@ -56,15 +57,19 @@ const usage = `usage: failback plan|run|resume|status --topology FILE [--plan fa
   only when a primary-site instance answers but its mgc cannot be read. A primary mgc the engine
   reaches and finds ONLINE and writable still refuses the failover (two writable copies: split
   brain) unless --force-with-live-primary is given too: stop or fence the primary instead.
+  forecast read mgc's size, msdb's backup and restore history and free space from the servers and
+          the link from the topology (read-only) and print each step's forecast duration, the forecast
+          RTO and outage against the objectives (met / not met) and the assumptions; --calibrate takes
+          the time that does not grow with mgc from an earlier run's journal (a rehearsal); --json for machines
 The default journal is <plan>-<pool FQDN>.journal.
 exit codes: 0 done, 1 step failed, 2 precondition refused, 3 usage or configuration error
 `
 
 type cliFlags struct {
-	topology, journal, confirm, textfile, pushgateway, listen, plan, out string
-	json, allowNewer, siteLost, forceLive, planSet                       bool
-	command                                                              string
-	drain, arrival, jobTimeout                                           time.Duration
+	topology, journal, confirm, textfile, pushgateway, listen, plan, out, calibrate string
+	json, allowNewer, siteLost, forceLive, planSet                                  bool
+	command                                                                         string
+	drain, arrival, jobTimeout                                                      time.Duration
 }
 
 // run is the whole CLI, callable in-process by tests.
@@ -98,9 +103,10 @@ func runCtx(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&f.drain, "session-drain-timeout", 0, "how long step 1 waits for chat sessions to leave the backup databases (default 5m)")
 	fs.DurationVar(&f.arrival, "chat-arrival-timeout", 0, "how long step 7 waits for a chat session on the primary mgc (default 10m)")
 	fs.DurationVar(&f.jobTimeout, "job-timeout", 0, "how long step 5 waits for each log-shipping job (default 10m)")
+	fs.StringVar(&f.calibrate, "calibrate", "", "forecast: an earlier run's journal to take the steps' fixed time from")
 	fs.StringVar(&f.out, "out", "", "report: the folder to write the evidence into; history: the HTML page (default history.html)")
 	switch cmd {
-	case "plan", "run", "resume", "status", "report", "history":
+	case "plan", "run", "resume", "status", "report", "history", "forecast":
 	default:
 		fmt.Fprintf(stderr, "failback: unknown command %q\n%s", cmd, usage)
 		return exitUsage
@@ -142,6 +148,9 @@ func runCtx(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "failback %s: %v\n", cmd, err)
 		return exitUsage
+	}
+	if cmd == "forecast" {
+		return forecast(ctx, topo, f.calibrate, f.json, stdout, stderr)
 	}
 	if f.journal == "" {
 		f.journal = defaultJournal(f.plan, topo)
@@ -265,6 +274,10 @@ func execute(ctx context.Context, cmd string, f cliFlags, topo *topology.Topolog
 	}
 	defer j.Close()
 	r.Journal = j
+	if f.plan == failback.PlanFailback && previous == nil {
+		startForecast(ctx, conn.Env, topo, attrs, stderr)
+		r.Sinks = append(r.Sinks, forecastBeside(attrs, stderr))
+	}
 	res, err := r.Run(ctx)
 	switch {
 	case err == nil:

@@ -570,6 +570,7 @@ func (d *decoder) instance(n *yaml.Node, key string) Instance {
 func (d *decoder) share(n *yaml.Node, key string, s *Share) {
 	d.object(n, key, []field{
 		{"unc", true, d.str(&s.UNC)},
+		{"dataCenter", false, d.str(&s.DataCenter)},
 		{"minFreeBytes", false, d.integer(&s.MinFreeBytes)},
 		{"hostPaths", true, func(v *yaml.Node, k string) {
 			s.HostPaths = map[string]string{}

@@ -86,6 +86,7 @@ type yInstance struct {
 
 type yShare struct {
 	UNC          string            `yaml:"unc"`
+	DataCenter   string            `yaml:"dataCenter,omitempty"`
 	MinFreeBytes int64             `yaml:"minFreeBytes,omitempty"`
 	HostPaths    map[string]string `yaml:"hostPaths"`
 	Readers      *[]string         `yaml:"readers,omitempty"`
@@ -137,7 +138,7 @@ func (t *Topology) MarshalYAML() (any, error) {
 			ActiveServers: append([]string{}, t.Pool.ActiveServers...), FailoverActiveServers: optList(t.Pool.FailoverActiveServers)},
 		Placement:  yPlacement{MaxRTTMs: t.Placement.MaxRTTMs, MinBandwidthMbps: t.Placement.MinBandwidthMbps},
 		Compliance: t.Compliance,
-		Share: yShare{UNC: t.Share.UNC, MinFreeBytes: t.Share.MinFreeBytes, HostPaths: map[string]string{},
+		Share: yShare{UNC: t.Share.UNC, DataCenter: t.Share.DataCenter, MinFreeBytes: t.Share.MinFreeBytes, HostPaths: map[string]string{},
 			Readers: optList(t.Share.Readers), Writers: optList(t.Share.Writers)},
 		LogShipping: yLogShipping(t.LogShipping),
 		Management: yManagement{URL: t.Management.URL, User: t.Management.User, PasswordEnv: t.Management.Password.Env,

@@ -116,3 +116,15 @@ func (t *Topology) PlacementProblem(serverFQDN, dbDC string) string {
 	}
 	return ""
 }
+
+// ShareDataCenter is where the share stands: share.dataCenter, else the
+// primary instance's data center.
+func (t *Topology) ShareDataCenter() string {
+	if t.Share.DataCenter != "" {
+		return t.Share.DataCenter
+	}
+	if in, ok := t.InstanceByRole(RolePrimary); ok {
+		return in.DataCenter
+	}
+	return ""
+}

@@ -160,7 +160,13 @@ type Instance struct {
 
 // Share is the log-shipping share and how each instance's host reaches it.
 type Share struct {
-	UNC          string
+	UNC string
+	// DataCenter is where the share's file server stands (optional; ""
+	// means the primary data center's, the default the world and the
+	// forecast assume). An instance elsewhere reads and writes it across
+	// the link: the failback's full backup crosses it once or twice
+	// depending on this.
+	DataCenter   string
 	MinFreeBytes int64
 	// HostPaths maps an instance name to the path its host sees the share
 	// at (a local folder in the embedded world, a mount in containers).

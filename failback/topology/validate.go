@@ -279,6 +279,15 @@ func (t *Topology) validateShare(p *problems, names map[string]Role) {
 	if s.MinFreeBytes < 0 {
 		p.key("share.minFreeBytes", "must not be negative")
 	}
+	if s.DataCenter != "" {
+		found := false
+		for _, dc := range t.DataCenters {
+			found = found || dc.Name == s.DataCenter
+		}
+		if !found {
+			p.key("share.dataCenter", "no data center is named %s", s.DataCenter)
+		}
+	}
 	for name, path := range s.HostPaths {
 		k := join("share.hostPaths", name)
 		if !hasName(names, name) {

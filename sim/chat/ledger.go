@@ -31,6 +31,11 @@ type Message struct {
 type Ledger struct {
 	mu   sync.Mutex
 	msgs map[mssqldb.UniqueIdentifier]Message
+	// history counts messages seeded into mgc as old history (the world's
+	// SeedHistory), all dated before historyBefore: too many to remember
+	// one by one, checked by count.
+	history       int64
+	historyBefore time.Time
 }
 
 // NewLedger returns an empty ledger.
@@ -40,6 +45,21 @@ func NewLedger() *Ledger { return &Ledger{msgs: map[mssqldb.UniqueIdentifier]Mes
 func (l *Ledger) Ack(m Message) {
 	l.mu.Lock()
 	l.msgs[m.ID] = m
+	l.mu.Unlock()
+}
+
+// AddHistory records n messages seeded into the store as history, every
+// one dated (chatDate) before before, which must be earlier than any
+// message the ledger acknowledges. A check then expects exactly that many
+// stored messages dated before it (none lost, none duplicated) beside the
+// acknowledged ones, so a production-sized history neither counts as
+// phantom nor goes unchecked.
+func (l *Ledger) AddHistory(n int64, before time.Time) {
+	l.mu.Lock()
+	l.history += n
+	if l.historyBefore.IsZero() || before.Before(l.historyBefore) {
+		l.historyBefore = before
+	}
 	l.mu.Unlock()
 }
 
@@ -93,14 +113,23 @@ type Report struct {
 	// (zero when none is lost): how far back the loss reaches, for the
 	// RPO.
 	LostSince time.Time
+	// HistoryWant and HistoryStored count the seeded history (AddHistory)
+	// the ledger expects and the store holds.
+	HistoryWant, HistoryStored int64
 }
 
 // OK reports a store that holds exactly the acknowledged messages, once.
-func (r Report) OK() bool { return len(r.Lost) == 0 && len(r.Duplicated) == 0 && len(r.Phantom) == 0 }
+func (r Report) OK() bool {
+	return len(r.Lost) == 0 && len(r.Duplicated) == 0 && len(r.Phantom) == 0 && r.HistoryStored == r.HistoryWant
+}
 
 func (r Report) String() string {
 	if r.OK() {
-		return fmt.Sprintf("%d acknowledged messages, all stored once", r.Acknowledged)
+		s := fmt.Sprintf("%d acknowledged messages, all stored once", r.Acknowledged)
+		if r.HistoryWant > 0 {
+			s += fmt.Sprintf(", beside the %d messages of seeded history", r.HistoryWant)
+		}
+		return s
 	}
 	var parts []string
 	for _, p := range []struct {
@@ -111,6 +140,9 @@ func (r Report) String() string {
 			parts = append(parts, fmt.Sprintf("%d %s (first %s)", len(p.ids), p.what, p.ids[0]))
 		}
 	}
+	if r.HistoryStored != r.HistoryWant {
+		parts = append(parts, fmt.Sprintf("%d messages of seeded history stored, %d seeded", r.HistoryStored, r.HistoryWant))
+	}
 	return fmt.Sprintf("%d acknowledged, %d stored: %s", r.Acknowledged, r.Stored, strings.Join(parts, ", "))
 }
 
@@ -118,17 +150,27 @@ func (r Report) String() string {
 // Phantoms are only counted when strict: a store may legitimately hold
 // messages the ledger never saw (posted before the ledger began).
 func (l *Ledger) Check(ctx context.Context, db *sql.DB, strict bool) (Report, error) {
-	rows, err := db.QueryContext(ctx, "SELECT msgId FROM dbo.tblChat")
+	l.mu.Lock()
+	before := l.historyBefore
+	l.mu.Unlock()
+	rows, err := db.QueryContext(ctx, "SELECT msgId, chatDate FROM dbo.tblChat")
 	if err != nil {
 		return Report{}, fmt.Errorf("check chat history: %w", err)
 	}
 	defer rows.Close()
 	seen := map[mssqldb.UniqueIdentifier]int{}
 	stored := 0
+	var history int64
 	for rows.Next() {
 		var id mssqldb.UniqueIdentifier
-		if err := rows.Scan(&id); err != nil {
+		var at time.Time
+		if err := rows.Scan(&id, &at); err != nil {
 			return Report{}, fmt.Errorf("check chat history: %w", err)
+		}
+		if !before.IsZero() && at.Before(before) {
+			history++
+			stored++
+			continue
 		}
 		seen[id]++
 		stored++
@@ -138,7 +180,7 @@ func (l *Ledger) Check(ctx context.Context, db *sql.DB, strict bool) (Report, er
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	r := Report{Acknowledged: len(l.msgs), Stored: stored}
+	r := Report{Acknowledged: len(l.msgs), Stored: stored, HistoryWant: l.history, HistoryStored: history}
 	for id := range l.msgs {
 		if seen[id] == 0 {
 			r.Lost = append(r.Lost, id)

@@ -24,7 +24,7 @@ func (w *World) filesFor(in *topology.Instance, dataDir string) (*hostfs.Config,
 	cfg := &hostfs.Config{
 		Mounts: []hostfs.Mount{
 			{Prefix: `C:\`, Host: cDrive},
-			{Prefix: w.Topology.Share.UNC, Host: w.ShareDir},
+			{Prefix: w.Topology.Share.UNC, Host: w.ShareDir, Pacer: w.sharePacer(in.DataCenter)},
 		},
 		Rules: []hostfs.Rule{
 			{Account: "*", Prefix: `C:\`, Access: hostfs.ReadWrite},

@@ -69,6 +69,10 @@ func (w *World) startLinks() error {
 				if _, err := p.Toxics.AddToxicJson(strings.NewReader(spec)); err != nil {
 					return fmt.Errorf("world: link %s latency: %w", name, err)
 				}
+				bw := fmt.Sprintf(`{"name":"bw_%s","type":"bandwidth","stream":%q,"attributes":{"rate":%d}}`, dir, dir, kbps(link.BandwidthMbps))
+				if _, err := p.Toxics.AddToxicJson(strings.NewReader(bw)); err != nil {
+					return fmt.Errorf("world: link %s bandwidth: %w", name, err)
+				}
 			}
 			l.proxies[linkKey{dc.Name, in.Name}] = p
 			w.Timeline.Add("link", "start", fmt.Sprintf("%s via %s (%g ms RTT)", name, p.Listen, link.RTTMs), nil)
@@ -159,6 +163,9 @@ func (w *World) setLink(a, b string, up bool) error {
 			p.Stop()
 		}
 	}
+	if wl, ok := w.wan[pairKey(a, b)]; ok {
+		wl.SetCut(!up) // the share's traffic over the link too
+	}
 	if l.cut[pairKey(a, b)] == up {
 		// Traffic that does not go through the proxies (containers
 		// mirroring over their network) is cut too: b leaves.
@@ -191,6 +198,9 @@ func (w *World) SetLinkRTT(a, b string, rtt time.Duration) error {
 		ms = float64(rtt) / float64(time.Millisecond)
 	}
 	half := int64(ms/2 + 0.5)
+	if wl, ok := w.wan[pairKey(a, b)]; ok {
+		wl.SetRTT(time.Duration(ms * float64(time.Millisecond)))
+	}
 	dcOf := map[string]string{}
 	for _, in := range w.Topology.Instances {
 		dcOf[in.Name] = in.DataCenter

@@ -33,6 +33,7 @@ import (
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/ntlm"
 	"github.com/pchatdr/harness/sim/tlscert"
+	"github.com/pchatdr/harness/sim/wan"
 )
 
 // Options configure a world.
@@ -58,6 +59,12 @@ type Options struct {
 	AgentClock agent.Clock
 	// Target is where the SQL Server instances run ("" = embedded).
 	Target Target
+	// ShareDataCenter is where the log-shipping share lives ("" = the
+	// topology's share.dataCenter, else the primary data center); with
+	// Links, instances elsewhere reach it over the WAN link (wan.go).
+	ShareDataCenter string
+	// WANClock is what the WAN links pace against (nil: the wall clock).
+	WANClock wan.Clock
 	// FailoverPlan builds the plan RunFailover runs (nil: the engine's
 	// failback.FailoverPlan); procedure mutants replace it.
 	FailoverPlan func() *failback.Plan
@@ -91,6 +98,10 @@ type World struct {
 	Ledger *chat.Ledger
 
 	links *links
+	// wan holds the link models by pairKey, shareDC the share's data
+	// center (wan.go); nil and "" without Options.Links.
+	wan     map[string]*wan.Link
+	shareDC string
 	// domain holds the topology's Windows instance users (windows.go).
 	domain *domain
 
@@ -179,6 +190,11 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 	}
 	if err := w.backend.open(ctx); err != nil {
 		return nil, err
+	}
+	if opts.Links {
+		if err := w.startWAN(opts.ShareDataCenter, opts.WANClock); err != nil {
+			return nil, err
+		}
 	}
 	_, dnsDomain, _ := strings.Cut(topo.Pool.FQDN, ".")
 	if w.domain, err = newDomain(&topo, dnsDomain); err != nil {

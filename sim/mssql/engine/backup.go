@@ -271,6 +271,9 @@ func (sc *scope) backupMedia(device string, hdr media.SetHeader, o *bkOptions, p
 		}
 		return hdr, newErr(sqlerr.BackupDeviceOpen, device, osErrText(err))
 	}
+	if wopts.Pace, err = sc.pacing("write", device); err != nil {
+		return hdr, err
+	}
 	payload, err = inst.withQuota(sc.ctx, device, payload)
 	if err != nil {
 		return hdr, err

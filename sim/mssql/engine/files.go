@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -263,4 +265,23 @@ func dmOSFileExists(sc *scope, x *tsql.FuncTable) (*source, error) {
 		fe, dir, parent := fs.FileExists(inst.ServiceAccount(), argString(s))
 		return [][]Value{{fe, dir, parent}}, nil
 	}}, nil
+}
+
+// pacing is how a backup device's bytes must be held to the network its
+// path sits behind (a share in the other data center: the WAN link the
+// world gives hostfs); nil for local disk. A share the link cannot reach
+// is 3201 at open, as for any unreachable device.
+func (sc *scope) pacing(op, device string) (func(int) error, error) {
+	fs, err := sc.s.inst.Files()
+	if err != nil {
+		return nil, err
+	}
+	pace, err := fs.Pacing(sc.ctx, op, device)
+	if err != nil {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return nil, err
+		}
+		return nil, newErr(3201, device, osErrText(err))
+	}
+	return pace, nil
 }

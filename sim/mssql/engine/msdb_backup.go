@@ -185,11 +185,14 @@ func (inst *Instance) recordBackupHistory(ctx context.Context, device string, h 
 
 // recordRestoreHistory writes restorehistory (and the restored set's
 // backupset row, as RESTORE loads the set's history on the restoring
-// server).
-func (inst *Instance) recordRestoreHistory(ctx context.Context, device string, h media.SetHeader, dest, user, restoreType string, replace, recovery bool) {
+// server). restore_date is when the restore began: SQL Server's
+// documentation of restorehistory says "Date and time of the start of the
+// restore operation" (an older revision said completion; the current one
+// wins, and a forecast pairs it with the set's size).
+func (inst *Instance) recordRestoreHistory(ctx context.Context, began time.Time, device string, h media.SetHeader, dest, user, restoreType string, replace, recovery bool) {
 	text := inst.historySetSQL(device, h) + fmt.Sprintf(
 		"INSERT INTO dbo.restorehistory (restore_date, destination_database_name, user_name, backup_set_id, restore_type, [replace], [recovery], restart, stop_at, device_count, stop_at_mark_name, stop_before) VALUES (%s, %s, %s, @bs, '%s', %s, %s, 0, NULL, 1, NULL, 0);\n",
-		sqlLit(wallClock(inst.now())), sqlLit(dest), sqlLit(user), restoreType, sqlLit(replace), sqlLit(recovery))
+		sqlLit(wallClock(began)), sqlLit(dest), sqlLit(user), restoreType, sqlLit(replace), sqlLit(recovery))
 	if _, err := inst.bkSQL(context.WithoutCancel(ctx), text); err != nil {
 		inst.logf("engine: msdb restore history: %v", err)
 	}

@@ -193,6 +193,7 @@ func (sc *scope) bkExclusive(db *Database, verb string) error {
 func restorable(m DBMeta) bool { return m.State == StateRestoring || m.Standby }
 
 func (sc *scope) restoreDatabase(name, device string, o *bkOptions, verb string) error {
+	began := sc.s.inst.now() // restorehistory.restore_date: the start of the restore
 	ctx := sc.ctx
 	inst := sc.s.inst
 	start := time.Now()
@@ -255,7 +256,11 @@ func (sc *scope) restoreDatabase(name, device string, o *bkOptions, verb string)
 	putLogState(&meta, ls)
 
 	st := newStats(sc, o.stats)
-	nd, n, err := inst.restoreFull(ctx, existing, meta, host, set.Position, st)
+	pace, err := sc.pacing("read", device)
+	if err != nil {
+		return err
+	}
+	nd, n, err := inst.restoreFull(ctx, existing, meta, host, set.Position, pace, st)
 	if err != nil {
 		return err
 	}
@@ -271,7 +276,7 @@ func (sc *scope) restoreDatabase(name, device string, o *bkOptions, verb string)
 		return err
 	}
 	nd.holdLogForBackup()
-	inst.recordRestoreHistory(ctx, device, set, name, sc.s.login, "D", o.flags["REPLACE"], recovery)
+	inst.recordRestoreHistory(ctx, began, device, set, name, sc.s.login, "D", o.flags["REPLACE"], recovery)
 	for _, f := range final.DBFiles() {
 		pages := int64(2)
 		if f.Type == 0 {
@@ -377,7 +382,7 @@ func (sc *scope) prepareStandby(existing *Database, o *bkOptions) (string, error
 // RESTORING (as SQL Server does), never half ONLINE; the state is written
 // as storage LSN 1 (a checkpoint record) plus a snapshot at that LSN, so
 // it is either complete or absent after a restart.
-func (inst *Instance) restoreFull(ctx context.Context, existing *Database, meta DBMeta, host string, pos int, st *statsReporter) (*Database, int64, error) {
+func (inst *Instance) restoreFull(ctx context.Context, existing *Database, meta DBMeta, host string, pos int, pace func(int) error, st *statsReporter) (*Database, int64, error) {
 	if existing != nil {
 		meta.ID = existing.ID()
 	} else {
@@ -412,7 +417,7 @@ func (inst *Instance) restoreFull(ctx context.Context, existing *Database, meta 
 		existing.ReleaseLog("logbackup")
 	}
 	// Step 2: the new contents.
-	_, rc, err := media.Open(host, pos)
+	_, rc, err := media.OpenPaced(host, pos, pace)
 	if err != nil {
 		return nil, 0, mediaReadError(host, err)
 	}
@@ -518,6 +523,7 @@ func (sc *scope) restoreTarget(name, verb string) (*Database, error) {
 }
 
 func (sc *scope) restoreLog(name, device string, o *bkOptions, verb string) error {
+	began := sc.s.inst.now() // restorehistory.restore_date: the start of the restore
 	ctx := sc.ctx
 	inst := sc.s.inst
 	start := time.Now()
@@ -562,7 +568,11 @@ func (sc *scope) restoreLog(name, device string, o *bkOptions, verb string) erro
 	if err != nil {
 		return err
 	}
-	_, rc, err := media.Open(host, set.Position)
+	pace, err := sc.pacing("read", device)
+	if err != nil {
+		return err
+	}
+	_, rc, err := media.OpenPaced(host, set.Position, pace)
 	if err != nil {
 		return mediaReadError(device, err)
 	}
@@ -624,7 +634,7 @@ func (sc *scope) restoreLog(name, device string, o *bkOptions, verb string) erro
 		return err
 	}
 	db.holdLogForBackup()
-	inst.recordRestoreHistory(ctx, device, set, name, sc.s.login, "L", false, recovery)
+	inst.recordRestoreHistory(ctx, began, device, set, name, sc.s.login, "L", false, recovery)
 	files := m.DBFiles()
 	if err := sc.message(newErr(sqlerr.ProcessedPages, pagesOf(cr.n)+1, name, files[len(files)-1].Name, set.Position)); err != nil {
 		return err

@@ -176,7 +176,11 @@ func (sc *scope) restoreInfo(kind tsql.RestoreKind, device string, o *bkOptions)
 	if o.flags["CHECKSUM"] && !set.HasBackupChecksums {
 		return newErr(sqlerr.NoChecksum)
 	}
-	if err := media.Verify(host, n); err != nil {
+	pace, err := sc.pacing("read", device)
+	if err != nil {
+		return err
+	}
+	if err := media.VerifyPaced(host, n, pace); err != nil {
 		return restoreDataError(device, err)
 	}
 	if err := sc.message(newErr(sqlerr.BackupSetValid, n)); err != nil {

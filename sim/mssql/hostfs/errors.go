@@ -15,6 +15,7 @@ const (
 	ErrNotSameDevice    = 17
 	ErrSharingViolation = 32
 	ErrBadNetPath       = 53
+	ErrNetNameDeleted   = 64
 	ErrDiskFull         = 112
 	ErrInvalidName      = 123
 	ErrDirNotEmpty      = 145
@@ -29,6 +30,7 @@ var winText = map[int]string{
 	ErrNotSameDevice:    "The system cannot move the file to a different disk drive.",
 	ErrSharingViolation: "The process cannot access the file because it is being used by another process.",
 	ErrBadNetPath:       "The network path was not found.",
+	ErrNetNameDeleted:   "The specified network name is no longer available.",
 	ErrDiskFull:         "There is not enough space on the disk.",
 	ErrInvalidName:      "The filename, directory name, or volume label syntax is incorrect.",
 	ErrDirNotEmpty:      "The directory is not empty.",

@@ -1,6 +1,8 @@
 package hostfs
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path"
@@ -65,6 +67,18 @@ func ParseAccessFlag(s string) (Access, error) {
 type Mount struct {
 	Prefix string // `\\files.contoso.test\pchat-logship`, `D:\PChatLogShipCopy`, `C:\`
 	Host   string // host folder; must exist
+	// Pacer, when set, is the network between this host and the mount (a
+	// share in the other data center is reached over the WAN link): file
+	// data read or written there is held to it. nil is local disk.
+	Pacer Pacer
+}
+
+// Pacer holds file traffic to the network a mount sits behind (sim/wan's
+// Link implements it). Pace books n bytes and waits until they crossed;
+// RoundTrip waits one request's round trip (SMB's CREATE).
+type Pacer interface {
+	Pace(ctx context.Context, n int) error
+	RoundTrip(ctx context.Context) error
 }
 
 // Rule grants Access on Prefix and below to Account ("*" = every account).
@@ -102,6 +116,7 @@ type mount struct {
 	unreachable bool
 	full        bool
 	free        int64 // reported free bytes; <0 asks the host
+	pacer       Pacer
 }
 
 type rule struct {
@@ -137,7 +152,7 @@ func New(cfg Config) (*FS, error) {
 			f.Close()
 			return nil, fmt.Errorf("hostfs: mount %q: %w", m.Prefix, err)
 		}
-		f.mounts = append(f.mounts, &mount{prefix: p, host: abs, root: root, free: -1})
+		f.mounts = append(f.mounts, &mount{prefix: p, host: abs, root: root, free: -1, pacer: m.Pacer})
 	}
 	for i, r := range cfg.Rules {
 		p, code := parsePath(r.Prefix)
@@ -385,6 +400,42 @@ func (f *FS) isFull(m *mount) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return m.full
+}
+
+// Pacing is how data read or written at winPath must be held to the
+// network: nil for a local mount; otherwise it pays the round trip that
+// opens a remote file and returns a function that books n bytes on the
+// link. A link that is down fails the open with error 53 (the network path
+// was not found) and a transfer with error 64 (the specified network name
+// is no longer available), as an SMB client reports them; ctx's errors pass
+// through unchanged.
+func (f *FS) Pacing(ctx context.Context, op, winPath string) (func(n int) error, error) {
+	p, code := parsePath(winPath)
+	if code != 0 {
+		return nil, osErr(op, winPath, code, nil)
+	}
+	f.mu.Lock()
+	m := f.mountOf(p)
+	f.mu.Unlock()
+	if m == nil || m.pacer == nil {
+		return nil, nil
+	}
+	if err := m.pacer.RoundTrip(ctx); err != nil {
+		return nil, netErr(op, winPath, ErrBadNetPath, err)
+	}
+	return func(n int) error {
+		if err := m.pacer.Pace(ctx, n); err != nil {
+			return netErr(op, winPath, ErrNetNameDeleted, err)
+		}
+		return nil
+	}, nil
+}
+
+func netErr(op, path string, code int, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return osErr(op, path, code, err)
 }
 
 // SetVolumeFree is SetFreeBytes for the mount holding winPath (a file or

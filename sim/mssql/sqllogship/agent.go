@@ -352,7 +352,7 @@ func (r *lsRun) copy() error {
 		if err := r.history("", lsRunning, "Copying log backup file '%s' to '%s'", from, to); err != nil {
 			return err
 		}
-		if err := copyLSFile(fs, acct, from, to); err != nil {
+		if err := copyLSFile(r.ctx, fs, acct, from, to); err != nil {
 			return r.fail("", "mscorlib", fmt.Sprintf("Could not copy log backup file '%s' to '%s'. %v", from, to, err))
 		}
 		now := r.now()
@@ -377,19 +377,30 @@ func orNone(s string) string {
 }
 
 // copyLSFile copies one file as account: into a temporary name first, so
-// the restore job never sees half a file, then renamed.
-func copyLSFile(fs *hostfs.FS, account, from, to string) error {
+// the restore job never sees half a file, then renamed. Bytes read from or
+// written to a share in the other data center cross the WAN link.
+func copyLSFile(ctx context.Context, fs *hostfs.FS, account, from, to string) error {
 	in, err := fs.Open(account, from)
 	if err != nil {
 		return err
 	}
 	defer in.Close()
+	paceIn, err := fs.Pacing(ctx, "read", from)
+	if err != nil {
+		return err
+	}
 	tmp := to + ".tmp"
 	out, err := fs.Create(account, tmp)
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(out, in); err != nil {
+	paceOut, err := fs.Pacing(ctx, "write", tmp)
+	if err != nil {
+		out.Close()
+		_ = fs.Remove(account, tmp)
+		return err
+	}
+	if _, err := io.Copy(pacedWriter{out, paceOut}, pacedReader{in, paceIn}); err != nil {
 		out.Close()
 		_ = fs.Remove(account, tmp)
 		return err
@@ -561,4 +572,35 @@ UPDATE msdb.dbo.log_shipping_monitor_secondary SET last_restored_file = %[1]s, l
 		}
 	}
 	return r.history(d.name, lsSuccess, "The restore operation was successful. Secondary Database: '%s', Number of log backup files restored: %d", d.name, restored)
+}
+
+// pacedReader and pacedWriter hold file data to hostfs.FS.Pacing's link
+// (nil pace: local disk, no holding).
+type pacedReader struct {
+	r    io.Reader
+	pace func(int) error
+}
+
+func (p pacedReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	if n > 0 && p.pace != nil {
+		if perr := p.pace(n); perr != nil {
+			return 0, perr
+		}
+	}
+	return n, err
+}
+
+type pacedWriter struct {
+	w    io.Writer
+	pace func(int) error
+}
+
+func (p pacedWriter) Write(b []byte) (int, error) {
+	if p.pace != nil {
+		if err := p.pace(len(b)); err != nil {
+			return 0, err
+		}
+	}
+	return p.w.Write(b)
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"math"
 	"time"
+	"unicode"
+	"unicode/utf16"
 )
 
 // The checksum functions are deterministic and sensitive to every value,
@@ -36,6 +38,35 @@ func (h *fnv32) write(b []byte) {
 }
 
 func (h *fnv32) byte1(c byte) { h.write([]byte{c}) }
+
+// writeUTF16 hashes s's UTF-16LE bytes (encodeNVarChar's) without making them.
+func (h *fnv32) writeUTF16(s string) {
+	x := uint32(*h)
+	unit := func(u uint16) {
+		x ^= uint32(byte(u))
+		x *= fnvPrime
+		x ^= uint32(byte(u >> 8))
+		x *= fnvPrime
+	}
+	for _, r := range s {
+		if r1, r2 := utf16.EncodeRune(r); r1 != unicode.ReplacementChar || r2 != unicode.ReplacementChar {
+			unit(uint16(r1))
+			unit(uint16(r2))
+			continue
+		}
+		unit(uint16(r))
+	}
+	*h = fnv32(x)
+}
+
+// utf16Len is the number of UTF-16 code units of s.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
 
 func checksum(vals []Value, types []Type, folded bool) int32 {
 	h := fnv32(fnvOffset)
@@ -72,7 +103,13 @@ func checksum(vals []Value, types []Type, folded bool) int32 {
 				x = foldString(x)
 			}
 			if t.Kind.IsUnicode() {
-				b = encodeNVarChar(x)
+				// The UTF-16LE bytes, hashed as they are made: a
+				// checksum over gigabytes of chat text allocates nothing.
+				var l [4]byte
+				binary.BigEndian.PutUint32(l[:], uint32(2*utf16Len(x)))
+				h.write(l[:])
+				h.writeUTF16(x)
+				continue
 			} else {
 				b = encodeVarChar(x)
 			}

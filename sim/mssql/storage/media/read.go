@@ -151,6 +151,13 @@ func torn(r io.ReaderAt, structEnd, size int64) bool {
 // trailer's length and CRC32C at the end; on damage it returns a
 // *CorruptionError instead of data or io.EOF. Close it when done.
 func Open(path string, position int) (SetHeader, io.ReadCloser, error) {
+	return OpenPaced(path, position, nil)
+}
+
+// OpenPaced is Open with pace called for each frame's stored bytes after
+// they are read (a device on a remote share, held to the WAN link); its
+// error ends the read.
+func OpenPaced(path string, position int, pace func(n int) error) (SetHeader, io.ReadCloser, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return SetHeader{}, nil, fmt.Errorf("media: %w", err)
@@ -168,7 +175,9 @@ func Open(path string, position int) (SetHeader, io.ReadCloser, error) {
 		inc := s.Incomplete != nil && s.Incomplete.Position == position
 		return SetHeader{}, nil, &PositionError{Path: path, Position: position, Count: len(s.Sets), Incomplete: inc}
 	}
-	return s.Sets[position-1], openSet(f, f, path, position, s.locs[position-1]), nil
+	sr := openSet(f, f, path, position, s.locs[position-1])
+	sr.fr.pace = pace
+	return s.Sets[position-1], sr, nil
 }
 
 func openSet(r io.ReaderAt, c io.Closer, path string, position int, loc setLoc) *setReader {
@@ -184,7 +193,12 @@ func openSet(r io.ReaderAt, c io.Closer, path string, position int, loc setLoc) 
 // Verify reads backup set position to the end and checks every checksum
 // (RESTORE VERIFYONLY).
 func Verify(path string, position int) error {
-	_, r, err := Open(path, position)
+	return VerifyPaced(path, position, nil)
+}
+
+// VerifyPaced is Verify with OpenPaced's pace.
+func VerifyPaced(path string, position int, pace func(n int) error) error {
+	_, r, err := OpenPaced(path, position, pace)
 	if err != nil {
 		return err
 	}
@@ -205,6 +219,7 @@ type frameReader struct {
 	stored  int64
 	frames  int64
 	done    bool
+	pace    func(n int) error
 }
 
 func (r *frameReader) corrupt(off int64, format string, a ...any) error {
@@ -237,6 +252,11 @@ func (r *frameReader) next() error {
 	data := r.buf[:n]
 	if m, err := r.f.ReadAt(data, r.off+frameHeadSize); m < len(data) {
 		return r.ioErr(err)
+	}
+	if r.pace != nil {
+		if err := r.pace(frameHeadSize + n); err != nil {
+			return fmt.Errorf("media: read %s: %w", r.path, err)
+		}
 	}
 	if got := crc32.Checksum(data, castagnoli); got != want {
 		return r.corrupt(r.off, "payload checksum %08x, stored %08x", got, want)

@@ -146,6 +146,11 @@ type WriteOptions struct {
 	// and once at the end, with total = hdr.BackupSize (0 when unknown).
 	Progress func(done, total int64)
 
+	// Pace, when set, is called with each frame's stored bytes before they
+	// are written: the simulator holds a device on a remote share to the
+	// WAN link with it. Its error fails the backup.
+	Pace func(n int) error
+
 	// Now stamps MediaDate and a zero BackupFinishDate; default time.Now.
 	// The simulator passes its virtual clock.
 	Now func() time.Time

@@ -194,7 +194,7 @@ func writeSet(f *os.File, off int64, hdr SetHeader, opts WriteOptions, now func(
 	if _, err := f.Write(head); err != nil {
 		return SetHeader{}, fmt.Errorf("media: write %s: %w", f.Name(), err)
 	}
-	fw := &frameWriter{f: f, buf: make([]byte, frameHeadSize, frameHeadSize+frameChunk)}
+	fw := &frameWriter{f: f, buf: make([]byte, frameHeadSize, frameHeadSize+frameChunk), pace: opts.Pace}
 	rw := &rawWriter{progress: opts.Progress, total: hdr.BackupSize, dst: fw}
 	var zw *flate.Writer
 	if opts.Compress {
@@ -272,6 +272,7 @@ type frameWriter struct {
 	stored int64
 	frames int64
 	err    error
+	pace   func(n int) error
 }
 
 func (w *frameWriter) Write(p []byte) (int, error) {
@@ -302,6 +303,12 @@ func (w *frameWriter) flush() error {
 		return nil
 	}
 	putFrameHead(w.buf[:frameHeadSize], data)
+	if w.pace != nil {
+		if err := w.pace(len(w.buf)); err != nil {
+			w.err = fmt.Errorf("media: write %s: %w", w.f.Name(), err)
+			return w.err
+		}
+	}
 	if _, err := w.f.Write(w.buf); err != nil {
 		w.err = fmt.Errorf("media: write %s: %w", w.f.Name(), err)
 		return w.err

@@ -1,0 +1,433 @@
+package failback
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pchatdr/harness/failback/topology"
+)
+
+// A forecast says, before the maintenance window, how long each step of
+// the failback will take, from what the real servers know: the size of the
+// backup mgc (its latest full backup in msdb, else its allocated size), the
+// throughput of recent backups from msdb.dbo.backupset (start and finish
+// dates), the restores msdb.dbo.restorehistory records, free space, and the
+// link's bandwidth and RTT from the topology. It only reads.
+//
+// The model follows the engine's data movement. Step 3 writes the full
+// backup of mgc to the share and reads it back to verify it (RESTORE
+// VERIFYONLY), on the backup instance; step 4 restores it on the primary;
+// the tail-log backup that fences the backup mgc is small, and step 5 sends
+// no second full backup (the fenced backup mgc is already an initialised
+// secondary). Each read or write of mgc on the share runs at the slower of
+// the disk (the history's throughput) and, when the share stands in the
+// other data center (topology share.dataCenter), the link: N·8/B plus a
+// round trip. The chat outage is steps 1 to 7 plus the time the chat
+// servers take to reconnect; the RTO is the whole run.
+
+// ForecastInputs are what a forecast is computed from.
+type ForecastInputs struct {
+	// MgcBytes is the size of a full backup of mgc; MgcSource says where
+	// the figure came from.
+	MgcBytes  int64
+	MgcSource string
+	// DataBytes and LogBytes are mgc's allocated data and log sizes on the
+	// backup instance.
+	DataBytes, LogBytes int64
+	// BackupBps is the disk throughput of recent full backups (bytes per
+	// second of backup_size); BackupSource explains it. 0: unknown.
+	BackupBps    float64
+	BackupSource string
+	// Restores is how many restores msdb records on the primary and
+	// backup instances (restore_date is when each began: msdb has no
+	// finish time for a restore, so their throughput is assumed equal to
+	// the backups').
+	Restores int
+	// LinkMbps and RTT are the link between the primary's and the backup's
+	// data centers; 0 when they share one.
+	LinkMbps float64
+	RTT      time.Duration
+	// BackupCrosses and PrimaryCrosses say the share stands in the other
+	// data center than the backup's (step 3 crosses the link) or the
+	// primary's (step 4 does).
+	BackupCrosses, PrimaryCrosses bool
+	ShareDataCenter               string
+	// FreeOnPrimary is the free space where the primary keeps mgc's data
+	// (-1: unknown).
+	FreeOnPrimary int64
+	// Overheads are each step's time beyond moving mgc (cmdlets, waits,
+	// jobs) and the chat servers' reconnection; nil: DefaultOverheads.
+	// CalibrateOverheads takes them from an earlier run's journal.
+	Overheads *Overheads `json:"overheads,omitempty"`
+}
+
+// restoreBps is the restore throughput: the calibration's when an earlier
+// run measured one, else the backups'.
+func (in ForecastInputs) restoreBps(disk float64) (float64, string) {
+	if in.Overheads != nil && in.Overheads.RestoreBps > 0 {
+		return in.Overheads.RestoreBps, fmt.Sprintf("restores at %.0f MB/s, as SQL Server reported them (message 3014) in %s", in.Overheads.RestoreBps/1e6, in.Overheads.Source)
+	}
+	return disk, "restores run at the backups' throughput (msdb.dbo.restorehistory records when a restore began, not when it ended)"
+}
+
+// Overheads are the parts of a failback that do not grow with mgc.
+type Overheads struct {
+	Steps     map[string]time.Duration `json:"steps"`
+	Reconnect time.Duration            `json:"reconnect"`
+	// Source says where they come from.
+	Source string `json:"source"`
+	// RestoreBps is the fastest full restore of the calibration run, from
+	// SQL Server's own "RESTORE DATABASE successfully processed N pages in
+	// S seconds" (3014) message; 0 when it had none.
+	RestoreBps float64 `json:"restore_bps,omitempty"`
+}
+
+// DefaultOverheads are a production pool's, as assumed without an earlier
+// run to calibrate on: cmdlets over WinRM take seconds, the log-shipping
+// jobs of step 5 run once each, chat servers poll the pool's configuration.
+func DefaultOverheads() *Overheads {
+	return &Overheads{Steps: map[string]time.Duration{
+		StepClearActive: forecastCmdlet, StepRemoveMirror: forecastSQLStep, StepBackup: 0, StepRestore: 0,
+		StepLogShipping: forecastLSJobs, StepSetActive: forecastCmdlet, StepPoolNormal: forecastCmdlet,
+	}, Reconnect: forecastReconnect, Source: "assumed (no earlier run to calibrate on)"}
+}
+
+// CalibrateOverheads takes the overheads from an earlier run's events (a
+// rehearsal's journal): each step's duration less the statements that move
+// mgc (BACKUP, RESTORE, the table checksums), and the chat servers'
+// reconnection as the measured outage less the steps' total. ok is false
+// when the events hold no completed failback.
+func CalibrateOverheads(events []Event) (o *Overheads, ok bool) {
+	o = &Overheads{Steps: map[string]time.Duration{}}
+	var steps time.Duration
+	var outage float64
+	run := ""
+	for _, e := range events {
+		switch {
+		case e.Kind == KindRunStart:
+			run = e.RunID
+		case e.Kind == KindStepEnd && (e.Outcome == OutcomeVerified || e.Outcome == OutcomeAlreadyDone):
+			d := time.Duration(e.Seconds * float64(time.Second))
+			o.Steps[e.Step] += d
+			steps += d
+		case e.Kind == KindSent && e.Step != "" && movesMgc(e.Text):
+			o.Steps[e.Step] -= time.Duration(e.Seconds * float64(time.Second))
+			if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(e.Text)), "RESTORE DATABASE") {
+				for _, m := range e.Info {
+					if bps, ok := processedRate(m); ok && bps > o.RestoreBps {
+						o.RestoreBps = bps
+					}
+				}
+			}
+		case e.Kind == KindMeasure && e.Name == MeasureChatOutage:
+			outage = e.Seconds
+		}
+	}
+	if len(o.Steps) != len(FailbackPlan().Steps) || outage == 0 {
+		return nil, false
+	}
+	for k, d := range o.Steps {
+		o.Steps[k] = max(d, 0)
+	}
+	o.Reconnect = max(time.Duration(outage*float64(time.Second))-steps, 0)
+	o.Source = "calibrated on run " + run
+	return o, true
+}
+
+// processedRate reads SQL Server's 3014 message, "RESTORE DATABASE
+// successfully processed 12345 pages in 6.789 seconds (14.205 MB/sec).",
+// as bytes per second of pages.
+func processedRate(msg string) (float64, bool) {
+	var pages int64
+	var secs float64
+	i := strings.Index(msg, "successfully processed ")
+	if i < 0 {
+		return 0, false
+	}
+	if _, err := fmt.Sscanf(msg[i:], "successfully processed %d pages in %f seconds", &pages, &secs); err != nil || secs <= 0 {
+		return 0, false
+	}
+	return float64(pages) * 8192 / secs, true
+}
+
+// movesMgc reports a statement whose time grows with mgc's size.
+func movesMgc(text string) bool {
+	t := strings.ToUpper(strings.TrimSpace(text))
+	for _, p := range []string{"BACKUP DATABASE", "BACKUP LOG", "RESTORE DATABASE", "RESTORE LOG", "RESTORE VERIFYONLY"} {
+		if strings.HasPrefix(t, p) {
+			return true
+		}
+	}
+	return strings.Contains(t, "CHECKSUM_AGG(")
+}
+
+// StepForecast is one step's forecast duration and how it was reached.
+type StepForecast struct {
+	Step    string        `json:"step"`
+	Seconds float64       `json:"seconds"`
+	Basis   string        `json:"basis"`
+	Took    time.Duration `json:"-"`
+}
+
+// Forecast is a whole failback's forecast.
+type Forecast struct {
+	Inputs      ForecastInputs `json:"inputs"`
+	Steps       []StepForecast `json:"steps"`
+	RTO         time.Duration  `json:"-"`
+	Outage      time.Duration  `json:"-"`
+	RTOSeconds  float64        `json:"rto_seconds"`
+	OutSeconds  float64        `json:"outage_seconds"`
+	Objectives  ObjectivesJSON `json:"objectives"`
+	RTOMet      bool           `json:"rto_met"`
+	OutageMet   bool           `json:"outage_met"`
+	Assumptions []string       `json:"assumptions"`
+	Warnings    []string       `json:"warnings,omitempty"`
+}
+
+// ObjectivesJSON are the topology's objectives in seconds.
+type ObjectivesJSON struct {
+	RTOSeconds    float64 `json:"rto_seconds"`
+	OutageSeconds float64 `json:"outage_seconds"`
+}
+
+// Fixed costs of the steps that move no data, and of the chat servers'
+// reconnection, as the simulator and a real pool show them (cmdlets over
+// WinRM take seconds; chat servers poll the pool's configuration).
+const (
+	forecastCmdlet    = 3 * time.Second
+	forecastSQLStep   = 1 * time.Second
+	forecastLSJobs    = 10 * time.Second
+	forecastReconnect = 5 * time.Second
+	// forecastDefaultDisk is the topology's default backups.throughputMBps
+	// (one notion of throughput with the steps' budgets).
+	forecastDefaultDisk = topology.DefaultThroughputMBps * 1e6
+)
+
+// ComputeForecast is the forecast for in against the topology's objectives.
+func ComputeForecast(in ForecastInputs, obj topology.Objectives) Forecast {
+	f := Forecast{Inputs: in}
+	disk := in.BackupBps
+	if disk <= 0 {
+		disk = forecastDefaultDisk
+		f.Assumptions = append(f.Assumptions, fmt.Sprintf("no full backup in msdb's history to measure the disks by: %.0f MB/s assumed", disk/1e6))
+	} else {
+		f.Assumptions = append(f.Assumptions, fmt.Sprintf("disk throughput %.0f MB/s from %s", disk/1e6, in.BackupSource))
+	}
+	ov := in.Overheads
+	if ov == nil {
+		ov = DefaultOverheads()
+	}
+	rbps, rbasis := in.restoreBps(disk)
+	f.Assumptions = append(f.Assumptions,
+		rbasis,
+		fmt.Sprintf("the share stands in data center %q: %s", in.ShareDataCenter, crossings(in)),
+		fmt.Sprintf("time that does not grow with mgc (cmdlets, jobs, waits) %s; chat servers reconnect within %s", ov.Source, ov.Reconnect.Round(100*time.Millisecond)),
+		"the tail-log backup that fences the backup mgc is small beside the full backup; step 5 moves no copy of mgc")
+	b := float64(in.MgcBytes)
+	local := time.Duration(b / disk * float64(time.Second))
+	restore := time.Duration(b / rbps * float64(time.Second))
+	link := time.Duration(0)
+	if in.LinkMbps > 0 {
+		link = time.Duration(b*8/(in.LinkMbps*1e6)*float64(time.Second)) + in.RTT
+		f.Assumptions = append(f.Assumptions, fmt.Sprintf("link %g Mbit/s, %s round trip: %s per copy of mgc across it (the topology's figure; a busy link is slower)", in.LinkMbps, in.RTT, link.Round(time.Millisecond)))
+	}
+	onBackup, onPrimary := local, restore
+	if in.BackupCrosses {
+		onBackup = max(local, link)
+	}
+	if in.PrimaryCrosses {
+		onPrimary = max(restore, link)
+	}
+	add := func(step string, d time.Duration, basis string) {
+		f.Steps = append(f.Steps, StepForecast{Step: step, Seconds: d.Seconds(), Took: d, Basis: basis})
+	}
+	mb := fmt.Sprintf("%.0f MB", b/1e6)
+	o := ov.Steps
+	add(StepClearActive, o[StepClearActive], "one cmdlet, then chat sessions leave")
+	add(StepRemoveMirror, o[StepRemoveMirror], "ALTER DATABASE ... SET PARTNER OFF on mgc and mgccomp")
+	add(StepBackup, 2*onBackup+o[StepBackup], fmt.Sprintf("BACKUP of %s to the share and RESTORE VERIFYONLY%s, then the tail-log backup", mb, across(in.BackupCrosses)))
+	add(StepRestore, onPrimary+o[StepRestore], fmt.Sprintf("RESTORE of %s from the share%s, then the tail", mb, across(in.PrimaryCrosses)))
+	add(StepLogShipping, o[StepLogShipping], "log-shipping configuration and its jobs; no copy of mgc")
+	add(StepSetActive, o[StepSetActive], "one cmdlet")
+	add(StepPoolNormal, o[StepPoolNormal], "one cmdlet")
+	for _, s := range f.Steps {
+		f.RTO += s.Took
+	}
+	f.Outage = f.RTO + ov.Reconnect
+	f.RTOSeconds, f.OutSeconds = f.RTO.Seconds(), f.Outage.Seconds()
+	f.Objectives = ObjectivesJSON{RTOSeconds: obj.RTO.Seconds(), OutageSeconds: obj.Outage.Seconds()}
+	f.RTOMet = obj.RTO <= 0 || f.RTO <= obj.RTO
+	f.OutageMet = obj.Outage <= 0 || f.Outage <= obj.Outage
+	if in.FreeOnPrimary >= 0 && in.FreeOnPrimary < in.DataBytes+in.LogBytes {
+		f.Warnings = append(f.Warnings, fmt.Sprintf("the primary has %d bytes free where mgc's data goes, mgc needs %d", in.FreeOnPrimary, in.DataBytes+in.LogBytes))
+	}
+	return f
+}
+
+func across(yes bool) string {
+	if yes {
+		return ", across the link"
+	}
+	return ""
+}
+
+func crossings(in ForecastInputs) string {
+	switch {
+	case in.BackupCrosses && in.PrimaryCrosses:
+		return "both the backup (step 3, twice) and the primary (step 4) reach it across the link"
+	case in.BackupCrosses:
+		return "the backup writes and verifies mgc's backup across the link (step 3, twice); the primary restores it locally"
+	case in.PrimaryCrosses:
+		return "the backup writes and verifies mgc's backup locally; the primary restores it across the link (step 4, once)"
+	}
+	return "no copy of mgc crosses the link"
+}
+
+// String is the forecast as an operator reads it.
+func (f Forecast) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Failback forecast for mgc of %.1f MB (%s)\n", float64(f.Inputs.MgcBytes)/1e6, f.Inputs.MgcSource)
+	for i, s := range f.Steps {
+		fmt.Fprintf(&b, "  %d. %-24s %10s  %s\n", i+1, s.Step, s.Took.Round(100*time.Millisecond), s.Basis)
+	}
+	verdict := func(met bool) string {
+		if met {
+			return "met"
+		}
+		return "not met"
+	}
+	fmt.Fprintf(&b, "RTO     %s  forecast %s, objective %s\n", verdict(f.RTOMet), f.RTO.Round(time.Second), time.Duration(f.Objectives.RTOSeconds*float64(time.Second)))
+	fmt.Fprintf(&b, "Outage  %s  forecast %s, objective %s\n", verdict(f.OutageMet), f.Outage.Round(time.Second), time.Duration(f.Objectives.OutageSeconds*float64(time.Second)))
+	b.WriteString("Assumptions:\n")
+	for _, a := range f.Assumptions {
+		fmt.Fprintf(&b, "  - %s\n", a)
+	}
+	for _, w := range f.Warnings {
+		fmt.Fprintf(&b, "Warning: %s\n", w)
+	}
+	return b.String()
+}
+
+// ForecastSQL is what a forecast reads from an instance beyond SQL: msdb's
+// backup and restore history. LiveSQL implements it.
+type ForecastSQL interface {
+	// BackupHistory is the newest full backups msdb records (any database).
+	BackupHistory(ctx context.Context, limit int) ([]BackupRecord, error)
+	// RestoreCount is how many restores msdb records.
+	RestoreCount(ctx context.Context) (int, error)
+}
+
+// BackupRecord is one row of msdb.dbo.backupset.
+type BackupRecord struct {
+	Database         string
+	Size, Compressed int64
+	Start, Finish    time.Time
+}
+
+// ReadForecastInputs reads a forecast's inputs from the environment,
+// changing nothing.
+func ReadForecastInputs(ctx context.Context, e *Env) (ForecastInputs, error) {
+	in := ForecastInputs{FreeOnPrimary: -1}
+	pri, _ := e.Topo.InstanceByRole(topology.RolePrimary)
+	bak, _ := e.Topo.InstanceByRole(topology.RoleBackup)
+	if l, ok := e.Topo.LinkBetween(pri.DataCenter, bak.DataCenter); ok && pri.DataCenter != bak.DataCenter {
+		in.LinkMbps, in.RTT = l.BandwidthMbps, time.Duration(l.RTTMs*float64(time.Millisecond))
+	}
+	in.ShareDataCenter = e.Topo.ShareDataCenter()
+	in.BackupCrosses = in.LinkMbps > 0 && in.ShareDataCenter != bak.DataCenter
+	in.PrimaryCrosses = in.LinkMbps > 0 && in.ShareDataCenter != pri.DataCenter
+	files, err := e.Backup.DatabaseFiles(ctx, DBContent)
+	if err != nil {
+		return in, err
+	}
+	size, err := e.Backup.DatabaseSize(ctx, DBContent)
+	if err != nil {
+		return in, err
+	}
+	in.DataBytes = size
+	var sized, timed int64
+	var took float64
+	var sources []string
+	for _, s := range []SQL{e.Backup, e.Primary} {
+		h, ok := s.(ForecastSQL)
+		if !ok {
+			continue
+		}
+		recs, err := h.BackupHistory(ctx, 20)
+		if err != nil {
+			return in, err
+		}
+		for _, r := range recs {
+			if in.MgcBytes == 0 && s == e.Backup && strings.EqualFold(r.Database, DBContent) {
+				in.MgcBytes, in.MgcSource = r.Size, fmt.Sprintf("its last full backup on %s, %s", s.Instance(), r.Finish.Format(time.RFC3339))
+			}
+			if d := r.Finish.Sub(r.Start).Seconds(); d >= 1 {
+				timed += r.Size
+				took += d
+			}
+			sized++
+		}
+		n, err := h.RestoreCount(ctx)
+		if err != nil {
+			return in, err
+		}
+		in.Restores += n
+		sources = append(sources, s.Instance())
+	}
+	switch {
+	case took > 0:
+		in.BackupBps = float64(timed) / took
+		in.BackupSource = fmt.Sprintf("%d recent full backups in msdb.dbo.backupset on %s", sized, strings.Join(sources, ", "))
+	case e.Topo.Backups.ThroughputMBps > 0:
+		// The figure the steps' budgets use (topology backups section).
+		in.BackupBps = e.Topo.Backups.ThroughputMBps * 1e6
+		in.BackupSource = "the topology's backups.throughputMBps (no full backup of at least a second in msdb)"
+	}
+	if in.MgcBytes == 0 {
+		in.MgcBytes, in.MgcSource = size, "its allocated size (no full backup of it in msdb)"
+	}
+	if free, known, err := e.Primary.FreeBytes(ctx, defaultDataDir(files)); err == nil && known {
+		in.FreeOnPrimary = free
+	}
+	return in, nil
+}
+
+func defaultDataDir(files []DatabaseFile) string {
+	for _, f := range files {
+		if f.Type == "ROWS" {
+			return dirOf(f.PhysicalName)
+		}
+	}
+	return ""
+}
+
+// BackupHistory reads msdb.dbo.backupset's newest full backups.
+func (l *LiveSQL) BackupHistory(ctx context.Context, limit int) ([]BackupRecord, error) {
+	var out []BackupRecord
+	q := fmt.Sprintf("SELECT TOP (%d) database_name, CAST(backup_size AS bigint), CAST(ISNULL(compressed_backup_size, backup_size) AS bigint), backup_start_date, backup_finish_date FROM msdb.dbo.backupset WHERE type = 'D' AND backup_finish_date IS NOT NULL ORDER BY backup_finish_date DESC", limit)
+	err := l.db(ctx, false).Query(ctx, q, func(r *sql.Rows) error {
+		var b BackupRecord
+		if err := r.Scan(&b.Database, &b.Size, &b.Compressed, &b.Start, &b.Finish); err != nil {
+			return err
+		}
+		out = append(out, b)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("backup history: %w", err)
+	}
+	return out, nil
+}
+
+// RestoreCount counts msdb.dbo.restorehistory.
+func (l *LiveSQL) RestoreCount(ctx context.Context) (int, error) {
+	var n int
+	err := l.db(ctx, false).Query(ctx, "SELECT COUNT(*) FROM msdb.dbo.restorehistory", func(r *sql.Rows) error { return r.Scan(&n) })
+	if err != nil {
+		return 0, fmt.Errorf("restore history: %w", err)
+	}
+	return n, nil
+}

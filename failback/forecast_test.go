@@ -1,0 +1,104 @@
+package failback
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pchatdr/harness/failback/topology"
+)
+
+// TestComputeForecast: 1 GiB of mgc over a 1 Gbit/s link with 200 MB/s
+// disks: the link bounds the three crossings, the disks the rest, and the
+// verdicts follow the objectives.
+func TestComputeForecast(t *testing.T) {
+	in := ForecastInputs{MgcBytes: 1 << 30, MgcSource: "test", BackupBps: 200e6, BackupSource: "test", LinkMbps: 1000, RTT: 4 * time.Millisecond, FreeOnPrimary: 1 << 40,
+		ShareDataCenter: "dc1", BackupCrosses: true}
+	f := ComputeForecast(in, topology.Objectives{RTO: 5 * time.Minute, Outage: 30 * time.Second})
+	link := float64(1<<30)*8/1e9 + 0.004 // 8.594 s per crossing
+	disk := float64(1<<30) / 200e6       // 5.369 s per local pass
+	want := map[string]float64{
+		StepBackup:      2 * link, // the share is across the link from the backup: write and verify
+		StepRestore:     disk,     // the primary restores it locally
+		StepLogShipping: forecastLSJobs.Seconds(),
+	}
+	for _, s := range f.Steps {
+		if w, ok := want[s.Step]; ok && math.Abs(s.Seconds-w) > 0.01 {
+			t.Errorf("%s: %.3fs, want %.3fs", s.Step, s.Seconds, w)
+		}
+	}
+	if len(f.Steps) != 7 {
+		t.Fatalf("%d steps, want 7", len(f.Steps))
+	}
+	sum := 0.0
+	for _, s := range f.Steps {
+		sum += s.Seconds
+	}
+	if math.Abs(f.RTOSeconds-sum) > 0.001 || f.OutSeconds <= f.RTOSeconds {
+		t.Fatalf("RTO %.3f (steps %.3f), outage %.3f", f.RTOSeconds, sum, f.OutSeconds)
+	}
+	if !f.RTOMet || f.OutageMet {
+		t.Fatalf("verdicts RTO met=%v outage met=%v; want met and not met (forecast %s / %s)", f.RTOMet, f.OutageMet, f.RTO, f.Outage)
+	}
+	out := f.String()
+	for _, w := range []string{"RTO     met", "Outage  not met", "restores run at the backups' throughput", "1000 Mbit/s"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("forecast text lacks %q:\n%s", w, out)
+		}
+	}
+	// Half the bandwidth: each of the two crossings takes twice as long.
+	in.LinkMbps = 500
+	h := ComputeForecast(in, topology.Objectives{})
+	if d := h.RTOSeconds - f.RTOSeconds; math.Abs(d-2*(link-0.004)) > 0.01 {
+		t.Fatalf("half the bandwidth adds %.3fs, want %.3fs", d, 2*(link-0.004))
+	}
+	// The share beside the backup: the primary's restore crosses, once.
+	in.LinkMbps, in.BackupCrosses, in.PrimaryCrosses = 1000, false, true
+	g := ComputeForecast(in, topology.Objectives{})
+	if s := g.Steps[2].Seconds + g.Steps[3].Seconds; math.Abs(s-(2*disk+link)) > 0.01 {
+		t.Fatalf("steps 3 and 4 with the share beside the backup: %.3fs, want %.3fs", s, 2*disk+link)
+	}
+	// No history, little free space: said so.
+	n := ComputeForecast(ForecastInputs{MgcBytes: 1 << 20, DataBytes: 1 << 30, FreeOnPrimary: 1 << 20}, topology.Objectives{})
+	if !strings.Contains(strings.Join(n.Assumptions, "\n"), "no full backup in msdb") || len(n.Warnings) != 1 {
+		t.Fatalf("assumptions %q warnings %q", n.Assumptions, n.Warnings)
+	}
+}
+
+// TestCalibrateOverheads: a step's overhead is its duration less the
+// statements that move mgc; the reconnection is the outage less the steps.
+func TestCalibrateOverheads(t *testing.T) {
+	var evs []Event
+	evs = append(evs, Event{Kind: KindRunStart, RunID: "r1"})
+	for _, s := range FailbackPlan().Steps {
+		evs = append(evs, Event{Kind: KindStepEnd, Step: s.Name, Outcome: OutcomeVerified, Seconds: 2})
+	}
+	evs = append(evs,
+		Event{Kind: KindSent, Step: StepBackup, Text: "BACKUP DATABASE [mgc] TO DISK = N'x'", Seconds: 1.5},
+		Event{Kind: KindSent, Text: "SELECT CHECKSUM_AGG(1) FROM t", Seconds: 1}, // a precondition's, outside every step
+		Event{Kind: KindSent, Step: StepRestore, Text: "RESTORE DATABASE [mgc] FROM DISK = N'x' WITH REPLACE", Seconds: 0.5,
+			Info: []string{"50 percent processed.", "RESTORE DATABASE successfully processed 12800 pages in 0.500 seconds (200.000 MB/sec)."}},
+		Event{Kind: KindSent, Step: StepRestore, Text: "SELECT COUNT_BIG(*), CHECKSUM_AGG(BINARY_CHECKSUM(*)) FROM t", Seconds: 3},
+		Event{Kind: KindSent, Step: StepLogShipping, Text: "EXEC msdb.dbo.sp_start_job N'LSCopy'", Seconds: 1},
+		Event{Kind: KindMeasure, Name: MeasureChatOutage, Seconds: 15})
+	o, ok := CalibrateOverheads(evs)
+	if !ok {
+		t.Fatal("a complete run did not calibrate")
+	}
+	if o.RestoreBps != 12800*8192/0.5 {
+		t.Errorf("restore throughput %g, want %g from message 3014", o.RestoreBps, 12800*8192/0.5)
+	}
+	want := map[string]time.Duration{StepBackup: 500 * time.Millisecond, StepRestore: 0, StepLogShipping: 2 * time.Second, StepPoolNormal: 2 * time.Second}
+	for k, d := range want {
+		if o.Steps[k] != d {
+			t.Errorf("%s overhead %s, want %s", k, o.Steps[k], d)
+		}
+	}
+	if o.Reconnect != time.Second || !strings.Contains(o.Source, "r1") {
+		t.Fatalf("reconnect %s source %q", o.Reconnect, o.Source)
+	}
+	if _, ok := CalibrateOverheads(evs[:3]); ok {
+		t.Fatal("an incomplete run calibrated")
+	}
+}

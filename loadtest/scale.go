@@ -1,0 +1,436 @@
+package loadtest
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pchatdr/harness/failback"
+	"github.com/pchatdr/harness/failback/topology"
+	"github.com/pchatdr/harness/sim/world"
+	"github.com/pchatdr/harness/topologies"
+)
+
+// ScaleConfig is one failback of a production-sized mgc across a link.
+type ScaleConfig struct {
+	// Bytes is the size of the chat history seeded into the backup's mgc.
+	Bytes int64
+	// BandwidthMbps overrides the topology link's bandwidth (0: keep it).
+	BandwidthMbps float64
+	// Dir is where the world lives (the disk whose throughput counts).
+	Dir  string
+	Seed uint64
+	// Topology is the topology file (default topologies/embedded.yaml).
+	Topology string
+	// Logf, when set, gets the statements and phases that took long.
+	Logf func(format string, args ...any)
+	// Calibrate runs a failback without history first, in its own world,
+	// and gives its journal's fixed times to the forecast (as an operator
+	// passes a rehearsal's journal to failback forecast --calibrate).
+	Calibrate bool
+}
+
+// StepTime is one step's measured duration.
+type StepTime struct {
+	Step    string        `json:"step"`
+	Seconds float64       `json:"seconds"`
+	Took    time.Duration `json:"-"`
+}
+
+// ScaleResult is what one failback at scale measured, and the physical
+// limit it is compared with.
+type ScaleResult struct {
+	Bytes         int64   `json:"bytes"`
+	BandwidthMbps float64 `json:"bandwidth_mbps"`
+	RTTMs         float64 `json:"rtt_ms"`
+	Messages      int64   `json:"messages"`
+	SeedSeconds   float64 `json:"seed_seconds"`
+	// OutageSeconds is the engine-measured chat outage; RunSeconds the
+	// whole run (the RTO's measure).
+	OutageSeconds float64    `json:"outage_seconds"`
+	RunSeconds    float64    `json:"run_seconds"`
+	Steps         []StepTime `json:"steps"`
+	// LinkBytes crossed the WAN link during the run; ReadBytes and
+	// WriteBytes are what the process read and wrote through the kernel
+	// during it (/proc/self/io rchar, wchar: files, the page cache
+	// included, and the little TDS the engine exchanges).
+	LinkBytes  int64 `json:"link_bytes"`
+	ReadBytes  int64 `json:"read_bytes"`
+	WriteBytes int64 `json:"write_bytes"`
+	// DiskWriteBps and DiskReadBps are this machine's file throughput
+	// measured in the same run, on the same folder (write+fsync, read).
+	DiskWriteBps float64 `json:"disk_write_bps"`
+	DiskReadBps  float64 `json:"disk_read_bps"`
+	// LimitSeconds is the procedure's physical limit: LinkBytes over the
+	// bandwidth plus WriteBytes and ReadBytes over the disk's throughput;
+	// Ratio is the outage over it.
+	// ForecastOutageSeconds and ForecastRTOSeconds are failback
+	// forecast's figures, read from the servers before the run (after a
+	// nightly full backup of mgc on the backup instance gave msdb a
+	// throughput); ForecastError is |forecast-measured|/measured of the
+	// outage.
+	ForecastOutageSeconds float64    `json:"forecast_outage_seconds"`
+	ForecastRTOSeconds    float64    `json:"forecast_rto_seconds"`
+	ForecastError         float64    `json:"forecast_outage_error"`
+	ForecastSteps         []StepTime `json:"forecast_steps"`
+	ForecastRTOError      float64    `json:"forecast_rto_error"`
+	LimitSeconds          float64    `json:"limit_seconds"`
+	LinkLimitSeconds      float64    `json:"link_limit_seconds"`
+	Ratio                 float64    `json:"ratio"`
+}
+
+// MeasureScale builds a failed-over world with WAN links, seeds a history
+// of cfg.Bytes into the backup's mgc, measures the disk, and runs the real
+// failback engine, reporting the outage against the physical limit.
+func MeasureScale(ctx context.Context, cfg ScaleConfig) (ScaleResult, error) {
+	res := ScaleResult{Bytes: cfg.Bytes}
+	name := cfg.Topology
+	if name == "" {
+		name = "topologies/embedded.yaml"
+	}
+	topo, err := topologies.Load(name)
+	if err != nil {
+		return res, err
+	}
+	if len(topo.Links) == 0 {
+		return res, fmt.Errorf("scale: topology %s has no links", name)
+	}
+	links := append([]topology.Link(nil), topo.Links...)
+	if cfg.BandwidthMbps > 0 {
+		for i := range links {
+			links[i].BandwidthMbps = cfg.BandwidthMbps
+		}
+	}
+	topo.Links = links
+	res.BandwidthMbps, res.RTTMs = links[0].BandwidthMbps, links[0].RTTMs
+	// The calibration's world is closed before this run's starts: two
+	// worlds with a history each would double the memory the run needs.
+	var ov *failback.Overheads
+	if cfg.Calibrate {
+		if ov, err = calibrate(ctx, topo, cfg.Dir, max(cfg.Bytes/2, 16<<20)); err != nil {
+			return res, err
+		}
+	}
+	w, err := world.Start(ctx, world.Options{Topology: topo, Dir: cfg.Dir, Links: true})
+	if err != nil {
+		return res, err
+	}
+	defer w.Close()
+	if err := w.FailOver(ctx, world.Scene{MessagesBefore: 20, MessagesDuring: 10, Shortcut: true}); err != nil {
+		return res, err
+	}
+	if err := w.RebuildPrimary(ctx); err != nil {
+		return res, err
+	}
+	seeded, err := w.SeedHistory(ctx, topology.RoleBackup, world.History{Bytes: cfg.Bytes, Seed: cfg.Seed})
+	if err != nil {
+		return res, err
+	}
+	res.Messages, res.SeedSeconds = seeded.Messages, seeded.Took.Seconds()
+	if err := logBackup(ctx, w); err != nil {
+		return res, err
+	}
+	if res.DiskWriteBps, res.DiskReadBps, err = DiskThroughput(ctx, cfg.Dir, min(cfg.Bytes, 256<<20)); err != nil {
+		return res, err
+	}
+	fc, err := forecastBefore(ctx, w, ov)
+	if err != nil {
+		return res, err
+	}
+	res.ForecastOutageSeconds, res.ForecastRTOSeconds = fc.OutSeconds, fc.RTOSeconds
+	for _, s := range fc.Steps {
+		res.ForecastSteps = append(res.ForecastSteps, StepTime{Step: s.Step, Seconds: s.Seconds, Took: s.Took})
+	}
+	pri, _ := w.Topology.InstanceByRole(topology.RolePrimary)
+	bak, _ := w.Topology.InstanceByRole(topology.RoleBackup)
+	link, ok := w.WANLink(pri.DataCenter, bak.DataCenter)
+	if !ok {
+		return res, fmt.Errorf("scale: no WAN link between %s and %s", pri.DataCenter, bak.DataCenter)
+	}
+	linkBefore := link.Stats().Bytes
+	ioBefore, err := procIO()
+	if err != nil {
+		return res, err
+	}
+	var mu sync.Mutex
+	steps := map[string]time.Duration{}
+	var order []string
+	sink := failback.SinkFunc(func(e failback.Event) {
+		if cfg.Logf != nil && (e.Kind == failback.KindSent || e.Kind == failback.KindPhase) && e.Seconds > 0.3 {
+			cfg.Logf("%s %s %s %.2fs %s", e.Step, e.Kind, e.Phase, e.Seconds, e.Text)
+		}
+		if e.Kind != failback.KindStepEnd {
+			return
+		}
+		mu.Lock()
+		if _, seen := steps[e.Step]; !seen {
+			order = append(order, e.Step)
+		}
+		steps[e.Step] += time.Duration(e.Seconds * float64(time.Second))
+		mu.Unlock()
+	})
+	run, err := RunFailback(ctx, w, sink)
+	if err != nil {
+		return res, err
+	}
+	ioAfter, err := procIO()
+	if err != nil {
+		return res, err
+	}
+	res.OutageSeconds, res.RunSeconds = run.Outage.Seconds(), run.Result.Duration.Seconds()
+	// The figures only count if the history arrived: every acknowledged
+	// message by id and the seeded history by count, on the primary.
+	if err := checkPrimary(ctx, w); err != nil {
+		return res, err
+	}
+	if run.Outage <= 0 {
+		return res, fmt.Errorf("scale: the engine measured no chat outage")
+	}
+	mu.Lock()
+	for _, s := range order {
+		res.Steps = append(res.Steps, StepTime{Step: s, Seconds: steps[s].Seconds(), Took: steps[s]})
+	}
+	mu.Unlock()
+	res.LinkBytes = link.Stats().Bytes - linkBefore
+	res.ReadBytes, res.WriteBytes = ioAfter.rchar-ioBefore.rchar, ioAfter.wchar-ioBefore.wchar
+	res.LinkLimitSeconds = float64(res.LinkBytes) * 8 / (res.BandwidthMbps * 1e6)
+	res.LimitSeconds = res.LinkLimitSeconds + float64(res.WriteBytes)/res.DiskWriteBps + float64(res.ReadBytes)/res.DiskReadBps
+	res.Ratio = res.OutageSeconds / res.LimitSeconds
+	res.ForecastError = math.Abs(res.ForecastOutageSeconds-res.OutageSeconds) / res.OutageSeconds
+	res.ForecastRTOError = math.Abs(res.ForecastRTOSeconds-res.RunSeconds) / res.RunSeconds
+	return res, nil
+}
+
+// checkPrimary checks the restored primary mgc against the ledger.
+func checkPrimary(ctx context.Context, w *world.World) error {
+	pri, err := w.InstanceByRole(topology.RolePrimary)
+	if err != nil {
+		return err
+	}
+	db, err := w.DB(pri, "mgc")
+	if err != nil {
+		return err
+	}
+	r, err := w.Ledger.Check(ctx, db, true)
+	if err != nil {
+		return fmt.Errorf("scale: ledger check on the primary: %w", err)
+	}
+	if !r.OK() || r.HistoryWant == 0 {
+		return fmt.Errorf("scale: the primary mgc after failback: %s", r)
+	}
+	return nil
+}
+
+// logBackup takes the backup mgc's regular log backup after seeding (a
+// production mgc in FULL recovery has its log backed up every few
+// minutes), so the failback's tail-log backup carries minutes of log, not
+// the whole seeded history.
+func logBackup(ctx context.Context, w *world.World) error {
+	bak, err := w.InstanceByRole(topology.RoleBackup)
+	if err != nil {
+		return err
+	}
+	db, err := w.DB(bak, "master")
+	if err != nil {
+		return err
+	}
+	if _, err := db.ExecContext(ctx, `BACKUP LOG mgc TO DISK = 'C:\SQLBackup\mgc_log.trn' WITH INIT`); err != nil {
+		return fmt.Errorf("scale: log backup after seeding: %w", err)
+	}
+	return nil
+}
+
+// forecastBefore takes the nightly full backup a production backup
+// instance has in its msdb (to local disk, COPY_ONLY so the log chain is
+// untouched), then reads failback forecast's inputs exactly as the CLI
+// does, over TDS from the servers.
+func forecastBefore(ctx context.Context, w *world.World, ov *failback.Overheads) (failback.Forecast, error) {
+	bak, err := w.InstanceByRole(topology.RoleBackup)
+	if err != nil {
+		return failback.Forecast{}, err
+	}
+	db, err := w.DB(bak, "master")
+	if err != nil {
+		return failback.Forecast{}, err
+	}
+	if _, err := db.ExecContext(ctx, `BACKUP DATABASE mgc TO DISK = 'C:\SQLBackup\mgc_nightly.bak' WITH INIT, COPY_ONLY, CHECKSUM`); err != nil {
+		return failback.Forecast{}, fmt.Errorf("scale: nightly backup: %w", err)
+	}
+	conn, err := failback.Connect(ctx, w.Topology, failback.Options{})
+	if err != nil {
+		return failback.Forecast{}, fmt.Errorf("scale: forecast: %w", err)
+	}
+	defer conn.Close()
+	in, err := failback.ReadForecastInputs(ctx, conn.Env)
+	if err != nil {
+		return failback.Forecast{}, fmt.Errorf("scale: forecast: %w", err)
+	}
+	in.Overheads = ov
+	return failback.ComputeForecast(in, w.Topology.Objectives), nil
+}
+
+// calibrate fails back a world without history over the same links and
+// calibrates the forecast's fixed times on its events.
+func calibrate(ctx context.Context, topo *topology.Topology, dir string, size int64) (*failback.Overheads, error) {
+	cdir, err := os.MkdirTemp(dir, "calibrate-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(cdir)
+	w, err := world.Start(ctx, world.Options{Topology: topo, Dir: cdir, Links: true})
+	if err != nil {
+		return nil, err
+	}
+	defer w.Close()
+	if err := w.FailOver(ctx, world.Scene{MessagesBefore: 20, MessagesDuring: 10, Shortcut: true}); err != nil {
+		return nil, err
+	}
+	if err := w.RebuildPrimary(ctx); err != nil {
+		return nil, err
+	}
+	// A rehearsal on half the history (as an operator's last quarterly
+	// rehearsal would be on a smaller mgc): its RESTORE reports a
+	// throughput SQL Server's way (message 3014) in the journal.
+	if _, err := w.SeedHistory(ctx, topology.RoleBackup, world.History{Bytes: size, Seed: 3}); err != nil {
+		return nil, err
+	}
+	if err := logBackup(ctx, w); err != nil {
+		return nil, err
+	}
+	var mu sync.Mutex
+	var evs []failback.Event
+	if _, err := RunFailback(ctx, w, failback.SinkFunc(func(e failback.Event) {
+		mu.Lock()
+		evs = append(evs, e)
+		mu.Unlock()
+	})); err != nil {
+		return nil, fmt.Errorf("scale: calibration run: %w", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	ov, ok := failback.CalibrateOverheads(evs)
+	if !ok {
+		return nil, fmt.Errorf("scale: the calibration run did not calibrate")
+	}
+	return ov, nil
+}
+
+type ioCounters struct{ rchar, wchar int64 }
+
+// procIO reads the process's read and write byte counters (Linux).
+func procIO() (ioCounters, error) {
+	f, err := os.Open("/proc/self/io")
+	if err != nil {
+		return ioCounters{}, fmt.Errorf("scale: bytes read and written need /proc/self/io: %w", err)
+	}
+	defer f.Close()
+	var c ioCounters
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if !ok {
+			continue
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		if err != nil {
+			continue
+		}
+		switch k {
+		case "rchar":
+			c.rchar = n
+		case "wchar":
+			c.wchar = n
+		}
+	}
+	return c, sc.Err()
+}
+
+// DiskThroughput measures writing n bytes to a file in dir (1 MiB writes,
+// then fsync) and reading them back, in bytes per second: the disk the
+// world's instances and share live on, as the simulator uses it.
+func DiskThroughput(ctx context.Context, dir string, n int64) (writeBps, readBps float64, err error) {
+	n = max(n, 16<<20)
+	path := filepath.Join(dir, "disk-throughput.tmp")
+	defer os.Remove(path)
+	f, err := os.Create(path)
+	if err != nil {
+		return 0, 0, fmt.Errorf("scale: disk throughput: %w", err)
+	}
+	buf := make([]byte, 1<<20)
+	for i := range buf {
+		buf[i] = byte(i * 7)
+	}
+	t0 := time.Now()
+	for left := n; left > 0; left -= int64(len(buf)) {
+		if err := ctx.Err(); err != nil {
+			f.Close()
+			return 0, 0, err
+		}
+		if _, err := f.Write(buf[:min(int64(len(buf)), left)]); err != nil {
+			f.Close()
+			return 0, 0, fmt.Errorf("scale: disk throughput: %w", err)
+		}
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return 0, 0, fmt.Errorf("scale: disk throughput: %w", err)
+	}
+	writeBps = float64(n) / time.Since(t0).Seconds()
+	if _, err := f.Seek(0, 0); err != nil {
+		f.Close()
+		return 0, 0, err
+	}
+	t0 = time.Now()
+	var got int64
+	for {
+		k, err := f.Read(buf)
+		got += int64(k)
+		if err != nil || k == 0 {
+			break
+		}
+	}
+	readBps = float64(got) / time.Since(t0).Seconds()
+	return writeBps, readBps, f.Close()
+}
+
+// MemoryPerByte is about how much memory a MeasureScale run needs per byte
+// of history: the simulator holds mgc in memory on each instance with a
+// copy (the backup's, the restored primary's), at several times its
+// stored size, plus the garbage collector's headroom (peak RSS measured:
+// 1.9 GiB at 100 MiB, 6 GiB at 256 MiB).
+const MemoryPerByte = 24
+
+// FitsInMemory says whether a run with bytes of history fits in this
+// machine's available memory (Linux MemAvailable); ok is true when it
+// cannot tell.
+func FitsInMemory(bytes int64) (ok bool, need, avail int64) {
+	need = bytes * MemoryPerByte
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return true, need, 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, found := strings.Cut(line, ":")
+		if !found || k != "MemAvailable" {
+			continue
+		}
+		f := strings.Fields(v)
+		if len(f) == 0 {
+			break
+		}
+		kb, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil {
+			break
+		}
+		avail = kb << 10
+		return need <= avail, need, avail
+	}
+	return true, need, 0
+}
