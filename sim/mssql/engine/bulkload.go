@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/pchatdr/harness/sim/mssql/tsql"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // BulkLoad inserts rows into table (a one- to three-part name, resolved in
@@ -35,7 +36,7 @@ func (s *Session) BulkLoad(ctx context.Context, table string, cols []string, typ
 	}
 	defer end()
 	if s.tx != nil {
-		return 0, newErr(3021) // not inside a user transaction: batches commit on their own
+		return 0, newErr(sqlerr.BackupInTransaction) // not inside a user transaction: batches commit on their own
 	}
 	name, err := tsql.ParseObjectName(table)
 	if err != nil {

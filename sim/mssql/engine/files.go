@@ -281,7 +281,7 @@ func (sc *scope) pacing(op, device string) (func(int) error, error) {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return nil, err
 		}
-		return nil, newErr(3201, device, osErrText(err))
+		return nil, newErr(sqlerr.BackupDeviceOpen, device, osErrText(err))
 	}
 	return pace, nil
 }
