@@ -49,8 +49,9 @@ import (
 //	  topology: topologies/embedded.yaml
 //
 // Its SQL services are named after the topology's instances and take their
-// host folders, ports and env files from variables the lab writes to
-// <dir>/compose.env (PCHAT_<ROLE>_DATA, _C, _D, _PORT, _ENV; PCHAT_SHARE,
+// host folders, ports, env files and TLS certificate folders from variables
+// the lab writes to <dir>/compose.env (PCHAT_<ROLE>_DATA, _C, _D, _PORT,
+// _ENV, _TLS; PCHAT_SHARE,
 // PCHAT_LYNC_DIR, PCHAT_LYNC_ENV, PCHAT_LYNC_PORT, PCHAT_UID, PCHAT_GID,
 // PCHAT_SIM_IMAGE, PCHAT_LYNCFAKE_IMAGE).
 
@@ -401,6 +402,25 @@ func (l *lab) composeEnv(s seeded, images map[string]string) (string, *topology.
 			return "", nil, fmt.Errorf("lab: %w", err)
 		}
 		vars[p+"_ENV"] = envFile
+		// The certificate the instance presented in the world, so the
+		// topology's caFile still verifies it (a sim started without one
+		// makes a new self-signed certificate, as SQL Server does).
+		if in.CAFile != "" {
+			tlsDir := filepath.Join(cdir, "tls", in.Name)
+			if err := os.MkdirAll(tlsDir, 0o700); err != nil {
+				return "", nil, fmt.Errorf("lab: %w", err)
+			}
+			for _, f := range []string{"cert.pem", "key.pem"} {
+				b, err := os.ReadFile(filepath.Join(filepath.Dir(in.CAFile), f))
+				if err == nil {
+					err = os.WriteFile(filepath.Join(tlsDir, f), b, 0o600)
+				}
+				if err != nil {
+					return "", nil, fmt.Errorf("lab: instance %s certificate: %w", in.Name, err)
+				}
+			}
+			vars[p+"_TLS"] = tlsDir
+		}
 		in.Address = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	}
 	// The endpoint: the pool's saved state, a certificate for 127.0.0.1
