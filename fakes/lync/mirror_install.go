@@ -93,12 +93,12 @@ func (s *Server) installMirrorSQL(ctx context.Context, req MirrorRequest) error 
 		db   *sql.DB
 		q    string
 	}{
-		{req.Principal, pdb, "BACKUP DATABASE " + q + " TO DISK = N'" + full + "' WITH INIT, FORMAT, CHECKSUM, NAME = N'" + db + " mirroring initialisation'"},
-		{req.Principal, pdb, "BACKUP LOG " + q + " TO DISK = N'" + log + "' WITH INIT, FORMAT, CHECKSUM, COPY_ONLY, NAME = N'" + db + " mirroring initialisation log'"},
-		{req.Mirror, mdb, "RESTORE DATABASE " + q + " FROM DISK = N'" + full + "' WITH NORECOVERY" + replace},
-		{req.Mirror, mdb, "RESTORE LOG " + q + " FROM DISK = N'" + log + "' WITH NORECOVERY"},
-		{req.Mirror, mdb, "ALTER DATABASE " + q + " SET PARTNER = N'" + mirrorPartnerName(req.Principal) + "'"},
-		{req.Principal, pdb, "ALTER DATABASE " + q + " SET PARTNER = N'" + mirrorPartnerName(req.Mirror) + "'"},
+		{req.Principal, pdb, "BACKUP DATABASE " + q + " TO DISK = " + nlit(full) + " WITH INIT, FORMAT, CHECKSUM, NAME = " + nlit(db+" mirroring initialisation")},
+		{req.Principal, pdb, "BACKUP LOG " + q + " TO DISK = " + nlit(log) + " WITH INIT, FORMAT, CHECKSUM, COPY_ONLY, NAME = " + nlit(db+" mirroring initialisation log")},
+		{req.Mirror, mdb, "RESTORE DATABASE " + q + " FROM DISK = " + nlit(full) + " WITH NORECOVERY" + replace},
+		{req.Mirror, mdb, "RESTORE LOG " + q + " FROM DISK = " + nlit(log) + " WITH NORECOVERY"},
+		{req.Mirror, mdb, "ALTER DATABASE " + q + " SET PARTNER = " + nlit(mirrorPartnerName(req.Principal))},
+		{req.Principal, pdb, "ALTER DATABASE " + q + " SET PARTNER = " + nlit(mirrorPartnerName(req.Mirror))},
 	}
 	for _, st := range steps {
 		if _, err := st.db.ExecContext(ctx, st.q); err != nil {
@@ -177,3 +177,7 @@ func waitMirrorSynchronized(ctx context.Context, db *sql.DB, name string) error 
 		}
 	}
 }
+
+// nlit is s as a T-SQL Unicode string literal: a share path from the
+// cmdlet's -FileShare stays one literal, whatever quotes it holds.
+func nlit(s string) string { return "N'" + strings.ReplaceAll(s, "'", "''") + "'" }
