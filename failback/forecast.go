@@ -102,6 +102,16 @@ func DefaultOverheads() *Overheads {
 // when the events hold no completed failback.
 func CalibrateOverheads(events []Event) (o *Overheads, ok bool) {
 	o = &Overheads{Steps: map[string]time.Duration{}}
+	// The outage ends with pool Normal (step 7): the steps after it (the
+	// pre-disaster configuration restored) are not part of what chat waits
+	// for, so they do not count against the reconnection.
+	inOutage := map[string]bool{}
+	for _, s := range FailbackPlan().Steps {
+		inOutage[s.Name] = true
+		if s.Name == StepPoolNormal {
+			break
+		}
+	}
 	var steps time.Duration
 	var outage float64
 	run := ""
@@ -112,7 +122,9 @@ func CalibrateOverheads(events []Event) (o *Overheads, ok bool) {
 		case e.Kind == KindStepEnd && (e.Outcome == OutcomeVerified || e.Outcome == OutcomeAlreadyDone):
 			d := time.Duration(e.Seconds * float64(time.Second))
 			o.Steps[e.Step] += d
-			steps += d
+			if inOutage[e.Step] {
+				steps += d
+			}
 		case e.Kind == KindSent && e.Step != "" && movesMgc(e.Text):
 			o.Steps[e.Step] -= time.Duration(e.Seconds * float64(time.Second))
 			if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(e.Text)), "RESTORE DATABASE") {
