@@ -347,10 +347,9 @@ func (s *SQL) AddLogShippingAlertJob(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if !in.alertJob {
-		s.change("AddLogShippingAlertJob", "", q)
-		in.alertJob = true
-	}
+	// Sent (and recorded) either way; the procedure keeps an existing job.
+	s.change("AddLogShippingAlertJob", "", q)
+	in.alertJob = true
 	return nil
 }
 
@@ -363,8 +362,8 @@ func (s *SQL) DeleteLogShippingAlertJob(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if in.alertJob && len(in.primaries) == 0 && len(in.secondaries) == 0 {
-		s.change("DeleteLogShippingAlertJob", "", q)
+	s.change("DeleteLogShippingAlertJob", "", q)
+	if len(in.primaries) == 0 && len(in.secondaries) == 0 {
 		in.alertJob = false
 	}
 	return nil
