@@ -555,19 +555,42 @@ func applyRestore(ctx context.Context, e *Env) error {
 	if !ok {
 		return fmt.Errorf("%s on %s: tail-log backup set %q not visible from the primary instance", e.TailPath(), e.Primary.Instance(), e.TailSetName())
 	}
-	files, err := e.Primary.FileList(ctx, e.BackupPath(), set.Position)
+	// A run stopped between the two restores left the primary mgc RESTORING
+	// from this run's full backup: the resume restores only the tail, as
+	// a DBA continues a restore sequence, instead of the full backup again.
+	done, err := fullRestored(ctx, e, set)
 	if err != nil {
 		return err
 	}
-	existing, err := e.Primary.DatabaseFiles(ctx, DBContent)
-	if err != nil {
-		return err
-	}
-	if err := e.Primary.RestoreDatabase(ctx, RestoreSpec{Database: DBContent, Path: e.BackupPath(), File: set.Position,
-		Moves: DeriveMoves(files, existing), Replace: true}); err != nil {
-		return err
+	if !done {
+		files, err := e.Primary.FileList(ctx, e.BackupPath(), set.Position)
+		if err != nil {
+			return err
+		}
+		existing, err := e.Primary.DatabaseFiles(ctx, DBContent)
+		if err != nil {
+			return err
+		}
+		if err := e.Primary.RestoreDatabase(ctx, RestoreSpec{Database: DBContent, Path: e.BackupPath(), File: set.Position,
+			Moves: DeriveMoves(files, existing), Replace: true}); err != nil {
+			return err
+		}
 	}
 	return e.Primary.RestoreLog(ctx, LogRestoreSpec{Database: DBContent, Path: e.TailPath(), File: tail.Position, Recovery: true})
+}
+
+// fullRestored says whether the primary mgc's last restore is this run's
+// full backup set and the database still waits, RESTORING, for the tail.
+func fullRestored(ctx context.Context, e *Env, set BackupSet) (bool, error) {
+	rp, ok, err := e.Primary.RedoPoint(ctx, DBContent)
+	if err != nil || !ok || rp.Type != "D" || rp.BackupSetName != set.Name || rp.LastLSN != set.LastLSN {
+		return false, err
+	}
+	st, err := e.Primary.DatabaseState(ctx, DBContent)
+	if err != nil {
+		return false, err
+	}
+	return st.State == "RESTORING", nil
 }
 
 // CompareChecksums describes every table whose row count or checksum

@@ -49,8 +49,9 @@ import (
 //	  topology: topologies/embedded.yaml
 //
 // Its SQL services are named after the topology's instances and take their
-// host folders, ports and env files from variables the lab writes to
-// <dir>/compose.env (PCHAT_<ROLE>_DATA, _C, _D, _PORT, _ENV; PCHAT_SHARE,
+// host folders, ports, env files and TLS certificate folders from variables
+// the lab writes to <dir>/compose.env (PCHAT_<ROLE>_DATA, _C, _D, _PORT,
+// _ENV, _TLS; PCHAT_SHARE,
 // PCHAT_LYNC_DIR, PCHAT_LYNC_ENV, PCHAT_LYNC_PORT, PCHAT_UID, PCHAT_GID,
 // PCHAT_SIM_IMAGE, PCHAT_LYNCFAKE_IMAGE).
 
@@ -401,6 +402,25 @@ func (l *lab) composeEnv(s seeded, images map[string]string) (string, *topology.
 			return "", nil, fmt.Errorf("lab: %w", err)
 		}
 		vars[p+"_ENV"] = envFile
+		// The certificate the instance presented in the world, so the
+		// topology's caFile still verifies it (a sim started without one
+		// makes a new self-signed certificate, as SQL Server does).
+		if in.CAFile != "" {
+			tlsDir := filepath.Join(cdir, "tls", in.Name)
+			if err := os.MkdirAll(tlsDir, 0o700); err != nil {
+				return "", nil, fmt.Errorf("lab: %w", err)
+			}
+			for _, f := range []string{"cert.pem", "key.pem"} {
+				b, err := os.ReadFile(filepath.Join(filepath.Dir(in.CAFile), f))
+				if err == nil {
+					err = os.WriteFile(filepath.Join(tlsDir, f), b, 0o600)
+				}
+				if err != nil {
+					return "", nil, fmt.Errorf("lab: instance %s certificate: %w", in.Name, err)
+				}
+			}
+			vars[p+"_TLS"] = tlsDir
+		}
 		in.Address = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	}
 	// The endpoint: the pool's saved state, a certificate for 127.0.0.1
@@ -424,17 +444,48 @@ func (l *lab) composeEnv(s seeded, images map[string]string) (string, *topology.
 	}
 	m.URL = fmt.Sprintf("https://127.0.0.1:%d/wsman", port)
 	m.CAFile = filepath.Join(lyncDir, "tls.crt")
-	topo, err := topology.Marshal(&lab)
+	// The endpoint's own topology reaches the SQL Servers from inside the
+	// lab network, as a Front End does (its database cmdlets, among them
+	// Install-CsMirrorDatabase, talk TDS to them): each instance by host
+	// name on 1433, its password from the endpoint's env file, its CA file
+	// copied into the endpoint's folder.
+	files := map[string][]byte{"state.json": state, "tls.crt": certPEM, "tls.key": keyPEM}
+	env := "LYNCFAKE_PASSWORD=" + pw + "\n"
+	lt := lab
+	lt.Instances = append([]topology.Instance(nil), lab.Instances...)
+	for i := range lt.Instances {
+		in := &lt.Instances[i]
+		ipw, err := in.Password.Resolve()
+		if err != nil {
+			return "", nil, fmt.Errorf("lab: %w", err)
+		}
+		name := fmt.Sprintf("PCHAT_SQL_%d_PASSWORD", i)
+		env += name + "=" + ipw + "\n"
+		in.Password = topology.SecretRef{Env: name, Key: in.Password.Key}
+		if in.Host != "" {
+			in.Address = net.JoinHostPort(strings.ToLower(in.Host), "1433")
+		}
+		if in.CAFile != "" {
+			ca, err := os.ReadFile(in.CAFile)
+			if err != nil {
+				return "", nil, fmt.Errorf("lab: %w", err)
+			}
+			f := fmt.Sprintf("sql-ca-%d.pem", i)
+			files[f], in.CAFile = ca, "/lync/"+f
+		}
+	}
+	topo, err := topology.Marshal(&lt)
 	if err != nil {
 		return "", nil, err
 	}
-	for name, b := range map[string][]byte{"state.json": state, "tls.crt": certPEM, "tls.key": keyPEM, "topology.yaml": topo} {
+	files["topology.yaml"] = topo
+	for name, b := range files {
 		if err := os.WriteFile(filepath.Join(lyncDir, name), b, 0o600); err != nil {
 			return "", nil, fmt.Errorf("lab: %w", err)
 		}
 	}
 	lyncEnv := filepath.Join(cdir, "lync.env")
-	if err := os.WriteFile(lyncEnv, []byte("LYNCFAKE_PASSWORD="+pw+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(lyncEnv, []byte(env), 0o600); err != nil {
 		return "", nil, fmt.Errorf("lab: %w", err)
 	}
 	vars["PCHAT_LYNC_DIR"], vars["PCHAT_LYNC_ENV"], vars["PCHAT_LYNC_PORT"] = lyncDir, lyncEnv, strconv.Itoa(port)

@@ -117,7 +117,13 @@ func TestHostileNamesStayLiteral(t *testing.T) {
 		"Get-CsPersistentChatState": true, "Set-CsPersistentChatState": true,
 		"Get-CsPersistentChatActiveServer": true, "Set-CsPersistentChatActiveServer": true,
 		"Get-CsService": true, "Get-CsPool": true, "Import-Module": true,
+		// Step 8 (the primary's mirroring restored) names the share.
+		"Install-CsMirrorDatabase": true,
 	}
+	// The share reaches the endpoint in one place only, Install-CsMirrorDatabase's
+	// -FileShare, and there as one PowerShell single-quoted literal (quotes
+	// doubled); anything else of it in a command is an injection.
+	shareArg := "-FileShare '" + strings.ReplaceAll(names.share, "'", "''") + "'"
 	ran := map[string]int{}
 	evs, err = w.Pool().Events(ctx)
 	if err != nil {
@@ -127,8 +133,9 @@ func TestHostileNamesStayLiteral(t *testing.T) {
 		if e.Kind != pool.KindCmdlet && e.Kind != pool.KindCommand {
 			continue
 		}
+		text := strings.ReplaceAll(e.Text, shareArg, "-FileShare <the share>")
 		for _, n := range []string{names.backup, names.copy, names.restore, "DROP DATABASE", "SHUTDOWN"} {
-			if strings.Contains(e.Text, n) {
+			if strings.Contains(text, n) {
 				t.Errorf("a %s event carries %q: %s", e.Kind, n, e.Text)
 			}
 		}

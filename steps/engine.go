@@ -115,16 +115,7 @@ func runPlan(ctx context.Context, plan *failback.Plan, dry bool, previous []fail
 	if dry {
 		run.result, run.err = r.DryRun(ctx)
 	} else {
-		// The failback's step 8 runs Install-CsMirrorDatabase: on the
-		// containers target the world does its SQL Server side.
-		finish, err := w.EmulateInstallMirror(ctx)
-		if err != nil {
-			return err
-		}
 		run.result, run.err = r.Run(ctx)
-		if ferr := finish(); ferr != nil && run.err == nil {
-			run.err = ferr
-		}
 	}
 	return nil
 }

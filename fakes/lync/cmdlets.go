@@ -700,11 +700,16 @@ func (s *Server) installMirror(ctx context.Context, c *ps.Call) error {
 	return nil
 }
 
-// setUpMirroring runs the InstallMirror hook for each planned pair, in the
+// setUpMirroring runs the InstallMirror hook (or, without one, the SQL
+// Server side over the topology's instances) for each planned pair, in the
 // topology's order, stopping at the first failure as the real cmdlet does
 // (databases mirrored before it stay mirrored; the pool records none).
 func (s *Server) setUpMirroring(ctx context.Context, c *ps.Call, planned []pool.MirrorPair) error {
-	if s.mirrorHook == nil {
+	do := s.mirrorHook
+	if do == nil && s.sql != nil {
+		do = s.installMirrorSQL
+	}
+	if do == nil {
 		return nil
 	}
 	// The instance: -SqlInstanceName in the DatabaseType set, -ForInstance
@@ -716,7 +721,7 @@ func (s *Server) setUpMirroring(ctx context.Context, c *ps.Call, planned []pool.
 	for _, p := range planned {
 		req := MirrorRequest{DatabaseType: p.DatabaseType, Database: databaseName(p.DatabaseType), Principal: p.Principal, Mirror: p.Mirror,
 			SqlInstanceName: inst, FileShare: c.String("FileShare"), DropExisting: c.Switch("DropExistingDatabasesOnMirror")}
-		if err := s.mirrorHook(ctx, req); err != nil {
+		if err := do(ctx, req); err != nil {
 			return ps.NewError("InvalidOperation", "InvalidOperationException", "InstallMirrorDatabaseFailed",
 				"Mirroring of %s database \"%s\" on \"%s\" to \"%s\" failed: %s", p.DatabaseType, req.Database, p.Principal, p.Mirror, err)
 		}

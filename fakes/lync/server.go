@@ -71,7 +71,9 @@ type Options struct {
 	// database mirroring. It is called synchronously, once per database
 	// the cmdlet mirrors and before the pool records the pair, so an error
 	// becomes the cmdlet's error and leaves the pool unchanged. Nil: the
-	// cmdlet only records the mirror pairs (a fake with no SQL Servers).
+	// endpoint does that SQL Server side itself over SQL (TDS, as the real
+	// cmdlet does from the Front End), or, with no SQL either, only
+	// records the mirror pairs (a fake with no SQL Servers).
 	InstallMirror func(ctx context.Context, req MirrorRequest) error
 	// SQL, when set, is how the database cmdlets reach the topology's SQL
 	// Servers (see SQLServers; NewTopologySQL). Nil: they answer from

@@ -173,7 +173,7 @@ func seededEnv(t *testing.T) []string {
 	}
 	env := []string{"PCHAT_UID=10001", "PCHAT_GID=10001", "PCHAT_SHARE=" + dir, "PCHAT_LYNC_DIR=" + dir, "PCHAT_LYNC_ENV=" + lyncEnv}
 	for _, p := range []string{"PRIMARY", "PRIMARY_MIRROR", "BACKUP", "BACKUP_MIRROR"} {
-		for _, v := range []string{"DATA", "C", "D"} {
+		for _, v := range []string{"DATA", "C", "D", "TLS"} {
 			env = append(env, "PCHAT_"+p+"_"+v+"="+dir)
 		}
 		env = append(env, "PCHAT_"+p+"_ENV="+sqlEnv)

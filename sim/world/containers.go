@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pchatdr/harness/failback/lync"
 	"github.com/pchatdr/harness/sim/containers"
 	"github.com/pchatdr/harness/sim/mssql/engine"
 )
@@ -128,6 +129,15 @@ func (b *containerBackend) launch(ctx context.Context, inst *Instance, _ string)
 		return nil, err
 	}
 	ctr, err := containers.StartSQL(ctx, o)
+	// The daemon frees a terminated container's published port a moment
+	// after it says the container is gone, and a rebuilt instance keeps its
+	// port (its address is in the topology): a few tries ride that out.
+	for try := 1; err != nil && try < 6 && strings.Contains(err.Error(), "port is already allocated"); try++ {
+		if serr := lync.Sleep(ctx, time.Duration(try)*300*time.Millisecond); serr != nil {
+			return nil, err
+		}
+		ctr, err = containers.StartSQL(ctx, o)
+	}
 	if err != nil {
 		return nil, err
 	}

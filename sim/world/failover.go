@@ -2,7 +2,6 @@ package world
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -82,10 +81,6 @@ func (w *World) RunFailover(ctx context.Context) error {
 	}
 	defer conn.Close()
 	sink := w.Timeline.EngineSink(FailoverComponent)
-	emu, err := w.watchInstallMirror(ctx)
-	if err != nil {
-		return err
-	}
 	plan := failback.FailoverPlan
 	if w.failoverPlan != nil {
 		plan = w.failoverPlan
@@ -94,11 +89,6 @@ func (w *World) RunFailover(ctx context.Context) error {
 	res, err := r.Run(ctx)
 	if err != nil {
 		err = fmt.Errorf("failover engine: %s at step %q: %w", res.Outcome, res.Failed, err)
-	}
-	if emu != nil {
-		if eerr := emu.finish(); eerr != nil {
-			err = errors.Join(err, eerr)
-		}
 	}
 	return err
 }

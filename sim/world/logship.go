@@ -54,8 +54,8 @@ func (w *World) ConfigureLogShipping(ctx context.Context) error {
 		what string
 		q    string
 	}{
-		{p, "initialise: full backup of the primary mgc", "BACKUP DATABASE [mgc] TO DISK = N'" + init + "' WITH INIT, CHECKSUM"},
-		{b, "initialise: restore it on the backup WITH NORECOVERY", "RESTORE DATABASE [mgc] FROM DISK = N'" + init + "' WITH REPLACE, NORECOVERY"},
+		{p, "initialise: full backup of the primary mgc", "BACKUP DATABASE [mgc] TO DISK = " + nlit(init) + " WITH INIT, CHECKSUM"},
+		{b, "initialise: restore it on the backup WITH NORECOVERY", "RESTORE DATABASE [mgc] FROM DISK = " + nlit(init) + " WITH REPLACE, NORECOVERY"},
 		{p, "log-shipping primary", primary},
 		{b, "log-shipping secondary", secondary},
 		{p, "register the secondary on the primary", failback.AddLogShippingPrimarySecondarySQL(failback.DBContent, bakName, failback.DBContent)},

@@ -216,12 +216,12 @@ func (w *World) mirrorDatabaseVia(ctx context.Context, db string, p, m *topology
 		db   *sql.DB
 		q    string
 	}{
-		{pi, pdb, "BACKUP DATABASE " + q + " TO DISK = N'" + full + "' WITH INIT, FORMAT, CHECKSUM, NAME = N'" + db + " mirroring initialisation'"},
-		{pi, pdb, "BACKUP LOG " + q + " TO DISK = N'" + log + "' WITH INIT, FORMAT, CHECKSUM, COPY_ONLY, NAME = N'" + db + " mirroring initialisation log'"},
-		{mi, mdb, "RESTORE DATABASE " + q + " FROM DISK = N'" + full + "' WITH NORECOVERY" + replace},
-		{mi, mdb, "RESTORE LOG " + q + " FROM DISK = N'" + log + "' WITH NORECOVERY"},
-		{mi, mdb, "ALTER DATABASE " + q + " SET PARTNER = N'" + partnerName(p) + "'"},
-		{pi, pdb, "ALTER DATABASE " + q + " SET PARTNER = N'" + partnerName(m) + "'"},
+		{pi, pdb, "BACKUP DATABASE " + q + " TO DISK = " + nlit(full) + " WITH INIT, FORMAT, CHECKSUM, NAME = " + nlit(db+" mirroring initialisation")},
+		{pi, pdb, "BACKUP LOG " + q + " TO DISK = " + nlit(log) + " WITH INIT, FORMAT, CHECKSUM, COPY_ONLY, NAME = " + nlit(db+" mirroring initialisation log")},
+		{mi, mdb, "RESTORE DATABASE " + q + " FROM DISK = " + nlit(full) + " WITH NORECOVERY" + replace},
+		{mi, mdb, "RESTORE LOG " + q + " FROM DISK = " + nlit(log) + " WITH NORECOVERY"},
+		{mi, mdb, "ALTER DATABASE " + q + " SET PARTNER = " + nlit(partnerName(p))},
+		{pi, pdb, "ALTER DATABASE " + q + " SET PARTNER = " + nlit(partnerName(m))},
 	}
 	for _, s := range steps {
 		if _, err := s.db.ExecContext(ctx, s.q); err != nil {
@@ -329,3 +329,8 @@ func (w *World) MirroringOf(ctx context.Context, role topology.Role, db string) 
 }
 
 func quoteName(s string) string { return "[" + strings.ReplaceAll(s, "]", "]]") + "]" }
+
+// nlit is s as a T-SQL Unicode string literal: a share path or name taken
+// from the topology or a cmdlet's parameters stays one literal, whatever
+// quotes it holds (securitytest's hostile names).
+func nlit(s string) string { return "N'" + strings.ReplaceAll(s, "'", "''") + "'" }
