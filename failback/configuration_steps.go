@@ -211,6 +211,10 @@ func applyLogShippingFromMirror(ctx context.Context, e *Env) error {
 		RetentionMinutes: ls.RetentionMinutes, BackupThresholdMinutes: ls.BackupThresholdMinutes, StartDate: e.scheduleStart()}); err != nil {
 		return err
 	}
+	// The primary-mirror monitors its own configuration: its LSAlert job.
+	if err := e.PrimaryMirror.AddLogShippingAlertJob(ctx); err != nil {
+		return err
+	}
 	return e.PrimaryMirror.AddLogShippingPrimarySecondary(ctx, DBContent, backup, DBContent)
 }
 

@@ -93,6 +93,14 @@ func (d drySQL) AddLogShippingPrimarySecondary(ctx context.Context, db, srv, sdb
 	return d.would(ctx, AddLogShippingPrimarySecondarySQL(db, srv, sdb), nil)
 }
 
+func (d drySQL) AddLogShippingAlertJob(ctx context.Context) error {
+	return d.would(ctx, AddLogShippingAlertJobSQL, nil)
+}
+
+func (d drySQL) DeleteLogShippingAlertJob(ctx context.Context) error {
+	return d.would(ctx, DeleteLogShippingAlertJobSQL, nil)
+}
+
 func (d drySQL) StartJob(ctx context.Context, job string) error {
 	return d.would(ctx, StartJobSQL(job), nil)
 }

@@ -795,6 +795,14 @@ func applyLogShipping(ctx context.Context, e *Env) error {
 			}
 		}
 	}
+	// The old alert jobs go with the old configuration (the procedure keeps
+	// one where something else is still monitored); the new configuration
+	// creates its own below.
+	for _, in := range []SQL{e.Primary, e.Backup} {
+		if err := in.DeleteLogShippingAlertJob(ctx); err != nil {
+			return err
+		}
+	}
 	// The secondary is initialised already: step 3's tail-log backup left
 	// the backup mgc RESTORING exactly where the primary's log continues
 	// (§2.3 step 14's "No, the secondary database is initialized"). Only a
@@ -815,12 +823,21 @@ func applyLogShipping(ctx context.Context, e *Env) error {
 		RetentionMinutes: ls.RetentionMinutes, BackupThresholdMinutes: ls.BackupThresholdMinutes, StartDate: start}); err != nil {
 		return err
 	}
+	// Each instance is its own monitor (no monitor server is named), so
+	// each carries the LSAlert job, as SQL Server's configuration script
+	// creates it on the primary and on the secondary.
+	if err := e.Primary.AddLogShippingAlertJob(ctx); err != nil {
+		return err
+	}
 	src := shortHost(n.primary)
 	if err := e.Backup.AddLogShippingSecondary(ctx, LogShippingSecondary{PrimaryServer: n.primary, Database: DBContent,
 		BackupSourceDirectory: t.Share.UNC, CopyDirectory: ls.CopyDirectory, CopyJob: ls.CopyJob, RestoreJob: ls.RestoreJob,
 		CopyScheduleName: "LSCopySchedule_" + src + "_" + DBContent, RestoreScheduleName: "LSRestoreSchedule_" + src + "_" + DBContent,
 		ScheduleMinutes: ls.ScheduleMinutes, RetentionMinutes: ls.RetentionMinutes, RestoreThresholdMinutes: ls.RestoreThresholdMinutes,
 		Standby: standby, StartDate: start}); err != nil {
+		return err
+	}
+	if err := e.Backup.AddLogShippingAlertJob(ctx); err != nil {
 		return err
 	}
 	return e.Primary.AddLogShippingPrimarySecondary(ctx, DBContent, n.backup, DBContent)

@@ -471,6 +471,18 @@ func (l *LiveSQL) AddLogShippingPrimarySecondary(ctx context.Context, db, second
 	return err
 }
 
+// AddLogShippingAlertJob creates the alert job unless there is one.
+func (l *LiveSQL) AddLogShippingAlertJob(ctx context.Context) error {
+	_, err := l.exec(ctx, AddLogShippingAlertJobSQL)
+	return err
+}
+
+// DeleteLogShippingAlertJob removes the alert job if nothing is monitored.
+func (l *LiveSQL) DeleteLogShippingAlertJob(ctx context.Context) error {
+	_, err := l.exec(ctx, DeleteLogShippingAlertJobSQL)
+	return err
+}
+
 // StartJob starts an Agent job.
 func (l *LiveSQL) StartJob(ctx context.Context, job string) error {
 	_, err := l.exec(ctx, StartJobSQL(job))

@@ -306,6 +306,11 @@ type SQL interface {
 	AddLogShippingPrimary(ctx context.Context, p LogShippingPrimary) error
 	AddLogShippingSecondary(ctx context.Context, s LogShippingSecondary) error
 	AddLogShippingPrimarySecondary(ctx context.Context, db, secondaryServer, secondaryDB string) error
+	// AddLogShippingAlertJob creates the instance's LSAlert_<server> job
+	// unless it has one; DeleteLogShippingAlertJob removes it when the
+	// instance monitors nothing any more (it is kept otherwise).
+	AddLogShippingAlertJob(ctx context.Context) error
+	DeleteLogShippingAlertJob(ctx context.Context) error
 	StartJob(ctx context.Context, job string) error
 
 	// Failover (reference §3).

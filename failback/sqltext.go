@@ -275,6 +275,17 @@ func AddLogShippingPrimarySecondarySQL(db, secondaryServer, secondaryDB string) 
 		", @secondary_server = " + qs(secondaryServer) + ", @secondary_database = " + qs(secondaryDB) + ", @overwrite = 1;"
 }
 
+// AddLogShippingAlertJobSQL creates the log-shipping alert job
+// (LSAlert_<server>) on the instance it runs on, the monitor of its
+// configuration, unless it has one (SQL Server's "Configure Log Shipping"
+// script runs it on the primary and on each secondary when no separate
+// monitor server is named).
+const AddLogShippingAlertJobSQL = "EXEC master.dbo.sp_add_log_shipping_alert_job;"
+
+// DeleteLogShippingAlertJobSQL removes the alert job where nothing is left
+// to monitor (the procedure keeps it otherwise).
+const DeleteLogShippingAlertJobSQL = "EXEC master.dbo.sp_delete_log_shipping_alert_job;"
+
 // StartJobSQL starts an Agent job (asynchronous: it returns once started).
 func StartJobSQL(job string) string {
 	return "EXEC msdb.dbo.sp_start_job @job_name = " + qs(job) + ";"

@@ -86,6 +86,7 @@ var entries = []Entry{
 	{Number: 3702, Class: 16, Template: "Cannot drop database \"%.*ls\" because it is currently in use."},
 	{Number: 3906, Class: 16, Template: "Failed to update database \"%.*ls\" because the database is read-only."},
 	{Number: 4060, Class: 11, Template: "Cannot open database \"%.*ls\" requested by the login. The login failed."},
+	{Number: 5001, Class: 16, Template: "User must be in the master database."},
 	{Number: 5011, Class: 14, Template: "User does not have permission to alter database '%.*ls', the database does not exist, or the database is not in a state that allows access checks."},
 	{Number: 5030, Class: 16, Template: "The database could not be exclusively locked to perform the operation."},
 	{Number: 5058, Class: 16, Template: "Option '%.*ls' cannot be set in database '%.*ls'."},

@@ -81,8 +81,8 @@ func readLS(ctx context.Context, role topology.Role) (lsView, error) {
 // mgc (and mgccomp) principal of a SYNCHRONIZED session with the
 // primary-mirror; mgc log shipped to the backup from the primary and from
 // the primary-mirror; the backup a secondary of the primary only; and no
-// other log-shipping configuration or LS* job (LSAlert included) on any
-// instance.
+// other log-shipping configuration or LS* job on any instance: exactly one
+// LSAlert job on each of the primary, the primary-mirror and the backup.
 func preDisasterConfiguration(ctx context.Context) error {
 	w := get(ctx).world
 	t := w.Topology
@@ -116,10 +116,13 @@ func preDisasterConfiguration(ctx context.Context) error {
 	}
 	pri, bak := views[topology.RolePrimary].server, views[topology.RoleBackup].server
 	ls := t.LogShipping
+	// Each instance of the configuration is its own monitor, so each carries
+	// its LSAlert_<server> job; the backup-mirror has none.
+	alert := func(r topology.Role) string { return "LSAlert_" + views[r].server }
 	want := map[topology.Role]lsView{
-		topology.RolePrimary:       {primaries: []string{"mgc -> " + bak + ".mgc"}, jobs: []string{ls.BackupJob}},
-		topology.RolePrimaryMirror: {primaries: []string{"mgc -> " + bak + ".mgc"}, jobs: []string{ls.BackupJob}},
-		topology.RoleBackup:        {secondaries: []string{pri + ".mgc -> mgc"}, jobs: sorted(ls.CopyJob, ls.RestoreJob)},
+		topology.RolePrimary:       {primaries: []string{"mgc -> " + bak + ".mgc"}, jobs: sorted(ls.BackupJob, alert(topology.RolePrimary))},
+		topology.RolePrimaryMirror: {primaries: []string{"mgc -> " + bak + ".mgc"}, jobs: sorted(ls.BackupJob, alert(topology.RolePrimaryMirror))},
+		topology.RoleBackup:        {secondaries: []string{pri + ".mgc -> mgc"}, jobs: sorted(ls.CopyJob, ls.RestoreJob, alert(topology.RoleBackup))},
 		topology.RoleBackupMirror:  {},
 	}
 	for _, r := range []topology.Role{topology.RolePrimary, topology.RolePrimaryMirror, topology.RoleBackup, topology.RoleBackupMirror} {

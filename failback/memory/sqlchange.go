@@ -338,3 +338,33 @@ func (s *SQL) AddLogShippingPrimarySecondary(ctx context.Context, name, server, 
 	}
 	return sqlErr(in.ServerName, e(sqlerr.LSNotPrimary, name))
 }
+
+// AddLogShippingAlertJob creates the alert job unless there is one.
+func (s *SQL) AddLogShippingAlertJob(ctx context.Context) error {
+	q := failback.AddLogShippingAlertJobSQL
+	in, err := s.begin(ctx, "AddLogShippingAlertJob", q, true)
+	defer s.end()
+	if err != nil {
+		return err
+	}
+	// Sent (and recorded) either way; the procedure keeps an existing job.
+	s.change("AddLogShippingAlertJob", "", q)
+	in.alertJob = true
+	return nil
+}
+
+// DeleteLogShippingAlertJob removes the alert job when no primary or
+// secondary is left to monitor, as sp_delete_log_shipping_alert_job does.
+func (s *SQL) DeleteLogShippingAlertJob(ctx context.Context) error {
+	q := failback.DeleteLogShippingAlertJobSQL
+	in, err := s.begin(ctx, "DeleteLogShippingAlertJob", q, true)
+	defer s.end()
+	if err != nil {
+		return err
+	}
+	s.change("DeleteLogShippingAlertJob", "", q)
+	if len(in.primaries) == 0 && len(in.secondaries) == 0 {
+		in.alertJob = false
+	}
+	return nil
+}

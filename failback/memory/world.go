@@ -112,6 +112,7 @@ type Instance struct {
 	backups     []failback.BackupSet // backups this instance took (msdb.dbo.backupset, server_name = @@SERVERNAME)
 	primaries   []*lsPrimary
 	secondaries []*lsSecondary
+	alertJob    bool // LSAlert_<server> exists
 	jobs        map[string]*job
 	logSeq      int
 }

@@ -22,6 +22,8 @@ func issue12() []Mutant {
 			Plan: func() *failback.Plan { return drop(failback.StepLogShippingFromMirror) }},
 		{Name: "old-ls-config-left", Description: "step 5 adds the new log-shipping configuration without removing what an earlier configuration (or an earlier run) left in msdb and the Agent's jobs",
 			Plan: oldLogShippingLeft},
+		{Name: "lsalert-not-recreated", Description: "steps 5 and 9 configure log shipping without the LSAlert job: the old alert jobs go with the old configuration and none is created where the new one needs it, so no threshold alert fires after the failback",
+			Plan: lsAlertNotRecreated},
 	}
 }
 
@@ -140,3 +142,27 @@ func initSecondaryByRestore(ctx context.Context, e *failback.Env) error {
 	return e.Backup.RestoreDatabase(ctx, failback.RestoreSpec{Database: failback.DBContent, Path: path, File: 1,
 		Moves: failback.DeriveMoves(files, existing), Replace: true})
 }
+
+// lsAlertNotRecreated runs steps 5 and 9's real Apply with instances that
+// skip sp_add_log_shipping_alert_job.
+func lsAlertNotRecreated() *failback.Plan {
+	p := failback.FailbackPlan()
+	for _, name := range []string{failback.StepLogShipping, failback.StepLogShippingFromMirror} {
+		s := &p.Steps[mustStep(p, name)]
+		apply := s.Apply
+		s.Apply = func(ctx context.Context, e *failback.Env) error {
+			return apply(ctx, withSQL(e, func(x *failback.Env) {
+				x.Primary, x.Backup = noAlertJob{x.Primary}, noAlertJob{x.Backup}
+				if x.PrimaryMirror != nil {
+					x.PrimaryMirror = noAlertJob{x.PrimaryMirror}
+				}
+			}))
+		}
+	}
+	return p
+}
+
+// noAlertJob silently skips sp_add_log_shipping_alert_job.
+type noAlertJob struct{ failback.SQL }
+
+func (noAlertJob) AddLogShippingAlertJob(context.Context) error { return nil }

@@ -19,7 +19,8 @@ func (w *World) ShipLogs(ctx context.Context) error { return w.ConfigureLogShipp
 // secondary initialised from a full backup of the primary through the
 // share (RESTORING), the primary's backup job and the secondary's copy and
 // restore jobs, all with the topology's names, sent as the same T-SQL the
-// engine's step 5 sends (failback's text builders).
+// engine's step 5 sends (failback's text builders), and the alert job
+// (LSAlert_<server>) on both, each its own monitor.
 func (w *World) ConfigureLogShipping(ctx context.Context) error {
 	pri, p, err := w.masterByRole(topology.RolePrimary)
 	if err != nil {
@@ -58,6 +59,8 @@ func (w *World) ConfigureLogShipping(ctx context.Context) error {
 		{p, "log-shipping primary", primary},
 		{b, "log-shipping secondary", secondary},
 		{p, "register the secondary on the primary", failback.AddLogShippingPrimarySecondarySQL(failback.DBContent, bakName, failback.DBContent)},
+		{p, "alert job on the primary", failback.AddLogShippingAlertJobSQL},
+		{b, "alert job on the backup", failback.AddLogShippingAlertJobSQL},
 	}
 	for _, s := range steps {
 		if _, err := s.db.ExecContext(ctx, s.q); err != nil {
@@ -98,7 +101,8 @@ func (w *World) ConfigureLogShippingFromMirror(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, q := range []string{primary, failback.AddLogShippingPrimarySecondarySQL(failback.DBContent, serverName(mustInstance(t, bak.Name)), failback.DBContent)} {
+	for _, q := range []string{primary, failback.AddLogShippingPrimarySecondarySQL(failback.DBContent, serverName(mustInstance(t, bak.Name)), failback.DBContent),
+		failback.AddLogShippingAlertJobSQL} {
 		if _, err := m.ExecContext(ctx, q); err != nil {
 			w.Timeline.Add("world", "log-shipping", "log shipping from the primary-mirror", err)
 			return fmt.Errorf("world: log shipping from the primary-mirror: %w", err)

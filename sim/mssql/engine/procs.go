@@ -38,7 +38,11 @@ func (pc *ProcCall) Database() *Database { return pc.sc.s.currentDB() }
 type ProcCall struct {
 	sc   *scope
 	Name string
-	args map[string]*procArg // key: lower(@name)
+	// Qualifier is the database the caller named (master in
+	// master.dbo.sp_x), empty when unqualified: a qualified system
+	// procedure runs in that database's context on SQL Server.
+	Qualifier string
+	args      map[string]*procArg // key: lower(@name)
 }
 
 type procArg struct {
@@ -279,7 +283,7 @@ func (sc *scope) callProc(n *tsql.ObjectName, args []argument) (int32, map[int]o
 		return 0, nil, err
 	}
 	child := sc.child(name)
-	pc := &ProcCall{sc: child, Name: name, args: bound}
+	pc := &ProcCall{sc: child, Name: name, Qualifier: n.Database().Name, args: bound}
 	before := sc.s.tranCount
 	status, err := p.Run(pc)
 	if err != nil {
