@@ -593,38 +593,6 @@ func fullRestored(ctx context.Context, e *Env, set BackupSet) (bool, error) {
 	return st.State == "RESTORING", nil
 }
 
-// CompareChecksums describes every table whose row count or checksum
-// differs between two databases ("" when they match).
-func CompareChecksums(want, got []TableChecksum) string {
-	key := func(t TableChecksum) string { return t.Schema + "." + t.Table }
-	g := map[string]TableChecksum{}
-	for _, t := range got {
-		g[key(t)] = t
-	}
-	var diffs []string
-	seen := map[string]bool{}
-	for _, w := range want {
-		k := key(w)
-		seen[k] = true
-		x, ok := g[k]
-		switch {
-		case !ok:
-			diffs = append(diffs, k+" is missing")
-		case x.Rows != w.Rows:
-			diffs = append(diffs, fmt.Sprintf("%s has %d rows, want %d", k, x.Rows, w.Rows))
-		case x.Checksum != w.Checksum:
-			diffs = append(diffs, fmt.Sprintf("%s checksum %d, want %d", k, x.Checksum.Int64, w.Checksum.Int64))
-		}
-	}
-	for _, t := range got {
-		if !seen[key(t)] {
-			diffs = append(diffs, key(t)+" is not in the source")
-		}
-	}
-	slices.Sort(diffs)
-	return strings.Join(diffs, "; ")
-}
-
 // verifyRestored confirms the restore from msdb's history and the
 // database's state: the backup mgc it came from is fenced (RESTORING) and
 // cannot be read to compare contents, and a full scan of a production mgc

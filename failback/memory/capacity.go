@@ -64,12 +64,9 @@ func (s *SQL) RowCounts(ctx context.Context, name string) ([]failback.TableRows,
 	if err != nil {
 		return nil, err
 	}
-	d, err := s.db(in, name)
+	d, err := s.onlineDB(in, name)
 	if err != nil {
 		return nil, err
-	}
-	if d.State != "ONLINE" {
-		return nil, sqlErr(in.ServerName, e(sqlerr.DatabaseRestoring, name))
 	}
 	var out []failback.TableRows
 	for k, t := range d.Tables {

@@ -177,12 +177,9 @@ func (s *SQL) TableChecksums(ctx context.Context, name string) ([]failback.Table
 	if err != nil {
 		return nil, err
 	}
-	d, err := s.db(in, name)
+	d, err := s.onlineDB(in, name)
 	if err != nil {
 		return nil, err
-	}
-	if d.State != "ONLINE" {
-		return nil, sqlErr(in.ServerName, e(sqlerr.DatabaseRestoring, name))
 	}
 	var out []failback.TableChecksum
 	for k, t := range d.Tables {
@@ -331,4 +328,17 @@ func (s *SQL) SecondaryMonitor(ctx context.Context, name string) (failback.LSSec
 		}
 	}
 	return failback.LSSecondaryMonitor{}, false, nil
+}
+
+// onlineDB is database name on in, refused as SQL Server refuses reading a
+// database that is not ONLINE (RowCounts, TableChecksums).
+func (s *SQL) onlineDB(in *Instance, name string) (*Database, error) {
+	d, err := s.db(in, name)
+	if err != nil {
+		return nil, err
+	}
+	if d.State != "ONLINE" {
+		return nil, sqlErr(in.ServerName, e(sqlerr.DatabaseRestoring, name))
+	}
+	return d, nil
 }
