@@ -220,12 +220,16 @@ func parseLSFile(name, db string) (lsFile, bool) {
 	if i := strings.LastIndexAny(base, `\/`); i >= 0 {
 		base = base[i+1:]
 	}
-	pre := strings.ToLower(db) + "_"
-	lb := strings.ToLower(base)
-	if !strings.HasPrefix(lb, pre) || !strings.HasSuffix(lb, ".trn") || len(lb) != len(pre)+len(lsStamp)+4 {
+	// Lengths are compared on the original bytes: strings.ToLower can change
+	// a string's length (invalid UTF-8, some non-ASCII letters), so slicing a
+	// name by the length of its lowered form could run past its end.
+	const ext = ".trn"
+	n := len(db) + 1
+	if len(base) != n+len(lsStamp)+len(ext) || !strings.EqualFold(base[:len(db)], db) ||
+		base[len(db)] != '_' || !strings.EqualFold(base[n+len(lsStamp):], ext) {
 		return lsFile{}, false
 	}
-	t, err := time.Parse(lsStamp, base[len(pre):len(pre)+len(lsStamp)])
+	t, err := time.Parse(lsStamp, base[n:n+len(lsStamp)])
 	if err != nil {
 		return lsFile{}, false
 	}
