@@ -37,10 +37,14 @@ type Options struct {
 	ChatArrivalTimeout  time.Duration // step 7: first chat session on the primary mgc (default 10m)
 	JobTimeout          time.Duration // step 5: each log-shipping job's effect (default 10m)
 	PollInterval        time.Duration // between state reads while waiting (default 2s)
-	StepTimeout         time.Duration // whole step, unless the step sets its own (default 2h)
-	Backoff             lync.Backoff  // retries of transient failures
-	Now                 func() time.Time
-	Sleep               func(ctx context.Context, d time.Duration) error
+	// WaitNoteInterval is how often a wait that goes on says what it
+	// waits for and what it last saw (a note event; default 30s), so a
+	// wait bounded by minutes is never silent until its timeout.
+	WaitNoteInterval time.Duration
+	StepTimeout      time.Duration // whole step, unless the step sets its own (default 2h)
+	Backoff          lync.Backoff  // retries of transient failures
+	Now              func() time.Time
+	Sleep            func(ctx context.Context, d time.Duration) error
 }
 
 func (o Options) withDefaults() Options {
@@ -58,6 +62,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.PollInterval <= 0 {
 		o.PollInterval = 2 * time.Second
+	}
+	if o.WaitNoteInterval <= 0 {
+		o.WaitNoteInterval = 30 * time.Second
 	}
 	if o.StepTimeout <= 0 {
 		o.StepTimeout = 2 * time.Hour

@@ -142,6 +142,14 @@ func (e *Env) jobFailure(ctx context.Context, s SQL, job string, after int64, st
 // while it waits, so a run that fails stops the wait at once with the
 // history's account of why (a JobFailedError) instead of running out the
 // timeout on a monitor table that will never change.
+//
+// A run that succeeded without the effect cannot make progress by
+// itself either: nothing changes the monitor until the job runs again.
+// runJob then starts the job once more (the first run may have raced with
+// the work it was to take, a file still being written), and when that run
+// too ends without the effect it fails at once with a JobNoEffectError
+// naming the job, what it waited for and what the job's last run said,
+// rather than waiting out the timeout for the job's schedule.
 func (e *Env) runJob(ctx context.Context, s SQL, job, what string, effect func(ctx context.Context) (bool, string, error)) error {
 	before, err := s.JobStatus(ctx, job)
 	if err != nil {
@@ -154,7 +162,8 @@ func (e *Env) runJob(ctx context.Context, s SQL, job, what string, effect func(c
 	if err != nil {
 		return err
 	}
-	return e.waitFor(ctx, e.Options.JobTimeout, what+" "+job, func(ctx context.Context) (bool, string, error) {
+	runs := 1
+	return e.waitFor(ctx, e.Options.JobTimeout, what+" "+job+" on "+s.Instance(), func(ctx context.Context) (bool, string, error) {
 		st, err := s.JobStatus(ctx, job)
 		if err != nil {
 			return false, "", err
@@ -167,13 +176,56 @@ func (e *Env) runJob(ctx context.Context, s SQL, job, what string, effect func(c
 		if err != nil || ok {
 			return ok, state, err
 		}
-		if finished {
-			state = "the job succeeded, but " + state
-		} else {
-			state = "the job has not finished; " + state
+		if !finished {
+			return false, "the job has not finished; " + state, nil
 		}
-		return false, state, nil
+		if runs >= maxJobRunsWithoutEffect {
+			return false, "", e.jobNoEffect(ctx, s, job, what, runs, before.LastInstanceID, st, state)
+		}
+		e.Note(fmt.Sprintf("%s %s on %s succeeded, but %s: starting it once more", what, job, s.Instance(), state))
+		if before, err = e.startJob(ctx, s, job, st); err != nil {
+			return false, "", err
+		}
+		runs++
+		return false, "the job succeeded, but " + state + "; started it again", nil
 	})
+}
+
+// maxJobRunsWithoutEffect is how many runs of a job that succeed without
+// the effect the engine waits for it starts before it gives up.
+const maxJobRunsWithoutEffect = 2
+
+// JobNoEffectError is a job whose runs succeeded but did not do what the
+// engine waited for (the copy job never copied the newest log backup, the
+// restore job restored nothing): waiting longer cannot help.
+type JobNoEffectError struct {
+	Instance string
+	Job      string
+	What     string // "the log copy job"
+	Runs     int
+	State    string // what the engine waited for and last saw
+	Output   string // the last run's step output, "" when unknown
+}
+
+func (e *JobNoEffectError) Error() string {
+	msg := fmt.Sprintf("%s %s on %s ran %d times and succeeded, but %s: it cannot progress by itself", e.What, e.Job, e.Instance, e.Runs, e.State)
+	if e.Output != "" {
+		msg += "; its last run said: " + e.Output
+	}
+	return msg
+}
+
+// jobNoEffect builds the JobNoEffectError of the run whose outcome row st
+// is, with that run's step output from the history.
+func (e *Env) jobNoEffect(ctx context.Context, s SQL, job, what string, runs int, after int64, st JobStatus, state string) error {
+	ne := &JobNoEffectError{Instance: s.Instance(), Job: job, What: what, Runs: runs, State: state}
+	steps, err := s.JobSteps(ctx, job, after, st.LastInstanceID)
+	if err != nil {
+		e.Note(fmt.Sprintf("cannot read the step history of job %s on %s: %v", job, s.Instance(), err))
+	} else if len(steps) > 0 {
+		ne.Output = oneLine(steps[len(steps)-1].Message)
+	}
+	return ne
 }
 
 // startJob starts job. The job's own schedule may have started it a moment
