@@ -301,6 +301,29 @@ func (w *World) FailJob(instance, name, msg string) {
 	w.jobFails[k] = append(w.jobFails[k], msg)
 }
 
+// IdleJob makes the next n runs of an Agent job succeed without doing
+// anything, as a copy job does whose backup_source_directory is not the
+// folder the backup job writes to (it finds no new file, copies nothing
+// and reports success), so the monitor never shows the job's effect.
+func (w *World) IdleJob(instance, name string, n int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.jobIdle == nil {
+		w.jobIdle = map[string]int{}
+	}
+	w.jobIdle[instance+"/"+name] += n
+}
+
+// takeJobIdle reports whether this run of the job is an idle one.
+func (w *World) takeJobIdle(instance, name string) bool {
+	k := instance + "/" + name
+	if w.jobIdle[k] <= 0 {
+		return false
+	}
+	w.jobIdle[k]--
+	return true
+}
+
 // takeJobFail pops the next injected failure of a job ("" for none).
 func (w *World) takeJobFail(instance, name string) string {
 	k := instance + "/" + name

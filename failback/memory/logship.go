@@ -260,6 +260,10 @@ func (s *SQL) StartJob(ctx context.Context, name string) error {
 		s.w.jobRan(in, j, errors.New(msg))
 		return nil
 	}
+	if s.w.takeJobIdle(s.name, name) {
+		s.w.jobRan(in, j, nil)
+		return nil
+	}
 	var jerr error
 	switch j.kind {
 	case "backup":

@@ -164,6 +164,7 @@ type World struct {
 	paths    map[string]string      // lower-cased path -> path as written
 	jobSeq   int64                  // sysjobhistory.instance_id
 	jobFails map[string][]string    // instance/job -> injected failures of the next runs
+	jobIdle  map[string]int         // instance/job -> next runs that succeed doing nothing
 	calls    []Call
 	faults   map[string][]error
 	linger   []*lingering

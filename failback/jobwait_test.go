@@ -1,0 +1,96 @@
+package failback_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/pchatdr/harness/failback"
+	"github.com/pchatdr/harness/failback/memory"
+)
+
+// A copy job whose run succeeds without copying the newest log backup
+// (its backup_source_directory is not where the backup job writes) cannot
+// make step 5 progress: nothing changes the monitor until it runs again.
+// The engine starts it once more; when that run too does nothing, step 5
+// fails at once naming the job and the file it waited for, instead of
+// waiting out JobTimeout in silence.
+func TestJobWithoutEffectFailsNamingJobAndFile(t *testing.T) {
+	f := newFixture(t)
+	job := f.topo.LogShipping.CopyJob
+	f.world.IdleJob("sql-backup", job, 2)
+	rec := &recorder{}
+	res, err := (&failback.Runner{Plan: failback.FailbackPlan(), Env: f.newEnv(), Sinks: []failback.Sink{rec}}).Run(context.Background())
+	if err == nil || res.Failed != failback.StepLogShipping {
+		t.Fatalf("failed at %q: %v, want step %s", res.Failed, err, failback.StepLogShipping)
+	}
+	if errors.Is(err, failback.ErrWaitTimeout) {
+		t.Fatalf("waited out the job timeout: %v", err)
+	}
+	var ne *struct{ Job, Instance string; Runs int }
+	if !errors.As(err, &ne) || ne.Job != job || ne.Instance != "sql-backup" || ne.Runs != 2 {
+		t.Fatalf("error %v is not the copy job's JobNoEffectError (%+v)", err, ne)
+	}
+	for _, w := range []string{job + " on sql-backup ran 2 times and succeeded", "waiting for \"mgc_", ".trn\"", "cannot progress"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error lacks %q:\n%v", w, err)
+		}
+	}
+	if failback.IsTransient(err) {
+		t.Errorf("a job without effect is taken as transient (the step would be retried): %v", err)
+	}
+	for _, e := range rec.kind(failback.KindStepEnd) {
+		if e.Step == failback.StepLogShipping && e.Seconds >= f.opts().JobTimeout.Seconds() {
+			t.Errorf("step 5 took %.0fs, want well under the job timeout %v", e.Seconds, f.opts().JobTimeout)
+		}
+	}
+	restarted := false
+	for _, e := range rec.kind(failback.KindNote) {
+		if strings.Contains(e.Message, job) && strings.Contains(e.Message, "starting it once more") {
+			restarted = true
+		}
+	}
+	if !restarted {
+		t.Error("the journal does not say the engine started the job once more")
+	}
+}
+
+// One run without effect (it raced with the file it was to take) is
+// cured by the second run the engine starts: the failback completes.
+func TestJobWithoutEffectOnceIsRunAgain(t *testing.T) {
+	f := newFixture(t)
+	f.world.IdleJob("sql-backup", f.topo.LogShipping.CopyJob, 1)
+	res, err := (&failback.Runner{Plan: failback.FailbackPlan(), Env: f.newEnv()}).Run(context.Background())
+	if err != nil || res.Outcome != failback.OutcomeOK {
+		t.Fatalf("failback ended %s at %q: %v", res.Outcome, res.Failed, err)
+	}
+}
+
+// A wait that goes on says what it waits for and what it last saw every
+// WaitNoteInterval, long before its timeout: here step 1's wait for chat
+// sessions that never leave the backup mgc.
+func TestLongWaitSaysWhatItWaitsFor(t *testing.T) {
+	f := newFixture(t)
+	f.world.Lock(func(w *memory.World) { w.Pool.LingerReads = 1 << 20 })
+	rec := &recorder{}
+	_, err := (&failback.Runner{Plan: failback.FailbackPlan(), Env: f.newEnv(), Sinks: []failback.Sink{rec}}).Run(context.Background())
+	if !errors.Is(err, failback.ErrWaitTimeout) {
+		t.Fatalf("err = %v, want the session drain to time out", err)
+	}
+	timeout := f.opts().SessionDrainTimeout
+	var notes []string
+	for _, e := range rec.kind(failback.KindNote) {
+		if strings.HasPrefix(e.Message, "still waiting for ") {
+			notes = append(notes, e.Message)
+		}
+	}
+	// WaitNoteInterval defaults to 30 s: a note at about 30 s and 60 s of a
+	// one-minute wait (the last may coincide with the timeout).
+	if len(notes) == 0 || int64(len(notes)) > int64(timeout/(30e9))+1 {
+		t.Fatalf("%d still-waiting notes in a %v wait, want one every 30 s: %q", len(notes), timeout, notes)
+	}
+	if !strings.Contains(notes[0], "of at most "+timeout.String()) {
+		t.Errorf("note %q does not say how long the wait may take", notes[0])
+	}
+}
