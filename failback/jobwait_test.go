@@ -28,7 +28,7 @@ func TestJobWithoutEffectFailsNamingJobAndFile(t *testing.T) {
 	if errors.Is(err, failback.ErrWaitTimeout) {
 		t.Fatalf("waited out the job timeout: %v", err)
 	}
-	var ne *struct{ Job, Instance string; Runs int }
+	var ne *failback.JobNoEffectError
 	if !errors.As(err, &ne) || ne.Job != job || ne.Instance != "sql-backup" || ne.Runs != 2 {
 		t.Fatalf("error %v is not the copy job's JobNoEffectError (%+v)", err, ne)
 	}
