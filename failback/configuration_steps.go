@@ -33,7 +33,7 @@ func configurationSteps() []Step {
 	return []Step{
 		{Name: StepMirrorPrimary, Title: "mirror the primary mgc and mgccomp to the primary-mirror again (Install-CsMirrorDatabase -DropExistingDatabasesOnMirror)",
 			Check: checkPrimaryMirrored, Apply: applyMirrorPrimary, Verify: verifyPrimaryMirrored},
-		{Name: StepLogShippingFromMirror, Title: "make the primary-mirror a log-shipping primary of mgc too, shipping to the backup server (so log shipping survives a mirroring failover)",
+		{Name: StepLogShippingFromMirror, Title: "make the primary-mirror a log-shipping primary of mgc too, shipping to the backup server (so log shipping survives a mirroring failover); remove what the failover period left of log shipping on the backup-mirror",
 			Check: checkLogShippingFromMirror, Apply: applyLogShippingFromMirror, Verify: verifyLogShippingFromMirror},
 	}
 }
@@ -172,8 +172,125 @@ func (e *Env) mirrorShips(ctx context.Context) (bool, string, error) {
 	return false, "the primary-mirror " + e.PrimaryMirror.Instance() + " does not ship mgc to " + backup, nil
 }
 
+// backupMirrorLeftovers lists what the backup-mirror holds of log
+// shipping for mgc: a primary configuration (an administrator who set up
+// the HA/DR configuration on the backup side during the failover period,
+// for after a mirroring failover there), a secondary one, and the LSAlert
+// job when nothing is left for it to monitor. Before the disaster the
+// backup-mirror held none of it ("Configuring Persistent Chat Server for
+// high availability and disaster recovery" gives it no log-shipping role).
+func (e *Env) backupMirrorLeftovers(ctx context.Context) (LogShippingConfig, bool, []string, error) {
+	var cfg LogShippingConfig
+	if e.BackupMirror == nil {
+		return cfg, false, nil, nil
+	}
+	all, err := e.BackupMirror.LogShipping(ctx)
+	if err != nil {
+		return cfg, false, nil, err
+	}
+	var what []string
+	for _, p := range all.Primaries {
+		if strings.EqualFold(p.Database, DBContent) {
+			cfg.Primaries = append(cfg.Primaries, p)
+			what = append(what, fmt.Sprintf("%s is a log-shipping primary (job %s, %d secondaries)", p.Database, p.BackupJob, len(p.Secondaries)))
+		}
+	}
+	for _, s := range all.Secondaries {
+		if strings.EqualFold(s.PrimaryDatabase, DBContent) || strings.EqualFold(s.Database, DBContent) {
+			cfg.Secondaries = append(cfg.Secondaries, s)
+			what = append(what, fmt.Sprintf("a log-shipping secondary of %s.%s", s.PrimaryServer, s.PrimaryDatabase))
+		}
+	}
+	// The alert job belongs to whatever the instance still monitors: a
+	// leftover only when nothing but mgc's configuration is there.
+	alert := false
+	if len(all.Primaries) == len(cfg.Primaries) && len(all.Secondaries) == len(cfg.Secondaries) {
+		name, err := e.BackupMirror.ServerName(ctx)
+		if err != nil {
+			return cfg, false, nil, err
+		}
+		st, err := e.BackupMirror.JobStatus(ctx, "LSAlert_"+name)
+		if err != nil {
+			return cfg, false, nil, err
+		}
+		if alert = st.Exists; alert {
+			what = append(what, "job LSAlert_"+name)
+		}
+	}
+	return cfg, alert, what, nil
+}
+
+// backupMirrorClean reports whether the backup-mirror holds no log
+// shipping of mgc (none in the topology: clean).
+func (e *Env) backupMirrorClean(ctx context.Context) (bool, string, error) {
+	if e.BackupMirror == nil {
+		return true, "the topology has no backup-mirror instance", nil
+	}
+	_, _, what, err := e.backupMirrorLeftovers(ctx)
+	if err != nil {
+		return false, "", err
+	}
+	if len(what) > 0 {
+		return false, "the backup-mirror " + e.BackupMirror.Instance() + " holds log shipping of the failover period: " + strings.Join(what, "; "), nil
+	}
+	return true, "the backup-mirror " + e.BackupMirror.Instance() + " holds no log shipping of mgc", nil
+}
+
+// cleanBackupMirror removes mgc's log shipping from the backup-mirror: the
+// secondaries of its primary configuration and the configuration (with its
+// backup job), its secondary entries, then its alert job (which the
+// procedure keeps while something else is monitored).
+func (e *Env) cleanBackupMirror(ctx context.Context) error {
+	cfg, alert, what, err := e.backupMirrorLeftovers(ctx)
+	if err != nil || len(what) == 0 {
+		return err
+	}
+	e.Note("removing log shipping of the failover period from the backup-mirror " + e.BackupMirror.Instance() + ": " + strings.Join(what, "; "))
+	for _, p := range cfg.Primaries {
+		if err := e.BackupMirror.RemoveLogShippingPrimary(ctx, p.Database, p.Secondaries); err != nil {
+			return err
+		}
+	}
+	removed := map[string]bool{}
+	for _, s := range cfg.Secondaries {
+		if s.Database != "" && !removed[strings.ToLower(s.Database)] {
+			if err := e.BackupMirror.RemoveLogShippingSecondary(ctx, s.Database); err != nil {
+				return err
+			}
+			removed[strings.ToLower(s.Database)] = true
+		}
+	}
+	// sp_delete_log_shipping_secondary_database may have removed the
+	// primary's registration with its last database: read what is left.
+	if len(cfg.Secondaries) > 0 {
+		left, err := e.BackupMirror.LogShipping(ctx)
+		if err != nil {
+			return err
+		}
+		for _, s := range left.Secondaries {
+			if strings.EqualFold(s.PrimaryDatabase, DBContent) {
+				if err := e.BackupMirror.RemoveLogShippingSecondaryPrimary(ctx, s.PrimaryServer, s.PrimaryDatabase); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if alert || len(cfg.Primaries)+len(cfg.Secondaries) > 0 {
+		return e.BackupMirror.DeleteLogShippingAlertJob(ctx)
+	}
+	return nil
+}
+
 func checkLogShippingFromMirror(ctx context.Context, e *Env) (bool, string, error) {
-	return e.mirrorShips(ctx)
+	ok, why, err := e.mirrorShips(ctx)
+	if err != nil || !ok {
+		return ok, why, err
+	}
+	clean, cwhy, err := e.backupMirrorClean(ctx)
+	if err != nil || !clean {
+		return false, cwhy, err
+	}
+	return true, why + "; " + cwhy, nil
 }
 
 // applyLogShippingFromMirror is §2.4's "first half of the script": on the
@@ -185,6 +302,9 @@ func checkLogShippingFromMirror(ctx context.Context, e *Env) (bool, string, erro
 // "Database Mirroring and Log Shipping" does it with the stored procedures,
 // which need no failover and so no interruption of chat.
 func applyLogShippingFromMirror(ctx context.Context, e *Env) error {
+	if err := e.cleanBackupMirror(ctx); err != nil {
+		return err
+	}
 	if e.PrimaryMirror == nil {
 		e.Note("skip: the topology has no primary-mirror instance")
 		return nil
@@ -219,7 +339,7 @@ func applyLogShippingFromMirror(ctx context.Context, e *Env) error {
 }
 
 func verifyLogShippingFromMirror(ctx context.Context, e *Env) error {
-	ok, why, err := e.mirrorShips(ctx)
+	ok, why, err := checkLogShippingFromMirror(ctx, e)
 	if err != nil {
 		return err
 	}

@@ -22,3 +22,14 @@ Feature: The failback restores the configuration the pool had before the disaste
     And the log-shipping backup job runs on the "primary-mirror" instance
     And the log-shipping copy and restore jobs run on the backup instance
     Then the backup instance restored a log backup taken by the "primary-mirror" instance
+
+  # During a long failover period an administrator set up the HA/DR configuration on the
+  # backup side too (the backup-mirror a log-shipping primary of mgc, for after a mirroring
+  # failover there) and left it when the failback was planned. The failback leaves nothing
+  # of the failover period's log shipping on any instance, the backup-mirror included.
+  Scenario: The backup-mirror's log-shipping leftovers of the failover period are removed
+    Given during the failover period the backup-mirror was made a log-shipping primary of mgc, shipping to the primary instance
+    And the "backup-mirror" instance holds log-shipping jobs "LSAlert, LSBackup_mgc"
+    When the engine runs the failback
+    Then every step of the failback was verified
+    And the pool has its pre-disaster configuration

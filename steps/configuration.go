@@ -29,6 +29,10 @@ func registerConfiguration(sc *godog.ScenarioContext) {
 		return get(ctx).world.CopyAndRestoreLogs(ctx)
 	})
 	sc.Step(`^the backup instance restored a log backup taken by the "([^"]*)" instance$`, restoredLogFrom)
+	sc.Step(`^during the failover period the backup-mirror was made a log-shipping primary of mgc, shipping to the primary instance$`, func(ctx context.Context) error {
+		return get(ctx).world.ShipLogFromBackupMirror(ctx)
+	})
+	sc.Step(`^the "([^"]*)" instance holds log-shipping jobs "([^"]*)"$`, lsJobsOn)
 }
 
 // lsView is what one instance's msdb says about log shipping and its
@@ -138,6 +142,27 @@ func preDisasterConfiguration(ctx context.Context) error {
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("not the pre-disaster configuration: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// lsJobsOn checks the instance of role holds exactly the log-shipping
+// jobs listed (comma-separated; "LSAlert" stands for LSAlert_<its server>).
+func lsJobsOn(ctx context.Context, role, list string) error {
+	v, err := readLS(ctx, topology.Role(role))
+	if err != nil {
+		return err
+	}
+	var want []string
+	for _, j := range strings.Split(list, ",") {
+		if j = strings.TrimSpace(j); j == "LSAlert" {
+			j = "LSAlert_" + v.server
+		}
+		want = append(want, j)
+	}
+	slices.Sort(want)
+	if !slices.Equal(v.jobs, want) {
+		return fmt.Errorf("log-shipping jobs on the %s instance: %q, want %q", role, v.jobs, want)
 	}
 	return nil
 }

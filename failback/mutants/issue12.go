@@ -24,7 +24,24 @@ func issue12() []Mutant {
 			Plan: oldLogShippingLeft},
 		{Name: "lsalert-not-recreated", Description: "steps 5 and 9 configure log shipping without the LSAlert job: the old alert jobs go with the old configuration and none is created where the new one needs it, so no threshold alert fires after the failback",
 			Plan: lsAlertNotRecreated},
+		{Name: "backup-mirror-ls-left", Description: "step 9 never looks at the backup-mirror: the log shipping the failover period left there (a log-shipping primary of mgc, its backup job, its LSAlert job) stays after the failback",
+			Plan: backupMirrorLSLeft},
 	}
+}
+
+// backupMirrorLSLeft runs step 9 as the engine did before it cleaned the
+// backup-mirror: its Check, Apply and Verify see no backup-mirror.
+func backupMirrorLSLeft() *failback.Plan {
+	p := failback.FailbackPlan()
+	s := &p.Steps[mustStep(p, failback.StepLogShippingFromMirror)]
+	blind := func(e *failback.Env) *failback.Env {
+		return withSQL(e, func(x *failback.Env) { x.BackupMirror, x.BackupMirrorComp = nil, nil })
+	}
+	check, apply, verify := s.Check, s.Apply, s.Verify
+	s.Check = func(ctx context.Context, e *failback.Env) (bool, string, error) { return check(ctx, blind(e)) }
+	s.Apply = func(ctx context.Context, e *failback.Env) error { return apply(ctx, blind(e)) }
+	s.Verify = func(ctx context.Context, e *failback.Env) error { return verify(ctx, blind(e)) }
+	return p
 }
 
 // dropAll drops several steps of the real plan.

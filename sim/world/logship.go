@@ -112,6 +112,44 @@ func (w *World) ConfigureLogShippingFromMirror(ctx context.Context) error {
 	return nil
 }
 
+// ShipLogFromBackupMirror leaves on the backup-mirror what an
+// administrator who set up the HA/DR configuration on the backup side
+// during the failover period leaves there ("Configuring Persistent Chat
+// Server for high availability and disaster recovery", §2.4, with the
+// sites' roles swapped): the backup-mirror a log-shipping primary of mgc
+// (its mirror copy, RESTORING: the backup job has nothing to do until a
+// mirroring failover) shipping to the primary instance, with its backup
+// job and its LSAlert job. The failback must leave none of it.
+func (w *World) ShipLogFromBackupMirror(ctx context.Context) error {
+	_, m, err := w.masterByRole(topology.RoleBackupMirror)
+	if err != nil {
+		return err
+	}
+	pri, err := w.InstanceByRole(topology.RolePrimary)
+	if err != nil {
+		return err
+	}
+	t := w.Topology
+	ls := t.LogShipping
+	start := time.Now().UTC()
+	primary, err := failback.AddLogShippingPrimarySQL(failback.LogShippingPrimary{Database: failback.DBContent,
+		BackupDirectory: t.Share.UNC, BackupShare: t.Share.UNC, BackupJob: ls.BackupJob, ScheduleName: "LSBackupSchedule_mgc",
+		ScheduleMinutes: ls.ScheduleMinutes, RetentionMinutes: ls.RetentionMinutes, BackupThresholdMinutes: ls.BackupThresholdMinutes,
+		StartDate: start.Year()*10000 + int(start.Month())*100 + start.Day()})
+	if err != nil {
+		return err
+	}
+	for _, q := range []string{primary, failback.AddLogShippingPrimarySecondarySQL(failback.DBContent, serverName(mustInstance(t, pri.Name)), failback.DBContent),
+		failback.AddLogShippingAlertJobSQL} {
+		if _, err := m.ExecContext(ctx, q); err != nil {
+			w.Timeline.Add("operator", "log-shipping", "log shipping from the backup-mirror", err)
+			return fmt.Errorf("world: log shipping from the backup-mirror: %w", err)
+		}
+	}
+	w.Timeline.Add("operator", "log-shipping", "log shipping from the backup-mirror to the primary instance", nil)
+	return nil
+}
+
 // FailOverMirroring is a manual mirroring failover (ALTER DATABASE ... SET
 // PARTNER FAILOVER on the principal, as Invoke-CsDatabaseFailover does):
 // the database of the principal instance of role becomes the mirror, its
