@@ -462,6 +462,21 @@ func redoRestore(ctx context.Context, e *Env) (bool, string, error) {
 	if len(ss) > 0 {
 		return false, describeSessions(e.Primary.Instance(), DBContent, ss) + ": something uses the primary mgc; close those sessions and resume", nil
 	}
+	// The pool state now and the journal say nothing of what happened while
+	// the run was stopped (an operator may have set the pool Normal by hand
+	// and back): the database does. Rows added or removed since step 4's
+	// restore are writes the engine would destroy.
+	if fact, ok := e.Fact(FactPrimaryRows); ok {
+		now, err := e.Primary.RowCounts(ctx, DBContent)
+		if err != nil {
+			return false, "", err
+		}
+		if changed := rowsChangedSince(fact, now); len(changed) > 0 {
+			return false, "the primary mgc changed since this run restored it (" + strings.Join(changed, "; ") + "): chat servers wrote to it while the run was stopped, and the backup mgc changed after its tail-log backup: " +
+				"each copy may hold messages the other lacks and the engine overwrites neither. Everything the backup mgc acknowledged is in " + e.TailPath() + " (it is RESTORING again; " +
+				"RESTORE DATABASE [mgc] WITH RECOVERY on " + e.Backup.Instance() + " brings it back online). Keep the pool on one copy, compare the two mgc databases (dbo.tblChat), copy what is missing by hand, then start a new failback run", nil
+		}
+	}
 	return true, "the primary mgc never served the pool since it was restored (this run never set the pool Normal; the pool is FailedOver; no session in it): restoring it from this run's newer backups loses nothing", nil
 }
 
@@ -597,6 +612,12 @@ func fullRestored(ctx context.Context, e *Env, set BackupSet) (bool, error) {
 // database's state: the backup mgc it came from is fenced (RESTORING) and
 // cannot be read to compare contents, and a full scan of a production mgc
 // has no place inside the outage.
+//
+// It journals the restored mgc's row counts (metadata, FactPrimaryRows): a
+// resume that would restore over the primary mgc again compares them with
+// the database as it finds it, so messages written there while the run
+// was stopped (an operator who set the pool Normal by hand and back) are
+// seen in the database itself, not only in the journal and the pool state.
 func verifyRestored(ctx context.Context, e *Env) error {
 	done, why, err := checkRestored(ctx, e)
 	if err != nil {
@@ -605,7 +626,59 @@ func verifyRestored(ctx context.Context, e *Env) error {
 	if !done {
 		return fmt.Errorf("restore not confirmed: %s", why)
 	}
+	rows, err := e.Primary.RowCounts(ctx, DBContent)
+	if err != nil {
+		return err
+	}
+	e.SetFact(FactPrimaryRows, encodeRowCounts(rows))
 	return nil
+}
+
+// FactPrimaryRows is the primary mgc's row counts (sys.partitions) just
+// after step 4 restored it, as encodeRowCounts writes them.
+const FactPrimaryRows = "primary_rows_restored"
+
+// encodeRowCounts writes row counts as "schema.table=rows" joined by ";",
+// in the order RowCounts gives them (by schema and table).
+func encodeRowCounts(rows []TableRows) string {
+	parts := make([]string, len(rows))
+	for i, r := range rows {
+		parts[i] = r.Schema + "." + r.Table + "=" + strconv.FormatInt(r.Rows, 10)
+	}
+	return strings.Join(parts, ";")
+}
+
+// rowsChangedSince lists the tables whose row count differs from what the
+// fact recorded (tables added or dropped included).
+func rowsChangedSince(fact string, now []TableRows) []string {
+	was := map[string]string{}
+	if fact != "" {
+		for _, p := range strings.Split(fact, ";") {
+			k, v, _ := strings.Cut(p, "=")
+			was[k] = v
+		}
+	}
+	var changed []string
+	for _, r := range now {
+		k := r.Schema + "." + r.Table
+		v, ok := was[k]
+		if n := strconv.FormatInt(r.Rows, 10); !ok || v != n {
+			changed = append(changed, fmt.Sprintf("%s (%s rows after the restore, %s now)", k, orUnknown(v), n))
+		}
+		delete(was, k)
+	}
+	for k, v := range was {
+		changed = append(changed, fmt.Sprintf("%s (%s rows after the restore, gone now)", k, v))
+	}
+	slices.Sort(changed)
+	return changed
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "no"
+	}
+	return s
 }
 
 // ---- step 5: log shipping ----

@@ -63,3 +63,20 @@ Feature: An operator steps in while the failback is stopped
     And no chat server holds a session to "mgc" on the "backup" instance
     And the operator resumes the failback
     Then the resumed failback refused at step "restore-primary-mgc", saying "each copy may hold messages the other lacks"
+
+  # While the run was stopped after step 6, an operator set the pool Normal by hand: chat
+  # ran on the primary mgc. Then chat went back to the backup site, and the operator
+  # resumes. The journal holds no "pool Normal sent" and the pool is FailedOver again with
+  # no session in the primary mgc, yet the primary mgc took messages since its restore:
+  # the resume must see that in the database itself (its row counts since step 4), and
+  # overwrite neither copy.
+  Scenario: An operator ran the pool on the primary by hand while the failback was stopped: the resume overwrites neither copy
+    Given the engine runs the failback and stops after step "set-active-servers"
+    When an operator set the pool state to Normal
+    And chat users post 5 messages
+    And an operator restores service on the backup site
+    And chat users post 5 messages
+    And an operator clears the active server list
+    And no chat server holds a session to "mgc" on the "backup" instance
+    And the operator resumes the failback
+    Then the resumed failback refused at step "restore-primary-mgc", saying "each copy may hold messages the other lacks"

@@ -2,6 +2,7 @@ package mutants
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"github.com/pchatdr/harness/failback"
@@ -26,7 +27,42 @@ func issue12() []Mutant {
 			Plan: lsAlertNotRecreated},
 		{Name: "backup-mirror-ls-left", Description: "step 9 never looks at the backup-mirror: the log shipping the failover period left there (a log-shipping primary of mgc, its backup job, its LSAlert job) stays after the failback",
 			Plan: backupMirrorLSLeft},
+		{Name: "redo-restore-trusts-pool-state", Description: "a resume restores over the primary mgc again whenever the journal has no pool-Normal fact and the pool is FailedOver, without looking at the database: messages written there while an operator ran the pool Normal by hand are destroyed",
+			Plan: redoRestoreTrustsPoolState},
 	}
+}
+
+// redoRestoreTrustsPoolState runs step 4's real Redo with a primary
+// instance whose row counts are always those journalled after the restore.
+func redoRestoreTrustsPoolState() *failback.Plan {
+	p := failback.FailbackPlan()
+	s := &p.Steps[mustStep(p, failback.StepRestore)]
+	redo := s.Redo
+	s.Redo = func(ctx context.Context, e *failback.Env) (bool, string, error) {
+		fact, _ := e.Fact(failback.FactPrimaryRows)
+		return redo(ctx, withSQL(e, func(x *failback.Env) { x.Primary = rowsAsRestored{x.Primary, fact} }))
+	}
+	return p
+}
+
+// rowsAsRestored answers RowCounts of mgc with the counts the fact holds.
+type rowsAsRestored struct {
+	failback.SQL
+	fact string
+}
+
+func (r rowsAsRestored) RowCounts(ctx context.Context, db string) ([]failback.TableRows, error) {
+	if !strings.EqualFold(db, failback.DBContent) || r.fact == "" {
+		return r.SQL.RowCounts(ctx, db)
+	}
+	var out []failback.TableRows
+	for _, p := range strings.Split(r.fact, ";") {
+		name, n, _ := strings.Cut(p, "=")
+		schema, table, _ := strings.Cut(name, ".")
+		rows, _ := strconv.ParseInt(n, 10, 64)
+		out = append(out, failback.TableRows{Schema: schema, Table: table, Rows: rows})
+	}
+	return out, nil
 }
 
 // backupMirrorLSLeft runs step 9 as the engine did before it cleaned the
