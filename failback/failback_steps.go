@@ -466,7 +466,14 @@ func redoRestore(ctx context.Context, e *Env) (bool, string, error) {
 	// the run was stopped (an operator may have set the pool Normal by hand
 	// and back): the database does. Rows added or removed since step 4's
 	// restore are writes the engine would destroy.
-	if fact, ok := e.Fact(FactPrimaryRows); ok {
+	// A primary mgc that cannot be opened (RECOVERY_PENDING, SUSPECT, left
+	// RESTORING) has no row counts to compare; nothing could read from or
+	// write to it either, and restoring it is what repairs it.
+	st, err := e.Primary.DatabaseState(ctx, DBContent)
+	if err != nil {
+		return false, "", err
+	}
+	if fact, ok := e.Fact(FactPrimaryRows); ok && st.State == "ONLINE" {
 		now, err := e.Primary.RowCounts(ctx, DBContent)
 		if err != nil {
 			return false, "", err

@@ -57,7 +57,8 @@ func samePlan(p, real *failback.Plan) bool {
 		a, b := p.Steps[i], real.Steps[i]
 		if reflect.ValueOf(a.Apply).Pointer() != reflect.ValueOf(b.Apply).Pointer() ||
 			reflect.ValueOf(a.Verify).Pointer() != reflect.ValueOf(b.Verify).Pointer() ||
-			reflect.ValueOf(a.Check).Pointer() != reflect.ValueOf(b.Check).Pointer() {
+			reflect.ValueOf(a.Check).Pointer() != reflect.ValueOf(b.Check).Pointer() ||
+			reflect.ValueOf(a.Redo).Pointer() != reflect.ValueOf(b.Redo).Pointer() {
 			return false
 		}
 	}
