@@ -22,7 +22,22 @@ func (s *SQL) Login(ctx context.Context) (failback.LoginInfo, error) {
 	if err != nil {
 		return failback.LoginInfo{}, err
 	}
+	if s.as != nil {
+		return failback.LoginInfo{Name: s.as.name, Sysadmin: s.as.sysadmin}, nil
+	}
 	return failback.LoginInfo{Name: in.login(), Sysadmin: !in.NotSysadmin}, nil
+}
+
+// asLogin is the login of a connection made with SQLAs.
+type asLogin struct {
+	name     string
+	sysadmin bool
+}
+
+// SQLAs is failback.SQL on one instance as another login than the
+// instance's engine login (the rules table's NonSysadmin).
+func (w *World) SQLAs(instance, login string, sysadmin bool) *SQL {
+	return &SQL{w: w, name: instance, as: &asLogin{name: login, sysadmin: sysadmin}}
 }
 
 // login is the instance's engine login (sa unless Login is set).
@@ -36,7 +51,14 @@ func (in *Instance) login() string {
 // permit refuses op on db to a login that is not sysadmin, with the errors
 // SQL Server sends.
 func (s *SQL) permit(in *Instance, op, db string) error {
-	if in == nil || !in.NotSysadmin {
+	if in == nil {
+		return nil
+	}
+	admin := !in.NotSysadmin
+	if s.as != nil {
+		admin = s.as.sysadmin
+	}
+	if admin {
 		return nil
 	}
 	srv := in.ServerName

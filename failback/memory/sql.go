@@ -15,6 +15,8 @@ import (
 type SQL struct {
 	w    *World
 	name string
+	// as is a connection's own login (SQLAs); nil: the instance's.
+	as *asLogin
 }
 
 var _ failback.SQL = (*SQL)(nil)
