@@ -12,34 +12,23 @@ import (
 // topology user must not be sysadmin but is sa (which always is).
 const nonSysadminLogin = "pchat_failback"
 
-// sysadminLogins are the Windows instance users the world makes members
-// of sysadmin when it starts the instances (setup's /SQLSYSADMINACCOUNTS):
-// every one the topology does not mark userSysadmin: false. sa always is.
-func sysadminLogins(topo *topology.Topology, d *domain) []string {
+// sysadminsFor are the Windows logins the world makes members of sysadmin
+// on instance in when it starts it (setup's /SQLSYSADMINACCOUNTS): every
+// instance user of the topology (each instance has a login for each),
+// except in's own user when the topology says userSysadmin: false there.
+// sa always is. Nil without a domain.
+func (d *domain) sysadminsFor(in *topology.Instance) []string {
 	if d == nil {
 		return nil
 	}
 	var out []string
 	for _, l := range d.logins {
-		admin := false
-		for _, in := range topo.Instances {
-			if strings.EqualFold(in.User, l) && in.IsUserSysadmin() {
-				admin = true
-			}
+		if !in.IsUserSysadmin() && strings.EqualFold(l, in.User) {
+			continue
 		}
-		if admin {
-			out = append(out, l)
-		}
+		out = append(out, l)
 	}
 	return out
-}
-
-// sysadminList is the domain's sysadmins; none without a domain.
-func (d *domain) sysadminList() []string {
-	if d == nil {
-		return nil
-	}
-	return d.sysadmins
 }
 
 // EngineLoginNotSysadmin makes the login the engine connects to the named

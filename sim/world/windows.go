@@ -29,8 +29,6 @@ type domain struct {
 	// passwords of the accounts, by canonical DOMAIN\user
 	passwords map[string]string
 	logins    []string // every account as a Windows login, sorted
-	// sysadmins are the logins that are members of sysadmin (logins.go)
-	sysadmins []string
 }
 
 // isWindowsUser says a topology user is a Windows account (DOMAIN\user);
@@ -75,7 +73,6 @@ func newDomain(topo *topology.Topology, dnsDomain string) (*domain, error) {
 		d.dnsName = strings.ToLower(d.name) + ".test"
 	}
 	sort.Strings(d.logins)
-	d.sysadmins = sysadminLogins(topo, d)
 	return d, nil
 }
 
@@ -157,5 +154,5 @@ func (d *domain) containerDomain() *containers.SQLDomain {
 	for _, l := range d.logins {
 		accounts.WriteString(l + ":" + d.password(l) + "\n")
 	}
-	return &containers.SQLDomain{Name: d.name, DNS: d.dnsName, Accounts: []byte(accounts.String()), Logins: d.logins, Sysadmins: d.sysadmins}
+	return &containers.SQLDomain{Name: d.name, DNS: d.dnsName, Accounts: []byte(accounts.String()), Logins: d.logins}
 }
