@@ -534,7 +534,7 @@ func (sc *scope) backupLog(db *Database, device string, o *bkOptions, verb strin
 	if err != nil {
 		return err
 	}
-	ms, _ := mark.seq()
+	ms, _ := mark.Seq()
 	last := lsnOfSeq(ms + 1)
 	hdr := sc.baseHeader(db, o)
 	hdr.BackupType = media.TypeLog

@@ -324,7 +324,7 @@ func (l *mirrorLink) removeHook() {
 // exposed (no longer SYNCHRONIZED), as SQL Server does.
 func (l *mirrorLink) onCommit(db *Database, slsn uint64, p []byte) {
 	lsn := db.SQLLSN(slsn)
-	s, ok := lsn.seq()
+	s, ok := lsn.Seq()
 	if !ok {
 		return
 	}
@@ -371,7 +371,7 @@ func (l *mirrorLink) onCommit(db *Database, slsn uint64, p []byte) {
 
 // startShipper begins shipping from the mirror's next LSN.
 func (l *mirrorLink) startShipper(sctx context.Context, sess *mirror.Session, from LSN) {
-	s, ok := from.seq()
+	s, ok := from.Seq()
 	if !ok {
 		l.h.inst.logf("engine: mirroring of %s: partner next LSN %s is not valid", l.name, from)
 		sess.Close()
@@ -424,7 +424,7 @@ func (l *mirrorLink) sendFromLog(db *Database, sess *mirror.Session, next uint64
 		return err
 	}
 	err := db.ReadLogRecords(lsnOfSeq(next), func(r LogRecord) error {
-		s, ok := r.LSN.seq()
+		s, ok := r.LSN.Seq()
 		if !ok || s < next {
 			return nil
 		}
@@ -510,7 +510,7 @@ func (l *mirrorLink) ship(ctx context.Context, sess *mirror.Session) {
 			gapSince = time.Time{}
 			continue
 		}
-		if dn, ok := db.NextLSN().seq(); ok && dn > next {
+		if dn, ok := db.NextLSN().Seq(); ok && dn > next {
 			if gapSince.IsZero() {
 				gapSince = time.Now()
 			} else if time.Since(gapSince) > gapWait {

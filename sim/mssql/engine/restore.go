@@ -234,7 +234,7 @@ func (sc *scope) restoreDatabase(name, device string, o *bkOptions, verb string)
 	if err := sc.restoreSpace(existing, files); err != nil {
 		return err
 	}
-	endSeq, ok := LSN(set.LastLSN).seq()
+	endSeq, ok := LSN(set.LastLSN).Seq()
 	if !ok || endSeq == 0 {
 		return newErr(sqlerr.MediaFamilyMalformed, device)
 	}
