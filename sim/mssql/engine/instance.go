@@ -115,6 +115,7 @@ type Instance struct {
 	subMu      sync.Mutex    // guards agentH and mirrorH
 	agentH     *agent.Host   // SQL Server Agent (agent_host.go)
 	mirrorH    *mirrorHost   // database mirroring (mirror_host.go)
+	ext        instanceExt   // features' per-instance state (extension.go)
 	txSeq      atomic.Uint64 // transaction ids (tx.go)
 	systemSPID atomic.Int32  // system sessions' ids (session.go)
 }
@@ -166,6 +167,7 @@ func New(cfg Config) (*Instance, error) {
 		}
 	}
 	inst.procs = inst.reg.procs
+	inst.buildExt()
 	if cfg.DataDir != "" {
 		if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 			return nil, fmt.Errorf("engine: data dir: %w", err)

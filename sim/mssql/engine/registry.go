@@ -23,6 +23,8 @@ type Registry struct {
 	// mirroringRow computes a database's sys.database_mirroring columns
 	// after database_id; nil (or a nil result) means not mirrored.
 	mirroringRow func(db *Database) []Value
+	// ext is what features outside the engine install (extension.go).
+	ext registryExt
 }
 
 // stmtHandler runs a statement kind the core does not (BACKUP, RESTORE,
