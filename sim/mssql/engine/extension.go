@@ -3,9 +3,11 @@ package engine
 import (
 	"context"
 	"fmt"
+	"math/big"
 	"strings"
 	"time"
 
+	"github.com/pchatdr/harness/sim/mssql/mirror"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 )
@@ -55,7 +57,9 @@ func ExprText(e tsql.Expr) string { return exprText(e) }
 func Col(name string, t Type, nullable bool) Column { return col(name, t, nullable) }
 
 // LSNDecimal is an LSN as the numeric(25,0) value catalog views show.
-func LSNDecimal(l LSN) Value { return lsnDecimal(l) }
+func LSNDecimal(l LSN) Value {
+	return Decimal{Unscaled: new(big.Int).SetUint64(uint64(l)), Scale: 0}
+}
 
 // WallClock is t as a datetime column shows it (local wall clock).
 func WallClock(t time.Time) time.Time { return wallClock(t) }
@@ -165,6 +169,31 @@ func BuiltinFeature(name string) Feature {
 	panic("engine: no built-in feature " + name)
 }
 
+// MirrorRole is a database's role in a mirroring session
+// (sys.database_mirroring.mirroring_role); the wire protocol's type, so
+// the engine and the partners' hello agree.
+type MirrorRole = mirror.Role
+
+// Mirroring roles.
+const (
+	MirrorRoleNone      = mirror.RoleNone
+	MirrorRolePrincipal = mirror.RolePrincipal
+	MirrorRoleMirror    = mirror.RoleMirror
+)
+
+// MirroringRole is d's role in a database mirroring session, MirrorRoleNone
+// when d is not mirrored or the instance has no mirroring. BACKUP refuses a
+// MirrorRoleMirror database and RESTORE refuses any mirrored one (3104).
+func (d *Database) MirroringRole() MirrorRole {
+	if c := d.inst.ext.mirror; c != nil {
+		return c.Role(d)
+	}
+	return MirrorRoleNone
+}
+
+// IsMirrored says d takes part in a mirroring session (either role).
+func (d *Database) IsMirrored() bool { return d.MirroringRole() != MirrorRoleNone }
+
 // MirrorController is what the engine asks of database mirroring, which
 // lives outside it (sim/mssql/mirroring) and installs itself with
 // Registry.MirrorController. Without one no database is mirrored.
@@ -205,8 +234,14 @@ func (r *Registry) MirrorController(f func(inst *Instance) MirrorController) { r
 // outside the engine keeps per instance (its host, its listeners); the
 // feature finds it again with Instance.State(key) in its handlers, Start
 // and Stop, and frees what it holds in Stop. key is a value of an
-// unexported type of the feature's package, as with context.WithValue.
+// unexported type of the feature's package, as with context.WithValue;
+// features that share state may each register it (the first one counts).
 func (r *Registry) InstanceState(key any, create func(inst *Instance) any) {
+	for _, d := range r.ext.state {
+		if d.key == key {
+			return // two features sharing state register it once
+		}
+	}
 	r.ext.state = append(r.ext.state, stateDef{key: key, create: create})
 }
 
@@ -231,3 +266,7 @@ func (inst *Instance) buildExt() {
 		inst.ext.mirror = f(inst)
 	}
 }
+
+// PutLogState stores ls in m: a copy of a database made outside RESTORE
+// (ReplaceDatabase) continues its source's log.
+func PutLogState(m *DBMeta, ls LogState) { putLogState(m, ls) }

@@ -5,7 +5,10 @@
 // and event scheduler from outside.
 package features
 
-import "github.com/pchatdr/harness/sim/mssql/engine"
+import (
+	"github.com/pchatdr/harness/sim/mssql/engine"
+	"github.com/pchatdr/harness/sim/mssql/mirroring"
+)
 
 // Default is every feature of the simulated SQL Server, in the order they
 // are installed and started. Catalog views get their object_id from this
@@ -17,10 +20,11 @@ func Default() []engine.Feature {
 		engine.BuiltinFeature("catalog"),
 		engine.BuiltinFeature("procedures"),
 		engine.BuiltinFeature("files"),
-		engine.BuiltinFeature("endpoints"),
+		engine.BuiltinFeature("logins"),
+		mirroring.Endpoints(),
 		engine.BuiltinFeature("logshipping"),
 		engine.BuiltinFeature("agent"),
-		engine.BuiltinFeature("mirroring"),
+		mirroring.Mirroring(),
 		engine.BuiltinFeature("backup"),
 		engine.BuiltinFeature("restore"),
 		engine.BuiltinFeature("capacity"),

@@ -11,7 +11,7 @@ import (
 // order the catalog views' object_ids were given in: moving a feature out of
 // the engine must not renumber the views clients have seen.
 func TestDefaultKeepsTheOrder(t *testing.T) {
-	want := []string{"catalog", "procedures", "files", "endpoints", "logshipping", "agent",
+	want := []string{"catalog", "procedures", "files", "logins", "endpoints", "logshipping", "agent",
 		"mirroring", "backup", "restore", "capacity", "client-catalog", "compatibility-views",
 		"logshipping-alert"}
 	got := features.Default()
