@@ -292,7 +292,7 @@ func installCatalogViews(r *Registry) {
 				}
 			}
 		}
-		return out, nil
+		return append(out, moduleObjectRows(db)...), nil
 	})
 	r.View("sys", "tables", append(append([]Column{}, objCols...), col("lob_data_space_id", tInt, false), col("is_replicated", tBit, true), col("temporal_type", tTiny, true)),
 		func(sc *scope, db *Database) ([][]Value, error) {

@@ -197,6 +197,9 @@ func (sc *scope) execCreateTable(x *tsql.CreateTableStmt) error {
 			}
 			return 0, newErr(sqlerr.ObjectExists, name)
 		}
+		if db.module(schema, name) != nil {
+			return 0, newErr(sqlerr.ObjectExists, name)
+		}
 		def.ID = db.nextObject
 		db.nextObject++
 		t := newTable(db, def)
@@ -630,6 +633,7 @@ func (sc *scope) tableName(n *tsql.ObjectName) string {
 
 // dropTempTables removes a session's local temporary tables.
 func (s *Session) dropTempTables() {
+	s.dropTempModules()
 	db := s.inst.DBByID(tempdbID)
 	if db == nil {
 		return

@@ -129,6 +129,7 @@ type scope struct {
 	dmlTarget *tsql.TableRef
 	dmlTable  *Table
 	tryDepth  int // depth of the scope that opened the innermost TRY
+	viewDepth int // views being expanded (modules.go)
 	catchErr  *Error
 }
 

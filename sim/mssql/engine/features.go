@@ -41,6 +41,7 @@ func DefaultFeatures() []Feature {
 		{Name: "client-catalog", Install: installClientCatalog},
 		{Name: "compatibility-views", Install: installCompatibilityViews},
 		{Name: "logshipping-alert", Install: installLogShippingAlert},
+		{Name: "modules", Install: installModules},
 	}
 }
 

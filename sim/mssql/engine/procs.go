@@ -276,6 +276,9 @@ func (sc *scope) callProc(n *tsql.ObjectName, args []argument) (int32, map[int]o
 	}
 	p, ok := sc.s.inst.proc(name)
 	if !ok {
+		if status, outs, found, err := sc.callUserProc(n, args); found {
+			return status, outs, err
+		}
 		return 0, nil, newErr(sqlerr.ProcedureNotFound, nameText(n))
 	}
 	bound, err := bindArgs(name, p.Params, args)

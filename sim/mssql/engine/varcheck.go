@@ -117,6 +117,10 @@ func (sc *scope) checkVarsUncached(stmts []tsql.Stmt) *Error {
 			case *tsql.TableVarRef:
 				check(n.Name, n.Line, true)
 				return
+			case *tsql.CreateProcStmt, *tsql.CreateViewStmt:
+				// Checked against the procedure's parameters when it
+				// is created (modules.go).
+				return
 			}
 			walk(v.Elem())
 		case reflect.Struct:

@@ -62,6 +62,10 @@ func (p *parser) parseBatch() ([]Stmt, error) {
 			if p.tok().Kind == TokEOF {
 				return
 			}
+			if kind, ok := p.moduleStart(); ok {
+				stmts = append(stmts, p.parseModule(kind, len(stmts) == 0))
+				continue
+			}
 			stmts = append(stmts, p.parseStatement(len(stmts) == 0))
 		}
 	})

@@ -1,0 +1,14 @@
+package mssql_test
+
+import (
+	"database/sql"
+	"testing"
+
+	"github.com/pchatdr/harness/sim/mssql/enginetest"
+)
+
+func TestModuleScripts(t *testing.T) {
+	enginetest.Run(t, enginetest.ModuleScripts, func(t *testing.T) *sql.DB {
+		return openDB(t, startServer(t, ""), "master")
+	})
+}
