@@ -12,3 +12,9 @@ func TestModuleScripts(t *testing.T) {
 		return openDB(t, startServer(t, ""), "master")
 	})
 }
+
+func TestTableVarScripts(t *testing.T) {
+	enginetest.Run(t, enginetest.TableVarScripts, func(t *testing.T) *sql.DB {
+		return openDB(t, startServer(t, ""), "master")
+	})
+}

@@ -71,7 +71,7 @@ func (sc *scope) withTx(fn func(tx *Tx) (int64, error)) (int64, error) {
 // target resolves the table a DML statement changes.
 func (sc *scope) target(n *tsql.ObjectName, tableVar string) (*Table, error) {
 	if tableVar != "" {
-		return nil, newErr(sqlerr.MustDeclareTableVariable, tableVar)
+		return sc.tableVarTarget(tableVar)
 	}
 	obj, err := sc.resolveObject(n)
 	if err != nil {

@@ -143,6 +143,7 @@ type variable struct {
 	name string
 	typ  Type
 	val  Value
+	tbl  *Table // a table variable's rows (tablevars.go)
 }
 
 func (s *Session) newScope(ctx context.Context, out Results) *scope {

@@ -220,7 +220,7 @@ func (sc *scope) compileSource(ts tsql.TableSource, outer *bindScope) (*source, 
 			return out, nil
 		}}, nil
 	case *tsql.TableVarRef:
-		return nil, newErr(sqlerr.MustDeclareTableVariable, x.Name)
+		return sc.tableVarSource(x)
 	case *tsql.FuncTable:
 		return sc.funcTable(x)
 	}

@@ -410,7 +410,7 @@ func (sc *scope) parseParamDeclsUncached(text string) ([]paramDecl, error) {
 			return nil, newErr(sqlerr.SyntaxError, p)
 		}
 		d, ok := stmts[0].(*tsql.DeclareStmt)
-		if !ok || len(d.Vars) != 1 {
+		if !ok || len(d.Vars) != 1 || d.Vars[0].Typ == nil {
 			return nil, newErr(sqlerr.SyntaxError, p)
 		}
 		t, err := resolveType(d.Vars[0].Typ, false, i+1)

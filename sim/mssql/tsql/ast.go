@@ -560,6 +560,9 @@ type VarDecl struct {
 	Name string // with '@'
 	Typ  *TypeName
 	Init Expr // nil when no "= expr"
+	// Table is a table variable's definition (DECLARE @t TABLE (...));
+	// Typ is nil then.
+	Table *CreateTableStmt
 }
 
 // DeclareStmt is DECLARE @a type [= expr], ....

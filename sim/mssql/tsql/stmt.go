@@ -343,7 +343,9 @@ func (p *parser) parseDeclare() Stmt {
 		p.acceptWord("AS")
 		switch {
 		case p.isWord("TABLE"):
-			p.unsupported(v.Pos.Line, "table variables")
+			// A table variable is declared on its own.
+			d.Vars = append(d.Vars, p.parseTableVarDecl(v))
+			return d
 		case p.isWord("CURSOR"):
 			p.unsupported(v.Pos.Line, "cursors")
 		}
