@@ -323,6 +323,7 @@ var entries = []Entry{
 	{Number: 628, Class: 16, State: 0, Template: "Cannot issue SAVE TRANSACTION when there is no active transaction."},
 	{Number: 8180, Class: 16, State: 1, Template: "Statement(s) could not be prepared."},
 	{Number: 111, Class: 15, Template: "'%ls' must be the first statement in a query batch."},                                                                                 // unconfirmed
+	{Number: 240, Class: 16, Template: "Types don't match between the anchor and the recursive part in column \"%.*ls\" of recursive query \"%.*ls\"."},                       // unconfirmed
 	{Number: 530, Class: 16, Template: "The statement terminated. The maximum recursion %d has been exhausted before statement completion."},                                  // unconfirmed
 	{Number: 2010, Class: 16, Template: "Cannot perform alter on '%.*ls' because it is an incompatible object type."},                                                         // unconfirmed
 	{Number: 3705, Class: 16, Template: "Cannot use DROP %ls with '%.*ls' because '%.*ls' is %S_MSG. Use %ls."},                                                               // unconfirmed

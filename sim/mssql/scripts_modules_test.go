@@ -18,3 +18,9 @@ func TestTableVarScripts(t *testing.T) {
 		return openDB(t, startServer(t, ""), "master")
 	})
 }
+
+func TestRecursiveCTEScripts(t *testing.T) {
+	enginetest.Run(t, enginetest.RecursiveCTEScripts, func(t *testing.T) *sql.DB {
+		return openDB(t, startServer(t, ""), "master")
+	})
+}

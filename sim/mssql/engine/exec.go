@@ -130,6 +130,9 @@ type scope struct {
 	dmlTable  *Table
 	tryDepth  int // depth of the scope that opened the innermost TRY
 	viewDepth int // views being expanded (modules.go)
+	// recLevel holds, while a recursive CTE's recursive member compiles
+	// and runs, the rows of the previous level (cte_recursive.go).
+	recLevel map[*tsql.RecursiveCTE]*recBinding
 	catchErr  *Error
 }
 

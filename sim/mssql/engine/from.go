@@ -221,6 +221,8 @@ func (sc *scope) compileSource(ts tsql.TableSource, outer *bindScope) (*source, 
 		}}, nil
 	case *tsql.TableVarRef:
 		return sc.tableVarSource(x)
+	case *tsql.CTERef:
+		return sc.recursiveCTESource(x)
 	case *tsql.FuncTable:
 		return sc.funcTable(x)
 	}

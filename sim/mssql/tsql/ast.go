@@ -388,6 +388,8 @@ type SelectStmt struct {
 	OrderBy []*OrderItem
 	Offset  Expr // OFFSET n ROWS; nil when absent
 	Fetch   Expr // FETCH NEXT n ROWS ONLY; nil when absent
+	// MaxRecursion is OPTION (MAXRECURSION n); nil when absent.
+	MaxRecursion *int
 }
 
 // QuerySpec is one SELECT ... FROM ... WHERE ... GROUP BY ... HAVING ....

@@ -20,6 +20,7 @@ type parser struct {
 	// is being read (a reference to it would be recursion).
 	ctes        map[string]*cteDef
 	cteDefining string
+	cteRec      *RecursiveCTE // the one being defined, for self references
 }
 
 type bailout struct{ err error }
