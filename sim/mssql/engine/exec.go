@@ -133,7 +133,7 @@ type scope struct {
 	// recLevel holds, while a recursive CTE's recursive member compiles
 	// and runs, the rows of the previous level (cte_recursive.go).
 	recLevel map[*tsql.RecursiveCTE]*recBinding
-	catchErr  *Error
+	catchErr *Error
 }
 
 // caughtErr carries an error to the innermost CATCH block instead of the
