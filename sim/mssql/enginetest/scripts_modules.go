@@ -1,5 +1,17 @@
 package enginetest
 
+import (
+	"database/sql"
+
+	mssqldb "github.com/microsoft/go-mssqldb"
+	"github.com/shopspring/decimal"
+)
+
+// money is a go-mssqldb money parameter (TDS MONEYN on the wire).
+func money(s string) mssqldb.Money[decimal.Decimal] {
+	return mssqldb.Money[decimal.Decimal]{Decimal: decimal.RequireFromString(s)}
+}
+
 // ModuleScripts are user procedures and views (issue 14): CREATE [OR
 // ALTER], ALTER and DROP PROCEDURE and VIEW, EXEC with parameters, OUTPUT
 // parameters and return status, procedures calling procedures, the catalog
@@ -35,6 +47,17 @@ END`,
 			{Query: "EXEC get_t @nope = 1", ErrNumber: 8145},
 			{Query: "DECLARE @m int; EXEC get_t @m OUTPUT", ErrNumber: 8162, ErrContains: `The formal parameter "@min" was not declared as an OUTPUT parameter`},
 			{Query: "EXEC get_t 'x'", ErrNumber: 8114},
+		},
+	},
+	{
+		// A MONEYN parameter used to arrive as an untyped NULL's type:
+		// SELECT @p returned NULL and a money OUTPUT parameter came back
+		// NULL (go-mssqldb's TestOutputINOUTMoneyParam).
+		Name:  "money parameters keep their value",
+		Setup: []string{"CREATE PROC mon @m money OUTPUT AS SET @m = @m + 1"},
+		Assertions: []Assertion{
+			{Query: "SELECT @p", Args: []any{sql.Named("p", money("499983212344.8763"))}, Expected: [][]any{{"499983212344.8763"}}},
+			{Query: "DECLARE @x money = @p; EXEC mon @x OUTPUT; SELECT @x", Args: []any{sql.Named("p", money("-982.3421"))}, Expected: [][]any{{"-981.3421"}}},
 		},
 	},
 	{
