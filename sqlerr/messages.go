@@ -334,4 +334,8 @@ var entries = []Entry{
 	{Number: 8162, Class: 16, Template: "The formal parameter \"%.*ls\" was not declared as an OUTPUT parameter, but the actual parameter passed in requested output."},       // unconfirmed
 	{Number: 15197, Class: 16, Template: "There is no text for object '%.*ls'."},                                                                                              // unconfirmed
 	{Number: 15009, Class: 16, Template: "The object '%ls' does not exist in database '%ls' or is invalid for this operation."},                                               // unconfirmed
+	{Number: 15028, Class: 16, Template: "The configuration option '%ls' is not unique."},                                                                                     // unconfirmed
+	{Number: 15123, Class: 16, Template: "The configuration option '%ls' does not exist, or it may be an advanced option."},                                                   // unconfirmed
+	{Number: 15129, Class: 16, Template: "'%d' is not a valid value for configuration option '%ls'."},                                                                         // unconfirmed
+	{Number: 15457, Class: 0, Template: "Configuration option '%ls' changed from %ld to %ld. Run the RECONFIGURE statement to install."},                                      // unconfirmed
 }

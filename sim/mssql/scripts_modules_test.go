@@ -24,3 +24,9 @@ func TestRecursiveCTEScripts(t *testing.T) {
 		return openDB(t, startServer(t, ""), "master")
 	})
 }
+
+func TestConfigScripts(t *testing.T) {
+	enginetest.Run(t, enginetest.ConfigScripts, func(t *testing.T) *sql.DB {
+		return openDB(t, startServer(t, ""), "master")
+	})
+}

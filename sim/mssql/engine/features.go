@@ -42,6 +42,7 @@ func DefaultFeatures() []Feature {
 		{Name: "compatibility-views", Install: installCompatibilityViews},
 		{Name: "logshipping-alert", Install: installLogShippingAlert},
 		{Name: "modules", Install: installModules},
+		{Name: "config", Install: installConfig},
 	}
 }
 

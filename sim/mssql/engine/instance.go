@@ -117,6 +117,7 @@ type Instance struct {
 	mirrorH    *mirrorHost   // database mirroring (mirror_host.go)
 	txSeq      atomic.Uint64 // transaction ids (tx.go)
 	systemSPID atomic.Int32  // system sessions' ids (session.go)
+	config     serverConfig  // sp_configure's options (config.go)
 }
 
 // Well-known database ids.
