@@ -210,4 +210,3 @@ func spConfigure(pc *ProcCall) (int32, error) {
 	inst.config.set(o, v)
 	return 0, pc.Message(newErr(sqlerr.ConfigOptionChanged, o.name, old, v))
 }
-
