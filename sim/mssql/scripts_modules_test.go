@@ -30,3 +30,9 @@ func TestConfigScripts(t *testing.T) {
 		return openDB(t, startServer(t, ""), "master")
 	})
 }
+
+func TestAgentHelpScripts(t *testing.T) {
+	enginetest.Run(t, enginetest.AgentHelpScripts, func(t *testing.T) *sql.DB {
+		return openDB(t, startServer(t, ""), "master")
+	})
+}

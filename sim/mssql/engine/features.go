@@ -43,6 +43,7 @@ func DefaultFeatures() []Feature {
 		{Name: "logshipping-alert", Install: installLogShippingAlert},
 		{Name: "modules", Install: installModules},
 		{Name: "config", Install: installConfig},
+		{Name: "agent-help", Install: installAgentHelp},
 	}
 }
 

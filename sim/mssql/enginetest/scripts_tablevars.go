@@ -40,6 +40,16 @@ SELECT s.name FROM dbo.src s JOIN @t x ON x.id = s.id ORDER BY s.name`, Expected
 		},
 	},
 	{
+		Name:  "INSERT ... EXEC captures a procedure's result sets",
+		Setup: []string{"CREATE PROC two_sets AS BEGIN SELECT 1, N'a'; SELECT 2, N'b'; END", "CREATE TABLE dbo.cap (i int, s nvarchar(5))"},
+		Assertions: []Assertion{
+			{Query: "INSERT INTO dbo.cap EXEC two_sets", Exec: true, Affected: 2},
+			{Query: "DECLARE @t TABLE (i int, s nvarchar(5)); INSERT @t (i, s) EXEC two_sets; SELECT SUM(i), MAX(s) FROM @t", Expected: [][]any{{3, "b"}}},
+			{Query: "DECLARE @t TABLE (i int); INSERT @t EXEC two_sets", ErrNumber: 213},
+			{Query: "SELECT i, s FROM dbo.cap ORDER BY i", Expected: [][]any{{1, "a"}, {2, "b"}}},
+		},
+	},
+	{
 		Name: "table variable changes in an explicit transaction are refused, not rolled back",
 		Assertions: []Assertion{
 			{Query: "DECLARE @t TABLE (a int); BEGIN TRAN; INSERT @t VALUES (1); ROLLBACK", ErrNumber: 40000},
