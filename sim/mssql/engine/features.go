@@ -44,6 +44,7 @@ func DefaultFeatures() []Feature {
 		{Name: "modules", Install: installModules},
 		{Name: "config", Install: installConfig},
 		{Name: "agent-help", Install: installAgentHelp},
+		{Name: "sp_help", Install: installSpHelp},
 	}
 }
 

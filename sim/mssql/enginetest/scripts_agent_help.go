@@ -19,6 +19,21 @@ var AgentHelpScripts = []ScriptTest{
 			{Query: "EXEC msdb.dbo.sp_help_job @job_name = N'nightly', @enabled = 1", ErrNumber: 40000},
 		},
 	},
+	{
+		Name: "sp_help",
+		Setup: []string{
+			"CREATE TABLE dbo.h (id int NOT NULL, name nvarchar(20) NULL, amount decimal(10,2) NULL)",
+			"CREATE PROC dbo.hp @a int, @b nvarchar(10) = N'x' OUTPUT AS SELECT 1",
+		},
+		Assertions: []Assertion{
+			{Query: "EXEC sp_help 'h'", Columns: []string{"Name", "Owner", "Type", "Created_datetime"}, Exec: true, Affected: -1},
+			// Two result sets of different shapes: INSERT ... EXEC refuses them.
+			{Query: "DECLARE @c TABLE (Name sysname, Owner sysname, Type nvarchar(31), Created_datetime datetime); INSERT @c EXEC sp_help 'h'", ErrNumber: 213},
+			{Query: "DECLARE @o TABLE (Name sysname, Owner sysname, Object_type nvarchar(31)); INSERT @o EXEC sp_help; SELECT Name, Object_type FROM @o ORDER BY Name",
+				Expected: [][]any{{"h", "user table"}, {"hp", "stored procedure"}}},
+			{Query: "EXEC sp_help 'nothing'", ErrNumber: 15009},
+		},
+	},
 }
 
 // helpJobInto declares @j with sp_help_job's first result set's columns,
