@@ -68,10 +68,9 @@ var configOptions = []configOption{
 // serverConfig is an instance's configured and running values (by id);
 // an option not in the maps has its default.
 type serverConfig struct {
-	mu      sync.Mutex
-	value   map[int64]int64
-	inUse   map[int64]int64
-	changed bool
+	mu    sync.Mutex
+	value map[int64]int64
+	inUse map[int64]int64
 }
 
 func (c *serverConfig) get(o configOption) (value, inUse int64) {
