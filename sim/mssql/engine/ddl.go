@@ -243,6 +243,9 @@ func (sc *scope) execDropTable(x *tsql.DropTableStmt) error {
 			defer db.mu.Unlock()
 			t := db.lookupTable(schema, name, tx)
 			if t == nil {
+				if m := db.module(schema, name); m != nil {
+					return 0, newErr(sqlerr.DropWrongObjectType, "TABLE", name, name, "a "+m.kindWord(), "DROP "+strings.ToUpper(m.kindWord()))
+				}
 				if x.IfExists {
 					return 0, nil
 				}
