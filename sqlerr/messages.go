@@ -338,4 +338,12 @@ var entries = []Entry{
 	{Number: 15123, Class: 16, Template: "The configuration option '%ls' does not exist, or it may be an advanced option."},                                                   // unconfirmed
 	{Number: 15129, Class: 16, Template: "'%d' is not a valid value for configuration option '%ls'."},                                                                         // unconfirmed
 	{Number: 15457, Class: 0, Template: "Configuration option '%ls' changed from %ld to %ld. Run the RECONFIGURE statement to install."},                                      // unconfirmed
+	// Permissions (issue 12, defect 5: the failback's login must be
+	// sysadmin). Texts as SQL Server prints them ("BACKUP (Transact-SQL)",
+	// "RESTORE Statements - Arguments", "ALTER SERVER ROLE").
+	{Number: 229, Class: 14, Template: "The %ls permission was denied on the object '%.*ls', database '%.*ls', schema '%.*ls'."},
+	{Number: 262, Class: 14, Template: "%ls permission denied in database '%.*ls'."},
+	{Number: 3110, Class: 14, Template: "User does not have permission to RESTORE database '%.*ls'."},
+	{Number: 15247, Class: 16, Template: "User does not have permission to perform this action."},
+	{Number: 15405, Class: 11, Template: "Cannot use the special principal '%s'."},
 }
