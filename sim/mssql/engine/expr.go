@@ -420,6 +420,11 @@ func canonValue(v reflect.Value, b *strings.Builder) {
 			b.WriteString("nil")
 			return
 		}
+		if rc, ok := v.Interface().(*tsql.RecursiveCTE); ok {
+			// A recursive CTE refers to itself: its name is its key.
+			fmt.Fprintf(b, "cte:%p", rc)
+			return
+		}
 		canonValue(v.Elem(), b)
 	case reflect.Struct:
 		t := v.Type()

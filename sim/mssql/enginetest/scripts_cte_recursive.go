@@ -24,6 +24,9 @@ SELECT name, lvl FROM chain ORDER BY lvl, name`, Expected: [][]any{{"root", 0}, 
 			{Query: "WITH n(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM n WHERE n < 10000) SELECT COUNT(*) FROM n OPTION (MAXRECURSION 10000)", Expected: [][]any{{10000}}},
 			{Query: "WITH n(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM n WHERE n < 300) SELECT MAX(n) FROM n OPTION (MAXRECURSION 0)", Expected: [][]any{{300}}},
 			{Query: "WITH n(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM n WHERE n < 10) SELECT COUNT(*) FROM n OPTION (MAXRECURSION 5)", ErrNumber: 530},
+			// GROUP BY matches expressions structurally; a subquery over a
+			// recursive CTE (which refers to itself) must not loop.
+			{Query: "WITH n(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM n WHERE n < 3) SELECT n % 2, COUNT(*), (SELECT MAX(n) FROM n) FROM n GROUP BY n % 2 ORDER BY 1", Expected: [][]any{{0, 1, 3}, {1, 2, 3}}},
 		},
 	},
 	{
