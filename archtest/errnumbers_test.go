@@ -19,6 +19,7 @@ var raisers = []struct{ dir, name string }{
 	{"", "sqlerr.New"},
 	{"sim/mssql/engine", "newErr"},
 	{"sim/mssql/engine", "msgText"},
+	{"sim/mssql/mirroring", "newErr"},
 	{"failback/memory", "e"},
 }
 
