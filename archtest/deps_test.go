@@ -132,6 +132,12 @@ var rules = []rule{
 		banned: []string{"sim/mssql/tsql", "sim/mssql/engine"},
 	},
 	{
+		why:    "the engine's leaf packages (pure scalar built-ins, the LSN layout, what SQL Server reports about backup sets) know no instance and no SQL text: they never import the engine, the parser or the feature list",
+		from:   []string{"sim/mssql/builtins", "sim/mssql/lsn", "sim/mssql/backupset"},
+		tests:  true,
+		banned: []string{"sim/mssql/engine", "sim/mssql/tsql", "sim/mssql/features"},
+	},
+	{
 		why:    "the simulator models SQL Server from its documentation, not from what the engine sends, and knows nothing of the world around it",
 		from:   []string{"sim/mssql"},
 		banned: []string{"failback", "fakes", "sim/world", "sim/chat", "sim/fault", "sim/faultplan", "sim/containers"},

@@ -80,9 +80,7 @@ func ParseGUID(s string) (GUID, error) {
 // LSNOfSeq is the LSN of the log record with storage sequence seq.
 func LSNOfSeq(seq uint64) LSN { return lsnOfSeq(seq) }
 
-// Seq is the storage sequence of the record at l; ok is false for an LSN
-// that names no record.
-func (l LSN) Seq() (uint64, bool) { return l.seq() }
+// LSN.Seq (sim/mssql/lsn) is the sequence number of the record at an LSN.
 
 // CloneExt is a copy of m.Ext to change: DBMeta copies share the map.
 func CloneExt(m *DBMeta) map[string][]byte { return cloneExt(m) }
