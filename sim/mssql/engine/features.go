@@ -42,6 +42,9 @@ func DefaultFeatures() []Feature {
 		{Name: "client-catalog", Install: installClientCatalog},
 		{Name: "compatibility-views", Install: installCompatibilityViews},
 		{Name: "logshipping-alert", Install: installLogShippingAlert},
+		// Last: its permission checks wrap what the features above
+		// installed (security.go).
+		{Name: "security", Install: installSecurity},
 	}
 }
 

@@ -63,11 +63,18 @@ func init() {
 		"object_id":          rangeArgs(1, 2, fnObjectID),
 		"object_name":        rangeArgs(1, 2, fnObjectName),
 		"is_srvrolemember": rangeArgs(1, 2, func(c *compiler, a []*cexpr) (*cexpr, error) {
-			return &cexpr{typ: sqltypes.TypeInt, eval: func(en *env) (Value, error) {
-				if strings.EqualFold(en.sc.s.login, "sa") {
-					return int64(1), nil
+			return &cexpr{typ: sqltypes.TypeInt, nullable: true, eval: func(en *env) (Value, error) {
+				role, err := evalString(a[0], en)
+				if err != nil {
+					return nil, err
 				}
-				return int64(0), nil
+				var login Value
+				if len(a) > 1 {
+					if login, err = evalString(a[1], en); err != nil {
+						return nil, err
+					}
+				}
+				return en.sc.isSrvRoleMember(role, login, len(a) > 1), nil // security.go
 			}}, nil
 		}),
 		"xact_state": fixedArgs(0, func(c *compiler, _ []*cexpr) (*cexpr, error) {

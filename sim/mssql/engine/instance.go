@@ -70,6 +70,11 @@ type Config struct {
 	// if made with CREATE LOGIN [DOMAIN\user] FROM WINDOWS: the domain
 	// accounts that may connect with Windows authentication.
 	WindowsLogins []string
+	// SysadminLogins are the logins (sa aside, which always is) that are
+	// members of the sysadmin fixed server role from the start, as setup's
+	// /SQLSYSADMINACCOUNTS makes them. Every other login is not, until
+	// ALTER SERVER ROLE adds it (security.go).
+	SysadminLogins []string
 }
 
 // Instance is one simulated SQL Server instance.
