@@ -31,5 +31,8 @@ func Default() []engine.Feature {
 		engine.BuiltinFeature("client-catalog"),
 		engine.BuiltinFeature("compatibility-views"),
 		engine.BuiltinFeature("logshipping-alert"),
+		// Last: its permission checks wrap the statements, procedures
+		// and ALTER DATABASE options the features above installed.
+		engine.BuiltinFeature("security"),
 	}
 }
