@@ -57,7 +57,7 @@ func (w *World) publishEndpoints(inst *Instance) {
 		}
 		e := i.srv.Engine()
 		for h, a := range w.partners {
-			e.MapPartnerHost(h, a)
+			e.MapPartnerHost(h, w.mirrorAddr(i.dataCenter, h, a)) // across the WAN link when h is in another data center
 		}
 	}
 }
