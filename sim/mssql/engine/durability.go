@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -333,9 +332,12 @@ func (d *Database) checkpoint() error {
 	state := d.collect()
 	d.sinceCkp.Store(0)
 	d.gate.Unlock()
-	data := state.encode()
+	// Streamed, as a full backup's payload is (the same bytes encode
+	// builds): a checkpoint of a large database never holds a second copy
+	// of it in memory (the profile of a 256 MiB failback spent 17% of its
+	// CPU growing that one slice at shutdown).
 	return d.log.WriteSnapshot(lsn, func(w io.Writer) error {
-		_, err := io.Copy(w, bytes.NewReader(data))
+		_, err := writeState(w, state)
 		return err
 	})
 }
