@@ -132,9 +132,20 @@ var rules = []rule{
 		banned: []string{"sim/mssql/tsql", "sim/mssql/engine"},
 	},
 	{
+		why:    "the engine's leaf packages (pure scalar built-ins, the LSN layout, what SQL Server reports about backup sets) know no instance and no SQL text: they never import the engine, the parser or the feature list",
+		from:   []string{"sim/mssql/builtins", "sim/mssql/lsn", "sim/mssql/backupset"},
+		tests:  true,
+		banned: []string{"sim/mssql/engine", "sim/mssql/tsql", "sim/mssql/features"},
+	},
+	{
 		why:    "the simulator models SQL Server from its documentation, not from what the engine sends, and knows nothing of the world around it",
 		from:   []string{"sim/mssql"},
 		banned: []string{"failback", "fakes", "sim/world", "sim/chat", "sim/fault", "sim/faultplan", "sim/containers"},
+	},
+	{
+		why:    "features outside the engine (sim/mssql/mirroring) are wired in by sim/mssql/features and see the engine through its exported surface (engine/extension.go): the engine never imports them or the list (its own tests may, as external engine_test packages)",
+		from:   []string{"sim/mssql/engine"},
+		banned: []string{"sim/mssql/features", "sim/mssql/mirroring"},
 	},
 	{
 		why:    "the fake Lync endpoint is a product of its own (cmd/lyncfake): it reads the topology, never the simulator (sim/ntlm, a protocol library both servers share, it may)",

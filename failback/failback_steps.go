@@ -11,6 +11,7 @@ import (
 	"github.com/pchatdr/harness/failback/lync"
 	"github.com/pchatdr/harness/failback/sqlserver"
 	"github.com/pchatdr/harness/failback/topology"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // PlanFailback is the name of the failback plan.
@@ -248,7 +249,9 @@ func findSet(ctx context.Context, s SQL, path, name string) (BackupSet, bool, er
 func findSetOf(ctx context.Context, s SQL, path, name string, typ int) (BackupSet, bool, error) {
 	sets, err := s.BackupSets(ctx, path)
 	if err != nil {
-		if len(sqlserver.SQLErrorNumbers(err)) > 0 && !IsTransient(err) {
+		// A HEADERONLY refused to the login (262) says nothing about the
+		// set: the error, not "not found" (login-sysadmin's problem).
+		if len(sqlserver.SQLErrorNumbers(err)) > 0 && !IsTransient(err) && !sqlserver.HasNumber(err, sqlerr.PermissionDenied) {
 			return BackupSet{}, false, nil
 		}
 		return BackupSet{}, false, err

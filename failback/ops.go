@@ -264,6 +264,9 @@ type SQL interface {
 	// Sessions lists user sessions in db, except the engine's own.
 	Sessions(ctx context.Context, db string) ([]Session, error)
 	ServiceAccounts(ctx context.Context) ([]Service, error)
+	// Login is the login the engine connects as and whether it is a
+	// member of sysadmin (login.go).
+	Login(ctx context.Context) (LoginInfo, error)
 	FileExists(ctx context.Context, path string) (FileInfo, error)
 	// FreeBytes is the free space of the volume holding dir, as this
 	// instance sees it; known is false when SQL Server cannot tell (a UNC

@@ -7,7 +7,9 @@ import (
 	"strings"
 
 	"github.com/pchatdr/harness/failback/lync"
+	"github.com/pchatdr/harness/failback/sqlserver"
 	"github.com/pchatdr/harness/failback/topology"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // Precondition names (journal and failback_precondition_failures_total
@@ -49,6 +51,7 @@ func FailbackPreconditions() []Precondition {
 		{Name: PreNameAgentsRunning, Title: "SQL Server Agent runs on the primary and the backup instances (log-shipping jobs)", Run: preAgentsRunning},
 		{Name: PreNamePrimaryDiskSpace, Title: "the primary's volumes hold the restored mgc's data and log files at their full size", Run: prePrimaryDiskSpace},
 		{Name: PreNameActiveListReadable, Title: "the pool's active server list can be read back (steps 1 and 6 verify through it)", Run: preActiveListReadable},
+		{Name: PreNameLoginSysadmin, Title: "the engine's login is a member of sysadmin on every instance the failback works on (login.go)", Run: preLoginSysadmin},
 	}
 }
 
@@ -335,8 +338,16 @@ func preShare(ctx context.Context, e *Env) PreconditionResult {
 	// xp_fileexist sees a folder the service account may only read: step 3
 	// (the backup instance) and step 5 (the primary) write there, so each
 	// writes and deletes a probe backup.
+	var warnings []string
 	for _, s := range []SQL{e.Backup, e.Primary} {
 		if err := s.ProbeWrite(ctx, e.probePath(s.Instance())); err != nil {
+			if sqlserver.HasNumber(err, sqlerr.PermissionDenied) {
+				// The login may not BACKUP (262): what the service
+				// account may write is unknown, and login-sysadmin
+				// refuses the run for the login.
+				warnings = append(warnings, fmt.Sprintf("the share probe from %s was refused to the login (%v): not checked", s.Instance(), err))
+				continue
+			}
 			if IsTransient(err) && readErr == nil {
 				readErr = err
 			}
@@ -359,14 +370,16 @@ func preShare(ctx context.Context, e *Env) PreconditionResult {
 	}
 	if !known {
 		r := pass("%s is reachable from %s and %s", unc, e.Backup.Instance(), e.Primary.Instance())
-		r.Warnings = append(r.Warnings, fmt.Sprintf("free space on %s cannot be read through SQL Server; make sure it holds at least %d bytes (two full backups of mgc)", unc, 2*need))
+		r.Warnings = append(warnings, fmt.Sprintf("free space on %s cannot be read through SQL Server; make sure it holds at least %d bytes (two full backups of mgc)", unc, 2*need))
 		return r
 	}
 	// Step 3 and step 5 each write a full backup of mgc.
 	if free < 2*need {
 		return fail("%s has %d bytes free, the failback writes two full backups of about %d bytes each: free space on the share", unc, free, need)
 	}
-	return pass("%s is reachable from %s and %s with %d bytes free (need %d)", unc, e.Backup.Instance(), e.Primary.Instance(), free, 2*need)
+	r := pass("%s is reachable from %s and %s with %d bytes free (need %d)", unc, e.Backup.Instance(), e.Primary.Instance(), free, 2*need)
+	r.Warnings = warnings
+	return r
 }
 
 func prePrimaryNotNewer(ctx context.Context, e *Env) PreconditionResult {

@@ -108,6 +108,21 @@ func TestPreconditions(t *testing.T) {
 		}, "would fail with 3257"},
 		{failback.PreNameActiveListReadable, nil, ""},
 		{failback.PreNameActiveListReadable, func(f *fixture) { f.world.Lock(func(w *memory.World) { w.Pool.Down = true }) }, "cannot be read back"},
+		{failback.PreNameLoginSysadmin, nil, ""},
+		{failback.PreNameLoginSysadmin, func(f *fixture) {
+			f.world.Lock(func(w *memory.World) {
+				in := w.Instance("sql-backup")
+				in.Login, in.NotSysadmin = `CONTOSO\pchatfb`, true
+			})
+		}, `the login CONTOSO\pchatfb on sql-backup is not a member of sysadmin: run ALTER SERVER ROLE sysadmin ADD MEMBER [CONTOSO\pchatfb] there`},
+		{failback.PreNameLoginSysadmin, func(f *fixture) {
+			f.world.Lock(func(w *memory.World) { w.Instance("sql-primary").NotSysadmin = true })
+		}, "the login sa on sql-primary is not a member of sysadmin"},
+		// The share probe's BACKUP refused to the login (262) is
+		// login-sysadmin's refusal, not the share's.
+		{failback.PreNameShare, func(f *fixture) {
+			f.world.Lock(func(w *memory.World) { w.Instance("sql-primary").NotSysadmin = true })
+		}, ""},
 	}
 	for _, c := range cases {
 		name := c.check + "/pass"

@@ -28,7 +28,7 @@ Feature: The failback refuses a world that breaks one of its preconditions
       | the primary mgc holds newer data than the backup    | topologies/embedded.yaml             | 60 chat messages acknowledged by "pc1.dc1.contoso.test" on the "primary" instance       | primary-not-newer         |
 
     # Issue 12, defect 5: assumptions that the old engine only met in the middle of the
-    # outage (a RESTORE refused with 3104 or 3257, a log-shipping procedure refused, a
+    # outage (a RESTORE refused with 3104, 3257 or 3110, a log-shipping procedure refused, a
     # BACKUP that runs out of room on the share, a read-back that fails after step 1).
     @capacity
     Examples:
@@ -41,3 +41,10 @@ Feature: The failback refuses a world that breaks one of its preconditions
       | the share is not writable by the backup's service   | topologies/embedded.yaml             | the SQL Server service account "CONTOSO\sqlsvc" cannot write the share from the "backup" instance | share-reachable |
       | the share lacks room for the backup                 | topologies/embedded.yaml             | the share has 0 MB free                                                                 | share-reachable           |
       | the active list cannot be read back                 | topologies/embedded.yaml             | the management endpoint fails every "Get-CsService" with "Cannot find the active server collection." | active-list-readable |
+
+    # Issue 12, defect 5: the failback's BACKUP, RESTORE, ALTER DATABASE and msdb
+    # procedures need a login in sysadmin on every instance it works on.
+    @capacity @logins
+    Examples:
+      | broken                                              | topology                             | break                                                                                   | precondition              |
+      | the engine's login is not sysadmin on the primary   | topologies/embedded.yaml             | the engine's login on the "primary" instance is not a member of sysadmin               | login-sysadmin            |

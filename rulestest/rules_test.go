@@ -1,11 +1,13 @@
 package rulestest
 
 import (
+	"database/sql"
 	"testing"
 
 	"github.com/pchatdr/harness/failback"
 	"github.com/pchatdr/harness/failback/sqlrules"
 	"github.com/pchatdr/harness/failback/sqlserver"
+	"github.com/pchatdr/harness/sim/mssql"
 	"github.com/pchatdr/harness/sim/world"
 	"github.com/pchatdr/harness/topologies"
 )
@@ -29,6 +31,36 @@ func (d deployment) SQL(name string) failback.SQL {
 }
 
 func (d deployment) Share() string { return d.w.Topology.Share.UNC }
+
+// NonSysadmin leaves the engine's topology login on the instance a login
+// that is not sysadmin, as the precondition scenario does, and connects as
+// it.
+func (d deployment) NonSysadmin(name string) failback.SQL {
+	if err := d.w.EngineLoginNotSysadmin(d.t.Context(), name); err != nil {
+		d.t.Fatal(err)
+	}
+	inst, ok := d.w.Instance(name)
+	if !ok {
+		d.t.Fatalf("no instance %s in the world", name)
+	}
+	for _, in := range d.w.Topology.Instances {
+		if in.Name != name {
+			continue
+		}
+		pw, err := in.Password.Resolve()
+		if err != nil {
+			d.t.Fatal(err)
+		}
+		db, err := sql.Open("sqlserver", mssql.DSN(inst.Addr, in.User, pw, "master"))
+		if err != nil {
+			d.t.Fatal(err)
+		}
+		d.t.Cleanup(func() { db.Close() })
+		return &failback.LiveSQL{Name: name, DB: sqlserver.OpenDB(db, name)}
+	}
+	d.t.Fatalf("no instance %s in the topology", name)
+	return nil
+}
 
 // fresh starts an embedded world, fails it over and rebuilds the primary
 // data center, as the scenarios do before a failback.

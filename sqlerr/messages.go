@@ -322,4 +322,12 @@ var entries = []Entry{
 	{Number: 10759, Class: 15, State: 1, Template: "Use of DISTINCT is not allowed with the OVER clause."},
 	{Number: 628, Class: 16, State: 0, Template: "Cannot issue SAVE TRANSACTION when there is no active transaction."},
 	{Number: 8180, Class: 16, State: 1, Template: "Statement(s) could not be prepared."},
+	// Permissions (issue 12, defect 5: the failback's login must be
+	// sysadmin). Texts as SQL Server prints them ("BACKUP (Transact-SQL)",
+	// "RESTORE Statements - Arguments", "ALTER SERVER ROLE").
+	{Number: 229, Class: 14, Template: "The %ls permission was denied on the object '%.*ls', database '%.*ls', schema '%.*ls'."},
+	{Number: 262, Class: 14, Template: "%ls permission denied in database '%.*ls'."},
+	{Number: 3110, Class: 14, Template: "User does not have permission to RESTORE database '%.*ls'."},
+	{Number: 15247, Class: 16, Template: "User does not have permission to perform this action."},
+	{Number: 15405, Class: 11, Template: "Cannot use the special principal '%s'."},
 }

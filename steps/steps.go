@@ -226,6 +226,7 @@ func Initializer(opts Options) func(*godog.ScenarioContext) {
 		registerCycles(sc)
 		registerConfiguration(sc)
 		registerCapacity(sc)
+		registerLogins(sc)
 		registerSecurity(sc, opts)
 		registerEndpointAuth(sc)
 		registerWAN(sc)

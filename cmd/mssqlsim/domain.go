@@ -18,6 +18,9 @@ import (
 type domainFlags struct {
 	name, dns, accounts string
 	logins              multiFlag
+	// sysadmins are members of sysadmin from the start, as setup's
+	// /SQLSYSADMINACCOUNTS makes them (sa always is).
+	sysadmins multiFlag
 }
 
 func addDomainFlags(fs *flag.FlagSet) *domainFlags {
@@ -26,6 +29,7 @@ func addDomainFlags(fs *flag.FlagSet) *domainFlags {
 	fs.StringVar(&d.dns, "domain-dns", "", "DNS name of the domain (contoso.com); default lower(domain).test")
 	fs.StringVar(&d.accounts, "domain-accounts-file", "", `file of the domain's accounts, one "DOMAIN\user:password" a line (passwords never in flags)`)
 	fs.Var(&d.logins, "windows-login", `a Windows login of the instance, DOMAIN\user (repeatable)`)
+	fs.Var(&d.sysadmins, "sysadmin", `a login that is a member of sysadmin from the start, as setup's /SQLSYSADMINACCOUNTS (repeatable; sa always is)`)
 	return d
 }
 

@@ -96,9 +96,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 	ecfg := engine.Config{
 		Name: *name, DataDir: *data, SAPassword: password,
 		ServiceAccount: *svc, AgentAccount: *agent, AgentRunning: *agentRunning,
-		Files:         files,
-		Logf:          logger.Printf,
-		WindowsLogins: domainOpts.logins,
+		Files:          files,
+		Logf:           logger.Printf,
+		WindowsLogins:  domainOpts.logins,
+		SysadminLogins: domainOpts.sysadmins,
 	}
 	if err := mirrorOpts.apply(&ecfg); err != nil {
 		return usageError{err}

@@ -44,6 +44,9 @@ func (s *SQL) FileSpace(ctx context.Context, name string) ([]failback.FileSpace,
 func (s *SQL) ProbeWrite(ctx context.Context, path string) error {
 	in, err := s.begin(ctx, "ProbeWrite", failback.ProbeWriteSQL(path), false)
 	defer s.end()
+	if err == nil {
+		err = s.permit(in, "ProbeWrite", "model") // permissions.go
+	}
 	if err != nil {
 		return err
 	}

@@ -243,6 +243,9 @@ func (s *SQL) StartJob(ctx context.Context, name string) error {
 	q := failback.StartJobSQL(name)
 	in, err := s.begin(ctx, "StartJob", q, true)
 	defer s.end()
+	if err == nil {
+		err = s.permit(in, "StartJob", name) // permissions.go
+	}
 	if err != nil {
 		return err
 	}
@@ -367,6 +370,9 @@ func (s *SQL) RestoreLog(ctx context.Context, r failback.LogRestoreSpec) error {
 	in, err := s.begin(ctx, "RestoreLog", q, true)
 	defer s.end()
 	if err == nil {
+		err = s.permit(in, "RestoreLog", r.Database) // permissions.go
+	}
+	if err == nil {
 		err = qerr
 	}
 	if err != nil {
@@ -453,6 +459,9 @@ func (s *SQL) RecoverDatabase(ctx context.Context, name string) error {
 	q, qerr := failback.RecoverDatabaseSQL(name)
 	in, err := s.begin(ctx, "RecoverDatabase", q, true)
 	defer s.end()
+	if err == nil {
+		err = s.permit(in, "RecoverDatabase", name) // permissions.go
+	}
 	if err == nil {
 		err = qerr
 	}

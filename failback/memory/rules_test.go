@@ -32,6 +32,9 @@ type deployment struct{ w *memory.World }
 
 func (d deployment) SQL(instance string) failback.SQL { return d.w.SQL(instance) }
 func (d deployment) Share() string                    { return d.w.Topo.Share.UNC }
+func (d deployment) NonSysadmin(instance string) failback.SQL {
+	return d.w.SQLAs(instance, "pchat_failback", false)
+}
 
 func TestChatSessionsFollowThePool(t *testing.T) {
 	w := world(t)

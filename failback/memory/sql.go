@@ -15,6 +15,8 @@ import (
 type SQL struct {
 	w    *World
 	name string
+	// as is a connection's own login (SQLAs); nil: the instance's.
+	as *asLogin
 }
 
 var _ failback.SQL = (*SQL)(nil)
@@ -206,6 +208,9 @@ func (s *SQL) media(in *Instance, path, stmt string) ([]*mediaSet, error) {
 func (s *SQL) BackupSets(ctx context.Context, path string) ([]failback.BackupSet, error) {
 	in, err := s.begin(ctx, "BackupSets", failback.HeaderOnlySQL(path), false)
 	defer s.end()
+	if err == nil {
+		err = s.permit(in, "BackupSets", "") // permissions.go
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -248,6 +253,9 @@ func findPos(m []*mediaSet, file int) *mediaSet {
 func (s *SQL) FileList(ctx context.Context, path string, file int) ([]failback.BackupFile, error) {
 	in, err := s.begin(ctx, "FileList", failback.FileListOnlySQL(path, file), false)
 	defer s.end()
+	if err == nil {
+		err = s.permit(in, "FileList", "") // permissions.go
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,9 @@ func (s *SQL) RemoveMirroring(ctx context.Context, name string) error {
 	in, err := s.begin(ctx, "RemoveMirroring", q, true)
 	defer s.end()
 	if err == nil {
+		err = s.permit(in, "RemoveMirroring", name) // permissions.go
+	}
+	if err == nil {
 		err = qerr
 	}
 	if err != nil {
@@ -47,6 +50,9 @@ func (s *SQL) BackupDatabase(ctx context.Context, b failback.BackupSpec) (failba
 	q, qerr := failback.BackupDatabaseSQL(b)
 	in, err := s.begin(ctx, "BackupDatabase", q, true)
 	defer s.end()
+	if err == nil {
+		err = s.permit(in, "BackupDatabase", b.Database) // permissions.go
+	}
 	if err == nil {
 		err = qerr
 	}
@@ -101,6 +107,9 @@ func (s *SQL) backupLog(in *Instance, d *Database, b failback.BackupSpec, q stri
 func (s *SQL) VerifyBackup(ctx context.Context, path string, file int) error {
 	in, err := s.begin(ctx, "VerifyBackup", failback.VerifyBackupSQL(path, file), false)
 	defer s.end()
+	if err == nil {
+		err = s.permit(in, "VerifyBackup", "") // permissions.go
+	}
 	if err != nil {
 		return err
 	}
@@ -119,6 +128,9 @@ func (s *SQL) RestoreDatabase(ctx context.Context, r failback.RestoreSpec) error
 	q, qerr := failback.RestoreDatabaseSQL(r)
 	in, err := s.begin(ctx, "RestoreDatabase", q, true)
 	defer s.end()
+	if err == nil {
+		err = s.permit(in, "RestoreDatabase", r.Database) // permissions.go
+	}
 	if err == nil {
 		err = qerr
 	}
@@ -179,6 +191,9 @@ func (s *SQL) RemoveLogShippingPrimary(ctx context.Context, name string, seconda
 	q := failback.RemoveLogShippingPrimarySQL(name, secondaries)
 	in, err := s.begin(ctx, "RemoveLogShippingPrimary", q, true)
 	defer s.end()
+	if err == nil {
+		err = s.permit(in, "RemoveLogShippingPrimary", name) // permissions.go
+	}
 	if err != nil {
 		return err
 	}
@@ -213,6 +228,9 @@ func (s *SQL) RemoveLogShippingSecondary(ctx context.Context, name string) error
 	q := failback.RemoveLogShippingSecondarySQL(name)
 	in, err := s.begin(ctx, "RemoveLogShippingSecondary", q, true)
 	defer s.end()
+	if err == nil {
+		err = s.permit(in, "RemoveLogShippingSecondary", name) // permissions.go
+	}
 	if err != nil {
 		return err
 	}
@@ -239,6 +257,9 @@ func (s *SQL) RemoveLogShippingSecondaryPrimary(ctx context.Context, server, nam
 	q := failback.RemoveLogShippingSecondaryPrimarySQL(server, name)
 	in, err := s.begin(ctx, "RemoveLogShippingSecondaryPrimary", q, true)
 	defer s.end()
+	if err == nil {
+		err = s.permit(in, "RemoveLogShippingSecondaryPrimary", name) // permissions.go
+	}
 	if err != nil {
 		return err
 	}
@@ -262,6 +283,9 @@ func (s *SQL) AddLogShippingPrimary(ctx context.Context, p failback.LogShippingP
 	q, qerr := failback.AddLogShippingPrimarySQL(p)
 	in, err := s.begin(ctx, "AddLogShippingPrimary", q, true)
 	defer s.end()
+	if err == nil {
+		err = s.permit(in, "AddLogShippingPrimary", "") // permissions.go
+	}
 	if err == nil {
 		err = qerr
 	}
@@ -293,6 +317,9 @@ func (s *SQL) AddLogShippingSecondary(ctx context.Context, x failback.LogShippin
 	in, err := s.begin(ctx, "AddLogShippingSecondary", q, true)
 	defer s.end()
 	if err == nil {
+		err = s.permit(in, "AddLogShippingSecondary", "") // permissions.go
+	}
+	if err == nil {
 		err = qerr
 	}
 	if err != nil {
@@ -321,6 +348,9 @@ func (s *SQL) AddLogShippingPrimarySecondary(ctx context.Context, name, server, 
 	q := failback.AddLogShippingPrimarySecondarySQL(name, server, sdb)
 	in, err := s.begin(ctx, "AddLogShippingPrimarySecondary", q, true)
 	defer s.end()
+	if err == nil {
+		err = s.permit(in, "AddLogShippingPrimarySecondary", name) // permissions.go
+	}
 	if err != nil {
 		return err
 	}
@@ -344,6 +374,9 @@ func (s *SQL) AddLogShippingAlertJob(ctx context.Context) error {
 	q := failback.AddLogShippingAlertJobSQL
 	in, err := s.begin(ctx, "AddLogShippingAlertJob", q, true)
 	defer s.end()
+	if err == nil {
+		err = s.permit(in, "AddLogShippingAlertJob", "") // permissions.go
+	}
 	if err != nil {
 		return err
 	}
@@ -359,6 +392,9 @@ func (s *SQL) DeleteLogShippingAlertJob(ctx context.Context) error {
 	q := failback.DeleteLogShippingAlertJobSQL
 	in, err := s.begin(ctx, "DeleteLogShippingAlertJob", q, true)
 	defer s.end()
+	if err == nil {
+		err = s.permit(in, "DeleteLogShippingAlertJob", "") // permissions.go
+	}
 	if err != nil {
 		return err
 	}

@@ -107,6 +107,10 @@ type Instance struct {
 	FreeKnown bool
 	// Down makes every call fail with a refused connection.
 	Down bool
+	// Login is the engine's login ("" is sa); NotSysadmin makes it a
+	// login that is not a member of sysadmin (permissions.go).
+	Login       string
+	NotSysadmin bool
 
 	history     []restoreRec
 	backups     []failback.BackupSet // backups this instance took (msdb.dbo.backupset, server_name = @@SERVERNAME)

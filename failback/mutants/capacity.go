@@ -17,6 +17,7 @@ func capacity() []Mutant {
 		{failback.PreNameAgentsRunning, "a stopped SQL Server Agent reaches the log-shipping jobs (22022)"},
 		{failback.PreNamePrimaryDiskSpace, "a primary without room for the restored files reaches the RESTORE (3257)"},
 		{failback.PreNameActiveListReadable, "an active list that cannot be read back reaches step 1's verification"},
+		{failback.PreNameLoginSysadmin, "a login that is not sysadmin on the primary reaches step 4 (RESTORE HEADERONLY 262, RESTORE 3110) after the active list was cleared and the backup mgc fenced"},
 	} {
 		name := p.name
 		out = append(out, Mutant{Name: "no-precondition-" + name, Description: "precondition " + name + " dropped: " + p.what,

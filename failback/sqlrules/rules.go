@@ -15,6 +15,7 @@ package sqlrules
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -31,6 +32,10 @@ type Deployment interface {
 	// Share is the log-shipping share's UNC path, writable by every
 	// instance's service account.
 	Share() string
+	// NonSysadmin is a connection to the instance as a login that is a
+	// member of no server role (the deployment creates it); SQL keeps
+	// connecting as the engine's sysadmin login.
+	NonSysadmin(instance string) failback.SQL
 }
 
 // Rule is one refusal: what to do, and the SQL Server error numbers it
@@ -107,6 +112,34 @@ var Rules = []Rule{
 	{"unmirror a database that is not mirrored (1416)", func(ctx context.Context, d Deployment) error {
 		return d.SQL(primary).RemoveMirroring(ctx, "mgc")
 	}, []int32{sqlerr.NotMirrored, sqlerr.AlterDatabaseFailed}},
+	// Issue 12, defect 5: the failback's statements need sysadmin.
+	{"a login that is not sysadmin reads so and may not BACKUP (262)", func(ctx context.Context, d Deployment) error {
+		if li, err := d.SQL(backup).Login(ctx); err != nil || !li.Sysadmin {
+			return fmt.Errorf("the engine's login %+v (%v) is not sysadmin", li, err)
+		}
+		s := d.NonSysadmin(backup)
+		li, err := s.Login(ctx)
+		if err != nil {
+			return err
+		}
+		if li.Sysadmin || li.Name == "" {
+			return fmt.Errorf("login %+v: want a named login that is not sysadmin", li)
+		}
+		_, err = s.BackupDatabase(ctx, failback.BackupSpec{Database: "mgc", Path: d.Share() + `\n.bak`, Name: "n"})
+		return err
+	}, []int32{sqlerr.PermissionDenied, sqlerr.BackupRestoreAborted}},
+	{"restore by a login that is not sysadmin (3110)", func(ctx context.Context, d Deployment) error {
+		if _, err := d.SQL(backup).BackupDatabase(ctx, failback.BackupSpec{Database: "mgc", Path: d.Share() + `\b.bak`, Name: "n"}); err != nil {
+			return err
+		}
+		return d.NonSysadmin(primary).RestoreDatabase(ctx, failback.RestoreSpec{Database: "mgc", Path: d.Share() + `\b.bak`, File: 1, Replace: true, Recovery: true})
+	}, []int32{sqlerr.RestorePermissionDenied, sqlerr.BackupRestoreAborted}},
+	{"unmirror by a login that is not sysadmin (5011)", func(ctx context.Context, d Deployment) error {
+		return d.NonSysadmin(backup).RemoveMirroring(ctx, "mgc")
+	}, []int32{sqlerr.AlterDatabaseDenied, sqlerr.AlterDatabaseFailed}},
+	{"a log-shipping procedure run by a login that is not sysadmin (15247)", func(ctx context.Context, d Deployment) error {
+		return d.NonSysadmin(primary).AddLogShippingAlertJob(ctx)
+	}, []int32{sqlerr.NoPermissionForAction}},
 }
 
 // Run runs every rule as a subtest, each on a fresh deployment.

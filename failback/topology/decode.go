@@ -557,6 +557,11 @@ func (d *decoder) instance(n *yaml.Node, key string) Instance {
 		{"encrypt", false, d.str(&in.Encrypt)},
 		{"trustServerCertificate", false, d.boolean(&in.TrustServerCertificate)},
 		{"caFile", false, d.str(&in.CAFile)},
+		{"userSysadmin", false, func(v *yaml.Node, k string) {
+			var b bool
+			d.boolean(&b)(v, k)
+			in.UserSysadmin = &b
+		}},
 	}
 	d.object(n, key, append(fields, d.secretFields(&in.Password, key)...))
 	in.Role = Role(role)

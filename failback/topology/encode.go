@@ -82,6 +82,7 @@ type yInstance struct {
 	Encrypt                string `yaml:"encrypt,omitempty"`
 	TrustServerCertificate bool   `yaml:"trustServerCertificate,omitempty"`
 	CAFile                 string `yaml:"caFile,omitempty"`
+	UserSysadmin           *bool  `yaml:"userSysadmin,omitempty"`
 }
 
 type yShare struct {
@@ -166,7 +167,7 @@ func (t *Topology) MarshalYAML() (any, error) {
 		y.Instances = append(y.Instances, yInstance{Name: in.Name, Role: string(in.Role), DataCenter: in.DataCenter, Host: in.Host,
 			Address: in.Address, User: in.User, PasswordEnv: in.Password.Env, PasswordFile: in.Password.File,
 			ServiceAccount: in.ServiceAccount, AgentAccount: in.AgentAccount, Encrypt: in.Encrypt,
-			TrustServerCertificate: in.TrustServerCertificate, CAFile: in.CAFile})
+			TrustServerCertificate: in.TrustServerCertificate, CAFile: in.CAFile, UserSysadmin: in.UserSysadmin})
 	}
 	for k, v := range t.Share.HostPaths {
 		y.Share.HostPaths[k] = v

@@ -156,7 +156,17 @@ type Instance struct {
 	// certificate) the instance's TLS certificate is checked against, as
 	// go-mssqldb's "certificate" setting; empty trusts the system's roots.
 	CAFile string
+	// UserSysadmin (userSysadmin) says whether a simulated world makes
+	// User a member of the sysadmin fixed server role; nil means yes. The
+	// engine never reads it: the failback needs sysadmin on every
+	// instance it works on and checks that itself (precondition
+	// login-sysadmin). sa always is sysadmin, so false needs another user.
+	// (Added field.)
+	UserSysadmin *bool
 }
+
+// IsUserSysadmin is UserSysadmin with its default (true).
+func (in Instance) IsUserSysadmin() bool { return in.UserSysadmin == nil || *in.UserSysadmin }
 
 // Share is the log-shipping share and how each instance's host reaches it.
 type Share struct {

@@ -210,6 +210,9 @@ func (t *Topology) validateInstances(p *problems, dcs map[string]bool) map[strin
 		if strings.TrimSpace(in.User) == "" {
 			p.key(k+".user", "must not be empty")
 		}
+		if !in.IsUserSysadmin() && strings.EqualFold(strings.TrimSpace(in.User), "sa") {
+			p.key(k+".userSysadmin", "sa is always a member of sysadmin; name another user to have a login that is not")
+		}
 		switch in.Encrypt {
 		case "", "disable", "false", "true", "strict":
 		default:

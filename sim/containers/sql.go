@@ -141,6 +141,9 @@ type SQLDomain struct {
 	Name, DNS string
 	Accounts  []byte
 	Logins    []string
+	// Sysadmins are the logins that are members of sysadmin from the
+	// start (mssqlsim's --sysadmin).
+	Sysadmins []string
 }
 
 // SQLInstance is a running SQL Server container.
@@ -295,6 +298,9 @@ func (o *SQLOptions) spec(ctx context.Context, d *Docker) (instanceSpec, error) 
 			}
 			for _, l := range d.Logins {
 				s.cmd = append(s.cmd, "--windows-login", l)
+			}
+			for _, l := range d.Sysadmins {
+				s.cmd = append(s.cmd, "--sysadmin", l)
 			}
 			s.files = append(s.files, testcontainers.ContainerFile{Reader: bytes.NewReader(d.Accounts), ContainerFilePath: sqlDomainPath, FileMode: 0o444})
 		}

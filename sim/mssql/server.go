@@ -17,6 +17,7 @@ import (
 	"sync"
 
 	"github.com/pchatdr/harness/sim/mssql/engine"
+	"github.com/pchatdr/harness/sim/mssql/features"
 	"github.com/pchatdr/harness/sim/mssql/tds"
 	"github.com/pchatdr/harness/sim/ntlm"
 	"github.com/pchatdr/harness/sim/tlscert"
@@ -92,6 +93,10 @@ func Start(cfg Config) (*Server, error) {
 		if cert, err = tlscert.SelfSigned(cfg.Engine.Name, strings.ToLower(cfg.Engine.Name)); err != nil {
 			return nil, fmt.Errorf("start instance %s: %w", cfg.Engine.Name, err)
 		}
+	}
+	if cfg.Engine.Features == nil {
+		// The full list, with the features that live outside the engine.
+		cfg.Engine.Features = features.Default()
 	}
 	inst, err := engine.New(cfg.Engine)
 	if err != nil {

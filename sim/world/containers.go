@@ -189,6 +189,9 @@ func (b *containerBackend) options(inst *Instance, hostPort int) (containers.SQL
 		Domain: b.w.domain.containerDomain(),
 		Logf:   b.w.logf,
 	}
+	if o.Domain != nil {
+		o.Domain.Sysadmins = c.SysadminLogins
+	}
 	if inst.host != "" && !strings.EqualFold(inst.host, o.Alias) {
 		o.Aliases = append(o.Aliases, strings.ToLower(inst.host))
 	}

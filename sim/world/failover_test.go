@@ -10,6 +10,7 @@ import (
 	"github.com/pchatdr/harness/failback/topology"
 	lyncfake "github.com/pchatdr/harness/fakes/lync"
 	"github.com/pchatdr/harness/sim/mssql/engine"
+	"github.com/pchatdr/harness/sim/mssql/mirroring"
 )
 
 // TestConfigureMirroring: the primary stores are mirrored to the
@@ -50,17 +51,17 @@ func TestConfigureMirroring(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := mir.srv.Engine().EndpointAddr()
+	old := mirroring.EndpointAddr(mir.srv.Engine())
 	if err := w.Restart(ctx, mir); err != nil {
 		t.Fatal(err)
 	}
-	if now := mir.srv.Engine().EndpointAddr(); now == "" || now == old {
+	if now := mirroring.EndpointAddr(mir.srv.Engine()); now == "" || now == old {
 		t.Logf("endpoint address %q after restart (was %q)", now, old)
 	}
 	pri, _ := w.InstanceByRole(topology.RolePrimary)
 	wctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	if err := pri.srv.Engine().WaitMirroring(wctx, "mgc", func(s engine.MirroringStatus) bool {
+	if err := mirroring.Wait(wctx, pri.srv.Engine(), "mgc", func(s mirroring.Status) bool {
 		return s.Role == engine.MirrorRolePrincipal && s.State == "SYNCHRONIZED"
 	}); err != nil {
 		t.Fatalf("after the mirror's restart: %v", err)

@@ -11,13 +11,14 @@ import (
 
 	"github.com/pchatdr/harness/failback/topology"
 	lyncfake "github.com/pchatdr/harness/fakes/lync"
+	"github.com/pchatdr/harness/sim/mssql/mirroring"
 )
 
 // Database mirroring in the world. Every instance's host name is a fake
 // FQDN (sqlpri.dc1.contoso.test) living on 127.0.0.1, so each instance's
 // DATABASE_MIRRORING endpoint listens on a loopback port the engine picks
 // (engine.Config.EndpointListen 127.0.0.1:0) and the world tells every
-// instance where each host's endpoint is (Instance.MapPartnerHost), as DNS
+// instance where each host's endpoint is (mirroring.MapPartnerHost), as DNS
 // would: the partner name TCP://<host>:5022 dials that address. Ports are
 // not reserved ahead: a port probed free and bound later can be taken in
 // between by any other listener on a busy machine. After a restart the
@@ -43,7 +44,7 @@ func (w *World) publishEndpoints(inst *Instance) {
 		return // containers resolve partner names through the network's DNS
 	}
 	if inst.host != "" {
-		if addr := inst.srv.Engine().EndpointAddr(); addr != "" {
+		if addr := mirroring.EndpointAddr(inst.srv.Engine()); addr != "" {
 			w.partners[strings.ToLower(inst.host)] = addr
 			if short, _, ok := strings.Cut(inst.host, "."); ok {
 				w.partners[strings.ToLower(short)] = addr // @@SERVERNAME-style partner names
@@ -57,7 +58,7 @@ func (w *World) publishEndpoints(inst *Instance) {
 		}
 		e := i.srv.Engine()
 		for h, a := range w.partners {
-			e.MapPartnerHost(h, w.mirrorAddr(i.dataCenter, h, a)) // across the WAN link when h is in another data center
+			mirroring.MapPartnerHost(e, h, w.mirrorAddr(i.dataCenter, h, a)) // across the WAN link when h is in another data center
 		}
 	}
 }

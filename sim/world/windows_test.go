@@ -34,6 +34,10 @@ func TestWindowsLoginsOnEveryTarget(t *testing.T) {
 			for i := range topo.Instances {
 				topo.Instances[i].User = `CONTOSO\svc-pchat-failback`
 			}
+			// userSysadmin: false on the first instance only: the
+			// same domain account is sysadmin everywhere else.
+			notAdmin := false
+			topo.Instances[0].UserSysadmin = &notAdmin
 			w, err := Start(ctx, Options{Topology: topo, Dir: t.TempDir(), Target: target, Logf: t.Logf})
 			if err != nil {
 				t.Fatal(err)
@@ -53,8 +57,12 @@ func TestWindowsLoginsOnEveryTarget(t *testing.T) {
 					continue
 				}
 				var who string
-				if err := db.SQL().QueryRowContext(ctx, "SELECT SUSER_SNAME()").Scan(&who); err != nil || who != `CONTOSO\svc-pchat-failback` {
+				var admin int
+				if err := db.SQL().QueryRowContext(ctx, "SELECT SUSER_SNAME(), IS_SRVROLEMEMBER('sysadmin')").Scan(&who, &admin); err != nil || who != `CONTOSO\svc-pchat-failback` {
 					t.Errorf("%s: logged in as %q (%v)", in.Name, who, err)
+				}
+				if want := in.IsUserSysadmin(); (admin == 1) != want {
+					t.Errorf("%s: IS_SRVROLEMEMBER('sysadmin') = %d, want sysadmin %t", in.Name, admin, want)
 				}
 				db.Close()
 			}

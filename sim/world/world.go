@@ -321,6 +321,7 @@ func (w *World) startInstance(ctx context.Context, in *topology.Instance) (*Inst
 			EndpointListen: "127.0.0.1:0",
 			MirrorRetry:    200 * time.Millisecond,
 			WindowsLogins:  windowsLogins,
+			SysadminLogins: w.domain.sysadminsFor(in), // logins.go
 		},
 		host:       in.Host,
 		dataCenter: in.DataCenter,

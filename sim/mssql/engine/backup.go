@@ -1,10 +1,9 @@
 package engine
 
 import (
-	"context"
 	"errors"
+	"github.com/pchatdr/harness/sim/mssql/backupset"
 	"io"
-	"math"
 	"strings"
 	"time"
 
@@ -140,61 +139,13 @@ func (sc *scope) bkDevice(devs []*tsql.BackupDevice) (string, error) {
 	return devicePath(fs, name), nil
 }
 
-// osErrText renders a host error the way 3201/3202/3203 show it.
-func osErrText(err error) string {
-	var oe *hostfs.OSError
-	if errors.As(err, &oe) {
-		return oe.CodeText()
-	}
-	return "1117(The request could not be performed because of an I/O device error.)"
-}
+// newStats is STATS's progress reporter for the statement (nil: no STATS).
+func newStats(sc *scope, step int) *backupset.Stats { return backupset.NewStats(step, sc.message) }
 
-// stats sends "N percent processed." messages as a copy progresses.
-type statsReporter struct {
-	sc   *scope
-	step int
-	next int
-	err  error
-}
+// countWriter counts what a backup to NUL would write.
+type countWriter struct{ n int64 }
 
-func (r *statsReporter) progress(done, total int64) {
-	if r == nil || r.step == 0 || total <= 0 || r.err != nil {
-		return
-	}
-	pct := int(done * 100 / total)
-	for r.next <= pct && r.next <= 100 {
-		if r.next > 0 {
-			if err := r.sc.message(newErr(sqlerr.PercentProcessed, r.next)); err != nil {
-				r.err = err
-				return
-			}
-		}
-		r.next += r.step
-	}
-}
-
-func newStats(sc *scope, step int) *statsReporter {
-	if step == 0 {
-		return nil
-	}
-	return &statsReporter{sc: sc, step: step, next: step}
-}
-
-// pagesOf is how many 8 KiB pages n bytes are reported as.
-func pagesOf(n int64) int64 { return (n + 8191) / 8192 }
-
-// doneMessage is 3014's "<verb> successfully processed N pages in s.mmm
-// seconds (x.yyy MB/sec)."
-func doneMessage(verb string, pages int64, elapsed time.Duration) *Error {
-	secs := elapsed.Seconds()
-	if secs < 0.001 {
-		secs = 0.001
-	}
-	mbps := float64(pages) * 8192 / (1024 * 1024) / secs
-	ms := int64(math.Round(secs * 1000))
-	mb := int64(math.Round(mbps * 1000))
-	return newErr(sqlerr.BackupRestoreProcessed, verb, pages, ms/1000, ms%1000, mb/1000, mb%1000)
-}
+func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
 
 func recoveryName(r RecoveryModel) string {
 	switch r {
@@ -229,7 +180,7 @@ func fileEntries(m DBMeta, dataBytes int64) []media.FileEntry {
 			e.Type, e.FileGroupName, e.FileGroupID, e.MaxSize = "L", "", 0, 2199023255552
 			e.BackupSizeInBytes = 0
 		} else {
-			e.BackupSizeInBytes = pagesOf(dataBytes) * 8192
+			e.BackupSizeInBytes = backupset.PagesOf(dataBytes) * 8192
 			if e.Size < e.BackupSizeInBytes {
 				e.Size = e.BackupSizeInBytes
 			}
@@ -249,7 +200,7 @@ func (sc *scope) backupMedia(device string, hdr media.SetHeader, o *bkOptions, p
 	}
 	st := newStats(sc, o.stats)
 	if st != nil {
-		wopts.Progress = st.progress
+		wopts.Progress = st.Progress
 	}
 	if device == "NUL" {
 		cw := &countWriter{}
@@ -257,7 +208,7 @@ func (sc *scope) backupMedia(device string, hdr media.SetHeader, o *bkOptions, p
 			return hdr, err
 		}
 		hdr.BackupSize, hdr.CompressedBackupSize, hdr.Position = cw.n, cw.n, 1
-		st.progress(cw.n, cw.n)
+		st.Progress(cw.n, cw.n)
 		return hdr, nil
 	}
 	fs, err := inst.Files()
@@ -267,9 +218,9 @@ func (sc *scope) backupMedia(device string, hdr media.SetHeader, o *bkOptions, p
 	host, err := fs.Check(inst.ServiceAccount(), device, hostfs.ReadWrite)
 	if err != nil {
 		if hostfs.Code(err) == hostfs.ErrDiskFull {
-			return hdr, newErr(sqlerr.BackupDeviceWrite, device, osErrText(err))
+			return hdr, newErr(sqlerr.BackupDeviceWrite, device, backupset.OSErrText(err))
 		}
-		return hdr, newErr(sqlerr.BackupDeviceOpen, device, osErrText(err))
+		return hdr, newErr(sqlerr.BackupDeviceOpen, device, backupset.OSErrText(err))
 	}
 	if wopts.Pace, err = sc.pacing("write", device); err != nil {
 		return hdr, err
@@ -279,43 +230,20 @@ func (sc *scope) backupMedia(device string, hdr media.SetHeader, o *bkOptions, p
 		return hdr, err
 	}
 	out, err := media.Write(host, hdr, wopts, payload)
-	if st != nil && st.err != nil {
-		return out, st.err
+	if st != nil && st.Err != nil {
+		return out, st.Err
 	}
 	if err != nil {
-		return out, mediaWriteError(device, err)
+		return out, backupset.MediaWriteError(device, err)
 	}
 	// The estimate the percentages were taken against may exceed what was
 	// written; SQL Server always reports the last step ("100 percent
 	// processed.") before 3014.
-	st.progress(1, 1)
-	if st != nil && st.err != nil {
-		return out, st.err
+	st.Progress(1, 1)
+	if st != nil && st.Err != nil {
+		return out, st.Err
 	}
 	return out, nil
-}
-
-type countWriter struct{ n int64 }
-
-func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
-
-func mediaWriteError(device string, err error) error {
-	var mn *media.MediaNameError
-	var ue *media.UnexpiredError
-	var sqlErr *Error
-	switch {
-	case errors.As(err, &sqlErr):
-		return sqlErr
-	case errors.As(err, &mn):
-		return newErr(sqlerr.MediaNameMismatch, mn.Want, mn.Have, device)
-	case errors.As(err, &ue):
-		return newErr(sqlerr.MediumNotExpired, device, ue.Expires.Format("2006-01-02 15:04:05"))
-	case errors.Is(err, media.ErrNotMedia), errors.Is(err, media.ErrCorrupt):
-		return newErr(sqlerr.MediaFamilyMalformed, device)
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return err
-	}
-	return newErr(sqlerr.BackupDeviceWrite, device, osErrText(err))
 }
 
 func (sc *scope) execBackup(x *tsql.BackupStmt, verb string) error {
@@ -463,13 +391,13 @@ func (sc *scope) backupDatabase(db *Database, device string, o *bkOptions, verb 
 	for _, f := range files {
 		pages := int64(2)
 		if f.Type == 0 {
-			pages = pagesOf(size)
+			pages = backupset.PagesOf(size)
 		}
 		if err := sc.message(newErr(sqlerr.ProcessedPages, pages, m.Name, f.Name, out.Position)); err != nil {
 			return err
 		}
 	}
-	if err := sc.message(doneMessage(verb, pagesOf(size)+2, time.Since(start))); err != nil {
+	if err := sc.message(backupset.DoneMessage(verb, backupset.PagesOf(size)+2, time.Since(start))); err != nil {
 		return err
 	}
 	sc.s.lastError = 0
@@ -534,7 +462,7 @@ func (sc *scope) backupLog(db *Database, device string, o *bkOptions, verb strin
 	if err != nil {
 		return err
 	}
-	ms, _ := mark.seq()
+	ms, _ := mark.Seq()
 	last := lsnOfSeq(ms + 1)
 	hdr := sc.baseHeader(db, o)
 	hdr.BackupType = media.TypeLog
@@ -552,7 +480,7 @@ func (sc *scope) backupLog(db *Database, device string, o *bkOptions, verb strin
 			if r.LSN >= last {
 				return errStop
 			}
-			n, err := writeLogRecord(w, r)
+			n, err := backupset.WriteLogRecord(w, r.LSN, r.Payload)
 			total += int64(n)
 			return err
 		})
@@ -584,10 +512,10 @@ func (sc *scope) backupLog(db *Database, device string, o *bkOptions, verb strin
 	}
 	db.holdLogForBackup()
 	inst.recordBackupHistory(ctx, device, out, o)
-	if err := sc.message(newErr(sqlerr.ProcessedPages, pagesOf(total)+1, m.Name, m.DBFiles()[len(m.DBFiles())-1].Name, out.Position)); err != nil {
+	if err := sc.message(newErr(sqlerr.ProcessedPages, backupset.PagesOf(total)+1, m.Name, m.DBFiles()[len(m.DBFiles())-1].Name, out.Position)); err != nil {
 		return err
 	}
-	if err := sc.message(doneMessage(verb, pagesOf(total)+1, time.Since(start))); err != nil {
+	if err := sc.message(backupset.DoneMessage(verb, backupset.PagesOf(total)+1, time.Since(start))); err != nil {
 		return err
 	}
 	sc.s.lastError = 0

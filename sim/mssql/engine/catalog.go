@@ -448,8 +448,8 @@ func installCatalogViews(r *Registry) {
 		for _, d := range sc.s.inst.sortedDBs() {
 			row := make([]Value, len(mirrorCols))
 			row[0] = int64(d.ID())
-			if f := sc.s.inst.reg.mirroringRow; f != nil {
-				if r := f(d); r != nil {
+			if c := sc.s.inst.ext.mirror; c != nil {
+				if r := c.Row(d); r != nil {
 					copy(row[1:], r)
 				}
 			}

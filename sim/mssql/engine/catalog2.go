@@ -77,15 +77,8 @@ func installObjectViews(r *Registry) {
 		return rows
 	}
 	r.View("sys", "server_principals", principalCols, func(sc *scope, _ *Database) ([][]Value, error) {
-		rows := logins(sc)
-		// Windows logins (type U) are principals but not SQL logins.
-		win := append([]string(nil), sc.s.inst.cfg.WindowsLogins...)
-		sort.Strings(win)
-		for i, n := range win {
-			rows = append(rows, []Value{n, int64(512 + i), []byte{1, 5, 0, 0, 0, 0, 0, 5, 21, byte(i)}, "U", "WINDOWS_LOGIN", false, systemCreated, systemCreated, "master"})
-		}
-		rows = append(rows, []Value{"sysadmin", int64(3), []byte{3}, "R", "SERVER_ROLE", false, systemCreated, systemCreated, nil})
-		return rows, nil
+		// Logins of every kind and the fixed server roles (security.go).
+		return serverPrincipalRows(sc), nil
 	})
 	r.View("sys", "sql_logins", principalCols, func(sc *scope, _ *Database) ([][]Value, error) {
 		return logins(sc), nil

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"github.com/pchatdr/harness/sim/mssql/builtins"
 	"strings"
 
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
@@ -428,12 +429,7 @@ func evalString(e *cexpr, en *env) (Value, error) {
 	return toStringValue(v, e.typ)
 }
 
-func toStringValue(v Value, t Type) (Value, error) {
-	if s, ok := v.(string); ok {
-		return s, nil
-	}
-	return sqltypes.Convert(v, t, sqltypes.NVarChar(sqltypes.MaxLength))
-}
+func toStringValue(v Value, t Type) (Value, error) { return builtins.ToString(v, t) }
 
 func (c *compiler) quantified(x *tsql.QuantifiedExpr) (*cexpr, error) {
 	v, err := c.compile(x.X)
@@ -568,12 +564,7 @@ func (c *compiler) caseExpr(x *tsql.CaseExpr) (*cexpr, error) {
 }
 
 // convertTo converts v from type f to t when the types differ.
-func convertTo(v Value, f, t Type) (Value, error) {
-	if v == nil || f == t {
-		return v, nil
-	}
-	return sqltypes.Convert(v, f, t)
-}
+func convertTo(v Value, f, t Type) (Value, error) { return builtins.ConvertTo(v, f, t) }
 
 // resolveType resolves a written type name (cast: CAST/CONVERT defaults).
 func resolveType(tn *tsql.TypeName, cast bool, pos int) (Type, error) {

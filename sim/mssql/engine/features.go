@@ -17,8 +17,10 @@ type Feature struct {
 	Stop func(inst *Instance)
 }
 
-// DefaultFeatures is every feature of the simulated SQL Server, in the
-// order they are installed and started: catalog views get their object_id
+// DefaultFeatures is every feature the engine holds itself, in the order
+// they are installed and started; sim/mssql/features adds those that live
+// in packages of their own (endpoints and mirroring: sim/mssql/mirroring)
+// at their places in the list: catalog views get their object_id
 // from it; msdb's log-shipping tables exist before the Agent starts, and
 // the Agent creates its tables before the backup history is read.
 func DefaultFeatures() []Feature {
@@ -26,10 +28,9 @@ func DefaultFeatures() []Feature {
 		{Name: "catalog", Install: installCatalog},
 		{Name: "procedures", Install: installSystemProcs},
 		{Name: "files", Install: installFileProcs},
-		{Name: "endpoints", Install: installEndpoints},
+		{Name: "logins", Install: installLogins},
 		{Name: "logshipping", Install: installLogShipping, Start: startLogShipping},
 		{Name: "agent", Install: installAgentProcs, Start: startAgent, Stop: stopAgent},
-		{Name: "mirroring", Install: installMirroring, Start: startMirroring, Stop: stopMirroring},
 		{Name: "backup", Install: installBackup, Start: startBackupSubsystem},
 		{Name: "restore", Install: installRestore},
 		// Added last so the views above keep their object_ids.
@@ -41,6 +42,9 @@ func DefaultFeatures() []Feature {
 		{Name: "client-catalog", Install: installClientCatalog},
 		{Name: "compatibility-views", Install: installCompatibilityViews},
 		{Name: "logshipping-alert", Install: installLogShippingAlert},
+		// Last: its permission checks wrap what the features above
+		// installed (security.go).
+		{Name: "security", Install: installSecurity},
 	}
 }
 
@@ -50,13 +54,6 @@ func installCatalog(r *Registry) {
 	installCatalogViews(r)
 	installProcessViews(r)
 	installObjectViews(r)
-}
-
-// installEndpoints adds the endpoint views and statements, logins and
-// GRANT.
-func installEndpoints(r *Registry) {
-	installEndpointViews(r)
-	installEndpointStmts(r)
 }
 
 // installLogShipping adds the log-shipping procedures and monitor.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/pchatdr/harness/sim/mssql/backupset"
 	"os"
 	"path/filepath"
 	"sort"
@@ -281,7 +282,7 @@ func (sc *scope) pacing(op, device string) (func(int) error, error) {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			return nil, err
 		}
-		return nil, newErr(sqlerr.BackupDeviceOpen, device, osErrText(err))
+		return nil, newErr(sqlerr.BackupDeviceOpen, device, backupset.OSErrText(err))
 	}
 	return pace, nil
 }

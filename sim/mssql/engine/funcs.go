@@ -1,26 +1,29 @@
 package engine
 
 import (
+	"github.com/pchatdr/harness/sim/mssql/builtins"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
 
-// builtin compiles a call to a built-in scalar function.
+// builtin compiles a call to a built-in scalar function of the engine.
 type builtin func(c *compiler, fc *tsql.FuncCall) (*cexpr, error)
 
-// builtins is the scalar function table: pure functions of their
-// arguments and the calling scope, no instance state. It is built once
-// here, the one init() of the package (a literal would make an
-// initialization cycle through the functions that call the compiler).
-var builtins map[string]builtin
+// sessionFuncs are the scalar functions that read the session, the
+// instance or the calling scope (GETDATE, DB_NAME, OBJECT_ID,
+// ERROR_NUMBER, ...) and IIF, which is CASE. The pure ones (string, date
+// and arithmetic functions) are package builtins (sim/mssql/builtins).
+// The table is built once here, the one init() of the package (a
+// literal would make an initialization cycle through the functions that
+// call the compiler), and never written after.
+var sessionFuncs map[string]builtin
 
 func init() {
-	builtins = map[string]builtin{
+	sessionFuncs = map[string]builtin{
 		"getdate":           nowFunc(false, false),
 		"current_timestamp": nowFunc(false, false),
 		"getutcdate":        nowFunc(true, false),
@@ -60,11 +63,18 @@ func init() {
 		"object_id":          rangeArgs(1, 2, fnObjectID),
 		"object_name":        rangeArgs(1, 2, fnObjectName),
 		"is_srvrolemember": rangeArgs(1, 2, func(c *compiler, a []*cexpr) (*cexpr, error) {
-			return &cexpr{typ: sqltypes.TypeInt, eval: func(en *env) (Value, error) {
-				if strings.EqualFold(en.sc.s.login, "sa") {
-					return int64(1), nil
+			return &cexpr{typ: sqltypes.TypeInt, nullable: true, eval: func(en *env) (Value, error) {
+				role, err := evalString(a[0], en)
+				if err != nil {
+					return nil, err
 				}
-				return int64(0), nil
+				var login Value
+				if len(a) > 1 {
+					if login, err = evalString(a[1], en); err != nil {
+						return nil, err
+					}
+				}
+				return en.sc.isSrvRoleMember(role, login, len(a) > 1), nil // security.go
 			}}, nil
 		}),
 		"xact_state": fixedArgs(0, func(c *compiler, _ []*cexpr) (*cexpr, error) {
@@ -78,49 +88,9 @@ func init() {
 				return int64(0), nil
 			}}, nil
 		}),
-		"isnull":     fixedArgs(2, fnIsNull),
-		"coalesce":   fnCoalesce,
-		"nullif":     fixedArgs(2, fnNullIf),
-		"iif":        fnIIF,
-		"len":        fixedArgs(1, fnLen),
-		"datalength": fixedArgs(1, fnDataLength),
-		"upper":      fixedArgs(1, stringMap(strings.ToUpper)),
-		"lower":      fixedArgs(1, stringMap(strings.ToLower)),
-		"ltrim":      fixedArgs(1, stringMap(func(s string) string { return strings.TrimLeft(s, " ") })),
-		"rtrim":      fixedArgs(1, stringMap(func(s string) string { return strings.TrimRight(s, " ") })),
-		"trim":       fixedArgs(1, stringMap(func(s string) string { return strings.Trim(s, " ") })),
-		"reverse": fixedArgs(1, stringMap(func(s string) string {
-			r := []rune(s)
-			for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
-				r[i], r[j] = r[j], r[i]
-			}
-			return string(r)
-		})),
-		"substring":       fixedArgs(3, fnSubstring),
-		"left":            fixedArgs(2, fnLeftRight(true)),
-		"right":           fixedArgs(2, fnLeftRight(false)),
-		"replace":         fixedArgs(3, fnReplace),
-		"charindex":       rangeArgs(2, 3, fnCharIndex),
-		"replicate":       fixedArgs(2, fnReplicate),
-		"space":           fixedArgs(1, fnSpace),
-		"concat":          fnConcat,
-		"quotename":       rangeArgs(1, 2, fnQuoteName),
-		"dateadd":         fnDateAdd,
-		"datediff":        fnDateDiff,
-		"datepart":        fnDatePart,
-		"year":            datePartOf("year"),
-		"month":           datePartOf("month"),
-		"day":             datePartOf("day"),
-		"abs":             fixedArgs(1, fnAbs),
-		"ceiling":         fixedArgs(1, fnRound("ceiling")),
-		"floor":           fixedArgs(1, fnRound("floor")),
-		"round":           rangeArgs(2, 3, fnRoundN),
-		"sign":            fixedArgs(1, fnSign),
-		"checksum":        fnChecksum(false),
-		"binary_checksum": fnChecksum(true),
-		"isnumeric":       fixedArgs(1, fnIsNumeric),
+		"iif": fnIIF,
 	}
-	addErrorFuncs(builtins)
+	addErrorFuncs(sessionFuncs)
 }
 
 func (c *compiler) funcCall(fc *tsql.FuncCall) (*cexpr, error) {
@@ -134,19 +104,96 @@ func (c *compiler) funcCall(fc *tsql.FuncCall) (*cexpr, error) {
 	if isAggregate(fc) {
 		return c.compileAggregate(fc)
 	}
-	b := builtins[strings.ToLower(name)]
-	if b == nil {
+	lname := strings.ToLower(name)
+	if b := sessionFuncs[lname]; b != nil {
+		if fc.Star {
+			return nil, newErr(sqlerr.SyntaxError, "*")
+		}
+		return b(c, fc)
+	}
+	f, ok := builtins.Lookup(lname)
+	if !ok {
 		return nil, newErr(sqlerr.UnknownBuiltinFunction, name)
 	}
-	if fc.Star && !strings.HasSuffix(strings.ToLower(name), "checksum") {
-		return nil, newErr(sqlerr.SyntaxError, "*")
+	return c.callBuiltin(f, fc)
+}
+
+// callBuiltin compiles a call to a pure built-in: the engine checks the
+// argument count, resolves a datepart keyword, binds the arguments (the
+// row's columns for CHECKSUM(*)) and hands them to the function.
+func (c *compiler) callBuiltin(f *builtins.Func, fc *tsql.FuncCall) (*cexpr, error) {
+	name := fc.Name.Object().Name
+	call := builtins.Call{Name: name}
+	srcs := fc.Args
+	var args []*cexpr
+	switch {
+	case fc.Star:
+		if !f.Star {
+			return nil, newErr(sqlerr.SyntaxError, "*")
+		}
+		if c.bs == nil || len(c.bs.cols) == 0 {
+			return nil, newErr(sqlerr.SelectNeedsTable)
+		}
+		for i, col := range c.bs.cols {
+			args = append(args, loadCol(0, i, col))
+		}
+		if c.group != nil && !c.inAgg {
+			return nil, newErr(sqlerr.NotInGroupBy, c.bs.cols[0].qual+"."+c.bs.cols[0].name)
+		}
+		srcs = nil
+	default:
+		if err := f.CheckArity(name, len(fc.Args)); err != nil {
+			return nil, err
+		}
+		if f.DatePart {
+			part, err := builtins.DatePart(datePartWord(fc.Args[0]), name)
+			if err != nil {
+				return nil, err
+			}
+			call.Part, srcs = part, fc.Args[1:]
+		}
+		var err error
+		if args, err = c.compileExprs(srcs); err != nil {
+			return nil, err
+		}
 	}
-	return b(c, fc)
+	call.Args = make([]builtins.Expr, len(args))
+	for i, a := range args {
+		a := a
+		call.Args[i] = builtins.Expr{Type: a.typ, Nullable: a.nullable, Eval: func(e builtins.Env) (Value, error) { return a.eval(e.(*env)) }}
+		if srcs != nil {
+			_, call.Args[i].NullLiteral = srcs[i].(*tsql.NullLit)
+		}
+	}
+	r, err := f.Compile(call)
+	if err != nil {
+		return nil, err
+	}
+	return &cexpr{typ: r.Type, nullable: r.Nullable, eval: func(en *env) (Value, error) { return r.Eval(en) }}, nil
+}
+
+// datePartWord is the text of a datepart argument: a bare word (year) or
+// a string ('year'); anything else is no datepart.
+func datePartWord(e tsql.Expr) string {
+	switch x := e.(type) {
+	case *tsql.ColumnRef:
+		if len(x.Name.Parts) == 1 {
+			return x.Name.Object().Name
+		}
+	case *tsql.StringLit:
+		return x.Value
+	}
+	return ""
 }
 
 func (c *compiler) compileArgs(fc *tsql.FuncCall) ([]*cexpr, error) {
-	out := make([]*cexpr, len(fc.Args))
-	for i, a := range fc.Args {
+	return c.compileExprs(fc.Args)
+}
+
+// compileExprs compiles the arguments of a call: values, not predicates.
+func (c *compiler) compileExprs(es []tsql.Expr) ([]*cexpr, error) {
+	out := make([]*cexpr, len(es))
+	for i, a := range es {
 		ce, err := c.compile(a)
 		if err != nil {
 			return nil, err
@@ -509,455 +556,9 @@ func fnObjectName(c *compiler, a []*cexpr) (*cexpr, error) {
 	}}, nil
 }
 
-func fnIsNull(c *compiler, a []*cexpr) (*cexpr, error) {
-	t := a[0].typ
-	return &cexpr{typ: t, name: "", nullable: a[1].nullable, eval: func(en *env) (Value, error) {
-		v, err := a[0].eval(en)
-		if err != nil || v != nil {
-			return v, err
-		}
-		w, err := a[1].eval(en)
-		if err != nil {
-			return nil, err
-		}
-		return convertTo(w, a[1].typ, t)
-	}}, nil
-}
-
-func fnCoalesce(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
-	if len(fc.Args) < 2 {
-		return nil, newErr(sqlerr.FunctionArgRange, "coalesce", 2, 255)
-	}
-	a, err := c.compileArgs(fc)
-	if err != nil {
-		return nil, err
-	}
-	var t Type
-	first := true
-	for i, x := range a {
-		if _, isNull := fc.Args[i].(*tsql.NullLit); isNull {
-			continue
-		}
-		if first {
-			t, first = x.typ, false
-		} else {
-			t = widen(sqltypes.ResultType(t, x.typ), t, x.typ)
-		}
-	}
-	if first {
-		return nil, newErr(sqlerr.CoalesceAllNull)
-	}
-	return &cexpr{typ: t, nullable: true, eval: func(en *env) (Value, error) {
-		for _, x := range a {
-			v, err := x.eval(en)
-			if err != nil {
-				return nil, err
-			}
-			if v != nil {
-				return convertTo(v, x.typ, t)
-			}
-		}
-		return nil, nil
-	}}, nil
-}
-
-func fnNullIf(c *compiler, a []*cexpr) (*cexpr, error) {
-	return &cexpr{typ: a[0].typ, nullable: true, eval: func(en *env) (Value, error) {
-		v, err := a[0].eval(en)
-		if err != nil || v == nil {
-			return nil, err
-		}
-		w, err := a[1].eval(en)
-		if err != nil {
-			return nil, err
-		}
-		if w == nil {
-			return v, nil
-		}
-		n, err := sqltypes.Compare(v, w, a[0].typ, a[1].typ)
-		if err != nil {
-			return nil, err
-		}
-		if n == 0 {
-			return nil, nil
-		}
-		return v, nil
-	}}, nil
-}
-
 func fnIIF(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
 	if len(fc.Args) != 3 {
 		return nil, newErr(sqlerr.FunctionArgCount, "iif", 3)
 	}
 	return c.caseExpr(&tsql.CaseExpr{Whens: []*tsql.CaseWhen{{When: fc.Args[0], Then: fc.Args[1]}}, Else: fc.Args[2]})
-}
-
-// strType is the string type a value of t becomes when a string function
-// converts it implicitly: long enough for its longest text form.
-func strType(t Type) Type {
-	if t.Kind.IsString() {
-		return t
-	}
-	n := 30
-	switch t.Kind {
-	case sqltypes.KindUniqueIdentifier:
-		n = 36
-	case sqltypes.KindDateTime2:
-		n = 27
-	case sqltypes.KindDateTimeOffset:
-		n = 34
-	case sqltypes.KindDecimal:
-		n = int(t.Precision) + 2
-	case sqltypes.KindVarBinary, sqltypes.KindBinary:
-		n = t.Length
-	}
-	if n < 30 && t.Kind != sqltypes.KindUniqueIdentifier {
-		n = 30
-	}
-	return sqltypes.VarChar(n)
-}
-
-func lenType(t Type) Type {
-	if t.Length == sqltypes.MaxLength {
-		return sqltypes.TypeBigInt
-	}
-	return sqltypes.TypeInt
-}
-
-func fnLen(c *compiler, a []*cexpr) (*cexpr, error) {
-	return nullSafe(lenType(a[0].typ), a, func(en *env, v []Value) (Value, error) {
-		if b, ok := v[0].([]byte); ok {
-			return int64(len(b)), nil
-		}
-		s, err := toStringValue(v[0], a[0].typ)
-		if err != nil {
-			return nil, err
-		}
-		return int64(len([]rune(strings.TrimRight(s.(string), " ")))), nil
-	}), nil
-}
-
-func fnDataLength(c *compiler, a []*cexpr) (*cexpr, error) {
-	return nullSafe(lenType(a[0].typ), a, func(en *env, v []Value) (Value, error) {
-		t := a[0].typ
-		switch x := v[0].(type) {
-		case []byte:
-			return int64(len(x)), nil
-		case string:
-			if t.Kind.IsUnicode() {
-				n := 0
-				for _, r := range x {
-					if r > 0xFFFF {
-						n += 4
-					} else {
-						n += 2
-					}
-				}
-				return int64(n), nil
-			}
-			return int64(len(x)), nil
-		}
-		switch t.Kind {
-		case sqltypes.KindTinyInt, sqltypes.KindBit:
-			return int64(1), nil
-		case sqltypes.KindSmallInt:
-			return int64(2), nil
-		case sqltypes.KindInt, sqltypes.KindReal:
-			return int64(4), nil
-		case sqltypes.KindUniqueIdentifier:
-			return int64(16), nil
-		}
-		return int64(8), nil
-	}), nil
-}
-
-func stringMap(f func(string) string) func(*compiler, []*cexpr) (*cexpr, error) {
-	return func(c *compiler, a []*cexpr) (*cexpr, error) {
-		t := strType(a[0].typ)
-		return nullSafe(t, a, func(en *env, v []Value) (Value, error) {
-			s, err := toStringValue(v[0], a[0].typ)
-			if err != nil {
-				return nil, err
-			}
-			return f(s.(string)), nil
-		}), nil
-	}
-}
-
-func argInt(v Value, t Type) (int64, error) {
-	if n, ok := v.(int64); ok {
-		return n, nil
-	}
-	cv, err := sqltypes.Convert(v, t, sqltypes.TypeBigInt)
-	if err != nil {
-		return 0, err
-	}
-	return cv.(int64), nil
-}
-
-func fnSubstring(c *compiler, a []*cexpr) (*cexpr, error) {
-	t := a[0].typ
-	if !t.Kind.IsString() && !t.Kind.IsBinary() {
-		t = sqltypes.VarChar(8000)
-	}
-	return nullSafe(t, a, func(en *env, v []Value) (Value, error) {
-		start, err := argInt(v[1], a[1].typ)
-		if err != nil {
-			return nil, err
-		}
-		n, err := argInt(v[2], a[2].typ)
-		if err != nil {
-			return nil, err
-		}
-		if n < 0 {
-			return nil, newErr(sqlerr.InvalidLengthLeftSubstring, "substring")
-		}
-		end := start + n // exclusive, 1-based
-		if start < 1 {
-			start = 1
-		}
-		if b, ok := v[0].([]byte); ok {
-			return sliceRange(len(b), start, end, func(i, j int) Value { return append([]byte{}, b[i:j]...) }), nil
-		}
-		sv, err := toStringValue(v[0], a[0].typ)
-		if err != nil {
-			return nil, err
-		}
-		r := []rune(sv.(string))
-		return sliceRange(len(r), start, end, func(i, j int) Value { return string(r[i:j]) }), nil
-	}), nil
-}
-
-func sliceRange(n int, start, end int64, f func(i, j int) Value) Value {
-	i := int(start - 1)
-	j := end - 1
-	if i > n {
-		i = n
-	}
-	if j > int64(n) {
-		j = int64(n)
-	}
-	if int64(i) > j {
-		j = int64(i)
-	}
-	return f(i, int(j))
-}
-
-func fnLeftRight(left bool) func(*compiler, []*cexpr) (*cexpr, error) {
-	return func(c *compiler, a []*cexpr) (*cexpr, error) {
-		t := strType(a[0].typ)
-		return nullSafe(t, a, func(en *env, v []Value) (Value, error) {
-			n, err := argInt(v[1], a[1].typ)
-			if err != nil {
-				return nil, err
-			}
-			if n < 0 {
-				name := "right"
-				if left {
-					name = "left"
-				}
-				return nil, newErr(sqlerr.InvalidLength, name)
-			}
-			sv, err := toStringValue(v[0], a[0].typ)
-			if err != nil {
-				return nil, err
-			}
-			r := []rune(sv.(string))
-			if int(n) > len(r) {
-				n = int64(len(r))
-			}
-			if left {
-				return string(r[:n]), nil
-			}
-			return string(r[len(r)-int(n):]), nil
-		}), nil
-	}
-}
-
-func bigString(ts ...Type) Type {
-	uni := false
-	for _, t := range ts {
-		if t.Kind.IsUnicode() {
-			uni = true
-		}
-	}
-	if uni {
-		return sqltypes.NVarChar(sqltypes.MaxLength)
-	}
-	return sqltypes.VarChar(sqltypes.MaxLength)
-}
-
-// foldIndex finds needle in hay case-insensitively (the default collation)
-// from rune offset from; it returns a rune index or -1.
-func foldIndex(hay, needle []rune, from int) int {
-	if len(needle) == 0 {
-		return -1
-	}
-	for i := from; i+len(needle) <= len(hay); i++ {
-		ok := true
-		for j, r := range needle {
-			if unicode.ToLower(hay[i+j]) != unicode.ToLower(r) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			return i
-		}
-	}
-	return -1
-}
-
-func fnReplace(c *compiler, a []*cexpr) (*cexpr, error) {
-	return nullSafe(bigString(a[0].typ, a[1].typ, a[2].typ), a, func(en *env, v []Value) (Value, error) {
-		var ss [3][]rune
-		for i := range ss {
-			s, err := toStringValue(v[i], a[i].typ)
-			if err != nil {
-				return nil, err
-			}
-			ss[i] = []rune(s.(string))
-		}
-		hay, pat, rep := ss[0], ss[1], ss[2]
-		if len(pat) == 0 {
-			return string(hay), nil
-		}
-		var out []rune
-		i := 0
-		for {
-			j := foldIndex(hay, pat, i)
-			if j < 0 {
-				out = append(out, hay[i:]...)
-				break
-			}
-			out = append(append(out, hay[i:j]...), rep...)
-			i = j + len(pat)
-		}
-		return string(out), nil
-	}), nil
-}
-
-func fnCharIndex(c *compiler, a []*cexpr) (*cexpr, error) {
-	return nullSafe(lenType(a[1].typ), a, func(en *env, v []Value) (Value, error) {
-		n, err := toStringValue(v[0], a[0].typ)
-		if err != nil {
-			return nil, err
-		}
-		h, err := toStringValue(v[1], a[1].typ)
-		if err != nil {
-			return nil, err
-		}
-		from := 0
-		if len(v) > 2 {
-			s, err := argInt(v[2], a[2].typ)
-			if err != nil {
-				return nil, err
-			}
-			if s > 1 {
-				from = int(s - 1)
-			}
-		}
-		return int64(foldIndex([]rune(h.(string)), []rune(n.(string)), from) + 1), nil
-	}), nil
-}
-
-func fnReplicate(c *compiler, a []*cexpr) (*cexpr, error) {
-	return nullSafe(bigString(a[0].typ), a, func(en *env, v []Value) (Value, error) {
-		s, err := toStringValue(v[0], a[0].typ)
-		if err != nil {
-			return nil, err
-		}
-		n, err := argInt(v[1], a[1].typ)
-		if err != nil {
-			return nil, err
-		}
-		if n < 0 {
-			return nil, nil
-		}
-		if int64(len(s.(string)))*n > 1<<24 {
-			return nil, newErr(sqlerr.ArithmeticOverflowConvert, "expression", "nvarchar")
-		}
-		return strings.Repeat(s.(string), int(n)), nil
-	}), nil
-}
-
-func fnSpace(c *compiler, a []*cexpr) (*cexpr, error) {
-	return nullSafe(sqltypes.VarChar(8000), a, func(en *env, v []Value) (Value, error) {
-		n, err := argInt(v[0], a[0].typ)
-		if err != nil {
-			return nil, err
-		}
-		if n < 0 {
-			return nil, nil
-		}
-		if n > 8000 {
-			n = 8000
-		}
-		return strings.Repeat(" ", int(n)), nil
-	}), nil
-}
-
-func fnConcat(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
-	if len(fc.Args) < 2 {
-		return nil, newErr(sqlerr.FunctionArgRange, "concat", 2, 254)
-	}
-	a, err := c.compileArgs(fc)
-	if err != nil {
-		return nil, err
-	}
-	ts := make([]Type, len(a))
-	for i, x := range a {
-		ts[i] = x.typ
-	}
-	return &cexpr{typ: bigString(ts...), eval: func(en *env) (Value, error) {
-		var b strings.Builder
-		for _, x := range a {
-			v, err := evalString(x, en)
-			if err != nil {
-				return nil, err
-			}
-			if v != nil {
-				b.WriteString(v.(string))
-			}
-		}
-		return b.String(), nil
-	}}, nil
-}
-
-func fnQuoteName(c *compiler, a []*cexpr) (*cexpr, error) {
-	return nullSafe(sqltypes.NVarChar(258), a, func(en *env, v []Value) (Value, error) {
-		s, err := toStringValue(v[0], a[0].typ)
-		if err != nil {
-			return nil, err
-		}
-		q := "["
-		if len(v) > 1 {
-			qs, err := toStringValue(v[1], a[1].typ)
-			if err != nil {
-				return nil, err
-			}
-			q = qs.(string)
-		}
-		str := s.(string)
-		if len([]rune(str)) > 128 {
-			return nil, nil
-		}
-		switch q {
-		case "[", "]":
-			return "[" + strings.ReplaceAll(str, "]", "]]") + "]", nil
-		case "'":
-			return "'" + strings.ReplaceAll(str, "'", "''") + "'", nil
-		case "\"":
-			return "\"" + strings.ReplaceAll(str, "\"", "\"\"") + "\"", nil
-		case "(", ")":
-			return "(" + strings.ReplaceAll(str, ")", "))") + ")", nil
-		case "<", ">":
-			return "<" + strings.ReplaceAll(str, ">", ">>") + ">", nil
-		case "{", "}":
-			return "{" + strings.ReplaceAll(str, "}", "}}") + "}", nil
-		case "`":
-			return "`" + strings.ReplaceAll(str, "`", "``") + "`", nil
-		}
-		return nil, nil
-	}), nil
 }

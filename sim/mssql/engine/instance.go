@@ -52,12 +52,12 @@ type Config struct {
 	// fake FQDNs that all live on 127.0.0.1. A key "host:port" maps to the
 	// address to dial; a key "host" maps to an address (used as is when it
 	// has a port, else with the partner name's port). Keys are
-	// case-insensitive; names not found dial as written. See mirror_host.go
-	// (Instance.MapPartnerHost adds names at run time).
+	// case-insensitive; names not found dial as written. See
+	// sim/mssql/mirroring (mirroring.MapPartnerHost adds names at run time).
 	PartnerHosts map[string]string
 	// EndpointListen, when set, is where a STARTED DATABASE_MIRRORING
 	// endpoint listens instead of 127.0.0.1:<LISTENER_PORT>; "127.0.0.1:0"
-	// picks a free port (tests; Instance.EndpointAddr tells which).
+	// picks a free port (tests; mirroring.EndpointAddr tells which).
 	EndpointListen string
 	// MirrorRetry is how often a disconnected mirroring partner redials;
 	// 0 means one second.
@@ -70,6 +70,11 @@ type Config struct {
 	// if made with CREATE LOGIN [DOMAIN\user] FROM WINDOWS: the domain
 	// accounts that may connect with Windows authentication.
 	WindowsLogins []string
+	// SysadminLogins are the logins (sa aside, which always is) that are
+	// members of the sysadmin fixed server role from the start, as setup's
+	// /SQLSYSADMINACCOUNTS makes them. Every other login is not, until
+	// ALTER SERVER ROLE adds it (security.go).
+	SysadminLogins []string
 }
 
 // Instance is one simulated SQL Server instance.
@@ -112,9 +117,9 @@ type Instance struct {
 	// leaves nothing behind in a long-lived process (the world opens and
 	// closes hundreds of instances).
 	files      instFiles     // the file view (files.go)
-	subMu      sync.Mutex    // guards agentH and mirrorH
+	subMu      sync.Mutex    // guards agentH
 	agentH     *agent.Host   // SQL Server Agent (agent_host.go)
-	mirrorH    *mirrorHost   // database mirroring (mirror_host.go)
+	ext        instanceExt   // features' per-instance state (extension.go)
 	txSeq      atomic.Uint64 // transaction ids (tx.go)
 	systemSPID atomic.Int32  // system sessions' ids (session.go)
 }
@@ -166,6 +171,7 @@ func New(cfg Config) (*Instance, error) {
 		}
 	}
 	inst.procs = inst.reg.procs
+	inst.buildExt()
 	if cfg.DataDir != "" {
 		if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 			return nil, fmt.Errorf("engine: data dir: %w", err)

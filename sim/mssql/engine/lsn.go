@@ -28,13 +28,9 @@ package engine
 // advance in lockstep and the offset never changes again.
 //
 // The SQL LSN shown to users (LSN) is seq laid out the way SQL Server lays
-// out a log: virtual log file, block, slot. Eight slots per block, blocks
-// 8 sectors apart starting at 16, 4096 blocks per VLF, the first VLF is 34:
-//
-//	seq 0 = 34:16:1 = 34000000001600001 (numeric(25,0) = VLF*10^15 + block*10^5 + slot)
-//
-// The mapping is strictly increasing, so comparing LSNs as numbers and
-// comparing seqs agree; HEADERONLY and msdb show the numeric(25,0) value.
+// out a log (virtual log file, block, slot): sim/mssql/lsn. The mapping is
+// strictly increasing, so comparing LSNs as numbers and comparing seqs
+// agree; HEADERONLY and msdb show the numeric(25,0) value.
 //
 // ## Family and recovery forks
 //
@@ -115,93 +111,18 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"strconv"
-	"strings"
 	"sync"
 
+	"github.com/pchatdr/harness/sim/mssql/lsn"
 	"github.com/pchatdr/harness/sim/mssql/storage"
 )
 
-// LSN is a SQL Server log sequence number as its numeric(25,0) value
-// (VLF*10^15 + block*10^5 + slot). 0 means "none" (NULL in msdb).
-type LSN uint64
+// LSN is a SQL Server log sequence number (sim/mssql/lsn, which owns the
+// VLF/block/slot layout).
+type LSN = lsn.LSN
 
-const (
-	lsnFirstVLF      = 34
-	lsnFirstBlock    = 16
-	lsnSlotsPerBlock = 8
-	lsnBlockStep     = 8 // a block is 4 KiB: 8 sectors of 512 bytes
-	lsnBlocksPerVLF  = 4096
-	lsnSeqPerVLF     = lsnSlotsPerBlock * lsnBlocksPerVLF
-	// lsnMaxVLF keeps VLF*10^15 inside a uint64.
-	lsnMaxVLF = 18446
-)
-
-// MakeLSN builds an LSN from its parts.
-func MakeLSN(vlf, block uint64, slot uint64) LSN {
-	return LSN(vlf*1e15 + block*1e5 + slot)
-}
-
-// VLF, Block and Slot are the LSN's parts.
-func (l LSN) VLF() uint64   { return uint64(l) / 1e15 }
-func (l LSN) Block() uint64 { return uint64(l) / 1e5 % 1e10 }
-func (l LSN) Slot() uint64  { return uint64(l) % 1e5 }
-
-// String is the numeric(25,0) text HEADERONLY and msdb show.
-func (l LSN) String() string { return strconv.FormatUint(uint64(l), 10) }
-
-// Parts is the "34:16:1" form used in DBCC output and some messages.
-func (l LSN) Parts() string { return fmt.Sprintf("%d:%d:%d", l.VLF(), l.Block(), l.Slot()) }
-
-// lsnOfSeq lays seq out as VLF/block/slot.
-func lsnOfSeq(seq uint64) LSN {
-	vlf := lsnFirstVLF + seq/lsnSeqPerVLF
-	if vlf > lsnMaxVLF {
-		vlf = lsnMaxVLF // ~600 million records: beyond anything the simulator writes
-	}
-	r := seq % lsnSeqPerVLF
-	return MakeLSN(vlf, lsnFirstBlock+(r/lsnSlotsPerBlock)*lsnBlockStep, 1+r%lsnSlotsPerBlock)
-}
-
-// seq is the inverse of lsnOfSeq; ok is false for a value lsnOfSeq never
-// produces (0, or parts out of the layout).
-func (l LSN) seq() (uint64, bool) {
-	vlf, block, slot := l.VLF(), l.Block(), l.Slot()
-	if vlf < lsnFirstVLF || block < lsnFirstBlock || (block-lsnFirstBlock)%lsnBlockStep != 0 ||
-		slot < 1 || slot > lsnSlotsPerBlock || (block-lsnFirstBlock)/lsnBlockStep >= lsnBlocksPerVLF {
-		return 0, false
-	}
-	return (vlf-lsnFirstVLF)*lsnSeqPerVLF + (block-lsnFirstBlock)/lsnBlockStep*lsnSlotsPerBlock + slot - 1, true
-}
-
-// ParseLSN reads an LSN written as numeric ("34000000001600001") or as
-// parts ("34:16:1").
-func ParseLSN(s string) (LSN, error) {
-	s = strings.TrimSpace(s)
-	if a, b, ok := strings.Cut(s, ":"); ok {
-		b, c, ok := strings.Cut(b, ":")
-		if !ok {
-			return 0, fmt.Errorf("lsn %q: want VLF:block:slot", s)
-		}
-		var p [3]uint64
-		for i, x := range []string{a, b, c} {
-			v, err := strconv.ParseUint(x, 10, 64)
-			if err != nil {
-				return 0, fmt.Errorf("lsn %q: %w", s, err)
-			}
-			p[i] = v
-		}
-		if p[0] > lsnMaxVLF || p[1] >= 1e10 || p[2] >= 1e5 {
-			return 0, fmt.Errorf("lsn %q: part out of range", s)
-		}
-		return MakeLSN(p[0], p[1], p[2]), nil
-	}
-	v, err := strconv.ParseUint(s, 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("lsn %q: %w", s, err)
-	}
-	return LSN(v), nil
-}
+// lsnOfSeq is the LSN of log sequence number seq.
+func lsnOfSeq(seq uint64) LSN { return lsn.OfSeq(seq) }
 
 // LogState is a database's position in the LSN model, kept durably in
 // DBMeta.Ext["lsn"]. The zero value is a database made by CREATE DATABASE
@@ -330,7 +251,7 @@ func (d *Database) ReadLogRecords(from LSN, fn func(LogRecord) error) error {
 	off := d.LogState().Offset
 	start := uint64(1)
 	if from != 0 {
-		s, ok := from.seq()
+		s, ok := from.Seq()
 		if !ok {
 			return fmt.Errorf("read log of %s: %s is not an LSN of this model", d.Name(), from)
 		}
@@ -388,7 +309,7 @@ func (d *Database) ApplyLogRecords(ctx context.Context, recs []LogRecord) (int, 
 	var todo [][]byte
 	var gap error
 	for _, r := range recs {
-		s, ok := r.LSN.seq()
+		s, ok := r.LSN.Seq()
 		if !ok {
 			return 0, fmt.Errorf("apply log to %s: %s is not an LSN of this model", d.Name(), r.LSN)
 		}
@@ -540,7 +461,7 @@ func (d *Database) applyHolds() {
 		r.SetRetainFrom(0)
 		return
 	}
-	s, ok := low.seq()
+	s, ok := low.Seq()
 	if !ok {
 		return
 	}

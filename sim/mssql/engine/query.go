@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"github.com/pchatdr/harness/sim/mssql/builtins"
 	"sort"
 	"strings"
 
@@ -132,16 +133,7 @@ func (sc *scope) compileSetOp(b *tsql.SetOpExpr, q *tsql.SelectStmt, outer *bind
 }
 
 // widen makes a result type long enough for values of both inputs.
-func widen(t, a, b Type) Type {
-	if t.Kind.IsString() || t.Kind.IsBinary() {
-		if a.Length == sqltypes.MaxLength || b.Length == sqltypes.MaxLength {
-			t.Length = sqltypes.MaxLength
-		} else if n := max(a.Length, b.Length); n > t.Length {
-			t.Length = n
-		}
-	}
-	return t
-}
+func widen(t, a, b Type) Type { return builtins.Widen(t, a, b) }
 
 type orderKey struct {
 	col  int

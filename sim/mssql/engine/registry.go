@@ -20,9 +20,8 @@ type Registry struct {
 	legacy     map[string]string
 	tableFuncs map[string]tableFunc
 	alterDB    map[string]alterDBOption
-	// mirroringRow computes a database's sys.database_mirroring columns
-	// after database_id; nil (or a nil result) means not mirrored.
-	mirroringRow func(db *Database) []Value
+	// ext is what features outside the engine install (extension.go).
+	ext registryExt
 }
 
 // stmtHandler runs a statement kind the core does not (BACKUP, RESTORE,
@@ -66,9 +65,6 @@ func (r *Registry) TableFunc(name string, f tableFunc) { r.tableFuncs[strings.To
 // AlterDatabaseOption handles ALTER DATABASE ... SET name (PARTNER,
 // WITNESS) where the core does not.
 func (r *Registry) AlterDatabaseOption(name string, h alterDBOption) { r.alterDB[name] = h }
-
-// MirroringRow sets how sys.database_mirroring shows a database.
-func (r *Registry) MirroringRow(f func(db *Database) []Value) { r.mirroringRow = f }
 
 func (r *Registry) view(schema, name string) *catalogView {
 	return r.views[strings.ToLower(schema+"."+name)]

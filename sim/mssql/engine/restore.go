@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/pchatdr/harness/sim/mssql/backupset"
 	"io"
 	"os"
 	"strings"
@@ -108,45 +109,22 @@ func (sc *scope) openMedia(device string) (string, *media.Contents, error) {
 	}
 	acct := inst.ServiceAccount()
 	if _, err := fs.Stat(acct, device); err != nil {
-		return "", nil, newErr(sqlerr.BackupDeviceOpen, device, osErrText(err))
+		return "", nil, newErr(sqlerr.BackupDeviceOpen, device, backupset.OSErrText(err))
 	}
 	host, err := fs.Check(acct, device, hostfs.Read)
 	if err != nil {
-		return "", nil, newErr(sqlerr.BackupDeviceOpen, device, osErrText(err))
+		return "", nil, newErr(sqlerr.BackupDeviceOpen, device, backupset.OSErrText(err))
 	}
 	c, err := media.ReadHeaders(host)
 	if err != nil {
 		if c != nil && len(c.Sets) > 0 {
 			return host, c, nil // damage after the sets: they stay readable
 		}
-		return "", nil, mediaReadError(device, err)
+		return "", nil, backupset.MediaReadError(device, err)
 	}
 	return host, c, nil
 }
 
-func mediaReadError(device string, err error) error {
-	var pe *media.PositionError
-	switch {
-	case errors.As(err, &pe):
-		if pe.Incomplete {
-			return newErr(sqlerr.BackupDeviceRead, device, "38(Reached the end of the file.)")
-		}
-		return newErr(sqlerr.FileIDNotOnDevice, pe.Position, device)
-	case errors.Is(err, media.ErrNotMedia):
-		return newErr(sqlerr.MediaFamilyMalformed, device)
-	case errors.Is(err, media.ErrCorrupt):
-		return newErr(sqlerr.BackupSetDamaged)
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return err
-	}
-	var sqlErr *Error
-	if errors.As(err, &sqlErr) {
-		return sqlErr
-	}
-	return newErr(sqlerr.BackupDeviceRead, device, osErrText(err))
-}
-
-// bkPickSet finds FILE = n in c.
 // openSet opens a restore's media and picks its backup set (WITH FILE), which
 // must be of the type the RESTORE reads: a set of the other kind is error
 // 3135, naming the statement that wrote it (other).
@@ -155,7 +133,7 @@ func (sc *scope) openSet(device string, o *bkOptions, want int16, other string) 
 	if err != nil {
 		return "", media.SetHeader{}, err
 	}
-	set, err := bkPickSet(device, c, o.fileNumber())
+	set, err := backupset.PickSet(device, c, o.fileNumber())
 	if err != nil {
 		return "", media.SetHeader{}, err
 	}
@@ -163,16 +141,6 @@ func (sc *scope) openSet(device string, o *bkOptions, want int16, other string) 
 		return "", media.SetHeader{}, newErr(sqlerr.BackupSetWrongKind, device, other)
 	}
 	return host, set, nil
-}
-
-func bkPickSet(device string, c *media.Contents, n int) (media.SetHeader, error) {
-	if n >= 1 && n <= len(c.Sets) {
-		return c.Sets[n-1], nil
-	}
-	if c.Incomplete != nil && c.Incomplete.Position == n {
-		return media.SetHeader{}, newErr(sqlerr.BackupDeviceRead, device, "38(Reached the end of the file.)")
-	}
-	return media.SetHeader{}, newErr(sqlerr.FileIDNotOnDevice, n, device)
 }
 
 // bkExclusive is RESTORE's exclusive-access check (3102 for the caller's own
@@ -234,7 +202,7 @@ func (sc *scope) restoreDatabase(name, device string, o *bkOptions, verb string)
 	if err := sc.restoreSpace(existing, files); err != nil {
 		return err
 	}
-	endSeq, ok := LSN(set.LastLSN).seq()
+	endSeq, ok := LSN(set.LastLSN).Seq()
 	if !ok || endSeq == 0 {
 		return newErr(sqlerr.MediaFamilyMalformed, device)
 	}
@@ -280,13 +248,13 @@ func (sc *scope) restoreDatabase(name, device string, o *bkOptions, verb string)
 	for _, f := range final.DBFiles() {
 		pages := int64(2)
 		if f.Type == 0 {
-			pages = pagesOf(n)
+			pages = backupset.PagesOf(n)
 		}
 		if err := sc.message(newErr(sqlerr.ProcessedPages, pages, name, f.Name, set.Position)); err != nil {
 			return err
 		}
 	}
-	if err := sc.message(doneMessage(verb, pagesOf(n)+2, time.Since(start))); err != nil {
+	if err := sc.message(backupset.DoneMessage(verb, backupset.PagesOf(n)+2, time.Since(start))); err != nil {
 		return err
 	}
 	sc.s.lastError = 0
@@ -364,14 +332,14 @@ func (sc *scope) prepareStandby(existing *Database, o *bkOptions) (string, error
 	path := o.str("STANDBY")
 	f, err := fs.Create(inst.ServiceAccount(), path)
 	if err != nil {
-		return "", newErr(sqlerr.BackupDeviceOpen, path, osErrText(err))
+		return "", newErr(sqlerr.BackupDeviceOpen, path, backupset.OSErrText(err))
 	}
 	_, werr := f.Write([]byte("MSSQLSIM STANDBY UNDO FILE\n"))
 	if cerr := f.Close(); werr == nil {
 		werr = cerr
 	}
 	if werr != nil {
-		return "", newErr(sqlerr.BackupDeviceWrite, path, osErrText(werr))
+		return "", newErr(sqlerr.BackupDeviceWrite, path, backupset.OSErrText(werr))
 	}
 	return path, nil
 }
@@ -382,7 +350,7 @@ func (sc *scope) prepareStandby(existing *Database, o *bkOptions) (string, error
 // RESTORING (as SQL Server does), never half ONLINE; the state is written
 // as storage LSN 1 (a checkpoint record) plus a snapshot at that LSN, so
 // it is either complete or absent after a restart.
-func (inst *Instance) restoreFull(ctx context.Context, existing *Database, meta DBMeta, host string, pos int, pace func(int) error, st *statsReporter) (*Database, int64, error) {
+func (inst *Instance) restoreFull(ctx context.Context, existing *Database, meta DBMeta, host string, pos int, pace func(int) error, st *backupset.Stats) (*Database, int64, error) {
 	if existing != nil {
 		meta.ID = existing.ID()
 	} else {
@@ -419,7 +387,7 @@ func (inst *Instance) restoreFull(ctx context.Context, existing *Database, meta 
 	// Step 2: the new contents.
 	_, rc, err := media.OpenPaced(host, pos, pace)
 	if err != nil {
-		return nil, 0, mediaReadError(host, err)
+		return nil, 0, backupset.MediaReadError(host, err)
 	}
 	defer rc.Close()
 	total := int64(0)
@@ -482,17 +450,17 @@ func restoreDataError(device string, err error) error {
 	if errors.As(err, &sqlErr) {
 		return sqlErr
 	}
-	if errors.Is(err, media.ErrCorrupt) || errors.Is(err, errBadOp) || errors.Is(err, io.ErrUnexpectedEOF) {
+	if errors.Is(err, media.ErrCorrupt) || errors.Is(err, errBadOp) || errors.Is(err, backupset.ErrDamaged) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return newErr(sqlerr.BackupSetDamaged)
 	}
-	return mediaReadError(device, err)
+	return backupset.MediaReadError(device, err)
 }
 
 // countReader counts bytes and reports STATS progress.
 type countReader struct {
 	r     io.Reader
 	n     int64
-	st    *statsReporter
+	st    *backupset.Stats
 	total int64
 }
 
@@ -500,7 +468,7 @@ func (c *countReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	if c.st != nil {
-		c.st.progress(c.n, c.total)
+		c.st.Progress(c.n, c.total)
 	}
 	return n, err
 }
@@ -574,7 +542,7 @@ func (sc *scope) restoreLog(name, device string, o *bkOptions, verb string) erro
 	}
 	_, rc, err := media.OpenPaced(host, set.Position, pace)
 	if err != nil {
-		return mediaReadError(device, err)
+		return backupset.MediaReadError(device, err)
 	}
 	defer rc.Close()
 	cr := &countReader{r: rc, st: newStats(sc, o.stats), total: set.BackupSize}
@@ -588,7 +556,8 @@ func (sc *scope) restoreLog(name, device string, o *bkOptions, verb string) erro
 		batch, batchBytes = batch[:0], 0
 		return err
 	}
-	err = readLogRecords(cr, func(r LogRecord) error {
+	err = backupset.ReadLogRecords(cr, func(l LSN, p []byte) error {
+		r := LogRecord{LSN: l, Payload: p}
 		if r.LSN < redo {
 			return nil
 		}
@@ -636,10 +605,10 @@ func (sc *scope) restoreLog(name, device string, o *bkOptions, verb string) erro
 	db.holdLogForBackup()
 	inst.recordRestoreHistory(ctx, began, device, set, name, sc.s.login, "L", false, recovery)
 	files := m.DBFiles()
-	if err := sc.message(newErr(sqlerr.ProcessedPages, pagesOf(cr.n)+1, name, files[len(files)-1].Name, set.Position)); err != nil {
+	if err := sc.message(newErr(sqlerr.ProcessedPages, backupset.PagesOf(cr.n)+1, name, files[len(files)-1].Name, set.Position)); err != nil {
 		return err
 	}
-	if err := sc.message(doneMessage(verb, pagesOf(cr.n)+1, time.Since(start))); err != nil {
+	if err := sc.message(backupset.DoneMessage(verb, backupset.PagesOf(cr.n)+1, time.Since(start))); err != nil {
 		return err
 	}
 	sc.s.lastError = 0
@@ -669,7 +638,7 @@ func (sc *scope) restoreRecoverOnly(name string, o *bkOptions, verb string) erro
 	if err != nil {
 		return err
 	}
-	if err := sc.message(doneMessage(verb, 0, time.Since(start))); err != nil {
+	if err := sc.message(backupset.DoneMessage(verb, 0, time.Since(start))); err != nil {
 		return err
 	}
 	sc.s.lastError = 0

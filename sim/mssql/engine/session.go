@@ -172,7 +172,8 @@ func (inst *Instance) checkPassword(user, password string) bool {
 			return password == pw
 		}
 	}
-	return false
+	match, _ := inst.createdLoginPassword(user, password) // CREATE LOGIN's (security.go)
+	return match
 }
 
 // sessionsInLocked counts sessions whose current database is db, other than

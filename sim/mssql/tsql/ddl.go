@@ -70,6 +70,10 @@ func (p *parser) parseAlter() Stmt {
 	case p.isWord("DATABASE"):
 		p.next()
 		return p.parseAlterDatabase(t.Pos)
+	case p.isWord("SERVER") && p.peek(1).isWord("ROLE"):
+		p.next()
+		p.next()
+		return p.parseAlterServerRole(t.Pos)
 	case p.isWord("ENDPOINT"):
 		p.next()
 		s := &AlterEndpointStmt{Pos: t.Pos, Name: p.parseIdent()}

@@ -1,4 +1,4 @@
-package engine
+package mirroring
 
 import (
 	"context"
@@ -7,14 +7,16 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/pchatdr/harness/sim/mssql/engine"
+	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 )
 
 // Endpoint is a server endpoint created with CREATE ENDPOINT. Only
 // DATABASE_MIRRORING endpoints exist in the simulator (the parser refuses
-// other payloads). Endpoints, the logins CREATE LOGIN adds and CONNECT
-// grants are server-level, so they live in master's metadata
-// (DBMeta.Ext of database 1) and survive restarts like the database
-// catalogue.
+// other payloads). Endpoints and CONNECT grants on them are server-level,
+// so they live in master's metadata (DBMeta.Ext of database 1, beside the
+// engine's logins) and survive restarts like the database catalogue.
 type Endpoint struct {
 	Name       string    `json:"name"`
 	ID         int       `json:"id"`
@@ -28,18 +30,6 @@ type Endpoint struct {
 	Created    time.Time `json:"created"`
 }
 
-// Login is a server principal added with CREATE LOGIN. Only a salted hash
-// of a SQL login's password is kept, never the password.
-type Login struct {
-	Name     string    `json:"name"`
-	Windows  bool      `json:"windows,omitempty"`
-	Salt     []byte    `json:"salt,omitempty"`
-	Hash     []byte    `json:"hash,omitempty"`
-	DefaultD string    `json:"default_database,omitempty"`
-	Created  time.Time `json:"created"`
-	ID       int       `json:"id"`
-}
-
 // EndpointGrant is GRANT perm ON ENDPOINT::name TO grantee.
 type EndpointGrant struct {
 	Endpoint   string `json:"endpoint"`
@@ -47,34 +37,34 @@ type EndpointGrant struct {
 	Grantee    string `json:"grantee"`
 }
 
-// serverSecurity is everything server-level this file keeps in master.
+// serverSecurity is everything server-level the endpoints feature keeps in
+// master.
 type serverSecurity struct {
 	Endpoints []Endpoint      `json:"endpoints,omitempty"`
-	Logins    []Login         `json:"logins,omitempty"`
 	Grants    []EndpointGrant `json:"grants,omitempty"`
 	NextID    int             `json:"next_id,omitempty"`
 }
 
-const securityExtKey = "server_security"
+// securityExtKey is its DBMeta.Ext key (the engine's logins have their
+// own).
+const securityExtKey = "endpoints"
 
 // firstEndpointID is where user endpoint ids start (SQL Server numbers its
 // built-in endpoints 1-5 and user ones from 65536).
 const firstEndpointID = 65536
 
-func (inst *Instance) security() serverSecurity {
+func security(inst *engine.Instance) serverSecurity {
 	var s serverSecurity
-	if b := inst.master.Meta().Ext[securityExtKey]; len(b) > 0 {
+	if b := inst.Master().Meta().Ext[securityExtKey]; len(b) > 0 {
 		_ = json.Unmarshal(b, &s) // written only by updateSecurity
 	}
 	return s
 }
 
 // updateSecurity changes the server-level security state durably.
-func (inst *Instance) updateSecurity(ctx context.Context, change func(s *serverSecurity) error) error {
-	inst.master.metaRMW.Lock()
-	defer inst.master.metaRMW.Unlock()
+func updateSecurity(ctx context.Context, inst *engine.Instance, change func(s *serverSecurity) error) error {
 	var cerr error
-	err := inst.SetMeta(ctx, inst.master, func(m *DBMeta) {
+	err := inst.UpdateMeta(ctx, inst.Master(), func(m *engine.DBMeta) {
 		var s serverSecurity
 		if b := m.Ext[securityExtKey]; len(b) > 0 {
 			_ = json.Unmarshal(b, &s)
@@ -84,10 +74,10 @@ func (inst *Instance) updateSecurity(ctx context.Context, change func(s *serverS
 		}
 		b, err := json.Marshal(s)
 		if err != nil {
-			cerr = fmt.Errorf("engine: encode server security: %w", err)
+			cerr = fmt.Errorf("mirroring: encode endpoints: %w", err)
 			return
 		}
-		ext := cloneExt(m)
+		ext := engine.CloneExt(m)
 		ext[securityExtKey] = b
 		m.Ext = ext
 	})
@@ -97,25 +87,25 @@ func (inst *Instance) updateSecurity(ctx context.Context, change func(s *serverS
 	return err
 }
 
-// Endpoints lists the instance's endpoints by id.
-func (inst *Instance) Endpoints() []Endpoint {
-	eps := inst.security().Endpoints
+// EndpointsOf lists the instance's endpoints by id.
+func EndpointsOf(inst *engine.Instance) []Endpoint {
+	eps := security(inst).Endpoints
 	sort.Slice(eps, func(i, j int) bool { return eps[i].ID < eps[j].ID })
 	return eps
 }
 
 // mirroringEndpoint is the instance's DATABASE_MIRRORING endpoint (there is
 // at most one, 7862).
-func (inst *Instance) mirroringEndpoint() (Endpoint, bool) {
-	eps := inst.Endpoints()
+func mirroringEndpoint(inst *engine.Instance) (Endpoint, bool) {
+	eps := EndpointsOf(inst)
 	if len(eps) == 0 {
 		return Endpoint{}, false
 	}
 	return eps[0], true
 }
 
-func (inst *Instance) endpointByName(name string) (Endpoint, bool) {
-	for _, e := range inst.Endpoints() {
+func endpointByName(inst *engine.Instance, name string) (Endpoint, bool) {
+	for _, e := range EndpointsOf(inst) {
 		if strings.EqualFold(e.Name, name) {
 			return e, true
 		}
@@ -123,37 +113,15 @@ func (inst *Instance) endpointByName(name string) (Endpoint, bool) {
 	return Endpoint{}, false
 }
 
-// loginExists says name is a server login: sa, a configured login, or one
-// CREATE LOGIN added.
-func (inst *Instance) loginExists(name string) bool {
-	if strings.EqualFold(name, "sa") || strings.EqualFold(name, "public") {
-		return true
-	}
-	for n := range inst.cfg.Logins {
-		if strings.EqualFold(n, name) {
-			return true
-		}
-	}
-	if inst.windowsLoginExists(name) {
-		return true
-	}
-	for _, l := range inst.security().Logins {
-		if strings.EqualFold(l.Name, name) {
-			return true
-		}
-	}
-	return false
-}
-
 // mayConnect says a partner whose service runs as account may use the
 // mirroring endpoint: the same account as this instance's service (which
 // owns the endpoint), or a login granted CONNECT (directly or via public).
-func (inst *Instance) mayConnect(account string, ep Endpoint) bool {
-	if strings.EqualFold(account, inst.cfg.ServiceAccount) {
+func mayConnect(inst *engine.Instance, account string, ep Endpoint) bool {
+	if strings.EqualFold(account, inst.Config().ServiceAccount) {
 		return true
 	}
-	known := inst.loginExists(account)
-	for _, g := range inst.security().Grants {
+	known := inst.LoginExists(account)
+	for _, g := range security(inst).Grants {
 		if !strings.EqualFold(g.Endpoint, ep.Name) || (g.Permission != "CONNECT" && g.Permission != "CONTROL") {
 			continue
 		}
@@ -224,40 +192,40 @@ func encryption(enc string) (bool, int64, string) {
 	return true, 2, "AES"
 }
 
-func installEndpointViews(r *Registry) {
-	epCols := []Column{
-		col("name", tSys, false), col("endpoint_id", tInt, false), col("principal_id", tInt, true),
-		col("protocol", tTiny, false), col("protocol_desc", nv(60), true), col("type", tTiny, false),
-		col("type_desc", nv(60), true), col("state", tTiny, true), col("state_desc", nv(60), true),
-		col("is_admin_endpoint", tBit, false),
+func installEndpointViews(r *engine.Registry) {
+	epCols := []engine.Column{
+		engine.Col("name", sqltypes.TypeSysname, false), engine.Col("endpoint_id", sqltypes.TypeInt, false), engine.Col("principal_id", sqltypes.TypeInt, true),
+		engine.Col("protocol", sqltypes.TypeTinyInt, false), engine.Col("protocol_desc", sqltypes.NVarChar(60), true), engine.Col("type", sqltypes.TypeTinyInt, false),
+		engine.Col("type_desc", sqltypes.NVarChar(60), true), engine.Col("state", sqltypes.TypeTinyInt, true), engine.Col("state_desc", sqltypes.NVarChar(60), true),
+		engine.Col("is_admin_endpoint", sqltypes.TypeBit, false),
 	}
 	// The built-in Transact-SQL endpoints every instance has.
-	builtin := [][]Value{
+	builtin := [][]engine.Value{
 		{"Dedicated Admin Connection", int64(1), int64(1), int64(2), "TCP", int64(2), "TSQL", int64(0), "STARTED", true},
 		{"TSQL Local Machine", int64(2), int64(1), int64(4), "SHARED_MEMORY", int64(2), "TSQL", int64(0), "STARTED", false},
 		{"TSQL Named Pipes", int64(3), int64(1), int64(3), "NAMED_PIPES", int64(2), "TSQL", int64(0), "STARTED", false},
 		{"TSQL Default TCP", int64(4), int64(1), int64(2), "TCP", int64(2), "TSQL", int64(0), "STARTED", false},
 	}
-	base := func(e Endpoint) []Value {
-		return []Value{e.Name, int64(e.ID), int64(1), int64(2), "TCP", int64(4), "DATABASE_MIRRORING",
+	base := func(e Endpoint) []engine.Value {
+		return []engine.Value{e.Name, int64(e.ID), int64(1), int64(2), "TCP", int64(4), "DATABASE_MIRRORING",
 			stateCode(e.State), e.State, false}
 	}
-	r.View("sys", "endpoints", epCols, func(sc *scope, _ *Database) ([][]Value, error) {
-		rows := append([][]Value(nil), builtin...)
-		for _, e := range sc.s.inst.Endpoints() {
+	r.View("sys", "endpoints", epCols, func(sc *engine.Scope, _ *engine.Database) ([][]engine.Value, error) {
+		rows := append([][]engine.Value(nil), builtin...)
+		for _, e := range EndpointsOf(sc.Instance()) {
 			rows = append(rows, base(e))
 		}
 		return rows, nil
 	})
-	tcpCols := append(append([]Column(nil), epCols...),
-		col("port", tInt, false), col("is_dynamic_port", tBit, false), col("ip_address", nv(45), true))
-	r.View("sys", "tcp_endpoints", tcpCols, func(sc *scope, _ *Database) ([][]Value, error) {
-		rows := [][]Value{
-			append(append([]Value(nil), builtin[0]...), int64(0), true, nil),
-			append(append([]Value(nil), builtin[3]...), int64(0), true, nil),
+	tcpCols := append(append([]engine.Column(nil), epCols...),
+		engine.Col("port", sqltypes.TypeInt, false), engine.Col("is_dynamic_port", sqltypes.TypeBit, false), engine.Col("ip_address", sqltypes.NVarChar(45), true))
+	r.View("sys", "tcp_endpoints", tcpCols, func(sc *engine.Scope, _ *engine.Database) ([][]engine.Value, error) {
+		rows := [][]engine.Value{
+			append(append([]engine.Value(nil), builtin[0]...), int64(0), true, nil),
+			append(append([]engine.Value(nil), builtin[3]...), int64(0), true, nil),
 		}
-		for _, e := range sc.s.inst.Endpoints() {
-			var ip Value
+		for _, e := range EndpointsOf(sc.Instance()) {
+			var ip engine.Value
 			if e.IP != "" && e.IP != "ALL" {
 				ip = strings.Trim(e.IP, "() ")
 			}
@@ -265,14 +233,14 @@ func installEndpointViews(r *Registry) {
 		}
 		return rows, nil
 	})
-	dmCols := append(append([]Column(nil), epCols...),
-		col("role", tTiny, true), col("role_desc", nv(60), true), col("is_encryption_enabled", tBit, false),
-		col("connection_auth", tTiny, false), col("connection_auth_desc", nv(60), true),
-		col("certificate_id", tInt, false), col("encryption_algorithm", tTiny, false),
-		col("encryption_algorithm_desc", nv(60), true))
-	r.View("sys", "database_mirroring_endpoints", dmCols, func(sc *scope, _ *Database) ([][]Value, error) {
-		var rows [][]Value
-		for _, e := range sc.s.inst.Endpoints() {
+	dmCols := append(append([]engine.Column(nil), epCols...),
+		engine.Col("role", sqltypes.TypeTinyInt, true), engine.Col("role_desc", sqltypes.NVarChar(60), true), engine.Col("is_encryption_enabled", sqltypes.TypeBit, false),
+		engine.Col("connection_auth", sqltypes.TypeTinyInt, false), engine.Col("connection_auth_desc", sqltypes.NVarChar(60), true),
+		engine.Col("certificate_id", sqltypes.TypeInt, false), engine.Col("encryption_algorithm", sqltypes.TypeTinyInt, false),
+		engine.Col("encryption_algorithm_desc", sqltypes.NVarChar(60), true))
+	r.View("sys", "database_mirroring_endpoints", dmCols, func(sc *engine.Scope, _ *engine.Database) ([][]engine.Value, error) {
+		var rows [][]engine.Value
+		for _, e := range EndpointsOf(sc.Instance()) {
 			auth, authDesc := connectionAuth(e.Auth)
 			on, alg, algDesc := encryption(e.Encryption)
 			rows = append(rows, append(base(e), roleCode(e.Role), e.Role, on, auth, authDesc, int64(0), alg, algDesc))

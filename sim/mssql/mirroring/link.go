@@ -1,4 +1,4 @@
-package engine
+package mirroring
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/mirror"
 	"github.com/pchatdr/harness/sqlerr"
 )
@@ -44,7 +45,7 @@ type mirrorLink struct {
 	timeout   time.Duration
 	// Principal side: acked is the mirror's next LSN (it holds everything
 	// before it); ackCh is closed and replaced at every acknowledgement.
-	acked LSN
+	acked engine.LSN
 	ackCh chan struct{}
 	// Shipping state: pending holds hooked records by seq until sent.
 	shipping   bool
@@ -52,7 +53,7 @@ type mirrorLink struct {
 	next       uint64 // seq of the next record to send
 	shipCancel context.CancelFunc
 	shipDone   chan struct{}
-	hookDB     *Database
+	hookDB     *engine.Database
 }
 
 func newLink(h *mirrorHost, name string) *mirrorLink {
@@ -69,7 +70,7 @@ func (l *mirrorLink) kick() {
 	}
 }
 
-func (l *mirrorLink) db() *Database { return l.h.inst.DB(l.name) }
+func (l *mirrorLink) db() *engine.Database { return l.h.inst.DB(l.name) }
 
 func (l *mirrorLink) status() (connected, synced bool) {
 	l.mu.Lock()
@@ -78,7 +79,7 @@ func (l *mirrorLink) status() (connected, synced bool) {
 }
 
 func (l *mirrorLink) retry() time.Duration {
-	if d := l.h.inst.cfg.MirrorRetry; d > 0 {
+	if d := l.h.inst.Config().MirrorRetry; d > 0 {
 		return d
 	}
 	return time.Second
@@ -114,18 +115,18 @@ func (l *mirrorLink) dialOnce() {
 	if db == nil {
 		return
 	}
-	mm, ok := db.Mirroring()
+	mm, ok := metaOf(db)
 	if !ok {
 		l.h.removeLink(l)
 		return
 	}
-	if mm.Witness != "" && mm.Role == MirrorRolePrincipal {
+	if mm.Witness != "" && mm.Role == engine.MirrorRolePrincipal {
 		l.probeWitness(mm.Witness)
 	}
 	started := l.h.endpointStarted() // h.mu before l.mu, never inside it
 	l.mu.Lock()
 	busy := l.sess != nil || l.dialing
-	early := mm.Role == MirrorRoleMirror && time.Since(l.lastConn) < 2*l.retry()
+	early := mm.Role == engine.MirrorRoleMirror && time.Since(l.lastConn) < 2*l.retry()
 	if busy || early || !started {
 		l.mu.Unlock()
 		return
@@ -146,8 +147,8 @@ func (l *mirrorLink) dialOnce() {
 	var r *mirror.Refusal
 	if errors.As(err, &r) && r.Number == sqlerr.NotMirrored {
 		// The partner removed mirroring while we were apart.
-		l.h.inst.logf("engine: database mirroring has been terminated for database '%s' (partner removed it)", l.name)
-		_ = l.h.inst.setMirrorMeta(context.WithoutCancel(l.ctx), db, func(*DBMeta, *MirrorMeta) bool { return false })
+		l.h.inst.Logf("mirroring: database mirroring has been terminated for database '%s' (partner removed it)", l.name)
+		_ = setMirrorMeta(context.WithoutCancel(l.ctx), l.h.inst, db, func(*engine.DBMeta, *MirrorMeta) bool { return false })
 		l.h.removeLink(l)
 		return
 	}
@@ -164,14 +165,14 @@ func (l *mirrorLink) dialOnce() {
 }
 
 // mayAccept decides an incoming connection against our own dialing.
-func (l *mirrorLink) mayAccept(peerRole MirrorRole, peerSeq int) bool {
+func (l *mirrorLink) mayAccept(peerRole engine.MirrorRole, peerSeq int) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.sess != nil || l.ctx.Err() != nil {
 		return false
 	}
 	if db := l.db(); l.dialing && db != nil {
-		if mm, ok := db.Mirroring(); ok && mm.Role == MirrorRolePrincipal && (peerRole != MirrorRolePrincipal || peerSeq < mm.RoleSeq) {
+		if mm, ok := metaOf(db); ok && mm.Role == engine.MirrorRolePrincipal && (peerRole != engine.MirrorRolePrincipal || peerSeq < mm.RoleSeq) {
 			return false // our own dial wins
 		}
 	}
@@ -182,38 +183,38 @@ func (l *mirrorLink) mayAccept(peerRole MirrorRole, peerSeq int) bool {
 // both copies claim to be the principal, and the one with the older role
 // sequence becomes the mirror, suspended (as SQL Server's former principal
 // does when it rejoins).
-func (l *mirrorLink) reconcile(ctx context.Context, peerRole MirrorRole, peerSeq int) error {
+func (l *mirrorLink) reconcile(ctx context.Context, peerRole engine.MirrorRole, peerSeq int) error {
 	db := l.db()
 	if db == nil {
 		return errors.New("database gone")
 	}
-	mm, ok := db.Mirroring()
+	mm, ok := metaOf(db)
 	if !ok {
 		return errors.New("not mirrored")
 	}
 	switch {
-	case mm.Role == MirrorRolePrincipal && peerRole == MirrorRolePrincipal:
+	case mm.Role == engine.MirrorRolePrincipal && peerRole == engine.MirrorRolePrincipal:
 		if peerSeq > mm.RoleSeq {
 			return l.demote(ctx, db, peerSeq)
 		}
 		if peerSeq == mm.RoleSeq {
 			return errors.New("both partners are principal at the same role sequence")
 		}
-	case mm.Role == MirrorRoleMirror && peerRole == MirrorRoleMirror:
+	case mm.Role == engine.MirrorRoleMirror && peerRole == engine.MirrorRoleMirror:
 		return errors.New("both partners are mirrors")
 	case peerSeq > mm.RoleSeq:
-		return l.h.inst.setMirrorMeta(ctx, db, func(_ *DBMeta, m *MirrorMeta) bool { m.RoleSeq = peerSeq; return true })
+		return setMirrorMeta(ctx, l.h.inst, db, func(_ *engine.DBMeta, m *MirrorMeta) bool { m.RoleSeq = peerSeq; return true })
 	}
 	return nil
 }
 
 // demote turns a stale principal into a suspended mirror.
-func (l *mirrorLink) demote(ctx context.Context, db *Database, seq int) error {
-	l.h.inst.logf("engine: the mirrored database %q is changing roles from \"PRINCIPAL\" to \"MIRROR\" (the partner was forced into service)", l.name)
+func (l *mirrorLink) demote(ctx context.Context, db *engine.Database, seq int) error {
+	l.h.inst.Logf("mirroring: the mirrored database %q is changing roles from \"PRINCIPAL\" to \"MIRROR\" (the partner was forced into service)", l.name)
 	l.removeHook()
-	err := l.h.inst.setMirrorMeta(context.WithoutCancel(ctx), db, func(m *DBMeta, mm *MirrorMeta) bool {
-		m.State = StateRestoring
-		mm.Role = MirrorRoleMirror
+	err := setMirrorMeta(context.WithoutCancel(ctx), l.h.inst, db, func(m *engine.DBMeta, mm *MirrorMeta) bool {
+		m.State = engine.StateRestoring
+		mm.Role = engine.MirrorRoleMirror
 		mm.RoleSeq = seq
 		mm.Suspended = true
 		return true
@@ -221,7 +222,7 @@ func (l *mirrorLink) demote(ctx context.Context, db *Database, seq int) error {
 	if err != nil {
 		return err
 	}
-	l.h.inst.killUsersOf(db, nil)
+	l.h.inst.KillUsersOf(db, nil)
 	return nil
 }
 
@@ -232,7 +233,7 @@ func (l *mirrorLink) serve(ctx context.Context, c *mirror.Conn, peer mirror.Hell
 		c.Close()
 		return
 	}
-	mm, _ := db.Mirroring()
+	mm, _ := metaOf(db)
 	sess := mirror.NewSession(c, peer, l, timeoutOf(mm.Timeout))
 	sctx, cancel := context.WithCancel(ctx)
 	stop := context.AfterFunc(l.ctx, cancel)
@@ -253,13 +254,13 @@ func (l *mirrorLink) serve(ctx context.Context, c *mirror.Conn, peer mirror.Hell
 	l.mu.Unlock()
 	// Read the metadata again now that the session is visible: a SUSPEND
 	// or RESUME issued meanwhile saw no session to tell.
-	mm, _ = db.Mirroring()
-	if mm.Role == MirrorRoleMirror && px.Suspended && !mm.Suspended {
+	mm, _ = metaOf(db)
+	if mm.Role == engine.MirrorRoleMirror && px.Suspended && !mm.Suspended {
 		// The principal is the authority on a suspension it holds.
-		_ = l.h.inst.setMirrorMeta(context.WithoutCancel(sctx), db, func(_ *DBMeta, m *MirrorMeta) bool { m.Suspended = true; return true })
+		_ = setMirrorMeta(context.WithoutCancel(sctx), l.h.inst, db, func(_ *engine.DBMeta, m *MirrorMeta) bool { m.Suspended = true; return true })
 	}
 	l.h.changed()
-	if mm.Role == MirrorRolePrincipal && !mm.Suspended {
+	if mm.Role == engine.MirrorRolePrincipal && !mm.Suspended {
 		l.startShipper(sctx, sess, px.NextLSN)
 	}
 	err := sess.Run(sctx)
@@ -270,7 +271,7 @@ func (l *mirrorLink) serve(ctx context.Context, c *mirror.Conn, peer mirror.Hell
 	l.lastConn = time.Now()
 	l.mu.Unlock()
 	if err != nil && !errors.Is(err, mirror.ErrClosed) && l.ctx.Err() == nil {
-		l.h.inst.logf("engine: mirroring session of %s with %s ended: %v", l.name, peer.Server, err)
+		l.h.inst.Logf("mirroring: mirroring session of %s with %s ended: %v", l.name, peer.Server, err)
 	}
 	if d := l.db(); d == nil || !d.IsMirrored() {
 		l.h.removeLink(l)
@@ -322,9 +323,9 @@ func (l *mirrorLink) removeHook() {
 // timeout) until the mirror acknowledged the record, so a committed
 // transaction survives a failover; after the timeout the principal runs
 // exposed (no longer SYNCHRONIZED), as SQL Server does.
-func (l *mirrorLink) onCommit(db *Database, slsn uint64, p []byte) {
+func (l *mirrorLink) onCommit(db *engine.Database, slsn uint64, p []byte) {
 	lsn := db.SQLLSN(slsn)
-	s, ok := lsn.seq()
+	s, ok := lsn.Seq()
 	if !ok {
 		return
 	}
@@ -370,10 +371,10 @@ func (l *mirrorLink) onCommit(db *Database, slsn uint64, p []byte) {
 }
 
 // startShipper begins shipping from the mirror's next LSN.
-func (l *mirrorLink) startShipper(sctx context.Context, sess *mirror.Session, from LSN) {
-	s, ok := from.seq()
+func (l *mirrorLink) startShipper(sctx context.Context, sess *mirror.Session, from engine.LSN) {
+	s, ok := from.Seq()
 	if !ok {
-		l.h.inst.logf("engine: mirroring of %s: partner next LSN %s is not valid", l.name, from)
+		l.h.inst.Logf("mirroring: mirroring of %s: partner next engine.LSN %s is not valid", l.name, from)
 		sess.Close()
 		return
 	}
@@ -412,7 +413,7 @@ const shipBatchBytes = 1 << 20
 
 // sendFromLog ships every log record from seq next on, and returns the seq
 // after the last one sent.
-func (l *mirrorLink) sendFromLog(db *Database, sess *mirror.Session, next uint64) (uint64, error) {
+func (l *mirrorLink) sendFromLog(db *engine.Database, sess *mirror.Session, next uint64) (uint64, error) {
 	var batch []mirror.Record
 	size := 0
 	flush := func() error {
@@ -423,8 +424,8 @@ func (l *mirrorLink) sendFromLog(db *Database, sess *mirror.Session, next uint64
 		batch, size = nil, 0
 		return err
 	}
-	err := db.ReadLogRecords(lsnOfSeq(next), func(r LogRecord) error {
-		s, ok := r.LSN.seq()
+	err := db.ReadLogRecords(engine.LSNOfSeq(next), func(r engine.LogRecord) error {
+		s, ok := r.LSN.Seq()
 		if !ok || s < next {
 			return nil
 		}
@@ -457,7 +458,7 @@ func (l *mirrorLink) advance(next uint64) {
 }
 
 // takeInOrder removes the hooked records that continue the ship point.
-func (l *mirrorLink) takeInOrder(db *Database) ([]mirror.Record, uint64) {
+func (l *mirrorLink) takeInOrder(db *engine.Database) ([]mirror.Record, uint64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var out []mirror.Record
@@ -467,7 +468,7 @@ func (l *mirrorLink) takeInOrder(db *Database) ([]mirror.Record, uint64) {
 			return out, l.next
 		}
 		delete(l.pending, l.next)
-		out = append(out, mirror.Record{LSN: uint64(lsnOfSeq(l.next)), Payload: p})
+		out = append(out, mirror.Record{LSN: uint64(engine.LSNOfSeq(l.next)), Payload: p})
 		l.next++
 	}
 }
@@ -493,7 +494,7 @@ func (l *mirrorLink) ship(ctx context.Context, sess *mirror.Session) {
 	}
 	next, err := l.sendFromLog(db, sess, start)
 	if err != nil {
-		l.h.inst.logf("engine: mirroring of %s: catch-up from %s: %v", l.name, lsnOfSeq(start), err)
+		l.h.inst.Logf("mirroring: mirroring of %s: catch-up from %s: %v", l.name, engine.LSNOfSeq(start), err)
 		sess.Close()
 		return
 	}
@@ -510,13 +511,13 @@ func (l *mirrorLink) ship(ctx context.Context, sess *mirror.Session) {
 			gapSince = time.Time{}
 			continue
 		}
-		if dn, ok := db.NextLSN().seq(); ok && dn > next {
+		if dn, ok := db.NextLSN().Seq(); ok && dn > next {
 			if gapSince.IsZero() {
 				gapSince = time.Now()
 			} else if time.Since(gapSince) > gapWait {
 				n, err := l.sendFromLog(db, sess, next)
 				if err != nil {
-					l.h.inst.logf("engine: mirroring of %s: read log from %s: %v", l.name, lsnOfSeq(next), err)
+					l.h.inst.Logf("mirroring: mirroring of %s: read log from %s: %v", l.name, engine.LSNOfSeq(next), err)
 					sess.Close()
 					return
 				}
@@ -539,7 +540,7 @@ func (l *mirrorLink) ship(ctx context.Context, sess *mirror.Session) {
 
 // checkSynced marks the session SYNCHRONIZED once the mirror holds the
 // whole log, and tells the mirror.
-func (l *mirrorLink) checkSynced(ctx context.Context, sess *mirror.Session, db *Database) {
+func (l *mirrorLink) checkSynced(ctx context.Context, sess *mirror.Session, db *engine.Database) {
 	l.mu.Lock()
 	if l.synced || l.acked < db.NextLSN() {
 		l.mu.Unlock()
@@ -549,12 +550,12 @@ func (l *mirrorLink) checkSynced(ctx context.Context, sess *mirror.Session, db *
 	l.mu.Unlock()
 	l.h.changed()
 	if _, err := sess.Call(ctx, "state", stateReq{Synced: true}); err != nil && ctx.Err() == nil {
-		l.h.inst.logf("engine: mirroring of %s: state: %v", l.name, err)
+		l.h.inst.Logf("mirroring: mirroring of %s: state: %v", l.name, err)
 	}
 }
 
 // waitCaughtUp waits until the mirror acknowledged everything before end.
-func (l *mirrorLink) waitCaughtUp(ctx context.Context, end LSN) error {
+func (l *mirrorLink) waitCaughtUp(ctx context.Context, end engine.LSN) error {
 	for {
 		l.mu.Lock()
 		done := l.acked >= end
@@ -582,8 +583,8 @@ type stateReq struct {
 }
 
 type failoverReq struct {
-	RoleSeq int `json:"role_seq"`
-	NextLSN LSN `json:"next_lsn"`
+	RoleSeq int        `json:"role_seq"`
+	NextLSN engine.LSN `json:"next_lsn"`
 }
 
 type configReq struct {
@@ -617,14 +618,14 @@ func (l *mirrorLink) Request(ctx context.Context, op string, body json.RawMessag
 		l.h.changed()
 		return nil, nil
 	case "off":
-		inst.logf("engine: database mirroring has been terminated for database '%s'", l.name)
-		return nil, inst.setMirrorMeta(wctx, db, func(*DBMeta, *MirrorMeta) bool { return false })
+		inst.Logf("mirroring: database mirroring has been terminated for database '%s'", l.name)
+		return nil, setMirrorMeta(wctx, inst, db, func(*engine.DBMeta, *MirrorMeta) bool { return false })
 	case "config":
 		var r configReq
 		if err := json.Unmarshal(body, &r); err != nil {
 			return nil, err
 		}
-		err := inst.setMirrorMeta(wctx, db, func(_ *DBMeta, mm *MirrorMeta) bool {
+		err := setMirrorMeta(wctx, inst, db, func(_ *engine.DBMeta, mm *MirrorMeta) bool {
 			mm.Safety, mm.SafetySeq, mm.Timeout, mm.Witness = r.Safety, r.SafetySeq, r.Timeout, r.Witness
 			return true
 		})
@@ -660,14 +661,14 @@ func (l *mirrorLink) applyConfig(safety, timeout int) {
 
 // setSuspended records SUSPEND/RESUME; the principal stops or restarts
 // shipping (on RESUME from the mirror's last acknowledged LSN).
-func (l *mirrorLink) setSuspended(ctx context.Context, db *Database, on bool) error {
-	var role MirrorRole
-	err := l.h.inst.setMirrorMeta(ctx, db, func(_ *DBMeta, mm *MirrorMeta) bool {
+func (l *mirrorLink) setSuspended(ctx context.Context, db *engine.Database, on bool) error {
+	var role engine.MirrorRole
+	err := setMirrorMeta(ctx, l.h.inst, db, func(_ *engine.DBMeta, mm *MirrorMeta) bool {
 		mm.Suspended = on
 		role = mm.Role
 		return true
 	})
-	if err != nil || role != MirrorRolePrincipal {
+	if err != nil || role != engine.MirrorRolePrincipal {
 		return err
 	}
 	if on {
@@ -698,7 +699,7 @@ func (l *mirrorLink) setSuspended(ctx context.Context, db *Database, on bool) er
 	return nil
 }
 
-func (l *mirrorLink) restartShipper(sess *mirror.Session, from LSN) {
+func (l *mirrorLink) restartShipper(sess *mirror.Session, from engine.LSN) {
 	l.mu.Lock()
 	cur := l.sess
 	l.mu.Unlock()
@@ -710,17 +711,17 @@ func (l *mirrorLink) restartShipper(sess *mirror.Session, from LSN) {
 
 // takeOver is the mirror's side of a manual failover: it becomes the
 // principal (ONLINE) once it holds the principal's whole log.
-func (l *mirrorLink) takeOver(ctx context.Context, db *Database, r failoverReq) error {
-	mm, ok := db.Mirroring()
-	if !ok || mm.Role != MirrorRoleMirror {
+func (l *mirrorLink) takeOver(ctx context.Context, db *engine.Database, r failoverReq) error {
+	mm, ok := metaOf(db)
+	if !ok || mm.Role != engine.MirrorRoleMirror {
 		return &mirror.Refusal{Number: 1404, Reason: "not the mirror"}
 	}
 	if next := db.NextLSN(); next != r.NextLSN {
 		return &mirror.Refusal{Number: 1422, Args: []string{db.Name()}, Reason: fmt.Sprintf("mirror at %s, principal at %s", next, r.NextLSN)}
 	}
-	err := l.h.inst.setMirrorMeta(ctx, db, func(m *DBMeta, mm *MirrorMeta) bool {
-		m.State = StateOnline
-		mm.Role = MirrorRolePrincipal
+	err := setMirrorMeta(ctx, l.h.inst, db, func(m *engine.DBMeta, mm *MirrorMeta) bool {
+		m.State = engine.StateOnline
+		mm.Role = engine.MirrorRolePrincipal
 		mm.RoleSeq = r.RoleSeq
 		mm.FailoverLSN = r.NextLSN
 		return true
@@ -728,7 +729,7 @@ func (l *mirrorLink) takeOver(ctx context.Context, db *Database, r failoverReq) 
 	if err != nil {
 		return err
 	}
-	l.h.inst.logf("engine: the mirrored database %q is changing roles from \"MIRROR\" to \"PRINCIPAL\" due to Failover from partner", l.name)
+	l.h.inst.Logf("mirroring: the mirrored database %q is changing roles from \"MIRROR\" to \"PRINCIPAL\" due to Failover from partner", l.name)
 	l.installHook()
 	l.mu.Lock()
 	sess := l.sess
@@ -744,12 +745,12 @@ func (l *mirrorLink) takeOver(ctx context.Context, db *Database, r failoverReq) 
 // Records implements mirror.Handler: the mirror applies the principal's log.
 func (l *mirrorLink) Records(ctx context.Context, recs []mirror.Record) (uint64, error) {
 	db := l.db()
-	if db == nil || db.MirroringRole() != MirrorRoleMirror {
+	if db == nil || db.MirroringRole() != engine.MirrorRoleMirror {
 		return 0, fmt.Errorf("database %s is not a mirror", l.name)
 	}
-	lr := make([]LogRecord, len(recs))
+	lr := make([]engine.LogRecord, len(recs))
 	for i, r := range recs {
-		lr[i] = LogRecord{LSN: LSN(r.LSN), Payload: r.Payload}
+		lr[i] = engine.LogRecord{LSN: engine.LSN(r.LSN), Payload: r.Payload}
 	}
 	if _, err := db.ApplyLogRecords(ctx, lr); err != nil {
 		return 0, err
@@ -761,14 +762,14 @@ func (l *mirrorLink) Records(ctx context.Context, recs []mirror.Record) (uint64,
 // Ack implements mirror.Handler: the mirror holds everything before lsn.
 func (l *mirrorLink) Ack(lsn uint64) {
 	l.mu.Lock()
-	if LSN(lsn) > l.acked {
-		l.acked = LSN(lsn)
+	if engine.LSN(lsn) > l.acked {
+		l.acked = engine.LSN(lsn)
 	}
 	close(l.ackCh)
 	l.ackCh = make(chan struct{})
 	l.mu.Unlock()
 	if db := l.db(); db != nil {
-		db.HoldLog("mirroring", LSN(lsn))
+		db.HoldLog("mirroring", engine.LSN(lsn))
 	}
 	select {
 	case l.wake <- struct{}{}:
@@ -794,21 +795,11 @@ func (h *mirrorHost) probeWitness(ctx context.Context, name, db string) error {
 	if err != nil {
 		return err
 	}
-	c, _, err := mirror.Dial(ctx, addr, mirror.Hello{Server: h.inst.Name(), Account: h.inst.cfg.ServiceAccount,
+	c, _, err := mirror.Dial(ctx, addr, mirror.Hello{Server: h.inst.Name(), Account: h.inst.Config().ServiceAccount,
 		Database: db, Extra: encodeExtra(linkHello{Op: "witness"})})
 	if err != nil {
 		return err
 	}
 	c.Close()
 	return nil
-}
-
-// killUsersOf ends every session using db but keep (failover and role
-// changes disconnect the database's users, as SQL Server does).
-func (inst *Instance) killUsersOf(db *Database, keep *Session) {
-	for _, s := range inst.sessionList() {
-		if s != keep && s.currentDB() == db && !s.Killed() {
-			s.kill(nil)
-		}
-	}
 }

@@ -1,4 +1,4 @@
-package engine
+package builtins
 
 import (
 	"math"
@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
-	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
 
@@ -29,39 +28,30 @@ var dateParts = map[string]string{
 	"nanosecond": "nanosecond", "ns": "nanosecond",
 }
 
-func datePartArg(fc *tsql.FuncCall, e tsql.Expr) (string, error) {
-	var name string
-	switch x := e.(type) {
-	case *tsql.ColumnRef:
-		if len(x.Name.Parts) == 1 {
-			name = x.Name.Object().Name
-		}
-	case *tsql.StringLit:
-		name = x.Value
-	}
-	p, ok := dateParts[strings.ToLower(name)]
+// DatePart resolves the datepart keyword word (year, yy, yyyy, ...) of
+// the function fn (its name as written, for the 155 message) to its
+// canonical name.
+func DatePart(word, fn string) (string, error) {
+	p, ok := dateParts[strings.ToLower(word)]
 	if !ok {
-		return "", newErr(sqlerr.UnknownOption, name, fc.Name.Object().Name)
+		return "", sqlerr.New(sqlerr.UnknownOption, word, fn)
 	}
 	return p, nil
 }
 
-func (c *compiler) dateArg(e tsql.Expr) (*cexpr, error) {
-	a, err := c.compile(e)
-	if err != nil {
-		return nil, err
+// dateArg takes a string argument of a date function as datetime, as
+// SQL Server converts it implicitly.
+func dateArg(a Expr) Expr {
+	if !a.Type.Kind.IsString() {
+		return a
 	}
-	if a.typ.Kind.IsString() {
-		inner := a
-		return &cexpr{typ: sqltypes.TypeDateTime, nullable: true, eval: func(en *env) (Value, error) {
-			v, err := inner.eval(en)
-			if err != nil || v == nil {
-				return nil, err
-			}
-			return sqltypes.Convert(v, inner.typ, sqltypes.TypeDateTime)
-		}}, nil
-	}
-	return a, nil
+	return Expr{Type: sqltypes.TypeDateTime, Nullable: true, Eval: func(en Env) (Value, error) {
+		v, err := a.Eval(en)
+		if err != nil || v == nil {
+			return nil, err
+		}
+		return sqltypes.Convert(v, a.Type, sqltypes.TypeDateTime)
+	}}
 }
 
 func asTime(v Value) (time.Time, bool) {
@@ -69,34 +59,20 @@ func asTime(v Value) (time.Time, bool) {
 	return t, ok
 }
 
-func fnDateAdd(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
-	if len(fc.Args) != 3 {
-		return nil, newErr(sqlerr.FunctionArgCount, "dateadd", 3)
-	}
-	part, err := datePartArg(fc, fc.Args[0])
-	if err != nil {
-		return nil, err
-	}
-	n, err := c.compile(fc.Args[1])
-	if err != nil {
-		return nil, err
-	}
-	d, err := c.dateArg(fc.Args[2])
-	if err != nil {
-		return nil, err
-	}
-	rt := d.typ
+func dateAdd(c Call) (Expr, error) {
+	part, n, d := c.Part, c.Args[0], dateArg(c.Args[1])
+	rt := d.Type
 	if !rt.Kind.IsDateTime() {
-		return nil, newErr(sqlerr.InvalidArgumentType, rt.Name(), 3, "dateadd")
+		return Expr{}, sqlerr.New(sqlerr.InvalidArgumentType, rt.Name(), 3, "dateadd")
 	}
-	return nullSafe(rt, []*cexpr{n, d}, func(en *env, v []Value) (Value, error) {
-		k, err := argInt(v[0], n.typ)
+	return nullSafe(rt, []Expr{n, d}, func(v []Value) (Value, error) {
+		k, err := argInt(v[0], n.Type)
 		if err != nil {
 			return nil, err
 		}
 		t, ok := asTime(v[1])
 		if !ok {
-			return nil, newErr(sqlerr.InvalidArgumentType, d.typ.Name(), 3, "dateadd")
+			return nil, sqlerr.New(sqlerr.InvalidArgumentType, d.Type.Name(), 3, "dateadd")
 		}
 		var r time.Time
 		switch part {
@@ -124,7 +100,7 @@ func fnDateAdd(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
 			r = t.Add(time.Duration(k))
 		}
 		if r.Year() < 1 || r.Year() > 9999 || (rt.Kind == sqltypes.KindDateTime && r.Year() < 1753) {
-			return nil, newErr(sqlerr.DateAddOverflow, rt.Name())
+			return nil, sqlerr.New(sqlerr.DateAddOverflow, rt.Name())
 		}
 		return sqltypes.Convert(r, sqltypes.DateTime2(7), rt)
 	}), nil
@@ -161,27 +137,13 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-func fnDateDiff(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
-	if len(fc.Args) != 3 {
-		return nil, newErr(sqlerr.FunctionArgCount, "datediff", 3)
-	}
-	part, err := datePartArg(fc, fc.Args[0])
-	if err != nil {
-		return nil, err
-	}
-	a, err := c.dateArg(fc.Args[1])
-	if err != nil {
-		return nil, err
-	}
-	b, err := c.dateArg(fc.Args[2])
-	if err != nil {
-		return nil, err
-	}
-	return nullSafe(sqltypes.TypeInt, []*cexpr{a, b}, func(en *env, v []Value) (Value, error) {
+func dateDiff(c Call) (Expr, error) {
+	part, a, b := c.Part, dateArg(c.Args[0]), dateArg(c.Args[1])
+	return nullSafe(sqltypes.TypeInt, []Expr{a, b}, func(v []Value) (Value, error) {
 		t1, ok1 := asTime(v[0])
 		t2, ok2 := asTime(v[1])
 		if !ok1 || !ok2 {
-			return nil, newErr(sqlerr.InvalidArgumentType, a.typ.Name(), 2, "datediff")
+			return nil, sqlerr.New(sqlerr.InvalidArgumentType, a.Type.Name(), 2, "datediff")
 		}
 		var r int64
 		switch part {
@@ -203,7 +165,7 @@ func fnDateDiff(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
 			r = floorDiv(n2, unit) - floorDiv(n1, unit)
 		}
 		if r > math.MaxInt32 || r < math.MinInt32 {
-			return nil, newErr(sqlerr.DateDiffOverflow, "datediff")
+			return nil, sqlerr.New(sqlerr.DateDiffOverflow, "datediff")
 		}
 		return r, nil
 	}), nil
@@ -240,42 +202,27 @@ func datePart(part string, t time.Time) int64 {
 	return int64(t.Nanosecond())
 }
 
-func fnDatePart(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
-	if len(fc.Args) != 2 {
-		return nil, newErr(sqlerr.FunctionArgCount, "datepart", 2)
-	}
-	part, err := datePartArg(fc, fc.Args[0])
-	if err != nil {
-		return nil, err
-	}
-	d, err := c.dateArg(fc.Args[1])
-	if err != nil {
-		return nil, err
-	}
-	return nullSafe(sqltypes.TypeInt, []*cexpr{d}, func(en *env, v []Value) (Value, error) {
+func datePartFunc(c Call) (Expr, error) {
+	part, d := c.Part, dateArg(c.Args[0])
+	return nullSafe(sqltypes.TypeInt, []Expr{d}, func(v []Value) (Value, error) {
 		t, ok := asTime(v[0])
 		if !ok {
-			return nil, newErr(sqlerr.InvalidArgumentType, d.typ.Name(), 2, "datepart")
+			return nil, sqlerr.New(sqlerr.InvalidArgumentType, d.Type.Name(), 2, "datepart")
 		}
 		return datePart(part, t), nil
 	}), nil
 }
 
-func datePartOf(part string) builtin {
-	return func(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
-		if len(fc.Args) != 1 {
-			return nil, newErr(sqlerr.FunctionArgCount, part, 1)
-		}
-		d, err := c.dateArg(fc.Args[0])
-		if err != nil {
-			return nil, err
-		}
-		return nullSafe(sqltypes.TypeInt, []*cexpr{d}, func(en *env, v []Value) (Value, error) {
+// datePartOf is YEAR, MONTH or DAY: DATEPART with a fixed part.
+func datePartOf(part string) *Func {
+	return &Func{Min: 1, Max: 1, MsgName: part, Compile: func(c Call) (Expr, error) {
+		d := dateArg(c.Args[0])
+		return nullSafe(sqltypes.TypeInt, []Expr{d}, func(v []Value) (Value, error) {
 			t, ok := asTime(v[0])
 			if !ok {
-				return nil, newErr(sqlerr.InvalidArgumentType, d.typ.Name(), 1, part)
+				return nil, sqlerr.New(sqlerr.InvalidArgumentType, d.Type.Name(), 1, part)
 			}
 			return datePart(part, t), nil
 		}), nil
-	}
+	}}
 }

@@ -1,4 +1,4 @@
-package engine
+package builtins
 
 import (
 	"math"
@@ -6,31 +6,30 @@ import (
 	"strings"
 
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
-	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
 
 // ---------------------------------------------------------------------------
 // Numbers
 
-func numericArg(a *cexpr, fn string) (Type, error) {
-	t := a.typ
+func numericArg(a Expr, fn string) (Type, error) {
+	t := a.Type
 	if t.Kind.IsString() {
 		return sqltypes.TypeFloat, nil
 	}
 	if !t.Kind.IsNumeric() || t.Kind == sqltypes.KindBit {
-		return Type{}, newErr(sqlerr.InvalidArgumentType, t.Name(), 1, fn)
+		return Type{}, sqlerr.New(sqlerr.InvalidArgumentType, t.Name(), 1, fn)
 	}
 	return t, nil
 }
 
-func fnAbs(c *compiler, a []*cexpr) (*cexpr, error) {
+func abs(a []Expr) (Expr, error) {
 	t, err := numericArg(a[0], "abs")
 	if err != nil {
-		return nil, err
+		return Expr{}, err
 	}
-	return nullSafe(t, a, func(en *env, v []Value) (Value, error) {
-		x, err := convertTo(v[0], a[0].typ, t)
+	return nullSafe(t, a, func(v []Value) (Value, error) {
+		x, err := ConvertTo(v[0], a[0].Type, t)
 		if err != nil {
 			return nil, err
 		}
@@ -50,13 +49,13 @@ func fnAbs(c *compiler, a []*cexpr) (*cexpr, error) {
 	}), nil
 }
 
-func fnSign(c *compiler, a []*cexpr) (*cexpr, error) {
+func sign(a []Expr) (Expr, error) {
 	t, err := numericArg(a[0], "sign")
 	if err != nil {
-		return nil, err
+		return Expr{}, err
 	}
-	return nullSafe(t, a, func(en *env, v []Value) (Value, error) {
-		x, err := convertTo(v[0], a[0].typ, t)
+	return nullSafe(t, a, func(v []Value) (Value, error) {
+		x, err := ConvertTo(v[0], a[0].Type, t)
 		if err != nil {
 			return nil, err
 		}
@@ -69,7 +68,7 @@ func fnSign(c *compiler, a []*cexpr) (*cexpr, error) {
 		case Decimal:
 			s = n.Unscaled.Sign()
 		}
-		return convertTo(int64(s), sqltypes.TypeBigInt, t)
+		return ConvertTo(int64(s), sqltypes.TypeBigInt, t)
 	}), nil
 }
 
@@ -83,18 +82,18 @@ func cmpSign(f float64) int {
 	return 0
 }
 
-func fnRound(kind string) func(*compiler, []*cexpr) (*cexpr, error) {
-	return func(c *compiler, a []*cexpr) (*cexpr, error) {
+func roundTo(kind string) func([]Expr) (Expr, error) {
+	return func(a []Expr) (Expr, error) {
 		t, err := numericArg(a[0], kind)
 		if err != nil {
-			return nil, err
+			return Expr{}, err
 		}
 		rt := t
 		if t.Kind == sqltypes.KindDecimal {
 			rt = sqltypes.DecimalType(t.Precision, 0)
 		}
-		return nullSafe(rt, a, func(en *env, v []Value) (Value, error) {
-			x, err := convertTo(v[0], a[0].typ, t)
+		return nullSafe(rt, a, func(v []Value) (Value, error) {
+			x, err := ConvertTo(v[0], a[0].Type, t)
 			if err != nil {
 				return nil, err
 			}
@@ -145,17 +144,17 @@ func roundDecimal(d Decimal, s int, kind string) Decimal {
 	return Decimal{Unscaled: q, Scale: d.Scale}
 }
 
-func fnRoundN(c *compiler, a []*cexpr) (*cexpr, error) {
+func roundN(a []Expr) (Expr, error) {
 	t, err := numericArg(a[0], "round")
 	if err != nil {
-		return nil, err
+		return Expr{}, err
 	}
-	return nullSafe(t, a[:2], func(en *env, v []Value) (Value, error) {
-		x, err := convertTo(v[0], a[0].typ, t)
+	return nullSafe(t, a[:2], func(v []Value) (Value, error) {
+		x, err := ConvertTo(v[0], a[0].Type, t)
 		if err != nil {
 			return nil, err
 		}
-		n, err := argInt(v[1], a[1].typ)
+		n, err := argInt(v[1], a[1].Type)
 		if err != nil {
 			return nil, err
 		}
@@ -185,16 +184,16 @@ func fnRoundN(c *compiler, a []*cexpr) (*cexpr, error) {
 	}), nil
 }
 
-func fnIsNumeric(c *compiler, a []*cexpr) (*cexpr, error) {
-	return &cexpr{typ: sqltypes.TypeInt, eval: func(en *env) (Value, error) {
-		v, err := a[0].eval(en)
+func isNumeric(a []Expr) (Expr, error) {
+	return Expr{Type: sqltypes.TypeInt, Eval: func(en Env) (Value, error) {
+		v, err := a[0].Eval(en)
 		if err != nil || v == nil {
 			return int64(0), err
 		}
-		if a[0].typ.Kind.IsNumeric() {
+		if a[0].Type.Kind.IsNumeric() {
 			return int64(1), nil
 		}
-		s, err := toStringValue(v, a[0].typ)
+		s, err := ToString(v, a[0].Type)
 		if err != nil {
 			return int64(0), nil
 		}
@@ -205,36 +204,19 @@ func fnIsNumeric(c *compiler, a []*cexpr) (*cexpr, error) {
 	}}, nil
 }
 
-func fnChecksum(binary bool) builtin {
-	return func(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
-		var args []*cexpr
-		if fc.Star {
-			if c.bs == nil || len(c.bs.cols) == 0 {
-				return nil, newErr(sqlerr.SelectNeedsTable)
-			}
-			for i, col := range c.bs.cols {
-				args = append(args, loadCol(0, i, col))
-			}
-			if c.group != nil && !c.inAgg {
-				return nil, newErr(sqlerr.NotInGroupBy, c.bs.cols[0].qual+"."+c.bs.cols[0].name)
-			}
-		} else {
-			if len(fc.Args) == 0 {
-				return nil, newErr(sqlerr.FunctionArgRange, fc.Name.Object().Name, 1, 255)
-			}
-			var err error
-			if args, err = c.compileArgs(fc); err != nil {
-				return nil, err
-			}
-		}
+// checksum is CHECKSUM or BINARY_CHECKSUM over the arguments (for
+// CHECKSUM(*), the caller passes the row's columns).
+func checksum(binary bool) func(Call) (Expr, error) {
+	return func(c Call) (Expr, error) {
+		args := c.Args
 		types := make([]Type, len(args))
 		for i, a := range args {
-			types[i] = a.typ
+			types[i] = a.Type
 		}
-		return &cexpr{typ: sqltypes.TypeInt, eval: func(en *env) (Value, error) {
+		return Expr{Type: sqltypes.TypeInt, Eval: func(en Env) (Value, error) {
 			vals := make([]Value, len(args))
 			for i, a := range args {
-				v, err := a.eval(en)
+				v, err := a.Eval(en)
 				if err != nil {
 					return nil, err
 				}

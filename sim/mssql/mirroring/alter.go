@@ -1,4 +1,4 @@
-package engine
+package mirroring
 
 import (
 	"context"
@@ -8,26 +8,29 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/mirror"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
 
-// installMirroring adds ALTER DATABASE SET PARTNER and WITNESS and how
-// sys.database_mirroring shows a mirrored database.
-func installMirroring(r *Registry) {
-	r.MirroringRow(mirroringRow)
-	r.AlterDatabaseOption("PARTNER", func(sc *scope, db *Database, opt *tsql.Option, _ *tsql.AlterDatabaseStmt) error {
-		return sc.alterPartner(db, opt)
+// installMirroring adds ALTER DATABASE SET PARTNER and WITNESS and the
+// controller the engine asks whether a database is mirrored and how
+// sys.database_mirroring shows it.
+func installMirroring(r *engine.Registry) {
+	r.InstanceState(hostKey{}, func(inst *engine.Instance) any { return newHost(inst) })
+	r.MirrorController(func(inst *engine.Instance) engine.MirrorController { return hostOf(inst) })
+	r.AlterDatabaseOption("PARTNER", func(sc *engine.Scope, db *engine.Database, opt *tsql.Option, _ *tsql.AlterDatabaseStmt) error {
+		return alterPartner(sc, db, opt)
 	})
-	r.AlterDatabaseOption("WITNESS", func(sc *scope, db *Database, opt *tsql.Option, _ *tsql.AlterDatabaseStmt) error {
-		return sc.alterWitness(db, opt)
+	r.AlterDatabaseOption("WITNESS", func(sc *engine.Scope, db *engine.Database, opt *tsql.Option, _ *tsql.AlterDatabaseStmt) error {
+		return alterWitness(sc, db, opt)
 	})
 }
 
 // stringOption evaluates the value of PARTNER = '...' / WITNESS = '...'.
-func (sc *scope) stringOption(opt *tsql.Option) (string, error) {
-	v, _, err := sc.evalScalar(opt.Value)
+func stringOption(sc *engine.Scope, opt *tsql.Option) (string, error) {
+	v, err := sc.EvalScalar(opt.Value)
 	if err != nil {
 		return "", err
 	}
@@ -38,48 +41,48 @@ func (sc *scope) stringOption(opt *tsql.Option) (string, error) {
 	return s, nil
 }
 
-func (sc *scope) alterPartner(db *Database, opt *tsql.Option) error {
-	h := hostOf(sc.s.inst)
+func alterPartner(sc *engine.Scope, db *engine.Database, opt *tsql.Option) error {
+	h := hostOf(sc.Instance())
 	if opt.Eq {
-		name, err := sc.stringOption(opt)
+		name, err := stringOption(sc, opt)
 		if err != nil {
 			return err
 		}
-		return h.setPartner(sc.ctx, db, name)
+		return h.setPartner(sc.Context(), db, name)
 	}
-	mm, ok := db.Mirroring()
+	mm, ok := metaOf(db)
 	if !ok {
 		return newErr(sqlerr.NotMirrored, db.Name())
 	}
 	switch opt.Word {
 	case "OFF":
-		return h.partnerOff(sc.ctx, db)
+		return h.partnerOff(sc.Context(), db)
 	case "FAILOVER":
-		if mm.Role != MirrorRolePrincipal {
+		if mm.Role != engine.MirrorRolePrincipal {
 			return newErr(sqlerr.NotCurrentPrincipal, db.Name())
 		}
-		if sc.s.currentDB() == db {
-			sc.s.setDB(sc.s.inst.master)
+		if sc.Session().CurrentDatabase() == db {
+			sc.Session().SetDatabase(sc.Instance().Master())
 		}
-		return h.failover(sc.ctx, db, sc.s)
+		return h.failover(sc.Context(), db, sc.Session())
 	case "FORCE_SERVICE_ALLOW_DATA_LOSS":
-		return h.forceService(sc.ctx, db)
+		return h.forceService(sc.Context(), db)
 	case "SUSPEND", "RESUME":
-		return h.suspend(sc.ctx, db, opt.Word == "SUSPEND")
+		return h.suspend(sc.Context(), db, opt.Word == "SUSPEND")
 	case "SAFETY FULL", "SAFETY OFF":
-		if mm.Role != MirrorRolePrincipal {
+		if mm.Role != engine.MirrorRolePrincipal {
 			return newErr(sqlerr.NotCurrentPrincipal, db.Name())
 		}
 		safety := safetyOff
 		if opt.Word == "SAFETY FULL" {
 			safety = safetyFull
 		}
-		return h.configure(sc.ctx, db, func(r *configReq) { r.Safety = safety; r.SafetySeq++ })
+		return h.configure(sc.Context(), db, func(r *configReq) { r.Safety = safety; r.SafetySeq++ })
 	case "TIMEOUT":
-		if mm.Role != MirrorRolePrincipal {
+		if mm.Role != engine.MirrorRolePrincipal {
 			return newErr(sqlerr.NotCurrentPrincipal, db.Name())
 		}
-		n, err := constInt(sc, opt.Value, 10)
+		n, err := sc.ConstInt(opt.Value, 10)
 		if err != nil {
 			return err
 		}
@@ -89,27 +92,27 @@ func (sc *scope) alterPartner(db *Database, opt *tsql.Option) error {
 		if n < 5 {
 			n = 5 // SQL Server raises values under 5 to 5
 		}
-		return h.configure(sc.ctx, db, func(r *configReq) { r.Timeout = int(n) })
+		return h.configure(sc.Context(), db, func(r *configReq) { r.Timeout = int(n) })
 	}
 	return newErr(sqlerr.SyntaxError, opt.Word)
 }
 
-func (sc *scope) alterWitness(db *Database, opt *tsql.Option) error {
-	h := hostOf(sc.s.inst)
-	mm, ok := db.Mirroring()
+func alterWitness(sc *engine.Scope, db *engine.Database, opt *tsql.Option) error {
+	h := hostOf(sc.Instance())
+	mm, ok := metaOf(db)
 	if !ok {
 		return newErr(sqlerr.NotMirrored, db.Name())
 	}
-	if mm.Role != MirrorRolePrincipal {
+	if mm.Role != engine.MirrorRolePrincipal {
 		return newErr(sqlerr.NotCurrentPrincipal, db.Name())
 	}
 	if !opt.Eq {
 		if mm.Witness == "" {
 			return newErr(sqlerr.NoWitness, db.Name())
 		}
-		return h.configure(sc.ctx, db, func(r *configReq) { r.Witness = "" })
+		return h.configure(sc.Context(), db, func(r *configReq) { r.Witness = "" })
 	}
-	name, err := sc.stringOption(opt)
+	name, err := stringOption(sc, opt)
 	if err != nil {
 		return err
 	}
@@ -118,17 +121,17 @@ func (sc *scope) alterWitness(db *Database, opt *tsql.Option) error {
 	}
 	waddr, _ := h.resolve(name)
 	paddr, _ := h.resolve(mm.Partner)
-	if waddr == paddr || waddr == sc.s.inst.EndpointAddr() {
+	if waddr == paddr || waddr == EndpointAddr(sc.Instance()) {
 		return newErr(sqlerr.WitnessNotDistinct)
 	}
-	if err := h.probeWitness(sc.ctx, name, db.Name()); err != nil {
+	if err := h.probeWitness(sc.Context(), name, db.Name()); err != nil {
 		var r *mirror.Refusal
 		if errors.As(err, &r) && r.Number == sqlerr.WitnessCannotAct {
 			return newErr(sqlerr.WitnessCannotAct, name)
 		}
 		return newErr(sqlerr.PartnerUnreachable, name)
 	}
-	if err := h.configure(sc.ctx, db, func(r *configReq) { r.Witness = name }); err != nil {
+	if err := h.configure(sc.Context(), db, func(r *configReq) { r.Witness = name }); err != nil {
 		return err
 	}
 	if l := h.link(db.Name()); l != nil {
@@ -139,7 +142,7 @@ func (sc *scope) alterWitness(db *Database, opt *tsql.Option) error {
 
 // refusalError turns a partner's refusal into the error of this side's
 // ALTER DATABASE.
-func refusalError(r *mirror.Refusal, partner string) *Error {
+func refusalError(r *mirror.Refusal, partner string) *engine.Error {
 	switch r.Number {
 	case sqlerr.PartnerUnreachable:
 		return newErr(sqlerr.PartnerUnreachable, partner)
@@ -156,7 +159,7 @@ func refusalError(r *mirror.Refusal, partner string) *Error {
 // setPartner is SET PARTNER = 'TCP://host:port': on a RESTORING database
 // it records the principal's name and waits for it (the mirror's step);
 // on an ONLINE database it connects to the mirror and starts the session.
-func (h *mirrorHost) setPartner(ctx context.Context, db *Database, partner string) error {
+func (h *mirrorHost) setPartner(ctx context.Context, db *engine.Database, partner string) error {
 	inst := h.inst
 	name := db.Name()
 	if db.IsMirrored() {
@@ -165,7 +168,7 @@ func (h *mirrorHost) setPartner(ctx context.Context, db *Database, partner strin
 	if _, _, err := parsePartner(partner); err != nil {
 		return newErr(sqlerr.BadPartnerAddress)
 	}
-	if db.ID() <= msdbID {
+	if db.IsSystem() {
 		return newErr(sqlerr.InvolvedInMirroring, name)
 	}
 	if !h.endpointStarted() {
@@ -176,24 +179,24 @@ func (h *mirrorHost) setPartner(ctx context.Context, db *Database, partner strin
 	if err != nil {
 		return newErr(sqlerr.BadPartnerAddress)
 	}
-	if addr == inst.EndpointAddr() {
+	if addr == EndpointAddr(inst) {
 		return newErr(sqlerr.PartnerNotDistinct)
 	}
 	m := db.Meta()
 	switch m.State {
-	case StateRestoring:
+	case engine.StateRestoring:
 		h.mu.Lock()
 		h.pending[strings.ToLower(name)] = partner
 		h.mu.Unlock()
 		return nil
-	case StateOnline:
+	case engine.StateOnline:
 	default:
-		return db.openError()
+		return db.OpenError()
 	}
-	if m.Recovery != RecoveryFull {
+	if m.Recovery != engine.RecoveryFull {
 		return newErr(sqlerr.MirroringNeedsFullRecovery, name)
 	}
-	mm := MirrorMeta{GUID: newGUID(), Role: MirrorRolePrincipal, RoleSeq: 1, Partner: partner,
+	mm := MirrorMeta{GUID: engine.NewGUID(), Role: engine.MirrorRolePrincipal, RoleSeq: 1, Partner: partner,
 		Safety: safetyFull, SafetySeq: 1, Timeout: 10}
 	ls := db.LogState()
 	x := linkHello{Op: "establish", NextLSN: db.NextLSN(), Family: m.FamilyGUID, Fork: ls.ForkGUID,
@@ -207,21 +210,21 @@ func (h *mirrorHost) setPartner(ctx context.Context, db *Database, partner strin
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		inst.logf("engine: set partner %s for %s: %v", partner, name, err)
+		inst.Logf("mirroring: set partner %s for %s: %v", partner, name, err)
 		return newErr(sqlerr.PartnerUnreachable, partner)
 	}
 	var px linkHello
 	_ = json.Unmarshal(peer.Extra, &px)
 	// The mirror needs our log from its next LSN on: it must still be here.
 	if px.NextLSN < db.NextLSN() {
-		probe := db.ReadLogRecords(px.NextLSN, func(LogRecord) error { return errStopRead })
+		probe := db.ReadLogRecords(px.NextLSN, func(engine.LogRecord) error { return errStopRead })
 		if probe != nil && !errors.Is(probe, errStopRead) {
 			abandon(ctx, c, peer)
 			return newErr(sqlerr.MirrorLogInsufficient, name)
 		}
 	}
 	mm.PartnerInstance = peer.Server
-	if err := inst.setMirrorMeta(ctx, db, func(_ *DBMeta, m *MirrorMeta) bool { *m = mm; return true }); err != nil {
+	if err := setMirrorMeta(ctx, inst, db, func(_ *engine.DBMeta, m *MirrorMeta) bool { *m = mm; return true }); err != nil {
 		abandon(ctx, c, peer)
 		return err
 	}
@@ -231,7 +234,7 @@ func (h *mirrorHost) setPartner(ctx context.Context, db *Database, partner strin
 		c.Close()
 		return newErr(sqlerr.PartnerUnreachable, partner)
 	}
-	inst.logf("engine: database mirroring is active with database '%s' as the principal copy", name)
+	inst.Logf("mirroring: database mirroring is active with database '%s' as the principal copy", name)
 	h.wg.Add(1)
 	go func() {
 		defer h.wg.Done()
@@ -260,7 +263,7 @@ func abandon(ctx context.Context, c *mirror.Conn, peer mirror.Hello) {
 // partnerOff is SET PARTNER OFF from either side: the partner drops its
 // metadata now when connected, otherwise when it next reconnects (it is
 // refused with 1416). Each side keeps its copy: a mirror stays RESTORING.
-func (h *mirrorHost) partnerOff(ctx context.Context, db *Database) error {
+func (h *mirrorHost) partnerOff(ctx context.Context, db *engine.Database) error {
 	l := h.link(db.Name())
 	if l != nil {
 		if s := l.session(); s != nil {
@@ -268,24 +271,24 @@ func (h *mirrorHost) partnerOff(ctx context.Context, db *Database) error {
 			_, err := s.Call(cctx, "off", nil)
 			cancel()
 			if err != nil {
-				h.inst.logf("engine: set partner off %s: partner not told now (%v); it learns on reconnect", db.Name(), err)
+				h.inst.Logf("mirroring: set partner off %s: partner not told now (%v); it learns on reconnect", db.Name(), err)
 			}
 		}
 	}
-	if err := h.inst.setMirrorMeta(ctx, db, func(*DBMeta, *MirrorMeta) bool { return false }); err != nil {
+	if err := setMirrorMeta(ctx, h.inst, db, func(*engine.DBMeta, *MirrorMeta) bool { return false }); err != nil {
 		return err
 	}
 	if l != nil {
 		h.removeLink(l)
 	}
-	h.inst.logf("engine: database mirroring has been terminated for database '%s'", db.Name())
+	h.inst.Logf("mirroring: database mirroring has been terminated for database '%s'", db.Name())
 	return nil
 }
 
 // configure changes session settings on the principal and its mirror.
-func (h *mirrorHost) configure(ctx context.Context, db *Database, change func(r *configReq)) error {
+func (h *mirrorHost) configure(ctx context.Context, db *engine.Database, change func(r *configReq)) error {
 	var r configReq
-	err := h.inst.setMirrorMeta(ctx, db, func(_ *DBMeta, mm *MirrorMeta) bool {
+	err := setMirrorMeta(ctx, h.inst, db, func(_ *engine.DBMeta, mm *MirrorMeta) bool {
 		r = configReq{Safety: mm.Safety, SafetySeq: mm.SafetySeq, Timeout: mm.Timeout, Witness: mm.Witness}
 		change(&r)
 		mm.Safety, mm.SafetySeq, mm.Timeout, mm.Witness = r.Safety, r.SafetySeq, r.Timeout, r.Witness
@@ -298,7 +301,7 @@ func (h *mirrorHost) configure(ctx context.Context, db *Database, change func(r 
 		l.applyConfig(r.Safety, r.Timeout)
 		if s := l.session(); s != nil {
 			if _, err := s.Call(ctx, "config", r); err != nil {
-				h.inst.logf("engine: mirroring of %s: send configuration: %v", db.Name(), err)
+				h.inst.Logf("mirroring: mirroring of %s: send configuration: %v", db.Name(), err)
 			}
 		}
 	}
@@ -306,7 +309,7 @@ func (h *mirrorHost) configure(ctx context.Context, db *Database, change func(r 
 }
 
 // suspend is SET PARTNER SUSPEND / RESUME (either partner).
-func (h *mirrorHost) suspend(ctx context.Context, db *Database, on bool) error {
+func (h *mirrorHost) suspend(ctx context.Context, db *engine.Database, on bool) error {
 	l := h.link(db.Name())
 	if l == nil {
 		return newErr(sqlerr.NotMirrored, db.Name())
@@ -316,7 +319,7 @@ func (h *mirrorHost) suspend(ctx context.Context, db *Database, on bool) error {
 	}
 	if s := l.session(); s != nil {
 		if _, err := s.Call(ctx, "suspend", suspendReq{Suspended: on}); err != nil {
-			h.inst.logf("engine: mirroring of %s: send suspend=%v: %v", db.Name(), on, err)
+			h.inst.Logf("mirroring: mirroring of %s: send suspend=%v: %v", db.Name(), on, err)
 		}
 	}
 	h.changed()
@@ -326,9 +329,9 @@ func (h *mirrorHost) suspend(ctx context.Context, db *Database, on bool) error {
 // failover is SET PARTNER FAILOVER on the principal: the principal stops
 // taking work, waits until the mirror holds its whole log, and the roles
 // swap. Users of the database are disconnected.
-func (h *mirrorHost) failover(ctx context.Context, db *Database, issuer *Session) error {
+func (h *mirrorHost) failover(ctx context.Context, db *engine.Database, issuer *engine.Session) error {
 	name := db.Name()
-	mm, _ := db.Mirroring()
+	mm, _ := metaOf(db)
 	if mm.Safety != safetyFull {
 		return newErr(sqlerr.FailoverNeedsSafetyFull, name)
 	}
@@ -341,18 +344,16 @@ func (h *mirrorHost) failover(ctx context.Context, db *Database, issuer *Session
 	}
 	inst := h.inst
 	// Stop new work: the database stops being ONLINE, its users go.
-	err := inst.setMirrorMeta(ctx, db, func(m *DBMeta, _ *MirrorMeta) bool { m.State = StateRestoring; return true })
+	err := setMirrorMeta(ctx, inst, db, func(m *engine.DBMeta, _ *MirrorMeta) bool { m.State = engine.StateRestoring; return true })
 	if err != nil {
 		return err
 	}
-	inst.killUsersOf(db, issuer)
+	inst.KillUsersOf(db, issuer)
 	// Commits in flight have run their hooks once the gate is free.
-	db.gate.Lock()
-	//lint:ignore SA2001 the empty critical section is the barrier
-	db.gate.Unlock()
+	db.WaitCommits()
 	end := db.NextLSN()
-	revert := func(e *Error) error {
-		_ = inst.setMirrorMeta(context.WithoutCancel(ctx), db, func(m *DBMeta, _ *MirrorMeta) bool { m.State = StateOnline; return true })
+	revert := func(e *engine.Error) error {
+		_ = setMirrorMeta(context.WithoutCancel(ctx), inst, db, func(m *engine.DBMeta, _ *MirrorMeta) bool { m.State = engine.StateOnline; return true })
 		return e
 	}
 	wctx, cancel := context.WithTimeout(ctx, timeoutOf(mm.Timeout))
@@ -370,9 +371,9 @@ func (h *mirrorHost) failover(ctx context.Context, db *Database, issuer *Session
 	// Become the mirror before the partner becomes the principal: from its
 	// first record on, this side must be ready to apply, never to ship.
 	seq := mm.RoleSeq + 1
-	err = inst.setMirrorMeta(context.WithoutCancel(ctx), db, func(m *DBMeta, mm *MirrorMeta) bool {
-		m.State = StateRestoring
-		mm.Role = MirrorRoleMirror
+	err = setMirrorMeta(context.WithoutCancel(ctx), inst, db, func(m *engine.DBMeta, mm *MirrorMeta) bool {
+		m.State = engine.StateRestoring
+		mm.Role = engine.MirrorRoleMirror
 		mm.RoleSeq = seq
 		mm.FailoverLSN = end
 		return true
@@ -381,8 +382,8 @@ func (h *mirrorHost) failover(ctx context.Context, db *Database, issuer *Session
 		return fmt.Errorf("failover %s: %w", name, err)
 	}
 	if _, err := sess.Call(ctx, "failover", failoverReq{RoleSeq: seq, NextLSN: end}); err != nil {
-		_ = inst.setMirrorMeta(context.WithoutCancel(ctx), db, func(m *DBMeta, mm *MirrorMeta) bool {
-			mm.Role = MirrorRolePrincipal
+		_ = setMirrorMeta(context.WithoutCancel(ctx), inst, db, func(m *engine.DBMeta, mm *MirrorMeta) bool {
+			mm.Role = engine.MirrorRolePrincipal
 			mm.RoleSeq = seq - 1
 			return true
 		})
@@ -398,7 +399,7 @@ func (h *mirrorHost) failover(ctx context.Context, db *Database, issuer *Session
 	l.synced = true
 	l.mu.Unlock()
 	h.changed()
-	inst.logf("engine: the mirrored database %q is changing roles from \"PRINCIPAL\" to \"MIRROR\" due to Failover", name)
+	inst.Logf("mirroring: the mirrored database %q is changing roles from \"PRINCIPAL\" to \"MIRROR\" due to Failover", name)
 	return nil
 }
 
@@ -406,18 +407,18 @@ func (h *mirrorHost) failover(ctx context.Context, db *Database, issuer *Session
 // whose principal is gone: the mirror becomes the principal on a new
 // recovery fork; records the old principal had not sent are lost. When the
 // old principal returns it becomes a suspended mirror.
-func (h *mirrorHost) forceService(ctx context.Context, db *Database) error {
+func (h *mirrorHost) forceService(ctx context.Context, db *engine.Database) error {
 	name := db.Name()
-	mm, _ := db.Mirroring()
+	mm, _ := metaOf(db)
 	l := h.link(name)
-	if mm.Role != MirrorRoleMirror || (l != nil && l.session() != nil) {
+	if mm.Role != engine.MirrorRoleMirror || (l != nil && l.session() != nil) {
 		return newErr(sqlerr.CannotForceService, name)
 	}
 	inst := h.inst
 	end := db.NextLSN()
-	err := inst.setMirrorMeta(ctx, db, func(m *DBMeta, mm *MirrorMeta) bool {
-		m.State = StateOnline
-		mm.Role = MirrorRolePrincipal
+	err := setMirrorMeta(ctx, inst, db, func(m *engine.DBMeta, mm *MirrorMeta) bool {
+		m.State = engine.StateOnline
+		mm.Role = engine.MirrorRolePrincipal
 		mm.RoleSeq++
 		mm.Suspended = true
 		mm.FailoverLSN = end
@@ -432,6 +433,6 @@ func (h *mirrorHost) forceService(ctx context.Context, db *Database) error {
 	if l != nil {
 		l.installHook()
 	}
-	inst.logf("engine: the mirrored database %q is changing roles from \"MIRROR\" to \"PRINCIPAL\" due to Forced Failover", name)
+	inst.Logf("mirroring: the mirrored database %q is changing roles from \"MIRROR\" to \"PRINCIPAL\" due to Forced Failover", name)
 	return nil
 }

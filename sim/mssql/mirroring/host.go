@@ -1,4 +1,4 @@
-package engine
+package mirroring
 
 import (
 	"context"
@@ -12,19 +12,20 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/mirror"
-	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sqlerr"
 )
 
 // mirrorHost is one instance's database mirroring machinery: the
 // DATABASE_MIRRORING endpoint's listener, one link per mirrored database,
 // the partner names SET PARTNER gave on a mirror before its principal
-// connected, and the run-time host map. It is looked up by instance (like
-// the Agent host) because it is added to the instance from outside its core
-// files; stopHooks close it before the instance closes its logs.
+// connected, and the run-time host map. The instance holds it as the
+// per-instance state of the endpoints and mirroring features (and as its
+// engine.MirrorController); the mirroring feature's Stop closes it before
+// the instance closes its logs.
 type mirrorHost struct {
-	inst   *Instance
+	inst   *engine.Instance
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -38,54 +39,48 @@ type mirrorHost struct {
 	closed  bool
 }
 
-// hostOf returns inst's mirroring host, creating it on first use.
-func hostOf(inst *Instance) *mirrorHost {
-	inst.subMu.Lock()
-	defer inst.subMu.Unlock()
-	if inst.mirrorH != nil {
-		return inst.mirrorH
-	}
+// newHost is an instance's mirroring host, made in engine.New before any
+// database is open: it only allocates; startMirroring starts it.
+func newHost(inst *engine.Instance) *mirrorHost {
 	h := &mirrorHost{inst: inst, links: map[string]*mirrorLink{}, pending: map[string]string{},
 		hosts: map[string]string{}, notify: make(chan struct{})}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
-	inst.mu.RLock()
-	closed := inst.closed
-	inst.mu.RUnlock()
-	if closed {
-		h.closed = true
-		h.cancel()
-		return h
-	}
-	inst.mirrorH = h
+	return h
+}
+
+// hostKey is the key of the host among the instance's feature state.
+type hostKey struct{}
+
+// hostOf returns inst's mirroring host (nil: the instance was built
+// without the endpoints and mirroring features).
+func hostOf(inst *engine.Instance) *mirrorHost {
+	h, _ := inst.State(hostKey{}).(*mirrorHost)
 	return h
 }
 
 // startMirroring starts the endpoint listener and a link for every
 // mirrored database after recovery: a restarted partner reconnects by
 // itself.
-func startMirroring(inst *Instance) error {
+func startMirroring(inst *engine.Instance) error {
 	h := hostOf(inst)
-	if e, ok := inst.mirroringEndpoint(); ok && e.State == "STARTED" {
+	if e, ok := mirroringEndpoint(inst); ok && e.State == "STARTED" {
 		if err := h.startListener(e); err != nil {
 			// SQL Server starts without the endpoint and logs why.
-			inst.logf("engine: mirroring endpoint %s: %v", e.Name, err)
+			inst.Logf("mirroring: mirroring endpoint %s: %v", e.Name, err)
 		}
 	}
-	for _, db := range inst.sortedDBs() {
-		if mm, ok := db.Mirroring(); ok {
+	for _, db := range inst.Databases() {
+		if mm, ok := metaOf(db); ok {
 			h.ensureLink(db.Name(), mm)
 		}
 	}
 	return nil
 }
 
-func stopMirroring(inst *Instance) {
-	inst.subMu.Lock()
-	h := inst.mirrorH
-	inst.subMu.Unlock()
-	if h == nil {
-		return
-	}
+// stopMirroring closes the listener and every link and waits for their
+// goroutines; the host stays closed (a late call finds no listener).
+func stopMirroring(inst *engine.Instance) {
+	h := hostOf(inst)
 	h.mu.Lock()
 	h.closed = true
 	ln := h.ln
@@ -103,9 +98,6 @@ func stopMirroring(inst *Instance) {
 		l.cancel()
 	}
 	h.wg.Wait()
-	inst.subMu.Lock()
-	inst.mirrorH = nil
-	inst.subMu.Unlock()
 }
 
 // changed wakes everyone waiting for a mirroring state change.
@@ -122,47 +114,55 @@ func (h *mirrorHost) changes() <-chan struct{} {
 	return h.notify
 }
 
-// MirroringStatus is a database's mirroring state as sys.database_mirroring
-// shows it (zero Role: not mirrored).
-type MirroringStatus struct {
-	Role  MirrorRole
+// Status is a database's mirroring state as sys.database_mirroring shows
+// it (zero Role: not mirrored).
+type Status struct {
+	Role  engine.MirrorRole
 	State string // SYNCHRONIZED, SYNCHRONIZING, DISCONNECTED, SUSPENDED
 }
 
-// MirroringStatus reports db's mirroring role and state.
-func (inst *Instance) MirroringStatus(db string) MirroringStatus {
+// StatusOf reports the mirroring role and state of inst's database db.
+func StatusOf(inst *engine.Instance, db string) Status {
 	d := inst.DB(db)
-	if d == nil {
-		return MirroringStatus{}
+	h := hostOf(inst)
+	if d == nil || h == nil {
+		return Status{}
 	}
-	mm, ok := d.Mirroring()
+	mm, ok := metaOf(d)
 	if !ok {
-		return MirroringStatus{}
+		return Status{}
 	}
-	return MirroringStatus{Role: mm.Role, State: hostOf(inst).stateOf(d.Name(), mm).String()}
+	return Status{Role: mm.Role, State: h.stateOf(d.Name(), mm).String()}
 }
 
-// WaitMirroring blocks until cond holds for db's mirroring status or ctx
-// ends (tests and the world wait on state changes without polling).
-func (inst *Instance) WaitMirroring(ctx context.Context, db string, cond func(MirroringStatus) bool) error {
+// Wait blocks until cond holds for the mirroring status of inst's database
+// db or ctx ends (tests and the world wait on state changes without
+// polling).
+func Wait(ctx context.Context, inst *engine.Instance, db string, cond func(Status) bool) error {
 	h := hostOf(inst)
+	if h == nil {
+		return fmt.Errorf("wait for mirroring of %s: instance %s has no mirroring", db, inst.Name())
+	}
 	for {
 		ch := h.changes()
-		if cond(inst.MirroringStatus(db)) {
+		if cond(StatusOf(inst, db)) {
 			return nil
 		}
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return fmt.Errorf("wait for mirroring of %s (now %+v): %w", db, inst.MirroringStatus(db), ctx.Err())
+			return fmt.Errorf("wait for mirroring of %s (now %+v): %w", db, StatusOf(inst, db), ctx.Err())
 		}
 	}
 }
 
-// EndpointAddr is the address the mirroring endpoint listens on ("" when
-// no endpoint is started).
-func (inst *Instance) EndpointAddr() string {
+// EndpointAddr is the address inst's mirroring endpoint listens on (""
+// when no endpoint is started).
+func EndpointAddr(inst *engine.Instance) string {
 	h := hostOf(inst)
+	if h == nil {
+		return ""
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.ln == nil {
@@ -171,18 +171,21 @@ func (inst *Instance) EndpointAddr() string {
 	return h.ln.Addr()
 }
 
-// MapPartnerHost makes partner names with host (or host:port) dial addr,
-// like a Config.PartnerHosts entry added at run time.
-func (inst *Instance) MapPartnerHost(host, addr string) {
+// MapPartnerHost makes inst dial addr for partner names with host (or
+// host:port), like an engine.Config.PartnerHosts entry added at run time.
+func MapPartnerHost(inst *engine.Instance, host, addr string) {
 	h := hostOf(inst)
+	if h == nil {
+		return
+	}
 	h.mu.Lock()
 	h.hosts[strings.ToLower(host)] = addr
 	h.mu.Unlock()
 }
 
 func (h *mirrorHost) listenAddr(e Endpoint) string {
-	if h.inst.cfg.EndpointListen != "" {
-		return h.inst.cfg.EndpointListen
+	if h.inst.Config().EndpointListen != "" {
+		return h.inst.Config().EndpointListen
 	}
 	return net.JoinHostPort("127.0.0.1", strconv.Itoa(e.Port))
 }
@@ -199,7 +202,7 @@ func (h *mirrorHost) startListener(e Endpoint) error {
 	}
 	ln, err := mirror.Listen(h.ctx, h.listenAddr(e), h.accept)
 	if err != nil {
-		h.inst.logf("engine: endpoint %s: %v", e.Name, err)
+		h.inst.Logf("mirroring: endpoint %s: %v", e.Name, err)
 		return newErr(sqlerr.EndpointRegisterFailed, e.Name)
 	}
 	h.ln = ln
@@ -220,7 +223,7 @@ func (h *mirrorHost) stopListener() {
 // endpointChanged drops sessions a stopped or dropped endpoint carried
 // (outgoing ones too: SQL Server sends through its endpoint as well).
 func (h *mirrorHost) endpointChanged() {
-	e, ok := h.inst.mirroringEndpoint()
+	e, ok := mirroringEndpoint(h.inst)
 	if ok && e.State == "STARTED" {
 		h.kickAll()
 		return
@@ -286,7 +289,7 @@ func (h *mirrorHost) resolve(name string) (string, error) {
 		if ok {
 			return v, true
 		}
-		for k, v := range h.inst.cfg.PartnerHosts {
+		for k, v := range h.inst.Config().PartnerHosts {
 			if strings.EqualFold(k, key) {
 				return v, true
 			}
@@ -307,17 +310,17 @@ func (h *mirrorHost) resolve(name string) (string, error) {
 
 // linkHello is the engine's part of a mirror.Hello (Extra).
 type linkHello struct {
-	Op        string `json:"op"` // "establish", "reconnect", "witness"
-	RoleSeq   int    `json:"role_seq,omitempty"`
-	NextLSN   LSN    `json:"next_lsn,omitempty"`
-	Suspended bool   `json:"suspended,omitempty"`
+	Op        string     `json:"op"` // "establish", "reconnect", "witness"
+	RoleSeq   int        `json:"role_seq,omitempty"`
+	NextLSN   engine.LSN `json:"next_lsn,omitempty"`
+	Suspended bool       `json:"suspended,omitempty"`
 	// establish only: what the mirror checks against its copy.
-	Family    GUID `json:"family"`
-	Fork      GUID `json:"fork"`
-	PrevFork  GUID `json:"prev_fork"`
-	ForkPoint LSN  `json:"fork_point,omitempty"`
-	Safety    int  `json:"safety,omitempty"`
-	Timeout   int  `json:"timeout,omitempty"`
+	Family    engine.GUID `json:"family"`
+	Fork      engine.GUID `json:"fork"`
+	PrevFork  engine.GUID `json:"prev_fork"`
+	ForkPoint engine.LSN  `json:"fork_point,omitempty"`
+	Safety    int         `json:"safety,omitempty"`
+	Timeout   int         `json:"timeout,omitempty"`
 }
 
 func encodeExtra(x linkHello) json.RawMessage {
@@ -326,7 +329,7 @@ func encodeExtra(x linkHello) json.RawMessage {
 }
 
 func (h *mirrorHost) hello(db string, mm MirrorMeta, x linkHello) mirror.Hello {
-	return mirror.Hello{Server: h.inst.Name(), Account: h.inst.cfg.ServiceAccount, Database: db,
+	return mirror.Hello{Server: h.inst.Name(), Account: h.inst.Config().ServiceAccount, Database: db,
 		GUID: mm.GUID.String(), Role: mm.Role, Extra: encodeExtra(x)}
 }
 
@@ -338,18 +341,18 @@ func refuse(c *mirror.Conn, n int32, reason string, args ...string) {
 func (h *mirrorHost) accept(ctx context.Context, c *mirror.Conn) {
 	hello, err := c.ReadHello()
 	if err != nil {
-		h.inst.logf("engine: mirroring endpoint: connection from %s: %v", c.RemoteAddr(), err)
+		h.inst.Logf("mirroring: mirroring endpoint: connection from %s: %v", c.RemoteAddr(), err)
 		return
 	}
-	ep, ok := h.inst.mirroringEndpoint()
+	ep, ok := mirroringEndpoint(h.inst)
 	if !ok || ep.State != "STARTED" {
 		refuse(c, 1418, "endpoint not started")
 		return
 	}
-	if !h.inst.mayConnect(hello.Account, ep) {
+	if !mayConnect(h.inst, hello.Account, ep) {
 		// SQL Server logs: the login does not have CONNECT permission on
 		// the endpoint; the partner sees its ALTER DATABASE fail with 1418.
-		h.inst.logf("engine: database mirroring login attempt by user '%s' failed: no CONNECT permission on endpoint %s", hello.Account, ep.Name)
+		h.inst.Logf("mirroring: database mirroring login attempt by user '%s' failed: no CONNECT permission on endpoint %s", hello.Account, ep.Name)
 		refuse(c, 1418, fmt.Sprintf("login '%s' does not have CONNECT permission on the endpoint", hello.Account))
 		return
 	}
@@ -395,7 +398,7 @@ func (h *mirrorHost) acceptEstablish(ctx context.Context, c *mirror.Conn, hello 
 		refuse(c, 1410, "already mirrored", name)
 		return
 	}
-	if db.Meta().State != StateRestoring {
+	if db.Meta().State != engine.StateRestoring {
 		refuse(c, 1464, "not restoring", name)
 		return
 	}
@@ -416,17 +419,17 @@ func (h *mirrorHost) acceptEstablish(ctx context.Context, c *mirror.Conn, hello 
 	next := db.NextLSN()
 	onFork := ls.ForkGUID == x.Fork || (ls.ForkGUID == x.PrevFork && next <= x.ForkPoint)
 	if !onFork || next > x.NextLSN {
-		refuse(c, 1412, fmt.Sprintf("mirror needs LSN %s, principal is at %s", next, x.NextLSN), name)
+		refuse(c, 1412, fmt.Sprintf("mirror needs engine.LSN %s, principal is at %s", next, x.NextLSN), name)
 		return
 	}
-	guid, err := parseGUIDText(hello.GUID)
+	guid, err := engine.ParseGUID(hello.GUID)
 	if err != nil {
 		refuse(c, 1418, "bad mirroring guid")
 		return
 	}
-	mm := MirrorMeta{GUID: guid, Role: MirrorRoleMirror, RoleSeq: 1, Partner: partner, PartnerInstance: hello.Server,
+	mm := MirrorMeta{GUID: guid, Role: engine.MirrorRoleMirror, RoleSeq: 1, Partner: partner, PartnerInstance: hello.Server,
 		Safety: x.Safety, SafetySeq: 1, Timeout: x.Timeout}
-	err = inst.setMirrorMeta(ctx, db, func(_ *DBMeta, m *MirrorMeta) bool { *m = mm; return true })
+	err = setMirrorMeta(ctx, inst, db, func(_ *engine.DBMeta, m *MirrorMeta) bool { *m = mm; return true })
 	if err != nil {
 		refuse(c, 1418, err.Error())
 		return
@@ -443,7 +446,7 @@ func (h *mirrorHost) acceptEstablish(ctx context.Context, c *mirror.Conn, hello 
 	if err := c.AcceptHello(reply); err != nil {
 		return
 	}
-	inst.logf("engine: database mirroring is active with database '%s' as the mirror copy", name)
+	inst.Logf("mirroring: database mirroring is active with database '%s' as the mirror copy", name)
 	l.serve(ctx, c, hello, linkHello{NextLSN: x.NextLSN, RoleSeq: 1})
 }
 
@@ -453,7 +456,7 @@ func (h *mirrorHost) acceptReconnect(ctx context.Context, c *mirror.Conn, hello 
 	var mm MirrorMeta
 	ok := false
 	if db != nil {
-		mm, ok = db.Mirroring()
+		mm, ok = metaOf(db)
 	}
 	if !ok || mm.GUID.String() != hello.GUID {
 		// The session was removed here (SET PARTNER OFF while the partner
@@ -474,7 +477,7 @@ func (h *mirrorHost) acceptReconnect(ctx context.Context, c *mirror.Conn, hello 
 		refuse(c, 1404, err.Error())
 		return
 	}
-	mm, _ = db.Mirroring()
+	mm, _ = metaOf(db)
 	reply := h.hello(db.Name(), mm, linkHello{Op: "reconnect", RoleSeq: mm.RoleSeq, NextLSN: h.inst.DB(db.Name()).NextLSN(), Suspended: mm.Suspended})
 	if err := c.AcceptHello(reply); err != nil {
 		return
@@ -484,7 +487,7 @@ func (h *mirrorHost) acceptReconnect(ctx context.Context, c *mirror.Conn, hello 
 
 // serveWitness keeps a witness connection open until either side ends it.
 func (h *mirrorHost) serveWitness(ctx context.Context, c *mirror.Conn, hello mirror.Hello) {
-	if err := c.AcceptHello(mirror.Hello{Server: h.inst.Name(), Account: h.inst.cfg.ServiceAccount, Database: hello.Database}); err != nil {
+	if err := c.AcceptHello(mirror.Hello{Server: h.inst.Name(), Account: h.inst.Config().ServiceAccount, Database: hello.Database}); err != nil {
 		return
 	}
 	s := mirror.NewSession(c, hello, witnessHandler{}, 10*time.Second)
@@ -522,7 +525,7 @@ func (h *mirrorHost) ensureLink(name string, mm MirrorMeta) *mirrorLink {
 	h.links[key] = l
 	h.wg.Add(1)
 	h.mu.Unlock()
-	if mm.Role == MirrorRolePrincipal {
+	if mm.Role == engine.MirrorRolePrincipal {
 		l.installHook()
 	}
 	go func() {
@@ -574,19 +577,11 @@ func (h *mirrorHost) witnessUp(name string) bool {
 	return false
 }
 
-func (h *mirrorHost) ackedLSN(name string) LSN {
+func (h *mirrorHost) ackedLSN(name string) engine.LSN {
 	if l := h.link(name); l != nil {
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		return l.acked
 	}
 	return 0
-}
-
-func parseGUIDText(s string) (GUID, error) {
-	g, ok := sqltypes.ParseGUID(s)
-	if !ok || g.String() != strings.ToUpper(strings.Trim(s, "{}")) {
-		return GUID{}, fmt.Errorf("guid %q", s)
-	}
-	return g, nil
 }

@@ -1,23 +1,11 @@
-package engine
+package mirroring
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math/big"
 
-	"github.com/pchatdr/harness/sim/mssql/mirror"
-)
-
-// MirrorRole is a database's role in a mirroring session
-// (sys.database_mirroring.mirroring_role).
-type MirrorRole = mirror.Role
-
-// Mirroring roles.
-const (
-	MirrorRoleNone      = mirror.RoleNone
-	MirrorRolePrincipal = mirror.RolePrincipal
-	MirrorRoleMirror    = mirror.RoleMirror
+	"github.com/pchatdr/harness/sim/mssql/engine"
 )
 
 // Safety levels (mirroring_safety_level).
@@ -30,9 +18,9 @@ const (
 // DBMeta.Ext["mirroring"] so it survives restarts with the database
 // catalogue. Runtime state (connected, synchronized) lives in the link.
 type MirrorMeta struct {
-	GUID    GUID       `json:"guid"`
-	Role    MirrorRole `json:"role"`
-	RoleSeq int        `json:"role_seq"`
+	GUID    engine.GUID       `json:"guid"`
+	Role    engine.MirrorRole `json:"role"`
+	RoleSeq int               `json:"role_seq"`
 	// Partner is the partner's address as this side's SET PARTNER gave it
 	// (mirroring_partner_name).
 	Partner         string `json:"partner"`
@@ -44,18 +32,18 @@ type MirrorMeta struct {
 	Suspended       bool   `json:"suspended,omitempty"`
 	// FailoverLSN is the LSN up to which the mirror had hardened log at the
 	// last role change (mirroring_failover_lsn).
-	FailoverLSN LSN `json:"failover_lsn,omitempty"`
+	FailoverLSN engine.LSN `json:"failover_lsn,omitempty"`
 }
 
 const mirrorExtKey = "mirroring"
 
-func mirrorMetaOf(m DBMeta) (MirrorMeta, bool) {
+func mirrorMetaOf(m engine.DBMeta) (MirrorMeta, bool) {
 	b := m.Ext[mirrorExtKey]
 	if len(b) == 0 {
 		return MirrorMeta{}, false
 	}
 	var mm MirrorMeta
-	if err := json.Unmarshal(b, &mm); err != nil || mm.Role == MirrorRoleNone {
+	if err := json.Unmarshal(b, &mm); err != nil || mm.Role == engine.MirrorRoleNone {
 		return MirrorMeta{}, false
 	}
 	return mm, true
@@ -63,8 +51,8 @@ func mirrorMetaOf(m DBMeta) (MirrorMeta, bool) {
 
 // putMirrorMeta stores mm in m (nil clears it), cloning Ext first: DBMeta
 // copies share the map.
-func putMirrorMeta(m *DBMeta, mm *MirrorMeta) {
-	ext := cloneExt(m)
+func putMirrorMeta(m *engine.DBMeta, mm *MirrorMeta) {
+	ext := engine.CloneExt(m)
 	if mm == nil {
 		delete(ext, mirrorExtKey)
 	} else {
@@ -80,30 +68,24 @@ func putMirrorMeta(m *DBMeta, mm *MirrorMeta) {
 	m.Ext = ext
 }
 
-// Mirroring returns d's mirroring metadata; ok is false when d is not
+// metaOf returns d's mirroring metadata; ok is false when d is not
 // mirrored.
-func (d *Database) Mirroring() (MirrorMeta, bool) { return mirrorMetaOf(d.Meta()) }
+func metaOf(d *engine.Database) (MirrorMeta, bool) { return mirrorMetaOf(d.Meta()) }
 
-// MirroringRole is d's role in a database mirroring session, MirrorRoleNone
-// when d is not mirrored. BACKUP refuses a MirrorRoleMirror database and
-// RESTORE refuses any mirrored one (3104).
-func (d *Database) MirroringRole() MirrorRole {
-	mm, ok := d.Mirroring()
+// Role implements engine.MirrorController: d's role in a database
+// mirroring session, from its durable metadata.
+func (h *mirrorHost) Role(d *engine.Database) engine.MirrorRole {
+	mm, ok := metaOf(d)
 	if !ok {
-		return MirrorRoleNone
+		return engine.MirrorRoleNone
 	}
 	return mm.Role
 }
 
-// IsMirrored says d takes part in a mirroring session (either role).
-func (d *Database) IsMirrored() bool { return d.MirroringRole() != MirrorRoleNone }
-
 // setMirrorMeta changes d's mirroring metadata (and, through change's
 // DBMeta, its state) durably, serialised with other metadata changes.
-func (inst *Instance) setMirrorMeta(ctx context.Context, d *Database, change func(m *DBMeta, mm *MirrorMeta) (keep bool)) error {
-	d.metaRMW.Lock()
-	defer d.metaRMW.Unlock()
-	err := inst.SetMeta(ctx, d, func(m *DBMeta) {
+func setMirrorMeta(ctx context.Context, inst *engine.Instance, d *engine.Database, change func(m *engine.DBMeta, mm *MirrorMeta) (keep bool)) error {
+	err := inst.UpdateMeta(ctx, d, func(m *engine.DBMeta) {
 		mm, _ := mirrorMetaOf(*m)
 		if change(m, &mm) {
 			putMirrorMeta(m, &mm)
@@ -117,41 +99,42 @@ func (inst *Instance) setMirrorMeta(ctx context.Context, d *Database, change fun
 	return err
 }
 
-// mirroringRow is sys.database_mirroring after database_id (nil: all NULL).
-func mirroringRow(d *Database) []Value {
-	mm, ok := d.Mirroring()
+// Row implements engine.MirrorController: sys.database_mirroring after
+// database_id (nil: all NULL).
+func (h *mirrorHost) Row(d *engine.Database) []engine.Value {
+	mm, ok := metaOf(d)
 	if !ok {
 		return nil
 	}
-	st := hostOf(d.inst).stateOf(d.Name(), mm)
+	st := h.stateOf(d.Name(), mm)
 	safetyDesc := "OFF"
 	if mm.Safety == safetyFull {
 		safetyDesc = "FULL"
 	}
-	var failover Value
+	var failover engine.Value
 	if mm.FailoverLSN != 0 {
-		failover = lsnDecimal(mm.FailoverLSN)
+		failover = engine.LSNDecimal(mm.FailoverLSN)
 	}
 	witnessState, witnessDesc := int64(0), "UNKNOWN"
 	if mm.Witness != "" {
 		witnessState, witnessDesc = int64(2), "DISCONNECTED"
-		if hostOf(d.inst).witnessUp(d.Name()) {
+		if h.witnessUp(d.Name()) {
 			witnessState, witnessDesc = int64(1), "CONNECTED"
 		}
 	}
-	var repl Value
-	if mm.Role == MirrorRolePrincipal {
-		if a := hostOf(d.inst).ackedLSN(d.Name()); a != 0 {
-			repl = lsnDecimal(a)
+	var repl engine.Value
+	if mm.Role == engine.MirrorRolePrincipal {
+		if a := h.ackedLSN(d.Name()); a != 0 {
+			repl = engine.LSNDecimal(a)
 		}
 	} else {
-		repl = lsnDecimal(d.EndOfLogLSN())
+		repl = engine.LSNDecimal(d.EndOfLogLSN())
 	}
-	return []Value{
+	return []engine.Value{
 		mm.GUID, int64(st), st.String(), int64(mm.Role), mm.Role.String(), int64(mm.RoleSeq),
 		int64(mm.Safety), safetyDesc, int64(mm.SafetySeq),
 		mm.Partner, mm.PartnerInstance, mm.Witness, witnessState, witnessDesc,
-		failover, int64(mm.Timeout), nil, "UNLIMITED", lsnDecimal(d.EndOfLogLSN()), repl,
+		failover, int64(mm.Timeout), nil, "UNLIMITED", engine.LSNDecimal(d.EndOfLogLSN()), repl,
 	}
 }
 
@@ -177,9 +160,4 @@ func (s mirrorState) String() string {
 		return "SYNCHRONIZED"
 	}
 	return "UNKNOWN"
-}
-
-// lsnDecimal is an LSN as the numeric(25,0) value catalog views show.
-func lsnDecimal(l LSN) Value {
-	return Decimal{Unscaled: new(big.Int).SetUint64(uint64(l)), Scale: 0}
 }

@@ -1,30 +1,25 @@
-package engine
+package mirroring
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
-	"errors"
 	"strings"
 
+	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
 
-func installEndpointStmts(r *Registry) {
-	r.Statement(&tsql.CreateEndpointStmt{}, func(sc *scope, st tsql.Stmt) error {
-		return sc.execCreateEndpoint(st.(*tsql.CreateEndpointStmt))
+func installEndpointStmts(r *engine.Registry) {
+	r.Statement(&tsql.CreateEndpointStmt{}, func(sc *engine.Scope, st tsql.Stmt) error {
+		return execCreateEndpoint(sc, st.(*tsql.CreateEndpointStmt))
 	})
-	r.Statement(&tsql.AlterEndpointStmt{}, func(sc *scope, st tsql.Stmt) error {
-		return sc.execAlterEndpoint(st.(*tsql.AlterEndpointStmt))
+	r.Statement(&tsql.AlterEndpointStmt{}, func(sc *engine.Scope, st tsql.Stmt) error {
+		return execAlterEndpoint(sc, st.(*tsql.AlterEndpointStmt))
 	})
-	r.Statement(&tsql.DropEndpointStmt{}, func(sc *scope, st tsql.Stmt) error {
-		return sc.execDropEndpoint(st.(*tsql.DropEndpointStmt))
+	r.Statement(&tsql.DropEndpointStmt{}, func(sc *engine.Scope, st tsql.Stmt) error {
+		return execDropEndpoint(sc, st.(*tsql.DropEndpointStmt))
 	})
-	r.Statement(&tsql.GrantStmt{}, func(sc *scope, st tsql.Stmt) error {
-		return sc.execGrant(st.(*tsql.GrantStmt))
-	})
-	r.Statement(&tsql.CreateLoginStmt{}, func(sc *scope, st tsql.Stmt) error {
-		return sc.execCreateLogin(st.(*tsql.CreateLoginStmt))
+	r.Statement(&tsql.GrantStmt{}, func(sc *engine.Scope, st tsql.Stmt) error {
+		return execGrant(sc, st.(*tsql.GrantStmt))
 	})
 }
 
@@ -33,9 +28,9 @@ func installEndpointStmts(r *Registry) {
 func specSyntax(near string) error { return newErr(sqlerr.SyntaxError, near) }
 
 // applySpec merges the clauses of CREATE/ALTER ENDPOINT into e.
-func (sc *scope) applySpec(e *Endpoint, spec *tsql.EndpointSpec) error {
+func applySpec(sc *engine.Scope, e *Endpoint, spec *tsql.EndpointSpec) error {
 	if spec.Authorization != nil {
-		if !sc.s.inst.loginExists(spec.Authorization.Name) {
+		if !sc.Instance().LoginExists(spec.Authorization.Name) {
 			return newErr(sqlerr.CannotAlterNotFound, "find", "login", spec.Authorization.Name)
 		}
 		e.Owner = spec.Authorization.Name
@@ -46,12 +41,12 @@ func (sc *scope) applySpec(e *Endpoint, spec *tsql.EndpointSpec) error {
 	for _, o := range spec.ProtocolOpts {
 		switch o.Name {
 		case "LISTENER_PORT":
-			n, err := constInt(sc, o.Value, 0)
+			n, err := sc.ConstInt(o.Value, 0)
 			if err != nil {
 				return err
 			}
 			if n < 1 || n > 65535 {
-				return specSyntax(exprText(o.Value))
+				return specSyntax(engine.ExprText(o.Value))
 			}
 			e.Port = int(n)
 		case "LISTENER_IP":
@@ -79,14 +74,14 @@ func (sc *scope) applySpec(e *Endpoint, spec *tsql.EndpointSpec) error {
 	return nil
 }
 
-func (sc *scope) execCreateEndpoint(x *tsql.CreateEndpointStmt) error {
-	if sc.s.tranCount > 0 {
+func execCreateEndpoint(sc *engine.Scope, x *tsql.CreateEndpointStmt) error {
+	if sc.InTransaction() {
 		return newErr(sqlerr.NotAllowedInTransaction, "CREATE ENDPOINT")
 	}
-	inst := sc.s.inst
-	e := Endpoint{Name: x.Name.Name, Owner: sc.s.login, State: "STOPPED", IP: "ALL",
-		Auth: "WINDOWS NEGOTIATE", Encryption: "REQUIRED ALGORITHM AES", Created: wallClock(inst.now())}
-	if err := sc.applySpec(&e, &x.EndpointSpec); err != nil {
+	inst := sc.Instance()
+	e := Endpoint{Name: x.Name.Name, Owner: sc.Session().LoginName(), State: "STOPPED", IP: "ALL",
+		Auth: "WINDOWS NEGOTIATE", Encryption: "REQUIRED ALGORITHM AES", Created: engine.WallClock(inst.Now())}
+	if err := applySpec(sc, &e, &x.EndpointSpec); err != nil {
 		return err
 	}
 	if e.Port == 0 {
@@ -95,10 +90,10 @@ func (sc *scope) execCreateEndpoint(x *tsql.CreateEndpointStmt) error {
 	if e.Role == "" {
 		return specSyntax(")")
 	}
-	if _, ok := inst.mirroringEndpoint(); ok {
+	if _, ok := mirroringEndpoint(inst); ok {
 		return newErr(sqlerr.EndpointExists)
 	}
-	if _, ok := inst.endpointByName(e.Name); ok {
+	if _, ok := endpointByName(inst, e.Name); ok {
 		return newErr(sqlerr.EndpointExists)
 	}
 	h := hostOf(inst)
@@ -108,7 +103,7 @@ func (sc *scope) execCreateEndpoint(x *tsql.CreateEndpointStmt) error {
 			return err
 		}
 	}
-	err := inst.updateSecurity(sc.ctx, func(s *serverSecurity) error {
+	err := updateSecurity(sc.Context(), inst, func(s *serverSecurity) error {
 		if s.NextID < firstEndpointID {
 			s.NextID = firstEndpointID
 		}
@@ -122,20 +117,20 @@ func (sc *scope) execCreateEndpoint(x *tsql.CreateEndpointStmt) error {
 		return err
 	}
 	h.changed()
-	return sc.ok()
+	return sc.OK()
 }
 
-func (sc *scope) execAlterEndpoint(x *tsql.AlterEndpointStmt) error {
-	if sc.s.tranCount > 0 {
+func execAlterEndpoint(sc *engine.Scope, x *tsql.AlterEndpointStmt) error {
+	if sc.InTransaction() {
 		return newErr(sqlerr.NotAllowedInTransaction, "ALTER ENDPOINT")
 	}
-	inst := sc.s.inst
-	old, ok := inst.endpointByName(x.Name.Name)
+	inst := sc.Instance()
+	old, ok := endpointByName(inst, x.Name.Name)
 	if !ok {
 		return newErr(sqlerr.CannotAlterNotFound, "alter", "endpoint", x.Name.Name)
 	}
 	e := old
-	if err := sc.applySpec(&e, &x.EndpointSpec); err != nil {
+	if err := applySpec(sc, &e, &x.EndpointSpec); err != nil {
 		return err
 	}
 	h := hostOf(inst)
@@ -151,7 +146,7 @@ func (sc *scope) execAlterEndpoint(x *tsql.AlterEndpointStmt) error {
 			}
 		}
 	}
-	err := inst.updateSecurity(sc.ctx, func(s *serverSecurity) error {
+	err := updateSecurity(sc.Context(), inst, func(s *serverSecurity) error {
 		for i := range s.Endpoints {
 			if strings.EqualFold(s.Endpoints[i].Name, old.Name) {
 				s.Endpoints[i] = e
@@ -165,19 +160,19 @@ func (sc *scope) execAlterEndpoint(x *tsql.AlterEndpointStmt) error {
 	if restart {
 		h.endpointChanged()
 	}
-	return sc.ok()
+	return sc.OK()
 }
 
-func (sc *scope) execDropEndpoint(x *tsql.DropEndpointStmt) error {
-	if sc.s.tranCount > 0 {
+func execDropEndpoint(sc *engine.Scope, x *tsql.DropEndpointStmt) error {
+	if sc.InTransaction() {
 		return newErr(sqlerr.NotAllowedInTransaction, "DROP ENDPOINT")
 	}
-	inst := sc.s.inst
-	e, ok := inst.endpointByName(x.Name.Name)
+	inst := sc.Instance()
+	e, ok := endpointByName(inst, x.Name.Name)
 	if !ok {
 		return newErr(sqlerr.CannotAlterNotFound, "drop", "endpoint", x.Name.Name)
 	}
-	err := inst.updateSecurity(sc.ctx, func(s *serverSecurity) error {
+	err := updateSecurity(sc.Context(), inst, func(s *serverSecurity) error {
 		out := s.Endpoints[:0]
 		for _, o := range s.Endpoints {
 			if !strings.EqualFold(o.Name, e.Name) {
@@ -200,18 +195,18 @@ func (sc *scope) execDropEndpoint(x *tsql.DropEndpointStmt) error {
 	h := hostOf(inst)
 	h.stopListener()
 	h.endpointChanged()
-	return sc.ok()
+	return sc.OK()
 }
 
 // execGrant records GRANT ... ON ENDPOINT::name TO login. Other securables
 // are not modelled.
-func (sc *scope) execGrant(x *tsql.GrantStmt) error {
+func execGrant(sc *engine.Scope, x *tsql.GrantStmt) error {
 	if x.Class != "ENDPOINT" || x.On == nil || len(x.On.Parts) != 1 {
 		return newErr(sqlerr.Message, "GRANT is supported by the simulator only as GRANT ... ON ENDPOINT::name TO login.")
 	}
-	inst := sc.s.inst
+	inst := sc.Instance()
 	name := x.On.Parts[0].Name
-	if _, ok := inst.endpointByName(name); !ok {
+	if _, ok := endpointByName(inst, name); !ok {
 		return newErr(sqlerr.CannotAlterNotFound, "find", "endpoint", name)
 	}
 	for _, p := range x.Permissions {
@@ -222,11 +217,11 @@ func (sc *scope) execGrant(x *tsql.GrantStmt) error {
 		}
 	}
 	for _, to := range x.To {
-		if !inst.loginExists(to.Name) {
+		if !inst.LoginExists(to.Name) {
 			return newErr(sqlerr.CannotAlterNotFound, "find", "login", to.Name)
 		}
 	}
-	err := inst.updateSecurity(sc.ctx, func(s *serverSecurity) error {
+	err := updateSecurity(sc.Context(), inst, func(s *serverSecurity) error {
 		for _, to := range x.To {
 			for _, p := range x.Permissions {
 				dup := false
@@ -243,67 +238,5 @@ func (sc *scope) execGrant(x *tsql.GrantStmt) error {
 	if err != nil {
 		return err
 	}
-	return sc.ok()
-}
-
-var errLoginExists = errors.New("login exists")
-
-// execCreateLogin records a login. The password is kept only as a salted
-// SHA-256 hash (SQL Server stores a salted hash too).
-func (sc *scope) execCreateLogin(x *tsql.CreateLoginStmt) error {
-	inst := sc.s.inst
-	name := x.Name.Name
-	if x.FromWindows && !strings.Contains(name, `\`) {
-		return newErr(sqlerr.InvalidWindowsName, name)
-	}
-	if inst.loginExists(name) {
-		return newErr(sqlerr.PrincipalExists, name)
-	}
-	l := Login{Name: name, Windows: x.FromWindows, Created: wallClock(inst.now())}
-	if x.Password != nil {
-		v, _, err := sc.evalScalar(x.Password)
-		if err != nil {
-			return err
-		}
-		var pw []byte
-		switch p := v.(type) {
-		case string:
-			pw = []byte(p)
-		case []byte:
-			pw = p
-		}
-		l.Salt = make([]byte, 16)
-		_, _ = rand.Read(l.Salt)
-		sum := sha256.Sum256(append(append([]byte(nil), l.Salt...), pw...))
-		l.Hash = sum[:]
-	}
-	for _, o := range x.Options {
-		if o.Name == "DEFAULT_DATABASE" && o.Value != nil {
-			l.DefaultD = exprText(o.Value)
-		}
-	}
-	err := inst.updateSecurity(sc.ctx, func(s *serverSecurity) error {
-		for _, o := range s.Logins {
-			if strings.EqualFold(o.Name, name) {
-				return errLoginExists
-			}
-		}
-		l.ID = 300 + len(s.Logins)
-		s.Logins = append(s.Logins, l)
-		return nil
-	})
-	if errors.Is(err, errLoginExists) {
-		return newErr(sqlerr.PrincipalExists, name)
-	}
-	if err != nil {
-		return err
-	}
-	return sc.ok()
-}
-
-// ok ends a statement that returns no rows.
-func (sc *scope) ok() error {
-	sc.s.rowcount = 0
-	sc.s.lastError = 0
-	return sc.done(DoneInfo{})
+	return sc.OK()
 }

@@ -1,4 +1,4 @@
-package engine
+package lsn
 
 import (
 	"testing"
@@ -13,33 +13,33 @@ func TestLSNLayout(t *testing.T) {
 		{0, 34000000001600001, "34:16:1"},
 		{7, 34000000001600008, "34:16:8"},
 		{8, 34000000002400001, "34:24:1"},
-		{lsnSeqPerVLF - 1, MakeLSN(34, 16+4095*8, 8), "34:32776:8"},
-		{lsnSeqPerVLF, 35000000001600001, "35:16:1"},
+		{seqPerVLF - 1, Make(34, 16+4095*8, 8), "34:32776:8"},
+		{seqPerVLF, 35000000001600001, "35:16:1"},
 	}
 	for _, tt := range tests {
-		got := lsnOfSeq(tt.seq)
+		got := OfSeq(tt.seq)
 		if got != tt.want || got.Parts() != tt.text {
-			t.Errorf("lsnOfSeq(%d) = %s (%s), want %s (%s)", tt.seq, got, got.Parts(), tt.want, tt.text)
+			t.Errorf("OfSeq(%d) = %s (%s), want %s (%s)", tt.seq, got, got.Parts(), tt.want, tt.text)
 		}
-		back, ok := got.seq()
+		back, ok := got.Seq()
 		if !ok || back != tt.seq {
-			t.Errorf("%s.seq() = %d,%v want %d", got, back, ok, tt.seq)
+			t.Errorf("%s.Seq() = %d,%v want %d", got, back, ok, tt.seq)
 		}
 	}
 }
 
 func TestLSNMonotonic(t *testing.T) {
-	prev := lsnOfSeq(0)
-	for s := uint64(1); s < 3*lsnSeqPerVLF; s += 7 {
-		l := lsnOfSeq(s)
+	prev := OfSeq(0)
+	for s := uint64(1); s < 3*seqPerVLF; s += 7 {
+		l := OfSeq(s)
 		if l <= prev {
-			t.Fatalf("lsnOfSeq(%d) = %s not above %s", s, l, prev)
+			t.Fatalf("OfSeq(%d) = %s not above %s", s, l, prev)
 		}
 		prev = l
 	}
 }
 
-func TestParseLSN(t *testing.T) {
+func TestParse(t *testing.T) {
 	tests := []struct {
 		in      string
 		want    LSN
@@ -53,24 +53,24 @@ func TestParseLSN(t *testing.T) {
 		{"1:99999999999:1", 0, true},
 	}
 	for _, tt := range tests {
-		got, err := ParseLSN(tt.in)
+		got, err := Parse(tt.in)
 		if (err != nil) != tt.wantErr || got != tt.want {
-			t.Errorf("ParseLSN(%q) = %d, %v; want %d, err %v", tt.in, got, err, tt.want, tt.wantErr)
+			t.Errorf("Parse(%q) = %d, %v; want %d, err %v", tt.in, got, err, tt.want, tt.wantErr)
 		}
 	}
 }
 
-func FuzzParseLSN(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	for _, s := range []string{"34000000001600001", "34:16:1", "", "::", "18446:0:0", "-1"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		l, err := ParseLSN(s)
+		l, err := Parse(s)
 		if err != nil {
 			return
 		}
-		if q, ok := l.seq(); ok && lsnOfSeq(q) != l {
-			t.Fatalf("round trip %s -> %d -> %s", l, q, lsnOfSeq(q))
+		if q, ok := l.Seq(); ok && OfSeq(q) != l {
+			t.Fatalf("round trip %s -> %d -> %s", l, q, OfSeq(q))
 		}
 	})
 }

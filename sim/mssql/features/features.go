@@ -1,0 +1,35 @@
+// Package features is the list of features a simulated SQL Server instance
+// is built from. It sits outside sim/mssql/engine so that features living in
+// packages of their own (which import the engine) can be wired in without an
+// import cycle, as go-mysql-server's engine is given its binlog replication
+// and event scheduler from outside.
+package features
+
+import (
+	"github.com/pchatdr/harness/sim/mssql/engine"
+	"github.com/pchatdr/harness/sim/mssql/mirroring"
+)
+
+// Default is every feature of the simulated SQL Server, in the order they
+// are installed and started. Catalog views get their object_id from this
+// order, so a new feature goes at the end; msdb's log-shipping tables exist
+// before the Agent starts, and the Agent creates its tables before the
+// backup history is read.
+func Default() []engine.Feature {
+	return []engine.Feature{
+		engine.BuiltinFeature("catalog"),
+		engine.BuiltinFeature("procedures"),
+		engine.BuiltinFeature("files"),
+		engine.BuiltinFeature("logins"),
+		mirroring.Endpoints(),
+		engine.BuiltinFeature("logshipping"),
+		engine.BuiltinFeature("agent"),
+		mirroring.Mirroring(),
+		engine.BuiltinFeature("backup"),
+		engine.BuiltinFeature("restore"),
+		engine.BuiltinFeature("capacity"),
+		engine.BuiltinFeature("client-catalog"),
+		engine.BuiltinFeature("compatibility-views"),
+		engine.BuiltinFeature("logshipping-alert"),
+	}
+}
