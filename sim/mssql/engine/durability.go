@@ -51,6 +51,18 @@ func encInsert(tableID int, rowID int64, vals []Value) []byte {
 	return appendOp(nil, opInsert, b)
 }
 
+// appendInsert appends encInsert's bytes for one row to dst, building the
+// operation's body in scratch; both come back for reuse, so a full backup
+// or a checkpoint encodes millions of rows without two allocations and
+// their copies per row (the profile of a 256 MiB failback: a fifth of its
+// CPU in encInsert's allocations and the garbage collector behind them).
+func appendInsert(dst, scratch []byte, tableID int, rowID int64, vals []Value) (op, body []byte) {
+	b := binary.AppendUvarint(scratch[:0], uint64(tableID))
+	b = binary.AppendUvarint(b, uint64(rowID))
+	b = sqltypes.AppendRow(b, vals)
+	return appendOp(dst, opInsert, b), b
+}
+
 func encDelete(tableID int, rowID int64) []byte {
 	b := binary.AppendUvarint(nil, uint64(tableID))
 	b = binary.AppendUvarint(b, uint64(rowID))
@@ -337,7 +349,7 @@ func (d *Database) checkpoint() error {
 	// of it in memory (the profile of a 256 MiB failback spent 17% of its
 	// CPU growing that one slice at shutdown).
 	return d.log.WriteSnapshot(lsn, func(w io.Writer) error {
-		_, err := writeState(w, state)
+		_, err := writeStateBuf(w, state, 64<<10)
 		return err
 	})
 }
