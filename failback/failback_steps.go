@@ -776,13 +776,10 @@ func checkLogShipping(ctx context.Context, e *Env) (bool, string, error) {
 	if err != nil {
 		return false, "", err
 	}
-	if !ok || m.LastRestoredFile == "" {
-		return false, "log shipping is configured but no log backup has been restored on the secondary yet", nil
-	}
 	// The restores must continue this run's tail-log backup: a secondary
 	// left from an earlier configuration (or fenced again after a resume)
 	// has restored older files.
-	tail, ok, err := findSetOf(ctx, e.Backup, e.TailPath(), e.TailSetName(), 2)
+	tail, tok, err := findSetOf(ctx, e.Backup, e.TailPath(), e.TailSetName(), 2)
 	if err != nil {
 		return false, "", err
 	}
@@ -790,10 +787,70 @@ func checkLogShipping(ctx context.Context, e *Env) (bool, string, error) {
 	if err != nil {
 		return false, "", err
 	}
-	if ok && (!rok || rp.Type != "L" || lsnAfter(rp.LastLSN, tail.LastLSN) != 1) {
-		return false, fmt.Sprintf("the backup mgc's last restore (%q, last LSN %s) does not continue this run's tail-log backup (LSN %s)", rp.BackupSetName, rp.LastLSN, tail.LastLSN), nil
+	if ok && m.LastRestoredFile != "" && (!tok || (rok && rp.Type == "L" && lsnAfter(rp.LastLSN, tail.LastLSN) == 1)) {
+		return true, "log shipping configured; last restored " + m.LastRestoredFile, nil
 	}
-	return true, "log shipping configured; last restored " + m.LastRestoredFile, nil
+	// No log restore past the tail may still be log shipping that works:
+	// a primary nothing was written to since has nothing to ship.
+	held, why, err := e.secondaryHoldsAll(ctx)
+	if err != nil || held {
+		return held, why, err
+	}
+	if !ok || m.LastRestoredFile == "" {
+		return false, "log shipping is configured but no log backup has been restored on the secondary yet (" + why + ")", nil
+	}
+	return false, fmt.Sprintf("the backup mgc's last restore (%q, last LSN %s) does not continue this run's tail-log backup (LSN %s); %s", rp.BackupSetName, rp.LastLSN, tail.LastLSN, why), nil
+}
+
+// secondaryHoldsAll reports whether the backup mgc, still the secondary
+// this run fenced, already holds everything the primary's newest log
+// backup holds. The primary's log chain continues from this run's
+// tail-log backup (step 4 restored it WITH RECOVERY); when nothing was
+// written to the primary mgc since, its log backups end at or before the
+// tail's last LSN, and the restore job skips them ("Skipped log backup
+// file ... Number of log backup files restored: 0", as sqllogship does for
+// a backup whose last LSN is at or before the redo point): nothing is ever
+// restored until the first write, yet the secondary is current. The
+// backup mgc's restored point is the tail's last LSN, or the last LSN of
+// a log restore past it. Only metadata is read: msdb.dbo.backupset on the
+// primary (its newest backup of mgc, which must be a log backup: after a
+// full or differential backup the engine does not conclude), the tail's
+// HEADERONLY, the backup mgc's restore history. A backup that holds log
+// past the restored point means the secondary is behind: not confirmed.
+func (e *Env) secondaryHoldsAll(ctx context.Context) (bool, string, error) {
+	fenced, why, err := e.backupFenced(ctx)
+	if err != nil || !fenced {
+		return false, why, err
+	}
+	tail, ok, err := findSetOf(ctx, e.Backup, e.TailPath(), e.TailSetName(), 2)
+	if err != nil || !ok {
+		return false, "no tail-log backup set " + strconv.Quote(e.TailSetName()) + " in " + e.TailPath(), err
+	}
+	redo, since := tail.LastLSN, "this run's tail-log backup"
+	rp, rok, err := e.Backup.RedoPoint(ctx, DBContent)
+	if err != nil {
+		return false, "", err
+	}
+	if rok && rp.Type == "L" && lsnAfter(rp.LastLSN, tail.LastLSN) == 1 {
+		redo, since = rp.LastLSN, "the log backup the secondary last restored ("+strconv.Quote(rp.BackupSetName)+")"
+	}
+	last, ok, err := e.Primary.LastBackup(ctx, DBContent)
+	if err != nil {
+		return false, "", err
+	}
+	if !ok || last.Type != 2 {
+		return false, fmt.Sprintf("the newest backup of mgc on %s is not a log backup (found %v, type %d)", e.Primary.Instance(), ok, last.Type), nil
+	}
+	c, err := CompareLSN(last.LastLSN, redo)
+	if err != nil {
+		return false, fmt.Sprintf("cannot compare the primary's newest log backup's last LSN %q with the secondary's restored point %q: %v", last.LastLSN, redo, err), nil
+	}
+	if c > 0 {
+		return false, fmt.Sprintf("the primary's newest log backup (finished %s) ends at LSN %s, past the secondary's restored point (LSN %s): the secondary is behind",
+			last.Finished.UTC().Format(time.RFC3339), last.LastLSN, redo), nil
+	}
+	return true, fmt.Sprintf("log shipping configured; the primary mgc on %s logged nothing since %s: its newest log backup (finished %s) ends at LSN %s, at or before the backup mgc's restored point (LSN %s), so the restore job had nothing to apply; the secondary already holds everything, and the first log restore will follow the first write",
+		e.Primary.Instance(), since, last.Finished.UTC().Format(time.RFC3339), last.LastLSN, redo), nil
 }
 
 func (e *Env) scheduleStart() int {
@@ -955,7 +1012,10 @@ func verifyLogShipping(ctx context.Context, e *Env) error {
 		return err
 	}
 	var last LSSecondaryMonitor
-	if err := e.runJob(ctx, e.Backup, ls.RestoreJob, "the log restore job", func(ctx context.Context) (bool, string, error) {
+	// A run that restored nothing is enough when there was nothing to
+	// restore (secondaryHoldsAll): a primary nothing was written to since
+	// the tail-log backup.
+	if err := e.runJobOr(ctx, e.Backup, ls.RestoreJob, "the log restore job", func(ctx context.Context) (bool, string, error) {
 		m, ok, err := e.Backup.SecondaryMonitor(ctx, DBContent)
 		if err != nil {
 			return false, "", err
@@ -963,7 +1023,7 @@ func verifyLogShipping(ctx context.Context, e *Env) error {
 		last = m
 		return ok && m.LastRestoredFile != "" && (m.LastRestoredFile != sbefore.LastRestoredFile || m.LastRestoredDate.After(sbefore.LastRestoredDate)),
 			"last restored file " + strconv.Quote(m.LastRestoredFile), nil
-	}); err != nil {
+	}, e.secondaryHoldsAll); err != nil {
 		return err
 	}
 	if !last.LastRestoredDate.IsZero() {

@@ -151,6 +151,14 @@ func (e *Env) jobFailure(ctx context.Context, s SQL, job string, after int64, st
 // naming the job, what it waited for and what the job's last run said,
 // rather than waiting out the timeout for the job's schedule.
 func (e *Env) runJob(ctx context.Context, s SQL, job, what string, effect func(ctx context.Context) (bool, string, error)) error {
+	return e.runJobOr(ctx, s, job, what, effect, nil)
+}
+
+// runJobOr is runJob where a run that succeeded without the effect is
+// still enough when settled (nil: never) says the effect had nothing to
+// act on (a restore job with no log backup holding new log); settled's
+// reason is noted.
+func (e *Env) runJobOr(ctx context.Context, s SQL, job, what string, effect, settled func(ctx context.Context) (bool, string, error)) error {
 	before, err := s.JobStatus(ctx, job)
 	if err != nil {
 		return err
@@ -178,6 +186,17 @@ func (e *Env) runJob(ctx context.Context, s SQL, job, what string, effect func(c
 		}
 		if !finished {
 			return false, "the job has not finished; " + state, nil
+		}
+		if settled != nil {
+			ok, why, err := settled(ctx)
+			if err != nil {
+				return false, "", err
+			}
+			if ok {
+				e.Note(fmt.Sprintf("%s %s on %s succeeded (%s), and that is enough: %s", what, job, s.Instance(), state, why))
+				return true, why, nil
+			}
+			state += "; " + why
 		}
 		if runs >= maxJobRunsWithoutEffect {
 			return false, "", e.jobNoEffect(ctx, s, job, what, runs, before.LastInstanceID, st, state)

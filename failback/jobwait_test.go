@@ -94,3 +94,57 @@ func TestLongWaitSaysWhatItWaitsFor(t *testing.T) {
 		t.Errorf("note %q does not say how long the wait may take", notes[0])
 	}
 }
+
+// A primary mgc nothing was written to between step 4's restore and step
+// 5's log backup: that backup ends where this run's tail-log backup ended,
+// so the restore job skips it (the secondary holds all it holds) and
+// restores nothing, as sqllogship does on SQL Server. Log shipping is
+// working all the same: step 5 is confirmed, with a note that says why no
+// log was restored, and the first write's log backup is restored.
+func TestQuietPrimaryLogShippingConfirmed(t *testing.T) {
+	f := newFixture(t)
+	f.world.QuietLog("sql-primary", "mgc", true)
+	rec := &recorder{}
+	res, err := (&failback.Runner{Plan: failback.FailbackPlan(), Env: f.newEnv(), Sinks: []failback.Sink{rec}}).Run(context.Background())
+	if err != nil || res.Outcome != failback.OutcomeOK {
+		t.Fatalf("failback ended %s at %q: %v", res.Outcome, res.Failed, err)
+	}
+	noted := false
+	for _, e := range rec.kind(failback.KindNote) {
+		m := e.Message
+		if strings.Contains(m, "logged nothing since this run's tail-log backup") && strings.Contains(m, "already holds everything") &&
+			strings.Contains(m, "first log restore will follow the first write") {
+			noted = true
+		}
+	}
+	if !noted {
+		t.Errorf("no note says the primary logged nothing since the tail-log backup: %+v", rec.kind(failback.KindNote))
+	}
+	// The first write: its log backup is shipped and restored.
+	f.world.QuietLog("sql-primary", "mgc", false)
+	ls := f.topo.LogShipping
+	ctx := context.Background()
+	for _, j := range []struct{ in, job string }{{"sql-primary", ls.BackupJob}, {"sql-backup", ls.CopyJob}, {"sql-backup", ls.RestoreJob}} {
+		if err := f.world.SQL(j.in).StartJob(ctx, j.job); err != nil {
+			t.Fatalf("start %s: %v", j.job, err)
+		}
+	}
+	m, ok, err := f.world.SQL("sql-backup").SecondaryMonitor(ctx, "mgc")
+	if err != nil || !ok || m.LastRestoredFile == "" {
+		t.Errorf("after the first write the secondary restored %q (%v, %v), want its log backup", m.LastRestoredFile, ok, err)
+	}
+}
+
+// A restore job that restores nothing while the primary's newest log
+// backup holds log past the tail (the secondary is behind) is still
+// refused: only "nothing to restore" is confirmed.
+func TestRestoreJobBehindStillRefused(t *testing.T) {
+	f := newFixture(t)
+	job := f.topo.LogShipping.RestoreJob
+	f.world.IdleJob("sql-backup", job, 2)
+	res, err := (&failback.Runner{Plan: failback.FailbackPlan(), Env: f.newEnv()}).Run(context.Background())
+	var ne *failback.JobNoEffectError
+	if err == nil || res.Failed != failback.StepLogShipping || !errors.As(err, &ne) || ne.Job != job {
+		t.Fatalf("failed at %q: %v, want step %s to fail with the restore job's JobNoEffectError", res.Failed, err, failback.StepLogShipping)
+	}
+}

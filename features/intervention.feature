@@ -37,19 +37,6 @@ Feature: An operator steps in while the failback is stopped
       | remove-mirroring       |
       | backup-backup-mgc      |
       | restore-primary-mgc    |
-
-    # @wip: cause found (h12h), not fixed yet. When nothing was written to the
-    # primary mgc between step 4's restore and step 5's log backup, that log
-    # backup holds no record past the tail-log backup; the restore job skips it
-    # ("Skipped log backup file", "Number of log backup files restored: 0"), so
-    # the restore wait (last restored file changed) and checkLogShipping (a log
-    # restore past the tail) can never be met. Timing decides whether anything
-    # was written, hence intermittent. The engine now fails in seconds with
-    # "the log restore job ... ran 2 times and succeeded, but last restored
-    # file "": it cannot progress by itself" instead of waiting 10 minutes.
-    @wip
-    Examples:
-      | step                   |
       | configure-log-shipping |
       | set-active-servers     |
 

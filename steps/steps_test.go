@@ -30,13 +30,6 @@ func TestFeatures(t *testing.T) {
 	if tags == "" && testing.Short() {
 		tags = "~@slow"
 	}
-	// @wip scenarios are known to hang here (features/intervention.feature
-	// says which and why); they stay out of every test run until fixed.
-	if tags == "" {
-		tags = "~@wip"
-	} else {
-		tags += " && ~@wip"
-	}
 	scan := securitytest.NewScan(t.TempDir(), world.TargetEmbedded)
 	suite := godog.TestSuite{
 		Name:                "pchat-failback",

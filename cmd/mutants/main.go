@@ -62,7 +62,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	var only, paths string
 	fs := flag.NewFlagSet("mutants", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&c.tags, "tags", "@embedded && ~@slow && ~@chaos && ~@wip", "godog tag expression of the scenarios to run per mutant (every in-process scenario but the large-history ones and the seeded chaos rehearsals, whose resumes under a wrong engine run into every step timeout, by default)")
+	fs.StringVar(&c.tags, "tags", "@embedded && ~@slow && ~@chaos", "godog tag expression of the scenarios to run per mutant (every in-process scenario but the large-history ones and the seeded chaos rehearsals, whose resumes under a wrong engine run into every step timeout, by default)")
 	fs.StringVar(&paths, "features", "", "comma-separated feature files to run, e.g. failback.feature (default: all)")
 	fs.StringVar(&only, "mutants", "", "comma-separated mutant names to run (default: all)")
 	fs.DurationVar(&c.stepTimeout, "step-timeout", 20*time.Second, "cap on every step's timeout: a mutant that waits for what never comes fails within it")

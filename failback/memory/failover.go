@@ -314,6 +314,21 @@ func (w *World) IdleJob(instance, name string, n int) {
 	w.jobIdle[instance+"/"+name] += n
 }
 
+// QuietLog makes nothing be written to a database's log (on) or lets
+// writes go on again (off): while quiet, a log backup holds no record past
+// the previous log backup or restore (its last_lsn is where the log chain
+// stood), as on SQL Server when no transaction ran since. A log-shipping
+// restore job skips such a backup on a secondary already at that point
+// (sqllogship: "Skipped log backup file").
+func (w *World) QuietLog(instance, db string, on bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.quiet == nil {
+		w.quiet = map[string]bool{}
+	}
+	w.quiet[instance+"/"+lower(db)] = on
+}
+
 // takeJobIdle reports whether this run of the job is an idle one.
 func (w *World) takeJobIdle(instance, name string) bool {
 	k := instance + "/" + name

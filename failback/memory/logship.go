@@ -45,7 +45,9 @@ func (w *World) logBackup(in *Instance, d *Database, name string) (*mediaSet, er
 		return nil, sqlErr(in.ServerName, e(sqlerr.NoCurrentDatabaseBackup), backupAbort("BACKUP LOG"))
 	}
 	first := d.LogFrom
-	d.LSN += logActivity
+	if !w.quiet[in.Name+"/"+lower(d.Name)] {
+		d.LSN += logActivity
+	}
 	d.LogFrom = d.LSN
 	return &mediaSet{set: failback.BackupSet{Position: 1, Name: d.Name + " log", DatabaseName: d.Name, Type: 2, Checksums: true, Finished: w.now(),
 		FirstLSN: lsnText(first), LastLSN: lsnText(d.LSN)}, db: d.clone(), source: in.Name, first: first, last: d.LSN}, nil
@@ -403,7 +405,11 @@ func (s *SQL) RestoreLog(ctx context.Context, r failback.LogRestoreSpec) error {
 		return err
 	}
 	if r.Recovery {
+		// Recovery ends the restore sequence: the database's own log chain
+		// continues from the end of the restored log, so its first log
+		// backup begins there (as after RecoverDatabase).
 		d.State = "ONLINE"
+		d.LogFrom = d.LSN
 	}
 	s.change("RestoreLog", r.Database, q)
 	s.w.recordLogRestore(in, r.Database, r.Path, x)

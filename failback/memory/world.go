@@ -169,6 +169,7 @@ type World struct {
 	jobSeq   int64                  // sysjobhistory.instance_id
 	jobFails map[string][]string    // instance/job -> injected failures of the next runs
 	jobIdle  map[string]int         // instance/job -> next runs that succeed doing nothing
+	quiet    map[string]bool        // instance/db whose log nothing is written to (QuietLog)
 	calls    []Call
 	faults   map[string][]error
 	linger   []*lingering
