@@ -982,8 +982,10 @@ func verifyLogShipping(ctx context.Context, e *Env) error {
 			return false, "", err
 		}
 		newest = m.LastBackupFile
-		return ok && m.LastBackupFile != "" && (m.LastBackupFile != before.LastBackupFile || m.LastBackupDate.After(before.LastBackupDate)),
-			"last backup file " + strconv.Quote(m.LastBackupFile), nil
+		if !ok || m.LastBackupFile == "" || (m.LastBackupFile == before.LastBackupFile && !m.LastBackupDate.After(before.LastBackupDate)) {
+			return false, "last backup file " + strconv.Quote(m.LastBackupFile), nil
+		}
+		return e.firstSetOfFile(ctx, m.LastBackupFile)
 	}); err != nil {
 		return err
 	}
@@ -1041,6 +1043,34 @@ func verifyLogShipping(ctx context.Context, e *Env) error {
 		return fmt.Errorf("log shipping not confirmed: %s", why)
 	}
 	return nil
+}
+
+// firstSetOfFile reports whether the log backup the backup job just wrote
+// is the first backup set of its file. sqllogship names a log backup
+// <db>_<UTC time to the second>.trn and writes it with BACKUP LOG ... TO
+// DISK (no INIT): a second log backup in the same second (a scheduled run
+// and the engine's, or the engine's last two) is appended to that file as
+// set 2, and the restore job reads only a file's first set (RESTORE
+// HEADERONLY's first row; the copy job may even have copied the file
+// before the append). That backup is never restored, and the secondary
+// looks behind forever. When so, the engine waits a second and the job is
+// run again (runJob), writing a file of its own. RESTORE HEADERONLY reads
+// the file's header only.
+func (e *Env) firstSetOfFile(ctx context.Context, path string) (bool, string, error) {
+	sets, err := e.Primary.BackupSets(ctx, path)
+	if err != nil {
+		if IsTransient(err) {
+			return false, "", err
+		}
+		return false, fmt.Sprintf("last backup file %q cannot be read: %v", path, err), nil
+	}
+	if len(sets) <= 1 {
+		return true, "last backup file " + strconv.Quote(path), nil
+	}
+	if err := e.Options.Sleep(ctx, time.Second); err != nil {
+		return false, "", err
+	}
+	return false, fmt.Sprintf("last backup file %q holds %d backup sets: the newest log backup was appended to a file written in the same second, and the restore job reads only a file's first set", path, len(sets)), nil
 }
 
 // ---- step 6: active servers ----
