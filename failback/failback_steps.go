@@ -982,10 +982,8 @@ func verifyLogShipping(ctx context.Context, e *Env) error {
 			return false, "", err
 		}
 		newest = m.LastBackupFile
-		if !ok || m.LastBackupFile == "" || (m.LastBackupFile == before.LastBackupFile && !m.LastBackupDate.After(before.LastBackupDate)) {
-			return false, "last backup file " + strconv.Quote(m.LastBackupFile), nil
-		}
-		return e.firstSetOfFile(ctx, m.LastBackupFile)
+		return ok && m.LastBackupFile != "" && (m.LastBackupFile != before.LastBackupFile || m.LastBackupDate.After(before.LastBackupDate)),
+			"last backup file " + strconv.Quote(m.LastBackupFile), nil
 	}); err != nil {
 		return err
 	}
@@ -1013,6 +1011,19 @@ func verifyLogShipping(ctx context.Context, e *Env) error {
 	}); err != nil {
 		return err
 	}
+	appended, isAppended, err := e.appendedSet(ctx, newest)
+	if err != nil {
+		return err
+	}
+	held := e.secondaryHoldsAll
+	if isAppended {
+		held = func(ctx context.Context) (bool, string, error) {
+			if err := e.restoreAppended(ctx, newest, appended); err != nil {
+				return false, "", err
+			}
+			return e.secondaryHoldsAll(ctx)
+		}
+	}
 	var last LSSecondaryMonitor
 	// A run that restored nothing is enough when there was nothing to
 	// restore (secondaryHoldsAll): a primary nothing was written to since
@@ -1025,8 +1036,13 @@ func verifyLogShipping(ctx context.Context, e *Env) error {
 		last = m
 		return ok && m.LastRestoredFile != "" && (m.LastRestoredFile != sbefore.LastRestoredFile || m.LastRestoredDate.After(sbefore.LastRestoredDate)),
 			"last restored file " + strconv.Quote(m.LastRestoredFile), nil
-	}, e.secondaryHoldsAll); err != nil {
+	}, held); err != nil {
 		return err
+	}
+	if isAppended {
+		if err := e.restoreAppended(ctx, newest, appended); err != nil {
+			return err
+		}
 	}
 	if !last.LastRestoredDate.IsZero() {
 		age := e.now().Sub(last.LastRestoredDate).Seconds()
@@ -1045,32 +1061,45 @@ func verifyLogShipping(ctx context.Context, e *Env) error {
 	return nil
 }
 
-// firstSetOfFile reports whether the log backup the backup job just wrote
-// is the first backup set of its file. sqllogship names a log backup
-// <db>_<UTC time to the second>.trn and writes it with BACKUP LOG ... TO
-// DISK (no INIT): a second log backup in the same second (a scheduled run
-// and the engine's, or the engine's last two) is appended to that file as
-// set 2, and the restore job reads only a file's first set (RESTORE
-// HEADERONLY's first row; the copy job may even have copied the file
-// before the append). That backup is never restored, and the secondary
-// looks behind forever. When so, the engine waits a second and the job is
-// run again (runJob), writing a file of its own. RESTORE HEADERONLY reads
-// the file's header only.
-func (e *Env) firstSetOfFile(ctx context.Context, path string) (bool, string, error) {
+// appendedSet reads the backup sets of the log backup file the backup job
+// just wrote and returns the newest when it is not the file's first set.
+// sqllogship names a log backup <db>_<UTC time to the second>.trn and
+// writes it with BACKUP LOG ... TO DISK (no INIT): a log backup in the same
+// second as the file's (a scheduled run and the engine's, or the engine's
+// runs before and after a resume) is appended to it as the next set, and
+// the restore job reads only a file's first set (RESTORE HEADERONLY's
+// first row; the copy job may even have copied the file before the
+// append). That set would never be restored and every later log backup
+// would meet a gap (4305). RESTORE HEADERONLY reads the header only.
+func (e *Env) appendedSet(ctx context.Context, path string) (BackupSet, bool, error) {
 	sets, err := e.Primary.BackupSets(ctx, path)
 	if err != nil {
-		if IsTransient(err) {
-			return false, "", err
+		return BackupSet{}, false, fmt.Errorf("read the log backup file %s: %w", path, err)
+	}
+	var last BackupSet
+	for _, b := range sets {
+		if b.Type == 2 && strings.EqualFold(b.DatabaseName, DBContent) && b.Position > last.Position {
+			last = b
 		}
-		return false, fmt.Sprintf("last backup file %q cannot be read: %v", path, err), nil
 	}
-	if len(sets) <= 1 {
-		return true, "last backup file " + strconv.Quote(path), nil
+	return last, last.Position > 1, nil
+}
+
+// restoreAppended restores an appended log backup set (appendedSet) into
+// the backup mgc itself, WITH NORECOVERY from the share, unless the
+// secondary already holds it; a set already applied (4326) is fine. The
+// restore job then continues with the next file.
+func (e *Env) restoreAppended(ctx context.Context, path string, set BackupSet) error {
+	held, _, err := e.secondaryHoldsAll(ctx)
+	if err != nil || held {
+		return err
 	}
-	if err := e.Options.Sleep(ctx, time.Second); err != nil {
-		return false, "", err
+	err = e.Backup.RestoreLog(ctx, LogRestoreSpec{Database: DBContent, Path: path, File: set.Position})
+	if err != nil && !sqlserver.HasNumber(err, sqlerr.LogTooEarly) {
+		return fmt.Errorf("restore the appended log backup set %d of %s (the restore job reads only a file's first set) on %s: %w", set.Position, path, e.Backup.Instance(), err)
 	}
-	return false, fmt.Sprintf("last backup file %q holds %d backup sets: the newest log backup was appended to a file written in the same second, and the restore job reads only a file's first set", path, len(sets)), nil
+	e.Note(fmt.Sprintf("the log backup the engine took was appended to %s as backup set %d (another log backup was written to that file in the same second); the restore job reads only a file's first set, so the engine restored it on %s itself", path, set.Position, e.Backup.Instance()))
+	return nil
 }
 
 // ---- step 6: active servers ----

@@ -148,3 +148,18 @@ func TestRestoreJobBehindStillRefused(t *testing.T) {
 		t.Fatalf("failed at %q: %v, want step %s to fail with the restore job's JobNoEffectError", res.Failed, err, failback.StepLogShipping)
 	}
 }
+
+// The engine's log backup in step 5 lands in the same second as the
+// newest log backup file on the share (a scheduled run, or the engine's
+// previous run before a resume): sqllogship appends it to that file as set
+// 2, and the restore job, reading a file's first set only, never restores
+// it. The engine takes the log backup again a second later, into a file
+// of its own.
+func TestLogBackupAppendedToSameSecondFileIsTakenAgain(t *testing.T) {
+	f := newFixture(t)
+	f.world.SameSecondLogBackup("sql-primary", 1)
+	res, err := (&failback.Runner{Plan: failback.FailbackPlan(), Env: f.newEnv()}).Run(context.Background())
+	if err != nil || res.Outcome != failback.OutcomeOK {
+		t.Fatalf("failback ended %s at %q: %v", res.Outcome, res.Failed, err)
+	}
+}

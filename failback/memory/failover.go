@@ -329,6 +329,20 @@ func (w *World) QuietLog(instance, db string, on bool) {
 	w.quiet[instance+"/"+lower(db)] = on
 }
 
+// SameSecondLogBackup makes the next n runs of the instance's log-shipping
+// backup job land in the same second as the newest log backup file of
+// their database on the share. sqllogship names a file <db>_<UTC time to
+// the second>.trn and writes it with BACKUP LOG ... TO DISK (no INIT), so
+// such a run appends its backup to that file as the next backup set.
+func (w *World) SameSecondLogBackup(instance string, n int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.sameSec == nil {
+		w.sameSec = map[string]int{}
+	}
+	w.sameSec[instance] += n
+}
+
 // takeJobIdle reports whether this run of the job is an idle one.
 func (w *World) takeJobIdle(instance, name string) bool {
 	k := instance + "/" + name

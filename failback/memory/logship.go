@@ -175,7 +175,23 @@ func (w *World) runBackupJob(in *Instance, j *job) error {
 		}
 		in.logSeq++
 		path := fmt.Sprintf(`%s\%s_%s%03d.trn`, strings.TrimRight(share, `\`), j.db, now.Format("20060102150405"), in.logSeq%1000)
-		w.putFile(path, []*mediaSet{x})
+		sets := []*mediaSet{x}
+		if w.sameSec[in.Name] > 0 {
+			if old := w.logSetsIn(share, j.db); len(old) > 0 {
+				w.sameSec[in.Name]--
+				newest := old[0].path
+				for _, o := range old {
+					if lower(o.path) > lower(newest) {
+						newest = o.path
+					}
+				}
+				path = w.paths[lower(newest)]
+				prev := w.files[lower(newest)]
+				x.set.Position = len(prev) + 1
+				sets = append(append([]*mediaSet(nil), prev...), x)
+			}
+		}
+		w.putFile(path, sets)
 		in.backups = append(in.backups, x.set)
 		p.monitor = failback.LSPrimaryMonitor{LastBackupFile: path, LastBackupDate: now}
 	}
@@ -225,7 +241,10 @@ func (w *World) runRestoreJob(in *Instance, j *job) error {
 			return sqlErr(in.ServerName, e(sqlerr.DatabaseNotFound, x.db))
 		}
 		for _, s := range w.logSetsIn(x.copyDir, x.primaryDB) {
-			if s.set.last <= d.LSN {
+			// sqllogship reads a file's first backup set only (RESTORE
+			// HEADERONLY's first row): a set appended to it is never
+			// restored.
+			if s.set.set.Position > 1 || s.set.last <= d.LSN {
 				continue
 			}
 			if err := applyLog(in, d, s.set, x.standby); err != nil {

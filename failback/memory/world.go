@@ -170,6 +170,7 @@ type World struct {
 	jobFails map[string][]string    // instance/job -> injected failures of the next runs
 	jobIdle  map[string]int         // instance/job -> next runs that succeed doing nothing
 	quiet    map[string]bool        // instance/db whose log nothing is written to (QuietLog)
+	sameSec  map[string]int         // instance -> next backup-job runs in the second of the share's newest log backup (SameSecondLogBackup)
 	calls    []Call
 	faults   map[string][]error
 	linger   []*lingering
