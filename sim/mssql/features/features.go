@@ -8,6 +8,7 @@ package features
 import (
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/mirroring"
+	"github.com/pchatdr/harness/sim/mssql/msdb"
 )
 
 // Default is every feature of the simulated SQL Server, in the order they
@@ -22,15 +23,15 @@ func Default() []engine.Feature {
 		engine.BuiltinFeature("files"),
 		engine.BuiltinFeature("logins"),
 		mirroring.Endpoints(),
-		engine.BuiltinFeature("logshipping"),
-		engine.BuiltinFeature("agent"),
+		msdb.LogShipping(),
+		msdb.Agent(),
 		mirroring.Mirroring(),
 		engine.BuiltinFeature("backup"),
 		engine.BuiltinFeature("restore"),
 		engine.BuiltinFeature("capacity"),
 		engine.BuiltinFeature("client-catalog"),
 		engine.BuiltinFeature("compatibility-views"),
-		engine.BuiltinFeature("logshipping-alert"),
+		msdb.LogShippingAlert(),
 		// Last: its permission checks wrap the statements, procedures
 		// and ALTER DATABASE options the features above installed.
 		engine.BuiltinFeature("security"),
