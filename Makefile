@@ -21,6 +21,13 @@ BENCHTIME ?= 1s
 # Under load a package's tests can take longer than go test's default
 # 10-minute hang guard; a hang is still caught.
 TEST_TIMEOUT ?= 30m
+# go test vets every package it builds, again per build configuration
+# (plain, -race, fuzz-instrumented: each its own cache entry), with a
+# subset of the analyzers `go vet ./...` in lint already ran over the same
+# packages and their tests. make test runs lint first, so unit, race and
+# fuzz-short leave vetting to it; `make unit VET=` (empty: go test's own
+# choice of analyzers) or VET=all vets in them too, e.g. running unit alone.
+VET ?= off
 
 TARGET ?= embedded
 
@@ -47,17 +54,17 @@ build:
 	$(GO) build ./...
 
 unit:
-	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) $(UNIT_PKGS)
+	$(GO) test -count=1 -vet=$(VET) -timeout $(TEST_TIMEOUT) $(UNIT_PKGS)
 	# What -short leaves out of the scenarios and the load tests (race runs the rest).
-	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -run 'TestFeatures|TestContainerScenarios' ./steps -args -scenarios=@slow
-	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -run 'Steady|Days|Sees' ./loadtest
+	$(GO) test -count=1 -vet=$(VET) -timeout $(TEST_TIMEOUT) -run 'TestFeatures|TestContainerScenarios' ./steps -args -scenarios=@slow
+	$(GO) test -count=1 -vet=$(VET) -timeout $(TEST_TIMEOUT) -run 'Steady|Days|Sees' ./loadtest
 
 race:
-	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -race $(RACE_PKGS)
+	$(GO) test -count=1 -vet=$(VET) -timeout $(TEST_TIMEOUT) -race $(RACE_PKGS)
 	# The scenarios run concurrently; -short leaves out the @slow data sizes.
 	# One package at a time: both drive whole worlds and starve each other.
-	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -race -short ./steps
-	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) -race -short ./loadtest
+	$(GO) test -count=1 -vet=$(VET) -timeout $(TEST_TIMEOUT) -race -short ./steps
+	$(GO) test -count=1 -vet=$(VET) -timeout $(TEST_TIMEOUT) -race -short ./loadtest
 
 ## load: steady chat traffic through the failback and through two simulated days of log shipping
 load:
@@ -78,7 +85,7 @@ tools:
 
 # Every Fuzz target in the tree, briefly (CI) or longer (make fuzz FUZZTIME=5m).
 fuzz-short:
-	@FUZZTIME=$(FUZZTIME) ./scripts/fuzz-all.sh
+	@FUZZTIME=$(FUZZTIME) FUZZVET=$(VET) ./scripts/fuzz-all.sh
 
 fuzz:
 	@FUZZTIME=$${FUZZTIME:-60s} ./scripts/fuzz-all.sh

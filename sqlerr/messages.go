@@ -322,6 +322,22 @@ var entries = []Entry{
 	{Number: 10759, Class: 15, State: 1, Template: "Use of DISTINCT is not allowed with the OVER clause."},
 	{Number: 628, Class: 16, State: 0, Template: "Cannot issue SAVE TRANSACTION when there is no active transaction."},
 	{Number: 8180, Class: 16, State: 1, Template: "Statement(s) could not be prepared."},
+	{Number: 111, Class: 15, Template: "'%ls' must be the first statement in a query batch."},                                                                                 // unconfirmed
+	{Number: 240, Class: 16, Template: "Types don't match between the anchor and the recursive part in column \"%.*ls\" of recursive query \"%.*ls\"."},                       // unconfirmed
+	{Number: 530, Class: 16, Template: "The statement terminated. The maximum recursion %d has been exhausted before statement completion."},                                  // unconfirmed
+	{Number: 2010, Class: 16, Template: "Cannot perform alter on '%.*ls' because it is an incompatible object type."},                                                         // unconfirmed
+	{Number: 3705, Class: 16, Template: "Cannot use DROP %ls with '%.*ls' because '%.*ls' is %S_MSG. Use %ls."},                                                               // unconfirmed
+	{Number: 4506, Class: 16, Template: "Column names in each view or function must be unique. Column name '%.*ls' in view or function '%.*ls' is specified more than once."}, // unconfirmed
+	{Number: 4511, Class: 16, Template: "Create View or Function failed because no column name was specified for column %d."},                                                 // unconfirmed
+	{Number: 8158, Class: 16, Template: "'%.*ls' has more columns than were specified in the column list."},                                                                   // unconfirmed
+	{Number: 8159, Class: 16, Template: "'%.*ls' has fewer columns than were specified in the column list."},                                                                  // unconfirmed
+	{Number: 8162, Class: 16, Template: "The formal parameter \"%.*ls\" was not declared as an OUTPUT parameter, but the actual parameter passed in requested output."},       // unconfirmed
+	{Number: 15197, Class: 16, Template: "There is no text for object '%.*ls'."},                                                                                              // unconfirmed
+	{Number: 15009, Class: 16, Template: "The object '%ls' does not exist in database '%ls' or is invalid for this operation."},                                               // unconfirmed
+	{Number: 15028, Class: 16, Template: "The configuration option '%ls' is not unique."},                                                                                     // unconfirmed
+	{Number: 15123, Class: 16, Template: "The configuration option '%ls' does not exist, or it may be an advanced option."},                                                   // unconfirmed
+	{Number: 15129, Class: 16, Template: "'%d' is not a valid value for configuration option '%ls'."},                                                                         // unconfirmed
+	{Number: 15457, Class: 0, Template: "Configuration option '%ls' changed from %ld to %ld. Run the RECONFIGURE statement to install."},                                      // unconfirmed
 	// Permissions (issue 12, defect 5: the failback's login must be
 	// sysadmin). Texts as SQL Server prints them ("BACKUP (Transact-SQL)",
 	// "RESTORE Statements - Arguments", "ALTER SERVER ROLE").

@@ -93,8 +93,13 @@ func parseInsertBulk(sql string) (ib *insertBulk, ok bool, err error) {
 		return nil, true, syntaxError(tail)
 	}
 	for _, o := range splitTopLevel(opts[1 : len(opts)-1]) {
-		word := strings.ToUpper(strings.TrimSpace(strings.FieldsFunc(o, func(r rune) bool { return r == '=' || r == '(' || unicode.IsSpace(r) })[0]))
-		if !bulkOptions[word] {
+		// An empty hint (",,") or one with no word ("=") is refused like an
+		// unknown one; FieldsFunc gives nothing to take the first of.
+		words := strings.FieldsFunc(o, func(r rune) bool { return r == '=' || r == '(' || unicode.IsSpace(r) })
+		if len(words) == 0 || !bulkOptions[strings.ToUpper(words[0])] {
+			if o == "" {
+				return nil, true, syntaxError(",")
+			}
 			return nil, true, syntaxError(strings.TrimSpace(o))
 		}
 	}

@@ -213,28 +213,7 @@ func (sc *scope) tablesOf(db *Database) []TableDef {
 }
 
 func installCatalogViews(r *Registry) {
-	r.View("sys", "databases", []Column{
-		col("name", tSys, false), col("database_id", tInt, false), col("source_database_id", tInt, true),
-		col("create_date", tDT, false), col("compatibility_level", tTiny, false), col("collation_name", tSys, true),
-		col("user_access", tTiny, true), col("user_access_desc", nv(60), true), col("is_read_only", tBit, true),
-		col("is_auto_close_on", tBit, false), col("is_auto_shrink_on", tBit, true), col("state", tTiny, true),
-		col("state_desc", nv(60), true), col("is_in_standby", tBit, true), col("is_cleanly_shutdown", tBit, true),
-		col("snapshot_isolation_state", tTiny, true), col("is_read_committed_snapshot_on", tBit, true),
-		col("recovery_model", tTiny, true), col("recovery_model_desc", nv(60), true),
-		col("page_verify_option", tTiny, true), col("page_verify_option_desc", nv(60), true),
-		col("log_reuse_wait", tTiny, true), col("log_reuse_wait_desc", nv(60), true),
-		col("is_encrypted", tBit, true), col("group_database_id", tGUID, true), col("replica_id", tGUID, true),
-	}, func(sc *scope, _ *Database) ([][]Value, error) {
-		var out [][]Value
-		for _, d := range sc.s.inst.sortedDBs() {
-			m := d.Meta()
-			out = append(out, []Value{m.Name, int64(m.ID), nil, m.Created, int64(160), "SQL_Latin1_General_CP1_CI_AS",
-				int64(m.UserAccess), m.UserAccess.String(), b2v(m.ReadOnly), false, false, int64(m.State),
-				m.State.String(), b2v(m.Standby), false, int64(0), false, int64(m.Recovery), m.Recovery.String(),
-				int64(2), "CHECKSUM", int64(0), "NOTHING", false, nil, nil})
-		}
-		return out, nil
-	})
+	databasesView(r) // catalog_databases.go
 	r.View("sys", "dm_exec_sessions", []Column{
 		col("session_id", tSm, false), col("login_time", tDT, false), col("host_name", tSys, true),
 		col("program_name", tSys, true), col("host_process_id", tInt, true), col("client_interface_name", tSys, true),
@@ -292,7 +271,7 @@ func installCatalogViews(r *Registry) {
 				}
 			}
 		}
-		return out, nil
+		return append(out, moduleObjectRows(db)...), nil
 	})
 	r.View("sys", "tables", append(append([]Column{}, objCols...), col("lob_data_space_id", tInt, false), col("is_replicated", tBit, true), col("temporal_type", tTiny, true)),
 		func(sc *scope, db *Database) ([][]Value, error) {

@@ -83,14 +83,5 @@ func installObjectViews(r *Registry) {
 	r.View("sys", "sql_logins", principalCols, func(sc *scope, _ *Database) ([][]Value, error) {
 		return logins(sc), nil
 	})
-	r.View("sys", "configurations", []Column{
-		col("configuration_id", tInt, false), col("name", nv(35), false), col("value", tInt, true),
-		col("value_in_use", tInt, true), col("description", nv(255), false),
-	}, func(sc *scope, _ *Database) ([][]Value, error) {
-		return [][]Value{
-			{int64(1579), "backup compression default", int64(0), int64(0), "Enable compression of backups by default"},
-			{int64(518), "show advanced options", int64(0), int64(0), "show advanced options"},
-			{int64(16388), "Agent XPs", int64(1), int64(1), "Enable or disable Agent XPs"},
-		}, nil
-	})
+	configurationsView(r) // config.go
 }

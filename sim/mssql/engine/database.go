@@ -124,6 +124,8 @@ type Database struct {
 	// droppedBy holds tables an open transaction dropped: they stay in
 	// checkpoints until that transaction commits.
 	droppedBy map[*Table]*Tx
+	// modules are the database's procedures and views (modules.go).
+	modules map[string]*ModuleDef
 
 	gate       sync.RWMutex
 	commitHook func(lsn uint64, payload []byte) // guarded by gate

@@ -75,118 +75,9 @@ func (sc *scope) execCreateTable(x *tsql.CreateTableStmt) error {
 		return err
 	}
 	name := sc.tableName(&x.Name)
-	def := TableDef{Schema: schema, Name: name, Created: wallClock(sc.s.inst.now())}
-	seen := map[string]bool{}
-	var pk *IndexDef
-	for i, cd := range x.Columns {
-		key := strings.ToLower(cd.Name.Name)
-		if seen[key] {
-			return newErr(sqlerr.DuplicateColumnName, cd.Name.Name, name)
-		}
-		seen[key] = true
-		t, err := resolveType(cd.Typ, false, i+1)
-		if err != nil {
-			return err
-		}
-		if err := checkCollation(cd.Collation); err != nil {
-			return err
-		}
-		// A column declared neither NULL nor NOT NULL takes the session's
-		// ANSI_NULL_DFLT_ON/OFF (both off: the database's ANSI_NULL_DEFAULT,
-		// OFF unless set, i.e. NOT NULL).
-		nullable := cd.Null == tsql.NullAllowed || (cd.Null == tsql.NullUnspecified && sc.s.opts.AnsiNullDfltOn)
-		col := ColumnDef{Name: cd.Name.Name, Type: t, Nullable: nullable}
-		if cd.Identity != nil {
-			if !t.Kind.IsInteger() && !(t.Kind == sqltypes.KindDecimal && t.Scale == 0) {
-				return newErr(sqlerr.IdentityType, cd.Name.Name, name)
-			}
-			col.Identity = true
-			if col.Seed, err = constInt(sc, cd.Identity.Seed, 1); err != nil {
-				return err
-			}
-			if col.Incr, err = constInt(sc, cd.Identity.Increment, 1); err != nil {
-				return err
-			}
-			if col.Incr == 0 {
-				return newErr(sqlerr.IdentityType, cd.Name.Name, name)
-			}
-			if cd.Null == tsql.NullAllowed {
-				return newErr(sqlerr.IdentityNullable, cd.Name.Name, name)
-			}
-			col.Nullable = false
-		}
-		if cd.Default != nil {
-			if cd.Identity != nil {
-				return newErr(sqlerr.DefaultOnIdentity, cd.Name.Name, name)
-			}
-			col.Default = cd.Default.String()
-			if cd.DefaultName != nil {
-				col.DefaultName = cd.DefaultName.Name
-			} else {
-				col.DefaultName = constraintName("DF", name)
-			}
-		}
-		if cd.Check != nil {
-			return newErr(sqlerr.Message, "CHECK constraints are not supported by the simulator.")
-		}
-		if cd.PrimaryKey {
-			if pk != nil {
-				return newErr(sqlerr.MultiplePrimaryKeys, name)
-			}
-			if cd.Null == tsql.NullAllowed {
-				return sc.constraintFail(newErr(sqlerr.PrimaryKeyNullable, name))
-			}
-			col.Nullable = false
-			pk = &IndexDef{Name: keyName(cd.KeyName, "PK", name), Primary: true, Cols: []int{i}}
-			def.Indexes = append(def.Indexes, *pk)
-		}
-		if cd.Unique {
-			def.Indexes = append(def.Indexes, IndexDef{Name: keyName(cd.KeyName, "UQ", name), Cols: []int{i}})
-		}
-		def.Cols = append(def.Cols, col)
-	}
-	for _, tc := range x.Constraints {
-		if err := checkIndexOptions(tc.Options); err != nil {
-			return err
-		}
-		switch tc.Kind {
-		case tsql.ConstraintPrimaryKey, tsql.ConstraintUnique:
-			ix := IndexDef{Primary: tc.Kind == tsql.ConstraintPrimaryKey}
-			for _, ic := range tc.Columns {
-				ci := -1
-				for j, c := range def.Cols {
-					if strings.EqualFold(c.Name, ic.Name.Name) {
-						ci = j
-					}
-				}
-				if ci < 0 {
-					return newErr(sqlerr.ColumnNotInTarget, ic.Name.Name)
-				}
-				if ix.Primary {
-					if x.Columns[ci].Null == tsql.NullAllowed {
-						return sc.constraintFail(newErr(sqlerr.PrimaryKeyNullable, name))
-					}
-					def.Cols[ci].Nullable = false
-				}
-				ix.Cols = append(ix.Cols, ci)
-			}
-			if tc.Name != nil {
-				ix.Name = tc.Name.Name
-			} else if ix.Primary {
-				ix.Name = constraintName("PK", name)
-			} else {
-				ix.Name = constraintName("UQ", name)
-			}
-			if ix.Primary {
-				if pk != nil {
-					return newErr(sqlerr.MultiplePrimaryKeys, name)
-				}
-				pk = &ix
-			}
-			def.Indexes = append(def.Indexes, ix)
-		default:
-			return newErr(sqlerr.Message, "CHECK and FOREIGN KEY constraints are not supported by the simulator.")
-		}
+	def, err := sc.tableDef(x, schema, name)
+	if err != nil {
+		return err
 	}
 	_, err = sc.withTx(func(tx *Tx) (int64, error) {
 		db.mu.Lock()
@@ -195,6 +86,9 @@ func (sc *scope) execCreateTable(x *tsql.CreateTableStmt) error {
 			if c := existing.createdBy; c != nil && c != tx && c.State() == txActive {
 				return 0, &conflictError{other: c}
 			}
+			return 0, newErr(sqlerr.ObjectExists, name)
+		}
+		if db.module(schema, name) != nil {
 			return 0, newErr(sqlerr.ObjectExists, name)
 		}
 		def.ID = db.nextObject
@@ -217,6 +111,125 @@ func (sc *scope) execCreateTable(x *tsql.CreateTableStmt) error {
 	return sc.done(DoneInfo{})
 }
 
+// tableDef builds a table's definition from CREATE TABLE (also a table
+// variable's, from DECLARE @t TABLE).
+func (sc *scope) tableDef(x *tsql.CreateTableStmt, schema, name string) (TableDef, error) {
+	def := TableDef{Schema: schema, Name: name, Created: wallClock(sc.s.inst.now())}
+	seen := map[string]bool{}
+	var pk *IndexDef
+	for i, cd := range x.Columns {
+		key := strings.ToLower(cd.Name.Name)
+		if seen[key] {
+			return TableDef{}, newErr(sqlerr.DuplicateColumnName, cd.Name.Name, name)
+		}
+		seen[key] = true
+		t, err := resolveType(cd.Typ, false, i+1)
+		if err != nil {
+			return TableDef{}, err
+		}
+		if err := checkCollation(cd.Collation); err != nil {
+			return TableDef{}, err
+		}
+		// A column declared neither NULL nor NOT NULL takes the session's
+		// ANSI_NULL_DFLT_ON/OFF (both off: the database's ANSI_NULL_DEFAULT,
+		// OFF unless set, i.e. NOT NULL).
+		nullable := cd.Null == tsql.NullAllowed || (cd.Null == tsql.NullUnspecified && sc.s.opts.AnsiNullDfltOn)
+		col := ColumnDef{Name: cd.Name.Name, Type: t, Nullable: nullable}
+		if cd.Identity != nil {
+			if !t.Kind.IsInteger() && !(t.Kind == sqltypes.KindDecimal && t.Scale == 0) {
+				return TableDef{}, newErr(sqlerr.IdentityType, cd.Name.Name, name)
+			}
+			col.Identity = true
+			if col.Seed, err = constInt(sc, cd.Identity.Seed, 1); err != nil {
+				return TableDef{}, err
+			}
+			if col.Incr, err = constInt(sc, cd.Identity.Increment, 1); err != nil {
+				return TableDef{}, err
+			}
+			if col.Incr == 0 {
+				return TableDef{}, newErr(sqlerr.IdentityType, cd.Name.Name, name)
+			}
+			if cd.Null == tsql.NullAllowed {
+				return TableDef{}, newErr(sqlerr.IdentityNullable, cd.Name.Name, name)
+			}
+			col.Nullable = false
+		}
+		if cd.Default != nil {
+			if cd.Identity != nil {
+				return TableDef{}, newErr(sqlerr.DefaultOnIdentity, cd.Name.Name, name)
+			}
+			col.Default = cd.Default.String()
+			if cd.DefaultName != nil {
+				col.DefaultName = cd.DefaultName.Name
+			} else {
+				col.DefaultName = constraintName("DF", name)
+			}
+		}
+		if cd.Check != nil {
+			return TableDef{}, newErr(sqlerr.Message, "CHECK constraints are not supported by the simulator.")
+		}
+		if cd.PrimaryKey {
+			if pk != nil {
+				return TableDef{}, newErr(sqlerr.MultiplePrimaryKeys, name)
+			}
+			if cd.Null == tsql.NullAllowed {
+				return TableDef{}, sc.constraintFail(newErr(sqlerr.PrimaryKeyNullable, name))
+			}
+			col.Nullable = false
+			pk = &IndexDef{Name: keyName(cd.KeyName, "PK", name), Primary: true, Cols: []int{i}}
+			def.Indexes = append(def.Indexes, *pk)
+		}
+		if cd.Unique {
+			def.Indexes = append(def.Indexes, IndexDef{Name: keyName(cd.KeyName, "UQ", name), Cols: []int{i}})
+		}
+		def.Cols = append(def.Cols, col)
+	}
+	for _, tc := range x.Constraints {
+		if err := checkIndexOptions(tc.Options); err != nil {
+			return TableDef{}, err
+		}
+		switch tc.Kind {
+		case tsql.ConstraintPrimaryKey, tsql.ConstraintUnique:
+			ix := IndexDef{Primary: tc.Kind == tsql.ConstraintPrimaryKey}
+			for _, ic := range tc.Columns {
+				ci := -1
+				for j, c := range def.Cols {
+					if strings.EqualFold(c.Name, ic.Name.Name) {
+						ci = j
+					}
+				}
+				if ci < 0 {
+					return TableDef{}, newErr(sqlerr.ColumnNotInTarget, ic.Name.Name)
+				}
+				if ix.Primary {
+					if x.Columns[ci].Null == tsql.NullAllowed {
+						return TableDef{}, sc.constraintFail(newErr(sqlerr.PrimaryKeyNullable, name))
+					}
+					def.Cols[ci].Nullable = false
+				}
+				ix.Cols = append(ix.Cols, ci)
+			}
+			if tc.Name != nil {
+				ix.Name = tc.Name.Name
+			} else if ix.Primary {
+				ix.Name = constraintName("PK", name)
+			} else {
+				ix.Name = constraintName("UQ", name)
+			}
+			if ix.Primary {
+				if pk != nil {
+					return TableDef{}, newErr(sqlerr.MultiplePrimaryKeys, name)
+				}
+				pk = &ix
+			}
+			def.Indexes = append(def.Indexes, ix)
+		default:
+			return TableDef{}, newErr(sqlerr.Message, "CHECK and FOREIGN KEY constraints are not supported by the simulator.")
+		}
+	}
+	return def, nil
+}
+
 func (sc *scope) execDropTable(x *tsql.DropTableStmt) error {
 	for _, n := range x.Names {
 		n := n
@@ -230,6 +243,9 @@ func (sc *scope) execDropTable(x *tsql.DropTableStmt) error {
 			defer db.mu.Unlock()
 			t := db.lookupTable(schema, name, tx)
 			if t == nil {
+				if m := db.module(schema, name); m != nil {
+					return 0, newErr(sqlerr.DropWrongObjectType, "TABLE", name, name, "a "+m.kindWord(), "DROP "+strings.ToUpper(m.kindWord()))
+				}
 				if x.IfExists {
 					return 0, nil
 				}
@@ -630,6 +646,7 @@ func (sc *scope) tableName(n *tsql.ObjectName) string {
 
 // dropTempTables removes a session's local temporary tables.
 func (s *Session) dropTempTables() {
+	s.dropTempModules()
 	db := s.inst.DBByID(tempdbID)
 	if db == nil {
 		return

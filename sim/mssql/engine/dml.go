@@ -71,7 +71,7 @@ func (sc *scope) withTx(fn func(tx *Tx) (int64, error)) (int64, error) {
 // target resolves the table a DML statement changes.
 func (sc *scope) target(n *tsql.ObjectName, tableVar string) (*Table, error) {
 	if tableVar != "" {
-		return nil, newErr(sqlerr.MustDeclareTableVariable, tableVar)
+		return sc.tableVarTarget(tableVar)
 	}
 	obj, err := sc.resolveObject(n)
 	if err != nil {
@@ -236,9 +236,6 @@ func (sc *scope) evalDefault(text string) (Value, Type, error) {
 }
 
 func (sc *scope) execInsert(x *tsql.InsertStmt) error {
-	if x.Exec != nil {
-		return newErr(sqlerr.Message, "INSERT ... EXEC is not supported by the simulator.")
-	}
 	t, err := sc.target(&x.Table, x.TableVar)
 	if err != nil {
 		return err
@@ -259,6 +256,11 @@ func (sc *scope) execInsert(x *tsql.InsertStmt) error {
 	var query *plan
 	switch {
 	case x.DefaultValues:
+	case x.Exec != nil:
+		// insert_exec.go: the procedure runs now, its rows are the source.
+		if query, err = sc.insertExecPlan(x.Exec, len(rb.targets)); err != nil {
+			return err
+		}
 	case x.Query != nil:
 		if query, err = sc.compileQuery(x.Query, nil); err != nil {
 			return err

@@ -206,6 +206,8 @@ func (d *Database) applyOp(kind byte, body []byte) error {
 		t.addIndex(ix)
 	case opDBMeta, opDBDrop:
 		return d.inst.applyMasterOp(kind, body)
+	case opModule, opDropModule:
+		return d.applyModuleOp(kind, body)
 	default:
 		return fmt.Errorf("engine: log operation kind %d: %w", kind, errBadOp)
 	}
@@ -236,6 +238,8 @@ func (d *Database) collect() *stateCopy {
 	if d.inst.master == d {
 		sc.master = d.inst.appendMasterSnapshot(nil)
 	}
+	// Procedures and views ride ahead of the tables (they refer to none).
+	sc.master = append(sc.master, d.encodeModules()...)
 	for _, t := range d.sortedTables() {
 		if t.createdBy != nil {
 			continue

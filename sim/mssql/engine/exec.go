@@ -129,7 +129,11 @@ type scope struct {
 	dmlTarget *tsql.TableRef
 	dmlTable  *Table
 	tryDepth  int // depth of the scope that opened the innermost TRY
-	catchErr  *Error
+	viewDepth int // views being expanded (modules.go)
+	// recLevel holds, while a recursive CTE's recursive member compiles
+	// and runs, the rows of the previous level (cte_recursive.go).
+	recLevel map[*tsql.RecursiveCTE]*recBinding
+	catchErr *Error
 }
 
 // caughtErr carries an error to the innermost CATCH block instead of the
@@ -142,6 +146,7 @@ type variable struct {
 	name string
 	typ  Type
 	val  Value
+	tbl  *Table // a table variable's rows (tablevars.go)
 }
 
 func (s *Session) newScope(ctx context.Context, out Results) *scope {

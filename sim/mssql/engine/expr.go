@@ -250,6 +250,14 @@ func (sc *scope) lookupVar(name string) *variable {
 		return v
 	}
 	if d := sc.declared[key]; d != nil {
+		if d.Table != nil {
+			v, err := sc.newTableVar(d)
+			if err != nil {
+				return nil
+			}
+			sc.vars[key] = v
+			return v
+		}
 		if t, err := resolveType(d.Typ, false, 1); err == nil {
 			v := &variable{name: d.Name, typ: t}
 			sc.vars[key] = v
@@ -410,6 +418,11 @@ func canonValue(v reflect.Value, b *strings.Builder) {
 	case reflect.Pointer, reflect.Interface:
 		if v.IsNil() {
 			b.WriteString("nil")
+			return
+		}
+		if rc, ok := v.Interface().(*tsql.RecursiveCTE); ok {
+			// A recursive CTE refers to itself: its name is its key.
+			fmt.Fprintf(b, "cte:%p", rc)
 			return
 		}
 		canonValue(v.Elem(), b)

@@ -77,10 +77,9 @@ func ParseGUID(s string) (GUID, error) {
 	return g, nil
 }
 
-// LSNOfSeq is the LSN of the log record with storage sequence seq.
+// LSNOfSeq is the LSN of the log record with storage sequence seq; its
+// inverse is LSN.Seq (sim/mssql/lsn).
 func LSNOfSeq(seq uint64) LSN { return lsnOfSeq(seq) }
-
-// LSN.Seq (sim/mssql/lsn) is the sequence number of the record at an LSN.
 
 // CloneExt is a copy of m.Ext to change: DBMeta copies share the map.
 func CloneExt(m *DBMeta) map[string][]byte { return cloneExt(m) }

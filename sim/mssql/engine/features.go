@@ -40,6 +40,10 @@ func DefaultFeatures() []Feature {
 		}},
 		{Name: "client-catalog", Install: installClientCatalog},
 		{Name: "compatibility-views", Install: installCompatibilityViews},
+		{Name: "modules", Install: installModules},
+		{Name: "config", Install: installConfig},
+		{Name: "agent-help", Install: installAgentHelp},
+		{Name: "sp_help", Install: installSpHelp},
 		// Last: its permission checks wrap what the features above
 		// installed (security.go).
 		{Name: "security", Install: installSecurity},

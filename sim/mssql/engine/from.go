@@ -220,7 +220,9 @@ func (sc *scope) compileSource(ts tsql.TableSource, outer *bindScope) (*source, 
 			return out, nil
 		}}, nil
 	case *tsql.TableVarRef:
-		return nil, newErr(sqlerr.MustDeclareTableVariable, x.Name)
+		return sc.tableVarSource(x)
+	case *tsql.CTERef:
+		return sc.recursiveCTESource(x)
 	case *tsql.FuncTable:
 		return sc.funcTable(x)
 	}
@@ -229,6 +231,9 @@ func (sc *scope) compileSource(ts tsql.TableSource, outer *bindScope) (*source, 
 
 // tableSource resolves a named table or catalog view in FROM.
 func (sc *scope) tableSource(x *tsql.TableRef) (*source, error) {
+	if src, ok, err := sc.viewSource(x); ok {
+		return src, err
+	}
 	obj, err := sc.resolveObject(&x.Name)
 	if err != nil {
 		return nil, err
@@ -334,6 +339,9 @@ func (sc *scope) resolveObject(n *tsql.ObjectName) (*object, error) {
 	if t == nil {
 		if lv, ok := sc.s.inst.reg.legacy[strings.ToLower(name)]; ok && (n.Schema().Name == "" || strings.EqualFold(n.Schema().Name, "dbo")) {
 			return &object{db: db, schema: "sys", view: sc.s.inst.reg.view("sys", lv)}, nil
+		}
+		if err := sc.viewNotUpdatable(n); err != nil {
+			return nil, err
 		}
 		return nil, newErr(sqlerr.InvalidObject, nameText(n))
 	}

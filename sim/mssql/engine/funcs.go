@@ -91,6 +91,7 @@ func init() {
 		"iif": fnIIF,
 	}
 	addErrorFuncs(sessionFuncs)
+	addModuleFuncs(sessionFuncs)
 }
 
 func (c *compiler) funcCall(fc *tsql.FuncCall) (*cexpr, error) {
@@ -527,7 +528,7 @@ func fnObjectID(c *compiler, a []*cexpr) (*cexpr, error) {
 		t := db.lookupTable(parts[1], parts[2], en.sc.s.tx)
 		db.mu.RUnlock()
 		if t == nil {
-			return nil, nil
+			return moduleObjectID(en, a, db, parts[1], parts[2])
 		}
 		return int64(t.ID), nil
 	}}, nil

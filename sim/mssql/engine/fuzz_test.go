@@ -2,7 +2,9 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,15 +40,38 @@ var fuzzSeeds = []string{
 	"CREATE UNIQUE INDEX ux ON t (b); SELECT name FROM sys.indexes",
 }
 
+// panicLog keeps the engine's "panic in session" log lines. The engine
+// turns a panic into an internal error for the request (recoverPanic),
+// which a fuzz target would otherwise take for an ordinary SQL error; the
+// target fails on any line kept while it ran an input.
+type panicLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (p *panicLog) logf(format string, args ...any) {
+	if strings.Contains(format, "panic") {
+		p.mu.Lock()
+		p.lines = append(p.lines, fmt.Sprintf(format, args...))
+		p.mu.Unlock()
+	}
+}
+
+// take returns the lines kept since the last take.
+func (p *panicLog) take() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	l := p.lines
+	p.lines = nil
+	return l
+}
+
 func FuzzBatch(f *testing.F) {
 	for _, s := range fuzzSeeds {
 		f.Add(s)
 	}
-	inst, err := New(Config{Name: "FUZZ", SAPassword: "p", Logf: func(format string, args ...any) {
-		if strings.Contains(format, "panic") {
-			f.Errorf(format, args...)
-		}
-	}})
+	panics := &panicLog{}
+	inst, err := New(Config{Name: "FUZZ", SAPassword: "p", Logf: panics.logf})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -72,6 +97,9 @@ func FuzzBatch(f *testing.F) {
 		case <-time.After(5 * time.Second):
 			t.Fatalf("batch %q hangs", text)
 		}
+		if p := panics.take(); len(p) > 0 {
+			t.Fatalf("batch %q: %s", text, strings.Join(p, "\n"))
+		}
 		if err != nil && ctx.Err() == nil && err != ErrSessionKilled {
 			t.Fatalf("batch %q: %v", text, err)
 		}
@@ -90,7 +118,8 @@ func FuzzExecuteSQL(f *testing.F) {
 	f.Add("SELECT @t", "@t datetimeoffset(7)", "@t", "2020-01-01")
 	f.Add("SELECT 1", "", "@zz", "1")
 	f.Add("SELECT @x", "@x varchar(max) OUT, ", "@x", "y")
-	inst, err := New(Config{Name: "FUZZ", SAPassword: "p"})
+	panics := &panicLog{}
+	inst, err := New(Config{Name: "FUZZ", SAPassword: "p", Logf: panics.logf})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -109,6 +138,9 @@ func FuzzExecuteSQL(f *testing.F) {
 			{Name: name, Type: sqltypes.NVarChar(100), Value: val, Output: strings.HasPrefix(name, "@x")},
 		}}
 		err := s.RPC(ctx, call, r)
+		if p := panics.take(); len(p) > 0 {
+			t.Fatalf("rpc %q %q: %s", stmt, decls, strings.Join(p, "\n"))
+		}
 		if err != nil && ctx.Err() == nil {
 			t.Fatalf("rpc %q %q: %v", stmt, decls, err)
 		}

@@ -276,6 +276,9 @@ func (sc *scope) callProc(n *tsql.ObjectName, args []argument) (int32, map[int]o
 	}
 	p, ok := sc.s.inst.proc(name)
 	if !ok {
+		if status, outs, found, err := sc.callUserProc(n, args); found {
+			return status, outs, err
+		}
 		return 0, nil, newErr(sqlerr.ProcedureNotFound, nameText(n))
 	}
 	bound, err := bindArgs(name, p.Params, args)
@@ -407,7 +410,7 @@ func (sc *scope) parseParamDeclsUncached(text string) ([]paramDecl, error) {
 			return nil, newErr(sqlerr.SyntaxError, p)
 		}
 		d, ok := stmts[0].(*tsql.DeclareStmt)
-		if !ok || len(d.Vars) != 1 {
+		if !ok || len(d.Vars) != 1 || d.Vars[0].Typ == nil {
 			return nil, newErr(sqlerr.SyntaxError, p)
 		}
 		t, err := resolveType(d.Vars[0].Typ, false, i+1)

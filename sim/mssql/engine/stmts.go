@@ -13,6 +13,12 @@ import (
 
 func (sc *scope) execDeclare(x *tsql.DeclareStmt) error {
 	for i, d := range x.Vars {
+		if d.Table != nil {
+			if err := sc.declareTableVar(d); err != nil {
+				return err
+			}
+			continue
+		}
 		key := strings.ToLower(d.Name)
 		t, err := resolveType(d.Typ, false, i+1)
 		if err != nil {

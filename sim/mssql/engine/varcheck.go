@@ -117,6 +117,18 @@ func (sc *scope) checkVarsUncached(stmts []tsql.Stmt) *Error {
 			case *tsql.TableVarRef:
 				check(n.Name, n.Line, true)
 				return
+			case *tsql.CTERef:
+				// A recursive CTE's members are walked from the
+				// statement's reference, not again from its own.
+				if !n.Self {
+					walk(reflect.ValueOf(n.CTE.Anchor))
+					walk(reflect.ValueOf(n.CTE.Recursive))
+				}
+				return
+			case *tsql.CreateProcStmt, *tsql.CreateViewStmt:
+				// Checked against the procedure's parameters when it
+				// is created (modules.go).
+				return
 			}
 			walk(v.Elem())
 		case reflect.Struct:

@@ -32,6 +32,12 @@ func Default() []engine.Feature {
 		engine.BuiltinFeature("client-catalog"),
 		engine.BuiltinFeature("compatibility-views"),
 		msdb.LogShippingAlert(),
+		// User procedures and views, sp_configure, sp_help_job, sp_help
+		// (issue 14): ahead of security so its checks wrap them too.
+		engine.BuiltinFeature("modules"),
+		engine.BuiltinFeature("config"),
+		engine.BuiltinFeature("agent-help"),
+		engine.BuiltinFeature("sp_help"),
 		// Last: its permission checks wrap the statements, procedures
 		// and ALTER DATABASE options the features above installed.
 		engine.BuiltinFeature("security"),

@@ -388,6 +388,8 @@ type SelectStmt struct {
 	OrderBy []*OrderItem
 	Offset  Expr // OFFSET n ROWS; nil when absent
 	Fetch   Expr // FETCH NEXT n ROWS ONLY; nil when absent
+	// MaxRecursion is OPTION (MAXRECURSION n); nil when absent.
+	MaxRecursion *int
 }
 
 // QuerySpec is one SELECT ... FROM ... WHERE ... GROUP BY ... HAVING ....
@@ -560,6 +562,9 @@ type VarDecl struct {
 	Name string // with '@'
 	Typ  *TypeName
 	Init Expr // nil when no "= expr"
+	// Table is a table variable's definition (DECLARE @t TABLE (...));
+	// Typ is nil then.
+	Table *CreateTableStmt
 }
 
 // DeclareStmt is DECLARE @a type [= expr], ....

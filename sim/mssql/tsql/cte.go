@@ -7,6 +7,7 @@ type cteDef struct {
 	name  Ident
 	query *SelectStmt
 	cols  []Ident
+	rec   *RecursiveCTE // set when the definition refers to itself
 }
 
 // parseWithCTE reads WITH name [(columns)] AS (query) [, ...] SELECT ....
@@ -25,6 +26,7 @@ func (p *parser) parseWithCTE() Stmt {
 	p.ctes = defs
 	defer func() { p.ctes = saved }()
 	local := map[string]bool{}
+	var recs []*RecursiveCTE
 	for {
 		name := p.parseIdent()
 		key := strings.ToLower(name.Name)
@@ -38,11 +40,16 @@ func (p *parser) parseWithCTE() Stmt {
 			p.expectOp(")")
 		}
 		p.expectWord("AS")
-		outer := p.cteDefining
+		outer, outerRec := p.cteDefining, p.cteRec
 		p.cteDefining = key
+		p.cteRec = &RecursiveCTE{Name: name, Columns: cols, MaxRecursion: -1}
 		q := p.parseParenQuery()
-		p.cteDefining = outer
-		defs[key] = &cteDef{name: name, query: q, cols: cols}
+		rec := p.recursiveCTE(q)
+		p.cteDefining, p.cteRec = outer, outerRec
+		defs[key] = &cteDef{name: name, query: q, cols: cols, rec: rec}
+		if rec != nil {
+			recs = append(recs, rec)
+		}
 		if !p.acceptOp(",") {
 			break
 		}
@@ -50,7 +57,13 @@ func (p *parser) parseWithCTE() Stmt {
 	if !p.isWord("SELECT") {
 		p.unsupported(t.Pos.Line, "common table expressions with "+p.tok().Upper)
 	}
-	return p.parseSelect()
+	s := p.parseSelect()
+	if s.MaxRecursion != nil {
+		for _, r := range recs {
+			r.MaxRecursion = *s.MaxRecursion
+		}
+	}
+	return s
 }
 
 // cteRef turns a one-part table name that names a common table expression
@@ -61,11 +74,22 @@ func (p *parser) cteRef(name ObjectName) TableSource {
 	}
 	key := strings.ToLower(name.Parts[0].Name)
 	if key == p.cteDefining {
-		p.unsupported(name.Pos.Line, "recursive common table expressions")
+		ref := &CTERef{Pos: name.Pos, CTE: p.cteRec, Alias: name.Parts[0], Self: true}
+		if a := p.parseAlias(false); a != nil {
+			ref.Alias = *a
+		}
+		return ref
 	}
 	d := p.ctes[key]
 	if d == nil {
 		return nil
+	}
+	if d.rec != nil {
+		ref := &CTERef{Pos: name.Pos, CTE: d.rec, Alias: d.name}
+		if a := p.parseAlias(false); a != nil {
+			ref.Alias = *a
+		}
+		return ref
 	}
 	dt := &DerivedTable{Pos: name.Pos, Query: d.query, Alias: d.name, Columns: d.cols}
 	if a := p.parseAlias(false); a != nil {

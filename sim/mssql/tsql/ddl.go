@@ -21,6 +21,10 @@ func (p *parser) parseCreate() Stmt {
 	case p.isWord("LOGIN"):
 		p.next()
 		return p.parseCreateLogin(t.Pos)
+	case p.isWord("PROC") || p.isWord("PROCEDURE") || p.isWord("VIEW") || p.isWord("OR"):
+		// Not at the start of a batch (parseBatch takes those): inside
+		// IF or BEGIN, as SQL Server, a syntax error at the keyword.
+		p.fail()
 	case p.tok().Kind == TokIdent:
 		p.unsupported(t.Pos.Line, "CREATE "+p.tok().Upper)
 	}
@@ -48,6 +52,8 @@ func (p *parser) parseDrop() Stmt {
 	case p.isWord("ENDPOINT"):
 		p.next()
 		return &DropEndpointStmt{Pos: t.Pos, Name: p.parseIdent()}
+	case p.isWord("PROC") || p.isWord("PROCEDURE") || p.isWord("VIEW"):
+		return p.parseDropModule(t.Pos)
 	case p.tok().Kind == TokIdent:
 		p.unsupported(t.Pos.Line, "DROP "+p.tok().Upper)
 	}
@@ -79,6 +85,8 @@ func (p *parser) parseAlter() Stmt {
 		s := &AlterEndpointStmt{Pos: t.Pos, Name: p.parseIdent()}
 		p.parseEndpointSpec(&s.EndpointSpec, false)
 		return s
+	case p.isWord("PROC") || p.isWord("PROCEDURE") || p.isWord("VIEW"):
+		p.fail()
 	case p.tok().Kind == TokIdent:
 		p.unsupported(t.Pos.Line, "ALTER "+p.tok().Upper)
 	}

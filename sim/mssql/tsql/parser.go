@@ -20,6 +20,7 @@ type parser struct {
 	// is being read (a reference to it would be recursion).
 	ctes        map[string]*cteDef
 	cteDefining string
+	cteRec      *RecursiveCTE // the one being defined, for self references
 }
 
 type bailout struct{ err error }
@@ -61,6 +62,10 @@ func (p *parser) parseBatch() ([]Stmt, error) {
 			}
 			if p.tok().Kind == TokEOF {
 				return
+			}
+			if kind, ok := p.moduleStart(); ok {
+				stmts = append(stmts, p.parseModule(kind, len(stmts) == 0))
+				continue
 			}
 			stmts = append(stmts, p.parseStatement(len(stmts) == 0))
 		}

@@ -439,6 +439,9 @@ func stmtStr(s Stmt) string {
 func (s *UseStmt) String() string { return "USE " + s.DB.String() }
 
 func (v *VarDecl) String() string {
+	if v.Table != nil {
+		return v.Name + " TABLE" + tableVarColumns(v.Table)
+	}
 	out := v.Name + " " + v.Typ.String()
 	if v.Init != nil {
 		out += " = " + v.Init.String()

@@ -32,6 +32,8 @@ func (p *parser) parseSelect() *SelectStmt {
 	switch {
 	case p.isWord("FOR"):
 		p.unsupported(p.tok().Pos.Line, "SELECT ... FOR")
+	case p.isWord("OPTION") && p.peek(1).isOp("(") && p.peek(2).isWord("MAXRECURSION"):
+		s.MaxRecursion = p.parseMaxRecursion()
 	case p.isWord("OPTION"):
 		p.unsupported(p.tok().Pos.Line, "query hints (OPTION)")
 	case p.isWord("COMPUTE"):

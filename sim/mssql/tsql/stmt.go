@@ -144,7 +144,15 @@ func (p *parser) parseStatement(first bool) Stmt {
 		return p.parseRestore()
 	case "GRANT":
 		return p.parseGrant()
-	case "MERGE", "DENY", "REVOKE", "DBCC", "CHECKPOINT", "RECONFIGURE", "SHUTDOWN", "OPEN", "CLOSE",
+	case "RECONFIGURE":
+		p.next()
+		r := &ReconfigureStmt{Pos: t.Pos}
+		if p.acceptWord("WITH") {
+			p.expectWord("OVERRIDE")
+			r.Override = true
+		}
+		return r
+	case "MERGE", "DENY", "REVOKE", "DBCC", "CHECKPOINT", "SHUTDOWN", "OPEN", "CLOSE",
 		"FETCH", "DEALLOCATE", "GOTO", "BULK", "READTEXT", "WRITETEXT", "UPDATETEXT", "SETUSER", "REVERT",
 		"DUMP", "LOAD":
 		p.unsupported(t.Pos.Line, t.Upper)
@@ -343,7 +351,9 @@ func (p *parser) parseDeclare() Stmt {
 		p.acceptWord("AS")
 		switch {
 		case p.isWord("TABLE"):
-			p.unsupported(v.Pos.Line, "table variables")
+			// A table variable is declared on its own.
+			d.Vars = append(d.Vars, p.parseTableVarDecl(v))
+			return d
 		case p.isWord("CURSOR"):
 			p.unsupported(v.Pos.Line, "cursors")
 		}
