@@ -1,6 +1,7 @@
 package archtest
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -14,12 +15,26 @@ import (
 
 // raisers are the functions that raise a SQL Server message by number:
 // sqlerr.New itself and the simulator's and the in-memory model's
-// wrappers of it (by package directory; "" is any).
-var raisers = []struct{ dir, name string }{
-	{"", "sqlerr.New"},
-	{"sim/mssql/engine", "newErr"},
-	{"sim/mssql/engine", "msgText"},
-	{"failback/memory", "e"},
+// wrappers of it (by package directory; "" is any), with the index of the
+// argument that is the number.
+var raisers = []struct {
+	dir, name string
+	arg       int
+}{
+	{"", "sqlerr.New", 0},
+	{"sim/mssql/engine", "newErr", 0},
+	{"sim/mssql/engine", "msgText", 0},
+	{"sim/mssql/mirroring", "newErr", 0},
+	// A mirroring partner's refusal is the error the other side's ALTER
+	// DATABASE raises.
+	{"sim/mssql/mirroring", "refuse", 1},
+	{"failback/memory", "e", 0},
+}
+
+// numberedLits are the composite literals that carry a message number in a
+// field: a partner's refusal (mirror.Refusal{Number: ...}).
+var numberedLits = []struct{ typ, field string }{
+	{"mirror.Refusal", "Number"},
 }
 
 // TestErrorsRaisedByName: no code raises a SQL Server message by literal
@@ -54,25 +69,47 @@ func TestErrorsRaisedByName(t *testing.T) {
 		}
 		checked++
 		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok || len(call.Args) == 0 {
+			report := func(lit *ast.BasicLit, what string) {
+				n, _ := strconv.Atoi(lit.Value)
+				want := names[n]
+				if want == "" {
+					want = "a new constant in sqlerr/numbers.go and its catalogue entry"
+				} else {
+					want = "sqlerr." + want
+				}
+				t.Errorf("%s:%d: %s raises a message by number: use %s", filepath.ToSlash(rel), fset.Position(lit.Pos()).Line, what, want)
+			}
+			if cl, ok := n.(*ast.CompositeLit); ok {
+				typ := callName(cl.Type)
+				for _, nl := range numberedLits {
+					if typ != nl.typ {
+						continue
+					}
+					for _, el := range cl.Elts {
+						kv, ok := el.(*ast.KeyValueExpr)
+						if !ok {
+							continue
+						}
+						if k, ok := kv.Key.(*ast.Ident); ok && k.Name == nl.field {
+							if lit, ok := kv.Value.(*ast.BasicLit); ok && lit.Kind == token.INT {
+								report(lit, fmt.Sprintf("%s{%s: %s}", typ, nl.field, lit.Value))
+							}
+						}
+					}
+				}
 				return true
 			}
-			lit, ok := call.Args[0].(*ast.BasicLit)
-			if !ok || lit.Kind != token.INT {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
 				return true
 			}
 			fn := callName(call.Fun)
 			for _, r := range raisers {
-				if fn == r.name && (r.dir == "" || r.dir == dir) {
-					n, _ := strconv.Atoi(lit.Value)
-					want := names[n]
-					if want == "" {
-						want = "a new constant in sqlerr/numbers.go and its catalogue entry"
-					} else {
-						want = "sqlerr." + want
-					}
-					t.Errorf("%s:%d: %s(%s, ...) raises a message by number: use %s", filepath.ToSlash(rel), fset.Position(lit.Pos()).Line, fn, lit.Value, want)
+				if fn != r.name || (r.dir != "" && r.dir != dir) || len(call.Args) <= r.arg {
+					continue
+				}
+				if lit, ok := call.Args[r.arg].(*ast.BasicLit); ok && lit.Kind == token.INT {
+					report(lit, fmt.Sprintf("%s(..%s..)", fn, lit.Value))
 				}
 			}
 			return true

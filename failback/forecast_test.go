@@ -59,6 +59,20 @@ func TestComputeForecast(t *testing.T) {
 	if s := g.Steps[2].Seconds + g.Steps[3].Seconds; math.Abs(s-(2*disk+link)) > 0.01 {
 		t.Fatalf("steps 3 and 4 with the share beside the backup: %.3fs, want %.3fs", s, 2*disk+link)
 	}
+	// With a primary-mirror, step 8 copies mgc once more (a local backup
+	// on the primary, a restore on the mirror): in the RTO, not in the
+	// outage.
+	in.BackupCrosses, in.PrimaryCrosses, in.HasPrimaryMirror = true, false, true
+	m := ComputeForecast(in, topology.Objectives{})
+	if len(m.Steps) != 9 || m.Steps[7].Step != StepMirrorPrimary || m.Steps[8].Step != StepLogShippingFromMirror {
+		t.Fatalf("steps with a primary-mirror: %+v", m.Steps)
+	}
+	if want := 2*disk + forecastCmdlet.Seconds(); math.Abs(m.Steps[7].Seconds-want) > 0.01 {
+		t.Fatalf("step 8: %.3fs, want %.3fs (backup and restore of mgc at the disks' rate)", m.Steps[7].Seconds, want)
+	}
+	if d := m.RTOSeconds - f.RTOSeconds; math.Abs(d-m.Steps[7].Seconds-m.Steps[8].Seconds) > 0.001 || m.OutSeconds != f.OutSeconds {
+		t.Fatalf("RTO %.3f (without the mirror %.3f), outage %.3f (without %.3f): steps 8 and 9 belong to the RTO only", m.RTOSeconds, f.RTOSeconds, m.OutSeconds, f.OutSeconds)
+	}
 	// No history, little free space: said so.
 	n := ComputeForecast(ForecastInputs{MgcBytes: 1 << 20, DataBytes: 1 << 30, FreeOnPrimary: 1 << 20}, topology.Objectives{})
 	if !strings.Contains(strings.Join(n.Assumptions, "\n"), "no full backup in msdb") || len(n.Warnings) != 1 {
@@ -81,7 +95,10 @@ func TestCalibrateOverheads(t *testing.T) {
 			Info: []string{"50 percent processed.", "RESTORE DATABASE successfully processed 12800 pages in 0.500 seconds (200.000 MB/sec)."}},
 		Event{Kind: KindSent, Step: StepRestore, Text: "SELECT COUNT_BIG(*), CHECKSUM_AGG(BINARY_CHECKSUM(*)) FROM t", Seconds: 3},
 		Event{Kind: KindSent, Step: StepLogShipping, Text: "EXEC msdb.dbo.sp_start_job N'LSCopy'", Seconds: 1},
-		Event{Kind: KindMeasure, Name: MeasureChatOutage, Seconds: 15})
+		Event{Kind: KindMeasure, Name: MeasureChatOutage, Seconds: 15},
+		// Step 8 took 5 s in all: its cmdlet copied mgc as steps 3 and 4
+		// did (1.5 s + 0.5 s), so 3 s are its own.
+		Event{Kind: KindStepEnd, Step: StepMirrorPrimary, Outcome: OutcomeVerified, Seconds: 3})
 	o, ok := CalibrateOverheads(evs)
 	if !ok {
 		t.Fatal("a complete run did not calibrate")
@@ -89,7 +106,8 @@ func TestCalibrateOverheads(t *testing.T) {
 	if o.RestoreBps != 12800*8192/0.5 {
 		t.Errorf("restore throughput %g, want %g from message 3014", o.RestoreBps, 12800*8192/0.5)
 	}
-	want := map[string]time.Duration{StepBackup: 500 * time.Millisecond, StepRestore: 0, StepLogShipping: 2 * time.Second, StepPoolNormal: 2 * time.Second}
+	want := map[string]time.Duration{StepBackup: 500 * time.Millisecond, StepRestore: 0, StepLogShipping: 2 * time.Second, StepPoolNormal: 2 * time.Second,
+		StepMirrorPrimary: 3 * time.Second}
 	for k, d := range want {
 		if o.Steps[k] != d {
 			t.Errorf("%s overhead %s, want %s", k, o.Steps[k], d)

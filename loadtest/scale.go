@@ -57,18 +57,24 @@ type ScaleResult struct {
 	OutageSeconds float64    `json:"outage_seconds"`
 	RunSeconds    float64    `json:"run_seconds"`
 	Steps         []StepTime `json:"steps"`
-	// LinkBytes crossed the WAN link during the run; ReadBytes and
-	// WriteBytes are what the process read and wrote through the kernel
-	// during it (/proc/self/io rchar, wchar: files, the page cache
-	// included, and the little TDS the engine exchanges).
-	LinkBytes  int64 `json:"link_bytes"`
-	ReadBytes  int64 `json:"read_bytes"`
-	WriteBytes int64 `json:"write_bytes"`
+	// LinkBytes crossed the WAN link during the outage (from the engine's
+	// outage start to its measure); ReadBytes and WriteBytes are what the
+	// process read and wrote through the kernel during it (/proc/self/io
+	// rchar, wchar: files, the page cache included, and the little TDS
+	// the engine exchanges). The Run* figures are the same over the whole
+	// run (the RTO's), which goes on after the outage (mirroring the
+	// primary databases, log shipping from the mirror).
+	LinkBytes     int64 `json:"link_bytes"`
+	ReadBytes     int64 `json:"read_bytes"`
+	WriteBytes    int64 `json:"write_bytes"`
+	RunLinkBytes  int64 `json:"run_link_bytes"`
+	RunReadBytes  int64 `json:"run_read_bytes"`
+	RunWriteBytes int64 `json:"run_write_bytes"`
 	// DiskWriteBps and DiskReadBps are this machine's file throughput
 	// measured in the same run, on the same folder (write+fsync, read).
 	DiskWriteBps float64 `json:"disk_write_bps"`
 	DiskReadBps  float64 `json:"disk_read_bps"`
-	// LimitSeconds is the procedure's physical limit: LinkBytes over the
+	// LimitSeconds is the outage's physical limit: LinkBytes over the
 	// bandwidth plus WriteBytes and ReadBytes over the disk's throughput;
 	// Ratio is the outage over it.
 	// ForecastOutageSeconds and ForecastRTOSeconds are failback
@@ -84,6 +90,10 @@ type ScaleResult struct {
 	LimitSeconds          float64    `json:"limit_seconds"`
 	LinkLimitSeconds      float64    `json:"link_limit_seconds"`
 	Ratio                 float64    `json:"ratio"`
+	// RunLimitSeconds is the whole run's physical limit (its Run* bytes);
+	// RunRatio the run (the RTO's measure) over it.
+	RunLimitSeconds float64 `json:"run_limit_seconds"`
+	RunRatio        float64 `json:"run_ratio"`
 }
 
 // MeasureScale builds a failed-over world with WAN links, seeds a history
@@ -162,9 +172,36 @@ func MeasureScale(ctx context.Context, cfg ScaleConfig) (ScaleResult, error) {
 	var mu sync.Mutex
 	steps := map[string]time.Duration{}
 	var order []string
+	// The outage's own bytes: counted from the moment the engine starts
+	// the outage (FactOutageStart, step 1) to its measure (the first chat
+	// session on the restored primary). What the run moves after it
+	// (mirroring the primary databases, log shipping from the mirror) is
+	// the RTO's, not the outage's.
+	var outStart, outEnd *ioWindow
+	sample := func() *ioWindow {
+		c, err := procIO()
+		if err != nil {
+			return nil
+		}
+		return &ioWindow{io: c, link: link.Stats().Bytes}
+	}
 	sink := failback.SinkFunc(func(e failback.Event) {
 		if cfg.Logf != nil && (e.Kind == failback.KindSent || e.Kind == failback.KindPhase) && e.Seconds > 0.3 {
 			cfg.Logf("%s %s %s %.2fs %s", e.Step, e.Kind, e.Phase, e.Seconds, e.Text)
+		}
+		switch {
+		case e.Kind == failback.KindFact && e.Name == failback.FactOutageStart:
+			mu.Lock()
+			if outStart == nil {
+				outStart = sample()
+			}
+			mu.Unlock()
+		case e.Kind == failback.KindMeasure && e.Name == failback.MeasureChatOutage:
+			mu.Lock()
+			if outEnd == nil {
+				outEnd = sample()
+			}
+			mu.Unlock()
 		}
 		if e.Kind != failback.KindStepEnd {
 			return
@@ -198,11 +235,22 @@ func MeasureScale(ctx context.Context, cfg ScaleConfig) (ScaleResult, error) {
 		res.Steps = append(res.Steps, StepTime{Step: s, Seconds: steps[s].Seconds(), Took: steps[s]})
 	}
 	mu.Unlock()
-	res.LinkBytes = link.Stats().Bytes - linkBefore
-	res.ReadBytes, res.WriteBytes = ioAfter.rchar-ioBefore.rchar, ioAfter.wchar-ioBefore.wchar
+	res.RunLinkBytes = link.Stats().Bytes - linkBefore
+	res.RunReadBytes, res.RunWriteBytes = ioAfter.rchar-ioBefore.rchar, ioAfter.wchar-ioBefore.wchar
+	res.RunLimitSeconds = float64(res.RunLinkBytes)*8/(res.BandwidthMbps*1e6) +
+		float64(res.RunWriteBytes)/res.DiskWriteBps + float64(res.RunReadBytes)/res.DiskReadBps
+	mu.Lock()
+	if outStart == nil || outEnd == nil {
+		mu.Unlock()
+		return res, fmt.Errorf("scale: the engine reported no outage start or end event")
+	}
+	res.LinkBytes = outEnd.link - outStart.link
+	res.ReadBytes, res.WriteBytes = outEnd.io.rchar-outStart.io.rchar, outEnd.io.wchar-outStart.io.wchar
+	mu.Unlock()
 	res.LinkLimitSeconds = float64(res.LinkBytes) * 8 / (res.BandwidthMbps * 1e6)
 	res.LimitSeconds = res.LinkLimitSeconds + float64(res.WriteBytes)/res.DiskWriteBps + float64(res.ReadBytes)/res.DiskReadBps
 	res.Ratio = res.OutageSeconds / res.LimitSeconds
+	res.RunRatio = res.RunSeconds / res.RunLimitSeconds
 	res.ForecastError = math.Abs(res.ForecastOutageSeconds-res.OutageSeconds) / res.OutageSeconds
 	res.ForecastRTOError = math.Abs(res.ForecastRTOSeconds-res.RunSeconds) / res.RunSeconds
 	return res, nil
@@ -323,6 +371,12 @@ func calibrate(ctx context.Context, topo *topology.Topology, dir string, size in
 }
 
 type ioCounters struct{ rchar, wchar int64 }
+
+// ioWindow is the process's I/O counters and the link's bytes at a moment.
+type ioWindow struct {
+	io   ioCounters
+	link int64
+}
 
 // procIO reads the process's read and write byte counters (Linux).
 func procIO() (ioCounters, error) {

@@ -38,9 +38,11 @@ func BenchmarkOutageVsLimit(b *testing.B) {
 	b.ReportMetric(last.LimitSeconds, "limit_s")
 	b.ReportMetric(float64(last.LinkBytes)/(1<<20), "link_MiB")
 	b.ReportMetric(last.ForecastError, "forecast_outage_err")
-	b.Logf("%d bytes: outage %.1fs, run %.1fs, limit %.1fs (link %.1fs for %d bytes at %g Mbit/s; wrote %d B at %.0f MB/s, read %d B at %.0f MB/s); steps %v",
+	b.ReportMetric(last.ForecastRTOError, "forecast_rto_err")
+	b.ReportMetric(last.RunRatio, "run_ratio")
+	b.Logf("%d bytes: outage %.1fs, run %.1fs, outage limit %.1fs (link %.1fs for %d bytes at %g Mbit/s; wrote %d B at %.0f MB/s, read %d B at %.0f MB/s); run limit %.1fs (link %d B, wrote %d B, read %d B); steps %v",
 		size, last.OutageSeconds, last.RunSeconds, last.LimitSeconds, last.LinkLimitSeconds, last.LinkBytes, last.BandwidthMbps,
-		last.WriteBytes, last.DiskWriteBps/1e6, last.ReadBytes, last.DiskReadBps/1e6, last.Steps)
+		last.WriteBytes, last.DiskWriteBps/1e6, last.ReadBytes, last.DiskReadBps/1e6, last.RunLimitSeconds, last.RunLinkBytes, last.RunWriteBytes, last.RunReadBytes, last.Steps)
 	for i, s := range last.Steps {
 		if i < len(last.ForecastSteps) {
 			b.Logf("  %-24s actual %6.1fs  forecast %6.1fs", s.Step, s.Seconds, last.ForecastSteps[i].Seconds)

@@ -147,16 +147,16 @@ func escape(s string) string {
 // table is the Markdown table of every run.
 func table(rows []row) string {
 	var b strings.Builder
-	b.WriteString("| history | link | outage | RTO (run) | limit | ratio | link part | across link | disk w/r | forecast outage / RTO (error) | steps (backup / restore / log shipping) | peak RSS |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| history | link | outage | RTO (run) | outage limit | ratio | run limit | run ratio | link part | across link | disk w/r | forecast outage / RTO (error) | steps (backup / restore / log shipping / mirroring) | peak RSS |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
 		fmt.Fprintf(&b, "| %s | %g Mbit/s | ", human(r.Bytes), r.BandwidthMbps)
 		switch {
 		case r.Skipped != "":
-			fmt.Fprintf(&b, "skipped: %s | | | | | | | | | |\n", r.Skipped)
+			fmt.Fprintf(&b, "skipped: %s | | | | | | | | | | | |\n", r.Skipped)
 			continue
 		case r.Error != "":
-			fmt.Fprintf(&b, "failed: %s | | | | | | | | | |\n", strings.ReplaceAll(r.Error, "|", "/"))
+			fmt.Fprintf(&b, "failed: %s | | | | | | | | | | | |\n", strings.ReplaceAll(r.Error, "|", "/"))
 			continue
 		}
 		x := r.Result
@@ -164,10 +164,10 @@ func table(rows []row) string {
 		for _, s := range x.Steps {
 			st[s.Step] = s.Seconds
 		}
-		fmt.Fprintf(&b, "%.1f s | %.1f s | %.1f s | %.2f | %.1f s | %s | %.0f/%.0f MB/s | %.1f s / %.1f s (%.0f%% / %.0f%%) | %.1f / %.1f / %.1f s | %s |\n",
-			x.OutageSeconds, x.RunSeconds, x.LimitSeconds, x.Ratio, x.LinkLimitSeconds, human(x.LinkBytes),
+		fmt.Fprintf(&b, "%.1f s | %.1f s | %.1f s | %.2f | %.1f s | %.2f | %.1f s | %s | %.0f/%.0f MB/s | %.1f s / %.1f s (%.0f%% / %.0f%%) | %.1f / %.1f / %.1f / %.1f s | %s |\n",
+			x.OutageSeconds, x.RunSeconds, x.LimitSeconds, x.Ratio, x.RunLimitSeconds, x.RunRatio, x.LinkLimitSeconds, human(x.LinkBytes),
 			x.DiskWriteBps/1e6, x.DiskReadBps/1e6, x.ForecastOutageSeconds, x.ForecastRTOSeconds, 100*x.ForecastError, 100*x.ForecastRTOError,
-			st["backup-backup-mgc"], st["restore-primary-mgc"], st["configure-log-shipping"], human(r.PeakRSS))
+			st["backup-backup-mgc"], st["restore-primary-mgc"], st["configure-log-shipping"], st["mirror-primary-databases"], human(r.PeakRSS))
 	}
 	return b.String()
 }

@@ -95,6 +95,60 @@ func (l *Link) Pace(ctx context.Context, n int) error {
 	return l.clock.Sleep(ctx, until.Sub(now))
 }
 
+// PaceAhead books n more bytes like Pace but holds the caller only while
+// more than window bytes it booked are still ahead of it on the wire: a
+// flow with window bytes in flight (SQL Server's backup and restore keep
+// several 1 MiB transfer buffers outstanding, and TCP and SMB2 keep a
+// window open), so the sender prepares the next block while the link
+// carries the previous ones, as in production. It returns when the n bytes
+// will have crossed; the flow's end waits for that (WaitUntil), so a
+// transfer never completes before its last byte crossed. window <= 0 is
+// Pace.
+func (l *Link) PaceAhead(ctx context.Context, n, window int) (time.Time, error) {
+	if n <= 0 {
+		return l.clock.Now(), ctx.Err()
+	}
+	l.mu.Lock()
+	if l.cut {
+		l.mu.Unlock()
+		return time.Time{}, fmt.Errorf("%s: %w", l.name, ErrCut)
+	}
+	now := l.clock.Now()
+	start := l.free
+	if start.Before(now) {
+		start = now
+	}
+	d := time.Duration(float64(n) * 8 / l.bps * float64(time.Second))
+	ahead := time.Duration(float64(max(window, 0)) * 8 / l.bps * float64(time.Second))
+	l.free = start.Add(d)
+	l.bytes += int64(n)
+	l.busy += d
+	until := l.free
+	l.mu.Unlock()
+	return until, l.clock.Sleep(ctx, until.Add(-ahead).Sub(now))
+}
+
+// WaitUntil holds the caller until t (the crossing time PaceAhead
+// returned for a flow's last bytes). A link cut meanwhile fails it with
+// ErrCut when bytes were still in flight: they are lost with the
+// connection.
+func (l *Link) WaitUntil(ctx context.Context, t time.Time) error {
+	d := t.Sub(l.clock.Now())
+	if d <= 0 {
+		return ctx.Err() // everything crossed already
+	}
+	if err := l.clock.Sleep(ctx, d); err != nil {
+		return err
+	}
+	l.mu.Lock()
+	cut := l.cut
+	l.mu.Unlock()
+	if cut {
+		return fmt.Errorf("%s: %w", l.name, ErrCut)
+	}
+	return nil
+}
+
 // RoundTrip holds the caller for one round trip (a request that waits for
 // its answer: opening a file on a share, a TCP handshake). Round trips do
 // not use bandwidth, so they do not delay other flows.

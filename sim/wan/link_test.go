@@ -165,3 +165,67 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		t.Fatal("negative RTT accepted")
 	}
 }
+
+// TestPaceAheadOverlapsWorkWithTheLink: a flow that keeps a window in
+// flight lets the sender prepare the next block while the link carries the
+// previous ones, so N blocks that each take w of work and c on the link
+// take about max(w, c)·N (plus one block), not (w+c)·N as with Pace; and
+// the flow's end still waits for its last byte.
+func TestPaceAheadOverlapsWorkWithTheLink(t *testing.T) {
+	const block, blocks = 1 << 20, 100
+	for _, c := range []struct {
+		name string
+		work time.Duration // per block; the link needs 8.4ms per MiB at 1 Gbit/s
+	}{
+		{"link-bound", 2 * time.Millisecond},
+		{"work-bound", 20 * time.Millisecond},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			clk := newFakeClock()
+			l, err := New(Config{Name: "dc1-dc2", BandwidthMbps: 1000, Clock: clk})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			start := clk.Now()
+			var last time.Time
+			for i := 0; i < blocks; i++ {
+				clk.advance(c.work)
+				if last, err = l.PaceAhead(ctx, block, 4*block); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := l.WaitUntil(ctx, last); err != nil {
+				t.Fatal(err)
+			}
+			perBlock := time.Duration(float64(block) * 8 / 1e9 * float64(time.Second))
+			want := blocks*max(c.work, perBlock) + min(c.work, perBlock)
+			within(t, c.name, clk.Now().Sub(start), want, 0.05)
+			if got := l.Stats().Bytes; got != blocks*block {
+				t.Fatalf("link carried %d bytes, want %d", got, blocks*block)
+			}
+		})
+	}
+}
+
+// TestWaitUntilFailsOnACutLinkWithBytesInFlight: bytes still on the wire
+// when the link is cut are lost; bytes that crossed before are not.
+func TestWaitUntilFailsOnACutLinkWithBytesInFlight(t *testing.T) {
+	clk := newFakeClock()
+	l, err := New(Config{Name: "dc1-dc2", BandwidthMbps: 1000, Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	until, err := l.PaceAhead(ctx, 8<<20, 8<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.SetCut(true)
+	if err := l.WaitUntil(ctx, until); !errors.Is(err, ErrCut) {
+		t.Fatalf("drain over a cut link: %v, want ErrCut", err)
+	}
+	if err := l.WaitUntil(ctx, until); err != nil {
+		t.Fatalf("drain of bytes that crossed before: %v", err)
+	}
+}

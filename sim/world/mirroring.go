@@ -58,7 +58,7 @@ func (w *World) publishEndpoints(inst *Instance) {
 		}
 		e := i.srv.Engine()
 		for h, a := range w.partners {
-			mirroring.MapPartnerHost(e, h, a)
+			mirroring.MapPartnerHost(e, h, w.mirrorAddr(i.dataCenter, h, a)) // across the WAN link when h is in another data center
 		}
 	}
 }

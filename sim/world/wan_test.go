@@ -63,3 +63,43 @@ func TestShareTrafficCrossesTheLink(t *testing.T) {
 		t.Fatalf("backup over a cut link: %v, want 3201 with operating system error 53", err)
 	}
 }
+
+// TestMirroringCrossesTheLink: a mirroring session between partners in two
+// data centers carries the principal's log records over the WAN link (the
+// issue: every byte between the data centers, mirroring included, is held
+// to the link), and partners in one data center do not use it.
+func TestMirroringCrossesTheLink(t *testing.T) {
+	ctx := context.Background()
+	w := startTestWorld(t, true)
+	link, ok := w.WANLink("dc1", "dc2")
+	if !ok {
+		t.Fatal("no WAN link dc1-dc2")
+	}
+	if err := w.InstallStores(ctx, topology.RolePrimary); err != nil {
+		t.Fatal(err)
+	}
+	// The backup instance (dc2) mirrors the primary's (dc1) databases.
+	if err := w.ConfigureMirroring(ctx, topology.RolePrimary, topology.RoleBackup); err != nil {
+		t.Fatal(err)
+	}
+	pri, err := w.InstanceByRole(topology.RolePrimary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := w.DB(pri, "mgc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, "CREATE TABLE dbo.wantest (id int IDENTITY PRIMARY KEY, v nvarchar(max))"); err != nil {
+		t.Fatal(err)
+	}
+	before := link.Stats().Bytes
+	if _, err := db.ExecContext(ctx, "INSERT INTO dbo.wantest (v) VALUES (REPLICATE(CONVERT(nvarchar(max), N'x'), 300000))"); err != nil {
+		t.Fatal(err)
+	}
+	// A synchronous (SAFETY FULL) principal commits once the mirror has
+	// the record, so the bytes crossed by the time INSERT returns.
+	if got := link.Stats().Bytes - before; got < 300000 {
+		t.Fatalf("a 300 kB row mirrored from dc1 to dc2 put %d bytes on the link, want at least 300000", got)
+	}
+}

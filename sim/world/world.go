@@ -113,6 +113,9 @@ type World struct {
 	// endpoint's address once it listens (mirroring.go).
 	partnersMu sync.Mutex
 	partners   map[string]string
+	// mirrorHops are the forwarders that carry mirroring between data
+	// centers over the WAN link (mirror_wan.go); guarded by partnersMu.
+	mirrorHops map[mirrorHopKey]*mirrorForwarder
 	// lastLogBackup is the Agent-clock time of the newest log backup the
 	// world knows of, its own or the schedule's (logship.go).
 	lastLogBackup time.Time

@@ -18,7 +18,13 @@ import (
 // writeState streams sc's encoding (stateCopy.encode without building one
 // big slice) to w and returns the bytes written.
 func writeState(w io.Writer, sc *stateCopy) (int64, error) {
-	bw := bufio.NewWriterSize(w, 1<<20)
+	return writeStateBuf(w, sc, 1<<20)
+}
+
+// writeStateBuf is writeState through a buffer of size bytes (a
+// checkpoint of a small system database needs no 1 MiB buffer).
+func writeStateBuf(w io.Writer, sc *stateCopy, size int) (int64, error) {
+	bw := bufio.NewWriterSize(w, size)
 	var n int64
 	put := func(b []byte) error {
 		k, err := bw.Write(b)
@@ -28,7 +34,7 @@ func writeState(w io.Writer, sc *stateCopy) (int64, error) {
 	if err := put(sc.master); err != nil {
 		return n, err
 	}
-	var buf []byte
+	var buf, op, body []byte
 	for _, t := range sc.tables {
 		if err := put(encJSON(opCreateTable, t.def)); err != nil {
 			return n, err
@@ -45,7 +51,8 @@ func writeState(w io.Writer, sc *stateCopy) (int64, error) {
 			return n, err
 		}
 		for _, r := range t.rows {
-			if err := put(encInsert(t.def.ID, r.id, r.vals)); err != nil {
+			op, body = appendInsert(op[:0], body, t.def.ID, r.id, r.vals)
+			if err := put(op); err != nil {
 				return n, err
 			}
 		}

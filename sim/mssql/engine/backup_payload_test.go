@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strings"
 	"testing"
 )
 
@@ -25,4 +26,22 @@ func FuzzOpReader(f *testing.F) {
 			_ = d.applyOp(kind, body)
 		}
 	})
+}
+
+// TestAppendInsertIsEncInsert: the reusing encoder a backup and a
+// checkpoint use writes exactly the log's insert operation, row after row
+// through the same buffers.
+func TestAppendInsertIsEncInsert(t *testing.T) {
+	rows := [][]Value{
+		{int64(1), "short", nil},
+		{int64(2), strings.Repeat("a long pasted log line ", 200), []byte{1, 2, 3}},
+		{int64(3), "", int64(-7)},
+	}
+	var op, body []byte
+	for i, vals := range rows {
+		op, body = appendInsert(op[:0], body, 42, int64(i+1), vals)
+		if want := encInsert(42, int64(i+1), vals); !bytes.Equal(op, want) {
+			t.Fatalf("row %d: appendInsert %x, encInsert %x", i+1, op, want)
+		}
+	}
 }

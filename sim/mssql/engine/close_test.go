@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/pchatdr/harness/sim/mssql/engine"
+	"github.com/pchatdr/harness/sim/mssql/features"
 )
 
 // errResults keeps a batch's first error message and drops everything else.
@@ -41,7 +42,10 @@ BACKUP LOG mgc TO DISK = N'mgc.trn' WITH INIT`
 
 func openAndClose(t *testing.T, dir string) {
 	t.Helper()
-	inst, err := engine.New(engine.Config{Name: "LEAK01", DataDir: dir, SAPassword: "Pa55w.rd!", NoSync: true})
+	// The whole instance, with the features outside the engine (the
+	// mirroring host is per-instance state it must free too).
+	inst, err := engine.New(engine.Config{Name: "LEAK01", DataDir: dir, SAPassword: "Pa55w.rd!", NoSync: true,
+		Features: features.Default()})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

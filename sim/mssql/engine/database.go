@@ -202,7 +202,7 @@ func (d *Database) openError() *Error {
 		return nil
 	case StateRestoring:
 		if d.MirroringRole() == MirrorRoleMirror {
-			return newErr(sqlerr.DatabaseIsMirror, m.Name) // mirror_meta.go
+			return newErr(sqlerr.DatabaseIsMirror, m.Name) // the MirrorController says (sim/mssql/mirroring)
 		}
 		return newErr(sqlerr.DatabaseRestoring, m.Name)
 	case StateOffline:

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -50,6 +49,18 @@ func encInsert(tableID int, rowID int64, vals []Value) []byte {
 	b = binary.AppendUvarint(b, uint64(rowID))
 	b = sqltypes.AppendRow(b, vals)
 	return appendOp(nil, opInsert, b)
+}
+
+// appendInsert appends encInsert's bytes for one row to dst, building the
+// operation's body in scratch; both come back for reuse, so a full backup
+// or a checkpoint encodes millions of rows without two allocations and
+// their copies per row (the profile of a 256 MiB failback: a fifth of its
+// CPU in encInsert's allocations and the garbage collector behind them).
+func appendInsert(dst, scratch []byte, tableID int, rowID int64, vals []Value) (op, body []byte) {
+	b := binary.AppendUvarint(scratch[:0], uint64(tableID))
+	b = binary.AppendUvarint(b, uint64(rowID))
+	b = sqltypes.AppendRow(b, vals)
+	return appendOp(dst, opInsert, b), b
 }
 
 func encDelete(tableID int, rowID int64) []byte {
@@ -337,9 +348,12 @@ func (d *Database) checkpoint() error {
 	state := d.collect()
 	d.sinceCkp.Store(0)
 	d.gate.Unlock()
-	data := state.encode()
+	// Streamed, as a full backup's payload is (the same bytes encode
+	// builds): a checkpoint of a large database never holds a second copy
+	// of it in memory (the profile of a 256 MiB failback spent 17% of its
+	// CPU growing that one slice at shutdown).
 	return d.log.WriteSnapshot(lsn, func(w io.Writer) error {
-		_, err := io.Copy(w, bytes.NewReader(data))
+		_, err := writeStateBuf(w, state, 64<<10)
 		return err
 	})
 }

@@ -31,6 +31,15 @@ func (l *slowLink) Pace(context.Context, int) error {
 	return nil
 }
 
+// PaceAhead is Pace (every transfer takes its hour before it returns, a
+// window or not); the bytes have crossed by the time it returns.
+func (l *slowLink) PaceAhead(ctx context.Context, n, _ int) (time.Time, error) {
+	err := l.Pace(ctx, n)
+	return l.clock(), err
+}
+
+func (l *slowLink) WaitUntil(context.Context, time.Time) error { return nil }
+
 func (l *slowLink) RoundTrip(context.Context) error { return nil }
 
 // TestRestoreHistoryDates: msdb.dbo.restorehistory.restore_date is the

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Access is what a rule grants.
@@ -75,11 +76,24 @@ type Mount struct {
 
 // Pacer holds file traffic to the network a mount sits behind (sim/wan's
 // Link implements it). Pace books n bytes and waits until they crossed;
-// RoundTrip waits one request's round trip (SMB's CREATE).
+// RoundTrip waits one request's round trip (SMB's CREATE). PaceAhead books
+// n bytes of a flow that keeps window bytes in flight and returns when they
+// will have crossed; WaitUntil waits for that time (a flow's end).
 type Pacer interface {
 	Pace(ctx context.Context, n int) error
 	RoundTrip(ctx context.Context) error
+	PaceAhead(ctx context.Context, n, window int) (time.Time, error)
+	WaitUntil(ctx context.Context, t time.Time) error
 }
+
+// InFlight is how many bytes a file transfer over a Pacer keeps on the
+// wire: a backup or restore to a share keeps several 1 MiB transfer
+// buffers outstanding (BACKUP's MAXTRANSFERSIZE is 1 MB by default and
+// BUFFERCOUNT several buffers per device), and SMB2 grants the client
+// credits for several outstanding reads and writes. The next buffer is
+// filled while the link carries the previous ones; Microsoft documents no
+// single figure, so the simulator takes a conservative 8 MiB.
+const InFlight = 8 << 20
 
 // Rule grants Access on Prefix and below to Account ("*" = every account).
 // Accounts compare case-insensitively (`CONTOSO\sqlagent`).
@@ -405,7 +419,9 @@ func (f *FS) isFull(m *mount) bool {
 // Pacing is how data read or written at winPath must be held to the
 // network: nil for a local mount; otherwise it pays the round trip that
 // opens a remote file and returns a function that books n bytes on the
-// link. A link that is down fails the open with error 53 (the network path
+// link, holding the caller only while more than InFlight bytes are still
+// ahead of it; the transfer's end calls it with 0 to wait until all its
+// bytes crossed. A link that is down fails the open with error 53 (the network path
 // was not found) and a transfer with error 64 (the specified network name
 // is no longer available), as an SMB client reports them; ctx's errors pass
 // through unchanged.
@@ -423,8 +439,17 @@ func (f *FS) Pacing(ctx context.Context, op, winPath string) (func(n int) error,
 	if err := m.pacer.RoundTrip(ctx); err != nil {
 		return nil, netErr(op, winPath, ErrBadNetPath, err)
 	}
+	// The transfer keeps InFlight bytes on the wire; pace(0) is its end,
+	// which waits until every byte it booked has crossed.
+	var last time.Time
 	return func(n int) error {
-		if err := m.pacer.Pace(ctx, n); err != nil {
+		var err error
+		if n == 0 {
+			err = m.pacer.WaitUntil(ctx, last)
+		} else {
+			last, err = m.pacer.PaceAhead(ctx, n, InFlight)
+		}
+		if err != nil {
 			return netErr(op, winPath, ErrNetNameDeleted, err)
 		}
 		return nil

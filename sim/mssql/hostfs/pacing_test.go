@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 )
 
 // linkPacer records what crossed and can be cut, as sim/wan's Link.
 type linkPacer struct {
 	bytes, trips int
 	cut          bool
+	window       int
+	waited       []time.Time
 }
 
 var errCut = errors.New("link is cut")
@@ -19,6 +22,24 @@ func (p *linkPacer) Pace(_ context.Context, n int) error {
 		return errCut
 	}
 	p.bytes += n
+	return nil
+}
+
+// PaceAhead books like Pace and records the window asked for; the
+// crossing time is the bytes carried so far, in nanoseconds past zero.
+func (p *linkPacer) PaceAhead(ctx context.Context, n, window int) (time.Time, error) {
+	p.window = window
+	if err := p.Pace(ctx, n); err != nil {
+		return time.Time{}, err
+	}
+	return time.Unix(0, int64(p.bytes)), nil
+}
+
+func (p *linkPacer) WaitUntil(_ context.Context, t time.Time) error {
+	p.waited = append(p.waited, t)
+	if p.cut {
+		return errCut
+	}
 	return nil
 }
 
@@ -54,8 +75,15 @@ func TestPacing(t *testing.T) {
 	if err := pace(4096); err != nil {
 		t.Fatal(err)
 	}
-	if link.bytes != 4096 || link.trips != 1 {
-		t.Fatalf("link carried %d bytes in %d round trips, want 4096 in 1", link.bytes, link.trips)
+	if err := pace(1000); err != nil {
+		t.Fatal(err)
+	}
+	if link.bytes != 5096 || link.trips != 1 || link.window != InFlight {
+		t.Fatalf("link carried %d bytes in %d round trips with %d in flight, want 5096 in 1 with %d", link.bytes, link.trips, link.window, InFlight)
+	}
+	// The transfer's end waits for its last booking to cross.
+	if err := pace(0); err != nil || len(link.waited) != 1 || !link.waited[0].Equal(time.Unix(0, 5096)) {
+		t.Fatalf("end of transfer: %v, waited for %v, want the last booking's crossing", err, link.waited)
 	}
 	link.cut = true
 	if err := pace(1); Code(err) != ErrNetNameDeleted || !errors.Is(err, errCut) {

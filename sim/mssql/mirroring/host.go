@@ -346,33 +346,33 @@ func (h *mirrorHost) accept(ctx context.Context, c *mirror.Conn) {
 	}
 	ep, ok := mirroringEndpoint(h.inst)
 	if !ok || ep.State != "STARTED" {
-		refuse(c, 1418, "endpoint not started")
+		refuse(c, sqlerr.PartnerUnreachable, "endpoint not started")
 		return
 	}
 	if !mayConnect(h.inst, hello.Account, ep) {
 		// SQL Server logs: the login does not have CONNECT permission on
 		// the endpoint; the partner sees its ALTER DATABASE fail with 1418.
 		h.inst.Logf("mirroring: database mirroring login attempt by user '%s' failed: no CONNECT permission on endpoint %s", hello.Account, ep.Name)
-		refuse(c, 1418, fmt.Sprintf("login '%s' does not have CONNECT permission on the endpoint", hello.Account))
+		refuse(c, sqlerr.PartnerUnreachable, fmt.Sprintf("login '%s' does not have CONNECT permission on the endpoint", hello.Account))
 		return
 	}
 	var x linkHello
 	if len(hello.Extra) > 0 {
 		if err := json.Unmarshal(hello.Extra, &x); err != nil {
-			refuse(c, 1418, "malformed hello")
+			refuse(c, sqlerr.PartnerUnreachable, "malformed hello")
 			return
 		}
 	}
 	if x.Op == "witness" {
 		if ep.Role != "WITNESS" && ep.Role != "ALL" {
-			refuse(c, 1427, "endpoint role is "+ep.Role, h.inst.Name())
+			refuse(c, sqlerr.WitnessCannotAct, "endpoint role is "+ep.Role, h.inst.Name())
 			return
 		}
 		h.serveWitness(ctx, c, hello)
 		return
 	}
 	if ep.Role != "PARTNER" && ep.Role != "ALL" {
-		refuse(c, 1418, "endpoint role is "+ep.Role)
+		refuse(c, sqlerr.PartnerUnreachable, "endpoint role is "+ep.Role)
 		return
 	}
 	switch x.Op {
@@ -381,7 +381,7 @@ func (h *mirrorHost) accept(ctx context.Context, c *mirror.Conn) {
 	case "reconnect":
 		h.acceptReconnect(ctx, c, hello, x)
 	default:
-		refuse(c, 1418, "unknown operation "+x.Op)
+		refuse(c, sqlerr.PartnerUnreachable, "unknown operation "+x.Op)
 	}
 }
 
@@ -390,16 +390,16 @@ func (h *mirrorHost) acceptEstablish(ctx context.Context, c *mirror.Conn, hello 
 	inst := h.inst
 	db := inst.DB(hello.Database)
 	if db == nil {
-		refuse(c, 1448, "no such database", hello.Database)
+		refuse(c, sqlerr.RemoteDatabaseNotFound, "no such database", hello.Database)
 		return
 	}
 	name := db.Name()
 	if db.IsMirrored() {
-		refuse(c, 1410, "already mirrored", name)
+		refuse(c, sqlerr.RemoteAlreadyMirrored, "already mirrored", name)
 		return
 	}
 	if db.Meta().State != engine.StateRestoring {
-		refuse(c, 1464, "not restoring", name)
+		refuse(c, sqlerr.RemoteNotRestoring, "not restoring", name)
 		return
 	}
 	h.mu.Lock()
@@ -408,30 +408,30 @@ func (h *mirrorHost) acceptEstablish(ctx context.Context, c *mirror.Conn, hello 
 	if !ok {
 		// The mirror's own SET PARTNER has not run: the principal's
 		// command fails as SQL Server's does when the order is wrong.
-		refuse(c, 1416, "SET PARTNER was not issued on the mirror", name)
+		refuse(c, sqlerr.NotMirrored, "SET PARTNER was not issued on the mirror", name)
 		return
 	}
 	if db.Meta().FamilyGUID != x.Family {
-		refuse(c, 1407, "different database family", name)
+		refuse(c, sqlerr.MirrorNotRelated, "different database family", name)
 		return
 	}
 	ls := db.LogState()
 	next := db.NextLSN()
 	onFork := ls.ForkGUID == x.Fork || (ls.ForkGUID == x.PrevFork && next <= x.ForkPoint)
 	if !onFork || next > x.NextLSN {
-		refuse(c, 1412, fmt.Sprintf("mirror needs engine.LSN %s, principal is at %s", next, x.NextLSN), name)
+		refuse(c, sqlerr.MirrorNotRolledForward, fmt.Sprintf("mirror needs engine.LSN %s, principal is at %s", next, x.NextLSN), name)
 		return
 	}
 	guid, err := engine.ParseGUID(hello.GUID)
 	if err != nil {
-		refuse(c, 1418, "bad mirroring guid")
+		refuse(c, sqlerr.PartnerUnreachable, "bad mirroring guid")
 		return
 	}
 	mm := MirrorMeta{GUID: guid, Role: engine.MirrorRoleMirror, RoleSeq: 1, Partner: partner, PartnerInstance: hello.Server,
 		Safety: x.Safety, SafetySeq: 1, Timeout: x.Timeout}
 	err = setMirrorMeta(ctx, inst, db, func(_ *engine.DBMeta, m *MirrorMeta) bool { *m = mm; return true })
 	if err != nil {
-		refuse(c, 1418, err.Error())
+		refuse(c, sqlerr.PartnerUnreachable, err.Error())
 		return
 	}
 	h.mu.Lock()
@@ -439,7 +439,7 @@ func (h *mirrorHost) acceptEstablish(ctx context.Context, c *mirror.Conn, hello 
 	h.mu.Unlock()
 	l := h.ensureLink(name, mm)
 	if l == nil {
-		refuse(c, 1418, "instance closing")
+		refuse(c, sqlerr.PartnerUnreachable, "instance closing")
 		return
 	}
 	reply := h.hello(name, mm, linkHello{Op: "establish", RoleSeq: mm.RoleSeq, NextLSN: next})
@@ -461,20 +461,20 @@ func (h *mirrorHost) acceptReconnect(ctx context.Context, c *mirror.Conn, hello 
 	if !ok || mm.GUID.String() != hello.GUID {
 		// The session was removed here (SET PARTNER OFF while the partner
 		// was away): the partner drops its metadata on this answer.
-		refuse(c, 1416, "no such mirroring session", hello.Database)
+		refuse(c, sqlerr.NotMirrored, "no such mirroring session", hello.Database)
 		return
 	}
 	l := h.link(db.Name())
 	if l == nil {
-		refuse(c, 1404, "no link")
+		refuse(c, sqlerr.MirrorBusy, "no link")
 		return
 	}
 	if !l.mayAccept(hello.Role, x.RoleSeq) {
-		refuse(c, 1404, "busy")
+		refuse(c, sqlerr.MirrorBusy, "busy")
 		return
 	}
 	if err := l.reconcile(ctx, hello.Role, x.RoleSeq); err != nil {
-		refuse(c, 1404, err.Error())
+		refuse(c, sqlerr.MirrorBusy, err.Error())
 		return
 	}
 	mm, _ = metaOf(db)

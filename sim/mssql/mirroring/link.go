@@ -602,7 +602,7 @@ type suspendReq struct {
 func (l *mirrorLink) Request(ctx context.Context, op string, body json.RawMessage) (any, error) {
 	db := l.db()
 	if db == nil {
-		return nil, &mirror.Refusal{Number: 1416, Args: []string{l.name}}
+		return nil, &mirror.Refusal{Number: sqlerr.NotMirrored, Args: []string{l.name}}
 	}
 	inst := l.h.inst
 	wctx := context.WithoutCancel(ctx)
@@ -714,10 +714,10 @@ func (l *mirrorLink) restartShipper(sess *mirror.Session, from engine.LSN) {
 func (l *mirrorLink) takeOver(ctx context.Context, db *engine.Database, r failoverReq) error {
 	mm, ok := metaOf(db)
 	if !ok || mm.Role != engine.MirrorRoleMirror {
-		return &mirror.Refusal{Number: 1404, Reason: "not the mirror"}
+		return &mirror.Refusal{Number: sqlerr.MirrorBusy, Reason: "not the mirror"}
 	}
 	if next := db.NextLSN(); next != r.NextLSN {
-		return &mirror.Refusal{Number: 1422, Args: []string{db.Name()}, Reason: fmt.Sprintf("mirror at %s, principal at %s", next, r.NextLSN)}
+		return &mirror.Refusal{Number: sqlerr.MirrorNotCaughtUp, Args: []string{db.Name()}, Reason: fmt.Sprintf("mirror at %s, principal at %s", next, r.NextLSN)}
 	}
 	err := setMirrorMeta(ctx, l.h.inst, db, func(m *engine.DBMeta, mm *MirrorMeta) bool {
 		m.State = engine.StateOnline

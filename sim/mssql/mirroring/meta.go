@@ -58,7 +58,7 @@ func putMirrorMeta(m *engine.DBMeta, mm *MirrorMeta) {
 	} else {
 		b, err := json.Marshal(mm)
 		if err != nil {
-			panic(fmt.Sprintf("engine: encode mirroring metadata: %v", err)) // plain struct
+			panic(fmt.Sprintf("mirroring: encode metadata: %v", err)) // plain struct
 		}
 		ext[mirrorExtKey] = b
 	}

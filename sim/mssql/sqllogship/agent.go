@@ -409,6 +409,18 @@ func copyLSFile(ctx context.Context, fs *hostfs.FS, account, from, to string) er
 		_ = fs.Remove(account, tmp)
 		return err
 	}
+	// The copy is done when its last bytes crossed (pace(0) waits for the
+	// bytes still in flight).
+	for _, pace := range []func(int) error{paceIn, paceOut} {
+		if pace == nil {
+			continue
+		}
+		if err := pace(0); err != nil {
+			out.Close()
+			_ = fs.Remove(account, tmp)
+			return err
+		}
+	}
 	if err := out.Close(); err != nil {
 		_ = fs.Remove(account, tmp)
 		return err
@@ -601,7 +613,7 @@ type pacedWriter struct {
 }
 
 func (p pacedWriter) Write(b []byte) (int, error) {
-	if p.pace != nil {
+	if p.pace != nil && len(b) > 0 {
 		if err := p.pace(len(b)); err != nil {
 			return 0, err
 		}

@@ -155,7 +155,8 @@ func Open(path string, position int) (SetHeader, io.ReadCloser, error) {
 }
 
 // OpenPaced is Open with pace called for each frame's stored bytes after
-// they are read (a device on a remote share, held to the WAN link); its
+// they are read (a device on a remote share, held to the WAN link), and
+// with 0 at the end frame (the end is there when every byte crossed); its
 // error ends the read.
 func OpenPaced(path string, position int, pace func(n int) error) (SetHeader, io.ReadCloser, error) {
 	f, err := os.Open(path)
@@ -241,6 +242,12 @@ func (r *frameReader) next() error {
 	}
 	if n == 0 {
 		r.done = true
+		if r.pace != nil {
+			// The end frame is there once every frame before it crossed.
+			if err := r.pace(0); err != nil {
+				return fmt.Errorf("media: read %s: %w", r.path, err)
+			}
+		}
 		if r.stored != r.loc.tr.StoredBytes || r.frames != r.loc.tr.Frames {
 			return r.corrupt(r.off, "payload of %d bytes in %d frames, trailer says %d in %d", r.stored, r.frames, r.loc.tr.StoredBytes, r.loc.tr.Frames)
 		}

@@ -148,7 +148,9 @@ type WriteOptions struct {
 
 	// Pace, when set, is called with each frame's stored bytes before they
 	// are written: the simulator holds a device on a remote share to the
-	// WAN link with it. Its error fails the backup.
+	// WAN link with it. After the last frame it is called with 0: the set
+	// is complete when everything paced has crossed. Its error fails the
+	// backup.
 	Pace func(n int) error
 
 	// Now stamps MediaDate and a zero BackupFinishDate; default time.Now.

@@ -215,6 +215,12 @@ func writeSet(f *os.File, off int64, hdr SetHeader, opts WriteOptions, now func(
 	if err := fw.flush(); err != nil {
 		return SetHeader{}, err
 	}
+	if fw.pace != nil {
+		// The set is complete only when its last frame has crossed.
+		if err := fw.pace(0); err != nil {
+			return SetHeader{}, fmt.Errorf("media: write %s: %w", f.Name(), err)
+		}
+	}
 	if rw.progress != nil {
 		rw.progress(rw.n, max(rw.total, rw.n))
 	}
