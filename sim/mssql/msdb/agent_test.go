@@ -1,4 +1,4 @@
-package engine
+package msdb_test
 
 import (
 	"context"
@@ -8,16 +8,18 @@ import (
 	"time"
 
 	"github.com/pchatdr/harness/sim/mssql/agent"
+	"github.com/pchatdr/harness/sim/mssql/engine"
+	"github.com/pchatdr/harness/sim/mssql/features"
 )
 
 // agentTestStart is a Monday 09:00 local time: schedules are evaluated in
 // the clock's location.
 var agentTestStart = time.Date(2026, 3, 2, 9, 0, 0, 0, time.Local)
 
-func agentInstance(t *testing.T, dir string, clock agent.Clock, running bool) *Instance {
+func agentInstance(t *testing.T, dir string, clock agent.Clock, running bool) *engine.Instance {
 	t.Helper()
-	inst, err := New(Config{Name: "SIMSQL01", DataDir: dir, SAPassword: "Pa55w.rd!", NoSync: true,
-		ServiceAccount: `CONTOSO\sqlsvc`, AgentAccount: `CONTOSO\sqlagent`, AgentRunning: running, AgentClock: clock})
+	inst, err := engine.New(engine.Config{Name: "SIMSQL01", DataDir: dir, SAPassword: "Pa55w.rd!", NoSync: true,
+		ServiceAccount: `CONTOSO\sqlsvc`, AgentAccount: `CONTOSO\sqlagent`, AgentRunning: running, AgentClock: clock, Features: features.Default()})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

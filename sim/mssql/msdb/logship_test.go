@@ -1,4 +1,4 @@
-package engine
+package msdb_test
 
 import (
 	"context"
@@ -11,7 +11,10 @@ import (
 
 	"github.com/pchatdr/harness/failback"
 	"github.com/pchatdr/harness/sim/mssql/agent"
+	"github.com/pchatdr/harness/sim/mssql/engine"
+	"github.com/pchatdr/harness/sim/mssql/features"
 	"github.com/pchatdr/harness/sim/mssql/hostfs"
+	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 )
 
 // lsWorld is two instances in one process sharing a backup share, as the
@@ -22,8 +25,8 @@ type lsWorld struct {
 	clock   *agent.ManualClock
 	share   string // host folder behind \\fileserver\pchat
 	copyDir string // host folder behind D:\LSCopy on the secondary
-	p, b    *Instance
-	ps, bs  *Session
+	p, b    *engine.Instance
+	ps, bs  *engine.Session
 	pAgent  string
 	bAgent  string
 }
@@ -38,13 +41,13 @@ func newLSWorld(t *testing.T) *lsWorld {
 	w := &lsWorld{clock: agent.NewManualClock(agentTestStart), share: t.TempDir(), copyDir: t.TempDir(),
 		pAgent: `CONTOSO\sqlagentP`, bAgent: `CONTOSO\sqlagentB`}
 	pc, bc := t.TempDir(), t.TempDir()
-	open := func(name, svc, agentAcct, cdrive string, extra []hostfs.Mount, rules []hostfs.Rule) *Instance {
+	open := func(name, svc, agentAcct, cdrive string, extra []hostfs.Mount, rules []hostfs.Rule) *engine.Instance {
 		cfg := &hostfs.Config{
 			Mounts: append([]hostfs.Mount{{Prefix: `C:\`, Host: cdrive}, {Prefix: lsShare, Host: w.share}}, extra...),
 			Rules:  append([]hostfs.Rule{{Account: "*", Prefix: `C:\`, Access: hostfs.ReadWrite}}, rules...),
 		}
-		inst, err := New(Config{Name: name, DataDir: t.TempDir(), SAPassword: "Pa55w.rd!", NoSync: true, ServiceAccount: svc,
-			AgentAccount: agentAcct, AgentRunning: true, AgentClock: w.clock, Files: cfg})
+		inst, err := engine.New(engine.Config{Name: name, DataDir: t.TempDir(), SAPassword: "Pa55w.rd!", NoSync: true, ServiceAccount: svc,
+			AgentAccount: agentAcct, AgentRunning: true, AgentClock: w.clock, Files: cfg, Features: features.Default()})
 		if err != nil {
 			t.Fatalf("New %s: %v", name, err)
 		}
@@ -111,15 +114,15 @@ func (w *lsWorld) configureMode(t *testing.T, standby bool) {
 func (w *lsWorld) insert(t *testing.T, bodies ...string) {
 	t.Helper()
 	for _, b := range bodies {
-		mustRun(t, w.ps, "INSERT mgc.dbo.msgs (body) VALUES ("+agentLit(b)+")")
+		mustRun(t, w.ps, "INSERT mgc.dbo.msgs (body) VALUES ("+sqltypes.Literal(b)+")")
 	}
 }
 
 // startJob runs a job with sp_start_job (asynchronous, as on a server) and
 // waits for its outcome row in msdb.
-func startJob(t *testing.T, inst *Instance, s *Session, name string) agent.HistoryRow {
+func startJob(t *testing.T, inst *engine.Instance, s *engine.Session, name string) agent.HistoryRow {
 	t.Helper()
-	h := inst.agentHost()
+	h := inst.AgentHost()
 	j, ok := h.Scheduler().JobByName(name)
 	if !ok {
 		t.Fatalf("no job %s", name)
@@ -128,7 +131,7 @@ func startJob(t *testing.T, inst *Instance, s *Session, name string) agent.Histo
 	for _, r := range h.Scheduler().History(j.JobID) {
 		mark = max(mark, r.InstanceID)
 	}
-	mustRun(t, s, "EXEC msdb.dbo.sp_start_job @job_name = "+agentLit(name))
+	mustRun(t, s, "EXEC msdb.dbo.sp_start_job @job_name = "+sqltypes.Literal(name))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	out, err := h.WaitOutcome(ctx, j.JobID, mark)
@@ -143,32 +146,28 @@ func startJob(t *testing.T, inst *Instance, s *Session, name string) agent.Histo
 
 // secondaryBodies reads the secondary's rows from the engine's state (the
 // database is RESTORING, so no session can read it).
-func secondaryBodies(t *testing.T, inst *Instance) []string {
+func secondaryBodies(t *testing.T, inst *engine.Instance) []string {
 	t.Helper()
 	db := inst.DB("mgc")
 	if db == nil {
 		t.Fatal("no mgc on the secondary")
 	}
-	if st := db.Meta().State; st != StateRestoring {
+	if st := db.Meta().State; st != engine.StateRestoring {
 		t.Fatalf("secondary mgc is %v", st)
 	}
-	db.mu.RLock()
-	defer db.mu.RUnlock()
-	tb := db.tables[tableKey("dbo", "msgs")]
-	if tb == nil {
+	rows, ok := db.CommittedRows("dbo", "msgs")
+	if !ok {
 		t.Fatal("no dbo.msgs on the secondary")
 	}
 	var out []string
-	for _, r := range tb.rows {
-		if r.committedLive() {
-			out = append(out, r.vals[1].(string))
-		}
+	for _, r := range rows {
+		out = append(out, r[1].(string))
 	}
 	slices.Sort(out)
 	return out
 }
 
-func wantBodies(t *testing.T, inst *Instance, want ...string) {
+func wantBodies(t *testing.T, inst *engine.Instance, want ...string) {
 	t.Helper()
 	slices.Sort(want)
 	if got := secondaryBodies(t, inst); !slices.Equal(got, want) {
@@ -405,7 +404,7 @@ func TestLogShippingHistoryRetention(t *testing.T) {
 	// The failback keeps 5760 minutes (four days) of history: a run five
 	// days later purges the first session's rows.
 	// Both Agents stopped meanwhile: missed occurrences do not run late.
-	for _, inst := range []*Instance{w.p, w.b} {
+	for _, inst := range []*engine.Instance{w.p, w.b} {
 		if err := inst.Agent().Stop(context.Background()); err != nil {
 			t.Fatal(err)
 		}
