@@ -26,7 +26,7 @@ func TestFeaturesAreTheInstances(t *testing.T) {
 	defer full.Close()
 
 	const addJob = "EXEC msdb.dbo.sp_add_job @job_name = N'j'"
-	if got := run(t, login(t, bare, "t"), addJob).errNums(); len(got) != 1 || got[0] != sqlerr.ProcedureNotFound {
+	if got := run(t, login(t, bare, "t"), addJob).ErrNums(); len(got) != 1 || got[0] != sqlerr.ProcedureNotFound {
 		t.Errorf("sp_add_job without the agent feature: errors %v, want [%d]", got, sqlerr.ProcedureNotFound)
 	}
 	if bare.Agent() != nil {

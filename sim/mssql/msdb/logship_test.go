@@ -77,7 +77,7 @@ func (w *lsWorld) configure(t *testing.T) { w.configureMode(t, false) }
 func (w *lsWorld) configureMode(t *testing.T, standby bool) {
 	t.Helper()
 	mustRun(t, w.ps, "CREATE DATABASE mgc")
-	mustRun(t, w.ps, "USE mgc; CREATE TABLE dbo.msgs (id int IDENTITY PRIMARY KEY, body nvarchar(100) NOT NULL); INSERT dbo.msgs (body) VALUES (N'before-init'); USE master")
+	mustRun(t, w.ps, "USE mgc; CREATE TABLE dbo.Msgs (id int IDENTITY PRIMARY KEY, body nvarchar(100) NOT NULL); INSERT dbo.Msgs (body) VALUES (N'before-init'); USE master")
 	init := lsShare + `\mgc_init.bak`
 	q, err := failback.BackupDatabaseSQL(failback.BackupSpec{Database: "mgc", Path: init, Name: "mgc-init"})
 	if err != nil {
@@ -114,7 +114,7 @@ func (w *lsWorld) configureMode(t *testing.T, standby bool) {
 func (w *lsWorld) insert(t *testing.T, bodies ...string) {
 	t.Helper()
 	for _, b := range bodies {
-		mustRun(t, w.ps, "INSERT mgc.dbo.msgs (body) VALUES ("+sqltypes.Literal(b)+")")
+		mustRun(t, w.ps, "INSERT mgc.dbo.Msgs (body) VALUES ("+sqltypes.Literal(b)+")")
 	}
 }
 
@@ -157,7 +157,7 @@ func secondaryBodies(t *testing.T, inst *engine.Instance) []string {
 	}
 	rows, ok := db.CommittedRows("dbo", "msgs")
 	if !ok {
-		t.Fatal("no dbo.msgs on the secondary")
+		t.Fatal("no dbo.Msgs on the secondary")
 	}
 	var out []string
 	for _, r := range rows {
@@ -287,12 +287,12 @@ func TestLogShippingEndToEnd(t *testing.T) {
 	wantOutcome(t, "copy", startJob(t, w.b, w.bs, "LSCopy_SQLP01_mgc"), agent.StatusSucceeded)
 	wantOutcome(t, "restore", startJob(t, w.b, w.bs, "LSRestore_SQLP01_mgc"), agent.StatusSucceeded)
 	mustRun(t, w.bs, "RESTORE DATABASE mgc WITH RECOVERY")
-	wantRows(t, w.bs, "SELECT body FROM mgc.dbo.msgs ORDER BY id", "before-init", "r1-a", "r1-b", "r2-a", "r3-a", "r3-b", "r4-a")
+	wantRows(t, w.bs, "SELECT body FROM mgc.dbo.Msgs ORDER BY id", "before-init", "r1-a", "r1-b", "r2-a", "r3-a", "r3-b", "r4-a")
 
 	// The monitor procedure sees both sides.
 	r := mustRun(t, w.bs, "EXEC master.dbo.sp_help_log_shipping_monitor")
-	if len(r.sets) != 1 || len(r.last().rows) != 1 || r.last().rows[0][1] != false || r.last().rows[0][3] != "mgc" {
-		t.Fatalf("sp_help_log_shipping_monitor: %+v", r.sets)
+	if len(r.Sets) != 1 || len(r.Last().Rows) != 1 || r.Last().Rows[0][1] != false || r.Last().Rows[0][3] != "mgc" {
+		t.Fatalf("sp_help_log_shipping_monitor: %+v", r.Sets)
 	}
 }
 
@@ -326,7 +326,7 @@ func TestLogShippingProcErrors(t *testing.T) {
 		{"bad compression", "DECLARE @j uniqueidentifier, @p uniqueidentifier; EXEC master.dbo.sp_add_log_shipping_primary_database N'mgc', N'd', N's', N'j', 60, @backup_job_id = @j OUTPUT, @primary_id = @p OUTPUT, @backup_compression = 7", []int32{14266}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := run(t, s, tc.sql).errNums(); !slices.Equal(got, tc.want) {
+			if got := run(t, s, tc.sql).ErrNums(); !slices.Equal(got, tc.want) {
 				t.Fatalf("errors %v, want %v", got, tc.want)
 			}
 		})
@@ -380,7 +380,7 @@ func TestLogShippingStandbySecondaryIsReadable(t *testing.T) {
 	wantRows(t, w.bs, "SELECT restore_mode, disconnect_users FROM msdb.dbo.log_shipping_secondary_databases", "1|1")
 	w.insert(t, "s1")
 	w.clock.Advance(31 * time.Minute)
-	wantRows(t, w.bs, "SELECT body FROM mgc.dbo.msgs ORDER BY id", "before-init", "s1")
+	wantRows(t, w.bs, "SELECT body FROM mgc.dbo.Msgs ORDER BY id", "before-init", "s1")
 	// A reader in the standby database is disconnected by the next restore
 	// (@disconnect_users = 1), and the restore goes on.
 	reader := login(t, w.b, "reader")
@@ -390,7 +390,7 @@ func TestLogShippingStandbySecondaryIsReadable(t *testing.T) {
 	if !reader.Killed() {
 		t.Fatal("the standby reader was not disconnected")
 	}
-	wantRows(t, w.bs, "SELECT body FROM mgc.dbo.msgs ORDER BY id", "before-init", "s1", "s2")
+	wantRows(t, w.bs, "SELECT body FROM mgc.dbo.Msgs ORDER BY id", "before-init", "s1", "s2")
 }
 
 func TestLogShippingHistoryRetention(t *testing.T) {
