@@ -83,11 +83,21 @@ func (w *World) ConfigureLogShipping(ctx context.Context) error {
 // script (the secondary is initialised already); while mgc is the mirror
 // (RESTORING) the job has nothing to back up and succeeds.
 func (w *World) ConfigureLogShippingFromMirror(ctx context.Context) error {
-	_, m, err := w.masterByRole(topology.RolePrimaryMirror)
+	return w.shipLogFrom(ctx, topology.RolePrimaryMirror, topology.RoleBackup, "world",
+		"log shipping from the primary-mirror", "log shipping from the primary-mirror")
+}
+
+// shipLogFrom makes the instance of role from a log-shipping primary of mgc
+// shipping to the instance of role to (the stored procedures' half of the
+// documented script; the secondary's side is another's), with the
+// topology's schedule and an LSAlert job, and records it on the timeline
+// as who did it.
+func (w *World) shipLogFrom(ctx context.Context, from, to topology.Role, who, what, done string) error {
+	_, m, err := w.masterByRole(from)
 	if err != nil {
 		return err
 	}
-	bak, err := w.InstanceByRole(topology.RoleBackup)
+	sec, err := w.InstanceByRole(to)
 	if err != nil {
 		return err
 	}
@@ -101,14 +111,14 @@ func (w *World) ConfigureLogShippingFromMirror(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, q := range []string{primary, failback.AddLogShippingPrimarySecondarySQL(failback.DBContent, serverName(mustInstance(t, bak.Name)), failback.DBContent),
+	for _, q := range []string{primary, failback.AddLogShippingPrimarySecondarySQL(failback.DBContent, serverName(mustInstance(t, sec.Name)), failback.DBContent),
 		failback.AddLogShippingAlertJobSQL} {
 		if _, err := m.ExecContext(ctx, q); err != nil {
-			w.Timeline.Add("world", "log-shipping", "log shipping from the primary-mirror", err)
-			return fmt.Errorf("world: log shipping from the primary-mirror: %w", err)
+			w.Timeline.Add(who, "log-shipping", what, err)
+			return fmt.Errorf("world: %s: %w", what, err)
 		}
 	}
-	w.Timeline.Add("world", "log-shipping", "log shipping from the primary-mirror", nil)
+	w.Timeline.Add(who, "log-shipping", done, nil)
 	return nil
 }
 
@@ -121,33 +131,8 @@ func (w *World) ConfigureLogShippingFromMirror(ctx context.Context) error {
 // mirroring failover) shipping to the primary instance, with its backup
 // job and its LSAlert job. The failback must leave none of it.
 func (w *World) ShipLogFromBackupMirror(ctx context.Context) error {
-	_, m, err := w.masterByRole(topology.RoleBackupMirror)
-	if err != nil {
-		return err
-	}
-	pri, err := w.InstanceByRole(topology.RolePrimary)
-	if err != nil {
-		return err
-	}
-	t := w.Topology
-	ls := t.LogShipping
-	start := time.Now().UTC()
-	primary, err := failback.AddLogShippingPrimarySQL(failback.LogShippingPrimary{Database: failback.DBContent,
-		BackupDirectory: t.Share.UNC, BackupShare: t.Share.UNC, BackupJob: ls.BackupJob, ScheduleName: "LSBackupSchedule_mgc",
-		ScheduleMinutes: ls.ScheduleMinutes, RetentionMinutes: ls.RetentionMinutes, BackupThresholdMinutes: ls.BackupThresholdMinutes,
-		StartDate: start.Year()*10000 + int(start.Month())*100 + start.Day()})
-	if err != nil {
-		return err
-	}
-	for _, q := range []string{primary, failback.AddLogShippingPrimarySecondarySQL(failback.DBContent, serverName(mustInstance(t, pri.Name)), failback.DBContent),
-		failback.AddLogShippingAlertJobSQL} {
-		if _, err := m.ExecContext(ctx, q); err != nil {
-			w.Timeline.Add("operator", "log-shipping", "log shipping from the backup-mirror", err)
-			return fmt.Errorf("world: log shipping from the backup-mirror: %w", err)
-		}
-	}
-	w.Timeline.Add("operator", "log-shipping", "log shipping from the backup-mirror to the primary instance", nil)
-	return nil
+	return w.shipLogFrom(ctx, topology.RoleBackupMirror, topology.RolePrimary, "operator",
+		"log shipping from the backup-mirror", "log shipping from the backup-mirror to the primary instance")
 }
 
 // FailOverMirroring is a manual mirroring failover (ALTER DATABASE ... SET

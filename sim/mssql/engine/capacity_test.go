@@ -66,29 +66,6 @@ func TestVolumeStatsAndSpaceErrors(t *testing.T) {
 	}
 }
 
-// sys.dm_server_services follows the Agent: stopped, it says so.
-func TestServerServicesAgentStopped(t *testing.T) {
-	e := newBkEnv(t)
-	p := e.start("PRIMARY")
-	s := login(t, p, "t")
-	q := "SELECT status_desc FROM sys.dm_server_services WHERE servicename LIKE N'SQL Server Agent%'"
-	if p.Agent() == nil {
-		t.Fatal("no agent")
-	}
-	if err := p.Agent().Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if got := scalar(t, s, q); got != "Running" {
-		t.Fatalf("agent %s, want Running", got)
-	}
-	if err := p.Agent().Stop(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if got := scalar(t, s, q); got != "Stopped" {
-		t.Fatalf("agent %s, want Stopped", got)
-	}
-}
-
 // sys.partitions gives row counts without reading rows; a SELECT over the
 // table is counted against the session's program, the catalog read is not.
 func TestPartitionsRowsWithoutReadingThem(t *testing.T) {

@@ -269,3 +269,30 @@ func (inst *Instance) buildExt() {
 // PutLogState stores ls in m: a copy of a database made outside RESTORE
 // (ReplaceDatabase) continues its source's log.
 func PutLogState(m *DBMeta, ls LogState) { putLogState(m, ls) }
+
+// Context is the procedure call's statement context (cancelled by KILL or
+// attention): what a procedure outside the engine passes to the T-SQL it
+// runs on a system session.
+func (pc *ProcCall) Context() context.Context { return pc.sc.ctx }
+
+// Session is the session that called the procedure.
+func (pc *ProcCall) Session() *Session { return pc.sc.s }
+
+// CommittedRows is the committed rows of d's table schema.name, read
+// without a session (ok false: no such table). A RESTORING database, which
+// no session can use, is read this way by tests that check what a restore
+// applied (log shipping's secondary).
+func (d *Database) CommittedRows(schema, name string) (rows [][]Value, ok bool) {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	tb := d.tables[tableKey(schema, name)]
+	if tb == nil {
+		return nil, false
+	}
+	for _, r := range tb.rows {
+		if r.committedLive() {
+			rows = append(rows, r.vals)
+		}
+	}
+	return rows, true
+}

@@ -19,7 +19,8 @@ type Feature struct {
 
 // DefaultFeatures is every feature the engine holds itself, in the order
 // they are installed and started; sim/mssql/features adds those that live
-// in packages of their own (endpoints and mirroring: sim/mssql/mirroring)
+// in packages of their own (endpoints and mirroring: sim/mssql/mirroring;
+// log shipping, the Agent and the log-shipping alert: sim/mssql/msdb)
 // at their places in the list: catalog views get their object_id
 // from it; msdb's log-shipping tables exist before the Agent starts, and
 // the Agent creates its tables before the backup history is read.
@@ -29,8 +30,6 @@ func DefaultFeatures() []Feature {
 		{Name: "procedures", Install: installSystemProcs},
 		{Name: "files", Install: installFileProcs},
 		{Name: "logins", Install: installLogins},
-		{Name: "logshipping", Install: installLogShipping, Start: startLogShipping},
-		{Name: "agent", Install: installAgentProcs, Start: startAgent, Stop: stopAgent},
 		{Name: "backup", Install: installBackup, Start: startBackupSubsystem},
 		{Name: "restore", Install: installRestore},
 		// Added last so the views above keep their object_ids.
@@ -41,7 +40,6 @@ func DefaultFeatures() []Feature {
 		}},
 		{Name: "client-catalog", Install: installClientCatalog},
 		{Name: "compatibility-views", Install: installCompatibilityViews},
-		{Name: "logshipping-alert", Install: installLogShippingAlert},
 		{Name: "modules", Install: installModules},
 		{Name: "config", Install: installConfig},
 		{Name: "agent-help", Install: installAgentHelp},
@@ -58,10 +56,4 @@ func installCatalog(r *Registry) {
 	installCatalogViews(r)
 	installProcessViews(r)
 	installObjectViews(r)
-}
-
-// installLogShipping adds the log-shipping procedures and monitor.
-func installLogShipping(r *Registry) {
-	installLogShippingProcs(r)
-	installLogShippingMonitor(r)
 }

@@ -118,7 +118,7 @@ type Instance struct {
 	// closes hundreds of instances).
 	files      instFiles     // the file view (files.go)
 	subMu      sync.Mutex    // guards agentH
-	agentH     *agent.Host   // SQL Server Agent (agent_host.go)
+	agentH     *agent.Host   // SQL Server Agent (agent.go; sim/mssql/msdb starts it)
 	ext        instanceExt   // features' per-instance state (extension.go)
 	txSeq      atomic.Uint64 // transaction ids (tx.go)
 	systemSPID atomic.Int32  // system sessions' ids (session.go)

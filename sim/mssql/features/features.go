@@ -8,6 +8,7 @@ package features
 import (
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/mirroring"
+	"github.com/pchatdr/harness/sim/mssql/msdb"
 )
 
 // Default is every feature of the simulated SQL Server, in the order they
@@ -22,15 +23,15 @@ func Default() []engine.Feature {
 		engine.BuiltinFeature("files"),
 		engine.BuiltinFeature("logins"),
 		mirroring.Endpoints(),
-		engine.BuiltinFeature("logshipping"),
-		engine.BuiltinFeature("agent"),
+		msdb.LogShipping(),
+		msdb.Agent(),
 		mirroring.Mirroring(),
 		engine.BuiltinFeature("backup"),
 		engine.BuiltinFeature("restore"),
 		engine.BuiltinFeature("capacity"),
 		engine.BuiltinFeature("client-catalog"),
 		engine.BuiltinFeature("compatibility-views"),
-		engine.BuiltinFeature("logshipping-alert"),
+		msdb.LogShippingAlert(),
 		// User procedures and views, sp_configure, sp_help_job, sp_help
 		// (issue 14): ahead of security so its checks wrap them too.
 		engine.BuiltinFeature("modules"),

@@ -97,8 +97,8 @@ func seedMirror(t *testing.T, from, to *engine.Instance, name string) {
 func wantErrs(t *testing.T, s *engine.Session, sql string, want ...int32) *recorder {
 	t.Helper()
 	r := run(t, s, sql)
-	if got := r.errNums(); !slices.Equal(got, want) {
-		t.Fatalf("%s: errors %v, want %v (%v)", sql, got, want, r.errors())
+	if got := r.ErrNums(); !slices.Equal(got, want) {
+		t.Fatalf("%s: errors %v, want %v (%v)", sql, got, want, r.Errors())
 	}
 	return r
 }
@@ -115,11 +115,11 @@ func waitState(t *testing.T, inst *engine.Instance, db string, role engine.Mirro
 func mscalar(t *testing.T, s *engine.Session, sql string) string {
 	t.Helper()
 	r := mustRun(t, s, sql)
-	set := r.last()
-	if set == nil || len(set.rows) != 1 {
+	set := r.Last()
+	if set == nil || len(set.Rows) != 1 {
 		t.Fatalf("%s: want one row", sql)
 	}
-	return fmtRow(set.rows[0], set.cols)
+	return fmtRow(set.Rows[0], set.Cols)
 }
 
 // establish sets up mirroring of a fresh database mgc with rows rows.

@@ -1,9 +1,10 @@
-package engine
+package msdb
 
 import (
 	"context"
 	"fmt"
 
+	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 )
 
@@ -19,7 +20,7 @@ import (
 type sqlSink struct {
 	sets [][][]Value
 	cols [][]Column
-	msgs []*Error
+	msgs []*engine.Error
 }
 
 func (r *sqlSink) Columns(cols []Column) error {
@@ -36,13 +37,13 @@ func (r *sqlSink) Row(vals []Value) error {
 	return nil
 }
 
-func (r *sqlSink) Done(DoneInfo) error           { return nil }
-func (r *sqlSink) Message(m *Error) error        { r.msgs = append(r.msgs, m); return nil }
-func (r *sqlSink) EnvChange(EnvChange) error     { return nil }
-func (r *sqlSink) ReturnStatus(int32) error      { return nil }
-func (r *sqlSink) ReturnValue(ReturnValue) error { return nil }
-func (r *sqlSink) errs() []*Error                { return filterMsgs(r.msgs, true) }
-func (r *sqlSink) rows(set int) [][]Value        { return pickSet(r.sets, set) }
+func (r *sqlSink) Done(engine.DoneInfo) error           { return nil }
+func (r *sqlSink) Message(m *engine.Error) error        { r.msgs = append(r.msgs, m); return nil }
+func (r *sqlSink) EnvChange(engine.EnvChange) error     { return nil }
+func (r *sqlSink) ReturnStatus(int32) error             { return nil }
+func (r *sqlSink) ReturnValue(engine.ReturnValue) error { return nil }
+func (r *sqlSink) errs() []*engine.Error                { return filterMsgs(r.msgs, true) }
+func (r *sqlSink) rows(set int) [][]Value               { return pickSet(r.sets, set) }
 func pickSet(sets [][][]Value, i int) [][]Value {
 	if i < len(sets) {
 		return sets[i]
@@ -50,8 +51,8 @@ func pickSet(sets [][][]Value, i int) [][]Value {
 	return nil
 }
 
-func filterMsgs(ms []*Error, errs bool) []*Error {
-	var out []*Error
+func filterMsgs(ms []*engine.Error, errs bool) []*engine.Error {
+	var out []*engine.Error
 	for _, m := range ms {
 		if (m.Class > 10) == errs {
 			out = append(out, m)
@@ -64,7 +65,7 @@ func filterMsgs(ms []*Error, errs bool) []*Error {
 // what it produced. The first error message (severity > 10) is returned as
 // the error, so callers that only care whether it worked can stop there;
 // the sink still holds every message in order.
-func (inst *Instance) systemSQL(ctx context.Context, db, text string) (*sqlSink, error) {
+func systemSQL(ctx context.Context, inst *engine.Instance, db, text string) (*sqlSink, error) {
 	s, err := inst.SystemSession(db)
 	if err != nil {
 		return nil, err
@@ -73,7 +74,7 @@ func (inst *Instance) systemSQL(ctx context.Context, db, text string) (*sqlSink,
 	return runOn(ctx, s, text)
 }
 
-func runOn(ctx context.Context, s *Session, text string) (*sqlSink, error) {
+func runOn(ctx context.Context, s *engine.Session, text string) (*sqlSink, error) {
 	sink := &sqlSink{}
 	if err := s.Batch(ctx, text, sink); err != nil {
 		return sink, err

@@ -1,4 +1,4 @@
-package engine
+package msdb_test
 
 import (
 	"context"
@@ -11,7 +11,10 @@ import (
 
 	"github.com/pchatdr/harness/failback"
 	"github.com/pchatdr/harness/sim/mssql/agent"
+	"github.com/pchatdr/harness/sim/mssql/engine"
+	"github.com/pchatdr/harness/sim/mssql/features"
 	"github.com/pchatdr/harness/sim/mssql/hostfs"
+	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 )
 
 // lsWorld is two instances in one process sharing a backup share, as the
@@ -22,8 +25,8 @@ type lsWorld struct {
 	clock   *agent.ManualClock
 	share   string // host folder behind \\fileserver\pchat
 	copyDir string // host folder behind D:\LSCopy on the secondary
-	p, b    *Instance
-	ps, bs  *Session
+	p, b    *engine.Instance
+	ps, bs  *engine.Session
 	pAgent  string
 	bAgent  string
 }
@@ -38,13 +41,13 @@ func newLSWorld(t *testing.T) *lsWorld {
 	w := &lsWorld{clock: agent.NewManualClock(agentTestStart), share: t.TempDir(), copyDir: t.TempDir(),
 		pAgent: `CONTOSO\sqlagentP`, bAgent: `CONTOSO\sqlagentB`}
 	pc, bc := t.TempDir(), t.TempDir()
-	open := func(name, svc, agentAcct, cdrive string, extra []hostfs.Mount, rules []hostfs.Rule) *Instance {
+	open := func(name, svc, agentAcct, cdrive string, extra []hostfs.Mount, rules []hostfs.Rule) *engine.Instance {
 		cfg := &hostfs.Config{
 			Mounts: append([]hostfs.Mount{{Prefix: `C:\`, Host: cdrive}, {Prefix: lsShare, Host: w.share}}, extra...),
 			Rules:  append([]hostfs.Rule{{Account: "*", Prefix: `C:\`, Access: hostfs.ReadWrite}}, rules...),
 		}
-		inst, err := New(Config{Name: name, DataDir: t.TempDir(), SAPassword: "Pa55w.rd!", NoSync: true, ServiceAccount: svc,
-			AgentAccount: agentAcct, AgentRunning: true, AgentClock: w.clock, Files: cfg})
+		inst, err := engine.New(engine.Config{Name: name, DataDir: t.TempDir(), SAPassword: "Pa55w.rd!", NoSync: true, ServiceAccount: svc,
+			AgentAccount: agentAcct, AgentRunning: true, AgentClock: w.clock, Files: cfg, Features: features.Default()})
 		if err != nil {
 			t.Fatalf("New %s: %v", name, err)
 		}
@@ -74,7 +77,7 @@ func (w *lsWorld) configure(t *testing.T) { w.configureMode(t, false) }
 func (w *lsWorld) configureMode(t *testing.T, standby bool) {
 	t.Helper()
 	mustRun(t, w.ps, "CREATE DATABASE mgc")
-	mustRun(t, w.ps, "USE mgc; CREATE TABLE dbo.msgs (id int IDENTITY PRIMARY KEY, body nvarchar(100) NOT NULL); INSERT dbo.msgs (body) VALUES (N'before-init'); USE master")
+	mustRun(t, w.ps, "USE mgc; CREATE TABLE dbo.Msgs (id int IDENTITY PRIMARY KEY, body nvarchar(100) NOT NULL); INSERT dbo.Msgs (body) VALUES (N'before-init'); USE master")
 	init := lsShare + `\mgc_init.bak`
 	q, err := failback.BackupDatabaseSQL(failback.BackupSpec{Database: "mgc", Path: init, Name: "mgc-init"})
 	if err != nil {
@@ -111,15 +114,15 @@ func (w *lsWorld) configureMode(t *testing.T, standby bool) {
 func (w *lsWorld) insert(t *testing.T, bodies ...string) {
 	t.Helper()
 	for _, b := range bodies {
-		mustRun(t, w.ps, "INSERT mgc.dbo.msgs (body) VALUES ("+agentLit(b)+")")
+		mustRun(t, w.ps, "INSERT mgc.dbo.Msgs (body) VALUES ("+sqltypes.Literal(b)+")")
 	}
 }
 
 // startJob runs a job with sp_start_job (asynchronous, as on a server) and
 // waits for its outcome row in msdb.
-func startJob(t *testing.T, inst *Instance, s *Session, name string) agent.HistoryRow {
+func startJob(t *testing.T, inst *engine.Instance, s *engine.Session, name string) agent.HistoryRow {
 	t.Helper()
-	h := inst.agentHost()
+	h := inst.AgentHost()
 	j, ok := h.Scheduler().JobByName(name)
 	if !ok {
 		t.Fatalf("no job %s", name)
@@ -128,7 +131,7 @@ func startJob(t *testing.T, inst *Instance, s *Session, name string) agent.Histo
 	for _, r := range h.Scheduler().History(j.JobID) {
 		mark = max(mark, r.InstanceID)
 	}
-	mustRun(t, s, "EXEC msdb.dbo.sp_start_job @job_name = "+agentLit(name))
+	mustRun(t, s, "EXEC msdb.dbo.sp_start_job @job_name = "+sqltypes.Literal(name))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	out, err := h.WaitOutcome(ctx, j.JobID, mark)
@@ -143,32 +146,28 @@ func startJob(t *testing.T, inst *Instance, s *Session, name string) agent.Histo
 
 // secondaryBodies reads the secondary's rows from the engine's state (the
 // database is RESTORING, so no session can read it).
-func secondaryBodies(t *testing.T, inst *Instance) []string {
+func secondaryBodies(t *testing.T, inst *engine.Instance) []string {
 	t.Helper()
 	db := inst.DB("mgc")
 	if db == nil {
 		t.Fatal("no mgc on the secondary")
 	}
-	if st := db.Meta().State; st != StateRestoring {
+	if st := db.Meta().State; st != engine.StateRestoring {
 		t.Fatalf("secondary mgc is %v", st)
 	}
-	db.mu.RLock()
-	defer db.mu.RUnlock()
-	tb := db.tables[tableKey("dbo", "msgs")]
-	if tb == nil {
-		t.Fatal("no dbo.msgs on the secondary")
+	rows, ok := db.CommittedRows("dbo", "msgs")
+	if !ok {
+		t.Fatal("no dbo.Msgs on the secondary")
 	}
 	var out []string
-	for _, r := range tb.rows {
-		if r.committedLive() {
-			out = append(out, r.vals[1].(string))
-		}
+	for _, r := range rows {
+		out = append(out, r[1].(string))
 	}
 	slices.Sort(out)
 	return out
 }
 
-func wantBodies(t *testing.T, inst *Instance, want ...string) {
+func wantBodies(t *testing.T, inst *engine.Instance, want ...string) {
 	t.Helper()
 	slices.Sort(want)
 	if got := secondaryBodies(t, inst); !slices.Equal(got, want) {
@@ -288,12 +287,12 @@ func TestLogShippingEndToEnd(t *testing.T) {
 	wantOutcome(t, "copy", startJob(t, w.b, w.bs, "LSCopy_SQLP01_mgc"), agent.StatusSucceeded)
 	wantOutcome(t, "restore", startJob(t, w.b, w.bs, "LSRestore_SQLP01_mgc"), agent.StatusSucceeded)
 	mustRun(t, w.bs, "RESTORE DATABASE mgc WITH RECOVERY")
-	wantRows(t, w.bs, "SELECT body FROM mgc.dbo.msgs ORDER BY id", "before-init", "r1-a", "r1-b", "r2-a", "r3-a", "r3-b", "r4-a")
+	wantRows(t, w.bs, "SELECT body FROM mgc.dbo.Msgs ORDER BY id", "before-init", "r1-a", "r1-b", "r2-a", "r3-a", "r3-b", "r4-a")
 
 	// The monitor procedure sees both sides.
 	r := mustRun(t, w.bs, "EXEC master.dbo.sp_help_log_shipping_monitor")
-	if len(r.sets) != 1 || len(r.last().rows) != 1 || r.last().rows[0][1] != false || r.last().rows[0][3] != "mgc" {
-		t.Fatalf("sp_help_log_shipping_monitor: %+v", r.sets)
+	if len(r.Sets) != 1 || len(r.Last().Rows) != 1 || r.Last().Rows[0][1] != false || r.Last().Rows[0][3] != "mgc" {
+		t.Fatalf("sp_help_log_shipping_monitor: %+v", r.Sets)
 	}
 }
 
@@ -327,7 +326,7 @@ func TestLogShippingProcErrors(t *testing.T) {
 		{"bad compression", "DECLARE @j uniqueidentifier, @p uniqueidentifier; EXEC master.dbo.sp_add_log_shipping_primary_database N'mgc', N'd', N's', N'j', 60, @backup_job_id = @j OUTPUT, @primary_id = @p OUTPUT, @backup_compression = 7", []int32{14266}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := run(t, s, tc.sql).errNums(); !slices.Equal(got, tc.want) {
+			if got := run(t, s, tc.sql).ErrNums(); !slices.Equal(got, tc.want) {
 				t.Fatalf("errors %v, want %v", got, tc.want)
 			}
 		})
@@ -381,7 +380,7 @@ func TestLogShippingStandbySecondaryIsReadable(t *testing.T) {
 	wantRows(t, w.bs, "SELECT restore_mode, disconnect_users FROM msdb.dbo.log_shipping_secondary_databases", "1|1")
 	w.insert(t, "s1")
 	w.clock.Advance(31 * time.Minute)
-	wantRows(t, w.bs, "SELECT body FROM mgc.dbo.msgs ORDER BY id", "before-init", "s1")
+	wantRows(t, w.bs, "SELECT body FROM mgc.dbo.Msgs ORDER BY id", "before-init", "s1")
 	// A reader in the standby database is disconnected by the next restore
 	// (@disconnect_users = 1), and the restore goes on.
 	reader := login(t, w.b, "reader")
@@ -391,7 +390,7 @@ func TestLogShippingStandbySecondaryIsReadable(t *testing.T) {
 	if !reader.Killed() {
 		t.Fatal("the standby reader was not disconnected")
 	}
-	wantRows(t, w.bs, "SELECT body FROM mgc.dbo.msgs ORDER BY id", "before-init", "s1", "s2")
+	wantRows(t, w.bs, "SELECT body FROM mgc.dbo.Msgs ORDER BY id", "before-init", "s1", "s2")
 }
 
 func TestLogShippingHistoryRetention(t *testing.T) {
@@ -405,7 +404,7 @@ func TestLogShippingHistoryRetention(t *testing.T) {
 	// The failback keeps 5760 minutes (four days) of history: a run five
 	// days later purges the first session's rows.
 	// Both Agents stopped meanwhile: missed occurrences do not run late.
-	for _, inst := range []*Instance{w.p, w.b} {
+	for _, inst := range []*engine.Instance{w.p, w.b} {
 		if err := inst.Agent().Stop(context.Background()); err != nil {
 			t.Fatal(err)
 		}

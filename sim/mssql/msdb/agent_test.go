@@ -1,4 +1,4 @@
-package engine
+package msdb_test
 
 import (
 	"context"
@@ -8,16 +8,18 @@ import (
 	"time"
 
 	"github.com/pchatdr/harness/sim/mssql/agent"
+	"github.com/pchatdr/harness/sim/mssql/engine"
+	"github.com/pchatdr/harness/sim/mssql/features"
 )
 
 // agentTestStart is a Monday 09:00 local time: schedules are evaluated in
 // the clock's location.
 var agentTestStart = time.Date(2026, 3, 2, 9, 0, 0, 0, time.Local)
 
-func agentInstance(t *testing.T, dir string, clock agent.Clock, running bool) *Instance {
+func agentInstance(t *testing.T, dir string, clock agent.Clock, running bool) *engine.Instance {
 	t.Helper()
-	inst, err := New(Config{Name: "SIMSQL01", DataDir: dir, SAPassword: "Pa55w.rd!", NoSync: true,
-		ServiceAccount: `CONTOSO\sqlsvc`, AgentAccount: `CONTOSO\sqlagent`, AgentRunning: running, AgentClock: clock})
+	inst, err := engine.New(engine.Config{Name: "SIMSQL01", DataDir: dir, SAPassword: "Pa55w.rd!", NoSync: true,
+		ServiceAccount: `CONTOSO\sqlsvc`, AgentAccount: `CONTOSO\sqlagent`, AgentRunning: running, AgentClock: clock, Features: features.Default()})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -78,8 +80,8 @@ func TestAgentStartJobAndErrors(t *testing.T) {
 	s := login(t, inst, "t")
 	mustRun(t, s, addTickJob)
 	r := mustRun(t, s, "EXEC msdb.dbo.sp_start_job @job_name = N'tick'")
-	if len(r.msgs) != 1 || r.msgs[0].Number != 14243 || r.msgs[0].Message != "Job 'tick' started successfully." {
-		t.Fatalf("messages %v", r.msgs)
+	if len(r.Msgs) != 1 || r.Msgs[0].Number != 14243 || r.Msgs[0].Message != "Job 'tick' started successfully." {
+		t.Fatalf("messages %v", r.Msgs)
 	}
 	if err := inst.Agent().WaitIdle(context.Background()); err != nil {
 		t.Fatal(err)
@@ -107,14 +109,14 @@ func TestAgentStartJobAndErrors(t *testing.T) {
 		{"EXEC msdb.dbo.sp_add_job", 201, ""},
 	} {
 		r := run(t, s, tc.sql)
-		got := r.errNums()
-		if len(got) != 1 || got[0] != tc.want || (tc.text != "" && r.errors()[0].Message != tc.text) {
-			t.Errorf("%s: got %v %v, want %d %q", tc.sql, got, r.errors(), tc.want, tc.text)
+		got := r.ErrNums()
+		if len(got) != 1 || got[0] != tc.want || (tc.text != "" && r.Errors()[0].Message != tc.text) {
+			t.Errorf("%s: got %v %v, want %d %q", tc.sql, got, r.Errors(), tc.want, tc.text)
 		}
 	}
 	// Return codes: 1 on failure, 0 on success.
-	if r := run(t, s, "DECLARE @rc int; EXEC @rc = msdb.dbo.sp_start_job @job_name = N'nope'; SELECT @rc"); fmtRow(r.last().rows[0], r.last().cols) != "1" {
-		t.Fatalf("return code %v", r.last().rows)
+	if r := run(t, s, "DECLARE @rc int; EXEC @rc = msdb.dbo.sp_start_job @job_name = N'nope'; SELECT @rc"); fmtRow(r.Last().Rows[0], r.Last().Cols) != "1" {
+		t.Fatalf("return code %v", r.Last().Rows)
 	}
 	wantRows(t, s, "DECLARE @rc int; EXEC @rc = msdb.dbo.sp_update_job @job_name = N'tick', @enabled = 0; SELECT @rc", "0")
 
@@ -130,12 +132,12 @@ func TestAgentStoppedRefusesStartJob(t *testing.T) {
 	s := login(t, inst, "t")
 	mustRun(t, s, addTickJob) // defining jobs works with the Agent stopped
 	r := run(t, s, "EXEC msdb.dbo.sp_start_job @job_name = N'tick'")
-	if got := r.errNums(); !slices.Equal(got, []int32{22022}) || r.errors()[0].Message != "SQLServerAgent is not currently running so it cannot be notified of this action." {
-		t.Fatalf("got %v", r.errors())
+	if got := r.ErrNums(); !slices.Equal(got, []int32{22022}) || r.Errors()[0].Message != "SQLServerAgent is not currently running so it cannot be notified of this action." {
+		t.Fatalf("got %v", r.Errors())
 	}
 	// An unknown job is reported first, as SQL Server checks the job
 	// before notifying the Agent.
-	if got := run(t, s, "EXEC msdb.dbo.sp_start_job @job_name = N'nope'").errNums(); !slices.Equal(got, []int32{14262}) {
+	if got := run(t, s, "EXEC msdb.dbo.sp_start_job @job_name = N'nope'").ErrNums(); !slices.Equal(got, []int32{14262}) {
 		t.Fatalf("got %v", got)
 	}
 	wantRows(t, s, "SELECT status_desc, service_account FROM sys.dm_server_services WHERE servicename LIKE N'SQL Server Agent%'", `Stopped|CONTOSO\sqlagent`)

@@ -1,8 +1,10 @@
-package engine
+package msdb
 
 import (
 	"context"
 	"fmt"
+
+	"github.com/pchatdr/harness/sim/mssql/engine"
 )
 
 // msdb's log-shipping tables (reference §7.8), with SQL Server's columns.
@@ -42,7 +44,7 @@ var logShippingTablesDDL = []string{
 
 // startLogShipping is the logshipping feature's Start: msdb's
 // log-shipping tables, where missing.
-func startLogShipping(inst *Instance) error {
+func startLogShipping(inst *engine.Instance) error {
 	if err := createMsdbTables(context.Background(), inst, logShippingTablesDDL); err != nil {
 		return fmt.Errorf("log shipping tables: %w", err)
 	}

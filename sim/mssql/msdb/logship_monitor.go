@@ -1,7 +1,9 @@
-package engine
+package msdb
 
 import (
 	"time"
+
+	"github.com/pchatdr/harness/sim/mssql/engine"
 )
 
 // sp_help_log_shipping_monitor: one row per log-shipping primary and
@@ -9,11 +11,11 @@ import (
 // the minutes since the last backup, copy and restore and whether a
 // threshold is passed (status 1). The columns are SQL Server's.
 
-func installLogShippingMonitor(r *Registry) {
-	r.Procedure("sp_help_log_shipping_monitor", SystemProc{Params: []ProcParam{pBit("@verbose", false)}, Run: spHelpLSMonitor})
+func installLogShippingMonitor(r *engine.Registry) {
+	r.Procedure("sp_help_log_shipping_monitor", engine.SystemProc{Params: []engine.ProcParam{pBit("@verbose", false)}, Run: spHelpLSMonitor})
 }
 
-func spHelpLSMonitor(pc *ProcCall) (int32, error) {
+func spHelpLSMonitor(pc *engine.ProcCall) (int32, error) {
 	cols := []Column{
 		col("status", tBit, true), col("is_primary", tBit, false), col("server", tSys, false), col("database_name", tSys, false),
 		col("time_since_last_backup", tInt, true), col("last_backup_file", nv(500), true), col("backup_threshold", tInt, true),
@@ -28,7 +30,7 @@ SELECT secondary_server, secondary_database, last_copied_file, last_copied_date_
 	if err != nil {
 		return 1, err
 	}
-	now := pc.Instance().now().UTC()
+	now := pc.Instance().Now().UTC()
 	since := func(v Value) Value {
 		t, ok := v.(time.Time)
 		if !ok {

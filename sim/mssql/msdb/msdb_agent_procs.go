@@ -1,4 +1,4 @@
-package engine
+package msdb
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pchatdr/harness/sim/mssql/agent"
+	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sqlerr"
 )
@@ -14,77 +15,79 @@ import (
 // writes msdb), with SQL Server's parameters and defaults; like SQL Server,
 // only sp_start_job and sp_stop_job need a running Agent (22022 otherwise).
 
-func pInt(name string, def int64) ProcParam {
-	return ProcParam{Name: name, Type: tInt, Default: def, HasDefault: true}
+func pInt(name string, def int64) engine.ProcParam {
+	return engine.ProcParam{Name: name, Type: tInt, Default: def, HasDefault: true}
 }
 
-func pTiny(name string, def int64) ProcParam {
-	return ProcParam{Name: name, Type: tTiny, Default: def, HasDefault: true}
+func pTiny(name string, def int64) engine.ProcParam {
+	return engine.ProcParam{Name: name, Type: tTiny, Default: def, HasDefault: true}
 }
 
-func pBit(name string, def bool) ProcParam {
-	return ProcParam{Name: name, Type: tBit, Default: def, HasDefault: true}
+func pBit(name string, def bool) engine.ProcParam {
+	return engine.ProcParam{Name: name, Type: tBit, Default: def, HasDefault: true}
 }
 
-func pStr(name string, t Type) ProcParam { return ProcParam{Name: name, Type: t, HasDefault: true} }
-
-func pReq(name string, t Type) ProcParam { return ProcParam{Name: name, Type: t} }
-
-func pOut(name string, t Type) ProcParam {
-	return ProcParam{Name: name, Type: t, HasDefault: true, Output: true}
+func pStr(name string, t Type) engine.ProcParam {
+	return engine.ProcParam{Name: name, Type: t, HasDefault: true}
 }
 
-var jobIdent = []ProcParam{{Name: "@job_id", Type: tGUID, HasDefault: true}, pStr("@job_name", tSys)}
+func pReq(name string, t Type) engine.ProcParam { return engine.ProcParam{Name: name, Type: t} }
 
-func installAgentProcs(r *Registry) {
-	r.Procedure("sp_add_job", SystemProc{Params: []ProcParam{
+func pOut(name string, t Type) engine.ProcParam {
+	return engine.ProcParam{Name: name, Type: t, HasDefault: true, Output: true}
+}
+
+var jobIdent = []engine.ProcParam{{Name: "@job_id", Type: tGUID, HasDefault: true}, pStr("@job_name", tSys)}
+
+func installAgentProcs(r *engine.Registry) {
+	r.Procedure("sp_add_job", engine.SystemProc{Params: []engine.ProcParam{
 		pReq("@job_name", tSys), pTiny("@enabled", 1), pStr("@description", nv(512)), pInt("@start_step_id", 1),
-		pStr("@category_name", tSys), ProcParam{Name: "@category_id", Type: tInt, HasDefault: true}, pStr("@owner_login_name", tSys),
+		pStr("@category_name", tSys), engine.ProcParam{Name: "@category_id", Type: tInt, HasDefault: true}, pStr("@owner_login_name", tSys),
 		pInt("@notify_level_eventlog", 2), pInt("@notify_level_email", 0), pInt("@notify_level_netsend", 0), pInt("@notify_level_page", 0),
 		pStr("@notify_email_operator_name", tSys), pStr("@notify_netsend_operator_name", tSys), pStr("@notify_page_operator_name", tSys),
 		pInt("@delete_level", 0), pOut("@job_id", tGUID), pStr("@originating_server", tSys),
 	}, Run: spAddJob})
-	r.Procedure("sp_add_jobstep", SystemProc{Params: append(slices.Clone(jobIdent),
-		ProcParam{Name: "@step_id", Type: tInt, HasDefault: true}, pReq("@step_name", tSys),
-		ProcParam{Name: "@subsystem", Type: nv(40), Default: "TSQL", HasDefault: true}, pStr("@command", sqltypes.NVarChar(sqltypes.MaxLength)),
+	r.Procedure("sp_add_jobstep", engine.SystemProc{Params: append(slices.Clone(jobIdent),
+		engine.ProcParam{Name: "@step_id", Type: tInt, HasDefault: true}, pReq("@step_name", tSys),
+		engine.ProcParam{Name: "@subsystem", Type: nv(40), Default: "TSQL", HasDefault: true}, pStr("@command", sqltypes.NVarChar(sqltypes.MaxLength)),
 		pStr("@additional_parameters", sqltypes.NVarChar(sqltypes.MaxLength)), pInt("@cmdexec_success_code", 0), pTiny("@on_success_action", 1), pInt("@on_success_step_id", 0),
 		pTiny("@on_fail_action", 2), pInt("@on_fail_step_id", 0), pStr("@server", tSys), pStr("@database_name", tSys),
 		pStr("@database_user_name", tSys), pInt("@retry_attempts", 0), pInt("@retry_interval", 0), pInt("@os_run_priority", 0),
-		pStr("@output_file_name", nv(200)), pInt("@flags", 0), ProcParam{Name: "@proxy_id", Type: tInt, HasDefault: true},
+		pStr("@output_file_name", nv(200)), pInt("@flags", 0), engine.ProcParam{Name: "@proxy_id", Type: tInt, HasDefault: true},
 		pStr("@proxy_name", tSys), pOut("@step_uid", tGUID),
 	), Run: spAddJobStep})
-	r.Procedure("sp_add_schedule", SystemProc{Params: scheduleParams("@schedule_name", true), Run: spAddSchedule})
-	r.Procedure("sp_add_jobschedule", SystemProc{Params: append(slices.Clone(jobIdent), scheduleParams("@name", false)...), Run: spAddJobSchedule})
-	r.Procedure("sp_attach_schedule", SystemProc{Params: append(slices.Clone(jobIdent),
-		ProcParam{Name: "@schedule_id", Type: tInt, HasDefault: true}, pStr("@schedule_name", tSys), pBit("@automatic_post", true),
+	r.Procedure("sp_add_schedule", engine.SystemProc{Params: scheduleParams("@schedule_name", true), Run: spAddSchedule})
+	r.Procedure("sp_add_jobschedule", engine.SystemProc{Params: append(slices.Clone(jobIdent), scheduleParams("@name", false)...), Run: spAddJobSchedule})
+	r.Procedure("sp_attach_schedule", engine.SystemProc{Params: append(slices.Clone(jobIdent),
+		engine.ProcParam{Name: "@schedule_id", Type: tInt, HasDefault: true}, pStr("@schedule_name", tSys), pBit("@automatic_post", true),
 	), Run: spAttachSchedule})
-	r.Procedure("sp_update_job", SystemProc{Params: append(slices.Clone(jobIdent),
-		pStr("@new_name", tSys), ProcParam{Name: "@enabled", Type: tTiny, HasDefault: true}, pStr("@description", nv(512)),
-		ProcParam{Name: "@start_step_id", Type: tInt, HasDefault: true}, pStr("@category_name", tSys), pStr("@owner_login_name", tSys),
-		ProcParam{Name: "@notify_level_eventlog", Type: tInt, HasDefault: true}, ProcParam{Name: "@notify_level_email", Type: tInt, HasDefault: true},
-		ProcParam{Name: "@notify_level_netsend", Type: tInt, HasDefault: true}, ProcParam{Name: "@notify_level_page", Type: tInt, HasDefault: true},
+	r.Procedure("sp_update_job", engine.SystemProc{Params: append(slices.Clone(jobIdent),
+		pStr("@new_name", tSys), engine.ProcParam{Name: "@enabled", Type: tTiny, HasDefault: true}, pStr("@description", nv(512)),
+		engine.ProcParam{Name: "@start_step_id", Type: tInt, HasDefault: true}, pStr("@category_name", tSys), pStr("@owner_login_name", tSys),
+		engine.ProcParam{Name: "@notify_level_eventlog", Type: tInt, HasDefault: true}, engine.ProcParam{Name: "@notify_level_email", Type: tInt, HasDefault: true},
+		engine.ProcParam{Name: "@notify_level_netsend", Type: tInt, HasDefault: true}, engine.ProcParam{Name: "@notify_level_page", Type: tInt, HasDefault: true},
 		pStr("@notify_email_operator_name", tSys), pStr("@notify_netsend_operator_name", tSys), pStr("@notify_page_operator_name", tSys),
-		ProcParam{Name: "@delete_level", Type: tInt, HasDefault: true}, pBit("@automatic_post", true),
+		engine.ProcParam{Name: "@delete_level", Type: tInt, HasDefault: true}, pBit("@automatic_post", true),
 	), Run: spUpdateJob})
-	r.Procedure("sp_start_job", SystemProc{Params: append(slices.Clone(jobIdent),
+	r.Procedure("sp_start_job", engine.SystemProc{Params: append(slices.Clone(jobIdent),
 		pInt("@error_flag", 1), pStr("@server_name", tSys), pStr("@step_name", tSys), pInt("@output_flag", 1),
 	), Run: spStartJob})
-	r.Procedure("sp_stop_job", SystemProc{Params: append(slices.Clone(jobIdent),
+	r.Procedure("sp_stop_job", engine.SystemProc{Params: append(slices.Clone(jobIdent),
 		pStr("@originating_server", tSys), pStr("@server_name", tSys),
 	), Run: spStopJob})
-	r.Procedure("sp_delete_job", SystemProc{Params: append(slices.Clone(jobIdent),
+	r.Procedure("sp_delete_job", engine.SystemProc{Params: append(slices.Clone(jobIdent),
 		pStr("@originating_server", tSys), pBit("@delete_history", true), pBit("@delete_unused_schedule", true),
 	), Run: spDeleteJob})
-	r.Procedure("sp_add_jobserver", SystemProc{Params: append(slices.Clone(jobIdent),
+	r.Procedure("sp_add_jobserver", engine.SystemProc{Params: append(slices.Clone(jobIdent),
 		pStr("@server_name", tSys), pBit("@automatic_post", true),
 	), Run: spAddJobServer})
 }
 
-func scheduleParams(nameParam string, standalone bool) []ProcParam {
-	ps := []ProcParam{
+func scheduleParams(nameParam string, standalone bool) []engine.ProcParam {
+	ps := []engine.ProcParam{
 		pReq(nameParam, tSys), pTiny("@enabled", 1), pInt("@freq_type", 0), pInt("@freq_interval", 1), pInt("@freq_subday_type", 0),
 		pInt("@freq_subday_interval", 0), pInt("@freq_relative_interval", 0), pInt("@freq_recurrence_factor", 0),
-		ProcParam{Name: "@active_start_date", Type: tInt, HasDefault: true}, pInt("@active_end_date", 99991231),
+		engine.ProcParam{Name: "@active_start_date", Type: tInt, HasDefault: true}, pInt("@active_end_date", 99991231),
 		pInt("@active_start_time", 0), pInt("@active_end_time", 235959),
 	}
 	if standalone {
@@ -96,7 +99,7 @@ func scheduleParams(nameParam string, standalone bool) []ProcParam {
 }
 
 // scheduler is the calling instance's Agent.
-func scheduler(pc *ProcCall) (*agent.Scheduler, error) {
+func scheduler(pc *engine.ProcCall) (*agent.Scheduler, error) {
 	s := pc.Instance().Agent()
 	if s == nil {
 		return nil, newErr(sqlerr.AgentNotRunning)
@@ -107,7 +110,7 @@ func scheduler(pc *ProcCall) (*agent.Scheduler, error) {
 // resolveJob finds the job named by @job_id or @job_name (exactly one).
 // jobOf is the preamble of the job procedures: the running Agent and the
 // job named by @job_id or @job_name.
-func jobOf(pc *ProcCall) (*agent.Scheduler, agent.Job, error) {
+func jobOf(pc *engine.ProcCall) (*agent.Scheduler, agent.Job, error) {
 	s, err := scheduler(pc)
 	if err != nil {
 		return nil, agent.Job{}, err
@@ -118,12 +121,12 @@ func jobOf(pc *ProcCall) (*agent.Scheduler, agent.Job, error) {
 
 // setScheduleOutputs returns a new schedule's id and uid in the
 // procedure's OUTPUT parameters.
-func setScheduleOutputs(pc *ProcCall, sc agent.Schedule) {
+func setScheduleOutputs(pc *engine.ProcCall, sc agent.Schedule) {
 	pc.SetOutput("@schedule_id", int64(sc.ScheduleID))
 	pc.SetOutput("@schedule_uid", sc.ScheduleUID)
 }
 
-func resolveJob(pc *ProcCall, s *agent.Scheduler) (agent.Job, error) {
+func resolveJob(pc *engine.ProcCall, s *agent.Scheduler) (agent.Job, error) {
 	id, idOK := pc.Arg("@job_id").(GUID)
 	name, nameOK := pc.Arg("@job_name").(string)
 	if idOK == nameOK {
@@ -143,16 +146,16 @@ func resolveJob(pc *ProcCall, s *agent.Scheduler) (agent.Job, error) {
 	return j, nil
 }
 
-func procStr(pc *ProcCall, name string) string {
+func procStr(pc *engine.ProcCall, name string) string {
 	s, _ := pc.Arg(name).(string)
 	return s
 }
 
-func procInt(pc *ProcCall, name string) int {
+func procInt(pc *engine.ProcCall, name string) int {
 	return int(vInt(pc.Arg(name)))
 }
 
-func spAddJob(pc *ProcCall) (int32, error) {
+func spAddJob(pc *engine.ProcCall) (int32, error) {
 	s, err := scheduler(pc)
 	if err != nil {
 		return 1, err
@@ -181,7 +184,7 @@ func spAddJob(pc *ProcCall) (int32, error) {
 	return 0, nil
 }
 
-func spAddJobStep(pc *ProcCall) (int32, error) {
+func spAddJobStep(pc *engine.ProcCall) (int32, error) {
 	s, j, err := jobOf(pc)
 	if err != nil {
 		return 1, err
@@ -215,7 +218,7 @@ func spAddJobStep(pc *ProcCall) (int32, error) {
 }
 
 // scheduleFromArgs reads sp_add_schedule's schedule fields.
-func scheduleFromArgs(pc *ProcCall, name string) agent.Schedule {
+func scheduleFromArgs(pc *engine.ProcCall, name string) agent.Schedule {
 	sc := agent.Schedule{Name: name, Enabled: procInt(pc, "@enabled") != 0, Owner: procStr(pc, "@owner_login_name"),
 		FreqType: procInt(pc, "@freq_type"), FreqInterval: procInt(pc, "@freq_interval"), FreqSubdayType: procInt(pc, "@freq_subday_type"),
 		FreqSubdayInterval: procInt(pc, "@freq_subday_interval"), FreqRelativeInterval: procInt(pc, "@freq_relative_interval"),
@@ -224,7 +227,7 @@ func scheduleFromArgs(pc *ProcCall, name string) agent.Schedule {
 	if v, ok := pc.Arg("@active_start_date").(int64); ok {
 		sc.ActiveStartDate = int(v)
 	} else {
-		sc.ActiveStartDate = agent.DateInt(pc.Instance().agentNow()) // NULL: today
+		sc.ActiveStartDate = agent.DateInt(agentNow(pc.Instance())) // NULL: today
 	}
 	if sc.Owner == "" {
 		sc.Owner = "sa"
@@ -232,7 +235,7 @@ func scheduleFromArgs(pc *ProcCall, name string) agent.Schedule {
 	return sc
 }
 
-func spAddSchedule(pc *ProcCall) (int32, error) {
+func spAddSchedule(pc *engine.ProcCall) (int32, error) {
 	s, err := scheduler(pc)
 	if err != nil {
 		return 1, err
@@ -245,7 +248,7 @@ func spAddSchedule(pc *ProcCall) (int32, error) {
 	return 0, nil
 }
 
-func spAddJobSchedule(pc *ProcCall) (int32, error) {
+func spAddJobSchedule(pc *engine.ProcCall) (int32, error) {
 	s, j, err := jobOf(pc)
 	if err != nil {
 		return 1, err
@@ -261,7 +264,7 @@ func spAddJobSchedule(pc *ProcCall) (int32, error) {
 	return 0, nil
 }
 
-func spAttachSchedule(pc *ProcCall) (int32, error) {
+func spAttachSchedule(pc *engine.ProcCall) (int32, error) {
 	s, j, err := jobOf(pc)
 	if err != nil {
 		return 1, err
@@ -293,7 +296,7 @@ func spAttachSchedule(pc *ProcCall) (int32, error) {
 	return 0, nil
 }
 
-func spUpdateJob(pc *ProcCall) (int32, error) {
+func spUpdateJob(pc *engine.ProcCall) (int32, error) {
 	s, j, err := jobOf(pc)
 	if err != nil {
 		return 1, err
@@ -325,12 +328,12 @@ func spUpdateJob(pc *ProcCall) (int32, error) {
 	return 0, nil
 }
 
-func spStartJob(pc *ProcCall) (int32, error) {
+func spStartJob(pc *engine.ProcCall) (int32, error) {
 	s, j, err := jobOf(pc)
 	if err != nil {
 		return 1, err
 	}
-	user := pc.sc.s.login
+	user := pc.Session().LoginName()
 	if err := s.StartJob(j.JobID, agent.StartOptions{User: user, StepName: procStr(pc, "@step_name")}); err != nil {
 		return 1, agentError(err, "", "")
 	}
@@ -342,18 +345,18 @@ func spStartJob(pc *ProcCall) (int32, error) {
 	return 0, nil
 }
 
-func spStopJob(pc *ProcCall) (int32, error) {
+func spStopJob(pc *engine.ProcCall) (int32, error) {
 	s, j, err := jobOf(pc)
 	if err != nil {
 		return 1, err
 	}
-	if err := s.StopJob(j.JobID, pc.sc.s.login); err != nil {
+	if err := s.StopJob(j.JobID, pc.Session().LoginName()); err != nil {
 		return 1, agentError(err, "", "")
 	}
 	return 0, nil
 }
 
-func spDeleteJob(pc *ProcCall) (int32, error) {
+func spDeleteJob(pc *engine.ProcCall) (int32, error) {
 	s, j, err := jobOf(pc)
 	if err != nil {
 		return 1, err
@@ -397,7 +400,7 @@ func deleteJobAndSchedules(s *agent.Scheduler, id GUID, unused bool) error {
 
 // spAddJobServer targets a job at a server. The simulator's jobs always run
 // on the local Agent, so only the local server is accepted.
-func spAddJobServer(pc *ProcCall) (int32, error) {
+func spAddJobServer(pc *engine.ProcCall) (int32, error) {
 	if _, _, err := jobOf(pc); err != nil {
 		return 1, err
 	}

@@ -1,9 +1,10 @@
-package engine
+package msdb
 
 import (
 	"fmt"
 
 	"github.com/pchatdr/harness/sim/mssql/agent"
+	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/sqllogship"
 	"github.com/pchatdr/harness/sqlerr"
 )
@@ -15,9 +16,9 @@ import (
 // that runs sqllogship.exe, as SQL Server does; the Agent executor runs
 // those steps with the simulator's own log-shipping agent (logship_jobs.go).
 
-func installLogShippingProcs(r *Registry) {
+func installLogShippingProcs(r *engine.Registry) {
 	n500 := nv(500)
-	r.Procedure("sp_add_log_shipping_primary_database", SystemProc{Params: []ProcParam{
+	r.Procedure("sp_add_log_shipping_primary_database", engine.SystemProc{Params: []engine.ProcParam{
 		pReq("@database", tSys), pReq("@backup_directory", n500), pReq("@backup_share", n500), pReq("@backup_job_name", tSys),
 		pReq("@backup_retention_period", tInt), pStr("@monitor_server", tSys), pBit("@monitor_server_security_mode", true),
 		pStr("@monitor_server_login", tSys), pStr("@monitor_server_password", tSys), pInt("@backup_threshold", 60),
@@ -25,16 +26,16 @@ func installLogShippingProcs(r *Registry) {
 		{Name: "@backup_job_id", Type: tGUID, Output: true}, {Name: "@primary_id", Type: tGUID, Output: true},
 		pBit("@overwrite", false), pBit("@ignoreremotemonitor", false), pTiny("@backup_compression", 2), pStr("@primary_connection_options", nv(4000)),
 	}, Run: spAddLSPrimaryDatabase})
-	r.Procedure("sp_add_log_shipping_primary_secondary", SystemProc{Params: []ProcParam{
+	r.Procedure("sp_add_log_shipping_primary_secondary", engine.SystemProc{Params: []engine.ProcParam{
 		pReq("@primary_database", tSys), pReq("@secondary_server", tSys), pReq("@secondary_database", tSys), pBit("@overwrite", false),
 	}, Run: spAddLSPrimarySecondary})
-	r.Procedure("sp_delete_log_shipping_primary_secondary", SystemProc{Params: []ProcParam{
+	r.Procedure("sp_delete_log_shipping_primary_secondary", engine.SystemProc{Params: []engine.ProcParam{
 		pReq("@primary_database", tSys), pReq("@secondary_server", tSys), pReq("@secondary_database", tSys),
 	}, Run: spDeleteLSPrimarySecondary})
-	r.Procedure("sp_delete_log_shipping_primary_database", SystemProc{Params: []ProcParam{
+	r.Procedure("sp_delete_log_shipping_primary_database", engine.SystemProc{Params: []engine.ProcParam{
 		pReq("@database", tSys), pBit("@ignoreremotemonitor", false),
 	}, Run: spDeleteLSPrimaryDatabase})
-	r.Procedure("sp_add_log_shipping_secondary_primary", SystemProc{Params: []ProcParam{
+	r.Procedure("sp_add_log_shipping_secondary_primary", engine.SystemProc{Params: []engine.ProcParam{
 		pReq("@primary_server", tSys), pReq("@primary_database", tSys), pReq("@backup_source_directory", n500),
 		pReq("@backup_destination_directory", n500), pReq("@copy_job_name", tSys), pReq("@restore_job_name", tSys),
 		{Name: "@file_retention_period", Type: tInt, HasDefault: true}, pStr("@monitor_server", tSys), pBit("@monitor_server_security_mode", true),
@@ -42,24 +43,24 @@ func installLogShippingProcs(r *Registry) {
 		{Name: "@copy_job_id", Type: tGUID, Output: true}, {Name: "@restore_job_id", Type: tGUID, Output: true},
 		{Name: "@secondary_id", Type: tGUID, Output: true}, pBit("@overwrite", false), pBit("@ignoreremotemonitor", false),
 	}, Run: spAddLSSecondaryPrimary})
-	r.Procedure("sp_add_log_shipping_secondary_database", SystemProc{Params: []ProcParam{
+	r.Procedure("sp_add_log_shipping_secondary_database", engine.SystemProc{Params: []engine.ProcParam{
 		pReq("@secondary_database", tSys), pReq("@primary_server", tSys), pReq("@primary_database", tSys), pInt("@restore_delay", 0),
 		pBit("@restore_all", true), pBit("@restore_mode", false), pBit("@disconnect_users", false), pInt("@block_size", -1),
 		pInt("@buffer_count", -1), {Name: "@max_transfer_size", Type: tInt, HasDefault: true}, pInt("@restore_threshold", 45),
 		pInt("@threshold_alert", 14421), pBit("@threshold_alert_enabled", true), {Name: "@history_retention_period", Type: tInt, HasDefault: true},
 		pBit("@overwrite", false), pBit("@ignoreremotemonitor", false),
 	}, Run: spAddLSSecondaryDatabase})
-	r.Procedure("sp_delete_log_shipping_secondary_database", SystemProc{Params: []ProcParam{
+	r.Procedure("sp_delete_log_shipping_secondary_database", engine.SystemProc{Params: []engine.ProcParam{
 		pReq("@secondary_database", tSys), pBit("@ignoreremotemonitor", false),
 	}, Run: spDeleteLSSecondaryDatabase})
-	r.Procedure("sp_delete_log_shipping_secondary_primary", SystemProc{Params: []ProcParam{
+	r.Procedure("sp_delete_log_shipping_secondary_primary", engine.SystemProc{Params: []engine.ProcParam{
 		pReq("@primary_server", tSys), pReq("@primary_database", tSys),
 	}, Run: spDeleteLSSecondaryPrimary})
 }
 
 // lsSQL runs T-SQL against msdb on behalf of a procedure call.
-func lsSQL(pc *ProcCall, text string) (*sqlSink, error) {
-	return pc.Instance().systemSQL(pc.sc.ctx, "msdb", text)
+func lsSQL(pc *engine.ProcCall, text string) (*sqlSink, error) {
+	return systemSQL(pc.Context(), pc.Instance(), "msdb", text)
 }
 
 func msgText(n int32, args ...any) string { return sqlerr.New(n, args...).Message }
@@ -89,21 +90,21 @@ func dropJobIfAny(s *agent.Scheduler, id GUID) error {
 	return deleteJobAndSchedules(s, id, true)
 }
 
-func retention(pc *ProcCall, name string) int64 {
+func retention(pc *engine.ProcCall, name string) int64 {
 	if v, ok := pc.Arg(name).(int64); ok {
 		return v
 	}
 	return 14420
 }
 
-func monitorServer(pc *ProcCall) (string, bool) {
+func monitorServer(pc *engine.ProcCall) (string, bool) {
 	if v := procStr(pc, "@monitor_server"); v != "" {
 		return v, true
 	}
 	return pc.Instance().Name(), false
 }
 
-func spAddLSPrimaryDatabase(pc *ProcCall) (int32, error) {
+func spAddLSPrimaryDatabase(pc *engine.ProcCall) (int32, error) {
 	s, err := scheduler(pc)
 	if err != nil {
 		return 1, err
@@ -115,7 +116,7 @@ func spAddLSPrimaryDatabase(pc *ProcCall) (int32, error) {
 		return 1, newErr(sqlerr.DatabaseNotFoundProc, dbName)
 	}
 	dbName = db.Name()
-	if db.Meta().Recovery == RecoverySimple {
+	if db.Meta().Recovery == engine.RecoverySimple {
 		return 1, newErr(sqlerr.LSPrimarySimpleRecovery, dbName)
 	}
 	if c := procInt(pc, "@backup_compression"); c < 0 || c > 2 {
@@ -168,7 +169,7 @@ COMMIT TRANSACTION;`,
 }
 
 // primaryID finds a log-shipping primary database's id (32010 if none).
-func primaryEntry(pc *ProcCall, db string) (id, job GUID, name string, err error) {
+func primaryEntry(pc *engine.ProcCall, db string) (id, job GUID, name string, err error) {
 	sink, err := lsSQL(pc, "SELECT primary_id, backup_job_id, primary_database FROM msdb.dbo.log_shipping_primary_databases WHERE primary_database = "+agentLit(db))
 	if err != nil {
 		return GUID{}, GUID{}, "", err
@@ -180,7 +181,7 @@ func primaryEntry(pc *ProcCall, db string) (id, job GUID, name string, err error
 	return vGUID(rows[0][0]), vGUID(rows[0][1]), vStr(rows[0][2]), nil
 }
 
-func spAddLSPrimarySecondary(pc *ProcCall) (int32, error) {
+func spAddLSPrimarySecondary(pc *engine.ProcCall) (int32, error) {
 	pdb, ss, sdb := procStr(pc, "@primary_database"), procStr(pc, "@secondary_server"), procStr(pc, "@secondary_database")
 	id, _, pname, err := primaryEntry(pc, pdb)
 	if err != nil {
@@ -205,7 +206,7 @@ func spAddLSPrimarySecondary(pc *ProcCall) (int32, error) {
 	return 0, nil
 }
 
-func spDeleteLSPrimarySecondary(pc *ProcCall) (int32, error) {
+func spDeleteLSPrimarySecondary(pc *engine.ProcCall) (int32, error) {
 	id, _, _, err := primaryEntry(pc, procStr(pc, "@primary_database"))
 	if err != nil {
 		return 1, err
@@ -218,7 +219,7 @@ func spDeleteLSPrimarySecondary(pc *ProcCall) (int32, error) {
 	return 0, nil
 }
 
-func spDeleteLSPrimaryDatabase(pc *ProcCall) (int32, error) {
+func spDeleteLSPrimaryDatabase(pc *engine.ProcCall) (int32, error) {
 	s, err := scheduler(pc)
 	if err != nil {
 		return 1, err
@@ -251,7 +252,7 @@ COMMIT TRANSACTION;`, agentLit(id)))
 }
 
 // secondaryEntry finds this secondary's registration of a primary.
-func secondaryEntry(pc *ProcCall, server, db string) (id, copyJob, restoreJob GUID, found bool, err error) {
+func secondaryEntry(pc *engine.ProcCall, server, db string) (id, copyJob, restoreJob GUID, found bool, err error) {
 	sink, err := lsSQL(pc, fmt.Sprintf("SELECT secondary_id, copy_job_id, restore_job_id FROM msdb.dbo.log_shipping_secondary WHERE primary_server = %s AND primary_database = %s",
 		agentLit(server), agentLit(db)))
 	if err != nil {
@@ -264,7 +265,7 @@ func secondaryEntry(pc *ProcCall, server, db string) (id, copyJob, restoreJob GU
 	return vGUID(rows[0][0]), vGUID(rows[0][1]), vGUID(rows[0][2]), true, nil
 }
 
-func spAddLSSecondaryPrimary(pc *ProcCall) (int32, error) {
+func spAddLSSecondaryPrimary(pc *engine.ProcCall) (int32, error) {
 	s, err := scheduler(pc)
 	if err != nil {
 		return 1, err
@@ -321,7 +322,7 @@ COMMIT TRANSACTION;`,
 	return 0, nil
 }
 
-func spAddLSSecondaryDatabase(pc *ProcCall) (int32, error) {
+func spAddLSSecondaryDatabase(pc *engine.ProcCall) (int32, error) {
 	inst := pc.Instance()
 	sdb, psrv, pdb := procStr(pc, "@secondary_database"), procStr(pc, "@primary_server"), procStr(pc, "@primary_database")
 	id, _, _, found, err := secondaryEntry(pc, psrv, pdb)
@@ -365,7 +366,7 @@ COMMIT TRANSACTION;`,
 	return 0, nil
 }
 
-func spDeleteLSSecondaryDatabase(pc *ProcCall) (int32, error) {
+func spDeleteLSSecondaryDatabase(pc *engine.ProcCall) (int32, error) {
 	sdb := procStr(pc, "@secondary_database")
 	sink, err := lsSQL(pc, "SELECT secondary_id, secondary_database FROM msdb.dbo.log_shipping_secondary_databases WHERE secondary_database = "+agentLit(sdb))
 	if err != nil {
@@ -388,7 +389,7 @@ COMMIT TRANSACTION;`, agentLit(name), agentLit(id)))
 	return 0, nil
 }
 
-func spDeleteLSSecondaryPrimary(pc *ProcCall) (int32, error) {
+func spDeleteLSSecondaryPrimary(pc *engine.ProcCall) (int32, error) {
 	s, err := scheduler(pc)
 	if err != nil {
 		return 1, err

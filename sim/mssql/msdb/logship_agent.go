@@ -1,10 +1,11 @@
-package engine
+package msdb
 
 import (
 	"context"
 	"math/big"
 	"time"
 
+	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/hostfs"
 	"github.com/pchatdr/harness/sim/mssql/sqllogship"
 )
@@ -12,10 +13,10 @@ import (
 // lsServer is the instance as the log-shipping agent (sim/mssql/sqllogship)
 // sees it when a job step runs sqllogship.exe: T-SQL on a system session
 // of its own, the Agent's view of the files.
-type lsServer struct{ inst *Instance }
+type lsServer struct{ inst *engine.Instance }
 
 func (s lsServer) Exec(ctx context.Context, text string) (*sqllogship.Result, error) {
-	sink, err := s.inst.systemSQL(ctx, "master", text)
+	sink, err := systemSQL(ctx, s.inst, "master", text)
 	if sink == nil {
 		return nil, err
 	}
@@ -30,13 +31,13 @@ func (s lsServer) Exec(ctx context.Context, text string) (*sqllogship.Result, er
 	return r, err
 }
 
-func (s lsServer) Now() time.Time             { return s.inst.now() }
+func (s lsServer) Now() time.Time             { return s.inst.Now() }
 func (s lsServer) Files() (*hostfs.FS, error) { return s.inst.Files() }
 func (s lsServer) AgentAccount() string       { return s.inst.AgentAccount() }
 
 func (s lsServer) RedoLSN(db string) (*big.Int, bool) {
 	d := s.inst.DB(db)
-	if d == nil || d.Meta().State != StateRestoring {
+	if d == nil || d.Meta().State != engine.StateRestoring {
 		return nil, false
 	}
 	return new(big.Int).SetUint64(uint64(d.NextLSN())), true
@@ -48,9 +49,5 @@ func (s lsServer) KillSessionsIn(db string) {
 	if d == nil {
 		return
 	}
-	for _, ss := range s.inst.sessionList() {
-		if ss.currentDB() == d {
-			ss.kill(nil)
-		}
-	}
+	s.inst.KillUsersOf(d, nil)
 }

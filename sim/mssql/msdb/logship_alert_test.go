@@ -1,4 +1,4 @@
-package engine
+package msdb_test
 
 import (
 	"strings"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pchatdr/harness/sim/mssql/enginetest"
+	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 )
 
 const (
@@ -92,7 +93,7 @@ func TestLogShippingAlertJobRuns(t *testing.T) {
 	w.clock.Advance(90 * time.Minute)
 	wantOutcome(t, "LSAlert_SQLP01", startJob(t, w.p, w.ps, "LSAlert_SQLP01"), 0)
 	r := run(t, w.ps, "SELECT TOP (1) h.message FROM msdb.dbo.sysjobhistory AS h JOIN msdb.dbo.sysjobs AS j ON j.job_id = h.job_id WHERE j.name = N'LSAlert_SQLP01' AND h.step_id = 1 ORDER BY h.instance_id DESC")
-	if rs := r.last(); rs == nil || len(rs.rows) != 1 || !strings.Contains(vStr(rs.rows[0][0]), "(Error 14420)") {
+	if rs := r.Last(); rs == nil || len(rs.Rows) != 1 || !strings.Contains(sqltypes.AsString(rs.Rows[0][0]), "(Error 14420)") {
 		t.Fatalf("LSAlert_SQLP01's step failed without 14420: %v", rs)
 	}
 }

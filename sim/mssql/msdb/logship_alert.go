@@ -1,4 +1,4 @@
-package engine
+package msdb
 
 import (
 	"fmt"
@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/pchatdr/harness/sim/mssql/agent"
+	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sqlerr"
 )
 
@@ -26,19 +27,19 @@ const (
 	lsAlertCommand  = "sys.sp_check_log_shipping_monitor_alert"
 )
 
-func installLogShippingAlert(r *Registry) {
-	r.Procedure("sp_add_log_shipping_alert_job", SystemProc{Params: []ProcParam{
+func installLogShippingAlert(r *engine.Registry) {
+	r.Procedure("sp_add_log_shipping_alert_job", engine.SystemProc{Params: []engine.ProcParam{
 		{Name: "@alert_job_id", Type: tGUID, Output: true, HasDefault: true},
 	}, Run: spAddLSAlertJob})
-	r.Procedure("sp_delete_log_shipping_alert_job", SystemProc{Run: spDeleteLSAlertJob})
-	r.Procedure("sp_check_log_shipping_monitor_alert", SystemProc{Run: spCheckLSMonitorAlert})
+	r.Procedure("sp_delete_log_shipping_alert_job", engine.SystemProc{Run: spDeleteLSAlertJob})
+	r.Procedure("sp_check_log_shipping_monitor_alert", engine.SystemProc{Run: spCheckLSMonitorAlert})
 }
 
 // inMaster enforces the documented "must be run from the master database"
 // of the alert procedures, with the error SQL Server's log-shipping
 // procedures raise (5001). master.dbo.sp_x runs in master whatever the
 // session's database.
-func inMaster(pc *ProcCall) error {
+func inMaster(pc *engine.ProcCall) error {
 	if pc.Qualifier != "" {
 		if !strings.EqualFold(pc.Qualifier, "master") {
 			return newErr(sqlerr.UserMustBeInMaster)
@@ -52,7 +53,7 @@ func inMaster(pc *ProcCall) error {
 }
 
 // alertJob is the registered alert job's id, if its row and its job exist.
-func alertJob(pc *ProcCall, s *agent.Scheduler) (GUID, bool, error) {
+func alertJob(pc *engine.ProcCall, s *agent.Scheduler) (GUID, bool, error) {
 	sink, err := lsSQL(pc, "SELECT alert_job_id FROM msdb.dbo.log_shipping_monitor_alert")
 	if err != nil {
 		return GUID{}, false, err
@@ -69,7 +70,7 @@ func alertJob(pc *ProcCall, s *agent.Scheduler) (GUID, bool, error) {
 
 // spAddLSAlertJob creates the alert job if this server has none (a row
 // whose job was deleted by hand is replaced), and returns its id either way.
-func spAddLSAlertJob(pc *ProcCall) (int32, error) {
+func spAddLSAlertJob(pc *engine.ProcCall) (int32, error) {
 	if err := inMaster(pc); err != nil {
 		return 1, err
 	}
@@ -90,7 +91,7 @@ func spAddLSAlertJob(pc *ProcCall) (int32, error) {
 		return 1, agentError(err, "", "")
 	}
 	sc, err := s.AddSchedule(agent.Schedule{Name: lsAlertSchedule, Enabled: true, Owner: "sa", FreqType: 4, FreqInterval: 1,
-		FreqSubdayType: 4, FreqSubdayInterval: 2, ActiveStartDate: agent.DateInt(inst.agentNow()), ActiveEndDate: 99991231, ActiveEndTime: 235900})
+		FreqSubdayType: 4, FreqSubdayInterval: 2, ActiveStartDate: agent.DateInt(agentNow(inst)), ActiveEndDate: 99991231, ActiveEndTime: 235900})
 	if err == nil {
 		err = s.AttachSchedule(job.JobID, sc.ScheduleID)
 	}
@@ -108,7 +109,7 @@ func spAddLSAlertJob(pc *ProcCall) (int32, error) {
 // spDeleteLSAlertJob removes the alert job only when this monitor has no
 // primary or secondary left to watch, as documented; otherwise it leaves
 // it and succeeds (the documented conditional removal).
-func spDeleteLSAlertJob(pc *ProcCall) (int32, error) {
+func spDeleteLSAlertJob(pc *engine.ProcCall) (int32, error) {
 	if err := inMaster(pc); err != nil {
 		return 1, err
 	}
@@ -149,7 +150,7 @@ SELECT alert_job_id FROM msdb.dbo.log_shipping_monitor_alert`)
 // number is always SQL Server's 14420/14421: a configured custom
 // threshold_alert is refused with 14262 rather than raised as a number the
 // catalogue does not name.
-func spCheckLSMonitorAlert(pc *ProcCall) (int32, error) {
+func spCheckLSMonitorAlert(pc *engine.ProcCall) (int32, error) {
 	sink, err := lsSQL(pc, `SELECT primary_server, primary_database, backup_threshold, threshold_alert, last_backup_date_utc
 	FROM msdb.dbo.log_shipping_monitor_primary WHERE threshold_alert_enabled = 1 ORDER BY primary_server, primary_database;
 SELECT secondary_server, secondary_database, restore_threshold, threshold_alert, last_restored_date_utc, last_restored_latency, last_copied_date_utc
@@ -158,7 +159,7 @@ SELECT secondary_server, secondary_database, restore_threshold, threshold_alert,
 		return 1, err
 	}
 	// The agents stamp the monitor tables with the Agent's clock.
-	now := pc.Instance().agentNow().UTC()
+	now := agentNow(pc.Instance()).UTC()
 	minutes := func(v Value) (int64, bool) {
 		t, ok := v.(time.Time)
 		if !ok {
@@ -166,7 +167,7 @@ SELECT secondary_server, secondary_database, restore_threshold, threshold_alert,
 		}
 		return int64(now.Sub(t) / time.Minute), true
 	}
-	var alerts []*Error
+	var alerts []*engine.Error
 	for _, r := range sink.rows(0) {
 		if n := vInt(r[3]); n != int64(sqlerr.LSBackupThreshold) {
 			return 1, newErr(sqlerr.AgentObjectNotFound, "threshold_alert", fmt.Sprint(n))
