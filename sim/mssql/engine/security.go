@@ -490,7 +490,7 @@ func guardStatements(r *Registry) {
 			}
 			return sc.failWith3013(verb, newErr(sqlerr.RestorePermissionDenied, sc.stmtDBName(x.DB, x.DBVar)))
 		default:
-			return sc.failWith3013(restoreVerbOf(x.Kind), newErr(sqlerr.PermissionDenied, "CREATE DATABASE", "master"))
+			return sc.failWith3013(restoreVerb(x.Kind), newErr(sqlerr.PermissionDenied, "CREATE DATABASE", "master"))
 		}
 	})
 	// CREATE LOGIN "requires ALTER ANY LOGIN permission on the server"
@@ -519,23 +519,6 @@ func guardStatements(r *Registry) {
 			return h(sc, db, opt, x)
 		}
 	}
-}
-
-// restoreVerbOf is the verb of a RESTORE form in 3013.
-func restoreVerbOf(k tsql.RestoreKind) string {
-	switch k {
-	case tsql.RestoreLog:
-		return "RESTORE LOG"
-	case tsql.RestoreHeaderOnly:
-		return "RESTORE HEADERONLY"
-	case tsql.RestoreFileListOnly:
-		return "RESTORE FILELIST"
-	case tsql.RestoreVerifyOnly:
-		return "VERIFY DATABASE"
-	case tsql.RestoreLabelOnly:
-		return "RESTORE LABELONLY"
-	}
-	return "RESTORE DATABASE"
 }
 
 // sysadminProc says a master procedure is documented as "Only members of
