@@ -4,9 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -38,37 +36,13 @@ type serverSecurity struct {
 const securityExtKey = "server_security"
 
 func (inst *Instance) security() serverSecurity {
-	var s serverSecurity
-	if b := inst.master.Meta().Ext[securityExtKey]; len(b) > 0 {
-		_ = json.Unmarshal(b, &s) // written only by updateSecurity
-	}
+	s, _ := MasterExt[serverSecurity](inst, securityExtKey) // written only by updateSecurity
 	return s
 }
 
 // updateSecurity changes the server-level security state durably.
 func (inst *Instance) updateSecurity(ctx context.Context, change func(s *serverSecurity) error) error {
-	var cerr error
-	err := inst.UpdateMeta(ctx, inst.master, func(m *DBMeta) {
-		var s serverSecurity
-		if b := m.Ext[securityExtKey]; len(b) > 0 {
-			_ = json.Unmarshal(b, &s)
-		}
-		if cerr = change(&s); cerr != nil {
-			return
-		}
-		b, err := json.Marshal(s)
-		if err != nil {
-			cerr = fmt.Errorf("engine: encode server security: %w", err)
-			return
-		}
-		ext := cloneExt(m)
-		ext[securityExtKey] = b
-		m.Ext = ext
-	})
-	if cerr != nil {
-		return cerr
-	}
-	return err
+	return UpdateMasterExt(ctx, inst, securityExtKey, change)
 }
 
 // loginExists says name is a server login: sa, a configured login, or one

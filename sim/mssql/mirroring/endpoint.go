@@ -2,8 +2,6 @@ package mirroring
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -54,37 +52,13 @@ const securityExtKey = "endpoints"
 const firstEndpointID = 65536
 
 func security(inst *engine.Instance) serverSecurity {
-	var s serverSecurity
-	if b := inst.Master().Meta().Ext[securityExtKey]; len(b) > 0 {
-		_ = json.Unmarshal(b, &s) // written only by updateSecurity
-	}
+	s, _ := engine.MasterExt[serverSecurity](inst, securityExtKey) // written only by updateSecurity
 	return s
 }
 
-// updateSecurity changes the server-level security state durably.
+// updateSecurity changes the server-level endpoint state durably.
 func updateSecurity(ctx context.Context, inst *engine.Instance, change func(s *serverSecurity) error) error {
-	var cerr error
-	err := inst.UpdateMeta(ctx, inst.Master(), func(m *engine.DBMeta) {
-		var s serverSecurity
-		if b := m.Ext[securityExtKey]; len(b) > 0 {
-			_ = json.Unmarshal(b, &s)
-		}
-		if cerr = change(&s); cerr != nil {
-			return
-		}
-		b, err := json.Marshal(s)
-		if err != nil {
-			cerr = fmt.Errorf("mirroring: encode endpoints: %w", err)
-			return
-		}
-		ext := engine.CloneExt(m)
-		ext[securityExtKey] = b
-		m.Ext = ext
-	})
-	if cerr != nil {
-		return cerr
-	}
-	return err
+	return engine.UpdateMasterExt(ctx, inst, securityExtKey, change)
 }
 
 // EndpointsOf lists the instance's endpoints by id.
