@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,6 +33,12 @@ type ScaleConfig struct {
 	Topology string
 	// Logf, when set, gets the statements and phases that took long.
 	Logf func(format string, args ...any)
+	// OutageProfile, when set, gets a CPU profile of the outage alone
+	// (from the engine's outage start to its measure): the benchmark's
+	// -cpuprofile also holds the seeding and the calibration run, which
+	// dwarf it. The test binary's own -cpuprofile must then be off (Go
+	// runs one CPU profile at a time).
+	OutageProfile io.Writer
 	// Calibrate runs a failback without history first, in its own world,
 	// and gives its journal's fixed times to the forecast (as an operator
 	// passes a rehearsal's journal to failback forecast --calibrate).
@@ -178,6 +186,14 @@ func MeasureScale(ctx context.Context, cfg ScaleConfig) (ScaleResult, error) {
 	// (mirroring the primary databases, log shipping from the mirror) is
 	// the RTO's, not the outage's.
 	var outStart, outEnd *ioWindow
+	profiling := false
+	defer func() {
+		mu.Lock()
+		if profiling {
+			pprof.StopCPUProfile()
+		}
+		mu.Unlock()
+	}()
 	sample := func() *ioWindow {
 		c, err := procIO()
 		if err != nil {
@@ -186,7 +202,7 @@ func MeasureScale(ctx context.Context, cfg ScaleConfig) (ScaleResult, error) {
 		return &ioWindow{io: c, link: link.Stats().Bytes}
 	}
 	sink := failback.SinkFunc(func(e failback.Event) {
-		if cfg.Logf != nil && (e.Kind == failback.KindSent || e.Kind == failback.KindPhase) && e.Seconds > 0.3 {
+		if cfg.Logf != nil && (e.Kind == failback.KindSent || e.Kind == failback.KindPhase) && e.Seconds > 0.05 {
 			cfg.Logf("%s %s %s %.2fs %s", e.Step, e.Kind, e.Phase, e.Seconds, e.Text)
 		}
 		switch {
@@ -194,12 +210,19 @@ func MeasureScale(ctx context.Context, cfg ScaleConfig) (ScaleResult, error) {
 			mu.Lock()
 			if outStart == nil {
 				outStart = sample()
+				if cfg.OutageProfile != nil && pprof.StartCPUProfile(cfg.OutageProfile) == nil {
+					profiling = true
+				}
 			}
 			mu.Unlock()
 		case e.Kind == failback.KindMeasure && e.Name == failback.MeasureChatOutage:
 			mu.Lock()
 			if outEnd == nil {
 				outEnd = sample()
+				if profiling {
+					pprof.StopCPUProfile()
+					profiling = false
+				}
 			}
 			mu.Unlock()
 		}

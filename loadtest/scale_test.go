@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"fmt"
 	"os"
 	"strconv"
 	"testing"
@@ -25,9 +26,25 @@ func BenchmarkOutageVsLimit(b *testing.B) {
 	if ok, need, avail := FitsInMemory(size); !ok {
 		b.Skipf("a %d-byte history needs about %d bytes of memory, %d available (PCHAT_SCALE_BYTES sets a smaller one)", size, need, avail)
 	}
+	cfg := ScaleConfig{Bytes: size, BandwidthMbps: 1000, Seed: 17, Calibrate: true}
+	// PCHAT_SCALE_PROFILE=file writes a CPU profile of the outage alone
+	// (run without -cpuprofile); PCHAT_SCALE_LOG=1 logs the statements
+	// and phases that took long.
+	if p := os.Getenv("PCHAT_SCALE_PROFILE"); p != "" {
+		f, err := os.Create(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		cfg.OutageProfile = f
+	}
+	if os.Getenv("PCHAT_SCALE_LOG") != "" {
+		cfg.Logf = func(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
+	}
 	var last ScaleResult
 	for i := 0; i < b.N; i++ {
-		r, err := MeasureScale(b.Context(), ScaleConfig{Bytes: size, BandwidthMbps: 1000, Dir: b.TempDir(), Seed: 17, Calibrate: true})
+		cfg.Dir = b.TempDir()
+		r, err := MeasureScale(b.Context(), cfg)
 		if err != nil {
 			b.Fatal(err)
 		}
