@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/pchatdr/harness/failback"
@@ -78,6 +79,11 @@ type ScaleResult struct {
 	RunLinkBytes  int64 `json:"run_link_bytes"`
 	RunReadBytes  int64 `json:"run_read_bytes"`
 	RunWriteBytes int64 `json:"run_write_bytes"`
+	// OutageCPUSeconds is the CPU time the whole process (simulator and
+	// engine) used during the outage: on a machine shared with other work
+	// the outage's wall time stretches with the CPU it needs, so this is
+	// the figure to compare between two versions run side by side.
+	OutageCPUSeconds float64 `json:"outage_cpu_seconds"`
 	// DiskWriteBps and DiskReadBps are this machine's file throughput
 	// measured in the same run, on the same folder (write+fsync, read).
 	DiskWriteBps float64 `json:"disk_write_bps"`
@@ -269,6 +275,7 @@ func MeasureScale(ctx context.Context, cfg ScaleConfig) (ScaleResult, error) {
 	}
 	res.LinkBytes = outEnd.link - outStart.link
 	res.ReadBytes, res.WriteBytes = outEnd.io.rchar-outStart.io.rchar, outEnd.io.wchar-outStart.io.wchar
+	res.OutageCPUSeconds = (outEnd.io.cpu - outStart.io.cpu).Seconds()
 	mu.Unlock()
 	res.LinkLimitSeconds = float64(res.LinkBytes) * 8 / (res.BandwidthMbps * 1e6)
 	res.LimitSeconds = res.LinkLimitSeconds + float64(res.WriteBytes)/res.DiskWriteBps + float64(res.ReadBytes)/res.DiskReadBps
@@ -393,7 +400,10 @@ func calibrate(ctx context.Context, topo *topology.Topology, dir string, size in
 	return ov, nil
 }
 
-type ioCounters struct{ rchar, wchar int64 }
+type ioCounters struct {
+	rchar, wchar int64
+	cpu          time.Duration // user+system CPU of the process (getrusage)
+}
 
 // ioWindow is the process's I/O counters and the link's bytes at a moment.
 type ioWindow struct {
@@ -426,7 +436,15 @@ func procIO() (ioCounters, error) {
 			c.wchar = n
 		}
 	}
-	return c, sc.Err()
+	if err := sc.Err(); err != nil {
+		return c, err
+	}
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return c, fmt.Errorf("scale: CPU time: %w", err)
+	}
+	c.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return c, nil
 }
 
 // DiskThroughput measures writing n bytes to a file in dir (1 MiB writes,

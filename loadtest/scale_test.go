@@ -57,6 +57,7 @@ func BenchmarkOutageVsLimit(b *testing.B) {
 	b.ReportMetric(last.ForecastError, "forecast_outage_err")
 	b.ReportMetric(last.ForecastRTOError, "forecast_rto_err")
 	b.ReportMetric(last.RunRatio, "run_ratio")
+	b.ReportMetric(last.OutageCPUSeconds, "outage_cpu_s")
 	b.Logf("%d bytes: outage %.1fs, run %.1fs, outage limit %.1fs (link %.1fs for %d bytes at %g Mbit/s; wrote %d B at %.0f MB/s, read %d B at %.0f MB/s); run limit %.1fs (link %d B, wrote %d B, read %d B); steps %v",
 		size, last.OutageSeconds, last.RunSeconds, last.LimitSeconds, last.LinkLimitSeconds, last.LinkBytes, last.BandwidthMbps,
 		last.WriteBytes, last.DiskWriteBps/1e6, last.ReadBytes, last.DiskReadBps/1e6, last.RunLimitSeconds, last.RunLinkBytes, last.RunWriteBytes, last.RunReadBytes, last.Steps)
