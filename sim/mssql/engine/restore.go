@@ -437,9 +437,7 @@ func (inst *Instance) restoreFull(ctx context.Context, existing *Database, meta 
 		return fail(fmt.Errorf("restore %s: %w", meta.Name, err))
 	}
 	err = nd.log.WriteSnapshot(1, func(w io.Writer) error {
-		ra := newReadAhead(cr, w) // reads and writes beside the apply
-		defer ra.Close()
-		return apply(ra)
+		return apply(io.TeeReader(cr, w))
 	})
 	if err != nil {
 		return fail(restoreDataError(host, err))
