@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/pchatdr/harness/sim/mssql/engine"
@@ -33,20 +32,6 @@ func run(t testing.TB, s *engine.Session, sql string) *recorder {
 func mustRun(t testing.TB, s *engine.Session, sql string) *recorder {
 	t.Helper()
 	return enginerec.MustRun(t, s, sql)
-}
-
-func wantRows(t *testing.T, s *engine.Session, q string, want ...string) {
-	t.Helper()
-	r := mustRun(t, s, q)
-	var got []string
-	if ls := r.Last(); ls != nil {
-		for _, row := range ls.Rows {
-			got = append(got, enginerec.FmtRow(row, ls.Cols))
-		}
-	}
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
-		t.Fatalf("%s:\n got %q\nwant %q", q, got, want)
-	}
 }
 
 // scriptSession is an engine session as enginetest's in-process runner
@@ -114,13 +99,6 @@ func (e *bkEnv) start(name string, rules ...hostfs.Rule) *engine.Instance {
 	e.insts[name] = inst
 	e.t.Cleanup(func() { inst.Close() })
 	return inst
-}
-
-func (e *bkEnv) stop(name string) {
-	e.t.Helper()
-	if err := e.insts[name].Close(); err != nil {
-		e.t.Fatalf("close %s: %v", name, err)
-	}
 }
 
 // bkExec runs sql and returns the error numbers and info message texts.

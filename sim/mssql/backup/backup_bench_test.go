@@ -1,4 +1,4 @@
-package engine_test
+package backup_test
 
 import (
 	"context"
