@@ -191,6 +191,10 @@ func TestBackupAccessAndVerify(t *testing.T) {
 	if got := fmt.Sprint(bkOK(t, ps, `SELECT file_exists, file_is_a_directory, parent_directory_exists FROM sys.dm_os_file_exists(N'C:\')`).Last().Rows[0]); got != "[false true true]" {
 		t.Fatalf("dm_os_file_exists: %s", got)
 	}
+	// Its columns are exposed under the call's alias.
+	if got := scalar(t, ps, `SELECT f.file_is_a_directory FROM sys.dm_os_file_exists(N'C:\a') AS f`); got != "false" {
+		t.Fatalf("dm_os_file_exists AS f: %s", got)
+	}
 	bkOK(t, ps, `EXEC master.dbo.xp_create_subdir N'C:\a\b'`)
 	if got := len(bkOK(t, ps, `EXEC master.sys.xp_dirtree N'C:\', 0, 1`).Last().Rows); got < 5 {
 		t.Fatalf("xp_dirtree rows: %d", got)

@@ -7,7 +7,9 @@
 // records and LSNs, the crash-safe replacement of a database by a restored
 // state) is the engine's exported surface (engine/export_backup.go,
 // lsn.go). What SQL Server reports about backup sets (result sets, history
-// rows, message texts) is sim/mssql/backupset's.
+// rows, message texts) is sim/mssql/backupset's. The file procedures
+// backup jobs use (xp_fileexist, xp_create_subdir, xp_dirtree,
+// sys.dm_os_file_exists) are its Files feature.
 package backup
 
 import (
@@ -22,6 +24,12 @@ import (
 // memory.
 func Backup() engine.Feature {
 	return engine.Feature{Name: "backup", Install: installBackup, Start: startBackup}
+}
+
+// Files is the file procedures' feature (files.go): xp_fileexist,
+// xp_create_subdir, xp_dirtree and sys.dm_os_file_exists.
+func Files() engine.Feature {
+	return engine.Feature{Name: "files", Install: installFileProcs}
 }
 
 // Restore is the RESTORE feature: RESTORE DATABASE and LOG, and

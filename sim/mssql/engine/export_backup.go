@@ -343,3 +343,36 @@ func RestoreDataError(device string, err error) error {
 	}
 	return backupset.MediaReadError(device, err)
 }
+
+// The file procedures (sim/mssql/backup's Files feature: xp_fileexist,
+// xp_create_subdir, xp_dirtree, sys.dm_os_file_exists) answer as the
+// service account through Instance.Files; what they need beyond it:
+
+// XPError is how the extended procedures report an OS failure (22048:
+// "xp_create_subdir() returned error 5, 'Access is denied.'").
+func XPError(proc string, err error) *Error { return xpError(proc, err) }
+
+// EvalTyped evaluates a scalar expression in the statement's scope with
+// its type (a table-valued function converts its arguments as SQL Server
+// does).
+func (sc *scope) EvalTyped(e tsql.Expr) (Value, Type, error) { return sc.evalScalar(e) }
+
+// TableSource is what a table-valued function registered with
+// Registry.TableFunc returns for one call: its columns and how to produce
+// its rows when the query reads them.
+type TableSource = source
+
+// NewTableSource is the result of the table-valued function call x: cols,
+// exposed under x's alias (name without one), and run, called when the
+// query reads the rows.
+func NewTableSource(x *tsql.FuncTable, name string, cols []Column, run func() ([][]Value, error)) *TableSource {
+	exposed := name
+	if x.Alias != nil {
+		exposed = x.Alias.Name
+	}
+	bc := make([]bindCol, len(cols))
+	for i, c := range cols {
+		bc[i] = bindCol{name: c.Name, typ: c.Type, nullable: c.Nullable, qual: strings.ToLower(exposed)}
+	}
+	return &source{cols: bc, names: []string{exposed}, run: func(*env) ([][]Value, error) { return run() }}
+}

@@ -21,7 +21,7 @@ func Default() []engine.Feature {
 	return []engine.Feature{
 		engine.BuiltinFeature("catalog"),
 		engine.BuiltinFeature("procedures"),
-		engine.BuiltinFeature("files"),
+		backup.Files(),
 		engine.BuiltinFeature("logins"),
 		mirroring.Endpoints(),
 		msdb.LogShipping(),
