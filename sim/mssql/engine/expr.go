@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/pchatdr/harness/sim/mssql/builtins"
+	"github.com/pchatdr/harness/sim/mssql/rowset"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
@@ -56,7 +58,7 @@ type compiler struct {
 	inAgg bool
 	// windows collects the window functions of a select list; nil where
 	// they are not allowed (WHERE, ON, GROUP BY).
-	windows *[]*windowSpec
+	windows *[]*rowset.Window
 }
 
 func (sc *scope) newCompiler(bs *bindScope) *compiler { return &compiler{sc: sc, bs: bs} }
@@ -371,30 +373,9 @@ func lookupColumn(bs *bindScope, quals []tsql.Ident, name string, x *tsql.Column
 // ---------------------------------------------------------------------------
 // Helpers
 
-func toInt64(v Value) (int64, bool) {
-	switch x := v.(type) {
-	case int64:
-		return x, true
-	case bool:
-		if x {
-			return 1, true
-		}
-		return 0, true
-	case float64:
-		return int64(x), true
-	case Decimal:
-		if x.Unscaled == nil {
-			return 0, true
-		}
-		q := new(big.Int).Quo(x.Unscaled, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(x.Scale)), nil))
-		return q.Int64(), true
-	case string:
-		var n int64
-		_, err := fmt.Sscan(strings.TrimSpace(x), &n)
-		return n, err == nil
-	}
-	return 0, false
-}
+// toInt64 is builtins.ToInt64 (integers, bits, truncated float and
+// decimal, an integer string).
+func toInt64(v Value) (int64, bool) { return builtins.ToInt64(v) }
 
 func decimalOf(n int64) Decimal { return Decimal{Unscaled: big.NewInt(n), Scale: 0} }
 
