@@ -26,65 +26,13 @@ func isAggregate(fc *tsql.FuncCall) bool {
 // hasAggregate reports whether e contains an aggregate outside subqueries.
 func hasAggregate(e tsql.Expr) bool {
 	found := false
-	walkExpr(e, func(x tsql.Expr) bool {
+	tsql.WalkExpr(e, func(x tsql.Expr) bool {
 		if fc, ok := x.(*tsql.FuncCall); ok && isAggregate(fc) {
 			found = true
 		}
 		return !found
 	})
 	return found
-}
-
-// walkExpr visits e and its sub-expressions (not subqueries) while fn
-// returns true.
-func walkExpr(e tsql.Expr, fn func(tsql.Expr) bool) {
-	if e == nil || !fn(e) {
-		return
-	}
-	switch x := e.(type) {
-	case *tsql.ParenExpr:
-		walkExpr(x.X, fn)
-	case *tsql.CollateExpr:
-		walkExpr(x.X, fn)
-	case *tsql.UnaryExpr:
-		walkExpr(x.X, fn)
-	case *tsql.BinaryExpr:
-		walkExpr(x.L, fn)
-		walkExpr(x.R, fn)
-	case *tsql.IsNullExpr:
-		walkExpr(x.X, fn)
-	case *tsql.InExpr:
-		walkExpr(x.X, fn)
-		for _, a := range x.List {
-			walkExpr(a, fn)
-		}
-	case *tsql.LikeExpr:
-		walkExpr(x.X, fn)
-		walkExpr(x.Pattern, fn)
-		walkExpr(x.Escape, fn)
-	case *tsql.BetweenExpr:
-		walkExpr(x.X, fn)
-		walkExpr(x.Lo, fn)
-		walkExpr(x.Hi, fn)
-	case *tsql.QuantifiedExpr:
-		walkExpr(x.X, fn)
-	case *tsql.CaseExpr:
-		walkExpr(x.Operand, fn)
-		for _, w := range x.Whens {
-			walkExpr(w.When, fn)
-			walkExpr(w.Then, fn)
-		}
-		walkExpr(x.Else, fn)
-	case *tsql.CastExpr:
-		walkExpr(x.X, fn)
-	case *tsql.ConvertExpr:
-		walkExpr(x.X, fn)
-		walkExpr(x.Style, fn)
-	case *tsql.FuncCall:
-		for _, a := range x.Args {
-			walkExpr(a, fn)
-		}
-	}
 }
 
 func (g *groupInfo) load(i int, name string) *cexpr {
@@ -98,7 +46,7 @@ func (c *compiler) groupKey(e tsql.Expr) (*cexpr, bool, error) {
 	case *tsql.IntLit, *tsql.StringLit, *tsql.NullLit, *tsql.DecimalLit, *tsql.FloatLit, *tsql.VarRef, *tsql.ColumnRef:
 		return nil, false, nil
 	}
-	k := canon(e)
+	k := tsql.Canonical(e)
 	for i, kc := range c.group.keyCanon {
 		if kc == k {
 			return c.group.load(i, ""), true, nil

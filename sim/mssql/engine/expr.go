@@ -1,9 +1,7 @@
 package engine
 
 import (
-	"fmt"
 	"math/big"
-	"reflect"
 	"strings"
 
 	"github.com/pchatdr/harness/sim/mssql/builtins"
@@ -378,65 +376,3 @@ func lookupColumn(bs *bindScope, quals []tsql.Ident, name string, x *tsql.Column
 func toInt64(v Value) (int64, bool) { return builtins.ToInt64(v) }
 
 func decimalOf(n int64) Decimal { return Decimal{Unscaled: big.NewInt(n), Scale: 0} }
-
-// canon is a structural key of an expression that ignores positions, raw
-// spellings and identifier case: GROUP BY matching uses it.
-func canon(e tsql.Node) string {
-	var b strings.Builder
-	canonValue(reflect.ValueOf(e), &b)
-	return b.String()
-}
-
-var (
-	posType   = reflect.TypeOf(tsql.Pos{})
-	identType = reflect.TypeOf(tsql.Ident{})
-)
-
-func canonValue(v reflect.Value, b *strings.Builder) {
-	switch v.Kind() {
-	case reflect.Invalid:
-		b.WriteString("nil")
-	case reflect.Pointer, reflect.Interface:
-		if v.IsNil() {
-			b.WriteString("nil")
-			return
-		}
-		if rc, ok := v.Interface().(*tsql.RecursiveCTE); ok {
-			// A recursive CTE refers to itself: its name is its key.
-			fmt.Fprintf(b, "cte:%p", rc)
-			return
-		}
-		canonValue(v.Elem(), b)
-	case reflect.Struct:
-		t := v.Type()
-		if t == posType {
-			return
-		}
-		if t == identType {
-			b.WriteString(strings.ToLower(v.FieldByName("Name").String()))
-			return
-		}
-		b.WriteString(t.Name())
-		b.WriteByte('{')
-		for i := 0; i < v.NumField(); i++ {
-			f := t.Field(i)
-			if f.Name == "Raw" || f.Name == "OpText" || f.Type == posType {
-				continue
-			}
-			canonValue(v.Field(i), b)
-			b.WriteByte(',')
-		}
-		b.WriteByte('}')
-	case reflect.Slice:
-		b.WriteByte('[')
-		for i := 0; i < v.Len(); i++ {
-			canonValue(v.Index(i), b)
-			b.WriteByte(',')
-		}
-		b.WriteByte(']')
-	case reflect.String:
-		b.WriteString(strings.ToLower(v.String()))
-	default:
-		fmt.Fprint(b, v.Interface())
-	}
-}

@@ -215,7 +215,7 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 				return nil, err
 			}
 			gi.keys = append(gi.keys, ke)
-			gi.keyCanon = append(gi.keyCanon, canon(g))
+			gi.keyCanon = append(gi.keyCanon, tsql.Canonical(g))
 			col := -1
 			if cr, ok := g.(*tsql.ColumnRef); ok {
 				d, idx, _, err := lookupColumn(bs, cr.Name.Parts[:len(cr.Name.Parts)-1], cr.Name.Object().Name, cr)
@@ -325,9 +325,9 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 			}
 			if qs.Distinct {
 				matched := -1
-				k := canon(o.Expr)
+				k := tsql.Canonical(o.Expr)
 				for i, it := range qs.Items {
-					if it.Expr != nil && canon(it.Expr) == k {
+					if it.Expr != nil && tsql.Canonical(it.Expr) == k {
 						matched = i
 					}
 				}
@@ -366,36 +366,18 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 		}
 		ren := &env{outer: en, sc: sc}
 		if where != nil {
-			kept := rows[:0:0]
-			for _, r := range rows {
-				ren.row = r
-				ok, err := where.eval(ren)
-				if err != nil {
-					return nil, err
-				}
-				if ok == true {
-					kept = append(kept, r)
-				}
+			if rows, err = rowset.Filter(rows, where.col(), ren.at()); err != nil {
+				return nil, err
 			}
-			rows = kept
 		}
 		if gi != nil {
 			if rows, err = gi.aggregate(rows, ren); err != nil {
 				return nil, err
 			}
 			if having != nil {
-				kept := rows[:0:0]
-				for _, r := range rows {
-					ren.row = r
-					ok, err := having.eval(ren)
-					if err != nil {
-						return nil, err
-					}
-					if ok == true {
-						kept = append(kept, r)
-					}
+				if rows, err = rowset.Filter(rows, having.col(), ren.at()); err != nil {
+					return nil, err
 				}
-				rows = kept
 			}
 		}
 		if len(assigns) > 0 {
