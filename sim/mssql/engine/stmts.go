@@ -83,54 +83,13 @@ func (sc *scope) execSetOption(x *tsql.SetOptionStmt) error {
 	o := &sc.s.opts
 	for _, name := range x.Names {
 		on, isBool := onOff(x.Value)
+		if name == "ANSI_DEFAULTS" && !isBool {
+			continue
+		}
+		if o.SetBool(name, on) {
+			continue
+		}
 		switch name {
-		case "NOCOUNT":
-			o.NoCount = on
-		case "XACT_ABORT":
-			o.XactAbort = on
-		case "ANSI_NULLS":
-			o.AnsiNulls = on
-		case "QUOTED_IDENTIFIER":
-			o.QuotedIdentifier = on
-		case "ANSI_WARNINGS":
-			o.AnsiWarnings = on
-		case "ARITHABORT":
-			o.ArithAbort = on
-		case "CONCAT_NULL_YIELDS_NULL":
-			o.ConcatNullYieldsNull = on
-		case "ANSI_PADDING":
-			o.AnsiPadding = on
-		case "IMPLICIT_TRANSACTIONS":
-			o.ImplicitTransactions = on
-		case "FMTONLY":
-			o.FmtOnly = on
-		case "NOEXEC":
-			o.NoExec = on
-		case "PARSEONLY":
-			o.ParseOnly = on
-		case "ANSI_DEFAULTS":
-			// Microsoft's SET ANSI_DEFAULTS page: these seven together.
-			if isBool {
-				o.AnsiNulls, o.AnsiWarnings, o.AnsiPadding, o.QuotedIdentifier = on, on, on, on
-				o.CursorCloseOnCommit, o.ImplicitTransactions, o.AnsiNullDfltOn = on, on, on
-			}
-		case "CURSOR_CLOSE_ON_COMMIT":
-			o.CursorCloseOnCommit = on
-		case "ARITHIGNORE":
-			o.ArithIgnore = on
-		case "NUMERIC_ROUNDABORT":
-			o.NumericRoundAbort = on
-		case "ANSI_NULL_DFLT_ON":
-			// The two are exclusive: one ON turns the other OFF.
-			o.AnsiNullDfltOn = on
-			if on {
-				o.AnsiNullDfltOff = false
-			}
-		case "ANSI_NULL_DFLT_OFF":
-			o.AnsiNullDfltOff = on
-			if on {
-				o.AnsiNullDfltOn = false
-			}
 		case "DATEFORMAT":
 			v := strings.ToLower(x.Value)
 			if x.Arg != nil {
@@ -141,11 +100,8 @@ func (sc *scope) execSetOption(x *tsql.SetOptionStmt) error {
 				s, _ := a.(string)
 				v = strings.ToLower(s)
 			}
-			switch v {
-			case "mdy", "dmy", "ymd", "ydm", "myd", "dym":
-				o.DateFormat = v
-			default:
-				return newErr(sqlerr.InvalidDateFormat, v)
+			if err := o.SetDateFormat(v); err != nil {
+				return err
 			}
 		case "DATEFIRST", "LOCK_TIMEOUT", "ROWCOUNT", "TEXTSIZE", "DEADLOCK_PRIORITY", "QUERY_GOVERNOR_COST_LIMIT":
 			var n int64
@@ -156,16 +112,7 @@ func (sc *scope) execSetOption(x *tsql.SetOptionStmt) error {
 				}
 				n, _ = toInt64(a)
 			}
-			switch name {
-			case "DATEFIRST":
-				o.DateFirst = int(n)
-			case "LOCK_TIMEOUT":
-				o.LockTimeout = n
-			case "ROWCOUNT":
-				o.RowCount = n
-			case "TEXTSIZE":
-				o.TextSize = n
-			}
+			o.SetNumber(name, n)
 		case "LANGUAGE":
 			if x.Arg != nil {
 				a, _, err := sc.evalScalar(x.Arg)
