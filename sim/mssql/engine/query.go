@@ -427,18 +427,8 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 			if err != nil {
 				return nil, err
 			}
-			n, ok := toInt64(tv)
-			if !ok {
-				return nil, newErr(sqlerr.TopNotInteger)
-			}
-			if n < 0 {
-				return nil, newErr(sqlerr.TopNegative)
-			}
-			if qs.Top.Percent {
-				n = (int64(len(out))*n + 99) / 100
-			}
-			if int64(len(out)) > n {
-				out = out[:n]
+			if out, err = rowset.Top(out, tv, qs.Top.Percent); err != nil {
+				return nil, err
 			}
 		}
 		if len(items) > nOut {
@@ -493,14 +483,8 @@ func withOffsetFetch(sc *scope, p *plan, q *tsql.SelectStmt) (*plan, error) {
 			if err != nil {
 				return nil, err
 			}
-			n, _ := toInt64(v)
-			if n < 0 {
-				return nil, newErr(sqlerr.OffsetNegative)
-			}
-			if int(n) >= len(rows) {
-				rows = nil
-			} else {
-				rows = rows[n:]
+			if rows, err = rowset.Offset(rows, v); err != nil {
+				return nil, err
 			}
 		}
 		if fetch != nil {
@@ -508,12 +492,8 @@ func withOffsetFetch(sc *scope, p *plan, q *tsql.SelectStmt) (*plan, error) {
 			if err != nil {
 				return nil, err
 			}
-			n, _ := toInt64(v)
-			if n < 0 {
-				return nil, newErr(sqlerr.FetchNotPositive)
-			}
-			if int(n) < len(rows) {
-				rows = rows[:n]
+			if rows, err = rowset.Fetch(rows, v); err != nil {
+				return nil, err
 			}
 		}
 		return rows, nil
