@@ -38,10 +38,12 @@ func Offset(rows []Row, v Value) ([]Row, error) {
 	return rows[n:], nil
 }
 
-// Fetch is FETCH NEXT n ROWS ONLY: at most n rows; a negative n is 10744.
+// Fetch is FETCH NEXT n ROWS ONLY: at most n rows. The ORDER BY page
+// says FETCH's argument is "greater than or equal to one" and 10744's text
+// "greater then zero": FETCH NEXT 0 ROWS is 10744 too.
 func Fetch(rows []Row, v Value) ([]Row, error) {
 	n, _ := builtins.ToInt64(v)
-	if n < 0 {
+	if n < 1 {
 		return nil, sqlerr.New(sqlerr.FetchNotPositive)
 	}
 	if int(n) < len(rows) {

@@ -52,7 +52,7 @@ func TestOffsetFetch(t *testing.T) {
 	if _, err := Offset(ints(3), int64(-1)); number(err) != sqlerr.OffsetNegative {
 		t.Errorf("OFFSET -1: %v, want 10742", err)
 	}
-	for _, n := range []int64{-1} {
+	for _, n := range []int64{-1, 0} {
 		if _, err := Fetch(ints(3), n); number(err) != sqlerr.FetchNotPositive {
 			t.Errorf("FETCH %d: %v, want 10744", n, err)
 		}
