@@ -101,6 +101,8 @@ func TestScriptsErrors(t *testing.T) {
 		// may be zero, not negative (10742).
 		{Name: "10744 fetch zero rows", Setup: peopleSetup, Assertions: []enginetest.Assertion{{Query: "SELECT name FROM people ORDER BY id OFFSET 0 ROWS FETCH NEXT 0 ROWS ONLY", ErrNumbers: []int32{10744}}}},
 		{Name: "10742 negative offset", Setup: peopleSetup, Assertions: []enginetest.Assertion{{Query: "DECLARE @o int = -1\nSELECT name FROM people ORDER BY id OFFSET @o ROWS", ErrNumbers: []int32{10742}}}},
+		// Only COUNT takes *, with OVER too (the aggregate pages' syntax).
+		{Name: "102 SUM(*) OVER", Setup: peopleSetup, Assertions: []enginetest.Assertion{{Query: "SELECT SUM(*) OVER (PARTITION BY city) FROM people", ErrNumbers: []int32{102}}}},
 		{Name: "137 undeclared variable", Assertions: []enginetest.Assertion{{Query: "SELECT @nope", ErrNumbers: []int32{137}}}},
 		{Name: "110 fewer columns", Setup: peopleSetup, Assertions: []enginetest.Assertion{{Query: "INSERT pets (pid, owner) VALUES (9, 1, 'x')", ErrNumbers: []int32{110}}}},
 		{Name: "109 more columns", Setup: peopleSetup, Assertions: []enginetest.Assertion{{Query: "INSERT pets (pid, owner, kind) VALUES (9, 1)", ErrNumbers: []int32{109}}}},
