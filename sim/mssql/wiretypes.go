@@ -3,14 +3,26 @@ package mssql
 import (
 	"time"
 
+	"github.com/pchatdr/harness/sim/mssql/collation"
+
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tds"
 )
 
 // wireType maps an engine type to the TYPE_INFO SQL Server would send for it.
-// Lengths beyond the short-length limit travel as (MAX), i.e. PLP.
+// Lengths beyond the short-length limit travel as (MAX), i.e. PLP. A
+// character type carries its collation, by which the client decodes a
+// varchar's code-page bytes.
 func wireType(t engine.Type) tds.TypeInfo {
+	ti := wireTypeOf(t)
+	if t.Kind.IsString() {
+		ti.Collation = tds.Collation(t.Collation.TDS())
+	}
+	return ti
+}
+
+func wireTypeOf(t engine.Type) tds.TypeInfo {
 	switch t.Kind {
 	case sqltypes.KindTinyInt:
 		return tds.IntN(1)
@@ -145,11 +157,11 @@ func engineType(t tds.TypeInfo) engine.Type {
 		return engine.Type{Kind: sqltypes.KindNChar, Length: max(t.Size/2, 1)}
 	case tds.TypeBigVarChar:
 		if t.Max {
-			return engine.Type{Kind: sqltypes.KindVarChar, Length: sqltypes.MaxLength}
+			return engine.Type{Kind: sqltypes.KindVarChar, Length: sqltypes.MaxLength, Collation: paramCollation(t)}
 		}
-		return engine.Type{Kind: sqltypes.KindVarChar, Length: max(t.Size, 1)}
+		return engine.Type{Kind: sqltypes.KindVarChar, Length: max(t.Size, 1), Collation: paramCollation(t)}
 	case tds.TypeBigChar:
-		return engine.Type{Kind: sqltypes.KindChar, Length: max(t.Size, 1)}
+		return engine.Type{Kind: sqltypes.KindChar, Length: max(t.Size, 1), Collation: paramCollation(t)}
 	case tds.TypeBigVarBin:
 		if t.Max {
 			return engine.Type{Kind: sqltypes.KindVarBinary, Length: sqltypes.MaxLength}
@@ -177,11 +189,18 @@ func engineType(t tds.TypeInfo) engine.Type {
 		// ancestors; the engine holds their values as the (MAX) types.
 		return engine.Type{Kind: sqltypes.KindNVarChar, Length: sqltypes.MaxLength}
 	case tds.TypeText:
-		return engine.Type{Kind: sqltypes.KindVarChar, Length: sqltypes.MaxLength}
+		return engine.Type{Kind: sqltypes.KindVarChar, Length: sqltypes.MaxLength, Collation: paramCollation(t)}
 	case tds.TypeImage:
 		return engine.Type{Kind: sqltypes.KindVarBinary, Length: sqltypes.MaxLength}
 	}
 	// NULL type (go-mssqldb's nil) and anything unusual: an untyped NULL
 	// converts to whatever the statement needs.
 	return engine.Type{Kind: sqltypes.KindNVarChar, Length: 1}
+}
+
+// paramCollation is the modelled collation of a client's varchar
+// parameter whose characters its TDS collation's code page gives (the
+// tds layer decoded them by it): its characters stay what the client sent.
+func paramCollation(t tds.TypeInfo) collation.ID {
+	return collation.ForCodePage(t.CodePage())
 }

@@ -147,7 +147,9 @@ func dataLength(a []Expr) (Expr, error) {
 				}
 				return int64(n), nil
 			}
-			return int64(len(x)), nil
+			// The bytes of its code page, not of its UTF-8 form
+			// (DATALENGTH('café') is 4).
+			return int64(t.CodePage().Len(x)), nil
 		}
 		switch t.Kind {
 		case sqltypes.KindTinyInt, sqltypes.KindBit:

@@ -112,6 +112,17 @@ func (id ID) TDS() [5]byte {
 	return [5]byte{byte(v), byte(v >> 8), byte(v >> 16), byte(v >> 24), in.sortID}
 }
 
+// ForCodePage is the first modelled collation of code page cp (the
+// default for 1252 and for a code page none has).
+func ForCodePage(cp CodePage) ID {
+	for i := range table {
+		if CodePage(table[i].codePage) == cp {
+			return ID(i)
+		}
+	}
+	return Default
+}
+
 // CodePage is a Windows code page number.
 type CodePage int
 

@@ -294,7 +294,7 @@ func installCatalogViews(r *Registry) {
 				p, s := precisionOf(c.Type)
 				var coll Value
 				if c.Type.Kind.IsString() {
-					coll = "SQL_Latin1_General_CP1_CI_AS"
+					coll = c.Type.Collation.Name()
 				}
 				def := int64(0)
 				if c.Default != "" {
@@ -333,7 +333,7 @@ func installCatalogViews(r *Registry) {
 					cml = int64(c.Type.Length)
 					col = maxLength(c.Type)
 					if c.Type.Kind.IsString() {
-						coll = "SQL_Latin1_General_CP1_CI_AS"
+						coll = c.Type.Collation.Name()
 					}
 				}
 				if c.Type.Kind.IsNumeric() && c.Type.Kind != sqltypes.KindBit {

@@ -614,6 +614,7 @@ func (c *compiler) cast(xe tsql.Expr, tn *tsql.TypeName, style tsql.Expr, try bo
 	if err != nil {
 		return nil, err
 	}
+	t = collated(t, c.sc.dbCollation())
 	var st *cexpr
 	if style != nil {
 		if st, err = c.compile(style); err != nil {

@@ -146,7 +146,7 @@ func concat(a, b Value, ta, tb, hi Type) (Value, Type, error) {
 	}
 	s := ca.(string) + cb.(string)
 	if rt.Length != MaxLength {
-		s = truncChars(s, rt.Length, rt.Kind)
+		s = truncChars(s, rt.Length, rt)
 	}
 	return s, rt, nil
 }

@@ -445,7 +445,7 @@ func toString(v Value, from, to Type, style int) (Value, error) {
 			if to.Kind.IsUnicode() {
 				s = decodeNVarChar(x)
 			} else {
-				s = decodeVarChar(x)
+				s = decodeVarChar(x, to)
 			}
 		}
 	case time.Time:
@@ -462,9 +462,9 @@ func toString(v Value, from, to Type, style int) (Value, error) {
 		return nil, sqlerr.New(sqlerr.ExplicitConversionNotAllowed, from.Name(), to.Name())
 	}
 	if !to.Kind.IsUnicode() {
-		s = toCodePage(s)
+		s = toCodePage(s, to)
 	}
-	if to.Length != MaxLength && to.Length > 0 && charLen(s, to.Kind) > to.Length {
+	if to.Length != MaxLength && to.Length > 0 && charLen(s, to) > to.Length {
 		switch {
 		case numeric && !to.Kind.IsUnicode():
 			s = "*"
@@ -473,11 +473,11 @@ func toString(v Value, from, to Type, style int) (Value, error) {
 		case exact:
 			return nil, sqlerr.New(sqlerr.ArithmeticOverflowConvert, from.Name(), to.Name())
 		default:
-			s = truncChars(s, to.Length, to.Kind)
+			s = truncChars(s, to.Length, to)
 		}
 	}
 	if (to.Kind == KindChar || to.Kind == KindNChar) && to.Length > 0 {
-		if n := charLen(s, to.Kind); n < to.Length {
+		if n := charLen(s, to); n < to.Length {
 			s += strings.Repeat(" ", to.Length-n)
 		}
 	}
@@ -685,7 +685,7 @@ func toBinary(v Value, from, to Type, style int) (Value, error) {
 			if from.Kind.IsUnicode() {
 				b = encodeNVarChar(x)
 			} else {
-				b = encodeVarChar(x)
+				b = encodeVarChar(x, from)
 			}
 		}
 	case []byte:
@@ -740,7 +740,7 @@ func Fits(v Value, t Type) bool {
 		if !t.Kind.IsString() || t.Length == MaxLength || t.Length <= 0 {
 			return true
 		}
-		return charLen(strings.TrimRight(x, " "), t.Kind) <= t.Length
+		return charLen(strings.TrimRight(x, " "), t) <= t.Length
 	case []byte:
 		if !t.Kind.IsBinary() || t.Length == MaxLength || t.Length <= 0 {
 			return true

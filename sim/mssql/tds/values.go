@@ -237,17 +237,9 @@ func appendValue0(b []byte, t TypeInfo, v any) ([]byte, error) {
 		if !ok {
 			return b, encErr(t, v, "want a string")
 		}
-		utf8Coll := t.collation().utf8()
-		n := cp1252Len(s)
-		if utf8Coll {
-			n = len(s)
-		}
-		enc := func(b []byte) []byte {
-			if utf8Coll {
-				return append(b, s...)
-			}
-			return appendCP1252(b, s)
-		}
+		coll := t.collation()
+		n := charsLen(coll, s)
+		enc := func(b []byte) []byte { return appendChars(b, coll, s) }
 		if t.Max {
 			return appendU32(enc(appendPLPHeader(b, n)), 0), nil
 		}
@@ -488,10 +480,7 @@ func readValue(r *reader, t TypeInfo) any {
 		case TypeNVarChar, TypeNChar:
 			return decodeUTF16(raw)
 		case TypeBigVarChar, TypeBigChar:
-			if t.Collation.utf8() {
-				return string(raw)
-			}
-			return decodeCP1252(raw)
+			return decodeChars(t.collation(), raw)
 		}
 		return append([]byte{}, raw...)
 	case TypeText, TypeNText, TypeImage:
@@ -512,10 +501,7 @@ func readValue(r *reader, t TypeInfo) any {
 			}
 			return decodeUTF16(raw)
 		case TypeText:
-			if t.Collation.utf8() {
-				return string(raw)
-			}
-			return decodeCP1252(raw)
+			return decodeChars(t.collation(), raw)
 		}
 		return append([]byte{}, raw...)
 	}

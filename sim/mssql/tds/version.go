@@ -111,13 +111,10 @@ func appendLongLen(b []byte, t TypeInfo, v any) ([]byte, error) {
 	var data []byte
 	switch x := v.(type) {
 	case string:
-		switch {
-		case t.ID == TypeNText:
+		if t.ID == TypeNText {
 			data = appendUTF16(nil, x)
-		case t.collation().utf8():
-			data = []byte(x)
-		default:
-			data = appendCP1252(nil, x)
+		} else {
+			data = appendChars(nil, t.collation(), x)
 		}
 	case []byte:
 		if t.ID != TypeImage {
