@@ -51,6 +51,7 @@ var entries = []Entry{
 
 	// Conversion and arithmetic.
 	{Number: 220, Class: 16, Template: "Arithmetic overflow error for data type %ls, value = %ld."},
+	{Number: 235, Class: 16, Template: "Cannot convert a char value to money. The char value has incorrect syntax."},
 	{Number: 232, Class: 16, Template: "Arithmetic overflow error for type %ls, value = %f."},
 	{Number: 241, Class: 16, Template: "Conversion failed when converting date and/or time from character string."},
 	{Number: 242, Class: 16, Template: "The conversion of a %ls data type to a %ls data type resulted in an out-of-range value."},

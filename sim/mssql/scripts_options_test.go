@@ -72,3 +72,9 @@ func TestPreparedScripts(t *testing.T) {
 		return openDB(t, startServer(t, ""), "master")
 	})
 }
+
+func TestMoneyScripts(t *testing.T) {
+	enginetest.Run(t, enginetest.MoneyScripts, func(t *testing.T) *sql.DB {
+		return openDB(t, startServer(t, ""), "master")
+	})
+}

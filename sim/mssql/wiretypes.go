@@ -40,6 +40,10 @@ func wireTypeOf(t engine.Type) tds.TypeInfo {
 			p = 18
 		}
 		return tds.DecimalN(p, t.Scale)
+	case sqltypes.KindMoney:
+		return tds.MoneyN(8)
+	case sqltypes.KindSmallMoney:
+		return tds.MoneyN(4)
 	case sqltypes.KindFloat:
 		return tds.FltN(8)
 	case sqltypes.KindReal:
@@ -140,14 +144,12 @@ func engineType(t tds.TypeInfo) engine.Type {
 	case tds.TypeDecimalN, tds.TypeNumericN:
 		return engine.Type{Kind: sqltypes.KindDecimal, Precision: t.Precision, Scale: t.Scale}
 	case tds.TypeMoneyN, tds.TypeMoney, tds.TypeMoney4:
-		// money and smallmoney hold the same values as decimal(19,4) and
-		// decimal(10,4), which is how the engine keeps them (approxType).
 		// Falling through to the untyped-NULL case below lost the value of
 		// an OUTPUT money parameter (go-mssqldb read NULL).
 		if t.Size == 4 || t.ID == tds.TypeMoney4 {
-			return engine.Type{Kind: sqltypes.KindDecimal, Precision: 10, Scale: 4}
+			return sqltypes.TypeSmallMoney
 		}
-		return engine.Type{Kind: sqltypes.KindDecimal, Precision: 19, Scale: 4}
+		return sqltypes.TypeMoney
 	case tds.TypeNVarChar:
 		if t.Max {
 			return engine.Type{Kind: sqltypes.KindNVarChar, Length: sqltypes.MaxLength}

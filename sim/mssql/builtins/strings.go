@@ -100,6 +100,10 @@ func strType(t Type) Type {
 		n = 34
 	case sqltypes.KindDecimal:
 		n = int(t.Precision) + 2
+	case sqltypes.KindMoney:
+		n = 21
+	case sqltypes.KindSmallMoney:
+		n = 12
 	case sqltypes.KindVarBinary, sqltypes.KindBinary:
 		n = t.Length
 	}

@@ -343,6 +343,9 @@ func (spec *aggSpec) setType() error {
 			spec.typ = sqltypes.DecimalType(38, s)
 		case sqltypes.KindFloat, sqltypes.KindReal:
 			spec.typ = sqltypes.TypeFloat
+		case sqltypes.KindMoney, sqltypes.KindSmallMoney:
+			// SUM and AVG of money or smallmoney are money.
+			spec.typ = sqltypes.TypeMoney
 		default:
 			return newErr(sqlerr.InvalidOperandType, t.Name(), strings.ToLower(name))
 		}

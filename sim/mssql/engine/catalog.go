@@ -115,6 +115,10 @@ func typeID(t Type) int64 {
 		return 165
 	case sqltypes.KindBinary:
 		return 173
+	case sqltypes.KindMoney:
+		return 60
+	case sqltypes.KindSmallMoney:
+		return 122
 	}
 	return 0
 }
@@ -127,8 +131,10 @@ func maxLength(t Type) int64 {
 		return 2
 	case sqltypes.KindInt, sqltypes.KindReal:
 		return 4
-	case sqltypes.KindBigInt, sqltypes.KindFloat, sqltypes.KindDateTime:
+	case sqltypes.KindBigInt, sqltypes.KindFloat, sqltypes.KindDateTime, sqltypes.KindMoney:
 		return 8
+	case sqltypes.KindSmallMoney:
+		return 4
 	case sqltypes.KindDecimal:
 		switch {
 		case t.Precision <= 9:
@@ -175,6 +181,10 @@ func precisionOf(t Type) (int64, int64) {
 		return 1, 0
 	case sqltypes.KindDecimal:
 		return int64(t.Precision), int64(t.Scale)
+	case sqltypes.KindMoney:
+		return 19, 4
+	case sqltypes.KindSmallMoney:
+		return 10, 4
 	case sqltypes.KindFloat:
 		return 53, 0
 	case sqltypes.KindReal:

@@ -158,7 +158,7 @@ func (c *compiler) compile(e tsql.Expr) (*cexpr, error) {
 		if err != nil {
 			return nil, err
 		}
-		return constExpr(d, sqltypes.DecimalType(19, 4)), nil
+		return constExpr(d.Rescale(4, false), sqltypes.TypeMoney), nil
 	case *tsql.NullLit:
 		return constExpr(nil, sqltypes.TypeInt), nil
 	case *tsql.DefaultExpr:

@@ -586,15 +586,11 @@ func resolveType(tn *tsql.TypeName, cast bool, pos int) (Type, error) {
 }
 
 // approxType maps types the value system does not model to the nearest one
-// it does: money is decimal(19,4), the legacy LOB types are their (MAX)
-// successors. (datetimeoffset, smalldatetime and time are real types now.)
+// it does: the legacy LOB types are their (MAX) successors. (money,
+// smallmoney, datetimeoffset, smalldatetime and time are real types now.)
 // Known gap: a client asking the column's type sees the successor's name.
 func approxType(name string, args []int) (Type, bool) {
 	switch strings.ToLower(strings.Trim(name, "[]")) {
-	case "money":
-		return sqltypes.DecimalType(19, 4), true
-	case "smallmoney":
-		return sqltypes.DecimalType(10, 4), true
 	case "ntext", "xml":
 		return sqltypes.NVarChar(sqltypes.MaxLength), true
 	case "text":

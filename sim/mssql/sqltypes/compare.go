@@ -68,7 +68,7 @@ func Equal(a, b Value, ta, tb Type) (bool, error) {
 // left alone (compareSame compares them exactly), so a capped result type
 // cannot round them.
 func coerce(v Value, t, rt Type) (Value, error) {
-	exact := func(k Kind) bool { return k.IsInteger() || k == KindBit || k == KindDecimal }
+	exact := func(k Kind) bool { return k.IsInteger() || k == KindBit || k == KindDecimal || k.IsMoney() }
 	if t.Kind == rt.Kind || (exact(t.Kind) && exact(rt.Kind)) {
 		return v, nil
 	}

@@ -61,7 +61,9 @@ func ExplicitAllowed(f, t Kind) bool {
 	}
 	switch {
 	case f.IsNumeric():
-		return t.IsNumeric() || t == KindDateTime || t == KindSmallDateTime || (t.IsBinary() && f != KindDecimal)
+		// money -> binary (SQL Server's 8-byte image) is refused like
+		// decimal's.
+		return t.IsNumeric() || t == KindDateTime || t == KindSmallDateTime || (t.IsBinary() && f != KindDecimal && !f.IsMoney())
 	case f == KindDateTime:
 		return t.IsNumeric() || t.IsDateTime() || t.IsBinary()
 	case f == KindDate:
@@ -113,6 +115,8 @@ func convert(v Value, from, to Type, style int) (Value, error) {
 		return toBit(v, from, to)
 	case to.Kind == KindDecimal:
 		return toDecimal(v, from, to)
+	case to.Kind.IsMoney():
+		return toMoney(v, from, to)
 	case to.Kind == KindFloat || to.Kind == KindReal:
 		return toFloat(v, from, to)
 	case to.Kind.IsString():
@@ -209,6 +213,9 @@ func toInteger(v Value, from, to Type) (Value, error) {
 	case bool:
 		return b2i(x), nil
 	case Decimal:
+		if from.Kind.IsMoney() {
+			x = moneyToInt(x)
+		}
 		i, ok := x.Int64()
 		if !ok || i < lo || i > hi {
 			return nil, sqlerr.New(sqlerr.ArithmeticOverflowConvert, from.Name(), to.Name())
@@ -431,6 +438,9 @@ func toString(v Value, from, to Type, style int) (Value, error) {
 		s, numeric = strconv.FormatInt(b2i(x), 10), true
 	case Decimal:
 		s, exact = x.String(), true
+		if from.Kind.IsMoney() {
+			s = formatMoney(x, style)
+		}
 	case float64:
 		s, exact = formatFloat(x, from.Kind == KindReal, style), true
 	case string:
@@ -753,6 +763,9 @@ func Fits(v Value, t Type) bool {
 		lo, hi := intRange(t.Kind)
 		return x >= lo && x <= hi
 	case Decimal:
+		if t.Kind.IsMoney() {
+			return moneyFits(x.Rescale(4, false), t.Kind)
+		}
 		if t.Kind != KindDecimal || t.Precision == 0 {
 			return true
 		}

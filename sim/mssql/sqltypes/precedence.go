@@ -8,7 +8,7 @@ import (
 // Precedence is SQL Server's data type precedence rank for the kinds the
 // simulator has (higher wins): datetimeoffset > datetime2 > datetime >
 // smalldatetime > date > time > float > real >
-// decimal > bigint > int > smallint > tinyint > bit > uniqueidentifier >
+// decimal > money > smallmoney > bigint > int > smallint > tinyint > bit > uniqueidentifier >
 // nvarchar > nchar > varchar > char > varbinary > binary.
 func Precedence(k Kind) int {
 	switch k {
@@ -25,10 +25,14 @@ func Precedence(k Kind) int {
 	case KindTime:
 		return 18
 	case KindFloat:
-		return 15
+		return 17
 	case KindReal:
-		return 14
+		return 16
 	case KindDecimal:
+		return 15
+	case KindMoney:
+		return 14
+	case KindSmallMoney:
 		return 13
 	case KindBigInt:
 		return 12
@@ -142,6 +146,10 @@ func displayLength(t Type) int {
 		return 1
 	case KindDecimal:
 		return int(t.Precision) + 2
+	case KindMoney:
+		return 21
+	case KindSmallMoney:
+		return 12
 	case KindFloat, KindReal:
 		return 30
 	case KindDateTime:
@@ -170,6 +178,12 @@ func decimalShape(t Type) (int, int) {
 			return 18, 0
 		}
 		return int(t.Precision), int(t.Scale)
+	}
+	switch t.Kind {
+	case KindMoney:
+		return 19, 4
+	case KindSmallMoney:
+		return 10, 4
 	}
 	return int(intDecimalPrecision(t.Kind)), 0
 }

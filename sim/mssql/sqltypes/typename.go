@@ -62,6 +62,10 @@ func (t Type) Name() string {
 		return "time"
 	case KindDateTimeOffset:
 		return "datetimeoffset"
+	case KindMoney:
+		return "money"
+	case KindSmallMoney:
+		return "smallmoney"
 	}
 	return "invalid"
 }
@@ -102,7 +106,7 @@ func (k Kind) IsInteger() bool {
 
 // IsNumeric reports integers, bit, decimal, float and real.
 func (k Kind) IsNumeric() bool {
-	return k.IsInteger() || k == KindBit || k == KindDecimal || k == KindFloat || k == KindReal
+	return k.IsInteger() || k == KindBit || k == KindDecimal || k == KindFloat || k == KindReal || k.IsMoney()
 }
 
 // IsDateTime reports the date and time kinds: datetime, datetime2, date,
@@ -272,6 +276,10 @@ func ParseTypeNameOpts(name string, args []int, max bool, o TypeNameOptions) (Ty
 		return TypeFloat, nil
 	case "smalldatetime":
 		return noArgs(TypeSmallDateTime)
+	case "money":
+		return noArgs(TypeMoney)
+	case "smallmoney":
+		return noArgs(TypeSmallMoney)
 	case "datetime2", "time", "datetimeoffset":
 		if max || len(args) > 1 {
 			return unknown()

@@ -39,6 +39,8 @@ const (
 	KindSmallDateTime
 	KindTime           // Scale 0-7; the value is on 1900-01-01
 	KindDateTimeOffset // Scale 0-7; the value's zone is its offset
+	KindMoney          // Decimal at scale 4 (money.go)
+	KindSmallMoney     // Decimal at scale 4, int32 range
 )
 
 // MaxLength marks a (MAX) length in Type.Length.

@@ -95,6 +95,9 @@ func Bit() TypeInfo { return TypeInfo{ID: TypeBitN, Size: 1} }
 // FltN is FLTN of 4 (real) or 8 (float) bytes.
 func FltN(size int) TypeInfo { return TypeInfo{ID: TypeFltN, Size: size} }
 
+// MoneyN is MONEYN of 8 (money) or 4 (smallmoney) bytes.
+func MoneyN(size int) TypeInfo { return TypeInfo{ID: TypeMoneyN, Size: size} }
+
 // DecimalN is DECIMALN(precision, scale).
 func DecimalN(precision, scale uint8) TypeInfo {
 	return TypeInfo{ID: TypeDecimalN, Size: decimalSize(precision), Precision: precision, Scale: scale}
