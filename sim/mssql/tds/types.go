@@ -425,7 +425,11 @@ func readTypeInfo(r *reader) TypeInfo {
 		t.Size = int(r.u8("decimal length"))
 		t.Precision = r.u8("decimal precision")
 		t.Scale = r.u8("decimal scale")
-		if r.err == nil && (t.validate() != nil || t.Size < 5 || t.Size > 17) {
+		// The length is the largest value's: SQL Server's own is 5, 9, 13
+		// or 17, but FreeTDS sends the Sybase minimum for the precision
+		// (4 for decimal(6,4)), which SQL Server takes; values carry
+		// their own length (2..17).
+		if r.err == nil && (t.validate() != nil || t.Size < 2 || t.Size > 17) {
 			r.fail("decimal type has invalid length %d, precision %d or scale %d", t.Size, t.Precision, t.Scale)
 		}
 	case TypeDateN:

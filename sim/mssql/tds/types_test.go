@@ -210,3 +210,43 @@ func TestTypeInfoValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestFreeTDSDecimalLength: FreeTDS declares a decimal parameter with the
+// Sybase minimum length for its precision (4 for decimal(6,4)), which SQL
+// Server takes. The simulator refused it ("decimal type has invalid length
+// 4"), so pyodbc could not send decimal.Decimal("-12.3456").
+func TestFreeTDSDecimalLength(t *testing.T) {
+	// DECIMALN, length 4, precision 6, scale 4; value: length 4, negative,
+	// magnitude 123456 little-endian in 3 bytes.
+	b := []byte{TypeDecimalN, 4, 6, 4, 4, 0, 0x40, 0xE2, 0x01}
+	r := &reader{b: b}
+	ti := readTypeInfo(r)
+	got := readValue(r, ti)
+	if r.err != nil {
+		t.Fatalf("decode: %v", r.err)
+	}
+	if want := dec("-123456", 4); !valueEqual(got, want) {
+		t.Errorf("got %#v, want %#v", got, want)
+	}
+}
+
+// Varchar values travel in the code page of their TYPE_INFO's collation.
+func TestVarCharCodePages(t *testing.T) {
+	cyr := TypeInfo{ID: TypeBigVarChar, Size: 20, Collation: Collation{0x19, 0x04, 0xD0, 0x00, 0x00}}
+	b, err := appendValue(nil, cyr, "привет")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []byte{6, 0, 0xEF, 0xF0, 0xE8, 0xE2, 0xE5, 0xF2}; string(b) != string(want) {
+		t.Errorf("encoded % X, want % X", b, want)
+	}
+	r := &reader{b: b}
+	if got := readValue(r, cyr); got != "привет" || r.err != nil {
+		t.Errorf("decoded %q (%v)", got, r.err)
+	}
+	// The default collation has no Cyrillic: '?' as SQL Server stores.
+	b, _ = appendValue(nil, VarChar(20), "мир")
+	if want := []byte{3, 0, '?', '?', '?'}; string(b) != string(want) {
+		t.Errorf("encoded % X, want % X", b, want)
+	}
+}
