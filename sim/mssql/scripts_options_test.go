@@ -78,3 +78,9 @@ func TestMoneyScripts(t *testing.T) {
 		return openDB(t, startServer(t, ""), "master")
 	})
 }
+
+func TestLobScripts(t *testing.T) {
+	enginetest.Run(t, enginetest.LobScripts, func(t *testing.T) *sql.DB {
+		return openDB(t, startServer(t, ""), "master")
+	})
+}

@@ -40,6 +40,14 @@ func wireTypeOf(t engine.Type) tds.TypeInfo {
 			p = 18
 		}
 		return tds.DecimalN(p, t.Scale)
+	case sqltypes.KindText:
+		return tds.Text()
+	case sqltypes.KindNText:
+		return tds.NText()
+	case sqltypes.KindImage:
+		return tds.Image()
+	case sqltypes.KindXML:
+		return tds.XML()
 	case sqltypes.KindMoney:
 		return tds.MoneyN(8)
 	case sqltypes.KindSmallMoney:
@@ -187,13 +195,15 @@ func engineType(t tds.TypeInfo) engine.Type {
 	case tds.TypeGUID:
 		return engine.Type{Kind: sqltypes.KindUniqueIdentifier}
 	case tds.TypeNText:
-		// ntext, text and image are the (MAX) types' deprecated
-		// ancestors; the engine holds their values as the (MAX) types.
-		return engine.Type{Kind: sqltypes.KindNVarChar, Length: sqltypes.MaxLength}
+		return sqltypes.TypeNText
 	case tds.TypeText:
-		return engine.Type{Kind: sqltypes.KindVarChar, Length: sqltypes.MaxLength, Collation: paramCollation(t)}
+		tt := sqltypes.TypeText
+		tt.Collation = paramCollation(t)
+		return tt
 	case tds.TypeImage:
-		return engine.Type{Kind: sqltypes.KindVarBinary, Length: sqltypes.MaxLength}
+		return sqltypes.TypeImage
+	case tds.TypeXML:
+		return sqltypes.TypeXML
 	}
 	// NULL type (go-mssqldb's nil) and anything unusual: an untyped NULL
 	// converts to whatever the statement needs.

@@ -119,6 +119,14 @@ func typeID(t Type) int64 {
 		return 60
 	case sqltypes.KindSmallMoney:
 		return 122
+	case sqltypes.KindText:
+		return 35
+	case sqltypes.KindNText:
+		return 99
+	case sqltypes.KindImage:
+		return 34
+	case sqltypes.KindXML:
+		return 241
 	}
 	return 0
 }
@@ -135,6 +143,10 @@ func maxLength(t Type) int64 {
 		return 8
 	case sqltypes.KindSmallMoney:
 		return 4
+	case sqltypes.KindText, sqltypes.KindNText, sqltypes.KindImage:
+		return 16 // the text pointer
+	case sqltypes.KindXML:
+		return -1
 	case sqltypes.KindDecimal:
 		switch {
 		case t.Precision <= 9:

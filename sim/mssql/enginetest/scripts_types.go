@@ -47,3 +47,56 @@ var MoneyScripts = []ScriptTest{
 		},
 	},
 }
+
+// LobScripts: text, ntext, image and xml are types of their own (issue
+// 14), not varchar(max), nvarchar(max) and varbinary(max): clients and
+// catalog views see their names, TDS sends them as TEXT/NTEXT/IMAGE (with
+// text pointers) and XML, and SQL Server's rules for them hold: they
+// cannot be compared or sorted (402/306, 305 for xml) except with IS NULL
+// (and LIKE for text), the conversion chart allows them only to and from
+// character (and, for image and xml, binary) types (529), and an xml value
+// must be well-formed (9400).
+var LobScripts = []ScriptTest{
+	{
+		Name: "text, ntext, image and xml values round-trip under their own names",
+		Setup: []string{
+			"CREATE TABLE dbo.lob (id int, t text, n ntext, i image, x xml)",
+			"INSERT INTO dbo.lob VALUES (1, 'hello', N'привет', 0x0102, '<a b=\"1\"/>')",
+			"INSERT INTO dbo.lob VALUES (2, NULL, NULL, NULL, NULL)",
+		},
+		Assertions: []Assertion{
+			{Query: "SELECT t, n, i, x FROM dbo.lob ORDER BY id", Expected: [][]any{{"hello", "привет", "0x0102", "<a b=\"1\"/>"}, {nil, nil, nil, nil}}},
+			{Query: "SELECT name, system_type_id, max_length FROM sys.columns WHERE object_id = OBJECT_ID('dbo.lob') AND column_id > 1 ORDER BY column_id",
+				Expected: [][]any{{"t", 35, 16}, {"n", 99, 16}, {"i", 34, 16}, {"x", 241, -1}}},
+			{Query: "SELECT DATA_TYPE FROM INFORMATION_SCHEMA.COLUMNS WHERE TABLE_NAME = 'lob' AND ORDINAL_POSITION > 1 ORDER BY ORDINAL_POSITION",
+				Expected: [][]any{{"text"}, {"ntext"}, {"image"}, {"xml"}}},
+			{Query: "SELECT CAST('abc' AS text), CAST(N'abc' AS ntext), CAST('abc' AS image), CAST('<root/>' AS xml)", Expected: [][]any{{"abc", "abc", "0x616263", "<root/>"}}},
+			{Query: "SELECT id FROM dbo.lob WHERE t LIKE 'hel%' AND x IS NOT NULL", Expected: [][]any{{1}}},
+			{Query: "SELECT id FROM dbo.lob WHERE t IS NULL", Expected: [][]any{{2}}},
+			{Query: "SELECT CAST(t AS varchar(10)), CAST(x AS nvarchar(max)), CAST(i AS varbinary(10)) FROM dbo.lob WHERE id = 1", Expected: [][]any{{"hello", "<a b=\"1\"/>", "0x0102"}}},
+		},
+	},
+	{
+		Name:  "text, ntext, image and xml cannot be compared or sorted",
+		Setup: []string{"CREATE TABLE dbo.lob2 (t text, n ntext, i image, x xml)"},
+		Assertions: []Assertion{
+			{Query: "SELECT 1 FROM dbo.lob2 WHERE t = 'a'", ErrNumber: 402},
+			{Query: "SELECT 1 FROM dbo.lob2 WHERE n <> N'a'", ErrNumber: 402},
+			{Query: "SELECT 1 FROM dbo.lob2 WHERE i = 0x01", ErrNumber: 402},
+			{Query: "SELECT 1 FROM dbo.lob2 WHERE x = '<a/>'", ErrNumber: 305},
+			{Query: "SELECT t FROM dbo.lob2 ORDER BY t", ErrNumber: 306},
+			{Query: "SELECT x FROM dbo.lob2 ORDER BY x", ErrNumber: 305},
+		},
+	},
+	{
+		Name: "text, ntext, image and xml convert only as the conversion chart allows",
+		Assertions: []Assertion{
+			{Query: "SELECT CAST(CAST('12' AS text) AS int)", ErrNumber: 529},
+			{Query: "SELECT CAST(12 AS ntext)", ErrNumber: 529},
+			{Query: "SELECT CAST(CAST(0x01 AS image) AS int)", ErrNumber: 529},
+			{Query: "SELECT CAST(CAST('<a/>' AS xml) AS int)", ErrNumber: 529},
+			{Query: "SELECT CAST('<a>' AS xml)", ErrNumber: 9400},
+			{Query: "SELECT CAST(CAST(N'abc' AS ntext) AS text)", Expected: [][]any{{"abc"}}},
+		},
+	},
+}

@@ -56,7 +56,13 @@ func ConvertStyle(v Value, from, to Type, style int) (Value, error) {
 // Deviation: binary <-> decimal and date/datetime2 -> binary, which SQL Server
 // allows through its internal storage formats, are refused here.
 func ExplicitAllowed(f, t Kind) bool {
-	if f == t || f == KindInvalid || f.IsString() || t.IsString() {
+	if f == t || f == KindInvalid {
+		return true
+	}
+	if ok, decided := lobAllowed(f, t); decided {
+		return ok
+	}
+	if f.IsString() || t.IsString() {
 		return true
 	}
 	switch {
@@ -87,6 +93,8 @@ func ImplicitAllowed(f, t Kind) bool {
 		return false
 	}
 	switch {
+	case f == KindXML && t != KindXML:
+		return false
 	case f.IsString() && t.IsBinary():
 		return false
 	case f == KindDateTime && t.IsNumeric():
@@ -117,6 +125,8 @@ func convert(v Value, from, to Type, style int) (Value, error) {
 		return toDecimal(v, from, to)
 	case to.Kind.IsMoney():
 		return toMoney(v, from, to)
+	case to.Kind == KindXML:
+		return toXML(v, from, to)
 	case to.Kind == KindFloat || to.Kind == KindReal:
 		return toFloat(v, from, to)
 	case to.Kind.IsString():

@@ -6,43 +6,52 @@ import (
 )
 
 // Precedence is SQL Server's data type precedence rank for the kinds the
-// simulator has (higher wins): datetimeoffset > datetime2 > datetime >
+// simulator has (higher wins): xml > datetimeoffset > datetime2 > datetime >
 // smalldatetime > date > time > float > real >
-// decimal > money > smallmoney > bigint > int > smallint > tinyint > bit > uniqueidentifier >
+// decimal > money > smallmoney > bigint > int > smallint > tinyint > bit >
+// ntext > text > image > uniqueidentifier >
 // nvarchar > nchar > varchar > char > varbinary > binary.
 func Precedence(k Kind) int {
 	switch k {
+	case KindXML:
+		return 27
 	case KindDateTimeOffset:
-		return 23
+		return 26
 	case KindDateTime2:
-		return 22
+		return 25
 	case KindDateTime:
-		return 21
+		return 24
 	case KindSmallDateTime:
-		return 20
+		return 23
 	case KindDate:
-		return 19
+		return 22
 	case KindTime:
-		return 18
+		return 21
 	case KindFloat:
-		return 17
+		return 20
 	case KindReal:
-		return 16
+		return 19
 	case KindDecimal:
-		return 15
+		return 18
 	case KindMoney:
-		return 14
+		return 17
 	case KindSmallMoney:
-		return 13
+		return 16
 	case KindBigInt:
-		return 12
+		return 15
 	case KindInt:
-		return 11
+		return 14
 	case KindSmallInt:
-		return 10
+		return 13
 	case KindTinyInt:
-		return 9
+		return 12
 	case KindBit:
+		return 11
+	case KindNText:
+		return 10
+	case KindText:
+		return 9
+	case KindImage:
 		return 8
 	case KindUniqueIdentifier:
 		return 7

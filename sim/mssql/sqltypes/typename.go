@@ -66,6 +66,14 @@ func (t Type) Name() string {
 		return "money"
 	case KindSmallMoney:
 		return "smallmoney"
+	case KindText:
+		return "text"
+	case KindNText:
+		return "ntext"
+	case KindImage:
+		return "image"
+	case KindXML:
+		return "xml"
 	}
 	return "invalid"
 }
@@ -90,14 +98,14 @@ func (t Type) String() string {
 
 // IsString reports a character kind.
 func (k Kind) IsString() bool {
-	return k == KindNVarChar || k == KindVarChar || k == KindNChar || k == KindChar
+	return k == KindNVarChar || k == KindVarChar || k == KindNChar || k == KindChar || k == KindText || k == KindNText
 }
 
-// IsUnicode reports nvarchar and nchar.
-func (k Kind) IsUnicode() bool { return k == KindNVarChar || k == KindNChar }
+// IsUnicode reports nvarchar, nchar and ntext.
+func (k Kind) IsUnicode() bool { return k == KindNVarChar || k == KindNChar || k == KindNText }
 
-// IsBinary reports varbinary and binary.
-func (k Kind) IsBinary() bool { return k == KindVarBinary || k == KindBinary }
+// IsBinary reports varbinary, binary and image.
+func (k Kind) IsBinary() bool { return k == KindVarBinary || k == KindBinary || k == KindImage }
 
 // IsInteger reports the four integer kinds (not bit).
 func (k Kind) IsInteger() bool {
@@ -276,6 +284,14 @@ func ParseTypeNameOpts(name string, args []int, max bool, o TypeNameOptions) (Ty
 		return TypeFloat, nil
 	case "smalldatetime":
 		return noArgs(TypeSmallDateTime)
+	case "text":
+		return noArgs(TypeText)
+	case "ntext":
+		return noArgs(TypeNText)
+	case "image":
+		return noArgs(TypeImage)
+	case "xml":
+		return noArgs(TypeXML)
 	case "money":
 		return noArgs(TypeMoney)
 	case "smallmoney":

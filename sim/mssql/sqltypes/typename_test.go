@@ -56,7 +56,9 @@ func TestParseTypeName(t *testing.T) {
 		{"SmallMoney", nil, false, false, "smallmoney", 0},
 		{"money", []int{10}, false, false, "", 2715},
 		{"hierarchyid", nil, false, false, "", 2715},
-		{"xml", nil, false, false, "", 2715},
+		{"xml", nil, false, false, "xml", 0},
+		{"ntext", nil, false, false, "ntext", 0},
+		{"text", []int{10}, false, false, "", 2715},
 	}
 	for _, tc := range tests {
 		var got Type

@@ -41,6 +41,12 @@ const (
 	KindDateTimeOffset // Scale 0-7; the value's zone is its offset
 	KindMoney          // Decimal at scale 4 (money.go)
 	KindSmallMoney     // Decimal at scale 4, int32 range
+	// The deprecated LOB types and xml (lob.go): text and ntext hold
+	// strings, image []byte, xml the string of its document.
+	KindText
+	KindNText
+	KindImage
+	KindXML
 )
 
 // MaxLength marks a (MAX) length in Type.Length.

@@ -49,6 +49,8 @@ func TestValueRoundTrip(t *testing.T) {
 		{"nvarchar max empty", NVarCharMax(), "", nil},
 		{"nchar padded", NChar(5), "ab", "ab   "},
 		{"varchar cp1252", VarChar(10), "café €", nil},
+		{"xml", XML(), "<a b=\"ж\"/>", nil},
+		{"xml null", XML(), nil, nil},
 		{"varchar unmappable", VarChar(10), "a😀", "a?"},
 		{"varchar max", VarCharMax(), strings.Repeat("x", 9000), nil},
 		{"char padded", Char(4), "a", "a   "},
@@ -151,7 +153,7 @@ func TestEncodeErrors(t *testing.T) {
 		{"datetime after 9999", DateTime(), time.Date(9999, 12, 31, 23, 59, 59, 999_000_000, time.UTC), "outside"},
 		{"wrong go type", IntN(4), "1", "want an integer"},
 		{"guid wrong type", GUID(), []byte{1}, "want a [16]byte"},
-		{"bad type", TypeInfo{ID: TypeXML}, "x", "unsupported"},
+		{"bad type", TypeInfo{ID: 0xF0}, "x", "unsupported"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -211,7 +211,7 @@ func appendValue0(b []byte, t TypeInfo, v any) ([]byte, error) {
 			return b, encErr(t, v, "want a [16]byte GUID")
 		}
 		return appendGUID(append(b, 16), g), nil
-	case TypeNVarChar, TypeNChar:
+	case TypeNVarChar, TypeNChar, TypeXML:
 		s, ok := v.(string)
 		if !ok {
 			return b, encErr(t, v, "want a string")
@@ -295,7 +295,7 @@ func appendNull(b []byte, t TypeInfo) ([]byte, error) {
 	case TypeIntN, TypeBitN, TypeFltN, TypeMoneyN, TypeDateTimeN, TypeGUID,
 		TypeDecimalN, TypeNumericN, TypeDateN, TypeTimeN, TypeDateTime2N, TypeDateTimeOffsetN:
 		return append(b, 0), nil
-	case TypeNVarChar, TypeNChar, TypeBigVarChar, TypeBigChar, TypeBigVarBin, TypeBigBinary:
+	case TypeNVarChar, TypeNChar, TypeBigVarChar, TypeBigChar, TypeBigVarBin, TypeBigBinary, TypeXML:
 		if t.Max {
 			return appendU64(b, plpNull), nil
 		}
@@ -454,7 +454,7 @@ func readValue(r *reader, t TypeInfo) any {
 			return nil
 		}
 		return byteLenValue(r, t, r.bytes(n, "value"))
-	case TypeNVarChar, TypeNChar, TypeBigVarChar, TypeBigChar, TypeBigVarBin, TypeBigBinary:
+	case TypeNVarChar, TypeNChar, TypeBigVarChar, TypeBigChar, TypeBigVarBin, TypeBigBinary, TypeXML:
 		var raw []byte
 		if t.Max {
 			var null bool
@@ -477,7 +477,7 @@ func readValue(r *reader, t TypeInfo) any {
 			return nil
 		}
 		switch t.ID {
-		case TypeNVarChar, TypeNChar:
+		case TypeNVarChar, TypeNChar, TypeXML:
 			return decodeUTF16(raw)
 		case TypeBigVarChar, TypeBigChar:
 			return decodeChars(t.collation(), raw)

@@ -65,6 +65,9 @@ func downgrade(t TypeInfo, level int) (TypeInfo, func(any) any) {
 	}
 	if level < Level72 && t.Max {
 		switch t.ID {
+		case TypeXML:
+			// xml came with TDS 7.2; earlier clients get it as ntext.
+			return NText(), nil
 		case TypeNVarChar:
 			return TypeInfo{ID: TypeNText, Size: 0x7FFFFFFF, Collation: t.Collation}, nil
 		case TypeBigVarChar:
