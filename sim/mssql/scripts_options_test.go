@@ -84,3 +84,9 @@ func TestLobScripts(t *testing.T) {
 		return openDB(t, startServer(t, ""), "master")
 	})
 }
+
+func TestVariantScripts(t *testing.T) {
+	enginetest.Run(t, enginetest.VariantScripts, func(t *testing.T) *sql.DB {
+		return openDB(t, startServer(t, ""), "master")
+	})
+}

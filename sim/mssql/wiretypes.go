@@ -48,6 +48,8 @@ func wireTypeOf(t engine.Type) tds.TypeInfo {
 		return tds.Image()
 	case sqltypes.KindXML:
 		return tds.XML()
+	case sqltypes.KindVariant:
+		return tds.SQLVariant()
 	case sqltypes.KindMoney:
 		return tds.MoneyN(8)
 	case sqltypes.KindSmallMoney:
@@ -215,4 +217,10 @@ func engineType(t tds.TypeInfo) engine.Type {
 // tds layer decoded them by it): its characters stay what the client sent.
 func paramCollation(t tds.TypeInfo) collation.ID {
 	return collation.ForCodePage(t.CodePage())
+}
+
+// wireVariant is a sql_variant value for the wire: its base type as a
+// column of that type is described, and its value.
+func wireVariant(x sqltypes.Variant) tds.Variant {
+	return tds.Variant{Type: wireType(x.Type), Value: x.V}
 }

@@ -127,6 +127,8 @@ func typeID(t Type) int64 {
 		return 34
 	case sqltypes.KindXML:
 		return 241
+	case sqltypes.KindVariant:
+		return 98
 	}
 	return 0
 }
@@ -147,6 +149,8 @@ func maxLength(t Type) int64 {
 		return 16 // the text pointer
 	case sqltypes.KindXML:
 		return -1
+	case sqltypes.KindVariant:
+		return 8016
 	case sqltypes.KindDecimal:
 		switch {
 		case t.Precision <= 9:

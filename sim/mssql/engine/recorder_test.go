@@ -71,6 +71,8 @@ func checkValueType(v Value, t Type) error {
 		ok = t.Kind == sqltypes.KindDecimal || t.Kind.IsMoney()
 	case GUID:
 		ok = t.Kind == sqltypes.KindUniqueIdentifier
+	case sqltypes.Variant:
+		ok = t.Kind == sqltypes.KindVariant
 	default:
 		ok = t.Kind.IsDateTime()
 	}

@@ -100,3 +100,46 @@ var LobScripts = []ScriptTest{
 		},
 	},
 }
+
+// VariantScripts: sql_variant keeps a value's base type (issue 14):
+// storage, SQL_VARIANT_PROPERTY, conversion (only explicit out of it;
+// never from the LOB or (MAX) types, 206) and TDS's SSVARIANTTYPE, which
+// the over-the-wire runner decodes with go-mssqldb.
+var VariantScripts = []ScriptTest{
+	{
+		Name: "sql_variant values keep their base type",
+		Setup: []string{
+			"CREATE TABLE dbo.va (id int, x sql_variant)",
+			"INSERT INTO dbo.va VALUES (1, 1), (2, 'abc'), (3, CAST(1.5 AS decimal(5,2))), (4, NULL), (5, CAST(10 AS tinyint)), (6, N'привет')",
+		},
+		Assertions: []Assertion{
+			// (go-mssqldb gives a decimal in a sql_variant as the bytes of its text.)
+			{Query: "SELECT id, x FROM dbo.va WHERE id <> 3 ORDER BY id", Expected: [][]any{{1, 1}, {2, "abc"}, {4, nil}, {5, 10}, {6, "привет"}}},
+			{Query: "SELECT CAST(x AS varchar(10)) FROM dbo.va WHERE id = 3", Expected: [][]any{{"1.50"}}},
+			{Query: "SELECT id, SQL_VARIANT_PROPERTY(x, 'BaseType'), SQL_VARIANT_PROPERTY(x, 'Precision'), SQL_VARIANT_PROPERTY(x, 'Scale'), SQL_VARIANT_PROPERTY(x, 'MaxLength') FROM dbo.va ORDER BY id",
+				Expected: [][]any{
+					{1, "int", 10, 0, 4},
+					{2, "varchar", 0, 0, 3},
+					{3, "decimal", 5, 2, 5},
+					{4, nil, nil, nil, nil},
+					{5, "tinyint", 3, 0, 1},
+					{6, "nvarchar", 0, 0, 12},
+				}},
+			{Query: "SELECT SQL_VARIANT_PROPERTY(x, 'Collation'), SQL_VARIANT_PROPERTY(x, 'TotalBytes') FROM dbo.va WHERE id = 2", Expected: [][]any{{"SQL_Latin1_General_CP1_CI_AS", 12}}},
+			{Query: "SELECT CAST(x AS int) + 1 FROM dbo.va WHERE id = 1", Expected: [][]any{{2}}},
+			{Query: "SELECT id FROM dbo.va WHERE x = 1 ORDER BY id", Expected: [][]any{{1}}},
+			{Query: "SELECT system_type_id, max_length FROM sys.columns WHERE object_id = OBJECT_ID('dbo.va') AND name = 'x'", Expected: [][]any{{98, 8016}}},
+		},
+	},
+	{
+		Name: "sql_variant converts out only explicitly and never holds LOB or (MAX) values",
+		Assertions: []Assertion{
+			{Query: "DECLARE @v sql_variant = 5; DECLARE @i int; SET @i = @v", ErrNumber: 257},
+			{Query: "DECLARE @v sql_variant = 5; SELECT CAST(@v AS int) * 2", Expected: [][]any{{10}}},
+			{Query: "SELECT CAST(CAST('abc' AS varchar(max)) AS sql_variant)", ErrNumber: 206},
+			{Query: "SELECT CAST(CAST('abc' AS text) AS sql_variant)", ErrNumber: 529},
+			{Query: "SELECT SQL_VARIANT_PROPERTY(CAST(-0.5 AS decimal(18,1)), 'BaseType'), SQL_VARIANT_PROPERTY(CAST(-0.5 AS decimal(18,1)), 'Scale')", Expected: [][]any{{"decimal", 1}}},
+			{Query: "SELECT SQL_VARIANT_PROPERTY($1, 'BaseType'), SQL_VARIANT_PROPERTY(CAST(1 AS smallmoney), 'Precision')", Expected: [][]any{{"money", 10}}},
+		},
+	},
+}

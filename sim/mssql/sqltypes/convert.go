@@ -59,6 +59,12 @@ func ExplicitAllowed(f, t Kind) bool {
 	if f == t || f == KindInvalid {
 		return true
 	}
+	switch {
+	case f == KindVariant:
+		return !t.IsLOB() && t != KindXML
+	case t == KindVariant:
+		return !f.IsLOB() && f != KindXML
+	}
 	if ok, decided := lobAllowed(f, t); decided {
 		return ok
 	}
@@ -93,7 +99,7 @@ func ImplicitAllowed(f, t Kind) bool {
 		return false
 	}
 	switch {
-	case f == KindXML && t != KindXML:
+	case f == KindXML && t != KindXML, f == KindVariant && t != KindVariant:
 		return false
 	case f.IsString() && t.IsBinary():
 		return false
@@ -107,6 +113,15 @@ func ImplicitAllowed(f, t Kind) bool {
 
 func convert(v Value, from, to Type, style int) (Value, error) {
 	v = normalize(v)
+	if x, ok := v.(Variant); ok {
+		if to.Kind == KindVariant {
+			return x, nil
+		}
+		if !ExplicitAllowed(KindVariant, to.Kind) {
+			return nil, sqlerr.New(sqlerr.ExplicitConversionNotAllowed, "sql_variant", to.Name())
+		}
+		return convert(x.V, x.Type, to, style)
+	}
 	if from.Kind == KindInvalid {
 		from = LiteralType(v)
 	}
@@ -127,6 +142,8 @@ func convert(v Value, from, to Type, style int) (Value, error) {
 		return toMoney(v, from, to)
 	case to.Kind == KindXML:
 		return toXML(v, from, to)
+	case to.Kind == KindVariant:
+		return toVariant(v, from)
 	case to.Kind == KindFloat || to.Kind == KindReal:
 		return toFloat(v, from, to)
 	case to.Kind.IsString():

@@ -6,13 +6,15 @@ import (
 )
 
 // Precedence is SQL Server's data type precedence rank for the kinds the
-// simulator has (higher wins): xml > datetimeoffset > datetime2 > datetime >
+// simulator has (higher wins): sql_variant > xml > datetimeoffset > datetime2 > datetime >
 // smalldatetime > date > time > float > real >
 // decimal > money > smallmoney > bigint > int > smallint > tinyint > bit >
 // ntext > text > image > uniqueidentifier >
 // nvarchar > nchar > varchar > char > varbinary > binary.
 func Precedence(k Kind) int {
 	switch k {
+	case KindVariant:
+		return 28
 	case KindXML:
 		return 27
 	case KindDateTimeOffset:

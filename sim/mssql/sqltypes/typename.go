@@ -74,6 +74,8 @@ func (t Type) Name() string {
 		return "image"
 	case KindXML:
 		return "xml"
+	case KindVariant:
+		return "sql_variant"
 	}
 	return "invalid"
 }
@@ -292,6 +294,8 @@ func ParseTypeNameOpts(name string, args []int, max bool, o TypeNameOptions) (Ty
 		return noArgs(TypeImage)
 	case "xml":
 		return noArgs(TypeXML)
+	case "sql_variant":
+		return noArgs(TypeVariant)
 	case "money":
 		return noArgs(TypeMoney)
 	case "smallmoney":

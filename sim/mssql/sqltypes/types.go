@@ -47,6 +47,7 @@ const (
 	KindNText
 	KindImage
 	KindXML
+	KindVariant // sql_variant: the value is a Variant (variant.go)
 )
 
 // MaxLength marks a (MAX) length in Type.Length.

@@ -292,6 +292,8 @@ func (t TypeInfo) String() string {
 		return "uniqueidentifier"
 	case TypeXML:
 		return "xml"
+	case TypeVariant:
+		return "sql_variant"
 	case TypeNVarChar:
 		return "nvarchar(" + n(2) + ")"
 	case TypeNChar:
@@ -386,6 +388,10 @@ func (t TypeInfo) validate() error {
 		if !t.Max {
 			return bad("xml values are PLP (Max)")
 		}
+	case TypeVariant:
+		if t.Size < 1 {
+			return bad("length must be positive")
+		}
 	default:
 		return bad("unsupported type id")
 	}
@@ -423,6 +429,8 @@ func appendTypeInfo(b []byte, t TypeInfo) ([]byte, error) {
 		}
 	case TypeXML:
 		b = append(b, 0) // SCHEMA_PRESENT: untyped xml
+	case TypeVariant:
+		b = appendU32(b, uint32(t.Size))
 	}
 	return b, nil
 }

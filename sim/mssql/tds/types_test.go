@@ -252,3 +252,32 @@ func TestVarCharCodePages(t *testing.T) {
 		t.Errorf("encoded % X, want % X", b, want)
 	}
 }
+
+// TestVariantEncoding: SSVARIANTTYPE values as MS-TDS 2.2.5.5.4 lays
+// them out (total length, base type, property count, properties, data).
+func TestVariantEncoding(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		v    Variant
+		want []byte
+	}{
+		{"int", Variant{IntN(4), int64(-20)}, []byte{6, 0, 0, 0, TypeInt4, 0, 0xEC, 0xFF, 0xFF, 0xFF}},
+		{"tinyint", Variant{IntN(1), int64(10)}, []byte{3, 0, 0, 0, TypeInt1, 0, 10}},
+		{"bit", Variant{Bit(), true}, []byte{3, 0, 0, 0, TypeBit, 0, 1}},
+		{"decimal", Variant{DecimalN(18, 1), dec("-5", 1)}, []byte{13, 0, 0, 0, TypeDecimalN, 2, 18, 1, 0, 5, 0, 0, 0, 0, 0, 0, 0}},
+		{"nvarchar", Variant{NVarChar(3), "abc"}, []byte{15, 0, 0, 0, TypeNVarChar, 7, 0x09, 0x04, 0xD0, 0x00, 0x34, 6, 0, 'a', 0, 'b', 0, 'c', 0}},
+		{"null", Variant{IntN(4), nil}, []byte{0, 0, 0, 0}},
+	} {
+		got, err := appendValue(nil, SQLVariant(), c.v)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if string(got) != string(c.want) {
+			t.Errorf("%s: % X, want % X", c.name, got, c.want)
+		}
+	}
+	if _, err := appendValue(nil, SQLVariant(), Variant{NVarCharMax(), "x"}); err == nil {
+		t.Error("nvarchar(max) as a base type encoded; SQL Server refuses it")
+	}
+}

@@ -60,6 +60,9 @@ func appendValue0(b []byte, t TypeInfo, v any) ([]byte, error) {
 	if v == nil {
 		return appendNull(b, t)
 	}
+	if t.ID == TypeVariant {
+		return appendVariant(b, t, v)
+	}
 	switch t.ID {
 	case TypeIntN, TypeInt1, TypeInt2, TypeInt4, TypeInt8:
 		i, ok := asInt64(v)
@@ -302,6 +305,8 @@ func appendNull(b []byte, t TypeInfo) ([]byte, error) {
 		return appendU16(b, shortLenNul), nil
 	case TypeText, TypeNText, TypeImage:
 		return appendLongLen(b, t, nil)
+	case TypeVariant:
+		return appendU32(b, 0), nil
 	}
 	return b, encErr(t, nil, "the type cannot hold NULL")
 }
@@ -322,7 +327,7 @@ func decodeGUID(w []byte) [16]byte {
 // can pass its own named types (sqltypes.GUID, sqltypes.Decimal) as they are.
 func normalize(v any) any {
 	switch t := v.(type) {
-	case int64, bool, float64, string, []byte, time.Time, Decimal, [16]byte:
+	case int64, bool, float64, string, []byte, time.Time, Decimal, [16]byte, Variant:
 		return v
 	case *Decimal:
 		if t != nil {

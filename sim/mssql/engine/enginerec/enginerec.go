@@ -79,6 +79,8 @@ func checkValueType(v engine.Value, t engine.Type) error {
 		ok = t.Kind == sqltypes.KindDecimal || t.Kind.IsMoney()
 	case engine.GUID:
 		ok = t.Kind == sqltypes.KindUniqueIdentifier
+	case sqltypes.Variant:
+		ok = t.Kind == sqltypes.KindVariant
 	default:
 		ok = t.Kind.IsDateTime()
 	}
