@@ -50,12 +50,6 @@ func equalFoldASCII(a, b string) bool {
 	return true
 }
 
-// checkCollation refuses a collation name that is not modelled.
-func checkCollation(name string) error {
-	_, err := lookupCollation(name, collation.Default)
-	return err
-}
-
 // Collation is the database's default collation (CREATE DATABASE ...
 // COLLATE).
 func (d *Database) Collation() collation.ID { return d.Meta().Collation }

@@ -120,9 +120,8 @@ func (c *compiler) compile(e tsql.Expr) (*cexpr, error) {
 	case *tsql.FloatLit:
 		return constExpr(x.Value, sqltypes.TypeFloat), nil
 	case *tsql.StringLit:
-		n := len(x.Value)
 		if x.Unicode {
-			n = len([]rune(x.Value))
+			n := len([]rune(x.Value))
 			if n == 0 {
 				n = 1
 			}
@@ -135,7 +134,7 @@ func (c *compiler) compile(e tsql.Expr) (*cexpr, error) {
 		// characters it lacks are '?' already in the literal.
 		t := collated(sqltypes.VarChar(0), c.sc.dbCollation())
 		v := t.CodePage().Fit(x.Value)
-		n = t.CodePage().Len(v)
+		n := t.CodePage().Len(v)
 		if n == 0 {
 			n = 1
 		}
