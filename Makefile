@@ -48,7 +48,15 @@ run:
 	./bin/drill --target $(TARGET) --report report
 
 ## test: everything CI checks: lint, unit and integration tests (race where it matters), short fuzz runs
-test: lint unit race fuzz-short
+# After lint, unit and fuzz-short run side by side: unit's packages mostly
+# wait (they drive the engine binary, worlds and Docker and poll them),
+# fuzz-short is pure CPU, so fuzzing uses the cores unit leaves idle
+# instead of adding its minutes after unit's. race, CPU-bound under the
+# detector, runs alone last.
+# Their lines interleave, each line whole (--output-sync=line).
+test: lint
+	@$(MAKE) --no-print-directory -j2 --output-sync=line unit fuzz-short
+	@$(MAKE) --no-print-directory race
 
 build:
 	$(GO) build ./...
