@@ -54,7 +54,13 @@ run:
 # instead of adding its minutes after unit's. race, CPU-bound under the
 # detector, runs alone last.
 # Their lines interleave, each line whole (--output-sync=line).
+# With a Docker daemon the container images are built first, once: the
+# tests that need them (cmd/drill, lab, sim/containers, steps' container
+# scenarios) then reuse them instead of compiling their binaries (a build
+# of their own: CGO_ENABLED=0, -trimpath) in several test processes at
+# once, on the clock of a test's timeout.
 test: lint
+	@if docker info >/dev/null 2>&1; then $(MAKE) --no-print-directory images; fi
 	@$(MAKE) --no-print-directory -j2 --output-sync=line unit fuzz-short
 	@$(MAKE) --no-print-directory race
 
