@@ -53,7 +53,8 @@ run:
 # fuzz-short is pure CPU, so fuzzing uses the cores unit leaves idle
 # instead of adding its minutes after unit's. race, CPU-bound under the
 # detector, runs alone last.
-# Their lines interleave, each line whole (--output-sync=line).
+# Their output interleaves as it comes (make's --output-sync would hold
+# each command's output until it ends: minutes without a line in CI).
 # With a Docker daemon the container images are built first, once: the
 # tests that need them (cmd/drill, lab, sim/containers, steps' container
 # scenarios) then reuse them instead of compiling their binaries (a build
@@ -61,7 +62,7 @@ run:
 # once, on the clock of a test's timeout.
 test: lint
 	@if docker info >/dev/null 2>&1; then $(MAKE) --no-print-directory images; fi
-	@$(MAKE) --no-print-directory -j2 --output-sync=line unit fuzz-short
+	@$(MAKE) --no-print-directory -j2 unit fuzz-short
 	@$(MAKE) --no-print-directory race
 
 build:
