@@ -1,0 +1,94 @@
+package rowseg
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestSegment: rows come back byte for byte by position and id, across
+// chunk boundaries and rows larger than a chunk; ids must grow; deleted
+// rows are skipped; a view keeps what it saw while the segment grows and
+// loses rows; a key index finds every row with a key, collisions kept.
+func TestSegment(t *testing.T) {
+	seed := uint64(20261207)
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 1))
+	s := New()
+	var want [][]byte
+	id := int64(0)
+	for i := 0; i < 3000; i++ {
+		n := rng.IntN(200)
+		switch {
+		case i == 1000:
+			n = chunkSize + 10 // larger than a chunk
+		case i%500 == 0:
+			n = chunkSize / 3
+		}
+		row := make([]byte, n)
+		for j := range row {
+			row[j] = byte(rng.Uint32())
+		}
+		id += 1 + rng.Int64N(3)
+		pos, ok := s.Append(id, row)
+		if !ok || pos != i {
+			t.Fatalf("append %d: pos %d ok %v", i, pos, ok)
+		}
+		want = append(want, append([]byte(nil), row...))
+		if len(row) > 0 {
+			row[0] ^= 0xff // the segment holds its own copy
+		}
+	}
+	if _, ok := s.Append(id, []byte{1}); ok {
+		t.Fatal("an id not above the last was taken")
+	}
+	v := s.View()
+	for i := range want {
+		if !bytes.Equal(s.Row(i), want[i]) {
+			t.Fatalf("row %d differs", i)
+		}
+		if p, ok := s.Find(s.ID(i)); !ok || p != i {
+			t.Fatalf("find %d: %d %v", s.ID(i), p, ok)
+		}
+	}
+	s.Kill(5)
+	s.Kill(5)
+	if s.Live() != 2999 || !s.Dead(5) {
+		t.Fatalf("live %d after one kill", s.Live())
+	}
+	if _, ok := s.Find(s.ID(5)); ok {
+		t.Fatal("found a deleted row")
+	}
+	s.Append(id+1, []byte("later"))
+	seen := 0
+	if err := v.Each(func(rid int64, row []byte) error {
+		if !bytes.Equal(row, want[seen]) {
+			return fmt.Errorf("view row %d differs", seen)
+		}
+		seen++
+		return nil
+	}); err != nil || seen != 3000 {
+		t.Fatalf("view: %d rows, %v", seen, err)
+	}
+	seen = 0
+	_ = s.View().Each(func(int64, []byte) error { seen++; return nil })
+	if seen != 3000 { // 3000 + later - the deleted
+		t.Fatalf("a new view has %d rows, want 3000", seen)
+	}
+
+	k := NewKeys()
+	for i := 0; i < 1000; i++ {
+		k.Add(fmt.Sprint(i%400), i)
+	}
+	var got []int
+	k.Lookup("7", func(pos int) bool { got = append(got, pos); return true })
+	if fmt.Sprint(got) != "[7 407 807]" {
+		t.Fatalf("key 7 at %v", got)
+	}
+	got = nil
+	k.Lookup("nosuch", func(pos int) bool { got = append(got, pos); return true })
+	if len(got) != 0 {
+		t.Fatalf("a missing key found %v", got)
+	}
+}
