@@ -455,11 +455,14 @@ func DiskThroughput(ctx context.Context, dir string, n int64) (writeBps, readBps
 }
 
 // MemoryPerByte is about how much memory a MeasureScale run needs per byte
-// of history: the simulator holds mgc in memory on each instance with a
-// copy (the backup's, the restored primary's), at several times its
-// stored size, plus the garbage collector's headroom (peak RSS measured:
-// 1.9 GiB at 100 MiB, 6 GiB at 256 MiB).
-const MemoryPerByte = 24
+// of history: each instance with a copy of mgc (the backup's, the restored
+// primary's, the primary-mirror's) holds it as a compact segment of about
+// its size (sim/mssql/storage/rowseg; BenchmarkSeedHistoryMemory), a full
+// scan of tblChat (the ledger's check, the engine's row counts and
+// checksums) decodes the table for the statement's life, and the garbage
+// collector's headroom doubles the peak. Before segments this was 24
+// (peak RSS 1.9 GiB at 100 MiB, 6 GiB at 256 MiB).
+const MemoryPerByte = 16
 
 // FitsInMemory says whether a run with bytes of history fits in this
 // machine's available memory (Linux MemAvailable); ok is true when it

@@ -292,7 +292,7 @@ func (d *Database) CommittedRows(schema, name string) (rows [][]Value, ok bool) 
 	if tb.seg != nil {
 		for pos := 0; pos < tb.seg.Len(); pos++ {
 			if !tb.seg.Dead(pos) {
-				rows = append(rows, tb.segRow(pos).vals)
+				rows = append(rows, tb.segVals(pos))
 			}
 		}
 	}

@@ -123,6 +123,29 @@ func (t *Table) scan(tx *Tx) []*rowVersion {
 	return out
 }
 
+// scanVals is scan's rows as values only, for a read that changes nothing:
+// a segment row is decoded straight into its values, with no version
+// around them (a full scan of a seeded history makes millions).
+func (t *Table) scanVals(tx *Tx) [][]Value {
+	db := t.db
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	out := make([][]Value, 0, t.segLive()+len(t.rows)-t.dead)
+	if t.seg != nil {
+		for pos := 0; pos < t.seg.Len(); pos++ {
+			if !t.seg.Dead(pos) {
+				out = append(out, t.segVals(pos))
+			}
+		}
+	}
+	for _, r := range t.rows {
+		if r.visible(tx) {
+			out = append(out, r.vals)
+		}
+	}
+	return out
+}
+
 // nextIdentity hands out the next identity value (never rolled back, as in
 // SQL Server).
 func (t *Table) nextIdentity() int64 {

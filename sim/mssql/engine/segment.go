@@ -27,13 +27,18 @@ import (
 // segRow decodes the segment row at pos as a committed version outside
 // t.rows (segPos says where it lives).
 func (t *Table) segRow(pos int) *rowVersion {
+	return &rowVersion{id: t.seg.ID(pos), vals: t.segVals(pos), segPos: int32(pos) + 1}
+}
+
+// segVals decodes the segment row at pos.
+func (t *Table) segVals(pos int) []Value {
 	vals, _, err := sqltypes.ReadRow(t.seg.Row(pos))
 	if err != nil {
 		// The segment holds only rows the engine encoded or decoded
 		// itself before keeping them: this is memory corruption.
 		panic(fmt.Sprintf("engine: segment row %d of %s.%s: %v", pos, t.Schema, t.Name, err))
 	}
-	return &rowVersion{id: t.seg.ID(pos), vals: vals, segPos: int32(pos) + 1}
+	return vals
 }
 
 // segAppend keeps a committed row (its encoding and its values) in the

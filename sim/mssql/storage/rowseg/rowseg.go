@@ -32,7 +32,7 @@ import (
 // that a chunk's own overhead is nothing per row, small enough that the
 // last, partly filled chunk of a small table wastes little (a chunk grows
 // by appending until it reaches this size).
-const chunkSize = 16 << 20
+const chunkSize = 4 << 20
 
 // Segment is a table's rows in their stored encoding. It is not safe for
 // concurrent use: the engine guards it with the database's lock (a View
