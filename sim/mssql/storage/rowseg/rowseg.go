@@ -154,12 +154,16 @@ type View struct {
 }
 
 // View captures the segment's rows now (the deleted bits are copied, a bit
-// per row; rows and their bytes are shared, never changing).
+// per row; rows and their bytes are shared, never changing), to be read
+// without the lock that guards the segment.
 func (s *Segment) View() View {
 	if s == nil {
 		return View{}
 	}
-	return View{chunks: s.chunks[:len(s.chunks):len(s.chunks)], loc: s.loc[:len(s.loc):len(s.loc)],
+	// The chunk list is copied (Append rewrites its last entry as the
+	// chunk fills or grows); locations and ids are only ever appended
+	// past what the view sees.
+	return View{chunks: append([][]byte(nil), s.chunks...), loc: s.loc[:len(s.loc):len(s.loc)],
 		ids: s.ids[:len(s.ids):len(s.ids)], dead: append([]uint64(nil), s.dead...), n: s.n}
 }
 
