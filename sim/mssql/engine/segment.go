@@ -41,6 +41,16 @@ func (t *Table) segVals(pos int) []Value {
 	return vals
 }
 
+// newSeg is an empty segment for t: on disk beside the instance's
+// databases when it has a data folder (a seeded or restored mgc of
+// gigabytes then costs disk and page cache, not heap), else in memory.
+func (t *Table) newSeg() *rowseg.Segment {
+	if dir := t.db.inst.cfg.DataDir; dir != "" {
+		return rowseg.NewOnDisk(dir)
+	}
+	return rowseg.New()
+}
+
 // segAppend keeps a committed row (its encoding and its values) in the
 // segment, when order allows: t has no live row versions, which would
 // otherwise scan before a newer row, and id is above the segment's ids.
@@ -49,7 +59,7 @@ func (t *Table) segAppend(id int64, row []byte, vals []Value) bool {
 		return false
 	}
 	if t.seg == nil {
-		t.seg = rowseg.New()
+		t.seg = t.newSeg()
 	}
 	pos, ok := t.seg.Append(id, row)
 	if !ok {
@@ -148,7 +158,7 @@ func (t *Table) seal() {
 			break
 		}
 		if t.seg == nil {
-			t.seg = rowseg.New()
+			t.seg = t.newSeg()
 		}
 		buf = sqltypes.AppendRow(buf[:0], r.vals)
 		pos, ok := t.seg.Append(r.id, buf)

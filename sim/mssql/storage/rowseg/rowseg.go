@@ -25,6 +25,7 @@ import (
 	"encoding/binary"
 	"hash/maphash"
 	"math"
+	"runtime"
 	"sort"
 )
 
@@ -38,6 +39,10 @@ const chunkSize = 4 << 20
 // concurrent use: the engine guards it with the database's lock (a View
 // may be read without it).
 type Segment struct {
+	// dir, when set, is where chunks after the first are mapped from
+	// (NewOnDisk); maps keeps those mappings alive.
+	dir    string
+	maps   []*mapping
 	chunks [][]byte
 	// loc is each row's place: chunk index << 32 | offset of its
 	// uvarint length.
@@ -48,8 +53,15 @@ type Segment struct {
 	n    int64 // encoded bytes of the rows, deleted ones included
 }
 
-// New returns an empty segment.
+// New returns an empty segment that keeps its rows in memory.
 func New() *Segment { return &Segment{} }
+
+// NewOnDisk returns an empty segment whose rows, past a first chunk in
+// memory (a small table never touches the disk), are kept in files in dir
+// mapped into memory: a table of gigabytes costs disk and page cache, not
+// heap. The files are unlinked at once; a chunk the system cannot map is
+// kept in memory instead.
+func NewOnDisk(dir string) *Segment { return &Segment{dir: dir} }
 
 // Len is the number of rows appended, deleted ones included.
 func (s *Segment) Len() int { return len(s.ids) }
@@ -86,7 +98,7 @@ func (s *Segment) Append(id int64, row []byte) (pos int, ok bool) {
 		case c < 0:
 			s.chunks = append(s.chunks, make([]byte, 0, max(4<<10, need)))
 		default:
-			s.chunks = append(s.chunks, make([]byte, 0, max(chunkSize, need)))
+			s.chunks = append(s.chunks, s.newChunk(max(chunkSize, need)))
 		}
 		c = len(s.chunks) - 1
 	}
@@ -104,6 +116,18 @@ func (s *Segment) Append(id int64, row []byte) (pos int, ok bool) {
 	s.live++
 	s.n += int64(len(row))
 	return pos, true
+}
+
+// newChunk is an empty chunk of capacity size, mapped from a file when
+// the segment is on disk.
+func (s *Segment) newChunk(size int) []byte {
+	if s.dir != "" {
+		if m, err := mapChunk(s.dir, size); err == nil {
+			s.maps = append(s.maps, m)
+			return m.b
+		}
+	}
+	return make([]byte, 0, size)
 }
 
 // Row is the encoded row at pos (valid for the segment's life; never to be
@@ -146,6 +170,7 @@ func rowAt(chunks [][]byte, loc uint64) []byte {
 // View is a segment's rows as they were when it was taken: later appends
 // and deletions do not show in it.
 type View struct {
+	maps   []*mapping // keeps the chunks' mappings alive while the view is read
 	chunks [][]byte
 	loc    []uint64
 	ids    []int64
@@ -163,7 +188,7 @@ func (s *Segment) View() View {
 	// The chunk list is copied (Append rewrites its last entry as the
 	// chunk fills or grows); locations and ids are only ever appended
 	// past what the view sees.
-	return View{chunks: append([][]byte(nil), s.chunks...), loc: s.loc[:len(s.loc):len(s.loc)],
+	return View{maps: append([]*mapping(nil), s.maps...), chunks: append([][]byte(nil), s.chunks...), loc: s.loc[:len(s.loc):len(s.loc)],
 		ids: s.ids[:len(s.ids):len(s.ids)], dead: append([]uint64(nil), s.dead...), n: s.n}
 }
 
@@ -184,6 +209,7 @@ func (v View) Each(fn func(id int64, row []byte) error) error {
 			return err
 		}
 	}
+	runtime.KeepAlive(v.maps) // the mapped chunks were read up to here
 	return nil
 }
 

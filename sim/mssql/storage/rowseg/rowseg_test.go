@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"path/filepath"
 	"testing"
 )
 
@@ -12,10 +13,24 @@ import (
 // rows are skipped; a view keeps what it saw while the segment grows and
 // loses rows; a key index finds every row with a key, collisions kept.
 func TestSegment(t *testing.T) {
+	t.Run("memory", func(t *testing.T) { testSegment(t, New()) })
+	t.Run("disk", func(t *testing.T) {
+		dir := t.TempDir()
+		s := NewOnDisk(dir)
+		testSegment(t, s)
+		if len(s.maps) == 0 {
+			t.Fatal("no chunk was mapped from a file")
+		}
+		if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) != 0 {
+			t.Fatalf("files left in the folder: %v", left)
+		}
+	})
+}
+
+func testSegment(t *testing.T, s *Segment) {
 	seed := uint64(20261207)
 	t.Logf("seed %d", seed)
 	rng := rand.New(rand.NewPCG(seed, 1))
-	s := New()
 	var want [][]byte
 	id := int64(0)
 	for i := 0; i < 3000; i++ {
