@@ -132,8 +132,8 @@ var rules = []rule{
 		banned: []string{"sim/mssql/tsql", "sim/mssql/engine"},
 	},
 	{
-		why:    "the engine's leaf packages (pure scalar built-ins, the LSN layout, what SQL Server reports about backup sets) know no instance and no SQL text: they never import the engine, the parser or the feature list",
-		from:   []string{"sim/mssql/builtins", "sim/mssql/lsn", "sim/mssql/backupset"},
+		why:    "the engine's leaf packages (pure scalar built-ins, what a query does to computed rows, a session's SET options, the LSN layout, what SQL Server reports about backup sets) know no instance and no SQL text: they never import the engine, the parser or the feature list",
+		from:   []string{"sim/mssql/builtins", "sim/mssql/rowset", "sim/mssql/setopts", "sim/mssql/lsn", "sim/mssql/backupset"},
 		tests:  true,
 		banned: []string{"sim/mssql/engine", "sim/mssql/tsql", "sim/mssql/features"},
 	},
@@ -143,9 +143,9 @@ var rules = []rule{
 		banned: []string{"failback", "fakes", "sim/world", "sim/chat", "sim/fault", "sim/faultplan", "sim/containers"},
 	},
 	{
-		why:    "features outside the engine (sim/mssql/mirroring, sim/mssql/msdb) are wired in by sim/mssql/features and see the engine through its exported surface (engine/extension.go): the engine never imports them or the list (its own tests may, as external engine_test packages)",
+		why:    "features outside the engine (sim/mssql/mirroring, sim/mssql/msdb, sim/mssql/backup) are wired in by sim/mssql/features and see the engine through its exported surface (engine/extension.go, engine/export_*.go): the engine never imports them or the list (its own tests may, as external engine_test packages)",
 		from:   []string{"sim/mssql/engine"},
-		banned: []string{"sim/mssql/features", "sim/mssql/mirroring", "sim/mssql/msdb"},
+		banned: []string{"sim/mssql/features", "sim/mssql/mirroring", "sim/mssql/msdb", "sim/mssql/backup"},
 	},
 	{
 		why:    "the fake Lync endpoint is a product of its own (cmd/lyncfake): it reads the topology, never the simulator (sim/ntlm, a protocol library both servers share, it may)",

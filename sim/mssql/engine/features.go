@@ -20,18 +20,16 @@ type Feature struct {
 // DefaultFeatures is every feature the engine holds itself, in the order
 // they are installed and started; sim/mssql/features adds those that live
 // in packages of their own (endpoints and mirroring: sim/mssql/mirroring;
-// log shipping, the Agent and the log-shipping alert: sim/mssql/msdb)
-// at their places in the list: catalog views get their object_id
-// from it; msdb's log-shipping tables exist before the Agent starts, and
-// the Agent creates its tables before the backup history is read.
+// log shipping, the Agent and the log-shipping alert: sim/mssql/msdb;
+// BACKUP, RESTORE and the file procedures: sim/mssql/backup) at their
+// places in the list: catalog views get their object_id from it; msdb's
+// log-shipping tables exist before the Agent starts, and the Agent creates
+// its tables before the backup history is read.
 func DefaultFeatures() []Feature {
 	return []Feature{
 		{Name: "catalog", Install: installCatalog},
 		{Name: "procedures", Install: installSystemProcs},
-		{Name: "files", Install: installFileProcs},
 		{Name: "logins", Install: installLogins},
-		{Name: "backup", Install: installBackup, Start: startBackupSubsystem},
-		{Name: "restore", Install: installRestore},
 		// Added last so the views above keep their object_ids.
 		{Name: "capacity", Install: func(r *Registry) {
 			installVolumeStats(r)

@@ -6,6 +6,7 @@
 package features
 
 import (
+	"github.com/pchatdr/harness/sim/mssql/backup"
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/mirroring"
 	"github.com/pchatdr/harness/sim/mssql/msdb"
@@ -20,14 +21,14 @@ func Default() []engine.Feature {
 	return []engine.Feature{
 		engine.BuiltinFeature("catalog"),
 		engine.BuiltinFeature("procedures"),
-		engine.BuiltinFeature("files"),
+		backup.Files(),
 		engine.BuiltinFeature("logins"),
 		mirroring.Endpoints(),
 		msdb.LogShipping(),
 		msdb.Agent(),
 		mirroring.Mirroring(),
-		engine.BuiltinFeature("backup"),
-		engine.BuiltinFeature("restore"),
+		backup.Backup(),
+		backup.Restore(),
 		engine.BuiltinFeature("capacity"),
 		engine.BuiltinFeature("client-catalog"),
 		engine.BuiltinFeature("compatibility-views"),
