@@ -496,11 +496,16 @@ func DiskThroughput(ctx context.Context, dir string, n int64) (writeBps, readBps
 }
 
 // MemoryPerByte is about how much memory a MeasureScale run needs per byte
-// of history: the simulator holds mgc in memory on each instance with a
-// copy (the backup's, the restored primary's), at several times its
-// stored size, plus the garbage collector's headroom (peak RSS measured:
-// 1.9 GiB at 100 MiB, 6 GiB at 256 MiB).
-const MemoryPerByte = 24
+// of history. Each instance with a copy of mgc (the backup's, the restored
+// primary's, the primary-mirror's) keeps it as a compact segment in mapped
+// files (sim/mssql/storage/rowseg; BenchmarkSeedHistoryMemory: 0.6 heap
+// bytes per history byte after seeding, 0.2 for a restored copy), so the
+// peak is a full scan of tblChat, which decodes the table for the
+// statement's life (the ledger's check after the run: a peak heap of 3.3
+// bytes per history byte at 64 MiB), and the garbage collector's headroom
+// doubles it. Before segments this was 24 (peak RSS 1.9 GiB at 100 MiB,
+// 6 GiB at 256 MiB).
+const MemoryPerByte = 8
 
 // FitsInMemory says whether a run with bytes of history fits in this
 // machine's available memory (Linux MemAvailable); ok is true when it
