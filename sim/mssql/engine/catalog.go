@@ -115,6 +115,20 @@ func typeID(t Type) int64 {
 		return 165
 	case sqltypes.KindBinary:
 		return 173
+	case sqltypes.KindMoney:
+		return 60
+	case sqltypes.KindSmallMoney:
+		return 122
+	case sqltypes.KindText:
+		return 35
+	case sqltypes.KindNText:
+		return 99
+	case sqltypes.KindImage:
+		return 34
+	case sqltypes.KindXML:
+		return 241
+	case sqltypes.KindVariant:
+		return 98
 	}
 	return 0
 }
@@ -127,8 +141,16 @@ func maxLength(t Type) int64 {
 		return 2
 	case sqltypes.KindInt, sqltypes.KindReal:
 		return 4
-	case sqltypes.KindBigInt, sqltypes.KindFloat, sqltypes.KindDateTime:
+	case sqltypes.KindBigInt, sqltypes.KindFloat, sqltypes.KindDateTime, sqltypes.KindMoney:
 		return 8
+	case sqltypes.KindSmallMoney:
+		return 4
+	case sqltypes.KindText, sqltypes.KindNText, sqltypes.KindImage:
+		return 16 // the text pointer
+	case sqltypes.KindXML:
+		return -1
+	case sqltypes.KindVariant:
+		return 8016
 	case sqltypes.KindDecimal:
 		switch {
 		case t.Precision <= 9:
@@ -175,6 +197,10 @@ func precisionOf(t Type) (int64, int64) {
 		return 1, 0
 	case sqltypes.KindDecimal:
 		return int64(t.Precision), int64(t.Scale)
+	case sqltypes.KindMoney:
+		return 19, 4
+	case sqltypes.KindSmallMoney:
+		return 10, 4
 	case sqltypes.KindFloat:
 		return 53, 0
 	case sqltypes.KindReal:
@@ -294,7 +320,7 @@ func installCatalogViews(r *Registry) {
 				p, s := precisionOf(c.Type)
 				var coll Value
 				if c.Type.Kind.IsString() {
-					coll = "SQL_Latin1_General_CP1_CI_AS"
+					coll = c.Type.Collation.Name()
 				}
 				def := int64(0)
 				if c.Default != "" {
@@ -333,7 +359,7 @@ func installCatalogViews(r *Registry) {
 					cml = int64(c.Type.Length)
 					col = maxLength(c.Type)
 					if c.Type.Kind.IsString() {
-						coll = "SQL_Latin1_General_CP1_CI_AS"
+						coll = c.Type.Collation.Name()
 					}
 				}
 				if c.Type.Kind.IsNumeric() && c.Type.Kind != sqltypes.KindBit {

@@ -116,7 +116,7 @@ func helpTypeName(t Type) string {
 
 func collationOf(t Type) Value {
 	if t.Kind.IsString() {
-		return "SQL_Latin1_General_CP1_CI_AS"
+		return t.Collation.Name()
 	}
 	return nil
 }
