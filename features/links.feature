@@ -1,8 +1,10 @@
 @embedded @rehearsal
 Feature: The failback across data-center links
   Clients in one data center reach SQL Server instances in the other through the
-  link between them (an in-process Toxiproxy per link and instance, with the
-  topology's RTT as latency). The engine runs in the primary data center, as an
+  link between them (an in-process Toxiproxy per link and instance, which can be
+  cut, in front of the WAN link model that holds the connection to the
+  topology's RTT and shares the link's bandwidth with the share's and mirroring's
+  traffic). The engine runs in the primary data center, as an
   operator failing back would: it reaches the backup instances over the link.
 
   Background:

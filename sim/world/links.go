@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -16,8 +15,9 @@ import (
 
 // links are the data-center links as TCP proxies (Toxiproxy, in process):
 // a client in one data center reaches an instance in another through the
-// proxy for that pair, which adds the topology link's round-trip time
-// (half each way) and can be cut. Clients in the instance's own data
+// proxy for that pair, which can be cut, and behind it the link model
+// (sim/wan, tds_wan.go), which holds the connection to the link's
+// round-trip time and shared bandwidth. Clients in the instance's own data
 // center dial it directly. Without links (Options.Links false) everything
 // dials directly, as before.
 type links struct {
@@ -58,21 +58,20 @@ func (w *World) startLinks() error {
 			if !ok {
 				continue
 			}
+			wl, ok := w.wan[pairKey(dc.Name, in.DataCenter)]
+			if !ok {
+				continue
+			}
 			name := dc.Name + "->" + in.Name
-			p := toxiproxy.NewProxy(l.api, name, "127.0.0.1:0", inst.Addr)
+			// The proxy is the address and the cut; the link model
+			// behind it (tds_wan.go) is the RTT and the bandwidth.
+			upstream, err := w.tdsForward(wl, inst)
+			if err != nil {
+				return err
+			}
+			p := toxiproxy.NewProxy(l.api, name, "127.0.0.1:0", upstream)
 			if err := l.api.Collection.Add(p, true); err != nil {
 				return fmt.Errorf("world: link %s: %w", name, err)
-			}
-			half := link.RTTMs / 2
-			for _, dir := range []string{"upstream", "downstream"} {
-				spec := fmt.Sprintf(`{"name":"rtt_%s","type":"latency","stream":%q,"attributes":{"latency":%d}}`, dir, dir, int64(half+0.5))
-				if _, err := p.Toxics.AddToxicJson(strings.NewReader(spec)); err != nil {
-					return fmt.Errorf("world: link %s latency: %w", name, err)
-				}
-				bw := fmt.Sprintf(`{"name":"bw_%s","type":"bandwidth","stream":%q,"attributes":{"rate":%d}}`, dir, dir, kbps(link.BandwidthMbps))
-				if _, err := p.Toxics.AddToxicJson(strings.NewReader(bw)); err != nil {
-					return fmt.Errorf("world: link %s bandwidth: %w", name, err)
-				}
 			}
 			l.proxies[linkKey{dc.Name, in.Name}] = p
 			w.Timeline.Add("link", "start", fmt.Sprintf("%s via %s (%g ms RTT)", name, p.Listen, link.RTTMs), nil)
@@ -197,31 +196,10 @@ func (w *World) SetLinkRTT(a, b string, rtt time.Duration) error {
 	if rtt > 0 {
 		ms = float64(rtt) / float64(time.Millisecond)
 	}
-	half := int64(ms/2 + 0.5)
 	if wl, ok := w.wan[pairKey(a, b)]; ok {
-		wl.SetRTT(time.Duration(ms * float64(time.Millisecond)))
+		wl.SetRTT(time.Duration(ms * float64(time.Millisecond))) // TDS, mirroring and the share's traffic alike
 	}
-	dcOf := map[string]string{}
-	for _, in := range w.Topology.Instances {
-		dcOf[in.Name] = in.DataCenter
-	}
-	l := w.links
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := 0
-	for k, p := range l.proxies {
-		if pairKey(k.from, dcOf[k.instance]) != pairKey(a, b) {
-			continue
-		}
-		n++
-		for _, dir := range []string{"upstream", "downstream"} {
-			spec := fmt.Sprintf(`{"attributes":{"latency":%d}}`, half)
-			if _, err := p.Toxics.UpdateToxicJson("rtt_"+dir, strings.NewReader(spec)); err != nil {
-				return fmt.Errorf("world: link %s latency: %w", p.Name, err)
-			}
-		}
-	}
-	w.Timeline.Add("link", "fault", fmt.Sprintf("link %s-%s round trip %g ms (%d proxies)", a, b, 2*float64(half), n), nil)
+	w.Timeline.Add("link", "fault", fmt.Sprintf("link %s-%s round trip %g ms", a, b, ms), nil)
 	return nil
 }
 

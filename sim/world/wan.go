@@ -2,7 +2,6 @@ package world
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/pchatdr/harness/sim/mssql/hostfs"
@@ -15,10 +14,9 @@ import (
 // ShareDataCenter, default the primary one); an instance elsewhere reads
 // and writes it over the link, so a full backup of mgc written to the share
 // from the backup data center takes size·8/bandwidth, as in production.
-// TDS between data centers goes through the Toxiproxy proxies (links.go),
-// which carry the link's RTT and a bandwidth toxic of the link's rate
-// (per proxy: Toxiproxy's toxics do not share a rate across proxies; TDS
-// carries little during a failback, so the approximation is harmless).
+// TDS between data centers goes through the Toxiproxy proxies (links.go)
+// and behind them through the same link (tds_wan.go), so it shares the
+// bandwidth with the share's traffic and mirroring.
 // Without Options.Links nothing is paced, as before.
 
 // startWAN makes the links. shareDC "" is the topology's share.dataCenter
@@ -90,27 +88,6 @@ func (w *World) SetLinkBandwidth(a, b string, mbps float64) error {
 	if err := w.wan[pairKey(a, b)].SetBandwidth(mbps); err != nil {
 		return fmt.Errorf("world: %w", err)
 	}
-	dcOf := map[string]string{}
-	for _, in := range w.Topology.Instances {
-		dcOf[in.Name] = in.DataCenter
-	}
-	l := w.links
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for k, p := range l.proxies {
-		if pairKey(k.from, dcOf[k.instance]) != pairKey(a, b) {
-			continue
-		}
-		for _, dir := range []string{"upstream", "downstream"} {
-			spec := fmt.Sprintf(`{"attributes":{"rate":%d}}`, kbps(mbps))
-			if _, err := p.Toxics.UpdateToxicJson("bw_"+dir, strings.NewReader(spec)); err != nil {
-				return fmt.Errorf("world: link %s bandwidth: %w", p.Name, err)
-			}
-		}
-	}
 	w.Timeline.Add("link", "fault", fmt.Sprintf("link %s-%s bandwidth %g Mbit/s", a, b, mbps), nil)
 	return nil
 }
-
-// kbps is Toxiproxy's bandwidth toxic rate (KB/s) for mbps Mbit/s.
-func kbps(mbps float64) int64 { return max(1, int64(mbps*1e6/8/1000)) }

@@ -46,12 +46,16 @@ type Options struct {
 	Dir  string
 	Logf func(format string, args ...any)
 	// Links puts the topology's data-center links between clients and
-	// instances of different data centers (links.go): the link's RTT as
-	// latency, and a link that can be cut.
+	// instances of different data centers (links.go): every byte between
+	// data centers (TDS, mirroring, the share's files) crosses the link
+	// model of sim/wan, held to its RTT and shared bandwidth, and a link
+	// that can be cut.
 	Links bool
 	// EngineDataCenter is where the engine runs, so which instances it
 	// reaches over a link ("" = the primary instance's data center, where
-	// an operator fails back from).
+	// an operator fails back from: Microsoft's failback procedure runs
+	// the cmdlets on the primary pool's front end; the topology does not
+	// say where the operator's workstation is).
 	EngineDataCenter string
 	// AgentClock drives every instance's SQL Server Agent schedules
 	// (nil: the wall clock). A scaled clock runs days of log shipping in
