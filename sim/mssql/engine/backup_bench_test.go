@@ -33,7 +33,7 @@ func BenchmarkBackupRestore(b *testing.B) {
 	if err := os.MkdirAll(cdrive, 0o755); err != nil {
 		b.Fatal(err)
 	}
-	inst, err := New(Config{Name: "BENCH", DataDir: filepath.Join(dir, "data"), SAPassword: "Pa55w.rd!",
+	inst, err := newInstance(Config{Name: "BENCH", DataDir: filepath.Join(dir, "data"), SAPassword: "Pa55w.rd!",
 		CheckpointEvery: 1 << 30,
 		Files: &hostfs.Config{Mounts: []hostfs.Mount{{Prefix: `C:\`, Host: cdrive}},
 			Rules: []hostfs.Rule{{Account: "*", Prefix: `C:\`, Access: hostfs.ReadWrite}}}})

@@ -40,7 +40,7 @@ func (e *bkEnv) start(name string, rules ...hostfs.Rule) *Instance {
 	if len(rules) == 0 {
 		rules = []hostfs.Rule{{Account: "*", Prefix: `C:\`, Access: hostfs.ReadWrite}, {Account: "*", Prefix: `\\files\share`, Access: hostfs.ReadWrite}}
 	}
-	inst, err := New(Config{Name: name, DataDir: filepath.Join(dir, "data"), SAPassword: "Pa55w.rd!", NoSync: true,
+	inst, err := newInstance(Config{Name: name, DataDir: filepath.Join(dir, "data"), SAPassword: "Pa55w.rd!", NoSync: true,
 		ServiceAccount: `CONTOSO\sqlsvc`, AgentAccount: `CONTOSO\sqlagent`,
 		Files: &hostfs.Config{Mounts: []hostfs.Mount{{Prefix: `C:\`, Host: cdrive}, {Prefix: `\\files\share`, Host: e.share}},
 			Rules: rules, DefaultBackup: `C:\`}})

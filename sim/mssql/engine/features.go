@@ -26,7 +26,6 @@ type Feature struct {
 // the Agent creates its tables before the backup history is read.
 func DefaultFeatures() []Feature {
 	return []Feature{
-		{Name: "catalog", Install: installCatalog},
 		{Name: "procedures", Install: installSystemProcs},
 		{Name: "files", Install: installFileProcs},
 		{Name: "logins", Install: installLogins},
@@ -38,8 +37,6 @@ func DefaultFeatures() []Feature {
 			installDeleteFile(r)
 			installPartitionsView(r)
 		}},
-		{Name: "client-catalog", Install: installClientCatalog},
-		{Name: "compatibility-views", Install: installCompatibilityViews},
 		{Name: "modules", Install: installModules},
 		{Name: "config", Install: installConfig},
 		{Name: "agent-help", Install: installAgentHelp},
@@ -48,12 +45,4 @@ func DefaultFeatures() []Feature {
 		// installed (security.go).
 		{Name: "security", Install: installSecurity},
 	}
-}
-
-// installCatalog adds the catalog views, in the order that gives them their
-// object_ids.
-func installCatalog(r *Registry) {
-	installCatalogViews(r)
-	installProcessViews(r)
-	installObjectViews(r)
 }

@@ -53,7 +53,7 @@ func TestRestoreHistoryDates(t *testing.T) {
 	if err := os.MkdirAll(cdrive, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	inst, err := New(Config{Name: "SIMSQL01", DataDir: filepath.Join(dir, "data"), SAPassword: "Pa55w.rd!", NoSync: true, Clock: link.clock,
+	inst, err := newInstance(Config{Name: "SIMSQL01", DataDir: filepath.Join(dir, "data"), SAPassword: "Pa55w.rd!", NoSync: true, Clock: link.clock,
 		Files: &hostfs.Config{
 			Mounts: []hostfs.Mount{{Prefix: `C:\`, Host: cdrive}, {Prefix: `\\files\share`, Host: share, Pacer: link}},
 			Rules:  []hostfs.Rule{{Account: "*", Prefix: `C:\`, Access: hostfs.ReadWrite}, {Account: "*", Prefix: `\\files\share`, Access: hostfs.ReadWrite}},

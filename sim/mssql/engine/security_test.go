@@ -30,7 +30,7 @@ var secPasswords = map[string]string{"bob": "Bob-pw-1", "dora": "Dora-pw-1", "sa
 func runScriptsAs(t *testing.T, user string, tests []enginetest.ScriptTest) {
 	t.Helper()
 	enginetest.RunSessions(t, tests, func(t *testing.T) enginetest.Session {
-		inst, err := New(Config{Name: "SIMSQL01", SAPassword: "Pa55w.rd!", NoSync: true,
+		inst, err := newInstance(Config{Name: "SIMSQL01", SAPassword: "Pa55w.rd!", NoSync: true,
 			Logins:         map[string]string{"cfgadmin": "Cfg-pw-1"},
 			SysadminLogins: []string{"cfgadmin"},
 			ServiceAccount: `NT Service\MSSQLSERVER`, AgentAccount: `CONTOSO\sqlagent`, AgentRunning: true})
@@ -164,14 +164,14 @@ func TestRoleMembershipSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
 	cfg := Config{Name: "SIMSQL01", DataDir: dir, SAPassword: "Pa55w.rd!", NoSync: true,
 		Logins: map[string]string{"cfgadmin": "Cfg-pw-1"}, SysadminLogins: []string{"cfgadmin"}}
-	inst, err := New(cfg)
+	inst, err := newInstance(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := login(t, inst, "t")
 	mustRun(t, s, `CREATE LOGIN bob WITH PASSWORD = N'Bob-pw-1'; ALTER SERVER ROLE sysadmin ADD MEMBER bob; ALTER SERVER ROLE sysadmin DROP MEMBER cfgadmin`)
 	inst.Close()
-	inst, err = New(cfg)
+	inst, err = newInstance(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

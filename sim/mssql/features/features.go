@@ -6,6 +6,7 @@
 package features
 
 import (
+	"github.com/pchatdr/harness/sim/mssql/catalog"
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/mirroring"
 	"github.com/pchatdr/harness/sim/mssql/msdb"
@@ -18,7 +19,7 @@ import (
 // backup history is read.
 func Default() []engine.Feature {
 	return []engine.Feature{
-		engine.BuiltinFeature("catalog"),
+		catalog.Catalog(),
 		engine.BuiltinFeature("procedures"),
 		engine.BuiltinFeature("files"),
 		engine.BuiltinFeature("logins"),
@@ -29,8 +30,8 @@ func Default() []engine.Feature {
 		engine.BuiltinFeature("backup"),
 		engine.BuiltinFeature("restore"),
 		engine.BuiltinFeature("capacity"),
-		engine.BuiltinFeature("client-catalog"),
-		engine.BuiltinFeature("compatibility-views"),
+		catalog.ClientCatalog(),
+		catalog.CompatibilityViews(),
 		msdb.LogShippingAlert(),
 		// User procedures and views, sp_configure, sp_help_job, sp_help
 		// (issue 14): ahead of security so its checks wrap them too.
