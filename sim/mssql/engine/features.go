@@ -20,7 +20,9 @@ type Feature struct {
 // DefaultFeatures is every feature the engine holds itself, in the order
 // they are installed and started; sim/mssql/features adds those that live
 // in packages of their own (endpoints and mirroring: sim/mssql/mirroring;
-// log shipping, the Agent and the log-shipping alert: sim/mssql/msdb)
+// log shipping, the Agent and the log-shipping alert: sim/mssql/msdb;
+// the catalog views: sim/mssql/catalog; logins and the server roles'
+// permission checks: sim/mssql/security)
 // at their places in the list: catalog views get their object_id
 // from it; msdb's log-shipping tables exist before the Agent starts, and
 // the Agent creates its tables before the backup history is read.
@@ -28,7 +30,6 @@ func DefaultFeatures() []Feature {
 	return []Feature{
 		{Name: "procedures", Install: installSystemProcs},
 		{Name: "files", Install: installFileProcs},
-		{Name: "logins", Install: installLogins},
 		{Name: "backup", Install: installBackup, Start: startBackupSubsystem},
 		{Name: "restore", Install: installRestore},
 		// Added last so the views above keep their object_ids.
@@ -41,8 +42,5 @@ func DefaultFeatures() []Feature {
 		{Name: "config", Install: installConfig},
 		{Name: "agent-help", Install: installAgentHelp},
 		{Name: "sp_help", Install: installSpHelp},
-		// Last: its permission checks wrap what the features above
-		// installed (security.go).
-		{Name: "security", Install: installSecurity},
 	}
 }

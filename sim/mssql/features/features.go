@@ -10,6 +10,7 @@ import (
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/mirroring"
 	"github.com/pchatdr/harness/sim/mssql/msdb"
+	"github.com/pchatdr/harness/sim/mssql/security"
 )
 
 // Default is every feature of the simulated SQL Server, in the order they
@@ -22,7 +23,7 @@ func Default() []engine.Feature {
 		catalog.Catalog(),
 		engine.BuiltinFeature("procedures"),
 		engine.BuiltinFeature("files"),
-		engine.BuiltinFeature("logins"),
+		security.Logins(),
 		mirroring.Endpoints(),
 		msdb.LogShipping(),
 		msdb.Agent(),
@@ -41,6 +42,6 @@ func Default() []engine.Feature {
 		engine.BuiltinFeature("sp_help"),
 		// Last: its permission checks wrap the statements, procedures
 		// and ALTER DATABASE options the features above installed.
-		engine.BuiltinFeature("security"),
+		security.Security(),
 	}
 }
