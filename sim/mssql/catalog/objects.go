@@ -6,6 +6,7 @@ import (
 
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
+	"github.com/pchatdr/harness/sim/mssql/sysprocs"
 )
 
 func installObjectViews(r *engine.Registry) {
@@ -94,12 +95,12 @@ func installObjectViews(r *engine.Registry) {
 		return logins(sc), nil
 	})
 	// sys.configurations: every option, advanced or not (sp_configure's
-	// table, kept by the engine).
+	// table, kept by the config feature: sim/mssql/sysprocs).
 	r.View("sys", "configurations", []engine.Column{
 		col("configuration_id", tInt, false), col("name", nv(35), false), col("value", tInt, true),
 		col("minimum", tInt, true), col("maximum", tInt, true), col("value_in_use", tInt, true),
 		col("description", nv(255), false), col("is_dynamic", tBit, false), col("is_advanced", tBit, false),
 	}, func(sc *engine.Scope, _ *engine.Database) ([][]engine.Value, error) {
-		return sc.Instance().ConfigurationRows(), nil
+		return sysprocs.Configurations(sc.Instance()), nil
 	})
 }

@@ -51,6 +51,7 @@ type SessionInfo struct {
 	Status     string // sleeping, running, ...
 	Command    string // AWAITING COMMAND, SELECT, BACKUP DATABASE, ...
 	DatabaseID int    // the current database
+	Database   string // its name
 	Conn       ConnInfo
 }
 
@@ -68,11 +69,11 @@ type ConnInfo struct {
 // Info is a snapshot of s.
 func (s *Session) Info() SessionInfo {
 	s.mu.Lock()
-	status, cmd, last, dbid := s.status, s.command, s.lastBatch, s.db.ID()
+	status, cmd, last, dbid, dbname := s.status, s.command, s.lastBatch, s.db.ID(), s.db.Name()
 	s.mu.Unlock()
 	c := s.conn
 	return SessionInfo{ID: s.id, Login: s.login, AppName: s.appName, Host: s.host, ClientAddr: s.clientAddr,
-		LoginTime: s.loginTime, LastBatch: last, Status: status, Command: cmd, DatabaseID: dbid,
+		LoginTime: s.loginTime, LastBatch: last, Status: status, Command: cmd, DatabaseID: dbid, Database: dbname,
 		Conn: ConnInfo{LocalAddr: c.local, TDSVersion: c.tdsVersion, PacketSize: c.packetSize,
 			AuthScheme: c.auth, Encrypted: c.encrypted, ID: c.id}}
 }
@@ -106,18 +107,6 @@ func (inst *Instance) ServerPrincipals() []ServerPrincipal {
 	var out []ServerPrincipal
 	for _, p := range inst.serverPrincipals() {
 		out = append(out, ServerPrincipal{Name: p.name, ID: p.id, SID: p.sid, Type: p.typ, TypeDesc: p.typDesc})
-	}
-	return out
-}
-
-// ConfigurationRows are sys.configurations' rows (every option, advanced
-// or not): configuration_id, name, value, minimum, maximum, value_in_use,
-// description, is_dynamic, is_advanced.
-func (inst *Instance) ConfigurationRows() [][]Value {
-	var out [][]Value
-	for _, o := range configOptions {
-		v, u := inst.config.get(o)
-		out = append(out, []Value{o.id, o.name, v, o.min, o.max, u, o.desc, o.dynamic, o.advanced})
 	}
 	return out
 }

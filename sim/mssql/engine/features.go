@@ -28,7 +28,6 @@ type Feature struct {
 // the Agent creates its tables before the backup history is read.
 func DefaultFeatures() []Feature {
 	return []Feature{
-		{Name: "procedures", Install: installSystemProcs},
 		{Name: "files", Install: installFileProcs},
 		{Name: "backup", Install: installBackup, Start: startBackupSubsystem},
 		{Name: "restore", Install: installRestore},
@@ -39,7 +38,6 @@ func DefaultFeatures() []Feature {
 			installPartitionsView(r)
 		}},
 		{Name: "modules", Install: installModules},
-		{Name: "config", Install: installConfig},
 		{Name: "agent-help", Install: installAgentHelp},
 		{Name: "sp_help", Install: installSpHelp},
 	}

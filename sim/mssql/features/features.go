@@ -11,6 +11,7 @@ import (
 	"github.com/pchatdr/harness/sim/mssql/mirroring"
 	"github.com/pchatdr/harness/sim/mssql/msdb"
 	"github.com/pchatdr/harness/sim/mssql/security"
+	"github.com/pchatdr/harness/sim/mssql/sysprocs"
 )
 
 // Default is every feature of the simulated SQL Server, in the order they
@@ -21,7 +22,7 @@ import (
 func Default() []engine.Feature {
 	return []engine.Feature{
 		catalog.Catalog(),
-		engine.BuiltinFeature("procedures"),
+		sysprocs.Procedures(),
 		engine.BuiltinFeature("files"),
 		security.Logins(),
 		mirroring.Endpoints(),
@@ -37,7 +38,7 @@ func Default() []engine.Feature {
 		// User procedures and views, sp_configure, sp_help_job, sp_help
 		// (issue 14): ahead of security so its checks wrap them too.
 		engine.BuiltinFeature("modules"),
-		engine.BuiltinFeature("config"),
+		sysprocs.Config(),
 		engine.BuiltinFeature("agent-help"),
 		engine.BuiltinFeature("sp_help"),
 		// Last: its permission checks wrap the statements, procedures
