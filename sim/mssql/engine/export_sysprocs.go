@@ -1,5 +1,7 @@
 package engine
 
+import "strings"
+
 // This file is the engine's surface for the system procedures that live
 // outside it (sim/mssql/sysprocs).
 
@@ -14,3 +16,21 @@ func (s *Session) ResetConnection() {
 	s.abandonTx()
 	s.opts = defaultOptions()
 }
+
+// Declare sets the variable name (with its @) of type t to v in the
+// statement's scope, declaring it when needed: a system procedure that
+// runs T-SQL of its own (RunBatch) passes its arguments this way, never as
+// text spliced into the batch.
+func (sc *scope) Declare(name string, t Type, v Value) {
+	key := strings.ToLower(name)
+	if vr := sc.vars[key]; vr != nil {
+		vr.val = v
+		return
+	}
+	sc.vars[key] = &variable{name: name, typ: t, val: v}
+}
+
+// RunBatch runs T-SQL text in the statement's scope (its variables, its
+// session), sending its results to the client: a system procedure written
+// in T-SQL, as SQL Server's own are (sp_help_job).
+func (sc *scope) RunBatch(text string) error { return sc.runBatch(text) }

@@ -38,7 +38,6 @@ func DefaultFeatures() []Feature {
 			installPartitionsView(r)
 		}},
 		{Name: "modules", Install: installModules},
-		{Name: "agent-help", Install: installAgentHelp},
 		{Name: "sp_help", Install: installSpHelp},
 	}
 }

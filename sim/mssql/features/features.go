@@ -39,7 +39,7 @@ func Default() []engine.Feature {
 		// (issue 14): ahead of security so its checks wrap them too.
 		engine.BuiltinFeature("modules"),
 		sysprocs.Config(),
-		engine.BuiltinFeature("agent-help"),
+		msdb.AgentHelp(),
 		engine.BuiltinFeature("sp_help"),
 		// Last: its permission checks wrap the statements, procedures
 		// and ALTER DATABASE options the features above installed.
