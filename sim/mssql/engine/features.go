@@ -38,6 +38,5 @@ func DefaultFeatures() []Feature {
 			installPartitionsView(r)
 		}},
 		{Name: "modules", Install: installModules},
-		{Name: "sp_help", Install: installSpHelp},
 	}
 }

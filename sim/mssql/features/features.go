@@ -40,7 +40,7 @@ func Default() []engine.Feature {
 		engine.BuiltinFeature("modules"),
 		sysprocs.Config(),
 		msdb.AgentHelp(),
-		engine.BuiltinFeature("sp_help"),
+		sysprocs.SpHelp(),
 		// Last: its permission checks wrap the statements, procedures
 		// and ALTER DATABASE options the features above installed.
 		security.Security(),
