@@ -1,6 +1,6 @@
 // Package catalog is the catalog views of the simulated SQL Server (sys.*,
-// INFORMATION_SCHEMA.*, the SQL Server 2000 compatibility views) and
-// sp_databases: virtual tables computed on read from what the engine
+// INFORMATION_SCHEMA.*, the SQL Server 2000 compatibility views) and the
+// procedures that describe the catalog (sp_databases, sp_help): virtual tables computed on read from what the engine
 // exports (engine/export_catalog.go), as go-mysql-server's
 // information_schema package computes its tables from the catalog. The
 // engine imports nothing of it; sim/mssql/features wires its features in.
@@ -13,6 +13,7 @@ package catalog
 import (
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
+	"github.com/pchatdr/harness/sqlerr"
 )
 
 // Catalog is the catalog feature: sys.databases, the session and request
@@ -41,6 +42,10 @@ func CompatibilityViews() engine.Feature {
 	return engine.Feature{Name: "compatibility-views", Install: installCompatibilityViews}
 }
 
+// SpHelp is sp_help: the objects of the current database, or one table's,
+// view's or procedure's description.
+func SpHelp() engine.Feature { return engine.Feature{Name: "sp_help", Install: installSpHelp} }
+
 // Column types the views use, named as in the engine.
 var (
 	tSys  = sqltypes.TypeSysname
@@ -60,3 +65,6 @@ func col(name string, t engine.Type, nullable bool) engine.Column {
 func nv(n int) engine.Type    { return sqltypes.NVarChar(n) }
 func vc(n int) engine.Type    { return sqltypes.VarChar(n) }
 func b2v(b bool) engine.Value { return b }
+
+// newErr is the SQL Server message n (sqlerr's catalogue).
+func newErr(n int32, args ...any) *engine.Error { return sqlerr.New(n, args...) }

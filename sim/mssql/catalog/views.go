@@ -65,7 +65,7 @@ func installCatalogViews(r *engine.Registry) {
 		var out [][]engine.Value
 		for _, t := range sc.Tables(db) {
 			for i, c := range t.Cols {
-				p, s := engine.PrecisionScale(c.Type)
+				p, s := precisionOf(c.Type)
 				var coll engine.Value
 				if c.Type.Kind.IsString() {
 					coll = "SQL_Latin1_General_CP1_CI_AS"
@@ -74,7 +74,7 @@ func installCatalogViews(r *engine.Registry) {
 				if c.Default != "" {
 					def = int64(t.ID*100 + 50 + i)
 				}
-				out = append(out, []engine.Value{int64(t.ID), c.Name, int64(i + 1), engine.SystemTypeID(c.Type), engine.SystemTypeID(c.Type), engine.MaxLength(c.Type),
+				out = append(out, []engine.Value{int64(t.ID), c.Name, int64(i + 1), systemTypeID(c.Type), systemTypeID(c.Type), maxLength(c.Type),
 					p, s, coll, c.Nullable, c.Identity, false, def})
 			}
 		}
@@ -105,17 +105,17 @@ func installCatalogViews(r *engine.Registry) {
 				}
 				if c.Type.Kind.IsString() || c.Type.Kind.IsBinary() {
 					cml = int64(c.Type.Length)
-					col = engine.MaxLength(c.Type)
+					col = maxLength(c.Type)
 					if c.Type.Kind.IsString() {
 						coll = "SQL_Latin1_General_CP1_CI_AS"
 					}
 				}
 				if c.Type.Kind.IsNumeric() && c.Type.Kind != sqltypes.KindBit {
-					p, s := engine.PrecisionScale(c.Type)
+					p, s := precisionOf(c.Type)
 					np, ns = p, s
 				}
 				if c.Type.Kind.IsDateTime() {
-					_, s := engine.PrecisionScale(c.Type)
+					_, s := precisionOf(c.Type)
 					dp = s
 				}
 				nullable := "NO"

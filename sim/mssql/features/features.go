@@ -40,7 +40,7 @@ func Default() []engine.Feature {
 		engine.BuiltinFeature("modules"),
 		sysprocs.Config(),
 		msdb.AgentHelp(),
-		sysprocs.SpHelp(),
+		catalog.SpHelp(),
 		// Last: its permission checks wrap the statements, procedures
 		// and ALTER DATABASE options the features above installed.
 		security.Security(),

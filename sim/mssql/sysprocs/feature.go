@@ -1,7 +1,7 @@
 // Package sysprocs is the simulated SQL Server's system procedures that
 // are features of their own rather than part of EXEC's machinery (which the
 // engine keeps: binding, sp_executesql, sp_prepare): sp_who and sp_who2,
-// sp_reset_connection, sp_help, and the server configuration options
+// sp_reset_connection, and the server configuration options
 // (sp_configure, RECONFIGURE; sys.configurations shows them through the
 // catalog feature).
 // Each is an engine.Feature that sim/mssql/features puts at its place in
@@ -25,7 +25,3 @@ func Config() engine.Feature { return engine.Feature{Name: "config", Install: in
 
 // newErr is the SQL Server message n (sqlerr's catalogue).
 func newErr(n int32, args ...any) *engine.Error { return sqlerr.New(n, args...) }
-
-// SpHelp is sp_help: the objects of the current database, or one table's,
-// view's or procedure's description.
-func SpHelp() engine.Feature { return engine.Feature{Name: "sp_help", Install: installSpHelp} }

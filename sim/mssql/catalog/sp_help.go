@@ -1,4 +1,4 @@
-package sysprocs
+package catalog
 
 import (
 	"fmt"
@@ -66,8 +66,8 @@ func spHelp(pc *engine.ProcCall) (int32, error) {
 			}
 			var rows [][]engine.Value
 			for i, p := range params {
-				prec, scale := engine.PrecisionScale(p.Type)
-				rows = append(rows, []engine.Value{p.Name, helpTypeName(p.Type), int64(engine.MaxLength(p.Type)), prec, scale, int64(i + 1), collationOf(p.Type)})
+				prec, scale := precisionOf(p.Type)
+				rows = append(rows, []engine.Value{p.Name, helpTypeName(p.Type), int64(maxLength(p.Type)), prec, scale, int64(i + 1), collationOf(p.Type)})
 			}
 			if len(rows) == 0 {
 				return 0, nil
@@ -86,14 +86,14 @@ func spHelp(pc *engine.ProcCall) (int32, error) {
 	var rows [][]engine.Value
 	for _, c := range t.Cols {
 		prec, scale := "     ", "     "
-		if p, s := engine.PrecisionScale(c.Type); p > 0 && !c.Type.Kind.IsString() {
+		if p, s := precisionOf(c.Type); p > 0 && !c.Type.Kind.IsString() {
 			prec, scale = fmt.Sprintf("%-5d", p), fmt.Sprintf("%-5d", s)
 		}
 		trim, fixed := "(n/a)", "(n/a)"
 		if c.Type.Kind.IsString() || c.Type.Kind == sqltypes.KindVarBinary || c.Type.Kind == sqltypes.KindBinary {
 			trim, fixed = "no", "yes"
 		}
-		rows = append(rows, []engine.Value{c.Name, helpTypeName(c.Type), "no", int64(engine.MaxLength(c.Type)), prec, scale,
+		rows = append(rows, []engine.Value{c.Name, helpTypeName(c.Type), "no", int64(maxLength(c.Type)), prec, scale,
 			map[bool]string{true: "yes", false: "no"}[c.Nullable], trim, fixed, collationOf(c.Type)})
 	}
 	return 0, pc.Result([]engine.Column{engine.Col("Column_name", sqltypes.TypeSysname, true), engine.Col("Type", sqltypes.TypeSysname, true), engine.Col("Computed", sqltypes.VarChar(35), true),
