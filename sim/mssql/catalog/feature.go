@@ -42,6 +42,20 @@ func CompatibilityViews() engine.Feature {
 	return engine.Feature{Name: "compatibility-views", Install: installCompatibilityViews}
 }
 
+// WithModuleViews is the engine's modules feature (CREATE PROCEDURE and
+// VIEW, their durable definitions) with the catalog's views of them added
+// at its end, where they always were: sys.procedures, sys.views,
+// sys.sql_modules and sp_helptext. One feature, as before, so the views
+// keep their object_ids.
+func WithModuleViews(modules engine.Feature) engine.Feature {
+	install := modules.Install
+	modules.Install = func(r *engine.Registry) {
+		install(r)
+		installModuleCatalog(r)
+	}
+	return modules
+}
+
 // SpHelp is sp_help: the objects of the current database, or one table's,
 // view's or procedure's description.
 func SpHelp() engine.Feature { return engine.Feature{Name: "sp_help", Install: installSpHelp} }

@@ -278,5 +278,5 @@ func objectRows(sc *engine.Scope, db *engine.Database) ([][]engine.Value, error)
 			}
 		}
 	}
-	return append(out, db.ModuleObjectRows()...), nil
+	return append(out, moduleObjectRows(db)...), nil
 }

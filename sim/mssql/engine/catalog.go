@@ -20,19 +20,14 @@ func col(name string, t Type, nullable bool) Column {
 }
 
 var (
-	tSys  = sqltypes.TypeSysname
 	tInt  = sqltypes.TypeInt
 	tSm   = sqltypes.TypeSmallInt
 	tTiny = sqltypes.TypeTinyInt
 	tBit  = sqltypes.TypeBit
 	tBig  = sqltypes.TypeBigInt
-	tDT   = sqltypes.TypeDateTime
-	tGUID = sqltypes.TypeGUID
-	tLSN  = sqltypes.DecimalType(25, 0)
 )
 
 func nv(n int) Type { return sqltypes.NVarChar(n) }
-func vc(n int) Type { return sqltypes.VarChar(n) }
 
 // DBFile is one database file as sys.database_files shows it.
 type DBFile struct {

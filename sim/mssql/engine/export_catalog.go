@@ -85,9 +85,17 @@ func (sc *scope) TranCount() int { return sc.s.tranCount }
 // (copies taken under the lock: CREATE INDEX changes a definition).
 func (sc *scope) Tables(db *Database) []TableDef { return sc.tablesOf(db) }
 
-// ModuleObjectRows are the sys.objects rows of d's procedures and views
-// (sys.objects' column set).
-func (d *Database) ModuleObjectRows() [][]Value { return moduleObjectRows(d) }
+// TypeDesc is the module's sys.objects type_desc (VIEW,
+// SQL_STORED_PROCEDURE).
+func (m *ModuleDef) TypeDesc() string { return m.typeDesc() }
+
+// ViewCheckOption says a view was created WITH CHECK OPTION
+// (sys.views.with_check_option); false for a procedure or a definition
+// that no longer parses.
+func (m *ModuleDef) ViewCheckOption() bool {
+	st, err := (&scope{}).parseViewText(m)
+	return err == nil && st.CheckOption
+}
 
 // ServerPrincipal is one row of sys.server_principals: a login or a fixed
 // server role.

@@ -37,7 +37,7 @@ func Default() []engine.Feature {
 		msdb.LogShippingAlert(),
 		// User procedures and views, sp_configure, sp_help_job, sp_help
 		// (issue 14): ahead of security so its checks wrap them too.
-		engine.BuiltinFeature("modules"),
+		catalog.WithModuleViews(engine.BuiltinFeature("modules")),
 		sysprocs.Config(),
 		msdb.AgentHelp(),
 		catalog.SpHelp(),
