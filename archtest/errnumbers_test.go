@@ -31,6 +31,7 @@ var raisers = []struct {
 	// A mirroring partner's refusal is the error the other side's ALTER
 	// DATABASE raises.
 	{"sim/mssql/mirroring", "refuse", 1},
+	{"sim/mssql/backup", "newErr", 0},
 	{"failback/memory", "e", 0},
 }
 

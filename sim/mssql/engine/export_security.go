@@ -69,30 +69,6 @@ func (inst *Instance) SetServerRoleMember(ctx context.Context, role, login strin
 	})
 }
 
-// Message sends e to the client as an informational or error message
-// without ending the statement (the first of two errors SQL Server raises
-// together, such as 5011 before 5069).
-func (sc *scope) Message(e *Error) error { return sc.message(e) }
-
-// Variable is the value of the variable or parameter name (with its @) in
-// the statement's scope; ok false when there is none.
-func (sc *scope) Variable(name string) (v Value, ok bool) {
-	vr := sc.lookupVar(name)
-	if vr == nil {
-		return nil, false
-	}
-	return vr.val, true
-}
-
-// AbortBackupRestore reports a refused or failed BACKUP or RESTORE as SQL
-// Server does: err, then 3013 "<verb> is terminating abnormally." (inside
-// TRY only the 3013 reaches CATCH). nil stays nil.
-func (sc *scope) AbortBackupRestore(verb string, err error) error { return sc.bkFail(verb, err) }
-
-// RestoreVerb is how a RESTORE of kind k names itself in messages
-// (RESTORE DATABASE, RESTORE LOG, RESTORE HEADERONLY, ...).
-func RestoreVerb(k tsql.RestoreKind) string { return restoreVerb(k) }
-
 // StatementHandler is the handler a feature installed for statements of
 // st's dynamic type, nil when none did. A feature installed later wraps it
 // by installing a handler that calls it (the security feature's checks).

@@ -21,16 +21,14 @@ type Feature struct {
 // they are installed and started; sim/mssql/features adds those that live
 // in packages of their own (endpoints and mirroring: sim/mssql/mirroring;
 // log shipping, the Agent and the log-shipping alert: sim/mssql/msdb;
-// the catalog views: sim/mssql/catalog; logins and the server roles'
-// permission checks: sim/mssql/security)
-// at their places in the list: catalog views get their object_id
-// from it; msdb's log-shipping tables exist before the Agent starts, and
-// the Agent creates its tables before the backup history is read.
+// BACKUP, RESTORE and the file procedures: sim/mssql/backup; the catalog
+// views: sim/mssql/catalog; logins and the server roles' permission
+// checks: sim/mssql/security) at their places in the list: catalog views
+// get their object_id from it; msdb's log-shipping tables exist before the
+// Agent starts, and the Agent creates its tables before the backup history
+// is read.
 func DefaultFeatures() []Feature {
 	return []Feature{
-		{Name: "files", Install: installFileProcs},
-		{Name: "backup", Install: installBackup, Start: startBackupSubsystem},
-		{Name: "restore", Install: installRestore},
 		// Added last so the views above keep their object_ids.
 		{Name: "capacity", Install: func(r *Registry) {
 			installVolumeStats(r)

@@ -7,13 +7,10 @@ import (
 	"github.com/pchatdr/harness/sim/mssql/backupset"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 
 	"github.com/pchatdr/harness/sim/mssql/hostfs"
-	"github.com/pchatdr/harness/sim/mssql/sqltypes"
-	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
 
@@ -113,25 +110,6 @@ func devicePath(fs *hostfs.FS, name string) string {
 	return hostfs.Join(dir, name)
 }
 
-func installFileProcs(r *Registry) {
-	r.Procedure("xp_fileexist", SystemProc{
-		Params: []ProcParam{{Name: "@filename", Type: nv(4000)}, {Name: "@exists", Type: tInt, HasDefault: true, Output: true}},
-		Run:    xpFileExist,
-	})
-	r.Procedure("xp_create_subdir", SystemProc{
-		Params: []ProcParam{{Name: "@dir", Type: nv(4000)}},
-		Run:    xpCreateSubdir,
-	})
-	r.Procedure("xp_dirtree", SystemProc{
-		Params: []ProcParam{{Name: "@dir", Type: nv(4000)}, {Name: "@depth", Type: tInt, HasDefault: true, Default: int64(0)},
-			{Name: "@file", Type: tInt, HasDefault: true, Default: int64(0)}},
-		Run: xpDirtree,
-	})
-	r.TableFunc("sys.dm_os_file_exists", dmOSFileExists)
-	r.TableFunc("dm_os_file_exists", dmOSFileExists)
-	r.TableFunc("master.sys.dm_os_file_exists", dmOSFileExists)
-}
-
 func argString(v Value) string {
 	if v == nil {
 		return ""
@@ -140,47 +118,6 @@ func argString(v Value) string {
 		return s
 	}
 	return fmt.Sprint(v)
-}
-
-// xpFileExist is master.dbo.xp_fileexist: a one-row result (File Exists,
-// File is a Directory, Parent Directory Exists), or with @exists OUTPUT only
-// that flag, answered as the service account.
-func xpFileExist(pc *ProcCall) (int32, error) {
-	inst := pc.Instance()
-	fs, err := inst.Files()
-	if err != nil {
-		return 1, err
-	}
-	path := argString(pc.Arg("@filename"))
-	fe, dir, parent := fs.FileExists(inst.ServiceAccount(), path)
-	if pc.Given("@exists") {
-		pc.SetOutput("@exists", b2i(fe))
-		return 0, nil
-	}
-	cols := []Column{col("File Exists", tInt, false), col("File is a Directory", tInt, false), col("Parent Directory Exists", tInt, false)}
-	return 0, pc.Result(cols, [][]Value{{b2i(fe), b2i(dir), b2i(parent)}})
-}
-
-func b2i(b bool) int64 {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// xpCreateSubdir is xp_create_subdir: creates the folder and its parents
-// as the service account; failure is error 22048 with the OS text.
-func xpCreateSubdir(pc *ProcCall) (int32, error) {
-	inst := pc.Instance()
-	fs, err := inst.Files()
-	if err != nil {
-		return 1, err
-	}
-	path := argString(pc.Arg("@dir"))
-	if err := fs.MkdirAll(inst.ServiceAccount(), path); err != nil {
-		return 1, xpError("xp_create_subdir", err)
-	}
-	return 0, nil
 }
 
 // xpError is how the extended procedures report an OS failure (22048:
@@ -193,79 +130,6 @@ func xpError(proc string, err error) *Error {
 	e := &Error{Number: 22048, Class: 16, State: 1,
 		Message: fmt.Sprintf("%s() returned error %d, '%s'", proc, code, text)}
 	return e
-}
-
-// xpDirtree is xp_dirtree @dir, @depth, @file: subdirectory, depth[, file]
-// rows, walking as the service account.
-func xpDirtree(pc *ProcCall) (int32, error) {
-	inst := pc.Instance()
-	fs, err := inst.Files()
-	if err != nil {
-		return 1, err
-	}
-	root := argString(pc.Arg("@dir"))
-	maxDepth, _ := toInt64(pc.Arg("@depth"))
-	withFiles, _ := toInt64(pc.Arg("@file"))
-	var rows [][]Value
-	var walk func(dir string, depth int64)
-	walk = func(dir string, depth int64) {
-		ents, err := fs.ReadDir(inst.ServiceAccount(), dir)
-		if err != nil {
-			return // xp_dirtree lists nothing it cannot read
-		}
-		sort.Slice(ents, func(i, j int) bool { return strings.ToLower(ents[i].Name()) < strings.ToLower(ents[j].Name()) })
-		for _, e := range ents {
-			if !e.IsDir() && withFiles == 0 {
-				continue
-			}
-			r := []Value{e.Name(), depth}
-			if withFiles != 0 {
-				r = append(r, b2i(!e.IsDir()))
-			}
-			rows = append(rows, r)
-			if e.IsDir() && (maxDepth == 0 || depth < maxDepth) {
-				walk(hostfs.Join(dir, e.Name()), depth+1)
-			}
-		}
-	}
-	walk(root, 1)
-	cols := []Column{col("subdirectory", nv(512), true), col("depth", tInt, true)}
-	if withFiles != 0 {
-		cols = append(cols, col("file", tInt, true))
-	}
-	return 0, pc.Result(cols, rows)
-}
-
-// dmOSFileExists is sys.dm_os_file_exists('path').
-func dmOSFileExists(sc *scope, x *tsql.FuncTable) (*source, error) {
-	if len(x.Call.Args) != 1 {
-		return nil, newErr(sqlerr.FunctionArgCount, "dm_os_file_exists", 1)
-	}
-	cols := []bindCol{{name: "file_exists", typ: tBit}, {name: "file_is_a_directory", typ: tBit}, {name: "parent_directory_exists", typ: tBit}}
-	exposed := "dm_os_file_exists"
-	if x.Alias != nil {
-		exposed = x.Alias.Name
-	}
-	for i := range cols {
-		cols[i].qual = strings.ToLower(exposed)
-	}
-	return &source{cols: cols, names: []string{exposed}, run: func(en *env) ([][]Value, error) {
-		v, vt, err := sc.evalScalar(x.Call.Args[0])
-		if err != nil {
-			return nil, err
-		}
-		inst := sc.s.inst
-		fs, err := inst.Files()
-		if err != nil {
-			return nil, err
-		}
-		s, err := sqltypes.Convert(v, vt, nv(4000))
-		if err != nil {
-			return nil, err
-		}
-		fe, dir, parent := fs.FileExists(inst.ServiceAccount(), argString(s))
-		return [][]Value{{fe, dir, parent}}, nil
-	}}, nil
 }
 
 // pacing is how a backup device's bytes must be held to the network its

@@ -1,4 +1,4 @@
-package engine
+package engine_test
 
 import (
 	"context"
@@ -6,6 +6,9 @@ import (
 
 	"github.com/pchatdr/harness/sim/mssql/enginetest"
 	"github.com/pchatdr/harness/sqlerr"
+
+	"github.com/pchatdr/harness/sim/mssql/engine"
+	"github.com/pchatdr/harness/sim/mssql/features"
 )
 
 // secPrep runs as sa before a security script: a database with a full
@@ -30,10 +33,11 @@ var secPasswords = map[string]string{"bob": "Bob-pw-1", "dora": "Dora-pw-1", "sa
 func runScriptsAs(t *testing.T, user string, tests []enginetest.ScriptTest) {
 	t.Helper()
 	enginetest.RunSessions(t, tests, func(t *testing.T) enginetest.Session {
-		inst, err := newInstance(Config{Name: "SIMSQL01", SAPassword: "Pa55w.rd!", NoSync: true,
+		inst, err := engine.New(engine.Config{Name: "SIMSQL01", SAPassword: "Pa55w.rd!", NoSync: true,
 			Logins:         map[string]string{"cfgadmin": "Cfg-pw-1"},
 			SysadminLogins: []string{"cfgadmin"},
-			ServiceAccount: `NT Service\MSSQLSERVER`, AgentAccount: `CONTOSO\sqlagent`, AgentRunning: true})
+			ServiceAccount: `NT Service\MSSQLSERVER`, AgentAccount: `CONTOSO\sqlagent`, AgentRunning: true,
+			Features: features.Default()})
 		if err != nil {
 			t.Fatalf("New: %v", err)
 		}
@@ -42,7 +46,7 @@ func runScriptsAs(t *testing.T, user string, tests []enginetest.ScriptTest) {
 		for _, q := range secPrep {
 			mustRun(t, sa, q)
 		}
-		s, err := inst.Login(context.Background(), LoginRequest{User: user, Password: secPasswords[user], AppName: "scripttest", HostName: "testhost"})
+		s, err := inst.Login(context.Background(), engine.LoginRequest{User: user, Password: secPasswords[user], AppName: "scripttest", HostName: "testhost"})
 		if err != nil {
 			t.Fatalf("login as %s: %v", user, err)
 		}
@@ -162,28 +166,28 @@ func TestPermissionsOfGrantedSysadmin(t *testing.T) {
 // configured sysadmin that was dropped stays dropped.
 func TestRoleMembershipSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
-	cfg := Config{Name: "SIMSQL01", DataDir: dir, SAPassword: "Pa55w.rd!", NoSync: true,
-		Logins: map[string]string{"cfgadmin": "Cfg-pw-1"}, SysadminLogins: []string{"cfgadmin"}}
-	inst, err := newInstance(cfg)
+	cfg := engine.Config{Name: "SIMSQL01", DataDir: dir, SAPassword: "Pa55w.rd!", NoSync: true,
+		Logins: map[string]string{"cfgadmin": "Cfg-pw-1"}, SysadminLogins: []string{"cfgadmin"}, Features: features.Default()}
+	inst, err := engine.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := login(t, inst, "t")
 	mustRun(t, s, `CREATE LOGIN bob WITH PASSWORD = N'Bob-pw-1'; ALTER SERVER ROLE sysadmin ADD MEMBER bob; ALTER SERVER ROLE sysadmin DROP MEMBER cfgadmin`)
 	inst.Close()
-	inst, err = newInstance(cfg)
+	inst, err = engine.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer inst.Close()
-	if !inst.IsServerRoleMember(RoleSysadmin, "bob") || inst.IsServerRoleMember(RoleSysadmin, "cfgadmin") || !inst.IsServerRoleMember(RoleSysadmin, "sa") {
+	if !inst.IsServerRoleMember(engine.RoleSysadmin, "bob") || inst.IsServerRoleMember(engine.RoleSysadmin, "cfgadmin") || !inst.IsServerRoleMember(engine.RoleSysadmin, "sa") {
 		t.Fatalf("after restart: bob %t cfgadmin %t sa %t, want true false true",
-			inst.IsServerRoleMember(RoleSysadmin, "bob"), inst.IsServerRoleMember(RoleSysadmin, "cfgadmin"), inst.IsServerRoleMember(RoleSysadmin, "sa"))
+			inst.IsServerRoleMember(engine.RoleSysadmin, "bob"), inst.IsServerRoleMember(engine.RoleSysadmin, "cfgadmin"), inst.IsServerRoleMember(engine.RoleSysadmin, "sa"))
 	}
-	if _, err := inst.Login(context.Background(), LoginRequest{User: "bob", Password: "wrong"}); err == nil {
+	if _, err := inst.Login(context.Background(), engine.LoginRequest{User: "bob", Password: "wrong"}); err == nil {
 		t.Fatal("bob logged in with a wrong password")
 	}
-	if _, err := inst.Login(context.Background(), LoginRequest{User: "bob", Password: "Bob-pw-1"}); err != nil {
+	if _, err := inst.Login(context.Background(), engine.LoginRequest{User: "bob", Password: "Bob-pw-1"}); err != nil {
 		t.Fatalf("bob with his password: %v", err)
 	}
 }

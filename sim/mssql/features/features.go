@@ -6,6 +6,7 @@
 package features
 
 import (
+	"github.com/pchatdr/harness/sim/mssql/backup"
 	"github.com/pchatdr/harness/sim/mssql/catalog"
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/mirroring"
@@ -23,14 +24,14 @@ func Default() []engine.Feature {
 	return []engine.Feature{
 		catalog.Catalog(),
 		sysprocs.Procedures(),
-		engine.BuiltinFeature("files"),
+		backup.Files(),
 		security.Logins(),
 		mirroring.Endpoints(),
 		msdb.LogShipping(),
 		msdb.Agent(),
 		mirroring.Mirroring(),
-		engine.BuiltinFeature("backup"),
-		engine.BuiltinFeature("restore"),
+		backup.Backup(),
+		backup.Restore(),
 		engine.BuiltinFeature("capacity"),
 		catalog.ClientCatalog(),
 		catalog.CompatibilityViews(),

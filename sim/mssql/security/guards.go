@@ -50,7 +50,7 @@ func guardStatements(r *engine.Registry) {
 		if x.Log {
 			verb = "BACKUP LOG"
 		}
-		return sc.AbortBackupRestore(verb, newErr(sqlerr.PermissionDenied, verb, stmtDBName(sc, x.DB, x.DBVar)))
+		return sc.FailBackup(verb, newErr(sqlerr.PermissionDenied, verb, stmtDBName(sc, x.DB, x.DBVar)))
 	})
 	// RESTORE: "If the database being restored does not exist, the user
 	// must have CREATE DATABASE permissions ... If the database exists,
@@ -73,9 +73,9 @@ func guardStatements(r *engine.Registry) {
 			if x.Kind == tsql.RestoreLog {
 				verb = "RESTORE LOG"
 			}
-			return sc.AbortBackupRestore(verb, newErr(sqlerr.RestorePermissionDenied, stmtDBName(sc, x.DB, x.DBVar)))
+			return sc.FailBackup(verb, newErr(sqlerr.RestorePermissionDenied, stmtDBName(sc, x.DB, x.DBVar)))
 		default:
-			return sc.AbortBackupRestore(engine.RestoreVerb(x.Kind), newErr(sqlerr.PermissionDenied, "CREATE DATABASE", "master"))
+			return sc.FailBackup(engine.RestoreVerb(x.Kind), newErr(sqlerr.PermissionDenied, "CREATE DATABASE", "master"))
 		}
 	})
 	// CREATE LOGIN "requires ALTER ANY LOGIN permission on the server"

@@ -143,7 +143,7 @@ func installConfig(r *engine.Registry) {
 	}, Run: spConfigure})
 	r.Statement(&tsql.ReconfigureStmt{}, func(sc *engine.Scope, _ tsql.Stmt) error {
 		configOf(sc.Instance()).reconfigure()
-		sc.ClearError()
+		sc.Succeeded()
 		return nil
 	})
 }

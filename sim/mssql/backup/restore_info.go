@@ -1,7 +1,8 @@
-package engine
+package backup
 
 import (
 	"github.com/pchatdr/harness/sim/mssql/backupset"
+	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/storage/media"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
@@ -10,30 +11,30 @@ import (
 // RESTORE HEADERONLY, FILELISTONLY, LABELONLY and VERIFYONLY; the result
 // sets' shapes are sim/mssql/backupset's.
 
-func (sc *scope) restoreInfo(kind tsql.RestoreKind, device string, o *bkOptions) error {
-	host, c, err := sc.openMedia(device)
+func restoreInfo(sc *engine.Scope, kind tsql.RestoreKind, device string, o *options) error {
+	host, c, err := openMedia(sc, device)
 	if err != nil {
 		return err
 	}
 	switch kind {
 	case tsql.RestoreHeaderOnly:
-		rows := make([][]Value, 0, len(c.Sets))
+		rows := make([][]engine.Value, 0, len(c.Sets))
 		for _, s := range c.Sets {
 			rows = append(rows, backupset.HeaderOnlyRow(s))
 		}
-		return sc.bkResult(backupset.HeaderOnlyColumns, rows)
+		return result(sc, backupset.HeaderOnlyColumns, rows)
 	case tsql.RestoreLabelOnly:
-		return sc.bkResult(backupset.LabelOnlyColumns, [][]Value{backupset.LabelOnlyRow(c)})
+		return result(sc, backupset.LabelOnlyColumns, [][]engine.Value{backupset.LabelOnlyRow(c)})
 	case tsql.RestoreFileListOnly:
 		set, err := backupset.PickSet(device, c, o.fileNumber())
 		if err != nil {
 			return err
 		}
-		rows := make([][]Value, 0, len(set.Files))
+		rows := make([][]engine.Value, 0, len(set.Files))
 		for _, f := range set.Files {
 			rows = append(rows, backupset.FileListRow(f))
 		}
-		return sc.bkResult(backupset.FileListColumns, rows)
+		return result(sc, backupset.FileListColumns, rows)
 	}
 	// VERIFYONLY: read the whole set, checking every frame's checksum.
 	n := o.fileNumber()
@@ -44,35 +45,26 @@ func (sc *scope) restoreInfo(kind tsql.RestoreKind, device string, o *bkOptions)
 	if o.flags["CHECKSUM"] && !set.HasBackupChecksums {
 		return newErr(sqlerr.NoChecksum)
 	}
-	pace, err := sc.pacing("read", device)
+	pace, err := sc.Pacing("read", device)
 	if err != nil {
 		return err
 	}
 	if err := media.VerifyPaced(host, n, pace); err != nil {
-		return restoreDataError(device, err)
+		return engine.RestoreDataError(device, err)
 	}
-	if err := sc.message(newErr(sqlerr.BackupSetValid, n)); err != nil {
+	if err := sc.Message(newErr(sqlerr.BackupSetValid, n)); err != nil {
 		return err
 	}
-	sc.s.lastError = 0
+	sc.Succeeded()
 	return nil
 }
 
-// bkResult sends one result set.
-func (sc *scope) bkResult(bcols []backupset.Column, rows [][]Value) error {
-	cols := make([]Column, len(bcols))
+// result sends one result set (every column nullable, as SQL Server
+// describes them).
+func result(sc *engine.Scope, bcols []backupset.Column, rows [][]engine.Value) error {
+	cols := make([]engine.Column, len(bcols))
 	for i, c := range bcols {
-		cols[i] = col(c.Name, c.Type, true)
+		cols[i] = engine.Col(c.Name, c.Type, true)
 	}
-	if err := sc.emit(sc.out.Columns(cols)); err != nil {
-		return err
-	}
-	for _, r := range rows {
-		if err := sc.emit(sc.out.Row(r)); err != nil {
-			return err
-		}
-	}
-	sc.s.rowcount = int64(len(rows))
-	sc.s.lastError = 0
-	return sc.done(DoneInfo{Count: int64(len(rows)), HasCount: true, CurCmd: 0xC1})
+	return sc.Result(cols, rows)
 }

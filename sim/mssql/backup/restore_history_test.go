@@ -1,4 +1,4 @@
-package engine
+package backup_test
 
 import (
 	"context"
@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/pchatdr/harness/sim/mssql/hostfs"
+
+	"github.com/pchatdr/harness/sim/mssql/engine"
+	"github.com/pchatdr/harness/sim/mssql/features"
 )
 
 // slowLink is a share's network on which every transfer takes an hour of
@@ -53,11 +56,12 @@ func TestRestoreHistoryDates(t *testing.T) {
 	if err := os.MkdirAll(cdrive, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	inst, err := newInstance(Config{Name: "SIMSQL01", DataDir: filepath.Join(dir, "data"), SAPassword: "Pa55w.rd!", NoSync: true, Clock: link.clock,
+	inst, err := engine.New(engine.Config{Name: "SIMSQL01", DataDir: filepath.Join(dir, "data"), SAPassword: "Pa55w.rd!", NoSync: true, Clock: link.clock,
 		Files: &hostfs.Config{
 			Mounts: []hostfs.Mount{{Prefix: `C:\`, Host: cdrive}, {Prefix: `\\files\share`, Host: share, Pacer: link}},
 			Rules:  []hostfs.Rule{{Account: "*", Prefix: `C:\`, Access: hostfs.ReadWrite}, {Account: "*", Prefix: `\\files\share`, Access: hostfs.ReadWrite}},
-		}})
+		},
+		Features: features.Default()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package engine
+package backup_test
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pchatdr/harness/sim/mssql/engine"
+	"github.com/pchatdr/harness/sim/mssql/features"
 	"github.com/pchatdr/harness/sim/mssql/hostfs"
 )
 
@@ -33,10 +35,11 @@ func BenchmarkBackupRestore(b *testing.B) {
 	if err := os.MkdirAll(cdrive, 0o755); err != nil {
 		b.Fatal(err)
 	}
-	inst, err := newInstance(Config{Name: "BENCH", DataDir: filepath.Join(dir, "data"), SAPassword: "Pa55w.rd!",
+	inst, err := engine.New(engine.Config{Name: "BENCH", DataDir: filepath.Join(dir, "data"), SAPassword: "Pa55w.rd!",
 		CheckpointEvery: 1 << 30,
 		Files: &hostfs.Config{Mounts: []hostfs.Mount{{Prefix: `C:\`, Host: cdrive}},
-			Rules: []hostfs.Rule{{Account: "*", Prefix: `C:\`, Access: hostfs.ReadWrite}}}})
+			Rules: []hostfs.Rule{{Account: "*", Prefix: `C:\`, Access: hostfs.ReadWrite}}},
+		Features: features.Default()})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -48,7 +51,7 @@ func BenchmarkBackupRestore(b *testing.B) {
 		if err := s.Batch(ctx, sql, r); err != nil {
 			b.Fatal(err)
 		}
-		if errs := r.errors(); len(errs) > 0 {
+		if errs := r.Errors(); len(errs) > 0 {
 			b.Fatalf("%s: %v", sql, errs)
 		}
 	}

@@ -1,4 +1,4 @@
-package engine
+package backup_test
 
 import (
 	"context"
@@ -9,96 +9,9 @@ import (
 	"testing"
 
 	"github.com/pchatdr/harness/sim/mssql/hostfs"
+
+	"github.com/pchatdr/harness/sim/mssql/engine"
 )
-
-// bkEnv is one or two instances sharing a "share" folder mounted as
-// \\files\share on both, each with its own C:\ drive.
-type bkEnv struct {
-	share string
-	dirs  map[string]string
-	insts map[string]*Instance
-	t     *testing.T
-}
-
-func newBkEnv(t *testing.T) *bkEnv {
-	t.Helper()
-	return &bkEnv{share: t.TempDir(), dirs: map[string]string{}, insts: map[string]*Instance{}, t: t}
-}
-
-// start (re)starts instance name with optional extra access rules.
-func (e *bkEnv) start(name string, rules ...hostfs.Rule) *Instance {
-	e.t.Helper()
-	dir, ok := e.dirs[name]
-	if !ok {
-		dir = e.t.TempDir()
-		e.dirs[name] = dir
-	}
-	cdrive := filepath.Join(dir, "c")
-	if err := os.MkdirAll(cdrive, 0o755); err != nil {
-		e.t.Fatal(err)
-	}
-	if len(rules) == 0 {
-		rules = []hostfs.Rule{{Account: "*", Prefix: `C:\`, Access: hostfs.ReadWrite}, {Account: "*", Prefix: `\\files\share`, Access: hostfs.ReadWrite}}
-	}
-	inst, err := newInstance(Config{Name: name, DataDir: filepath.Join(dir, "data"), SAPassword: "Pa55w.rd!", NoSync: true,
-		ServiceAccount: `CONTOSO\sqlsvc`, AgentAccount: `CONTOSO\sqlagent`,
-		Files: &hostfs.Config{Mounts: []hostfs.Mount{{Prefix: `C:\`, Host: cdrive}, {Prefix: `\\files\share`, Host: e.share}},
-			Rules: rules, DefaultBackup: `C:\`}})
-	if err != nil {
-		e.t.Fatalf("New %s: %v", name, err)
-	}
-	e.insts[name] = inst
-	e.t.Cleanup(func() { inst.Close() })
-	return inst
-}
-
-func (e *bkEnv) stop(name string) {
-	e.t.Helper()
-	if err := e.insts[name].Close(); err != nil {
-		e.t.Fatalf("close %s: %v", name, err)
-	}
-}
-
-// exec runs sql and returns the error numbers and info message texts.
-func bkExec(t *testing.T, s *Session, sql string) (errs []int32, infos []string, r *recorder) {
-	t.Helper()
-	r = run(t, s, sql)
-	for _, m := range r.msgs {
-		if m.Class > 10 {
-			errs = append(errs, m.Number)
-		} else {
-			infos = append(infos, m.Message)
-		}
-	}
-	return errs, infos, r
-}
-
-func bkOK(t *testing.T, s *Session, sql string) *recorder {
-	t.Helper()
-	errs, _, r := bkExec(t, s, sql)
-	if len(errs) > 0 {
-		t.Fatalf("%s: errors %v: %v", sql, errs, r.errors())
-	}
-	return r
-}
-
-func bkWantErr(t *testing.T, s *Session, sql string, want ...int32) {
-	t.Helper()
-	errs, _, r := bkExec(t, s, sql)
-	if fmt.Sprint(errs) != fmt.Sprint(want) {
-		t.Fatalf("%s: errors %v, want %v (%v)", sql, errs, want, r.errors())
-	}
-}
-
-func scalar(t *testing.T, s *Session, sql string) string {
-	t.Helper()
-	r := bkOK(t, s, sql)
-	ls := r.last()
-	if ls == nil || len(ls.rows) != 1 {
-		t.Fatalf("%s: want one row", sql)
-	}
-	return fmt.Sprint(ls.rows[0][0])
-}
 
 func TestBackupRestoreLogChain(t *testing.T) {
 	e := newBkEnv(t)
@@ -123,7 +36,7 @@ func TestBackupRestoreLogChain(t *testing.T) {
 	var prevLast string
 	for i, f := range trn {
 		r := bkOK(t, bs, fmt.Sprintf("RESTORE HEADERONLY FROM DISK = N'%s'", f))
-		row := r.last().rows[0]
+		row := r.Last().Rows[0]
 		first, last := fmt.Sprint(row[13]), fmt.Sprint(row[14])
 		if len(first) < 17 || !strings.HasPrefix(first, "34") {
 			t.Fatalf("FirstLSN %q is not a numeric(25,0) VLF/block/slot LSN", first)
@@ -225,15 +138,15 @@ func TestBackupAccessAndVerify(t *testing.T) {
 	ps := login(t, p, "t")
 	bkOK(t, ps, "CREATE DATABASE mgc; CREATE TABLE mgc.dbo.t (a INT); INSERT mgc.dbo.t VALUES (1)")
 	errs, _, r := bkExec(t, ps, `BACKUP DATABASE mgc TO DISK = N'\\files\share\mgc.bak'`)
-	if fmt.Sprint(errs) != "[3201 3013]" || !strings.Contains(r.errors()[0].Message, "Operating system error 5(Access is denied.).") {
-		t.Fatalf("backup to read-only share: %v %v", errs, r.errors())
+	if fmt.Sprint(errs) != "[3201 3013]" || !strings.Contains(r.Errors()[0].Message, "Operating system error 5(Access is denied.).") {
+		t.Fatalf("backup to read-only share: %v %v", errs, r.Errors())
 	}
-	if got := r.errors()[1].Message; got != "BACKUP DATABASE is terminating abnormally." {
+	if got := r.Errors()[1].Message; got != "BACKUP DATABASE is terminating abnormally." {
 		t.Fatalf("3013 text: %q", got)
 	}
 	bkOK(t, ps, `BACKUP DATABASE mgc TO DISK = N'C:\mgc.bak' WITH CHECKSUM`)
 	bkOK(t, ps, `BACKUP DATABASE mgc TO DISK = N'C:\mgc.bak' WITH NOINIT, COMPRESSION`)
-	if got := len(bkOK(t, ps, `RESTORE HEADERONLY FROM DISK = N'C:\mgc.bak'`).last().rows); got != 2 {
+	if got := len(bkOK(t, ps, `RESTORE HEADERONLY FROM DISK = N'C:\mgc.bak'`).Last().Rows); got != 2 {
 		t.Fatalf("NOINIT: %d sets", got)
 	}
 	_, infos, _ := bkExec(t, ps, `RESTORE VERIFYONLY FROM DISK = N'C:\mgc.bak' WITH FILE = 2`)
@@ -241,10 +154,10 @@ func TestBackupAccessAndVerify(t *testing.T) {
 		t.Fatalf("verify: %q", infos)
 	}
 	bkOK(t, ps, `BACKUP DATABASE mgc TO DISK = N'C:\mgc.bak' WITH INIT`)
-	if got := len(bkOK(t, ps, `RESTORE HEADERONLY FROM DISK = N'C:\mgc.bak'`).last().rows); got != 1 {
+	if got := len(bkOK(t, ps, `RESTORE HEADERONLY FROM DISK = N'C:\mgc.bak'`).Last().Rows); got != 1 {
 		t.Fatalf("INIT: %d sets", got)
 	}
-	if got := len(bkOK(t, ps, `RESTORE FILELISTONLY FROM DISK = N'C:\mgc.bak'`).last().rows); got != 2 {
+	if got := len(bkOK(t, ps, `RESTORE FILELISTONLY FROM DISK = N'C:\mgc.bak'`).Last().Rows); got != 2 {
 		t.Fatalf("FILELISTONLY: %d files", got)
 	}
 	// Damage in the payload is detected; a cut-off file fails VERIFYONLY.
@@ -272,14 +185,18 @@ func TestBackupAccessAndVerify(t *testing.T) {
 		}
 	}
 	// File procedures answer as the service account.
-	if got := fmt.Sprint(bkOK(t, ps, `EXEC master.dbo.xp_fileexist N'C:\mgc.bak'`).last().rows[0]); got != "[1 0 1]" {
+	if got := fmt.Sprint(bkOK(t, ps, `EXEC master.dbo.xp_fileexist N'C:\mgc.bak'`).Last().Rows[0]); got != "[1 0 1]" {
 		t.Fatalf("xp_fileexist: %s", got)
 	}
-	if got := fmt.Sprint(bkOK(t, ps, `SELECT file_exists, file_is_a_directory, parent_directory_exists FROM sys.dm_os_file_exists(N'C:\')`).last().rows[0]); got != "[false true true]" {
+	if got := fmt.Sprint(bkOK(t, ps, `SELECT file_exists, file_is_a_directory, parent_directory_exists FROM sys.dm_os_file_exists(N'C:\')`).Last().Rows[0]); got != "[false true true]" {
 		t.Fatalf("dm_os_file_exists: %s", got)
 	}
+	// Its columns are exposed under the call's alias.
+	if got := scalar(t, ps, `SELECT f.file_is_a_directory FROM sys.dm_os_file_exists(N'C:\a') AS f`); got != "false" {
+		t.Fatalf("dm_os_file_exists AS f: %s", got)
+	}
 	bkOK(t, ps, `EXEC master.dbo.xp_create_subdir N'C:\a\b'`)
-	if got := len(bkOK(t, ps, `EXEC master.sys.xp_dirtree N'C:\', 0, 1`).last().rows); got < 5 {
+	if got := len(bkOK(t, ps, `EXEC master.sys.xp_dirtree N'C:\', 0, 1`).Last().Rows); got < 5 {
 		t.Fatalf("xp_dirtree rows: %d", got)
 	}
 	bkWantErr(t, ps, `EXEC master.dbo.xp_create_subdir N'\\files\share\sub'`, 22048)
@@ -304,7 +221,7 @@ func TestLogRetainedUntilLogBackup(t *testing.T) {
 	bkOK(t, ps, `BACKUP LOG mgc TO DISK = N'C:\mgc.trn'`)
 	ctx := context.Background()
 	n := 0
-	if err := p.DB("mgc").ReadLogRecords(0, func(LogRecord) error { n++; return nil }); err != nil {
+	if err := p.DB("mgc").ReadLogRecords(0, func(engine.LogRecord) error { n++; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if n < 120 {

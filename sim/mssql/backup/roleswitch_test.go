@@ -1,4 +1,4 @@
-package engine
+package backup_test
 
 import (
 	"fmt"
