@@ -132,8 +132,8 @@ var rules = []rule{
 		banned: []string{"sim/mssql/tsql", "sim/mssql/engine"},
 	},
 	{
-		why:    "the engine's leaf packages (pure scalar built-ins, the LSN layout, what SQL Server reports about backup sets) know no instance and no SQL text: they never import the engine, the parser or the feature list",
-		from:   []string{"sim/mssql/builtins", "sim/mssql/lsn", "sim/mssql/backupset"},
+		why:    "the engine's leaf packages (pure scalar built-ins, what a query does to computed rows, a session's SET options, the LSN layout, what SQL Server reports about backup sets) know no instance and no SQL text: they never import the engine, the parser or the feature list",
+		from:   []string{"sim/mssql/builtins", "sim/mssql/rowset", "sim/mssql/setopts", "sim/mssql/lsn", "sim/mssql/backupset"},
 		tests:  true,
 		banned: []string{"sim/mssql/engine", "sim/mssql/tsql", "sim/mssql/features"},
 	},

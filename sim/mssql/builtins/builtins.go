@@ -12,6 +12,10 @@
 package builtins
 
 import (
+	"fmt"
+	"math/big"
+	"strings"
+
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sqlerr"
 )
@@ -182,6 +186,35 @@ func ConvertTo(v Value, f, t Type) (Value, error) {
 		return v, nil
 	}
 	return sqltypes.Convert(v, f, t)
+}
+
+// ToInt64 is v as an integer where SQL Server converts it implicitly (a
+// TOP count, a CHECKSUM_AGG argument, a bit): integers and bits as they
+// are, float and decimal truncated toward zero, a string that holds an
+// integer; false for anything else.
+func ToInt64(v Value) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, true
+	case bool:
+		if x {
+			return 1, true
+		}
+		return 0, true
+	case float64:
+		return int64(x), true
+	case Decimal:
+		if x.Unscaled == nil {
+			return 0, true
+		}
+		q := new(big.Int).Quo(x.Unscaled, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(x.Scale)), nil))
+		return q.Int64(), true
+	case string:
+		var n int64
+		_, err := fmt.Sscan(strings.TrimSpace(x), &n)
+		return n, err == nil
+	}
+	return 0, false
 }
 
 // ToString converts a non-NULL value of type t to a Go string (as a Value).

@@ -3,21 +3,15 @@ package engine
 import (
 	"strings"
 
+	"github.com/pchatdr/harness/sim/mssql/rowset"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
 
-// Recursive common table expressions, as Microsoft's "WITH
-// common_table_expression" page describes their execution: run the anchor
-// member (level 0); run the recursive member with the previous level's
-// rows as the CTE's input, again and again, until a level returns no
-// rows; the result is every level's rows together (UNION ALL). A level
-// beyond MAXRECURSION (default 100, 0 = no limit) ends the statement with
-// error 530.
-
-// defaultMaxRecursion is SQL Server's MAXRECURSION when the statement sets
-// none.
-const defaultMaxRecursion = 100
+// Recursive common table expressions: the engine compiles the anchor and
+// the recursive member (the member reads the previous level through a
+// recBinding) and rowset.Fixpoint runs them, as Microsoft's "WITH
+// common_table_expression" page describes (MAXRECURSION, error 530).
 
 // recBinding is a recursive CTE's columns and the rows of the level being
 // fed to its recursive member.
@@ -80,34 +74,18 @@ func (sc *scope) recursiveCTESource(x *tsql.CTERef) (*source, error) {
 	}
 	limit := rc.MaxRecursion
 	if limit < 0 {
-		limit = defaultMaxRecursion
+		limit = rowset.DefaultMaxRecursion
 	}
 	return recSource(x, b, nil).withRun(func(en *env) ([][]Value, error) {
 		level, err := anchor.run(nil, -1)
 		if err != nil {
 			return nil, err
 		}
-		all := append([][]Value(nil), level...)
-		for depth := 1; len(level) > 0; depth++ {
-			if err := sc.ctx.Err(); err != nil {
-				return nil, err
-			}
+		defer func() { b.rows = nil }()
+		return rowset.Fixpoint(sc.ctx, level, func(level [][]Value) ([][]Value, error) {
 			b.rows = level
-			next, err := rec.run(nil, -1)
-			if err != nil {
-				return nil, err
-			}
-			if len(next) == 0 {
-				break
-			}
-			if limit > 0 && depth > limit {
-				return nil, newErr(sqlerr.MaxRecursionExhausted, limit)
-			}
-			all = append(all, next...)
-			level = next
-		}
-		b.rows = nil
-		return all, nil
+			return rec.run(nil, -1)
+		}, limit)
 	}), nil
 }
 

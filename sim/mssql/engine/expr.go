@@ -1,11 +1,11 @@
 package engine
 
 import (
-	"fmt"
 	"math/big"
-	"reflect"
 	"strings"
 
+	"github.com/pchatdr/harness/sim/mssql/builtins"
+	"github.com/pchatdr/harness/sim/mssql/rowset"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
@@ -56,7 +56,7 @@ type compiler struct {
 	inAgg bool
 	// windows collects the window functions of a select list; nil where
 	// they are not allowed (WHERE, ON, GROUP BY).
-	windows *[]*windowSpec
+	windows *[]*rowset.Window
 }
 
 func (sc *scope) newCompiler(bs *bindScope) *compiler { return &compiler{sc: sc, bs: bs} }
@@ -371,91 +371,8 @@ func lookupColumn(bs *bindScope, quals []tsql.Ident, name string, x *tsql.Column
 // ---------------------------------------------------------------------------
 // Helpers
 
-func toInt64(v Value) (int64, bool) {
-	switch x := v.(type) {
-	case int64:
-		return x, true
-	case bool:
-		if x {
-			return 1, true
-		}
-		return 0, true
-	case float64:
-		return int64(x), true
-	case Decimal:
-		if x.Unscaled == nil {
-			return 0, true
-		}
-		q := new(big.Int).Quo(x.Unscaled, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(x.Scale)), nil))
-		return q.Int64(), true
-	case string:
-		var n int64
-		_, err := fmt.Sscan(strings.TrimSpace(x), &n)
-		return n, err == nil
-	}
-	return 0, false
-}
+// toInt64 is builtins.ToInt64 (integers, bits, truncated float and
+// decimal, an integer string).
+func toInt64(v Value) (int64, bool) { return builtins.ToInt64(v) }
 
 func decimalOf(n int64) Decimal { return Decimal{Unscaled: big.NewInt(n), Scale: 0} }
-
-// canon is a structural key of an expression that ignores positions, raw
-// spellings and identifier case: GROUP BY matching uses it.
-func canon(e tsql.Node) string {
-	var b strings.Builder
-	canonValue(reflect.ValueOf(e), &b)
-	return b.String()
-}
-
-var (
-	posType   = reflect.TypeOf(tsql.Pos{})
-	identType = reflect.TypeOf(tsql.Ident{})
-)
-
-func canonValue(v reflect.Value, b *strings.Builder) {
-	switch v.Kind() {
-	case reflect.Invalid:
-		b.WriteString("nil")
-	case reflect.Pointer, reflect.Interface:
-		if v.IsNil() {
-			b.WriteString("nil")
-			return
-		}
-		if rc, ok := v.Interface().(*tsql.RecursiveCTE); ok {
-			// A recursive CTE refers to itself: its name is its key.
-			fmt.Fprintf(b, "cte:%p", rc)
-			return
-		}
-		canonValue(v.Elem(), b)
-	case reflect.Struct:
-		t := v.Type()
-		if t == posType {
-			return
-		}
-		if t == identType {
-			b.WriteString(strings.ToLower(v.FieldByName("Name").String()))
-			return
-		}
-		b.WriteString(t.Name())
-		b.WriteByte('{')
-		for i := 0; i < v.NumField(); i++ {
-			f := t.Field(i)
-			if f.Name == "Raw" || f.Name == "OpText" || f.Type == posType {
-				continue
-			}
-			canonValue(v.Field(i), b)
-			b.WriteByte(',')
-		}
-		b.WriteByte('}')
-	case reflect.Slice:
-		b.WriteByte('[')
-		for i := 0; i < v.Len(); i++ {
-			canonValue(v.Index(i), b)
-			b.WriteByte(',')
-		}
-		b.WriteByte(']')
-	case reflect.String:
-		b.WriteString(strings.ToLower(v.String()))
-	default:
-		fmt.Fprint(b, v.Interface())
-	}
-}

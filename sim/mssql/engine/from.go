@@ -3,6 +3,7 @@ package engine
 import (
 	"strings"
 
+	"github.com/pchatdr/harness/sim/mssql/rowset"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
@@ -73,6 +74,15 @@ func joinSources(sc *scope, l, r *source, kind tsql.JoinKind, on tsql.Expr, oute
 		return nil, newErr(sqlerr.Message, "APPLY is not supported by the simulator.")
 	}
 	nl, nr := len(l.cols), len(r.cols)
+	side := rowset.JoinKind{
+		KeepLeft:  kind == tsql.JoinLeft || kind == tsql.JoinFull,
+		KeepRight: kind == tsql.JoinRight || kind == tsql.JoinFull,
+	}
+	var match *rowset.Col
+	if cond != nil {
+		c := cond.col()
+		match = &c
+	}
 	run := func(en *env) ([][]Value, error) {
 		lrows, err := l.run(en)
 		if err != nil {
@@ -82,44 +92,7 @@ func joinSources(sc *scope, l, r *source, kind tsql.JoinKind, on tsql.Expr, oute
 		if err != nil {
 			return nil, err
 		}
-		var out [][]Value
-		rMatched := make([]bool, len(rrows))
-		ren := &env{outer: en, sc: sc}
-		for _, lr := range lrows {
-			matched := false
-			for j, rr := range rrows {
-				row := make([]Value, 0, nl+nr)
-				row = append(append(row, lr...), rr...)
-				if cond != nil {
-					ren.row = row
-					ok, err := cond.eval(ren)
-					if err != nil {
-						return nil, err
-					}
-					if ok != true {
-						continue
-					}
-				}
-				matched = true
-				rMatched[j] = true
-				out = append(out, row)
-			}
-			if !matched && (kind == tsql.JoinLeft || kind == tsql.JoinFull) {
-				row := make([]Value, nl+nr)
-				copy(row, lr)
-				out = append(out, row)
-			}
-		}
-		if kind == tsql.JoinRight || kind == tsql.JoinFull {
-			for j, rr := range rrows {
-				if !rMatched[j] {
-					row := make([]Value, nl+nr)
-					copy(row[nl:], rr)
-					out = append(out, row)
-				}
-			}
-		}
-		return out, nil
+		return rowset.Join(lrows, rrows, nl, nr, side, match, (&env{outer: en, sc: sc}).at())
 	}
 	return &source{cols: cols, names: append(append([]string{}, l.names...), r.names...), run: run}, nil
 }

@@ -17,13 +17,12 @@ type builtin func(c *compiler, fc *tsql.FuncCall) (*cexpr, error)
 // instance or the calling scope (GETDATE, DB_NAME, OBJECT_ID,
 // ERROR_NUMBER, ...) and IIF, which is CASE. The pure ones (string, date
 // and arithmetic functions) are package builtins (sim/mssql/builtins).
-// The table is built once here, the one init() of the package (a
-// literal would make an initialization cycle through the functions that
-// call the compiler), and never written after.
-var sessionFuncs map[string]builtin
-
-func init() {
-	sessionFuncs = map[string]builtin{
+// Each instance's Registry holds its table (newRegistry), so the package
+// has no init() and no table two instances share; a package-level
+// literal would also make an initialization cycle through the functions
+// that call the compiler.
+func sessionFuncs() map[string]builtin {
+	funcs := map[string]builtin{
 		"getdate":           nowFunc(false, false),
 		"current_timestamp": nowFunc(false, false),
 		"getutcdate":        nowFunc(true, false),
@@ -90,8 +89,9 @@ func init() {
 		}),
 		"iif": fnIIF,
 	}
-	addErrorFuncs(sessionFuncs)
-	addModuleFuncs(sessionFuncs)
+	addErrorFuncs(funcs)
+	addModuleFuncs(funcs)
+	return funcs
 }
 
 func (c *compiler) funcCall(fc *tsql.FuncCall) (*cexpr, error) {
@@ -106,7 +106,7 @@ func (c *compiler) funcCall(fc *tsql.FuncCall) (*cexpr, error) {
 		return c.compileAggregate(fc)
 	}
 	lname := strings.ToLower(name)
-	if b := sessionFuncs[lname]; b != nil {
+	if b := c.sc.s.inst.reg.funcs[lname]; b != nil {
 		if fc.Star {
 			return nil, newErr(sqlerr.SyntaxError, "*")
 		}

@@ -73,30 +73,5 @@ func (c *compiler) globalVar(x *tsql.GlobalVarRef) (*cexpr, error) {
 	return nil, newErr(sqlerr.MustDeclareVariable, x.Name)
 }
 
-// optionBits is @@OPTIONS, one bit per option as Microsoft's "Configure
-// the user options" page numbers them (1 DISABLE_DEF_CNST_CHK is never set:
-// it is a SQL Server 6.x option).
-func (s *Session) optionBits() int {
-	o := s.opts
-	b := 0
-	set := func(on bool, bit int) {
-		if on {
-			b |= bit
-		}
-	}
-	set(o.ImplicitTransactions, 2)
-	set(o.CursorCloseOnCommit, 4)
-	set(o.AnsiWarnings, 8)
-	set(o.AnsiPadding, 16)
-	set(o.AnsiNulls, 32)
-	set(o.ArithAbort, 64)
-	set(o.ArithIgnore, 128)
-	set(o.QuotedIdentifier, 256)
-	set(o.NoCount, 512)
-	set(o.AnsiNullDfltOn, 1024)
-	set(o.AnsiNullDfltOff, 2048)
-	set(o.ConcatNullYieldsNull, 4096)
-	set(o.NumericRoundAbort, 8192)
-	set(o.XactAbort, 16384)
-	return b
-}
+// optionBits is @@OPTIONS (setopts.Options.Bits).
+func (s *Session) optionBits() int { return s.opts.Bits() }

@@ -1,10 +1,10 @@
 package engine
 
 import (
-	"github.com/pchatdr/harness/sim/mssql/builtins"
-	"sort"
 	"strings"
 
+	"github.com/pchatdr/harness/sim/mssql/builtins"
+	"github.com/pchatdr/harness/sim/mssql/rowset"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
@@ -79,6 +79,7 @@ func (sc *scope) compileSetOp(b *tsql.SetOpExpr, q *tsql.SelectStmt, outer *bind
 	if err != nil {
 		return nil, err
 	}
+	types := colTypes(cols)
 	p := &plan{cols: cols}
 	p.run = func(en *env, limit int) ([][]Value, error) {
 		lr, err := l.run(en, -1)
@@ -112,19 +113,13 @@ func (sc *scope) compileSetOp(b *tsql.SetOpExpr, q *tsql.SelectStmt, outer *bind
 		case tsql.SetUnionAll:
 			out = append(lr, rr...)
 		case tsql.SetUnion:
-			out = distinctRows(append(lr, rr...), cols)
-		case tsql.SetExcept, tsql.SetIntersect:
-			in := map[string]bool{}
-			for _, row := range rr {
-				in[rowKey(row, cols)] = true
-			}
-			for _, row := range distinctRows(lr, cols) {
-				if in[rowKey(row, cols)] == (op == tsql.SetIntersect) {
-					out = append(out, row)
-				}
-			}
+			out = rowset.Distinct(append(lr, rr...), types)
+		case tsql.SetExcept:
+			out = rowset.Except(lr, rr, types)
+		case tsql.SetIntersect:
+			out = rowset.Intersect(lr, rr, types)
 		}
-		if err := sortRows(out, order, cols); err != nil {
+		if err := rowset.Sort(out, order, types); err != nil {
 			return nil, err
 		}
 		return out, nil
@@ -135,10 +130,8 @@ func (sc *scope) compileSetOp(b *tsql.SetOpExpr, q *tsql.SelectStmt, outer *bind
 // widen makes a result type long enough for values of both inputs.
 func widen(t, a, b Type) Type { return builtins.Widen(t, a, b) }
 
-type orderKey struct {
-	col  int
-	desc bool
-}
+// orderKey is an ORDER BY item resolved to an output column.
+type orderKey = rowset.OrderKey
 
 // outputOrder resolves ORDER BY against output columns only (set
 // operations).
@@ -150,7 +143,7 @@ func outputOrder(items []*tsql.OrderItem, cols []Column) ([]orderKey, error) {
 			if x.Value < 1 || int(x.Value) > len(cols) {
 				return nil, newErr(sqlerr.OrderByPositionOutOfRange, x.Value)
 			}
-			keys = append(keys, orderKey{int(x.Value) - 1, it.Desc})
+			keys = append(keys, orderKey{Col: int(x.Value) - 1, Desc: it.Desc})
 			continue
 		case *tsql.ColumnRef:
 			name := x.Name.Object().Name
@@ -162,7 +155,7 @@ func outputOrder(items []*tsql.OrderItem, cols []Column) ([]orderKey, error) {
 				}
 			}
 			if found >= 0 {
-				keys = append(keys, orderKey{found, it.Desc})
+				keys = append(keys, orderKey{Col: found, Desc: it.Desc})
 				continue
 			}
 			return nil, newErr(sqlerr.InvalidColumn, name)
@@ -172,67 +165,14 @@ func outputOrder(items []*tsql.OrderItem, cols []Column) ([]orderKey, error) {
 	return keys, nil
 }
 
-func rowKey(row []Value, cols []Column) string {
-	var b strings.Builder
-	for i, v := range row {
-		if v == nil {
-			b.WriteString("\x00N")
-		} else {
-			b.WriteString(sqltypes.Key(v, cols[i].Type))
-		}
-		b.WriteString("\x00|")
+// colTypes is the types of a result's columns, as rowset's sort and
+// row matching take them.
+func colTypes(cols []Column) []Type {
+	ts := make([]Type, len(cols))
+	for i, c := range cols {
+		ts[i] = c.Type
 	}
-	return b.String()
-}
-
-func distinctRows(rows [][]Value, cols []Column) [][]Value {
-	seen := make(map[string]bool, len(rows))
-	out := rows[:0:0]
-	for _, r := range rows {
-		k := rowKey(r, cols)
-		if !seen[k] {
-			seen[k] = true
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
-// sortRows orders rows by keys; NULL sorts first ascending, as in SQL
-// Server. The sort is stable so ties keep their scan order.
-func sortRows(rows [][]Value, keys []orderKey, cols []Column) error {
-	if len(keys) == 0 || len(rows) < 2 {
-		return nil
-	}
-	var firstErr error
-	sort.SliceStable(rows, func(i, j int) bool {
-		for _, k := range keys {
-			a, b := rows[i][k.col], rows[j][k.col]
-			var n int
-			switch {
-			case a == nil && b == nil:
-				n = 0
-			case a == nil:
-				n = -1
-			case b == nil:
-				n = 1
-			default:
-				var err error
-				n, err = sqltypes.Compare(a, b, cols[k.col].Type, cols[k.col].Type)
-				if err != nil && firstErr == nil {
-					firstErr = err
-				}
-			}
-			if n != 0 {
-				if k.desc {
-					return n > 0
-				}
-				return n < 0
-			}
-		}
-		return false
-	})
-	return firstErr
+	return ts
 }
 
 // compileSpec compiles one SELECT ... FROM ... with q's ORDER BY.
@@ -275,7 +215,7 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 				return nil, err
 			}
 			gi.keys = append(gi.keys, ke)
-			gi.keyCanon = append(gi.keyCanon, canon(g))
+			gi.keyCanon = append(gi.keyCanon, tsql.Canonical(g))
 			col := -1
 			if cr, ok := g.(*tsql.ColumnRef); ok {
 				d, idx, _, err := lookupColumn(bs, cr.Name.Parts[:len(cr.Name.Parts)-1], cr.Name.Object().Name, cr)
@@ -287,7 +227,7 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 		}
 		pc = &compiler{sc: sc, bs: bs, group: gi}
 	}
-	var windows []*windowSpec
+	var windows []*rowset.Window
 	pc.windows = &windows
 	// Select list.
 	var items []*cexpr
@@ -367,7 +307,7 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 				if lit.Value < 1 || int(lit.Value) > nOut {
 					return nil, newErr(sqlerr.OrderByPositionOutOfRange, lit.Value)
 				}
-				order = append(order, orderKey{int(lit.Value) - 1, o.Desc})
+				order = append(order, orderKey{Col: int(lit.Value) - 1, Desc: o.Desc})
 				continue
 			}
 			if cr, ok := o.Expr.(*tsql.ColumnRef); ok && len(cr.Name.Parts) == 1 {
@@ -379,22 +319,22 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 					}
 				}
 				if found >= 0 {
-					order = append(order, orderKey{found, o.Desc})
+					order = append(order, orderKey{Col: found, Desc: o.Desc})
 					continue
 				}
 			}
 			if qs.Distinct {
 				matched := -1
-				k := canon(o.Expr)
+				k := tsql.Canonical(o.Expr)
 				for i, it := range qs.Items {
-					if it.Expr != nil && canon(it.Expr) == k {
+					if it.Expr != nil && tsql.Canonical(it.Expr) == k {
 						matched = i
 					}
 				}
 				if matched < 0 || matched >= nOut {
 					return nil, newErr(sqlerr.OrderByNotInSelectListDistinct)
 				}
-				order = append(order, orderKey{matched, o.Desc})
+				order = append(order, orderKey{Col: matched, Desc: o.Desc})
 				continue
 			}
 			ce, err := pc.compile(o.Expr)
@@ -404,7 +344,7 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 				}
 				return nil, err
 			}
-			order = append(order, orderKey{len(items), o.Desc})
+			order = append(order, orderKey{Col: len(items), Desc: o.Desc})
 			items = append(items, ce)
 			cols = append(cols, Column{Name: "", Type: ce.typ})
 		}
@@ -416,6 +356,7 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 		}
 	}
 	distinct := qs.Distinct
+	types := colTypes(cols)
 	outCols := cols[:nOut]
 	p := &plan{cols: outCols, assign: assigns}
 	p.run = func(en *env, limit int) ([][]Value, error) {
@@ -425,36 +366,18 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 		}
 		ren := &env{outer: en, sc: sc}
 		if where != nil {
-			kept := rows[:0:0]
-			for _, r := range rows {
-				ren.row = r
-				ok, err := where.eval(ren)
-				if err != nil {
-					return nil, err
-				}
-				if ok == true {
-					kept = append(kept, r)
-				}
+			if rows, err = rowset.Filter(rows, where.col(), ren.at()); err != nil {
+				return nil, err
 			}
-			rows = kept
 		}
 		if gi != nil {
 			if rows, err = gi.aggregate(rows, ren); err != nil {
 				return nil, err
 			}
 			if having != nil {
-				kept := rows[:0:0]
-				for _, r := range rows {
-					ren.row = r
-					ok, err := having.eval(ren)
-					if err != nil {
-						return nil, err
-					}
-					if ok == true {
-						kept = append(kept, r)
-					}
+				if rows, err = rowset.Filter(rows, having.col(), ren.at()); err != nil {
+					return nil, err
 				}
-				rows = kept
 			}
 		}
 		if len(assigns) > 0 {
@@ -470,7 +393,7 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 		}
 		var winVals [][]Value
 		if len(windows) > 0 {
-			if winVals, err = computeWindows(windows, rows, ren); err != nil {
+			if winVals, err = rowset.Windows(windows, rows, ren.at()); err != nil {
 				return nil, err
 			}
 		}
@@ -494,9 +417,9 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 			}
 		}
 		if distinct {
-			out = distinctRows(out, cols)
+			out = rowset.Distinct(out, types)
 		}
-		if err := sortRows(out, order, cols); err != nil {
+		if err := rowset.Sort(out, order, types); err != nil {
 			return nil, err
 		}
 		if top != nil {
@@ -504,18 +427,8 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 			if err != nil {
 				return nil, err
 			}
-			n, ok := toInt64(tv)
-			if !ok {
-				return nil, newErr(sqlerr.TopNotInteger)
-			}
-			if n < 0 {
-				return nil, newErr(sqlerr.TopNegative)
-			}
-			if qs.Top.Percent {
-				n = (int64(len(out))*n + 99) / 100
-			}
-			if int64(len(out)) > n {
-				out = out[:n]
+			if out, err = rowset.Top(out, tv, qs.Top.Percent); err != nil {
+				return nil, err
 			}
 		}
 		if len(items) > nOut {
@@ -570,14 +483,8 @@ func withOffsetFetch(sc *scope, p *plan, q *tsql.SelectStmt) (*plan, error) {
 			if err != nil {
 				return nil, err
 			}
-			n, _ := toInt64(v)
-			if n < 0 {
-				return nil, newErr(sqlerr.OffsetNegative)
-			}
-			if int(n) >= len(rows) {
-				rows = nil
-			} else {
-				rows = rows[n:]
+			if rows, err = rowset.Offset(rows, v); err != nil {
+				return nil, err
 			}
 		}
 		if fetch != nil {
@@ -585,12 +492,8 @@ func withOffsetFetch(sc *scope, p *plan, q *tsql.SelectStmt) (*plan, error) {
 			if err != nil {
 				return nil, err
 			}
-			n, _ := toInt64(v)
-			if n < 0 {
-				return nil, newErr(sqlerr.FetchNotPositive)
-			}
-			if int(n) < len(rows) {
-				rows = rows[:n]
+			if rows, err = rowset.Fetch(rows, v); err != nil {
+				return nil, err
 			}
 		}
 		return rows, nil

@@ -97,6 +97,12 @@ func TestScriptsErrors(t *testing.T) {
 		{Name: "8134 divide by zero", Assertions: []enginetest.Assertion{{Query: "SELECT 1/0\nPRINT 'yes'", ErrNumbers: []int32{8134}, Infos: []string{"yes"}}}},
 		{Name: "2714 table exists", Setup: peopleSetup, Assertions: []enginetest.Assertion{{Query: "CREATE TABLE people (a INT)", ErrNumbers: []int32{2714}}}},
 		{Name: "1801 database exists", Assertions: []enginetest.Assertion{{Query: "CREATE DATABASE d1\nCREATE DATABASE D1", ErrNumbers: []int32{1801}, ErrLine: 2}}},
+		// FETCH's count must be greater than zero (10744's text); OFFSET's
+		// may be zero, not negative (10742).
+		{Name: "10744 fetch zero rows", Setup: peopleSetup, Assertions: []enginetest.Assertion{{Query: "SELECT name FROM people ORDER BY id OFFSET 0 ROWS FETCH NEXT 0 ROWS ONLY", ErrNumbers: []int32{10744}}}},
+		{Name: "10742 negative offset", Setup: peopleSetup, Assertions: []enginetest.Assertion{{Query: "DECLARE @o int = -1\nSELECT name FROM people ORDER BY id OFFSET @o ROWS", ErrNumbers: []int32{10742}}}},
+		// Only COUNT takes *, with OVER too (the aggregate pages' syntax).
+		{Name: "102 SUM(*) OVER", Setup: peopleSetup, Assertions: []enginetest.Assertion{{Query: "SELECT SUM(*) OVER (PARTITION BY city) FROM people", ErrNumbers: []int32{102}}}},
 		{Name: "137 undeclared variable", Assertions: []enginetest.Assertion{{Query: "SELECT @nope", ErrNumbers: []int32{137}}}},
 		{Name: "110 fewer columns", Setup: peopleSetup, Assertions: []enginetest.Assertion{{Query: "INSERT pets (pid, owner) VALUES (9, 1, 'x')", ErrNumbers: []int32{110}}}},
 		{Name: "109 more columns", Setup: peopleSetup, Assertions: []enginetest.Assertion{{Query: "INSERT pets (pid, owner, kind) VALUES (9, 1)", ErrNumbers: []int32{109}}}},

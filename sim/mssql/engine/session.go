@@ -6,47 +6,18 @@ import (
 	"sync"
 	"time"
 
+	"github.com/pchatdr/harness/sim/mssql/setopts"
 	"github.com/pchatdr/harness/sqlerr"
 )
 
-// options are a session's SET options.
+// options are a session's SET options (setopts) and the table SET
+// IDENTITY_INSERT is ON for, saved and restored with them.
 type options struct {
-	NoCount              bool
-	XactAbort            bool
-	AnsiNulls            bool
-	QuotedIdentifier     bool
-	AnsiWarnings         bool
-	ArithAbort           bool
-	ConcatNullYieldsNull bool
-	AnsiPadding          bool
-	ImplicitTransactions bool
-	CursorCloseOnCommit  bool
-	ArithIgnore          bool
-	AnsiNullDfltOn       bool
-	AnsiNullDfltOff      bool
-	NumericRoundAbort    bool
-	DateFormat           string
-	DateFirst            int
-	Language             string
-	TextSize             int64
-	LockTimeout          int64
-	RowCount             int64
-	Isolation            string
-	IdentityInsert       *Table
-	// FmtOnly, NoExec and ParseOnly: statements are not executed (see
-	// scope.skipped); SELECT under FMTONLY returns its metadata only.
-	FmtOnly   bool
-	NoExec    bool
-	ParseOnly bool
+	setopts.Options
+	IdentityInsert *Table
 }
 
-func defaultOptions() options {
-	// ANSI_NULL_DFLT_ON is what SQL Server's ODBC and OLE DB drivers (and
-	// so SSMS) set at login: @@OPTIONS 5496.
-	return options{AnsiNulls: true, QuotedIdentifier: true, AnsiWarnings: true, ArithAbort: true,
-		ConcatNullYieldsNull: true, AnsiPadding: true, AnsiNullDfltOn: true, DateFormat: "mdy", DateFirst: 7,
-		Language: "us_english", TextSize: 2147483647, LockTimeout: -1, Isolation: "READ COMMITTED"}
-}
+func defaultOptions() options { return options{Options: setopts.Default()} }
 
 // Session is one connection's server-side state.
 //

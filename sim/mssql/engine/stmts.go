@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pchatdr/harness/sim/mssql/builtins"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
@@ -82,54 +83,13 @@ func (sc *scope) execSetOption(x *tsql.SetOptionStmt) error {
 	o := &sc.s.opts
 	for _, name := range x.Names {
 		on, isBool := onOff(x.Value)
+		if name == "ANSI_DEFAULTS" && !isBool {
+			continue
+		}
+		if o.SetBool(name, on) {
+			continue
+		}
 		switch name {
-		case "NOCOUNT":
-			o.NoCount = on
-		case "XACT_ABORT":
-			o.XactAbort = on
-		case "ANSI_NULLS":
-			o.AnsiNulls = on
-		case "QUOTED_IDENTIFIER":
-			o.QuotedIdentifier = on
-		case "ANSI_WARNINGS":
-			o.AnsiWarnings = on
-		case "ARITHABORT":
-			o.ArithAbort = on
-		case "CONCAT_NULL_YIELDS_NULL":
-			o.ConcatNullYieldsNull = on
-		case "ANSI_PADDING":
-			o.AnsiPadding = on
-		case "IMPLICIT_TRANSACTIONS":
-			o.ImplicitTransactions = on
-		case "FMTONLY":
-			o.FmtOnly = on
-		case "NOEXEC":
-			o.NoExec = on
-		case "PARSEONLY":
-			o.ParseOnly = on
-		case "ANSI_DEFAULTS":
-			// Microsoft's SET ANSI_DEFAULTS page: these seven together.
-			if isBool {
-				o.AnsiNulls, o.AnsiWarnings, o.AnsiPadding, o.QuotedIdentifier = on, on, on, on
-				o.CursorCloseOnCommit, o.ImplicitTransactions, o.AnsiNullDfltOn = on, on, on
-			}
-		case "CURSOR_CLOSE_ON_COMMIT":
-			o.CursorCloseOnCommit = on
-		case "ARITHIGNORE":
-			o.ArithIgnore = on
-		case "NUMERIC_ROUNDABORT":
-			o.NumericRoundAbort = on
-		case "ANSI_NULL_DFLT_ON":
-			// The two are exclusive: one ON turns the other OFF.
-			o.AnsiNullDfltOn = on
-			if on {
-				o.AnsiNullDfltOff = false
-			}
-		case "ANSI_NULL_DFLT_OFF":
-			o.AnsiNullDfltOff = on
-			if on {
-				o.AnsiNullDfltOn = false
-			}
 		case "DATEFORMAT":
 			v := strings.ToLower(x.Value)
 			if x.Arg != nil {
@@ -140,11 +100,8 @@ func (sc *scope) execSetOption(x *tsql.SetOptionStmt) error {
 				s, _ := a.(string)
 				v = strings.ToLower(s)
 			}
-			switch v {
-			case "mdy", "dmy", "ymd", "ydm", "myd", "dym":
-				o.DateFormat = v
-			default:
-				return newErr(sqlerr.InvalidDateFormat, v)
+			if err := o.SetDateFormat(v); err != nil {
+				return err
 			}
 		case "DATEFIRST", "LOCK_TIMEOUT", "ROWCOUNT", "TEXTSIZE", "DEADLOCK_PRIORITY", "QUERY_GOVERNOR_COST_LIMIT":
 			var n int64
@@ -155,16 +112,7 @@ func (sc *scope) execSetOption(x *tsql.SetOptionStmt) error {
 				}
 				n, _ = toInt64(a)
 			}
-			switch name {
-			case "DATEFIRST":
-				o.DateFirst = int(n)
-			case "LOCK_TIMEOUT":
-				o.LockTimeout = n
-			case "ROWCOUNT":
-				o.RowCount = n
-			case "TEXTSIZE":
-				o.TextSize = n
-			}
+			o.SetNumber(name, n)
 		case "LANGUAGE":
 			if x.Arg != nil {
 				a, _, err := sc.evalScalar(x.Arg)
@@ -264,97 +212,6 @@ func (sc *scope) execPrint(x *tsql.PrintStmt) error {
 	return sc.done(DoneInfo{})
 }
 
-// formatRaiserror renders RAISERROR's printf-style message: %d %i %u %s
-// %x %X %o with flags, width and precision (* reads an argument), %% .
-func formatRaiserror(format string, args []Value, types []Type) string {
-	var b strings.Builder
-	ai := 0
-	next := func() (Value, Type, bool) {
-		if ai >= len(args) {
-			return nil, Type{}, false
-		}
-		v, t := args[ai], types[ai]
-		ai++
-		return v, t, true
-	}
-	rs := []rune(format)
-	for i := 0; i < len(rs); i++ {
-		if rs[i] != '%' {
-			b.WriteRune(rs[i])
-			continue
-		}
-		j := i + 1
-		if j < len(rs) && rs[j] == '%' {
-			b.WriteByte('%')
-			i = j
-			continue
-		}
-		spec := "%"
-		for j < len(rs) && strings.ContainsRune("-+ 0#", rs[j]) {
-			spec += string(rs[j])
-			j++
-		}
-		readNum := func() {
-			if j < len(rs) && rs[j] == '*' {
-				v, _, _ := next()
-				n, _ := toInt64(v)
-				spec += strconv.FormatInt(n, 10)
-				j++
-				return
-			}
-			for j < len(rs) && rs[j] >= '0' && rs[j] <= '9' {
-				spec += string(rs[j])
-				j++
-			}
-		}
-		readNum()
-		if j < len(rs) && rs[j] == '.' {
-			spec += "."
-			j++
-			readNum()
-		}
-		for j < len(rs) && (rs[j] == 'h' || rs[j] == 'l' || rs[j] == 'I' || rs[j] == '6' || rs[j] == '4') {
-			j++
-		}
-		if j >= len(rs) {
-			b.WriteString(string(rs[i:]))
-			break
-		}
-		conv := rs[j]
-		v, t, ok := next()
-		switch conv {
-		case 'd', 'i', 'u':
-			if !ok || v == nil {
-				b.WriteString("(null)")
-			} else {
-				n, _ := toInt64(v)
-				b.WriteString(fmt.Sprintf(spec+"d", n))
-			}
-		case 'x', 'X', 'o':
-			if !ok || v == nil {
-				b.WriteString("(null)")
-			} else {
-				n, _ := toInt64(v)
-				b.WriteString(fmt.Sprintf(spec+string(conv), uint32(n)))
-			}
-		case 's':
-			if !ok || v == nil {
-				b.WriteString("(null)")
-			} else {
-				s, err := toStringValue(v, t)
-				if err != nil {
-					s = ""
-				}
-				b.WriteString(fmt.Sprintf(spec+"s", s))
-			}
-		default:
-			b.WriteString(string(rs[i : j+1]))
-		}
-		i = j
-	}
-	return b.String()
-}
-
 // execRaiserror sends a user message: severity 10 or less is
 // informational, 11-18 an error (the batch goes on, @@ERROR is set), 19+
 // needs WITH LOG and 20+ ends the connection.
@@ -406,7 +263,7 @@ func (sc *scope) execRaiserror(x *tsql.RaiserrorStmt) error {
 	if mt.Kind.IsString() {
 		s, _ := toStringValue(mv, mt)
 		str, _ := s.(string)
-		text = formatRaiserror(str, args, types)
+		text = builtins.FormatMessage(str, args, types)
 	} else {
 		n, _ := toInt64(mv)
 		if n < 13000 || n == 50000 || n > 2147483647 {
