@@ -23,7 +23,6 @@ var (
 	tInt  = sqltypes.TypeInt
 	tSm   = sqltypes.TypeSmallInt
 	tTiny = sqltypes.TypeTinyInt
-	tBit  = sqltypes.TypeBit
 	tBig  = sqltypes.TypeBigInt
 )
 
