@@ -75,6 +75,8 @@ type UnreachableError struct {
 	What string
 	Role topology.Role // the instance's role; "" when not an instance
 	Err  error
+	// Attempts is how many times Connect tried (0 or 1: once).
+	Attempts int
 }
 
 // ConnectRefusal names the precondition an UnreachableError from Connect
@@ -104,12 +106,38 @@ func ConnectRefusal(plan string, err error) (check, message string, ok bool) {
 }
 
 func (e *UnreachableError) Error() string {
+	still := ""
+	if e.Attempts > 1 {
+		still = fmt.Sprintf(" (still failing after %d attempts)", e.Attempts)
+	}
 	var ce *ConnectError
 	if errors.As(e.Err, &ce) {
 		// It already names the server, the address and the keys to check.
-		return e.Err.Error()
+		return e.Err.Error() + still
 	}
-	return e.What + " does not answer: " + e.Err.Error()
+	return e.What + " does not answer: " + e.Err.Error() + still
+}
+
+// openRetrying opens an instance, again with the engine's backoff while
+// it fails with a transient error (a refused or reset connection): the
+// pool, how many attempts it made, and the last attempt's error when none
+// answered (Retry's own error when ctx ended).
+func openRetrying(ctx context.Context, cfg sqlserver.Config, opts Options) (*sqlserver.DB, int, error) {
+	var db *sqlserver.DB
+	var last error
+	attempts := 0
+	err := lync.Retry(ctx, opts.withDefaults().Backoff, IsTransient, func(ctx context.Context) error {
+		attempts++
+		db, last = sqlserver.Open(ctx, cfg)
+		return last
+	})
+	switch {
+	case err == nil:
+		return db, attempts, nil
+	case ctx.Err() != nil || last == nil:
+		return nil, attempts, err
+	}
+	return nil, attempts, last
 }
 func (e *UnreachableError) Unwrap() error { return e.Err }
 
@@ -134,10 +162,20 @@ func Connect(ctx context.Context, t *topology.Topology, opts Options) (*Connecti
 		cfg := sqlserver.Config{Address: addr, User: in.User, Password: pw, Database: "master",
 			Encrypt: in.Encrypt, TrustServerCertificate: in.TrustServerCertificate, CAFile: in.CAFile, DialTimeout: 15 * time.Second}
 		var db *sqlserver.DB
-		if lazy {
+		attempts := 0
+		switch {
+		case lazy:
 			db, err = lazyOpen(cfg)
-		} else {
+		case opts.PrimaryMayBeDown && primarySite(in.Role):
+			// The failover expects this one down: one attempt, and the
+			// lazy pool below if it does not answer.
 			db, err = sqlserver.Open(ctx, cfg)
+		default:
+			// The same rule as a precondition's: a refusal is the
+			// world's answer, not a dropped packet's. A resume started
+			// during a moment's link outage waits it out with the
+			// engine's backoff instead of refusing.
+			db, attempts, err = openRetrying(ctx, cfg, opts)
 		}
 		if err != nil && lazy {
 			return nil, fmt.Errorf("instance %s: %w", in.Name, err)
@@ -145,7 +183,7 @@ func Connect(ctx context.Context, t *topology.Topology, opts Options) (*Connecti
 		if err != nil {
 			cerr := sqlConnectError(t, in, err)
 			if IsTransient(err) {
-				ue := &UnreachableError{What: "SQL instance " + in.Name + " (" + string(in.Role) + ")", Role: in.Role, Err: cerr}
+				ue := &UnreachableError{What: "SQL instance " + in.Name + " (" + string(in.Role) + ")", Role: in.Role, Err: cerr, Attempts: attempts}
 				if opts.PrimaryMayBeDown && primarySite(in.Role) {
 					// Keep a pool that dials on every call: each read
 					// fails with the connection error (the failover's

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	mssql "github.com/microsoft/go-mssqldb"
 
@@ -96,5 +97,54 @@ func TestLivePoolExplainsConnectionFailures(t *testing.T) {
 		Err: sqlConnectError(top, &top.Instances[0], &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED})}
 	if check, msg, ok := ConnectRefusal(PlanFailback, ue); !ok || check != PreNameDataCenterBack || !strings.Contains(msg, "check instances[0].address") || strings.Contains(msg, "does not answer: SQL instance") {
 		t.Errorf("refusal %s: %s", check, msg)
+	}
+}
+
+// An instance that refuses connections is tried again with the engine's
+// backoff before Connect refuses, as a precondition is: `failback resume`
+// started during a moment's link outage waits it out. The failover's
+// possibly-down primary is tried once (its precondition decides).
+func TestConnectRetriesAnUnreachableInstance(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there now: connection refused
+	t.Setenv("PCHAT_TEST_SQL_PASSWORD", "pw")
+	top := &topology.Topology{Instances: []topology.Instance{
+		{Name: "sql-primary", Role: topology.RolePrimary, Address: addr, User: "sa", Password: topology.SecretRef{Env: "PCHAT_TEST_SQL_PASSWORD"}},
+		{Name: "sql-backup", Role: topology.RoleBackup, Address: addr, User: "sa", Password: topology.SecretRef{Env: "PCHAT_TEST_SQL_PASSWORD"}},
+	}}
+	for _, tc := range []struct {
+		name      string
+		mayBeDown bool
+		waits     int
+		check     string
+	}{
+		{"failback", false, 2, PreNameDataCenterBack},
+		{"failover", true, 2, PreNameBackupUp}, // the primary once, the backup three times
+	} {
+		var waits []time.Duration
+		opts := Options{PrimaryMayBeDown: tc.mayBeDown, Backoff: lync.Backoff{Attempts: 3, Sleep: func(_ context.Context, d time.Duration) error {
+			waits = append(waits, d)
+			return nil
+		}}}
+		plan := PlanFailback
+		if tc.mayBeDown {
+			plan = PlanFailover
+		}
+		c, err := Connect(context.Background(), top, opts)
+		if err == nil {
+			c.Close()
+			t.Fatalf("%s: Connect to %s succeeded", tc.name, addr)
+		}
+		if len(waits) != tc.waits {
+			t.Errorf("%s: Connect waited %d times (%v), want %d: one attempt refused for good", tc.name, len(waits), waits, tc.waits)
+		}
+		check, msg, ok := ConnectRefusal(plan, err)
+		if !ok || check != tc.check || !strings.Contains(msg, "still failing after 3 attempts") {
+			t.Errorf("%s: refusal %v %s: %s (%v)", tc.name, ok, check, msg, err)
+		}
 	}
 }

@@ -25,6 +25,8 @@ var entries = []Entry{
 	{Number: 209, Class: 16, Template: "Ambiguous column name '%.*ls'."},
 	{Number: 213, Class: 16, Template: "Column name or number of supplied values does not match table definition."},
 	{Number: 214, Class: 16, Template: "Procedure expects parameter '%ls' of type '%ls'."},
+	{Number: 305, Class: 16, Template: "The XML data type cannot be compared or sorted, except when using the IS NULL operator."},
+	{Number: 306, Class: 16, Template: "The text, ntext, and image data types cannot be compared or sorted, except when using IS NULL or LIKE operator."},
 	{Number: 2705, Class: 16, Template: "Column names in each table must be unique. Column name '%.*ls' in table '%.*ls' is specified more than once."},
 	{Number: 2715, Class: 16, Template: "Column, parameter, or variable #%d: Cannot find data type %.*ls."},
 	{Number: 2750, Class: 16, Template: "Column or parameter #%d: Specified column precision %d is greater than the maximum precision of %d."},
@@ -51,6 +53,7 @@ var entries = []Entry{
 
 	// Conversion and arithmetic.
 	{Number: 220, Class: 16, Template: "Arithmetic overflow error for data type %ls, value = %ld."},
+	{Number: 235, Class: 16, Template: "Cannot convert a char value to money. The char value has incorrect syntax."},
 	{Number: 232, Class: 16, Template: "Arithmetic overflow error for type %ls, value = %f."},
 	{Number: 241, Class: 16, Template: "Conversion failed when converting date and/or time from character string."},
 	{Number: 242, Class: 16, Template: "The conversion of a %ls data type to a %ls data type resulted in an out-of-range value."},
@@ -99,6 +102,7 @@ var entries = []Entry{
 	{Number: 6104, Class: 16, Template: "Cannot use KILL to kill your own process."},
 	{Number: 6106, Class: 16, Template: "Process ID %d is not an active process ID."},
 	{Number: 6107, Class: 14, Template: "Only user processes can be killed."},
+	{Number: 9400, Class: 16, Template: "XML parsing: line %d, character %d, %ls"},
 	{Number: 15151, Class: 16, Template: "Cannot %S_MSG the %S_MSG '%.*ls', because it does not exist or you do not have permission."},
 	{Number: 18456, Class: 14, Template: "Login failed for user '%.*ls'.%.*ls"},
 

@@ -190,7 +190,31 @@ func restoredLogFrom(ctx context.Context, role string) error {
 		return err
 	}
 	if n == 0 {
-		return fmt.Errorf("the backup instance restored no log backup taken by %s (the %s instance)", v.server, role)
+		return fmt.Errorf("the backup instance restored no log backup taken by %s (the %s instance); what its copy and restore jobs said last:\n%s",
+			v.server, role, lsHistory(ctx, master))
 	}
 	return nil
+}
+
+// lsHistory is the newest log-shipping history lines of an instance's
+// copy and restore jobs (the files they copied, restored and skipped), for
+// a failure message; "" when it cannot be read.
+func lsHistory(ctx context.Context, master *sql.DB) string {
+	rows, err := master.QueryContext(ctx, "SELECT TOP (40) agent_type, CONVERT(nvarchar(30), log_time_utc, 121), message FROM msdb.dbo.log_shipping_monitor_history_detail "+
+		"WHERE agent_type IN (1, 2) ORDER BY log_time_utc DESC")
+	if err != nil {
+		return "(" + err.Error() + ")"
+	}
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var typ int
+		var at, msg string
+		if err := rows.Scan(&typ, &at, &msg); err != nil {
+			return "(" + err.Error() + ")"
+		}
+		lines = append(lines, fmt.Sprintf("    %s %s: %s", at, map[int]string{1: "copy", 2: "restore"}[typ], msg))
+	}
+	slices.Reverse(lines)
+	return strings.Join(lines, "\n")
 }

@@ -51,6 +51,10 @@ type Options struct {
 	// OnSchedule, if set, receives each scenario's fault schedule when it
 	// is drawn (the drill prints it and saves it in the report).
 	OnSchedule func(scenario string, s Schedule)
+	// SchedulesOnly stops a seeded scenario once its schedule is drawn
+	// (and handed to OnSchedule): the scenario is skipped, no failback
+	// runs. drill --schedules-only uses it to show what a seed draws.
+	SchedulesOnly bool
 	// Target is where "the world from" builds each scenario's SQL Server
 	// instances ("" = embedded). Steps the target cannot do for real
 	// skip their scenario with the reason (world.Labels).

@@ -2,9 +2,10 @@
 // against a simulated deployment (embedded by default), prints progress and a
 // summary, and writes a report folder (report.html, junit.xml,
 // evidence.json, schedule.json, cucumber.json, metrics.prom). It exits 0
-// only when every scenario passed.
+// only when every scenario passed (with --schedules-only: when every
+// selected scenario drew its fault schedule; they are skipped there).
 //
-//	drill [--target embedded|containers] [--tags EXPR] [--seed N] [--report DIR] [--pushgateway URL] [--list]
+//	drill [--target embedded|containers] [--tags EXPR] [--seed N] [--report DIR] [--pushgateway URL] [--list] [--schedules-only]
 package main
 
 import (
@@ -50,7 +51,7 @@ type config struct {
 	target, tags, reportDir, pushgateway string
 	seed                                 int64
 	concurrency                          int
-	list                                 bool
+	list, schedulesOnly                  bool
 	// expr is the whole selection: --tags, and @containers on that target.
 	expr     tagExpr
 	exprText string
@@ -66,6 +67,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	fs.StringVar(&c.reportDir, "report", "report", "folder for report.html, junit.xml, evidence.json, cucumber.json, metrics.prom, schedule.json")
 	fs.StringVar(&c.pushgateway, "pushgateway", "", "Prometheus Pushgateway URL to push the run's metrics to")
 	fs.IntVar(&c.concurrency, "concurrency", 0, "scenarios run at once (0: 3 embedded, 2 on containers)")
+	fs.BoolVar(&c.schedulesOnly, "schedules-only", false, "draw the fault schedules of the selected @chaos scenarios from the seed, print them and write schedule.json; run no failback (the scenarios are skipped)")
 	fs.BoolVar(&c.list, "list", false, "list the scenarios --tags selects (all without it) with their tags, and every tag; run nothing")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -97,16 +99,25 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	// tagged @containers, with every SQL Server in a container.
 	c.exprText = strings.TrimSpace(c.tags)
 	if target == world.TargetContainers {
-		if c.exprText == "" {
-			c.exprText = "@containers"
-		} else {
-			c.exprText = "@containers && " + c.exprText
-		}
+		c.exprText = andTag("@containers", c.exprText)
+	}
+	// Only the @chaos scenarios draw a schedule; any other would run in
+	// full.
+	if c.schedulesOnly {
+		c.exprText = andTag("@chaos", c.exprText)
 	}
 	if c.expr, err = parseTags(c.exprText); err != nil {
 		return c, err
 	}
 	return c, nil
+}
+
+// andTag is the tag expression expr with tag required too.
+func andTag(tag, expr string) string {
+	if expr == "" {
+		return tag
+	}
+	return tag + " && " + expr
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -147,6 +158,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stdout, "drill: target %s, seed %d (rerun with --seed %d), %d scenarios, report in %s\n\n", c.target, c.seed, c.seed, len(selected), c.reportDir)
 
 	rec := newRecorder(stdout, time.Now())
+	if c.schedulesOnly {
+		rec.skipped = "--schedules-only: the fault schedule is drawn, no failback runs"
+	}
 	wctx, stopWatch := context.WithCancel(ctx)
 	watched := make(chan struct{})
 	go func() { defer close(watched); rec.watch(wctx) }()
@@ -156,7 +170,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		ScenarioInitializer: func(sc *godog.ScenarioContext) {
 			rec.hook(sc)
 			steps.Initializer(steps.Options{OnWorld: rec.world, OnResult: rec.result, Links: true,
-				Seed: c.seed, OnSchedule: rec.schedule, Target: target})(sc)
+				Seed: c.seed, OnSchedule: rec.schedule, SchedulesOnly: c.schedulesOnly, Target: target})(sc)
 		},
 		Options: &godog.Options{
 			// junit.xml is written from the evidence: godog's goes

@@ -19,14 +19,19 @@ import (
 
 // TestDrillRunsAndReports runs one quick scenario end to end through the
 // drill's own entry point and checks the report folder and the exit code.
+// The tags select "The rebuilt primary must have its stores" (the engine
+// plans the failback and refuses): every scenario runs in steps'
+// TestFeatures, so this one only needs to exercise the drill around it
+// (the tags "@embedded && ~@rehearsal && ~@slow" ran 19 scenarios, one at
+// a time, again).
 func TestDrillRunsAndReports(t *testing.T) {
 	dir := t.TempDir()
 	var out, errOut bytes.Buffer
-	code := run(context.Background(), []string{"--tags", "@embedded && ~@rehearsal && ~@slow", "--seed", "7", "--report", dir, "--concurrency", "1"}, &out, &errOut)
+	code := run(context.Background(), []string{"--tags", "@containers && ~@rehearsal && ~@slow", "--seed", "7", "--report", dir, "--concurrency", "1"}, &out, &errOut)
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errOut.String())
 	}
-	for _, want := range []string{"seed 7", "▶ ", "✔ passed", "SCENARIO", "passed, 0 skipped, 0 failed"} {
+	for _, want := range []string{"seed 7", "▶ ", "✔ passed", "SCENARIO", "1 passed, 0 skipped, 0 failed"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
@@ -238,28 +243,33 @@ func TestRecorderSaysStillRunning(t *testing.T) {
 	}
 }
 
-// TestDrillSeedReproducesSchedule runs the seeded rehearsals twice with
-// one seed and once with another: the same seed writes the same
-// schedule.json (whatever order the scenarios ran in), another seed a
-// different one, and the drill prints each schedule with its seed.
+// TestDrillSeedReproducesSchedule runs the seeded rehearsals once end to
+// end with one seed, then draws their schedules again (--schedules-only:
+// the worlds and the dry runs the draw depends on, no failback) with the
+// same seed and with another: the same seed writes the same schedule.json
+// (whatever order the scenarios ran in), another seed a different one,
+// and the drill prints each schedule with its seed. Running the
+// failbacks again would check the failbacks again, not the draw: the
+// steps' scenario test runs them too.
 func TestDrillSeedReproducesSchedule(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs the @chaos rehearsals three times")
+		t.Skip("runs the @chaos rehearsals")
 	}
-	drill := func(seed string) []byte {
+	drill := func(seed string, extra ...string) []byte {
 		t.Helper()
 		dir := t.TempDir()
 		var out, errOut bytes.Buffer
-		code := run(context.Background(), []string{"--tags", "@chaos", "--seed", seed, "--report", dir}, &out, &errOut)
+		args := append([]string{"--tags", "@chaos", "--seed", seed, "--report", dir}, extra...)
+		code := run(context.Background(), args, &out, &errOut)
 		if code != 0 {
-			t.Fatalf("seed %s: exit %d\nstdout:\n%s\nstderr:\n%s", seed, code, out.String(), errOut.String())
+			t.Fatalf("drill %v: exit %d\nstdout:\n%s\nstderr:\n%s", args, code, out.String(), errOut.String())
 		}
 		if n := strings.Count(out.String(), "fault schedule (seed "+seed+"): Rehearsal"); n != 3 {
-			t.Errorf("seed %s: the summary prints %d fault schedules, want 3:\n%s", seed, n, out.String())
+			t.Errorf("drill %v: the summary prints %d fault schedules, want 3:\n%s", args, n, out.String())
 		}
 		html, err := os.ReadFile(filepath.Join(dir, "report.html"))
 		if err != nil || !strings.Contains(string(html), "Fault schedule (seed <b>"+seed+"</b>)") {
-			t.Errorf("seed %s: report.html shows no fault schedule (%v)", seed, err)
+			t.Errorf("drill %v: report.html shows no fault schedule (%v)", args, err)
 		}
 		b, err := os.ReadFile(filepath.Join(dir, "schedule.json"))
 		if err != nil {
@@ -272,14 +282,40 @@ func TestDrillSeedReproducesSchedule(t *testing.T) {
 		if strconv.FormatInt(f.Seed, 10) != seed || len(f.Schedules) != 3 {
 			t.Fatalf("schedule.json has seed %d and %d schedules, want %s and 3:\n%s", f.Seed, len(f.Schedules), seed, b)
 		}
+		want := "3 passed, 0 skipped, 0 failed"
+		if len(extra) > 0 {
+			want = "0 passed, 3 skipped, 0 failed"
+		}
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("drill %v: the summary does not say %q:\n%s", args, want, out.String())
+		}
 		return b
 	}
-	a, b, c := drill("11"), drill("11"), drill("12")
+	a := drill("11")
+	b, c := drill("11", "--schedules-only"), drill("12", "--schedules-only")
 	if !bytes.Equal(a, b) {
 		t.Errorf("two runs with seed 11 wrote different schedules:\n%s\n--\n%s", a, b)
 	}
 	if bytes.Equal(a, bytes.ReplaceAll(c, []byte(`"seed": 12`), []byte(`"seed": 11`))) {
 		t.Errorf("seeds 11 and 12 drew the same schedules:\n%s", a)
+	}
+}
+
+// --schedules-only runs only scenarios that draw a schedule: any other
+// would run in full.
+func TestSchedulesOnlySelectsChaos(t *testing.T) {
+	for _, tc := range []struct{ args, want string }{
+		{"--schedules-only", "@chaos"},
+		{"--schedules-only --tags ~@slow", "@chaos && ~@slow"},
+		{"--schedules-only --target containers", "@chaos && @containers"},
+	} {
+		c, err := parse(strings.Fields(tc.args), io.Discard)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.args, err)
+		}
+		if c.exprText != tc.want {
+			t.Errorf("%s: tags %q, want %q", tc.args, c.exprText, tc.want)
+		}
 	}
 }
 

@@ -35,6 +35,8 @@ type recorder struct {
 	order     []*live
 	schedules []faultplan.Schedule
 	engine    []namedMetrics
+	// skipped says why a skipped scenario was skipped (the progress line).
+	skipped string
 }
 
 // live is one scenario while it runs and after.
@@ -52,7 +54,7 @@ type live struct {
 }
 
 func newRecorder(w io.Writer, t0 time.Time) *recorder {
-	return &recorder{w: w, t0: t0, now: time.Now, silence: 10 * time.Second, running: map[string]*live{}}
+	return &recorder{w: w, t0: t0, now: time.Now, silence: 10 * time.Second, running: map[string]*live{}, skipped: "not applicable on this target"}
 }
 
 // line prints one progress line: elapsed time, the scenario's number (so
@@ -162,7 +164,7 @@ func (r *recorder) hook(sc *godog.ScenarioContext) {
 			l.sec.Result, l.sec.Error = evidence.ResultFailed, err.Error()
 			mark, result = "✘", "FAILED"
 		case l.sec.Result == evidence.ResultSkipped:
-			mark, result = "-", "skipped (not applicable on this target)"
+			mark, result = "-", "skipped ("+r.skipped+")"
 		default:
 			l.sec.Result = evidence.ResultPassed
 		}

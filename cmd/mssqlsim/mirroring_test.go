@@ -64,6 +64,28 @@ func freePort(t *testing.T) int {
 	return ln.Addr().(*net.TCPAddr).Port
 }
 
+// startEndpoint creates the mirroring endpoint on a free port and returns
+// the port. The port freePort found may be taken before the server binds
+// it (the machine runs other tests: the server then refuses with its
+// 7862-style "may be bound" error), so a few ports are tried.
+func startEndpoint(t *testing.T, db *sql.DB) int {
+	t.Helper()
+	const endpoint = `CREATE ENDPOINT Mirroring STATE = STARTED AS TCP (LISTENER_PORT = %d) FOR DATABASE_MIRRORING (ROLE = PARTNER)`
+	var err error
+	for range 5 {
+		port := freePort(t)
+		q := fmt.Sprintf(endpoint, port)
+		if _, err = db.ExecContext(context.Background(), q); err == nil {
+			return port
+		}
+		if !strings.Contains(err.Error(), "may be bound") {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	t.Fatalf("CREATE ENDPOINT on five free ports: %v", err)
+	return 0
+}
+
 func query1(t *testing.T, db *sql.DB, q string) string {
 	t.Helper()
 	var s string
@@ -111,7 +133,6 @@ const mirrorState = `SELECT ISNULL(m.mirroring_role_desc, 'NONE') + '/' + ISNULL
 // failover; SET PARTNER OFF leaves the former mirror RESTORING.
 func TestTwoProcessMirroring(t *testing.T) {
 	share := t.TempDir()
-	pPort, mPort := freePort(t), freePort(t)
 	common := []string{
 		"--partner-host", "sqlprimary.contoso.test=127.0.0.1",
 		"--partner-host", "sqlmirror.contoso.test=127.0.0.1",
@@ -123,9 +144,7 @@ func TestTwoProcessMirroring(t *testing.T) {
 	pdb, mdb := p.db(t, "master"), m.db(t, "master")
 	pdb.SetMaxOpenConns(1)
 	mdb.SetMaxOpenConns(1)
-	endpoint := `CREATE ENDPOINT Mirroring STATE = STARTED AS TCP (LISTENER_PORT = %d) FOR DATABASE_MIRRORING (ROLE = PARTNER)`
-	exec1(t, pdb, fmt.Sprintf(endpoint, pPort))
-	exec1(t, mdb, fmt.Sprintf(endpoint, mPort))
+	pPort, mPort := startEndpoint(t, pdb), startEndpoint(t, mdb)
 	if got := query1(t, mdb, `SELECT role_desc + '/' + state_desc FROM sys.database_mirroring_endpoints`); got != "PARTNER/STARTED" {
 		t.Fatalf("endpoint %s", got)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/pchatdr/harness/sim/mssql/engine"
+	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tds"
 	"github.com/pchatdr/harness/sim/ntlm"
 )
@@ -186,7 +187,20 @@ func (r *results) Columns(cols []engine.Column) error {
 	return r.w.ColMetadata(wc)
 }
 
-func (r *results) Row(vals []engine.Value) error { return r.w.Row(vals...) }
+// Row writes a row; a sql_variant value goes with its base type's
+// TYPE_INFO (the engine's row is not changed: it may be kept).
+func (r *results) Row(vals []engine.Value) error {
+	copied := false
+	for i, v := range vals {
+		if x, ok := v.(sqltypes.Variant); ok {
+			if !copied {
+				vals, copied = append([]engine.Value(nil), vals...), true
+			}
+			vals[i] = wireVariant(x)
+		}
+	}
+	return r.w.Row(vals...)
+}
 
 func (r *results) Done(d engine.DoneInfo) error {
 	td := tds.Done{Token: tds.TokenDone, CurCmd: d.CurCmd}
@@ -238,7 +252,11 @@ func (r *results) EnvChange(c engine.EnvChange) error {
 func (r *results) ReturnStatus(status int32) error { return r.w.ReturnStatus(status) }
 
 func (r *results) ReturnValue(v engine.ReturnValue) error {
-	return r.w.ReturnValue(tds.ReturnValue{Ordinal: uint16(v.Ordinal), Name: v.Name, Type: wireType(v.Type), Value: v.Value})
+	val := v.Value
+	if x, ok := val.(sqltypes.Variant); ok {
+		val = wireVariant(x)
+	}
+	return r.w.ReturnValue(tds.ReturnValue{Ordinal: uint16(v.Ordinal), Name: v.Name, Type: wireType(v.Type), Value: val})
 }
 
 func serverError(e *engine.Error) *tds.ServerError {

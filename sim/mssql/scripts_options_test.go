@@ -72,3 +72,21 @@ func TestPreparedScripts(t *testing.T) {
 		return openDB(t, startServer(t, ""), "master")
 	})
 }
+
+func TestMoneyScripts(t *testing.T) {
+	enginetest.Run(t, enginetest.MoneyScripts, func(t *testing.T) *sql.DB {
+		return openDB(t, startServer(t, ""), "master")
+	})
+}
+
+func TestLobScripts(t *testing.T) {
+	enginetest.Run(t, enginetest.LobScripts, func(t *testing.T) *sql.DB {
+		return openDB(t, startServer(t, ""), "master")
+	})
+}
+
+func TestVariantScripts(t *testing.T) {
+	enginetest.Run(t, enginetest.VariantScripts, func(t *testing.T) *sql.DB {
+		return openDB(t, startServer(t, ""), "master")
+	})
+}

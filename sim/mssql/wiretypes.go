@@ -3,14 +3,26 @@ package mssql
 import (
 	"time"
 
+	"github.com/pchatdr/harness/sim/mssql/collation"
+
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tds"
 )
 
 // wireType maps an engine type to the TYPE_INFO SQL Server would send for it.
-// Lengths beyond the short-length limit travel as (MAX), i.e. PLP.
+// Lengths beyond the short-length limit travel as (MAX), i.e. PLP. A
+// character type carries its collation, by which the client decodes a
+// varchar's code-page bytes.
 func wireType(t engine.Type) tds.TypeInfo {
+	ti := wireTypeOf(t)
+	if t.Kind.IsString() {
+		ti.Collation = tds.Collation(t.Collation.TDS())
+	}
+	return ti
+}
+
+func wireTypeOf(t engine.Type) tds.TypeInfo {
 	switch t.Kind {
 	case sqltypes.KindTinyInt:
 		return tds.IntN(1)
@@ -28,6 +40,20 @@ func wireType(t engine.Type) tds.TypeInfo {
 			p = 18
 		}
 		return tds.DecimalN(p, t.Scale)
+	case sqltypes.KindText:
+		return tds.Text()
+	case sqltypes.KindNText:
+		return tds.NText()
+	case sqltypes.KindImage:
+		return tds.Image()
+	case sqltypes.KindXML:
+		return tds.XML()
+	case sqltypes.KindVariant:
+		return tds.SQLVariant()
+	case sqltypes.KindMoney:
+		return tds.MoneyN(8)
+	case sqltypes.KindSmallMoney:
+		return tds.MoneyN(4)
 	case sqltypes.KindFloat:
 		return tds.FltN(8)
 	case sqltypes.KindReal:
@@ -128,14 +154,12 @@ func engineType(t tds.TypeInfo) engine.Type {
 	case tds.TypeDecimalN, tds.TypeNumericN:
 		return engine.Type{Kind: sqltypes.KindDecimal, Precision: t.Precision, Scale: t.Scale}
 	case tds.TypeMoneyN, tds.TypeMoney, tds.TypeMoney4:
-		// money and smallmoney hold the same values as decimal(19,4) and
-		// decimal(10,4), which is how the engine keeps them (approxType).
 		// Falling through to the untyped-NULL case below lost the value of
 		// an OUTPUT money parameter (go-mssqldb read NULL).
 		if t.Size == 4 || t.ID == tds.TypeMoney4 {
-			return engine.Type{Kind: sqltypes.KindDecimal, Precision: 10, Scale: 4}
+			return sqltypes.TypeSmallMoney
 		}
-		return engine.Type{Kind: sqltypes.KindDecimal, Precision: 19, Scale: 4}
+		return sqltypes.TypeMoney
 	case tds.TypeNVarChar:
 		if t.Max {
 			return engine.Type{Kind: sqltypes.KindNVarChar, Length: sqltypes.MaxLength}
@@ -145,11 +169,11 @@ func engineType(t tds.TypeInfo) engine.Type {
 		return engine.Type{Kind: sqltypes.KindNChar, Length: max(t.Size/2, 1)}
 	case tds.TypeBigVarChar:
 		if t.Max {
-			return engine.Type{Kind: sqltypes.KindVarChar, Length: sqltypes.MaxLength}
+			return engine.Type{Kind: sqltypes.KindVarChar, Length: sqltypes.MaxLength, Collation: paramCollation(t)}
 		}
-		return engine.Type{Kind: sqltypes.KindVarChar, Length: max(t.Size, 1)}
+		return engine.Type{Kind: sqltypes.KindVarChar, Length: max(t.Size, 1), Collation: paramCollation(t)}
 	case tds.TypeBigChar:
-		return engine.Type{Kind: sqltypes.KindChar, Length: max(t.Size, 1)}
+		return engine.Type{Kind: sqltypes.KindChar, Length: max(t.Size, 1), Collation: paramCollation(t)}
 	case tds.TypeBigVarBin:
 		if t.Max {
 			return engine.Type{Kind: sqltypes.KindVarBinary, Length: sqltypes.MaxLength}
@@ -173,15 +197,30 @@ func engineType(t tds.TypeInfo) engine.Type {
 	case tds.TypeGUID:
 		return engine.Type{Kind: sqltypes.KindUniqueIdentifier}
 	case tds.TypeNText:
-		// ntext, text and image are the (MAX) types' deprecated
-		// ancestors; the engine holds their values as the (MAX) types.
-		return engine.Type{Kind: sqltypes.KindNVarChar, Length: sqltypes.MaxLength}
+		return sqltypes.TypeNText
 	case tds.TypeText:
-		return engine.Type{Kind: sqltypes.KindVarChar, Length: sqltypes.MaxLength}
+		tt := sqltypes.TypeText
+		tt.Collation = paramCollation(t)
+		return tt
 	case tds.TypeImage:
-		return engine.Type{Kind: sqltypes.KindVarBinary, Length: sqltypes.MaxLength}
+		return sqltypes.TypeImage
+	case tds.TypeXML:
+		return sqltypes.TypeXML
 	}
 	// NULL type (go-mssqldb's nil) and anything unusual: an untyped NULL
 	// converts to whatever the statement needs.
 	return engine.Type{Kind: sqltypes.KindNVarChar, Length: 1}
+}
+
+// paramCollation is the modelled collation of a client's varchar
+// parameter whose characters its TDS collation's code page gives (the
+// tds layer decoded them by it): its characters stay what the client sent.
+func paramCollation(t tds.TypeInfo) collation.ID {
+	return collation.ForCodePage(t.CodePage())
+}
+
+// wireVariant is a sql_variant value for the wire: its base type as a
+// column of that type is described, and its value.
+func wireVariant(x sqltypes.Variant) tds.Variant {
+	return tds.Variant{Type: wireType(x.Type), Value: x.V}
 }

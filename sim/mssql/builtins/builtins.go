@@ -140,6 +140,8 @@ var table = map[string]*Func{
 	"checksum":        {Min: 1, Max: -1, Shown: 255, Star: true, Compile: checksum(false)},
 	"binary_checksum": {Min: 1, Max: -1, Shown: 255, Star: true, Compile: checksum(true)},
 	"isnumeric":       fixed(1, isNumeric),
+
+	"sql_variant_property": fixed(2, sqlVariantProperty),
 }
 
 // fixed is a function of exactly n arguments.

@@ -100,6 +100,10 @@ func strType(t Type) Type {
 		n = 34
 	case sqltypes.KindDecimal:
 		n = int(t.Precision) + 2
+	case sqltypes.KindMoney:
+		n = 21
+	case sqltypes.KindSmallMoney:
+		n = 12
 	case sqltypes.KindVarBinary, sqltypes.KindBinary:
 		n = t.Length
 	}
@@ -147,7 +151,9 @@ func dataLength(a []Expr) (Expr, error) {
 				}
 				return int64(n), nil
 			}
-			return int64(len(x)), nil
+			// The bytes of its code page, not of its UTF-8 form
+			// (DATALENGTH('café') is 4).
+			return int64(t.CodePage().Len(x)), nil
 		}
 		switch t.Kind {
 		case sqltypes.KindTinyInt, sqltypes.KindBit:

@@ -48,7 +48,7 @@ func databasesView(r *engine.Registry) {
 			system := m.ID <= engine.MsdbID
 			out = append(out, []engine.Value{m.Name, int64(m.ID), nil,
 				[]byte{1}, m.Created, int64(160),
-				"SQL_Latin1_General_CP1_CI_AS", int64(m.UserAccess), m.UserAccess.String(),
+				m.Collation.Name(), int64(m.UserAccess), m.UserAccess.String(),
 				b2v(m.ReadOnly), false, false,
 				int64(m.State), m.State.String(), b2v(m.Standby),
 				false, false,

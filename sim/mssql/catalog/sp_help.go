@@ -112,7 +112,7 @@ func helpTypeName(t engine.Type) string {
 
 func collationOf(t engine.Type) engine.Value {
 	if t.Kind.IsString() {
-		return "SQL_Latin1_General_CP1_CI_AS"
+		return t.Collation.Name()
 	}
 	return nil
 }

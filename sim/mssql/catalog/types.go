@@ -50,6 +50,20 @@ func systemTypeID(t engine.Type) int64 {
 		return 165
 	case sqltypes.KindBinary:
 		return 173
+	case sqltypes.KindMoney:
+		return 60
+	case sqltypes.KindSmallMoney:
+		return 122
+	case sqltypes.KindText:
+		return 35
+	case sqltypes.KindNText:
+		return 99
+	case sqltypes.KindImage:
+		return 34
+	case sqltypes.KindXML:
+		return 241
+	case sqltypes.KindVariant:
+		return 98
 	}
 	return 0
 }
@@ -64,8 +78,16 @@ func maxLength(t engine.Type) int64 {
 		return 2
 	case sqltypes.KindInt, sqltypes.KindReal:
 		return 4
-	case sqltypes.KindBigInt, sqltypes.KindFloat, sqltypes.KindDateTime:
+	case sqltypes.KindBigInt, sqltypes.KindFloat, sqltypes.KindDateTime, sqltypes.KindMoney:
 		return 8
+	case sqltypes.KindSmallMoney:
+		return 4
+	case sqltypes.KindText, sqltypes.KindNText, sqltypes.KindImage:
+		return 16 // the text pointer
+	case sqltypes.KindXML:
+		return -1
+	case sqltypes.KindVariant:
+		return 8016
 	case sqltypes.KindDecimal:
 		switch {
 		case t.Precision <= 9:
@@ -113,6 +135,10 @@ func precisionOf(t engine.Type) (int64, int64) {
 		return 1, 0
 	case sqltypes.KindDecimal:
 		return int64(t.Precision), int64(t.Scale)
+	case sqltypes.KindMoney:
+		return 19, 4
+	case sqltypes.KindSmallMoney:
+		return 10, 4
 	case sqltypes.KindFloat:
 		return 53, 0
 	case sqltypes.KindReal:

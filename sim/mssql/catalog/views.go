@@ -68,7 +68,7 @@ func installCatalogViews(r *engine.Registry) {
 				p, s := precisionOf(c.Type)
 				var coll engine.Value
 				if c.Type.Kind.IsString() {
-					coll = "SQL_Latin1_General_CP1_CI_AS"
+					coll = c.Type.Collation.Name()
 				}
 				def := int64(0)
 				if c.Default != "" {
@@ -107,7 +107,7 @@ func installCatalogViews(r *engine.Registry) {
 					cml = int64(c.Type.Length)
 					col = maxLength(c.Type)
 					if c.Type.Kind.IsString() {
-						coll = "SQL_Latin1_General_CP1_CI_AS"
+						coll = c.Type.Collation.Name()
 					}
 				}
 				if c.Type.Kind.IsNumeric() && c.Type.Kind != sqltypes.KindBit {

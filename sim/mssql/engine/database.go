@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"github.com/pchatdr/harness/sim/mssql/collation"
 	"sort"
 	"strings"
 	"sync"
@@ -98,6 +99,8 @@ type DBMeta struct {
 	Created    time.Time     `json:"created"`
 	FamilyGUID GUID          `json:"family_guid"`
 	Files      []DBFile      `json:"files,omitempty"`
+	// Collation is the database's default collation (zero: the server's).
+	Collation collation.ID `json:"collation,omitempty"`
 	// Ext holds later subsystems' per-database state (mirroring, log
 	// shipping, backup history pointers) keyed by subsystem, so adding one
 	// does not touch this struct or the log format.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"github.com/pchatdr/harness/sim/mssql/collation"
 	"strings"
 	"time"
 
@@ -75,7 +76,7 @@ func (sc *scope) execCreateTable(x *tsql.CreateTableStmt) error {
 		return err
 	}
 	name := sc.tableName(&x.Name)
-	def, err := sc.tableDef(x, schema, name)
+	def, err := sc.tableDef(x, schema, name, db.Collation())
 	if err != nil {
 		return err
 	}
@@ -112,8 +113,9 @@ func (sc *scope) execCreateTable(x *tsql.CreateTableStmt) error {
 }
 
 // tableDef builds a table's definition from CREATE TABLE (also a table
-// variable's, from DECLARE @t TABLE).
-func (sc *scope) tableDef(x *tsql.CreateTableStmt, schema, name string) (TableDef, error) {
+// variable's, from DECLARE @t TABLE). A character column without COLLATE
+// takes coll, its database's collation.
+func (sc *scope) tableDef(x *tsql.CreateTableStmt, schema, name string, coll collation.ID) (TableDef, error) {
 	def := TableDef{Schema: schema, Name: name, Created: wallClock(sc.s.inst.now())}
 	seen := map[string]bool{}
 	var pk *IndexDef
@@ -127,9 +129,11 @@ func (sc *scope) tableDef(x *tsql.CreateTableStmt, schema, name string) (TableDe
 		if err != nil {
 			return TableDef{}, err
 		}
-		if err := checkCollation(cd.Collation); err != nil {
+		cid, err := lookupCollation(cd.Collation, coll)
+		if err != nil {
 			return TableDef{}, err
 		}
+		t = collated(t, cid)
 		// A column declared neither NULL nor NOT NULL takes the session's
 		// ANSI_NULL_DFLT_ON/OFF (both off: the database's ANSI_NULL_DEFAULT,
 		// OFF unless set, i.e. NOT NULL).
@@ -320,34 +324,19 @@ func (sc *scope) constraintFail(e *Error) error {
 	return newErr(sqlerr.ConstraintNotCreated)
 }
 
-// checkCollation refuses the collations the simulator does not model. Every
-// character column and comparison here is code page 1252, case-insensitive
-// and accent-sensitive (SQL_Latin1_General_CP1_CI_AS and its Windows twins).
-// Another collation accepted and ignored would store a Cyrillic varchar as
-// '?' and compare a _CS_ column case-insensitively: a silent wrong result.
-// SQL Server knows these names; the stricter choice here is refusing them
-// with the error an unknown collation gets (448) until code pages and
-// comparison styles per column are modelled.
-func checkCollation(name string) error {
-	switch strings.ToUpper(name) {
-	case "", "DATABASE_DEFAULT", "SQL_LATIN1_GENERAL_CP1_CI_AS", "LATIN1_GENERAL_CI_AS", "LATIN1_GENERAL_100_CI_AS":
-		return nil
-	}
-	return newErr(sqlerr.InvalidCollation, name)
-}
-
 func (sc *scope) execCreateDatabase(x *tsql.CreateDatabaseStmt) error {
 	if sc.s.tranCount > 0 {
 		return newErr(sqlerr.NotAllowedInTransaction, "CREATE DATABASE")
 	}
-	if err := checkCollation(x.Collation); err != nil {
+	coll, err := lookupCollation(x.Collation, collation.Default)
+	if err != nil {
 		return err
 	}
 	files, err := sc.fileSpecs(x)
 	if err != nil {
 		return err
 	}
-	if _, err := sc.s.inst.CreateDatabase(sc.ctx, x.Name.Name, files...); err != nil {
+	if _, err := sc.s.inst.createDatabase(sc.ctx, x.Name.Name, coll, files...); err != nil {
 		return err
 	}
 	sc.s.rowcount = 0

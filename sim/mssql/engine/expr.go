@@ -120,24 +120,29 @@ func (c *compiler) compile(e tsql.Expr) (*cexpr, error) {
 	case *tsql.FloatLit:
 		return constExpr(x.Value, sqltypes.TypeFloat), nil
 	case *tsql.StringLit:
-		n := len(x.Value)
 		if x.Unicode {
-			n = len([]rune(x.Value))
+			n := len([]rune(x.Value))
 			if n == 0 {
 				n = 1
 			}
 			if n > 4000 {
 				n = sqltypes.MaxLength
 			}
-			return constExpr(x.Value, sqltypes.NVarChar(n)), nil
+			return constExpr(x.Value, collated(sqltypes.NVarChar(n), c.sc.dbCollation())), nil
 		}
+		// A varchar literal is in the current database's code page: the
+		// characters it lacks are '?' already in the literal.
+		t := collated(sqltypes.VarChar(0), c.sc.dbCollation())
+		v := t.CodePage().Fit(x.Value)
+		n := t.CodePage().Len(v)
 		if n == 0 {
 			n = 1
 		}
 		if n > 8000 {
 			n = sqltypes.MaxLength
 		}
-		return constExpr(x.Value, sqltypes.VarChar(n)), nil
+		t.Length = n
+		return constExpr(v, t), nil
 	case *tsql.BinaryLit:
 		n := len(x.Value)
 		if n == 0 {
@@ -152,7 +157,7 @@ func (c *compiler) compile(e tsql.Expr) (*cexpr, error) {
 		if err != nil {
 			return nil, err
 		}
-		return constExpr(d, sqltypes.DecimalType(19, 4)), nil
+		return constExpr(d.Rescale(4, false), sqltypes.TypeMoney), nil
 	case *tsql.NullLit:
 		return constExpr(nil, sqltypes.TypeInt), nil
 	case *tsql.DefaultExpr:
@@ -160,10 +165,7 @@ func (c *compiler) compile(e tsql.Expr) (*cexpr, error) {
 	case *tsql.ParenExpr:
 		return c.compile(x.X)
 	case *tsql.CollateExpr:
-		if err := checkCollation(x.Collation); err != nil {
-			return nil, err
-		}
-		return c.compile(x.X)
+		return c.compileCollate(x)
 	case *tsql.VarRef:
 		v := c.sc.lookupVar(x.Name)
 		if v == nil {

@@ -120,6 +120,9 @@ func (c *compiler) binary(x *tsql.BinaryExpr) (*cexpr, error) {
 	if a.cond || b.cond {
 		return nil, newErr(sqlerr.SyntaxError, x.OpText)
 	}
+	if err := comparable(a.typ, b.typ, x.Op); err != nil {
+		return nil, err
+	}
 	var test func(int) bool
 	switch x.Op {
 	case tsql.OpEq:
@@ -576,33 +579,7 @@ func resolveType(tn *tsql.TypeName, cast bool, pos int) (Type, error) {
 	if s := tn.Name.Schema().Name; s != "" && !strings.EqualFold(s, "sys") {
 		return Type{}, newErr(sqlerr.UnknownDataType, pos, tn.Name.String())
 	}
-	t, err := sqltypes.ParseTypeNameOpts(name, args, tn.Max, sqltypes.TypeNameOptions{Position: pos, Cast: cast})
-	if err != nil {
-		if at, ok := approxType(name, args); ok {
-			return at, nil
-		}
-	}
-	return t, err
-}
-
-// approxType maps types the value system does not model to the nearest one
-// it does: money is decimal(19,4), the legacy LOB types are their (MAX)
-// successors. (datetimeoffset, smalldatetime and time are real types now.)
-// Known gap: a client asking the column's type sees the successor's name.
-func approxType(name string, args []int) (Type, bool) {
-	switch strings.ToLower(strings.Trim(name, "[]")) {
-	case "money":
-		return sqltypes.DecimalType(19, 4), true
-	case "smallmoney":
-		return sqltypes.DecimalType(10, 4), true
-	case "ntext", "xml":
-		return sqltypes.NVarChar(sqltypes.MaxLength), true
-	case "text":
-		return sqltypes.VarChar(sqltypes.MaxLength), true
-	case "image":
-		return sqltypes.VarBinary(sqltypes.MaxLength), true
-	}
-	return Type{}, false
+	return sqltypes.ParseTypeNameOpts(name, args, tn.Max, sqltypes.TypeNameOptions{Position: pos, Cast: cast})
 }
 
 func (c *compiler) cast(xe tsql.Expr, tn *tsql.TypeName, style tsql.Expr, try bool) (*cexpr, error) {
@@ -614,6 +591,7 @@ func (c *compiler) cast(xe tsql.Expr, tn *tsql.TypeName, style tsql.Expr, try bo
 	if err != nil {
 		return nil, err
 	}
+	t = collated(t, c.sc.dbCollation())
 	var st *cexpr
 	if style != nil {
 		if st, err = c.compile(style); err != nil {

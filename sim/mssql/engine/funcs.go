@@ -462,7 +462,7 @@ func fnDatabasePropertyEx(c *compiler, a []*cexpr) (*cexpr, error) {
 			}
 			return "READ_WRITE", nil
 		case "collation":
-			return "SQL_Latin1_General_CP1_CI_AS", nil
+			return m.Collation.Name(), nil
 		case "isinstandby":
 			if m.Standby {
 				return "1", nil

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/pchatdr/harness/sim/mssql/collation"
 	"os"
 	"path/filepath"
 	"sort"
@@ -392,6 +393,11 @@ func newGUID() GUID {
 // Files, when given, are the database's files as CREATE DATABASE ... ON
 // (NAME, FILENAME) declared them; otherwise the defaults under DataPath.
 func (inst *Instance) CreateDatabase(ctx context.Context, name string, files ...DBFile) (*Database, error) {
+	return inst.createDatabase(ctx, name, collation.Default, files...)
+}
+
+// createDatabase is CreateDatabase with the database's default collation.
+func (inst *Instance) createDatabase(ctx context.Context, name string, coll collation.ID, files ...DBFile) (*Database, error) {
 	inst.mu.Lock()
 	if inst.dbs[strings.ToLower(name)] != nil {
 		inst.mu.Unlock()
@@ -400,7 +406,7 @@ func (inst *Instance) CreateDatabase(ctx context.Context, name string, files ...
 	id := inst.nextDBID
 	inst.nextDBID++
 	inst.mu.Unlock()
-	m := DBMeta{ID: id, Name: name, Recovery: RecoveryFull, Created: wallClock(inst.now()), FamilyGUID: newGUID(), Files: files}
+	m := DBMeta{ID: id, Name: name, Recovery: RecoveryFull, Created: wallClock(inst.now()), FamilyGUID: newGUID(), Files: files, Collation: coll}
 	db := newDatabase(inst, m)
 	if inst.cfg.DataDir != "" {
 		// A leftover directory of a dropped database must not leak into the

@@ -349,6 +349,11 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 			cols = append(cols, Column{Name: "", Type: ce.typ})
 		}
 	}
+	for _, k := range order {
+		if err := sortable(cols[k.Col].Type); err != nil {
+			return nil, err
+		}
+	}
 	var top *cexpr
 	if qs.Top != nil {
 		if top, err = sc.newCompiler(outer).compile(qs.Top.Count); err != nil {

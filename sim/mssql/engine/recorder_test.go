@@ -68,9 +68,11 @@ func checkValueType(v Value, t Type) error {
 	case []byte:
 		ok = t.Kind.IsBinary() && (t.Length == sqltypes.MaxLength || sqltypes.Fits(v, t))
 	case Decimal:
-		ok = t.Kind == sqltypes.KindDecimal
+		ok = t.Kind == sqltypes.KindDecimal || t.Kind.IsMoney()
 	case GUID:
 		ok = t.Kind == sqltypes.KindUniqueIdentifier
+	case sqltypes.Variant:
+		ok = t.Kind == sqltypes.KindVariant
 	default:
 		ok = t.Kind.IsDateTime()
 	}

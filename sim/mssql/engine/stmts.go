@@ -25,6 +25,7 @@ func (sc *scope) execDeclare(x *tsql.DeclareStmt) error {
 		if err != nil {
 			return err
 		}
+		t = collated(t, sc.dbCollation())
 		// Running a DECLARE again (in a loop) keeps the value unless it
 		// has an initializer, as in SQL Server.
 		v := sc.vars[key]

@@ -36,7 +36,7 @@ func (sc *scope) declareTableVar(d *tsql.VarDecl) error {
 }
 
 func (sc *scope) newTableVar(d *tsql.VarDecl) (*variable, error) {
-	def, err := sc.tableDef(d.Table, "dbo", d.Name)
+	def, err := sc.tableDef(d.Table, "dbo", d.Name, sc.dbCollation())
 	if err != nil {
 		return nil, err
 	}

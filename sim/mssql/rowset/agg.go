@@ -61,6 +61,9 @@ func NewAgg(fn string, star, distinct bool, arg Col) (*Agg, error) {
 			a.Type = sqltypes.DecimalType(38, s)
 		case sqltypes.KindFloat, sqltypes.KindReal:
 			a.Type = sqltypes.TypeFloat
+		case sqltypes.KindMoney, sqltypes.KindSmallMoney:
+			// SUM and AVG of money or smallmoney are money.
+			a.Type = sqltypes.TypeMoney
 		default:
 			return nil, sqlerr.New(sqlerr.InvalidOperandType, t.Name(), fn)
 		}

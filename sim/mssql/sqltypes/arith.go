@@ -103,6 +103,18 @@ func Arith(op byte, a, b Value, ta, tb Type) (Value, Type, error) {
 			return nil, Type{}, sqlerr.New(sqlerr.IncompatibleOperatorTypes, ta.Name(), tb.Name(), opName(op))
 		}
 		return decimalArith(op, a, b, ta, tb)
+	case hi.Kind.IsMoney():
+		// Exact arithmetic, then the money type of higher precedence,
+		// rounded to four places (8115 out of its range).
+		if bitwise(op) {
+			return nil, Type{}, sqlerr.New(sqlerr.IncompatibleOperatorTypes, ta.Name(), tb.Name(), opName(op))
+		}
+		r, rt, err := decimalArith(op, a, b, ta, tb)
+		if err != nil || r == nil {
+			return nil, hi, err
+		}
+		m, err := toMoney(r, rt, hi)
+		return m, hi, err
 	case hi.Kind.IsInteger() || hi.Kind == KindBit:
 		return intArith(op, a, b, ta, tb, hi)
 	}
@@ -146,7 +158,7 @@ func concat(a, b Value, ta, tb, hi Type) (Value, Type, error) {
 	}
 	s := ca.(string) + cb.(string)
 	if rt.Length != MaxLength {
-		s = truncChars(s, rt.Length, rt.Kind)
+		s = truncChars(s, rt.Length, rt)
 	}
 	return s, rt, nil
 }

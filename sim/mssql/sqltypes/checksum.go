@@ -111,7 +111,7 @@ func checksum(vals []Value, types []Type, folded bool) int32 {
 				h.writeUTF16(x)
 				continue
 			} else {
-				b = encodeVarChar(x)
+				b = encodeVarChar(x, t)
 			}
 		case []byte:
 			b = x

@@ -32,6 +32,9 @@ const (
 	// tagTimeOffset is a time with a non-UTC fixed zone (datetimeoffset):
 	// the instant as tagTime, then the offset in seconds.
 	tagTimeOffset = 11
+	// tagVariant is a sql_variant: its base type (kind, length,
+	// precision, scale, collation), then its value.
+	tagVariant = 12
 )
 
 // ErrCorrupt is wrapped by every decoding error.
@@ -86,6 +89,8 @@ func AppendValue(dst []byte, v Value) []byte {
 		return append(dst, mag...)
 	case GUID:
 		return append(append(dst, tagGUID), x[:]...)
+	case Variant:
+		return appendVariant(append(dst, tagVariant), x)
 	}
 	panic(fmt.Sprintf("sqltypes: cannot encode %T", v))
 }
@@ -188,6 +193,8 @@ func ReadValue(src []byte) (Value, []byte, error) {
 			u.Neg(u)
 		}
 		return Decimal{Unscaled: u, Scale: scale}, rest, nil
+	case tagVariant:
+		return readVariant(src)
 	case tagGUID:
 		if len(src) < 16 {
 			return nil, nil, corrupt("truncated uniqueidentifier")

@@ -27,6 +27,10 @@ func codecSamples() []Value {
 		time.Date(2010, 11, 15, 11, 56, 45, 0, OffsetZone(0)),
 		NewDecimal(0, 0), NewDecimal(12345, 2), NewDecimal(-5, 38), Decimal{Unscaled: huge, Scale: 0},
 		GUID{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16},
+		// sql_variant keeps its base type.
+		Variant{Type: TypeTinyInt, V: int64(10)},
+		Variant{Type: Type{Kind: KindVarChar, Length: 20, Collation: 3}, V: "привет"},
+		Variant{Type: DecimalType(18, 1), V: NewDecimal(-5, 1)},
 	}
 }
 
@@ -46,6 +50,9 @@ func sameEncoded(a, b Value) bool {
 	case []byte:
 		y, ok := b.([]byte)
 		return ok && (x == nil) == (y == nil) && reflect.DeepEqual(append([]byte{}, x...), append([]byte{}, y...))
+	case Variant:
+		y, ok := b.(Variant)
+		return ok && x.Type == y.Type && sameEncoded(x.V, y.V)
 	}
 	return reflect.DeepEqual(a, b)
 }
@@ -112,6 +119,8 @@ func FuzzReadRow(f *testing.F) {
 	f.Add(AppendRow(nil, []Value{int64(1), "x"}))
 	f.Add([]byte{})
 	f.Add([]byte{0x02, tagDecimal})
+	f.Add([]byte{0x01, tagVariant, byte(KindInt), 0, 0, 0, 0, tagInt, 2})
+	f.Add([]byte{0x01, tagVariant, byte(KindInt), 0, 0, 0, 0, tagVariant, byte(KindInt), 0, 0, 0, 0, tagInt, 2})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		row, _, err := ReadRow(b)
 		if err != nil {

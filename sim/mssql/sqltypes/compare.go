@@ -49,6 +49,11 @@ func Compare(a, b Value, ta, tb Type) (int, error) {
 		return 0, err
 	}
 	cb, err := coerce(b, tb, rt)
+	if x, ok := ca.(Variant); ok && err == nil {
+		if y, ok := cb.(Variant); ok {
+			return compareVariants(x, y)
+		}
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -68,7 +73,7 @@ func Equal(a, b Value, ta, tb Type) (bool, error) {
 // left alone (compareSame compares them exactly), so a capped result type
 // cannot round them.
 func coerce(v Value, t, rt Type) (Value, error) {
-	exact := func(k Kind) bool { return k.IsInteger() || k == KindBit || k == KindDecimal }
+	exact := func(k Kind) bool { return k.IsInteger() || k == KindBit || k == KindDecimal || k.IsMoney() }
 	if t.Kind == rt.Kind || (exact(t.Kind) && exact(rt.Kind)) {
 		return v, nil
 	}
@@ -278,6 +283,8 @@ func Key(v Value, t Type) string {
 		return "t" + x.UTC().Format("2006-01-02T15:04:05.000000000")
 	case GUID:
 		return "g" + string(x[:])
+	case Variant:
+		return Key(x.V, x.Type)
 	}
 	return "?"
 }

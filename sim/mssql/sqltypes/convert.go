@@ -56,12 +56,26 @@ func ConvertStyle(v Value, from, to Type, style int) (Value, error) {
 // Deviation: binary <-> decimal and date/datetime2 -> binary, which SQL Server
 // allows through its internal storage formats, are refused here.
 func ExplicitAllowed(f, t Kind) bool {
-	if f == t || f == KindInvalid || f.IsString() || t.IsString() {
+	if f == t || f == KindInvalid {
+		return true
+	}
+	switch {
+	case f == KindVariant:
+		return !t.IsLOB() && t != KindXML
+	case t == KindVariant:
+		return !f.IsLOB() && f != KindXML
+	}
+	if ok, decided := lobAllowed(f, t); decided {
+		return ok
+	}
+	if f.IsString() || t.IsString() {
 		return true
 	}
 	switch {
 	case f.IsNumeric():
-		return t.IsNumeric() || t == KindDateTime || t == KindSmallDateTime || (t.IsBinary() && f != KindDecimal)
+		// money -> binary (SQL Server's 8-byte image) is refused like
+		// decimal's.
+		return t.IsNumeric() || t == KindDateTime || t == KindSmallDateTime || (t.IsBinary() && f != KindDecimal && !f.IsMoney())
 	case f == KindDateTime:
 		return t.IsNumeric() || t.IsDateTime() || t.IsBinary()
 	case f == KindDate:
@@ -85,6 +99,8 @@ func ImplicitAllowed(f, t Kind) bool {
 		return false
 	}
 	switch {
+	case f == KindXML && t != KindXML, f == KindVariant && t != KindVariant:
+		return false
 	case f.IsString() && t.IsBinary():
 		return false
 	case f == KindDateTime && t.IsNumeric():
@@ -97,6 +113,15 @@ func ImplicitAllowed(f, t Kind) bool {
 
 func convert(v Value, from, to Type, style int) (Value, error) {
 	v = normalize(v)
+	if x, ok := v.(Variant); ok {
+		if to.Kind == KindVariant {
+			return x, nil
+		}
+		if !ExplicitAllowed(KindVariant, to.Kind) {
+			return nil, sqlerr.New(sqlerr.ExplicitConversionNotAllowed, "sql_variant", to.Name())
+		}
+		return convert(x.V, x.Type, to, style)
+	}
 	if from.Kind == KindInvalid {
 		from = LiteralType(v)
 	}
@@ -113,6 +138,12 @@ func convert(v Value, from, to Type, style int) (Value, error) {
 		return toBit(v, from, to)
 	case to.Kind == KindDecimal:
 		return toDecimal(v, from, to)
+	case to.Kind.IsMoney():
+		return toMoney(v, from, to)
+	case to.Kind == KindXML:
+		return toXML(v, from, to)
+	case to.Kind == KindVariant:
+		return toVariant(v, from)
 	case to.Kind == KindFloat || to.Kind == KindReal:
 		return toFloat(v, from, to)
 	case to.Kind.IsString():
@@ -209,6 +240,9 @@ func toInteger(v Value, from, to Type) (Value, error) {
 	case bool:
 		return b2i(x), nil
 	case Decimal:
+		if from.Kind.IsMoney() {
+			x = moneyToInt(x)
+		}
 		i, ok := x.Int64()
 		if !ok || i < lo || i > hi {
 			return nil, sqlerr.New(sqlerr.ArithmeticOverflowConvert, from.Name(), to.Name())
@@ -431,6 +465,9 @@ func toString(v Value, from, to Type, style int) (Value, error) {
 		s, numeric = strconv.FormatInt(b2i(x), 10), true
 	case Decimal:
 		s, exact = x.String(), true
+		if from.Kind.IsMoney() {
+			s = formatMoney(x, style)
+		}
 	case float64:
 		s, exact = formatFloat(x, from.Kind == KindReal, style), true
 	case string:
@@ -445,7 +482,7 @@ func toString(v Value, from, to Type, style int) (Value, error) {
 			if to.Kind.IsUnicode() {
 				s = decodeNVarChar(x)
 			} else {
-				s = decodeVarChar(x)
+				s = decodeVarChar(x, to)
 			}
 		}
 	case time.Time:
@@ -462,9 +499,9 @@ func toString(v Value, from, to Type, style int) (Value, error) {
 		return nil, sqlerr.New(sqlerr.ExplicitConversionNotAllowed, from.Name(), to.Name())
 	}
 	if !to.Kind.IsUnicode() {
-		s = toCodePage(s)
+		s = toCodePage(s, to)
 	}
-	if to.Length != MaxLength && to.Length > 0 && charLen(s, to.Kind) > to.Length {
+	if to.Length != MaxLength && to.Length > 0 && charLen(s, to) > to.Length {
 		switch {
 		case numeric && !to.Kind.IsUnicode():
 			s = "*"
@@ -473,11 +510,11 @@ func toString(v Value, from, to Type, style int) (Value, error) {
 		case exact:
 			return nil, sqlerr.New(sqlerr.ArithmeticOverflowConvert, from.Name(), to.Name())
 		default:
-			s = truncChars(s, to.Length, to.Kind)
+			s = truncChars(s, to.Length, to)
 		}
 	}
 	if (to.Kind == KindChar || to.Kind == KindNChar) && to.Length > 0 {
-		if n := charLen(s, to.Kind); n < to.Length {
+		if n := charLen(s, to); n < to.Length {
 			s += strings.Repeat(" ", to.Length-n)
 		}
 	}
@@ -685,7 +722,7 @@ func toBinary(v Value, from, to Type, style int) (Value, error) {
 			if from.Kind.IsUnicode() {
 				b = encodeNVarChar(x)
 			} else {
-				b = encodeVarChar(x)
+				b = encodeVarChar(x, from)
 			}
 		}
 	case []byte:
@@ -740,7 +777,7 @@ func Fits(v Value, t Type) bool {
 		if !t.Kind.IsString() || t.Length == MaxLength || t.Length <= 0 {
 			return true
 		}
-		return charLen(strings.TrimRight(x, " "), t.Kind) <= t.Length
+		return charLen(strings.TrimRight(x, " "), t) <= t.Length
 	case []byte:
 		if !t.Kind.IsBinary() || t.Length == MaxLength || t.Length <= 0 {
 			return true
@@ -753,6 +790,9 @@ func Fits(v Value, t Type) bool {
 		lo, hi := intRange(t.Kind)
 		return x >= lo && x <= hi
 	case Decimal:
+		if t.Kind.IsMoney() {
+			return moneyFits(x.Rescale(4, false), t.Kind)
+		}
 		if t.Kind != KindDecimal || t.Precision == 0 {
 			return true
 		}

@@ -1,6 +1,7 @@
 package sqltypes
 
 import (
+	"github.com/pchatdr/harness/sim/mssql/collation"
 	"math"
 	"testing"
 )
@@ -335,9 +336,16 @@ func FuzzConvert(f *testing.F) {
 	f.Add("0xAB", uint8(KindVarChar), uint8(KindVarBinary), 2, uint8(0), uint8(0), 1)
 	f.Add("{6f9619ff-8b86-d011-b42d-00c04fc964ff}", uint8(KindNVarChar), uint8(KindUniqueIdentifier), 0, uint8(0), uint8(0), 0)
 	f.Add("-1.5e3", uint8(KindVarChar), uint8(KindDecimal), 0, uint8(38), uint8(38), 0)
+	// money (its own string syntax and styles) and varchar under the
+	// modelled collations' code pages (p picks the collation).
+	f.Add("-$1,234.5678", uint8(KindVarChar), uint8(KindMoney), 0, uint8(0), uint8(0), 1)
+	f.Add("214748.3648", uint8(KindVarChar), uint8(KindSmallMoney), 0, uint8(0), uint8(0), 2)
+	f.Add("привет日本", uint8(KindNVarChar), uint8(KindVarChar), 5, uint8(3), uint8(0), 0)
+	f.Add("中文", uint8(KindVarChar), uint8(KindVarBinary), 3, uint8(7), uint8(0), 0)
 	f.Fuzz(func(t *testing.T, s string, fk, tk uint8, length int, p, sc uint8, style int) {
-		from := Type{Kind: Kind(fk % uint8(KindBinary+1)), Length: length}
-		to := Type{Kind: Kind(tk % uint8(KindBinary+1)), Length: length, Precision: p % 39, Scale: sc % 39}
+		const kinds = uint8(KindSmallMoney + 1)
+		from := Type{Kind: Kind(fk % kinds), Length: length, Collation: collation.ID(p % 9)}
+		to := Type{Kind: Kind(tk % kinds), Length: length, Precision: p % 39, Scale: sc % 39, Collation: collation.ID(sc % 9)}
 		v, err := ConvertStyle(s, VarChar(MaxLength), from, style%200)
 		if err != nil {
 			return

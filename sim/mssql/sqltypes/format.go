@@ -21,6 +21,8 @@ func FormatValue(v Value, t Type) string {
 		return "0x" + strings.ToUpper(hex.EncodeToString(x))
 	case string:
 		return x
+	case Variant:
+		return FormatValue(x.V, x.Type)
 	}
 	if t.Kind == KindInvalid || t.Kind.IsString() || t.Kind.IsBinary() {
 		t = LiteralType(v)

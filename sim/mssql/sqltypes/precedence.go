@@ -6,39 +6,54 @@ import (
 )
 
 // Precedence is SQL Server's data type precedence rank for the kinds the
-// simulator has (higher wins): datetimeoffset > datetime2 > datetime >
+// simulator has (higher wins): sql_variant > xml > datetimeoffset > datetime2 > datetime >
 // smalldatetime > date > time > float > real >
-// decimal > bigint > int > smallint > tinyint > bit > uniqueidentifier >
+// decimal > money > smallmoney > bigint > int > smallint > tinyint > bit >
+// ntext > text > image > uniqueidentifier >
 // nvarchar > nchar > varchar > char > varbinary > binary.
 func Precedence(k Kind) int {
 	switch k {
+	case KindVariant:
+		return 28
+	case KindXML:
+		return 27
 	case KindDateTimeOffset:
-		return 23
+		return 26
 	case KindDateTime2:
-		return 22
+		return 25
 	case KindDateTime:
-		return 21
+		return 24
 	case KindSmallDateTime:
-		return 20
+		return 23
 	case KindDate:
-		return 19
+		return 22
 	case KindTime:
-		return 18
+		return 21
 	case KindFloat:
-		return 15
+		return 20
 	case KindReal:
-		return 14
+		return 19
 	case KindDecimal:
-		return 13
+		return 18
+	case KindMoney:
+		return 17
+	case KindSmallMoney:
+		return 16
 	case KindBigInt:
-		return 12
+		return 15
 	case KindInt:
-		return 11
+		return 14
 	case KindSmallInt:
-		return 10
+		return 13
 	case KindTinyInt:
-		return 9
+		return 12
 	case KindBit:
+		return 11
+	case KindNText:
+		return 10
+	case KindText:
+		return 9
+	case KindImage:
 		return 8
 	case KindUniqueIdentifier:
 		return 7
@@ -142,6 +157,10 @@ func displayLength(t Type) int {
 		return 1
 	case KindDecimal:
 		return int(t.Precision) + 2
+	case KindMoney:
+		return 21
+	case KindSmallMoney:
+		return 12
 	case KindFloat, KindReal:
 		return 30
 	case KindDateTime:
@@ -170,6 +189,12 @@ func decimalShape(t Type) (int, int) {
 			return 18, 0
 		}
 		return int(t.Precision), int(t.Scale)
+	}
+	switch t.Kind {
+	case KindMoney:
+		return 19, 4
+	case KindSmallMoney:
+		return 10, 4
 	}
 	return int(intDecimalPrecision(t.Kind)), 0
 }

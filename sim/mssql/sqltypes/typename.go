@@ -62,6 +62,20 @@ func (t Type) Name() string {
 		return "time"
 	case KindDateTimeOffset:
 		return "datetimeoffset"
+	case KindMoney:
+		return "money"
+	case KindSmallMoney:
+		return "smallmoney"
+	case KindText:
+		return "text"
+	case KindNText:
+		return "ntext"
+	case KindImage:
+		return "image"
+	case KindXML:
+		return "xml"
+	case KindVariant:
+		return "sql_variant"
 	}
 	return "invalid"
 }
@@ -86,14 +100,14 @@ func (t Type) String() string {
 
 // IsString reports a character kind.
 func (k Kind) IsString() bool {
-	return k == KindNVarChar || k == KindVarChar || k == KindNChar || k == KindChar
+	return k == KindNVarChar || k == KindVarChar || k == KindNChar || k == KindChar || k == KindText || k == KindNText
 }
 
-// IsUnicode reports nvarchar and nchar.
-func (k Kind) IsUnicode() bool { return k == KindNVarChar || k == KindNChar }
+// IsUnicode reports nvarchar, nchar and ntext.
+func (k Kind) IsUnicode() bool { return k == KindNVarChar || k == KindNChar || k == KindNText }
 
-// IsBinary reports varbinary and binary.
-func (k Kind) IsBinary() bool { return k == KindVarBinary || k == KindBinary }
+// IsBinary reports varbinary, binary and image.
+func (k Kind) IsBinary() bool { return k == KindVarBinary || k == KindBinary || k == KindImage }
 
 // IsInteger reports the four integer kinds (not bit).
 func (k Kind) IsInteger() bool {
@@ -102,7 +116,7 @@ func (k Kind) IsInteger() bool {
 
 // IsNumeric reports integers, bit, decimal, float and real.
 func (k Kind) IsNumeric() bool {
-	return k.IsInteger() || k == KindBit || k == KindDecimal || k == KindFloat || k == KindReal
+	return k.IsInteger() || k == KindBit || k == KindDecimal || k == KindFloat || k == KindReal || k.IsMoney()
 }
 
 // IsDateTime reports the date and time kinds: datetime, datetime2, date,
@@ -272,6 +286,20 @@ func ParseTypeNameOpts(name string, args []int, max bool, o TypeNameOptions) (Ty
 		return TypeFloat, nil
 	case "smalldatetime":
 		return noArgs(TypeSmallDateTime)
+	case "text":
+		return noArgs(TypeText)
+	case "ntext":
+		return noArgs(TypeNText)
+	case "image":
+		return noArgs(TypeImage)
+	case "xml":
+		return noArgs(TypeXML)
+	case "sql_variant":
+		return noArgs(TypeVariant)
+	case "money":
+		return noArgs(TypeMoney)
+	case "smallmoney":
+		return noArgs(TypeSmallMoney)
 	case "datetime2", "time", "datetimeoffset":
 		if max || len(args) > 1 {
 			return unknown()

@@ -52,8 +52,13 @@ func TestParseTypeName(t *testing.T) {
 		{"sys.sysname", nil, false, false, "nvarchar(128)", 0},
 		{"[int]", nil, false, false, "int", 0},
 		{"int", []int{4}, false, false, "", 2715},
-		{"money", nil, false, false, "", 2715},
-		{"xml", nil, false, false, "", 2715},
+		{"money", nil, false, false, "money", 0},
+		{"SmallMoney", nil, false, false, "smallmoney", 0},
+		{"money", []int{10}, false, false, "", 2715},
+		{"hierarchyid", nil, false, false, "", 2715},
+		{"xml", nil, false, false, "xml", 0},
+		{"ntext", nil, false, false, "ntext", 0},
+		{"text", []int{10}, false, false, "", 2715},
 	}
 	for _, tc := range tests {
 		var got Type
@@ -71,8 +76,8 @@ func TestParseTypeName(t *testing.T) {
 			t.Errorf("ParseTypeName(%q, %v, %v) = %s, want %s", tc.name, tc.args, tc.max, got, tc.want)
 		}
 	}
-	_, err := ParseTypeNameOpts("money", nil, false, TypeNameOptions{Position: 3})
-	if want := "Column, parameter, or variable #3: Cannot find data type money."; errMessage(err) != want {
+	_, err := ParseTypeNameOpts("hierarchyid", nil, false, TypeNameOptions{Position: 3})
+	if want := "Column, parameter, or variable #3: Cannot find data type hierarchyid."; errMessage(err) != want {
 		t.Errorf("2715 text %q, want %q", errMessage(err), want)
 	}
 }

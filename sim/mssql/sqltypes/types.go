@@ -7,6 +7,8 @@ package sqltypes
 import (
 	"fmt"
 	"math/big"
+
+	"github.com/pchatdr/harness/sim/mssql/collation"
 )
 
 // Kind is a SQL Server base type as the engine stores and returns it.
@@ -37,6 +39,15 @@ const (
 	KindSmallDateTime
 	KindTime           // Scale 0-7; the value is on 1900-01-01
 	KindDateTimeOffset // Scale 0-7; the value's zone is its offset
+	KindMoney          // Decimal at scale 4 (money.go)
+	KindSmallMoney     // Decimal at scale 4, int32 range
+	// The deprecated LOB types and xml (lob.go): text and ntext hold
+	// strings, image []byte, xml the string of its document.
+	KindText
+	KindNText
+	KindImage
+	KindXML
+	KindVariant // sql_variant: the value is a Variant (variant.go)
 )
 
 // MaxLength marks a (MAX) length in Type.Length.
@@ -45,13 +56,19 @@ const MaxLength = -1
 // Type is a column, variable or parameter type.
 // Length counts characters for character types and bytes for binary types;
 // MaxLength means (MAX). Precision and Scale apply to Decimal and (Scale only)
-// to DateTime2.
+// to DateTime2. Collation applies to the character kinds: a non-Unicode
+// value holds only characters of its code page, and its length counts that
+// code page's bytes; the zero value is the server's default collation.
 type Type struct {
 	Kind      Kind
 	Length    int
 	Precision uint8
 	Scale     uint8
+	Collation collation.ID `json:",omitempty"`
 }
+
+// CodePage is the code page of a non-Unicode character type's bytes.
+func (t Type) CodePage() collation.CodePage { return t.Collation.CodePage() }
 
 // Value is one SQL value. The dynamic types are exactly:
 //

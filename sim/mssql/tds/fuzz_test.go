@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math/big"
 	"testing"
 	"time"
 )
@@ -90,6 +91,22 @@ func FuzzRPC(f *testing.F) {
 		{name: "@k", ti: FltN(8), v: 1.5},
 		{name: "@l", ti: Bit(), v: true},
 	}))
+	// The decoders of issue 14's types: xml (PLP UTF-16, with and without
+	// a schema collection), a Cyrillic varchar, a FreeTDS-length decimal
+	// and money.
+	typed := encodeRPC(0, ProcExecuteSQL, "", []testParam{
+		{name: "@x", ti: XML(), v: "<a b=\"ж\"/>"},
+		{name: "@c", ti: TypeInfo{ID: TypeBigVarChar, Size: 10, Collation: Collation{0x19, 0x04, 0xD0, 0, 0}}, v: "мир"},
+		{name: "@m", ti: MoneyN(8), v: Decimal{Unscaled: big.NewInt(12345678), Scale: 4}},
+		{name: "@n", ti: Text(), v: "old"},
+	})
+	f.Add(typed)
+	schema := encodeRPC(0, ProcExecuteSQL, "", nil)
+	schema, _ = appendBVarChar(schema, "@x", "")
+	schema = append(schema, 0, TypeXML, 1, 1, 'd', 0, 1, 'o', 0, 1, 0, 'c', 0)
+	schema = append(schema, 0xFE, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 2, 0, 0, 0, 'a', 0, 0, 0, 0, 0)
+	f.Add(schema)
+	f.Add([]byte{0x16, 0, 0, 0, 0x12, 0, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0, 0, 0, 0xFF, 0xFF, 0x0A, 0, 0, 0, 0, 0x6A, 4, 6, 4, 4, 0, 0x40, 0xE2, 0x01})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		rpc, err := DecodeRPC(b)
 		if err != nil {

@@ -126,12 +126,12 @@ func TestDecodeRPCErrors(t *testing.T) {
 	// A type id the decoder does not know.
 	unk := encodeRPC(0, 10, "", nil)
 	unk, _ = appendBVarChar(unk, "@x", "")
-	unk = append(unk, 0, TypeXML, 0)
+	unk = append(unk, 0, 0xF0, 0) // UDT (CLR types: hierarchyid, geometry)
 	cases = append(cases, struct {
 		name string
 		msg  []byte
 		want string
-	}{"xml type", unk, "data type 0xF1 is unknown"})
+	}{"udt type", unk, "data type 0xF0 is unknown"})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := DecodeRPC(c.msg)

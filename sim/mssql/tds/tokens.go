@@ -244,9 +244,15 @@ func appendColMetadata(b []byte, cols []Column, level int) ([]byte, error) {
 		}
 		switch c.Type.ID {
 		case TypeText, TypeNText, TypeImage:
-			// TableName, in TDS 7.1's form (US_VARCHAR, here empty): the
-			// server sends these types only to 7.1 clients (downgrade).
-			b = appendU16(b, 0)
+			// TableName (MS-TDS 2.2.7.4): from TDS 7.2 NumParts and the
+			// parts, in 7.1 one US_VARCHAR. Empty: the simulator names no
+			// table (SQL Server does for a column of a table; clients use
+			// it only for WRITETEXT, which is not offered).
+			if level >= Level72 {
+				b = append(b, 0)
+			} else {
+				b = appendU16(b, 0)
+			}
 		}
 		if b, err = appendBVarChar(b, c.Name, "column name"); err != nil {
 			return b[:start], fmt.Errorf("column %d: %w", i+1, err)

@@ -95,6 +95,23 @@ func Bit() TypeInfo { return TypeInfo{ID: TypeBitN, Size: 1} }
 // FltN is FLTN of 4 (real) or 8 (float) bytes.
 func FltN(size int) TypeInfo { return TypeInfo{ID: TypeFltN, Size: size} }
 
+// XML is untyped XML: UTF-16LE values as PLP.
+func XML() TypeInfo { return TypeInfo{ID: TypeXML, Max: true} }
+
+// Text, NText and Image are the deprecated LOB types as SQL Server
+// describes their columns (LONGLEN 2^31-1, ntext's in bytes 2^31-2);
+// values carry a text pointer.
+func Text() TypeInfo { return TypeInfo{ID: TypeText, Size: 0x7FFFFFFF} }
+
+// NText is NTEXT.
+func NText() TypeInfo { return TypeInfo{ID: TypeNText, Size: 0x7FFFFFFE} }
+
+// Image is IMAGE.
+func Image() TypeInfo { return TypeInfo{ID: TypeImage, Size: 0x7FFFFFFF} }
+
+// MoneyN is MONEYN of 8 (money) or 4 (smallmoney) bytes.
+func MoneyN(size int) TypeInfo { return TypeInfo{ID: TypeMoneyN, Size: size} }
+
 // DecimalN is DECIMALN(precision, scale).
 func DecimalN(precision, scale uint8) TypeInfo {
 	return TypeInfo{ID: TypeDecimalN, Size: decimalSize(precision), Precision: precision, Scale: scale}
@@ -273,6 +290,10 @@ func (t TypeInfo) String() string {
 		return fmt.Sprintf("datetimeoffset(%d)", t.Scale)
 	case TypeGUID:
 		return "uniqueidentifier"
+	case TypeXML:
+		return "xml"
+	case TypeVariant:
+		return "sql_variant"
 	case TypeNVarChar:
 		return "nvarchar(" + n(2) + ")"
 	case TypeNChar:
@@ -363,6 +384,14 @@ func (t TypeInfo) validate() error {
 		if t.Size < 0 {
 			return bad("length must not be negative")
 		}
+	case TypeXML:
+		if !t.Max {
+			return bad("xml values are PLP (Max)")
+		}
+	case TypeVariant:
+		if t.Size < 1 {
+			return bad("length must be positive")
+		}
 	default:
 		return bad("unsupported type id")
 	}
@@ -398,6 +427,10 @@ func appendTypeInfo(b []byte, t TypeInfo) ([]byte, error) {
 			c := t.collation()
 			b = append(b, c[:]...)
 		}
+	case TypeXML:
+		b = append(b, 0) // SCHEMA_PRESENT: untyped xml
+	case TypeVariant:
+		b = appendU32(b, uint32(t.Size))
 	}
 	return b, nil
 }
@@ -422,7 +455,11 @@ func readTypeInfo(r *reader) TypeInfo {
 		t.Size = int(r.u8("decimal length"))
 		t.Precision = r.u8("decimal precision")
 		t.Scale = r.u8("decimal scale")
-		if r.err == nil && (t.validate() != nil || t.Size < 5 || t.Size > 17) {
+		// The length is the largest value's: SQL Server's own is 5, 9, 13
+		// or 17, but FreeTDS sends the Sybase minimum for the precision
+		// (4 for decimal(6,4)), which SQL Server takes; values carry
+		// their own length (2..17).
+		if r.err == nil && (t.validate() != nil || t.Size < 2 || t.Size > 17) {
 			r.fail("decimal type has invalid length %d, precision %d or scale %d", t.Size, t.Precision, t.Scale)
 		}
 	case TypeDateN:
@@ -444,6 +481,16 @@ func readTypeInfo(r *reader) TypeInfo {
 		t.Max = t.Size == 0xFFFF
 		if t.isChar() {
 			copy(t.Collation[:], r.bytes(5, "collation"))
+		}
+	case TypeXML:
+		// XML_INFO: SCHEMA_PRESENT, then (typed xml) the schema
+		// collection's database, owning schema and name, which an
+		// untyped value here does not use.
+		t.Max = true
+		if r.u8("xml schema present") != 0 {
+			r.bytes(2*int(r.u8("xml dbname length")), "xml dbname")
+			r.bytes(2*int(r.u8("xml owning schema length")), "xml owning schema")
+			r.bytes(2*int(r.u16("xml schema collection length")), "xml schema collection")
 		}
 	case TypeText, TypeNText, TypeImage:
 		// A parameter's text, ntext or image (ODBC and DB-Library send

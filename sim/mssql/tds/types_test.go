@@ -49,6 +49,8 @@ func TestValueRoundTrip(t *testing.T) {
 		{"nvarchar max empty", NVarCharMax(), "", nil},
 		{"nchar padded", NChar(5), "ab", "ab   "},
 		{"varchar cp1252", VarChar(10), "café €", nil},
+		{"xml", XML(), "<a b=\"ж\"/>", nil},
+		{"xml null", XML(), nil, nil},
 		{"varchar unmappable", VarChar(10), "a😀", "a?"},
 		{"varchar max", VarCharMax(), strings.Repeat("x", 9000), nil},
 		{"char padded", Char(4), "a", "a   "},
@@ -151,7 +153,7 @@ func TestEncodeErrors(t *testing.T) {
 		{"datetime after 9999", DateTime(), time.Date(9999, 12, 31, 23, 59, 59, 999_000_000, time.UTC), "outside"},
 		{"wrong go type", IntN(4), "1", "want an integer"},
 		{"guid wrong type", GUID(), []byte{1}, "want a [16]byte"},
-		{"bad type", TypeInfo{ID: TypeXML}, "x", "unsupported"},
+		{"bad type", TypeInfo{ID: 0xF0}, "x", "unsupported"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -208,5 +210,74 @@ func TestTypeInfoValidate(t *testing.T) {
 		if _, err := appendTypeInfo(nil, ti); err == nil {
 			t.Errorf("%+v accepted", ti)
 		}
+	}
+}
+
+// TestFreeTDSDecimalLength: FreeTDS declares a decimal parameter with the
+// Sybase minimum length for its precision (4 for decimal(6,4)), which SQL
+// Server takes. The simulator refused it ("decimal type has invalid length
+// 4"), so pyodbc could not send decimal.Decimal("-12.3456").
+func TestFreeTDSDecimalLength(t *testing.T) {
+	// DECIMALN, length 4, precision 6, scale 4; value: length 4, negative,
+	// magnitude 123456 little-endian in 3 bytes.
+	b := []byte{TypeDecimalN, 4, 6, 4, 4, 0, 0x40, 0xE2, 0x01}
+	r := &reader{b: b}
+	ti := readTypeInfo(r)
+	got := readValue(r, ti)
+	if r.err != nil {
+		t.Fatalf("decode: %v", r.err)
+	}
+	if want := dec("-123456", 4); !valueEqual(got, want) {
+		t.Errorf("got %#v, want %#v", got, want)
+	}
+}
+
+// Varchar values travel in the code page of their TYPE_INFO's collation.
+func TestVarCharCodePages(t *testing.T) {
+	cyr := TypeInfo{ID: TypeBigVarChar, Size: 20, Collation: Collation{0x19, 0x04, 0xD0, 0x00, 0x00}}
+	b, err := appendValue(nil, cyr, "привет")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []byte{6, 0, 0xEF, 0xF0, 0xE8, 0xE2, 0xE5, 0xF2}; string(b) != string(want) {
+		t.Errorf("encoded % X, want % X", b, want)
+	}
+	r := &reader{b: b}
+	if got := readValue(r, cyr); got != "привет" || r.err != nil {
+		t.Errorf("decoded %q (%v)", got, r.err)
+	}
+	// The default collation has no Cyrillic: '?' as SQL Server stores.
+	b, _ = appendValue(nil, VarChar(20), "мир")
+	if want := []byte{3, 0, '?', '?', '?'}; string(b) != string(want) {
+		t.Errorf("encoded % X, want % X", b, want)
+	}
+}
+
+// TestVariantEncoding: SSVARIANTTYPE values as MS-TDS 2.2.5.5.4 lays
+// them out (total length, base type, property count, properties, data).
+func TestVariantEncoding(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		v    Variant
+		want []byte
+	}{
+		{"int", Variant{IntN(4), int64(-20)}, []byte{6, 0, 0, 0, TypeInt4, 0, 0xEC, 0xFF, 0xFF, 0xFF}},
+		{"tinyint", Variant{IntN(1), int64(10)}, []byte{3, 0, 0, 0, TypeInt1, 0, 10}},
+		{"bit", Variant{Bit(), true}, []byte{3, 0, 0, 0, TypeBit, 0, 1}},
+		{"decimal", Variant{DecimalN(18, 1), dec("-5", 1)}, []byte{13, 0, 0, 0, TypeDecimalN, 2, 18, 1, 0, 5, 0, 0, 0, 0, 0, 0, 0}},
+		{"nvarchar", Variant{NVarChar(3), "abc"}, []byte{15, 0, 0, 0, TypeNVarChar, 7, 0x09, 0x04, 0xD0, 0x00, 0x34, 6, 0, 'a', 0, 'b', 0, 'c', 0}},
+		{"null", Variant{IntN(4), nil}, []byte{0, 0, 0, 0}},
+	} {
+		got, err := appendValue(nil, SQLVariant(), c.v)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if string(got) != string(c.want) {
+			t.Errorf("%s: % X, want % X", c.name, got, c.want)
+		}
+	}
+	if _, err := appendValue(nil, SQLVariant(), Variant{NVarCharMax(), "x"}); err == nil {
+		t.Error("nvarchar(max) as a base type encoded; SQL Server refuses it")
 	}
 }

@@ -60,6 +60,9 @@ func appendValue0(b []byte, t TypeInfo, v any) ([]byte, error) {
 	if v == nil {
 		return appendNull(b, t)
 	}
+	if t.ID == TypeVariant {
+		return appendVariant(b, t, v)
+	}
 	switch t.ID {
 	case TypeIntN, TypeInt1, TypeInt2, TypeInt4, TypeInt8:
 		i, ok := asInt64(v)
@@ -211,7 +214,7 @@ func appendValue0(b []byte, t TypeInfo, v any) ([]byte, error) {
 			return b, encErr(t, v, "want a [16]byte GUID")
 		}
 		return appendGUID(append(b, 16), g), nil
-	case TypeNVarChar, TypeNChar:
+	case TypeNVarChar, TypeNChar, TypeXML:
 		s, ok := v.(string)
 		if !ok {
 			return b, encErr(t, v, "want a string")
@@ -237,17 +240,9 @@ func appendValue0(b []byte, t TypeInfo, v any) ([]byte, error) {
 		if !ok {
 			return b, encErr(t, v, "want a string")
 		}
-		utf8Coll := t.collation().utf8()
-		n := cp1252Len(s)
-		if utf8Coll {
-			n = len(s)
-		}
-		enc := func(b []byte) []byte {
-			if utf8Coll {
-				return append(b, s...)
-			}
-			return appendCP1252(b, s)
-		}
+		coll := t.collation()
+		n := charsLen(coll, s)
+		enc := func(b []byte) []byte { return appendChars(b, coll, s) }
 		if t.Max {
 			return appendU32(enc(appendPLPHeader(b, n)), 0), nil
 		}
@@ -303,13 +298,15 @@ func appendNull(b []byte, t TypeInfo) ([]byte, error) {
 	case TypeIntN, TypeBitN, TypeFltN, TypeMoneyN, TypeDateTimeN, TypeGUID,
 		TypeDecimalN, TypeNumericN, TypeDateN, TypeTimeN, TypeDateTime2N, TypeDateTimeOffsetN:
 		return append(b, 0), nil
-	case TypeNVarChar, TypeNChar, TypeBigVarChar, TypeBigChar, TypeBigVarBin, TypeBigBinary:
+	case TypeNVarChar, TypeNChar, TypeBigVarChar, TypeBigChar, TypeBigVarBin, TypeBigBinary, TypeXML:
 		if t.Max {
 			return appendU64(b, plpNull), nil
 		}
 		return appendU16(b, shortLenNul), nil
 	case TypeText, TypeNText, TypeImage:
 		return appendLongLen(b, t, nil)
+	case TypeVariant:
+		return appendU32(b, 0), nil
 	}
 	return b, encErr(t, nil, "the type cannot hold NULL")
 }
@@ -330,7 +327,7 @@ func decodeGUID(w []byte) [16]byte {
 // can pass its own named types (sqltypes.GUID, sqltypes.Decimal) as they are.
 func normalize(v any) any {
 	switch t := v.(type) {
-	case int64, bool, float64, string, []byte, time.Time, Decimal, [16]byte:
+	case int64, bool, float64, string, []byte, time.Time, Decimal, [16]byte, Variant:
 		return v
 	case *Decimal:
 		if t != nil {
@@ -462,7 +459,7 @@ func readValue(r *reader, t TypeInfo) any {
 			return nil
 		}
 		return byteLenValue(r, t, r.bytes(n, "value"))
-	case TypeNVarChar, TypeNChar, TypeBigVarChar, TypeBigChar, TypeBigVarBin, TypeBigBinary:
+	case TypeNVarChar, TypeNChar, TypeBigVarChar, TypeBigChar, TypeBigVarBin, TypeBigBinary, TypeXML:
 		var raw []byte
 		if t.Max {
 			var null bool
@@ -485,13 +482,10 @@ func readValue(r *reader, t TypeInfo) any {
 			return nil
 		}
 		switch t.ID {
-		case TypeNVarChar, TypeNChar:
+		case TypeNVarChar, TypeNChar, TypeXML:
 			return decodeUTF16(raw)
 		case TypeBigVarChar, TypeBigChar:
-			if t.Collation.utf8() {
-				return string(raw)
-			}
-			return decodeCP1252(raw)
+			return decodeChars(t.collation(), raw)
 		}
 		return append([]byte{}, raw...)
 	case TypeText, TypeNText, TypeImage:
@@ -512,10 +506,7 @@ func readValue(r *reader, t TypeInfo) any {
 			}
 			return decodeUTF16(raw)
 		case TypeText:
-			if t.Collation.utf8() {
-				return string(raw)
-			}
-			return decodeCP1252(raw)
+			return decodeChars(t.collation(), raw)
 		}
 		return append([]byte{}, raw...)
 	}

@@ -65,6 +65,9 @@ func downgrade(t TypeInfo, level int) (TypeInfo, func(any) any) {
 	}
 	if level < Level72 && t.Max {
 		switch t.ID {
+		case TypeXML:
+			// xml came with TDS 7.2; earlier clients get it as ntext.
+			return NText(), nil
 		case TypeNVarChar:
 			return TypeInfo{ID: TypeNText, Size: 0x7FFFFFFF, Collation: t.Collation}, nil
 		case TypeBigVarChar:
@@ -111,13 +114,10 @@ func appendLongLen(b []byte, t TypeInfo, v any) ([]byte, error) {
 	var data []byte
 	switch x := v.(type) {
 	case string:
-		switch {
-		case t.ID == TypeNText:
+		if t.ID == TypeNText {
 			data = appendUTF16(nil, x)
-		case t.collation().utf8():
-			data = []byte(x)
-		default:
-			data = appendCP1252(nil, x)
+		} else {
+			data = appendChars(nil, t.collation(), x)
 		}
 	case []byte:
 		if t.ID != TypeImage {

@@ -76,9 +76,11 @@ func checkValueType(v engine.Value, t engine.Type) error {
 	case []byte:
 		ok = t.Kind.IsBinary() && (t.Length == sqltypes.MaxLength || sqltypes.Fits(v, t))
 	case engine.Decimal:
-		ok = t.Kind == sqltypes.KindDecimal
+		ok = t.Kind == sqltypes.KindDecimal || t.Kind.IsMoney()
 	case engine.GUID:
 		ok = t.Kind == sqltypes.KindUniqueIdentifier
+	case sqltypes.Variant:
+		ok = t.Kind == sqltypes.KindVariant
 	default:
 		ok = t.Kind.IsDateTime()
 	}
