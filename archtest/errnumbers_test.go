@@ -25,6 +25,9 @@ var raisers = []struct {
 	{"sim/mssql/engine", "newErr", 0},
 	{"sim/mssql/engine", "msgText", 0},
 	{"sim/mssql/mirroring", "newErr", 0},
+	{"sim/mssql/security", "newErr", 0},
+	{"sim/mssql/catalog", "newErr", 0},
+	{"sim/mssql/sysprocs", "newErr", 0},
 	// A mirroring partner's refusal is the error the other side's ALTER
 	// DATABASE raises.
 	{"sim/mssql/mirroring", "refuse", 1},

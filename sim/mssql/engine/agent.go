@@ -56,7 +56,3 @@ func (inst *Instance) RunAgentJob(ctx context.Context, name string) (agent.Histo
 	}
 	return h.RunJob(ctx, name)
 }
-
-// pStr is an optional parameter defaulting to NULL (sp_help_job's,
-// agent_help.go; msdb's procedures have their own in sim/mssql/msdb).
-func pStr(name string, t Type) ProcParam { return ProcParam{Name: name, Type: t, HasDefault: true} }

@@ -124,7 +124,7 @@ func TestConflictingWriters(t *testing.T) {
 
 func BenchmarkInsertDurable8(b *testing.B) {
 	dir := b.TempDir()
-	inst, err := New(Config{Name: "B", DataDir: dir, SAPassword: "Pa55w.rd!", NoSync: os.Getenv("BENCH_NOSYNC") != ""})
+	inst, err := newInstance(Config{Name: "B", DataDir: dir, SAPassword: "Pa55w.rd!", NoSync: os.Getenv("BENCH_NOSYNC") != ""})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -30,7 +30,7 @@ func wantRows(t *testing.T, s *Session, q string, want ...string) {
 
 func openDir(t *testing.T, dir string, noSync bool) *Instance {
 	t.Helper()
-	inst, err := New(Config{Name: "SIMSQL01", DataDir: dir, SAPassword: "Pa55w.rd!", NoSync: noSync})
+	inst, err := newInstance(Config{Name: "SIMSQL01", DataDir: dir, SAPassword: "Pa55w.rd!", NoSync: noSync})
 	if err != nil {
 		t.Fatalf("New(%s): %v", dir, err)
 	}
@@ -151,7 +151,7 @@ func BenchmarkNewClose(b *testing.B) {
 	dir := b.TempDir()
 	for i := 0; i < b.N; i++ {
 		d := filepath.Join(dir, "x", strconv.Itoa(i))
-		inst, err := New(Config{DataDir: d, NoSync: false})
+		inst, err := newInstance(Config{DataDir: d, NoSync: false})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -163,7 +163,7 @@ func BenchmarkNewClose(b *testing.B) {
 
 func TestBackgroundCheckpoint(t *testing.T) {
 	dir := t.TempDir()
-	inst, err := New(Config{Name: "S", DataDir: dir, SAPassword: "Pa55w.rd!", NoSync: true, CheckpointEvery: 50})
+	inst, err := newInstance(Config{Name: "S", DataDir: dir, SAPassword: "Pa55w.rd!", NoSync: true, CheckpointEvery: 50})
 	if err != nil {
 		t.Fatal(err)
 	}

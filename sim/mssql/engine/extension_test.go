@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/pchatdr/harness/sim/mssql/catalog"
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sqlerr"
 )
@@ -72,7 +73,7 @@ func TestFeatureOutsideTheEngine(t *testing.T) {
 		})
 	}}
 	inst, err := engine.New(engine.Config{Name: "EXT01", DataDir: t.TempDir(), SAPassword: "Pa55w.rd!", NoSync: true,
-		Features: append(engine.DefaultFeatures(), ext)})
+		Features: append(append([]engine.Feature{catalog.Catalog()}, engine.DefaultFeatures()...), ext)})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

@@ -21,37 +21,20 @@ type Feature struct {
 // they are installed and started; sim/mssql/features adds those that live
 // in packages of their own (endpoints and mirroring: sim/mssql/mirroring;
 // log shipping, the Agent and the log-shipping alert: sim/mssql/msdb;
-// BACKUP, RESTORE and the file procedures: sim/mssql/backup) at their
-// places in the list: catalog views get their object_id from it; msdb's
-// log-shipping tables exist before the Agent starts, and the Agent creates
-// its tables before the backup history is read.
+// BACKUP, RESTORE and the file procedures: sim/mssql/backup; the catalog
+// views: sim/mssql/catalog; logins and the server roles' permission
+// checks: sim/mssql/security) at their places in the list: catalog views
+// get their object_id from it; msdb's log-shipping tables exist before the
+// Agent starts, and the Agent creates its tables before the backup history
+// is read.
 func DefaultFeatures() []Feature {
 	return []Feature{
-		{Name: "catalog", Install: installCatalog},
-		{Name: "procedures", Install: installSystemProcs},
-		{Name: "logins", Install: installLogins},
 		// Added last so the views above keep their object_ids.
 		{Name: "capacity", Install: func(r *Registry) {
 			installVolumeStats(r)
 			installDeleteFile(r)
 			installPartitionsView(r)
 		}},
-		{Name: "client-catalog", Install: installClientCatalog},
-		{Name: "compatibility-views", Install: installCompatibilityViews},
 		{Name: "modules", Install: installModules},
-		{Name: "config", Install: installConfig},
-		{Name: "agent-help", Install: installAgentHelp},
-		{Name: "sp_help", Install: installSpHelp},
-		// Last: its permission checks wrap what the features above
-		// installed (security.go).
-		{Name: "security", Install: installSecurity},
 	}
-}
-
-// installCatalog adds the catalog views, in the order that gives them their
-// object_ids.
-func installCatalog(r *Registry) {
-	installCatalogViews(r)
-	installProcessViews(r)
-	installObjectViews(r)
 }

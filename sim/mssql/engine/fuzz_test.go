@@ -71,7 +71,7 @@ func FuzzBatch(f *testing.F) {
 		f.Add(s)
 	}
 	panics := &panicLog{}
-	inst, err := New(Config{Name: "FUZZ", SAPassword: "p", Logf: panics.logf})
+	inst, err := newInstance(Config{Name: "FUZZ", SAPassword: "p", Logf: panics.logf})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func FuzzExecuteSQL(f *testing.F) {
 	f.Add("SELECT 1", "", "@zz", "1")
 	f.Add("SELECT @x", "@x varchar(max) OUT, ", "@x", "y")
 	panics := &panicLog{}
-	inst, err := New(Config{Name: "FUZZ", SAPassword: "p", Logf: panics.logf})
+	inst, err := newInstance(Config{Name: "FUZZ", SAPassword: "p", Logf: panics.logf})
 	if err != nil {
 		f.Fatal(err)
 	}

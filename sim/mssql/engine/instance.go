@@ -123,7 +123,6 @@ type Instance struct {
 	ext        instanceExt   // features' per-instance state (extension.go)
 	txSeq      atomic.Uint64 // transaction ids (tx.go)
 	systemSPID atomic.Int32  // system sessions' ids (session.go)
-	config     serverConfig  // sp_configure's options (config.go)
 }
 
 // Well-known database ids.

@@ -2,14 +2,8 @@ package engine
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"errors"
 	"strings"
 	"time"
-
-	"github.com/pchatdr/harness/sim/mssql/tsql"
-	"github.com/pchatdr/harness/sqlerr"
 )
 
 // Login is a server principal added with CREATE LOGIN. Only a salted hash
@@ -65,68 +59,6 @@ func (inst *Instance) loginExists(name string) bool {
 		}
 	}
 	return false
-}
-
-// installLogins adds CREATE LOGIN.
-func installLogins(r *Registry) {
-	r.Statement(&tsql.CreateLoginStmt{}, func(sc *scope, st tsql.Stmt) error {
-		return sc.execCreateLogin(st.(*tsql.CreateLoginStmt))
-	})
-}
-
-var errLoginExists = errors.New("login exists")
-
-// execCreateLogin records a login. The password is kept only as a salted
-// SHA-256 hash (SQL Server stores a salted hash too).
-func (sc *scope) execCreateLogin(x *tsql.CreateLoginStmt) error {
-	inst := sc.s.inst
-	name := x.Name.Name
-	if x.FromWindows && !strings.Contains(name, `\`) {
-		return newErr(sqlerr.InvalidWindowsName, name)
-	}
-	if inst.loginExists(name) {
-		return newErr(sqlerr.PrincipalExists, name)
-	}
-	l := Login{Name: name, Windows: x.FromWindows, Created: wallClock(inst.now())}
-	if x.Password != nil {
-		v, _, err := sc.evalScalar(x.Password)
-		if err != nil {
-			return err
-		}
-		var pw []byte
-		switch p := v.(type) {
-		case string:
-			pw = []byte(p)
-		case []byte:
-			pw = p
-		}
-		l.Salt = make([]byte, 16)
-		_, _ = rand.Read(l.Salt)
-		sum := sha256.Sum256(append(append([]byte(nil), l.Salt...), pw...))
-		l.Hash = sum[:]
-	}
-	for _, o := range x.Options {
-		if o.Name == "DEFAULT_DATABASE" && o.Value != nil {
-			l.DefaultD = exprText(o.Value)
-		}
-	}
-	err := inst.updateSecurity(sc.ctx, func(s *serverSecurity) error {
-		for _, o := range s.Logins {
-			if strings.EqualFold(o.Name, name) {
-				return errLoginExists
-			}
-		}
-		l.ID = 300 + len(s.Logins)
-		s.Logins = append(s.Logins, l)
-		return nil
-	})
-	if errors.Is(err, errLoginExists) {
-		return newErr(sqlerr.PrincipalExists, name)
-	}
-	if err != nil {
-		return err
-	}
-	return sc.ok()
 }
 
 // ok ends a statement that returns no rows.

@@ -154,7 +154,9 @@ func installModules(r *Registry) {
 	r.Statement(&tsql.DropModuleStmt{}, func(sc *scope, st tsql.Stmt) error {
 		return sc.execDropModule(st.(*tsql.DropModuleStmt))
 	})
-	installModuleCatalog(r)
+	// sys.procedures, sys.views, sys.sql_modules and sp_helptext are the
+	// catalog's (sim/mssql/catalog's WithModuleViews adds them to this
+	// feature).
 }
 
 // ---------------------------------------------------------------------------

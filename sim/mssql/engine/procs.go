@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"fmt"
 	"strings"
 	"sync"
 
@@ -108,16 +107,6 @@ func (inst *Instance) proc(name string) (SystemProc, bool) {
 	defer inst.mu.RUnlock()
 	p, ok := inst.procs[strings.ToLower(name)]
 	return p, ok
-}
-
-func installSystemProcs(r *Registry) {
-	r.Procedure("sp_who2", SystemProc{Params: []ProcParam{{Name: "@loginame", Type: tSys, HasDefault: true}}, Run: spWho2})
-	r.Procedure("sp_who", SystemProc{Params: []ProcParam{{Name: "@loginame", Type: tSys, HasDefault: true}}, Run: spWho})
-	r.Procedure("sp_reset_connection", SystemProc{Run: func(pc *ProcCall) (int32, error) {
-		pc.sc.s.abandonTx()
-		pc.sc.s.opts = defaultOptions()
-		return 0, nil
-	}})
 }
 
 // argument is one value passed to a procedure, from EXEC or RPC.
@@ -524,68 +513,6 @@ func (sc *scope) executeSQL(args []argument) (int32, map[int]outValue, error) {
 		}
 	}
 	return 0, outs, nil
-}
-
-// ---------------------------------------------------------------------------
-// sp_who, sp_who2
-
-func spWhoRows(pc *ProcCall) []*Session {
-	filter, _ := pc.Arg("@loginame").(string)
-	var out []*Session
-	for _, s := range pc.sc.s.inst.sessionList() {
-		if filter != "" && !strings.EqualFold(filter, "active") && !strings.EqualFold(filter, s.login) &&
-			filter != fmt.Sprint(s.id) {
-			continue
-		}
-		out = append(out, s)
-	}
-	return out
-}
-
-func spWho2(pc *ProcCall) (int32, error) {
-	cols := []Column{
-		col("SPID", sqltypes.Type{Kind: sqltypes.KindChar, Length: 5}, false), col("Status", vc(30), false),
-		col("Login", tSys, false), col("HostName", tSys, false), col("BlkBy", sqltypes.Type{Kind: sqltypes.KindChar, Length: 5}, false),
-		col("DBName", tSys, true), col("Command", vc(16), false), col("CPUTime", tInt, false), col("DiskIO", tBig, false),
-		col("LastBatch", vc(14), false), col("ProgramName", tSys, false), col("SPID", sqltypes.Type{Kind: sqltypes.KindChar, Length: 5}, false),
-		col("REQUESTID", tInt, false),
-	}
-	var rows [][]Value
-	for _, s := range spWhoRows(pc) {
-		s.mu.Lock()
-		status, cmd, db, last := s.status, s.command, s.db.Name(), s.lastBatch
-		s.mu.Unlock()
-		if s == pc.sc.s {
-			status, cmd = "RUNNABLE", "SELECT INTO"
-		}
-		host := s.host
-		if host == "" {
-			host = "  ."
-		}
-		spid := fmt.Sprintf("%-5d", s.id)
-		lb := wallClock(last).Format("01/02 15:04:05")
-		rows = append(rows, []Value{spid, status, s.login, host, "  .", db, cmd, int64(0), int64(0), lb, s.appName, spid, int64(0)})
-	}
-	return 0, pc.Result(cols, rows)
-}
-
-func spWho(pc *ProcCall) (int32, error) {
-	cols := []Column{
-		col("spid", tSm, false), col("ecid", tSm, false), col("status", nv(30), false), col("loginame", tSys, false),
-		col("hostname", tSys, false), col("blk", sqltypes.Type{Kind: sqltypes.KindChar, Length: 5}, false),
-		col("dbname", tSys, true), col("cmd", nv(16), false), col("request_id", tInt, false),
-	}
-	var rows [][]Value
-	for _, s := range spWhoRows(pc) {
-		s.mu.Lock()
-		status, cmd, db := s.status, s.command, s.db.Name()
-		s.mu.Unlock()
-		if s == pc.sc.s {
-			status, cmd = "runnable", "SELECT"
-		}
-		rows = append(rows, []Value{int64(s.id), int64(0), status, s.login, s.host, "0    ", db, cmd, int64(0)})
-	}
-	return 0, pc.Result(cols, rows)
 }
 
 // funcTable resolves table-valued functions in FROM (none in the core;

@@ -128,7 +128,7 @@ func (r *recorder) last() *resultSet {
 
 func newTestInstance(t testing.TB, dir string) *Instance {
 	t.Helper()
-	inst, err := New(Config{Name: "SIMSQL01", DataDir: dir, SAPassword: "Pa55w.rd!", NoSync: true,
+	inst, err := newInstance(Config{Name: "SIMSQL01", DataDir: dir, SAPassword: "Pa55w.rd!", NoSync: true,
 		Logins: map[string]string{"chat": "chatpw"}, ServiceAccount: "NT Service\\MSSQLSERVER",
 		AgentAccount: "CONTOSO\\sqlagent", AgentRunning: true})
 	if err != nil {

@@ -94,8 +94,8 @@ func TestFeatureStartCreatesMsdbTable(t *testing.T) {
 	}}
 	dir := t.TempDir()
 	for i := 0; i < 2; i++ {
-		inst, err := New(Config{Name: "SIMSQL01", DataDir: dir, SAPassword: "Pa55w.rd!", NoSync: true,
-			Features: append(DefaultFeatures(), probe)})
+		inst, err := newInstance(Config{Name: "SIMSQL01", DataDir: dir, SAPassword: "Pa55w.rd!", NoSync: true,
+			Features: append(testFeatures(), probe)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,15 +4,8 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/json"
-	"fmt"
-	"maps"
-	"reflect"
 	"sort"
 	"strings"
-
-	"github.com/pchatdr/harness/sim/mssql/tsql"
-	"github.com/pchatdr/harness/sqlerr"
 )
 
 // Server roles and the permissions the failback's statements need, from
@@ -88,40 +81,16 @@ type serverRoles struct {
 const rolesExtKey = "server_roles"
 
 func (inst *Instance) serverRoles() serverRoles {
-	var s serverRoles
-	if b := inst.master.Meta().Ext[rolesExtKey]; len(b) > 0 {
-		_ = json.Unmarshal(b, &s) // written only by updateRoles
-	}
+	s, _ := MasterExt[serverRoles](inst, rolesExtKey) // written only by updateRoles
 	return s
 }
 
 // updateRoles changes the membership state durably.
 func (inst *Instance) updateRoles(ctx context.Context, change func(s *serverRoles)) error {
-	inst.master.metaRMW.Lock()
-	defer inst.master.metaRMW.Unlock()
-	var encErr error
-	err := inst.SetMeta(ctx, inst.master, func(m *DBMeta) {
-		var s serverRoles
-		if b := m.Ext[rolesExtKey]; len(b) > 0 {
-			_ = json.Unmarshal(b, &s)
-		}
-		change(&s)
-		b, err := json.Marshal(s)
-		if err != nil {
-			encErr = fmt.Errorf("engine: encode server roles: %w", err)
-			return
-		}
-		ext := maps.Clone(m.Ext)
-		if ext == nil {
-			ext = map[string][]byte{}
-		}
-		ext[rolesExtKey] = b
-		m.Ext = ext
+	return UpdateMasterExt(ctx, inst, rolesExtKey, func(s *serverRoles) error {
+		change(s)
+		return nil
 	})
-	if encErr != nil {
-		return encErr
-	}
-	return err
 }
 
 func hasMember(list []RoleMember, role, login string) bool {
@@ -199,11 +168,6 @@ func (inst *Instance) RoleMembers() []RoleMember {
 // sysadmin says the session's login is a member of sysadmin.
 func (sc *scope) sysadmin() bool { return sc.s.inst.IsServerRoleMember(RoleSysadmin, sc.s.login) }
 
-// inRole says the session's login is a member of sysadmin or of role.
-func (sc *scope) inRole(role string) bool {
-	return sc.sysadmin() || sc.s.inst.IsServerRoleMember(role, sc.s.login)
-}
-
 // principal is one row of sys.server_principals.
 type principal struct {
 	name    string
@@ -250,20 +214,6 @@ func (inst *Instance) serverPrincipals() []principal {
 	return out
 }
 
-// serverPrincipalRows are sys.server_principals' rows (catalog2.go's
-// columns).
-func serverPrincipalRows(sc *scope) [][]Value {
-	var rows [][]Value
-	for _, p := range sc.s.inst.serverPrincipals() {
-		var defDB Value = "master"
-		if p.typ == "R" {
-			defDB = nil
-		}
-		rows = append(rows, []Value{p.name, int64(p.id), p.sid, p.typ, p.typDesc, false, systemCreated, systemCreated, defDB})
-	}
-	return rows
-}
-
 // createdLoginPassword checks the password of a SQL login CREATE LOGIN
 // added; ok is false when there is no such login.
 func (inst *Instance) createdLoginPassword(user, password string) (match, ok bool) {
@@ -275,109 +225,6 @@ func (inst *Instance) createdLoginPassword(user, password string) (match, ok boo
 		return subtle.ConstantTimeCompare(sum[:], l.Hash) == 1, true
 	}
 	return false, false
-}
-
-// installSecurity adds ALTER SERVER ROLE, sp_addsrvrolemember,
-// sp_dropsrvrolemember and sys.server_role_members, and puts the permission
-// checks in front of what the other features installed. It is installed
-// last, so every statement and procedure it guards is already there; a
-// guard for something an instance was built without is skipped.
-func installSecurity(r *Registry) {
-	r.Statement(&tsql.AlterServerRoleStmt{}, func(sc *scope, st tsql.Stmt) error {
-		x := st.(*tsql.AlterServerRoleStmt)
-		if err := sc.changeRole(x.Role.Name, x.Member.Name, x.Add, false); err != nil {
-			return err
-		}
-		return sc.ok()
-	})
-	roleProc := func(add bool) SystemProc {
-		return SystemProc{Params: []ProcParam{{Name: "@loginame", Type: tSys}, {Name: "@rolename", Type: tSys}},
-			Run: func(pc *ProcCall) (int32, error) {
-				login, _ := pc.Arg("@loginame").(string)
-				role, _ := pc.Arg("@rolename").(string)
-				if err := pc.sc.changeRole(role, login, add, true); err != nil {
-					return 1, err
-				}
-				return 0, nil
-			}}
-	}
-	r.Procedure("sp_addsrvrolemember", roleProc(true))
-	r.Procedure("sp_dropsrvrolemember", roleProc(false))
-	r.View("sys", "server_role_members", []Column{
-		col("role_principal_id", tInt, false), col("member_principal_id", tInt, false),
-	}, func(sc *scope, _ *Database) ([][]Value, error) {
-		inst := sc.s.inst
-		ids := map[string]int{}
-		for _, p := range inst.serverPrincipals() {
-			ids[strings.ToLower(p.name)] = p.id
-		}
-		var rows [][]Value
-		for _, m := range inst.RoleMembers() {
-			// A login that is not sysadmin sees its own memberships
-			// only ("Metadata Visibility Configuration"; stricter than
-			// a server that granted VIEW DEFINITION).
-			if !sc.sysadmin() && !strings.EqualFold(m.Member, sc.s.login) {
-				continue
-			}
-			rows = append(rows, []Value{int64(ids[m.Role]), int64(ids[strings.ToLower(m.Member)])})
-		}
-		return rows, nil
-	})
-	guardStatements(r)
-	guardProcedures(r)
-}
-
-// changeRole is ALTER SERVER ROLE role ADD|DROP MEMBER login, or with proc
-// sp_addsrvrolemember / sp_dropsrvrolemember. "To add a member to a fixed
-// server role, you must be a member of that fixed server role, or be a
-// member of the sysadmin fixed server role" (ALTER SERVER ROLE,
-// Permissions). The statement refuses with 15151 (the role "does not exist
-// or you do not have permission"); the procedures with 15247.
-func (sc *scope) changeRole(role, login string, add, proc bool) error {
-	inst := sc.s.inst
-	denied := func() error {
-		if proc {
-			return newErr(sqlerr.NoPermissionForAction)
-		}
-		return newErr(sqlerr.CannotAlterNotFound, "alter", "server role", role)
-	}
-	r, ok := fixedRole(role)
-	// public's membership is implicit: it cannot be changed.
-	if !ok || r.name == RolePublic {
-		return denied()
-	}
-	if !sc.inRole(r.name) {
-		return denied()
-	}
-	if !inst.loginExists(login) {
-		if proc {
-			return newErr(sqlerr.CannotAlterNotFound, "add", "principal", login)
-		}
-		verb := "add"
-		if !add {
-			verb = "drop"
-		}
-		return newErr(sqlerr.CannotAlterNotFound, verb, "principal", login)
-	}
-	if strings.EqualFold(login, "sa") {
-		if r.name == RoleSysadmin {
-			return newErr(sqlerr.SpecialPrincipal, "sa")
-		}
-	}
-	return inst.updateRoles(sc.ctx, func(s *serverRoles) {
-		s.Added = withoutMember(s.Added, r.name, login)
-		s.Dropped = withoutMember(s.Dropped, r.name, login)
-		if add {
-			s.Added = append(s.Added, RoleMember{Role: r.name, Member: login})
-			return
-		}
-		// Dropping a member that is not one changes nothing (SQL Server
-		// does not complain either); a configured sysadmin is recorded as
-		// dropped so a restart does not bring it back.
-		if r.name == RoleSysadmin && inst.configuredSysadmin(login) {
-			s.Dropped = append(s.Dropped, RoleMember{Role: r.name, Member: login})
-		}
-	})
 }
 
 // isSrvRoleMember is IS_SRVROLEMEMBER('role' [, 'login']): 1 or 0, NULL
@@ -408,178 +255,4 @@ func (sc *scope) isSrvRoleMember(role Value, login Value, loginGiven bool) Value
 		return int64(1)
 	}
 	return int64(0)
-}
-
-// failWith3013 reports a refused BACKUP or RESTORE as SQL Server does: the
-// specific error, then 3013 "<verb> is terminating abnormally.".
-func (sc *scope) failWith3013(verb string, e *Error) error {
-	if sc.inTry == 0 {
-		if err := sc.message(e); err != nil {
-			return err
-		}
-		sc.s.lastError = e.Number
-	}
-	return newErr(sqlerr.BackupRestoreAborted, verb)
-}
-
-// stmtDBName is the database a BACKUP or RESTORE names (a literal or a
-// variable).
-func (sc *scope) stmtDBName(id tsql.Ident, v string) string {
-	if v == "" {
-		return id.Name
-	}
-	if vr := sc.lookupVar(v); vr != nil {
-		if s, ok := vr.val.(string); ok {
-			return s
-		}
-	}
-	return v
-}
-
-// guardStatements puts the permission checks in front of BACKUP, RESTORE,
-// CREATE LOGIN and ALTER DATABASE ... SET PARTNER/WITNESS.
-func guardStatements(r *Registry) {
-	guard := func(st tsql.Stmt, check func(sc *scope, st tsql.Stmt) error) {
-		t := reflect.TypeOf(st)
-		h := r.stmts[t]
-		if h == nil {
-			return
-		}
-		r.stmts[t] = func(sc *scope, st tsql.Stmt) error {
-			if err := check(sc, st); err != nil {
-				return err
-			}
-			return h(sc, st)
-		}
-	}
-	// BACKUP: "BACKUP DATABASE and BACKUP LOG permissions default to
-	// members of the sysadmin fixed server role and the db_owner and
-	// db_backupoperator fixed database roles." No database roles here:
-	// only sysadmin (stricter for a db_owner login). 262, then 3013.
-	guard(&tsql.BackupStmt{}, func(sc *scope, st tsql.Stmt) error {
-		if sc.sysadmin() {
-			return nil
-		}
-		x := st.(*tsql.BackupStmt)
-		verb := "BACKUP DATABASE"
-		if x.Log {
-			verb = "BACKUP LOG"
-		}
-		return sc.failWith3013(verb, newErr(sqlerr.PermissionDenied, verb, sc.stmtDBName(x.DB, x.DBVar)))
-	})
-	// RESTORE: "If the database being restored does not exist, the user
-	// must have CREATE DATABASE permissions ... If the database exists,
-	// RESTORE permissions default to members of the sysadmin and
-	// dbcreator fixed server roles and the owner (dbo) of the database."
-	// Databases here are owned by sa, so sysadmin and dbcreator. The
-	// information forms (HEADERONLY, FILELISTONLY, VERIFYONLY, LABELONLY)
-	// "require CREATE DATABASE permission"; the docs give no error
-	// number for them, so they are refused with 262 (CREATE DATABASE
-	// permission denied in database 'master'), the error CREATE DATABASE
-	// itself gives.
-	guard(&tsql.RestoreStmt{}, func(sc *scope, st tsql.Stmt) error {
-		if sc.inRole(RoleDbcreator) {
-			return nil
-		}
-		x := st.(*tsql.RestoreStmt)
-		switch x.Kind {
-		case tsql.RestoreDatabase, tsql.RestoreLog:
-			verb := "RESTORE DATABASE"
-			if x.Kind == tsql.RestoreLog {
-				verb = "RESTORE LOG"
-			}
-			return sc.failWith3013(verb, newErr(sqlerr.RestorePermissionDenied, sc.stmtDBName(x.DB, x.DBVar)))
-		default:
-			return sc.failWith3013(restoreVerb(x.Kind), newErr(sqlerr.PermissionDenied, "CREATE DATABASE", "master"))
-		}
-	})
-	// CREATE LOGIN "requires ALTER ANY LOGIN permission on the server"
-	// (securityadmin, sysadmin): 15247 otherwise.
-	guard(&tsql.CreateLoginStmt{}, func(sc *scope, _ tsql.Stmt) error {
-		if sc.inRole(RoleSecurityadmin) {
-			return nil
-		}
-		return newErr(sqlerr.NoPermissionForAction)
-	})
-	// ALTER DATABASE ... SET PARTNER / WITNESS "requires ALTER permission
-	// on the database" (dbcreator and sysadmin hold it on every
-	// database): 5011, then 5069.
-	for _, name := range []string{"PARTNER", "WITNESS"} {
-		h := r.alterDB[name]
-		if h == nil {
-			continue
-		}
-		r.alterDB[name] = func(sc *scope, db *Database, opt *tsql.Option, x *tsql.AlterDatabaseStmt) error {
-			if !sc.inRole(RoleDbcreator) {
-				if err := sc.message(newErr(sqlerr.AlterDatabaseDenied, db.Name())); err != nil {
-					return err
-				}
-				return newErr(sqlerr.AlterDatabaseFailed)
-			}
-			return h(sc, db, opt, x)
-		}
-	}
-}
-
-// sysadminProc says a master procedure is documented as "Only members of
-// the sysadmin fixed server role can run this procedure": the log-shipping
-// procedures and xp_delete_file (undocumented; the stricter choice).
-func sysadminProc(name string) bool {
-	n := strings.ToLower(name)
-	for _, p := range []string{"sp_add_log_shipping_", "sp_delete_log_shipping_", "sp_change_log_shipping_",
-		"sp_help_log_shipping_", "sp_check_log_shipping_", "sp_refresh_log_shipping_", "sp_cleanup_log_shipping_"} {
-		if strings.HasPrefix(n, p) {
-			return true
-		}
-	}
-	return n == "xp_delete_file"
-}
-
-// agentProcs are msdb's SQL Server Agent procedures: EXECUTE is granted to
-// the msdb roles SQLAgentUserRole, SQLAgentReaderRole and
-// SQLAgentOperatorRole, whose members this model does not have, so a login
-// that is not sysadmin reaches them as msdb's guest and is refused with
-// 229.
-func agentProc(name string) bool {
-	switch strings.ToLower(name) {
-	case "sp_add_job", "sp_add_jobstep", "sp_add_schedule", "sp_add_jobschedule", "sp_attach_schedule",
-		"sp_update_job", "sp_start_job", "sp_stop_job", "sp_delete_job", "sp_add_jobserver",
-		"sp_update_jobstep", "sp_delete_jobstep", "sp_update_schedule", "sp_delete_schedule",
-		"sp_detach_schedule", "sp_help_job", "sp_help_jobhistory", "sp_purge_jobhistory":
-		return true
-	}
-	return false
-}
-
-// guardProcedures refuses the sysadmin-only procedures to other logins.
-// The documentation gives the rule, not the error: the log-shipping
-// procedures check the caller themselves and raise 15247, the message
-// system procedures raise for a missing server permission; the Agent's
-// procedures are not executable by msdb's guest (229).
-func guardProcedures(r *Registry) {
-	for name, p := range r.procs {
-		var deny func(pc *ProcCall) error
-		switch {
-		case agentProc(name):
-			deny = func(pc *ProcCall) error {
-				return newErr(sqlerr.ObjectPermissionDenied, "EXECUTE", pc.Name, "msdb", "dbo")
-			}
-		case name == "xp_delete_file":
-			deny = func(pc *ProcCall) error {
-				return newErr(sqlerr.ObjectPermissionDenied, "EXECUTE", pc.Name, "mssqlsystemresource", "sys")
-			}
-		case sysadminProc(name):
-			deny = func(*ProcCall) error { return newErr(sqlerr.NoPermissionForAction) }
-		default:
-			continue
-		}
-		run := p.Run
-		p.Run = func(pc *ProcCall) (int32, error) {
-			if !pc.sc.sysadmin() {
-				return 1, deny(pc)
-			}
-			return run(pc)
-		}
-		r.procs[name] = p
-	}
 }

@@ -167,7 +167,7 @@ func TestPermissionsOfGrantedSysadmin(t *testing.T) {
 func TestRoleMembershipSurvivesRestart(t *testing.T) {
 	dir := t.TempDir()
 	cfg := engine.Config{Name: "SIMSQL01", DataDir: dir, SAPassword: "Pa55w.rd!", NoSync: true,
-		Logins: map[string]string{"cfgadmin": "Cfg-pw-1"}, SysadminLogins: []string{"cfgadmin"}}
+		Logins: map[string]string{"cfgadmin": "Cfg-pw-1"}, SysadminLogins: []string{"cfgadmin"}, Features: features.Default()}
 	inst, err := engine.New(cfg)
 	if err != nil {
 		t.Fatal(err)

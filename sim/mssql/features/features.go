@@ -7,9 +7,12 @@ package features
 
 import (
 	"github.com/pchatdr/harness/sim/mssql/backup"
+	"github.com/pchatdr/harness/sim/mssql/catalog"
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/mirroring"
 	"github.com/pchatdr/harness/sim/mssql/msdb"
+	"github.com/pchatdr/harness/sim/mssql/security"
+	"github.com/pchatdr/harness/sim/mssql/sysprocs"
 )
 
 // Default is every feature of the simulated SQL Server, in the order they
@@ -19,10 +22,10 @@ import (
 // backup history is read.
 func Default() []engine.Feature {
 	return []engine.Feature{
-		engine.BuiltinFeature("catalog"),
-		engine.BuiltinFeature("procedures"),
+		catalog.Catalog(),
+		sysprocs.Procedures(),
 		backup.Files(),
-		engine.BuiltinFeature("logins"),
+		security.Logins(),
 		mirroring.Endpoints(),
 		msdb.LogShipping(),
 		msdb.Agent(),
@@ -30,17 +33,17 @@ func Default() []engine.Feature {
 		backup.Backup(),
 		backup.Restore(),
 		engine.BuiltinFeature("capacity"),
-		engine.BuiltinFeature("client-catalog"),
-		engine.BuiltinFeature("compatibility-views"),
+		catalog.ClientCatalog(),
+		catalog.CompatibilityViews(),
 		msdb.LogShippingAlert(),
 		// User procedures and views, sp_configure, sp_help_job, sp_help
 		// (issue 14): ahead of security so its checks wrap them too.
-		engine.BuiltinFeature("modules"),
-		engine.BuiltinFeature("config"),
-		engine.BuiltinFeature("agent-help"),
-		engine.BuiltinFeature("sp_help"),
+		catalog.WithModuleViews(engine.BuiltinFeature("modules")),
+		sysprocs.Config(),
+		msdb.AgentHelp(),
+		catalog.SpHelp(),
 		// Last: its permission checks wrap the statements, procedures
 		// and ALTER DATABASE options the features above installed.
-		engine.BuiltinFeature("security"),
+		security.Security(),
 	}
 }

@@ -24,3 +24,7 @@ func Agent() engine.Feature {
 func LogShippingAlert() engine.Feature {
 	return engine.Feature{Name: "logshipping-alert", Install: installLogShippingAlert}
 }
+
+// AgentHelp is sp_help_job: a T-SQL procedure over msdb's Agent tables
+// (it needs no running Agent).
+func AgentHelp() engine.Feature { return engine.Feature{Name: "agent-help", Install: installAgentHelp} }

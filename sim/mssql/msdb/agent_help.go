@@ -1,9 +1,11 @@
-package engine
+package msdb
 
 import (
 	"fmt"
 	"strings"
 
+	"github.com/pchatdr/harness/sim/mssql/engine"
+	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
@@ -32,30 +34,37 @@ const helpJobColumns = `j.job_id, CAST(N'(local)' AS nvarchar(128)) AS originati
  1 AS has_target, 1 AS type
  FROM msdb.dbo.sysjobs AS j JOIN msdb.dbo.syscategories AS c ON c.category_id = j.category_id`
 
-func installAgentHelp(r *Registry) {
-	params := []ProcParam{{Name: "@job_id", Type: tGUID, HasDefault: true}, pStr("@job_name", tSys), pStr("@job_aspect", vc(9))}
-	for _, f := range []string{"@job_type", "@owner_login_name", "@subsystem", "@category_name", "@enabled", "@execution_status",
-		"@date_comparator", "@date_created", "@date_last_modified", "@description"} {
-		params = append(params, pStr(f, nv(512)))
-	}
-	r.Procedure("sp_help_job", SystemProc{Params: params, Run: spHelpJob})
+// helpJobFilters are sp_help_job's filter parameters, which the simulator
+// refuses.
+func helpJobFilters() []string {
+	return []string{"@job_type", "@owner_login_name", "@subsystem", "@category_name", "@enabled", "@execution_status",
+		"@date_comparator", "@date_created", "@date_last_modified", "@description"}
 }
 
-func spHelpJob(pc *ProcCall) (int32, error) {
-	for name, a := range pc.args {
-		if a.given && a.val != nil && name != "@job_id" && name != "@job_name" && name != "@job_aspect" {
-			return 1, newErr(sqlerr.Message, fmt.Sprintf("sp_help_job %s is not supported by the simulator.", a.param.Name))
+func installAgentHelp(r *engine.Registry) {
+	params := []engine.ProcParam{{Name: "@job_id", Type: tGUID, HasDefault: true}, pStr("@job_name", tSys), pStr("@job_aspect", sqltypes.VarChar(9))}
+	for _, f := range helpJobFilters() {
+		params = append(params, pStr(f, nv(512)))
+	}
+	r.Procedure("sp_help_job", engine.SystemProc{Params: params, Run: spHelpJob})
+}
+
+func spHelpJob(pc *engine.ProcCall) (int32, error) {
+	// The first filter given (in the parameter list's order) is named.
+	for _, f := range helpJobFilters() {
+		if pc.Given(f) && pc.Arg(f) != nil {
+			return 1, newErr(sqlerr.Message, fmt.Sprintf("sp_help_job %s is not supported by the simulator.", f))
 		}
 	}
 	if a, _ := pc.Arg("@job_aspect").(string); a != "" && !strings.EqualFold(a, "ALL") && !strings.EqualFold(a, "JOB") {
 		return 1, newErr(sqlerr.Message, fmt.Sprintf("sp_help_job @job_aspect = '%s' is not supported by the simulator.", a))
 	}
-	sc := pc.sc
-	sc.vars["@jid"] = &variable{name: "@jid", typ: tGUID, val: pc.Arg("@job_id")}
-	sc.vars["@jname"] = &variable{name: "@jname", typ: tSys, val: pc.Arg("@job_name")}
+	sc := pc.Scope()
+	sc.Declare("@jid", tGUID, pc.Arg("@job_id"))
+	sc.Declare("@jname", tSys, pc.Arg("@job_name"))
 	id, name := pc.Arg("@job_id"), pc.Arg("@job_name")
 	if id == nil && name == nil {
-		return 0, sc.runBatch("SET NOCOUNT ON; SELECT " + helpJobColumns + " ORDER BY j.name")
+		return 0, sc.RunBatch("SET NOCOUNT ON; SELECT " + helpJobColumns + " ORDER BY j.name")
 	}
 	if id != nil && name != nil {
 		return 1, newErr(sqlerr.JobIdentify, "@job_id", "@job_name")
@@ -65,22 +74,22 @@ func spHelpJob(pc *ProcCall) (int32, error) {
 		if err != nil {
 			return 1, err
 		}
-		v, _, err := sc.evalScalar(e)
+		v, err := sc.EvalScalar(e)
 		if err != nil {
 			return 1, err
 		}
 		if v == nil {
 			return 1, newErr(sqlerr.AgentObjectNotFound, "@job_name", name)
 		}
-		sc.vars["@jid"].val = v
+		sc.Declare("@jid", tGUID, v)
 	} else {
 		e, err := tsql.ParseExpr("(SELECT COUNT(*) FROM msdb.dbo.sysjobs WHERE job_id = @jid)")
 		if err != nil {
 			return 1, err
 		}
-		if v, _, err := sc.evalScalar(e); err != nil {
+		if v, err := sc.EvalScalar(e); err != nil {
 			return 1, err
-		} else if n, _ := toInt64(v); n == 0 {
+		} else if n, _ := v.(int64); n == 0 {
 			return 1, newErr(sqlerr.AgentObjectNotFound, "@job_id", fmt.Sprint(id))
 		}
 	}
@@ -97,5 +106,5 @@ func spHelpJob(pc *ProcCall) (int32, error) {
  (SELECT COUNT(*) FROM msdb.dbo.sysjobschedules x WHERE x.schedule_id = s.schedule_id) AS job_count
  FROM msdb.dbo.sysjobschedules js JOIN msdb.dbo.sysschedules s ON s.schedule_id = js.schedule_id WHERE js.job_id = @jid ORDER BY s.schedule_id;`
 	}
-	return 0, sc.runBatch(batch)
+	return 0, sc.RunBatch(batch)
 }

@@ -1,15 +1,18 @@
-package engine
+package catalog
 
-import "github.com/pchatdr/harness/sim/mssql/sqltypes"
+import (
+	"github.com/pchatdr/harness/sim/mssql/engine"
+	"github.com/pchatdr/harness/sim/mssql/sqltypes"
+)
 
 // databasesView is sys.databases with the column set of SQL Server 2014's
 // page for it (the release the Persistent Chat back end runs), in its
 // order. Options the simulator does not model have the value a database
 // created with default options shows; columns that only apply to
 // contained databases, availability groups or resource pools are NULL.
-func databasesView(r *Registry) {
+func databasesView(r *engine.Registry) {
 	tGUIDn := sqltypes.TypeGUID
-	r.View("sys", "databases", []Column{
+	r.View("sys", "databases", []engine.Column{
 		col("name", tSys, false), col("database_id", tInt, false), col("source_database_id", tInt, true),
 		col("owner_sid", sqltypes.VarBinary(85), true), col("create_date", tDT, false), col("compatibility_level", tTiny, false),
 		col("collation_name", tSys, true), col("user_access", tTiny, true), col("user_access_desc", nv(60), true),
@@ -38,12 +41,12 @@ func databasesView(r *Registry) {
 		col("two_digit_year_cutoff", tSm, true), col("containment", tTiny, true), col("containment_desc", nv(60), true),
 		col("target_recovery_time_in_seconds", tInt, true), col("delayed_durability", tInt, true),
 		col("delayed_durability_desc", nv(60), true), col("is_memory_optimized_elevate_to_snapshot_on", tBit, true),
-	}, func(sc *scope, _ *Database) ([][]Value, error) {
-		var out [][]Value
-		for _, d := range sc.s.inst.sortedDBs() {
+	}, func(sc *engine.Scope, _ *engine.Database) ([][]engine.Value, error) {
+		var out [][]engine.Value
+		for _, d := range sc.Instance().Databases() {
 			m := d.Meta()
-			system := m.ID <= msdbID
-			out = append(out, []Value{m.Name, int64(m.ID), nil,
+			system := m.ID <= engine.MsdbID
+			out = append(out, []engine.Value{m.Name, int64(m.ID), nil,
 				[]byte{1}, m.Created, int64(160),
 				m.Collation.Name(), int64(m.UserAccess), m.UserAccess.String(),
 				b2v(m.ReadOnly), false, false,
@@ -58,10 +61,10 @@ func databasesView(r *Registry) {
 				false, false, false,
 				false, false, false,
 				false, false, true,
-				m.ID == msdbID, system && m.ID != modelID, false,
+				m.ID == engine.MsdbID, system && m.ID != engine.ModelID, false,
 				false, false, false,
 				false, false, false,
-				m.FamilyGUID, m.ID == msdbID,
+				m.FamilyGUID, m.ID == engine.MsdbID,
 				int64(0), "NOTHING",
 				false, false, false,
 				false, nil, nil,
