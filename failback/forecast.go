@@ -18,8 +18,9 @@ import (
 // link's bandwidth and RTT from the topology. It only reads.
 //
 // The model follows the engine's data movement. Step 3 writes the full
-// backup of mgc to the share and reads it back to verify it (RESTORE
-// VERIFYONLY), on the backup instance; step 4 restores it on the primary;
+// backup of mgc to the share from the backup instance, and the primary
+// reads it to verify it (RESTORE VERIFYONLY); step 4 restores it on the
+// primary;
 // the tail-log backup that fences the backup mgc is small, and step 5 sends
 // no second full backup (the fenced backup mgc is already an initialised
 // secondary). Each read or write of mgc on the share runs at the slower of
@@ -279,7 +280,13 @@ func ComputeForecast(in ForecastInputs, obj topology.Objectives) Forecast {
 	o := ov.Steps
 	add(StepClearActive, o[StepClearActive], "one cmdlet, then chat sessions leave")
 	add(StepRemoveMirror, o[StepRemoveMirror], "ALTER DATABASE ... SET PARTNER OFF on mgc and mgccomp")
-	add(StepBackup, 2*onBackup+o[StepBackup], fmt.Sprintf("BACKUP of %s to the share and RESTORE VERIFYONLY%s, then the tail-log backup", mb, across(in.BackupCrosses)))
+	// RESTORE VERIFYONLY runs on the primary (the instance that restores
+	// the set): it reads the backup at the primary's side of the share.
+	verify := local
+	if in.PrimaryCrosses {
+		verify = max(local, link)
+	}
+	add(StepBackup, onBackup+verify+o[StepBackup], fmt.Sprintf("BACKUP of %s to the share%s, RESTORE VERIFYONLY on the primary%s, then the tail-log backup", mb, across(in.BackupCrosses), across(in.PrimaryCrosses)))
 	add(StepRestore, onPrimary+o[StepRestore], fmt.Sprintf("RESTORE of %s from the share%s, then the tail", mb, across(in.PrimaryCrosses)))
 	add(StepLogShipping, o[StepLogShipping], "log-shipping configuration and its jobs; no copy of mgc")
 	add(StepSetActive, o[StepSetActive], "one cmdlet")

@@ -19,8 +19,8 @@ func TestComputeForecast(t *testing.T) {
 	link := float64(1<<30)*8/1e9 + 0.004 // 8.594 s per crossing
 	disk := float64(1<<30) / 200e6       // 5.369 s per local pass
 	want := map[string]float64{
-		StepBackup:      2 * link, // the share is across the link from the backup: write and verify
-		StepRestore:     disk,     // the primary restores it locally
+		StepBackup:      link + disk, // written across the link; the primary verifies it beside the share
+		StepRestore:     disk,        // the primary restores it locally
 		StepLogShipping: forecastLSJobs.Seconds(),
 	}
 	for _, s := range f.Steps {
@@ -47,17 +47,18 @@ func TestComputeForecast(t *testing.T) {
 			t.Errorf("forecast text lacks %q:\n%s", w, out)
 		}
 	}
-	// Half the bandwidth: each of the two crossings takes twice as long.
+	// Half the bandwidth: the one crossing takes twice as long.
 	in.LinkMbps = 500
 	h := ComputeForecast(in, topology.Objectives{})
-	if d := h.RTOSeconds - f.RTOSeconds; math.Abs(d-2*(link-0.004)) > 0.01 {
-		t.Fatalf("half the bandwidth adds %.3fs, want %.3fs", d, 2*(link-0.004))
+	if d := h.RTOSeconds - f.RTOSeconds; math.Abs(d-(link-0.004)) > 0.01 {
+		t.Fatalf("half the bandwidth adds %.3fs, want %.3fs", d, link-0.004)
 	}
-	// The share beside the backup: the primary's restore crosses, once.
+	// The share beside the backup: the primary's verification and restore
+	// cross, the backup is local.
 	in.LinkMbps, in.BackupCrosses, in.PrimaryCrosses = 1000, false, true
 	g := ComputeForecast(in, topology.Objectives{})
-	if s := g.Steps[2].Seconds + g.Steps[3].Seconds; math.Abs(s-(2*disk+link)) > 0.01 {
-		t.Fatalf("steps 3 and 4 with the share beside the backup: %.3fs, want %.3fs", s, 2*disk+link)
+	if s := g.Steps[2].Seconds + g.Steps[3].Seconds; math.Abs(s-(disk+2*link)) > 0.01 {
+		t.Fatalf("steps 3 and 4 with the share beside the backup: %.3fs, want %.3fs", s, disk+2*link)
 	}
 	// With a primary-mirror, step 8 copies mgc once more (a local backup
 	// on the primary, a restore on the mirror): in the RTO, not in the

@@ -1,8 +1,9 @@
 @embedded @wan
 Feature: The chat outage is made of moving mgc across the WAN link
   The failback moves mgc across the link between the data centers: the share lives in the
-  primary data center, so the backup instance writes its full backup across the link and
-  reads it back to verify it (step 3), before the primary restores it from its own side.
+  primary data center, so the backup instance writes its full backup across the link (step 3);
+  the primary verifies it and restores it from its own side (steps 3 and 4), so one copy
+  of mgc crosses during the outage.
   Every such byte is held to the link's bandwidth (a transfer of N bytes takes N·8/B plus its
   round trips), each data center's own disks keep their speed, so a congested link makes the
   outage grow by the time the extra transfer needs.
@@ -18,7 +19,7 @@ Feature: The chat outage is made of moving mgc across the WAN link
     When the engine runs the failback
     Then every step of the failback was verified
     And the "primary" instance holds every message the chat servers acknowledged
-    And at least 2 copies of the backup mgc's full backup crossed the link during the failback
+    And at least 1 copy of the backup mgc's full backup crossed the link during the failback
     And the chat outage took at least the time the link needs for what crossed it
 
     Examples:

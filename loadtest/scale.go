@@ -4,12 +4,15 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/pchatdr/harness/failback"
@@ -31,6 +34,12 @@ type ScaleConfig struct {
 	Topology string
 	// Logf, when set, gets the statements and phases that took long.
 	Logf func(format string, args ...any)
+	// OutageProfile, when set, gets a CPU profile of the outage alone
+	// (from the engine's outage start to its measure): the benchmark's
+	// -cpuprofile also holds the seeding and the calibration run, which
+	// dwarf it. The test binary's own -cpuprofile must then be off (Go
+	// runs one CPU profile at a time).
+	OutageProfile io.Writer
 	// Calibrate runs a failback without history first, in its own world,
 	// and gives its journal's fixed times to the forecast (as an operator
 	// passes a rehearsal's journal to failback forecast --calibrate).
@@ -70,6 +79,11 @@ type ScaleResult struct {
 	RunLinkBytes  int64 `json:"run_link_bytes"`
 	RunReadBytes  int64 `json:"run_read_bytes"`
 	RunWriteBytes int64 `json:"run_write_bytes"`
+	// OutageCPUSeconds is the CPU time the whole process (simulator and
+	// engine) used during the outage: on a machine shared with other work
+	// the outage's wall time stretches with the CPU it needs, so this is
+	// the figure to compare between two versions run side by side.
+	OutageCPUSeconds float64 `json:"outage_cpu_seconds"`
 	// DiskWriteBps and DiskReadBps are this machine's file throughput
 	// measured in the same run, on the same folder (write+fsync, read).
 	DiskWriteBps float64 `json:"disk_write_bps"`
@@ -178,6 +192,14 @@ func MeasureScale(ctx context.Context, cfg ScaleConfig) (ScaleResult, error) {
 	// (mirroring the primary databases, log shipping from the mirror) is
 	// the RTO's, not the outage's.
 	var outStart, outEnd *ioWindow
+	profiling := false
+	defer func() {
+		mu.Lock()
+		if profiling {
+			pprof.StopCPUProfile()
+		}
+		mu.Unlock()
+	}()
 	sample := func() *ioWindow {
 		c, err := procIO()
 		if err != nil {
@@ -186,7 +208,7 @@ func MeasureScale(ctx context.Context, cfg ScaleConfig) (ScaleResult, error) {
 		return &ioWindow{io: c, link: link.Stats().Bytes}
 	}
 	sink := failback.SinkFunc(func(e failback.Event) {
-		if cfg.Logf != nil && (e.Kind == failback.KindSent || e.Kind == failback.KindPhase) && e.Seconds > 0.3 {
+		if cfg.Logf != nil && (e.Kind == failback.KindSent || e.Kind == failback.KindPhase) && e.Seconds > 0.05 {
 			cfg.Logf("%s %s %s %.2fs %s", e.Step, e.Kind, e.Phase, e.Seconds, e.Text)
 		}
 		switch {
@@ -194,12 +216,19 @@ func MeasureScale(ctx context.Context, cfg ScaleConfig) (ScaleResult, error) {
 			mu.Lock()
 			if outStart == nil {
 				outStart = sample()
+				if cfg.OutageProfile != nil && pprof.StartCPUProfile(cfg.OutageProfile) == nil {
+					profiling = true
+				}
 			}
 			mu.Unlock()
 		case e.Kind == failback.KindMeasure && e.Name == failback.MeasureChatOutage:
 			mu.Lock()
 			if outEnd == nil {
 				outEnd = sample()
+				if profiling {
+					pprof.StopCPUProfile()
+					profiling = false
+				}
 			}
 			mu.Unlock()
 		}
@@ -246,6 +275,7 @@ func MeasureScale(ctx context.Context, cfg ScaleConfig) (ScaleResult, error) {
 	}
 	res.LinkBytes = outEnd.link - outStart.link
 	res.ReadBytes, res.WriteBytes = outEnd.io.rchar-outStart.io.rchar, outEnd.io.wchar-outStart.io.wchar
+	res.OutageCPUSeconds = (outEnd.io.cpu - outStart.io.cpu).Seconds()
 	mu.Unlock()
 	res.LinkLimitSeconds = float64(res.LinkBytes) * 8 / (res.BandwidthMbps * 1e6)
 	res.LimitSeconds = res.LinkLimitSeconds + float64(res.WriteBytes)/res.DiskWriteBps + float64(res.ReadBytes)/res.DiskReadBps
@@ -370,7 +400,10 @@ func calibrate(ctx context.Context, topo *topology.Topology, dir string, size in
 	return ov, nil
 }
 
-type ioCounters struct{ rchar, wchar int64 }
+type ioCounters struct {
+	rchar, wchar int64
+	cpu          time.Duration // user+system CPU of the process (getrusage)
+}
 
 // ioWindow is the process's I/O counters and the link's bytes at a moment.
 type ioWindow struct {
@@ -403,7 +436,15 @@ func procIO() (ioCounters, error) {
 			c.wchar = n
 		}
 	}
-	return c, sc.Err()
+	if err := sc.Err(); err != nil {
+		return c, err
+	}
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return c, fmt.Errorf("scale: CPU time: %w", err)
+	}
+	c.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return c, nil
 }
 
 // DiskThroughput measures writing n bytes to a file in dir (1 MiB writes,
@@ -455,11 +496,16 @@ func DiskThroughput(ctx context.Context, dir string, n int64) (writeBps, readBps
 }
 
 // MemoryPerByte is about how much memory a MeasureScale run needs per byte
-// of history: the simulator holds mgc in memory on each instance with a
-// copy (the backup's, the restored primary's), at several times its
-// stored size, plus the garbage collector's headroom (peak RSS measured:
-// 1.9 GiB at 100 MiB, 6 GiB at 256 MiB).
-const MemoryPerByte = 24
+// of history. Each instance with a copy of mgc (the backup's, the restored
+// primary's, the primary-mirror's) keeps it as a compact segment in mapped
+// files (sim/mssql/storage/rowseg; BenchmarkSeedHistoryMemory: 0.6 heap
+// bytes per history byte after seeding, 0.2 for a restored copy), so the
+// peak is a full scan of tblChat, which decodes the table for the
+// statement's life (the ledger's check after the run: a peak heap of 3.3
+// bytes per history byte at 64 MiB), and the garbage collector's headroom
+// doubles it. Before segments this was 24 (peak RSS 1.9 GiB at 100 MiB,
+// 6 GiB at 256 MiB).
+const MemoryPerByte = 8
 
 // FitsInMemory says whether a run with bytes of history fits in this
 // machine's available memory (Linux MemAvailable); ok is true when it

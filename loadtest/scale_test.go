@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"fmt"
 	"os"
 	"strconv"
 	"testing"
@@ -25,9 +26,25 @@ func BenchmarkOutageVsLimit(b *testing.B) {
 	if ok, need, avail := FitsInMemory(size); !ok {
 		b.Skipf("a %d-byte history needs about %d bytes of memory, %d available (PCHAT_SCALE_BYTES sets a smaller one)", size, need, avail)
 	}
+	cfg := ScaleConfig{Bytes: size, BandwidthMbps: 1000, Seed: 17, Calibrate: true}
+	// PCHAT_SCALE_PROFILE=file writes a CPU profile of the outage alone
+	// (run without -cpuprofile); PCHAT_SCALE_LOG=1 logs the statements
+	// and phases that took long.
+	if p := os.Getenv("PCHAT_SCALE_PROFILE"); p != "" {
+		f, err := os.Create(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		cfg.OutageProfile = f
+	}
+	if os.Getenv("PCHAT_SCALE_LOG") != "" {
+		cfg.Logf = func(format string, args ...any) { fmt.Fprintf(os.Stderr, format+"\n", args...) }
+	}
 	var last ScaleResult
 	for i := 0; i < b.N; i++ {
-		r, err := MeasureScale(b.Context(), ScaleConfig{Bytes: size, BandwidthMbps: 1000, Dir: b.TempDir(), Seed: 17, Calibrate: true})
+		cfg.Dir = b.TempDir()
+		r, err := MeasureScale(b.Context(), cfg)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -40,6 +57,7 @@ func BenchmarkOutageVsLimit(b *testing.B) {
 	b.ReportMetric(last.ForecastError, "forecast_outage_err")
 	b.ReportMetric(last.ForecastRTOError, "forecast_rto_err")
 	b.ReportMetric(last.RunRatio, "run_ratio")
+	b.ReportMetric(last.OutageCPUSeconds, "outage_cpu_s")
 	b.Logf("%d bytes: outage %.1fs, run %.1fs, outage limit %.1fs (link %.1fs for %d bytes at %g Mbit/s; wrote %d B at %.0f MB/s, read %d B at %.0f MB/s); run limit %.1fs (link %d B, wrote %d B, read %d B); steps %v",
 		size, last.OutageSeconds, last.RunSeconds, last.LimitSeconds, last.LinkLimitSeconds, last.LinkBytes, last.BandwidthMbps,
 		last.WriteBytes, last.DiskWriteBps/1e6, last.ReadBytes, last.DiskReadBps/1e6, last.RunLimitSeconds, last.RunLinkBytes, last.RunWriteBytes, last.RunReadBytes, last.Steps)

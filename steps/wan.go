@@ -28,7 +28,7 @@ func registerWAN(sc *godog.ScenarioContext) {
 	sc.Step(`^the world from "([^"]*)" with data-center links of (\d+) Mbit/s$`, worldWithSlowLinks)
 	sc.Step(`^the backup mgc holds a chat history of (\d+) MiB$`, backupHoldsHistory)
 	sc.Step(`^the link between "([^"]*)" and "([^"]*)" carries (\d+)% of its bandwidth$`, linkCarries)
-	sc.Step(`^at least (\d+) copies of the backup mgc's full backup crossed the link during the failback$`, copiesCrossed)
+	sc.Step(`^at least (\d+) cop(?:y|ies) of the backup mgc's full backup crossed the link during the failback$`, copiesCrossed)
 	sc.Step(`^the chat outage took at least the time the link needs for what crossed it$`, outageAtLeastLinkTime)
 }
 

@@ -8,8 +8,9 @@
 //	benchscale -sizes 100MiB,1GiB,10GiB -bandwidths 1000,500 -out bench-scale
 //
 // A size whose run would not fit in this machine's memory is skipped and
-// the table says so (the simulator holds mgc in memory on each instance
-// that has a copy).
+// the table says so (loadtest.MemoryPerByte: each instance keeps its copy
+// of mgc as a compact segment in mapped files, but a full scan of tblChat,
+// the ledger's check, still decodes the whole table at once).
 package main
 
 import (

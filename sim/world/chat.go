@@ -32,7 +32,18 @@ func (w *World) StartChat(ctx context.Context) error {
 	}
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM(ca)
-	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12}}}
+	// Every chat server polls the pool's configuration through this one
+	// client, several times a second: with net/http's default of two idle
+	// connections per host, all but two of them closed their connection
+	// after each poll and paid a fresh TLS handshake for the next (a
+	// hybrid ML-KEM key exchange on both ends, in this process), which
+	// took a third of the simulator's CPU during a failback's outage. A
+	// real chat server keeps its own connection to its configuration
+	// store, so one idle connection per server is the faithful figure.
+	client := &http.Client{Transport: &http.Transport{
+		TLSClientConfig:     &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
+		MaxIdleConnsPerHost: len(w.Topology.Pool.Servers) + 1,
+	}}
 	w.httpClient = client
 	if w.Ledger == nil {
 		w.Ledger = chat.NewLedger()

@@ -44,7 +44,9 @@ var seedDate = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 // SeedHistory fills mgc on the instance with the role with an old chat
 // history of about h.Bytes, at storage speed (engine.Session.BulkLoad: the
 // rows INSERT would store, committed in batches to the durable log, no
-// T-SQL or TDS per message). Channels go to tblNode, users to tblPrincipal,
+// T-SQL or TDS per message; the engine keeps each committed batch as a
+// compact segment of stored rows, so the history costs about its size in
+// memory, not several times it). Channels go to tblNode, users to tblPrincipal,
 // messages to tblChat with the shape chat servers give them: a channel and
 // user per message (a few channels and users carry most of the traffic),
 // texts of chat length (most short, a few long pastes), dates spread over

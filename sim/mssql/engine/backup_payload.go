@@ -50,6 +50,9 @@ func writeStateBuf(w io.Writer, sc *stateCopy, size int) (int64, error) {
 		if err := put(appendOp(nil, opCounters, c)); err != nil {
 			return n, err
 		}
+		if err := putSegInserts(put, t.seg, t.def.ID); err != nil {
+			return n, err
+		}
 		for _, r := range t.rows {
 			op, body = appendInsert(op[:0], body, t.def.ID, r.id, r.vals)
 			if err := put(op); err != nil {

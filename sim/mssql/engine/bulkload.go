@@ -83,6 +83,13 @@ func (s *Session) BulkLoad(ctx context.Context, table string, cols []string, typ
 			return total, s.logFailure(err)
 		}
 		total += n
+		// The batch's rows are committed and nobody changed them yet: kept
+		// compactly from now on (segment.go), so a history of gigabytes
+		// costs about its size in memory.
+		db := rb.t.db
+		db.mu.Lock()
+		rb.t.seal()
+		db.mu.Unlock()
 	}
 	return total, nil
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
+	"github.com/pchatdr/harness/sim/mssql/storage/rowseg"
 )
 
 // walLog is what the engine needs from a database's durable log
@@ -126,18 +127,24 @@ func (d *Database) applyOp(kind byte, body []byte) error {
 		if t == nil {
 			return fmt.Errorf("engine: insert into unknown table %d: %w", ids[0], errBadOp)
 		}
-		vals, _, err := sqltypes.ReadRow(rest)
+		vals, after, err := sqltypes.ReadRow(rest)
 		if err != nil {
 			return fmt.Errorf("engine: decode row: %w", err)
 		}
 		if old := t.byID[int64(ids[1])]; old != nil {
 			t.removeRow(old)
+		} else {
+			t.segKill(int64(ids[1]))
 		}
-		r := &rowVersion{id: int64(ids[1]), vals: vals}
-		t.addRow(r)
-		for _, ix := range t.indexes {
-			if k, ok := t.keyOf(ix, vals); ok {
-				ix.m[k] = r
+		// A restored or recovered row is committed: kept compactly in the
+		// table's segment, its stored bytes as they are, when order allows.
+		if !t.segAppend(int64(ids[1]), rest[:len(rest)-len(after)], vals) {
+			r := &rowVersion{id: int64(ids[1]), vals: vals}
+			t.addRow(r)
+			for _, ix := range t.indexes {
+				if k, ok := t.keyOf(ix, vals); ok {
+					ix.m[k] = r
+				}
 			}
 		}
 		if ic := t.identityCol(); ic >= 0 {
@@ -157,6 +164,8 @@ func (d *Database) applyOp(kind byte, body []byte) error {
 		if t := d.tablesByID[int(ids[0])]; t != nil {
 			if r := t.byID[int64(ids[1])]; r != nil {
 				t.removeRow(r)
+			} else {
+				t.segKill(int64(ids[1]))
 			}
 		}
 	case opCreateTable:
@@ -239,6 +248,7 @@ type tableCopy struct {
 	identity  int64
 	identUsed bool
 	nextRow   int64
+	seg       rowseg.View // segment rows, written before rows
 	rows      []*rowVersion
 }
 
@@ -255,7 +265,7 @@ func (d *Database) collect() *stateCopy {
 		if t.createdBy != nil {
 			continue
 		}
-		tc := tableCopy{def: t.TableDef, identity: t.identity, identUsed: t.identUsed, nextRow: t.nextRow}
+		tc := tableCopy{def: t.TableDef, identity: t.identity, identUsed: t.identUsed, nextRow: t.nextRow, seg: t.seg.View()}
 		tc.rows = make([]*rowVersion, 0, len(t.rows)-t.dead)
 		for _, r := range t.rows {
 			if r.committedLive() {
@@ -280,6 +290,7 @@ func (sc *stateCopy) encode() []byte {
 		}
 		c = binary.AppendVarint(c, t.nextRow)
 		b = appendOp(b, opCounters, c)
+		_ = putSegInserts(func(p []byte) error { b = append(b, p...); return nil }, t.seg, t.def.ID)
 		for _, r := range t.rows {
 			b = append(b, encInsert(t.def.ID, r.id, r.vals)...)
 		}
@@ -293,7 +304,7 @@ func (d *Database) liveRows() int64 {
 	defer d.mu.RUnlock()
 	var n int64
 	for _, t := range d.tablesByID {
-		n += int64(len(t.rows) - t.dead)
+		n += int64(len(t.rows) - t.dead + t.segLive())
 	}
 	return n
 }
@@ -313,14 +324,23 @@ func (d *Database) recover() error {
 		if err != nil {
 			return fmt.Errorf("open snapshot: %w", err)
 		}
-		data, err := io.ReadAll(rc)
+		// Streamed: a snapshot of gigabytes is never held whole beside
+		// the state it rebuilds.
+		or := newOpReader(rc)
+		for {
+			kind, body, err := or.next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err == nil {
+				err = d.applyOp(kind, body)
+			}
+			if err != nil {
+				rc.Close()
+				return fmt.Errorf("apply snapshot at lsn %d: %w", lsn, err)
+			}
+		}
 		rc.Close()
-		if err != nil {
-			return fmt.Errorf("read snapshot: %w", err)
-		}
-		if err := forEachOp(data, d.applyOp); err != nil {
-			return fmt.Errorf("apply snapshot at lsn %d: %w", lsn, err)
-		}
 		from = lsn + 1
 	}
 	return d.log.Replay(from, func(l uint64, p []byte) error {

@@ -191,6 +191,7 @@ func (sc *stateCopy) size() int64 {
 	n := int64(len(sc.master))
 	for _, t := range sc.tables {
 		n += int64(len(encJSON(opCreateTable, t.def))) + 32
+		n += t.seg.Bytes() + 8*int64(t.seg.Len())
 		for _, r := range t.rows {
 			n += int64(rowSizeHint(r))
 		}

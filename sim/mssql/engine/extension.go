@@ -289,6 +289,13 @@ func (d *Database) CommittedRows(schema, name string) (rows [][]Value, ok bool) 
 	if tb == nil {
 		return nil, false
 	}
+	if tb.seg != nil {
+		for pos := 0; pos < tb.seg.Len(); pos++ {
+			if !tb.seg.Dead(pos) {
+				rows = append(rows, tb.segVals(pos))
+			}
+		}
+	}
 	for _, r := range tb.rows {
 		if r.committedLive() {
 			rows = append(rows, r.vals)

@@ -255,12 +255,8 @@ func (sc *scope) tableSource(x *tsql.TableRef) (*source, error) {
 		}}, nil
 	}
 	return &source{cols: cols, names: []string{exposed}, run: func(en *env) ([][]Value, error) {
-		vs := t.scan(sc.s.tx)
-		sc.countScan(t, len(vs))
-		out := make([][]Value, len(vs))
-		for i, r := range vs {
-			out[i] = r.vals
-		}
+		out := t.scanVals(sc.s.tx)
+		sc.countScan(t, len(out))
 		return out, nil
 	}}, nil
 }

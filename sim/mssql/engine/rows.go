@@ -25,6 +25,9 @@ func (t *Table) insertRow(tx *Tx, vals []Value) error {
 		}
 		h := ix.m[k]
 		if h == nil || h.gone {
+			if t.segHasKey(ix, k) {
+				return t.dupKey(ix, vals)
+			}
 			continue
 		}
 		if x := h.xmin; x != nil && x != tx && x.State() == txActive {
@@ -34,15 +37,7 @@ func (t *Table) insertRow(tx *Tx, vals []Value) error {
 			return &conflictError{other: x}
 		}
 		if h.visible(tx) {
-			key := "(" + t.formatKey(ix, vals) + ")"
-			if ix.def.Index {
-				return newErr(sqlerr.DuplicateKeyRow, t.Schema+"."+t.Name, ix.def.Name, key)
-			}
-			kind := "UNIQUE KEY"
-			if ix.def.Primary {
-				kind = "PRIMARY KEY"
-			}
-			return newErr(sqlerr.DuplicateKey, kind, ix.def.Name, t.Schema+"."+t.Name, key)
+			return t.dupKey(ix, vals)
 		}
 	}
 	r := &rowVersion{id: t.nextRow, vals: vals, xmin: tx}
@@ -67,6 +62,19 @@ func (t *Table) insertRow(tx *Tx, vals []Value) error {
 	return nil
 }
 
+// dupKey is the duplicate key error of ix for vals.
+func (t *Table) dupKey(ix *uniqueIndex, vals []Value) error {
+	key := "(" + t.formatKey(ix, vals) + ")"
+	if ix.def.Index {
+		return newErr(sqlerr.DuplicateKeyRow, t.Schema+"."+t.Name, ix.def.Name, key)
+	}
+	kind := "UNIQUE KEY"
+	if ix.def.Primary {
+		kind = "PRIMARY KEY"
+	}
+	return newErr(sqlerr.DuplicateKey, kind, ix.def.Name, t.Schema+"."+t.Name, key)
+}
+
 // deleteRow marks r deleted by tx. It reports false when r is no longer
 // visible (deleted meanwhile), and a *conflictError when another active
 // transaction is changing it.
@@ -74,6 +82,11 @@ func (t *Table) deleteRow(tx *Tx, r *rowVersion) (bool, error) {
 	db := t.db
 	db.mu.Lock()
 	defer db.mu.Unlock()
+	if r.segPos > 0 {
+		if r = t.promote(r); r == nil {
+			return false, nil
+		}
+	}
 	if x := r.xmax; x != nil && x != tx && x.State() == txActive {
 		return false, &conflictError{other: x}
 	}
@@ -94,10 +107,40 @@ func (t *Table) scan(tx *Tx) []*rowVersion {
 	db := t.db
 	db.mu.RLock()
 	defer db.mu.RUnlock()
-	out := make([]*rowVersion, 0, len(t.rows)-t.dead)
+	out := make([]*rowVersion, 0, t.segLive()+len(t.rows)-t.dead)
+	if t.seg != nil {
+		for pos := 0; pos < t.seg.Len(); pos++ {
+			if !t.seg.Dead(pos) {
+				out = append(out, t.segRow(pos))
+			}
+		}
+	}
 	for _, r := range t.rows {
 		if r.visible(tx) {
 			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// scanVals is scan's rows as values only, for a read that changes nothing:
+// a segment row is decoded straight into its values, with no version
+// around them (a full scan of a seeded history makes millions).
+func (t *Table) scanVals(tx *Tx) [][]Value {
+	db := t.db
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	out := make([][]Value, 0, t.segLive()+len(t.rows)-t.dead)
+	if t.seg != nil {
+		for pos := 0; pos < t.seg.Len(); pos++ {
+			if !t.seg.Dead(pos) {
+				out = append(out, t.segVals(pos))
+			}
+		}
+	}
+	for _, r := range t.rows {
+		if r.visible(tx) {
+			out = append(out, r.vals)
 		}
 	}
 	return out

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
+	"github.com/pchatdr/harness/sim/mssql/storage/rowseg"
 )
 
 // ColumnDef is one column of a user table.
@@ -63,11 +64,16 @@ type Table struct {
 	identUsed bool
 	indexes   []*uniqueIndex
 	createdBy *Tx // uncommitted CREATE TABLE
+	// seg holds the oldest committed rows compactly (segment.go); nil
+	// when the table has none.
+	seg *rowseg.Segment
 }
 
 type uniqueIndex struct {
 	def IndexDef
 	m   map[string]*rowVersion
+	// seg finds the table's segment rows by key (nil: none).
+	seg *rowseg.Keys
 }
 
 type rowVersion struct {
@@ -76,6 +82,9 @@ type rowVersion struct {
 	xmin *Tx // nil: committed
 	xmax *Tx // nil: live
 	gone bool
+	// segPos is 1 + the row's position in the table's segment when the
+	// version stands for a segment row (segment.go), else 0.
+	segPos int32
 }
 
 func newTable(db *Database, def TableDef) *Table {
@@ -200,6 +209,7 @@ func (t *Table) removeRow(r *rowVersion) {
 // the committed rows (caller holds db.mu). It returns the first duplicate
 // it met, if any (the caller then removes the index again).
 func (t *Table) addIndex(ix IndexDef) (dup []Value) {
+	t.unseal()
 	t.Indexes = append(append([]IndexDef(nil), t.Indexes...), ix)
 	if ix.NonUnique {
 		return nil

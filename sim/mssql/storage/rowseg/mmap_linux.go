@@ -1,0 +1,39 @@
+package rowseg
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"syscall"
+)
+
+// mapping keeps one file-backed chunk mapped: the chunk's bytes are valid
+// while it is reachable, and the garbage collector unmaps it after (the
+// file was unlinked at once, so its disk space goes with the mapping).
+type mapping struct{ b []byte }
+
+// mapChunk maps a new chunk of size bytes backed by a file in dir: its
+// pages are the page cache's, written back and dropped by the kernel under
+// memory pressure, not the Go heap's. The file's blocks are allocated
+// first (fallocate), so a full disk is an error here and never a SIGBUS
+// when a row is written into the mapping.
+func mapChunk(dir string, size int) (*mapping, error) {
+	f, err := os.CreateTemp(dir, "rowseg-*")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if err := os.Remove(f.Name()); err != nil {
+		return nil, err
+	}
+	if err := syscall.Fallocate(int(f.Fd()), 0, 0, int64(size)); err != nil {
+		return nil, fmt.Errorf("rowseg: allocate %d bytes: %w", size, err)
+	}
+	b, err := syscall.Mmap(int(f.Fd()), 0, size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_SHARED)
+	if err != nil {
+		return nil, fmt.Errorf("rowseg: map %d bytes: %w", size, err)
+	}
+	m := &mapping{b: b[:0:size]}
+	runtime.AddCleanup(m, func(b []byte) { _ = syscall.Munmap(b) }, b)
+	return m, nil
+}

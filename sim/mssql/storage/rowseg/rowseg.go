@@ -1,0 +1,263 @@
+// Package rowseg holds a table's committed rows as an immutable, compact
+// segment: each row in its stored encoding (the bytes the durable log and
+// a backup carry), packed in large chunks, with its row id, a deleted bit
+// and, for each unique index, a hash of its key.
+//
+// A row held this way costs its encoded size plus about 20 bytes, where a
+// decoded row version costs several times its size (an interface per
+// value, a string header per text, the version's own struct, the maps by
+// row id and by key). A production-sized mgc (gigabytes of chat history,
+// seeded or restored, and never changed again) is held in segments, so a
+// simulated instance holding it costs about its size in memory; the engine
+// decodes a row when a query reads it, and a BACKUP or checkpoint copies
+// the encoded bytes as they are.
+//
+// A segment only grows at its end and never changes a row's bytes: a
+// deleted row gets its bit set, and the engine keeps a changed row as an
+// ordinary row version. View captures a consistent prefix (rows, bytes and
+// deleted bits) that stays valid while the segment keeps growing, which is
+// what a checkpoint or a backup needs after it let go of the database's
+// lock. The package knows nothing of the row encoding: the engine encodes,
+// decodes and computes keys.
+package rowseg
+
+import (
+	"encoding/binary"
+	"hash/maphash"
+	"math"
+	"runtime"
+	"sort"
+)
+
+// chunkSize is the size of the chunks rows are packed into: large enough
+// that a chunk's own overhead is nothing per row, small enough that the
+// last, partly filled chunk of a small table wastes little (a chunk grows
+// by appending until it reaches this size).
+const chunkSize = 4 << 20
+
+// Segment is a table's rows in their stored encoding. It is not safe for
+// concurrent use: the engine guards it with the database's lock (a View
+// may be read without it).
+type Segment struct {
+	// dir, when set, is where chunks after the first are mapped from
+	// (NewOnDisk); maps keeps those mappings alive.
+	dir    string
+	maps   []*mapping
+	chunks [][]byte
+	// loc is each row's place: chunk index << 32 | offset of its
+	// uvarint length.
+	loc  []uint64
+	ids  []int64
+	dead []uint64
+	live int
+	n    int64 // encoded bytes of the rows, deleted ones included
+}
+
+// New returns an empty segment that keeps its rows in memory.
+func New() *Segment { return &Segment{} }
+
+// NewOnDisk returns an empty segment whose rows, past a first chunk in
+// memory (a small table never touches the disk), are kept in files in dir
+// mapped into memory: a table of gigabytes costs disk and page cache, not
+// heap. The files are unlinked at once; a chunk the system cannot map is
+// kept in memory instead.
+func NewOnDisk(dir string) *Segment { return &Segment{dir: dir} }
+
+// Len is the number of rows appended, deleted ones included.
+func (s *Segment) Len() int { return len(s.ids) }
+
+// Live is the number of rows not deleted.
+func (s *Segment) Live() int { return s.live }
+
+// LastID is the id of the last row appended (0 when empty).
+func (s *Segment) LastID() int64 {
+	if len(s.ids) == 0 {
+		return 0
+	}
+	return s.ids[len(s.ids)-1]
+}
+
+// Append adds a row (copying row) with an id greater than every id the
+// segment holds and returns its position; ok is false (nothing added)
+// when id is not greater, so that ids stay sorted and Find stays a binary
+// search.
+func (s *Segment) Append(id int64, row []byte) (pos int, ok bool) {
+	if (len(s.ids) > 0 && id <= s.ids[len(s.ids)-1]) || len(s.ids) == math.MaxInt32 {
+		return 0, false
+	}
+	need := binary.MaxVarintLen64 + len(row)
+	c := len(s.chunks) - 1
+	if c < 0 || cap(s.chunks[c])-len(s.chunks[c]) < need {
+		switch {
+		case c >= 0 && cap(s.chunks[c]) < chunkSize && len(s.chunks[c])+need <= chunkSize:
+			// A small table's only chunk grows by doubling (a view or a
+			// row handed out keeps the old array, whose bytes stay).
+			grown := make([]byte, len(s.chunks[c]), min(chunkSize, max(2*cap(s.chunks[c]), len(s.chunks[c])+need)))
+			copy(grown, s.chunks[c])
+			s.chunks[c] = grown
+		case c < 0:
+			s.chunks = append(s.chunks, make([]byte, 0, max(4<<10, need)))
+		default:
+			s.chunks = append(s.chunks, s.newChunk(max(chunkSize, need)))
+		}
+		c = len(s.chunks) - 1
+	}
+	ch := s.chunks[c]
+	off := len(ch)
+	ch = binary.AppendUvarint(ch, uint64(len(row)))
+	ch = append(ch, row...)
+	s.chunks[c] = ch // never reallocated: the capacity was checked
+	pos = len(s.ids)
+	s.loc = append(s.loc, uint64(c)<<32|uint64(off))
+	s.ids = append(s.ids, id)
+	if pos/64 >= len(s.dead) {
+		s.dead = append(s.dead, 0)
+	}
+	s.live++
+	s.n += int64(len(row))
+	return pos, true
+}
+
+// newChunk is an empty chunk of capacity size, mapped from a file when
+// the segment is on disk.
+func (s *Segment) newChunk(size int) []byte {
+	if s.dir != "" {
+		if m, err := mapChunk(s.dir, size); err == nil {
+			s.maps = append(s.maps, m)
+			return m.b
+		}
+	}
+	return make([]byte, 0, size)
+}
+
+// Row is the encoded row at pos (valid for the segment's life; never to be
+// written).
+func (s *Segment) Row(pos int) []byte { return rowAt(s.chunks, s.loc[pos]) }
+
+// ID is the row id at pos.
+func (s *Segment) ID(pos int) int64 { return s.ids[pos] }
+
+// Dead reports whether the row at pos was deleted.
+func (s *Segment) Dead(pos int) bool { return s.dead[pos/64]&(1<<(pos%64)) != 0 }
+
+// Kill marks the row at pos deleted.
+func (s *Segment) Kill(pos int) {
+	if !s.Dead(pos) {
+		s.dead[pos/64] |= 1 << (pos % 64)
+		s.live--
+	}
+}
+
+// Find returns the position of the live row with id.
+func (s *Segment) Find(id int64) (pos int, ok bool) {
+	i := sort.Search(len(s.ids), func(i int) bool { return s.ids[i] >= id })
+	if i == len(s.ids) || s.ids[i] != id || s.Dead(i) {
+		return 0, false
+	}
+	return i, true
+}
+
+// Bytes is the encoded size of the live and deleted rows.
+func (s *Segment) Bytes() int64 { return s.n }
+
+func rowAt(chunks [][]byte, loc uint64) []byte {
+	ch := chunks[loc>>32]
+	off := int(uint32(loc))
+	n, w := binary.Uvarint(ch[off:])
+	return ch[off+w : off+w+int(n)]
+}
+
+// View is a segment's rows as they were when it was taken: later appends
+// and deletions do not show in it.
+type View struct {
+	maps   []*mapping // keeps the chunks' mappings alive while the view is read
+	chunks [][]byte
+	loc    []uint64
+	ids    []int64
+	dead   []uint64
+	n      int64
+}
+
+// View captures the segment's rows now (the deleted bits are copied, a bit
+// per row; rows and their bytes are shared, never changing), to be read
+// without the lock that guards the segment.
+func (s *Segment) View() View {
+	if s == nil {
+		return View{}
+	}
+	// The chunk list is copied (Append rewrites its last entry as the
+	// chunk fills or grows); locations and ids are only ever appended
+	// past what the view sees.
+	return View{maps: append([]*mapping(nil), s.maps...), chunks: append([][]byte(nil), s.chunks...), loc: s.loc[:len(s.loc):len(s.loc)],
+		ids: s.ids[:len(s.ids):len(s.ids)], dead: append([]uint64(nil), s.dead...), n: s.n}
+}
+
+// Len is the number of rows in the view, deleted ones included.
+func (v View) Len() int { return len(v.ids) }
+
+// Bytes is the encoded size of the view's rows, deleted ones included.
+func (v View) Bytes() int64 { return v.n }
+
+// Each calls fn for every live row of the view in order, stopping at its
+// first error.
+func (v View) Each(fn func(id int64, row []byte) error) error {
+	for i, id := range v.ids {
+		if v.dead[i/64]&(1<<(i%64)) != 0 {
+			continue
+		}
+		if err := fn(id, rowAt(v.chunks, v.loc[i])); err != nil {
+			return err
+		}
+	}
+	runtime.KeepAlive(v.maps) // the mapped chunks were read up to here
+	return nil
+}
+
+// Keys indexes a segment's rows by a unique key's hash, for the engine's
+// uniqueness checks: about 20 bytes a row, where a map from the key's text
+// to the row would cost the key and a map entry. Collisions are kept, so a
+// lookup yields every row whose key has the same hash and the caller
+// compares the keys.
+type Keys struct {
+	seed  maphash.Seed
+	one   map[uint64]int32
+	multi map[uint64][]int32
+}
+
+// NewKeys returns an empty key index.
+func NewKeys() *Keys {
+	return &Keys{seed: maphash.MakeSeed(), one: map[uint64]int32{}}
+}
+
+// Add records that the row at pos has key.
+func (k *Keys) Add(key string, pos int) {
+	h := maphash.String(k.seed, key)
+	if p, ok := k.one[h]; ok {
+		if k.multi == nil {
+			k.multi = map[uint64][]int32{}
+		}
+		k.multi[h] = append(k.multi[h], p, int32(pos))
+		delete(k.one, h)
+		return
+	}
+	if m, ok := k.multi[h]; ok {
+		k.multi[h] = append(m, int32(pos))
+		return
+	}
+	k.one[h] = int32(pos)
+}
+
+// Lookup calls fn with each position whose key may be key, until fn
+// returns false.
+func (k *Keys) Lookup(key string, fn func(pos int) bool) {
+	h := maphash.String(k.seed, key)
+	if p, ok := k.one[h]; ok {
+		fn(int(p))
+		return
+	}
+	for _, p := range k.multi[h] {
+		if !fn(int(p)) {
+			return
+		}
+	}
+}

@@ -1,0 +1,141 @@
+package rowseg
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"testing"
+)
+
+// TestSegment: rows come back byte for byte by position and id, across
+// chunk boundaries and rows larger than a chunk; ids must grow; deleted
+// rows are skipped; a view keeps what it saw while the segment grows and
+// loses rows; a key index finds every row with a key, collisions kept.
+func TestSegment(t *testing.T) {
+	t.Run("memory", func(t *testing.T) { testSegment(t, New()) })
+	t.Run("disk", func(t *testing.T) {
+		dir := t.TempDir()
+		s := NewOnDisk(dir)
+		testSegment(t, s)
+		if len(s.maps) == 0 {
+			t.Fatal("no chunk was mapped from a file")
+		}
+		if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) != 0 {
+			t.Fatalf("files left in the folder: %v", left)
+		}
+	})
+}
+
+func testSegment(t *testing.T, s *Segment) {
+	seed := uint64(20261207)
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 1))
+	var want [][]byte
+	id := int64(0)
+	for i := 0; i < 3000; i++ {
+		n := rng.IntN(200)
+		switch {
+		case i == 1000:
+			n = chunkSize + 10 // larger than a chunk
+		case i%500 == 0:
+			n = chunkSize / 3
+		}
+		row := make([]byte, n)
+		for j := range row {
+			row[j] = byte(rng.Uint32())
+		}
+		id += 1 + rng.Int64N(3)
+		pos, ok := s.Append(id, row)
+		if !ok || pos != i {
+			t.Fatalf("append %d: pos %d ok %v", i, pos, ok)
+		}
+		want = append(want, append([]byte(nil), row...))
+		if len(row) > 0 {
+			row[0] ^= 0xff // the segment holds its own copy
+		}
+	}
+	if _, ok := s.Append(id, []byte{1}); ok {
+		t.Fatal("an id not above the last was taken")
+	}
+	v := s.View()
+	for i := range want {
+		if !bytes.Equal(s.Row(i), want[i]) {
+			t.Fatalf("row %d differs", i)
+		}
+		if p, ok := s.Find(s.ID(i)); !ok || p != i {
+			t.Fatalf("find %d: %d %v", s.ID(i), p, ok)
+		}
+	}
+	s.Kill(5)
+	s.Kill(5)
+	if s.Live() != 2999 || !s.Dead(5) {
+		t.Fatalf("live %d after one kill", s.Live())
+	}
+	if _, ok := s.Find(s.ID(5)); ok {
+		t.Fatal("found a deleted row")
+	}
+	s.Append(id+1, []byte("later"))
+	seen := 0
+	if err := v.Each(func(rid int64, row []byte) error {
+		if !bytes.Equal(row, want[seen]) {
+			return fmt.Errorf("view row %d differs", seen)
+		}
+		seen++
+		return nil
+	}); err != nil || seen != 3000 {
+		t.Fatalf("view: %d rows, %v", seen, err)
+	}
+	seen = 0
+	_ = s.View().Each(func(int64, []byte) error { seen++; return nil })
+	if seen != 3000 { // 3000 + later - the deleted
+		t.Fatalf("a new view has %d rows, want 3000", seen)
+	}
+
+	k := NewKeys()
+	for i := 0; i < 1000; i++ {
+		k.Add(fmt.Sprint(i%400), i)
+	}
+	var got []int
+	k.Lookup("7", func(pos int) bool { got = append(got, pos); return true })
+	if fmt.Sprint(got) != "[7 407 807]" {
+		t.Fatalf("key 7 at %v", got)
+	}
+	got = nil
+	k.Lookup("nosuch", func(pos int) bool { got = append(got, pos); return true })
+	if len(got) != 0 {
+		t.Fatalf("a missing key found %v", got)
+	}
+}
+
+// TestViewWhileAppending: a view is read on one goroutine while the
+// segment grows and loses rows on another (the race detector watches; the
+// view sees exactly its rows).
+func TestViewWhileAppending(t *testing.T) {
+	s := New()
+	row := bytes.Repeat([]byte("x"), 1000)
+	for i := 1; i <= 100; i++ {
+		s.Append(int64(i), row)
+	}
+	v := s.View()
+	done := make(chan int)
+	go func() {
+		n := 0
+		_ = v.Each(func(_ int64, r []byte) error {
+			if bytes.Equal(r, row) {
+				n++
+			}
+			return nil
+		})
+		done <- n
+	}()
+	for i := 101; i <= 20000; i++ {
+		s.Append(int64(i), row)
+		if i%7 == 0 {
+			s.Kill(i % 100)
+		}
+	}
+	if n := <-done; n != 100 {
+		t.Fatalf("the view read %d rows, want 100", n)
+	}
+}
