@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -118,7 +117,7 @@ func (b *containerBackend) launch(ctx context.Context, inst *Instance, _ string)
 		return containerServer{c.ctr}, nil
 	}
 	if c.hostPort == 0 {
-		p, err := freePort()
+		p, err := stablePort()
 		if err != nil {
 			return nil, err
 		}
@@ -215,17 +214,6 @@ func (b *containerBackend) options(inst *Instance, hostPort int) (containers.SQL
 		}
 	}
 	return o, nil
-}
-
-// freePort picks a loopback port for a container's published port; it
-// stays the container's for the world's life.
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("world: free port: %w", err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 // partition: containers talk to each other (mirroring) over the world's

@@ -25,10 +25,17 @@ type embeddedServer struct{ *mssql.Server }
 
 func (s embeddedServer) Engine() *engine.Instance { return s.Instance() }
 
-func (e embedded) launch(_ context.Context, inst *Instance, listen string) (sqlServer, error) {
-	srv, err := mssql.Start(mssql.Config{Engine: inst.cfg, Listen: listen, Certificate: &inst.cert, Windows: inst.windows,
+func (e embedded) launch(ctx context.Context, inst *Instance, listen string) (sqlServer, error) {
+	// A restart or rebuild binds the instance's old port again: wait
+	// (bounded) while another socket still holds it.
+	ln, err := listenRetry(ctx, "start instance "+inst.cfg.Name, listen)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := mssql.Start(mssql.Config{Engine: inst.cfg, Listener: ln, Certificate: &inst.cert, Windows: inst.windows,
 		OnLogin: e.w.loginAudit(inst)})
 	if err != nil {
+		ln.Close()
 		return nil, err
 	}
 	return embeddedServer{srv}, nil

@@ -69,7 +69,13 @@ func (w *World) startLinks() error {
 			if err != nil {
 				return err
 			}
-			p := toxiproxy.NewProxy(l.api, name, "127.0.0.1:0", upstream)
+			// RestoreLink binds the proxy again on the same port: one
+			// outside the ephemeral range (ports.go).
+			listen, err := stableAddr()
+			if err != nil {
+				return fmt.Errorf("world: link %s: %w", name, err)
+			}
+			p := toxiproxy.NewProxy(l.api, name, listen, upstream)
 			if err := l.api.Collection.Add(p, true); err != nil {
 				return fmt.Errorf("world: link %s: %w", name, err)
 			}
@@ -155,7 +161,13 @@ func (w *World) setLink(a, b string, up bool) error {
 		}
 		n++
 		if up {
-			if err := p.Start(); err != nil && err != toxiproxy.ErrProxyAlreadyStarted {
+			err := rebind(context.Background(), "restore link "+p.Name, p.Listen, func() error {
+				if err := p.Start(); err != nil && err != toxiproxy.ErrProxyAlreadyStarted {
+					return err
+				}
+				return nil
+			})
+			if err != nil {
 				return fmt.Errorf("world: restore link %s: %w", p.Name, err)
 			}
 		} else {

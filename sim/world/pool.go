@@ -47,10 +47,16 @@ func (w *World) startPoolInProcess(user, pw string) error {
 		return err
 	}
 	r := &PoolRestarter{w: w, state: filepath.Join(w.dir, "lync-state.json")}
+	// A restart binds the endpoint's port again: one outside the
+	// ephemeral range (ports.go).
+	addr, err := stableAddr()
+	if err != nil {
+		return fmt.Errorf("world: management endpoint: %w", err)
+	}
 	r.opts = lyncfake.Options{
 		Pool:      pool.FromTopology(w.Topology),
 		Users:     map[string]string{user: pw},
-		Addr:      "127.0.0.1:0",
+		Addr:      addr,
 		TLSConfig: &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"http/1.1"}},
 		StatePath: r.state,
 		OnEvent: func(e pool.Event) {
@@ -122,7 +128,7 @@ func (w *World) startPoolContainer(ctx context.Context, b *containerBackend, use
 	if err != nil {
 		return err
 	}
-	port, err := freePort()
+	port, err := stablePort()
 	if err != nil {
 		return err
 	}

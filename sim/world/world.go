@@ -285,8 +285,13 @@ func (w *World) startInstance(ctx context.Context, in *topology.Instance) (*Inst
 		return nil, err
 	}
 	listen := in.Address
-	if host, port, err := net.SplitHostPort(listen); err != nil || host != "127.0.0.1" {
-		listen = "127.0.0.1:0" // the world serves on loopback only
+	if host, port, err := net.SplitHostPort(listen); err != nil || host != "127.0.0.1" || port == "0" {
+		// The world serves on loopback only, on a port it binds again
+		// after a restart or rebuild: one outside the ephemeral range
+		// (ports.go).
+		if listen, err = stableAddr(); err != nil {
+			return nil, fmt.Errorf("world: instance %s: %w", in.Name, err)
+		}
 	} else {
 		listen = net.JoinHostPort(host, port)
 	}
