@@ -8,7 +8,6 @@ import (
 
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/engine/enginerec"
-	"github.com/pchatdr/harness/sim/mssql/enginetest"
 	"github.com/pchatdr/harness/sim/mssql/features"
 	"github.com/pchatdr/harness/sim/mssql/hostfs"
 )
@@ -32,31 +31,6 @@ func run(t testing.TB, s *engine.Session, sql string) *recorder {
 func mustRun(t testing.TB, s *engine.Session, sql string) *recorder {
 	t.Helper()
 	return enginerec.MustRun(t, s, sql)
-}
-
-// scriptSession is an engine session as enginetest's in-process runner
-// sees it: the last result set rendered by FmtRow, every message.
-type scriptSession struct {
-	t *testing.T
-	s *engine.Session
-}
-
-func (ss scriptSession) Batch(text string) (enginetest.Batch, error) {
-	r := run(ss.t, ss.s, text)
-	var b enginetest.Batch
-	for _, m := range r.Msgs {
-		b.Messages = append(b.Messages, enginetest.Message{Number: m.Number, Class: m.Class, Line: m.Line, Text: m.Message})
-	}
-	if rs := r.Last(); rs != nil {
-		b.Columns = make([]string, len(rs.Cols))
-		for i, c := range rs.Cols {
-			b.Columns[i] = c.Name
-		}
-		for _, row := range rs.Rows {
-			b.Rows = append(b.Rows, enginerec.FmtRow(row, rs.Cols))
-		}
-	}
-	return b, nil
 }
 
 // bkEnv is one or two instances sharing a "share" folder mounted as

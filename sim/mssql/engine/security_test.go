@@ -8,6 +8,7 @@ import (
 	"github.com/pchatdr/harness/sqlerr"
 
 	"github.com/pchatdr/harness/sim/mssql/engine"
+	"github.com/pchatdr/harness/sim/mssql/engine/enginerec"
 	"github.com/pchatdr/harness/sim/mssql/features"
 )
 
@@ -50,7 +51,7 @@ func runScriptsAs(t *testing.T, user string, tests []enginetest.ScriptTest) {
 		if err != nil {
 			t.Fatalf("login as %s: %v", user, err)
 		}
-		return scriptSession{t: t, s: s}
+		return enginerec.Script(t, s)
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/pchatdr/harness/sim/mssql/engine"
+	"github.com/pchatdr/harness/sim/mssql/engine/enginerec"
 	"github.com/pchatdr/harness/sim/mssql/enginetest"
 	"github.com/pchatdr/harness/sim/mssql/features"
 	"github.com/pchatdr/harness/sqlerr"
@@ -76,7 +77,7 @@ func runScriptsAs(t *testing.T, user string, tests []enginetest.ScriptTest) {
 		if err != nil {
 			t.Fatalf("login as %s: %v", user, err)
 		}
-		return scriptSession{t: t, s: s}
+		return enginerec.Script(t, s)
 	})
 }
 

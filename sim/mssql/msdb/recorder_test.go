@@ -69,31 +69,6 @@ func runScripts(t *testing.T, tests []enginetest.ScriptTest) {
 	enginetest.RunSessions(t, tests, func(t *testing.T) enginetest.Session {
 		inst := newTestInstance(t, "")
 		t.Cleanup(func() { inst.Close() })
-		return scriptSession{t: t, s: login(t, inst, "scripttest")}
+		return enginerec.Script(t, login(t, inst, "scripttest"))
 	})
-}
-
-// scriptSession is an engine session as enginetest's in-process runner
-// sees it: the last result set rendered by fmtRow, every message.
-type scriptSession struct {
-	t *testing.T
-	s *engine.Session
-}
-
-func (ss scriptSession) Batch(text string) (enginetest.Batch, error) {
-	r := run(ss.t, ss.s, text)
-	var b enginetest.Batch
-	for _, m := range r.Msgs {
-		b.Messages = append(b.Messages, enginetest.Message{Number: m.Number, Class: m.Class, Line: m.Line, Text: m.Message})
-	}
-	if rs := r.Last(); rs != nil {
-		b.Columns = make([]string, len(rs.Cols))
-		for i, c := range rs.Cols {
-			b.Columns[i] = c.Name
-		}
-		for _, row := range rs.Rows {
-			b.Rows = append(b.Rows, fmtRow(row, rs.Cols))
-		}
-	}
-	return b, nil
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/pchatdr/harness/sim/mssql/engine"
+	"github.com/pchatdr/harness/sim/mssql/enginetest"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 )
 
@@ -182,4 +183,32 @@ func FmtRow(row []engine.Value, cols []engine.Column) string {
 		parts[i] = sqltypes.FormatValue(v, cols[i].Type)
 	}
 	return strings.Join(parts, "|")
+}
+
+// Script is an engine session as enginetest's in-process runner sees it:
+// the last result set rendered by FmtRow, every message. The feature
+// packages' script tables and the engine's external tests run through it.
+func Script(t testing.TB, s *engine.Session) enginetest.Session { return scriptSession{t: t, s: s} }
+
+type scriptSession struct {
+	t testing.TB
+	s *engine.Session
+}
+
+func (ss scriptSession) Batch(text string) (enginetest.Batch, error) {
+	r := Run(ss.t, ss.s, text)
+	var b enginetest.Batch
+	for _, m := range r.Msgs {
+		b.Messages = append(b.Messages, enginetest.Message{Number: m.Number, Class: m.Class, Line: m.Line, Text: m.Message})
+	}
+	if rs := r.Last(); rs != nil {
+		b.Columns = make([]string, len(rs.Cols))
+		for i, c := range rs.Cols {
+			b.Columns[i] = c.Name
+		}
+		for _, row := range rs.Rows {
+			b.Rows = append(b.Rows, FmtRow(row, rs.Cols))
+		}
+	}
+	return b, nil
 }
