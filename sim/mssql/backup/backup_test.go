@@ -15,8 +15,8 @@ import (
 
 func TestBackupRestoreLogChain(t *testing.T) {
 	e := newBkEnv(t)
-	p := e.start("PRIMARY")
-	b := e.start("BACKUP")
+	p := e.Start("PRIMARY")
+	b := e.Start("BACKUP")
 	ps, bs := login(t, p, "t"), login(t, b, "t")
 	bkOK(t, ps, "CREATE DATABASE mgc; ")
 	bkOK(t, ps, "CREATE TABLE mgc.dbo.msg (id INT PRIMARY KEY, body NVARCHAR(100)); INSERT mgc.dbo.msg VALUES (1, N'one')")
@@ -52,8 +52,8 @@ func TestBackupRestoreLogChain(t *testing.T) {
 	bkOK(t, bs, fmt.Sprintf("RESTORE LOG mgc FROM DISK = N'%s' WITH NORECOVERY", trn[0]))
 	bkWantErr(t, bs, fmt.Sprintf("RESTORE LOG mgc FROM DISK = N'%s' WITH NORECOVERY", trn[0]), 4326, 3013)
 	// The secondary survives a restart in the middle of the sequence.
-	e.stop("BACKUP")
-	b = e.start("BACKUP")
+	e.Stop("BACKUP")
+	b = e.Start("BACKUP")
 	bs = login(t, b, "t")
 	bkOK(t, bs, fmt.Sprintf("RESTORE LOG mgc FROM DISK = N'%s' WITH NORECOVERY", trn[1]))
 	bkOK(t, bs, fmt.Sprintf("RESTORE LOG mgc FROM DISK = N'%s' WITH RECOVERY", trn[2]))
@@ -75,7 +75,7 @@ func TestBackupRestoreLogChain(t *testing.T) {
 
 func TestRestoreRefusals(t *testing.T) {
 	e := newBkEnv(t)
-	p := e.start("PRIMARY")
+	p := e.Start("PRIMARY")
 	ps := login(t, p, "t")
 	bkOK(t, ps, "CREATE DATABASE mgc; CREATE DATABASE other")
 	bkOK(t, ps, "CREATE TABLE mgc.dbo.t (a INT); INSERT mgc.dbo.t VALUES (1)")
@@ -103,7 +103,7 @@ func TestRestoreRefusals(t *testing.T) {
 		{"recover other online", `RESTORE DATABASE other WITH RECOVERY`, []int32{3153, 3013}},
 		{"not media", `RESTORE HEADERONLY FROM DISK = N'C:\junk.bak'`, []int32{3241, 3013}},
 	}
-	if err := os.WriteFile(filepath.Join(e.dirs["PRIMARY"], "c", "junk.bak"), []byte("not a backup at all, just text"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(e.Dirs["PRIMARY"], "c", "junk.bak"), []byte("not a backup at all, just text"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range tests {
@@ -132,7 +132,7 @@ func TestRestoreRefusals(t *testing.T) {
 
 func TestBackupAccessAndVerify(t *testing.T) {
 	e := newBkEnv(t)
-	p := e.start("PRIMARY",
+	p := e.Start("PRIMARY",
 		hostfs.Rule{Account: "*", Prefix: `C:\`, Access: hostfs.ReadWrite},
 		hostfs.Rule{Account: `CONTOSO\sqlsvc`, Prefix: `\\files\share`, Access: hostfs.Read})
 	ps := login(t, p, "t")
@@ -161,17 +161,17 @@ func TestBackupAccessAndVerify(t *testing.T) {
 		t.Fatalf("FILELISTONLY: %d files", got)
 	}
 	// Damage in the payload is detected; a cut-off file fails VERIFYONLY.
-	host := filepath.Join(e.dirs["PRIMARY"], "c", "mgc.bak")
+	host := filepath.Join(e.Dirs["PRIMARY"], "c", "mgc.bak")
 	data, err := os.ReadFile(host)
 	if err != nil {
 		t.Fatal(err)
 	}
 	bad := append([]byte(nil), data...)
 	bad[len(bad)-200] ^= 0xff
-	if err := os.WriteFile(filepath.Join(e.dirs["PRIMARY"], "c", "bad.bak"), bad, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(e.Dirs["PRIMARY"], "c", "bad.bak"), bad, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(e.dirs["PRIMARY"], "c", "cut.bak"), data[:len(data)*2/3], 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(e.Dirs["PRIMARY"], "c", "cut.bak"), data[:len(data)*2/3], 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range []string{"bad.bak", "cut.bak"} {
@@ -204,7 +204,7 @@ func TestBackupAccessAndVerify(t *testing.T) {
 
 func TestLogRetainedUntilLogBackup(t *testing.T) {
 	e := newBkEnv(t)
-	p := e.start("PRIMARY")
+	p := e.Start("PRIMARY")
 	ps := login(t, p, "t")
 	bkOK(t, ps, "CREATE DATABASE mgc; CREATE TABLE mgc.dbo.t (a INT)")
 	bkOK(t, ps, `BACKUP DATABASE mgc TO DISK = N'C:\mgc.bak'`)
@@ -235,21 +235,21 @@ func TestLogRetainedUntilLogBackup(t *testing.T) {
 // empty, before and after a restart, and a good restore then succeeds.
 func TestFailedRestoreLeavesRestoring(t *testing.T) {
 	e := newBkEnv(t)
-	p := e.start("PRIMARY")
+	p := e.Start("PRIMARY")
 	ps := login(t, p, "t")
 	bkOK(t, ps, "CREATE DATABASE mgc; CREATE TABLE mgc.dbo.t (a INT, b NVARCHAR(4000))")
 	for i := 0; i < 200; i++ {
 		bkOK(t, ps, fmt.Sprintf("INSERT mgc.dbo.t VALUES (%d, REPLICATE(N'x', 3000))", i))
 	}
 	bkOK(t, ps, `BACKUP DATABASE mgc TO DISK = N'C:\mgc.bak'`)
-	host := filepath.Join(e.dirs["PRIMARY"], "c", "mgc.bak")
+	host := filepath.Join(e.Dirs["PRIMARY"], "c", "mgc.bak")
 	data, err := os.ReadFile(host)
 	if err != nil {
 		t.Fatal(err)
 	}
 	bad := append([]byte(nil), data...)
 	bad[len(bad)/2] ^= 0x55
-	if err := os.WriteFile(filepath.Join(e.dirs["PRIMARY"], "c", "bad.bak"), bad, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(e.Dirs["PRIMARY"], "c", "bad.bak"), bad, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	errs, _, _ := bkExec(t, ps, `RESTORE DATABASE mgc FROM DISK = N'C:\bad.bak' WITH REPLACE`)
@@ -262,8 +262,8 @@ func TestFailedRestoreLeavesRestoring(t *testing.T) {
 		}
 		bkWantErr(t, ps, "SELECT COUNT(*) FROM mgc.dbo.t", 927)
 		if round == 0 {
-			e.stop("PRIMARY")
-			p = e.start("PRIMARY")
+			e.Stop("PRIMARY")
+			p = e.Start("PRIMARY")
 			ps = login(t, p, "t")
 		}
 	}

@@ -16,8 +16,8 @@ import (
 // repeats, 4330 for a log of another recovery path, 3117 once recovered.
 func TestTailLogRoleSwitch(t *testing.T) {
 	e := newBkEnv(t)
-	old := e.start("BACKUP")
-	np := e.start("PRIMARY")
+	old := e.Start("BACKUP")
+	np := e.Start("PRIMARY")
 	os, ps := login(t, old, "t"), login(t, np, "t")
 	bkOK(t, os, "CREATE DATABASE mgc")
 	bkOK(t, os, "CREATE TABLE mgc.dbo.msg (id INT PRIMARY KEY)")
@@ -71,8 +71,8 @@ func TestTailLogRoleSwitch(t *testing.T) {
 // while online), so nothing can be written over what it took since.
 func TestTailLogFenceBrokenByRecovery(t *testing.T) {
 	e := newBkEnv(t)
-	old := e.start("BACKUP")
-	np := e.start("PRIMARY")
+	old := e.Start("BACKUP")
+	np := e.Start("PRIMARY")
 	os, ps := login(t, old, "t"), login(t, np, "t")
 	bkOK(t, os, "CREATE DATABASE mgc")
 	bkOK(t, os, "CREATE TABLE mgc.dbo.msg (id INT PRIMARY KEY)")

@@ -14,8 +14,8 @@ import (
 // on a full share, and xp_delete_file removing only backup media.
 func TestVolumeStatsAndSpaceErrors(t *testing.T) {
 	e := newBkEnv(t)
-	p := e.start("PRIMARY")
-	b := e.start("BACKUP")
+	p := e.Start("PRIMARY")
+	b := e.Start("BACKUP")
 	ps, bs := login(t, p, "t"), login(t, b, "t")
 	bkOK(t, bs, "CREATE DATABASE mgc")
 	bkOK(t, ps, "CREATE DATABASE mgc")
@@ -52,7 +52,7 @@ func TestVolumeStatsAndSpaceErrors(t *testing.T) {
 	}
 
 	// xp_delete_file type 0 removes backup media and leaves other files.
-	other := filepath.Join(e.share, "notes.txt")
+	other := filepath.Join(e.Share, "notes.txt")
 	if err := os.WriteFile(other, []byte("not a backup"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestVolumeStatsAndSpaceErrors(t *testing.T) {
 	if _, err := os.Stat(other); err != nil {
 		t.Fatalf("xp_delete_file removed a file that is not a backup: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(e.share, "mgc.bak")); !os.IsNotExist(err) {
+	if _, err := os.Stat(filepath.Join(e.Share, "mgc.bak")); !os.IsNotExist(err) {
 		t.Fatalf("the backup file is still there: %v", err)
 	}
 }
@@ -70,7 +70,7 @@ func TestVolumeStatsAndSpaceErrors(t *testing.T) {
 // table is counted against the session's program, the catalog read is not.
 func TestPartitionsRowsWithoutReadingThem(t *testing.T) {
 	e := newBkEnv(t)
-	p := e.start("PRIMARY")
+	p := e.Start("PRIMARY")
 	s := login(t, p, "t")
 	bkOK(t, s, "CREATE DATABASE mgc")
 	bkOK(t, s, "CREATE TABLE mgc.dbo.msg (id INT PRIMARY KEY, body NVARCHAR(100)); INSERT mgc.dbo.msg VALUES (1, N'a'), (2, N'b'), (3, N'c')")
