@@ -92,7 +92,7 @@ func aggCall(sub *Compiler, fc *tsql.FuncCall, name string) (*rowset.Agg, error)
 	return rowset.NewAgg(name, fc.Star, fc.Distinct, arg)
 }
 
-// col is ce as the rowset package evaluates it (its Env is the query's
+// col is ce as the rowset package evaluates it (its rowset.Env is an
 // *Env positioned on a row).
 func (ce *Expr) col() rowset.Col {
 	return rowset.Col{Type: ce.Type, Eval: func(e rowset.Env) (Value, error) { return ce.Eval(e.(*Env)) }}

@@ -52,7 +52,7 @@ func Collated(t Type, id collation.ID) Type {
 	return t
 }
 
-// compileCollate compiles x COLLATE Name: the expression's type takes the
+// compileCollate compiles x COLLATE name: the expression's type takes the
 // collation, and a non-Unicode value is re-stored in its code page (a
 // character the new code page lacks becomes '?').
 func (c *Compiler) compileCollate(x *tsql.CollateExpr) (*Expr, error) {

@@ -13,9 +13,9 @@ import (
 
 // Env is the runtime context of an expression: the current row of its
 // query and the rows of enclosing queries (correlated subqueries). A nil
-// *Env is a statement's outside any query (SET, PRINT, EXEC's arguments):
-// what an expression reads of the session it reads through the Scope it
-// was compiled for.
+// *Env is the environment of an expression outside any query (SET, PRINT,
+// EXEC's arguments). What an expression reads of the session it reads
+// through the Scope it was compiled for, not through its Env.
 type Env struct {
 	// Row is the current row, laid out as the BindScope the expression
 	// was compiled against (UPDATE's SET expressions get the target row).
@@ -71,6 +71,8 @@ func Const(v Value, t Type) *Expr {
 	return &Expr{Type: t, Nullable: v == nil, Constant: true, Eval: func(*Env) (Value, error) { return v, nil }}
 }
 
+// CompileCond compiles a predicate (WHERE, ON, HAVING, WHEN): a value
+// where a condition is expected is 4145.
 func (c *Compiler) CompileCond(e tsql.Expr) (*Expr, error) {
 	ce, err := c.Compile(e)
 	if err != nil {
@@ -94,7 +96,7 @@ func ExprText(e tsql.Expr) string {
 	return s
 }
 
-// compile binds and types e.
+// Compile binds and types e.
 func (c *Compiler) Compile(e tsql.Expr) (*Expr, error) {
 	if c.group != nil && !c.inAgg {
 		if ce, ok, err := c.groupKey(e); ok || err != nil {

@@ -172,6 +172,8 @@ func compareExpr(a, b *Expr, test func(int) bool) *Expr {
 	}}
 }
 
+// Arith is a op b (+ - * / % & | ^) with SQL Server's result type, folded
+// when both are constants (UPDATE's SET col += e compiles col + e).
 func (c *Compiler) Arith(op byte, a, b *Expr) (*Expr, error) {
 	if a.Cond || b.Cond {
 		return nil, newErr(sqlerr.SyntaxError, string(op))

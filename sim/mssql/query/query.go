@@ -210,7 +210,7 @@ func (qb *Builder) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *Bi
 			}
 		}
 	}
-	pc := c // Compiler for select list, HAVING, ORDER BY
+	pc := c // compiler for select list, HAVING, ORDER BY
 	var gi *groupInfo
 	if grouped {
 		gi = &groupInfo{src: bs}
