@@ -117,7 +117,7 @@ func (qb *Builder) Scalar(e tsql.Expr) (Value, Type, error) {
 	if err != nil {
 		return nil, Type{}, err
 	}
-	v, err := ce.Eval(nil)
+	v, err := ce.Eval(&Env{})
 	return v, ce.Type, err
 }
 
