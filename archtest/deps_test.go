@@ -144,6 +144,12 @@ var rules = []rule{
 		banned: []string{"sim/mssql/engine", "sim/mssql/features"},
 	},
 	{
+		why:    "INSERT, UPDATE, DELETE and TRUNCATE (sim/mssql/dml) see the statement, its tables and its transaction only through dml.Scope, dml.Table and dml.Tx, which the engine implements: they never import the engine or the feature list",
+		from:   []string{"sim/mssql/dml"},
+		tests:  true,
+		banned: []string{"sim/mssql/engine", "sim/mssql/features"},
+	},
+	{
 		why:    "the simulator models SQL Server from its documentation, not from what the engine sends, and knows nothing of the world around it",
 		from:   []string{"sim/mssql"},
 		banned: []string{"failback", "fakes", "sim/world", "sim/chat", "sim/fault", "sim/faultplan", "sim/containers"},

@@ -33,6 +33,7 @@ var raisers = []struct {
 	{"sim/mssql/mirroring", "refuse", 1},
 	{"sim/mssql/backup", "newErr", 0},
 	{"sim/mssql/query", "newErr", 0},
+	{"sim/mssql/dml", "newErr", 0},
 	{"failback/memory", "e", 0},
 }
 

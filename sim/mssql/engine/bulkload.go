@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/pchatdr/harness/sim/mssql/dml"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
@@ -51,11 +52,11 @@ func (s *Session) BulkLoad(ctx context.Context, table string, cols []string, typ
 	for i, c := range cols {
 		idents[i] = tsql.Ident{Raw: c, Name: c}
 	}
-	rb, err := sc.newRowBuilder(t, idents)
+	rb, err := dml.NewRowBuilder(dmlScope{sc}, t, idents)
 	if err != nil {
 		return 0, err
 	}
-	rb.stmt = "BULK INSERT"
+	rb.Stmt = "BULK INSERT"
 	var total int64
 	done := false
 	for !done {
@@ -71,7 +72,7 @@ func (s *Session) BulkLoad(ctx context.Context, table string, cols []string, typ
 				break
 			}
 			if err == nil {
-				err = bulkInsert(rctx, tx, rb, vals, types)
+				err = bulkInsert(rctx, tx, t, rb, vals, types)
 			}
 			if err != nil {
 				tx.rollback()
@@ -86,9 +87,9 @@ func (s *Session) BulkLoad(ctx context.Context, table string, cols []string, typ
 		// The batch's rows are committed and nobody changed them yet: kept
 		// compactly from now on (segment.go), so a history of gigabytes
 		// costs about its size in memory.
-		db := rb.t.db
+		db := t.db
 		db.mu.Lock()
-		rb.t.seal()
+		t.seal()
 		db.mu.Unlock()
 	}
 	return total, nil
@@ -97,13 +98,13 @@ func (s *Session) BulkLoad(ctx context.Context, table string, cols []string, typ
 // bulkInsert builds and inserts one row; a key another transaction holds is
 // waited for (insertRow changed nothing when it says so), as INSERT waits
 // on the key lock.
-func bulkInsert(ctx context.Context, tx *Tx, rb *rowBuilder, vals []Value, types []Type) error {
-	row, err := rb.build(vals, types, nil)
+func bulkInsert(ctx context.Context, tx *Tx, t *Table, rb *dml.RowBuilder, vals []Value, types []Type) error {
+	row, err := rb.Build(vals, types, nil)
 	if err != nil {
 		return err
 	}
 	for {
-		err := rb.t.insertRow(tx, row)
+		err := t.insertRow(tx, row)
 		var ce *conflictError
 		if !errors.As(err, &ce) {
 			return err

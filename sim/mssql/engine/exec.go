@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pchatdr/harness/sim/mssql/dml"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
@@ -496,13 +497,13 @@ func (sc *scope) exec(st tsql.Stmt) error {
 	case *tsql.SelectStmt:
 		return sc.execSelect(x)
 	case *tsql.InsertStmt:
-		return sc.execInsert(x)
+		return dml.Insert(dmlScope{sc}, x)
 	case *tsql.UpdateStmt:
-		return sc.execUpdate(x)
+		return dml.Update(dmlScope{sc}, x)
 	case *tsql.DeleteStmt:
-		return sc.execDelete(x)
+		return dml.Delete(dmlScope{sc}, x)
 	case *tsql.TruncateStmt:
-		return sc.execTruncate(x)
+		return dml.Truncate(dmlScope{sc}, x)
 	case *tsql.DeclareStmt:
 		return sc.execDeclare(x)
 	case *tsql.SetVarStmt:

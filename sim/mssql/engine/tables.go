@@ -3,6 +3,7 @@ package engine
 import (
 	"strings"
 
+	"github.com/pchatdr/harness/sim/mssql/dml"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
@@ -67,7 +68,7 @@ func (sc *scope) tableSource(x *tsql.TableRef) (*source, error) {
 	}}, nil
 }
 
-const rowVersionCol = "\x00rowversion"
+const rowVersionCol = dml.RowVersionCol
 
 // object is a resolved name: a user table or a catalog view, in a database.
 type object struct {
