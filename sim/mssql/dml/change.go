@@ -30,7 +30,7 @@ func compileTargets(sc Scope, target *tsql.ObjectName, tableVar string, from []t
 		}
 		ds.t, ds.cols = t, t.Columns()
 		q := strings.ToLower(t.TableName())
-				cols := make([]query.BindCol, len(ds.cols))
+		cols := make([]query.BindCol, len(ds.cols))
 		for i, c := range ds.cols {
 			cols[i] = query.BindCol{Qual: q, Schema: t.SchemaName(), DB: t.DatabaseName(), Name: c.Name, Type: c.Type, Nullable: c.Nullable}
 		}
