@@ -150,6 +150,12 @@ var rules = []rule{
 		banned: []string{"sim/mssql/engine", "sim/mssql/features"},
 	},
 	{
+		why:    "the rules of PRINT, RAISERROR, THROW, WAITFOR and KILL (sim/mssql/sessionstmt) evaluate through an Evaluator and return what to send or wait; the engine acts on it: they never import the engine or the feature list",
+		from:   []string{"sim/mssql/sessionstmt"},
+		tests:  true,
+		banned: []string{"sim/mssql/engine", "sim/mssql/features"},
+	},
+	{
 		why:    "the simulator models SQL Server from its documentation, not from what the engine sends, and knows nothing of the world around it",
 		from:   []string{"sim/mssql"},
 		banned: []string{"failback", "fakes", "sim/world", "sim/chat", "sim/fault", "sim/faultplan", "sim/containers"},

@@ -34,6 +34,7 @@ var raisers = []struct {
 	{"sim/mssql/backup", "newErr", 0},
 	{"sim/mssql/query", "newErr", 0},
 	{"sim/mssql/dml", "newErr", 0},
+	{"sim/mssql/sessionstmt", "newErr", 0},
 	{"failback/memory", "e", 0},
 }
 

@@ -131,3 +131,10 @@ func toInt64(v Value) (int64, bool) { return builtins.ToInt64(v) }
 func convertTo(v Value, f, t Type) (Value, error) { return builtins.ConvertTo(v, f, t) }
 
 func toStringValue(v Value, t Type) (Value, error) { return builtins.ToString(v, t) }
+
+// scalarEval is a scope as the sessionstmt.Evaluator of PRINT, RAISERROR,
+// THROW, WAITFOR and KILL: each expression compiles in a Builder of its
+// own, as evalScalar's callers did.
+type scalarEval struct{ sc *scope }
+
+func (e scalarEval) Scalar(x tsql.Expr) (Value, Type, error) { return e.sc.evalScalar(x) }

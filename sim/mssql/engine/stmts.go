@@ -1,13 +1,10 @@
 package engine
 
 import (
-	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/pchatdr/harness/sim/mssql/builtins"
-	"github.com/pchatdr/harness/sim/mssql/sqltypes"
+	"github.com/pchatdr/harness/sim/mssql/sessionstmt"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
@@ -188,22 +185,10 @@ func (sc *scope) execUse(x *tsql.UseStmt) error {
 }
 
 func (sc *scope) execPrint(x *tsql.PrintStmt) error {
-	v, t, err := sc.evalScalar(x.Value)
+	m, err := sessionstmt.Print(scalarEval{sc}, x)
 	if err != nil {
 		return err
 	}
-	text := ""
-	if v != nil {
-		if !t.Kind.IsString() && !t.Kind.IsNumeric() && !t.Kind.IsDateTime() && t.Kind != sqltypes.KindUniqueIdentifier {
-			return newErr(sqlerr.ImplicitConversionNotAllowed, t.Name(), "varchar")
-		}
-		s, err := toStringValue(v, t)
-		if err != nil {
-			return err
-		}
-		text = s.(string)
-	}
-	m := &Error{Number: 0, Class: 0, State: 1, Message: text}
 	if err := sc.message(m); err != nil {
 		return err
 	}
@@ -217,64 +202,12 @@ func (sc *scope) execPrint(x *tsql.PrintStmt) error {
 // informational, 11-18 an error (the batch goes on, @@ERROR is set), 19+
 // needs WITH LOG and 20+ ends the connection.
 func (sc *scope) execRaiserror(x *tsql.RaiserrorStmt) error {
-	mv, mt, err := sc.evalScalar(x.Msg)
+	m, err := sessionstmt.Raiserror(scalarEval{sc}, x)
 	if err != nil {
 		return err
 	}
-	sv, _, err := sc.evalScalar(x.Severity)
-	if err != nil {
-		return err
-	}
-	stv, _, err := sc.evalScalar(x.State)
-	if err != nil {
-		return err
-	}
-	sev, _ := toInt64(sv)
-	state, _ := toInt64(stv)
-	if sev < 0 {
-		sev = 0
-	}
-	if state < 0 {
-		state = 1
-	}
-	if state > 255 {
-		state = 255
-	}
-	withLog := false
-	for _, o := range x.Options {
-		if o == "LOG" {
-			withLog = true
-		}
-	}
-	if sev > 18 && !withLog {
-		return newErr(sqlerr.SeverityNeedsSysadmin)
-	}
-	if sev > 25 {
-		sev = 25
-	}
-	args := make([]Value, len(x.Args))
-	types := make([]Type, len(x.Args))
-	for i, a := range x.Args {
-		if args[i], types[i], err = sc.evalScalar(a); err != nil {
-			return err
-		}
-	}
-	number := int32(50000)
-	var text string
-	if mt.Kind.IsString() {
-		s, _ := toStringValue(mv, mt)
-		str, _ := s.(string)
-		text = builtins.FormatMessage(str, args, types)
-	} else {
-		n, _ := toInt64(mv)
-		if n < 13000 || n == 50000 || n > 2147483647 {
-			return newErr(sqlerr.InvalidErrorNumber, n, 13000, 2147483647)
-		}
-		number = 18054
-		text = fmt.Sprintf("Error %d, severity %d, state %d was raised, but no message with that error number was found in sys.messages. If error is larger than 50000, make sure the user-defined message is added using sp_addmessage.", n, sev, state)
-		sev = 16
-	}
-	m := &Error{Number: number, Class: uint8(sev), State: uint8(state), Message: text, Line: int32(sc.line), Proc: sc.procName}
+	m.Line, m.Proc = int32(sc.line), sc.procName
+	sev, number := m.Class, m.Number
 	if sc.inTry > 0 && sev > 10 && sev < 20 {
 		return &caughtErr{m}
 	}
@@ -299,33 +232,18 @@ func (sc *scope) execThrow(x *tsql.ThrowStmt) error {
 	if x.Number == nil {
 		return sc.rethrow()
 	}
-	nv, _, err := sc.evalScalar(x.Number)
+	m, err := sessionstmt.Throw(scalarEval{sc}, x)
 	if err != nil {
 		return err
 	}
-	mv, mt, err := sc.evalScalar(x.Message)
-	if err != nil {
-		return err
-	}
-	stv, _, err := sc.evalScalar(x.State)
-	if err != nil {
-		return err
-	}
-	n, _ := toInt64(nv)
-	st, _ := toInt64(stv)
-	s, _ := toStringValue(mv, mt)
-	text, _ := s.(string)
-	if n < 50000 {
-		return newErr(sqlerr.ThrowNumberOutOfRange, n)
-	}
-	m := &Error{Number: int32(n), Class: 16, State: uint8(st), Message: text, Line: int32(sc.line), Proc: sc.procName}
+	m.Line, m.Proc = int32(sc.line), sc.procName
 	if sc.inTry > 0 {
 		return &caughtErr{m}
 	}
 	if err := sc.message(m); err != nil {
 		return err
 	}
-	sc.s.lastError = int32(n)
+	sc.s.lastError = m.Number
 	// THROW ends the batch (and, under XACT_ABORT, the transaction).
 	if sc.s.opts.XactAbort {
 		if err := sc.rollbackTx(); err != nil {
@@ -338,56 +256,11 @@ func (sc *scope) execThrow(x *tsql.ThrowStmt) error {
 	return &abortErr{act: actBatch}
 }
 
-// parseWaitTime parses 'hh:mm[:ss[.mmm]]'.
-func parseWaitTime(s string) (time.Duration, bool) {
-	parts := strings.Split(strings.TrimSpace(s), ":")
-	if len(parts) < 2 || len(parts) > 3 {
-		return 0, false
-	}
-	h, err1 := strconv.Atoi(parts[0])
-	m, err2 := strconv.Atoi(parts[1])
-	if err1 != nil || err2 != nil || h < 0 || h > 23 || m < 0 || m > 59 {
-		return 0, false
-	}
-	d := time.Duration(h)*time.Hour + time.Duration(m)*time.Minute
-	if len(parts) == 3 {
-		f, err := strconv.ParseFloat(parts[2], 64)
-		if err != nil || f < 0 || f >= 60 {
-			return 0, false
-		}
-		d += time.Duration(f * float64(time.Second))
-	}
-	return d, true
-}
-
 // execWaitfor sleeps; cancellation (TDS ATTENTION, KILL) ends it at once.
 func (sc *scope) execWaitfor(x *tsql.WaitforStmt) error {
-	v, t, err := sc.evalScalar(x.Value)
+	d, err := sessionstmt.Wait(scalarEval{sc}, x, wallClock(sc.s.inst.now()))
 	if err != nil {
 		return err
-	}
-	var d time.Duration
-	switch val := v.(type) {
-	case time.Time:
-		d = time.Duration(val.Hour())*time.Hour + time.Duration(val.Minute())*time.Minute +
-			time.Duration(val.Second())*time.Second + time.Duration(val.Nanosecond())
-	default:
-		s, err := toStringValue(v, t)
-		if err != nil || s == nil {
-			return newErr(sqlerr.WaitforBadTime, fmt.Sprint(v))
-		}
-		var ok bool
-		if d, ok = parseWaitTime(s.(string)); !ok {
-			return newErr(sqlerr.WaitforBadTime, s.(string))
-		}
-	}
-	if !x.Delay {
-		now := wallClock(sc.s.inst.now())
-		target := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).Add(d)
-		if !target.After(now) {
-			target = target.Add(24 * time.Hour)
-		}
-		d = target.Sub(now)
 	}
 	timer := time.NewTimer(d)
 	defer timer.Stop()
@@ -405,13 +278,9 @@ func (sc *scope) execWaitfor(x *tsql.WaitforStmt) error {
 // spid). The killed session's open transaction is rolled back and its
 // connection closed.
 func (sc *scope) execKill(x *tsql.KillStmt) error {
-	v, _, err := sc.evalScalar(x.Target)
+	n, err := sessionstmt.KillTarget(scalarEval{sc}, x)
 	if err != nil {
 		return err
-	}
-	n, ok := toInt64(v)
-	if !ok {
-		return newErr(sqlerr.InvalidProcessIDText, fmt.Sprint(v))
 	}
 	if int(n) == sc.s.id {
 		return newErr(sqlerr.KillSelf)

@@ -1,4 +1,4 @@
-package engine
+package sessionstmt
 
 import (
 	"testing"
