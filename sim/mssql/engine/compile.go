@@ -110,12 +110,10 @@ func (sc *scope) lookupVar(name string) *variable {
 }
 
 // The compiler's helpers the engine's statements share.
-func constExpr(v Value, t Type) *cexpr           { return query.Const(v, t) }
-func loadCol(depth, idx int, col bindCol) *cexpr { return query.LoadCol(depth, idx, col) }
-func hasAggregate(e tsql.Expr) bool              { return query.HasAggregate(e) }
-func exprText(e tsql.Expr) string                { return query.ExprText(e) }
-func nameText(n *tsql.ObjectName) string         { return query.NameText(n) }
-func collated(t Type, id collation.ID) Type      { return query.Collated(t, id) }
+func constExpr(v Value, t Type) *cexpr      { return query.Const(v, t) }
+func exprText(e tsql.Expr) string           { return query.ExprText(e) }
+func nameText(n *tsql.ObjectName) string    { return query.NameText(n) }
+func collated(t Type, id collation.ID) Type { return query.Collated(t, id) }
 func lookupCollation(name string, def collation.ID) (collation.ID, error) {
 	return query.LookupCollation(name, def)
 }
