@@ -23,18 +23,13 @@ type Feature struct {
 // log shipping, the Agent and the log-shipping alert: sim/mssql/msdb;
 // BACKUP, RESTORE and the file procedures: sim/mssql/backup; the catalog
 // views: sim/mssql/catalog; logins and the server roles' permission
-// checks: sim/mssql/security) at their places in the list: catalog views
+// checks: sim/mssql/security; volumes, device pacing and xp_delete_file:
+// sim/mssql/capacity) at their places in the list: catalog views
 // get their object_id from it; msdb's log-shipping tables exist before the
 // Agent starts, and the Agent creates its tables before the backup history
 // is read.
 func DefaultFeatures() []Feature {
 	return []Feature{
-		// Added last so the views above keep their object_ids.
-		{Name: "capacity", Install: func(r *Registry) {
-			installVolumeStats(r)
-			installDeleteFile(r)
-			installPartitionsView(r)
-		}},
 		{Name: "modules", Install: installModules},
 	}
 }

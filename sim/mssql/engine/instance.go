@@ -104,14 +104,9 @@ type Instance struct {
 	// a database's gate at a time, a transaction spanning databases cannot
 	// deadlock against checkpoints.
 	ckpAll sync.Mutex
-	// dataVolume is the free space of the volume holding DataPath
-	// (capacity.go); unset, the host's.
-	dataVolume volumeFree
 	// userReads counts user-table rows read per program
 	// (metadata_reads.go).
 	userReads rowReads
-	// deviceRate paces backup device I/O (capacity.go).
-	deviceRate deviceRate
 
 	// What the instance's subsystems hold lives here, not in package-level
 	// maps keyed by instance, so that Close frees it and a closed instance

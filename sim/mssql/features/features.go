@@ -7,6 +7,7 @@ package features
 
 import (
 	"github.com/pchatdr/harness/sim/mssql/backup"
+	"github.com/pchatdr/harness/sim/mssql/capacity"
 	"github.com/pchatdr/harness/sim/mssql/catalog"
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/mirroring"
@@ -32,7 +33,7 @@ func Default() []engine.Feature {
 		mirroring.Mirroring(),
 		backup.Backup(),
 		backup.Restore(),
-		engine.BuiltinFeature("capacity"),
+		capacity.Capacity(),
 		catalog.ClientCatalog(),
 		catalog.CompatibilityViews(),
 		msdb.LogShippingAlert(),
