@@ -33,6 +33,7 @@ var raisers = []struct {
 	{"sim/mssql/mirroring", "refuse", 1},
 	{"sim/mssql/backup", "newErr", 0},
 	{"sim/mssql/capacity", "newErr", 0},
+	{"sim/mssql/databases", "newErr", 0},
 	{"failback/memory", "e", 0},
 }
 

@@ -24,7 +24,8 @@ type Feature struct {
 // BACKUP, RESTORE and the file procedures: sim/mssql/backup; the catalog
 // views: sim/mssql/catalog; logins and the server roles' permission
 // checks: sim/mssql/security; volumes, device pacing and xp_delete_file:
-// sim/mssql/capacity) at their places in the list: catalog views
+// sim/mssql/capacity; CREATE/ALTER/DROP DATABASE: sim/mssql/databases) at
+// their places in the list: catalog views
 // get their object_id from it; msdb's log-shipping tables exist before the
 // Agent starts, and the Agent creates its tables before the backup history
 // is read.

@@ -9,6 +9,7 @@ import (
 	"github.com/pchatdr/harness/sim/mssql/backup"
 	"github.com/pchatdr/harness/sim/mssql/capacity"
 	"github.com/pchatdr/harness/sim/mssql/catalog"
+	"github.com/pchatdr/harness/sim/mssql/databases"
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/mirroring"
 	"github.com/pchatdr/harness/sim/mssql/msdb"
@@ -43,6 +44,9 @@ func Default() []engine.Feature {
 		sysprocs.Config(),
 		msdb.AgentHelp(),
 		catalog.SpHelp(),
+		// Database DDL (issue 13 moved it out of the engine's core); it
+		// installs no view.
+		databases.Databases(),
 		// Last: its permission checks wrap the statements, procedures
 		// and ALTER DATABASE options the features above installed.
 		security.Security(),
