@@ -34,6 +34,7 @@ var raisers = []struct {
 	{"sim/mssql/backup", "newErr", 0},
 	{"sim/mssql/capacity", "newErr", 0},
 	{"sim/mssql/databases", "newErr", 0},
+	{"sim/mssql/modules", "newErr", 0},
 	{"failback/memory", "e", 0},
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/pchatdr/harness/sim/mssql/databases"
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/mirroring"
+	"github.com/pchatdr/harness/sim/mssql/modules"
 	"github.com/pchatdr/harness/sim/mssql/msdb"
 	"github.com/pchatdr/harness/sim/mssql/security"
 	"github.com/pchatdr/harness/sim/mssql/sysprocs"
@@ -40,7 +41,7 @@ func Default() []engine.Feature {
 		msdb.LogShippingAlert(),
 		// User procedures and views, sp_configure, sp_help_job, sp_help
 		// (issue 14): ahead of security so its checks wrap them too.
-		catalog.WithModuleViews(engine.BuiltinFeature("modules")),
+		catalog.WithModuleViews(modules.Modules()),
 		sysprocs.Config(),
 		msdb.AgentHelp(),
 		catalog.SpHelp(),
