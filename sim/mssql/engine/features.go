@@ -3,8 +3,8 @@ package engine
 // Feature is one part of SQL Server an instance is built from: what it
 // installs in the instance's Registry (statements, procedures, views),
 // what it starts once the databases are recovered and what it stops when
-// the instance closes. The list is explicit (DefaultFeatures) and wired in
-// New, in the manner of go-mysql-server's engine options: no init()
+// the instance closes. The list is explicit (Config.Features; the full
+// one is sim/mssql/features.Default()) and wired in New, in the manner of go-mysql-server's engine options: no init()
 // registration, no package-level tables.
 type Feature struct {
 	Name    string

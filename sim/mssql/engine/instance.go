@@ -64,7 +64,8 @@ type Config struct {
 	// 0 means one second.
 	MirrorRetry time.Duration
 	// Features are the parts of SQL Server the instance is built from; nil
-	// means DefaultFeatures() (features.go). Tests add one or leave one out.
+	// means DefaultFeatures() (features.go: none, the core alone). Tests
+	// add one or leave one out.
 	Features []Feature
 
 	// WindowsLogins are Windows logins (DOMAIN\user) the instance has, as
