@@ -35,6 +35,7 @@ var raisers = []struct {
 	{"sim/mssql/capacity", "newErr", 0},
 	{"sim/mssql/databases", "newErr", 0},
 	{"sim/mssql/modules", "newErr", 0},
+	{"sim/mssql/query", "newErr", 0},
 	{"failback/memory", "e", 0},
 }
 

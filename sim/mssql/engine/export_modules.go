@@ -58,8 +58,8 @@ func (sc *scope) ViewColumns(db *Database, q *tsql.SelectStmt) ([]string, error)
 	if err != nil {
 		return nil, err
 	}
-	names := make([]string, len(p.cols))
-	for i, c := range p.cols {
+	names := make([]string, len(p.Cols))
+	for i, c := range p.Cols {
 		names[i] = c.Name
 	}
 	return names, nil
