@@ -258,6 +258,8 @@ func (sc *scope) tableSource(x *tsql.TableRef) (*source, error) {
 		out := t.scanVals(sc.s.tx)
 		sc.countScan(t, len(out))
 		return out, nil
+	}, each: func(en *env, need []bool, fn func([]Value) error) error {
+		return sc.scanEach(t, need, fn)
 	}}, nil
 }
 

@@ -16,6 +16,8 @@ type plan struct {
 	cols   []Column
 	assign []*assignTarget // SELECT @v = ... : no result set
 	run    func(en *env, limit int) ([][]Value, error)
+	// stream, when set, is run's rows one at a time (scan_stream.go).
+	stream func(en *env, fn func([]Value) error) error
 }
 
 type assignTarget struct {
@@ -29,6 +31,9 @@ type source struct {
 	cols  []bindCol
 	names []string // exposed names (1013 check)
 	run   func(en *env) ([][]Value, error)
+	// each, on a table, calls fn with each row as it is read, only the
+	// needed columns decoded (scan_stream.go); nil elsewhere.
+	each func(en *env, need []bool, fn func([]Value) error) error
 }
 
 func (c *compiler) subquery(q *tsql.SelectStmt) (*plan, error) {
@@ -364,6 +369,10 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 	types := colTypes(cols)
 	outCols := cols[:nOut]
 	p := &plan{cols: outCols, assign: assigns}
+	if where == nil && gi == nil && len(windows) == 0 && len(order) == 0 && !distinct && top == nil && len(assigns) == 0 &&
+		(q == nil || q.Offset == nil && q.Fetch == nil) {
+		p.stream = streamSpec(src, bs, qs)
+	}
 	p.run = func(en *env, limit int) ([][]Value, error) {
 		rows, err := src.run(en)
 		if err != nil {
