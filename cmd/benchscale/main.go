@@ -9,8 +9,8 @@
 //
 // A size whose run would not fit in this machine's memory is skipped and
 // the table says so (loadtest.MemoryPerByte: each instance keeps its copy
-// of mgc as a compact segment in mapped files, but a full scan of tblChat,
-// the ledger's check, still decodes the whole table at once).
+// of mgc as a compact segment in mapped files, and the ledger's full scan
+// of tblChat streams).
 package main
 
 import (
