@@ -514,6 +514,33 @@ func DiskThroughput(ctx context.Context, dir string, n int64) (writeBps, readBps
 // and 8 before streaming (peak RSS 5.2-5.6 GiB at 1 GiB).
 const MemoryPerByte = 1.5
 
+// DiskPerByte is about how much disk a MeasureScale run takes at its peak
+// per byte of history: the copies of mgc a failback leaves are each about
+// the history's size (sampled through a 256 MiB run: 2.83 GiB at the peak,
+// 11 B/B): the three instances' mapped segments (rowseg, unlinked files),
+// the backup's log of the seeding (its WAL), the restored copies'
+// checkpoint snapshots (two at once while a checkpoint replaces one), the
+// backup instance's checkpoint, the seeding's log backup, the nightly
+// backup, the failback's full backup and the mirroring's full backup on
+// the share. The calibration run (half the size, its own world) is removed
+// before the measured run starts.
+const DiskPerByte = 12
+
+// FitsOnDisk says whether a run with bytes of history fits in the free
+// space of the file system holding dir; ok is true when it cannot tell.
+func FitsOnDisk(dir string, bytes int64) (ok bool, need, free int64) {
+	need = bytes * DiskPerByte
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return true, need, 0
+	}
+	free = int64(st.Bavail) * int64(st.Bsize)
+	return need <= free, need, free
+}
+
 // FitsInMemory says whether a run with bytes of history fits in this
 // machine's available memory (Linux MemAvailable); ok is true when it
 // cannot tell.
