@@ -25,19 +25,9 @@ import (
 // 1 GiB and a 10 GiB mgc are practical only when it is small.
 // PCHAT_SEED_BYTES sets the history's size (default 32 MiB).
 func BenchmarkSeedHistoryMemory(b *testing.B) {
-	size := int64(32 << 20)
-	if s := os.Getenv("PCHAT_SEED_BYTES"); s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n <= 0 {
-			b.Fatalf("PCHAT_SEED_BYTES=%q: want a positive number of bytes", s)
-		}
-		size = n
-	}
+	size := seedBytes(b)
 	ctx := context.Background()
-	topo, err := topologies.Load("embedded.yaml")
-	if err != nil {
-		b.Fatal(err)
-	}
+	topo := embeddedTopology(b)
 	for i := 0; i < b.N; i++ {
 		w, err := Start(ctx, Options{Topology: topo, Dir: b.TempDir()})
 		if err != nil {
@@ -84,6 +74,28 @@ func BenchmarkSeedHistoryMemory(b *testing.B) {
 	}
 }
 
+// seedBytes is the history size a memory benchmark seeds:
+// PCHAT_SEED_BYTES, 32 MiB by default.
+func seedBytes(b *testing.B) int64 {
+	s := os.Getenv("PCHAT_SEED_BYTES")
+	if s == "" {
+		return 32 << 20
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		b.Fatalf("PCHAT_SEED_BYTES=%q: want a positive number of bytes", s)
+	}
+	return n
+}
+
+func embeddedTopology(b *testing.B) *topology.Topology {
+	topo, err := topologies.Load("embedded.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return topo
+}
+
 // heapInUse is the live heap after a full collection.
 func heapInUse() int64 {
 	runtime.GC()
@@ -103,20 +115,9 @@ func heapInUse() int64 {
 // collector at GOGC=10, so the figures are live memory, not garbage.
 // PCHAT_SEED_BYTES sets the history's size (default 32 MiB).
 func BenchmarkLedgerCheckMemory(b *testing.B) {
-	size := int64(32 << 20)
-	if s := os.Getenv("PCHAT_SEED_BYTES"); s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n <= 0 {
-			b.Fatalf("PCHAT_SEED_BYTES=%q: want a positive number of bytes", s)
-		}
-		size = n
-	}
+	size := seedBytes(b)
 	ctx := b.Context()
-	topo, err := topologies.Load("embedded.yaml")
-	if err != nil {
-		b.Fatal(err)
-	}
-	w, err := Start(ctx, Options{Topology: topo, Dir: b.TempDir()})
+	w, err := Start(ctx, Options{Topology: embeddedTopology(b), Dir: b.TempDir()})
 	if err != nil {
 		b.Fatal(err)
 	}

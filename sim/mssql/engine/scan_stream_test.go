@@ -24,21 +24,8 @@ func TestStreamedSelectIsTheGeneralPlan(t *testing.T) {
 	defer s.Close()
 	mustRun(t, s, "CREATE DATABASE mgc")
 	mustRun(t, s, "USE mgc; CREATE TABLE dbo.seg (chatId bigint IDENTITY(1,1) NOT NULL PRIMARY KEY, msgId int NOT NULL UNIQUE, content nvarchar(max) NOT NULL, chatDate datetime2 NOT NULL, note varbinary(20) NULL)")
-	at := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
-	types := []Type{{Kind: sqltypes.KindInt}, {Kind: sqltypes.KindNVarChar, Length: sqltypes.MaxLength}, {Kind: sqltypes.KindDateTime2, Scale: 7}, {Kind: sqltypes.KindVarBinary, Length: 20}}
-	i := 0
-	if _, err := s.BulkLoad(context.Background(), "dbo.seg", []string{"msgId", "content", "chatDate", "note"}, types, 300, func() ([]Value, error) {
-		if i == 1000 {
-			return nil, io.EOF
-		}
-		i++
-		var note Value
-		if i%3 == 0 {
-			note = []byte{byte(i), byte(i >> 8)}
-		}
-		return []Value{int64(i), fmt.Sprintf("message %d é", i), at.Add(time.Duration(i) * time.Minute), note}, nil
-	}); err != nil {
-		t.Fatal(err)
+	if n, err := loadMessages(s, "dbo.seg", 1000, 300); err != nil || n != 1000 {
+		t.Fatalf("BulkLoad: %d rows, %v", n, err)
 	}
 	if segLiveOf(t, inst, "mgc", "seg") == 0 {
 		t.Fatal("the bulk load left no segment rows: the test would not read any")
@@ -97,4 +84,24 @@ func dump(r *recorder) string {
 		fmt.Fprintf(&b, "error %d;", e.Number)
 	}
 	return b.String()
+}
+
+// loadMessages bulk-loads n rows into a table of segment_test's shape
+// (msgId, content, chatDate, note), batch rows a commit: msgId 1..n, a
+// text, a date a minute apart, a note on every third row.
+func loadMessages(s *Session, table string, n, batch int) (int64, error) {
+	at := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
+	types := []Type{{Kind: sqltypes.KindInt}, {Kind: sqltypes.KindNVarChar, Length: sqltypes.MaxLength}, {Kind: sqltypes.KindDateTime2, Scale: 7}, {Kind: sqltypes.KindVarBinary, Length: 20}}
+	i := 0
+	return s.BulkLoad(context.Background(), table, []string{"msgId", "content", "chatDate", "note"}, types, batch, func() ([]Value, error) {
+		if i == n {
+			return nil, io.EOF
+		}
+		i++
+		var note Value
+		if i%3 == 0 {
+			note = []byte{byte(i), byte(i >> 8)}
+		}
+		return []Value{int64(i), fmt.Sprintf("message %d é", i), at.Add(time.Duration(i) * time.Minute), note}, nil
+	})
 }
