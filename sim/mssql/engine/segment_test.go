@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"testing"
-
 )
 
 // segLiveOf is how many rows of db's schema.name are held in its segment.
