@@ -138,6 +138,12 @@ var rules = []rule{
 		banned: []string{"sim/mssql/engine", "sim/mssql/tsql", "sim/mssql/features"},
 	},
 	{
+		why:    "the query compiler (sim/mssql/query) sees the instance only through its query.Scope interface, which the engine implements: it never imports the engine or the feature list",
+		from:   []string{"sim/mssql/query"},
+		tests:  true,
+		banned: []string{"sim/mssql/engine", "sim/mssql/features"},
+	},
+	{
 		why:    "the simulator models SQL Server from its documentation, not from what the engine sends, and knows nothing of the world around it",
 		from:   []string{"sim/mssql"},
 		banned: []string{"failback", "fakes", "sim/world", "sim/chat", "sim/fault", "sim/faultplan", "sim/containers"},

@@ -32,6 +32,7 @@ var raisers = []struct {
 	// DATABASE raises.
 	{"sim/mssql/mirroring", "refuse", 1},
 	{"sim/mssql/backup", "newErr", 0},
+	{"sim/mssql/query", "newErr", 0},
 	{"failback/memory", "e", 0},
 }
 

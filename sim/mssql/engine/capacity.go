@@ -109,9 +109,9 @@ func dmOSVolumeStats(sc *scope, x *tsql.FuncTable) (*source, error) {
 	}
 	cols := make([]bindCol, len(names))
 	for i := range names {
-		cols[i] = bindCol{name: names[i], typ: types[i], qual: strings.ToLower(exposed)}
+		cols[i] = bindCol{Name: names[i], Type: types[i], Qual: strings.ToLower(exposed)}
 	}
-	return &source{cols: cols, names: []string{exposed}, run: func(en *env) ([][]Value, error) {
+	return &source{Cols: cols, Names: []string{exposed}, Run: func(en *env) ([][]Value, error) {
 		var ids [2]int64
 		for i, a := range x.Call.Args {
 			v, vt, err := sc.evalScalar(a)

@@ -373,7 +373,7 @@ func NewTableSource(x *tsql.FuncTable, name string, cols []Column, run func() ([
 	}
 	bc := make([]bindCol, len(cols))
 	for i, c := range cols {
-		bc[i] = bindCol{name: c.Name, typ: c.Type, nullable: c.Nullable, qual: strings.ToLower(exposed)}
+		bc[i] = bindCol{Name: c.Name, Type: c.Type, Nullable: c.Nullable, Qual: strings.ToLower(exposed)}
 	}
-	return &source{cols: bc, names: []string{exposed}, run: func(*env) ([][]Value, error) { return run() }}
+	return &source{Cols: bc, Names: []string{exposed}, Run: func(*env) ([][]Value, error) { return run() }}
 }

@@ -250,14 +250,14 @@ func (sc *scope) execCreateView(x *tsql.CreateViewStmt) error {
 	}
 	if len(x.Columns) > 0 {
 		switch {
-		case len(p.cols) > len(x.Columns):
+		case len(p.Cols) > len(x.Columns):
 			return newErr(sqlerr.MoreColumnsThanList, name)
-		case len(p.cols) < len(x.Columns):
+		case len(p.Cols) < len(x.Columns):
 			return newErr(sqlerr.FewerColumnsThanList, name)
 		}
 	}
 	seen := map[string]bool{}
-	for i, c := range p.cols {
+	for i, c := range p.Cols {
 		cn := c.Name
 		if len(x.Columns) > 0 {
 			cn = x.Columns[i].Name
