@@ -606,12 +606,6 @@ func (sc *scope) exec(st tsql.Stmt) error {
 		return sc.execCreateTable(x)
 	case *tsql.DropTableStmt:
 		return sc.execDropTable(x)
-	case *tsql.CreateDatabaseStmt:
-		return sc.execCreateDatabase(x)
-	case *tsql.DropDatabaseStmt:
-		return sc.execDropDatabase(x)
-	case *tsql.AlterDatabaseStmt:
-		return sc.execAlterDatabase(x)
 	case *tsql.CreateIndexStmt:
 		return sc.execCreateIndex(x)
 	}
