@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pchatdr/harness/sim/mssql/tabledef"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
@@ -137,7 +138,7 @@ func (s *Session) dropTempModules() {
 	if db == nil {
 		return
 	}
-	suffix := strings.ToLower(tempTableSuffix(s.id))
+	suffix := strings.ToLower(tabledef.TempSuffix(s.id))
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	for k, m := range db.modules {
