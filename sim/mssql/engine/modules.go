@@ -300,14 +300,14 @@ func (sc *scope) callUserProc(n *tsql.ObjectName, args []argument) (status int32
 		return 0, nil, true, err
 	}
 	for _, p := range params {
-		if a := bound[strings.ToLower(p.Name)]; a.output && !p.Output {
+		if a := bound[strings.ToLower(p.Name)]; a.Output && !p.Output {
 			return 0, nil, true, newErr(sqlerr.NotOutputParameter, p.Name)
 		}
 	}
 	child := sc.child(name)
 	for _, p := range params {
 		a := bound[strings.ToLower(p.Name)]
-		child.vars[strings.ToLower(p.Name)] = &variable{name: p.Name, typ: p.Type, val: a.val}
+		child.vars[strings.ToLower(p.Name)] = &variable{name: p.Name, typ: p.Type, val: a.Val}
 	}
 	if e := child.checkVars(def.Body, m.Definition); e != nil {
 		return 0, nil, true, e
