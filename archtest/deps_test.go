@@ -156,6 +156,12 @@ var rules = []rule{
 		banned: []string{"sim/mssql/engine", "sim/mssql/features"},
 	},
 	{
+		why:    "a table's definition (sim/mssql/tabledef: CREATE TABLE's and CREATE INDEX's rules and errors, generated constraint and temporary table names) asks the running statement only through its tabledef.Scope, which the engine implements, and a call's argument binding (sim/mssql/procbind) is given values and a parser: neither imports the engine or the feature list",
+		from:   []string{"sim/mssql/tabledef", "sim/mssql/procbind"},
+		tests:  true,
+		banned: []string{"sim/mssql/engine", "sim/mssql/features"},
+	},
+	{
 		why:    "the simulator models SQL Server from its documentation, not from what the engine sends, and knows nothing of the world around it",
 		from:   []string{"sim/mssql"},
 		banned: []string{"failback", "fakes", "sim/world", "sim/chat", "sim/fault", "sim/faultplan", "sim/containers"},

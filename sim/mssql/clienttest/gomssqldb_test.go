@@ -121,7 +121,7 @@ func buildSuite(t *testing.T, dir string) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	bin := filepath.Join(t.TempDir(), "gomssqldb.test")
-	cmd := exec.CommandContext(ctx, "go", "test", "-c", "-o", bin, ".")
+	cmd := exec.CommandContext(ctx, "go", "test", "-c", "-trimpath", "-o", bin, ".")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
 	out, err := cmd.CombinedOutput()

@@ -1,30 +1,13 @@
 package engine
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-	"github.com/pchatdr/harness/sim/mssql/collation"
 	"strings"
 
-	"github.com/pchatdr/harness/sim/mssql/sqltypes"
+	"github.com/pchatdr/harness/sim/mssql/collation"
+	"github.com/pchatdr/harness/sim/mssql/tabledef"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
-
-func randHex(n int) string {
-	b := make([]byte, n/2)
-	_, _ = rand.Read(b)
-	return strings.ToUpper(hex.EncodeToString(b))
-}
-
-// constraintName makes SQL Server's system name for an unnamed constraint
-// (PK__orders__3213E83F1A2B3C4D).
-func constraintName(prefix, table string) string {
-	if len(table) > 8 {
-		table = table[:8]
-	}
-	return prefix + "__" + table + "__" + randHex(16)
-}
 
 // tableDB resolves the database and schema a CREATE/DROP TABLE names.
 func (sc *scope) tableDB(n *tsql.ObjectName) (*Database, string, error) {
@@ -111,126 +94,24 @@ func (sc *scope) execCreateTable(x *tsql.CreateTableStmt) error {
 }
 
 // tableDef builds a table's definition from CREATE TABLE (also a table
-// variable's, from DECLARE @t TABLE). A character column without COLLATE
-// takes coll, its database's collation.
+// variable's, from DECLARE @t TABLE): sim/mssql/tabledef's rules, with
+// the session's ANSI_NULL_DFLT_ON and the instance's clock. A character
+// column without COLLATE takes coll, its database's collation.
 func (sc *scope) tableDef(x *tsql.CreateTableStmt, schema, name string, coll collation.ID) (TableDef, error) {
-	def := TableDef{Schema: schema, Name: name, Created: wallClock(sc.s.inst.now())}
-	seen := map[string]bool{}
-	var pk *IndexDef
-	for i, cd := range x.Columns {
-		key := strings.ToLower(cd.Name.Name)
-		if seen[key] {
-			return TableDef{}, newErr(sqlerr.DuplicateColumnName, cd.Name.Name, name)
-		}
-		seen[key] = true
-		t, err := resolveType(cd.Typ, false, i+1)
-		if err != nil {
-			return TableDef{}, err
-		}
-		cid, err := lookupCollation(cd.Collation, coll)
-		if err != nil {
-			return TableDef{}, err
-		}
-		t = collated(t, cid)
-		// A column declared neither NULL nor NOT NULL takes the session's
-		// ANSI_NULL_DFLT_ON/OFF (both off: the database's ANSI_NULL_DEFAULT,
-		// OFF unless set, i.e. NOT NULL).
-		nullable := cd.Null == tsql.NullAllowed || (cd.Null == tsql.NullUnspecified && sc.s.opts.AnsiNullDfltOn)
-		col := ColumnDef{Name: cd.Name.Name, Type: t, Nullable: nullable}
-		if cd.Identity != nil {
-			if !t.Kind.IsInteger() && !(t.Kind == sqltypes.KindDecimal && t.Scale == 0) {
-				return TableDef{}, newErr(sqlerr.IdentityType, cd.Name.Name, name)
-			}
-			col.Identity = true
-			if col.Seed, err = constInt(sc, cd.Identity.Seed, 1); err != nil {
-				return TableDef{}, err
-			}
-			if col.Incr, err = constInt(sc, cd.Identity.Increment, 1); err != nil {
-				return TableDef{}, err
-			}
-			if col.Incr == 0 {
-				return TableDef{}, newErr(sqlerr.IdentityType, cd.Name.Name, name)
-			}
-			if cd.Null == tsql.NullAllowed {
-				return TableDef{}, newErr(sqlerr.IdentityNullable, cd.Name.Name, name)
-			}
-			col.Nullable = false
-		}
-		if cd.Default != nil {
-			if cd.Identity != nil {
-				return TableDef{}, newErr(sqlerr.DefaultOnIdentity, cd.Name.Name, name)
-			}
-			col.Default = cd.Default.String()
-			if cd.DefaultName != nil {
-				col.DefaultName = cd.DefaultName.Name
-			} else {
-				col.DefaultName = constraintName("DF", name)
-			}
-		}
-		if cd.Check != nil {
-			return TableDef{}, newErr(sqlerr.Message, "CHECK constraints are not supported by the simulator.")
-		}
-		if cd.PrimaryKey {
-			if pk != nil {
-				return TableDef{}, newErr(sqlerr.MultiplePrimaryKeys, name)
-			}
-			if cd.Null == tsql.NullAllowed {
-				return TableDef{}, sc.constraintFail(newErr(sqlerr.PrimaryKeyNullable, name))
-			}
-			col.Nullable = false
-			pk = &IndexDef{Name: keyName(cd.KeyName, "PK", name), Primary: true, Cols: []int{i}}
-			def.Indexes = append(def.Indexes, *pk)
-		}
-		if cd.Unique {
-			def.Indexes = append(def.Indexes, IndexDef{Name: keyName(cd.KeyName, "UQ", name), Cols: []int{i}})
-		}
-		def.Cols = append(def.Cols, col)
-	}
-	for _, tc := range x.Constraints {
-		if err := checkIndexOptions(tc.Options); err != nil {
-			return TableDef{}, err
-		}
-		switch tc.Kind {
-		case tsql.ConstraintPrimaryKey, tsql.ConstraintUnique:
-			ix := IndexDef{Primary: tc.Kind == tsql.ConstraintPrimaryKey}
-			for _, ic := range tc.Columns {
-				ci := -1
-				for j, c := range def.Cols {
-					if strings.EqualFold(c.Name, ic.Name.Name) {
-						ci = j
-					}
-				}
-				if ci < 0 {
-					return TableDef{}, newErr(sqlerr.ColumnNotInTarget, ic.Name.Name)
-				}
-				if ix.Primary {
-					if x.Columns[ci].Null == tsql.NullAllowed {
-						return TableDef{}, sc.constraintFail(newErr(sqlerr.PrimaryKeyNullable, name))
-					}
-					def.Cols[ci].Nullable = false
-				}
-				ix.Cols = append(ix.Cols, ci)
-			}
-			if tc.Name != nil {
-				ix.Name = tc.Name.Name
-			} else if ix.Primary {
-				ix.Name = constraintName("PK", name)
-			} else {
-				ix.Name = constraintName("UQ", name)
-			}
-			if ix.Primary {
-				if pk != nil {
-					return TableDef{}, newErr(sqlerr.MultiplePrimaryKeys, name)
-				}
-				pk = &ix
-			}
-			def.Indexes = append(def.Indexes, ix)
-		default:
-			return TableDef{}, newErr(sqlerr.Message, "CHECK and FOREIGN KEY constraints are not supported by the simulator.")
-		}
-	}
-	return def, nil
+	return tabledef.Build(tableDefScope{sc}, x, tabledef.Options{
+		Schema: schema, Name: name, Collation: coll,
+		AnsiNullDfltOn: sc.s.opts.AnsiNullDfltOn,
+		Created:        wallClock(sc.s.inst.now()),
+	})
 }
+
+// tableDefScope is a scope as sim/mssql/tabledef sees it.
+type tableDefScope struct{ sc *scope }
+
+var _ tabledef.Scope = tableDefScope{}
+
+func (t tableDefScope) ConstInt(e tsql.Expr, def int64) (int64, error) { return constInt(t.sc, e, def) }
+func (t tableDefScope) ConstraintFail(e *Error) error                  { return t.sc.constraintFail(e) }
 
 func (sc *scope) execDropTable(x *tsql.DropTableStmt) error {
 	for _, n := range x.Names {
@@ -286,29 +167,6 @@ func (sc *scope) execDropTable(x *tsql.DropTableStmt) error {
 	return sc.done(DoneInfo{})
 }
 
-// keyName is a column's key constraint name: the one it was given
-// (CONSTRAINT pk_t PRIMARY KEY), else SQL Server's generated PK__t__hash.
-func keyName(given *tsql.Ident, prefix, table string) string {
-	if given != nil {
-		return given.Name
-	}
-	return constraintName(prefix, table)
-}
-
-// checkIndexOptions takes the index options of a key or index. The
-// physical ones (PAD_INDEX, FILLFACTOR, ALLOW_ROW_LOCKS, DATA_COMPRESSION,
-// ...) change nothing the simulator models; IGNORE_DUP_KEY = ON would turn
-// a duplicate key into a warning and a skipped row, which is not modelled,
-// so it is refused rather than ignored.
-func checkIndexOptions(opts []*tsql.Option) error {
-	for _, o := range opts {
-		if o.Name == "IGNORE_DUP_KEY" && o.Word == "ON" {
-			return newErr(sqlerr.Message, "IGNORE_DUP_KEY = ON is not supported by the simulator.")
-		}
-	}
-	return nil
-}
-
 // constraintFail reports a constraint that cannot be created as SQL Server
 // does: the specific error, then 1750 "Could not create constraint or
 // index. See previous errors." Inside TRY only the 1750 reaches CATCH.
@@ -323,7 +181,7 @@ func (sc *scope) constraintFail(e *Error) error {
 }
 
 func (sc *scope) execCreateIndex(x *tsql.CreateIndexStmt) error {
-	if err := checkIndexOptions(x.Options); err != nil {
+	if err := tabledef.CheckIndexOptions(x.Options); err != nil {
 		return err
 	}
 	obj, err := sc.resolveObject(&x.Table)
@@ -334,23 +192,9 @@ func (sc *scope) execCreateIndex(x *tsql.CreateIndexStmt) error {
 	if t == nil {
 		return newErr(sqlerr.ObjectNotFound, nameText(&x.Table))
 	}
-	for _, ix := range t.Indexes {
-		if strings.EqualFold(ix.Name, x.Name.Name) {
-			return newErr(sqlerr.IndexExists, x.Name.Name, t.Name)
-		}
-	}
-	ix := IndexDef{Name: x.Name.Name, NonUnique: !x.Unique, Index: true}
-	for _, c := range x.Columns {
-		ci := t.colIndex(c.Name.Name)
-		if ci < 0 {
-			return newErr(sqlerr.ColumnNotInTarget, c.Name.Name)
-		}
-		ix.Cols = append(ix.Cols, ci)
-	}
-	for _, c := range x.Include {
-		if t.colIndex(c.Name) < 0 {
-			return newErr(sqlerr.ColumnNotInTarget, c.Name)
-		}
+	ix, err := tabledef.NewIndex(x, &t.TableDef)
+	if err != nil {
+		return err
 	}
 	db := t.db
 	_, err = sc.withTx(func(tx *Tx) (int64, error) {
@@ -380,14 +224,10 @@ func (sc *scope) execCreateIndex(x *tsql.CreateIndexStmt) error {
 }
 
 // tableName is the stored name of a table: a local temporary table (#t)
-// belongs to its session, so its name carries the session id (SQL Server
-// pads it with underscores and a suffix the same way).
+// belongs to its session, so its name carries the session id
+// (tabledef.StoredName).
 func (sc *scope) tableName(n *tsql.ObjectName) string {
-	name := n.Object().Name
-	if strings.HasPrefix(name, "#") && !strings.HasPrefix(name, "##") {
-		return name + tempTableSuffix(sc.s.id)
-	}
-	return name
+	return tabledef.StoredName(n.Object().Name, sc.s.id)
 }
 
 // dropTempTables removes a session's local temporary tables.
@@ -400,7 +240,7 @@ func (s *Session) dropTempTables() {
 	// Called on every connection reset (go-mssqldb resets a pooled
 	// connection before each use), so the common case (no temporary table)
 	// only takes the read lock and formats nothing.
-	suffix := tempTableSuffix(s.id)
+	suffix := tabledef.TempSuffix(s.id)
 	mine := func(t *Table) bool { return strings.HasPrefix(t.Name, "#") && strings.HasSuffix(t.Name, suffix) }
 	db.mu.RLock()
 	found := false
@@ -422,20 +262,4 @@ func (s *Session) dropTempTables() {
 			delete(db.tablesByID, t.ID)
 		}
 	}
-}
-
-// tempTableSuffix is what a session's temporary table names end with:
-// eight underscores and the session id in 12 hex digits.
-func tempTableSuffix(id int) string {
-	const hex = "0123456789ABCDEF"
-	var b [20]byte
-	for i := 0; i < 8; i++ {
-		b[i] = '_'
-	}
-	v := uint64(id)
-	for i := 19; i >= 8; i-- {
-		b[i] = hex[v&0xF]
-		v >>= 4
-	}
-	return string(b[:])
 }

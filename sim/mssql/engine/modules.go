@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pchatdr/harness/sim/mssql/tabledef"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
@@ -137,7 +138,7 @@ func (s *Session) dropTempModules() {
 	if db == nil {
 		return
 	}
-	suffix := strings.ToLower(tempTableSuffix(s.id))
+	suffix := strings.ToLower(tabledef.TempSuffix(s.id))
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	for k, m := range db.modules {
@@ -299,14 +300,14 @@ func (sc *scope) callUserProc(n *tsql.ObjectName, args []argument) (status int32
 		return 0, nil, true, err
 	}
 	for _, p := range params {
-		if a := bound[strings.ToLower(p.Name)]; a.output && !p.Output {
+		if a := bound[strings.ToLower(p.Name)]; a.Output && !p.Output {
 			return 0, nil, true, newErr(sqlerr.NotOutputParameter, p.Name)
 		}
 	}
 	child := sc.child(name)
 	for _, p := range params {
 		a := bound[strings.ToLower(p.Name)]
-		child.vars[strings.ToLower(p.Name)] = &variable{name: p.Name, typ: p.Type, val: a.val}
+		child.vars[strings.ToLower(p.Name)] = &variable{name: p.Name, typ: p.Type, val: a.Val}
 	}
 	if e := child.checkVars(def.Body, m.Definition); e != nil {
 		return 0, nil, true, e

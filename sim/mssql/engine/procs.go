@@ -4,19 +4,15 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/pchatdr/harness/sim/mssql/procbind"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
 
-// ProcParam declares one parameter of a system procedure.
-type ProcParam struct {
-	Name       string // with '@'
-	Type       Type
-	Default    Value
-	HasDefault bool
-	Output     bool
-}
+// ProcParam declares one parameter of a system procedure
+// (sim/mssql/procbind, which binds a call's arguments to them).
+type ProcParam = procbind.Param
 
 // SystemProc is a master/msdb system procedure implemented in Go. Later
 // issues (backup history, log shipping, SQL Agent) add theirs to the
@@ -44,18 +40,13 @@ type ProcCall struct {
 	args      map[string]*procArg // key: lower(@name)
 }
 
-type procArg struct {
-	param  ProcParam
-	val    Value
-	typ    Type
-	given  bool
-	output bool // passed as OUTPUT by the caller
-}
+// procArg is a parameter's value for one call.
+type procArg = procbind.Bound
 
 // Arg returns a parameter's value (its default when not passed).
 func (pc *ProcCall) Arg(name string) Value {
 	if a := pc.args[strings.ToLower(name)]; a != nil {
-		return a.val
+		return a.Val
 	}
 	return nil
 }
@@ -63,13 +54,13 @@ func (pc *ProcCall) Arg(name string) Value {
 // Given reports whether the caller passed the parameter.
 func (pc *ProcCall) Given(name string) bool {
 	a := pc.args[strings.ToLower(name)]
-	return a != nil && a.given
+	return a != nil && a.Given
 }
 
 // SetOutput sets an OUTPUT parameter's value.
 func (pc *ProcCall) SetOutput(name string, v Value) {
 	if a := pc.args[strings.ToLower(name)]; a != nil {
-		a.val = v
+		a.Val = v
 	}
 }
 
@@ -120,53 +111,14 @@ type argument struct {
 	ord    int
 }
 
-// bindArgs matches arguments to parameters: 8144 too many, 8145 unknown
-// name, 201 missing.
+// bindArgs matches arguments to parameters (procbind.Bind: 8144 too
+// many, 8145 unknown name, 201 missing).
 func bindArgs(procName string, params []ProcParam, args []argument) (map[string]*procArg, error) {
-	out := map[string]*procArg{}
-	for _, p := range params {
-		out[strings.ToLower(p.Name)] = &procArg{param: p, val: p.Default, typ: p.Type}
+	in := make([]procbind.Arg, len(args))
+	for i, a := range args {
+		in[i] = procbind.Arg{Name: a.name, Val: a.val, Type: a.typ, IsDefault: a.isDef, Output: a.output}
 	}
-	pos := 0
-	for _, a := range args {
-		var pa *procArg
-		if a.name == "" {
-			if pos >= len(params) {
-				return nil, newErr(sqlerr.TooManyArguments, procName)
-			}
-			pa = out[strings.ToLower(params[pos].Name)]
-			pos++
-		} else {
-			name := a.name
-			if !strings.HasPrefix(name, "@") {
-				name = "@" + name
-			}
-			if pa = out[strings.ToLower(name)]; pa == nil {
-				return nil, newErr(sqlerr.NotAParameter, a.name, procName)
-			}
-		}
-		pa.given = true
-		pa.output = a.output
-		if a.isDef {
-			continue
-		}
-		v := a.val
-		if v != nil && pa.param.Type.Kind != sqltypes.KindInvalid {
-			cv, err := sqltypes.ConvertImplicit(v, a.typ, pa.param.Type)
-			if err != nil {
-				return nil, newErr(sqlerr.ConvertError, a.typ.Name(), pa.param.Type.Name())
-			}
-			v = cv
-		}
-		pa.val = v
-	}
-	for _, p := range params {
-		pa := out[strings.ToLower(p.Name)]
-		if !pa.given && !p.HasDefault {
-			return nil, newErr(sqlerr.ParameterNotSupplied, procName, p.Name)
-		}
-	}
-	return out, nil
+	return procbind.Bind(procName, params, in)
 }
 
 func procNameOf(n *tsql.ObjectName) string { return n.Object().Name }
@@ -309,26 +261,16 @@ func (sc *scope) callProc(n *tsql.ObjectName, args []argument) (int32, map[int]o
 			pa = bound[strings.ToLower(p.Params[a.ord].Name)]
 		}
 		if pa != nil {
-			outs[a.ord] = outValue{name: a.name, val: pa.val, typ: pa.param.Type}
+			outs[a.ord] = outValue{name: a.name, val: pa.Val, typ: pa.Param.Type}
 		}
 	}
 	return status, outs, nil
 }
 
-func ensureAt(s string) string {
-	if strings.HasPrefix(s, "@") {
-		return s
-	}
-	return "@" + s
-}
+func ensureAt(s string) string { return procbind.EnsureAt(s) }
 
 // paramDecl is one declaration of sp_executesql's @params.
-type paramDecl struct {
-	name   string
-	typ    Type
-	output bool
-	def    tsql.Expr
-}
+type paramDecl = procbind.Decl
 
 // parseParamDecls parses "@a int, @b nvarchar(10) OUTPUT, @c int = 5".
 func (sc *scope) parseParamDecls(text string) ([]paramDecl, error) {
@@ -359,56 +301,7 @@ type declCache struct {
 }
 
 func (sc *scope) parseParamDeclsUncached(text string) ([]paramDecl, error) {
-	var out []paramDecl
-	depth := 0
-	start := 0
-	var parts []string
-	for i, r := range text {
-		switch r {
-		case '(':
-			depth++
-		case ')':
-			depth--
-		case ',':
-			if depth == 0 {
-				parts = append(parts, text[start:i])
-				start = i + 1
-			}
-		}
-	}
-	parts = append(parts, text[start:])
-	for i, p := range parts {
-		p = strings.TrimSpace(p)
-		if p == "" {
-			if len(parts) == 1 {
-				break
-			}
-			return nil, newErr(sqlerr.SyntaxError, ",")
-		}
-		out1 := false
-		up := strings.ToUpper(p)
-		for _, suf := range []string{" OUTPUT", " OUT", " READONLY"} {
-			if strings.HasSuffix(up, suf) {
-				out1 = suf != " READONLY"
-				p = strings.TrimSpace(p[:len(p)-len(suf)])
-				break
-			}
-		}
-		stmts, err := sc.s.inst.parse("DECLARE " + p)
-		if err != nil || len(stmts) != 1 {
-			return nil, newErr(sqlerr.SyntaxError, p)
-		}
-		d, ok := stmts[0].(*tsql.DeclareStmt)
-		if !ok || len(d.Vars) != 1 || d.Vars[0].Typ == nil {
-			return nil, newErr(sqlerr.SyntaxError, p)
-		}
-		t, err := resolveType(d.Vars[0].Typ, false, i+1)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, paramDecl{name: d.Vars[0].Name, typ: t, output: out1, def: d.Vars[0].Init})
-	}
-	return out, nil
+	return procbind.ParseDecls(text, sc.s.inst.parse)
 }
 
 // executeSQL is sp_executesql: @stmt, @params, then the parameters.
@@ -449,8 +342,8 @@ func (sc *scope) executeSQL(args []argument) (int32, map[int]outValue, error) {
 	vars := make([]*variable, len(decls))
 	given := make([]bool, len(decls))
 	for i, d := range decls {
-		vars[i] = &variable{name: d.name, typ: d.typ}
-		child.vars[strings.ToLower(d.name)] = vars[i]
+		vars[i] = &variable{name: d.Name, typ: d.Type}
+		child.vars[strings.ToLower(d.Name)] = vars[i]
 	}
 	pos := 0
 	target := map[int]int{} // argument ordinal -> declaration
@@ -464,7 +357,7 @@ func (sc *scope) executeSQL(args []argument) (int32, map[int]outValue, error) {
 			}
 		} else {
 			for i, d := range decls {
-				if strings.EqualFold(d.name, ensureAt(a.name)) {
+				if strings.EqualFold(d.Name, ensureAt(a.name)) {
 					k = i
 				}
 			}
@@ -477,9 +370,9 @@ func (sc *scope) executeSQL(args []argument) (int32, map[int]outValue, error) {
 		if a.isDef || a.val == nil {
 			continue
 		}
-		cv, err := sqltypes.ConvertImplicit(a.val, a.typ, decls[k].typ)
+		cv, err := sqltypes.ConvertImplicit(a.val, a.typ, decls[k].Type)
 		if err != nil {
-			return 0, nil, newErr(sqlerr.ConvertError, a.typ.Name(), decls[k].typ.Name())
+			return 0, nil, newErr(sqlerr.ConvertError, a.typ.Name(), decls[k].Type.Name())
 		}
 		vars[k].val = cv
 	}
@@ -487,18 +380,18 @@ func (sc *scope) executeSQL(args []argument) (int32, map[int]outValue, error) {
 		if given[i] {
 			continue
 		}
-		if d.def == nil {
+		if d.Default == nil {
 			q := "(" + declText + ")" + text
 			if len(q) > 100 {
 				q = q[:100]
 			}
-			return 0, nil, newErr(sqlerr.QueryParameterNotSupplied, q, d.name)
+			return 0, nil, newErr(sqlerr.QueryParameterNotSupplied, q, d.Name)
 		}
-		v, t, err := child.evalScalar(d.def)
+		v, t, err := child.evalScalar(d.Default)
 		if err != nil {
 			return 0, nil, err
 		}
-		if vars[i].val, err = convertTo(v, t, d.typ); err != nil {
+		if vars[i].val, err = convertTo(v, t, d.Type); err != nil {
 			return 0, nil, err
 		}
 	}
@@ -509,7 +402,7 @@ func (sc *scope) executeSQL(args []argument) (int32, map[int]outValue, error) {
 	for _, a := range rest {
 		if a.output {
 			k := target[a.ord]
-			outs[a.ord] = outValue{name: a.name, val: vars[k].val, typ: decls[k].typ}
+			outs[a.ord] = outValue{name: a.name, val: vars[k].val, typ: decls[k].Type}
 		}
 	}
 	return 0, outs, nil

@@ -2,47 +2,20 @@ package engine
 
 import (
 	"strings"
-	"time"
 
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/storage/rowseg"
+	"github.com/pchatdr/harness/sim/mssql/tabledef"
 )
 
-// ColumnDef is one column of a user table.
-type ColumnDef struct {
-	Name     string `json:"name"`
-	Type     Type   `json:"type"`
-	Nullable bool   `json:"nullable"`
-	Identity bool   `json:"identity,omitempty"`
-	Seed     int64  `json:"seed,omitempty"`
-	Incr     int64  `json:"incr,omitempty"`
-	// Default is the DEFAULT expression as SQL text; it is parsed again when
-	// used, so the log and snapshots only ever hold text.
-	Default     string `json:"default,omitempty"`
-	DefaultName string `json:"default_name,omitempty"`
-}
-
-// IndexDef is a PRIMARY KEY or UNIQUE constraint.
-type IndexDef struct {
-	Name    string `json:"name"`
-	Primary bool   `json:"primary"`
-	Cols    []int  `json:"cols"`
-	// NonUnique marks a plain CREATE INDEX: recorded for the catalog, never
-	// enforced.
-	NonUnique bool `json:"non_unique,omitempty"`
-	// Constraint is false for a CREATE UNIQUE INDEX (2601 instead of 2627).
-	Index bool `json:"index,omitempty"`
-}
-
-// TableDef is a table's durable definition.
-type TableDef struct {
-	ID      int         `json:"id"`
-	Schema  string      `json:"schema"`
-	Name    string      `json:"name"`
-	Cols    []ColumnDef `json:"cols"`
-	Indexes []IndexDef  `json:"indexes,omitempty"`
-	Created time.Time   `json:"created"`
-}
+// A user table's definition, its columns and its keys are
+// sim/mssql/tabledef's, which builds them from CREATE TABLE and CREATE
+// INDEX.
+type (
+	ColumnDef = tabledef.Column
+	IndexDef  = tabledef.Index
+	TableDef  = tabledef.Table
+)
 
 // Table is a user table: its definition, its row versions and its unique
 // indexes. All fields except the definition are guarded by the owning
@@ -104,14 +77,7 @@ func newTable(db *Database, def TableDef) *Table {
 
 // colIndex finds a column by name (case-insensitive, as the default
 // collation is).
-func (t *Table) colIndex(name string) int {
-	for i, c := range t.Cols {
-		if strings.EqualFold(c.Name, name) {
-			return i
-		}
-	}
-	return -1
-}
+func (t *Table) colIndex(name string) int { return t.ColIndex(name) }
 
 func (t *Table) identityCol() int {
 	for i, c := range t.Cols {
