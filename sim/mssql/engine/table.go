@@ -75,10 +75,6 @@ func newTable(db *Database, def TableDef) *Table {
 	return t
 }
 
-// colIndex finds a column by name (case-insensitive, as the default
-// collation is).
-func (t *Table) colIndex(name string) int { return t.ColIndex(name) }
-
 func (t *Table) identityCol() int {
 	for i, c := range t.Cols {
 		if c.Identity {
