@@ -178,3 +178,35 @@ func BenchmarkKeysAdd(b *testing.B) {
 		}
 	}
 }
+
+// TestKeysAgainstMap: across growth, every key finds exactly the positions
+// added with it (each position once), and a key never added finds none
+// of them.
+func TestKeysAgainstMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 2))
+	k := NewKeys()
+	want := map[string][]int{}
+	for pos := 0; pos < 50000; pos++ {
+		key := strconv.Itoa(rng.IntN(30000))
+		k.Add(key, pos)
+		want[key] = append(want[key], pos)
+	}
+	for key, ps := range want {
+		var got []int
+		k.Lookup(key, func(pos int) bool { got = append(got, pos); return true })
+		if fmt.Sprint(got) != fmt.Sprint(ps) {
+			t.Fatalf("key %s: %v, want %v", key, got, ps)
+		}
+	}
+	for i := 0; i < 1000; i++ {
+		k.Lookup("absent"+strconv.Itoa(i), func(pos int) bool {
+			t.Fatalf("absent key found position %d", pos)
+			return false
+		})
+	}
+	calls := 0
+	k.Lookup(strconv.Itoa(0), func(int) bool { calls++; return false })
+	if calls > 1 {
+		t.Fatalf("lookup went on after fn returned false (%d calls)", calls)
+	}
+}
