@@ -210,3 +210,31 @@ func TestKeysAgainstMap(t *testing.T) {
 		t.Fatalf("lookup went on after fn returned false (%d calls)", calls)
 	}
 }
+
+// TestKeysCollisions: hashes that share a home slot probe past each other,
+// and rows sharing a hash all come back, across growth.
+func TestKeysCollisions(t *testing.T) {
+	k := NewKeys()
+	// 1, 65, 129... share the home slot of a 64-slot table.
+	for i := 0; i < 200; i++ {
+		k.add(uint64(1+64*(i%50)), i)
+	}
+	for c := 0; c < 50; c++ {
+		var got []int
+		k.lookup(uint64(1+64*c), func(pos int) bool { got = append(got, pos); return true })
+		want := fmt.Sprint([]int{c, c + 50, c + 100, c + 150})
+		if fmt.Sprint(got) != want {
+			t.Fatalf("hash %d: %v, want %v", 1+64*c, got, want)
+		}
+	}
+	k.lookup(uint64(1+64*50), func(pos int) bool {
+		t.Fatalf("a hash never added found %d", pos)
+		return false
+	})
+	k.add(7, 1<<posBits-2) // the largest position a segment has
+	var got []int
+	k.lookup(7, func(pos int) bool { got = append(got, pos); return true })
+	if len(got) != 1 || got[0] != 1<<posBits-2 {
+		t.Fatalf("largest position: %v", got)
+	}
+}
