@@ -137,6 +137,24 @@ func TestSegmentRowsAreRows(t *testing.T) {
 	if got := segLiveOf(t, inst, "mgc", "seg"); got < 2900 {
 		t.Fatalf("%d rows in the segment after recovery, want the table's rows", got)
 	}
+	// Recovery decoded the segment rows only as far as their keys and
+	// identity (ReadRowCols): both unique keys still refuse a duplicate,
+	// and the identity goes on where it was.
+	for _, tb := range []string{"seg", "twin"} {
+		for _, q := range []string{
+			"INSERT dbo.%s (msgId, content, chatDate) VALUES (2999, N'dup', '2025-01-01')",
+			"SET IDENTITY_INSERT dbo.%s ON; INSERT dbo.%[1]s (chatId, msgId, content, chatDate) VALUES (9, 200000, N'dup', '2025-01-01')",
+		} {
+			q = fmt.Sprintf(q, tb)
+			r := run(t, s, q)
+			if errs := r.errors(); len(errs) == 0 || errs[0].Number != 2627 {
+				t.Fatalf("after the restart, %s: %v, want 2627", q, errs)
+			}
+		}
+		mustRun(t, s, "SET IDENTITY_INSERT dbo."+tb+" OFF")
+		mustRun(t, s, "INSERT dbo."+tb+" (msgId, content, chatDate) VALUES (300000, N'after the restart', '2026-02-02')")
+	}
+	same("after inserting after the restart")
 
 	// CREATE UNIQUE INDEX sees the segment rows (a duplicate refuses it),
 	// then TRUNCATE empties the table.
