@@ -10,12 +10,7 @@ import (
 // right operand converted to the left operand's type, and an array on the
 // left filtering its elements.
 func Compare(op string, l, r any) (any, *ErrorRecord) {
-	cs := false
-	base := op
-	if len(op) > 2 && (op[0] == 'c' || op[0] == 'i') && comparisonOps[op[1:]] {
-		cs = op[0] == 'c'
-		base = op[1:]
-	}
+	base, cs, _ := splitComparison(op)
 	switch base {
 	case "contains", "notcontains":
 		found := false

@@ -535,14 +535,24 @@ func (p *parser) expression() (Node, error) {
 	return p.logical()
 }
 
-var comparisonOps = map[string]bool{}
-
-func init() {
-	for _, op := range []string{"eq", "ne", "gt", "ge", "lt", "le", "like", "notlike", "match", "notmatch", "contains", "notcontains", "in", "notin"} {
-		comparisonOps[op] = true
-		comparisonOps["i"+op] = true
-		comparisonOps["c"+op] = true
+// splitComparison splits a comparison operator's name ("eq", "ieq", "cnotlike")
+// into its base operator and whether it is the case-sensitive c- form; ok
+// is false for a name that is no comparison operator. A function, not a
+// table filled at start-up: the parser keeps no package-level state.
+func splitComparison(op string) (base string, caseSensitive, ok bool) {
+	base = op
+	if len(op) > 1 && (op[0] == 'c' || op[0] == 'i') && isBaseComparison(op[1:]) {
+		return op[1:], op[0] == 'c', true
 	}
+	return base, false, isBaseComparison(op)
+}
+
+func isBaseComparison(op string) bool {
+	switch op {
+	case "eq", "ne", "gt", "ge", "lt", "le", "like", "notlike", "match", "notmatch", "contains", "notcontains", "in", "notin":
+		return true
+	}
+	return false
 }
 
 // operator peeks a dash operator (-eq, -and) after white space; it returns
@@ -604,7 +614,7 @@ func (p *parser) comparison() (Node, error) {
 		if op == "" || op == "and" || op == "or" || op == "xor" {
 			return left, nil
 		}
-		if !comparisonOps[op] {
+		if _, _, ok := splitComparison(op); !ok {
 			return nil, p.errAt(start, end, "UnexpectedToken", "Unexpected token '%s' in expression or statement.", string(p.src[start:end]))
 		}
 		p.pos = end

@@ -48,6 +48,13 @@ func TestOperatorStatements(t *testing.T) {
 		{"throw in a catch", `try { throw 'one' } catch { throw 'two' }`, "", []string{"two"}, 1},
 		{"unknown catch type", `try { throw 'x' } catch [NoSuchType] { }`, "", []string{"Unable to find type [NoSuchType]."}, 1},
 		{"exit inside try runs finally", `try { exit 3 } finally { 'bye' }`, "bye", nil, 3},
+		// Comparison operators: case-insensitive by default and in the i- form,
+		// case-sensitive in the c- form; a doubled prefix is no operator.
+		{"eq ignores case", `'ABC' -eq 'abc'`, "True", nil, 0},
+		{"ieq ignores case", `'ABC' -ieq 'abc'`, "True", nil, 0},
+		{"ceq keeps case", `'ABC' -ceq 'abc'`, "False", nil, 0},
+		{"cnotlike keeps case", `'ABC' -cnotlike 'a*'`, "True", nil, 0},
+		{"doubled prefix", `'a' -cceq 'a'`, "", []string{"Unexpected token '-cceq' in expression or statement."}, 1},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
