@@ -140,7 +140,9 @@ func (t *Table) segHasKey(ix *uniqueIndex, k string) bool {
 // segKill deletes the segment row with id (recovery's delete and
 // re-insert); false when the segment has no such live row.
 func (t *Table) segKill(id int64) bool {
-	if t.seg == nil {
+	if t.seg == nil || t.seg.Len() == 0 || id > t.seg.LastID() {
+		// Ids only grow: a restore's next row is never in the segment
+		// yet, and needs no search.
 		return false
 	}
 	pos, ok := t.seg.Find(id)
