@@ -138,14 +138,20 @@ var rules = []rule{
 		banned: []string{"sim/mssql/engine", "sim/mssql/tsql", "sim/mssql/features"},
 	},
 	{
+		why:    "the query compiler (sim/mssql/query) sees the instance only through its query.Scope interface, which the engine implements: it never imports the engine or the feature list",
+		from:   []string{"sim/mssql/query"},
+		tests:  true,
+		banned: []string{"sim/mssql/engine", "sim/mssql/features"},
+	},
+	{
 		why:    "the simulator models SQL Server from its documentation, not from what the engine sends, and knows nothing of the world around it",
 		from:   []string{"sim/mssql"},
 		banned: []string{"failback", "fakes", "sim/world", "sim/chat", "sim/fault", "sim/faultplan", "sim/containers"},
 	},
 	{
-		why:    "features outside the engine (sim/mssql/mirroring, sim/mssql/msdb, sim/mssql/backup, sim/mssql/catalog, sim/mssql/security, sim/mssql/sysprocs) are wired in by sim/mssql/features and see the engine through its exported surface (engine/extension.go, engine/export_*.go): the engine never imports them or the list (its own tests may, as external engine_test packages)",
+		why:    "features outside the engine (sim/mssql/mirroring, sim/mssql/msdb, sim/mssql/backup, sim/mssql/catalog, sim/mssql/security, sim/mssql/sysprocs, sim/mssql/capacity, sim/mssql/databases, sim/mssql/modules) are wired in by sim/mssql/features and see the engine through its exported surface (engine/extension.go, engine/export_*.go): the engine never imports them or the list (its own tests may, as external engine_test packages)",
 		from:   []string{"sim/mssql/engine"},
-		banned: []string{"sim/mssql/features", "sim/mssql/mirroring", "sim/mssql/msdb", "sim/mssql/backup", "sim/mssql/catalog", "sim/mssql/security", "sim/mssql/sysprocs"},
+		banned: []string{"sim/mssql/features", "sim/mssql/mirroring", "sim/mssql/msdb", "sim/mssql/backup", "sim/mssql/catalog", "sim/mssql/security", "sim/mssql/sysprocs", "sim/mssql/capacity", "sim/mssql/databases", "sim/mssql/modules"},
 	},
 	{
 		why:    "the fake Lync endpoint is a product of its own (cmd/lyncfake): it reads the topology, never the simulator (sim/ntlm, a protocol library both servers share, it may)",

@@ -32,6 +32,10 @@ var raisers = []struct {
 	// DATABASE raises.
 	{"sim/mssql/mirroring", "refuse", 1},
 	{"sim/mssql/backup", "newErr", 0},
+	{"sim/mssql/capacity", "newErr", 0},
+	{"sim/mssql/databases", "newErr", 0},
+	{"sim/mssql/modules", "newErr", 0},
+	{"sim/mssql/query", "newErr", 0},
 	{"failback/memory", "e", 0},
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/pchatdr/harness/failback/topology"
+	"github.com/pchatdr/harness/sim/mssql/capacity"
 	"github.com/pchatdr/harness/sim/mssql/engine"
 )
 
@@ -44,7 +45,9 @@ func (w *World) SetVolumeFree(inst *Instance, winPath string, n int64) error {
 		return err
 	}
 	if strings.HasPrefix(winPath, engine.DataPath) {
-		e.SetDataVolumeFree(n)
+		if err := capacity.SetDataVolumeFree(e, n); err != nil {
+			return fmt.Errorf("world: volume of %s on %s: %w", winPath, inst.Name, err)
+		}
 		w.Timeline.Add(inst.Name, "fault", fmt.Sprintf("data volume has %d bytes free", n), nil)
 		return nil
 	}
@@ -117,7 +120,7 @@ func (w *World) GrowDataFile(ctx context.Context, role topology.Role, db string,
 	if err != nil {
 		return err
 	}
-	err = e.GrowFile(ctx, db, 1, bytes)
+	err = capacity.GrowFile(ctx, e, db, 1, bytes)
 	w.Timeline.Add(inst.Name, "admin", fmt.Sprintf("%s data file grown to %d bytes", db, bytes), err)
 	if err != nil {
 		return fmt.Errorf("world: grow %s on %s: %w", db, inst.Name, err)
@@ -151,7 +154,9 @@ func (w *World) SetDeviceThroughput(inst *Instance, bytesPerSec int64) error {
 	if err != nil {
 		return err
 	}
-	e.SetDeviceThroughput(bytesPerSec)
+	if err := capacity.SetDeviceThroughput(e, bytesPerSec); err != nil {
+		return fmt.Errorf("world: slow the backup devices of %s: %w", inst.Name, err)
+	}
 	w.Timeline.Add(inst.Name, "fault", fmt.Sprintf("backup devices move %d bytes per second", bytesPerSec), nil)
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pchatdr/harness/sim/mssql/backupset"
+	"github.com/pchatdr/harness/sim/mssql/capacity"
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/hostfs"
 	"github.com/pchatdr/harness/sim/mssql/storage/media"
@@ -81,7 +82,7 @@ func backupMedia(sc *engine.Scope, device string, hdr media.SetHeader, o *option
 	if wopts.Pace, err = sc.Pacing("write", device); err != nil {
 		return hdr, err
 	}
-	payload, err = inst.WithQuota(sc.Context(), device, payload)
+	payload, err = capacity.WithQuota(sc.Context(), inst, device, payload)
 	if err != nil {
 		return hdr, err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pchatdr/harness/sim/mssql/backupset"
+	"github.com/pchatdr/harness/sim/mssql/capacity"
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/hostfs"
 	"github.com/pchatdr/harness/sim/mssql/storage/media"
@@ -164,7 +165,7 @@ func restoreDatabase(sc *engine.Scope, name, device string, o *options, verb str
 	if err != nil {
 		return err
 	}
-	if err := sc.CheckRestoreSpace(existing, files); err != nil {
+	if err := capacity.CheckRestoreSpace(sc.Instance(), existing, files); err != nil {
 		return err
 	}
 	endSeq, ok := engine.LSN(set.LastLSN).Seq()
@@ -212,7 +213,7 @@ func restoreDatabase(sc *engine.Scope, name, device string, o *options, verb str
 		if hs, err := media.ReadHeaders(host); err == nil && set.Position <= len(hs.Sets) {
 			total = hs.Sets[set.Position-1].BackupSize
 		}
-		cr = &countReader{r: inst.PacedReader(ctx, r), st: st, total: total}
+		cr = &countReader{r: capacity.PacedReader(ctx, inst, r), st: st, total: total}
 		return cr, nil
 	})
 	if err != nil {

@@ -42,8 +42,9 @@ func CompatibilityViews() engine.Feature {
 	return engine.Feature{Name: "compatibility-views", Install: installCompatibilityViews}
 }
 
-// WithModuleViews is the engine's modules feature (CREATE PROCEDURE and
-// VIEW, their durable definitions) with the catalog's views of them added
+// WithModuleViews is the modules feature (sim/mssql/modules: CREATE
+// PROCEDURE and VIEW; the engine keeps the definitions) with the catalog's
+// views of them added
 // at its end, where they always were: sys.procedures, sys.views,
 // sys.sql_modules and sp_helptext. One feature, as before, so the views
 // keep their object_ids.

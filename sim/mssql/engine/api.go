@@ -9,6 +9,7 @@
 package engine
 
 import (
+	"github.com/pchatdr/harness/sim/mssql/query"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sqlerr"
 )
@@ -22,14 +23,9 @@ type (
 	Decimal = sqltypes.Decimal
 	GUID    = sqltypes.GUID
 	Error   = sqlerr.Error
+	// Column describes one column of a result set (the query compiler's).
+	Column = query.Column
 )
-
-// Column describes one column of a result set.
-type Column struct {
-	Name     string
-	Type     Type
-	Nullable bool
-}
 
 // DoneInfo closes one statement.
 type DoneInfo struct {

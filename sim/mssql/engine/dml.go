@@ -246,7 +246,7 @@ func (sc *scope) execInsert(x *tsql.InsertStmt) error {
 	}
 	var top *cexpr
 	if x.Top != nil {
-		if top, err = sc.newCompiler(nil).compile(x.Top.Count); err != nil {
+		if top, err = sc.newCompiler(nil).Compile(x.Top.Count); err != nil {
 			return err
 		}
 	}
@@ -265,11 +265,11 @@ func (sc *scope) execInsert(x *tsql.InsertStmt) error {
 		if query, err = sc.compileQuery(x.Query, nil); err != nil {
 			return err
 		}
-		if len(query.cols) != len(rb.targets) {
+		if len(query.Cols) != len(rb.targets) {
 			if len(x.Columns) == 0 {
 				return newErr(sqlerr.InsertColumnCountMismatch)
 			}
-			if len(query.cols) > len(rb.targets) {
+			if len(query.Cols) > len(rb.targets) {
 				return newErr(sqlerr.InsertSelectTooManyItems)
 			}
 			return newErr(sqlerr.InsertSelectTooFewItems)
@@ -293,7 +293,7 @@ func (sc *scope) execInsert(x *tsql.InsertStmt) error {
 					def[i] = true
 					continue
 				}
-				if ce[i], err = c.compile(e); err != nil {
+				if ce[i], err = c.Compile(e); err != nil {
 					return err
 				}
 			}
@@ -311,23 +311,23 @@ func (sc *scope) execInsert(x *tsql.InsertStmt) error {
 			srcRows = [][]Value{{}}
 			rb.targets = nil
 		case query != nil:
-			rows, err := query.run(&env{sc: sc}, -1)
+			rows, err := query.Run(&env{}, -1)
 			if err != nil {
 				return 0, err
 			}
 			srcRows = rows
-			for _, c := range query.cols {
+			for _, c := range query.Cols {
 				srcTypes = append(srcTypes, c.Type)
 			}
 		default:
-			en := &env{sc: sc}
+			en := &env{}
 			for ri, r := range rowsExprs {
 				vals := make([]Value, len(r))
 				for i, e := range r {
 					if e == nil {
 						continue
 					}
-					v, err := e.eval(en)
+					v, err := e.Eval(en)
 					if err != nil {
 						return 0, err
 					}
@@ -338,7 +338,7 @@ func (sc *scope) execInsert(x *tsql.InsertStmt) error {
 			}
 		}
 		if top != nil {
-			tv, err := top.eval(&env{sc: sc})
+			tv, err := top.Eval(&env{})
 			if err != nil {
 				return 0, err
 			}
@@ -354,7 +354,7 @@ func (sc *scope) execInsert(x *tsql.InsertStmt) error {
 				types = make([]Type, len(vals))
 				for i, e := range rowsExprs[ri] {
 					if e != nil {
-						types[i] = e.typ
+						types[i] = e.Type
 					}
 				}
 				def = srcDefaults[ri]
@@ -405,9 +405,9 @@ func (sc *scope) compileDMLScope(target *tsql.ObjectName, tableVar string, from 
 		q := strings.ToLower(t.Name)
 		cols := make([]bindCol, len(t.Cols))
 		for i, c := range t.Cols {
-			cols[i] = bindCol{qual: q, schema: t.Schema, db: t.db.Name(), name: c.Name, typ: c.Type, nullable: c.Nullable}
+			cols[i] = bindCol{Qual: q, Schema: t.Schema, DB: t.db.Name(), Name: c.Name, Type: c.Type, Nullable: c.Nullable}
 		}
-		ds.src = &source{cols: cols, names: []string{t.Name}}
+		ds.src = &source{Cols: cols, Names: []string{t.Name}}
 	} else {
 		ref := findTargetRef(from, target)
 		if ref == nil {
@@ -432,19 +432,19 @@ func (sc *scope) compileDMLScope(target *tsql.ObjectName, tableVar string, from 
 			return nil, newErr(sqlerr.DatabaseReadOnly, t.db.Name())
 		}
 		ds.t, ds.src = t, src
-		for i, c := range src.cols {
-			if c.name == rowVersionCol {
+		for i, c := range src.Cols {
+			if c.Name == rowVersionCol {
 				ds.rvCol = i
 			}
 		}
 	}
-	ds.bs = &bindScope{cols: ds.src.cols}
+	ds.bs = &bindScope{Cols: ds.src.Cols}
 	if where != nil {
 		if hasAggregate(where) {
 			return nil, newErr(sqlerr.AggregateInWhere)
 		}
 		var err error
-		if ds.where, err = sc.newCompiler(ds.bs).compileCond(where); err != nil {
+		if ds.where, err = sc.newCompiler(ds.bs).CompileCond(where); err != nil {
 			return nil, err
 		}
 	}
@@ -490,12 +490,12 @@ type match struct {
 
 func (sc *scope) findTargets(ds *dmlScope, tx *Tx, top int64) ([]match, error) {
 	var out []match
-	en := &env{sc: sc}
+	en := &env{}
 	if ds.single {
 		for _, r := range ds.t.scan(tx) {
 			if ds.where != nil {
-				en.row = r.vals
-				ok, err := ds.where.eval(en)
+				en.Row = r.vals
+				ok, err := ds.where.Eval(en)
 				if err != nil {
 					return nil, err
 				}
@@ -510,15 +510,15 @@ func (sc *scope) findTargets(ds *dmlScope, tx *Tx, top int64) ([]match, error) {
 		}
 		return out, nil
 	}
-	rows, err := ds.src.run(en)
+	rows, err := ds.src.Run(en)
 	if err != nil {
 		return nil, err
 	}
 	seen := map[*rowVersion]bool{}
 	for _, row := range rows {
 		if ds.where != nil {
-			en.row = row
-			ok, err := ds.where.eval(en)
+			en.Row = row
+			ok, err := ds.where.Eval(en)
 			if err != nil {
 				return nil, err
 			}
@@ -589,7 +589,7 @@ func (sc *scope) execUpdate(x *tsql.UpdateStmt) error {
 		if _, ok := s.Value.(*tsql.DefaultExpr); ok {
 			st.def = true
 		} else {
-			ce, err := c.compile(s.Value)
+			ce, err := c.Compile(s.Value)
 			if err != nil {
 				return err
 			}
@@ -598,8 +598,8 @@ func (sc *scope) execUpdate(x *tsql.UpdateStmt) error {
 				if !ds.single {
 					off = ds.rvCol - len(t.Cols)
 				}
-				col := loadCol(0, off+st.col, ds.bs.cols[off+st.col])
-				if ce, err = c.arith(st.op[0], col, ce); err != nil {
+				col := loadCol(0, off+st.col, ds.bs.Cols[off+st.col])
+				if ce, err = c.Arith(st.op[0], col, ce); err != nil {
 					return err
 				}
 			}
@@ -617,10 +617,10 @@ func (sc *scope) execUpdate(x *tsql.UpdateStmt) error {
 		if err != nil {
 			return 0, err
 		}
-		en := &env{sc: sc}
+		en := &env{}
 		var count int64
 		for _, m := range ms {
-			en.row = m.row
+			en.Row = m.row
 			newRow := append([]Value(nil), m.r.vals...)
 			for _, s := range sets {
 				var v Value
@@ -632,10 +632,10 @@ func (sc *scope) execUpdate(x *tsql.UpdateStmt) error {
 						}
 					}
 				} else {
-					if v, err = s.e.eval(en); err != nil {
+					if v, err = s.e.Eval(en); err != nil {
 						return 0, err
 					}
-					vt = s.e.typ
+					vt = s.e.Type
 				}
 				if s.v != nil && s.col < 0 {
 					if err := sc.assign(s.v, s.op, constExpr(v, vt), en); err != nil {

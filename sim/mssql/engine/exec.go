@@ -130,10 +130,7 @@ type scope struct {
 	dmlTable  *Table
 	tryDepth  int // depth of the scope that opened the innermost TRY
 	viewDepth int // views being expanded (modules.go)
-	// recLevel holds, while a recursive CTE's recursive member compiles
-	// and runs, the rows of the previous level (cte_recursive.go).
-	recLevel map[*tsql.RecursiveCTE]*recBinding
-	catchErr *Error
+	catchErr  *Error
 }
 
 // caughtErr carries an error to the innermost CATCH block instead of the
@@ -480,11 +477,11 @@ func curCmd(st tsql.Stmt) uint16 {
 // condition evaluates a search condition (IF, WHILE): UNKNOWN is false.
 func (sc *scope) condition(e tsql.Expr) (bool, error) {
 	c := sc.newCompiler(nil)
-	ce, err := c.compileCond(e)
+	ce, err := c.CompileCond(e)
 	if err != nil {
 		return false, err
 	}
-	v, err := ce.eval(&env{sc: sc})
+	v, err := ce.Eval(&env{})
 	if err != nil {
 		return false, err
 	}
@@ -609,12 +606,6 @@ func (sc *scope) exec(st tsql.Stmt) error {
 		return sc.execCreateTable(x)
 	case *tsql.DropTableStmt:
 		return sc.execDropTable(x)
-	case *tsql.CreateDatabaseStmt:
-		return sc.execCreateDatabase(x)
-	case *tsql.DropDatabaseStmt:
-		return sc.execDropDatabase(x)
-	case *tsql.AlterDatabaseStmt:
-		return sc.execAlterDatabase(x)
 	case *tsql.CreateIndexStmt:
 		return sc.execCreateIndex(x)
 	}

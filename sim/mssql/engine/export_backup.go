@@ -85,12 +85,6 @@ func (sc *scope) Result(cols []Column, rows [][]Value) error {
 // path sits behind (files.go's pacing); nil for local disk.
 func (sc *scope) Pacing(op, device string) (func(int) error, error) { return sc.pacing(op, device) }
 
-// CheckRestoreSpace refuses a RESTORE whose files do not fit their volumes
-// (3257; capacity.go's restoreSpace).
-func (sc *scope) CheckRestoreSpace(existing *Database, files []DBFile) error {
-	return sc.restoreSpace(existing, files)
-}
-
 // IntValue is v as an integer option value (STATS, FILE, RETAINDAYS): ok
 // false when v is no number.
 func IntValue(v Value) (int64, bool) { return toInt64(v) }
@@ -119,17 +113,6 @@ func restoreVerb(k tsql.RestoreKind) string {
 		return "RESTORE LABELONLY"
 	}
 	return "RESTORE DATABASE"
-}
-
-// WithQuota wraps a backup payload so it cannot write more than the free
-// space of the device's volume (3202, operating system error 112).
-func (inst *Instance) WithQuota(ctx context.Context, device string, payload func(io.Writer) error) (func(io.Writer) error, error) {
-	return inst.withQuota(ctx, device, payload)
-}
-
-// PacedReader reads a backup device at the instance's device throughput.
-func (inst *Instance) PacedReader(ctx context.Context, r io.Reader) io.Reader {
-	return &pacedReader{ctx: ctx, inst: inst, r: r}
 }
 
 // Durable says d keeps a log (the instance has a data directory): BACKUP
@@ -373,7 +356,7 @@ func NewTableSource(x *tsql.FuncTable, name string, cols []Column, run func() ([
 	}
 	bc := make([]bindCol, len(cols))
 	for i, c := range cols {
-		bc[i] = bindCol{name: c.Name, typ: c.Type, nullable: c.Nullable, qual: strings.ToLower(exposed)}
+		bc[i] = bindCol{Name: c.Name, Type: c.Type, Nullable: c.Nullable, Qual: strings.ToLower(exposed)}
 	}
-	return &source{cols: bc, names: []string{exposed}, run: func(*env) ([][]Value, error) { return run() }}
+	return &source{Cols: bc, Names: []string{exposed}, Run: func(*env) ([][]Value, error) { return run() }}
 }

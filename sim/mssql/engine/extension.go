@@ -155,19 +155,6 @@ func (s *Session) LoginName() string { return s.login }
 // Instance is the instance the session belongs to.
 func (s *Session) Instance() *Instance { return s.inst }
 
-// BuiltinFeature is the engine's own feature called name (one of
-// DefaultFeatures); the list outside the engine (sim/mssql/features) names
-// them so the order stays in one place. An unknown name is a programming
-// error and panics.
-func BuiltinFeature(name string) Feature {
-	for _, f := range DefaultFeatures() {
-		if f.Name == name {
-			return f
-		}
-	}
-	panic("engine: no built-in feature " + name)
-}
-
 // MirrorRole is a database's role in a mirroring session
 // (sys.database_mirroring.mirroring_role); the wire protocol's type, so
 // the engine and the partners' hello agree.

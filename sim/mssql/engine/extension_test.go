@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/pchatdr/harness/sim/mssql/catalog"
+	"github.com/pchatdr/harness/sim/mssql/databases"
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sqlerr"
 )
@@ -73,7 +74,7 @@ func TestFeatureOutsideTheEngine(t *testing.T) {
 		})
 	}}
 	inst, err := engine.New(engine.Config{Name: "EXT01", DataDir: t.TempDir(), SAPassword: "Pa55w.rd!", NoSync: true,
-		Features: append(append([]engine.Feature{catalog.Catalog()}, engine.DefaultFeatures()...), ext)})
+		Features: append(append([]engine.Feature{catalog.Catalog()}, engine.DefaultFeatures()...), databases.Databases(), ext)})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -114,11 +115,13 @@ func TestFeatureOutsideTheEngine(t *testing.T) {
 	}
 }
 
-// TestNoMirroringWithoutTheFeature: the engine's own features have no
-// mirroring controller; SET PARTNER is then an option the instance does
-// not know, as on an edition without mirroring, not a silent success.
+// TestNoMirroringWithoutTheFeature: the engine's own features (and the
+// database DDL, which left the core) have no mirroring controller; SET
+// PARTNER is then an option the instance does not know, as on an edition
+// without mirroring, not a silent success.
 func TestNoMirroringWithoutTheFeature(t *testing.T) {
-	inst, err := engine.New(engine.Config{Name: "EXT02", DataDir: t.TempDir(), SAPassword: "Pa55w.rd!", NoSync: true})
+	inst, err := engine.New(engine.Config{Name: "EXT02", DataDir: t.TempDir(), SAPassword: "Pa55w.rd!", NoSync: true,
+		Features: append(engine.DefaultFeatures(), databases.Databases())})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

@@ -1,26 +1,28 @@
 package engine
 
 import (
-	"github.com/pchatdr/harness/sim/mssql/builtins"
+	"math/big"
 	"strings"
 	"time"
 
+	"github.com/pchatdr/harness/sim/mssql/query"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
 
-// builtin compiles a call to a built-in scalar function of the engine.
-type builtin func(c *compiler, fc *tsql.FuncCall) (*cexpr, error)
+// builtin compiles a call to a built-in scalar function of the engine for
+// the scope sc the statement runs in (the compiler finds it through
+// compileScope.Func).
+type builtin func(sc *scope, c *query.Compiler, fc *tsql.FuncCall) (*cexpr, error)
 
 // sessionFuncs are the scalar functions that read the session, the
 // instance or the calling scope (GETDATE, DB_NAME, OBJECT_ID,
-// ERROR_NUMBER, ...) and IIF, which is CASE. The pure ones (string, date
-// and arithmetic functions) are package builtins (sim/mssql/builtins).
-// Each instance's Registry holds its table (newRegistry), so the package
-// has no init() and no table two instances share; a package-level
-// literal would also make an initialization cycle through the functions
-// that call the compiler.
+// ERROR_NUMBER, ...). The pure ones (string, date and arithmetic
+// functions) are package builtins (sim/mssql/builtins); IIF, which is
+// CASE, is the compiler's (sim/mssql/query). Each instance's Registry
+// holds its table (newRegistry), so the package has no init() and no
+// table two instances share.
 func sessionFuncs() map[string]builtin {
 	funcs := map[string]builtin{
 		"getdate":           nowFunc(false, false),
@@ -28,20 +30,20 @@ func sessionFuncs() map[string]builtin {
 		"getutcdate":        nowFunc(true, false),
 		"sysdatetime":       nowFunc(false, true),
 		"sysutcdatetime":    nowFunc(true, true),
-		"sysdatetimeoffset": fixedArgs(0, func(c *compiler, _ []*cexpr) (*cexpr, error) {
+		"sysdatetimeoffset": fixedArgs(0, func(sc *scope, _ []*cexpr) (*cexpr, error) {
 			// The instance's local time with its offset from UTC.
-			return &cexpr{typ: sqltypes.DateTimeOffset(7), eval: func(en *env) (Value, error) {
-				now := en.sc.s.inst.now()
+			return &cexpr{Type: sqltypes.DateTimeOffset(7), Eval: func(en *env) (Value, error) {
+				now := sc.s.inst.now()
 				_, off := now.Zone()
 				return now.In(sqltypes.OffsetZone(off / 60)).Truncate(100 * time.Nanosecond), nil
 			}}, nil
 		}),
-		"newid": fixedArgs(0, func(c *compiler, _ []*cexpr) (*cexpr, error) {
-			return &cexpr{typ: sqltypes.TypeGUID, eval: func(*env) (Value, error) { return newGUID(), nil }}, nil
+		"newid": fixedArgs(0, func(sc *scope, _ []*cexpr) (*cexpr, error) {
+			return &cexpr{Type: sqltypes.TypeGUID, Eval: func(*env) (Value, error) { return newGUID(), nil }}, nil
 		}),
-		"scope_identity": fixedArgs(0, func(c *compiler, _ []*cexpr) (*cexpr, error) {
-			return &cexpr{typ: sqltypes.DecimalType(38, 0), nullable: true, eval: func(en *env) (Value, error) {
-				return identValue(en.sc.scopeIdent), nil
+		"scope_identity": fixedArgs(0, func(sc *scope, _ []*cexpr) (*cexpr, error) {
+			return &cexpr{Type: sqltypes.DecimalType(38, 0), Nullable: true, Eval: func(en *env) (Value, error) {
+				return identValue(sc.scopeIdent), nil
 			}}, nil
 		}),
 		"suser_sname":        sessionString(func(s *Session) string { return s.login }),
@@ -61,175 +63,61 @@ func sessionFuncs() map[string]builtin {
 		"databasepropertyex": fixedArgs(2, fnDatabasePropertyEx),
 		"object_id":          rangeArgs(1, 2, fnObjectID),
 		"object_name":        rangeArgs(1, 2, fnObjectName),
-		"is_srvrolemember": rangeArgs(1, 2, func(c *compiler, a []*cexpr) (*cexpr, error) {
-			return &cexpr{typ: sqltypes.TypeInt, nullable: true, eval: func(en *env) (Value, error) {
-				role, err := evalString(a[0], en)
+		"is_srvrolemember": rangeArgs(1, 2, func(sc *scope, a []*cexpr) (*cexpr, error) {
+			return &cexpr{Type: sqltypes.TypeInt, Nullable: true, Eval: func(en *env) (Value, error) {
+				role, err := query.EvalString(a[0], en)
 				if err != nil {
 					return nil, err
 				}
 				var login Value
 				if len(a) > 1 {
-					if login, err = evalString(a[1], en); err != nil {
+					if login, err = query.EvalString(a[1], en); err != nil {
 						return nil, err
 					}
 				}
-				return en.sc.isSrvRoleMember(role, login, len(a) > 1), nil // security.go
+				return sc.isSrvRoleMember(role, login, len(a) > 1), nil // security.go
 			}}, nil
 		}),
-		"xact_state": fixedArgs(0, func(c *compiler, _ []*cexpr) (*cexpr, error) {
-			return &cexpr{typ: sqltypes.TypeSmallInt, eval: func(en *env) (Value, error) {
-				if en.sc.s.doomed {
+		"xact_state": fixedArgs(0, func(sc *scope, _ []*cexpr) (*cexpr, error) {
+			return &cexpr{Type: sqltypes.TypeSmallInt, Eval: func(en *env) (Value, error) {
+				if sc.s.doomed {
 					return int64(-1), nil
 				}
-				if en.sc.s.tranCount > 0 {
+				if sc.s.tranCount > 0 {
 					return int64(1), nil
 				}
 				return int64(0), nil
 			}}, nil
 		}),
-		"iif": fnIIF,
 	}
 	addErrorFuncs(funcs)
 	addModuleFuncs(funcs)
 	return funcs
 }
 
-func (c *compiler) funcCall(fc *tsql.FuncCall) (*cexpr, error) {
-	name := fc.Name.Object().Name
-	if len(fc.Name.Parts) > 1 {
-		return nil, newErr(sqlerr.ColumnOrFunctionNotFound, fc.Name.Parts[0].Name, nameText(&fc.Name))
-	}
-	if fc.Over != nil {
-		return c.windowFunc(fc)
-	}
-	if isAggregate(fc) {
-		return c.compileAggregate(fc)
-	}
-	lname := strings.ToLower(name)
-	if b := c.sc.s.inst.reg.funcs[lname]; b != nil {
-		if fc.Star {
-			return nil, newErr(sqlerr.SyntaxError, "*")
-		}
-		return b(c, fc)
-	}
-	f, ok := builtins.Lookup(lname)
-	if !ok {
-		return nil, newErr(sqlerr.UnknownBuiltinFunction, name)
-	}
-	return c.callBuiltin(f, fc)
-}
-
-// callBuiltin compiles a call to a pure built-in: the engine checks the
-// argument count, resolves a datepart keyword, binds the arguments (the
-// row's columns for CHECKSUM(*)) and hands them to the function.
-func (c *compiler) callBuiltin(f *builtins.Func, fc *tsql.FuncCall) (*cexpr, error) {
-	name := fc.Name.Object().Name
-	call := builtins.Call{Name: name}
-	srcs := fc.Args
-	var args []*cexpr
-	switch {
-	case fc.Star:
-		if !f.Star {
-			return nil, newErr(sqlerr.SyntaxError, "*")
-		}
-		if c.bs == nil || len(c.bs.cols) == 0 {
-			return nil, newErr(sqlerr.SelectNeedsTable)
-		}
-		for i, col := range c.bs.cols {
-			args = append(args, loadCol(0, i, col))
-		}
-		if c.group != nil && !c.inAgg {
-			return nil, newErr(sqlerr.NotInGroupBy, c.bs.cols[0].qual+"."+c.bs.cols[0].name)
-		}
-		srcs = nil
-	default:
-		if err := f.CheckArity(name, len(fc.Args)); err != nil {
-			return nil, err
-		}
-		if f.DatePart {
-			part, err := builtins.DatePart(datePartWord(fc.Args[0]), name)
-			if err != nil {
-				return nil, err
-			}
-			call.Part, srcs = part, fc.Args[1:]
-		}
-		var err error
-		if args, err = c.compileExprs(srcs); err != nil {
-			return nil, err
-		}
-	}
-	call.Args = make([]builtins.Expr, len(args))
-	for i, a := range args {
-		a := a
-		call.Args[i] = builtins.Expr{Type: a.typ, Nullable: a.nullable, Eval: func(e builtins.Env) (Value, error) { return a.eval(e.(*env)) }}
-		if srcs != nil {
-			_, call.Args[i].NullLiteral = srcs[i].(*tsql.NullLit)
-		}
-	}
-	r, err := f.Compile(call)
-	if err != nil {
-		return nil, err
-	}
-	return &cexpr{typ: r.Type, nullable: r.Nullable, eval: func(en *env) (Value, error) { return r.Eval(en) }}, nil
-}
-
-// datePartWord is the text of a datepart argument: a bare word (year) or
-// a string ('year'); anything else is no datepart.
-func datePartWord(e tsql.Expr) string {
-	switch x := e.(type) {
-	case *tsql.ColumnRef:
-		if len(x.Name.Parts) == 1 {
-			return x.Name.Object().Name
-		}
-	case *tsql.StringLit:
-		return x.Value
-	}
-	return ""
-}
-
-func (c *compiler) compileArgs(fc *tsql.FuncCall) ([]*cexpr, error) {
-	return c.compileExprs(fc.Args)
-}
-
-// compileExprs compiles the arguments of a call: values, not predicates.
-func (c *compiler) compileExprs(es []tsql.Expr) ([]*cexpr, error) {
-	out := make([]*cexpr, len(es))
-	for i, a := range es {
-		ce, err := c.compile(a)
-		if err != nil {
-			return nil, err
-		}
-		if ce.cond {
-			return nil, newErr(sqlerr.SyntaxError, exprText(a))
-		}
-		out[i] = ce
-	}
-	return out, nil
-}
-
-func fixedArgs(n int, f func(*compiler, []*cexpr) (*cexpr, error)) builtin {
-	return func(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
+func fixedArgs(n int, f func(*scope, []*cexpr) (*cexpr, error)) builtin {
+	return func(sc *scope, c *query.Compiler, fc *tsql.FuncCall) (*cexpr, error) {
 		if len(fc.Args) != n {
 			return nil, newErr(sqlerr.FunctionArgCount, fc.Name.Object().Name, n)
 		}
-		args, err := c.compileArgs(fc)
+		args, err := c.CompileArgs(fc)
 		if err != nil {
 			return nil, err
 		}
-		return f(c, args)
+		return f(sc, args)
 	}
 }
 
-func rangeArgs(lo, hi int, f func(*compiler, []*cexpr) (*cexpr, error)) builtin {
-	return func(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
+func rangeArgs(lo, hi int, f func(*scope, []*cexpr) (*cexpr, error)) builtin {
+	return func(sc *scope, c *query.Compiler, fc *tsql.FuncCall) (*cexpr, error) {
 		if len(fc.Args) < lo || len(fc.Args) > hi {
 			return nil, newErr(sqlerr.FunctionArgRange, fc.Name.Object().Name, lo, hi)
 		}
-		args, err := c.compileArgs(fc)
+		args, err := c.CompileArgs(fc)
 		if err != nil {
 			return nil, err
 		}
-		return f(c, args)
+		return f(sc, args)
 	}
 }
 
@@ -238,7 +126,7 @@ func evalArgs(args []*cexpr, en *env) ([]Value, bool, error) {
 	vals := make([]Value, len(args))
 	null := false
 	for i, a := range args {
-		v, err := a.eval(en)
+		v, err := a.Eval(en)
 		if err != nil {
 			return nil, false, err
 		}
@@ -252,7 +140,7 @@ func evalArgs(args []*cexpr, en *env) ([]Value, bool, error) {
 
 // nullSafe builds a function that is NULL when any argument is.
 func nullSafe(t Type, args []*cexpr, f func(en *env, vals []Value) (Value, error)) *cexpr {
-	return &cexpr{typ: t, nullable: true, eval: func(en *env) (Value, error) {
+	return &cexpr{Type: t, Nullable: true, Eval: func(en *env) (Value, error) {
 		vals, null, err := evalArgs(args, en)
 		if err != nil || null {
 			return nil, err
@@ -264,7 +152,7 @@ func nullSafe(t Type, args []*cexpr, f func(en *env, vals []Value) (Value, error
 func wallClock(t time.Time) time.Time { return sqltypes.WallClock(t) }
 
 func nowFunc(utc, precise bool) builtin {
-	return func(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
+	return func(sc *scope, c *query.Compiler, fc *tsql.FuncCall) (*cexpr, error) {
 		if len(fc.Args) != 0 {
 			return nil, newErr(sqlerr.FunctionArgCount, fc.Name.Object().Name, 0)
 		}
@@ -272,8 +160,8 @@ func nowFunc(utc, precise bool) builtin {
 		if precise {
 			t = sqltypes.DateTime2(7)
 		}
-		return &cexpr{typ: t, eval: func(en *env) (Value, error) {
-			now := en.sc.s.inst.now()
+		return &cexpr{Type: t, Eval: func(en *env) (Value, error) {
+			now := sc.s.inst.now()
 			if utc {
 				now = now.UTC()
 			}
@@ -287,8 +175,8 @@ func nowFunc(utc, precise bool) builtin {
 }
 
 func sessionString(f func(*Session) string) builtin {
-	return func(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
-		return &cexpr{typ: sqltypes.TypeSysname, eval: func(en *env) (Value, error) { return f(en.sc.s), nil }}, nil
+	return func(sc *scope, c *query.Compiler, fc *tsql.FuncCall) (*cexpr, error) {
+		return &cexpr{Type: sqltypes.TypeSysname, Eval: func(en *env) (Value, error) { return f(sc.s), nil }}, nil
 	}
 }
 
@@ -299,12 +187,12 @@ func identValue(v Value) Value {
 	return nil
 }
 
-func fnSchemaName(c *compiler, a []*cexpr) (*cexpr, error) {
-	return &cexpr{typ: sqltypes.TypeSysname, nullable: true, eval: func(en *env) (Value, error) {
+func fnSchemaName(sc *scope, a []*cexpr) (*cexpr, error) {
+	return &cexpr{Type: sqltypes.TypeSysname, Nullable: true, Eval: func(en *env) (Value, error) {
 		if len(a) == 0 {
 			return "dbo", nil
 		}
-		v, err := a[0].eval(en)
+		v, err := a[0].Eval(en)
 		if err != nil || v == nil {
 			return nil, err
 		}
@@ -320,36 +208,36 @@ func fnSchemaName(c *compiler, a []*cexpr) (*cexpr, error) {
 
 var schemaIDs = map[int]string{1: "dbo", 3: "INFORMATION_SCHEMA", 4: "sys"}
 
-func fnDBName(c *compiler, a []*cexpr) (*cexpr, error) {
-	return &cexpr{typ: sqltypes.TypeSysname, nullable: true, eval: func(en *env) (Value, error) {
+func fnDBName(sc *scope, a []*cexpr) (*cexpr, error) {
+	return &cexpr{Type: sqltypes.TypeSysname, Nullable: true, Eval: func(en *env) (Value, error) {
 		if len(a) == 0 {
-			return en.sc.s.currentDB().Name(), nil
+			return sc.s.currentDB().Name(), nil
 		}
-		v, err := a[0].eval(en)
+		v, err := a[0].Eval(en)
 		if err != nil || v == nil {
 			return nil, err
 		}
 		n, ok := toInt64(v)
 		if !ok {
-			return nil, newErr(sqlerr.InvalidArgumentType, a[0].typ.Name(), 1, "db_name")
+			return nil, newErr(sqlerr.InvalidArgumentType, a[0].Type.Name(), 1, "db_name")
 		}
-		if db := en.sc.s.inst.DBByID(int(n)); db != nil {
+		if db := sc.s.inst.DBByID(int(n)); db != nil {
 			return db.Name(), nil
 		}
 		return nil, nil
 	}}, nil
 }
 
-func fnDBID(c *compiler, a []*cexpr) (*cexpr, error) {
-	return &cexpr{typ: sqltypes.TypeSmallInt, nullable: true, eval: func(en *env) (Value, error) {
+func fnDBID(sc *scope, a []*cexpr) (*cexpr, error) {
+	return &cexpr{Type: sqltypes.TypeSmallInt, Nullable: true, Eval: func(en *env) (Value, error) {
 		if len(a) == 0 {
-			return int64(en.sc.s.currentDB().ID()), nil
+			return int64(sc.s.currentDB().ID()), nil
 		}
-		v, err := evalString(a[0], en)
+		v, err := query.EvalString(a[0], en)
 		if err != nil || v == nil {
 			return nil, err
 		}
-		if db := en.sc.s.inst.DB(v.(string)); db != nil {
+		if db := sc.s.inst.DB(v.(string)); db != nil {
 			return int64(db.ID()), nil
 		}
 		return nil, nil
@@ -406,11 +294,11 @@ func (inst *Instance) serverProperty(name string) Value {
 	return nil
 }
 
-func fnServerProperty(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
+func fnServerProperty(sc *scope, c *query.Compiler, fc *tsql.FuncCall) (*cexpr, error) {
 	if len(fc.Args) != 1 {
 		return nil, newErr(sqlerr.FunctionArgCount, "SERVERPROPERTY", 1)
 	}
-	args, err := c.compileArgs(fc)
+	args, err := c.CompileArgs(fc)
 	if err != nil {
 		return nil, err
 	}
@@ -418,12 +306,12 @@ func fnServerProperty(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
 	if lit, ok := fc.Args[0].(*tsql.StringLit); ok && intServerProps[strings.ToLower(lit.Value)] {
 		t = sqltypes.TypeInt
 	}
-	return &cexpr{typ: t, nullable: true, eval: func(en *env) (Value, error) {
-		v, err := evalString(args[0], en)
+	return &cexpr{Type: t, Nullable: true, Eval: func(en *env) (Value, error) {
+		v, err := query.EvalString(args[0], en)
 		if err != nil || v == nil {
 			return nil, err
 		}
-		r := en.sc.s.inst.serverProperty(v.(string))
+		r := sc.s.inst.serverProperty(v.(string))
 		if n, ok := r.(int64); ok && t.Kind != sqltypes.KindInt {
 			return sqltypes.FormatValue(n, sqltypes.TypeBigInt), nil
 		}
@@ -434,17 +322,17 @@ func fnServerProperty(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
 	}}, nil
 }
 
-func fnDatabasePropertyEx(c *compiler, a []*cexpr) (*cexpr, error) {
+func fnDatabasePropertyEx(sc *scope, a []*cexpr) (*cexpr, error) {
 	return nullSafe(sqltypes.TypeSysname, a, func(en *env, v []Value) (Value, error) {
-		dn, err := toStringValue(v[0], a[0].typ)
+		dn, err := toStringValue(v[0], a[0].Type)
 		if err != nil {
 			return nil, err
 		}
-		pn, err := toStringValue(v[1], a[1].typ)
+		pn, err := toStringValue(v[1], a[1].Type)
 		if err != nil {
 			return nil, err
 		}
-		db := en.sc.s.inst.DB(dn.(string))
+		db := sc.s.inst.DB(dn.(string))
 		if db == nil {
 			return nil, nil
 		}
@@ -496,9 +384,9 @@ func splitObjectString(s string) []string {
 	return append(parts, cur.String())
 }
 
-func fnObjectID(c *compiler, a []*cexpr) (*cexpr, error) {
-	return &cexpr{typ: sqltypes.TypeInt, nullable: true, eval: func(en *env) (Value, error) {
-		v, err := evalString(a[0], en)
+func fnObjectID(sc *scope, a []*cexpr) (*cexpr, error) {
+	return &cexpr{Type: sqltypes.TypeInt, Nullable: true, Eval: func(en *env) (Value, error) {
+		v, err := query.EvalString(a[0], en)
 		if err != nil || v == nil {
 			return nil, err
 		}
@@ -509,23 +397,23 @@ func fnObjectID(c *compiler, a []*cexpr) (*cexpr, error) {
 		if len(parts) > 3 {
 			return nil, nil
 		}
-		db := en.sc.s.currentDB()
+		db := sc.s.currentDB()
 		if strings.HasPrefix(parts[2], "#") {
-			db = en.sc.s.inst.DBByID(tempdbID)
-			parts[2] = en.sc.tableName(&tsql.ObjectName{Parts: []tsql.Ident{{Name: parts[2]}}})
+			db = sc.s.inst.DBByID(tempdbID)
+			parts[2] = sc.tableName(&tsql.ObjectName{Parts: []tsql.Ident{{Name: parts[2]}}})
 		} else if parts[0] != "" {
-			if db = en.sc.s.inst.DB(parts[0]); db == nil {
+			if db = sc.s.inst.DB(parts[0]); db == nil {
 				return nil, nil
 			}
 		}
 		if strings.EqualFold(parts[1], "sys") || strings.EqualFold(parts[1], "information_schema") {
-			if cv := en.sc.s.inst.reg.view(parts[1], parts[2]); cv != nil {
+			if cv := sc.s.inst.reg.view(parts[1], parts[2]); cv != nil {
 				return int64(cv.id), nil
 			}
 			return nil, nil
 		}
 		db.mu.RLock()
-		t := db.lookupTable(parts[1], parts[2], en.sc.s.tx)
+		t := db.lookupTable(parts[1], parts[2], sc.s.tx)
 		db.mu.RUnlock()
 		if t == nil {
 			return moduleObjectID(en, a, db, parts[1], parts[2])
@@ -534,17 +422,17 @@ func fnObjectID(c *compiler, a []*cexpr) (*cexpr, error) {
 	}}, nil
 }
 
-func fnObjectName(c *compiler, a []*cexpr) (*cexpr, error) {
-	return &cexpr{typ: sqltypes.TypeSysname, nullable: true, eval: func(en *env) (Value, error) {
+func fnObjectName(sc *scope, a []*cexpr) (*cexpr, error) {
+	return &cexpr{Type: sqltypes.TypeSysname, Nullable: true, Eval: func(en *env) (Value, error) {
 		vals, null, err := evalArgs(a, en)
 		if err != nil || null {
 			return nil, err
 		}
 		id, _ := toInt64(vals[0])
-		db := en.sc.s.currentDB()
+		db := sc.s.currentDB()
 		if len(vals) > 1 {
 			n, _ := toInt64(vals[1])
-			if db = en.sc.s.inst.DBByID(int(n)); db == nil {
+			if db = sc.s.inst.DBByID(int(n)); db == nil {
 				return nil, nil
 			}
 		}
@@ -557,9 +445,4 @@ func fnObjectName(c *compiler, a []*cexpr) (*cexpr, error) {
 	}}, nil
 }
 
-func fnIIF(c *compiler, fc *tsql.FuncCall) (*cexpr, error) {
-	if len(fc.Args) != 3 {
-		return nil, newErr(sqlerr.FunctionArgCount, "iif", 3)
-	}
-	return c.caseExpr(&tsql.CaseExpr{Whens: []*tsql.CaseWhen{{When: fc.Args[0], Then: fc.Args[1]}}, Else: fc.Args[2]})
-}
+func decimalOf(n int64) Decimal { return Decimal{Unscaled: big.NewInt(n), Scale: 0} }

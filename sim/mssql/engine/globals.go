@@ -18,49 +18,49 @@ func (inst *Instance) Version() string {
 		"\tDeveloper Edition (64-bit) on Windows Server 2022 Standard 10.0 <X64> (Build 20348: ) (Hypervisor)\n"
 }
 
-func (c *compiler) globalVar(x *tsql.GlobalVarRef) (*cexpr, error) {
+func (sc *scope) globalVar(x *tsql.GlobalVarRef) (*cexpr, error) {
 	name := strings.ToLower(x.Name)
 	mk := func(t Type, f func(en *env) Value) (*cexpr, error) {
-		return &cexpr{typ: t, nullable: true, eval: func(en *env) (Value, error) { return f(en), nil }}, nil
+		return &cexpr{Type: t, Nullable: true, Eval: func(en *env) (Value, error) { return f(en), nil }}, nil
 	}
 	switch name {
 	case "@@servername":
-		return mk(sqltypes.TypeSysname, func(en *env) Value { return en.sc.s.inst.cfg.Name })
+		return mk(sqltypes.TypeSysname, func(en *env) Value { return sc.s.inst.cfg.Name })
 	case "@@servicename":
 		return mk(sqltypes.TypeSysname, func(en *env) Value {
-			if v := en.sc.s.inst.serverProperty("InstanceName"); v != nil {
+			if v := sc.s.inst.serverProperty("InstanceName"); v != nil {
 				return v
 			}
 			return "MSSQLSERVER"
 		})
 	case "@@version":
-		return mk(sqltypes.NVarChar(300), func(en *env) Value { return en.sc.s.inst.Version() })
+		return mk(sqltypes.NVarChar(300), func(en *env) Value { return sc.s.inst.Version() })
 	case "@@spid":
-		return mk(sqltypes.TypeSmallInt, func(en *env) Value { return int64(en.sc.s.id) })
+		return mk(sqltypes.TypeSmallInt, func(en *env) Value { return int64(sc.s.id) })
 	case "@@rowcount":
-		return mk(sqltypes.TypeInt, func(en *env) Value { return en.sc.s.rowcount })
+		return mk(sqltypes.TypeInt, func(en *env) Value { return sc.s.rowcount })
 	case "@@trancount":
-		return mk(sqltypes.TypeInt, func(en *env) Value { return int64(en.sc.s.tranCount) })
+		return mk(sqltypes.TypeInt, func(en *env) Value { return int64(sc.s.tranCount) })
 	case "@@error":
-		return mk(sqltypes.TypeInt, func(en *env) Value { return int64(en.sc.s.lastError) })
+		return mk(sqltypes.TypeInt, func(en *env) Value { return int64(sc.s.lastError) })
 	case "@@identity":
-		return mk(sqltypes.DecimalType(38, 0), func(en *env) Value { return identValue(en.sc.s.identity) })
+		return mk(sqltypes.DecimalType(38, 0), func(en *env) Value { return identValue(sc.s.identity) })
 	case "@@language":
-		return mk(sqltypes.TypeSysname, func(en *env) Value { return en.sc.s.opts.Language })
+		return mk(sqltypes.TypeSysname, func(en *env) Value { return sc.s.opts.Language })
 	case "@@max_precision":
 		return mk(sqltypes.TypeTinyInt, func(*env) Value { return int64(38) })
 	case "@@datefirst":
-		return mk(sqltypes.TypeTinyInt, func(en *env) Value { return int64(en.sc.s.opts.DateFirst) })
+		return mk(sqltypes.TypeTinyInt, func(en *env) Value { return int64(sc.s.opts.DateFirst) })
 	case "@@lock_timeout":
-		return mk(sqltypes.TypeInt, func(en *env) Value { return en.sc.s.opts.LockTimeout })
+		return mk(sqltypes.TypeInt, func(en *env) Value { return sc.s.opts.LockTimeout })
 	case "@@textsize":
-		return mk(sqltypes.TypeInt, func(en *env) Value { return en.sc.s.opts.TextSize })
+		return mk(sqltypes.TypeInt, func(en *env) Value { return sc.s.opts.TextSize })
 	case "@@nestlevel":
-		return mk(sqltypes.TypeInt, func(en *env) Value { return int64(en.sc.depth) })
+		return mk(sqltypes.TypeInt, func(en *env) Value { return int64(sc.depth) })
 	case "@@procid":
 		return mk(sqltypes.TypeInt, func(*env) Value { return int64(0) })
 	case "@@options":
-		return mk(sqltypes.TypeInt, func(en *env) Value { return int64(en.sc.s.optionBits()) })
+		return mk(sqltypes.TypeInt, func(en *env) Value { return int64(sc.s.optionBits()) })
 	case "@@microsoftversion":
 		return mk(sqltypes.TypeInt, func(*env) Value { return int64(0x10000000 | 4135) })
 	case "@@dbts":

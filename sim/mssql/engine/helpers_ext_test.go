@@ -36,11 +36,6 @@ func bkOK(t *testing.T, s *engine.Session, sql string) *recorder {
 	return enginerec.OK(t, s, sql)
 }
 
-func bkWantErr(t *testing.T, s *engine.Session, sql string, want ...int32) {
-	t.Helper()
-	enginerec.WantErr(t, s, sql, want...)
-}
-
 func scalar(t *testing.T, s *engine.Session, sql string) string {
 	t.Helper()
 	return enginerec.Scalar(t, s, sql)

@@ -57,5 +57,5 @@ func (sc *scope) insertExecPlan(x *tsql.ExecStmt, want int) (*plan, error) {
 		cols = make([]Column, want)
 	}
 	rows := cap.rows
-	return &plan{cols: cols, run: func(*env, int) ([][]Value, error) { return rows, nil }}, nil
+	return &plan{Cols: cols, Run: func(*env, int) ([][]Value, error) { return rows, nil }}, nil
 }

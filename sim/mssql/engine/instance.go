@@ -64,7 +64,8 @@ type Config struct {
 	// 0 means one second.
 	MirrorRetry time.Duration
 	// Features are the parts of SQL Server the instance is built from; nil
-	// means DefaultFeatures() (features.go). Tests add one or leave one out.
+	// means DefaultFeatures() (features.go: none, the core alone). Tests
+	// add one or leave one out.
 	Features []Feature
 
 	// WindowsLogins are Windows logins (DOMAIN\user) the instance has, as
@@ -104,14 +105,9 @@ type Instance struct {
 	// a database's gate at a time, a transaction spanning databases cannot
 	// deadlock against checkpoints.
 	ckpAll sync.Mutex
-	// dataVolume is the free space of the volume holding DataPath
-	// (capacity.go); unset, the host's.
-	dataVolume volumeFree
 	// userReads counts user-table rows read per program
 	// (metadata_reads.go).
 	userReads rowReads
-	// deviceRate paces backup device I/O (capacity.go).
-	deviceRate deviceRate
 
 	// What the instance's subsystems hold lives here, not in package-level
 	// maps keyed by instance, so that Close frees it and a closed instance

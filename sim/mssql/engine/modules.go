@@ -12,11 +12,14 @@ import (
 	"github.com/pchatdr/harness/sqlerr"
 )
 
-// User procedures and views (SQL Server "modules"): CREATE [OR ALTER] /
-// ALTER / DROP PROCEDURE and VIEW, EXEC of a user procedure (parameters,
-// defaults, OUTPUT, RETURN, nesting), views in FROM, and the catalog that
-// shows them (sys.procedures, sys.views, sys.sql_modules, sys.objects,
-// OBJECT_ID, OBJECT_DEFINITION, sp_helptext).
+// User procedures and views (SQL Server "modules") as the core keeps and
+// runs them: their definitions in the database and its log, EXEC of a user
+// procedure (parameters, defaults, OUTPUT, RETURN, nesting), views in FROM,
+// and what OBJECT_ID, OBJECT_DEFINITION and the catalog read. Their
+// statements, CREATE [OR ALTER] / ALTER / DROP PROCEDURE and VIEW, are the
+// modules feature's (sim/mssql/modules, over export_modules.go); the views
+// that show them (sys.procedures, sys.views, sys.sql_modules, sp_helptext)
+// the catalog's.
 //
 // A module is kept as its definition, the batch that created it, as SQL
 // Server keeps it in sys.sql_modules; running it re-parses that text (the
@@ -144,23 +147,9 @@ func (s *Session) dropTempModules() {
 	}
 }
 
-func installModules(r *Registry) {
-	r.Statement(&tsql.CreateProcStmt{}, func(sc *scope, st tsql.Stmt) error {
-		return sc.execCreateProc(st.(*tsql.CreateProcStmt))
-	})
-	r.Statement(&tsql.CreateViewStmt{}, func(sc *scope, st tsql.Stmt) error {
-		return sc.execCreateView(st.(*tsql.CreateViewStmt))
-	})
-	r.Statement(&tsql.DropModuleStmt{}, func(sc *scope, st tsql.Stmt) error {
-		return sc.execDropModule(st.(*tsql.DropModuleStmt))
-	})
-	// sys.procedures, sys.views, sys.sql_modules and sp_helptext are the
-	// catalog's (sim/mssql/catalog's WithModuleViews adds them to this
-	// feature).
-}
-
 // ---------------------------------------------------------------------------
-// CREATE / ALTER / DROP
+// What CREATE PROCEDURE and CREATE VIEW bind (sim/mssql/modules runs the
+// statements: export_modules.go)
 
 // procParams resolves a procedure's parameter declarations: types (2715),
 // duplicate names (134) and defaults, which must be constants converted to
@@ -198,81 +187,6 @@ func (sc *scope) procParams(decls []*tsql.ProcParamDecl) ([]ProcParam, error) {
 	return out, nil
 }
 
-// moduleTarget resolves the database, schema and stored name of a module
-// being created or dropped (#name: tempdb, suffixed per session as
-// temporary tables are).
-func (sc *scope) moduleTarget(n *tsql.ObjectName) (*Database, string, string, error) {
-	db, schema, err := sc.tableDB(n)
-	if err != nil {
-		return nil, "", "", err
-	}
-	return db, schema, sc.tableName(n), nil
-}
-
-func (sc *scope) execCreateProc(x *tsql.CreateProcStmt) error {
-	if strings.HasPrefix(x.Name.Object().Name, "##") {
-		return newErr(sqlerr.Message, "Global temporary procedures (##) are not supported by the simulator.")
-	}
-	db, schema, name, err := sc.moduleTarget(&x.Name)
-	if err != nil {
-		return err
-	}
-	params, err := sc.procParams(x.Params)
-	if err != nil {
-		return err
-	}
-	// Variables are bound when the procedure is compiled: an undeclared
-	// one is 137 at CREATE time.
-	check := sc.child(name)
-	for _, p := range params {
-		check.vars[strings.ToLower(p.Name)] = &variable{name: p.Name, typ: p.Type}
-	}
-	if e := check.checkVarsUncached(x.Body); e != nil {
-		return e
-	}
-	return sc.storeModule(db, schema, name, moduleProc, x.Alter, x.OrAlter, x.Text)
-}
-
-func (sc *scope) execCreateView(x *tsql.CreateViewStmt) error {
-	if strings.HasPrefix(x.Name.Object().Name, "#") {
-		return newErr(sqlerr.Message, "Views cannot be temporary: CREATE VIEW of a #name is refused.")
-	}
-	db, schema, name, err := sc.moduleTarget(&x.Name)
-	if err != nil {
-		return err
-	}
-	// Unlike procedures, a view is bound when it is created: what it
-	// selects from must exist (208, 207) and its columns must have unique
-	// names (4511, 4506, 8158, 8159).
-	p, err := sc.compileViewQuery(db, x.Query)
-	if err != nil {
-		return err
-	}
-	if len(x.Columns) > 0 {
-		switch {
-		case len(p.cols) > len(x.Columns):
-			return newErr(sqlerr.MoreColumnsThanList, name)
-		case len(p.cols) < len(x.Columns):
-			return newErr(sqlerr.FewerColumnsThanList, name)
-		}
-	}
-	seen := map[string]bool{}
-	for i, c := range p.cols {
-		cn := c.Name
-		if len(x.Columns) > 0 {
-			cn = x.Columns[i].Name
-		}
-		if cn == "" {
-			return newErr(sqlerr.ViewNoColumnName, i+1)
-		}
-		if seen[strings.ToLower(cn)] {
-			return newErr(sqlerr.ViewColumnNotUnique, cn, name)
-		}
-		seen[strings.ToLower(cn)] = true
-	}
-	return sc.storeModule(db, schema, name, moduleView, x.Alter, x.OrAlter, x.Text)
-}
-
 // compileViewQuery compiles a view's query in the view's database (ORDER
 // BY without TOP or OFFSET is 1033, as in any derived table).
 func (sc *scope) compileViewQuery(db *Database, q *tsql.SelectStmt) (*plan, error) {
@@ -286,95 +200,6 @@ func (sc *scope) compileViewQuery(db *Database, q *tsql.SelectStmt) (*plan, erro
 		defer sc.s.setDB(cur)
 	}
 	return sc.compileQuery(q, nil)
-}
-
-// storeModule creates or alters a module in a transaction (rolled back
-// with it, logged when it commits). CREATE of an existing name is 2714,
-// ALTER of a missing one 208, ALTER of an object of another kind 2010.
-func (sc *scope) storeModule(db *Database, schema, name, typ string, alter, orAlter bool, text string) error {
-	now := wallClock(sc.s.inst.now())
-	_, err := sc.withTx(func(tx *Tx) (int64, error) {
-		db.mu.Lock()
-		defer db.mu.Unlock()
-		old := db.module(schema, name)
-		if db.lookupTable(schema, name, tx) != nil || db.tables[tableKey(schema, name)] != nil {
-			if alter || orAlter {
-				return 0, newErr(sqlerr.AlterIncompatibleObject, name)
-			}
-			return 0, newErr(sqlerr.ObjectExists, name)
-		}
-		switch {
-		case old != nil && !alter && !orAlter:
-			return 0, newErr(sqlerr.ObjectExists, name)
-		case old == nil && alter:
-			return 0, newErr(sqlerr.InvalidObject, name)
-		case old != nil && old.Type != typ:
-			return 0, newErr(sqlerr.AlterIncompatibleObject, name)
-		}
-		m := &ModuleDef{Schema: schema, Name: name, Type: typ, Definition: text, Created: now, Modified: now}
-		if old != nil {
-			m.ID, m.Created = old.ID, old.Created
-		} else {
-			m.ID = db.nextObject
-		}
-		db.putModule(m)
-		tx.record(db, encJSON(opModule, m), func() {
-			delete(db.modules, tableKey(schema, name))
-			if old != nil {
-				db.modules[tableKey(schema, name)] = old
-			}
-		}, nil)
-		return 0, nil
-	})
-	if err != nil {
-		return err
-	}
-	sc.s.rowcount = 0
-	sc.s.lastError = 0
-	return sc.done(DoneInfo{})
-}
-
-func (sc *scope) execDropModule(x *tsql.DropModuleStmt) error {
-	typ, word := moduleProc, "PROCEDURE"
-	if x.Kind == "VIEW" {
-		typ, word = moduleView, "VIEW"
-	}
-	for i := range x.Names {
-		n := &x.Names[i]
-		db, schema, name, err := sc.moduleTarget(n)
-		if err != nil {
-			return err
-		}
-		_, err = sc.withTx(func(tx *Tx) (int64, error) {
-			db.mu.Lock()
-			defer db.mu.Unlock()
-			m := db.module(schema, name)
-			if m == nil || m.Type != typ {
-				switch {
-				case m != nil:
-					other := "DROP PROCEDURE"
-					if m.Type == moduleView {
-						other = "DROP VIEW"
-					}
-					return 0, newErr(sqlerr.DropWrongObjectType, word, name, name, "a "+m.kindWord(), other)
-				case db.lookupTable(schema, name, tx) != nil:
-					return 0, newErr(sqlerr.DropWrongObjectType, word, name, name, "a table", "DROP TABLE")
-				case x.IfExists:
-					return 0, nil
-				}
-				return 0, newErr(sqlerr.CannotDropNotFound, strings.ToLower(word), nameText(n))
-			}
-			delete(db.modules, tableKey(schema, name))
-			tx.record(db, encID(opDropModule, m.ID), func() { db.modules[tableKey(schema, name)] = m }, nil)
-			return 0, nil
-		})
-		if err != nil {
-			return err
-		}
-	}
-	sc.s.rowcount = 0
-	sc.s.lastError = 0
-	return sc.done(DoneInfo{})
 }
 
 // ---------------------------------------------------------------------------

@@ -31,9 +31,9 @@ func (*scope) parseViewText(m *ModuleDef) (*tsql.CreateViewStmt, error) {
 // addModuleFuncs adds OBJECT_DEFINITION(object_id): a module's definition
 // in the current database, NULL for anything else.
 func addModuleFuncs(builtins map[string]builtin) {
-	builtins["object_definition"] = fixedArgs(1, func(c *compiler, a []*cexpr) (*cexpr, error) {
-		return &cexpr{typ: sqltypes.NVarChar(sqltypes.MaxLength), nullable: true, eval: func(en *env) (Value, error) {
-			v, err := a[0].eval(en)
+	builtins["object_definition"] = fixedArgs(1, func(sc *scope, a []*cexpr) (*cexpr, error) {
+		return &cexpr{Type: sqltypes.NVarChar(sqltypes.MaxLength), Nullable: true, Eval: func(en *env) (Value, error) {
+			v, err := a[0].Eval(en)
 			if err != nil || v == nil {
 				return nil, err
 			}
@@ -41,7 +41,7 @@ func addModuleFuncs(builtins map[string]builtin) {
 			if !ok {
 				return nil, nil
 			}
-			if m := en.sc.s.currentDB().moduleByID(int(id)); m != nil {
+			if m := sc.s.currentDB().moduleByID(int(id)); m != nil {
 				return m.Definition, nil
 			}
 			return nil, nil
@@ -62,7 +62,7 @@ func moduleObjectID(en *env, a []*cexpr, db *Database, schema, name string) (Val
 		return nil, nil
 	}
 	if len(a) > 1 {
-		v, err := a[1].eval(en)
+		v, err := a[1].Eval(en)
 		if err != nil {
 			return nil, err
 		}

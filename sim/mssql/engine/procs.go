@@ -223,7 +223,7 @@ func (sc *scope) execExec(x *tsql.ExecStmt) error {
 	for _, a := range args {
 		if a.target != nil {
 			if o, ok := outs[a.ord]; ok {
-				if err := sc.assign(a.target, "=", constExpr(o.val, o.typ), &env{sc: sc}); err != nil {
+				if err := sc.assign(a.target, "=", constExpr(o.val, o.typ), &env{}); err != nil {
 					return err
 				}
 			}

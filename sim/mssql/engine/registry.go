@@ -66,8 +66,12 @@ func (r *Registry) LegacyView(name, target string) { r.legacy[strings.ToLower(na
 // TableFunc adds a table-valued function under a lower-case name.
 func (r *Registry) TableFunc(name string, f tableFunc) { r.tableFuncs[strings.ToLower(name)] = f }
 
-// AlterDatabaseOption handles ALTER DATABASE ... SET name (PARTNER,
-// WITNESS) where the core does not.
+// alterDBOption handles one ALTER DATABASE ... SET option.
+type alterDBOption func(sc *scope, db *Database, opt *tsql.Option, x *tsql.AlterDatabaseStmt) error
+
+// AlterDatabaseOption handles ALTER DATABASE ... SET name: the databases
+// feature's own options (RECOVERY, SINGLE_USER, OFFLINE, READ_ONLY, ...)
+// and other features' (mirroring's PARTNER, WITNESS).
 func (r *Registry) AlterDatabaseOption(name string, h alterDBOption) { r.alterDB[name] = h }
 
 func (r *Registry) view(schema, name string) *catalogView {

@@ -14,27 +14,27 @@ func (sc *scope) execSelect(x *tsql.SelectStmt) error {
 	if sc.s.opts.FmtOnly {
 		// SET FMTONLY ON: the result's metadata, no rows, nothing run; a
 		// variable-assigning SELECT returns nothing and assigns nothing.
-		if len(p.assign) > 0 {
+		if len(p.Assign) > 0 {
 			return nil
 		}
-		if err := sc.emit(sc.out.Columns(p.cols)); err != nil {
+		if err := sc.emit(sc.out.Columns(p.Cols)); err != nil {
 			return err
 		}
 		return sc.done(DoneInfo{CurCmd: 0xC1})
 	}
-	rows, err := p.run(&env{sc: sc}, -1)
+	rows, err := p.Run(&env{}, -1)
 	if err != nil {
 		return err
 	}
 	if rc := sc.s.opts.RowCount; rc > 0 && int64(len(rows)) > rc {
 		rows = rows[:rc]
 	}
-	if len(p.assign) > 0 {
+	if len(p.Assign) > 0 {
 		sc.s.rowcount = int64(len(rows))
 		sc.s.lastError = 0
 		return nil
 	}
-	if err := sc.emit(sc.out.Columns(p.cols)); err != nil {
+	if err := sc.emit(sc.out.Columns(p.Cols)); err != nil {
 		return err
 	}
 	for _, r := range rows {

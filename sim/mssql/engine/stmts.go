@@ -33,11 +33,11 @@ func (sc *scope) execDeclare(x *tsql.DeclareStmt) error {
 			v = &variable{name: d.Name, typ: t}
 		}
 		if d.Init != nil {
-			ce, err := sc.newCompiler(nil).compile(d.Init)
+			ce, err := sc.newCompiler(nil).Compile(d.Init)
 			if err != nil {
 				return err
 			}
-			if err := sc.assign(v, "=", ce, &env{sc: sc}); err != nil {
+			if err := sc.assign(v, "=", ce, &env{}); err != nil {
 				return err
 			}
 		}
@@ -51,14 +51,14 @@ func (sc *scope) execSetVar(x *tsql.SetVarStmt) error {
 	if v == nil {
 		return newErr(sqlerr.MustDeclareVariable, x.Var)
 	}
-	ce, err := sc.newCompiler(nil).compile(x.Value)
+	ce, err := sc.newCompiler(nil).Compile(x.Value)
 	if err != nil {
 		return err
 	}
-	if ce.cond {
+	if ce.Cond {
 		return newErr(sqlerr.SyntaxError, exprText(x.Value))
 	}
-	if err := sc.assign(v, x.Op, ce, &env{sc: sc}); err != nil {
+	if err := sc.assign(v, x.Op, ce, &env{}); err != nil {
 		return err
 	}
 	sc.s.rowcount = 1

@@ -76,9 +76,9 @@ func (sc *scope) tableVarSource(x *tsql.TableVarRef) (*source, error) {
 	q := strings.ToLower(exposed)
 	cols := make([]bindCol, len(t.Cols))
 	for i, tc := range t.Cols {
-		cols[i] = bindCol{qual: q, name: tc.Name, typ: tc.Type, nullable: tc.Nullable}
+		cols[i] = bindCol{Qual: q, Name: tc.Name, Type: tc.Type, Nullable: tc.Nullable}
 	}
-	return &source{cols: cols, names: []string{exposed}, run: func(en *env) ([][]Value, error) {
+	return &source{Cols: cols, Names: []string{exposed}, Run: func(en *env) ([][]Value, error) {
 		vs := t.scan(sc.s.tx)
 		out := make([][]Value, len(vs))
 		for i, r := range vs {

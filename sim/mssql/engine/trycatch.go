@@ -59,12 +59,12 @@ func (sc *scope) rethrow() error {
 // block's error.
 func addErrorFuncs(builtins map[string]builtin) {
 	errFn := func(t Type, f func(e *Error) Value) builtin {
-		return fixedArgs(0, func(c *compiler, _ []*cexpr) (*cexpr, error) {
-			return &cexpr{typ: t, nullable: true, eval: func(en *env) (Value, error) {
-				if en.sc.catchErr == nil {
+		return fixedArgs(0, func(sc *scope, _ []*cexpr) (*cexpr, error) {
+			return &cexpr{Type: t, Nullable: true, Eval: func(en *env) (Value, error) {
+				if sc.catchErr == nil {
 					return nil, nil
 				}
-				return f(en.sc.catchErr), nil
+				return f(sc.catchErr), nil
 			}}, nil
 		})
 	}

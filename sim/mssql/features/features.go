@@ -7,9 +7,12 @@ package features
 
 import (
 	"github.com/pchatdr/harness/sim/mssql/backup"
+	"github.com/pchatdr/harness/sim/mssql/capacity"
 	"github.com/pchatdr/harness/sim/mssql/catalog"
+	"github.com/pchatdr/harness/sim/mssql/databases"
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/mirroring"
+	"github.com/pchatdr/harness/sim/mssql/modules"
 	"github.com/pchatdr/harness/sim/mssql/msdb"
 	"github.com/pchatdr/harness/sim/mssql/security"
 	"github.com/pchatdr/harness/sim/mssql/sysprocs"
@@ -32,16 +35,19 @@ func Default() []engine.Feature {
 		mirroring.Mirroring(),
 		backup.Backup(),
 		backup.Restore(),
-		engine.BuiltinFeature("capacity"),
+		capacity.Capacity(),
 		catalog.ClientCatalog(),
 		catalog.CompatibilityViews(),
 		msdb.LogShippingAlert(),
 		// User procedures and views, sp_configure, sp_help_job, sp_help
 		// (issue 14): ahead of security so its checks wrap them too.
-		catalog.WithModuleViews(engine.BuiltinFeature("modules")),
+		catalog.WithModuleViews(modules.Modules()),
 		sysprocs.Config(),
 		msdb.AgentHelp(),
 		catalog.SpHelp(),
+		// Database DDL (issue 13 moved it out of the engine's core); it
+		// installs no view.
+		databases.Databases(),
 		// Last: its permission checks wrap the statements, procedures
 		// and ALTER DATABASE options the features above installed.
 		security.Security(),

@@ -13,7 +13,7 @@ import (
 func TestDefaultKeepsTheOrder(t *testing.T) {
 	want := []string{"catalog", "procedures", "files", "logins", "endpoints", "logshipping", "agent",
 		"mirroring", "backup", "restore", "capacity", "client-catalog", "compatibility-views",
-		"logshipping-alert", "modules", "config", "agent-help", "sp_help", "security"}
+		"logshipping-alert", "modules", "config", "agent-help", "sp_help", "databases", "security"}
 	got := features.Default()
 	if len(got) != len(want) {
 		t.Fatalf("features.Default() has %d features, want %d", len(got), len(want))

@@ -1,4 +1,4 @@
-package engine
+package query
 
 import (
 	"math/big"
@@ -11,47 +11,52 @@ import (
 	"github.com/pchatdr/harness/sqlerr"
 )
 
-// env is the runtime context of an expression: the current row of its
-// query, the rows of enclosing queries (correlated subqueries) and the scope
-// (variables, session).
-type env struct {
-	row   []Value
-	outer *env
-	sc    *scope
+// Env is the runtime context of an expression: the current row of its
+// query and the rows of enclosing queries (correlated subqueries). A nil
+// *Env is the environment of an expression outside any query (SET, PRINT,
+// EXEC's arguments). What an expression reads of the session it reads
+// through the Scope it was compiled for, not through its Env.
+type Env struct {
+	// Row is the current row, laid out as the BindScope the expression
+	// was compiled against (UPDATE's SET expressions get the target row).
+	Row   []Value
+	outer *Env
 	win   []Value // window function results for row (ROW_NUMBER() ...)
 }
 
-// cexpr is a compiled expression: names are bound, types known, errors such
+// Expr is a compiled expression: names are bound, types known, errors such
 // as 207 found before any row is read (SQL Server reports them even for an
 // empty table).
-type cexpr struct {
-	typ      Type
-	name     string // result column name ("" for an unnamed expression)
-	nullable bool
-	cond     bool // a predicate: evaluates to true, false or nil (UNKNOWN)
-	constant bool
-	eval     func(*env) (Value, error)
+type Expr struct {
+	Type     Type
+	Name     string // result column name ("" for an unnamed expression)
+	Nullable bool
+	Cond     bool // a predicate: evaluates to true, false or nil (UNKNOWN)
+	Constant bool
+	Eval     func(*Env) (Value, error)
 }
 
-// bindCol is a column visible to expressions of a query.
-type bindCol struct {
-	qual     string // exposed name of its source (alias or table name), lower case
-	schema   string
-	db       string
-	name     string
-	typ      Type
-	nullable bool
+// BindCol is a column visible to expressions of a query.
+type BindCol struct {
+	Qual     string // exposed name of its source (alias or table name), lower case
+	Schema   string
+	DB       string
+	Name     string
+	Type     Type
+	Nullable bool
 }
 
-// bindScope is the columns of one query level.
-type bindScope struct {
-	cols  []bindCol
-	outer *bindScope
+// BindScope is the columns of one query level.
+type BindScope struct {
+	Cols  []BindCol
+	outer *BindScope
 }
 
-type compiler struct {
-	sc    *scope
-	bs    *bindScope
+// Compiler binds and types the expressions of one query level (its
+// columns, its grouping and the window functions of its select list).
+type Compiler struct {
+	qb    *Builder
+	bs    *BindScope
 	group *groupInfo
 	inAgg bool
 	// windows collects the window functions of a select list; nil where
@@ -59,34 +64,28 @@ type compiler struct {
 	windows *[]*rowset.Window
 }
 
-func (sc *scope) newCompiler(bs *bindScope) *compiler { return &compiler{sc: sc, bs: bs} }
+func (qb *Builder) newCompiler(bs *BindScope) *Compiler { return &Compiler{qb: qb, bs: bs} }
 
-func constExpr(v Value, t Type) *cexpr {
-	return &cexpr{typ: t, nullable: v == nil, constant: true, eval: func(*env) (Value, error) { return v, nil }}
+// Const is the constant v of type t.
+func Const(v Value, t Type) *Expr {
+	return &Expr{Type: t, Nullable: v == nil, Constant: true, Eval: func(*Env) (Value, error) { return v, nil }}
 }
 
-// evalScalar evaluates an expression without a row (SET, PRINT, EXEC args).
-func (sc *scope) evalScalar(e tsql.Expr) (Value, Type, error) {
-	ce, err := sc.newCompiler(nil).compile(e)
-	if err != nil {
-		return nil, Type{}, err
-	}
-	v, err := ce.eval(&env{sc: sc})
-	return v, ce.typ, err
-}
-
-func (c *compiler) compileCond(e tsql.Expr) (*cexpr, error) {
-	ce, err := c.compile(e)
+// CompileCond compiles a predicate (WHERE, ON, HAVING, WHEN): a value
+// where a condition is expected is 4145.
+func (c *Compiler) CompileCond(e tsql.Expr) (*Expr, error) {
+	ce, err := c.Compile(e)
 	if err != nil {
 		return nil, err
 	}
-	if !ce.cond {
-		return nil, newErr(sqlerr.NonBooleanCondition, exprText(e))
+	if !ce.Cond {
+		return nil, newErr(sqlerr.NonBooleanCondition, ExprText(e))
 	}
 	return ce, nil
 }
 
-func exprText(e tsql.Expr) string {
+// ExprText is the start of e's text as messages quote it (4145, 102).
+func ExprText(e tsql.Expr) string {
 	if e == nil {
 		return ""
 	}
@@ -97,8 +96,8 @@ func exprText(e tsql.Expr) string {
 	return s
 }
 
-// compile binds and types e.
-func (c *compiler) compile(e tsql.Expr) (*cexpr, error) {
+// Compile binds and types e.
+func (c *Compiler) Compile(e tsql.Expr) (*Expr, error) {
 	if c.group != nil && !c.inAgg {
 		if ce, ok, err := c.groupKey(e); ok || err != nil {
 			return ce, err
@@ -106,7 +105,7 @@ func (c *compiler) compile(e tsql.Expr) (*cexpr, error) {
 	}
 	switch x := e.(type) {
 	case *tsql.IntLit:
-		return constExpr(x.Value, sqltypes.TypeInt), nil
+		return Const(x.Value, sqltypes.TypeInt), nil
 	case *tsql.DecimalLit:
 		u, ok := new(big.Int).SetString(x.Unscaled, 10)
 		if !ok {
@@ -116,9 +115,9 @@ func (c *compiler) compile(e tsql.Expr) (*cexpr, error) {
 		if p > 38 {
 			p = 38
 		}
-		return constExpr(Decimal{Unscaled: u, Scale: uint8(x.Scale)}, sqltypes.DecimalType(uint8(p), uint8(x.Scale))), nil
+		return Const(Decimal{Unscaled: u, Scale: uint8(x.Scale)}, sqltypes.DecimalType(uint8(p), uint8(x.Scale))), nil
 	case *tsql.FloatLit:
-		return constExpr(x.Value, sqltypes.TypeFloat), nil
+		return Const(x.Value, sqltypes.TypeFloat), nil
 	case *tsql.StringLit:
 		if x.Unicode {
 			n := len([]rune(x.Value))
@@ -128,11 +127,11 @@ func (c *compiler) compile(e tsql.Expr) (*cexpr, error) {
 			if n > 4000 {
 				n = sqltypes.MaxLength
 			}
-			return constExpr(x.Value, collated(sqltypes.NVarChar(n), c.sc.dbCollation())), nil
+			return Const(x.Value, Collated(sqltypes.NVarChar(n), c.qb.dbCollation())), nil
 		}
 		// A varchar literal is in the current database's code page: the
 		// characters it lacks are '?' already in the literal.
-		t := collated(sqltypes.VarChar(0), c.sc.dbCollation())
+		t := Collated(sqltypes.VarChar(0), c.qb.dbCollation())
 		v := t.CodePage().Fit(x.Value)
 		n := t.CodePage().Len(v)
 		if n == 0 {
@@ -142,7 +141,7 @@ func (c *compiler) compile(e tsql.Expr) (*cexpr, error) {
 			n = sqltypes.MaxLength
 		}
 		t.Length = n
-		return constExpr(v, t), nil
+		return Const(v, t), nil
 	case *tsql.BinaryLit:
 		n := len(x.Value)
 		if n == 0 {
@@ -151,29 +150,29 @@ func (c *compiler) compile(e tsql.Expr) (*cexpr, error) {
 		if n > 8000 {
 			n = sqltypes.MaxLength
 		}
-		return constExpr(x.Value, sqltypes.VarBinary(n)), nil
+		return Const(x.Value, sqltypes.VarBinary(n)), nil
 	case *tsql.MoneyLit:
 		d, err := sqltypes.ParseDecimal(strings.TrimPrefix(x.Raw, "$"))
 		if err != nil {
 			return nil, err
 		}
-		return constExpr(d.Rescale(4, false), sqltypes.TypeMoney), nil
+		return Const(d.Rescale(4, false), sqltypes.TypeMoney), nil
 	case *tsql.NullLit:
-		return constExpr(nil, sqltypes.TypeInt), nil
+		return Const(nil, sqltypes.TypeInt), nil
 	case *tsql.DefaultExpr:
 		return nil, newErr(sqlerr.SyntaxErrorKeyword, "DEFAULT")
 	case *tsql.ParenExpr:
-		return c.compile(x.X)
+		return c.Compile(x.X)
 	case *tsql.CollateExpr:
 		return c.compileCollate(x)
 	case *tsql.VarRef:
-		v := c.sc.lookupVar(x.Name)
+		v := c.qb.lookupVar(x.Name)
 		if v == nil {
 			return nil, newErr(sqlerr.MustDeclareVariable, x.Name)
 		}
-		return &cexpr{typ: v.typ, nullable: true, eval: func(*env) (Value, error) { return v.val, nil }}, nil
+		return &Expr{Type: v.Type(), Nullable: true, Eval: func(*Env) (Value, error) { return v.Value(), nil }}, nil
 	case *tsql.GlobalVarRef:
-		return c.globalVar(x)
+		return c.qb.scope.GlobalVar(x)
 	case *tsql.ColumnRef:
 		return c.column(x)
 	case *tsql.UnaryExpr:
@@ -181,13 +180,13 @@ func (c *compiler) compile(e tsql.Expr) (*cexpr, error) {
 	case *tsql.BinaryExpr:
 		return c.binary(x)
 	case *tsql.IsNullExpr:
-		a, err := c.compile(x.X)
+		a, err := c.Compile(x.X)
 		if err != nil {
 			return nil, err
 		}
 		not := x.Not
-		return &cexpr{cond: true, typ: sqltypes.TypeBit, eval: func(en *env) (Value, error) {
-			v, err := a.eval(en)
+		return &Expr{Cond: true, Type: sqltypes.TypeBit, Eval: func(en *Env) (Value, error) {
+			v, err := a.Eval(en)
 			if err != nil {
 				return nil, err
 			}
@@ -204,8 +203,8 @@ func (c *compiler) compile(e tsql.Expr) (*cexpr, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &cexpr{cond: true, typ: sqltypes.TypeBit, eval: func(en *env) (Value, error) {
-			rows, err := p.run(en, 1)
+		return &Expr{Cond: true, Type: sqltypes.TypeBit, Eval: func(en *Env) (Value, error) {
+			rows, err := p.Run(en, 1)
 			if err != nil {
 				return nil, err
 			}
@@ -216,11 +215,11 @@ func (c *compiler) compile(e tsql.Expr) (*cexpr, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(p.cols) != 1 {
+		if len(p.Cols) != 1 {
 			return nil, newErr(sqlerr.SubqueryOneColumn)
 		}
-		return &cexpr{typ: p.cols[0].Type, nullable: true, name: p.cols[0].Name, eval: func(en *env) (Value, error) {
-			rows, err := p.run(en, 2)
+		return &Expr{Type: p.Cols[0].Type, Nullable: true, Name: p.Cols[0].Name, Eval: func(en *Env) (Value, error) {
+			rows, err := p.Run(en, 2)
 			if err != nil {
 				return nil, err
 			}
@@ -243,36 +242,13 @@ func (c *compiler) compile(e tsql.Expr) (*cexpr, error) {
 	case *tsql.FuncCall:
 		return c.funcCall(x)
 	}
-	return nil, newErr(sqlerr.SyntaxError, exprText(e))
-}
-
-func (sc *scope) lookupVar(name string) *variable {
-	key := strings.ToLower(name)
-	if v := sc.vars[key]; v != nil {
-		return v
-	}
-	if d := sc.declared[key]; d != nil {
-		if d.Table != nil {
-			v, err := sc.newTableVar(d)
-			if err != nil {
-				return nil
-			}
-			sc.vars[key] = v
-			return v
-		}
-		if t, err := resolveType(d.Typ, false, 1); err == nil {
-			v := &variable{name: d.Name, typ: t}
-			sc.vars[key] = v
-			return v
-		}
-	}
-	return nil
+	return nil, newErr(sqlerr.SyntaxError, ExprText(e))
 }
 
 // ---------------------------------------------------------------------------
 // Columns
 
-func (c *compiler) column(x *tsql.ColumnRef) (*cexpr, error) {
+func (c *Compiler) column(x *tsql.ColumnRef) (*Expr, error) {
 	parts := x.Name.Parts
 	if len(parts) == 0 {
 		return nil, newErr(sqlerr.InvalidColumn, "")
@@ -287,52 +263,54 @@ func (c *compiler) column(x *tsql.ColumnRef) (*cexpr, error) {
 		if depth == 0 {
 			for i, kc := range c.group.keyCol {
 				if kc == idx {
-					return c.group.load(i, col.name), nil
+					return c.group.load(i, col.Name), nil
 				}
 			}
-			q := col.qual
+			q := col.Qual
 			if q == "" {
-				return nil, newErr(sqlerr.NotInGroupBy, col.name)
+				return nil, newErr(sqlerr.NotInGroupBy, col.Name)
 			}
-			return nil, newErr(sqlerr.NotInGroupBy, qualName(quals, col)+"."+col.name)
+			return nil, newErr(sqlerr.NotInGroupBy, qualName(quals, col)+"."+col.Name)
 		}
-		return loadCol(depth, idx, col), nil
+		return LoadCol(depth, idx, col), nil
 	}
 	depth, idx, col, err := lookupColumn(c.bs, quals, name, x)
 	if err != nil {
 		return nil, err
 	}
-	return loadCol(depth, idx, col), nil
+	return LoadCol(depth, idx, col), nil
 }
 
-func qualName(quals []tsql.Ident, col bindCol) string {
+func qualName(quals []tsql.Ident, col BindCol) string {
 	if len(quals) > 0 {
 		return quals[len(quals)-1].Name
 	}
-	return col.qual
+	return col.Qual
 }
 
-func loadCol(depth, idx int, col bindCol) *cexpr {
-	return &cexpr{typ: col.typ, name: col.name, nullable: col.nullable, eval: func(en *env) (Value, error) {
+// LoadCol reads column idx of the row depth query levels out (0: the
+// query's own).
+func LoadCol(depth, idx int, col BindCol) *Expr {
+	return &Expr{Type: col.Type, Name: col.Name, Nullable: col.Nullable, Eval: func(en *Env) (Value, error) {
 		for i := 0; i < depth; i++ {
 			en = en.outer
 		}
-		return en.row[idx], nil
+		return en.Row[idx], nil
 	}}
 }
 
-func qualMatches(col bindCol, quals []tsql.Ident) bool {
+func qualMatches(col BindCol, quals []tsql.Ident) bool {
 	n := len(quals)
 	if n == 0 {
 		return true
 	}
-	if !strings.EqualFold(quals[n-1].Name, col.qual) {
+	if !strings.EqualFold(quals[n-1].Name, col.Qual) {
 		return false
 	}
-	if n >= 2 && quals[n-2].Name != "" && !strings.EqualFold(quals[n-2].Name, col.schema) {
+	if n >= 2 && quals[n-2].Name != "" && !strings.EqualFold(quals[n-2].Name, col.Schema) {
 		return false
 	}
-	if n >= 3 && quals[n-3].Name != "" && !strings.EqualFold(quals[n-3].Name, col.db) {
+	if n >= 3 && quals[n-3].Name != "" && !strings.EqualFold(quals[n-3].Name, col.DB) {
 		return false
 	}
 	return true
@@ -340,34 +318,34 @@ func qualMatches(col bindCol, quals []tsql.Ident) bool {
 
 // lookupColumn resolves a (qualified) column through the query levels:
 // 209 ambiguous, 4104 unknown qualifier, 207 unknown column.
-func lookupColumn(bs *bindScope, quals []tsql.Ident, name string, x *tsql.ColumnRef) (int, int, bindCol, error) {
+func lookupColumn(bs *BindScope, quals []tsql.Ident, name string, x *tsql.ColumnRef) (int, int, BindCol, error) {
 	qualSeen := false
 	for depth := 0; bs != nil; bs, depth = bs.outer, depth+1 {
 		found := -1
-		for i, col := range bs.cols {
+		for i, col := range bs.Cols {
 			if !qualMatches(col, quals) {
 				continue
 			}
 			qualSeen = true
-			if !strings.EqualFold(col.name, name) {
+			if !strings.EqualFold(col.Name, name) {
 				continue
 			}
 			if found >= 0 {
-				return 0, 0, bindCol{}, newErr(sqlerr.AmbiguousColumn, name)
+				return 0, 0, BindCol{}, newErr(sqlerr.AmbiguousColumn, name)
 			}
 			found = i
 		}
 		if found >= 0 {
-			return depth, found, bs.cols[found], nil
+			return depth, found, bs.Cols[found], nil
 		}
 		if qualSeen && len(quals) > 0 {
 			break
 		}
 	}
 	if len(quals) > 0 && !qualSeen {
-		return 0, 0, bindCol{}, newErr(sqlerr.MultiPartIdentifier, x.Name.String())
+		return 0, 0, BindCol{}, newErr(sqlerr.MultiPartIdentifier, x.Name.String())
 	}
-	return 0, 0, bindCol{}, newErr(sqlerr.InvalidColumn, name)
+	return 0, 0, BindCol{}, newErr(sqlerr.InvalidColumn, name)
 }
 
 // ---------------------------------------------------------------------------
@@ -376,5 +354,3 @@ func lookupColumn(bs *bindScope, quals []tsql.Ident, name string, x *tsql.Column
 // toInt64 is builtins.ToInt64 (integers, bits, truncated float and
 // decimal, an integer string).
 func toInt64(v Value) (int64, bool) { return builtins.ToInt64(v) }
-
-func decimalOf(n int64) Decimal { return Decimal{Unscaled: big.NewInt(n), Scale: 0} }

@@ -1,4 +1,4 @@
-package engine
+package query
 
 import (
 	"strings"
@@ -10,28 +10,33 @@ import (
 	"github.com/pchatdr/harness/sqlerr"
 )
 
-// plan is a compiled query. run evaluates it with en as the enclosing row
-// (correlated subqueries) and returns the result rows.
-type plan struct {
-	cols   []Column
-	assign []*assignTarget // SELECT @v = ... : no result set
-	run    func(en *env, limit int) ([][]Value, error)
+// Plan is a compiled query. Run evaluates it with en as the enclosing row
+// (correlated subqueries) and returns the result rows; limit > 0 lets it
+// stop after that many when nothing (ORDER BY, DISTINCT, TOP) needs them
+// all (EXISTS, a scalar subquery).
+type Plan struct {
+	Cols   []Column
+	Assign []*AssignTarget // SELECT @v = ... : no result set
+	Run    func(en *Env, limit int) ([][]Value, error)
 }
 
-type assignTarget struct {
-	v  *variable
+// AssignTarget is one SELECT @v = expr (or a compound operator) of a
+// select list.
+type AssignTarget struct {
+	v  Var
 	op string
-	e  *cexpr
+	e  *Expr
 }
 
-// source is a compiled FROM item.
-type source struct {
-	cols  []bindCol
-	names []string // exposed names (1013 check)
-	run   func(en *env) ([][]Value, error)
+// Source is a compiled FROM item: its columns, the names it exposes (two
+// items of one name are 1013) and how to produce its rows.
+type Source struct {
+	Cols  []BindCol
+	Names []string
+	Run   func(en *Env) ([][]Value, error)
 }
 
-func (c *compiler) subquery(q *tsql.SelectStmt) (*plan, error) {
+func (c *Compiler) subquery(q *tsql.SelectStmt) (*Plan, error) {
 	outer := c.bs
 	if c.group != nil {
 		// Correlation from a grouped query level: the subquery sees the
@@ -39,40 +44,40 @@ func (c *compiler) subquery(q *tsql.SelectStmt) (*plan, error) {
 		// and let it see the pre-group scope's outer levels.
 		outer = c.group.src.outer
 	}
-	return c.sc.compileQuery(q, outer)
+	return c.qb.compileQuery(q, outer)
 }
 
 // compileQuery compiles a SELECT (body, ORDER BY, OFFSET/FETCH).
-func (sc *scope) compileQuery(q *tsql.SelectStmt, outer *bindScope) (*plan, error) {
+func (qb *Builder) compileQuery(q *tsql.SelectStmt, outer *BindScope) (*Plan, error) {
 	switch b := q.Body.(type) {
 	case *tsql.QuerySpec:
-		return sc.compileSpec(b, q, outer)
+		return qb.compileSpec(b, q, outer)
 	case *tsql.SetOpExpr:
-		return sc.compileSetOp(b, q, outer)
+		return qb.compileSetOp(b, q, outer)
 	}
 	return nil, newErr(sqlerr.SyntaxError, "SELECT")
 }
 
-func (sc *scope) compileBody(b tsql.QueryExpr, outer *bindScope) (*plan, error) {
-	return sc.compileQuery(&tsql.SelectStmt{Body: b}, outer)
+func (qb *Builder) compileBody(b tsql.QueryExpr, outer *BindScope) (*Plan, error) {
+	return qb.compileQuery(&tsql.SelectStmt{Body: b}, outer)
 }
 
-func (sc *scope) compileSetOp(b *tsql.SetOpExpr, q *tsql.SelectStmt, outer *bindScope) (*plan, error) {
-	l, err := sc.compileBody(b.Left, outer)
+func (qb *Builder) compileSetOp(b *tsql.SetOpExpr, q *tsql.SelectStmt, outer *BindScope) (*Plan, error) {
+	l, err := qb.compileBody(b.Left, outer)
 	if err != nil {
 		return nil, err
 	}
-	r, err := sc.compileBody(b.Right, outer)
+	r, err := qb.compileBody(b.Right, outer)
 	if err != nil {
 		return nil, err
 	}
-	if len(l.cols) != len(r.cols) {
+	if len(l.Cols) != len(r.Cols) {
 		return nil, newErr(sqlerr.UnionColumnCount)
 	}
-	cols := make([]Column, len(l.cols))
+	cols := make([]Column, len(l.Cols))
 	for i := range cols {
-		cols[i] = Column{Name: l.cols[i].Name, Type: sqltypes.ResultType(l.cols[i].Type, r.cols[i].Type), Nullable: true}
-		cols[i].Type = widen(cols[i].Type, l.cols[i].Type, r.cols[i].Type)
+		cols[i] = Column{Name: l.Cols[i].Name, Type: sqltypes.ResultType(l.Cols[i].Type, r.Cols[i].Type), Nullable: true}
+		cols[i].Type = widen(cols[i].Type, l.Cols[i].Type, r.Cols[i].Type)
 	}
 	op := b.Op
 	order, err := outputOrder(q.OrderBy, cols)
@@ -80,13 +85,13 @@ func (sc *scope) compileSetOp(b *tsql.SetOpExpr, q *tsql.SelectStmt, outer *bind
 		return nil, err
 	}
 	types := colTypes(cols)
-	p := &plan{cols: cols}
-	p.run = func(en *env, limit int) ([][]Value, error) {
-		lr, err := l.run(en, -1)
+	p := &Plan{Cols: cols}
+	p.Run = func(en *Env, limit int) ([][]Value, error) {
+		lr, err := l.Run(en, -1)
 		if err != nil {
 			return nil, err
 		}
-		rr, err := r.run(en, -1)
+		rr, err := r.Run(en, -1)
 		if err != nil {
 			return nil, err
 		}
@@ -102,10 +107,10 @@ func (sc *scope) compileSetOp(b *tsql.SetOpExpr, q *tsql.SelectStmt, outer *bind
 			}
 			return rows, nil
 		}
-		if lr, err = conv(lr, l.cols); err != nil {
+		if lr, err = conv(lr, l.Cols); err != nil {
 			return nil, err
 		}
-		if rr, err = conv(rr, r.cols); err != nil {
+		if rr, err = conv(rr, r.Cols); err != nil {
 			return nil, err
 		}
 		var out [][]Value
@@ -124,7 +129,7 @@ func (sc *scope) compileSetOp(b *tsql.SetOpExpr, q *tsql.SelectStmt, outer *bind
 		}
 		return out, nil
 	}
-	return withOffsetFetch(sc, p, q)
+	return withOffsetFetch(qb, p, q)
 }
 
 // widen makes a result type long enough for values of both inputs.
@@ -176,31 +181,31 @@ func colTypes(cols []Column) []Type {
 }
 
 // compileSpec compiles one SELECT ... FROM ... with q's ORDER BY.
-func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bindScope) (*plan, error) {
-	src, err := sc.compileFrom(qs.From, outer)
+func (qb *Builder) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *BindScope) (*Plan, error) {
+	src, err := qb.compileFrom(qs.From, outer)
 	if err != nil {
 		return nil, err
 	}
-	bs := &bindScope{cols: src.cols, outer: outer}
-	c := sc.newCompiler(bs)
-	var where *cexpr
+	bs := &BindScope{Cols: src.Cols, outer: outer}
+	c := qb.newCompiler(bs)
+	var where *Expr
 	if qs.Where != nil {
-		if hasAggregate(qs.Where) {
+		if HasAggregate(qs.Where) {
 			return nil, newErr(sqlerr.AggregateInWhere)
 		}
-		if where, err = c.compileCond(qs.Where); err != nil {
+		if where, err = c.CompileCond(qs.Where); err != nil {
 			return nil, err
 		}
 	}
 	grouped := len(qs.GroupBy) > 0 || qs.Having != nil
 	for _, it := range qs.Items {
-		if it.Expr != nil && hasAggregate(it.Expr) {
+		if it.Expr != nil && HasAggregate(it.Expr) {
 			grouped = true
 		}
 	}
 	if q != nil {
 		for _, o := range q.OrderBy {
-			if hasAggregate(o.Expr) {
+			if HasAggregate(o.Expr) {
 				grouped = true
 			}
 		}
@@ -210,7 +215,7 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 	if grouped {
 		gi = &groupInfo{src: bs}
 		for _, g := range qs.GroupBy {
-			ke, err := c.compile(g)
+			ke, err := c.Compile(g)
 			if err != nil {
 				return nil, err
 			}
@@ -225,34 +230,34 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 			}
 			gi.keyCol = append(gi.keyCol, col)
 		}
-		pc = &compiler{sc: sc, bs: bs, group: gi}
+		pc = &Compiler{qb: qb, bs: bs, group: gi}
 	}
 	var windows []*rowset.Window
 	pc.windows = &windows
 	// Select list.
-	var items []*cexpr
+	var items []*Expr
 	var cols []Column
-	var assigns []*assignTarget
+	var assigns []*AssignTarget
 	for _, it := range qs.Items {
 		switch {
 		case it.Star:
 			n := 0
-			for i, bc := range bs.cols {
+			for i, bc := range bs.Cols {
 				if it.Qualifier != nil && !qualMatches(bc, it.Qualifier.Parts) {
 					continue
 				}
 				n++
-				var ce *cexpr
+				var ce *Expr
 				if gi != nil {
-					ce, err = pc.compile(&tsql.ColumnRef{Name: tsql.ObjectName{Parts: []tsql.Ident{{Name: bc.qual}, {Name: bc.name}}}})
+					ce, err = pc.Compile(&tsql.ColumnRef{Name: tsql.ObjectName{Parts: []tsql.Ident{{Name: bc.Qual}, {Name: bc.Name}}}})
 					if err != nil {
 						return nil, err
 					}
 				} else {
-					ce = loadCol(0, i, bc)
+					ce = LoadCol(0, i, bc)
 				}
 				items = append(items, ce)
-				cols = append(cols, Column{Name: bc.name, Type: bc.typ, Nullable: bc.nullable})
+				cols = append(cols, Column{Name: bc.Name, Type: bc.Type, Nullable: bc.Nullable})
 			}
 			if it.Qualifier != nil && n == 0 {
 				return nil, newErr(sqlerr.MultiPartIdentifier, it.Qualifier.String())
@@ -261,39 +266,39 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 				return nil, newErr(sqlerr.SelectNeedsTable)
 			}
 		case it.Var != "":
-			v := sc.lookupVar(it.Var)
+			v := qb.lookupVar(it.Var)
 			if v == nil {
 				return nil, newErr(sqlerr.MustDeclareVariable, it.Var)
 			}
-			ce, err := pc.compile(it.Expr)
+			ce, err := pc.Compile(it.Expr)
 			if err != nil {
 				return nil, err
 			}
-			assigns = append(assigns, &assignTarget{v: v, op: it.Op, e: ce})
+			assigns = append(assigns, &AssignTarget{v: v, op: it.Op, e: ce})
 		default:
-			ce, err := pc.compile(it.Expr)
+			ce, err := pc.Compile(it.Expr)
 			if err != nil {
 				return nil, err
 			}
-			if ce.cond {
-				return nil, newErr(sqlerr.SyntaxError, exprText(it.Expr))
+			if ce.Cond {
+				return nil, newErr(sqlerr.SyntaxError, ExprText(it.Expr))
 			}
-			name := ce.name
+			name := ce.Name
 			if it.Alias != nil {
 				name = it.Alias.Name
 			} else if _, isCol := unparen(it.Expr).(*tsql.ColumnRef); !isCol {
 				name = ""
 			}
 			items = append(items, ce)
-			cols = append(cols, Column{Name: name, Type: ce.typ, Nullable: true})
+			cols = append(cols, Column{Name: name, Type: ce.Type, Nullable: true})
 		}
 	}
 	if len(assigns) > 0 && len(items) > 0 {
 		return nil, newErr(sqlerr.SelectAssignAndRetrieve)
 	}
-	var having *cexpr
+	var having *Expr
 	if qs.Having != nil {
-		if having, err = pc.compileCond(qs.Having); err != nil {
+		if having, err = pc.CompileCond(qs.Having); err != nil {
 			return nil, err
 		}
 	}
@@ -337,7 +342,7 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 				order = append(order, orderKey{Col: matched, Desc: o.Desc})
 				continue
 			}
-			ce, err := pc.compile(o.Expr)
+			ce, err := pc.Compile(o.Expr)
 			if err != nil {
 				if e, ok := asSQLError(err); ok && e.Number == sqlerr.NotInGroupBy {
 					return nil, newErr(sqlerr.OrderByNotInGroupBy, strings.TrimSuffix(strings.TrimPrefix(e.Message, "Column '"), "' is invalid in the select list because it is not contained in either an aggregate function or the GROUP BY clause."))
@@ -346,7 +351,7 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 			}
 			order = append(order, orderKey{Col: len(items), Desc: o.Desc})
 			items = append(items, ce)
-			cols = append(cols, Column{Name: "", Type: ce.typ})
+			cols = append(cols, Column{Name: "", Type: ce.Type})
 		}
 	}
 	for _, k := range order {
@@ -354,22 +359,22 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 			return nil, err
 		}
 	}
-	var top *cexpr
+	var top *Expr
 	if qs.Top != nil {
-		if top, err = sc.newCompiler(outer).compile(qs.Top.Count); err != nil {
+		if top, err = qb.newCompiler(outer).Compile(qs.Top.Count); err != nil {
 			return nil, err
 		}
 	}
 	distinct := qs.Distinct
 	types := colTypes(cols)
 	outCols := cols[:nOut]
-	p := &plan{cols: outCols, assign: assigns}
-	p.run = func(en *env, limit int) ([][]Value, error) {
-		rows, err := src.run(en)
+	p := &Plan{Cols: outCols, Assign: assigns}
+	p.Run = func(en *Env, limit int) ([][]Value, error) {
+		rows, err := src.Run(en)
 		if err != nil {
 			return nil, err
 		}
-		ren := &env{outer: en, sc: sc}
+		ren := &Env{outer: en}
 		if where != nil {
 			if rows, err = rowset.Filter(rows, where.col(), ren.at()); err != nil {
 				return nil, err
@@ -387,9 +392,9 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 		}
 		if len(assigns) > 0 {
 			for _, r := range rows {
-				ren.row = r
+				ren.Row = r
 				for _, a := range assigns {
-					if err := sc.assign(a.v, a.op, a.e, ren); err != nil {
+					if err := Assign(a.v, a.op, a.e, ren); err != nil {
 						return nil, err
 					}
 				}
@@ -404,13 +409,13 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 		}
 		out := make([][]Value, 0, len(rows))
 		for ri, r := range rows {
-			ren.row = r
+			ren.Row = r
 			if winVals != nil {
 				ren.win = winVals[ri]
 			}
 			o := make([]Value, len(items))
 			for i, it := range items {
-				v, err := it.eval(ren)
+				v, err := it.Eval(ren)
 				if err != nil {
 					return nil, err
 				}
@@ -428,7 +433,7 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 			return nil, err
 		}
 		if top != nil {
-			tv, err := top.eval(en)
+			tv, err := top.Eval(en)
 			if err != nil {
 				return nil, err
 			}
@@ -444,7 +449,7 @@ func (sc *scope) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *bind
 		return out, nil
 	}
 	if q != nil {
-		return withOffsetFetch(sc, p, q)
+		return withOffsetFetch(qb, p, q)
 	}
 	return p, nil
 }
@@ -459,32 +464,32 @@ func unparen(e tsql.Expr) tsql.Expr {
 	}
 }
 
-func withOffsetFetch(sc *scope, p *plan, q *tsql.SelectStmt) (*plan, error) {
+func withOffsetFetch(qb *Builder, p *Plan, q *tsql.SelectStmt) (*Plan, error) {
 	if q.Offset == nil && q.Fetch == nil {
 		return p, nil
 	}
-	c := sc.newCompiler(nil)
-	var off, fetch *cexpr
+	c := qb.newCompiler(nil)
+	var off, fetch *Expr
 	var err error
 	if q.Offset != nil {
-		if off, err = c.compile(q.Offset); err != nil {
+		if off, err = c.Compile(q.Offset); err != nil {
 			return nil, err
 		}
 	}
 	if q.Fetch != nil {
-		if fetch, err = c.compile(q.Fetch); err != nil {
+		if fetch, err = c.Compile(q.Fetch); err != nil {
 			return nil, err
 		}
 	}
-	inner := p.run
+	inner := p.Run
 	np := *p
-	np.run = func(en *env, limit int) ([][]Value, error) {
+	np.Run = func(en *Env, limit int) ([][]Value, error) {
 		rows, err := inner(en, -1)
 		if err != nil {
 			return nil, err
 		}
 		if off != nil {
-			v, err := off.eval(en)
+			v, err := off.Eval(en)
 			if err != nil {
 				return nil, err
 			}
@@ -493,7 +498,7 @@ func withOffsetFetch(sc *scope, p *plan, q *tsql.SelectStmt) (*plan, error) {
 			}
 		}
 		if fetch != nil {
-			v, err := fetch.eval(en)
+			v, err := fetch.Eval(en)
 			if err != nil {
 				return nil, err
 			}
@@ -506,24 +511,24 @@ func withOffsetFetch(sc *scope, p *plan, q *tsql.SelectStmt) (*plan, error) {
 	return &np, nil
 }
 
-// assign stores a value into a variable (SET @v = / SELECT @v = / compound
+// Assign stores a value into a variable (SET @v = / SELECT @v = / compound
 // operators), converting it to the variable's type.
-func (sc *scope) assign(v *variable, op string, e *cexpr, en *env) error {
-	val, err := e.eval(en)
+func Assign(v Var, op string, e *Expr, en *Env) error {
+	val, err := e.Eval(en)
 	if err != nil {
 		return err
 	}
-	vt := e.typ
+	vt := e.Type
 	if op != "" && op != "=" {
-		cur := v.val
+		cur := v.Value()
 		if cur == nil || val == nil {
 			val = nil
 		} else {
 			var r Value
 			var err error
 			bop := op[0]
-			if bop == '+' && v.typ.Kind.IsString() {
-				a, err1 := toStringValue(cur, v.typ)
+			if bop == '+' && v.Type().Kind.IsString() {
+				a, err1 := toStringValue(cur, v.Type())
 				b, err2 := toStringValue(val, vt)
 				if err1 != nil {
 					return err1
@@ -534,7 +539,7 @@ func (sc *scope) assign(v *variable, op string, e *cexpr, en *env) error {
 				r = a.(string) + b.(string)
 				vt = sqltypes.NVarChar(sqltypes.MaxLength)
 			} else {
-				r, vt, err = sqltypes.Arith(bop, cur, val, v.typ, vt)
+				r, vt, err = sqltypes.Arith(bop, cur, val, v.Type(), vt)
 				if err != nil {
 					return err
 				}
@@ -543,13 +548,13 @@ func (sc *scope) assign(v *variable, op string, e *cexpr, en *env) error {
 		}
 	}
 	if val == nil {
-		v.val = nil
+		v.Set(nil)
 		return nil
 	}
-	cv, err := sqltypes.ConvertImplicit(val, vt, v.typ)
+	cv, err := sqltypes.ConvertImplicit(val, vt, v.Type())
 	if err != nil {
 		return err
 	}
-	v.val = cv
+	v.Set(cv)
 	return nil
 }

@@ -1,4 +1,4 @@
-package engine
+package query
 
 import (
 	"github.com/pchatdr/harness/sim/mssql/builtins"
@@ -12,17 +12,17 @@ import (
 // ---------------------------------------------------------------------------
 // Operators
 
-func (c *compiler) unary(x *tsql.UnaryExpr) (*cexpr, error) {
-	a, err := c.compile(x.X)
+func (c *Compiler) unary(x *tsql.UnaryExpr) (*Expr, error) {
+	a, err := c.Compile(x.X)
 	if err != nil {
 		return nil, err
 	}
 	if x.Op == tsql.UnaryNot {
-		if !a.cond {
-			return nil, newErr(sqlerr.NonBooleanCondition, exprText(x.X))
+		if !a.Cond {
+			return nil, newErr(sqlerr.NonBooleanCondition, ExprText(x.X))
 		}
-		return &cexpr{cond: true, typ: sqltypes.TypeBit, eval: func(en *env) (Value, error) {
-			v, err := a.eval(en)
+		return &Expr{Cond: true, Type: sqltypes.TypeBit, Eval: func(en *Env) (Value, error) {
+			v, err := a.Eval(en)
 			if err != nil || v == nil {
 				return nil, err
 			}
@@ -39,33 +39,33 @@ func (c *compiler) unary(x *tsql.UnaryExpr) (*cexpr, error) {
 		op = '~'
 	}
 	// Fold negative literals so -2147483648 stays an int as in SQL Server.
-	if op == '-' && a.constant {
-		v, err := a.eval(nil)
+	if op == '-' && a.Constant {
+		v, err := a.Eval(nil)
 		if err != nil {
 			return nil, err
 		}
-		r, t, err := sqltypes.Unary(op, v, a.typ)
+		r, t, err := sqltypes.Unary(op, v, a.Type)
 		if err != nil {
 			return nil, err
 		}
 		if t.Kind == sqltypes.KindInvalid {
-			t = a.typ
+			t = a.Type
 		}
-		return constExpr(r, t), nil
+		return Const(r, t), nil
 	}
-	_, st, err := sqltypes.Unary(op, nil, a.typ)
+	_, st, err := sqltypes.Unary(op, nil, a.Type)
 	if err != nil {
 		return nil, err
 	}
 	if st.Kind == sqltypes.KindInvalid {
-		st = a.typ
+		st = a.Type
 	}
-	return &cexpr{typ: st, nullable: a.nullable, eval: func(en *env) (Value, error) {
-		v, err := a.eval(en)
+	return &Expr{Type: st, Nullable: a.Nullable, Eval: func(en *Env) (Value, error) {
+		v, err := a.Eval(en)
 		if err != nil || v == nil {
 			return nil, err
 		}
-		r, _, err := sqltypes.Unary(op, v, a.typ)
+		r, _, err := sqltypes.Unary(op, v, a.Type)
 		return r, err
 	}}, nil
 }
@@ -75,33 +75,33 @@ var arithOps = map[tsql.BinaryOp]byte{
 	tsql.OpBitAnd: '&', tsql.OpBitOr: '|', tsql.OpBitXor: '^',
 }
 
-func (c *compiler) binary(x *tsql.BinaryExpr) (*cexpr, error) {
-	a, err := c.compile(x.L)
+func (c *Compiler) binary(x *tsql.BinaryExpr) (*Expr, error) {
+	a, err := c.Compile(x.L)
 	if err != nil {
 		return nil, err
 	}
-	b, err := c.compile(x.R)
+	b, err := c.Compile(x.R)
 	if err != nil {
 		return nil, err
 	}
 	switch x.Op {
 	case tsql.OpAnd, tsql.OpOr:
-		if !a.cond {
-			return nil, newErr(sqlerr.NonBooleanCondition, exprText(x.L))
+		if !a.Cond {
+			return nil, newErr(sqlerr.NonBooleanCondition, ExprText(x.L))
 		}
-		if !b.cond {
-			return nil, newErr(sqlerr.NonBooleanCondition, exprText(x.R))
+		if !b.Cond {
+			return nil, newErr(sqlerr.NonBooleanCondition, ExprText(x.R))
 		}
 		and := x.Op == tsql.OpAnd
-		return &cexpr{cond: true, typ: sqltypes.TypeBit, eval: func(en *env) (Value, error) {
-			l, err := a.eval(en)
+		return &Expr{Cond: true, Type: sqltypes.TypeBit, Eval: func(en *Env) (Value, error) {
+			l, err := a.Eval(en)
 			if err != nil {
 				return nil, err
 			}
 			if lb, ok := l.(bool); ok && lb != and {
 				return !and, nil // FALSE AND x, TRUE OR x
 			}
-			r, err := b.eval(en)
+			r, err := b.Eval(en)
 			if err != nil {
 				return nil, err
 			}
@@ -115,12 +115,12 @@ func (c *compiler) binary(x *tsql.BinaryExpr) (*cexpr, error) {
 		}}, nil
 	}
 	if op, ok := arithOps[x.Op]; ok {
-		return c.arith(op, a, b)
+		return c.Arith(op, a, b)
 	}
-	if a.cond || b.cond {
+	if a.Cond || b.Cond {
 		return nil, newErr(sqlerr.SyntaxError, x.OpText)
 	}
-	if err := comparable(a.typ, b.typ, x.Op); err != nil {
+	if err := comparable(a.Type, b.Type, x.Op); err != nil {
 		return nil, err
 	}
 	var test func(int) bool
@@ -151,20 +151,20 @@ func (c *compiler) binary(x *tsql.BinaryExpr) (*cexpr, error) {
 	return compareExpr(a, b, test), nil
 }
 
-func compareExpr(a, b *cexpr, test func(int) bool) *cexpr {
-	return &cexpr{cond: true, typ: sqltypes.TypeBit, eval: func(en *env) (Value, error) {
-		l, err := a.eval(en)
+func compareExpr(a, b *Expr, test func(int) bool) *Expr {
+	return &Expr{Cond: true, Type: sqltypes.TypeBit, Eval: func(en *Env) (Value, error) {
+		l, err := a.Eval(en)
 		if err != nil {
 			return nil, err
 		}
-		r, err := b.eval(en)
+		r, err := b.Eval(en)
 		if err != nil {
 			return nil, err
 		}
 		if l == nil || r == nil {
 			return nil, nil
 		}
-		n, err := sqltypes.Compare(l, r, a.typ, b.typ)
+		n, err := sqltypes.Compare(l, r, a.Type, b.Type)
 		if err != nil {
 			return nil, err
 		}
@@ -172,34 +172,36 @@ func compareExpr(a, b *cexpr, test func(int) bool) *cexpr {
 	}}
 }
 
-func (c *compiler) arith(op byte, a, b *cexpr) (*cexpr, error) {
-	if a.cond || b.cond {
+// Arith is a op b (+ - * / % & | ^) with SQL Server's result type, folded
+// when both are constants (UPDATE's SET col += e compiles col + e).
+func (c *Compiler) Arith(op byte, a, b *Expr) (*Expr, error) {
+	if a.Cond || b.Cond {
 		return nil, newErr(sqlerr.SyntaxError, string(op))
 	}
-	t, err := arithType(op, a.typ, b.typ)
+	t, err := arithType(op, a.Type, b.Type)
 	if err != nil {
 		return nil, err
 	}
-	f := func(en *env) (Value, error) {
-		l, err := a.eval(en)
+	f := func(en *Env) (Value, error) {
+		l, err := a.Eval(en)
 		if err != nil {
 			return nil, err
 		}
-		r, err := b.eval(en)
+		r, err := b.Eval(en)
 		if err != nil {
 			return nil, err
 		}
 		if l == nil || r == nil {
 			return nil, nil
 		}
-		v, _, err := sqltypes.Arith(op, l, r, a.typ, b.typ)
+		v, _, err := sqltypes.Arith(op, l, r, a.Type, b.Type)
 		return v, err
 	}
-	ce := &cexpr{typ: t, nullable: a.nullable || b.nullable, eval: f}
-	if a.constant && b.constant {
+	ce := &Expr{Type: t, Nullable: a.Nullable || b.Nullable, Eval: f}
+	if a.Constant && b.Constant {
 		v, err := f(nil)
 		if err == nil {
-			return constExpr(v, t), nil
+			return Const(v, t), nil
 		}
 	}
 	return ce, nil
@@ -229,28 +231,28 @@ func arithType(op byte, ta, tb Type) (Type, error) {
 	return t, nil
 }
 
-func (c *compiler) between(x *tsql.BetweenExpr) (*cexpr, error) {
-	v, err := c.compile(x.X)
+func (c *Compiler) between(x *tsql.BetweenExpr) (*Expr, error) {
+	v, err := c.Compile(x.X)
 	if err != nil {
 		return nil, err
 	}
-	lo, err := c.compile(x.Lo)
+	lo, err := c.Compile(x.Lo)
 	if err != nil {
 		return nil, err
 	}
-	hi, err := c.compile(x.Hi)
+	hi, err := c.Compile(x.Hi)
 	if err != nil {
 		return nil, err
 	}
 	ge := compareExpr(v, lo, func(r int) bool { return r >= 0 })
 	le := compareExpr(v, hi, func(r int) bool { return r <= 0 })
 	not := x.Not
-	return &cexpr{cond: true, typ: sqltypes.TypeBit, eval: func(en *env) (Value, error) {
-		a, err := ge.eval(en)
+	return &Expr{Cond: true, Type: sqltypes.TypeBit, Eval: func(en *Env) (Value, error) {
+		a, err := ge.Eval(en)
 		if err != nil {
 			return nil, err
 		}
-		b, err := le.eval(en)
+		b, err := le.Eval(en)
 		if err != nil {
 			return nil, err
 		}
@@ -279,8 +281,8 @@ func not3(a Value) Value {
 	return !a.(bool)
 }
 
-func (c *compiler) in(x *tsql.InExpr) (*cexpr, error) {
-	v, err := c.compile(x.X)
+func (c *Compiler) in(x *tsql.InExpr) (*Expr, error) {
+	v, err := c.Compile(x.X)
 	if err != nil {
 		return nil, err
 	}
@@ -305,16 +307,16 @@ func (c *compiler) in(x *tsql.InExpr) (*cexpr, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(p.cols) != 1 {
+		if len(p.Cols) != 1 {
 			return nil, newErr(sqlerr.SubqueryOneColumn)
 		}
-		et := p.cols[0].Type
-		return &cexpr{cond: true, typ: sqltypes.TypeBit, eval: func(en *env) (Value, error) {
-			l, err := v.eval(en)
+		et := p.Cols[0].Type
+		return &Expr{Cond: true, Type: sqltypes.TypeBit, Eval: func(en *Env) (Value, error) {
+			l, err := v.Eval(en)
 			if err != nil {
 				return nil, err
 			}
-			rows, err := p.run(en, -1)
+			rows, err := p.Run(en, -1)
 			if err != nil {
 				return nil, err
 			}
@@ -330,7 +332,7 @@ func (c *compiler) in(x *tsql.InExpr) (*cexpr, error) {
 					sawNull = true
 					continue
 				}
-				n, err := sqltypes.Compare(l, r[0], v.typ, et)
+				n, err := sqltypes.Compare(l, r[0], v.Type, et)
 				if err != nil {
 					return nil, err
 				}
@@ -341,14 +343,14 @@ func (c *compiler) in(x *tsql.InExpr) (*cexpr, error) {
 			return finish(false, sawNull), nil
 		}}, nil
 	}
-	list := make([]*cexpr, len(x.List))
+	list := make([]*Expr, len(x.List))
 	for i, e := range x.List {
-		if list[i], err = c.compile(e); err != nil {
+		if list[i], err = c.Compile(e); err != nil {
 			return nil, err
 		}
 	}
-	return &cexpr{cond: true, typ: sqltypes.TypeBit, eval: func(en *env) (Value, error) {
-		l, err := v.eval(en)
+	return &Expr{Cond: true, Type: sqltypes.TypeBit, Eval: func(en *Env) (Value, error) {
+		l, err := v.Eval(en)
 		if err != nil {
 			return nil, err
 		}
@@ -357,7 +359,7 @@ func (c *compiler) in(x *tsql.InExpr) (*cexpr, error) {
 		}
 		sawNull := false
 		for _, e := range list {
-			r, err := e.eval(en)
+			r, err := e.Eval(en)
 			if err != nil {
 				return nil, err
 			}
@@ -365,7 +367,7 @@ func (c *compiler) in(x *tsql.InExpr) (*cexpr, error) {
 				sawNull = true
 				continue
 			}
-			n, err := sqltypes.Compare(l, r, v.typ, e.typ)
+			n, err := sqltypes.Compare(l, r, v.Type, e.Type)
 			if err != nil {
 				return nil, err
 			}
@@ -377,28 +379,28 @@ func (c *compiler) in(x *tsql.InExpr) (*cexpr, error) {
 	}}, nil
 }
 
-func (c *compiler) like(x *tsql.LikeExpr) (*cexpr, error) {
-	v, err := c.compile(x.X)
+func (c *Compiler) like(x *tsql.LikeExpr) (*Expr, error) {
+	v, err := c.Compile(x.X)
 	if err != nil {
 		return nil, err
 	}
-	p, err := c.compile(x.Pattern)
+	p, err := c.Compile(x.Pattern)
 	if err != nil {
 		return nil, err
 	}
-	var esc *cexpr
+	var esc *Expr
 	if x.Escape != nil {
-		if esc, err = c.compile(x.Escape); err != nil {
+		if esc, err = c.Compile(x.Escape); err != nil {
 			return nil, err
 		}
 	}
 	not := x.Not
-	return &cexpr{cond: true, typ: sqltypes.TypeBit, eval: func(en *env) (Value, error) {
-		s, err := evalString(v, en)
+	return &Expr{Cond: true, Type: sqltypes.TypeBit, Eval: func(en *Env) (Value, error) {
+		s, err := EvalString(v, en)
 		if err != nil {
 			return nil, err
 		}
-		pat, err := evalString(p, en)
+		pat, err := EvalString(p, en)
 		if err != nil {
 			return nil, err
 		}
@@ -407,7 +409,7 @@ func (c *compiler) like(x *tsql.LikeExpr) (*cexpr, error) {
 		}
 		var er rune
 		if esc != nil {
-			e, err := evalString(esc, en)
+			e, err := EvalString(esc, en)
 			if err != nil {
 				return nil, err
 			}
@@ -423,19 +425,19 @@ func (c *compiler) like(x *tsql.LikeExpr) (*cexpr, error) {
 	}}, nil
 }
 
-// evalString evaluates e and converts it to a Go string (nil for NULL).
-func evalString(e *cexpr, en *env) (Value, error) {
-	v, err := e.eval(en)
+// EvalString evaluates e and converts it to a Go string (nil for NULL).
+func EvalString(e *Expr, en *Env) (Value, error) {
+	v, err := e.Eval(en)
 	if err != nil || v == nil {
 		return nil, err
 	}
-	return toStringValue(v, e.typ)
+	return toStringValue(v, e.Type)
 }
 
 func toStringValue(v Value, t Type) (Value, error) { return builtins.ToString(v, t) }
 
-func (c *compiler) quantified(x *tsql.QuantifiedExpr) (*cexpr, error) {
-	v, err := c.compile(x.X)
+func (c *Compiler) quantified(x *tsql.QuantifiedExpr) (*Expr, error) {
+	v, err := c.Compile(x.X)
 	if err != nil {
 		return nil, err
 	}
@@ -443,7 +445,7 @@ func (c *compiler) quantified(x *tsql.QuantifiedExpr) (*cexpr, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(p.cols) != 1 {
+	if len(p.Cols) != 1 {
 		return nil, newErr(sqlerr.SubqueryOneColumn)
 	}
 	var test func(int) bool
@@ -462,13 +464,13 @@ func (c *compiler) quantified(x *tsql.QuantifiedExpr) (*cexpr, error) {
 		test = func(r int) bool { return r >= 0 }
 	}
 	all := x.Quantifier == tsql.QuantAll
-	et := p.cols[0].Type
-	return &cexpr{cond: true, typ: sqltypes.TypeBit, eval: func(en *env) (Value, error) {
-		l, err := v.eval(en)
+	et := p.Cols[0].Type
+	return &Expr{Cond: true, Type: sqltypes.TypeBit, Eval: func(en *Env) (Value, error) {
+		l, err := v.Eval(en)
 		if err != nil {
 			return nil, err
 		}
-		rows, err := p.run(en, -1)
+		rows, err := p.Run(en, -1)
 		if err != nil {
 			return nil, err
 		}
@@ -476,7 +478,7 @@ func (c *compiler) quantified(x *tsql.QuantifiedExpr) (*cexpr, error) {
 		for _, r := range rows {
 			var res Value
 			if l != nil && r[0] != nil {
-				n, err := sqltypes.Compare(l, r[0], v.typ, et)
+				n, err := sqltypes.Compare(l, r[0], v.Type, et)
 				if err != nil {
 					return nil, err
 				}
@@ -492,85 +494,85 @@ func (c *compiler) quantified(x *tsql.QuantifiedExpr) (*cexpr, error) {
 	}}, nil
 }
 
-func (c *compiler) caseExpr(x *tsql.CaseExpr) (*cexpr, error) {
-	var operand *cexpr
+func (c *Compiler) caseExpr(x *tsql.CaseExpr) (*Expr, error) {
+	var operand *Expr
 	var err error
 	if x.Operand != nil {
-		if operand, err = c.compile(x.Operand); err != nil {
+		if operand, err = c.Compile(x.Operand); err != nil {
 			return nil, err
 		}
 	}
-	type arm struct{ when, then *cexpr }
+	type arm struct{ when, then *Expr }
 	arms := make([]arm, len(x.Whens))
 	var rt Type
 	first := true
 	for i, w := range x.Whens {
 		if operand != nil {
-			wv, err := c.compile(w.When)
+			wv, err := c.Compile(w.When)
 			if err != nil {
 				return nil, err
 			}
 			arms[i].when = compareExpr(operand, wv, func(r int) bool { return r == 0 })
-		} else if arms[i].when, err = c.compileCond(w.When); err != nil {
+		} else if arms[i].when, err = c.CompileCond(w.When); err != nil {
 			return nil, err
 		}
-		if arms[i].then, err = c.compile(w.Then); err != nil {
+		if arms[i].then, err = c.Compile(w.Then); err != nil {
 			return nil, err
 		}
 		if _, isNull := w.Then.(*tsql.NullLit); !isNull {
 			if first {
-				rt, first = arms[i].then.typ, false
+				rt, first = arms[i].then.Type, false
 			} else {
-				rt = sqltypes.ResultType(rt, arms[i].then.typ)
+				rt = sqltypes.ResultType(rt, arms[i].then.Type)
 			}
 		}
 	}
-	var els *cexpr
+	var els *Expr
 	if x.Else != nil {
-		if els, err = c.compile(x.Else); err != nil {
+		if els, err = c.Compile(x.Else); err != nil {
 			return nil, err
 		}
 		if _, isNull := x.Else.(*tsql.NullLit); !isNull {
 			if first {
-				rt, first = els.typ, false
+				rt, first = els.Type, false
 			} else {
-				rt = sqltypes.ResultType(rt, els.typ)
+				rt = sqltypes.ResultType(rt, els.Type)
 			}
 		}
 	}
 	if first {
 		rt = sqltypes.TypeInt
 	}
-	return &cexpr{typ: rt, nullable: true, eval: func(en *env) (Value, error) {
+	return &Expr{Type: rt, Nullable: true, Eval: func(en *Env) (Value, error) {
 		for _, a := range arms {
-			ok, err := a.when.eval(en)
+			ok, err := a.when.Eval(en)
 			if err != nil {
 				return nil, err
 			}
 			if ok == true {
-				v, err := a.then.eval(en)
+				v, err := a.then.Eval(en)
 				if err != nil {
 					return nil, err
 				}
-				return convertTo(v, a.then.typ, rt)
+				return convertTo(v, a.then.Type, rt)
 			}
 		}
 		if els == nil {
 			return nil, nil
 		}
-		v, err := els.eval(en)
+		v, err := els.Eval(en)
 		if err != nil {
 			return nil, err
 		}
-		return convertTo(v, els.typ, rt)
+		return convertTo(v, els.Type, rt)
 	}}, nil
 }
 
 // convertTo converts v from type f to t when the types differ.
 func convertTo(v Value, f, t Type) (Value, error) { return builtins.ConvertTo(v, f, t) }
 
-// resolveType resolves a written type name (cast: CAST/CONVERT defaults).
-func resolveType(tn *tsql.TypeName, cast bool, pos int) (Type, error) {
+// ResolveType resolves a written type name (cast: CAST/CONVERT defaults).
+func ResolveType(tn *tsql.TypeName, cast bool, pos int) (Type, error) {
 	args := make([]int, len(tn.Params))
 	for i, p := range tn.Params {
 		args[i] = int(p)
@@ -582,35 +584,35 @@ func resolveType(tn *tsql.TypeName, cast bool, pos int) (Type, error) {
 	return sqltypes.ParseTypeNameOpts(name, args, tn.Max, sqltypes.TypeNameOptions{Position: pos, Cast: cast})
 }
 
-func (c *compiler) cast(xe tsql.Expr, tn *tsql.TypeName, style tsql.Expr, try bool) (*cexpr, error) {
-	a, err := c.compile(xe)
+func (c *Compiler) cast(xe tsql.Expr, tn *tsql.TypeName, style tsql.Expr, try bool) (*Expr, error) {
+	a, err := c.Compile(xe)
 	if err != nil {
 		return nil, err
 	}
-	t, err := resolveType(tn, true, 1)
+	t, err := ResolveType(tn, true, 1)
 	if err != nil {
 		return nil, err
 	}
-	t = collated(t, c.sc.dbCollation())
-	var st *cexpr
+	t = Collated(t, c.qb.dbCollation())
+	var st *Expr
 	if style != nil {
-		if st, err = c.compile(style); err != nil {
+		if st, err = c.Compile(style); err != nil {
 			return nil, err
 		}
 	}
-	return &cexpr{typ: t, name: "", nullable: true, eval: func(en *env) (Value, error) {
-		v, err := a.eval(en)
+	return &Expr{Type: t, Name: "", Nullable: true, Eval: func(en *Env) (Value, error) {
+		v, err := a.Eval(en)
 		if err != nil || v == nil {
 			return nil, err
 		}
 		var r Value
 		if st != nil {
-			sv, err := st.eval(en)
+			sv, err := st.Eval(en)
 			if err != nil {
 				return nil, err
 			}
 			n, _ := toInt64(sv)
-			r, err = sqltypes.ConvertStyle(v, a.typ, t, int(n))
+			r, err = sqltypes.ConvertStyle(v, a.Type, t, int(n))
 			if err != nil {
 				if try {
 					return nil, nil
@@ -619,7 +621,7 @@ func (c *compiler) cast(xe tsql.Expr, tn *tsql.TypeName, style tsql.Expr, try bo
 			}
 			return r, nil
 		}
-		r, err = sqltypes.Convert(v, a.typ, t)
+		r, err = sqltypes.Convert(v, a.Type, t)
 		if err != nil && try {
 			return nil, nil
 		}

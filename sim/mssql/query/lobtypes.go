@@ -1,4 +1,4 @@
-package engine
+package query
 
 import (
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"

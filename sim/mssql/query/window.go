@@ -1,4 +1,4 @@
-package engine
+package query
 
 import (
 	"strings"
@@ -13,13 +13,13 @@ import (
 // RANK() and DENSE_RANK() OVER ([PARTITION BY ...] ORDER BY ...), or an
 // aggregate OVER (PARTITION BY ...). rowset.Windows computes the values
 // over the query's rows after WHERE, GROUP BY and HAVING.
-func (c *compiler) windowFunc(fc *tsql.FuncCall) (*cexpr, error) {
+func (c *Compiler) windowFunc(fc *tsql.FuncCall) (*Expr, error) {
 	name := strings.ToLower(fc.Name.Object().Name)
 	if c.windows == nil {
 		return nil, newErr(sqlerr.WindowedFunctionPlace)
 	}
 	ws := &rowset.Window{Fn: name}
-	sub := &compiler{sc: c.sc, bs: c.bs, group: c.group}
+	sub := &Compiler{qb: c.qb, bs: c.bs, group: c.group}
 	switch name {
 	case "row_number", "rank", "dense_rank":
 		if len(fc.Args) != 0 {
@@ -38,34 +38,21 @@ func (c *compiler) windowFunc(fc *tsql.FuncCall) (*cexpr, error) {
 		if fc.Distinct {
 			return nil, newErr(sqlerr.DistinctOver)
 		}
-		var arg rowset.Col
-		if !fc.Star {
-			if len(fc.Args) != 1 {
-				return nil, newErr(sqlerr.FunctionArgCount, fc.Name.Object().Name, 1)
-			}
-			a, err := sub.compile(fc.Args[0])
-			if err != nil {
-				return nil, err
-			}
-			arg = a.col()
-		} else if name != "count" && name != "count_big" {
-			return nil, newErr(sqlerr.SyntaxError, "*")
-		}
-		spec, err := rowset.NewAgg(name, fc.Star, fc.Distinct, arg)
+		spec, err := aggCall(sub, fc, name)
 		if err != nil {
 			return nil, err
 		}
 		ws.Agg = spec
 	}
 	for _, p := range fc.Over.PartitionBy {
-		ce, err := sub.compile(p)
+		ce, err := sub.Compile(p)
 		if err != nil {
 			return nil, err
 		}
 		ws.Partition = append(ws.Partition, ce.col())
 	}
 	for _, o := range fc.Over.OrderBy {
-		ce, err := sub.compile(o.Expr)
+		ce, err := sub.Compile(o.Expr)
 		if err != nil {
 			return nil, err
 		}
@@ -78,5 +65,5 @@ func (c *compiler) windowFunc(fc *tsql.FuncCall) (*cexpr, error) {
 	if ws.Agg != nil {
 		t = ws.Agg.Type
 	}
-	return &cexpr{typ: t, nullable: true, eval: func(en *env) (Value, error) { return en.win[k], nil }}, nil
+	return &Expr{Type: t, Nullable: true, Eval: func(en *Env) (Value, error) { return en.win[k], nil }}, nil
 }

@@ -1,4 +1,4 @@
-package engine
+package query
 
 import (
 	"strings"
@@ -8,7 +8,7 @@ import (
 	"github.com/pchatdr/harness/sqlerr"
 )
 
-// Recursive common table expressions: the engine compiles the anchor and
+// Recursive common table expressions: the compiler compiles the anchor and
 // the recursive member (the member reads the previous level through a
 // recBinding) and rowset.Fixpoint runs them, as Microsoft's "WITH
 // common_table_expression" page describes (MAXRECURSION, error 530).
@@ -21,27 +21,27 @@ type recBinding struct {
 	rows  [][]Value
 }
 
-func (sc *scope) recursiveCTESource(x *tsql.CTERef) (*source, error) {
+func (qb *Builder) recursiveCTESource(x *tsql.CTERef) (*Source, error) {
 	rc := x.CTE
 	if x.Self {
-		b := sc.recLevel[rc]
+		b := qb.recLevel[rc]
 		if b == nil {
 			return nil, newErr(sqlerr.InvalidObject, rc.Name.Name)
 		}
 		return recSource(x, b, func() [][]Value { return b.rows }), nil
 	}
-	anchor, err := sc.compileQuery(&tsql.SelectStmt{Pos: x.Pos, Body: rc.Anchor}, nil)
+	anchor, err := qb.compileQuery(&tsql.SelectStmt{Pos: x.Pos, Body: rc.Anchor}, nil)
 	if err != nil {
 		return nil, err
 	}
 	b := &recBinding{}
-	if len(rc.Columns) > 0 && len(rc.Columns) != len(anchor.cols) {
-		if len(anchor.cols) > len(rc.Columns) {
+	if len(rc.Columns) > 0 && len(rc.Columns) != len(anchor.Cols) {
+		if len(anchor.Cols) > len(rc.Columns) {
 			return nil, newErr(sqlerr.MoreColumnsThanList, rc.Name.Name)
 		}
 		return nil, newErr(sqlerr.FewerColumnsThanList, rc.Name.Name)
 	}
-	for i, c := range anchor.cols {
+	for i, c := range anchor.Cols {
 		name := c.Name
 		if len(rc.Columns) > 0 {
 			name = rc.Columns[i].Name
@@ -52,20 +52,20 @@ func (sc *scope) recursiveCTESource(x *tsql.CTERef) (*source, error) {
 		b.names = append(b.names, name)
 		b.types = append(b.types, c.Type)
 	}
-	if sc.recLevel == nil {
-		sc.recLevel = map[*tsql.RecursiveCTE]*recBinding{}
+	if qb.recLevel == nil {
+		qb.recLevel = map[*tsql.RecursiveCTE]*recBinding{}
 	}
-	outer := sc.recLevel[rc]
-	sc.recLevel[rc] = b
-	rec, err := sc.compileQuery(&tsql.SelectStmt{Pos: x.Pos, Body: rc.Recursive}, nil)
-	sc.recLevel[rc] = outer
+	outer := qb.recLevel[rc]
+	qb.recLevel[rc] = b
+	rec, err := qb.compileQuery(&tsql.SelectStmt{Pos: x.Pos, Body: rc.Recursive}, nil)
+	qb.recLevel[rc] = outer
 	if err != nil {
 		return nil, err
 	}
-	if len(rec.cols) != len(b.types) {
+	if len(rec.Cols) != len(b.types) {
 		return nil, newErr(sqlerr.UnionColumnCount)
 	}
-	for i, c := range rec.cols {
+	for i, c := range rec.Cols {
 		// SQL Server does not convert the recursive member's columns to
 		// the anchor's types: they must be the same (240).
 		if c.Type != b.types[i] {
@@ -76,34 +76,34 @@ func (sc *scope) recursiveCTESource(x *tsql.CTERef) (*source, error) {
 	if limit < 0 {
 		limit = rowset.DefaultMaxRecursion
 	}
-	return recSource(x, b, nil).withRun(func(en *env) ([][]Value, error) {
-		level, err := anchor.run(nil, -1)
+	return recSource(x, b, nil).withRun(func(en *Env) ([][]Value, error) {
+		level, err := anchor.Run(nil, -1)
 		if err != nil {
 			return nil, err
 		}
 		defer func() { b.rows = nil }()
-		return rowset.Fixpoint(sc.ctx, level, func(level [][]Value) ([][]Value, error) {
+		return rowset.Fixpoint(qb.scope.Context(), level, func(level [][]Value) ([][]Value, error) {
 			b.rows = level
-			return rec.run(nil, -1)
+			return rec.Run(nil, -1)
 		}, limit)
 	}), nil
 }
 
 // recSource is the CTE as a FROM item named by the reference's alias.
-func recSource(x *tsql.CTERef, b *recBinding, rows func() [][]Value) *source {
+func recSource(x *tsql.CTERef, b *recBinding, rows func() [][]Value) *Source {
 	q := strings.ToLower(x.Alias.Name)
-	cols := make([]bindCol, len(b.names))
+	cols := make([]BindCol, len(b.names))
 	for i := range b.names {
-		cols[i] = bindCol{qual: q, name: b.names[i], typ: b.types[i], nullable: true}
+		cols[i] = BindCol{Qual: q, Name: b.names[i], Type: b.types[i], Nullable: true}
 	}
-	s := &source{cols: cols, names: []string{x.Alias.Name}}
+	s := &Source{Cols: cols, Names: []string{x.Alias.Name}}
 	if rows != nil {
-		s.run = func(*env) ([][]Value, error) { return rows(), nil }
+		s.Run = func(*Env) ([][]Value, error) { return rows(), nil }
 	}
 	return s
 }
 
-func (s *source) withRun(run func(en *env) ([][]Value, error)) *source {
-	s.run = run
+func (s *Source) withRun(run func(en *Env) ([][]Value, error)) *Source {
+	s.Run = run
 	return s
 }

@@ -1,4 +1,4 @@
-package engine
+package query
 
 import (
 	"strings"
@@ -12,8 +12,8 @@ import (
 // values followed by the aggregate results; expressions of the select list,
 // HAVING and ORDER BY are compiled against that layout.
 type groupInfo struct {
-	src      *bindScope
-	keys     []*cexpr
+	src      *BindScope
+	keys     []*Expr
 	keyCanon []string
 	keyCol   []int
 	aggs     []*rowset.Agg
@@ -23,8 +23,8 @@ func isAggregate(fc *tsql.FuncCall) bool {
 	return len(fc.Name.Parts) == 1 && rowset.IsAggregate(strings.ToLower(fc.Name.Object().Name)) && fc.Over == nil
 }
 
-// hasAggregate reports whether e contains an aggregate outside subqueries.
-func hasAggregate(e tsql.Expr) bool {
+// HasAggregate reports whether e contains an aggregate outside subqueries.
+func HasAggregate(e tsql.Expr) bool {
 	found := false
 	tsql.WalkExpr(e, func(x tsql.Expr) bool {
 		if fc, ok := x.(*tsql.FuncCall); ok && isAggregate(fc) {
@@ -35,13 +35,13 @@ func hasAggregate(e tsql.Expr) bool {
 	return found
 }
 
-func (g *groupInfo) load(i int, name string) *cexpr {
-	t := g.keys[i].typ
-	return &cexpr{typ: t, name: name, nullable: true, eval: func(en *env) (Value, error) { return en.row[i], nil }}
+func (g *groupInfo) load(i int, name string) *Expr {
+	t := g.keys[i].Type
+	return &Expr{Type: t, Name: name, Nullable: true, Eval: func(en *Env) (Value, error) { return en.Row[i], nil }}
 }
 
 // groupKey matches e against the GROUP BY expressions.
-func (c *compiler) groupKey(e tsql.Expr) (*cexpr, bool, error) {
+func (c *Compiler) groupKey(e tsql.Expr) (*Expr, bool, error) {
 	switch e.(type) {
 	case *tsql.IntLit, *tsql.StringLit, *tsql.NullLit, *tsql.DecimalLit, *tsql.FloatLit, *tsql.VarRef, *tsql.ColumnRef:
 		return nil, false, nil
@@ -56,7 +56,7 @@ func (c *compiler) groupKey(e tsql.Expr) (*cexpr, bool, error) {
 }
 
 // compileAggregate registers an aggregate call of a grouped query.
-func (c *compiler) compileAggregate(fc *tsql.FuncCall) (*cexpr, error) {
+func (c *Compiler) compileAggregate(fc *tsql.FuncCall) (*Expr, error) {
 	name := strings.ToLower(fc.Name.Object().Name)
 	if c.group == nil {
 		return nil, newErr(sqlerr.AggregateInWhere)
@@ -64,13 +64,24 @@ func (c *compiler) compileAggregate(fc *tsql.FuncCall) (*cexpr, error) {
 	if c.inAgg {
 		return nil, newErr(sqlerr.AggregateOfAggregate)
 	}
+	spec, err := aggCall(&Compiler{qb: c.qb, bs: c.group.src, inAgg: true}, fc, name)
+	if err != nil {
+		return nil, err
+	}
+	idx := len(c.group.keys) + len(c.group.aggs)
+	c.group.aggs = append(c.group.aggs, spec)
+	return &Expr{Type: spec.Type, Nullable: true, Eval: func(en *Env) (Value, error) { return en.Row[idx], nil }}, nil
+}
+
+// aggCall binds an aggregate call (name lower case) whose argument sub
+// compiles: one argument, or * for COUNT and COUNT_BIG only.
+func aggCall(sub *Compiler, fc *tsql.FuncCall, name string) (*rowset.Agg, error) {
 	var arg rowset.Col
 	if !fc.Star {
 		if len(fc.Args) != 1 {
 			return nil, newErr(sqlerr.FunctionArgCount, fc.Name.Object().Name, 1)
 		}
-		sub := &compiler{sc: c.sc, bs: c.group.src, inAgg: true}
-		a, err := sub.compile(fc.Args[0])
+		a, err := sub.Compile(fc.Args[0])
 		if err != nil {
 			return nil, err
 		}
@@ -78,31 +89,25 @@ func (c *compiler) compileAggregate(fc *tsql.FuncCall) (*cexpr, error) {
 	} else if name != "count" && name != "count_big" {
 		return nil, newErr(sqlerr.SyntaxError, "*")
 	}
-	spec, err := rowset.NewAgg(name, fc.Star, fc.Distinct, arg)
-	if err != nil {
-		return nil, err
-	}
-	idx := len(c.group.keys) + len(c.group.aggs)
-	c.group.aggs = append(c.group.aggs, spec)
-	return &cexpr{typ: spec.Type, nullable: true, eval: func(en *env) (Value, error) { return en.row[idx], nil }}, nil
+	return rowset.NewAgg(name, fc.Star, fc.Distinct, arg)
 }
 
-// col is ce as the rowset package evaluates it (its Env is the engine's
-// *env positioned on a row).
-func (ce *cexpr) col() rowset.Col {
-	return rowset.Col{Type: ce.typ, Eval: func(e rowset.Env) (Value, error) { return ce.eval(e.(*env)) }}
+// col is ce as the rowset package evaluates it (its rowset.Env is an
+// *Env positioned on a row).
+func (ce *Expr) col() rowset.Col {
+	return rowset.Col{Type: ce.Type, Eval: func(e rowset.Env) (Value, error) { return ce.Eval(e.(*Env)) }}
 }
 
 // at positions ren on a row for rowset's grouping and windows.
-func (ren *env) at() rowset.At {
+func (ren *Env) at() rowset.At {
 	return func(r rowset.Row) rowset.Env {
-		ren.row = r
+		ren.Row = r
 		return ren
 	}
 }
 
 // aggregate groups rows and computes the aggregates (rowset.Group).
-func (g *groupInfo) aggregate(rows [][]Value, ren *env) ([][]Value, error) {
+func (g *groupInfo) aggregate(rows [][]Value, ren *Env) ([][]Value, error) {
 	keys := make([]rowset.Col, len(g.keys))
 	for i, k := range g.keys {
 		keys[i] = k.col()
