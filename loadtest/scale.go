@@ -495,23 +495,57 @@ func DiskThroughput(ctx context.Context, dir string, n int64) (writeBps, readBps
 	return writeBps, readBps, f.Close()
 }
 
-// MemoryPerByte is about how much memory a MeasureScale run needs per byte
-// of history. Each instance with a copy of mgc (the backup's, the restored
-// primary's, the primary-mirror's) keeps it as a compact segment in mapped
-// files (sim/mssql/storage/rowseg; BenchmarkSeedHistoryMemory: 0.6 heap
-// bytes per history byte after seeding, 0.2 for a restored copy), so the
-// peak is a full scan of tblChat, which decodes the table for the
-// statement's life (the ledger's check after the run: a peak heap of 3.3
-// bytes per history byte at 64 MiB), and the garbage collector's headroom
-// doubles it. Before segments this was 24 (peak RSS 1.9 GiB at 100 MiB,
-// 6 GiB at 256 MiB).
-const MemoryPerByte = 8
+// MemoryPerByte is about how much memory (anonymous: the Go heap and the
+// runtime) a MeasureScale run needs per byte of history. Each instance
+// with a copy of mgc (the backup's, the restored primary's, the mirrors')
+// keeps it as a compact segment in mapped files (sim/mssql/storage/rowseg):
+// the rows' bytes are page cache the kernel writes back and drops under
+// pressure, and the heap keeps about 0.1 to 0.2 bytes per history byte of
+// each copy (row locations, ids and the key index). The ledger's check
+// after the run (a full scan of tblChat) was the peak while the engine
+// decoded every column of every row and built the whole result before
+// sending it (1.4 B/B more live heap at 256 MiB); it now streams
+// (engine/scan_stream.go; BenchmarkLedgerCheckMemory: 0.16 B/B against
+// 1.86 for the general plan). Peak live heap of a whole run is now about
+// 0.5 B/B (256 MiB, sampled at GOGC=10: 0.53, was 2.17) and the collector's
+// headroom doubles it: at 1 GiB the peak anonymous memory (RssAnon) was
+// 851 MiB, 0.83 B/B, beside 2.85 GiB of mapped segment pages (RssFile,
+// reclaimable). 1.5 keeps a margin over that. It was 24 before segments
+// and 8 before streaming (peak RSS 5.2-5.6 GiB at 1 GiB).
+const MemoryPerByte = 1.5
+
+// DiskPerByte is about how much disk a MeasureScale run takes at its peak
+// per byte of history: the copies of mgc a failback leaves are each about
+// the history's size (sampled through a 256 MiB run: 2.83 GiB at the peak,
+// 11 B/B): the three instances' mapped segments (rowseg, unlinked files),
+// the backup's log of the seeding (its WAL), the restored copies'
+// checkpoint snapshots (two at once while a checkpoint replaces one), the
+// backup instance's checkpoint, the seeding's log backup, the nightly
+// backup, the failback's full backup and the mirroring's full backup on
+// the share. The calibration run (half the size, its own world) is removed
+// before the measured run starts.
+const DiskPerByte = 12
+
+// FitsOnDisk says whether a run with bytes of history fits in the free
+// space of the file system holding dir; ok is true when it cannot tell.
+func FitsOnDisk(dir string, bytes int64) (ok bool, need, free int64) {
+	need = bytes * DiskPerByte
+	if dir == "" {
+		dir = os.TempDir()
+	}
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(dir, &st); err != nil {
+		return true, need, 0
+	}
+	free = int64(st.Bavail) * int64(st.Bsize)
+	return need <= free, need, free
+}
 
 // FitsInMemory says whether a run with bytes of history fits in this
 // machine's available memory (Linux MemAvailable); ok is true when it
 // cannot tell.
 func FitsInMemory(bytes int64) (ok bool, need, avail int64) {
-	need = bytes * MemoryPerByte
+	need = int64(float64(bytes) * MemoryPerByte)
 	b, err := os.ReadFile("/proc/meminfo")
 	if err != nil {
 		return true, need, 0

@@ -26,6 +26,9 @@ func BenchmarkOutageVsLimit(b *testing.B) {
 	if ok, need, avail := FitsInMemory(size); !ok {
 		b.Skipf("a %d-byte history needs about %d bytes of memory, %d available (PCHAT_SCALE_BYTES sets a smaller one)", size, need, avail)
 	}
+	if ok, need, free := FitsOnDisk("", size); !ok {
+		b.Skipf("a %d-byte history needs about %d bytes of disk, %d free (PCHAT_SCALE_BYTES sets a smaller one)", size, need, free)
+	}
 	cfg := ScaleConfig{Bytes: size, BandwidthMbps: 1000, Seed: 17, Calibrate: true}
 	// PCHAT_SCALE_PROFILE=file writes a CPU profile of the outage alone
 	// (run without -cpuprofile); PCHAT_SCALE_LOG=1 logs the statements

@@ -9,8 +9,9 @@
 //
 // A size whose run would not fit in this machine's memory is skipped and
 // the table says so (loadtest.MemoryPerByte: each instance keeps its copy
-// of mgc as a compact segment in mapped files, but a full scan of tblChat,
-// the ledger's check, still decodes the whole table at once).
+// of mgc as a compact segment in mapped files, and the ledger's full scan
+// of tblChat streams), or on its disk (loadtest.DiskPerByte: a run leaves
+// about ten copies of mgc: segments, snapshots, log and backups).
 package main
 
 import (
@@ -25,7 +26,9 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/pchatdr/harness/loadtest"
 )
@@ -76,12 +79,20 @@ func run() int {
 				rows = append(rows, r)
 				continue
 			}
+			if ok, need, free := loadtest.FitsOnDisk(*work, n); !ok {
+				r.Skipped = fmt.Sprintf("needs about %s of disk, %s free", human(need), human(free))
+				fmt.Printf("%s at %g Mbit/s: skipped: %s\n", human(n), b, r.Skipped)
+				rows = append(rows, r)
+				continue
+			}
 			dir, err := os.MkdirTemp(*work, "benchscale-")
 			if err != nil {
 				fmt.Fprintln(os.Stderr, "benchscale:", err)
 				return 1
 			}
+			anon := watchAnon(ctx)
 			res, err := loadtest.MeasureScale(ctx, loadtest.ScaleConfig{Bytes: n, BandwidthMbps: b, Dir: dir, Seed: *seed, Calibrate: true})
+			r.PeakAnon = anon()
 			os.RemoveAll(dir)
 			r.Result = &res
 			if err != nil {
@@ -118,6 +129,10 @@ type row struct {
 	Skipped       string                `json:"skipped,omitempty"`
 	Error         string                `json:"error,omitempty"`
 	PeakRSS       int64                 `json:"peak_rss_bytes,omitempty"`
+	// PeakAnon is the most anonymous memory (RssAnon: the heap, not the
+	// mapped segment files' page cache that PeakRSS also counts) sampled
+	// during the run.
+	PeakAnon int64 `json:"peak_anon_bytes,omitempty"`
 }
 
 func write(dir string, rows []row) error {
@@ -148,7 +163,7 @@ func escape(s string) string {
 // table is the Markdown table of every run.
 func table(rows []row) string {
 	var b strings.Builder
-	b.WriteString("| history | link | outage | RTO (run) | outage limit | ratio | run limit | run ratio | link part | across link | disk w/r | forecast outage / RTO (error) | steps (backup / restore / log shipping / mirroring) | peak RSS |\n")
+	b.WriteString("| history | link | outage | RTO (run) | outage limit | ratio | run limit | run ratio | link part | across link | disk w/r | forecast outage / RTO (error) | steps (backup / restore / log shipping / mirroring) | peak RSS (anon) |\n")
 	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
 		fmt.Fprintf(&b, "| %s | %g Mbit/s | ", human(r.Bytes), r.BandwidthMbps)
@@ -168,7 +183,7 @@ func table(rows []row) string {
 		fmt.Fprintf(&b, "%.1f s | %.1f s | %.1f s | %.2f | %.1f s | %.2f | %.1f s | %s | %.0f/%.0f MB/s | %.1f s / %.1f s (%.0f%% / %.0f%%) | %.1f / %.1f / %.1f / %.1f s | %s |\n",
 			x.OutageSeconds, x.RunSeconds, x.LimitSeconds, x.Ratio, x.RunLimitSeconds, x.RunRatio, x.LinkLimitSeconds, human(x.LinkBytes),
 			x.DiskWriteBps/1e6, x.DiskReadBps/1e6, x.ForecastOutageSeconds, x.ForecastRTOSeconds, 100*x.ForecastError, 100*x.ForecastRTOError,
-			st["backup-backup-mgc"], st["restore-primary-mgc"], st["configure-log-shipping"], st["mirror-primary-databases"], human(r.PeakRSS))
+			st["backup-backup-mgc"], st["restore-primary-mgc"], st["configure-log-shipping"], st["mirror-primary-databases"], human(r.PeakRSS)+" ("+human(r.PeakAnon)+")")
 	}
 	return b.String()
 }
@@ -205,6 +220,35 @@ func human(n int64) string {
 }
 
 // peakRSS is the process's high-water resident set (VmHWM).
+// watchAnon samples the process's anonymous memory (RssAnon) every 200
+// ms until the returned function is called, which stops the sampling and
+// returns the most it saw.
+func watchAnon(ctx context.Context) func() int64 {
+	var peak atomic.Int64
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if n, ok := procField("/proc/self/status", "RssAnon"); ok && n > peak.Load() {
+				peak.Store(n)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() int64 {
+		cancel()
+		<-done
+		return peak.Load()
+	}
+}
+
 func peakRSS() int64 {
 	n, _ := procField("/proc/self/status", "VmHWM")
 	return n

@@ -131,7 +131,11 @@ func (w *World) installMirror(ctx context.Context, req lyncfake.MirrorRequest) e
 	if !ok {
 		return fmt.Errorf("no SQL Server %s in the deployment", req.Mirror)
 	}
-	return w.mirrorDatabaseVia(ctx, req.Database, p, m, req.DropExisting, req.FileShare)
+	// The cmdlet runs on the front end (where the engine's remote
+	// PowerShell lands, as the other database cmdlets do: their SQL goes to
+	// the topology's addresses, seen from there), so its statements to an
+	// instance in another data center cross the link.
+	return w.mirrorDatabaseVia(ctx, req.Database, p, m, req.DropExisting, req.FileShare, w.frontEndDC)
 }
 
 func (w *World) instanceByHost(host string) (*topology.Instance, bool) {
@@ -145,11 +149,13 @@ func (w *World) instanceByHost(host string) (*topology.Instance, bool) {
 }
 
 func (w *World) mirrorDatabase(ctx context.Context, db string, p, m *topology.Instance, dropExisting bool) error {
-	return w.mirrorDatabaseVia(ctx, db, p, m, dropExisting, w.Topology.Share.UNC)
+	return w.mirrorDatabaseVia(ctx, db, p, m, dropExisting, w.Topology.Share.UNC, "")
 }
 
-// mirrorDatabaseVia mirrors db from p to m through share.
-func (w *World) mirrorDatabaseVia(ctx context.Context, db string, p, m *topology.Instance, dropExisting bool, share string) (err error) {
+// mirrorDatabaseVia mirrors db from p to m through share, its statements
+// sent from data center from (over the link to an instance elsewhere; ""
+// dials the instances directly, as the world's own setup does).
+func (w *World) mirrorDatabaseVia(ctx context.Context, db string, p, m *topology.Instance, dropExisting bool, share, from string) (err error) {
 	what := fmt.Sprintf("mirror %s from %s to %s", db, p.Name, m.Name)
 	defer func() {
 		w.Timeline.Add("world", "mirroring", what, err)
@@ -165,11 +171,11 @@ func (w *World) mirrorDatabaseVia(ctx context.Context, db string, p, m *topology
 	if !ok || !mi.Up() {
 		return fmt.Errorf("the mirror %s is not running", m.Name)
 	}
-	pdb, err := w.DB(pi, "master")
+	pdb, err := w.DBFrom(from, pi, "master")
 	if err != nil {
 		return err
 	}
-	mdb, err := w.DB(mi, "master")
+	mdb, err := w.DBFrom(from, mi, "master")
 	if err != nil {
 		return err
 	}

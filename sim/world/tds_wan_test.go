@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pchatdr/harness/failback/topology"
+	lyncfake "github.com/pchatdr/harness/fakes/lync"
 	"github.com/pchatdr/harness/topologies"
 )
 
@@ -118,5 +119,47 @@ func TestTDSCrossesTheLink(t *testing.T) {
 	}
 	if err := fresh.PingContext(ctx); err != nil {
 		t.Errorf("over the restored link: %v", err)
+	}
+}
+
+// TestInstallMirrorCrossesTheLink: Install-CsMirrorDatabase runs on the
+// front end the engine's remote PowerShell reaches (in the engine's data
+// center, dc1), so its own statements to SQL Servers in dc2 (BACKUP,
+// RESTORE, ALTER DATABASE ... SET PARTNER, the wait for SYNCHRONIZED) cross
+// the link like the engine's TDS. The share is put in dc2 beside both
+// instances, so the backup's bytes and the mirroring session stay off the
+// link and what the link carries is the cmdlet's SQL.
+func TestInstallMirrorCrossesTheLink(t *testing.T) {
+	ctx := context.Background()
+	topo, err := topologies.Load("embedded.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := &accountingClock{}
+	w, err := Start(ctx, Options{Topology: topo, Dir: t.TempDir(), Links: true, WANClock: clock, ShareDataCenter: "dc2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	if err := w.InstallStores(ctx, topology.RoleBackup); err != nil {
+		t.Fatal(err)
+	}
+	link, ok := w.WANLink("dc1", "dc2")
+	if !ok {
+		t.Fatal("no WAN link dc1-dc2")
+	}
+	before := link.Stats()
+	req := lyncfake.MirrorRequest{DatabaseType: "PersistentChat", Database: "mgc", Principal: "sqlbak.dc2.contoso.test",
+		Mirror: "sqlbakmir.dc2.contoso.test", FileShare: w.Topology.Share.UNC}
+	if err := w.installMirror(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	after := link.Stats()
+	if got := after.Bytes - before.Bytes; got == 0 {
+		t.Errorf("Install-CsMirrorDatabase run in dc1 on two dc2 instances put %d bytes on the link", got)
+	}
+	// At least a connection to each instance and the six statements.
+	if got := after.RoundTrips - before.RoundTrips; got < 8 {
+		t.Errorf("Install-CsMirrorDatabase paid %d round trips on the link, want at least 8 (two connections, six statements)", got)
 	}
 }

@@ -106,6 +106,10 @@ type World struct {
 	// center (wan.go); nil and "" without Options.Links.
 	wan     map[string]*wan.Link
 	shareDC string
+	// frontEndDC is where the engine and the management endpoint's
+	// cmdlets reach the instances from (Options.EngineDataCenter or the
+	// primary's data center); "" without Options.Links.
+	frontEndDC string
 	// domain holds the topology's Windows instance users (windows.go).
 	domain *domain
 
@@ -233,6 +237,7 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 		if from == "" {
 			from = w.dataCenter(topology.RolePrimary)
 		}
+		w.frontEndDC = from
 		for i := range topo.Instances {
 			if inst, ok := w.Instance(topo.Instances[i].Name); ok {
 				topo.Instances[i].Address = w.Via(from, inst)

@@ -135,7 +135,7 @@ func (d *Database) applyOp(kind byte, body []byte) error {
 		var vals []Value
 		var after []byte
 		if partial {
-			vals, after, err = sqltypes.ReadRowCols(rest, t.segCols(), t.segScratch)
+			vals, after, err = sqltypes.ReadRowPart(rest, t.segCols(), t.segScratch)
 			t.segScratch = vals
 		} else {
 			vals, after, err = sqltypes.ReadRow(rest)

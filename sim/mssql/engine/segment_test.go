@@ -3,11 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
-	"io"
 	"testing"
-	"time"
-
-	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 )
 
 // segLiveOf is how many rows of db's schema.name are held in its segment.
@@ -37,21 +33,7 @@ func TestSegmentRowsAreRows(t *testing.T) {
 	const cols = "(chatId bigint IDENTITY(1,1) NOT NULL PRIMARY KEY, msgId int NOT NULL UNIQUE, content nvarchar(max) NOT NULL, chatDate datetime2 NOT NULL, note varbinary(20) NULL)"
 	mustRun(t, s, "USE mgc; CREATE TABLE dbo.seg "+cols+"; CREATE TABLE dbo.twin "+cols)
 	mustRun(t, s, "INSERT dbo.seg (msgId, content, chatDate) VALUES (-1, N'typed before the load', '2025-01-01')")
-	ctx := context.Background()
-	at := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
-	types := []Type{{Kind: sqltypes.KindInt}, {Kind: sqltypes.KindNVarChar, Length: sqltypes.MaxLength}, {Kind: sqltypes.KindDateTime2, Scale: 7}, {Kind: sqltypes.KindVarBinary, Length: 20}}
-	i := 0
-	n, err := s.BulkLoad(ctx, "dbo.seg", []string{"msgId", "content", "chatDate", "note"}, types, 700, func() ([]Value, error) {
-		if i == 3000 {
-			return nil, io.EOF
-		}
-		i++
-		var note Value
-		if i%3 == 0 {
-			note = []byte{byte(i), byte(i >> 8)}
-		}
-		return []Value{int64(i), fmt.Sprintf("message %d é", i), at.Add(time.Duration(i) * time.Minute), note}, nil
-	})
+	n, err := loadMessages(s, "dbo.seg", 3000, 700)
 	if err != nil || n != 3000 {
 		t.Fatalf("BulkLoad: %d rows, %v", n, err)
 	}
@@ -142,7 +124,7 @@ func TestSegmentRowsAreRows(t *testing.T) {
 		t.Fatalf("%d rows in the segment after recovery, want the table's rows", got)
 	}
 	// Recovery decoded the segment rows only as far as their keys and
-	// identity (ReadRowCols): both unique keys still refuse a duplicate,
+	// identity (ReadRowPart): both unique keys still refuse a duplicate,
 	// and the identity goes on where it was.
 	dups("after the restart", 2999, 9)
 	for _, tb := range []string{"seg", "twin"} {

@@ -22,6 +22,9 @@ func (sc *scope) execSelect(x *tsql.SelectStmt) error {
 		}
 		return sc.done(DoneInfo{CurCmd: 0xC1})
 	}
+	if p.Stream != nil {
+		return sc.streamSelect(p)
+	}
 	rows, err := p.Run(&env{}, -1)
 	if err != nil {
 		return err

@@ -64,6 +64,8 @@ func (sc *scope) tableSource(x *tsql.TableRef) (*source, error) {
 		out := t.scanVals(sc.s.tx)
 		sc.countScan(t, len(out))
 		return out, nil
+	}, Each: func(en *env, need []bool, fn func([]Value) error) error {
+		return sc.scanEach(t, need, fn)
 	}}, nil
 }
 

@@ -18,6 +18,9 @@ type Plan struct {
 	Cols   []Column
 	Assign []*AssignTarget // SELECT @v = ... : no result set
 	Run    func(en *Env, limit int) ([][]Value, error)
+	// Stream, when set, is Run's rows one at a time, for a statement
+	// that sends them as they come (stream.go).
+	Stream func(en *Env, fn func([]Value) error) error
 }
 
 // AssignTarget is one SELECT @v = expr (or a compound operator) of a
@@ -34,6 +37,10 @@ type Source struct {
 	Cols  []BindCol
 	Names []string
 	Run   func(en *Env) ([][]Value, error)
+	// Each, when set (a table), calls fn with each of Run's rows as it
+	// is read, only the columns need marks decoded; fn must not keep the
+	// row (stream.go).
+	Each func(en *Env, need []bool, fn func([]Value) error) error
 }
 
 func (c *Compiler) subquery(q *tsql.SelectStmt) (*Plan, error) {
@@ -369,6 +376,10 @@ func (qb *Builder) compileSpec(qs *tsql.QuerySpec, q *tsql.SelectStmt, outer *Bi
 	types := colTypes(cols)
 	outCols := cols[:nOut]
 	p := &Plan{Cols: outCols, Assign: assigns}
+	if where == nil && gi == nil && len(windows) == 0 && len(order) == 0 && !distinct && top == nil && len(assigns) == 0 &&
+		(q == nil || q.Offset == nil && q.Fetch == nil) {
+		p.Stream = streamSpec(src, bs, qs)
+	}
 	p.Run = func(en *Env, limit int) ([][]Value, error) {
 		rows, err := src.Run(en)
 		if err != nil {

@@ -5,19 +5,48 @@ import (
 	"fmt"
 )
 
-// A restore or crash recovery keeps most rows in their stored encoding
-// (the engine's row segments) and needs only a few of their values: the
-// unique indexes' key columns and the identity column. ReadRowCols decodes
-// just those and walks over the others without building them (a chat
+// A query reading a few columns of a wide table, and a restore or crash
+// recovery keeping rows in their stored encoding (the engine's row
+// segments, which need only the unique keys' and identity's values), decode
+// just those values and walks over the others without building them (a chat
 // message's text is never copied into a string), while checking every
 // value exactly as ReadRow does, so a damaged row is refused the same way
 // whichever of the two reads it.
 
-// ReadRowCols decodes the row at src as ReadRow does, but only the values
+// ReadRowCols decodes the row src holds (written by AppendRow) into dst,
+// only the values whose need entry is true; the others are skipped
+// without being built (a text column is not copied into a string) and
+// left nil in dst. It is ReadRow for a query that reads a few columns of
+// a wide table: a full scan of a chat history that needs a message's id
+// and date does not build every message's text. A row whose value count
+// is not len(dst) is an error wrapping ErrCorrupt, as is corrupt input.
+func ReadRowCols(src []byte, dst []Value, need []bool) error {
+	n, rest, err := readUvarint(src)
+	if err != nil {
+		return fmt.Errorf("sqltypes: row: %w", err)
+	}
+	if n != uint64(len(dst)) || n > uint64(len(rest)) {
+		return corrupt(fmt.Sprintf("row of %d values, want %d", n, len(dst)))
+	}
+	for i := range dst {
+		if i < len(need) && need[i] {
+			dst[i], rest, err = ReadValue(rest)
+		} else {
+			dst[i] = nil
+			rest, err = skipValue(rest)
+		}
+		if err != nil {
+			return fmt.Errorf("sqltypes: row value %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// ReadRowPart decodes the row at src as ReadRow does, but only the values
 // whose position want marks; the others are nil in the result. dst is
 // reused when it is large enough. It fails exactly when ReadRow fails and
 // returns the same rest.
-func ReadRowCols(src []byte, want []bool, dst []Value) ([]Value, []byte, error) {
+func ReadRowPart(src []byte, want []bool, dst []Value) ([]Value, []byte, error) {
 	n, rest, err := readUvarint(src)
 	if err != nil {
 		return nil, nil, fmt.Errorf("sqltypes: row: %w", err)

@@ -150,10 +150,10 @@ func BenchmarkCodecRow(b *testing.B) {
 	}
 }
 
-// FuzzReadRowCols holds ReadRowCols to ReadRow: the same verdict on any
+// FuzzReadRowPart holds ReadRowPart to ReadRow: the same verdict on any
 // bytes (a restore reads them from a file), the same rest, and the wanted
 // values decoded the same.
-func FuzzReadRowCols(f *testing.F) {
+func FuzzReadRowPart(f *testing.F) {
 	f.Add(AppendRow(nil, codecSamples()), uint64(0b101))
 	f.Add(AppendRow(nil, []Value{int64(1), "x"}), uint64(1))
 	f.Add([]byte{}, uint64(0))
@@ -166,13 +166,13 @@ func FuzzReadRowCols(f *testing.F) {
 			want[i] = mask&(1<<i) != 0
 		}
 		row, rest, err := ReadRow(b)
-		cols, crest, cerr := ReadRowCols(b, want, nil)
+		cols, crest, cerr := ReadRowPart(b, want, nil)
 		if (err == nil) != (cerr == nil) {
-			t.Fatalf("ReadRow error %v, ReadRowCols error %v", err, cerr)
+			t.Fatalf("ReadRow error %v, ReadRowPart error %v", err, cerr)
 		}
 		if err != nil {
 			if !errors.Is(cerr, ErrCorrupt) {
-				t.Fatalf("ReadRowCols error %v does not wrap ErrCorrupt", cerr)
+				t.Fatalf("ReadRowPart error %v does not wrap ErrCorrupt", cerr)
 			}
 			return
 		}
@@ -192,7 +192,7 @@ func FuzzReadRowCols(f *testing.F) {
 	})
 }
 
-func TestReadRowColsReusesAndSkips(t *testing.T) {
+func TestReadRowPartReusesAndSkips(t *testing.T) {
 	b := AppendRow(nil, codecSamples())
 	full, _, err := ReadRow(b)
 	if err != nil {
@@ -200,12 +200,12 @@ func TestReadRowColsReusesAndSkips(t *testing.T) {
 	}
 	dst := make([]Value, 0, len(full))
 	want := []bool{true}
-	cols, rest, err := ReadRowCols(b, want, dst)
+	cols, rest, err := ReadRowPart(b, want, dst)
 	if err != nil || len(rest) != 0 {
-		t.Fatalf("ReadRowCols: %v, %d bytes left", err, len(rest))
+		t.Fatalf("ReadRowPart: %v, %d bytes left", err, len(rest))
 	}
 	if &cols[0] != &dst[:1][0] {
-		t.Error("ReadRowCols did not reuse dst")
+		t.Error("ReadRowPart did not reuse dst")
 	}
 	if !sameEncoded(cols[0], full[0]) {
 		t.Errorf("value 0: %#v, want %#v", cols[0], full[0])
