@@ -47,7 +47,7 @@ func (t *Table) segVals(pos int) []Value {
 // gigabytes then costs disk and page cache, not heap), else in memory.
 func (t *Table) newSeg() *rowseg.Segment {
 	if dir := t.db.inst.cfg.DataDir; dir != "" {
-		return rowseg.NewOnDisk(dir)
+		return rowseg.NewOnDisk(dir, t.db.inst.cfg.SegmentWrites)
 	}
 	return rowseg.New()
 }

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"testing"
 )
 
@@ -17,10 +18,20 @@ func TestSegment(t *testing.T) {
 	t.Run("memory", func(t *testing.T) { testSegment(t, New()) })
 	t.Run("disk", func(t *testing.T) {
 		dir := t.TempDir()
-		s := NewOnDisk(dir)
+		var written atomic.Int64
+		s := NewOnDisk(dir, &written)
 		testSegment(t, s)
 		if len(s.maps) == 0 {
 			t.Fatal("no chunk was mapped from a file")
+		}
+		// The counter sees the bytes written to the files, and no more
+		// than the mapped chunks hold.
+		var mappedCap int64
+		for _, m := range s.maps {
+			mappedCap += int64(cap(m.b))
+		}
+		if n := written.Load(); n <= 0 || n > mappedCap {
+			t.Fatalf("segment files written %d bytes, want 1..%d (the mapped chunks' size)", n, mappedCap)
 		}
 		if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) != 0 {
 			t.Fatalf("files left in the folder: %v", left)
@@ -155,7 +166,7 @@ func BenchmarkAppendOnDisk(b *testing.B) {
 	const total = 64 << 20
 	b.SetBytes(total)
 	for b.Loop() {
-		s := NewOnDisk(b.TempDir())
+		s := NewOnDisk(b.TempDir(), nil)
 		for id := int64(1); s.Bytes() < total; id++ {
 			if _, ok := s.Append(id, row); !ok {
 				b.Fatal("append refused")
