@@ -13,11 +13,20 @@ export CGO_ENABLED ?= 1
 # multiply their run time. The scenarios (steps) and the load tests run
 # with -race -short, and their long part (what -short leaves out) runs
 # plain in `unit`.
-RACE_PKGS = $(shell $(GO) list ./sim/... ./fakes/... ./failback/... | grep -v -e /sim/containers)
+# RACE_PKGS: of sim/, fakes/ and failback/, the packages whose tests can
+# meet a data race (they, their tests or a package of ours they reach start
+# goroutines or share memory: scripts/racepkgs says how it decides). The
+# pure ones (the T-SQL parser, codecs, collations...) run plain in unit:
+# under -race they only paid an instrumented link and slower tests.
+RACE_PKGS = $(shell $(GO) run ./scripts/racepkgs ./sim/... ./fakes/... ./failback/... | grep -v -e /sim/containers)
 MODULE = $(shell $(GO) list -m)
 UNIT_PKGS = $(filter-out $(RACE_PKGS) $(MODULE)/steps $(MODULE)/loadtest,$(shell $(GO) list ./...))
 FUZZTIME ?= 3s
 BENCHTIME ?= 1s
+# Test binaries are linked without DWARF (-w): nothing in a test run reads
+# it (stack traces use the symbol table), and the link of each of the ~100
+# test binaries make test builds took about a third longer with it.
+TEST_LDFLAGS ?= -w
 # Under load a package's tests can take longer than go test's default
 # 10-minute hang guard; a hang is still caught.
 TEST_TIMEOUT ?= 30m
@@ -80,27 +89,28 @@ UNIT_P ?= 4
 unit: unit-pkgs unit-slow unit-load
 
 unit-pkgs:
-	$(GO) test -count=1 -vet=$(VET) -timeout $(TEST_TIMEOUT) -p $(UNIT_P) $(UNIT_PKGS)
+	$(GO) test -count=1 -vet=$(VET) -ldflags=$(TEST_LDFLAGS) -timeout $(TEST_TIMEOUT) -p $(UNIT_P) $(UNIT_PKGS)
 
 # What -short leaves out of the scenarios and the load tests (race runs the
 # rest), and TestChaosSchedule: the @chaos rehearsals under seed 42 (race's
 # TestFeatures runs them under the run's seed 0, the same code under the
 # race detector); plain they take 4 CPU seconds, under -race 25.
 unit-slow:
-	$(GO) test -count=1 -vet=$(VET) -timeout $(TEST_TIMEOUT) -run 'TestFeatures|TestContainerScenarios|TestChaosSchedule' ./steps -args -scenarios=@slow
+	$(GO) test -count=1 -vet=$(VET) -ldflags=$(TEST_LDFLAGS) -timeout $(TEST_TIMEOUT) -run 'TestFeatures|TestContainerScenarios|TestChaosSchedule' ./steps -args -scenarios=@slow
 
 unit-load:
-	$(GO) test -count=1 -vet=$(VET) -timeout $(TEST_TIMEOUT) -run 'Steady|Days|Sees' ./loadtest
+	$(GO) test -count=1 -vet=$(VET) -ldflags=$(TEST_LDFLAGS) -timeout $(TEST_TIMEOUT) -run 'Steady|Days|Sees' ./loadtest
 
 # As in unit, some race packages mostly wait (sim/world: 24 CPU seconds in
 # 228 s; failback: 9 in 80), so go test runs RACE_P at once.
 RACE_P ?= 4
 race:
-	$(GO) test -count=1 -vet=$(VET) -timeout $(TEST_TIMEOUT) -p $(RACE_P) -race $(RACE_PKGS)
+	@test -n "$(strip $(RACE_PKGS))" || { echo "race: no packages to run (did scripts/racepkgs fail?)"; exit 1; }
+	$(GO) test -count=1 -vet=$(VET) -ldflags=$(TEST_LDFLAGS) -timeout $(TEST_TIMEOUT) -p $(RACE_P) -race $(RACE_PKGS)
 	# The scenarios run concurrently; -short leaves out the @slow data sizes.
 	# One package at a time: both drive whole worlds and starve each other.
-	$(GO) test -count=1 -vet=$(VET) -timeout $(TEST_TIMEOUT) -race -short -skip '^TestChaosSchedule$$' ./steps
-	$(GO) test -count=1 -vet=$(VET) -timeout $(TEST_TIMEOUT) -race -short ./loadtest
+	$(GO) test -count=1 -vet=$(VET) -ldflags=$(TEST_LDFLAGS) -timeout $(TEST_TIMEOUT) -race -short -skip '^TestChaosSchedule$$' ./steps
+	$(GO) test -count=1 -vet=$(VET) -ldflags=$(TEST_LDFLAGS) -timeout $(TEST_TIMEOUT) -race -short ./loadtest
 
 ## load: steady chat traffic through the failback and through two simulated days of log shipping
 load:
@@ -121,7 +131,7 @@ tools:
 
 # Every Fuzz target in the tree, briefly (CI) or longer (make fuzz FUZZTIME=5m).
 fuzz-short:
-	@FUZZTIME=$(FUZZTIME) FUZZVET=$(VET) ./scripts/fuzz-all.sh
+	@FUZZTIME=$(FUZZTIME) FUZZVET=$(VET) FUZZLDFLAGS=$(TEST_LDFLAGS) ./scripts/fuzz-all.sh
 
 fuzz:
 	@FUZZTIME=$${FUZZTIME:-60s} ./scripts/fuzz-all.sh

@@ -20,6 +20,8 @@ FUZZTIME=${FUZZTIME:-3s}
 # fuzzing; a failing input is still minimized (up to this bound) and kept.
 FUZZMINIMIZETIME=${FUZZMINIMIZETIME:-1s}
 FUZZVET=${FUZZVET-off}
+# Linker flags of the fuzz binaries (make test: -w, no DWARF, as its tests).
+FUZZLDFLAGS=${FUZZLDFLAGS-}
 # A target's hang is still caught: the fuzzing engine's own per-input
 # timeout (10 s) fails it; this bounds the whole run of one target.
 FUZZTIMEOUT=${FUZZTIMEOUT:-30m}
@@ -46,7 +48,7 @@ while IFS= read -r dir; do
   targets=$(grep -ohE '^func (Fuzz[A-Za-z0-9_]+)\(' "$dir"/*_test.go | sed -E 's/^func (Fuzz[A-Za-z0-9_]+)\(/\1/' | sort)
   bin="$work/$(echo "$dir" | tr / _).test"
   echo "build $pkg (fuzz-instrumented)"
-  if ! go test -c -vet="$FUZZVET" -fuzz . -o "$bin" "$pkg" >"$log" 2>&1; then
+  if ! go test -c -vet="$FUZZVET" -ldflags="$FUZZLDFLAGS" -fuzz . -o "$bin" "$pkg" >"$log" 2>&1; then
     cat "$log"; status=1
     continue
   fi

@@ -113,6 +113,10 @@ type World struct {
 	// domain holds the topology's Windows instance users (windows.go).
 	domain *domain
 
+	// segmentWrites counts the bytes every in-process instance wrote to
+	// its tables' segment files (engine.Config.SegmentWrites).
+	segmentWrites atomic.Int64
+
 	mu        sync.Mutex
 	instances map[string]*Instance
 	dbs       []*sql.DB
@@ -323,6 +327,7 @@ func (w *World) startInstance(ctx context.Context, in *topology.Instance) (*Inst
 		cfg: engine.Config{
 			Name:           serverName(in),
 			DataDir:        dataDir,
+			SegmentWrites:  &w.segmentWrites,
 			Files:          files,
 			SAPassword:     pw,
 			ServiceAccount: in.ServiceAccount,
@@ -404,6 +409,13 @@ func (w *World) secretFile(name, secret string) (topology.SecretRef, error) {
 	}
 	return topology.SecretRef{File: path, Key: "instances." + name + ".passwordFile"}, nil
 }
+
+// SegmentBytesWritten is what the in-process instances have written to
+// their tables' segment files so far: scratch copies of rows that are
+// already in a data or backup file (the simulator's representation, not
+// I/O of the procedure), which a measure of the disk's share of an outage
+// leaves out.
+func (w *World) SegmentBytesWritten() int64 { return w.segmentWrites.Load() }
 
 // Instance returns the named instance.
 func (w *World) Instance(name string) (*Instance, bool) {

@@ -90,6 +90,16 @@ func (o *opReader) next() (kind byte, body []byte, err error) {
 	if n > maxOpBytes {
 		return 0, nil, fmt.Errorf("operation of %d bytes: %w", n, errBadOp)
 	}
+	if n <= uint64(o.r.Size()) {
+		// Most operations fit the reader's buffer: the body is read in
+		// place instead of copied out (a restore reads gigabytes).
+		b, err := o.r.Peek(int(n))
+		if err != nil {
+			return 0, nil, fmt.Errorf("operation body: %w", noEOF(err))
+		}
+		_, _ = o.r.Discard(len(b))
+		return kind, b, nil
+	}
 	if cap(o.buf) < int(n) {
 		o.buf = make([]byte, n)
 	}

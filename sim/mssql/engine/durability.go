@@ -127,19 +127,37 @@ func (d *Database) applyOp(kind byte, body []byte) error {
 		if t == nil {
 			return fmt.Errorf("engine: insert into unknown table %d: %w", ids[0], errBadOp)
 		}
-		vals, after, err := sqltypes.ReadRow(rest)
+		// A row headed for the segment is decoded only as far as its keys
+		// and identity need (its stored bytes are what the segment keeps);
+		// any other row is decoded whole. Both check the whole encoding.
+		id := int64(ids[1])
+		partial := t.segMayTake(id)
+		var vals []Value
+		var after []byte
+		if partial {
+			vals, after, err = sqltypes.ReadRowPart(rest, t.segCols(), t.segScratch)
+			t.segScratch = vals
+		} else {
+			vals, after, err = sqltypes.ReadRow(rest)
+		}
 		if err != nil {
 			return fmt.Errorf("engine: decode row: %w", err)
 		}
-		if old := t.byID[int64(ids[1])]; old != nil {
+		if old := t.byID[id]; old != nil {
 			t.removeRow(old)
 		} else {
-			t.segKill(int64(ids[1]))
+			t.segKill(id)
 		}
 		// A restored or recovered row is committed: kept compactly in the
 		// table's segment, its stored bytes as they are, when order allows.
-		if !t.segAppend(int64(ids[1]), rest[:len(rest)-len(after)], vals) {
-			r := &rowVersion{id: int64(ids[1]), vals: vals}
+		if !t.segAppend(id, rest[:len(rest)-len(after)], vals) {
+			if partial {
+				// Decoded above without error: cannot fail now.
+				if vals, _, err = sqltypes.ReadRow(rest); err != nil {
+					return fmt.Errorf("engine: decode row: %w", err)
+				}
+			}
+			r := &rowVersion{id: id, vals: vals}
 			t.addRow(r)
 			for _, ix := range t.indexes {
 				if k, ok := t.keyOf(ix, vals); ok {

@@ -305,7 +305,7 @@ func (inst *Instance) RestoreState(ctx context.Context, existing *Database, meta
 		return fail(fmt.Errorf("restore %s: %w", meta.Name, err))
 	}
 	err = nd.log.WriteSnapshot(1, func(w io.Writer) error {
-		return apply(io.TeeReader(cr, w))
+		return teeAhead(cr, w, apply)
 	})
 	if err != nil {
 		return fail(RestoreDataError(device, err))

@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/binary"
 	"fmt"
+	"math"
 
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/storage/rowseg"
@@ -46,7 +47,7 @@ func (t *Table) segVals(pos int) []Value {
 // gigabytes then costs disk and page cache, not heap), else in memory.
 func (t *Table) newSeg() *rowseg.Segment {
 	if dir := t.db.inst.cfg.DataDir; dir != "" {
-		return rowseg.NewOnDisk(dir)
+		return rowseg.NewOnDisk(dir, t.db.inst.cfg.SegmentWrites)
 	}
 	return rowseg.New()
 }
@@ -70,6 +71,33 @@ func (t *Table) segAppend(id int64, row []byte, vals []Value) bool {
 		t.nextRow = id + 1
 	}
 	return true
+}
+
+// segMayTake reports whether segAppend would keep a row with id (so
+// applyOp decodes only segCols of it).
+func (t *Table) segMayTake(id int64) bool {
+	return len(t.rows) <= t.dead && (t.seg == nil || (t.seg.Len() == 0 || id > t.seg.LastID()) && t.seg.Len() < math.MaxInt32)
+}
+
+// segCols marks the columns a segment row must be decoded for when it is
+// appended: the unique indexes' key columns and the identity column.
+func (t *Table) segCols() []bool {
+	w := t.segWant
+	if len(w) != len(t.Cols) {
+		w = make([]bool, len(t.Cols))
+	} else {
+		clear(w)
+	}
+	for _, ix := range t.indexes {
+		for _, c := range ix.def.Cols {
+			w[c] = true
+		}
+	}
+	if ic := t.identityCol(); ic >= 0 {
+		w[ic] = true
+	}
+	t.segWant = w
+	return w
 }
 
 // segIndex adds the segment row at pos to the unique indexes' key hashes;
@@ -112,7 +140,9 @@ func (t *Table) segHasKey(ix *uniqueIndex, k string) bool {
 // segKill deletes the segment row with id (recovery's delete and
 // re-insert); false when the segment has no such live row.
 func (t *Table) segKill(id int64) bool {
-	if t.seg == nil {
+	if t.seg == nil || t.seg.Len() == 0 || id > t.seg.LastID() {
+		// Ids only grow: a restore's next row is never in the segment
+		// yet, and needs no search.
 		return false
 	}
 	pos, ok := t.seg.Find(id)

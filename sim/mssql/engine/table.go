@@ -40,6 +40,10 @@ type Table struct {
 	// seg holds the oldest committed rows compactly (segment.go); nil
 	// when the table has none.
 	seg *rowseg.Segment
+	// segWant and segScratch are applyOp's reusable buffers for the
+	// columns a segment row is decoded for and their values.
+	segWant    []bool
+	segScratch []Value
 }
 
 type uniqueIndex struct {
@@ -115,6 +119,17 @@ func (r *rowVersion) committedLive() bool {
 }
 
 func (t *Table) keyOf(ix *uniqueIndex, vals []Value) (string, bool) {
+	if len(ix.def.Cols) == 1 {
+		// The common single-column key, without a builder's copy.
+		c := ix.def.Cols[0]
+		switch {
+		case vals[c] != nil:
+			return sqltypes.Key(vals[c], t.Cols[c].Type), true
+		case ix.def.Primary:
+			return "", false
+		}
+		return "\x00N", true
+	}
 	var b strings.Builder
 	for i, c := range ix.def.Cols {
 		v := vals[c]

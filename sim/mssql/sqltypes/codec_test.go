@@ -149,3 +149,70 @@ func BenchmarkCodecRow(b *testing.B) {
 		}
 	}
 }
+
+// FuzzReadRowPart holds ReadRowPart to ReadRow: the same verdict on any
+// bytes (a restore reads them from a file), the same rest, and the wanted
+// values decoded the same.
+func FuzzReadRowPart(f *testing.F) {
+	f.Add(AppendRow(nil, codecSamples()), uint64(0b101))
+	f.Add(AppendRow(nil, []Value{int64(1), "x"}), uint64(1))
+	f.Add([]byte{}, uint64(0))
+	f.Add([]byte{0x01, tagTime, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F}, uint64(0))
+	f.Add([]byte{0x01, tagString, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F}, uint64(0))
+	f.Add([]byte{0x01, tagVariant, byte(KindInt), 0, 0, 0, 0, tagInt, 2}, uint64(0))
+	f.Fuzz(func(t *testing.T, b []byte, mask uint64) {
+		want := make([]bool, 64)
+		for i := range want {
+			want[i] = mask&(1<<i) != 0
+		}
+		row, rest, err := ReadRow(b)
+		cols, crest, cerr := ReadRowPart(b, want, nil)
+		if (err == nil) != (cerr == nil) {
+			t.Fatalf("ReadRow error %v, ReadRowPart error %v", err, cerr)
+		}
+		if err != nil {
+			if !errors.Is(cerr, ErrCorrupt) {
+				t.Fatalf("ReadRowPart error %v does not wrap ErrCorrupt", cerr)
+			}
+			return
+		}
+		if len(rest) != len(crest) || len(row) != len(cols) {
+			t.Fatalf("rest %d vs %d bytes, %d vs %d values", len(rest), len(crest), len(row), len(cols))
+		}
+		for i := range row {
+			switch {
+			case i < len(want) && want[i]:
+				if !sameEncoded(row[i], cols[i]) {
+					t.Fatalf("value %d: %#v vs %#v", i, row[i], cols[i])
+				}
+			case cols[i] != nil:
+				t.Fatalf("value %d not wanted but decoded: %#v", i, cols[i])
+			}
+		}
+	})
+}
+
+func TestReadRowPartReusesAndSkips(t *testing.T) {
+	b := AppendRow(nil, codecSamples())
+	full, _, err := ReadRow(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst := make([]Value, 0, len(full))
+	want := []bool{true}
+	cols, rest, err := ReadRowPart(b, want, dst)
+	if err != nil || len(rest) != 0 {
+		t.Fatalf("ReadRowPart: %v, %d bytes left", err, len(rest))
+	}
+	if &cols[0] != &dst[:1][0] {
+		t.Error("ReadRowPart did not reuse dst")
+	}
+	if !sameEncoded(cols[0], full[0]) {
+		t.Errorf("value 0: %#v, want %#v", cols[0], full[0])
+	}
+	for i := 1; i < len(cols); i++ {
+		if cols[i] != nil {
+			t.Errorf("value %d: %#v, want nil (not wanted)", i, cols[i])
+		}
+	}
+}

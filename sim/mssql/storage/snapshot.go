@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/pchatdr/harness/sim/mssql/storage/internal/writeback"
 )
 
 // Snapshot file layout: a 16-byte header (magic, LSN), the engine's bytes,
@@ -113,7 +115,10 @@ func (l *Log) writeSnapshotFile(path string, lsn LSN, write func(io.Writer) erro
 			err = fmt.Errorf("storage: snapshot: %w", cerr)
 		}
 	}()
-	bw := bufio.NewWriterSize(f, 256<<10)
+	// The snapshot starts its way to disk as it is written, so the fsync
+	// at its end waits for the last few MiB (a restore writes gigabytes
+	// here while it decodes).
+	bw := bufio.NewWriterSize(writeback.New(f, 0), 256<<10)
 	hw := &hashWriter{w: bw}
 	hdr := make([]byte, snapHeaderSize)
 	copy(hdr, snapMagic)

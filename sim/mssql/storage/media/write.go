@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pchatdr/harness/sim/mssql/storage/internal/writeback"
 )
 
 // Write adds one backup set to the media file at path and returns its header
@@ -194,7 +196,9 @@ func writeSet(f *os.File, off int64, hdr SetHeader, opts WriteOptions, now func(
 	if _, err := f.Write(head); err != nil {
 		return SetHeader{}, fmt.Errorf("media: write %s: %w", f.Name(), err)
 	}
-	fw := &frameWriter{f: f, buf: make([]byte, frameHeadSize, frameHeadSize+frameChunk), pace: opts.Pace}
+	// The frames start their way to disk as they are written (the fsync
+	// after the set then waits for the last few MiB, not the whole set).
+	fw := &frameWriter{f: f, out: writeback.New(f, off+int64(len(head))), buf: make([]byte, frameHeadSize, frameHeadSize+frameChunk), pace: opts.Pace}
 	rw := &rawWriter{progress: opts.Progress, total: hdr.BackupSize, dst: fw}
 	var zw *flate.Writer
 	if opts.Compress {
@@ -274,7 +278,8 @@ func (w *rawWriter) Write(p []byte) (int, error) {
 // frameWriter cuts stored bytes into frames and writes each with one call.
 type frameWriter struct {
 	f      *os.File
-	buf    []byte // frame header space + data
+	out    io.Writer // f, starting writeback as it goes
+	buf    []byte    // frame header space + data
 	stored int64
 	frames int64
 	err    error
@@ -315,7 +320,7 @@ func (w *frameWriter) flush() error {
 			return w.err
 		}
 	}
-	if _, err := w.f.Write(w.buf); err != nil {
+	if _, err := w.out.Write(w.buf); err != nil {
 		w.err = fmt.Errorf("media: write %s: %w", w.f.Name(), err)
 		return w.err
 	}

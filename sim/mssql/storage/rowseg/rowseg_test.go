@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"strconv"
+	"sync/atomic"
 	"testing"
 )
 
@@ -16,10 +18,20 @@ func TestSegment(t *testing.T) {
 	t.Run("memory", func(t *testing.T) { testSegment(t, New()) })
 	t.Run("disk", func(t *testing.T) {
 		dir := t.TempDir()
-		s := NewOnDisk(dir)
+		var written atomic.Int64
+		s := NewOnDisk(dir, &written)
 		testSegment(t, s)
 		if len(s.maps) == 0 {
 			t.Fatal("no chunk was mapped from a file")
+		}
+		// The counter sees the bytes written to the files, and no more
+		// than the mapped chunks hold.
+		var mappedCap int64
+		for _, m := range s.maps {
+			mappedCap += int64(cap(m.b))
+		}
+		if n := written.Load(); n <= 0 || n > mappedCap {
+			t.Fatalf("segment files written %d bytes, want 1..%d (the mapped chunks' size)", n, mappedCap)
 		}
 		if left, _ := filepath.Glob(filepath.Join(dir, "*")); len(left) != 0 {
 			t.Fatalf("files left in the folder: %v", left)
@@ -51,6 +63,9 @@ func testSegment(t *testing.T, s *Segment) {
 			t.Fatalf("append %d: pos %d ok %v", i, pos, ok)
 		}
 		want = append(want, append([]byte(nil), row...))
+		if i%7 == 0 && !bytes.Equal(s.Row(pos), row) {
+			t.Fatalf("row %d differs right after its append", i) // still gathered, not yet in its chunk
+		}
 		if len(row) > 0 {
 			row[0] ^= 0xff // the segment holds its own copy
 		}
@@ -137,5 +152,100 @@ func TestViewWhileAppending(t *testing.T) {
 	}
 	if n := <-done; n != 100 {
 		t.Fatalf("the view read %d rows, want 100", n)
+	}
+}
+
+// BenchmarkAppendOnDisk appends 64 MiB of 130-byte rows to a segment on
+// disk (what a restore of a large table does row by row): MB/s is the
+// rate rows reach the mapped chunks.
+func BenchmarkAppendOnDisk(b *testing.B) {
+	row := make([]byte, 130)
+	for i := range row {
+		row[i] = byte(i)
+	}
+	const total = 64 << 20
+	b.SetBytes(total)
+	for b.Loop() {
+		s := NewOnDisk(b.TempDir(), nil)
+		for id := int64(1); s.Bytes() < total; id++ {
+			if _, ok := s.Append(id, row); !ok {
+				b.Fatal("append refused")
+			}
+		}
+	}
+}
+
+// BenchmarkKeysAdd adds a million distinct keys (a restored table's
+// primary key, one per row).
+func BenchmarkKeysAdd(b *testing.B) {
+	keys := make([]string, 1<<20)
+	for i := range keys {
+		keys[i] = "n" + strconv.Itoa(i)
+	}
+	for b.Loop() {
+		k := NewKeys()
+		for i, key := range keys {
+			k.Add(key, i)
+		}
+	}
+}
+
+// TestKeysAgainstMap: across growth, every key finds exactly the positions
+// added with it (each position once), and a key never added finds none
+// of them.
+func TestKeysAgainstMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 2))
+	k := NewKeys()
+	want := map[string][]int{}
+	for pos := 0; pos < 50000; pos++ {
+		key := strconv.Itoa(rng.IntN(30000))
+		k.Add(key, pos)
+		want[key] = append(want[key], pos)
+	}
+	for key, ps := range want {
+		var got []int
+		k.Lookup(key, func(pos int) bool { got = append(got, pos); return true })
+		if fmt.Sprint(got) != fmt.Sprint(ps) {
+			t.Fatalf("key %s: %v, want %v", key, got, ps)
+		}
+	}
+	for i := 0; i < 1000; i++ {
+		k.Lookup("absent"+strconv.Itoa(i), func(pos int) bool {
+			t.Fatalf("absent key found position %d", pos)
+			return false
+		})
+	}
+	calls := 0
+	k.Lookup(strconv.Itoa(0), func(int) bool { calls++; return false })
+	if calls > 1 {
+		t.Fatalf("lookup went on after fn returned false (%d calls)", calls)
+	}
+}
+
+// TestKeysCollisions: hashes that share a home slot probe past each other,
+// and rows sharing a hash all come back, across growth.
+func TestKeysCollisions(t *testing.T) {
+	k := NewKeys()
+	// 1, 65, 129... share the home slot of a 64-slot table.
+	for i := 0; i < 200; i++ {
+		k.add(uint64(1+64*(i%50)), i)
+	}
+	for c := 0; c < 50; c++ {
+		var got []int
+		k.lookup(uint64(1+64*c), func(pos int) bool { got = append(got, pos); return true })
+		want := fmt.Sprint([]int{c, c + 50, c + 100, c + 150})
+		if fmt.Sprint(got) != want {
+			t.Fatalf("hash %d: %v, want %v", 1+64*c, got, want)
+		}
+	}
+	k.lookup(uint64(1+64*50), func(pos int) bool {
+		t.Fatalf("a hash never added found %d", pos)
+		return false
+	})
+	k.add(7, 1<<posBits-2) // the largest position a segment has
+	var got []int
+	k.lookup(7, func(pos int) bool { got = append(got, pos); return true })
+	if len(got) != 1 || got[0] != 1<<posBits-2 {
+		t.Fatalf("largest position: %v", got)
 	}
 }
