@@ -24,14 +24,14 @@ import (
 
 // Config configures an instance.
 type Config struct {
-	Name           string // @@SERVERNAME, SERVERPROPERTY('ServerName')
-	DataDir        string // "" keeps everything in memory (tests)
+	Name    string // @@SERVERNAME, SERVERPROPERTY('ServerName')
+	DataDir string // "" keeps everything in memory (tests)
 	// SegmentWrites, when not nil, counts the bytes the instance writes to
 	// its tables' segment files (rowseg.NewOnDisk): scratch copies of rows
 	// already in a data or backup file, which a benchmark of the disk's
 	// throughput subtracts from the process's writes. Several instances
 	// may share one counter.
-	SegmentWrites *atomic.Int64
+	SegmentWrites  *atomic.Int64
 	SAPassword     string
 	Logins         map[string]string // further SQL logins: name -> password
 	ServiceAccount string            // sys.dm_server_services, engine row
