@@ -59,7 +59,7 @@ func main() {
 
 func run(w io.Writer, plain bool, patterns []string) error {
 	if len(patterns) == 0 {
-		return errors.New("no package patterns: name the packages to sort, e.g. ./sim/...")
+		return errors.New("no package patterns: name the packages to sort (./sim/... for example)")
 	}
 	wanted, err := list(patterns, false)
 	if err != nil {
