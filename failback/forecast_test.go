@@ -121,3 +121,48 @@ func TestCalibrateOverheads(t *testing.T) {
 		t.Fatal("an incomplete run calibrated")
 	}
 }
+
+// TestShortBackupHistory: msdb.dbo.backupset dates have whole seconds, so
+// backups that each took a fraction of a second show 0 or 1 s. The 100 MiB
+// bench-scale run showed the estimator's defect (forecast 133% above the
+// measured outage on a quiet machine): it left out the backups whose dates
+// fell in the same second, so only those that straddled a second boundary
+// counted, each as a full second (a bias towards slow disks). And with no
+// timing at all the forecast assumed a fixed 50 MB/s even when a
+// calibration run had SQL Server's own millisecond figure (3014).
+func TestShortBackupHistory(t *testing.T) {
+	at := time.Date(2026, 12, 7, 1, 0, 0, 0, time.UTC)
+	recs := []BackupRecord{
+		{Database: "mgc", Size: 100e6, Start: at, Finish: at.Add(time.Second)}, // straddled a boundary
+		{Database: "mgc", Size: 100e6, Start: at, Finish: at},                  // within one second
+		{Database: "mgccomp", Size: 4e6, Start: at, Finish: at},
+		{Database: "mgc", Size: 100e6, Start: at.Add(time.Minute), Finish: at}, // finish before start: not a timing
+	}
+	bytes, secs := backupTiming(recs)
+	if bytes != 204e6 || secs != 1 {
+		t.Errorf("backupTiming = %d bytes in %gs, want 204000000 in 1s (every backup whose dates are in order counts)", bytes, secs)
+	}
+	cal := &Overheads{Steps: map[string]time.Duration{}, RestoreBps: 400e6, Source: "calibrated on run r1"}
+	// A short history is used, and said to be imprecise.
+	in := ForecastInputs{MgcBytes: 100e6, BackupBps: 204e6, BackupTimedSeconds: 1, BackupSource: "test", Overheads: cal}
+	f := ComputeForecast(in, topology.Objectives{})
+	if s := f.Steps[2]; s.Step != StepBackup || math.Abs(s.Seconds-2*100e6/204e6) > 0.001 {
+		t.Errorf("backup step %.3fs, want %.3fs at msdb's 204 MB/s", s.Seconds, 2*100e6/204e6)
+	}
+	if a := strings.Join(f.Assumptions, "\n"); !strings.Contains(a, "too short to time well") {
+		t.Errorf("assumptions do not say msdb's figure is imprecise:\n%s", a)
+	}
+	in.BackupTimedSeconds = 12
+	if a := strings.Join(ComputeForecast(in, topology.Objectives{}).Assumptions, "\n"); strings.Contains(a, "too short") {
+		t.Errorf("12 s of backups called too short:\n%s", a)
+	}
+	// No timing in msdb: the calibration's 3014 rate, not a fixed guess.
+	in = ForecastInputs{MgcBytes: 100e6, Overheads: cal}
+	g := ComputeForecast(in, topology.Objectives{})
+	if s := g.Steps[2]; math.Abs(s.Seconds-0.5) > 0.001 {
+		t.Errorf("backup step without msdb timing %.3fs, want 0.500 s at the calibrated 400 MB/s", s.Seconds)
+	}
+	if a := strings.Join(g.Assumptions, "\n"); !strings.Contains(a, "calibrated restore rate, 400 MB/s") {
+		t.Errorf("assumptions do not name the calibrated rate:\n%s", a)
+	}
+}
