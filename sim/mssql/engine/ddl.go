@@ -11,14 +11,9 @@ import (
 
 // tableDB resolves the database and schema a CREATE/DROP TABLE names.
 func (sc *scope) tableDB(n *tsql.ObjectName) (*Database, string, error) {
-	db := sc.s.currentDB()
-	name := n.Object().Name
-	if strings.HasPrefix(name, "#") {
-		db = sc.s.inst.DBByID(tempdbID)
-	} else if dn := n.Database().Name; dn != "" {
-		if db = sc.s.inst.DB(dn); db == nil {
-			return nil, "", newErr(sqlerr.DatabaseNotFound, dn)
-		}
+	db := sc.nameDB(n)
+	if db == nil {
+		return nil, "", newErr(sqlerr.DatabaseNotFound, n.Database().Name)
 	}
 	if e := db.openError(); e != nil {
 		return nil, "", e

@@ -213,12 +213,7 @@ func (sc *scope) findModule(n *tsql.ObjectName, typ string) (*Database, *ModuleD
 	if n.Server().Name != "" || len(n.Parts) == 0 {
 		return nil, nil
 	}
-	db := sc.s.currentDB()
-	if strings.HasPrefix(n.Object().Name, "#") {
-		db = sc.s.inst.DBByID(tempdbID)
-	} else if dn := n.Database().Name; dn != "" {
-		db = sc.s.inst.DB(dn)
-	}
+	db := sc.nameDB(n)
 	if db == nil {
 		return nil, nil
 	}

@@ -80,6 +80,19 @@ type object struct {
 	view   *catalogView
 }
 
+// nameDB is the database a one- to three-part name lives in: tempdb for a
+// # name, the named database, else the session's current one; nil when
+// the named database does not exist.
+func (sc *scope) nameDB(n *tsql.ObjectName) *Database {
+	switch {
+	case strings.HasPrefix(n.Object().Name, "#"):
+		return sc.s.inst.DBByID(tempdbID)
+	case n.Database().Name != "":
+		return sc.s.inst.DB(n.Database().Name)
+	}
+	return sc.s.currentDB()
+}
+
 // resolveObject finds a table or catalog view by a one- to three-part name.
 // A missing object is 208 (SQL Server resolves names when the statement
 // runs, so the batch stops there); a database that cannot be opened gives
@@ -88,14 +101,9 @@ func (sc *scope) resolveObject(n *tsql.ObjectName) (*object, error) {
 	if n.Server().Name != "" {
 		return nil, newErr(sqlerr.ServerNotFound, n.Server().Name)
 	}
-	db := sc.s.currentDB()
-	if strings.HasPrefix(n.Object().Name, "#") {
-		db = sc.s.inst.DBByID(tempdbID)
-	} else if dn := n.Database().Name; dn != "" {
-		db = sc.s.inst.DB(dn)
-		if db == nil {
-			return nil, newErr(sqlerr.InvalidObject, nameText(n))
-		}
+	db := sc.nameDB(n)
+	if db == nil {
+		return nil, newErr(sqlerr.InvalidObject, nameText(n))
 	}
 	if e := db.openError(); e != nil {
 		return nil, e
