@@ -69,6 +69,10 @@ func run(w io.Writer, plain bool, patterns []string) error {
 	if err != nil {
 		return err
 	}
+	if wanted[0].Module == nil {
+		return fmt.Errorf("%s is in no module: run racepkgs inside the project", wanted[0].ImportPath)
+	}
+	module := wanted[0].Module.Path
 	byPath := map[string]pkg{}
 	for _, p := range all {
 		byPath[p.ImportPath] = p
@@ -79,7 +83,7 @@ func run(w io.Writer, plain bool, patterns []string) error {
 			return v, nil
 		}
 		p, ok := byPath[path]
-		if !ok || p.Module == nil || p.Module.Path != wanted[0].Module.Path {
+		if !ok || p.Module == nil || p.Module.Path != module {
 			own[path] = false // outside the module: the standard library and dependencies are not ours to race-test
 			return false, nil
 		}
