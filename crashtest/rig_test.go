@@ -55,8 +55,9 @@ func engine(t *testing.T) string {
 var binDir string
 
 // TestMain runs up to 4 interrupted runs at once unless -parallel is given:
-// each mostly waits on the engine's 2s state polls, so 2 cores (the
-// default limit here) would leave the matrix idle most of its time.
+// each mostly waits (on the engine's state polls, the worlds' Agent jobs,
+// process starts), so 2 cores (the default limit here) would leave the
+// matrix idle most of its time.
 func TestMain(m *testing.M) {
 	flag.Parse()
 	set := false
@@ -119,6 +120,12 @@ type proc struct {
 	err  error
 }
 
+// pollInterval is how often the engine's waits re-read the state: the
+// scenarios' in-process engine polls every 100ms (steps/engine.go), the
+// simulated deployment reacts in milliseconds. With the production default
+// of 2s the matrix spent most of its time asleep between polls.
+const pollInterval = "100ms"
+
 // start runs `failback CMD` against the rig's topology and journal. The
 // waits are generous: a step that never finishes is a test failure, not a
 // timing choice.
@@ -126,7 +133,8 @@ func (r *rig) start(cmd string) *proc {
 	r.t.Helper()
 	p := &proc{done: make(chan struct{})}
 	p.cmd = exec.Command(engine(r.t), cmd, "--topology", r.topo, "--journal", r.journal,
-		"--confirm", r.w.Topology.Pool.FQDN, "--session-drain-timeout", "60s", "--chat-arrival-timeout", "60s", "--job-timeout", "60s")
+		"--confirm", r.w.Topology.Pool.FQDN, "--session-drain-timeout", "60s", "--chat-arrival-timeout", "60s", "--job-timeout", "60s",
+		"--poll-interval", pollInterval)
 	p.cmd.Dir = r.dir
 	p.cmd.Stdout, p.cmd.Stderr = &p.out, &p.out
 	if err := p.cmd.Start(); err != nil {

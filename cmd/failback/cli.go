@@ -69,7 +69,7 @@ type cliFlags struct {
 	topology, journal, confirm, textfile, pushgateway, listen, plan, out, calibrate string
 	json, allowNewer, siteLost, forceLive, planSet                                  bool
 	command                                                                         string
-	drain, arrival, jobTimeout                                                      time.Duration
+	drain, arrival, jobTimeout, poll                                                time.Duration
 }
 
 // run is the whole CLI, callable in-process by tests.
@@ -103,6 +103,7 @@ func runCtx(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&f.drain, "session-drain-timeout", 0, "how long step 1 waits for chat sessions to leave the backup databases (default 5m)")
 	fs.DurationVar(&f.arrival, "chat-arrival-timeout", 0, "how long step 7 waits for a chat session on the primary mgc (default 10m)")
 	fs.DurationVar(&f.jobTimeout, "job-timeout", 0, "how long step 5 waits for each log-shipping job (default 10m)")
+	fs.DurationVar(&f.poll, "poll-interval", 0, "how often a wait re-reads the state it waits on (default 2s)")
 	fs.StringVar(&f.calibrate, "calibrate", "", "forecast: an earlier run's journal to take the steps' fixed time from")
 	fs.StringVar(&f.out, "out", "", "report: the folder to write the evidence into; history: the HTML page (default history.html)")
 	switch cmd {
@@ -199,7 +200,7 @@ func runCtx(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		previous = evs
 	}
-	opts := failback.Options{AllowReplaceNewerPrimary: f.allowNewer, SessionDrainTimeout: f.drain, ChatArrivalTimeout: f.arrival, JobTimeout: f.jobTimeout,
+	opts := failback.Options{AllowReplaceNewerPrimary: f.allowNewer, SessionDrainTimeout: f.drain, ChatArrivalTimeout: f.arrival, JobTimeout: f.jobTimeout, PollInterval: f.poll,
 		PrimarySiteLost: f.siteLost, ForceWithLivePrimary: f.forceLive, PrimaryMayBeDown: f.plan == failback.PlanFailover}
 	return execute(ctx, cmd, f, topo, opts, previous, stdout, stderr)
 }

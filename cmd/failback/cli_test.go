@@ -210,3 +210,21 @@ func TestLoopbackOnlyUnencrypted(t *testing.T) {
 	}
 	_ = errors.New
 }
+
+// The wait flags reach the engine's options: the crash matrix runs the
+// engine with a short --poll-interval, as the scenarios run it in process.
+func TestWaitFlagsReachOptions(t *testing.T) {
+	var got failback.Options
+	old := connect
+	t.Cleanup(func() { connect = old })
+	connect = func(ctx context.Context, topo *topology.Topology, o failback.Options) (*failback.Connection, error) {
+		got = o
+		return nil, errors.New("stop here")
+	}
+	cli("plan", "--topology", topoFile, "--poll-interval", "150ms", "--job-timeout", "7s",
+		"--session-drain-timeout", "8s", "--chat-arrival-timeout", "9s")
+	if got.PollInterval != 150*time.Millisecond || got.JobTimeout != 7*time.Second ||
+		got.SessionDrainTimeout != 8*time.Second || got.ChatArrivalTimeout != 9*time.Second {
+		t.Errorf("options %+v: want poll 150ms, job 7s, drain 8s, arrival 9s", got)
+	}
+}
