@@ -142,6 +142,8 @@ type Database struct {
 	// each other.
 	metaRMW sync.Mutex
 	holds   holdSet // log records partners still need (lsn.go)
+	// logStateMemo is LogState's last decoding (lsn.go).
+	logStateMemo atomic.Pointer[logStateMemo]
 }
 
 // Meta returns a copy of the database's metadata.
