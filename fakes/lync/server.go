@@ -216,12 +216,35 @@ func newServer(opts Options) (*Server, error) {
 	return s, nil
 }
 
+// StateVersionHeader carries the pool's version (pool.Pool.Version) with
+// GET /state's answer; StateWaitMax bounds how long GET /state?after= waits
+// for a change.
+const (
+	StateVersionHeader = "X-Pool-Version"
+	StateWaitMax       = time.Second
+)
+
 // Handler serves /wsman, GET /state, GET /events and /faults.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/wsman", s.wsman)
-	mux.HandleFunc("GET /state", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, s.State())
+	// GET /state?after=V waits (at most StateWaitMax) until the pool's
+	// version is no longer V: the chat servers learn of a change as it
+	// happens instead of polling for it several times a second. The
+	// version comes back in the StateVersionHeader.
+	mux.HandleFunc("GET /state", func(w http.ResponseWriter, r *http.Request) {
+		var st pool.State
+		var v string
+		if after := r.URL.Query().Get("after"); after != "" {
+			ctx, cancel := context.WithTimeout(r.Context(), StateWaitMax)
+			st, v = s.pool.StateAfter(ctx, after)
+			cancel()
+		} else {
+			v = s.pool.Version()
+			st = s.pool.State()
+		}
+		w.Header().Set(StateVersionHeader, v)
+		writeJSON(w, st)
 	})
 	mux.HandleFunc("GET /events", func(w http.ResponseWriter, r *http.Request) {
 		since, _ := strconv.ParseInt(r.URL.Query().Get("since"), 10, 64)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -97,8 +98,9 @@ func (s *Server) loop(ctx context.Context) {
 	defer s.disconnect("server stopped")
 	t := time.NewTicker(s.cfg.Poll)
 	defer t.Stop()
+	seen := ""
 	for {
-		s.sync(ctx)
+		seen = s.sync(ctx, seen)
 		select {
 		case <-ctx.Done():
 			return
@@ -107,15 +109,30 @@ func (s *Server) loop(ctx context.Context) {
 	}
 }
 
-// sync reads the pool's configuration and connects or disconnects.
-func (s *Server) sync(ctx context.Context) {
+// sync reads the pool's configuration and connects or disconnects. seen
+// is the configuration's version the last sync acted on ("" for none):
+// the read then waits for the next change (GET /state?after=), so a server
+// whose configuration has not changed costs one request a second, not ten
+// (the endpoint answers at once when a change is already there). It returns
+// the version it acted on, or "" when it must read again at the next poll:
+// a failure to retry, a stuck server, or an endpoint that gives no version.
+func (s *Server) sync(ctx context.Context, seen string) string {
 	if s.isStuck() {
-		return
+		return ""
 	}
-	view, err := s.readView(ctx)
+	view, version, err := s.readView(ctx, seen)
 	if err != nil {
+		if seen != "" {
+			// A wait the endpoint's restart cut short: read again at the
+			// next poll, as a plain poll would have, before calling it a
+			// failure.
+			return ""
+		}
 		s.fail(fmt.Errorf("read pool configuration: %w", err))
-		return
+		return ""
+	}
+	if s.isStuck() {
+		return "" // made stuck while the read waited
 	}
 	active := false
 	for _, a := range view.ActiveServers {
@@ -128,12 +145,12 @@ func (s *Server) sync(ctx context.Context) {
 		s.active = false
 		s.mu.Unlock()
 		s.disconnect("removed from the active list")
-		return
+		return version
 	}
 	mgcDSN, compDSN, err := s.cfg.Stores(view.PoolState)
 	if err != nil {
 		s.fail(err)
-		return
+		return ""
 	}
 	s.mu.Lock()
 	same := s.conn != nil && s.store == mgcDSN
@@ -142,14 +159,15 @@ func (s *Server) sync(ctx context.Context) {
 		s.mu.Lock()
 		s.active = true
 		s.mu.Unlock()
-		return
+		return version
 	}
 	s.disconnect("pool state " + view.PoolState)
 	if err := s.connect(ctx, mgcDSN, compDSN); err != nil {
 		s.fail(err)
-		return
+		return ""
 	}
 	s.report("connect", fmt.Sprintf("active, pool %s: session to mgc", view.PoolState), nil)
+	return version
 }
 
 func (s *Server) fail(err error) {
@@ -162,27 +180,38 @@ func (s *Server) fail(err error) {
 	}
 }
 
-func (s *Server) readView(ctx context.Context) (PoolView, error) {
+// readView reads the pool's configuration, after a version: waiting for
+// the next change (see sync). It returns the endpoint's version of what
+// it read ("" when the endpoint gives none).
+func (s *Server) readView(ctx context.Context, after string) (PoolView, string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.cfg.StateURL, nil)
+	u := s.cfg.StateURL
+	if after != "" {
+		u += "?after=" + url.QueryEscape(after)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return PoolView{}, err
+		return PoolView{}, "", err
 	}
 	resp, err := s.cfg.HTTPClient.Do(req)
 	if err != nil {
-		return PoolView{}, err
+		return PoolView{}, "", err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return PoolView{}, fmt.Errorf("GET %s: %s", s.cfg.StateURL, resp.Status)
+		return PoolView{}, "", fmt.Errorf("GET %s: %s", s.cfg.StateURL, resp.Status)
 	}
 	var v PoolView
 	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil {
-		return PoolView{}, fmt.Errorf("GET %s: %w", s.cfg.StateURL, err)
+		return PoolView{}, "", fmt.Errorf("GET %s: %w", s.cfg.StateURL, err)
 	}
-	return v, nil
+	return v, resp.Header.Get(StateVersionHeader), nil
 }
+
+// StateVersionHeader is the header the management endpoint gives its
+// configuration's version in (fakes/lync's StateVersionHeader).
+const StateVersionHeader = "X-Pool-Version"
 
 func (s *Server) connect(ctx context.Context, mgcDSN, compDSN string) error {
 	open := func(dsn string) (*sql.DB, *sql.Conn, error) {

@@ -1,11 +1,13 @@
 package pool
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -64,8 +66,46 @@ func (p *Pool) record(e Event) *Event {
 		e.Time = p.now()
 	}
 	p.events = append(p.events, e)
+	if p.changed != nil {
+		close(p.changed)
+		p.changed = nil
+	}
 	cp := e
 	return &cp
+}
+
+// Version names the pool's timeline so far: it changes with every recorded
+// event (every state change records one) and across an endpoint's restart.
+func (p *Pool) Version() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.versionLocked()
+}
+
+func (p *Pool) versionLocked() string {
+	return strconv.FormatInt(p.epoch, 36) + "." + strconv.FormatInt(p.seq, 10)
+}
+
+// StateAfter returns the state and its version once the version is no
+// longer after (at once when it already differs), or when ctx ends: a
+// reader that has seen version after learns of the next change as it
+// happens instead of polling for it (GET /state?after=).
+func (p *Pool) StateAfter(ctx context.Context, after string) (State, string) {
+	p.mu.Lock()
+	if p.versionLocked() == after {
+		if p.changed == nil {
+			p.changed = make(chan struct{})
+		}
+		ch := p.changed
+		p.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+		}
+		p.mu.Lock()
+	}
+	defer p.mu.Unlock()
+	return p.state.clone(), p.versionLocked()
 }
 
 func (p *Pool) emit(e *Event) {

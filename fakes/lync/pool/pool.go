@@ -117,6 +117,12 @@ type Pool struct {
 	now      func() time.Time
 	path     string
 	listener func(Event)
+	// changed is closed (and dropped) by the next recorded event: what
+	// StateAfter's waiters block on. nil until someone waits.
+	changed chan struct{}
+	// epoch tells this pool's sequence numbers from those of the pool an
+	// endpoint restart replaces (whose events count from 0 again).
+	epoch int64
 }
 
 // Option configures a Pool.
@@ -138,7 +144,7 @@ func New(cfg Config, opts ...Option) (*Pool, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	p := &Pool{cfg: cfg, now: time.Now}
+	p := &Pool{cfg: cfg, now: time.Now, epoch: time.Now().UnixNano()}
 	for _, o := range opts {
 		o(p)
 	}

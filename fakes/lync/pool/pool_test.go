@@ -1,10 +1,12 @@
 package pool
 
 import (
+	"context"
 	"errors"
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 )
 
 func cfg() Config {
@@ -135,5 +137,43 @@ func TestPersistence(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "missing-dir", "s.json")
 	if _, err := New(cfg(), WithPersistence(bad)); err == nil {
 		t.Fatal("unwritable state path accepted")
+	}
+}
+
+// StateAfter returns at once when the version moved on, waits for the
+// next recorded event otherwise, and gives up with its context.
+func TestStateAfterWaitsForTheNextChange(t *testing.T) {
+	p, err := New(cfg())
+	if err != nil {
+		t.Fatal(err)
+	}
+	v0 := p.Version()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	st, v := p.StateAfter(ctx, v0)
+	cancel()
+	if v != v0 || st.PoolState != Normal {
+		t.Fatalf("no change: version %q state %s, want %q Normal", v, st.PoolState, v0)
+	}
+	if _, v := p.StateAfter(context.Background(), "another pool's version"); v != v0 {
+		t.Fatalf("a stale version: %q, want %q at once", v, v0)
+	}
+	done := make(chan State)
+	go func() {
+		st, _ := p.StateAfter(context.Background(), v0)
+		done <- st
+	}()
+	if err := p.SetPoolState(FailedOver, false); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case st := <-done:
+		if st.PoolState != FailedOver {
+			t.Fatalf("woken with %s, want FailedOver", st.PoolState)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("StateAfter did not return after SetPoolState")
+	}
+	if p.Version() == v0 {
+		t.Fatal("the version did not change with the pool state")
 	}
 }
