@@ -21,6 +21,9 @@ import (
 
 // connAuth is what one TCP connection has done to log on.
 type connAuth struct {
+	// conn is the connection the logon belongs to (nil when the server
+	// has no ConnState hook).
+	conn   net.Conn
 	hs     *ntlm.Handshake
 	user   string // DOMAIN\user once logged on
 	scheme string // the scheme it logged on with (Negotiate or NTLM)
@@ -29,7 +32,11 @@ type connAuth struct {
 // conns tracks logons by connection (the client's address and port name a
 // live TCP connection). ConnState forgets a closed connection; without
 // that hook the table is bounded and the oldest logon is dropped, which a
-// client sees as a new challenge.
+// client sees as a new challenge. A new connection can reuse the address
+// of one just closed (on loopback a TIME_WAIT port is reused at once) and
+// the server may see the old connection's close after the new one began
+// to log on: each entry remembers its connection, and only that
+// connection's close forgets it.
 type conns struct {
 	mu    sync.Mutex
 	m     map[string]*connAuth
@@ -57,10 +64,23 @@ func (c *conns) get(addr string) *connAuth {
 	return a
 }
 
-func (c *conns) forget(addr string) {
+// open starts a new connection's table entry: a connection logs on anew,
+// whatever an earlier one from the same address did.
+func (c *conns) open(conn net.Conn) {
+	addr := conn.RemoteAddr().String()
+	a := c.get(addr)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if _, ok := c.m[addr]; !ok {
+	*a = connAuth{conn: conn}
+}
+
+// forget drops conn's entry; an entry of a later connection from the same
+// address stays.
+func (c *conns) forget(conn net.Conn) {
+	addr := conn.RemoteAddr().String()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if a, ok := c.m[addr]; !ok || a.conn != nil && a.conn != conn {
 		return
 	}
 	delete(c.m, addr)
@@ -72,11 +92,14 @@ func (c *conns) forget(addr string) {
 	}
 }
 
-// ConnState is for http.Server.ConnState: a closed connection's logon is
-// forgotten (a new connection must log on again, as with HTTP.sys).
+// ConnState is for http.Server.ConnState: a new connection must log on
+// again, as with HTTP.sys, and a closed connection's logon is forgotten.
 func (h *Handler) ConnState(c net.Conn, st http.ConnState) {
-	if st == http.StateClosed || st == http.StateHijacked {
-		h.conns.forget(c.RemoteAddr().String())
+	switch st {
+	case http.StateNew:
+		h.conns.open(c)
+	case http.StateClosed, http.StateHijacked:
+		h.conns.forget(c)
 	}
 }
 
