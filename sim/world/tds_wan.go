@@ -101,7 +101,7 @@ func (f *tdsForwarder) serve(ctx context.Context, c net.Conn) {
 	go func() { // answers
 		defer wg.Done()
 		defer cancel()
-		_, _ = io.Copy(&answerWriter{w: f.link.Writer(cctx, c), answered: &answered}, up)
+		_, _ = io.Copy(f.link.Writer(cctx, &answerWriter{w: c, answered: &answered}), up)
 	}()
 	wg.Wait()
 }
@@ -130,16 +130,19 @@ func (e *exchangeReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// answerWriter marks that the server answered once its bytes crossed.
+// answerWriter marks that the server answered as its bytes, already
+// paced across the link, are handed to the client: before, not after, so
+// a client that reads the answer and sends its next request at once finds
+// that request charged a round trip (marked after the write, on a loaded
+// machine the request side could read it first and let it cross free).
 type answerWriter struct {
 	w        io.Writer
 	answered *atomic.Bool
 }
 
 func (a *answerWriter) Write(b []byte) (int, error) {
-	n, err := a.w.Write(b)
-	if n > 0 {
+	if len(b) > 0 {
 		a.answered.Store(true)
 	}
-	return n, err
+	return a.w.Write(b)
 }
