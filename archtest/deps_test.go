@@ -156,6 +156,12 @@ var rules = []rule{
 		banned: []string{"sim/mssql/engine", "sim/mssql/features"},
 	},
 	{
+		why:    "the scalar functions that read the session, the instance or the scope (sim/mssql/sessionfuncs: GETDATE, DB_NAME, OBJECT_ID, SERVERPROPERTY, ERROR_NUMBER, ...) read them only through sessionfuncs.Session, which the engine implements: they never import the engine or the feature list",
+		from:   []string{"sim/mssql/sessionfuncs"},
+		tests:  true,
+		banned: []string{"sim/mssql/engine", "sim/mssql/features"},
+	},
+	{
 		why:    "a table's definition (sim/mssql/tabledef: CREATE TABLE's and CREATE INDEX's rules and errors, generated constraint and temporary table names) asks the running statement only through its tabledef.Scope, which the engine implements, and a call's argument binding (sim/mssql/procbind) is given values and a parser: neither imports the engine or the feature list",
 		from:   []string{"sim/mssql/tabledef", "sim/mssql/procbind"},
 		tests:  true,

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/pchatdr/harness/sim/mssql/collation"
+	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tabledef"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
@@ -96,7 +97,7 @@ func (sc *scope) tableDef(x *tsql.CreateTableStmt, schema, name string, coll col
 	return tabledef.Build(tableDefScope{sc}, x, tabledef.Options{
 		Schema: schema, Name: name, Collation: coll,
 		AnsiNullDfltOn: sc.s.opts.AnsiNullDfltOn,
-		Created:        wallClock(sc.s.inst.now()),
+		Created:        sqltypes.WallClock(sc.s.inst.now()),
 	})
 }
 

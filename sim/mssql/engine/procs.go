@@ -5,6 +5,7 @@ import (
 	"sync"
 
 	"github.com/pchatdr/harness/sim/mssql/procbind"
+	"github.com/pchatdr/harness/sim/mssql/sessionfuncs"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
@@ -132,7 +133,7 @@ func (sc *scope) execExec(x *tsql.ExecStmt) error {
 		}
 		s, _ := v.val.(string)
 		n := &tsql.ObjectName{}
-		for _, p := range splitObjectString(s) {
+		for _, p := range sessionfuncs.SplitObjectName(s) {
 			n.Parts = append(n.Parts, tsql.Ident{Name: p})
 		}
 		x2 := *x

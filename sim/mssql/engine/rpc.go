@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/pchatdr/harness/sim/mssql/sessionfuncs"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
@@ -50,7 +51,7 @@ func (t *errTracker) Message(m *Error) error {
 
 func (sc *scope) runRPC(call RPCCall, track *errTracker) error {
 	n := &tsql.ObjectName{}
-	for _, p := range splitObjectString(call.Name) {
+	for _, p := range sessionfuncs.SplitObjectName(call.Name) {
 		n.Parts = append(n.Parts, tsql.Ident{Name: p})
 	}
 	args := make([]argument, len(call.Params))

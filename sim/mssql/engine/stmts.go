@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/pchatdr/harness/sim/mssql/sessionstmt"
+	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
@@ -258,7 +259,7 @@ func (sc *scope) execThrow(x *tsql.ThrowStmt) error {
 
 // execWaitfor sleeps; cancellation (TDS ATTENTION, KILL) ends it at once.
 func (sc *scope) execWaitfor(x *tsql.WaitforStmt) error {
-	d, err := sessionstmt.Wait(scalarEval{sc}, x, wallClock(sc.s.inst.now()))
+	d, err := sessionstmt.Wait(scalarEval{sc}, x, sqltypes.WallClock(sc.s.inst.now()))
 	if err != nil {
 		return err
 	}
