@@ -162,6 +162,12 @@ var rules = []rule{
 		banned: []string{"sim/mssql/engine", "sim/mssql/features"},
 	},
 	{
+		why:    "how far an error unwinds (sim/mssql/abort: statement, batch, batch and transaction, connection; TRY's catch; 3621) is decided from the error and the session's facts: it never imports the engine or the feature list",
+		from:   []string{"sim/mssql/abort"},
+		tests:  true,
+		banned: []string{"sim/mssql/engine", "sim/mssql/features"},
+	},
+	{
 		why:    "a table's definition (sim/mssql/tabledef: CREATE TABLE's and CREATE INDEX's rules and errors, generated constraint and temporary table names) asks the running statement only through its tabledef.Scope, which the engine implements, and a call's argument binding (sim/mssql/procbind) is given values and a parser: neither imports the engine or the feature list",
 		from:   []string{"sim/mssql/tabledef", "sim/mssql/procbind"},
 		tests:  true,

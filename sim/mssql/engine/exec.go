@@ -6,85 +6,15 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pchatdr/harness/sim/mssql/abort"
 	"github.com/pchatdr/harness/sim/mssql/dml"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
 
-// What an error does to the request, following SQL Server:
-//   - actStmt: the statement ends (its changes are undone), the batch goes
-//     on; DML also gets 3621 "The statement has been terminated.".
-//   - actBatch: compile-time-like errors (208 deferred name resolution, 207,
-//     209, 4104, 137, 195, 8120, 109/110/213): the rest of the batch is
-//     skipped, an open transaction stays open.
-//   - actBatchRollback: conversion errors (245, 8114, 241), deadlocks
-//     (1205), and every error under SET XACT_ABORT ON: the batch ends and
-//     the open transaction is rolled back.
-//   - actConn: severity 20 and above: the batch ends, the transaction is
-//     rolled back and the connection is closed.
-type action int
-
-const (
-	actStmt action = iota
-	actBatch
-	actBatchRollback
-	actConn
-)
-
-var batchAbortNumbers = map[int32]action{
-	sqlerr.InvalidObject:                  actBatch,
-	sqlerr.InvalidColumn:                  actBatch,
-	sqlerr.AmbiguousColumn:                actBatch,
-	sqlerr.MultiPartIdentifier:            actBatch,
-	sqlerr.MustDeclareVariable:            actBatch,
-	sqlerr.UnknownBuiltinFunction:         actBatch,
-	sqlerr.NotInGroupBy:                   actBatch,
-	sqlerr.InsertSelectTooFewItems:        actBatch,
-	sqlerr.InsertSelectTooManyItems:       actBatch,
-	sqlerr.ColumnAssignedTwice:            actBatch,
-	sqlerr.InsertMoreColumnsThanValues:    actBatch,
-	sqlerr.InsertFewerColumnsThanValues:   actBatch,
-	sqlerr.InsertColumnCountMismatch:      actBatch,
-	sqlerr.MustDeclareTableVariable:       actBatch,
-	sqlerr.ColumnOrFunctionNotFound:       actBatch,
-	sqlerr.OrderByNotInSelectListDistinct: actBatch,
-	sqlerr.SubqueryOneColumn:              actBatch,
-	sqlerr.FunctionArgCount:               actBatch,
-	sqlerr.FunctionArgRange:               actBatch,
-	sqlerr.UnknownDataType:                actBatch,
-	sqlerr.NameNotPermitted:               actBatch,
-	sqlerr.OrderByNotInGroupBy:            actBatch,
-	sqlerr.OrderByPositionOutOfRange:      actBatch,
-	sqlerr.DuplicateExposedNames:          actBatch,
-	sqlerr.VariableAlreadyDeclared:        actBatch,
-	sqlerr.SyntaxError:                    actBatch,
-	sqlerr.SyntaxErrorKeyword:             actBatch,
-	sqlerr.AggregateInWhere:               actBatch,
-	sqlerr.AggregateOfAggregate:           actBatch,
-	sqlerr.NonBooleanCondition:            actBatch,
-	sqlerr.NoColumnName:                   actBatch,
-	sqlerr.SchemaNotFound:                 actBatch,
-	sqlerr.NestingLimit:                   actBatch,
-	sqlerr.ConversionFailed:               actBatchRollback,
-	sqlerr.ConvertError:                   actBatchRollback,
-	sqlerr.DateConversionFailed:           actBatchRollback,
-	sqlerr.Deadlock:                       actBatchRollback,
-	sqlerr.GUIDConversionFailed:           actBatchRollback,
-	sqlerr.TranCountMismatch:              actStmt,
-}
-
-func (sc *scope) classify(e *Error) action {
-	if e.Class >= 20 {
-		return actConn
-	}
-	if sc.s.opts.XactAbort && e.Class >= 11 {
-		return actBatchRollback
-	}
-	if a, ok := batchAbortNumbers[e.Number]; ok {
-		return a
-	}
-	return actStmt
-}
+// classify is what e does to the request (sim/mssql/abort's rules) under
+// the session's XACT_ABORT.
+func (sc *scope) classify(e *Error) abort.Action { return abort.Classify(e, sc.s.opts.XactAbort) }
 
 // Control flow and unwinding signals.
 var (
@@ -94,7 +24,7 @@ var (
 )
 
 // abortErr unwinds a batch after its error message was sent.
-type abortErr struct{ act action }
+type abortErr struct{ act abort.Action }
 
 func (a *abortErr) Error() string { return fmt.Sprintf("batch aborted (%d)", a.act) }
 
@@ -229,7 +159,7 @@ func (sc *scope) runBatch(text string) error {
 		err = nil
 	}
 	var ab *abortErr
-	if errors.As(err, &ab) && ab.act == actBatch && sc.depth > 0 {
+	if errors.As(err, &ab) && ab.act == abort.Batch && sc.depth > 0 {
 		return nil // scope abort: the caller goes on
 	}
 	return err
@@ -402,7 +332,7 @@ func (sc *scope) fail(st tsql.Stmt, err error) error {
 		e.Class = 16
 	}
 	act := sc.classify(e)
-	if sc.inTry > 0 && e.Class > 10 && act != actConn && (act != actBatch || sc.depth > sc.tryDepth) {
+	if sc.inTry > 0 && abort.Caught(e, act, sc.depth > sc.tryDepth) {
 		if sc.s.opts.XactAbort && sc.s.tx != nil {
 			sc.s.doomed = true
 		}
@@ -417,7 +347,7 @@ func (sc *scope) fail(st tsql.Stmt, err error) error {
 	if err := sc.message(e); err != nil {
 		return err
 	}
-	if act == actStmt && isDML(st) {
+	if abort.Terminated(act, st) {
 		if err := sc.message(newErr(sqlerr.StatementTerminated)); err != nil {
 			return err
 		}
@@ -427,9 +357,9 @@ func (sc *scope) fail(st tsql.Stmt, err error) error {
 		return err
 	}
 	switch act {
-	case actStmt:
+	case abort.Statement:
 		return nil
-	case actBatchRollback, actConn:
+	case abort.BatchRollback, abort.Connection:
 		if err := sc.rollbackTx(); err != nil {
 			return err
 		}
@@ -449,14 +379,6 @@ func (sc *scope) rollbackTx() error {
 	desc := s.tx.id
 	s.abandonTx()
 	return sc.emit(sc.out.EnvChange(EnvChange{Type: EnvRollbackTran, TranDesc: desc}))
-}
-
-func isDML(st tsql.Stmt) bool {
-	switch st.(type) {
-	case *tsql.InsertStmt, *tsql.UpdateStmt, *tsql.DeleteStmt:
-		return true
-	}
-	return false
 }
 
 func curCmd(st tsql.Stmt) uint16 {

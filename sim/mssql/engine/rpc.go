@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/pchatdr/harness/sim/mssql/abort"
 	"github.com/pchatdr/harness/sim/mssql/sessionfuncs"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
@@ -71,7 +72,7 @@ func (sc *scope) runRPC(call RPCCall, track *errTracker) error {
 			unknown = e.Number == sqlerr.ProcedureNotFound
 			err = sc.fail(&tsql.ExecStmt{}, err)
 		}
-		if err != nil && (!errors.As(err, &ab) || ab.act == actConn) {
+		if err != nil && (!errors.As(err, &ab) || ab.act == abort.Connection) {
 			return err
 		}
 		aborted, status = err != nil, 1

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pchatdr/harness/sim/mssql/abort"
 	"github.com/pchatdr/harness/sim/mssql/sessionstmt"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
@@ -224,7 +225,7 @@ func (sc *scope) execRaiserror(x *tsql.RaiserrorStmt) error {
 		if err := sc.rollbackTx(); err != nil {
 			return err
 		}
-		return &abortErr{act: actConn}
+		return &abortErr{act: abort.Connection}
 	}
 	return nil
 }
@@ -254,7 +255,7 @@ func (sc *scope) execThrow(x *tsql.ThrowStmt) error {
 	if err := sc.done(DoneInfo{Error: true}); err != nil {
 		return err
 	}
-	return &abortErr{act: actBatch}
+	return &abortErr{act: abort.Batch}
 }
 
 // execWaitfor sleeps; cancellation (TDS ATTENTION, KILL) ends it at once.

@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 
+	"github.com/pchatdr/harness/sim/mssql/abort"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
@@ -51,5 +52,5 @@ func (sc *scope) rethrow() error {
 	if err := sc.done(DoneInfo{Error: true}); err != nil {
 		return err
 	}
-	return &abortErr{act: actBatch}
+	return &abortErr{act: abort.Batch}
 }
