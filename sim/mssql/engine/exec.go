@@ -8,6 +8,7 @@ import (
 
 	"github.com/pchatdr/harness/sim/mssql/abort"
 	"github.com/pchatdr/harness/sim/mssql/dml"
+	"github.com/pchatdr/harness/sim/mssql/setopts"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
@@ -203,7 +204,7 @@ func setsOption(st tsql.Stmt, name string) (on, ok bool) {
 	}
 	for _, n := range x.Names {
 		if n == name {
-			on, ok = onOff(x.Value)
+			on, ok = setopts.OnOff(x.Value)
 			return on, ok
 		}
 	}
