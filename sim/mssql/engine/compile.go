@@ -50,7 +50,7 @@ func (c compileScope) Var(name string) query.Var {
 // Func binds a session function (sim/mssql/sessionfuncs) to the scope:
 // what it reads of the session it reads when the expression runs.
 func (c compileScope) Func(name string) query.Func {
-	return sessionfuncs.Bind(name, sessionFacts{c.sc})
+	return sessionfuncs.Bind(name, sessionFacts(c))
 }
 
 // Type, Value and Set make a variable a query.Var.

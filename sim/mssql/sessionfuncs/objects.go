@@ -35,7 +35,7 @@ func SplitObjectName(s string) []string {
 // more than three parts or nothing found; the type argument only filters
 // procedures and views.
 func objectID(s Session, a []*query.Expr) (*query.Expr, error) {
-	return &query.Expr{Type: sqltypes.TypeInt, Nullable: true, Eval: func(en *query.Env) (Value, error) {
+	return &query.Expr{Type: sqltypes.TypeInt, Nullable: true, Eval: func(en *query.Env) (sqltypes.Value, error) {
 		v, err := query.EvalString(a[0], en)
 		if err != nil || v == nil {
 			return nil, err
@@ -66,9 +66,9 @@ func objectID(s Session, a []*query.Expr) (*query.Expr, error) {
 
 // objectName is OBJECT_NAME(id[, database_id]): a table's name.
 func objectName(s Session, a []*query.Expr) (*query.Expr, error) {
-	return &query.Expr{Type: sqltypes.TypeSysname, Nullable: true, Eval: func(en *query.Env) (Value, error) {
-		vals, null, err := evalArgs(a, en)
-		if err != nil || null {
+	return &query.Expr{Type: sqltypes.TypeSysname, Nullable: true, Eval: func(en *query.Env) (sqltypes.Value, error) {
+		vals, err := evalAll(a, en)
+		if err != nil || vals == nil {
 			return nil, err
 		}
 		id, _ := toInt64(vals[0])
@@ -87,7 +87,7 @@ func objectName(s Session, a []*query.Expr) (*query.Expr, error) {
 // objectDefinition is OBJECT_DEFINITION(object_id): a module's definition
 // in the current database, NULL for anything else.
 func objectDefinition(s Session, a []*query.Expr) (*query.Expr, error) {
-	return &query.Expr{Type: sqltypes.NVarChar(sqltypes.MaxLength), Nullable: true, Eval: func(en *query.Env) (Value, error) {
+	return &query.Expr{Type: sqltypes.NVarChar(sqltypes.MaxLength), Nullable: true, Eval: func(en *query.Env) (sqltypes.Value, error) {
 		v, err := a[0].Eval(en)
 		if err != nil || v == nil {
 			return nil, err
@@ -119,7 +119,7 @@ func intServerProp(name string) bool {
 
 // ServerProperty is SERVERPROPERTY(name) of the server called instance
 // (MACHINE or MACHINE\INSTANCE): a string, an int64 or nil.
-func ServerProperty(instance, name string) Value {
+func ServerProperty(instance, name string) sqltypes.Value {
 	switch strings.ToLower(name) {
 	case "servername":
 		return instance
@@ -174,7 +174,7 @@ func serverPropertyFunc(s Session, c *query.Compiler, fc *tsql.FuncCall) (*query
 	if lit, ok := fc.Args[0].(*tsql.StringLit); ok && intServerProp(strings.ToLower(lit.Value)) {
 		t = sqltypes.TypeInt
 	}
-	return &query.Expr{Type: t, Nullable: true, Eval: func(en *query.Env) (Value, error) {
+	return &query.Expr{Type: t, Nullable: true, Eval: func(en *query.Env) (sqltypes.Value, error) {
 		v, err := query.EvalString(args[0], en)
 		if err != nil || v == nil {
 			return nil, err

@@ -25,13 +25,6 @@ import (
 	"github.com/pchatdr/harness/sqlerr"
 )
 
-type (
-	// Value is a SQL value (sqltypes).
-	Value = sqltypes.Value
-	// Type is a SQL type (sqltypes).
-	Type = sqltypes.Type
-)
-
 // Session is what the functions read of the statement's session, its
 // instance and its scope. Each method is called when the expression runs,
 // not when it compiles: GETDATE() in a loop moves on, DB_NAME() follows
@@ -48,7 +41,7 @@ type Session interface {
 	InstanceName() string
 	// ScopeIdentity is the last identity value the calling scope
 	// inserted (an int64), nil when it inserted none.
-	ScopeIdentity() Value
+	ScopeIdentity() sqltypes.Value
 	// TxState is the session's transaction count and whether its
 	// transaction is doomed (XACT_ABORT or an error in TRY).
 	TxState() (tranCount int, doomed bool)
@@ -72,7 +65,7 @@ type Session interface {
 	// the current database (OBJECT_DEFINITION).
 	ModuleDefinition(id int) (string, bool)
 	// IsSrvRoleMember is IS_SRVROLEMEMBER(role[, login]): 1, 0 or NULL.
-	IsSrvRoleMember(role, login Value, loginGiven bool) Value
+	IsSrvRoleMember(role, login sqltypes.Value, loginGiven bool) sqltypes.Value
 }
 
 // DBInfo is what DATABASEPROPERTYEX reports of a database.
@@ -179,21 +172,22 @@ func rangeArgs(lo, hi int, f func(Session, []*query.Expr) (*query.Expr, error)) 
 	}
 }
 
-// evalArgs evaluates the arguments; null reports that one was NULL.
-func evalArgs(args []*query.Expr, en *query.Env) ([]Value, bool, error) {
-	vals := make([]Value, len(args))
-	null := false
+// evalAll evaluates every argument, in order, and is nil when one of
+// them is NULL (a function of them is then NULL).
+func evalAll(args []*query.Expr, en *query.Env) ([]sqltypes.Value, error) {
+	vals := make([]sqltypes.Value, len(args))
 	for i, a := range args {
-		v, err := a.Eval(en)
-		if err != nil {
-			return nil, false, err
-		}
-		vals[i] = v
-		if v == nil {
-			null = true
+		var err error
+		if vals[i], err = a.Eval(en); err != nil {
+			return nil, err
 		}
 	}
-	return vals, null, nil
+	for _, v := range vals {
+		if v == nil {
+			return nil, nil
+		}
+	}
+	return vals, nil
 }
 
 func nowFunc(utc, precise bool) Func {
@@ -205,7 +199,7 @@ func nowFunc(utc, precise bool) Func {
 		if precise {
 			t = sqltypes.DateTime2(7)
 		}
-		return &query.Expr{Type: t, Eval: func(en *query.Env) (Value, error) {
+		return &query.Expr{Type: t, Eval: func(en *query.Env) (sqltypes.Value, error) {
 			now := s.Now()
 			if utc {
 				now = now.UTC()
@@ -221,7 +215,7 @@ func nowFunc(utc, precise bool) Func {
 
 // sysDateTimeOffset is the instance's local time with its offset from UTC.
 func sysDateTimeOffset(s Session, _ []*query.Expr) (*query.Expr, error) {
-	return &query.Expr{Type: sqltypes.DateTimeOffset(7), Eval: func(en *query.Env) (Value, error) {
+	return &query.Expr{Type: sqltypes.DateTimeOffset(7), Eval: func(en *query.Env) (sqltypes.Value, error) {
 		now := s.Now()
 		_, off := now.Zone()
 		return now.In(sqltypes.OffsetZone(off / 60)).Truncate(100 * time.Nanosecond), nil
@@ -229,18 +223,18 @@ func sysDateTimeOffset(s Session, _ []*query.Expr) (*query.Expr, error) {
 }
 
 func newID(Session, []*query.Expr) (*query.Expr, error) {
-	return &query.Expr{Type: sqltypes.TypeGUID, Eval: func(*query.Env) (Value, error) { return sqltypes.NewGUID(), nil }}, nil
+	return &query.Expr{Type: sqltypes.TypeGUID, Eval: func(*query.Env) (sqltypes.Value, error) { return sqltypes.NewGUID(), nil }}, nil
 }
 
 func scopeIdentity(s Session, _ []*query.Expr) (*query.Expr, error) {
-	return &query.Expr{Type: sqltypes.DecimalType(38, 0), Nullable: true, Eval: func(en *query.Env) (Value, error) {
+	return &query.Expr{Type: sqltypes.DecimalType(38, 0), Nullable: true, Eval: func(en *query.Env) (sqltypes.Value, error) {
 		return IdentityValue(s.ScopeIdentity()), nil
 	}}, nil
 }
 
 // IdentityValue is an identity value (an int64, or nil for none) as
 // SCOPE_IDENTITY() and @@IDENTITY return it: a numeric(38,0).
-func IdentityValue(v Value) Value {
+func IdentityValue(v sqltypes.Value) sqltypes.Value {
 	if n, ok := v.(int64); ok {
 		return sqltypes.Decimal{Unscaled: big.NewInt(n), Scale: 0}
 	}
@@ -249,12 +243,12 @@ func IdentityValue(v Value) Value {
 
 func sessionString(f func(Session) string) Func {
 	return func(s Session, c *query.Compiler, fc *tsql.FuncCall) (*query.Expr, error) {
-		return &query.Expr{Type: sqltypes.TypeSysname, Eval: func(en *query.Env) (Value, error) { return f(s), nil }}, nil
+		return &query.Expr{Type: sqltypes.TypeSysname, Eval: func(en *query.Env) (sqltypes.Value, error) { return f(s), nil }}, nil
 	}
 }
 
 func xactState(s Session, _ []*query.Expr) (*query.Expr, error) {
-	return &query.Expr{Type: sqltypes.TypeSmallInt, Eval: func(en *query.Env) (Value, error) {
+	return &query.Expr{Type: sqltypes.TypeSmallInt, Eval: func(en *query.Env) (sqltypes.Value, error) {
 		n, doomed := s.TxState()
 		if doomed {
 			return int64(-1), nil
@@ -267,12 +261,12 @@ func xactState(s Session, _ []*query.Expr) (*query.Expr, error) {
 }
 
 func isSrvRoleMember(s Session, a []*query.Expr) (*query.Expr, error) {
-	return &query.Expr{Type: sqltypes.TypeInt, Nullable: true, Eval: func(en *query.Env) (Value, error) {
+	return &query.Expr{Type: sqltypes.TypeInt, Nullable: true, Eval: func(en *query.Env) (sqltypes.Value, error) {
 		role, err := query.EvalString(a[0], en)
 		if err != nil {
 			return nil, err
 		}
-		var login Value
+		var login sqltypes.Value
 		if len(a) > 1 {
 			if login, err = query.EvalString(a[1], en); err != nil {
 				return nil, err
@@ -285,21 +279,21 @@ func isSrvRoleMember(s Session, a []*query.Expr) (*query.Expr, error) {
 // errorFunc is ERROR_NUMBER() and its siblings, which read the CATCH
 // block's error (NULL outside one); nil for any other name.
 func errorFunc(name string) Func {
-	var t Type
-	var f func(e *sqlerr.Error) Value
+	var t sqltypes.Type
+	var f func(e *sqlerr.Error) sqltypes.Value
 	switch name {
 	case "error_number":
-		t, f = sqltypes.TypeInt, func(e *sqlerr.Error) Value { return int64(e.Number) }
+		t, f = sqltypes.TypeInt, func(e *sqlerr.Error) sqltypes.Value { return int64(e.Number) }
 	case "error_message":
-		t, f = sqltypes.NVarChar(4000), func(e *sqlerr.Error) Value { return e.Message }
+		t, f = sqltypes.NVarChar(4000), func(e *sqlerr.Error) sqltypes.Value { return e.Message }
 	case "error_severity":
-		t, f = sqltypes.TypeInt, func(e *sqlerr.Error) Value { return int64(e.Class) }
+		t, f = sqltypes.TypeInt, func(e *sqlerr.Error) sqltypes.Value { return int64(e.Class) }
 	case "error_state":
-		t, f = sqltypes.TypeInt, func(e *sqlerr.Error) Value { return int64(e.State) }
+		t, f = sqltypes.TypeInt, func(e *sqlerr.Error) sqltypes.Value { return int64(e.State) }
 	case "error_line":
-		t, f = sqltypes.TypeInt, func(e *sqlerr.Error) Value { return int64(e.Line) }
+		t, f = sqltypes.TypeInt, func(e *sqlerr.Error) sqltypes.Value { return int64(e.Line) }
 	case "error_procedure":
-		t, f = sqltypes.TypeSysname, func(e *sqlerr.Error) Value {
+		t, f = sqltypes.TypeSysname, func(e *sqlerr.Error) sqltypes.Value {
 			if e.Proc == "" {
 				return nil
 			}
@@ -309,7 +303,7 @@ func errorFunc(name string) Func {
 		return nil
 	}
 	return fixedArgs(0, func(s Session, _ []*query.Expr) (*query.Expr, error) {
-		return &query.Expr{Type: t, Nullable: true, Eval: func(en *query.Env) (Value, error) {
+		return &query.Expr{Type: t, Nullable: true, Eval: func(en *query.Env) (sqltypes.Value, error) {
 			e := s.CatchError()
 			if e == nil {
 				return nil, nil
@@ -319,12 +313,12 @@ func errorFunc(name string) Func {
 	})
 }
 
-func toInt64(v Value) (int64, bool) { return builtins.ToInt64(v) }
+func toInt64(v sqltypes.Value) (int64, bool) { return builtins.ToInt64(v) }
 
 // schemaName is SCHEMA_NAME([id]): the simulator's databases have the
 // fixed schemas dbo (1), INFORMATION_SCHEMA (3) and sys (4).
 func schemaName(_ Session, a []*query.Expr) (*query.Expr, error) {
-	return &query.Expr{Type: sqltypes.TypeSysname, Nullable: true, Eval: func(en *query.Env) (Value, error) {
+	return &query.Expr{Type: sqltypes.TypeSysname, Nullable: true, Eval: func(en *query.Env) (sqltypes.Value, error) {
 		if len(a) == 0 {
 			return "dbo", nil
 		}
@@ -346,7 +340,7 @@ func schemaName(_ Session, a []*query.Expr) (*query.Expr, error) {
 }
 
 func dbName(s Session, a []*query.Expr) (*query.Expr, error) {
-	return &query.Expr{Type: sqltypes.TypeSysname, Nullable: true, Eval: func(en *query.Env) (Value, error) {
+	return &query.Expr{Type: sqltypes.TypeSysname, Nullable: true, Eval: func(en *query.Env) (sqltypes.Value, error) {
 		if len(a) == 0 {
 			name, _ := s.CurrentDB()
 			return name, nil
@@ -367,7 +361,7 @@ func dbName(s Session, a []*query.Expr) (*query.Expr, error) {
 }
 
 func dbID(s Session, a []*query.Expr) (*query.Expr, error) {
-	return &query.Expr{Type: sqltypes.TypeSmallInt, Nullable: true, Eval: func(en *query.Env) (Value, error) {
+	return &query.Expr{Type: sqltypes.TypeSmallInt, Nullable: true, Eval: func(en *query.Env) (sqltypes.Value, error) {
 		if len(a) == 0 {
 			_, id := s.CurrentDB()
 			return int64(id), nil
@@ -384,9 +378,9 @@ func dbID(s Session, a []*query.Expr) (*query.Expr, error) {
 }
 
 func databasePropertyEx(s Session, a []*query.Expr) (*query.Expr, error) {
-	return &query.Expr{Type: sqltypes.TypeSysname, Nullable: true, Eval: func(en *query.Env) (Value, error) {
-		v, null, err := evalArgs(a, en)
-		if err != nil || null {
+	return &query.Expr{Type: sqltypes.TypeSysname, Nullable: true, Eval: func(en *query.Env) (sqltypes.Value, error) {
+		v, err := evalAll(a, en)
+		if err != nil || v == nil {
 			return nil, err
 		}
 		dn, err := builtins.ToString(v[0], a[0].Type)
