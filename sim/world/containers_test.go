@@ -335,4 +335,19 @@ func TestContainerTDSCrossesTheLink(t *testing.T) {
 			size, took, want, size, after.BandwidthMbps, trips, after.RTT)
 	}
 	t.Logf("%d bytes: %d B and %d round trips on the link, %s on its clock (model %s)", size, crossed, trips, took, want)
+
+	// The management endpoint's container stands in the engine's data
+	// center too: its cmdlets' SQL to dc2's instances crosses the link
+	// the same way (Get-CsDatabaseMirrorState reads the backup pair).
+	in, _ := w.Topology.InstanceByRole(topology.RoleBackup)
+	before = link.Stats()
+	if _, errOut, code := runCmdlet(t, w, "Get-CsDatabaseMirrorState -PoolFqdn "+in.Host+" -DatabaseType PersistentChat | ConvertTo-Json -Compress"); code != 0 {
+		t.Fatalf("Get-CsDatabaseMirrorState on %s in the endpoint container: exit %d %s", in.Host, code, errOut)
+	}
+	after = link.Stats()
+	if b, rt := after.Bytes-before.Bytes, after.RoundTrips-before.RoundTrips; b == 0 || rt < 2 {
+		t.Errorf("the endpoint's SQL to the dc2 instances put %d bytes and %d round trips on the link, want bytes and at least 2 round trips (a connection and a request)", b, rt)
+	} else {
+		t.Logf("the endpoint's SQL to dc2: %d B and %d round trips on the link", b, rt)
+	}
 }
