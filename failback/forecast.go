@@ -28,6 +28,14 @@ import (
 // other data center (topology share.dataCenter), the link: N·8/B plus a
 // round trip. The chat outage is steps 1 to 7 plus the time the chat
 // servers take to reconnect; the RTO is the whole run.
+//
+// A rehearsal's journal (CalibrateOverheads) gives what does not grow
+// with mgc, each step's time less the statements that move it, and the
+// rates SQL Server reported there: the restore's (3014), the
+// verification's (its full set over its time), and the size they were
+// measured on, so step 8's copies, which the cmdlet makes out of the
+// journal's sight, are taken out at the same rates the forecast puts them
+// back with.
 
 // ForecastInputs are what a forecast is computed from.
 type ForecastInputs struct {
