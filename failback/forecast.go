@@ -54,6 +54,13 @@ type ForecastInputs struct {
 	// measured over (msdb's dates have whole seconds: a short history
 	// cannot time the disks).
 	BackupTimedSeconds float64 `json:"backup_timed_seconds,omitempty"`
+	// BackupFineDates says msdb's dates carry fractions of a second.
+	// backupset's columns are datetime (3.33 ms) and the simulator fills
+	// them to the millisecond; the documentation does not say how finely
+	// a real server does, so whole seconds are assumed unless the dates
+	// show a fraction. Fine dates time a short history as well as a long
+	// one, and the forecast does not warn about it.
+	BackupFineDates bool `json:"backup_fine_dates,omitempty"`
 	// Restores is how many restores msdb records on the primary and
 	// backup instances (restore_date is when each began: msdb has no
 	// finish time for a restore, so their throughput is assumed equal to
@@ -291,7 +298,7 @@ func ComputeForecast(in ForecastInputs, obj topology.Objectives) Forecast {
 	}
 	disk := in.BackupBps
 	switch {
-	case disk > 0 && in.BackupTimedSeconds > 0 && in.BackupTimedSeconds < forecastMinTimed.Seconds():
+	case disk > 0 && !in.BackupFineDates && in.BackupTimedSeconds > 0 && in.BackupTimedSeconds < forecastMinTimed.Seconds():
 		// Whole-second dates are off by up to a second per backup: said,
 		// not hidden. (The production servers' own figure still wins over
 		// a rehearsal's: a calibrated restore rate comes from other disks,
@@ -504,6 +511,7 @@ func ReadForecastInputs(ctx context.Context, e *Env) (ForecastInputs, error) {
 		b, secs := backupTiming(recs)
 		timed += b
 		took += secs
+		in.BackupFineDates = in.BackupFineDates || fineDates(recs)
 		n, err := h.RestoreCount(ctx)
 		if err != nil {
 			return in, err
@@ -545,6 +553,17 @@ func backupTiming(recs []BackupRecord) (bytes int64, secs float64) {
 		}
 	}
 	return bytes, secs
+}
+
+// fineDates says some of recs' dates have a fraction of a second: the
+// server keeps backupset's dates finer than whole seconds.
+func fineDates(recs []BackupRecord) bool {
+	for _, r := range recs {
+		if r.Start.Nanosecond() != 0 || r.Finish.Nanosecond() != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func defaultDataDir(files []DatabaseFile) string {

@@ -231,3 +231,26 @@ func TestCalibratedMirrorStep(t *testing.T) {
 		t.Errorf("step 3 forecast %.3fs, want %.3fs (the link's %.3f s, then 1 s of verification at the calibrated 1 GiB/s)", s.Seconds, link+1, link)
 	}
 }
+
+// TestFineBackupDates: backupset's dates are datetime (3.33 ms). The
+// simulator fills them to the millisecond, and a forecast from them was
+// still told its history of a few seconds was "too short to time well by
+// msdb's whole-second dates": a warning about a precision the dates did
+// not lack. Dates with fractions of a second are told apart and time the
+// disks without it; whole-second ones still warn.
+func TestFineBackupDates(t *testing.T) {
+	at := time.Date(2026, 12, 7, 1, 0, 0, 0, time.UTC)
+	whole := []BackupRecord{{Database: "mgc", Size: 100e6, Start: at, Finish: at.Add(time.Second)}}
+	fine := []BackupRecord{{Database: "mgc", Size: 100e6, Start: at.Add(730 * time.Millisecond), Finish: at.Add(1007 * time.Millisecond)}}
+	if fineDates(whole) || !fineDates(fine) {
+		t.Fatalf("fineDates: whole-second dates %t, millisecond ones %t; want false, true", fineDates(whole), fineDates(fine))
+	}
+	in := ForecastInputs{MgcBytes: 100e6, BackupBps: 361e6, BackupTimedSeconds: 0.277, BackupSource: "test", BackupFineDates: true}
+	if a := strings.Join(ComputeForecast(in, topology.Objectives{}).Assumptions, "\n"); strings.Contains(a, "too short") {
+		t.Errorf("millisecond dates called too short to time well:\n%s", a)
+	}
+	in.BackupFineDates = false
+	if a := strings.Join(ComputeForecast(in, topology.Objectives{}).Assumptions, "\n"); !strings.Contains(a, "too short") {
+		t.Errorf("whole-second dates of 0.3 s not said to be imprecise:\n%s", a)
+	}
+}
