@@ -295,22 +295,7 @@ func TestContainerTDSCrossesTheLink(t *testing.T) {
 	if !ok {
 		t.Fatal("no WAN link dc1-dc2")
 	}
-	bak, err := w.InstanceByRole(topology.RoleBackup)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := w.DBFrom("dc1", bak, "master")
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if err := conn.PingContext(ctx); err != nil {
-		t.Fatal(err)
-	}
+	_, conn := backupConnFromDC1(ctx, t, w)
 	const size = 4 << 20
 	before, t0 := link.Stats(), clock.Now()
 	var s string
