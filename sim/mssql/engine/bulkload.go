@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"github.com/pchatdr/harness/sim/mssql/dml"
+	"github.com/pchatdr/harness/sim/mssql/rowstore"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
@@ -75,12 +76,12 @@ func (s *Session) BulkLoad(ctx context.Context, table string, cols []string, typ
 				err = bulkInsert(rctx, tx, t, rb, vals, types)
 			}
 			if err != nil {
-				tx.rollback()
+				tx.Rollback()
 				return total, err
 			}
 			n++
 		}
-		if err := tx.commit(rctx); err != nil {
+		if err := tx.Commit(rctx); err != nil {
 			return total, s.logFailure(err)
 		}
 		total += n
@@ -105,11 +106,11 @@ func bulkInsert(ctx context.Context, tx *Tx, t *Table, rb *dml.RowBuilder, vals 
 	}
 	for {
 		err := t.insertRow(tx, row)
-		var ce *conflictError
+		var ce *rowstore.ConflictError
 		if !errors.As(err, &ce) {
 			return err
 		}
-		if werr := tx.waitFor(ctx, ce.other); werr != nil {
+		if werr := tx.WaitFor(ctx, ce.Other); werr != nil {
 			return werr
 		}
 	}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"github.com/pchatdr/harness/sim/mssql/rowstore"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 )
 
@@ -71,7 +72,7 @@ func (sc *scope) tablesOf(db *Database) []TableDef {
 		if db.tablesByID[t.ID] != t && db.droppedBy[t] == sc.s.tx {
 			continue
 		}
-		if t.createdBy == nil || t.createdBy == sc.s.tx || t.createdBy.State() == txCommitted {
+		if t.createdBy == nil || t.createdBy == sc.s.tx || t.createdBy.State() == rowstore.Committed {
 			out = append(out, t.TableDef)
 		}
 	}

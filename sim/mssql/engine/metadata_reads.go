@@ -1,6 +1,10 @@
 package engine
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/pchatdr/harness/sim/mssql/rowstore"
+)
 
 // Row counts without reading rows (issue 12, defect 6): sys.partitions
 // gives each table's row count from metadata, as SQL Server keeps it, and
@@ -60,7 +64,7 @@ func installPartitionsView(r *Registry) {
 			if db.tablesByID[t.ID] != t && db.droppedBy[t] == sc.s.tx {
 				continue
 			}
-			if t.createdBy != nil && t.createdBy != sc.s.tx && t.createdBy.State() != txCommitted {
+			if t.createdBy != nil && t.createdBy != sc.s.tx && t.createdBy.State() != rowstore.Committed {
 				continue
 			}
 			// Like SQL Server's, the count is the row count the storage

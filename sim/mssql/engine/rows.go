@@ -3,12 +3,13 @@ package engine
 import (
 	"strings"
 
+	"github.com/pchatdr/harness/sim/mssql/rowstore"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sqlerr"
 )
 
 // insertRow adds a new version of vals to t for tx. It returns a
-// *conflictError when another active transaction holds one of the row's
+// *rowstore.ConflictError when another active transaction holds one of the row's
 // unique keys (the caller rolls the statement back, waits and retries, as
 // SQL Server's key lock would make it wait), or 2627 for a duplicate.
 func (t *Table) insertRow(tx *Tx, vals []Value) error {
@@ -30,11 +31,11 @@ func (t *Table) insertRow(tx *Tx, vals []Value) error {
 			}
 			continue
 		}
-		if x := h.xmin; x != nil && x != tx && x.State() == txActive {
-			return &conflictError{other: x}
+		if x := h.xmin; x != nil && x != tx && x.State() == rowstore.Active {
+			return &rowstore.ConflictError{Other: x}
 		}
-		if x := h.xmax; x != nil && x != tx && x.State() == txActive {
-			return &conflictError{other: x}
+		if x := h.xmax; x != nil && x != tx && x.State() == rowstore.Active {
+			return &rowstore.ConflictError{Other: x}
 		}
 		if h.visible(tx) {
 			return t.dupKey(ix, vals)
@@ -49,7 +50,7 @@ func (t *Table) insertRow(tx *Tx, vals []Value) error {
 			ix.m[keys[i]] = r
 		}
 	}
-	tx.record(db, encInsert(t.ID, r.id, vals), func() {
+	tx.Record(db.store, encInsert(t.ID, r.id, vals), func() {
 		t.removeRow(r)
 		for i, ix := range t.indexes {
 			if has[i] && prev[i] != nil && !prev[i].gone {
@@ -76,7 +77,7 @@ func (t *Table) dupKey(ix *uniqueIndex, vals []Value) error {
 }
 
 // deleteRow marks r deleted by tx. It reports false when r is no longer
-// visible (deleted meanwhile), and a *conflictError when another active
+// visible (deleted meanwhile), and a *rowstore.ConflictError when another active
 // transaction is changing it.
 func (t *Table) deleteRow(tx *Tx, r *rowVersion) (bool, error) {
 	db := t.db
@@ -87,14 +88,14 @@ func (t *Table) deleteRow(tx *Tx, r *rowVersion) (bool, error) {
 			return false, nil
 		}
 	}
-	if x := r.xmax; x != nil && x != tx && x.State() == txActive {
-		return false, &conflictError{other: x}
+	if x := r.xmax; x != nil && x != tx && x.State() == rowstore.Active {
+		return false, &rowstore.ConflictError{Other: x}
 	}
 	if !r.visible(tx) {
 		return false, nil
 	}
 	r.xmax = tx
-	tx.record(db, encDelete(t.ID, r.id), func() {
+	tx.Record(db.store, encDelete(t.ID, r.id), func() {
 		if r.xmax == tx {
 			r.xmax = nil
 		}

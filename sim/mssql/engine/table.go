@@ -3,6 +3,7 @@ package engine
 import (
 	"strings"
 
+	"github.com/pchatdr/harness/sim/mssql/rowstore"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/storage/rowseg"
 	"github.com/pchatdr/harness/sim/mssql/tabledef"
@@ -93,7 +94,7 @@ func (r *rowVersion) visible(tx *Tx) bool {
 	if r.gone {
 		return false
 	}
-	if x := r.xmin; x != nil && x != tx && x.State() != txCommitted {
+	if x := r.xmin; x != nil && x != tx && x.State() != rowstore.Committed {
 		return false
 	}
 	x := r.xmax
@@ -103,7 +104,7 @@ func (r *rowVersion) visible(tx *Tx) bool {
 	if x == tx {
 		return false
 	}
-	return x.State() != txCommitted
+	return x.State() != rowstore.Committed
 }
 
 // committedLive reports whether r belongs in a checkpoint: durably inserted
@@ -112,10 +113,10 @@ func (r *rowVersion) committedLive() bool {
 	if r.gone {
 		return false
 	}
-	if r.xmin != nil && r.xmin.State() != txCommitted {
+	if r.xmin != nil && r.xmin.State() != rowstore.Committed {
 		return false
 	}
-	return r.xmax == nil || r.xmax.State() != txCommitted
+	return r.xmax == nil || r.xmax.State() != rowstore.Committed
 }
 
 func (t *Table) keyOf(ix *uniqueIndex, vals []Value) (string, bool) {
@@ -193,7 +194,7 @@ func (t *Table) addIndex(ix IndexDef) (dup []Value) {
 	}
 	u := &uniqueIndex{def: ix, m: map[string]*rowVersion{}}
 	for _, r := range t.rows {
-		if r.gone || (r.xmax != nil && r.xmax.State() == txCommitted) {
+		if r.gone || (r.xmax != nil && r.xmax.State() == rowstore.Committed) {
 			continue
 		}
 		k, ok := t.keyOf(u, r.vals)
