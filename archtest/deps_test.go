@@ -162,10 +162,10 @@ var rules = []rule{
 		banned: []string{"sim/mssql/engine", "sim/mssql/features"},
 	},
 	{
-		why:    "the row store's transactions (sim/mssql/rowstore: undo log, savepoints, per-database log operations, commit, waits with 1205/1222) see a database only as a rowstore.Store (its lock, its gate, a function that appends to its log), which the engine builds: they never import the engine, the parser or the feature list",
+		why:    "the row store's transactions and version rules (sim/mssql/rowstore: undo log, savepoints, per-database log operations, commit, waits with 1205/1222, visibility, key conflicts, keys and 2627/2601, identity) see a database only as a rowstore.Store (its lock, its gate, a function that appends to its log), which the engine builds: they never import the engine or the feature list",
 		from:   []string{"sim/mssql/rowstore"},
 		tests:  true,
-		banned: []string{"sim/mssql/engine", "sim/mssql/tsql", "sim/mssql/features"},
+		banned: []string{"sim/mssql/engine", "sim/mssql/features"},
 	},
 	{
 		why:    "the simulator models SQL Server from its documentation, not from what the engine sends, and knows nothing of the world around it",

@@ -134,10 +134,7 @@ func (sc *scope) execDropTable(x *tsql.DropTableStmt) error {
 				if r.gone {
 					continue
 				}
-				if x := r.xmin; x != nil && x != tx && x.State() == rowstore.Active {
-					return 0, &rowstore.ConflictError{Other: x}
-				}
-				if x := r.xmax; x != nil && x != tx && x.State() == rowstore.Active {
+				if x := rowstore.Holder(r.xmin, r.xmax, tx); x != nil {
 					return 0, &rowstore.ConflictError{Other: x}
 				}
 			}
@@ -203,8 +200,7 @@ func (sc *scope) execCreateIndex(x *tsql.CreateIndexStmt) error {
 		}
 		if dup := t.addIndex(ix); dup != nil {
 			t.dropLastIndex()
-			u := &uniqueIndex{def: ix}
-			return 0, newErr(sqlerr.DuplicateKeyCreateIndex, t.Schema+"."+t.Name, ix.Name, "("+t.formatKey(u, dup)+")")
+			return 0, newErr(sqlerr.DuplicateKeyCreateIndex, t.Schema+"."+t.Name, ix.Name, "("+rowstore.FormatKey(&ix, t.Cols, dup)+")")
 		}
 		body, _ := jsonMarshal(ix)
 		op := appendOp(nil, opIndex, append(binaryUvarint(uint64(t.ID)), body...))

@@ -10,6 +10,13 @@
 // encoded log operation with the steps that undo it or clean up after its
 // commit. The engine (sim/mssql/engine) owns the tables and calls Record
 // for every change it makes.
+//
+// It also holds the rules over a row version (version.go: who sees it,
+// whom a change to it waits for, its key in a unique index and the
+// duplicate key errors) and over a table's identity counter
+// (identity.go), as functions of plain values: the versions and key maps
+// are the engine's, whose checkpoints, recovery and on-disk segments read
+// them directly.
 package rowstore
 
 import (
