@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"github.com/pchatdr/harness/sim/mssql/rowstore"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 )
 
@@ -69,10 +68,7 @@ func (sc *scope) tablesOf(db *Database) []TableDef {
 	defer db.mu.RUnlock()
 	var out []TableDef
 	for _, t := range db.sortedTables() {
-		if db.tablesByID[t.ID] != t && db.droppedBy[t] == sc.s.tx {
-			continue
-		}
-		if t.createdBy == nil || t.createdBy == sc.s.tx || t.createdBy.State() == rowstore.Committed {
+		if db.listed(t, sc.s.tx) {
 			out = append(out, t.TableDef)
 		}
 	}

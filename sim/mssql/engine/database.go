@@ -181,10 +181,17 @@ func (d *Database) lookupTable(schema, name string, tx *Tx) *Table {
 	if t == nil {
 		return nil
 	}
-	if t.createdBy != nil && t.createdBy != tx && t.createdBy.State() != rowstore.Committed {
+	if !t.seenBy(tx) {
 		return nil
 	}
 	return t
+}
+
+// listed reports whether t is in the list of tables tx sees: seen by tx,
+// and not dropped by tx (a table an open transaction dropped stays listed
+// for the others until the drop commits).
+func (d *Database) listed(t *Table, tx *Tx) bool {
+	return t.seenBy(tx) && !(d.tablesByID[t.ID] != t && d.droppedBy[t] == tx)
 }
 
 // sortedTables lists tables by object id (caller holds mu).

@@ -61,7 +61,7 @@ func (sc *scope) execCreateTable(x *tsql.CreateTableStmt) error {
 		db.mu.Lock()
 		defer db.mu.Unlock()
 		if existing := db.tables[tableKey(schema, name)]; existing != nil {
-			if c := existing.createdBy; c != nil && c != tx && c.State() == rowstore.Active {
+			if c := rowstore.Holder(existing.createdBy, nil, tx); c != nil {
 				return 0, &rowstore.ConflictError{Other: c}
 			}
 			return 0, newErr(sqlerr.ObjectExists, name)

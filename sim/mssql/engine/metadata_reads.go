@@ -1,10 +1,6 @@
 package engine
 
-import (
-	"sync"
-
-	"github.com/pchatdr/harness/sim/mssql/rowstore"
-)
+import "sync"
 
 // Row counts without reading rows (issue 12, defect 6): sys.partitions
 // gives each table's row count from metadata, as SQL Server keeps it, and
@@ -61,10 +57,7 @@ func installPartitionsView(r *Registry) {
 		db.mu.RLock()
 		defer db.mu.RUnlock()
 		for _, t := range db.sortedTables() {
-			if db.tablesByID[t.ID] != t && db.droppedBy[t] == sc.s.tx {
-				continue
-			}
-			if t.createdBy != nil && t.createdBy != sc.s.tx && t.createdBy.State() != rowstore.Committed {
+			if !db.listed(t, sc.s.tx) {
 				continue
 			}
 			// Like SQL Server's, the count is the row count the storage

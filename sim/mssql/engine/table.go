@@ -86,6 +86,10 @@ func (t *Table) identityCol() int {
 	return -1
 }
 
+// seenBy reports whether tx sees t: a table an uncommitted CREATE TABLE
+// made is its creator's only, as a row version is its inserter's.
+func (t *Table) seenBy(tx *Tx) bool { return rowstore.Visible(t.createdBy, nil, tx) }
+
 // visible reports whether tx (nil: no transaction) sees r (rowstore.Visible).
 func (r *rowVersion) visible(tx *Tx) bool {
 	return !r.gone && rowstore.Visible(r.xmin, r.xmax, tx)
