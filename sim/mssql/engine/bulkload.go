@@ -7,7 +7,6 @@ import (
 	"io"
 
 	"github.com/pchatdr/harness/sim/mssql/dml"
-	"github.com/pchatdr/harness/sim/mssql/rowstore"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
@@ -105,13 +104,8 @@ func bulkInsert(ctx context.Context, tx *Tx, t *Table, rb *dml.RowBuilder, vals 
 		return err
 	}
 	for {
-		err := t.insertRow(tx, row)
-		var ce *rowstore.ConflictError
-		if !errors.As(err, &ce) {
+		if retry, err := tx.AwaitConflict(ctx, t.insertRow(tx, row)); !retry {
 			return err
-		}
-		if werr := tx.WaitFor(ctx, ce.Other); werr != nil {
-			return werr
 		}
 	}
 }

@@ -2,11 +2,9 @@ package engine
 
 import (
 	"encoding/binary"
-	"errors"
 
 	"github.com/pchatdr/harness/sim/mssql/dml"
 	"github.com/pchatdr/harness/sim/mssql/query"
-	"github.com/pchatdr/harness/sim/mssql/rowstore"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
@@ -46,27 +44,19 @@ func (sc *scope) withTx(fn func(tx *Tx) (int64, error)) (int64, error) {
 				return n, nil
 			}
 			tx.RollbackTo(sp)
-			var ce *rowstore.ConflictError
-			if errors.As(err, &ce) {
-				if werr := tx.WaitFor(sc.ctx, ce.Other); werr != nil {
-					return 0, werr
-				}
-				continue
+			if retry, err := tx.AwaitConflict(sc.ctx, err); !retry {
+				return 0, err
 			}
-			return 0, err
+			continue
 		}
 		tx := newTx(s)
 		n, err := fn(tx)
 		if err != nil {
 			tx.Rollback()
-			var ce *rowstore.ConflictError
-			if errors.As(err, &ce) {
-				if werr := tx.WaitFor(sc.ctx, ce.Other); werr != nil {
-					return 0, werr
-				}
-				continue
+			if retry, err := tx.AwaitConflict(sc.ctx, err); !retry {
+				return 0, err
 			}
-			return 0, err
+			continue
 		}
 		if err := tx.Commit(sc.ctx); err != nil {
 			return 0, s.logFailure(err)

@@ -21,6 +21,7 @@ package rowstore
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -183,6 +184,22 @@ func (t *Tx) WaitFor(ctx context.Context, other *Tx) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// AwaitConflict handles the error of a change t made: when it is a
+// *ConflictError, AwaitConflict waits for the transaction holding the row
+// (WaitFor) and reports true, for the caller to undo its change and run it
+// again; otherwise, or when the wait fails, it reports false and the error
+// to return (err itself, or the wait's).
+func (t *Tx) AwaitConflict(ctx context.Context, err error) (retry bool, _ error) {
+	var ce *ConflictError
+	if !errors.As(err, &ce) {
+		return false, err
+	}
+	if werr := t.WaitFor(ctx, ce.Other); werr != nil {
+		return false, werr
+	}
+	return true, nil
 }
 
 // ConflictError is returned by a change that met another active

@@ -175,3 +175,25 @@ func TestWaitForLockTimeoutIs1222(t *testing.T) {
 		t.Fatalf("WaitFor with a cancelled context = %v, want context.Canceled", err)
 	}
 }
+
+func TestAwaitConflict(t *testing.T) {
+	ctx := context.Background()
+	tx := NewTx(1, 51, func() time.Duration { return 0 })
+	other := errors.New("2627")
+	if retry, err := tx.AwaitConflict(ctx, other); retry || err != other {
+		t.Fatalf("AwaitConflict(another error) = %v, %v; want false and the error as it is", retry, err)
+	}
+	if retry, err := tx.AwaitConflict(ctx, nil); retry || err != nil {
+		t.Fatalf("AwaitConflict(nil) = %v, %v; want false, nil", retry, err)
+	}
+	ended := NewTx(2, 52, nil)
+	ended.Rollback()
+	if retry, err := NewTx(4, 51, nil).AwaitConflict(ctx, &ConflictError{Other: ended}); !retry || err != nil {
+		t.Fatalf("AwaitConflict(a conflict with an ended transaction) = %v, %v; want true, nil (run again)", retry, err)
+	}
+	active := NewTx(3, 53, nil)
+	var se *sqlerr.Error
+	if retry, err := tx.AwaitConflict(ctx, &ConflictError{Other: active}); retry || !errors.As(err, &se) || se.Number != sqlerr.LockTimeout {
+		t.Fatalf("AwaitConflict with LOCK_TIMEOUT 0 on an active holder = %v, %v; want false and 1222", retry, err)
+	}
+}
