@@ -197,3 +197,22 @@ func TestAwaitConflict(t *testing.T) {
 		t.Fatalf("AwaitConflict with LOCK_TIMEOUT 0 on an active holder = %v, %v; want false and 1222", retry, err)
 	}
 }
+
+// TestWaitForAnEndedTransactionNeverTimesOut: the holder a change met may
+// end before the change waits for it. Under SET LOCK_TIMEOUT 0 the wait
+// must then succeed (SQL Server grants a free lock at once), not race the
+// zero timer and fail with 1222 half of the time.
+func TestWaitForAnEndedTransactionNeverTimesOut(t *testing.T) {
+	waiter := NewTx(1, 51, func() time.Duration { return 0 })
+	for i := 0; i < 100; i++ {
+		holder := NewTx(uint64(2+i), 52, nil)
+		if i%2 == 0 {
+			holder.Rollback()
+		} else if err := holder.Commit(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if err := waiter.WaitFor(context.Background(), holder); err != nil {
+			t.Fatalf("wait %d for a transaction that has ended, under LOCK_TIMEOUT 0: %v", i, err)
+		}
+	}
+}
