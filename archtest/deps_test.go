@@ -174,6 +174,12 @@ var rules = []rule{
 		banned: []string{"sim/mssql/engine", "sim/mssql/features"},
 	},
 	{
+		why:    "the row store's transactions and version rules (sim/mssql/rowstore: undo log, savepoints, per-database log operations, commit, waits with 1205/1222, visibility, key conflicts, keys and 2627/2601, identity) see a database only as a rowstore.Store (its lock, its gate, a function that appends to its log), which the engine builds: they never import the engine or the feature list",
+		from:   []string{"sim/mssql/rowstore"},
+		tests:  true,
+		banned: []string{"sim/mssql/engine", "sim/mssql/features"},
+	},
+	{
 		why:    "the simulator models SQL Server from its documentation, not from what the engine sends, and knows nothing of the world around it",
 		from:   []string{"sim/mssql"},
 		banned: []string{"failback", "fakes", "sim/world", "sim/chat", "sim/fault", "sim/faultplan", "sim/containers"},

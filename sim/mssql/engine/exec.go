@@ -377,7 +377,7 @@ func (sc *scope) rollbackTx() error {
 		s.abandonTx()
 		return nil
 	}
-	desc := s.tx.id
+	desc := s.tx.ID()
 	s.abandonTx()
 	return sc.emit(sc.out.EnvChange(EnvChange{Type: EnvRollbackTran, TranDesc: desc}))
 }
@@ -465,7 +465,7 @@ func (sc *scope) exec(st tsql.Stmt) error {
 	case *tsql.BeginTranStmt:
 		s.beginTran(x.Name)
 		if s.tranCount == 1 {
-			if err := sc.emit(sc.out.EnvChange(EnvChange{Type: EnvBeginTran, TranDesc: s.tx.id})); err != nil {
+			if err := sc.emit(sc.out.EnvChange(EnvChange{Type: EnvBeginTran, TranDesc: s.tx.ID()})); err != nil {
 				return err
 			}
 		}
@@ -483,7 +483,7 @@ func (sc *scope) exec(st tsql.Stmt) error {
 			s.lastError = 0
 			return sc.done(DoneInfo{})
 		}
-		desc := s.tx.id
+		desc := s.tx.ID()
 		if err := s.commitAll(sc.ctx); err != nil {
 			return err
 		}
@@ -501,7 +501,7 @@ func (sc *scope) exec(st tsql.Stmt) error {
 			// transaction and @@TRANCOUNT.
 			for i := len(s.savepoints) - 1; i >= 0; i-- {
 				if strings.EqualFold(s.savepoints[i].name, x.Name) {
-					s.tx.rollbackTo(s.savepoints[i].mark)
+					s.tx.RollbackTo(s.savepoints[i].mark)
 					s.savepoints = s.savepoints[:i+1]
 					s.lastError = 0
 					return sc.done(DoneInfo{})
@@ -509,7 +509,7 @@ func (sc *scope) exec(st tsql.Stmt) error {
 			}
 			return newErr(sqlerr.RollbackNoSavepoint, x.Name)
 		}
-		desc := s.tx.id
+		desc := s.tx.ID()
 		s.abandonTx()
 		s.rowcount = 0
 		if err := sc.emit(sc.out.EnvChange(EnvChange{Type: EnvRollbackTran, TranDesc: desc})); err != nil {
@@ -521,7 +521,7 @@ func (sc *scope) exec(st tsql.Stmt) error {
 		if s.tranCount == 0 {
 			return newErr(sqlerr.SaveTranNoTransaction)
 		}
-		s.savepoints = append(s.savepoints, savepoint{name: x.Name, mark: s.tx.savepoint()})
+		s.savepoints = append(s.savepoints, savepoint{name: x.Name, mark: s.tx.Savepoint()})
 		s.lastError = 0
 		return sc.done(DoneInfo{})
 	case *tsql.KillStmt:
