@@ -101,8 +101,17 @@ UNIT_P ?= 4
 .PHONY: unit-pkgs unit-slow unit-load
 unit: unit-pkgs unit-slow unit-load
 
-unit-pkgs:
-	$(GO) test -count=1 -vet=$(VET) -ldflags=$(TEST_LDFLAGS) -timeout $(TEST_TIMEOUT) -p $(UNIT_P) $(UNIT_PKGS)
+# The commands tests start (the engine binary in crashtest, lab and
+# securitytest; cmd/lab, cmd/drill, cmd/mssqlsim), built once for all of
+# unit's test processes instead of once in each (internal/testbin; go test
+# of one package alone still builds its own).
+TEST_BIN ?= bin/test
+.PHONY: test-bin
+test-bin:
+	$(GO) build -o $(TEST_BIN)/ ./cmd/failback ./cmd/lab ./cmd/drill ./cmd/mssqlsim
+
+unit-pkgs: test-bin
+	HARNESS_TEST_BIN=$(abspath $(TEST_BIN)) $(GO) test -count=1 -vet=$(VET) -ldflags=$(TEST_LDFLAGS) -timeout $(TEST_TIMEOUT) -p $(UNIT_P) $(UNIT_PKGS)
 
 # What -short leaves out of the scenarios and the load tests (race runs the
 # rest), and TestChaosSchedule: the @chaos rehearsals under seed 42 (race's
