@@ -4,6 +4,14 @@ SHELL := /bin/bash
 GO ?= go
 export TESTCONTAINERS_RYUK_DISABLED := true
 export CGO_ENABLED ?= 1
+# Every build and test is -trimpath: the build cache's key of a package
+# compiled without it includes the folder it was compiled in, so a clean
+# clone at a new path (as CI makes) recompiled every package of the module
+# in each configuration (plain, -race, fuzzing); with it, a commit built
+# once on this machine, in any folder, is reused. Tests find their files
+# relative to their package's folder, where go test runs them, never
+# through runtime.Caller's path (which -trimpath rewrites).
+export GOFLAGS := $(strip $(GOFLAGS) -trimpath)
 
 # CI runs every test once. The packages with concurrency run under the
 # race detector only (a plain run of them would repeat the same
@@ -57,25 +65,40 @@ run:
 	./bin/drill --target $(TARGET) --report report
 
 ## test: everything CI checks: lint, unit and integration tests (race where it matters), short fuzz runs
-# One target after another. fuzz-short is not run beside unit although
-# unit mostly waits: fuzzing for a fixed time, a target then gets a share
-# of the cores (on the loaded 2-core machine targets ran 5-20 inputs in
-# their 3 s, one did not finish its baseline coverage), and a short fuzz
-# run that fuzzes nothing is a check dropped.
+# Three phases. First lint, the unit tests and the build of the fuzz
+# binaries side by side (make -j): unit's three parts mostly wait (on the
+# worlds' Agent and engine polls, on containers, on the load tests' scaled
+# clocks: 187 CPU seconds in 480 s of wall time one after the other on the
+# 2-core machine), lint and the builds are CPU, so they fill the cores unit
+# leaves idle instead of adding their minutes before it; the race
+# packages' instrumented compile (race-build) too, so race then mostly
+# links and runs. Then race alone
+# (CPU-bound under the detector), then the fuzzing alone: fuzzing for a
+# fixed time, a target beside other work gets a share of the cores (on the
+# loaded 2-core machine targets fuzzed 5-20 inputs in their 3 s beside
+# unit, one did not finish its baseline coverage: a check dropped). It runs
+# two targets at once with one worker each (FUZZJOBS, FUZZPARALLEL): each
+# fuzzes FUZZTIME on a core of its own, half the wall time and CPU of one
+# target at a time on both cores.
 # With a Docker daemon the container images are built first, once: the
 # tests that need them (cmd/drill, lab, sim/containers, steps' container
 # scenarios) then reuse them instead of compiling their binaries (a build
 # of their own: CGO_ENABLED=0, -trimpath) in several test processes at
 # once, on the clock of a test's timeout.
-# unit's three parts run side by side (-j3): each mostly waits (on the
-# worlds' Agent and engine polls, on containers, on the load tests' scaled
-# clocks), measured at 187 CPU seconds in 480 s of wall time one after the
-# other on the 2-core machine; fuzz-short still runs alone, after them.
-test: lint
-	@if docker info >/dev/null 2>&1; then $(MAKE) --no-print-directory images; fi
-	@$(MAKE) --no-print-directory -j3 unit
+# A failure in lint still fails make test (after the phase's other jobs end).
+test:
+	@$(MAKE) --no-print-directory -j6 lint test-unit fuzz-build race-build
 	@$(MAKE) --no-print-directory race
-	@$(MAKE) --no-print-directory fuzz-short
+	@$(MAKE) --no-print-directory fuzz-run
+
+# unit after the images it reuses and go vet's builds (make test's first
+# phase; its three parts take their share of the -j6 slots).
+.PHONY: test-unit test-images
+test-unit: lint-vet test-images
+	@$(MAKE) --no-print-directory unit
+
+test-images:
+	@if docker info >/dev/null 2>&1; then $(MAKE) --no-print-directory images; fi
 
 build:
 	$(GO) build ./...
@@ -88,8 +111,17 @@ UNIT_P ?= 4
 .PHONY: unit-pkgs unit-slow unit-load
 unit: unit-pkgs unit-slow unit-load
 
-unit-pkgs:
-	$(GO) test -count=1 -vet=$(VET) -ldflags=$(TEST_LDFLAGS) -timeout $(TEST_TIMEOUT) -p $(UNIT_P) $(UNIT_PKGS)
+# The commands tests start (the engine binary in crashtest, lab and
+# securitytest; cmd/lab, cmd/drill, cmd/mssqlsim), built once for all of
+# unit's test processes instead of once in each (internal/testbin; go test
+# of one package alone still builds its own).
+TEST_BIN ?= bin/test
+.PHONY: test-bin
+test-bin:
+	$(GO) build -o $(TEST_BIN)/ ./cmd/failback ./cmd/lab ./cmd/drill ./cmd/mssqlsim
+
+unit-pkgs: test-bin
+	HARNESS_TEST_BIN=$(abspath $(TEST_BIN)) $(GO) test -count=1 -vet=$(VET) -ldflags=$(TEST_LDFLAGS) -timeout $(TEST_TIMEOUT) -p $(UNIT_P) $(UNIT_PKGS)
 
 # What -short leaves out of the scenarios and the load tests (race runs the
 # rest), and TestChaosSchedule: the @chaos rehearsals under seed 42 (race's
@@ -100,6 +132,17 @@ unit-slow:
 
 unit-load:
 	$(GO) test -count=1 -vet=$(VET) -ldflags=$(TEST_LDFLAGS) -timeout $(TEST_TIMEOUT) -run 'Steady|Days|Sees' ./loadtest
+
+# The race-instrumented builds of the race packages and of what the
+# scenarios and load tests import, into the build cache, so that race's go
+# test finds them compiled and mostly links (make test runs this in its
+# first phase, beside unit). In a clone at a new path (the build cache
+# keys hold the folder), building and linking race's test binaries took
+# 157 CPU s; after race-build (46 CPU s) 107.
+.PHONY: race-build
+race-build:
+	@test -n "$(strip $(RACE_PKGS))" || { echo "race-build: no packages (did scripts/racepkgs fail?)"; exit 1; }
+	$(GO) build -race $(RACE_PKGS) ./steps ./loadtest
 
 # As in unit, some race packages mostly wait (sim/world: 24 CPU seconds in
 # 228 s; failback: 9 in 80), so go test runs RACE_P at once.
@@ -116,10 +159,21 @@ race:
 load:
 	$(GO) test -count=1 -v -run 'Steady|Days|Sees' ./loadtest
 
-lint: tools
+# lint's three checks are targets of their own so that make test can start
+# unit once vet has compiled the packages (their builds are then cached
+# for unit's; two go commands compiling the same package at once would
+# each do it).
+.PHONY: lint-gofmt lint-vet lint-staticcheck
+lint: lint-gofmt lint-vet lint-staticcheck
+
+lint-gofmt:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+
+lint-vet:
 	$(GO) vet ./...
+
+lint-staticcheck: tools
 	$(STATICCHECK) ./...
 
 ## tools: install the pinned staticcheck when it is missing or another version
@@ -130,8 +184,22 @@ tools:
 	fi
 
 # Every Fuzz target in the tree, briefly (CI) or longer (make fuzz FUZZTIME=5m).
+# make test builds the fuzz binaries (fuzz-build, into FUZZBIN) beside
+# unit and fuzzes with them afterwards (fuzz-run), FUZZJOBS targets at once
+# with FUZZPARALLEL workers each; fuzz-short does both, one after the other.
+FUZZBIN ?= bin/fuzz
+FUZZJOBS ?= 2
+FUZZPARALLEL ?= 1
+FUZZ_ENV = FUZZTIME=$(FUZZTIME) FUZZVET=$(VET) FUZZLDFLAGS=$(TEST_LDFLAGS) FUZZBIN=$(FUZZBIN)
+.PHONY: fuzz-build fuzz-run
 fuzz-short:
-	@FUZZTIME=$(FUZZTIME) FUZZVET=$(VET) FUZZLDFLAGS=$(TEST_LDFLAGS) ./scripts/fuzz-all.sh
+	@$(FUZZ_ENV) FUZZJOBS=$(FUZZJOBS) FUZZPARALLEL=$(FUZZPARALLEL) ./scripts/fuzz-all.sh
+
+fuzz-build:
+	@$(FUZZ_ENV) ./scripts/fuzz-all.sh build
+
+fuzz-run:
+	@$(FUZZ_ENV) FUZZJOBS=$(FUZZJOBS) FUZZPARALLEL=$(FUZZPARALLEL) ./scripts/fuzz-all.sh run
 
 fuzz:
 	@FUZZTIME=$${FUZZTIME:-60s} ./scripts/fuzz-all.sh

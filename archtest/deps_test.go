@@ -156,8 +156,26 @@ var rules = []rule{
 		banned: []string{"sim/mssql/engine", "sim/mssql/features"},
 	},
 	{
+		why:    "the scalar functions that read the session, the instance or the scope (sim/mssql/sessionfuncs: GETDATE, DB_NAME, OBJECT_ID, SERVERPROPERTY, ERROR_NUMBER, ...) read them only through sessionfuncs.Session, which the engine implements: they never import the engine or the feature list",
+		from:   []string{"sim/mssql/sessionfuncs"},
+		tests:  true,
+		banned: []string{"sim/mssql/engine", "sim/mssql/features"},
+	},
+	{
+		why:    "how far an error unwinds (sim/mssql/abort: statement, batch, batch and transaction, connection; TRY's catch; 3621) is decided from the error and the session's facts: it never imports the engine or the feature list",
+		from:   []string{"sim/mssql/abort"},
+		tests:  true,
+		banned: []string{"sim/mssql/engine", "sim/mssql/features"},
+	},
+	{
 		why:    "a table's definition (sim/mssql/tabledef: CREATE TABLE's and CREATE INDEX's rules and errors, generated constraint and temporary table names) asks the running statement only through its tabledef.Scope, which the engine implements, and a call's argument binding (sim/mssql/procbind) is given values and a parser: neither imports the engine or the feature list",
 		from:   []string{"sim/mssql/tabledef", "sim/mssql/procbind"},
+		tests:  true,
+		banned: []string{"sim/mssql/engine", "sim/mssql/features"},
+	},
+	{
+		why:    "the row store's transactions and version rules (sim/mssql/rowstore: undo log, savepoints, per-database log operations, commit, waits with 1205/1222, visibility, key conflicts, keys and 2627/2601, identity) see a database only as a rowstore.Store (its lock, its gate, a function that appends to its log), which the engine builds: they never import the engine or the feature list",
+		from:   []string{"sim/mssql/rowstore"},
 		tests:  true,
 		banned: []string{"sim/mssql/engine", "sim/mssql/features"},
 	},

@@ -19,6 +19,7 @@ import (
 
 	"github.com/pchatdr/harness/failback"
 	"github.com/pchatdr/harness/failback/topology"
+	"github.com/pchatdr/harness/internal/testbin"
 	"github.com/pchatdr/harness/sim/world"
 	"github.com/pchatdr/harness/topologies"
 )
@@ -40,11 +41,12 @@ func engine(t *testing.T) string {
 			return
 		}
 		binDir = dir
-		engineBin = filepath.Join(dir, "failback")
-		out, err := exec.Command("go", "build", "-o", engineBin, "github.com/pchatdr/harness/cmd/failback").CombinedOutput()
+		bins, err := testbin.Build(dir, "cmd/failback")
 		if err != nil {
-			buildErr = fmt.Errorf("go build cmd/failback: %v\n%s", err, out)
+			buildErr = fmt.Errorf("cmd/failback: %w", err)
+			return
 		}
+		engineBin = bins[0]
 	})
 	if buildErr != nil {
 		t.Fatal(buildErr)

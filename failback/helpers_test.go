@@ -3,7 +3,6 @@ package failback_test
 import (
 	"context"
 	"path/filepath"
-	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -40,8 +39,9 @@ func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
 }
 
 func repoFile(t testing.TB, rel string) string {
-	_, f, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(f), "..", rel)
+	// go test runs a package's tests in its folder; a path from
+	// runtime.Caller would be wrong under -trimpath, which make test uses.
+	return filepath.Join("..", rel)
 }
 
 func loadTopo(t testing.TB) *topology.Topology {

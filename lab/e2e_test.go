@@ -25,6 +25,7 @@ import (
 	tclog "github.com/testcontainers/testcontainers-go/log"
 
 	"github.com/pchatdr/harness/failback/topology"
+	"github.com/pchatdr/harness/internal/testbin"
 	"github.com/pchatdr/harness/sim/containers"
 	"github.com/pchatdr/harness/sim/mssql"
 )
@@ -50,12 +51,12 @@ func binaries(t *testing.T) (labBin, failbackBin string) {
 			return
 		}
 		bins.dir = dir
-		out, err := exec.Command("go", "build", "-o", dir+string(filepath.Separator),
-			"github.com/pchatdr/harness/cmd/lab", "github.com/pchatdr/harness/cmd/failback").CombinedOutput()
+		b, err := testbin.Build(dir, "cmd/lab", "cmd/failback")
 		if err != nil {
-			bins.err = fmt.Errorf("go build: %v\n%s", err, out)
+			bins.err = err
+			return
 		}
-		bins.lab, bins.failback = filepath.Join(dir, "lab"), filepath.Join(dir, "failback")
+		bins.lab, bins.failback = b[0], b[1]
 	})
 	if bins.err != nil {
 		t.Fatal(bins.err)

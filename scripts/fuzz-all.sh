@@ -3,16 +3,25 @@
 # fuzzing engine's last progress line per target (inputs run, new
 # interesting ones). Go allows one -fuzz target per run, hence the loop.
 #
+#   scripts/fuzz-all.sh          build the binaries, then fuzz
+#   scripts/fuzz-all.sh build    only build them (into $FUZZBIN)
+#   scripts/fuzz-all.sh run      fuzz with the binaries in $FUZZBIN (a
+#                                package's is built when it is not there)
+#
 # Each package's fuzz-instrumented test binary is built once (go test -c
 # -fuzz) and run once per target, as go test -fuzz would run it (in the
 # package's folder, with the same corpus cache under $GOCACHE/fuzz): one
 # `go test -fuzz` per target loaded the module, vetted and linked the
 # package again for every target (47 targets in 20 packages), several
 # seconds each on a loaded 2-core machine, more than the fuzzing itself.
+# With FUZZBIN set the binaries stay there, so `make test` builds them
+# while other phases mostly wait and times only the fuzzing.
 # Vetting stays with `make lint` (go vet ./..., every analyzer go test
 # runs and more); FUZZVET= (empty: go test's own analyzers) vets here too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+mode=${1:-all}
+case $mode in all|build|run) ;; *) echo "usage: $0 [build|run]" >&2; exit 2 ;; esac
 FUZZTIME=${FUZZTIME:-3s}
 # Go minimizes every new interesting input for up to 60 s by default; for
 # targets whose inputs are large (SOAP envelopes, topology files) that ate
@@ -27,51 +36,113 @@ FUZZLDFLAGS=${FUZZLDFLAGS-}
 FUZZTIMEOUT=${FUZZTIMEOUT:-30m}
 # FUZZPKGS (an extended regexp on the package's folder) fuzzes only those.
 FUZZPKGS=${FUZZPKGS:-.}
+# FUZZJOBS targets fuzz at once, each with FUZZPARALLEL workers (empty: the
+# engine's default, one per core). make test runs 2 at once with 1 worker
+# each: every target still fuzzes for FUZZTIME on a core of its own, in
+# half the wall time and CPU of one target at a time on both cores.
+FUZZJOBS=${FUZZJOBS:-1}
+FUZZPARALLEL=${FUZZPARALLEL-}
 root=$(pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-log=$work/log
+bindir=${FUZZBIN:-$work/bin}
+mkdir -p "$bindir"
+bindir=$(cd "$bindir" && pwd)
 fuzzcache=$(go env GOCACHE)/fuzz
 status=0
 
-progress() { grep -a '^fuzz: elapsed' "$log" | tail -n 1 | sed 's/^/    /' || true; }
+dirs=$(grep -rlE '^func Fuzz[A-Za-z0-9_]+\(' --include='*_test.go' . | xargs -n1 dirname | sed 's|^\./||' | sort -u | grep -E "$FUZZPKGS")
 
-# run <dir> <binary> <import path> <target>
-run() {
-  (cd "$1" && "$2" -test.paniconexit0 -test.timeout "$FUZZTIMEOUT" -test.run '^$' \
-    -test.fuzz "^$4\$" -test.fuzztime "$FUZZTIME" -test.fuzzminimizetime "$FUZZMINIMIZETIME" \
-    -test.fuzzcachedir "$fuzzcache/$3") >"$log" 2>&1
+# binary <dir>: the fuzz binary of the package in dir, and its import path
+# beside it (<binary>.importpath), written once the build succeeded.
+binary() { echo "$bindir/$(echo "$1" | tr / _).test"; }
+
+build() {
+  local dir=$1 bin
+  bin=$(binary "$dir")
+  [[ $mode == run && -x $bin && -s $bin.importpath ]] && return 0
+  rm -f "$bin.importpath"
+  echo "build ./$dir (fuzz-instrumented)"
+  if ! go test -c -vet="$FUZZVET" -ldflags="$FUZZLDFLAGS" -fuzz . -o "$bin" "./$dir" >"$work/build.log" 2>&1; then
+    cat "$work/build.log"
+    return 1
+  fi
+  go list "./$dir" >"$bin.importpath"
 }
 
-while IFS= read -r dir; do
-  pkg="./$dir"
-  targets=$(grep -ohE '^func (Fuzz[A-Za-z0-9_]+)\(' "$dir"/*_test.go | sed -E 's/^func (Fuzz[A-Za-z0-9_]+)\(/\1/' | sort)
-  bin="$work/$(echo "$dir" | tr / _).test"
-  echo "build $pkg (fuzz-instrumented)"
-  if ! go test -c -vet="$FUZZVET" -ldflags="$FUZZLDFLAGS" -fuzz . -o "$bin" "$pkg" >"$log" 2>&1; then
-    cat "$log"; status=1
-    continue
-  fi
-  importpath=$(go list "$pkg")
-  for target in $targets; do
-    echo "fuzz $pkg $target ($FUZZTIME)"
-    if run "$root/$dir" "$bin" "$importpath" "$target"; then
-      progress
-      continue
-    fi
-    if grep -q 'Failing input written to' "$log"; then
-      cat "$log"; status=1
-      continue
-    fi
-    # The fuzzing engine itself can stop without a failing input (e.g.
-    # "context deadline exceeded" when a loaded machine is slow to wind the
-    # workers down): not a finding, so try once more.
-    echo "fuzz $pkg $target: stopped without a failing input ($(grep -m1 -v '^fuzz:' "$log" | head -c 120)); retrying once"
-    if run "$root/$dir" "$bin" "$importpath" "$target"; then
-      progress
+for dir in $dirs; do
+  build "$dir" || status=1
+done
+[[ $mode == build ]] && exit $status
+
+# fuzz1 <log> <dir> <binary> <import path> <target>
+fuzz1() {
+  (cd "$root/$2" && "$3" -test.paniconexit0 -test.timeout "$FUZZTIMEOUT" -test.run '^$' \
+    -test.fuzz "^$5\$" -test.fuzztime "$FUZZTIME" -test.fuzzminimizetime "$FUZZMINIMIZETIME" \
+    ${FUZZPARALLEL:+-test.parallel "$FUZZPARALLEL"} -test.fuzzcachedir "$fuzzcache/$4") >"$1" 2>&1
+}
+
+# target <n> <dir> <target>: fuzzes one target; everything it prints goes to
+# $work/<n>.out (printed whole when it ends, so jobs do not interleave),
+# its exit status to $work/<n>.rc.
+target() {
+  local n=$1 dir=$2 t=$3 bin importpath log=$work/$1.log out=$work/$1.out rc=0
+  bin=$(binary "$dir")
+  importpath=$(cat "$bin.importpath")
+  {
+    echo "fuzz ./$dir $t ($FUZZTIME${FUZZPARALLEL:+, $FUZZPARALLEL worker(s)})"
+    if fuzz1 "$log" "$dir" "$bin" "$importpath" "$t"; then
+      progress "$log"
+    elif grep -q 'Failing input written to' "$log"; then
+      cat "$log"; rc=1
     else
-      cat "$log"; status=1
+      # The fuzzing engine itself can stop without a failing input (e.g.
+      # "context deadline exceeded" when a loaded machine is slow to wind
+      # the workers down): not a finding, so try once more.
+      echo "fuzz ./$dir $t: stopped without a failing input ($(grep -m1 -v '^fuzz:' "$log" | head -c 120)); retrying once"
+      if fuzz1 "$log" "$dir" "$bin" "$importpath" "$t"; then
+        progress "$log"
+      else
+        cat "$log"; rc=1
+      fi
     fi
+  } >"$out" 2>&1
+  echo $rc >"$work/$n.rc"
+}
+
+# progress <log>: the engine's last progress line, and a warning when the
+# target's time ran out before its baseline coverage (running the seed and
+# cached corpus) was complete: it then fuzzed no new input.
+progress() {
+  grep -a '^fuzz: elapsed' "$1" | tail -n 1 | sed 's/^/    /' || true
+  if ! grep -aq 'now fuzzing' "$1"; then
+    echo "    warning: the baseline coverage did not finish in $FUZZTIME: no new input was fuzzed"
+  fi
+}
+
+# finish <n>: prints a finished target's output and takes its status.
+finish() {
+  cat "$work/$1.out"
+  [[ $(cat "$work/$1.rc" 2>/dev/null) == 0 ]] || status=1
+}
+
+n=0
+running=()
+for dir in $dirs; do
+  [[ -s $(binary "$dir").importpath ]] || continue # its build failed, said above
+  for t in $(grep -ohE '^func (Fuzz[A-Za-z0-9_]+)\(' "$dir"/*_test.go | sed -E 's/^func (Fuzz[A-Za-z0-9_]+)\(/\1/' | sort); do
+    n=$((n + 1))
+    if ((${#running[@]} >= FUZZJOBS)); then
+      wait "${running[0]%%:*}" || true
+      finish "${running[0]#*:}"
+      running=("${running[@]:1}")
+    fi
+    target $n "$dir" "$t" &
+    running+=("$!:$n")
   done
-done < <(grep -rlE '^func Fuzz[A-Za-z0-9_]+\(' --include='*_test.go' . | xargs -n1 dirname | sed 's|^\./||' | sort -u | grep -E "$FUZZPKGS")
+done
+for r in "${running[@]}"; do
+  wait "${r%%:*}" || true
+  finish "${r#*:}"
+done
 exit $status

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/pchatdr/harness/failback/topology"
+	"github.com/pchatdr/harness/internal/testbin"
 	"github.com/pchatdr/harness/sim/world"
 	"github.com/pchatdr/harness/topologies"
 )
@@ -36,12 +36,12 @@ func binary(t *testing.T, pkg string) string {
 		}
 		binDir = d
 	}
-	out := filepath.Join(binDir, filepath.Base(pkg))
-	if b, err := exec.Command("go", "build", "-o", out, "github.com/pchatdr/harness/"+pkg).CombinedOutput(); err != nil {
-		t.Fatalf("go build %s: %v\n%s", pkg, err, b)
+	b, err := testbin.Build(binDir, pkg)
+	if err != nil {
+		t.Fatalf("%s: %v", pkg, err)
 	}
-	bins[pkg] = out
-	return out
+	bins[pkg] = b[0]
+	return b[0]
 }
 
 func TestMain(m *testing.M) {

@@ -18,6 +18,7 @@ import (
 
 	_ "github.com/microsoft/go-mssqldb"
 
+	"github.com/pchatdr/harness/internal/testbin"
 	"github.com/pchatdr/harness/sim/mssql"
 )
 
@@ -31,11 +32,12 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "mssqlsim")
-	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build mssqlsim: %v\n%s", err, out)
+	bins, err := testbin.Build(dir, "cmd/mssqlsim")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "build mssqlsim: %v\n", err)
 		os.Exit(1)
 	}
+	binary = bins[0]
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

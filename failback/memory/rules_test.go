@@ -3,7 +3,6 @@ package memory_test
 import (
 	"context"
 	"path/filepath"
-	"runtime"
 	"testing"
 
 	"github.com/pchatdr/harness/failback"
@@ -13,8 +12,9 @@ import (
 )
 
 func world(t *testing.T) *memory.World {
-	_, f, _, _ := runtime.Caller(0)
-	topo, err := topology.Load(filepath.Join(filepath.Dir(f), "..", "..", "topologies", "embedded.yaml"))
+	// Relative to the package's folder, where go test runs it (not
+	// runtime.Caller's path: wrong under -trimpath, which make test uses).
+	topo, err := topology.Load(filepath.Join("..", "..", "topologies", "embedded.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,8 +3,8 @@
 // arithmetic functions, ISNULL, COALESCE, CHECKSUM). The engine binds
 // names and compiles a call's arguments, then asks this package for the
 // function by name; functions that read the session or the instance
-// (GETDATE, DB_NAME, OBJECT_ID, ERROR_NUMBER, ...) stay in the engine
-// (sim/mssql/engine/funcs.go), which passes them what they need.
+// (GETDATE, DB_NAME, OBJECT_ID, ERROR_NUMBER, ...) are
+// sim/mssql/sessionfuncs, to which the engine supplies the session's facts.
 //
 // The package knows nothing of rows or scopes: an argument is an Expr
 // whose Eval takes the caller's evaluation state (Env) and hands it on

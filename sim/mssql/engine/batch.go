@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"sync"
 
+	"github.com/pchatdr/harness/sim/mssql/abort"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
@@ -75,7 +76,7 @@ func (s *Session) finishRequest(ctx context.Context, sc *scope, err error) error
 func (s *Session) mapOutcome(ctx context.Context, sc *scope, err error) error {
 	var ab *abortErr
 	if errors.As(err, &ab) {
-		if ab.act == actConn {
+		if ab.act == abort.Connection {
 			s.kill(nil) // the running request holds reqMu: end() rolls back
 			return ErrSessionKilled
 		}

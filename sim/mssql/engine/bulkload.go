@@ -75,12 +75,12 @@ func (s *Session) BulkLoad(ctx context.Context, table string, cols []string, typ
 				err = bulkInsert(rctx, tx, t, rb, vals, types)
 			}
 			if err != nil {
-				tx.rollback()
+				tx.Rollback()
 				return total, err
 			}
 			n++
 		}
-		if err := tx.commit(rctx); err != nil {
+		if err := tx.Commit(rctx); err != nil {
 			return total, s.logFailure(err)
 		}
 		total += n
@@ -104,13 +104,8 @@ func bulkInsert(ctx context.Context, tx *Tx, t *Table, rb *dml.RowBuilder, vals 
 		return err
 	}
 	for {
-		err := t.insertRow(tx, row)
-		var ce *conflictError
-		if !errors.As(err, &ce) {
+		if retry, err := tx.AwaitConflict(ctx, t.insertRow(tx, row)); !retry {
 			return err
-		}
-		if werr := tx.waitFor(ctx, ce.other); werr != nil {
-			return werr
 		}
 	}
 }

@@ -68,10 +68,7 @@ func (sc *scope) tablesOf(db *Database) []TableDef {
 	defer db.mu.RUnlock()
 	var out []TableDef
 	for _, t := range db.sortedTables() {
-		if db.tablesByID[t.ID] != t && db.droppedBy[t] == sc.s.tx {
-			continue
-		}
-		if t.createdBy == nil || t.createdBy == sc.s.tx || t.createdBy.State() == txCommitted {
+		if db.listed(t, sc.s.tx) {
 			out = append(out, t.TableDef)
 		}
 	}

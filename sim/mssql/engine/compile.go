@@ -7,6 +7,7 @@ import (
 	"github.com/pchatdr/harness/sim/mssql/builtins"
 	"github.com/pchatdr/harness/sim/mssql/collation"
 	"github.com/pchatdr/harness/sim/mssql/query"
+	"github.com/pchatdr/harness/sim/mssql/sessionfuncs"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 )
 
@@ -46,15 +47,10 @@ func (c compileScope) Var(name string) query.Var {
 	return nil
 }
 
-// Func binds a session function (sessionFuncs) to the scope: what it
-// reads of the session it reads when the expression runs.
+// Func binds a session function (sim/mssql/sessionfuncs) to the scope:
+// what it reads of the session it reads when the expression runs.
 func (c compileScope) Func(name string) query.Func {
-	b := c.sc.s.inst.reg.funcs[name]
-	if b == nil {
-		return nil
-	}
-	sc := c.sc
-	return func(qc *query.Compiler, fc *tsql.FuncCall) (*cexpr, error) { return b(sc, qc, fc) }
+	return sessionfuncs.Bind(name, sessionFacts(c))
 }
 
 // Type, Value and Set make a variable a query.Var.

@@ -1,13 +1,14 @@
 package engine
 
 import (
-	"github.com/pchatdr/harness/sim/mssql/collation"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/pchatdr/harness/sim/mssql/collation"
+	"github.com/pchatdr/harness/sim/mssql/rowstore"
 	"github.com/pchatdr/harness/sqlerr"
 )
 
@@ -130,6 +131,9 @@ type Database struct {
 	// modules are the database's procedures and views (modules.go).
 	modules map[string]*ModuleDef
 
+	// store is the database as transactions see it (rowstore): mu, gate
+	// and the log.
+	store      *rowstore.Store
 	gate       sync.RWMutex
 	commitHook func(lsn uint64, payload []byte) // guarded by gate
 	log        walLog                           // nil: not durable (tempdb)
@@ -161,7 +165,9 @@ func (d *Database) Name() string { return d.Meta().Name }
 func (d *Database) ID() int { return d.Meta().ID }
 
 func newDatabase(inst *Instance, meta DBMeta) *Database {
-	return &Database{inst: inst, meta: meta, tables: map[string]*Table{}, tablesByID: map[int]*Table{}, nextObject: 1000}
+	d := &Database{inst: inst, meta: meta, tables: map[string]*Table{}, tablesByID: map[int]*Table{}, nextObject: 1000}
+	d.store = rowstore.NewStore(&d.mu, &d.gate, d.appendLog)
+	return d
 }
 
 func tableKey(schema, name string) string {
@@ -177,10 +183,17 @@ func (d *Database) lookupTable(schema, name string, tx *Tx) *Table {
 	if t == nil {
 		return nil
 	}
-	if t.createdBy != nil && t.createdBy != tx && t.createdBy.State() != txCommitted {
+	if !t.seenBy(tx) {
 		return nil
 	}
 	return t
+}
+
+// listed reports whether t is in the list of tables tx sees: seen by tx,
+// and not dropped by tx (a table an open transaction dropped stays listed
+// for the others until the drop commits).
+func (d *Database) listed(t *Table, tx *Tx) bool {
+	return t.seenBy(tx) && !(d.tablesByID[t.ID] != t && d.droppedBy[t] == tx)
 }
 
 // sortedTables lists tables by object id (caller holds mu).

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/pchatdr/harness/sim/mssql/collation"
+	"github.com/pchatdr/harness/sim/mssql/rowstore"
+	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tabledef"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
@@ -60,8 +62,8 @@ func (sc *scope) execCreateTable(x *tsql.CreateTableStmt) error {
 		db.mu.Lock()
 		defer db.mu.Unlock()
 		if existing := db.tables[tableKey(schema, name)]; existing != nil {
-			if c := existing.createdBy; c != nil && c != tx && c.State() == txActive {
-				return 0, &conflictError{other: c}
+			if c := rowstore.Holder(existing.createdBy, nil, tx); c != nil {
+				return 0, &rowstore.ConflictError{Other: c}
 			}
 			return 0, newErr(sqlerr.ObjectExists, name)
 		}
@@ -74,7 +76,7 @@ func (sc *scope) execCreateTable(x *tsql.CreateTableStmt) error {
 		t.createdBy = tx
 		db.tables[tableKey(schema, name)] = t
 		db.tablesByID[def.ID] = t
-		tx.record(db, encJSON(opCreateTable, def), func() {
+		tx.Record(db.store, encJSON(opCreateTable, def), func() {
 			delete(db.tables, tableKey(schema, name))
 			delete(db.tablesByID, def.ID)
 		}, func() { t.createdBy = nil })
@@ -96,7 +98,7 @@ func (sc *scope) tableDef(x *tsql.CreateTableStmt, schema, name string, coll col
 	return tabledef.Build(tableDefScope{sc}, x, tabledef.Options{
 		Schema: schema, Name: name, Collation: coll,
 		AnsiNullDfltOn: sc.s.opts.AnsiNullDfltOn,
-		Created:        wallClock(sc.s.inst.now()),
+		Created:        sqltypes.WallClock(sc.s.inst.now()),
 	})
 }
 
@@ -133,11 +135,8 @@ func (sc *scope) execDropTable(x *tsql.DropTableStmt) error {
 				if r.gone {
 					continue
 				}
-				if x := r.xmin; x != nil && x != tx && x.State() == txActive {
-					return 0, &conflictError{other: x}
-				}
-				if x := r.xmax; x != nil && x != tx && x.State() == txActive {
-					return 0, &conflictError{other: x}
+				if x := rowstore.Holder(r.xmin, r.xmax, tx); x != nil {
+					return 0, &rowstore.ConflictError{Other: x}
 				}
 			}
 			delete(db.tables, tableKey(t.Schema, t.Name))
@@ -146,7 +145,7 @@ func (sc *scope) execDropTable(x *tsql.DropTableStmt) error {
 				db.droppedBy = map[*Table]*Tx{}
 			}
 			db.droppedBy[t] = tx
-			tx.record(db, encID(opDropTable, t.ID), func() {
+			tx.Record(db.store, encID(opDropTable, t.ID), func() {
 				delete(db.droppedBy, t)
 				db.tables[tableKey(t.Schema, t.Name)] = t
 				db.tablesByID[t.ID] = t
@@ -196,18 +195,17 @@ func (sc *scope) execCreateIndex(x *tsql.CreateIndexStmt) error {
 		db.mu.Lock()
 		defer db.mu.Unlock()
 		for _, r := range t.rows {
-			if x := r.xmin; x != nil && x != tx && x.State() == txActive {
-				return 0, &conflictError{other: x}
+			if x := r.xmin; x != nil && x != tx && x.State() == rowstore.Active {
+				return 0, &rowstore.ConflictError{Other: x}
 			}
 		}
 		if dup := t.addIndex(ix); dup != nil {
 			t.dropLastIndex()
-			u := &uniqueIndex{def: ix}
-			return 0, newErr(sqlerr.DuplicateKeyCreateIndex, t.Schema+"."+t.Name, ix.Name, "("+t.formatKey(u, dup)+")")
+			return 0, newErr(sqlerr.DuplicateKeyCreateIndex, t.Schema+"."+t.Name, ix.Name, "("+rowstore.FormatKey(&ix, t.Cols, dup)+")")
 		}
 		body, _ := jsonMarshal(ix)
 		op := appendOp(nil, opIndex, append(binaryUvarint(uint64(t.ID)), body...))
-		tx.record(db, op, func() { t.dropLastIndex() }, nil)
+		tx.Record(db.store, op, func() { t.dropLastIndex() }, nil)
 		return 0, nil
 	})
 	if err != nil {

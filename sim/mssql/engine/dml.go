@@ -2,7 +2,6 @@ package engine
 
 import (
 	"encoding/binary"
-	"errors"
 
 	"github.com/pchatdr/harness/sim/mssql/dml"
 	"github.com/pchatdr/harness/sim/mssql/query"
@@ -30,7 +29,7 @@ func (sc *scope) withTx(fn func(tx *Tx) (int64, error)) (int64, error) {
 	}
 	if s.tx == nil && s.opts.ImplicitTransactions {
 		s.beginTran("")
-		if err := sc.emit(sc.out.EnvChange(EnvChange{Type: EnvBeginTran, TranDesc: s.tx.id})); err != nil {
+		if err := sc.emit(sc.out.EnvChange(EnvChange{Type: EnvBeginTran, TranDesc: s.tx.ID()})); err != nil {
 			return 0, err
 		}
 	}
@@ -39,35 +38,27 @@ func (sc *scope) withTx(fn func(tx *Tx) (int64, error)) (int64, error) {
 			return 0, err
 		}
 		if tx := s.tx; tx != nil {
-			sp := tx.savepoint()
+			sp := tx.Savepoint()
 			n, err := fn(tx)
 			if err == nil {
 				return n, nil
 			}
-			tx.rollbackTo(sp)
-			var ce *conflictError
-			if errors.As(err, &ce) {
-				if werr := tx.waitFor(sc.ctx, ce.other); werr != nil {
-					return 0, werr
-				}
-				continue
+			tx.RollbackTo(sp)
+			if retry, err := tx.AwaitConflict(sc.ctx, err); !retry {
+				return 0, err
 			}
-			return 0, err
+			continue
 		}
 		tx := newTx(s)
 		n, err := fn(tx)
 		if err != nil {
-			tx.rollback()
-			var ce *conflictError
-			if errors.As(err, &ce) {
-				if werr := tx.waitFor(sc.ctx, ce.other); werr != nil {
-					return 0, werr
-				}
-				continue
+			tx.Rollback()
+			if retry, err := tx.AwaitConflict(sc.ctx, err); !retry {
+				return 0, err
 			}
-			return 0, err
+			continue
 		}
-		if err := tx.commit(sc.ctx); err != nil {
+		if err := tx.Commit(sc.ctx); err != nil {
 			return 0, s.logFailure(err)
 		}
 		return n, nil
@@ -211,6 +202,6 @@ func (x dmlTx) ResetIdentity(tt dml.Table) {
 	c = binary.AppendVarint(c, t.identity)
 	c = append(c, 0)
 	c = binary.AppendVarint(c, t.nextRow)
-	tx.record(db, appendOp(nil, opCounters, c), func() { t.identity, t.identUsed = oldIdent, oldUsed }, nil)
+	tx.Record(db.store, appendOp(nil, opCounters, c), func() { t.identity, t.identUsed = oldIdent, oldUsed }, nil)
 	db.mu.Unlock()
 }

@@ -11,14 +11,6 @@ import (
 // sqlerr's 2758 complaint.
 func newErr(n int32, args ...any) *Error { return sqlerr.New(n, args...) }
 
-func errDeadlock(t *Tx) error {
-	spid := 0
-	if t.sess != nil {
-		spid = t.sess.id
-	}
-	return newErr(sqlerr.Deadlock, spid, "lock")
-}
-
 // ErrSessionKilled is returned by Batch, RPC and the transaction requests of
 // a session that was killed (KILL, ALTER DATABASE ... WITH ROLLBACK
 // IMMEDIATE) or closed: the transport must close the connection.

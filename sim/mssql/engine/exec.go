@@ -6,85 +6,16 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pchatdr/harness/sim/mssql/abort"
 	"github.com/pchatdr/harness/sim/mssql/dml"
+	"github.com/pchatdr/harness/sim/mssql/setopts"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
 
-// What an error does to the request, following SQL Server:
-//   - actStmt: the statement ends (its changes are undone), the batch goes
-//     on; DML also gets 3621 "The statement has been terminated.".
-//   - actBatch: compile-time-like errors (208 deferred name resolution, 207,
-//     209, 4104, 137, 195, 8120, 109/110/213): the rest of the batch is
-//     skipped, an open transaction stays open.
-//   - actBatchRollback: conversion errors (245, 8114, 241), deadlocks
-//     (1205), and every error under SET XACT_ABORT ON: the batch ends and
-//     the open transaction is rolled back.
-//   - actConn: severity 20 and above: the batch ends, the transaction is
-//     rolled back and the connection is closed.
-type action int
-
-const (
-	actStmt action = iota
-	actBatch
-	actBatchRollback
-	actConn
-)
-
-var batchAbortNumbers = map[int32]action{
-	sqlerr.InvalidObject:                  actBatch,
-	sqlerr.InvalidColumn:                  actBatch,
-	sqlerr.AmbiguousColumn:                actBatch,
-	sqlerr.MultiPartIdentifier:            actBatch,
-	sqlerr.MustDeclareVariable:            actBatch,
-	sqlerr.UnknownBuiltinFunction:         actBatch,
-	sqlerr.NotInGroupBy:                   actBatch,
-	sqlerr.InsertSelectTooFewItems:        actBatch,
-	sqlerr.InsertSelectTooManyItems:       actBatch,
-	sqlerr.ColumnAssignedTwice:            actBatch,
-	sqlerr.InsertMoreColumnsThanValues:    actBatch,
-	sqlerr.InsertFewerColumnsThanValues:   actBatch,
-	sqlerr.InsertColumnCountMismatch:      actBatch,
-	sqlerr.MustDeclareTableVariable:       actBatch,
-	sqlerr.ColumnOrFunctionNotFound:       actBatch,
-	sqlerr.OrderByNotInSelectListDistinct: actBatch,
-	sqlerr.SubqueryOneColumn:              actBatch,
-	sqlerr.FunctionArgCount:               actBatch,
-	sqlerr.FunctionArgRange:               actBatch,
-	sqlerr.UnknownDataType:                actBatch,
-	sqlerr.NameNotPermitted:               actBatch,
-	sqlerr.OrderByNotInGroupBy:            actBatch,
-	sqlerr.OrderByPositionOutOfRange:      actBatch,
-	sqlerr.DuplicateExposedNames:          actBatch,
-	sqlerr.VariableAlreadyDeclared:        actBatch,
-	sqlerr.SyntaxError:                    actBatch,
-	sqlerr.SyntaxErrorKeyword:             actBatch,
-	sqlerr.AggregateInWhere:               actBatch,
-	sqlerr.AggregateOfAggregate:           actBatch,
-	sqlerr.NonBooleanCondition:            actBatch,
-	sqlerr.NoColumnName:                   actBatch,
-	sqlerr.SchemaNotFound:                 actBatch,
-	sqlerr.NestingLimit:                   actBatch,
-	sqlerr.ConversionFailed:               actBatchRollback,
-	sqlerr.ConvertError:                   actBatchRollback,
-	sqlerr.DateConversionFailed:           actBatchRollback,
-	sqlerr.Deadlock:                       actBatchRollback,
-	sqlerr.GUIDConversionFailed:           actBatchRollback,
-	sqlerr.TranCountMismatch:              actStmt,
-}
-
-func (sc *scope) classify(e *Error) action {
-	if e.Class >= 20 {
-		return actConn
-	}
-	if sc.s.opts.XactAbort && e.Class >= 11 {
-		return actBatchRollback
-	}
-	if a, ok := batchAbortNumbers[e.Number]; ok {
-		return a
-	}
-	return actStmt
-}
+// classify is what e does to the request (sim/mssql/abort's rules) under
+// the session's XACT_ABORT.
+func (sc *scope) classify(e *Error) abort.Action { return abort.Classify(e, sc.s.opts.XactAbort) }
 
 // Control flow and unwinding signals.
 var (
@@ -94,7 +25,7 @@ var (
 )
 
 // abortErr unwinds a batch after its error message was sent.
-type abortErr struct{ act action }
+type abortErr struct{ act abort.Action }
 
 func (a *abortErr) Error() string { return fmt.Sprintf("batch aborted (%d)", a.act) }
 
@@ -229,7 +160,7 @@ func (sc *scope) runBatch(text string) error {
 		err = nil
 	}
 	var ab *abortErr
-	if errors.As(err, &ab) && ab.act == actBatch && sc.depth > 0 {
+	if errors.As(err, &ab) && ab.act == abort.Batch && sc.depth > 0 {
 		return nil // scope abort: the caller goes on
 	}
 	return err
@@ -273,7 +204,7 @@ func setsOption(st tsql.Stmt, name string) (on, ok bool) {
 	}
 	for _, n := range x.Names {
 		if n == name {
-			on, ok = onOff(x.Value)
+			on, ok = setopts.OnOff(x.Value)
 			return on, ok
 		}
 	}
@@ -402,7 +333,7 @@ func (sc *scope) fail(st tsql.Stmt, err error) error {
 		e.Class = 16
 	}
 	act := sc.classify(e)
-	if sc.inTry > 0 && e.Class > 10 && act != actConn && (act != actBatch || sc.depth > sc.tryDepth) {
+	if sc.inTry > 0 && abort.Caught(e, act, sc.depth > sc.tryDepth) {
 		if sc.s.opts.XactAbort && sc.s.tx != nil {
 			sc.s.doomed = true
 		}
@@ -417,7 +348,7 @@ func (sc *scope) fail(st tsql.Stmt, err error) error {
 	if err := sc.message(e); err != nil {
 		return err
 	}
-	if act == actStmt && isDML(st) {
+	if abort.Terminated(act, st) {
 		if err := sc.message(newErr(sqlerr.StatementTerminated)); err != nil {
 			return err
 		}
@@ -427,9 +358,9 @@ func (sc *scope) fail(st tsql.Stmt, err error) error {
 		return err
 	}
 	switch act {
-	case actStmt:
+	case abort.Statement:
 		return nil
-	case actBatchRollback, actConn:
+	case abort.BatchRollback, abort.Connection:
 		if err := sc.rollbackTx(); err != nil {
 			return err
 		}
@@ -446,17 +377,9 @@ func (sc *scope) rollbackTx() error {
 		s.abandonTx()
 		return nil
 	}
-	desc := s.tx.id
+	desc := s.tx.ID()
 	s.abandonTx()
 	return sc.emit(sc.out.EnvChange(EnvChange{Type: EnvRollbackTran, TranDesc: desc}))
-}
-
-func isDML(st tsql.Stmt) bool {
-	switch st.(type) {
-	case *tsql.InsertStmt, *tsql.UpdateStmt, *tsql.DeleteStmt:
-		return true
-	}
-	return false
 }
 
 func curCmd(st tsql.Stmt) uint16 {
@@ -542,7 +465,7 @@ func (sc *scope) exec(st tsql.Stmt) error {
 	case *tsql.BeginTranStmt:
 		s.beginTran(x.Name)
 		if s.tranCount == 1 {
-			if err := sc.emit(sc.out.EnvChange(EnvChange{Type: EnvBeginTran, TranDesc: s.tx.id})); err != nil {
+			if err := sc.emit(sc.out.EnvChange(EnvChange{Type: EnvBeginTran, TranDesc: s.tx.ID()})); err != nil {
 				return err
 			}
 		}
@@ -560,7 +483,7 @@ func (sc *scope) exec(st tsql.Stmt) error {
 			s.lastError = 0
 			return sc.done(DoneInfo{})
 		}
-		desc := s.tx.id
+		desc := s.tx.ID()
 		if err := s.commitAll(sc.ctx); err != nil {
 			return err
 		}
@@ -578,7 +501,7 @@ func (sc *scope) exec(st tsql.Stmt) error {
 			// transaction and @@TRANCOUNT.
 			for i := len(s.savepoints) - 1; i >= 0; i-- {
 				if strings.EqualFold(s.savepoints[i].name, x.Name) {
-					s.tx.rollbackTo(s.savepoints[i].mark)
+					s.tx.RollbackTo(s.savepoints[i].mark)
 					s.savepoints = s.savepoints[:i+1]
 					s.lastError = 0
 					return sc.done(DoneInfo{})
@@ -586,7 +509,7 @@ func (sc *scope) exec(st tsql.Stmt) error {
 			}
 			return newErr(sqlerr.RollbackNoSavepoint, x.Name)
 		}
-		desc := s.tx.id
+		desc := s.tx.ID()
 		s.abandonTx()
 		s.rowcount = 0
 		if err := sc.emit(sc.out.EnvChange(EnvChange{Type: EnvRollbackTran, TranDesc: desc})); err != nil {
@@ -598,7 +521,7 @@ func (sc *scope) exec(st tsql.Stmt) error {
 		if s.tranCount == 0 {
 			return newErr(sqlerr.SaveTranNoTransaction)
 		}
-		s.savepoints = append(s.savepoints, savepoint{name: x.Name, mark: s.tx.savepoint()})
+		s.savepoints = append(s.savepoints, savepoint{name: x.Name, mark: s.tx.Savepoint()})
 		s.lastError = 0
 		return sc.done(DoneInfo{})
 	case *tsql.KillStmt:

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"time"
+
+	"github.com/pchatdr/harness/sim/mssql/sessionfuncs"
 )
 
 // This file is the engine's surface for the catalog views, which live
@@ -30,7 +32,9 @@ func (inst *Instance) Started() time.Time { return inst.started }
 
 // ServerProperty is SERVERPROPERTY(name): NULL (nil) for a property the
 // simulator does not know.
-func (inst *Instance) ServerProperty(name string) Value { return inst.serverProperty(name) }
+func (inst *Instance) ServerProperty(name string) Value {
+	return sessionfuncs.ServerProperty(inst.cfg.Name, name)
+}
 
 // Sessions lists the instance's sessions by session id.
 func (inst *Instance) Sessions() []*Session { return inst.sessionList() }

@@ -109,7 +109,7 @@ func (e *ModuleEdit) Put(m *ModuleDef) {
 		m.ID = db.nextObject
 	}
 	db.putModule(m)
-	e.tx.record(db, encJSON(opModule, m), func() {
+	e.tx.Record(db.store, encJSON(opModule, m), func() {
 		delete(db.modules, key)
 		if old != nil {
 			db.modules[key] = old
@@ -122,7 +122,7 @@ func (e *ModuleEdit) Drop(m *ModuleDef) {
 	db := e.db
 	key := tableKey(m.Schema, m.Name)
 	delete(db.modules, key)
-	e.tx.record(db, encID(opDropModule, m.ID), func() { db.modules[key] = m }, nil)
+	e.tx.Record(db.store, encID(opDropModule, m.ID), func() { db.modules[key] = m }, nil)
 }
 
 // KindWord is how DROP and error 3701 name the module's kind (procedure,

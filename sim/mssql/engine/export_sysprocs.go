@@ -3,6 +3,7 @@ package engine
 import (
 	"strings"
 
+	"github.com/pchatdr/harness/sim/mssql/sessionfuncs"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 )
 
@@ -74,4 +75,4 @@ func (sc *scope) ResolveTable(n *tsql.ObjectName) (def TableDef, ok bool) {
 
 // SplitObjectName splits an object name given as a string (sp_help's
 // @objname, OBJECT_ID's argument) into its parts, brackets removed.
-func SplitObjectName(s string) []string { return splitObjectString(s) }
+func SplitObjectName(s string) []string { return sessionfuncs.SplitObjectName(s) }

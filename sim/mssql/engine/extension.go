@@ -62,7 +62,7 @@ func LSNDecimal(l LSN) Value {
 }
 
 // WallClock is t as a datetime column shows it (local wall clock).
-func WallClock(t time.Time) time.Time { return wallClock(t) }
+func WallClock(t time.Time) time.Time { return sqltypes.WallClock(t) }
 
 // NewGUID is a fresh random uniqueidentifier.
 func NewGUID() GUID { return newGUID() }

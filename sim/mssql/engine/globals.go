@@ -3,6 +3,7 @@ package engine
 import (
 	"strings"
 
+	"github.com/pchatdr/harness/sim/mssql/sessionfuncs"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
@@ -13,7 +14,7 @@ import (
 // accounts, mirroring), and scripts branch on "Windows" in this text, so the
 // simulator describes one; it runs in a hypervisor, as its last word says.
 func (inst *Instance) Version() string {
-	return "Microsoft SQL Server 2022 (RTM-CU14) (KB5038325) - " + ProductVersion + " (X64) \n" +
+	return "Microsoft SQL Server 2022 (RTM-CU14) (KB5038325) - " + sessionfuncs.ProductVersion + " (X64) \n" +
 		"\tJul 10 2024 14:09:09 \n\tCopyright (C) 2022 Microsoft Corporation\n" +
 		"\tDeveloper Edition (64-bit) on Windows Server 2022 Standard 10.0 <X64> (Build 20348: ) (Hypervisor)\n"
 }
@@ -28,7 +29,7 @@ func (sc *scope) globalVar(x *tsql.GlobalVarRef) (*cexpr, error) {
 		return mk(sqltypes.TypeSysname, func(en *env) Value { return sc.s.inst.cfg.Name })
 	case "@@servicename":
 		return mk(sqltypes.TypeSysname, func(en *env) Value {
-			if v := sc.s.inst.serverProperty("InstanceName"); v != nil {
+			if v := sc.s.inst.ServerProperty("InstanceName"); v != nil {
 				return v
 			}
 			return "MSSQLSERVER"
@@ -44,7 +45,7 @@ func (sc *scope) globalVar(x *tsql.GlobalVarRef) (*cexpr, error) {
 	case "@@error":
 		return mk(sqltypes.TypeInt, func(en *env) Value { return int64(sc.s.lastError) })
 	case "@@identity":
-		return mk(sqltypes.DecimalType(38, 0), func(en *env) Value { return identValue(sc.s.identity) })
+		return mk(sqltypes.DecimalType(38, 0), func(en *env) Value { return sessionfuncs.IdentityValue(sc.s.identity) })
 	case "@@language":
 		return mk(sqltypes.TypeSysname, func(en *env) Value { return sc.s.opts.Language })
 	case "@@max_precision":

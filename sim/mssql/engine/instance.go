@@ -2,13 +2,11 @@ package engine
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/pchatdr/harness/sim/mssql/collation"
 	"os"
 	"path/filepath"
 	"sort"
@@ -18,7 +16,9 @@ import (
 	"time"
 
 	"github.com/pchatdr/harness/sim/mssql/agent"
+	"github.com/pchatdr/harness/sim/mssql/collation"
 	"github.com/pchatdr/harness/sim/mssql/hostfs"
+	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sqlerr"
 )
 
@@ -192,7 +192,7 @@ func New(cfg Config) (*Instance, error) {
 		return nil, fmt.Errorf("engine: recover master: %w", err)
 	}
 	for _, m := range []DBMeta{
-		sysMeta(tempdbID, "tempdb", RecoverySimple, wallClock(inst.started)),
+		sysMeta(tempdbID, "tempdb", RecoverySimple, sqltypes.WallClock(inst.started)),
 		sysMeta(modelID, "model", RecoveryFull, systemCreated),
 		sysMeta(msdbID, "msdb", RecoverySimple, systemCreated),
 	} {
@@ -383,13 +383,7 @@ func (inst *Instance) SetMeta(ctx context.Context, db *Database, change func(m *
 	return inst.master.appendDirect(ctx, encJSON(opDBMeta, m), func() { inst.putMeta(m) })
 }
 
-func newGUID() GUID {
-	var g GUID
-	_, _ = rand.Read(g[:])
-	g[6] = g[6]&0x0f | 0x40
-	g[8] = g[8]&0x3f | 0x80
-	return g
-}
+func newGUID() GUID { return sqltypes.NewGUID() }
 
 // CreateDatabase creates an empty ONLINE database (CREATE DATABASE).
 // Files, when given, are the database's files as CREATE DATABASE ... ON
@@ -408,7 +402,7 @@ func (inst *Instance) createDatabase(ctx context.Context, name string, coll coll
 	id := inst.nextDBID
 	inst.nextDBID++
 	inst.mu.Unlock()
-	m := DBMeta{ID: id, Name: name, Recovery: RecoveryFull, Created: wallClock(inst.now()), FamilyGUID: newGUID(), Files: files, Collation: coll}
+	m := DBMeta{ID: id, Name: name, Recovery: RecoveryFull, Created: sqltypes.WallClock(inst.now()), FamilyGUID: newGUID(), Files: files, Collation: coll}
 	db := newDatabase(inst, m)
 	if inst.cfg.DataDir != "" {
 		// A leftover directory of a dropped database must not leak into the

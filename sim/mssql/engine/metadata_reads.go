@@ -57,10 +57,7 @@ func installPartitionsView(r *Registry) {
 		db.mu.RLock()
 		defer db.mu.RUnlock()
 		for _, t := range db.sortedTables() {
-			if db.tablesByID[t.ID] != t && db.droppedBy[t] == sc.s.tx {
-				continue
-			}
-			if t.createdBy != nil && t.createdBy != sc.s.tx && t.createdBy.State() != txCommitted {
+			if !db.listed(t, sc.s.tx) {
 				continue
 			}
 			// Like SQL Server's, the count is the row count the storage

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pchatdr/harness/sim/mssql/abort"
 	"github.com/pchatdr/harness/sim/mssql/tabledef"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
@@ -326,7 +327,7 @@ func (sc *scope) callUserProc(n *tsql.ObjectName, args []argument) (status int32
 		err = nil
 	case errors.Is(err, errBreak), errors.Is(err, errContinue):
 		err = nil
-	case errors.As(err, &ab) && ab.act == actBatch:
+	case errors.As(err, &ab) && ab.act == abort.Batch:
 		// A scope-aborting error ends the procedure; the caller goes on.
 		err, status = nil, statusScopeAbort
 	}

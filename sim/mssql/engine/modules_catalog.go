@@ -1,9 +1,6 @@
 package engine
 
 import (
-	"strings"
-
-	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 )
 
@@ -26,49 +23,4 @@ func (*scope) parseViewText(m *ModuleDef) (*tsql.CreateViewStmt, error) {
 		return nil, errBadOp
 	}
 	return v, nil
-}
-
-// addModuleFuncs adds OBJECT_DEFINITION(object_id): a module's definition
-// in the current database, NULL for anything else.
-func addModuleFuncs(builtins map[string]builtin) {
-	builtins["object_definition"] = fixedArgs(1, func(sc *scope, a []*cexpr) (*cexpr, error) {
-		return &cexpr{Type: sqltypes.NVarChar(sqltypes.MaxLength), Nullable: true, Eval: func(en *env) (Value, error) {
-			v, err := a[0].Eval(en)
-			if err != nil || v == nil {
-				return nil, err
-			}
-			id, ok := toInt64(v)
-			if !ok {
-				return nil, nil
-			}
-			if m := sc.s.currentDB().moduleByID(int(id)); m != nil {
-				return m.Definition, nil
-			}
-			return nil, nil
-		}}, nil
-	})
-}
-
-// moduleObjectID is OBJECT_ID of a procedure or view; with the second
-// argument (object type) it is NULL unless the module is of that type.
-func moduleObjectID(en *env, a []*cexpr, db *Database, schema, name string) (Value, error) {
-	if schema == "" {
-		schema = "dbo"
-	}
-	db.mu.RLock()
-	m := db.module(schema, name)
-	db.mu.RUnlock()
-	if m == nil {
-		return nil, nil
-	}
-	if len(a) > 1 {
-		v, err := a[1].Eval(en)
-		if err != nil {
-			return nil, err
-		}
-		if s, ok := v.(string); ok && !strings.EqualFold(strings.TrimSpace(s), m.Type) {
-			return nil, nil
-		}
-	}
-	return int64(m.ID), nil
 }

@@ -5,7 +5,7 @@ import (
 	"sync"
 
 	"github.com/pchatdr/harness/sim/mssql/procbind"
-	"github.com/pchatdr/harness/sim/mssql/sqltypes"
+	"github.com/pchatdr/harness/sim/mssql/sessionfuncs"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
@@ -114,11 +114,16 @@ type argument struct {
 // bindArgs matches arguments to parameters (procbind.Bind: 8144 too
 // many, 8145 unknown name, 201 missing).
 func bindArgs(procName string, params []ProcParam, args []argument) (map[string]*procArg, error) {
+	return procbind.Bind(procName, params, procArgs(args))
+}
+
+// procArgs are the arguments as procbind sees them.
+func procArgs(args []argument) []procbind.Arg {
 	in := make([]procbind.Arg, len(args))
 	for i, a := range args {
 		in[i] = procbind.Arg{Name: a.name, Val: a.val, Type: a.typ, IsDefault: a.isDef, Output: a.output}
 	}
-	return procbind.Bind(procName, params, in)
+	return in
 }
 
 func procNameOf(n *tsql.ObjectName) string { return n.Object().Name }
@@ -132,7 +137,7 @@ func (sc *scope) execExec(x *tsql.ExecStmt) error {
 		}
 		s, _ := v.val.(string)
 		n := &tsql.ObjectName{}
-		for _, p := range splitObjectString(s) {
+		for _, p := range sessionfuncs.SplitObjectName(s) {
 			n.Parts = append(n.Parts, tsql.Ident{Name: p})
 		}
 		x2 := *x
@@ -304,104 +309,37 @@ func (sc *scope) parseParamDeclsUncached(text string) ([]paramDecl, error) {
 	return procbind.ParseDecls(text, sc.s.inst.parse)
 }
 
-// executeSQL is sp_executesql: @stmt, @params, then the parameters.
+// executeSQL is sp_executesql: @stmt, @params, then the parameters
+// (procbind's SplitExecuteSQL and BindDecls), run as a child scope whose
+// variables are the declared parameters.
 func (sc *scope) executeSQL(args []argument) (int32, map[int]outValue, error) {
-	var stmtArg, declArg *argument
-	rest := make([]argument, 0, len(args))
-	for i := range args {
-		a := &args[i]
-		switch {
-		case strings.EqualFold(a.name, "@stmt") || strings.EqualFold(a.name, "@statement") || (a.name == "" && i == 0):
-			stmtArg = a
-		case strings.EqualFold(a.name, "@params") || (a.name == "" && i == 1):
-			declArg = a
-		default:
-			rest = append(rest, *a)
-		}
+	in := procArgs(args)
+	call, err := procbind.SplitExecuteSQL(in)
+	if err != nil {
+		return 0, nil, err
 	}
-	if stmtArg == nil {
-		return 0, nil, newErr(sqlerr.ParameterNotSupplied, "sp_executesql", "@statement")
-	}
-	if stmtArg.val != nil && !stmtArg.typ.Kind.IsUnicode() {
-		return 0, nil, newErr(sqlerr.ProcParameterType, "@statement", "ntext/nchar/nvarchar")
-	}
-	text, _ := stmtArg.val.(string)
-	declText := ""
-	if declArg != nil && declArg.val != nil {
-		if !declArg.typ.Kind.IsUnicode() {
-			return 0, nil, newErr(sqlerr.ProcParameterType, "@params", "ntext/nchar/nvarchar")
-		}
-		declText, _ = declArg.val.(string)
-	}
-	decls, err := sc.parseParamDecls(declText)
+	decls, err := sc.parseParamDecls(call.Params)
 	if err != nil {
 		return 0, nil, err
 	}
 	child := sc.child(sc.procName)
 	child.procName = ""
 	vars := make([]*variable, len(decls))
-	given := make([]bool, len(decls))
 	for i, d := range decls {
 		vars[i] = &variable{name: d.Name, typ: d.Type}
 		child.vars[strings.ToLower(d.Name)] = vars[i]
 	}
-	pos := 0
-	target := map[int]int{} // argument ordinal -> declaration
-	for _, a := range rest {
-		k := -1
-		if a.name == "" {
-			k = pos
-			pos++
-			if k >= len(decls) {
-				return 0, nil, newErr(sqlerr.TooManyArguments, "sp_executesql")
-			}
-		} else {
-			for i, d := range decls {
-				if strings.EqualFold(d.Name, ensureAt(a.name)) {
-					k = i
-				}
-			}
-			if k < 0 {
-				return 0, nil, newErr(sqlerr.NotAParameter, a.name, "sp_executesql")
-			}
-		}
-		given[k] = true
-		target[a.ord] = k
-		if a.isDef || a.val == nil {
-			continue
-		}
-		cv, err := sqltypes.ConvertImplicit(a.val, a.typ, decls[k].Type)
-		if err != nil {
-			return 0, nil, newErr(sqlerr.ConvertError, a.typ.Name(), decls[k].Type.Name())
-		}
-		vars[k].val = cv
+	target, err := procbind.BindDecls(call, decls, in, child.evalScalar, func(k int, v Value) { vars[k].val = v })
+	if err != nil {
+		return 0, nil, err
 	}
-	for i, d := range decls {
-		if given[i] {
-			continue
-		}
-		if d.Default == nil {
-			q := "(" + declText + ")" + text
-			if len(q) > 100 {
-				q = q[:100]
-			}
-			return 0, nil, newErr(sqlerr.QueryParameterNotSupplied, q, d.Name)
-		}
-		v, t, err := child.evalScalar(d.Default)
-		if err != nil {
-			return 0, nil, err
-		}
-		if vars[i].val, err = convertTo(v, t, d.Type); err != nil {
-			return 0, nil, err
-		}
-	}
-	if err := child.runBatch(text); err != nil {
+	if err := child.runBatch(call.Stmt); err != nil {
 		return 0, nil, err
 	}
 	outs := map[int]outValue{}
-	for _, a := range rest {
-		if a.output {
-			k := target[a.ord]
+	for _, i := range call.Rest {
+		if a := args[i]; a.output {
+			k := target[i]
 			outs[a.ord] = outValue{name: a.name, val: vars[k].val, typ: decls[k].Type}
 		}
 	}

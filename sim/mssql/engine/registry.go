@@ -20,9 +20,6 @@ type Registry struct {
 	legacy     map[string]string
 	tableFuncs map[string]tableFunc
 	alterDB    map[string]alterDBOption
-	// funcs are the core's scalar functions that read the session, the
-	// instance or the scope (funcs.go); every instance has them.
-	funcs map[string]builtin
 	// ext is what features outside the engine install (extension.go).
 	ext registryExt
 }
@@ -42,7 +39,6 @@ func newRegistry() *Registry {
 		legacy:     map[string]string{},
 		tableFuncs: map[string]tableFunc{},
 		alterDB:    map[string]alterDBOption{},
-		funcs:      sessionFuncs(),
 	}
 }
 

@@ -1,15 +1,10 @@
 package engine
 
-import (
-	"strings"
-
-	"github.com/pchatdr/harness/sim/mssql/sqltypes"
-	"github.com/pchatdr/harness/sqlerr"
-)
+import "github.com/pchatdr/harness/sim/mssql/rowstore"
 
 // insertRow adds a new version of vals to t for tx. It returns a
-// *conflictError when another active transaction holds one of the row's
-// unique keys (the caller rolls the statement back, waits and retries, as
+// *rowstore.ConflictError when another active transaction holds one of the
+// row's unique keys (the caller rolls the statement back, waits and retries, as
 // SQL Server's key lock would make it wait), or 2627 for a duplicate.
 func (t *Table) insertRow(tx *Tx, vals []Value) error {
 	db := t.db
@@ -30,11 +25,8 @@ func (t *Table) insertRow(tx *Tx, vals []Value) error {
 			}
 			continue
 		}
-		if x := h.xmin; x != nil && x != tx && x.State() == txActive {
-			return &conflictError{other: x}
-		}
-		if x := h.xmax; x != nil && x != tx && x.State() == txActive {
-			return &conflictError{other: x}
+		if x := rowstore.Holder(h.xmin, h.xmax, tx); x != nil {
+			return &rowstore.ConflictError{Other: x}
 		}
 		if h.visible(tx) {
 			return t.dupKey(ix, vals)
@@ -49,7 +41,7 @@ func (t *Table) insertRow(tx *Tx, vals []Value) error {
 			ix.m[keys[i]] = r
 		}
 	}
-	tx.record(db, encInsert(t.ID, r.id, vals), func() {
+	tx.Record(db.store, encInsert(t.ID, r.id, vals), func() {
 		t.removeRow(r)
 		for i, ix := range t.indexes {
 			if has[i] && prev[i] != nil && !prev[i].gone {
@@ -62,21 +54,13 @@ func (t *Table) insertRow(tx *Tx, vals []Value) error {
 	return nil
 }
 
-// dupKey is the duplicate key error of ix for vals.
+// dupKey is the duplicate key error of ix for vals (2627, 2601).
 func (t *Table) dupKey(ix *uniqueIndex, vals []Value) error {
-	key := "(" + t.formatKey(ix, vals) + ")"
-	if ix.def.Index {
-		return newErr(sqlerr.DuplicateKeyRow, t.Schema+"."+t.Name, ix.def.Name, key)
-	}
-	kind := "UNIQUE KEY"
-	if ix.def.Primary {
-		kind = "PRIMARY KEY"
-	}
-	return newErr(sqlerr.DuplicateKey, kind, ix.def.Name, t.Schema+"."+t.Name, key)
+	return rowstore.DuplicateKey(&t.TableDef, &ix.def, vals)
 }
 
 // deleteRow marks r deleted by tx. It reports false when r is no longer
-// visible (deleted meanwhile), and a *conflictError when another active
+// visible (deleted meanwhile), and a *rowstore.ConflictError when another active
 // transaction is changing it.
 func (t *Table) deleteRow(tx *Tx, r *rowVersion) (bool, error) {
 	db := t.db
@@ -87,14 +71,14 @@ func (t *Table) deleteRow(tx *Tx, r *rowVersion) (bool, error) {
 			return false, nil
 		}
 	}
-	if x := r.xmax; x != nil && x != tx && x.State() == txActive {
-		return false, &conflictError{other: x}
+	if x := r.xmax; x != nil && x != tx && x.State() == rowstore.Active {
+		return false, &rowstore.ConflictError{Other: x}
 	}
 	if !r.visible(tx) {
 		return false, nil
 	}
 	r.xmax = tx
-	tx.record(db, encDelete(t.ID, r.id), func() {
+	tx.Record(db.store, encDelete(t.ID, r.id), func() {
 		if r.xmax == tx {
 			r.xmax = nil
 		}
@@ -152,14 +136,9 @@ func (t *Table) nextIdentity() int64 {
 	db := t.db
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	ic := t.identityCol()
-	c := t.Cols[ic]
-	if !t.identUsed {
-		t.identUsed = true
-		t.identity = c.Seed
-		return t.identity
-	}
-	t.identity += c.Incr
+	c := t.Cols[t.identityCol()]
+	t.identity = rowstore.NextIdentity(t.identity, t.identUsed, c.Seed, c.Incr)
+	t.identUsed = true
 	return t.identity
 }
 
@@ -170,20 +149,8 @@ func (t *Table) noteExplicitIdentity(v int64) {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	c := t.Cols[t.identityCol()]
-	if !t.identUsed || (c.Incr > 0 && v > t.identity) || (c.Incr < 0 && v < t.identity) {
+	if rowstore.MovesIdentity(t.identity, t.identUsed, v, c.Incr) {
 		t.identity = v
 		t.identUsed = true
 	}
-}
-
-func (t *Table) formatKey(ix *uniqueIndex, vals []Value) string {
-	parts := make([]string, len(ix.def.Cols))
-	for i, c := range ix.def.Cols {
-		if vals[c] == nil {
-			parts[i] = "<NULL>"
-		} else {
-			parts[i] = sqltypes.FormatValue(vals[c], t.Cols[c].Type)
-		}
-	}
-	return strings.Join(parts, ", ")
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 
+	"github.com/pchatdr/harness/sim/mssql/abort"
+	"github.com/pchatdr/harness/sim/mssql/sessionfuncs"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
@@ -50,7 +52,7 @@ func (t *errTracker) Message(m *Error) error {
 
 func (sc *scope) runRPC(call RPCCall, track *errTracker) error {
 	n := &tsql.ObjectName{}
-	for _, p := range splitObjectString(call.Name) {
+	for _, p := range sessionfuncs.SplitObjectName(call.Name) {
 		n.Parts = append(n.Parts, tsql.Ident{Name: p})
 	}
 	args := make([]argument, len(call.Params))
@@ -70,7 +72,7 @@ func (sc *scope) runRPC(call RPCCall, track *errTracker) error {
 			unknown = e.Number == sqlerr.ProcedureNotFound
 			err = sc.fail(&tsql.ExecStmt{}, err)
 		}
-		if err != nil && (!errors.As(err, &ab) || ab.act == actConn) {
+		if err != nil && (!errors.As(err, &ab) || ab.act == abort.Connection) {
 			return err
 		}
 		aborted, status = err != nil, 1

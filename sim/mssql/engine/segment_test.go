@@ -175,7 +175,7 @@ func TestSealedVersionStillReachesItsRow(t *testing.T) {
 		if err != nil || ok != want {
 			t.Fatalf("delete %d through the stale version: %v %v, want %v", i, ok, err, want)
 		}
-		if err := tx.commit(ctx); err != nil {
+		if err := tx.Commit(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -237,7 +237,7 @@ func (s *Session) kill(_ *Error) {
 // abandonTx rolls back an open transaction (caller holds reqMu).
 func (s *Session) abandonTx() {
 	if s.tx != nil {
-		s.tx.rollback()
+		s.tx.Rollback()
 		s.tx = nil
 	}
 	s.tranCount = 0
@@ -346,7 +346,7 @@ func (s *Session) TranDescriptor() uint64 {
 	if s.tx == nil {
 		return 0
 	}
-	return s.tx.id
+	return s.tx.ID()
 }
 
 // BeginTran is the TDS transaction-manager BEGIN request; it returns the
@@ -363,7 +363,7 @@ func (s *Session) BeginTran(ctx context.Context, name, isolation string) (uint64
 		s.opts.Isolation = isolation
 	}
 	s.beginTran(name)
-	return s.tx.id, nil
+	return s.tx.ID(), nil
 }
 
 // CommitTran is the TDS transaction-manager COMMIT request.
@@ -414,7 +414,7 @@ func (s *Session) commitAll(ctx context.Context) error {
 	if tx == nil {
 		return nil
 	}
-	if err := tx.commit(ctx); err != nil {
+	if err := tx.Commit(ctx); err != nil {
 		return s.logFailure(err)
 	}
 	return nil

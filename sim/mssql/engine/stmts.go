@@ -4,7 +4,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pchatdr/harness/sim/mssql/abort"
 	"github.com/pchatdr/harness/sim/mssql/sessionstmt"
+	"github.com/pchatdr/harness/sim/mssql/setopts"
+	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
@@ -63,92 +66,56 @@ func (sc *scope) execSetVar(x *tsql.SetVarStmt) error {
 	return nil
 }
 
-func onOff(v string) (bool, bool) {
-	switch v {
-	case "ON":
-		return true, true
-	case "OFF":
-		return false, true
-	}
-	return false, false
-}
-
 // execSetOption applies SET options. FMTONLY, NOEXEC and PARSEONLY change
 // whether statements run (scope.run, parseOnlyFilter). Options the simulator does not model
 // (STATISTICS, ANSI_DEFAULTS details, ...) are accepted, as SQL Server
 // accepts them; misspelled ones never reach here (the parser rejects them).
 func (sc *scope) execSetOption(x *tsql.SetOptionStmt) error {
-	o := &sc.s.opts
+	var arg func() (any, error)
+	if x.Arg != nil {
+		arg = func() (any, error) {
+			v, _, err := sc.evalScalar(x.Arg)
+			return v, err
+		}
+	}
 	for _, name := range x.Names {
-		on, isBool := onOff(x.Value)
-		if name == "ANSI_DEFAULTS" && !isBool {
-			continue
+		held, err := sc.s.opts.Set(name, x.Value, arg)
+		if err == nil && !held && name == "IDENTITY_INSERT" {
+			err = sc.setIdentityInsert(x)
 		}
-		if o.SetBool(name, on) {
-			continue
-		}
-		switch name {
-		case "DATEFORMAT":
-			v := strings.ToLower(x.Value)
-			if x.Arg != nil {
-				a, _, err := sc.evalScalar(x.Arg)
-				if err != nil {
-					return err
-				}
-				s, _ := a.(string)
-				v = strings.ToLower(s)
-			}
-			if err := o.SetDateFormat(v); err != nil {
-				return err
-			}
-		case "DATEFIRST", "LOCK_TIMEOUT", "ROWCOUNT", "TEXTSIZE", "DEADLOCK_PRIORITY", "QUERY_GOVERNOR_COST_LIMIT":
-			var n int64
-			if x.Arg != nil {
-				a, _, err := sc.evalScalar(x.Arg)
-				if err != nil {
-					return err
-				}
-				n, _ = toInt64(a)
-			}
-			o.SetNumber(name, n)
-		case "LANGUAGE":
-			if x.Arg != nil {
-				a, _, err := sc.evalScalar(x.Arg)
-				if err != nil {
-					return err
-				}
-				if s, ok := a.(string); ok {
-					o.Language = s
-				}
-			} else if x.Value != "" {
-				o.Language = strings.ToLower(x.Value)
-			}
-		case "TRANSACTION ISOLATION LEVEL":
-			o.Isolation = x.Value
-		case "IDENTITY_INSERT":
-			if x.Object == nil {
-				return newErr(sqlerr.SyntaxError, "IDENTITY_INSERT")
-			}
-			obj, err := sc.resolveObject(x.Object)
-			if err != nil {
-				return err
-			}
-			t := obj.table
-			if t == nil || t.identityCol() < 0 {
-				return newErr(sqlerr.NoIdentityProperty, nameText(x.Object))
-			}
-			if on {
-				if cur := o.IdentityInsert; cur != nil && cur != t {
-					return newErr(sqlerr.IdentityInsertAlreadyOn, cur.db.Name(), cur.Schema, cur.Name, nameText(x.Object))
-				}
-				o.IdentityInsert = t
-			} else if o.IdentityInsert == t {
-				o.IdentityInsert = nil
-			}
+		if err != nil {
+			return err
 		}
 	}
 	sc.s.rowcount = 0
 	return sc.done(DoneInfo{})
+}
+
+// setIdentityInsert is SET IDENTITY_INSERT table ON|OFF: one table of the
+// session at a time (8107), one with an identity column (8106).
+func (sc *scope) setIdentityInsert(x *tsql.SetOptionStmt) error {
+	o := &sc.s.opts
+	on, _ := setopts.OnOff(x.Value)
+	if x.Object == nil {
+		return newErr(sqlerr.SyntaxError, "IDENTITY_INSERT")
+	}
+	obj, err := sc.resolveObject(x.Object)
+	if err != nil {
+		return err
+	}
+	t := obj.table
+	if t == nil || t.identityCol() < 0 {
+		return newErr(sqlerr.NoIdentityProperty, nameText(x.Object))
+	}
+	if on {
+		if cur := o.IdentityInsert; cur != nil && cur != t {
+			return newErr(sqlerr.IdentityInsertAlreadyOn, cur.db.Name(), cur.Schema, cur.Name, nameText(x.Object))
+		}
+		o.IdentityInsert = t
+	} else if o.IdentityInsert == t {
+		o.IdentityInsert = nil
+	}
+	return nil
 }
 
 // execUse switches the session's database (911 unknown, 927 restoring, 942
@@ -223,7 +190,7 @@ func (sc *scope) execRaiserror(x *tsql.RaiserrorStmt) error {
 		if err := sc.rollbackTx(); err != nil {
 			return err
 		}
-		return &abortErr{act: actConn}
+		return &abortErr{act: abort.Connection}
 	}
 	return nil
 }
@@ -253,12 +220,12 @@ func (sc *scope) execThrow(x *tsql.ThrowStmt) error {
 	if err := sc.done(DoneInfo{Error: true}); err != nil {
 		return err
 	}
-	return &abortErr{act: actBatch}
+	return &abortErr{act: abort.Batch}
 }
 
 // execWaitfor sleeps; cancellation (TDS ATTENTION, KILL) ends it at once.
 func (sc *scope) execWaitfor(x *tsql.WaitforStmt) error {
-	d, err := sessionstmt.Wait(scalarEval{sc}, x, wallClock(sc.s.inst.now()))
+	d, err := sessionstmt.Wait(scalarEval{sc}, x, sqltypes.WallClock(sc.s.inst.now()))
 	if err != nil {
 		return err
 	}

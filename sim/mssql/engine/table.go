@@ -1,9 +1,7 @@
 package engine
 
 import (
-	"strings"
-
-	"github.com/pchatdr/harness/sim/mssql/sqltypes"
+	"github.com/pchatdr/harness/sim/mssql/rowstore"
 	"github.com/pchatdr/harness/sim/mssql/storage/rowseg"
 	"github.com/pchatdr/harness/sim/mssql/tabledef"
 )
@@ -88,64 +86,23 @@ func (t *Table) identityCol() int {
 	return -1
 }
 
-// visible reports whether tx (nil: no transaction) sees r.
+// seenBy reports whether tx sees t: a table an uncommitted CREATE TABLE
+// made is its creator's only, as a row version is its inserter's.
+func (t *Table) seenBy(tx *Tx) bool { return rowstore.Visible(t.createdBy, nil, tx) }
+
+// visible reports whether tx (nil: no transaction) sees r (rowstore.Visible).
 func (r *rowVersion) visible(tx *Tx) bool {
-	if r.gone {
-		return false
-	}
-	if x := r.xmin; x != nil && x != tx && x.State() != txCommitted {
-		return false
-	}
-	x := r.xmax
-	if x == nil {
-		return true
-	}
-	if x == tx {
-		return false
-	}
-	return x.State() != txCommitted
+	return !r.gone && rowstore.Visible(r.xmin, r.xmax, tx)
 }
 
 // committedLive reports whether r belongs in a checkpoint: durably inserted
 // and not durably deleted.
 func (r *rowVersion) committedLive() bool {
-	if r.gone {
-		return false
-	}
-	if r.xmin != nil && r.xmin.State() != txCommitted {
-		return false
-	}
-	return r.xmax == nil || r.xmax.State() != txCommitted
+	return !r.gone && rowstore.Durable(r.xmin, r.xmax)
 }
 
 func (t *Table) keyOf(ix *uniqueIndex, vals []Value) (string, bool) {
-	if len(ix.def.Cols) == 1 {
-		// The common single-column key, without a builder's copy.
-		c := ix.def.Cols[0]
-		switch {
-		case vals[c] != nil:
-			return sqltypes.Key(vals[c], t.Cols[c].Type), true
-		case ix.def.Primary:
-			return "", false
-		}
-		return "\x00N", true
-	}
-	var b strings.Builder
-	for i, c := range ix.def.Cols {
-		v := vals[c]
-		if v == nil {
-			if ix.def.Primary {
-				return "", false
-			}
-			b.WriteString("\x00N")
-		} else {
-			b.WriteString(sqltypes.Key(v, t.Cols[c].Type))
-		}
-		if i < len(ix.def.Cols)-1 {
-			b.WriteString("\x00|")
-		}
-	}
-	return b.String(), true
+	return rowstore.Key(&ix.def, t.Cols, vals)
 }
 
 // addRow stores a new version (caller holds db.mu).
@@ -193,7 +150,7 @@ func (t *Table) addIndex(ix IndexDef) (dup []Value) {
 	}
 	u := &uniqueIndex{def: ix, m: map[string]*rowVersion{}}
 	for _, r := range t.rows {
-		if r.gone || (r.xmax != nil && r.xmax.State() == txCommitted) {
+		if r.gone || (r.xmax != nil && r.xmax.State() == rowstore.Committed) {
 			continue
 		}
 		k, ok := t.keyOf(u, r.vals)

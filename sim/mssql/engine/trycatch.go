@@ -3,7 +3,7 @@ package engine
 import (
 	"errors"
 
-	"github.com/pchatdr/harness/sim/mssql/sqltypes"
+	"github.com/pchatdr/harness/sim/mssql/abort"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
@@ -52,31 +52,5 @@ func (sc *scope) rethrow() error {
 	if err := sc.done(DoneInfo{Error: true}); err != nil {
 		return err
 	}
-	return &abortErr{act: actBatch}
-}
-
-// addErrorFuncs adds ERROR_NUMBER() and its siblings, which read the CATCH
-// block's error.
-func addErrorFuncs(builtins map[string]builtin) {
-	errFn := func(t Type, f func(e *Error) Value) builtin {
-		return fixedArgs(0, func(sc *scope, _ []*cexpr) (*cexpr, error) {
-			return &cexpr{Type: t, Nullable: true, Eval: func(en *env) (Value, error) {
-				if sc.catchErr == nil {
-					return nil, nil
-				}
-				return f(sc.catchErr), nil
-			}}, nil
-		})
-	}
-	builtins["error_number"] = errFn(sqltypes.TypeInt, func(e *Error) Value { return int64(e.Number) })
-	builtins["error_message"] = errFn(sqltypes.NVarChar(4000), func(e *Error) Value { return e.Message })
-	builtins["error_severity"] = errFn(sqltypes.TypeInt, func(e *Error) Value { return int64(e.Class) })
-	builtins["error_state"] = errFn(sqltypes.TypeInt, func(e *Error) Value { return int64(e.State) })
-	builtins["error_line"] = errFn(sqltypes.TypeInt, func(e *Error) Value { return int64(e.Line) })
-	builtins["error_procedure"] = errFn(sqltypes.TypeSysname, func(e *Error) Value {
-		if e.Proc == "" {
-			return nil
-		}
-		return e.Proc
-	})
+	return &abortErr{act: abort.Batch}
 }

@@ -3,7 +3,10 @@
 // declarations: positional then named arguments, 8144 for too many, 8145
 // for a name the procedure does not have, 201 for a parameter without
 // default left out, 8114 for a value that does not convert implicitly, and
-// the "@a int, @b nvarchar(10) OUTPUT, @c int = 5" list (102 on a bad one).
+// the "@a int, @b nvarchar(10) OUTPUT, @c int = 5" list (102 on a bad one),
+// and how sp_executesql's own arguments and its parameters' values are told
+// apart and bound to that list (executesql.go: 201, 214, 8144, 8145, 8114,
+// 8178).
 //
 // It knows no instance: the engine hands it the arguments' values and
 // types (from EXEC or RPC) and the parser, and keeps what an OUTPUT

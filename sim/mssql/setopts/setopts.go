@@ -1,12 +1,18 @@
 // Package setopts is a session's SET options as SQL Server keeps them:
 // their values at login, what SET name ON|OFF changes (ANSI_DEFAULTS sets
 // seven, ANSI_NULL_DFLT_ON and _OFF exclude each other), the DATEFORMAT
-// values it takes and @@OPTIONS' bits. The engine evaluates a SET's
-// arguments and keeps the options in its session; this package knows no
-// session and no SQL text.
+// values it takes, what one SET statement's option does (Set) and
+// @@OPTIONS' bits. The engine evaluates a SET's expression when Set asks
+// for it, keeps the options in its session and handles IDENTITY_INSERT
+// (it names a table); this package knows no session and no SQL text.
 package setopts
 
-import "github.com/pchatdr/harness/sqlerr"
+import (
+	"strings"
+
+	"github.com/pchatdr/harness/sim/mssql/builtins"
+	"github.com/pchatdr/harness/sqlerr"
+)
 
 // Options are a session's SET options.
 type Options struct {
@@ -45,6 +51,75 @@ func Default() Options {
 	return Options{AnsiNulls: true, QuotedIdentifier: true, AnsiWarnings: true, ArithAbort: true,
 		ConcatNullYieldsNull: true, AnsiPadding: true, AnsiNullDfltOn: true, DateFormat: "mdy", DateFirst: 7,
 		Language: "us_english", TextSize: 2147483647, LockTimeout: -1, Isolation: "READ COMMITTED"}
+}
+
+// OnOff reads SET's ON or OFF; ok is false for any other word.
+func OnOff(word string) (on, ok bool) {
+	switch word {
+	case "ON":
+		return true, true
+	case "OFF":
+		return false, true
+	}
+	return false, false
+}
+
+// Set applies one option of a SET statement: name and word as the parser
+// gives them (NOCOUNT and ON, DATEFORMAT and dmy, TRANSACTION ISOLATION
+// LEVEL and READ COMMITTED); arg, nil when the statement has no
+// expression, evaluates it (SET DATEFORMAT @f, SET ROWCOUNT 10, SET
+// LANGUAGE @l), only for the options that take one. It reports false for
+// an option it does not hold: IDENTITY_INSERT (it names a table: the
+// engine's) and those accepted and not modelled (STATISTICS IO, ...); an
+// error is the value's (2741) or arg's.
+func (o *Options) Set(name, word string, arg func() (any, error)) (bool, error) {
+	on, isBool := OnOff(word)
+	if name == "ANSI_DEFAULTS" && !isBool {
+		return true, nil
+	}
+	if o.SetBool(name, on) {
+		return true, nil
+	}
+	switch name {
+	case "DATEFORMAT":
+		v := strings.ToLower(word)
+		if arg != nil {
+			a, err := arg()
+			if err != nil {
+				return true, err
+			}
+			s, _ := a.(string)
+			v = strings.ToLower(s)
+		}
+		return true, o.SetDateFormat(v)
+	case "DATEFIRST", "LOCK_TIMEOUT", "ROWCOUNT", "TEXTSIZE", "DEADLOCK_PRIORITY", "QUERY_GOVERNOR_COST_LIMIT":
+		var n int64
+		if arg != nil {
+			a, err := arg()
+			if err != nil {
+				return true, err
+			}
+			n, _ = builtins.ToInt64(a)
+		}
+		o.SetNumber(name, n)
+	case "LANGUAGE":
+		if arg != nil {
+			a, err := arg()
+			if err != nil {
+				return true, err
+			}
+			if s, ok := a.(string); ok {
+				o.Language = s
+			}
+		} else if word != "" {
+			o.Language = strings.ToLower(word)
+		}
+	case "TRANSACTION ISOLATION LEVEL":
+		o.Isolation = word
+	default:
+		return false, nil
+	}
+	return true, nil
 }
 
 // SetBool applies SET name ON (on) or OFF for an ON|OFF option (name as

@@ -53,3 +53,51 @@ func TestSetDateFormatAndNumbers(t *testing.T) {
 		t.Fatalf("LOCK_TIMEOUT %d, DATEFIRST %d", o.LockTimeout, o.DateFirst)
 	}
 }
+
+// TestSet: one SET statement's option as the parser gives it, its
+// expression evaluated only by the options that take one.
+func TestSet(t *testing.T) {
+	calls := 0
+	val := func(v any) func() (any, error) {
+		return func() (any, error) { calls++; return v, nil }
+	}
+	o := Default()
+	steps := []struct {
+		name, word string
+		arg        func() (any, error)
+	}{
+		{"XACT_ABORT", "ON", nil},
+		{"DATEFORMAT", "YMD", nil},
+		{"ROWCOUNT", "", val(int64(10))},
+		{"LANGUAGE", "", val("Deutsch")},
+		{"TRANSACTION ISOLATION LEVEL", "SNAPSHOT", nil},
+		{"ANSI_DEFAULTS", "", nil}, // not ON|OFF: nothing changes
+	}
+	for _, s := range steps {
+		if held, err := o.Set(s.name, s.word, s.arg); !held || err != nil {
+			t.Fatalf("SET %s %s: held %v, %v", s.name, s.word, held, err)
+		}
+	}
+	want := Default()
+	want.XactAbort, want.DateFormat, want.RowCount, want.Language, want.Isolation = true, "ymd", 10, "Deutsch", "SNAPSHOT"
+	if o != want || calls != 2 {
+		t.Fatalf("after the SETs: %+v (arg evaluated %d times)\nwant %+v", o, calls, want)
+	}
+	if held, _ := o.Set("IDENTITY_INSERT", "ON", nil); held {
+		t.Fatal("IDENTITY_INSERT held: it names a table, the engine's")
+	}
+	if held, _ := o.Set("STATISTICS IO", "ON", nil); held || o != want {
+		t.Fatal("STATISTICS IO held or changed an option: accepted, not modelled")
+	}
+	var e *sqlerr.Error
+	if _, err := o.Set("DATEFORMAT", "", val("xyz")); !errors.As(err, &e) || e.Number != sqlerr.InvalidDateFormat {
+		t.Fatalf("SET DATEFORMAT @f = 'xyz': %v", err)
+	}
+	if o.Set("LANGUAGE", "British", nil); o.Language != "british" {
+		t.Fatalf("SET LANGUAGE British: %q", o.Language)
+	}
+	boom := errors.New("137")
+	if _, err := o.Set("DATEFIRST", "", func() (any, error) { return nil, boom }); !errors.Is(err, boom) {
+		t.Fatalf("SET DATEFIRST @undeclared: %v", err)
+	}
+}

@@ -5,6 +5,7 @@
 package sqltypes
 
 import (
+	"crypto/rand"
 	"fmt"
 	"math/big"
 
@@ -106,6 +107,15 @@ func (d Decimal) String() string {
 // GUID is a uniqueidentifier in RFC 4122 byte order (the order of its string
 // form); transports convert to SQL Server's mixed-endian wire order.
 type GUID [16]byte
+
+// NewGUID is a random (version 4) GUID, as NEWID() makes.
+func NewGUID() GUID {
+	var g GUID
+	_, _ = rand.Read(g[:])
+	g[6] = g[6]&0x0f | 0x40
+	g[8] = g[8]&0x3f | 0x80
+	return g
+}
 
 func (g GUID) String() string {
 	return fmt.Sprintf("%X-%X-%X-%X-%X", g[0:4], g[4:6], g[6:8], g[8:10], g[10:16])
