@@ -327,6 +327,14 @@ func (d *Database) liveRows() int64 {
 	return n
 }
 
+// logOutweighs reports whether d's log since its last snapshot is long
+// against the state a snapshot would rewrite (a record for every four
+// live rows), so that replaying it would cost more than writing one.
+func (d *Database) logOutweighs() bool {
+	n := d.sinceCkp.Load()
+	return n > 0 && n >= d.liveRows()/4
+}
+
 // recover rebuilds d from its latest snapshot and the log after it.
 func (d *Database) recover() error {
 	if d.log == nil {
