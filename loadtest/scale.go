@@ -321,7 +321,14 @@ func checkPrimary(ctx context.Context, w *world.World) error {
 // logBackup takes the backup mgc's regular log backup after seeding (a
 // production mgc in FULL recovery has its log backed up every few
 // minutes), so the failback's tail-log backup carries minutes of log, not
-// the whole seeded history.
+// the whole seeded history. It goes to NUL: nothing in the failback reads
+// it (its full backup starts the chain the primary is restored from, and
+// the forecast reads full backups only), production keeps its log backups
+// on the backup server's backup volume under their retention, not on the
+// disks the failback uses, and a file here was one more copy of the whole
+// history on this machine's one disk (DiskPerByte). msdb records it and
+// the log's backup chain moves on as for a file (SQL Server's BACKUP LOG
+// ... TO DISK = 'NUL').
 func logBackup(ctx context.Context, w *world.World) error {
 	bak, err := w.InstanceByRole(topology.RoleBackup)
 	if err != nil {
@@ -331,7 +338,7 @@ func logBackup(ctx context.Context, w *world.World) error {
 	if err != nil {
 		return err
 	}
-	if _, err := db.ExecContext(ctx, `BACKUP LOG mgc TO DISK = 'C:\SQLBackup\mgc_log.trn' WITH INIT`); err != nil {
+	if _, err := db.ExecContext(ctx, `BACKUP LOG mgc TO DISK = 'NUL'`); err != nil {
 		return fmt.Errorf("scale: log backup after seeding: %w", err)
 	}
 	return nil
