@@ -235,7 +235,7 @@ func TestCloseKeepsOneCopy(t *testing.T) {
 	inst := openDir(t, dir, true)
 	s := login(t, inst, "t")
 	mustRun(t, s, "CREATE DATABASE mgc; USE mgc; CREATE TABLE dbo.seg (chatId bigint IDENTITY(1,1) NOT NULL PRIMARY KEY, msgId int NOT NULL UNIQUE, content nvarchar(max) NOT NULL, chatDate datetime2 NOT NULL, note varbinary(20) NULL)")
-	if _, err := loadMessages(s, "dbo.seg", 20000, 5000); err != nil {
+	if _, err := loadMessages(s, "dbo.seg", 70000, 10000); err != nil {
 		t.Fatal(err)
 	}
 	mustRun(t, s, "INSERT dbo.seg (msgId, content, chatDate) VALUES (-1, N'after the load', '2025-01-01')")
@@ -248,5 +248,5 @@ func TestCloseKeepsOneCopy(t *testing.T) {
 	}
 	inst = openDir(t, dir, true)
 	defer inst.Close()
-	wantRows(t, login(t, inst, "t"), "USE mgc; SELECT COUNT(*), MAX(chatId), MIN(msgId) FROM dbo.seg", "20001|20001|-1")
+	wantRows(t, login(t, inst, "t"), "USE mgc; SELECT COUNT(*), MAX(chatId), MIN(msgId) FROM dbo.seg", "70001|70001|-1")
 }
