@@ -64,6 +64,9 @@ type instanceSpec struct {
 	hostname   string
 	mounts     []mountSpec
 	files      []testcontainers.ContainerFile
+	// extraHosts are "name:address" lines for the container's
+	// /etc/hosts (they win over the network's DNS).
+	extraHosts []string
 	logf       func(string, ...any)
 }
 
@@ -118,6 +121,7 @@ func start(ctx context.Context, d *Docker, ownDocker bool, nw *Network, s instan
 			// talks to the world.
 			p, _ := mobynet.ParsePort(s.port)
 			h.PortBindings = mobynet.PortMap{p: {{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: strconv.Itoa(s.hostPort)}}}
+			h.ExtraHosts = append(h.ExtraHosts, s.extraHosts...)
 			for _, ms := range mounts {
 				dm, err := ms.m.dockerMount(ms.target)
 				if err == nil {

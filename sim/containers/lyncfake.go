@@ -44,7 +44,12 @@ type LyncOptions struct {
 	Env map[string]string
 	// Files are more files copied in, by container path (the SQL Servers'
 	// CA files its topology names).
-	Files        map[string][]byte
+	Files map[string][]byte
+	// ExtraHosts are "name:address" lines for the container's /etc/hosts:
+	// a SQL Server in another data center named at the host's end of
+	// the world's network (Network.Gateway), where the world's link
+	// forwarder listens, instead of at its container.
+	ExtraHosts   []string
 	StartTimeout time.Duration // default 60 s
 	Build        BuildOptions
 	Docker       *Docker
@@ -112,9 +117,10 @@ func StartLyncFake(ctx context.Context, opts LyncOptions) (*LyncInstance, error)
 		image: image, alias: opts.Alias, dataCenter: opts.DataCenter, role: "lyncfake",
 		port: lyncPort, readyLog: simReadyLine, timeout: opts.StartTimeout, logf: opts.Logf,
 		hostname: opts.Alias, hostPort: opts.HostPort,
-		env:   lyncEnv(opts),
-		cmd:   cmd,
-		files: files,
+		env:        lyncEnv(opts),
+		cmd:        cmd,
+		files:      files,
+		extraHosts: opts.ExtraHosts,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start lyncfake: %w", err)

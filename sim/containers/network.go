@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 	"sync"
 
@@ -61,6 +62,22 @@ func (d *Docker) createNetwork(ctx context.Context, name string, labels map[stri
 		return "", err
 	}
 	return r.ID, nil
+}
+
+// Gateway is the host's address on the network: a container reaches a
+// listener of the host's bound to it (the world's link forwarders for the
+// management endpoint's SQL to another data center).
+func (n *Network) Gateway(ctx context.Context) (netip.Addr, error) {
+	r, err := n.d.cli.NetworkInspect(ctx, n.id, client.NetworkInspectOptions{})
+	if err != nil {
+		return netip.Addr{}, fmt.Errorf("network %s: %w", n.name, err)
+	}
+	for _, c := range r.Network.IPAM.Config {
+		if c.Gateway.IsValid() && c.Gateway.Is4() {
+			return c.Gateway, nil
+		}
+	}
+	return netip.Addr{}, fmt.Errorf("network %s: no IPv4 gateway", n.name)
 }
 
 // Name is the Docker network's name.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +19,13 @@ import (
 // target, or skips the test when no Docker daemon answers.
 func startContainerWorld(t *testing.T) *World {
 	t.Helper()
+	return startContainerWorldWith(t, Options{})
+}
+
+// startContainerWorldWith is startContainerWorld with the world's other
+// options (links, their clock) taken from opts.
+func startContainerWorldWith(t *testing.T, opts Options) *World {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("starts four SQL Server containers")
 	}
@@ -30,7 +38,8 @@ func startContainerWorld(t *testing.T) *World {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	w, err := Start(ctx, Options{Topology: topo, Dir: t.TempDir(), Target: TargetContainers, Logf: t.Logf})
+	opts.Topology, opts.Dir, opts.Target, opts.Logf = topo, t.TempDir(), TargetContainers, t.Logf
+	w, err := Start(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,5 +254,85 @@ func TestContainerEndpointReadsSQL(t *testing.T) {
 	const na = "DatabaseInaccessibleOrMirroringNotEnabled"
 	if got := readMirrorState(t, w); got != (mirrorState{"mgc", na, na, "", ""}) {
 		t.Errorf("after SET PARTNER OFF in T-SQL: %+v", got)
+	}
+}
+
+// linkClock is a link clock that only moves when the link holds someone:
+// the time a transfer took on the link is the clock's advance, whatever
+// the machine's load.
+type linkClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *linkClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *linkClock) Sleep(ctx context.Context, d time.Duration) error {
+	if d > 0 {
+		c.mu.Lock()
+		c.now = c.now.Add(d)
+		c.mu.Unlock()
+	}
+	return ctx.Err()
+}
+
+// TestContainerTDSCrossesTheLink: with every SQL Server in a container,
+// the engine's connections from its data center (dc1) to an instance in
+// the other (dc2) go through the link's proxy in front of the container's
+// published port and the link model behind it, so an answer of N bytes
+// takes N·8/B plus the round trips on the link (within 5 %), and counts in
+// the link's bytes, as in process.
+func TestContainerTDSCrossesTheLink(t *testing.T) {
+	clock := &linkClock{now: time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)}
+	w := startContainerWorldWith(t, Options{Links: true, WANClock: clock})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	link, ok := w.WANLink("dc1", "dc2")
+	if !ok {
+		t.Fatal("no WAN link dc1-dc2")
+	}
+	_, conn := backupConnFromDC1(ctx, t, w)
+	const size = 4 << 20
+	before, t0 := link.Stats(), clock.Now()
+	var s string
+	if err := conn.QueryRowContext(ctx, "SELECT REPLICATE(CONVERT(varchar(max), 'x'), 4194304)").Scan(&s); err != nil {
+		t.Fatal(err)
+	}
+	took := clock.Now().Sub(t0)
+	after := link.Stats()
+	if len(s) != size {
+		t.Fatalf("answer of %d bytes, want %d", len(s), size)
+	}
+	crossed, trips := after.Bytes-before.Bytes, after.RoundTrips-before.RoundTrips
+	if crossed < size || crossed > size*105/100 {
+		t.Errorf("a %d-byte answer from dc2 to dc1 put %d bytes on the link, want %d to %d (TDS framing and TLS)", size, crossed, size, size*105/100)
+	}
+	if trips < 1 || trips > 2 {
+		t.Errorf("the query paid %d round trips on the link, want 1 (its request) or 2", trips)
+	}
+	want := time.Duration(float64(size)*8/(after.BandwidthMbps*1e6)*float64(time.Second)) + time.Duration(trips)*after.RTT
+	if d := took - want; d < -want/20 || d > want/20 {
+		t.Errorf("%d bytes over the link took %s on its clock, want %s within 5%% (%d B at %g Mbit/s plus %d round trips of %s)",
+			size, took, want, size, after.BandwidthMbps, trips, after.RTT)
+	}
+	t.Logf("%d bytes: %d B and %d round trips on the link, %s on its clock (model %s)", size, crossed, trips, took, want)
+
+	// The management endpoint's container stands in the engine's data
+	// center too: its cmdlets' SQL to dc2's instances crosses the link
+	// the same way (Get-CsDatabaseMirrorState reads the backup pair).
+	in, _ := w.Topology.InstanceByRole(topology.RoleBackup)
+	before = link.Stats()
+	if _, errOut, code := runCmdlet(t, w, "Get-CsDatabaseMirrorState -PoolFqdn "+in.Host+" -DatabaseType PersistentChat | ConvertTo-Json -Compress"); code != 0 {
+		t.Fatalf("Get-CsDatabaseMirrorState on %s in the endpoint container: exit %d %s", in.Host, code, errOut)
+	}
+	after = link.Stats()
+	if b, rt := after.Bytes-before.Bytes, after.RoundTrips-before.RoundTrips; b == 0 || rt < 2 {
+		t.Errorf("the endpoint's SQL to the dc2 instances put %d bytes and %d round trips on the link, want bytes and at least 2 round trips (a connection and a request)", b, rt)
+	} else {
+		t.Logf("the endpoint's SQL to dc2: %d B and %d round trips on the link", b, rt)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	lyncfake "github.com/pchatdr/harness/fakes/lync"
 	"github.com/pchatdr/harness/fakes/lync/pool"
 	"github.com/pchatdr/harness/sim/containers"
+	"github.com/pchatdr/harness/sim/wan"
 )
 
 // startPool starts the fake management endpoint over HTTPS with a fresh
@@ -143,14 +144,14 @@ func (w *World) startPoolContainer(ctx context.Context, b *containerBackend, use
 	if m.Password, err = w.secretFile("lync", pw); err != nil {
 		return err
 	}
-	topo, sqlEnv, sqlFiles, err := w.endpointTopology(b)
+	topo, sqlEnv, sqlFiles, hosts, err := w.endpointTopology(ctx, b)
 	if err != nil {
 		return fmt.Errorf("world: management endpoint: %w", err)
 	}
 	lf, err := containers.StartLyncFake(ctx, containers.LyncOptions{
 		Network: b.network, Docker: b.docker,
 		Topology: topo, User: user, Password: pw, Env: sqlEnv, Files: sqlFiles,
-		TLSCertPEM: certPEM, TLSKeyPEM: keyPEM, HostPort: port,
+		TLSCertPEM: certPEM, TLSKeyPEM: keyPEM, HostPort: port, ExtraHosts: hosts,
 		Logf: w.logf,
 	})
 	if err != nil {
@@ -221,11 +222,21 @@ func (w *World) PoolClient() (*lync.Client, error) {
 // host's published port), its password in the container's environment and
 // its CA file copied in (the host's secret files are not in there), so the
 // database cmdlets reach the instances as a Front End would.
-func (w *World) endpointTopology(b *containerBackend) ([]byte, map[string]string, map[string][]byte, error) {
+//
+// With links, an instance outside the front end's data center (where the
+// endpoint runs, as the engine does) is reached across the link model as
+// the engine's TDS is (tds_wan.go): its host name is mapped, in the
+// container's /etc/hosts (hosts), to the host's end of the world's
+// network, where a forwarder of the world's books every byte on the link
+// and dials the instance's published port. Without it the cmdlets' SQL
+// (Install-CsMirrorDatabase's backups, restores and waits on the other
+// data center's instances) went container to container at memory speed.
+func (w *World) endpointTopology(ctx context.Context, b *containerBackend) (topo []byte, env map[string]string, files map[string][]byte, hosts []string, err error) {
 	t := *w.Topology
 	t.Instances = append([]topology.Instance(nil), w.Topology.Instances...)
-	env := map[string]string{}
-	files := map[string][]byte{}
+	env = map[string]string{}
+	files = map[string][]byte{}
+	var gateway string // the host's end of the network, looked up once
 	for i := range t.Instances {
 		in := &t.Instances[i]
 		inst, ok := w.Instance(in.Name)
@@ -238,7 +249,7 @@ func (w *World) endpointTopology(b *containerBackend) ([]byte, map[string]string
 		}
 		pw, err := in.Password.Resolve()
 		if err != nil {
-			return nil, nil, nil, err
+			return nil, nil, nil, nil, err
 		}
 		name := fmt.Sprintf("PCHAT_SQL_%d_PASSWORD", i)
 		env[name] = pw
@@ -248,15 +259,41 @@ func (w *World) endpointTopology(b *containerBackend) ([]byte, map[string]string
 			addr = strings.ToLower(in.Host) + ":" + port
 		}
 		in.Address = addr
+		if link, ok := w.remoteLink(in.DataCenter); ok && in.Host != "" {
+			if gateway == "" {
+				gw, err := b.network.Gateway(ctx)
+				if err != nil {
+					return nil, nil, nil, nil, err
+				}
+				gateway = gw.String()
+			}
+			fwd, err := w.tdsForwardOn(gateway+":0", link, inst)
+			if err != nil {
+				return nil, nil, nil, nil, err
+			}
+			_, port, _ := strings.Cut(fwd, ":")
+			in.Address = strings.ToLower(in.Host) + ":" + port
+			hosts = append(hosts, strings.ToLower(in.Host)+":"+gateway)
+		}
 		if in.CAFile != "" {
 			ca, err := os.ReadFile(in.CAFile)
 			if err != nil {
-				return nil, nil, nil, err
+				return nil, nil, nil, nil, err
 			}
 			path := fmt.Sprintf("/etc/lyncfake/sql-ca-%d.pem", i)
 			files[path], in.CAFile = ca, path
 		}
 	}
 	out, err := topology.Marshal(&t)
-	return out, env, files, err
+	return out, env, files, hosts, err
+}
+
+// remoteLink is the link model between the front end's data center and
+// dc when the world runs with links and dc is another one.
+func (w *World) remoteLink(dc string) (*wan.Link, bool) {
+	if w.links == nil || w.wan == nil || w.frontEndDC == "" || dc == w.frontEndDC {
+		return nil, false
+	}
+	l, ok := w.wan[pairKey(w.frontEndDC, dc)]
+	return l, ok
 }

@@ -39,11 +39,17 @@ type tdsForwarder struct {
 	inst *Instance
 }
 
-// tdsForward starts a forwarder to inst over link and returns its address;
-// addr "" when the world is closing.
+// tdsForward starts a forwarder to inst over link on loopback and returns
+// its address.
 func (w *World) tdsForward(link *wan.Link, inst *Instance) (string, error) {
+	return w.tdsForwardOn("127.0.0.1:0", link, inst)
+}
+
+// tdsForwardOn is tdsForward listening on listen (the host's end of the
+// containers' network, for the management endpoint's container).
+func (w *World) tdsForwardOn(listen string, link *wan.Link, inst *Instance) (string, error) {
 	var lc net.ListenConfig
-	ln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
+	ln, err := lc.Listen(context.Background(), "tcp", listen)
 	if err != nil {
 		return "", fmt.Errorf("world: tds over link %s: %w", link.Name(), err)
 	}

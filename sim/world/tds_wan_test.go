@@ -2,6 +2,7 @@ package world
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"sync"
 	"testing"
@@ -37,6 +38,30 @@ func (c *accountingClock) total() time.Duration {
 	return c.slept
 }
 
+// backupConnFromDC1 is a connection to the backup instance (dc2) as a
+// client in the engine's data center (dc1) opens it: over the link,
+// logged in; closed when the test ends.
+func backupConnFromDC1(ctx context.Context, t *testing.T, w *World) (*Instance, *sql.Conn) {
+	t.Helper()
+	bak, err := w.InstanceByRole(topology.RoleBackup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := w.DBFrom("dc1", bak, "master")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	if err := conn.PingContext(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return bak, conn
+}
+
 // TestTDSCrossesTheLink: a query from the engine's data center (dc1) to
 // the backup instance (dc2) crosses the WAN link model: its bytes are
 // booked on the link the share's traffic and mirroring share, it is
@@ -62,22 +87,7 @@ func TestTDSCrossesTheLink(t *testing.T) {
 	if rtt <= 0 {
 		t.Fatalf("the embedded topology's link has RTT %s; the test needs one", rtt)
 	}
-	bak, err := w.InstanceByRole(topology.RoleBackup)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := w.DBFrom("dc1", bak, "master")
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if err := conn.PingContext(ctx); err != nil {
-		t.Fatal(err)
-	}
+	bak, conn := backupConnFromDC1(ctx, t, w)
 	before, slept := link.Stats(), clock.total()
 	const size = 100000
 	var s string
