@@ -11,7 +11,9 @@
 // the table says so (loadtest.MemoryPerByte: each instance keeps its copy
 // of mgc as a compact segment in mapped files, and the ledger's full scan
 // of tblChat streams), or on its disk (loadtest.DiskPerByte: a run leaves
-// about ten copies of mgc: segments, snapshots, log and backups).
+// about six copies of mgc at its peak: the seeded backup's log and
+// segments, the nightly backup, the failback's and the mirroring's full
+// backups, the restored primary's and mirror's snapshots).
 package main
 
 import (
@@ -90,9 +92,9 @@ func run() int {
 				fmt.Fprintln(os.Stderr, "benchscale:", err)
 				return 1
 			}
-			anon := watchAnon(ctx)
+			anon, disk := watchAnon(ctx), watchDisk(ctx, dir)
 			res, err := loadtest.MeasureScale(ctx, loadtest.ScaleConfig{Bytes: n, BandwidthMbps: b, Dir: dir, Seed: *seed, Calibrate: true})
-			r.PeakAnon = anon()
+			r.PeakAnon, r.PeakDisk = anon(), disk()
 			os.RemoveAll(dir)
 			r.Result = &res
 			if err != nil {
@@ -133,6 +135,9 @@ type row struct {
 	// mapped segment files' page cache that PeakRSS also counts) sampled
 	// during the run.
 	PeakAnon int64 `json:"peak_anon_bytes,omitempty"`
+	// PeakDisk is the most disk the run's worlds took, sampled each second
+	// (watchDisk; loadtest.DiskPerByte is set from it).
+	PeakDisk int64 `json:"peak_disk_bytes,omitempty"`
 }
 
 func write(dir string, rows []row) error {
@@ -163,16 +168,16 @@ func escape(s string) string {
 // table is the Markdown table of every run.
 func table(rows []row) string {
 	var b strings.Builder
-	b.WriteString("| history | link | outage | RTO (run) | outage limit | ratio | run limit | run ratio | link part | across link | disk w/r | forecast outage / RTO (error) | steps (backup / restore / log shipping / mirroring) | peak RSS (anon) |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| history | link | outage | RTO (run) | outage limit | ratio | run limit | run ratio | link part | across link | disk w/r | forecast outage / RTO (error) | steps (backup / restore / log shipping / mirroring) | peak RSS (anon) | peak disk (per history byte) |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
 		fmt.Fprintf(&b, "| %s | %g Mbit/s | ", human(r.Bytes), r.BandwidthMbps)
 		switch {
 		case r.Skipped != "":
-			fmt.Fprintf(&b, "skipped: %s | | | | | | | | | | | |\n", r.Skipped)
+			fmt.Fprintf(&b, "skipped: %s | | | | | | | | | | | | |\n", r.Skipped)
 			continue
 		case r.Error != "":
-			fmt.Fprintf(&b, "failed: %s | | | | | | | | | | | |\n", strings.ReplaceAll(r.Error, "|", "/"))
+			fmt.Fprintf(&b, "failed: %s | | | | | | | | | | | | |\n", strings.ReplaceAll(r.Error, "|", "/"))
 			continue
 		}
 		x := r.Result
@@ -180,12 +185,20 @@ func table(rows []row) string {
 		for _, s := range x.Steps {
 			st[s.Step] = s.Seconds
 		}
-		fmt.Fprintf(&b, "%.1f s | %.1f s | %.1f s | %.2f | %.1f s | %.2f | %.1f s | %s | %.0f/%.0f MB/s | %.1f s / %.1f s (%.0f%% / %.0f%%) | %.1f / %.1f / %.1f / %.1f s | %s |\n",
+		fmt.Fprintf(&b, "%.1f s | %.1f s | %.1f s | %.2f | %.1f s | %.2f | %.1f s | %s | %.0f/%.0f MB/s | %.1f s / %.1f s (%.0f%% / %.0f%%) | %.1f / %.1f / %.1f / %.1f s | %s | %s |\n",
 			x.OutageSeconds, x.RunSeconds, x.LimitSeconds, x.Ratio, x.RunLimitSeconds, x.RunRatio, x.LinkLimitSeconds, human(x.LinkBytes),
 			x.DiskWriteBps/1e6, x.DiskReadBps/1e6, x.ForecastOutageSeconds, x.ForecastRTOSeconds, 100*x.ForecastError, 100*x.ForecastRTOError,
-			st["backup-backup-mgc"], st["restore-primary-mgc"], st["configure-log-shipping"], st["mirror-primary-databases"], human(r.PeakRSS)+" ("+human(r.PeakAnon)+")")
+			st["backup-backup-mgc"], st["restore-primary-mgc"], st["configure-log-shipping"], st["mirror-primary-databases"], human(r.PeakRSS)+" ("+human(r.PeakAnon)+")", perByte(r.PeakDisk, r.Bytes))
 	}
 	return b.String()
+}
+
+// perByte is a peak of disk with what it is per byte of history.
+func perByte(n, history int64) string {
+	if n <= 0 || history <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s (%.1f B/B)", human(n), float64(n)/float64(history))
 }
 
 func parseSize(s string) (int64, error) {

@@ -68,6 +68,10 @@ func writeStateBuf(w io.Writer, sc *stateCopy, size int) (int64, error) {
 type opReader struct {
 	r   *bufio.Reader
 	buf []byte
+	// pos is how many bytes of the stream were read; bodyAt is where in
+	// it the body next returned starts (a restore's rows are then found
+	// in the snapshot it writes: segRefs).
+	pos, bodyAt int64
 }
 
 func newOpReader(r io.Reader) *opReader { return &opReader{r: bufio.NewReaderSize(r, 1<<20)} }
@@ -90,6 +94,8 @@ func (o *opReader) next() (kind byte, body []byte, err error) {
 	if n > maxOpBytes {
 		return 0, nil, fmt.Errorf("operation of %d bytes: %w", n, errBadOp)
 	}
+	o.bodyAt = o.pos + 1 + int64(uvarintLen(n))
+	o.pos = o.bodyAt + int64(n)
 	if n <= uint64(o.r.Size()) {
 		// Most operations fit the reader's buffer: the body is read in
 		// place instead of copied out (a restore reads gigabytes).
@@ -108,6 +114,15 @@ func (o *opReader) next() (kind byte, body []byte, err error) {
 		return 0, nil, fmt.Errorf("operation body: %w", noEOF(err))
 	}
 	return kind, o.buf, nil
+}
+
+// uvarintLen is how many bytes binary.AppendUvarint writes for n.
+func uvarintLen(n uint64) int {
+	w := 1
+	for ; n >= 0x80; n >>= 7 {
+		w++
+	}
+	return w
 }
 
 func noEOF(err error) error {

@@ -139,6 +139,7 @@ type Database struct {
 	log        walLog                           // nil: not durable (tempdb)
 	dir        string
 	sinceCkp   atomic.Int64 // records since the last checkpoint
+	segRefs    *segRefs     // while a restore applies its stream (restore_pipe.go)
 	ckpMu      sync.Mutex
 
 	// metaRMW serialises read-modify-write of parts of the metadata

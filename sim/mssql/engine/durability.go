@@ -150,7 +150,7 @@ func (d *Database) applyOp(kind byte, body []byte) error {
 		}
 		// A restored or recovered row is committed: kept compactly in the
 		// table's segment, its stored bytes as they are, when order allows.
-		if !t.segAppend(id, rest[:len(rest)-len(after)], vals) {
+		if !t.segAppend(id, rest[:len(rest)-len(after)], vals, d.segRefs, len(body)-len(rest)) {
 			if partial {
 				// Decoded above without error: cannot fail now.
 				if vals, _, err = sqltypes.ReadRow(rest); err != nil {
@@ -327,6 +327,14 @@ func (d *Database) liveRows() int64 {
 	return n
 }
 
+// logOutweighs reports whether d's log since its last snapshot is long
+// against the state a snapshot would rewrite (a record for every four
+// live rows), so that replaying it would cost more than writing one.
+func (d *Database) logOutweighs() bool {
+	n := d.sinceCkp.Load()
+	return n > 0 && n >= d.liveRows()/4
+}
+
 // recover rebuilds d from its latest snapshot and the log after it.
 func (d *Database) recover() error {
 	if d.log == nil {
@@ -345,6 +353,7 @@ func (d *Database) recover() error {
 		// Streamed: a snapshot of gigabytes is never held whole beside
 		// the state it rebuilds.
 		or := newOpReader(rc)
+		d.segRefs = d.newSegRefs(or)
 		for {
 			kind, body, err := or.next()
 			if errors.Is(err, io.EOF) {
@@ -354,11 +363,18 @@ func (d *Database) recover() error {
 				err = d.applyOp(kind, body)
 			}
 			if err != nil {
+				d.segRefs = nil
 				rc.Close()
 				return fmt.Errorf("apply snapshot at lsn %d: %w", lsn, err)
 			}
 		}
+		d.segRefs = nil
 		rc.Close()
+		// The segments read their rows from the snapshot, before the
+		// log's records add rows of their own.
+		if err := d.resolveSegs(lsn); err != nil {
+			return fmt.Errorf("snapshot at lsn %d: %w", lsn, err)
+		}
 		from = lsn + 1
 	}
 	return d.log.Replay(from, func(l uint64, p []byte) error {

@@ -267,6 +267,8 @@ func (inst *Instance) RestoreState(ctx context.Context, existing *Database, meta
 		or := newOpReader(r)
 		nd.mu.Lock()
 		defer nd.mu.Unlock()
+		nd.segRefs = nd.newSegRefs(or)
+		defer func() { nd.segRefs = nil }()
 		for {
 			kind, body, err := or.next()
 			if errors.Is(err, io.EOF) {
@@ -308,6 +310,9 @@ func (inst *Instance) RestoreState(ctx context.Context, existing *Database, meta
 		return teeAhead(cr, w, apply)
 	})
 	if err != nil {
+		return fail(RestoreDataError(device, err))
+	}
+	if err := nd.resolveSegs(1); err != nil {
 		return fail(RestoreDataError(device, err))
 	}
 	return nd, nil

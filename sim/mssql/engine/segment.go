@@ -55,14 +55,23 @@ func (t *Table) newSeg() *rowseg.Segment {
 // segAppend keeps a committed row (its encoding and its values) in the
 // segment, when order allows: t has no live row versions, which would
 // otherwise scan before a newer row, and id is above the segment's ids.
-func (t *Table) segAppend(id int64, row []byte, vals []Value) bool {
+// With refs (a restore or recovery applying a snapshot's stream) the
+// row's bytes are not copied: the segment reads them from the snapshot
+// once it is whole (segRefs).
+func (t *Table) segAppend(id int64, row []byte, vals []Value, refs *segRefs, inBody int) bool {
 	if len(t.rows) > t.dead {
 		return false
 	}
 	if t.seg == nil {
 		t.seg = t.newSeg()
 	}
-	pos, ok := t.seg.Append(id, row)
+	var pos int
+	var ok bool
+	if refs != nil {
+		pos, ok = t.seg.AppendRef(id, refs.or.bodyAt+int64(inBody), len(row))
+	} else {
+		pos, ok = t.seg.Append(id, row)
+	}
 	if !ok {
 		return false
 	}

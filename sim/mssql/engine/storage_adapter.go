@@ -38,3 +38,7 @@ func (s storageLog) LatestSnapshot() (uint64, func() (io.ReadCloser, error), boo
 
 func (s storageLog) LastLSN() uint64 { return uint64(s.l.LastLSN()) }
 func (s storageLog) Close() error    { return s.l.Close() }
+
+func (s storageLog) SnapshotFile(lsn uint64) (string, int64, bool) {
+	return s.l.SnapshotFile(storage.LSN(lsn))
+}

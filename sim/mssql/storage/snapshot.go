@@ -312,3 +312,16 @@ func (s *snapReader) Read(p []byte) (int, error) {
 }
 
 func (s *snapReader) Close() error { return s.f.Close() }
+
+// SnapshotFile names the file of the snapshot at lsn and the offset in it
+// where the engine's bytes start; ok is false when there is no such
+// snapshot. A caller that maps the file to read the engine's bytes in place
+// (the engine's row segments after a restore) keeps reading them after the
+// snapshot is pruned or replaced: its name goes, its bytes never change.
+func (l *Log) SnapshotFile(lsn LSN) (path string, payloadAt int64, ok bool) {
+	path = filepath.Join(l.dir, snapName(lsn))
+	if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
+		return "", 0, false
+	}
+	return path, snapHeaderSize, true
+}

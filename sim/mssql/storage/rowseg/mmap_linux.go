@@ -62,3 +62,30 @@ func mapChunk(dir string, size int) (*mapping, error) {
 	}, mapped{b, f})
 	return m, nil
 }
+
+// mapFile maps the whole file at path for reading (Resolve): its pages are
+// the page cache's, and the mapping outlives the descriptor, the file's
+// name (a snapshot pruned or replaced by a newer one) and the segment's
+// other chunks; the garbage collector unmaps it once nothing holds it.
+func mapFile(path string) (*mapping, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, 0, fmt.Errorf("rowseg: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, 0, fmt.Errorf("rowseg: %w", err)
+	}
+	size := st.Size()
+	if size == 0 || int64(int(size)) != size {
+		return nil, 0, fmt.Errorf("rowseg: map %s: %d bytes", path, size)
+	}
+	b, err := syscall.Mmap(int(f.Fd()), 0, int(size), syscall.PROT_READ, syscall.MAP_SHARED)
+	if err != nil {
+		return nil, 0, fmt.Errorf("rowseg: map %s: %w", path, err)
+	}
+	m := &mapping{b: b}
+	runtime.AddCleanup(m, func(b []byte) { _ = syscall.Munmap(b) }, b)
+	return m, size, nil
+}

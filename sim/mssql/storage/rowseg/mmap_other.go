@@ -14,3 +14,8 @@ func (m *mapping) writeAt(p []byte, off int) error { return errors.New("rowseg: 
 func mapChunk(dir string, size int) (*mapping, error) {
 	return nil, errors.New("rowseg: file-backed chunks need Linux")
 }
+
+// mapFile is Linux's only: elsewhere a segment keeps its own copies.
+func mapFile(path string) (*mapping, int64, error) {
+	return nil, 0, errors.New("rowseg: mapping a file needs Linux")
+}

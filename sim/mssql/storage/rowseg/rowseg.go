@@ -23,8 +23,10 @@ package rowseg
 
 import (
 	"encoding/binary"
+	"fmt"
 	"hash/maphash"
 	"math"
+	"os"
 	"runtime"
 	"sort"
 	"sync/atomic"
@@ -61,8 +63,16 @@ type Segment struct {
 	pend    []byte
 	pendOff int
 	// loc is each row's place: chunk index << 32 | offset of its
-	// uvarint length.
-	loc  []uint64
+	// uvarint length (of its first byte once rlen is set).
+	loc []uint64
+	// rlen, once the segment reads its rows from a file it did not write
+	// (AppendRef), is each row's length: the rows there have no length of
+	// their own before them, and rows appended after are kept the same
+	// way.
+	rlen []uint32
+	// refs: loc holds the offsets AppendRef was given, waiting for
+	// Resolve.
+	refs bool
 	ids  []int64
 	dead []uint64
 	live int
@@ -105,7 +115,7 @@ func (s *Segment) LastID() int64 {
 // when id is not greater, so that ids stay sorted and Find stays a binary
 // search.
 func (s *Segment) Append(id int64, row []byte) (pos int, ok bool) {
-	if (len(s.ids) > 0 && id <= s.ids[len(s.ids)-1]) || len(s.ids) == math.MaxInt32 {
+	if (len(s.ids) > 0 && id <= s.ids[len(s.ids)-1]) || len(s.ids) == math.MaxInt32 || s.refs {
 		return 0, false
 	}
 	need := binary.MaxVarintLen64 + len(row)
@@ -137,19 +147,26 @@ func (s *Segment) Append(id int64, row []byte) (pos int, ok bool) {
 		if len(s.pend) == 0 {
 			s.pendOff = off
 		}
-		s.pend = binary.AppendUvarint(s.pend, uint64(len(row)))
+		if s.rlen == nil {
+			s.pend = binary.AppendUvarint(s.pend, uint64(len(row)))
+		}
 		s.pend = append(s.pend, row...)
 		s.chunks[c] = ch[:s.pendOff+len(s.pend)]
 		if len(s.pend) >= pendSize {
 			s.flush()
 		}
 	} else {
-		ch = binary.AppendUvarint(ch, uint64(len(row)))
+		if s.rlen == nil {
+			ch = binary.AppendUvarint(ch, uint64(len(row)))
+		}
 		ch = append(ch, row...)
 		s.chunks[c] = ch // never reallocated: the capacity was checked
 	}
 	pos = len(s.ids)
 	s.loc = append(s.loc, uint64(c)<<32|uint64(off))
+	if s.rlen != nil {
+		s.rlen = append(s.rlen, uint32(len(row)))
+	}
 	s.ids = append(s.ids, id)
 	if pos/64 >= len(s.dead) {
 		s.dead = append(s.dead, 0)
@@ -192,11 +209,14 @@ func (s *Segment) flush() {
 // Row is the encoded row at pos (valid until the next Append; never to be
 // written).
 func (s *Segment) Row(pos int) []byte {
+	if s.refs {
+		panic("rowseg: a row read before its file was resolved")
+	}
 	loc := s.loc[pos]
 	if len(s.pend) > 0 && int(loc>>32) == len(s.chunks)-1 && int(uint32(loc)) >= s.pendOff {
-		return rowAt([][]byte{s.pend}, uint64(uint32(loc))-uint64(s.pendOff))
+		return rowAt([][]byte{s.pend}, s.rlen, pos, uint64(uint32(loc))-uint64(s.pendOff))
 	}
-	return rowAt(s.chunks, loc)
+	return rowAt(s.chunks, s.rlen, pos, loc)
 }
 
 // ID is the row id at pos.
@@ -225,11 +245,100 @@ func (s *Segment) Find(id int64) (pos int, ok bool) {
 // Bytes is the encoded size of the live and deleted rows.
 func (s *Segment) Bytes() int64 { return s.n }
 
-func rowAt(chunks [][]byte, loc uint64) []byte {
+func rowAt(chunks [][]byte, rlen []uint32, pos int, loc uint64) []byte {
 	ch := chunks[loc>>32]
 	off := int(uint32(loc))
+	if rlen != nil {
+		return ch[off : off+int(rlen[pos])]
+	}
 	n, w := binary.Uvarint(ch[off:])
 	return ch[off+w : off+w+int(n)]
+}
+
+// windowSize bounds a row's offset in the chunk Resolve reads it from: a
+// file's mapping is seen as chunks starting every windowSize bytes, each
+// to the file's end, so that a location's 32-bit offset reaches any row
+// of a file of any size.
+const windowSize = 1 << 31
+
+// AppendRef adds a row whose bytes the segment does not copy: they are
+// the n bytes at off in a file still being written (a restore writes the
+// database's snapshot as it applies it), which Resolve names once it is
+// whole. Until then no row of the segment may be read. It refuses (ok
+// false) as Append does, and once the segment holds rows of its own.
+func (s *Segment) AppendRef(id, off int64, n int) (pos int, ok bool) {
+	if (len(s.ids) > 0 && (id <= s.ids[len(s.ids)-1] || !s.refs)) || len(s.ids) == math.MaxInt32 || off < 0 || n < 0 || int64(n) > math.MaxUint32 {
+		return 0, false
+	}
+	s.refs = true
+	pos = len(s.ids)
+	s.loc = append(s.loc, uint64(off))
+	s.rlen = append(s.rlen, uint32(n))
+	s.ids = append(s.ids, id)
+	if pos/64 >= len(s.dead) {
+		s.dead = append(s.dead, 0)
+	}
+	s.live++
+	s.n += int64(n)
+	return pos, true
+}
+
+// Refs reports whether the segment's rows wait for Resolve.
+func (s *Segment) Refs() bool { return s.refs }
+
+// Resolve makes the rows AppendRef added readable from the file at path,
+// each at base plus its offset, mapped (a restored mgc of gigabytes is
+// then on disk once, in its snapshot, not also in segment files). The
+// mapping outlives the file's name. Where the file cannot be mapped the
+// rows are read from it and kept as Append keeps them.
+func (s *Segment) Resolve(path string, base int64) error {
+	if !s.refs {
+		return nil
+	}
+	m, size, err := mapFile(path)
+	if err != nil {
+		return s.resolveByCopy(path, base)
+	}
+	for i, o := range s.loc {
+		if end := base + int64(o) + int64(s.rlen[i]); end > size {
+			return fmt.Errorf("rowseg: row %d ends at %d, past the end of %s (%d bytes)", i, end, path, size)
+		}
+	}
+	// Chunks end where the file ends and have no room to grow: the next
+	// row appended starts a chunk of its own (the nil one).
+	for w := int64(0); w < size; w += windowSize {
+		s.chunks = append(s.chunks, m.b[w:size:size])
+	}
+	s.chunks = append(s.chunks, nil)
+	s.maps = []*mapping{m}
+	for i, o := range s.loc {
+		at := base + int64(o)
+		s.loc[i] = uint64(at/windowSize)<<32 | uint64(at%windowSize)
+	}
+	s.refs = false
+	return nil
+}
+
+// resolveByCopy reads the rows AppendRef added from the file at path and
+// keeps them as Append does.
+func (s *Segment) resolveByCopy(path string, base int64) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("rowseg: resolve: %w", err)
+	}
+	defer f.Close()
+	ids, loc, rlen, dead, live := s.ids, s.loc, s.rlen, s.dead, s.live
+	s.ids, s.loc, s.rlen, s.dead, s.live, s.n, s.refs = nil, nil, nil, nil, 0, 0, false
+	var buf []byte
+	for i, id := range ids {
+		buf = append(buf[:0], make([]byte, rlen[i])...)
+		if _, err := f.ReadAt(buf, base+int64(loc[i])); err != nil {
+			return fmt.Errorf("rowseg: resolve: %w", err)
+		}
+		s.Append(id, buf)
+	}
+	s.dead, s.live = dead, live
+	return nil
 }
 
 // View is a segment's rows as they were when it was taken: later appends
@@ -238,6 +347,7 @@ type View struct {
 	maps   []*mapping // keeps the chunks' mappings alive while the view is read
 	chunks [][]byte
 	loc    []uint64
+	rlen   []uint32
 	ids    []int64
 	dead   []uint64
 	n      int64
@@ -250,12 +360,16 @@ func (s *Segment) View() View {
 	if s == nil {
 		return View{}
 	}
+	if s.refs {
+		panic("rowseg: a view taken before the segment's file was resolved")
+	}
 	s.flush() // the view reads every row from its chunk
 	// The chunk list is copied (Append rewrites its last entry as the
 	// chunk fills or grows); locations and ids are only ever appended
 	// past what the view sees.
 	return View{maps: append([]*mapping(nil), s.maps...), chunks: append([][]byte(nil), s.chunks...), loc: s.loc[:len(s.loc):len(s.loc)],
-		ids: s.ids[:len(s.ids):len(s.ids)], dead: append([]uint64(nil), s.dead...), n: s.n}
+		rlen: s.rlen[:len(s.rlen):len(s.rlen)],
+		ids:  s.ids[:len(s.ids):len(s.ids)], dead: append([]uint64(nil), s.dead...), n: s.n}
 }
 
 // Len is the number of rows in the view, deleted ones included.
@@ -271,7 +385,7 @@ func (v View) Each(fn func(id int64, row []byte) error) error {
 		if v.dead[i/64]&(1<<(i%64)) != 0 {
 			continue
 		}
-		if err := fn(id, rowAt(v.chunks, v.loc[i])); err != nil {
+		if err := fn(id, rowAt(v.chunks, v.rlen, i, v.loc[i])); err != nil {
 			return err
 		}
 	}

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 )
@@ -247,5 +249,68 @@ func TestKeysCollisions(t *testing.T) {
 	k.lookup(7, func(pos int) bool { got = append(got, pos); return true })
 	if len(got) != 1 || got[0] != 1<<posBits-2 {
 		t.Fatalf("largest position: %v", got)
+	}
+}
+
+// TestAppendRef: rows added by reference to a file being written are read
+// from it once it is resolved (Row, a view, the deleted bits and ids as
+// they were), mapped or, where it cannot be mapped, copied; rows appended
+// after come back too.
+func TestAppendRef(t *testing.T) {
+	for _, mapped := range []bool{true, false} {
+		t.Run(fmt.Sprintf("mapped=%v", mapped), func(t *testing.T) {
+			s := NewOnDisk(t.TempDir(), nil)
+			file := []byte("header")
+			rows := map[int64]string{}
+			for i := 1; i <= 5000; i++ {
+				row := strings.Repeat(string(rune('a'+i%26)), i%700)
+				file = append(file, "op"...)
+				if _, ok := s.AppendRef(int64(i*2), int64(len(file)-len("header")), len(row)); !ok {
+					t.Fatal("AppendRef refused")
+				}
+				rows[int64(i*2)] = row
+				file = append(file, row...)
+			}
+			if _, ok := s.Append(1<<40, []byte("own")); ok {
+				t.Fatal("Append took a row of its own before Resolve")
+			}
+			s.Kill(7)
+			path := filepath.Join(t.TempDir(), "snap")
+			if err := os.WriteFile(path, file, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var err error
+			if mapped {
+				err = s.Resolve(path, int64(len("header")))
+			} else {
+				err = s.resolveByCopy(path, int64(len("header")))
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := s.Append(20000, []byte("after")); !ok {
+				t.Fatal("append after Resolve refused")
+			}
+			rows[20000] = "after"
+			for pos := 0; pos < s.Len(); pos++ {
+				if got, want := string(s.Row(pos)), rows[s.ID(pos)]; got != want {
+					t.Fatalf("row %d (id %d): %d bytes, want %d", pos, s.ID(pos), len(got), len(want))
+				}
+			}
+			if !s.Dead(7) || s.Live() != 5000 || s.Bytes() != int64(len(file)-len("header")-2*5000+len("after")) {
+				t.Fatalf("dead(7)=%v live=%d bytes=%d after Resolve", s.Dead(7), s.Live(), s.Bytes())
+			}
+			seen := 0
+			err = s.View().Each(func(id int64, row []byte) error {
+				seen++
+				if string(row) != rows[id] {
+					return fmt.Errorf("view row %d differs", id)
+				}
+				return nil
+			})
+			if err != nil || seen != 5000 {
+				t.Fatalf("view: %d rows seen, %v", seen, err)
+			}
+		})
 	}
 }
