@@ -54,7 +54,7 @@ func writeStateBuf(w io.Writer, sc *stateCopy, size int) (int64, error) {
 			return n, err
 		}
 		for _, r := range t.rows {
-			op, body = appendInsert(op[:0], body, t.def.ID, r.id, r.vals)
+			op, body = appendInsert(op[:0], body, t.def.ID, r.ID, r.Vals)
 			if err := put(op); err != nil {
 				return n, err
 			}

@@ -89,7 +89,7 @@ func (s *Session) BulkLoad(ctx context.Context, table string, cols []string, typ
 		// costs about its size in memory.
 		db := t.db
 		db.mu.Lock()
-		t.seal()
+		t.Seal()
 		db.mu.Unlock()
 	}
 	return total, nil
@@ -104,7 +104,7 @@ func bulkInsert(ctx context.Context, tx *Tx, t *Table, rb *dml.RowBuilder, vals 
 		return err
 	}
 	for {
-		if retry, err := tx.AwaitConflict(ctx, t.insertRow(tx, row)); !retry {
+		if retry, err := tx.AwaitConflict(ctx, t.Insert(tx, row)); !retry {
 			return err
 		}
 	}

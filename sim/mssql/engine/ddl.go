@@ -131,11 +131,11 @@ func (sc *scope) execDropTable(x *tsql.DropTableStmt) error {
 				}
 				return 0, newErr(sqlerr.CannotDropNotFound, "table", nameText(&n))
 			}
-			for _, r := range t.rows {
-				if r.gone {
+			for _, r := range t.Rows {
+				if r.Gone {
 					continue
 				}
-				if x := rowstore.Holder(r.xmin, r.xmax, tx); x != nil {
+				if x := rowstore.Holder(r.Xmin, r.Xmax, tx); x != nil {
 					return 0, &rowstore.ConflictError{Other: x}
 				}
 			}
@@ -194,18 +194,18 @@ func (sc *scope) execCreateIndex(x *tsql.CreateIndexStmt) error {
 	_, err = sc.withTx(func(tx *Tx) (int64, error) {
 		db.mu.Lock()
 		defer db.mu.Unlock()
-		for _, r := range t.rows {
-			if x := r.xmin; x != nil && x != tx && x.State() == rowstore.Active {
+		for _, r := range t.Rows {
+			if x := r.Xmin; x != nil && x != tx && x.State() == rowstore.Active {
 				return 0, &rowstore.ConflictError{Other: x}
 			}
 		}
-		if dup := t.addIndex(ix); dup != nil {
-			t.dropLastIndex()
+		if dup := t.AddIndex(ix); dup != nil {
+			t.DropLastIndex()
 			return 0, newErr(sqlerr.DuplicateKeyCreateIndex, t.Schema+"."+t.Name, ix.Name, "("+rowstore.FormatKey(&ix, t.Cols, dup)+")")
 		}
 		body, _ := jsonMarshal(ix)
 		op := appendOp(nil, opIndex, append(binaryUvarint(uint64(t.ID)), body...))
-		tx.Record(db.store, op, func() { t.dropLastIndex() }, nil)
+		tx.Record(db.store, op, func() { t.DropLastIndex() }, nil)
 		return 0, nil
 	})
 	if err != nil {

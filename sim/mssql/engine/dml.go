@@ -172,7 +172,7 @@ func (sc *scope) evalDefault(text string) (Value, Type, error) {
 type dmlTx struct{ tx *Tx }
 
 func (x dmlTx) Scan(t dml.Table) []dml.Row {
-	vs := t.(*Table).scan(x.tx)
+	vs := t.(*Table).Scan(x.tx)
 	out := make([]dml.Row, len(vs))
 	for i, r := range vs {
 		out[i] = r
@@ -180,10 +180,10 @@ func (x dmlTx) Scan(t dml.Table) []dml.Row {
 	return out
 }
 
-func (x dmlTx) Insert(t dml.Table, row []Value) error { return t.(*Table).insertRow(x.tx, row) }
+func (x dmlTx) Insert(t dml.Table, row []Value) error { return t.(*Table).Insert(x.tx, row) }
 
 func (x dmlTx) Delete(t dml.Table, r dml.Row) (bool, error) {
-	return t.(*Table).deleteRow(x.tx, r.(*rowVersion))
+	return t.(*Table).Delete(x.tx, r.(*rowVersion))
 }
 
 // ResetIdentity is TRUNCATE's reseed, logged (opCounters) so that a
@@ -193,15 +193,15 @@ func (x dmlTx) ResetIdentity(tt dml.Table) {
 	t, tx := tt.(*Table), x.tx
 	db := t.db
 	db.mu.Lock()
-	oldIdent, oldUsed := t.identity, t.identUsed
-	t.identUsed = false
-	if ic := t.identityCol(); ic >= 0 {
-		t.identity = t.Cols[ic].Seed - t.Cols[ic].Incr
+	oldIdent, oldUsed := t.Identity, t.IdentUsed
+	t.IdentUsed = false
+	if ic := t.IdentityCol(); ic >= 0 {
+		t.Identity = t.Cols[ic].Seed - t.Cols[ic].Incr
 	}
 	c := binary.AppendUvarint(nil, uint64(t.ID))
-	c = binary.AppendVarint(c, t.identity)
+	c = binary.AppendVarint(c, t.Identity)
 	c = append(c, 0)
-	c = binary.AppendVarint(c, t.nextRow)
-	tx.Record(db.store, appendOp(nil, opCounters, c), func() { t.identity, t.identUsed = oldIdent, oldUsed }, nil)
+	c = binary.AppendVarint(c, t.NextRow)
+	tx.Record(db.store, appendOp(nil, opCounters, c), func() { t.Identity, t.IdentUsed = oldIdent, oldUsed }, nil)
 	db.mu.Unlock()
 }

@@ -131,22 +131,22 @@ func (d *Database) applyOp(kind byte, body []byte) error {
 		// and identity need (its stored bytes are what the segment keeps);
 		// any other row is decoded whole. Both check the whole encoding.
 		id := int64(ids[1])
-		partial := t.segMayTake(id)
+		partial := t.SegMayTake(id)
 		var vals []Value
 		var after []byte
 		if partial {
-			vals, after, err = sqltypes.ReadRowPart(rest, t.segCols(), t.segScratch)
-			t.segScratch = vals
+			vals, after, err = sqltypes.ReadRowPart(rest, t.SegCols(), t.SegScratch)
+			t.SegScratch = vals
 		} else {
 			vals, after, err = sqltypes.ReadRow(rest)
 		}
 		if err != nil {
 			return fmt.Errorf("engine: decode row: %w", err)
 		}
-		if old := t.byID[id]; old != nil {
-			t.removeRow(old)
+		if old := t.ByID[id]; old != nil {
+			t.RemoveRow(old)
 		} else {
-			t.segKill(id)
+			t.SegKill(id)
 		}
 		// A restored or recovered row is committed: kept compactly in the
 		// table's segment, its stored bytes as they are, when order allows.
@@ -157,21 +157,21 @@ func (d *Database) applyOp(kind byte, body []byte) error {
 					return fmt.Errorf("engine: decode row: %w", err)
 				}
 			}
-			r := &rowVersion{id: id, vals: vals}
-			t.addRow(r)
-			for _, ix := range t.indexes {
-				if k, ok := t.keyOf(ix, vals); ok {
-					ix.m[k] = r
+			r := &rowVersion{ID: id, Vals: vals}
+			t.AddRow(r)
+			for _, ix := range t.Uniques {
+				if k, ok := t.KeyOf(ix, vals); ok {
+					ix.M[k] = r
 				}
 			}
 		}
-		if ic := t.identityCol(); ic >= 0 {
+		if ic := t.IdentityCol(); ic >= 0 {
 			if v, ok := vals[ic].(int64); ok {
 				c := t.Cols[ic]
-				if !t.identUsed || (c.Incr > 0 && v > t.identity) || (c.Incr < 0 && v < t.identity) {
-					t.identity = v
+				if !t.IdentUsed || (c.Incr > 0 && v > t.Identity) || (c.Incr < 0 && v < t.Identity) {
+					t.Identity = v
 				}
-				t.identUsed = true
+				t.IdentUsed = true
 			}
 		}
 	case opDelete:
@@ -180,10 +180,10 @@ func (d *Database) applyOp(kind byte, body []byte) error {
 			return err
 		}
 		if t := d.tablesByID[int(ids[0])]; t != nil {
-			if r := t.byID[int64(ids[1])]; r != nil {
-				t.removeRow(r)
+			if r := t.ByID[int64(ids[1])]; r != nil {
+				t.RemoveRow(r)
 			} else {
-				t.segKill(int64(ids[1]))
+				t.SegKill(int64(ids[1]))
 			}
 		}
 	case opCreateTable:
@@ -219,14 +219,14 @@ func (d *Database) applyOp(kind byte, body []byte) error {
 		if w <= 0 || len(rest) < w+1 {
 			return errBadOp
 		}
-		t.identity = ident
-		t.identUsed = rest[w] == 1
+		t.Identity = ident
+		t.IdentUsed = rest[w] == 1
 		next, w2 := binary.Varint(rest[w+1:])
 		if w2 <= 0 {
 			return errBadOp
 		}
-		if next > t.nextRow {
-			t.nextRow = next
+		if next > t.NextRow {
+			t.NextRow = next
 		}
 	case opIndex:
 		ids, rest, err := readUvarints(body, 1)
@@ -241,7 +241,7 @@ func (d *Database) applyOp(kind byte, body []byte) error {
 		if err := json.Unmarshal(rest, &ix); err != nil {
 			return fmt.Errorf("engine: decode index: %w", err)
 		}
-		t.addIndex(ix)
+		t.AddIndex(ix)
 	case opDBMeta, opDBDrop:
 		return d.inst.applyMasterOp(kind, body)
 	case opModule, opDropModule:
@@ -283,10 +283,10 @@ func (d *Database) collect() *stateCopy {
 		if t.createdBy != nil {
 			continue
 		}
-		tc := tableCopy{def: t.TableDef, identity: t.identity, identUsed: t.identUsed, nextRow: t.nextRow, seg: t.seg.View()}
-		tc.rows = make([]*rowVersion, 0, len(t.rows)-t.dead)
-		for _, r := range t.rows {
-			if r.committedLive() {
+		tc := tableCopy{def: t.TableDef, identity: t.Identity, identUsed: t.IdentUsed, nextRow: t.NextRow, seg: t.Seg.View()}
+		tc.rows = make([]*rowVersion, 0, len(t.Rows)-t.Dead)
+		for _, r := range t.Rows {
+			if r.CommittedLive() {
 				tc.rows = append(tc.rows, r)
 			}
 		}
@@ -310,7 +310,7 @@ func (sc *stateCopy) encode() []byte {
 		b = appendOp(b, opCounters, c)
 		_ = putSegInserts(func(p []byte) error { b = append(b, p...); return nil }, t.seg, t.def.ID)
 		for _, r := range t.rows {
-			b = append(b, encInsert(t.def.ID, r.id, r.vals)...)
+			b = append(b, encInsert(t.def.ID, r.ID, r.Vals)...)
 		}
 	}
 	return b
@@ -322,7 +322,7 @@ func (d *Database) liveRows() int64 {
 	defer d.mu.RUnlock()
 	var n int64
 	for _, t := range d.tablesByID {
-		n += int64(len(t.rows) - t.dead + t.segLive())
+		n += int64(len(t.Rows) - t.Dead + t.SegLive())
 	}
 	return n
 }

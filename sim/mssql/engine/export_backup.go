@@ -185,7 +185,7 @@ func (sc *stateCopy) size() int64 {
 // rowSizeHint approximates one row's encoded size without encoding it.
 func rowSizeHint(r *rowVersion) int {
 	n := 8
-	for _, v := range r.vals {
+	for _, v := range r.Vals {
 		switch x := v.(type) {
 		case string:
 			n += len(x) + 3

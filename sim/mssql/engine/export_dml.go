@@ -25,13 +25,5 @@ func (t *Table) Columns() []dml.Column {
 	return out
 }
 
-// NextIdentity hands out the identity column's next value (never rolled
-// back, as in SQL Server).
-func (t *Table) NextIdentity() int64 { return t.nextIdentity() }
-
-// NoteExplicitIdentity moves the identity past v, a value inserted with
-// IDENTITY_INSERT ON.
-func (t *Table) NoteExplicitIdentity(v int64) { t.noteExplicitIdentity(v) }
-
-// Values are a row version's column values (a dml.Row).
-func (r *rowVersion) Values() []Value { return r.vals }
+// NextIdentity and NoteExplicitIdentity are the row store's (rowstore.Table),
+// as a row version's Values (a dml.Row) is.

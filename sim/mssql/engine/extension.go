@@ -276,16 +276,16 @@ func (d *Database) CommittedRows(schema, name string) (rows [][]Value, ok bool) 
 	if tb == nil {
 		return nil, false
 	}
-	if tb.seg != nil {
-		for pos := 0; pos < tb.seg.Len(); pos++ {
-			if !tb.seg.Dead(pos) {
-				rows = append(rows, tb.segVals(pos))
+	if tb.Seg != nil {
+		for pos := 0; pos < tb.Seg.Len(); pos++ {
+			if !tb.Seg.Dead(pos) {
+				rows = append(rows, tb.SegVals(pos))
 			}
 		}
 	}
-	for _, r := range tb.rows {
-		if r.committedLive() {
-			rows = append(rows, r.vals)
+	for _, r := range tb.Rows {
+		if r.CommittedLive() {
+			rows = append(rows, r.Vals)
 		}
 	}
 	return rows, true

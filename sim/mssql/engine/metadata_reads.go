@@ -62,7 +62,7 @@ func installPartitionsView(r *Registry) {
 			}
 			// Like SQL Server's, the count is the row count the storage
 			// keeps (uncommitted rows included), not a scan.
-			rows := int64(len(t.rows) - t.dead + t.segLive())
+			rows := int64(len(t.Rows) - t.Dead + t.SegLive())
 			base := int64(0) // heap
 			for _, ix := range t.Indexes {
 				if ix.Primary {

@@ -135,7 +135,7 @@ func (d *Database) resolveSegs(lsn uint64) error {
 	var path string
 	var at int64
 	for _, t := range d.tablesByID {
-		if t.seg == nil || !t.seg.Refs() {
+		if t.Seg == nil || !t.Seg.Refs() {
 			continue
 		}
 		if path == "" {
@@ -148,7 +148,7 @@ func (d *Database) resolveSegs(lsn uint64) error {
 				return fmt.Errorf("engine: %s: no snapshot file at lsn %d for its rows", d.Name(), lsn)
 			}
 		}
-		if err := t.seg.Resolve(path, at); err != nil {
+		if err := t.Seg.Resolve(path, at); err != nil {
 			return fmt.Errorf("engine: %s.%s: %w", d.Name(), t.Name, err)
 		}
 	}

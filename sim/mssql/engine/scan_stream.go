@@ -22,14 +22,14 @@ func (sc *scope) scanEach(t *Table, need []bool, fn func(row []Value) error) err
 	db := t.db
 	db.mu.RLock()
 	var seg rowseg.View
-	if t.seg != nil {
-		seg = t.seg.View()
+	if t.Seg != nil {
+		seg = t.Seg.View()
 	}
-	n := t.segLive()
+	n := t.SegLive()
 	var rows [][]Value
-	for _, r := range t.rows {
-		if r.visible(sc.s.tx) {
-			rows = append(rows, r.vals)
+	for _, r := range t.Rows {
+		if r.Visible(sc.s.tx) {
+			rows = append(rows, r.Vals)
 		}
 	}
 	db.mu.RUnlock()

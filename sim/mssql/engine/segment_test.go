@@ -16,7 +16,7 @@ func segLiveOf(t *testing.T, inst *Instance, db, name string) int {
 	if tb == nil {
 		t.Fatalf("no table %s.dbo.%s", db, name)
 	}
-	return tb.segLive()
+	return tb.SegLive()
 }
 
 // TestSegmentRowsAreRows: rows a bulk load sealed into the table's compact
@@ -158,20 +158,20 @@ func TestSealedVersionStillReachesItsRow(t *testing.T) {
 	mustRun(t, s, "USE mgc; CREATE TABLE dbo.m (id int PRIMARY KEY, body nvarchar(20) NOT NULL); INSERT dbo.m VALUES (1, N'a'), (2, N'b'), (3, N'c')")
 	d := inst.DB("mgc")
 	tb := d.tables[tableKey("dbo", "m")]
-	vs := tb.scan(nil)
-	if len(vs) != 3 || vs[1].segPos != 0 {
+	vs := tb.Scan(nil)
+	if len(vs) != 3 || vs[1].SegPos != 0 {
 		t.Fatalf("before the seal: %d versions", len(vs))
 	}
 	d.mu.Lock()
-	tb.seal()
+	tb.Seal()
 	d.mu.Unlock()
-	if got := segLiveOf(t, inst, "mgc", "m"); got != 3 || vs[1].segPos == 0 {
-		t.Fatalf("after the seal: %d segment rows, version's segPos %d", got, vs[1].segPos)
+	if got := segLiveOf(t, inst, "mgc", "m"); got != 3 || vs[1].SegPos == 0 {
+		t.Fatalf("after the seal: %d segment rows, version's segPos %d", got, vs[1].SegPos)
 	}
 	ctx := context.Background()
 	for i, want := range []bool{true, false} {
 		tx := newTx(s)
-		ok, err := tb.deleteRow(tx, vs[1])
+		ok, err := tb.Delete(tx, vs[1])
 		if err != nil || ok != want {
 			t.Fatalf("delete %d through the stale version: %v %v, want %v", i, ok, err, want)
 		}

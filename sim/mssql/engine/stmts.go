@@ -104,7 +104,7 @@ func (sc *scope) setIdentityInsert(x *tsql.SetOptionStmt) error {
 		return err
 	}
 	t := obj.table
-	if t == nil || t.identityCol() < 0 {
+	if t == nil || t.IdentityCol() < 0 {
 		return newErr(sqlerr.NoIdentityProperty, nameText(x.Object))
 	}
 	if on {

@@ -49,20 +49,20 @@ func (sc *scope) tableSource(x *tsql.TableRef) (*source, error) {
 		sc.dmlTable = t
 		cols = append(cols, bindCol{Qual: "\x00", Name: rowVersionCol, Type: sqltypes.TypeInt, Nullable: true})
 		return &source{Cols: cols, Names: []string{exposed}, Run: func(en *env) ([][]Value, error) {
-			vs := t.scan(sc.s.tx)
+			vs := t.Scan(sc.s.tx)
 			sc.countScan(t, len(vs))
 			out := make([][]Value, len(vs))
 			for i, r := range vs {
-				row := make([]Value, len(r.vals)+1)
-				copy(row, r.vals)
-				row[len(r.vals)] = r
+				row := make([]Value, len(r.Vals)+1)
+				copy(row, r.Vals)
+				row[len(r.Vals)] = r
 				out[i] = row
 			}
 			return out, nil
 		}}, nil
 	}
 	return &source{Cols: cols, Names: []string{exposed}, Run: func(en *env) ([][]Value, error) {
-		out := t.scanVals(sc.s.tx)
+		out := t.ScanVals(sc.s.tx)
 		sc.countScan(t, len(out))
 		return out, nil
 	}, Each: func(en *env, need []bool, fn func([]Value) error) error {

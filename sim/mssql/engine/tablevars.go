@@ -79,10 +79,10 @@ func (sc *scope) tableVarSource(x *tsql.TableVarRef) (*source, error) {
 		cols[i] = bindCol{Qual: q, Name: tc.Name, Type: tc.Type, Nullable: tc.Nullable}
 	}
 	return &source{Cols: cols, Names: []string{exposed}, Run: func(en *env) ([][]Value, error) {
-		vs := t.scan(sc.s.tx)
+		vs := t.Scan(sc.s.tx)
 		out := make([][]Value, len(vs))
 		for i, r := range vs {
-			out[i] = r.vals
+			out[i] = r.Vals
 		}
 		return out, nil
 	}}, nil
