@@ -174,7 +174,7 @@ var rules = []rule{
 		banned: []string{"sim/mssql/engine", "sim/mssql/features"},
 	},
 	{
-		why:    "the row store's transactions and version rules (sim/mssql/rowstore: undo log, savepoints, per-database log operations, commit, waits with 1205/1222, visibility, key conflicts, keys and 2627/2601, identity) see a database only as a rowstore.Store (its lock, its gate, a function that appends to its log), which the engine builds: they never import the engine or the feature list",
+		why:    "the row store's transactions and version rules (sim/mssql/rowstore: undo log, savepoints, per-database log operations, commit, waits with 1205/1222, visibility, key conflicts, keys and 2627/2601, identity) and a table's rows (versions, key maps, segment) see a database only as a rowstore.Store (its lock, its gate, a function that appends to its log) and rowstore.Hooks (its log encoders, its segment maker), which the engine builds: they never import the engine or the feature list",
 		from:   []string{"sim/mssql/rowstore"},
 		tests:  true,
 		banned: []string{"sim/mssql/engine", "sim/mssql/features"},

@@ -85,7 +85,7 @@ func (s *Session) BulkLoad(ctx context.Context, table string, cols []string, typ
 		}
 		total += n
 		// The batch's rows are committed and nobody changed them yet: kept
-		// compactly from now on (segment.go), so a history of gigabytes
+		// compactly from now on (rowstore/segment.go), so a history of gigabytes
 		// costs about its size in memory.
 		db := t.db
 		db.mu.Lock()
