@@ -25,11 +25,8 @@ type Table struct {
 	createdBy *Tx // uncommitted CREATE TABLE
 }
 
-// A row version and a unique index's key map are the row store's.
-type (
-	rowVersion  = rowstore.Version
-	uniqueIndex = rowstore.Index
-)
+// A row version is the row store's.
+type rowVersion = rowstore.Version
 
 func newTable(db *Database, def TableDef) *Table {
 	h := &rowstore.Hooks{EncInsert: encInsert, EncDelete: encDelete, NewSeg: db.newSeg}
