@@ -143,11 +143,7 @@ func (d *Database) applyOp(kind byte, body []byte) error {
 		if err != nil {
 			return fmt.Errorf("engine: decode row: %w", err)
 		}
-		if old := t.ByID[id]; old != nil {
-			t.RemoveRow(old)
-		} else {
-			t.SegKill(id)
-		}
+		t.Forget(id)
 		// A restored or recovered row is committed: kept compactly in the
 		// table's segment, its stored bytes as they are, when order allows.
 		if !t.segAppend(id, rest[:len(rest)-len(after)], vals, d.segRefs, len(body)-len(rest)) {
@@ -157,34 +153,16 @@ func (d *Database) applyOp(kind byte, body []byte) error {
 					return fmt.Errorf("engine: decode row: %w", err)
 				}
 			}
-			r := &rowVersion{ID: id, Vals: vals}
-			t.AddRow(r)
-			for _, ix := range t.Uniques {
-				if k, ok := t.KeyOf(ix, vals); ok {
-					ix.M[k] = r
-				}
-			}
+			t.ApplyCommitted(id, vals)
 		}
-		if ic := t.IdentityCol(); ic >= 0 {
-			if v, ok := vals[ic].(int64); ok {
-				c := t.Cols[ic]
-				if !t.IdentUsed || (c.Incr > 0 && v > t.Identity) || (c.Incr < 0 && v < t.Identity) {
-					t.Identity = v
-				}
-				t.IdentUsed = true
-			}
-		}
+		t.NoteIdentityOf(vals)
 	case opDelete:
 		ids, _, err := readUvarints(body, 2)
 		if err != nil {
 			return err
 		}
 		if t := d.tablesByID[int(ids[0])]; t != nil {
-			if r := t.ByID[int64(ids[1])]; r != nil {
-				t.RemoveRow(r)
-			} else {
-				t.SegKill(int64(ids[1]))
-			}
+			t.Forget(int64(ids[1]))
 		}
 	case opCreateTable:
 		var def TableDef

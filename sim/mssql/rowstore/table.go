@@ -190,3 +190,42 @@ func (t *Table) DropLastIndex() {
 		t.Uniques = t.Uniques[:len(t.Uniques)-1]
 	}
 }
+
+// ApplyCommitted keeps row id with vals as a committed version and its
+// keys, and moves the identity counter past its identity value: recovery's
+// and a restore's insert, for a row the segment did not take (the caller
+// holds the lock and has dropped any earlier version of id: Forget).
+func (t *Table) ApplyCommitted(id int64, vals []Value) {
+	r := &Version{ID: id, Vals: vals}
+	t.AddRow(r)
+	for _, ix := range t.Uniques {
+		if k, ok := t.KeyOf(ix, vals); ok {
+			ix.M[k] = r
+		}
+	}
+}
+
+// NoteIdentityOf moves the identity counter past vals' identity value, as
+// NoteExplicitIdentity does, for a caller holding the lock (recovery).
+func (t *Table) NoteIdentityOf(vals []Value) {
+	ic := t.IdentityCol()
+	if ic < 0 {
+		return
+	}
+	if v, ok := vals[ic].(int64); ok {
+		if MovesIdentity(t.Identity, t.IdentUsed, v, t.Cols[ic].Incr) {
+			t.Identity = v
+		}
+		t.IdentUsed = true
+	}
+}
+
+// Forget drops row id, a version or a segment row, committed (recovery's
+// delete, and its insert of an id it already has).
+func (t *Table) Forget(id int64) {
+	if r := t.ByID[id]; r != nil {
+		t.RemoveRow(r)
+	} else {
+		t.SegKill(id)
+	}
+}

@@ -213,3 +213,29 @@ func isErr(err error, num int32) bool {
 	var se *sqlerr.Error
 	return errors.As(err, &se) && se.Number == num
 }
+
+func TestRecoveryAppliesCommittedRowsAndIdentity(t *testing.T) {
+	s := newTestStore()
+	tb := newTestTable(s)
+	tb.Cols[0].Identity, tb.Cols[0].Incr = true, -1
+	tb.Identity = 1 // IDENTITY(0,-1): nothing handed out yet
+	s.mu.Lock()
+	tb.ApplyCommitted(3, []Value{int64(-3), "a"})
+	tb.NoteIdentityOf([]Value{int64(-3), "a"})
+	tb.ApplyCommitted(4, []Value{int64(-2), "b"})
+	tb.NoteIdentityOf([]Value{int64(-2), "b"})
+	tb.Forget(3)
+	s.mu.Unlock()
+	if got := ids(tb.Scan(nil)); fmt.Sprint(got) != "[-2]" {
+		t.Fatalf("after applying rows 3 and 4 and forgetting 3 the table scans %v, want [-2]", got)
+	}
+	if err := tb.Insert(NewTx(1, 51, nil), []Value{int64(-2), "dup"}); !isErr(err, sqlerr.DuplicateKey) {
+		t.Fatalf("inserting an applied row's key = %v, want 2627", err)
+	}
+	if v := tb.NextIdentity(); v != -4 {
+		t.Fatalf("IDENTITY(0,-1) after applied -3 and -2 hands out %d, want -4", v)
+	}
+	if tb.NextRow != 5 {
+		t.Fatalf("NextRow after applied rows 3 and 4 = %d, want 5", tb.NextRow)
+	}
+}
