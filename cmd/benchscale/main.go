@@ -92,6 +92,7 @@ func run() int {
 				fmt.Fprintln(os.Stderr, "benchscale:", err)
 				return 1
 			}
+			hwmReset := resetPeakRSS()
 			anon, disk := watchAnon(ctx), watchDisk(ctx, dir)
 			res, err := loadtest.MeasureScale(ctx, loadtest.ScaleConfig{Bytes: n, BandwidthMbps: b, Dir: dir, Seed: *seed, Calibrate: true})
 			r.PeakAnon, r.PeakDisk = anon(), disk()
@@ -104,7 +105,12 @@ func run() int {
 			} else {
 				fmt.Printf("%s at %g Mbit/s: outage %.1fs, run %.1fs, limit %.1fs, ratio %.2f\n", human(n), b, res.OutageSeconds, res.RunSeconds, res.LimitSeconds, res.Ratio)
 			}
-			r.PeakRSS = peakRSS()
+			// Without the reset, VmHWM is the process's high-water mark
+			// over every run so far: each row after the 10 GiB one said
+			// 15.4 GiB, the 10 GiB run's peak, not its own.
+			if hwmReset {
+				r.PeakRSS = peakRSS()
+			}
 			rows = append(rows, r)
 			runtime.GC()
 			debug.FreeOSMemory()
@@ -188,7 +194,7 @@ func table(rows []row) string {
 		fmt.Fprintf(&b, "%.1f s | %.1f s | %.1f s | %.2f | %.1f s | %.2f | %.1f s | %s | %.0f/%.0f MB/s | %.1f s / %.1f s (%.0f%% / %.0f%%) | %.1f / %.1f / %.1f / %.1f s | %s | %s |\n",
 			x.OutageSeconds, x.RunSeconds, x.LimitSeconds, x.Ratio, x.RunLimitSeconds, x.RunRatio, x.LinkLimitSeconds, human(x.LinkBytes),
 			x.DiskWriteBps/1e6, x.DiskReadBps/1e6, x.ForecastOutageSeconds, x.ForecastRTOSeconds, 100*x.ForecastError, 100*x.ForecastRTOError,
-			st["backup-backup-mgc"], st["restore-primary-mgc"], st["configure-log-shipping"], st["mirror-primary-databases"], human(r.PeakRSS)+" ("+human(r.PeakAnon)+")", perByte(r.PeakDisk, r.Bytes))
+			st["backup-backup-mgc"], st["restore-primary-mgc"], st["configure-log-shipping"], st["mirror-primary-databases"], rssCell(r.PeakRSS, r.PeakAnon), perByte(r.PeakDisk, r.Bytes))
 	}
 	return b.String()
 }
@@ -232,7 +238,6 @@ func human(n int64) string {
 	return fmt.Sprintf("%d B", n)
 }
 
-// peakRSS is the process's high-water resident set (VmHWM).
 // watchAnon samples the process's anonymous memory (RssAnon) every 200
 // ms until the returned function is called, which stops the sampling and
 // returns the most it saw.
@@ -262,6 +267,8 @@ func watchAnon(ctx context.Context) func() int64 {
 	}
 }
 
+// peakRSS is the process's high-water resident set (VmHWM) since the
+// last resetPeakRSS.
 func peakRSS() int64 {
 	n, _ := procField("/proc/self/status", "VmHWM")
 	return n
@@ -288,4 +295,22 @@ func procField(path, key string) (int64, bool) {
 		return n << 10, true // kB
 	}
 	return 0, false
+}
+
+// resetPeakRSS sets the process's VmHWM to its resident set now (Linux's
+// clear_refs, value 5), so that peakRSS after a run is that run's peak.
+// It reports false where the kernel refuses; the table then leaves the
+// run's peak RSS out rather than print another run's.
+func resetPeakRSS() bool {
+	return os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
+}
+
+// rssCell is the table's memory cell: the run's peak resident set (its
+// anonymous part). Without a peak of the run's own (resetPeakRSS refused)
+// it says so instead of printing another run's.
+func rssCell(rss, anon int64) string {
+	if rss <= 0 {
+		return "unknown (" + human(anon) + ")"
+	}
+	return human(rss) + " (" + human(anon) + ")"
 }
