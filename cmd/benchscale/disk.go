@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -19,29 +18,7 @@ import (
 // unlinked (row segments' chunks, a pruned snapshot that restored rows are
 // read from), which no listing of dir shows.
 func watchDisk(ctx context.Context, dir string) func() int64 {
-	var peak atomic.Int64
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
-		for {
-			if n := diskUse(dir); n > peak.Load() {
-				peak.Store(n)
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return func() int64 {
-		cancel()
-		<-done
-		return peak.Load()
-	}
+	return watchPeak(ctx, time.Second, func() int64 { return diskUse(dir) })
 }
 
 // diskUse is the blocks of the files under dir plus the unlinked files

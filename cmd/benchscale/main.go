@@ -242,15 +242,25 @@ func human(n int64) string {
 // ms until the returned function is called, which stops the sampling and
 // returns the most it saw.
 func watchAnon(ctx context.Context) func() int64 {
+	return watchPeak(ctx, 200*time.Millisecond, func() int64 {
+		n, _ := procField("/proc/self/status", "RssAnon")
+		return n
+	})
+}
+
+// watchPeak calls sample every period, until the function it returns is
+// called, which stops the sampling (its goroutine has ended when it
+// returns) and returns the most sample said.
+func watchPeak(ctx context.Context, period time.Duration, sample func() int64) func() int64 {
 	var peak atomic.Int64
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		t := time.NewTicker(200 * time.Millisecond)
+		t := time.NewTicker(period)
 		defer t.Stop()
 		for {
-			if n, ok := procField("/proc/self/status", "RssAnon"); ok && n > peak.Load() {
+			if n := sample(); n > peak.Load() {
 				peak.Store(n)
 			}
 			select {
