@@ -31,15 +31,9 @@ func OpenJournal(path string, redact ...string) (*Journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	// A torn last line from a crash would glue itself to the next event;
-	// end it first.
-	if st, err := f.Stat(); err == nil && st.Size() > 0 {
-		if last, err := lastByte(path); err == nil && last != '\n' {
-			if _, err := f.Write([]byte("\n")); err != nil {
-				f.Close()
-				return nil, fmt.Errorf("journal: %w", err)
-			}
-		}
+	if err := setAsideTornTail(f, path); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("journal: %w", err)
 	}
 	var rs []string
 	for _, s := range redact {
@@ -50,21 +44,67 @@ func OpenJournal(path string, redact ...string) (*Journal, error) {
 	return &Journal{f: f, redact: rs}, nil
 }
 
-func lastByte(path string) (byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
+// setAsideTornTail removes a torn last line (bytes after the last newline,
+// left by a crash mid-write) from the journal, appending it to path+".torn"
+// first so nothing is lost. Ending it with a newline instead would leave a
+// bad line in the middle once the next event is appended, and every later
+// read (the next resume, the evidence) would refuse the journal as
+// corrupt. The engine never acted on a torn event: Write returns only after
+// the whole line is synced.
+func setAsideTornTail(f *os.File, path string) error {
 	st, err := f.Stat()
+	if err != nil || st.Size() == 0 {
+		return err
+	}
+	r, err := os.Open(path)
 	if err != nil {
-		return 0, err
+		return err
 	}
-	b := make([]byte, 1)
-	if _, err := f.ReadAt(b, st.Size()-1); err != nil {
-		return 0, err
+	defer r.Close()
+	// Read back from the end in blocks until a newline (or the start).
+	const block = 64 << 10
+	end := st.Size()
+	cut := int64(0)
+	for off := end; off > 0 && cut == 0; {
+		n := int64(block)
+		if off < n {
+			n = off
+		}
+		off -= n
+		b := make([]byte, n)
+		if _, err := r.ReadAt(b, off); err != nil {
+			return err
+		}
+		if i := bytes.LastIndexByte(b, '\n'); i >= 0 {
+			cut = off + int64(i) + 1
+		}
 	}
-	return b[0], nil
+	if cut == end {
+		return nil
+	}
+	tail := make([]byte, end-cut)
+	if _, err := r.ReadAt(tail, cut); err != nil {
+		return err
+	}
+	aside, err := os.OpenFile(path+".torn", os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := aside.Write(append(tail, '\n')); err != nil {
+		aside.Close()
+		return err
+	}
+	if err := aside.Sync(); err != nil {
+		aside.Close()
+		return err
+	}
+	if err := aside.Close(); err != nil {
+		return err
+	}
+	if err := f.Truncate(cut); err != nil {
+		return err
+	}
+	return f.Sync()
 }
 
 // Write appends one event and syncs it to disk. The first error sticks:

@@ -280,26 +280,51 @@ func (l *lab) buildCompose(ctx context.Context, top *topology.Topology) (*topolo
 	}
 	run := composeRunner{cli: cli, dir: filepath.Dir(file), file: file, project: cfg.ComposeProject,
 		env: filepath.Join(l.dir, "compose.env"), logf: l.logf}
-	env, lab, err := l.composeEnv(seeded, images)
-	if err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(run.env, []byte(env), 0o600); err != nil {
-		return nil, fmt.Errorf("lab: %w", err)
-	}
-	l.update(func(st *State) { st.ComposeFile, st.ComposeProject, st.ComposeEnv = file, cfg.ComposeProject, run.env })
 	d := &composeDeployment{run: run, led: seeded.ledger}
+	l.update(func(st *State) { st.ComposeFile, st.ComposeProject, st.ComposeEnv = file, cfg.ComposeProject, run.env })
 	l.d = d // from here on, close takes the services down
 	l.printf("lab: starting the compose services on the seeded folders")
 	began := time.Now()
-	if _, err := run.run(ctx, "up", "-d", "--remove-orphans"); err != nil {
-		return nil, fmt.Errorf("lab: %w", err)
+	var lab *topology.Topology
+	// A host port found free can be taken by another program before
+	// compose binds it; compose then fails naming it. The services are
+	// taken down and the ports picked again, a few times.
+	for attempt := 1; ; attempt++ {
+		var env string
+		env, lab, err = l.composeEnv(seeded, images)
+		if err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(run.env, []byte(env), 0o600); err != nil {
+			return nil, fmt.Errorf("lab: %w", err)
+		}
+		out, err := run.run(ctx, "up", "-d", "--remove-orphans")
+		if err == nil {
+			break
+		}
+		if attempt == maxPortAttempts || !portTaken(out) {
+			return nil, fmt.Errorf("lab: %w", err)
+		}
+		l.printf("lab: a host port was taken before compose could bind it; picking the ports again (attempt %d of %d)", attempt+1, maxPortAttempts)
+		if _, err := run.run(ctx, "down", "--remove-orphans"); err != nil {
+			return nil, fmt.Errorf("lab: %w", err)
+		}
 	}
 	if err := d.attach(ctx, lab, l.logf); err != nil {
 		return nil, err
 	}
 	l.printf("lab: compose services up in %s", since(began))
 	return lab, nil
+}
+
+// maxPortAttempts bounds how often compose's services are started again
+// on freshly picked host ports.
+const maxPortAttempts = 3
+
+// portTaken tells whether compose's output says a published host port was
+// already in use (the Docker daemon's words for it).
+func portTaken(out string) bool {
+	return strings.Contains(out, "address already in use") || strings.Contains(out, "port is already allocated")
 }
 
 // composeImages builds (or finds) the simulator and endpoint images and
