@@ -402,29 +402,7 @@ func containerShareAndMirroringOnTheLink(ctx context.Context, t *testing.T, w *W
 	}
 
 	// Mirroring between the primary (dc1) and the backup (dc2) instance.
-	if err := w.InstallStores(ctx, topology.RolePrimary); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.ConfigureMirroring(ctx, topology.RolePrimary, topology.RoleBackup); err != nil {
-		t.Fatal(err)
-	}
-	pri, err := w.InstanceByRole(topology.RolePrimary)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mgc, err := w.DB(pri, "mgc")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := mgc.ExecContext(ctx, "CREATE TABLE dbo.wantest (id int IDENTITY PRIMARY KEY, v nvarchar(max))"); err != nil {
-		t.Fatal(err)
-	}
-	before = link.Stats()
-	if _, err := mgc.ExecContext(ctx, "INSERT INTO dbo.wantest (v) VALUES (REPLICATE(CONVERT(nvarchar(max), N'x'), 300000))"); err != nil {
-		t.Fatal(err)
-	}
-	// SAFETY FULL: the principal commits once the mirror has the record.
-	if b := link.Stats().Bytes - before.Bytes; b < 300000 {
+	if b := mirrorRowAcrossTheLink(ctx, t, w); b < 300000 {
 		t.Errorf("mirroring between the dc1 and dc2 containers put %d bytes on the link for a 300 kB row, want at least 300000", b)
 	} else {
 		t.Logf("mirroring a 300 kB row from dc1 to dc2: %d B on the link", b)
