@@ -346,8 +346,8 @@ func TestContainerTrafficCrossesTheLink(t *testing.T) {
 // (wan_test.go): a backup written to the share (dc1) from the backup
 // instance (dc2) and a restore that reads it there book their bytes on the
 // link and take at least their bytes' time at the link's bandwidth (a
-// congested link's, too), a mirroring session between dc1 and dc2 carries
-// its log records over it, and a cut link fails the share's I/O and stops
+// congested link's, too), so does log shipping's copy job on dc2, a
+// mirroring session between dc1 and dc2 carries its log records over it, and a cut link fails the share's I/O and stops
 // the session until the link is back.
 func containerShareAndMirroringOnTheLink(ctx context.Context, t *testing.T, w *World, clock *linkClock) {
 	link, ok := w.WANLink("dc1", "dc2")
@@ -401,8 +401,37 @@ func containerShareAndMirroringOnTheLink(ctx context.Context, t *testing.T, w *W
 		t.Fatal(err)
 	}
 
-	// Mirroring between the primary (dc1) and the backup (dc2) instance.
-	if b := mirrorRowAcrossTheLink(ctx, t, w); b < 300000 {
+	// Log shipping from the primary (dc1) to the backup instance (dc2):
+	// the copy job reads the log backups from the share over the link.
+	if err := w.InstallStores(ctx, topology.RolePrimary); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.ConfigureLogShipping(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, priMaster, err := w.masterByRole(topology.RolePrimary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := priMaster.ExecContext(ctx, "CREATE TABLE mgc.dbo.lstest (id int IDENTITY PRIMARY KEY, v nvarchar(max)); "+
+		"INSERT INTO mgc.dbo.lstest (v) VALUES (REPLICATE(CONVERT(nvarchar(max), N'x'), 200000))"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.BackUpLog(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before = link.Stats()
+	if err := w.CopyAndRestoreLogs(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if b := link.Stats().Bytes - before.Bytes; b < row {
+		t.Errorf("log shipping's copy job on the dc2 container put %d bytes on the link for a log backup holding a %d-byte row, want at least that", b, row)
+	} else {
+		t.Logf("log shipping's copy from the share to dc2: %d B on the link", b)
+	}
+
+	// Mirroring between the primary (dc1) and the backup-mirror (dc2).
+	if b := mirrorRowAcrossTheLink(ctx, t, w, topology.RoleBackupMirror); b < 300000 {
 		t.Errorf("mirroring between the dc1 and dc2 containers put %d bytes on the link for a 300 kB row, want at least 300000", b)
 	} else {
 		t.Logf("mirroring a 300 kB row from dc1 to dc2: %d B on the link", b)
