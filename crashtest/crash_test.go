@@ -108,18 +108,7 @@ func TestKillAtStepBoundaries(t *testing.T) {
 		t.Run("after-step-end-"+strconv.Itoa(n), func(t *testing.T) {
 			t.Parallel()
 			r := newRig(t)
-			p := r.start("run")
-			ends := 0
-			e, ok := r.watch(p, func(_ int, e failback.Event) bool {
-				if e.Kind == failback.KindStepEnd {
-					ends++
-				}
-				return ends == n
-			})
-			r.kill(p)
-			if !ok {
-				t.Fatalf("the engine exited before step-end %d:\n%s", n, r.logs.String())
-			}
+			e := r.runKilledAfterStepEnd(n)
 			t.Logf("killed after step-end of %s (%s)", e.Step, e.Outcome)
 			r.finish()
 			r.check(want)
@@ -137,18 +126,7 @@ func TestKillTearsTheJournal(t *testing.T) {
 	t.Parallel()
 	want, _ := baseline(t)
 	r := newRig(t)
-	p := r.start("run")
-	ends := 0
-	_, ok := r.watch(p, func(_ int, e failback.Event) bool {
-		if e.Kind == failback.KindStepEnd {
-			ends++
-		}
-		return ends == 2
-	})
-	r.kill(p)
-	if !ok {
-		t.Fatalf("the engine exited before the second step-end:\n%s", r.logs.String())
-	}
+	r.runKilledAfterStepEnd(2)
 	f, err := os.OpenFile(r.journal, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		t.Fatal(err)

@@ -219,6 +219,25 @@ func (r *rig) watch(p *proc, stop func(n int, e failback.Event) bool) (failback.
 	}
 }
 
+// runKilledAfterStepEnd starts `failback run` and kills it right after
+// its n-th step-end event; it returns that event.
+func (r *rig) runKilledAfterStepEnd(n int) failback.Event {
+	r.t.Helper()
+	p := r.start("run")
+	ends := 0
+	e, ok := r.watch(p, func(_ int, e failback.Event) bool {
+		if e.Kind == failback.KindStepEnd {
+			ends++
+		}
+		return ends == n
+	})
+	r.kill(p)
+	if !ok {
+		r.t.Fatalf("the engine exited before step-end %d:\n%s", n, r.logs.String())
+	}
+	return e
+}
+
 // finish runs resume until the journal's run is done (at most twice: a
 // resume after a kill must finish; one more covers a restart that made the
 // first resume fail a step).
