@@ -184,6 +184,30 @@ func TestKillInsideSteps(t *testing.T) {
 	}
 }
 
+// Killed right after step 8 disabled the primary's log-shipping backup job
+// (it then runs the job once and waits for that run, so the kill lands
+// before Install-CsMirrorDatabase): the resumed run finds a disabled job,
+// and only the journalled fact tells it the job is its own to enable again
+// rather than one an operator disabled. (Killed after the cmdlet instead,
+// the engine enables the job within a millisecond, too soon for a kill to
+// land reliably; failback's TestLogBackupsEnabledAgainWhenStep8Fails
+// covers a mirrored primary whose job stayed disabled.)
+func TestKillWhileLogBackupsPaused(t *testing.T) {
+	t.Parallel()
+	want, _ := baseline(t)
+	r := newRig(t)
+	p := r.start("run")
+	_, ok := r.watch(p, func(_ int, e failback.Event) bool {
+		return e.Kind == failback.KindSent && e.Step == failback.StepMirrorPrimary && strings.Contains(e.Text, "sp_update_job") && strings.Contains(e.Text, "@enabled = 0")
+	})
+	r.kill(p)
+	if !ok {
+		t.Fatalf("the engine exited before step %s disabled the log-shipping backup job:\n%s", failback.StepMirrorPrimary, r.logs.String())
+	}
+	r.finish()
+	r.check(want)
+}
+
 // An instance or the management endpoint restarts while a step runs; the
 // run (resumed if the engine gave up on a step) ends as an uninterrupted
 // one.

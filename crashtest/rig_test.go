@@ -317,6 +317,16 @@ func (r *rig) check(want string) {
 	if restores != 1 {
 		r.t.Errorf("msdb.dbo.restorehistory on the primary holds %d restores of mgc WITH REPLACE, want exactly 1", restores)
 	}
+	// Step 8 disables the primary's log-shipping backup job around
+	// Install-CsMirrorDatabase; however the run got to its end, the job
+	// is enabled again (the disaster-recovery copy gets its log backups).
+	var enabled int
+	if err := master.QueryRowContext(ctx, "SELECT enabled FROM msdb.dbo.sysjobs WHERE name = @p1", r.w.Topology.LogShipping.BackupJob).Scan(&enabled); err != nil {
+		r.t.Fatal(err)
+	}
+	if enabled != 1 {
+		r.t.Errorf("the log-shipping backup job %s on the primary is disabled after the failback", r.w.Topology.LogShipping.BackupJob)
+	}
 	if n := journalledRestores(r.events(), pri.Name); n > 1 {
 		r.t.Errorf("the journals record %d successful RESTORE ... REPLACE over the primary mgc, want at most 1 (0 when killed mid-statement)", n)
 	}
