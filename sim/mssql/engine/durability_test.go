@@ -268,9 +268,16 @@ func TestCrashKeepsHandedOutIdentities(t *testing.T) {
 	if got := run(t, s, "INSERT dbo.r (k) VALUES (1)").errNums(); len(got) != 1 || got[0] != 2627 {
 		t.Fatalf("duplicate key: errors %v, want [2627]", got) // takes 4
 	}
+	wantRows(t, login(t, crashOpen(t, dir), "t"), "INSERT dbo.r (k) VALUES (5); SELECT id, k FROM dbo.r ORDER BY id", "1|1", "5|5")
+}
+
+// crashOpen opens a copy of the data folder dir as a crash leaves it
+// (copyDir) on an instance closed when the test ends.
+func crashOpen(t *testing.T, dir string) *Instance {
+	t.Helper()
 	crash := t.TempDir()
 	copyDir(t, dir, crash)
-	inst2 := openDir(t, crash, true)
-	defer inst2.Close()
-	wantRows(t, login(t, inst2, "t"), "INSERT dbo.r (k) VALUES (5); SELECT id, k FROM dbo.r ORDER BY id", "1|1", "5|5")
+	inst := openDir(t, crash, true)
+	t.Cleanup(func() { inst.Close() })
+	return inst
 }

@@ -22,11 +22,7 @@ func TestCheckpointWritesCommittedDefinitions(t *testing.T) {
 	if err := inst.Checkpoint(); err != nil {
 		t.Fatal(err)
 	}
-	crash := t.TempDir()
-	copyDir(t, dir, crash)
-	inst2 := openDir(t, crash, true)
-	defer inst2.Close()
-	s2 := login(t, inst2, "t")
+	s2 := login(t, crashOpen(t, dir), "t")
 	wantRows(t, s2, "SELECT COUNT(*) FROM sys.indexes WHERE object_id = OBJECT_ID('dbo.x') AND name = 'ix_v'", "0")
 	wantRows(t, s2, "SELECT name FROM sys.procedures ORDER BY name", "altered", "kept")
 	wantRows(t, s2, "EXEC dbo.altered", "1")
