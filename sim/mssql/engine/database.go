@@ -130,6 +130,10 @@ type Database struct {
 	droppedBy map[*Table]*Tx
 	// modules are the database's procedures and views (modules.go).
 	modules map[string]*ModuleDef
+	// modCommitted holds, for each module an open transaction created,
+	// altered or dropped, its committed version (nil: none): checkpoints
+	// and full backups write that one (encodeModules).
+	modCommitted map[string]*ModuleDef
 
 	// store is the database as transactions see it (rowstore): mu, gate
 	// and the log.

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/pchatdr/harness/sim/mssql/collation"
@@ -205,7 +206,11 @@ func (sc *scope) execCreateIndex(x *tsql.CreateIndexStmt) error {
 		}
 		body, _ := jsonMarshal(ix)
 		op := appendOp(nil, opIndex, append(binaryUvarint(uint64(t.ID)), body...))
-		tx.Record(db.store, op, func() { t.DropLastIndex() }, nil)
+		t.ixPending = append(t.ixPending, ix.Name)
+		tx.Record(db.store, op, func() {
+			t.DropLastIndex()
+			t.ixPending = t.ixPending[:len(t.ixPending)-1]
+		}, func() { t.ixPending = slices.DeleteFunc(t.ixPending, func(n string) bool { return n == ix.Name }) })
 		return 0, nil
 	})
 	if err != nil {

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
+	"github.com/pchatdr/harness/sim/mssql/rowstore"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/storage/rowseg"
 )
@@ -34,6 +36,7 @@ const (
 	opDropTable   byte = 4  // table id
 	opCounters    byte = 5  // table id, identity, identUsed, next row id (snapshots)
 	opIndex       byte = 6  // table id, IndexDef JSON
+	opIdentity    byte = 12 // table id, identity value handed out (keepIdentities)
 	opDBMeta      byte = 10 // DBMeta JSON (master only)
 	opDBDrop      byte = 11 // database id (master only)
 )
@@ -220,6 +223,23 @@ func (d *Database) applyOp(kind byte, body []byte) error {
 			return fmt.Errorf("engine: decode index: %w", err)
 		}
 		t.AddIndex(ix)
+	case opIdentity:
+		ids, rest, err := readUvarints(body, 1)
+		if err != nil {
+			return err
+		}
+		v, w := binary.Varint(rest)
+		if w <= 0 {
+			return errBadOp
+		}
+		// A table the log does not know (created by a transaction that
+		// had not committed when the value was logged, and never did)
+		// has nothing to keep.
+		if t := d.tablesByID[int(ids[0])]; t != nil {
+			if ic := t.IdentityCol(); ic >= 0 && rowstore.MovesIdentity(t.Identity, t.IdentUsed, v, t.Cols[ic].Incr) {
+				t.Identity, t.IdentUsed = v, true
+			}
+		}
 	case opDBMeta, opDBDrop:
 		return d.inst.applyMasterOp(kind, body)
 	case opModule, opDropModule:
@@ -261,7 +281,7 @@ func (d *Database) collect() *stateCopy {
 		if t.createdBy != nil {
 			continue
 		}
-		tc := tableCopy{def: t.TableDef, identity: t.Identity, identUsed: t.IdentUsed, nextRow: t.NextRow, seg: t.Seg.View()}
+		tc := tableCopy{def: t.committedDef(), identity: t.Identity, identUsed: t.IdentUsed, nextRow: t.NextRow, seg: t.Seg.View()}
 		tc.rows = make([]*rowVersion, 0, len(t.Rows)-t.Dead)
 		for _, r := range t.Rows {
 			if r.CommittedLive() {
@@ -271,6 +291,24 @@ func (d *Database) collect() *stateCopy {
 		sc.tables = append(sc.tables, tc)
 	}
 	return sc
+}
+
+// committedDef is t's definition without the indexes an open transaction
+// created: recovery rolls that transaction back, so a snapshot taken
+// during CREATE INDEX's transaction must not bring the index back after a
+// crash (caller holds d.mu).
+func (t *Table) committedDef() TableDef {
+	def := t.TableDef
+	if len(t.ixPending) == 0 {
+		return def
+	}
+	def.Indexes = nil
+	for _, ix := range t.Indexes {
+		if !slices.Contains(t.ixPending, ix.Name) {
+			def.Indexes = append(def.Indexes, ix)
+		}
+	}
+	return def
 }
 
 func (sc *stateCopy) encode() []byte {
@@ -388,6 +426,77 @@ func (d *Database) checkpoint() error {
 		_, err := writeStateBuf(w, state, 64<<10)
 		return err
 	})
+}
+
+// NextIdentity is the row store's, noted for keepIdentities.
+func (t *Table) NextIdentity() int64 {
+	v := t.Table.NextIdentity()
+	t.noteIdentityMoved()
+	return v
+}
+
+// NoteExplicitIdentity is the row store's, noted for keepIdentities.
+func (t *Table) NoteExplicitIdentity(v int64) {
+	t.Table.NoteExplicitIdentity(v)
+	t.noteIdentityMoved()
+}
+
+func (t *Table) noteIdentityMoved() {
+	t.identMoved.Store(true)
+	if t.db != nil {
+		t.db.inst.identMoved.Store(true)
+	}
+}
+
+// keepIdentities logs, after a rollback, how far the identity counters
+// that moved since it last ran have gone. A value handed out is never
+// handed out again, even when its insert rolls back or fails (CREATE
+// TABLE IDENTITY: "the consumed identity values are lost and won't be
+// generated again"): the counter moves outside the transaction, and a
+// snapshot keeps it, but the log held only the committed rows, so an
+// instance rebuilt from the log alone (after a crash, or a Close that
+// leaves a database to its log) handed the values a rolled-back
+// transaction or a failed statement took out again
+// (TestCrashKeepsHandedOutIdentities). Committed rows carry their values
+// in the log already, so logging after rollbacks is enough; the record
+// only raises a counter (opIdentity), so a value from before a TRUNCATE
+// that commits later, or from one that rolls back, is harmless.
+//
+// Values an uncommitted transaction holds when the process dies are not
+// logged and are handed out again after the restart (SQL Server's
+// identity cache jumps instead): a crash test that needs them gone rolls
+// back first.
+func (inst *Instance) keepIdentities() {
+	if !inst.identMoved.Swap(false) {
+		return
+	}
+	for _, db := range inst.sortedDBs() {
+		if err := db.keepIdentities(); err != nil {
+			inst.logf("engine: keep identities of %s: %v", db.Name(), err)
+		}
+	}
+}
+
+// keepIdentities is Instance.keepIdentities for d. Only a database that
+// takes changes of its own logs them: a RESTORING one (a mirror, a
+// log-shipping secondary, a principal just demoted) holds the log of
+// another database, which a record of its own would break.
+func (d *Database) keepIdentities() error {
+	m := d.Meta()
+	own := m.State == StateOnline && !m.ReadOnly && d.MirroringRole() != MirrorRoleMirror
+	var ops []byte
+	d.mu.RLock()
+	for _, t := range d.tablesByID {
+		if t.identMoved.Swap(false) && own && t.IdentUsed {
+			b := binary.AppendUvarint(nil, uint64(t.ID))
+			ops = appendOp(ops, opIdentity, binary.AppendVarint(b, t.Identity))
+		}
+	}
+	d.mu.RUnlock()
+	if len(ops) == 0 {
+		return nil
+	}
+	return d.appendDirect(context.Background(), ops, nil)
 }
 
 // appendDirect logs a non-transactional change (database metadata, DDL that

@@ -109,12 +109,14 @@ func (e *ModuleEdit) Put(m *ModuleDef) {
 		m.ID = db.nextObject
 	}
 	db.putModule(m)
+	done := db.noteModuleChange(key, old)
 	e.tx.Record(db.store, encJSON(opModule, m), func() {
 		delete(db.modules, key)
 		if old != nil {
 			db.modules[key] = old
 		}
-	}, nil)
+		done()
+	}, done)
 }
 
 // Drop removes m.
@@ -122,7 +124,8 @@ func (e *ModuleEdit) Drop(m *ModuleDef) {
 	db := e.db
 	key := tableKey(m.Schema, m.Name)
 	delete(db.modules, key)
-	e.tx.Record(db.store, encID(opDropModule, m.ID), func() { db.modules[key] = m }, nil)
+	done := db.noteModuleChange(key, m)
+	e.tx.Record(db.store, encID(opDropModule, m.ID), func() { db.modules[key] = m; done() }, done)
 }
 
 // KindWord is how DROP and error 3701 name the module's kind (procedure,

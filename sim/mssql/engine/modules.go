@@ -124,12 +124,52 @@ func (d *Database) applyModuleOp(kind byte, body []byte) error {
 
 // encodeModules is the modules' part of a snapshot or full backup (caller
 // holds d.mu); it goes ahead of the tables, as nothing in it refers to them.
+//
+// It writes the committed modules: one an open transaction created is left
+// out, one it altered or dropped is written as it was before, as recovery
+// rolls that transaction back (a crash after a checkpoint taken during
+// CREATE PROCEDURE's transaction brought the procedure back, and one
+// during DROP PROCEDURE's lost the committed procedure).
 func (d *Database) encodeModules() []byte {
 	var b []byte
 	for _, m := range d.sortedModules() {
+		key := tableKey(m.Schema, m.Name)
+		if c, pending := d.modCommitted[key]; pending {
+			if c != nil {
+				b = append(b, encJSON(opModule, c)...)
+			}
+			continue
+		}
 		b = append(b, encJSON(opModule, m)...)
 	}
+	// Committed modules an open transaction dropped.
+	var dropped []*ModuleDef
+	for key, c := range d.modCommitted {
+		if c != nil && d.modules[key] == nil {
+			dropped = append(dropped, c)
+		}
+	}
+	sort.Slice(dropped, func(i, j int) bool { return dropped[i].ID < dropped[j].ID })
+	for _, c := range dropped {
+		b = append(b, encJSON(opModule, c)...)
+	}
 	return b
+}
+
+// noteModuleChange records, as an open transaction changes the module at
+// key, its committed version (committed: nil when there is none) unless
+// the transaction changed it before; done forgets it once the transaction
+// commits or rolls the change back (caller holds d.mu, as done's caller
+// does).
+func (d *Database) noteModuleChange(key string, committed *ModuleDef) (done func()) {
+	if _, ok := d.modCommitted[key]; ok {
+		return func() {}
+	}
+	if d.modCommitted == nil {
+		d.modCommitted = map[string]*ModuleDef{}
+	}
+	d.modCommitted[key] = committed
+	return func() { delete(d.modCommitted, key) }
 }
 
 // dropTempModules removes a session's temporary procedures (#p), as SQL

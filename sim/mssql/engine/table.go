@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"sync/atomic"
+
 	"github.com/pchatdr/harness/sim/mssql/rowstore"
 	"github.com/pchatdr/harness/sim/mssql/storage/rowseg"
 	"github.com/pchatdr/harness/sim/mssql/tabledef"
@@ -23,6 +25,12 @@ type Table struct {
 	rowstore.Table
 	db        *Database
 	createdBy *Tx // uncommitted CREATE TABLE
+	// identMoved: the identity counter moved since keepIdentities last
+	// logged it (durability.go).
+	identMoved atomic.Bool
+	// ixPending names the indexes open transactions created, newest
+	// last: checkpoints leave them out (collect).
+	ixPending []string
 }
 
 // A row version is the row store's.

@@ -14,9 +14,11 @@ type Tx = rowstore.Tx
 
 // newTx is a transaction of s; it waits as long as s's LOCK_TIMEOUT says.
 func newTx(s *Session) *Tx {
-	return rowstore.NewTx(s.inst.txSeq.Add(1), s.id, func() time.Duration {
+	tx := rowstore.NewTx(s.inst.txSeq.Add(1), s.id, func() time.Duration {
 		return time.Duration(s.opts.LockTimeout) * time.Millisecond
 	})
+	tx.OnRollback(s.inst.keepIdentities)
+	return tx
 }
 
 // appendLog writes a committing transaction's operations on d to its log

@@ -28,7 +28,7 @@ func (t *Tx) Commit(ctx context.Context) error {
 			continue
 		}
 		if err := st.log(actx, w.ops); err != nil {
-			t.RollbackTo(0)
+			t.undoTo(0)
 			t.finish(Aborted)
 			return err
 		}

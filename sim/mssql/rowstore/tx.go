@@ -72,6 +72,8 @@ type Tx struct {
 	undo   []undoStep
 	work   map[*Store]*work
 	stores []*Store // in first-touch order
+
+	onRollback func() // after every rollback (OnRollback)
 }
 
 type work struct {
@@ -118,9 +120,23 @@ func (t *Tx) Record(st *Store, op []byte, undo, commit func()) {
 // TRANSACTION).
 func (t *Tx) Savepoint() int { return len(t.undo) }
 
+// OnRollback makes fn run after every rollback of t, whole or to a
+// savepoint, once the undo steps ran and outside every store's lock: the
+// engine logs there what a rollback does not give back (the identity
+// values the undone inserts took). Not after the rollback of a failed
+// commit, which holds the stores' gates and whose log just failed.
+func (t *Tx) OnRollback(fn func()) { t.onRollback = fn }
+
 // RollbackTo undoes every step after sp, newest first, and forgets their
 // log operations.
 func (t *Tx) RollbackTo(sp int) {
+	t.undoTo(sp)
+	if t.onRollback != nil {
+		t.onRollback()
+	}
+}
+
+func (t *Tx) undoTo(sp int) {
 	for i := len(t.undo) - 1; i >= sp; i-- {
 		u := t.undo[i]
 		u.st.mu.Lock()
