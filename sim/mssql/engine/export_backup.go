@@ -10,6 +10,7 @@ import (
 
 	"github.com/pchatdr/harness/sim/mssql/backupset"
 	"github.com/pchatdr/harness/sim/mssql/hostfs"
+	"github.com/pchatdr/harness/sim/mssql/lsn"
 	"github.com/pchatdr/harness/sim/mssql/storage/media"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
@@ -164,9 +165,9 @@ func (d *Database) BackupSnapshot(ctx context.Context) (*BackupSnapshot, error) 
 	d.gate.Unlock()
 	endSeq := uint64(int64(last) + 1 + d.LogState().Offset)
 	if ckp == 0 {
-		ckp = lsnOfSeq(endSeq - 1)
+		ckp = lsn.OfSeq(endSeq - 1)
 	}
-	return &BackupSnapshot{Checkpoint: ckp, End: lsnOfSeq(endSeq), state: state}, nil
+	return &BackupSnapshot{Checkpoint: ckp, End: lsn.OfSeq(endSeq), state: state}, nil
 }
 
 // size is how many bytes writeState will produce (for STATS and sizes).
