@@ -11,6 +11,7 @@ import (
 	"github.com/pchatdr/harness/sim/mssql/backupset"
 	"github.com/pchatdr/harness/sim/mssql/hostfs"
 	"github.com/pchatdr/harness/sim/mssql/lsn"
+	"github.com/pchatdr/harness/sim/mssql/opstream"
 	"github.com/pchatdr/harness/sim/mssql/storage/media"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
@@ -308,7 +309,7 @@ func (inst *Instance) RestoreState(ctx context.Context, existing *Database, meta
 		return fail(fmt.Errorf("restore %s: %w", meta.Name, err))
 	}
 	err = nd.log.WriteSnapshot(1, func(w io.Writer) error {
-		return teeAhead(cr, w, apply)
+		return opstream.TeeAhead(cr, w, apply)
 	})
 	if err != nil {
 		return fail(RestoreDataError(device, err))
