@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"strings"
-
 	"github.com/pchatdr/harness/sim/mssql/principals"
 )
 
@@ -40,34 +38,4 @@ func (inst *Instance) RoleMembers() []principals.Member { return inst.principals
 // sysadmin says the session's login is a member of sysadmin.
 func (sc *scope) sysadmin() bool {
 	return sc.s.inst.IsServerRoleMember(principals.RoleSysadmin, sc.s.login)
-}
-
-// isSrvRoleMember is IS_SRVROLEMEMBER('role' [, 'login']): 1 or 0, NULL
-// when the role or the login is not valid. A login that is not sysadmin
-// asking about another login gets NULL ("you do not have permission to
-// view the role membership"; stricter than a server that granted VIEW
-// DEFINITION on the login).
-func (sc *scope) isSrvRoleMember(role Value, login Value, loginGiven bool) Value {
-	rs, ok := role.(string)
-	if !ok {
-		return nil
-	}
-	if _, ok := principals.FixedRole(rs); !ok {
-		return nil
-	}
-	who := sc.s.login
-	if loginGiven {
-		l, ok := login.(string)
-		if !ok || !sc.s.inst.loginExists(l) {
-			return nil
-		}
-		if !strings.EqualFold(l, who) && !sc.sysadmin() {
-			return nil
-		}
-		who = l
-	}
-	if sc.s.inst.IsServerRoleMember(rs, who) {
-		return int64(1)
-	}
-	return int64(0)
 }
