@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/pchatdr/harness/sim/mssql/backupset"
-	"github.com/pchatdr/harness/sim/mssql/hostfs"
 	"github.com/pchatdr/harness/sim/mssql/lsn"
 	"github.com/pchatdr/harness/sim/mssql/opstream"
 	"github.com/pchatdr/harness/sim/mssql/storage/media"
@@ -93,10 +92,6 @@ func IntValue(v Value) (int64, bool) { return toInt64(v) }
 
 // StringValue is v as option text ("" for NULL).
 func StringValue(v Value) string { return argString(v) }
-
-// DevicePath is the Windows path of a backup device name: a relative name
-// is under the instance's default backup directory.
-func DevicePath(fs *hostfs.FS, name string) string { return devicePath(fs, name) }
 
 // RestoreVerb is the statement a RESTORE of kind k is called in 3013.
 func RestoreVerb(k tsql.RestoreKind) string { return restoreVerb(k) }
@@ -337,11 +332,8 @@ func RestoreDataError(device string, err error) error {
 
 // The file procedures (sim/mssql/backup's Files feature: xp_fileexist,
 // xp_create_subdir, xp_dirtree, sys.dm_os_file_exists) answer as the
-// service account through Instance.Files; what they need beyond it:
-
-// XPError is how the extended procedures report an OS failure (22048:
-// "xp_create_subdir() returned error 5, 'Access is denied.'").
-func XPError(proc string, err error) *Error { return xpError(proc, err) }
+// service account through Instance.Files (their OS errors are
+// backupset.XPError's); what they need beyond it:
 
 // EvalTyped evaluates a scalar expression in the statement's scope with
 // its type (a table-valued function converts its arguments as SQL Server
