@@ -127,6 +127,44 @@ func TestKillAtStepBoundaries(t *testing.T) {
 	}
 }
 
+// Killed while writing an event: the journal's last line is torn (a
+// SIGKILL can cut a write of more than a page short, and a power loss any
+// unsynced tail). The resume, a second resume and every later reader must
+// take the journal as it is; CI once met the torn line glued into the
+// middle of the journal by the resume ("journal corrupt: line 82: unexpected
+// end of JSON input").
+func TestKillTearsTheJournal(t *testing.T) {
+	t.Parallel()
+	want, _ := baseline(t)
+	r := newRig(t)
+	p := r.start("run")
+	ends := 0
+	_, ok := r.watch(p, func(_ int, e failback.Event) bool {
+		if e.Kind == failback.KindStepEnd {
+			ends++
+		}
+		return ends == 2
+	})
+	r.kill(p)
+	if !ok {
+		t.Fatalf("the engine exited before the second step-end:\n%s", r.logs.String())
+	}
+	f, err := os.OpenFile(r.journal, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteString(`{"seq":100000,"kind":"step-start","step":"bac`); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	r.finish()
+	r.check(want)
+	// A resume of the finished run reads the whole journal again.
+	if code := r.wait(r.start("resume")); code != 0 {
+		t.Fatalf("a resume of the finished run exited %d:\n%s", code, r.logs.String())
+	}
+}
+
 // Killed right after the K-th steady journal event, K drawn from the
 // printed seed, plus a seeded delay of up to 3ms so the kill also lands
 // between events (inside a statement); resumed to the end.
