@@ -13,6 +13,3 @@ func (inst *Instance) Version() string { return sessionfuncs.Version }
 func (sc *scope) globalVar(x *tsql.GlobalVarRef) (*cexpr, error) {
 	return sessionfuncs.Global(sessionFacts{sc}, x.Name)
 }
-
-// optionBits is @@OPTIONS (setopts.Options.Bits).
-func (s *Session) optionBits() int { return s.opts.Bits() }

@@ -34,8 +34,3 @@ func (inst *Instance) IsServerRoleMember(role, login string) bool {
 // RoleMembers lists the members of every fixed server role except public
 // (whose membership is implicit and not listed in sys.server_role_members).
 func (inst *Instance) RoleMembers() []principals.Member { return inst.principals().Members() }
-
-// sysadmin says the session's login is a member of sysadmin.
-func (sc *scope) sysadmin() bool {
-	return sc.s.inst.IsServerRoleMember(principals.RoleSysadmin, sc.s.login)
-}
