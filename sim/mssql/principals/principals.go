@@ -105,7 +105,7 @@ type Logins struct {
 }
 
 // ErrLoginExists is Add's refusal of a name that is already a login.
-var ErrLoginExists = errors.New("engine: login exists")
+var ErrLoginExists = errors.New("principals: login exists")
 
 // Add records l and gives it its principal_id; ErrLoginExists when a
 // login of that name was added before.
