@@ -26,9 +26,19 @@ export GOFLAGS := $(strip $(GOFLAGS) -trimpath)
 # goroutines or share memory: scripts/racepkgs says how it decides). The
 # pure ones (the T-SQL parser, codecs, collations...) run plain in unit:
 # under -race they only paid an instrumented link and slower tests.
-RACE_PKGS = $(shell $(GO) run ./scripts/racepkgs ./sim/... ./fakes/... ./failback/... | grep -v -e /sim/containers)
-MODULE = $(shell $(GO) list -m)
-UNIT_PKGS = $(filter-out $(RACE_PKGS) $(MODULE)/steps $(MODULE)/loadtest,$(shell $(GO) list ./...))
+# Each is computed once per make, when a recipe first uses it (a plain
+# `=` ran go again at every use; `:=` would run it for every target).
+RACE_PKGS = $(eval RACE_PKGS := $(shell $(GO) run ./scripts/racepkgs ./sim/... ./fakes/... ./failback/... | grep -v -e /sim/containers))$(RACE_PKGS)
+MODULE = $(eval MODULE := $(shell $(GO) list -m))$(MODULE)
+UNIT_PKGS = $(eval UNIT_PKGS := $(filter-out $(RACE_PKGS) $(MODULE)/steps $(MODULE)/loadtest,$(shell $(GO) list ./...)))$(UNIT_PKGS)
+# unit's longest packages (minutes each, mostly waiting on Docker, worlds
+# and the processes they start), first on go test's command line: go test
+# starts test runs in that order, and in alphabetical order sim/containers
+# and securitytest started last, when the others were half done, and ran
+# alone at the end (measured: unit's go test began at 08:58:40,
+# sim/containers started at 09:02:45 and ended unit at 09:08:07).
+UNIT_FIRST = sim/containers lab rulestest securitytest cmd/drill crashtest
+UNIT_ORDERED = $(foreach p,$(UNIT_FIRST),$(filter $(MODULE)/$(p),$(UNIT_PKGS))) $(filter-out $(addprefix $(MODULE)/,$(UNIT_FIRST)),$(UNIT_PKGS))
 FUZZTIME ?= 3s
 BENCHTIME ?= 1s
 # Test binaries are linked without DWARF (-w): nothing in a test run reads
@@ -71,9 +81,9 @@ run:
 # clocks: 187 CPU seconds in 480 s of wall time one after the other on the
 # 2-core machine), lint and the builds are CPU, so they fill the cores unit
 # leaves idle instead of adding their minutes before it; the race
-# packages' instrumented compile (race-build) too, so race then mostly
-# links and runs. Then race alone
-# (CPU-bound under the detector), then the fuzzing alone: fuzzing for a
+# packages' test binaries (race-build) too, so race-run only runs them.
+# Then race-run alone (CPU-bound under the detector), then the fuzzing
+# alone: fuzzing for a
 # fixed time, a target beside other work gets a share of the cores (on the
 # loaded 2-core machine targets fuzzed 5-20 inputs in their 3 s beside
 # unit, one did not finish its baseline coverage: a check dropped). It runs
@@ -88,7 +98,7 @@ run:
 # A failure in lint still fails make test (after the phase's other jobs end).
 test:
 	@$(MAKE) --no-print-directory -j6 lint test-unit fuzz-build race-build
-	@$(MAKE) --no-print-directory race
+	@$(MAKE) --no-print-directory race-run
 	@$(MAKE) --no-print-directory fuzz-run
 
 # unit after the images it reuses and go vet's builds (make test's first
@@ -121,7 +131,7 @@ test-bin:
 	$(GO) build -o $(TEST_BIN)/ ./cmd/failback ./cmd/lab ./cmd/drill ./cmd/mssqlsim
 
 unit-pkgs: test-bin
-	HARNESS_TEST_BIN=$(abspath $(TEST_BIN)) $(GO) test -count=1 -vet=$(VET) -ldflags=$(TEST_LDFLAGS) -timeout $(TEST_TIMEOUT) -p $(UNIT_P) $(UNIT_PKGS)
+	HARNESS_TEST_BIN=$(abspath $(TEST_BIN)) $(GO) test -count=1 -vet=$(VET) -ldflags=$(TEST_LDFLAGS) -timeout $(TEST_TIMEOUT) -p $(UNIT_P) $(UNIT_ORDERED)
 
 # What -short leaves out of the scenarios and the load tests (race runs the
 # rest), and TestChaosSchedule: the @chaos rehearsals under seed 42 (race's
@@ -133,27 +143,50 @@ unit-slow:
 unit-load:
 	$(GO) test -count=1 -vet=$(VET) -ldflags=$(TEST_LDFLAGS) -timeout $(TEST_TIMEOUT) -run 'Steady|Days|Sees' ./loadtest
 
-# The race-instrumented builds of the race packages and of what the
-# scenarios and load tests import, into the build cache, so that race's go
-# test finds them compiled and mostly links (make test runs this in its
-# first phase, beside unit). In a clone at a new path (the build cache
-# keys hold the folder), building and linking race's test binaries took
-# 157 CPU s; after race-build (46 CPU s) 107.
-.PHONY: race-build
+# The race-instrumented test binaries of the race packages, the scenarios
+# and the load tests (go test -race -c, into RACEBIN; scripts/testbins.sh):
+# make test builds them in its first phase, beside unit, whose tests mostly
+# wait, so that race only runs them (race-run). go test caches compiled
+# packages but not linked test binaries: a `go test -race` linked all of
+# them again in the race phase, alone on the cores.
+# `make race` builds them afresh, then runs them.
+RACEBIN ?= bin/race
+RACE_ENV = TESTBINFLAGS="-race -vet=$(VET) -ldflags=$(TEST_LDFLAGS)" TESTBINTIMEOUT=$(TEST_TIMEOUT)
+.PHONY: race-build race-run
 race-build:
 	@test -n "$(strip $(RACE_PKGS))" || { echo "race-build: no packages (did scripts/racepkgs fail?)"; exit 1; }
-	$(GO) build -race $(RACE_PKGS) ./steps ./loadtest
+	@$(RACE_ENV) ./scripts/testbins.sh build $(RACEBIN) $(RACE_PKGS) ./steps ./loadtest
 
 # As in unit, some race packages mostly wait (sim/world: 24 CPU seconds in
-# 228 s; failback: 9 in 80), so go test runs RACE_P at once.
+# 228 s; failback: 9 in 80), so RACE_P run at once; and the scenarios
+# (CPU-bound under the detector) run beside them (race-run's -j2), not
+# after them: one after the other, the cores idled through sim/world's
+# waits before the scenarios began.
 RACE_P ?= 4
-race:
+race: race-build
+	@$(MAKE) --no-print-directory race-run
+
+.PHONY: race-run-pkgs race-run-scenarios
+race-run:
 	@test -n "$(strip $(RACE_PKGS))" || { echo "race: no packages to run (did scripts/racepkgs fail?)"; exit 1; }
-	$(GO) test -count=1 -vet=$(VET) -ldflags=$(TEST_LDFLAGS) -timeout $(TEST_TIMEOUT) -p $(RACE_P) -race $(RACE_PKGS)
-	# The scenarios run concurrently; -short leaves out the @slow data sizes.
-	# One package at a time: both drive whole worlds and starve each other.
-	$(GO) test -count=1 -vet=$(VET) -ldflags=$(TEST_LDFLAGS) -timeout $(TEST_TIMEOUT) -race -short -skip '^TestChaosSchedule$$' ./steps
-	$(GO) test -count=1 -vet=$(VET) -ldflags=$(TEST_LDFLAGS) -timeout $(TEST_TIMEOUT) -race -short ./loadtest
+	@$(MAKE) --no-print-directory -j2 race-run-scenarios race-run-pkgs
+
+# The longest race packages first, as unit's (UNIT_FIRST): alphabetically
+# sim/world, the longest, started last and ran alone (measured under load:
+# clienttest 324 s, sim/world > 210 s, engine 177 s, storage/media 112 s,
+# backup 72 s, failback 50 s, the rest under 31 s each).
+RACE_FIRST = sim/world sim/mssql/clienttest sim/mssql/engine sim/mssql/storage/media sim/mssql/backup failback
+RACE_ORDERED = $(foreach p,$(RACE_FIRST),$(filter $(MODULE)/$(p),$(RACE_PKGS))) $(filter-out $(addprefix $(MODULE)/,$(RACE_FIRST)),$(RACE_PKGS))
+
+race-run-pkgs:
+	$(RACE_ENV) TESTBINP=$(RACE_P) ./scripts/testbins.sh run $(RACEBIN) $(RACE_ORDERED)
+
+# The scenarios run concurrently; -short leaves out the @slow data sizes.
+# The load tests after them, not beside: both drive whole worlds and
+# starve each other.
+race-run-scenarios:
+	$(RACE_ENV) ./scripts/testbins.sh run $(RACEBIN) ./steps -- -test.short -test.skip '^TestChaosSchedule$$'
+	$(RACE_ENV) ./scripts/testbins.sh run $(RACEBIN) ./loadtest -- -test.short
 
 ## load: steady chat traffic through the failback and through two simulated days of log shipping
 load:

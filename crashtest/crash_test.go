@@ -108,18 +108,7 @@ func TestKillAtStepBoundaries(t *testing.T) {
 		t.Run("after-step-end-"+strconv.Itoa(n), func(t *testing.T) {
 			t.Parallel()
 			r := newRig(t)
-			p := r.start("run")
-			ends := 0
-			e, ok := r.watch(p, func(_ int, e failback.Event) bool {
-				if e.Kind == failback.KindStepEnd {
-					ends++
-				}
-				return ends == n
-			})
-			r.kill(p)
-			if !ok {
-				t.Fatalf("the engine exited before step-end %d:\n%s", n, r.logs.String())
-			}
+			e := r.runKilledAfterStepEnd(n)
 			t.Logf("killed after step-end of %s (%s)", e.Step, e.Outcome)
 			r.finish()
 			r.check(want)
@@ -137,18 +126,7 @@ func TestKillTearsTheJournal(t *testing.T) {
 	t.Parallel()
 	want, _ := baseline(t)
 	r := newRig(t)
-	p := r.start("run")
-	ends := 0
-	_, ok := r.watch(p, func(_ int, e failback.Event) bool {
-		if e.Kind == failback.KindStepEnd {
-			ends++
-		}
-		return ends == 2
-	})
-	r.kill(p)
-	if !ok {
-		t.Fatalf("the engine exited before the second step-end:\n%s", r.logs.String())
-	}
+	r.runKilledAfterStepEnd(2)
 	f, err := os.OpenFile(r.journal, os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -204,6 +182,30 @@ func TestKillInsideSteps(t *testing.T) {
 			r.check(want)
 		})
 	}
+}
+
+// Killed right after step 8 disabled the primary's log-shipping backup job
+// (it then runs the job once and waits for that run, so the kill lands
+// before Install-CsMirrorDatabase): the resumed run finds a disabled job,
+// and only the journalled fact tells it the job is its own to enable again
+// rather than one an operator disabled. (Killed after the cmdlet instead,
+// the engine enables the job within a millisecond, too soon for a kill to
+// land reliably; failback's TestLogBackupsEnabledAgainWhenStep8Fails
+// covers a mirrored primary whose job stayed disabled.)
+func TestKillWhileLogBackupsPaused(t *testing.T) {
+	t.Parallel()
+	want, _ := baseline(t)
+	r := newRig(t)
+	p := r.start("run")
+	_, ok := r.watch(p, func(_ int, e failback.Event) bool {
+		return e.Kind == failback.KindSent && e.Step == failback.StepMirrorPrimary && strings.Contains(e.Text, "sp_update_job") && strings.Contains(e.Text, "@enabled = 0")
+	})
+	r.kill(p)
+	if !ok {
+		t.Fatalf("the engine exited before step %s disabled the log-shipping backup job:\n%s", failback.StepMirrorPrimary, r.logs.String())
+	}
+	r.finish()
+	r.check(want)
 }
 
 // An instance or the management endpoint restarts while a step runs; the

@@ -219,6 +219,25 @@ func (r *rig) watch(p *proc, stop func(n int, e failback.Event) bool) (failback.
 	}
 }
 
+// runKilledAfterStepEnd starts `failback run` and kills it right after
+// its n-th step-end event; it returns that event.
+func (r *rig) runKilledAfterStepEnd(n int) failback.Event {
+	r.t.Helper()
+	p := r.start("run")
+	ends := 0
+	e, ok := r.watch(p, func(_ int, e failback.Event) bool {
+		if e.Kind == failback.KindStepEnd {
+			ends++
+		}
+		return ends == n
+	})
+	r.kill(p)
+	if !ok {
+		r.t.Fatalf("the engine exited before step-end %d:\n%s", n, r.logs.String())
+	}
+	return e
+}
+
 // finish runs resume until the journal's run is done (at most twice: a
 // resume after a kill must finish; one more covers a restart that made the
 // first resume fail a step).
@@ -297,6 +316,16 @@ func (r *rig) check(want string) {
 	}
 	if restores != 1 {
 		r.t.Errorf("msdb.dbo.restorehistory on the primary holds %d restores of mgc WITH REPLACE, want exactly 1", restores)
+	}
+	// Step 8 disables the primary's log-shipping backup job around
+	// Install-CsMirrorDatabase; however the run got to its end, the job
+	// is enabled again (the disaster-recovery copy gets its log backups).
+	var enabled int
+	if err := master.QueryRowContext(ctx, "SELECT enabled FROM msdb.dbo.sysjobs WHERE name = @p1", r.w.Topology.LogShipping.BackupJob).Scan(&enabled); err != nil {
+		r.t.Fatal(err)
+	}
+	if enabled != 1 {
+		r.t.Errorf("the log-shipping backup job %s on the primary is disabled after the failback", r.w.Topology.LogShipping.BackupJob)
 	}
 	if n := journalledRestores(r.events(), pri.Name); n > 1 {
 		r.t.Errorf("the journals record %d successful RESTORE ... REPLACE over the primary mgc, want at most 1 (0 when killed mid-statement)", n)

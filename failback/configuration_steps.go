@@ -2,6 +2,7 @@ package failback
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -31,7 +32,8 @@ const DeviationConfiguration = "deviation from the documented procedure, which e
 // configurationSteps are the failback's steps 8 and 9.
 func configurationSteps() []Step {
 	return []Step{
-		{Name: StepMirrorPrimary, Title: "mirror the primary mgc and mgccomp to the primary-mirror again (Install-CsMirrorDatabase -DropExistingDatabasesOnMirror)",
+		{Name: StepMirrorPrimary, Title: "mirror the primary mgc and mgccomp to the primary-mirror again (Install-CsMirrorDatabase -DropExistingDatabasesOnMirror), " +
+			"the primary's log-shipping backup job disabled until mirroring has started and enabled again after",
 			Check: checkPrimaryMirrored, Apply: applyMirrorPrimary, Verify: verifyPrimaryMirrored},
 		{Name: StepLogShippingFromMirror, Title: "make the primary-mirror a log-shipping primary of mgc too, shipping to the backup server (so log shipping survives a mirroring failover); remove what the failover period left of log shipping on the backup-mirror",
 			Check: checkLogShippingFromMirror, Apply: applyLogShippingFromMirror, Verify: verifyLogShippingFromMirror},
@@ -95,6 +97,9 @@ func checkPrimaryMirrored(ctx context.Context, e *Env) (bool, string, error) {
 	if len(missing) > 0 {
 		return false, strings.Join(missing, "; "), nil
 	}
+	if paused, why, err := e.logBackupsPaused(ctx); err != nil || paused {
+		return false, why, err
+	}
 	return true, strings.Join(done, "; "), nil
 }
 
@@ -102,7 +107,10 @@ func checkPrimaryMirrored(ctx context.Context, e *Env) (bool, string, error) {
 // mirrored yet. -DropExistingDatabasesOnMirror: a copy on the rebuilt
 // primary-mirror (Topology Builder's, or one left RESTORING) is never the
 // data's source; without the switch the cmdlet refuses to mirror over it.
-func applyMirrorPrimary(ctx context.Context, e *Env) error {
+//
+// The primary's log-shipping backup job is disabled around the cmdlet
+// (logbackup_pause.go) and enabled again however the step ends.
+func applyMirrorPrimary(ctx context.Context, e *Env) (err error) {
 	pairs, err := e.primaryMirrorPairs()
 	if err != nil {
 		return err
@@ -112,6 +120,15 @@ func applyMirrorPrimary(ctx context.Context, e *Env) error {
 		return nil
 	}
 	e.Deviation(DeviationConfiguration)
+	var resume func() error // set once the job is paused, before the first cmdlet
+	defer func() {
+		if resume == nil {
+			resume = func() error { return e.resumeLogBackups(ctx) } // one a stopped run left disabled
+		}
+		if rerr := resume(); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+	}()
 	for _, p := range pairs {
 		m, err := p.sql.Mirroring(ctx, p.db)
 		if err != nil {
@@ -127,6 +144,11 @@ func applyMirrorPrimary(ctx context.Context, e *Env) error {
 		_, inst, _, err := topology.ParseAddress(p.inst.Address)
 		if err != nil {
 			return fmt.Errorf("%s instance address: %w", p.inst.Name, err)
+		}
+		if resume == nil {
+			if resume, err = e.pauseLogBackups(ctx); err != nil {
+				return err
+			}
 		}
 		if err := e.Pool.InstallMirrorDatabase(ctx, MirrorInstall{DatabaseType: p.dbType, SqlServerFqdn: p.inst.Host, SqlInstanceName: inst,
 			FileShare: e.Topo.Share.UNC, DropExisting: true}); err != nil {

@@ -105,6 +105,10 @@ func (d drySQL) StartJob(ctx context.Context, job string) error {
 	return d.would(ctx, StartJobSQL(job), nil)
 }
 
+func (d drySQL) SetJobEnabled(ctx context.Context, job string, enabled bool) error {
+	return d.would(ctx, SetJobEnabledSQL(job, enabled), nil)
+}
+
 func (d drySQL) RestoreLog(ctx context.Context, r LogRestoreSpec) error {
 	q, err := RestoreLogSQL(r)
 	return d.would(ctx, q, err)

@@ -3,6 +3,7 @@ package failback
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -487,6 +488,34 @@ func (l *LiveSQL) DeleteLogShippingAlertJob(ctx context.Context) error {
 func (l *LiveSQL) StartJob(ctx context.Context, job string) error {
 	_, err := l.exec(ctx, StartJobSQL(job))
 	return err
+}
+
+// SetJobEnabled enables or disables an Agent job.
+func (l *LiveSQL) SetJobEnabled(ctx context.Context, job string, enabled bool) error {
+	_, err := l.exec(ctx, SetJobEnabledSQL(job, enabled))
+	return err
+}
+
+// JobRunning reads sp_help_job's current_execution_status.
+func (l *LiveSQL) JobRunning(ctx context.Context, job string) (bool, error) {
+	status, found := JobIdle, false
+	err := l.db(ctx, false).Query(ctx, JobActivitySQL(job), func(r *sql.Rows) error {
+		m, err := scanNamed(r)
+		if err != nil {
+			return err
+		}
+		if v, ok := m["current_execution_status"]; ok && !found {
+			status, found = anyInt(v), true
+		}
+		return nil
+	})
+	if err == nil && !found {
+		err = errors.New("sp_help_job returned no current_execution_status")
+	}
+	if err != nil {
+		return false, fmt.Errorf("activity of job %s on %s: %w", job, l.Name, err)
+	}
+	return status != JobIdle, nil
 }
 
 // lsnString renders a numeric(25,0) column: go-mssqldb delivers decimals

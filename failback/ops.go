@@ -315,6 +315,11 @@ type SQL interface {
 	AddLogShippingAlertJob(ctx context.Context) error
 	DeleteLogShippingAlertJob(ctx context.Context) error
 	StartJob(ctx context.Context, job string) error
+	// SetJobEnabled enables or disables an Agent job (sp_update_job).
+	SetJobEnabled(ctx context.Context, job string, enabled bool) error
+	// JobRunning reports whether the Agent is running a job now
+	// (sp_help_job's current_execution_status other than idle).
+	JobRunning(ctx context.Context, job string) (bool, error)
 
 	// Failover (reference §3).
 

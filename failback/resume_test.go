@@ -53,11 +53,25 @@ func TestOrdering(t *testing.T) {
 		t.Error("mirroring was not removed before backup and restore")
 	}
 	// Pool Normal is the last change of the documented procedure; only
-	// the pre-disaster configuration's steps 8 and 9 come after it.
+	// the pre-disaster configuration's steps 8 and 9 come after it: step
+	// 8's cmdlet, with the primary's log-shipping backup job disabled
+	// before it and enabled after it, and step 9 on the primary-mirror.
+	install := indexOf(calls, op("pool", "InstallMirrorDatabase"), false)
+	pause, resume := -1, -1
 	for i, c := range calls[normal+1:] {
-		if c.Op != "InstallMirrorDatabase" && c.Target != "sql-primary-mirror" {
-			t.Errorf("after pool Normal, call %d is %s on %s: only steps 8 and 9 may follow it", normal+1+i, c.Op, c.Target)
+		i += normal + 1
+		switch {
+		case c.Op == "InstallMirrorDatabase" || c.Target == "sql-primary-mirror":
+		case c.Target == "sql-primary" && c.Op == "SetJobEnabled" && strings.HasSuffix(c.Text, "@enabled = 0;"):
+			pause = i
+		case c.Target == "sql-primary" && c.Op == "SetJobEnabled" && strings.HasSuffix(c.Text, "@enabled = 1;"):
+			resume = i
+		default:
+			t.Errorf("after pool Normal, call %d is %s on %s: only steps 8 and 9 may follow it", i, c.Op, c.Target)
 		}
+	}
+	if !(normal < pause && pause < install && install < resume) {
+		t.Errorf("the primary's log-shipping backup job is not disabled before Install-CsMirrorDatabase and enabled after it: disable at call %d, cmdlet %d, enable %d", pause, install, resume)
 	}
 	if setActive > normal {
 		t.Errorf("the active servers were set after pool Normal")

@@ -286,6 +286,28 @@ const AddLogShippingAlertJobSQL = "EXEC master.dbo.sp_add_log_shipping_alert_job
 // to monitor (the procedure keeps it otherwise).
 const DeleteLogShippingAlertJobSQL = "EXEC master.dbo.sp_delete_log_shipping_alert_job;"
 
+// SetJobEnabledSQL enables or disables an Agent job (sp_update_job
+// @enabled). Disabling stops its schedules from starting it; a run in
+// progress goes on, and sp_start_job still runs it.
+func SetJobEnabledSQL(job string, enabled bool) string {
+	v := "0"
+	if enabled {
+		v = "1"
+	}
+	return "EXEC msdb.dbo.sp_update_job @job_name = " + qs(job) + ", @enabled = " + v + ";"
+}
+
+// JobActivitySQL reads an Agent job's live state: sp_help_job's
+// current_execution_status (1 Executing ... 4 Idle), which msdb's job
+// history cannot give (a run's outcome row is written when it ends).
+func JobActivitySQL(job string) string {
+	return "EXEC msdb.dbo.sp_help_job @job_name = " + qs(job) + ", @job_aspect = N'JOB';"
+}
+
+// JobIdle is sp_help_job's current_execution_status of a job the Agent is
+// not running.
+const JobIdle = 4
+
 // StartJobSQL starts an Agent job (asynchronous: it returns once started).
 func StartJobSQL(job string) string {
 	return "EXEC msdb.dbo.sp_start_job @job_name = " + qs(job) + ";"

@@ -19,7 +19,9 @@ Feature: The failback across data-center links
     And the "primary" instance holds every message the chat servers acknowledged
     And the failback finished within the topology's RTO
 
-  # On containers the cut also takes dc2's containers off the world's network.
+  # On containers the cut stops the same traffic: the engine's TDS behind the
+  # proxies, mirroring between the data centers and dc2's share traffic
+  # (sim/world/containers_wan.go); each data center's own traffic goes on.
   @containers
   Scenario: The link to the backup data center is down: the engine refuses, nothing changed
     Given the link between "dc1" and "dc2" is cut

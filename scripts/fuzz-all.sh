@@ -58,20 +58,36 @@ dirs=$(grep -rlE '^func Fuzz[A-Za-z0-9_]+\(' --include='*_test.go' . | xargs -n1
 binary() { echo "$bindir/$(echo "$1" | tr / _).test"; }
 
 build() {
-  local dir=$1 bin
+  local dir=$1 bin log
   bin=$(binary "$dir")
   [[ $mode == run && -x $bin && -s $bin.importpath ]] && return 0
   rm -f "$bin.importpath"
-  echo "build ./$dir (fuzz-instrumented)"
-  if ! go test -c -vet="$FUZZVET" -ldflags="$FUZZLDFLAGS" -fuzz . -o "$bin" "./$dir" >"$work/build.log" 2>&1; then
-    cat "$work/build.log"
+  log=$work/build.$(echo "$dir" | tr / _).log
+  if ! go test -c -vet="$FUZZVET" -ldflags="$FUZZLDFLAGS" -fuzz . -o "$bin" "./$dir" >"$log" 2>&1; then
+    echo "build ./$dir (fuzz-instrumented): failed"
+    cat "$log"
     return 1
   fi
   go list "./$dir" >"$bin.importpath"
+  echo "build ./$dir (fuzz-instrumented)"
 }
 
+# go test -c takes one package with -fuzz, and most of a build is its
+# link, one thread: FUZZBUILDJOBS builds run at once so that both cores
+# link (the 20 builds one after the other were the tail of make test's
+# first phase, after unit had ended).
+FUZZBUILDJOBS=${FUZZBUILDJOBS:-2}
+building=()
 for dir in $dirs; do
-  build "$dir" || status=1
+  if ((${#building[@]} >= FUZZBUILDJOBS)); then
+    wait "${building[0]}" || status=1
+    building=("${building[@]:1}")
+  fi
+  build "$dir" &
+  building+=("$!")
+done
+for pid in ${building[@]+"${building[@]}"}; do
+  wait "$pid" || status=1
 done
 [[ $mode == build ]] && exit $status
 

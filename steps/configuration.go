@@ -11,6 +11,7 @@ import (
 	"github.com/cucumber/godog"
 
 	"github.com/pchatdr/harness/failback/topology"
+	"github.com/pchatdr/harness/sim/fault"
 )
 
 // registerConfiguration binds the steps about the configuration the pool
@@ -33,6 +34,39 @@ func registerConfiguration(sc *godog.ScenarioContext) {
 		return get(ctx).world.ShipLogFromBackupMirror(ctx)
 	})
 	sc.Step(`^the "([^"]*)" instance holds log-shipping jobs "([^"]*)"$`, lsJobsOn)
+	sc.Step(`^the primary's log-shipping backup job comes due between Install-CsMirrorDatabase's full and log backups of mgc$`, func(ctx context.Context) error {
+		return inject(ctx, fault.LogBackupDuringMirrorInstall{Database: "mgc"})
+	})
+	sc.Step(`^the log-shipping backup that came due during Install-CsMirrorDatabase was passed by: its job was disabled$`, dueLogBackupPassed)
+	sc.Step(`^the log-shipping backup job on the "([^"]*)" instance is enabled$`, lsBackupJobEnabled)
+}
+
+// dueLogBackupPassed checks the log-shipping backup armed for the mirror
+// set-up came due and found its job disabled.
+func dueLogBackupPassed(ctx context.Context) error {
+	got := get(ctx).world.LogBackupsDuringMirrorSetup()
+	if len(got) != 1 || !strings.Contains(got[0], "is disabled: its schedule passed") {
+		return fmt.Errorf("log-shipping backups due during the mirror set-up: %q, want one whose job was disabled", got)
+	}
+	return nil
+}
+
+// lsBackupJobEnabled checks the topology's log-shipping backup job on the
+// instance of role exists and is enabled (msdb.dbo.sysjobs).
+func lsBackupJobEnabled(ctx context.Context, role string) error {
+	master, _, err := db(ctx, role, "master")
+	if err != nil {
+		return err
+	}
+	job := get(ctx).world.Topology.LogShipping.BackupJob
+	var enabled int
+	if err := master.QueryRowContext(ctx, "SELECT enabled FROM msdb.dbo.sysjobs WHERE name = @p1", job).Scan(&enabled); err != nil {
+		return fmt.Errorf("job %s on the %s instance: %w", job, role, err)
+	}
+	if enabled != 1 {
+		return fmt.Errorf("job %s on the %s instance is disabled", job, role)
+	}
+	return nil
 }
 
 // lsView is what one instance's msdb says about log shipping and its

@@ -14,6 +14,7 @@ func TestFileFlags(t *testing.T) {
 		args    []string
 		wantErr bool
 		mounts  int
+		paced   int // mounts behind a --mount-link
 		rules   []hostfs.Rule
 	}{
 		{name: "none", args: nil},
@@ -24,6 +25,12 @@ func TestFileFlags(t *testing.T) {
 		{name: "bad mount", args: []string{`--mount`, `C:\`}, wantErr: true},
 		{name: "bad access", args: []string{`--mount`, `C:\=/tmp`, `--access`, `svc:x:C:\`}, wantErr: true},
 		{name: "access without mount", args: []string{`--access`, `svc:r:C:\`}, wantErr: true},
+		{name: "share behind a link", args: []string{`--mount`, `C:\=/tmp`, `--mount`, `\\files\pchat=/tmp`, `--mount-link`, `\\FILES\pchat=172.18.0.1:40123`},
+			mounts: 2, paced: 1},
+		{name: "link of no mount", args: []string{`--mount`, `C:\=/tmp`, `--mount-link`, `\\files\pchat=172.18.0.1:40123`}, wantErr: true},
+		{name: "link without a port", args: []string{`--mount`, `C:\=/tmp`, `--mount-link`, `C:\=172.18.0.1`}, wantErr: true},
+		{name: "link twice", args: []string{`--mount`, `C:\=/tmp`, `--mount-link`, `C:\=127.0.0.1:1`, `--mount-link`, `C:\=127.0.0.1:2`}, wantErr: true},
+		{name: "link without mount", args: []string{`--mount-link`, `C:\=127.0.0.1:1`}, wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -34,6 +41,7 @@ func TestFileFlags(t *testing.T) {
 				t.Fatal(err)
 			}
 			cfg, err := f.config()
+			defer f.close()
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
 			}
@@ -46,7 +54,13 @@ func TestFileFlags(t *testing.T) {
 				}
 				return
 			}
-			if len(cfg.Mounts) != tt.mounts || len(cfg.Rules) != len(tt.rules) {
+			paced := 0
+			for _, m := range cfg.Mounts {
+				if m.Pacer != nil {
+					paced++
+				}
+			}
+			if len(cfg.Mounts) != tt.mounts || len(cfg.Rules) != len(tt.rules) || paced != tt.paced {
 				t.Fatalf("config %+v", cfg)
 			}
 			for i, r := range tt.rules {

@@ -21,7 +21,7 @@ type mirrorFlags struct {
 
 func addMirrorFlags(fs *flag.FlagSet) *mirrorFlags {
 	f := &mirrorFlags{}
-	fs.Var(&f.hosts, "partner-host", `resolve a mirroring partner or witness name, HOST=ADDR or HOST:PORT=ADDR (repeatable), e.g. sqlmirror.contoso.test=127.0.0.1 or sqlmirror.contoso.test:5022=127.0.0.1:15022`)
+	fs.Var(&f.hosts, "partner-host", `resolve a mirroring partner or witness name, HOST=ADDR or HOST:PORT=ADDR (repeatable), e.g. sqlmirror.contoso.test=127.0.0.1 or sqlmirror.contoso.test:5022=127.0.0.1:15022; a loopback address unless --endpoint-public`)
 	f.listen = fs.String("endpoint-listen", "", "address the DATABASE_MIRRORING endpoint listens on instead of 127.0.0.1:<LISTENER_PORT> (127.0.0.1:0 picks a free port)")
 	f.public = fs.Bool("endpoint-public", false, "let --endpoint-listen name a non-loopback address: the simulator's endpoints do not authenticate partners, so only inside a container whose network is the world's own")
 	return f
@@ -39,8 +39,11 @@ func (f *mirrorFlags) apply(cfg *engine.Config) error {
 		if hh, _, err := net.SplitHostPort(addr); err == nil {
 			host = hh
 		}
-		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-			return fmt.Errorf("--partner-host %q: %s is not a loopback address", h, addr)
+		// Inside a container (--endpoint-public) a partner in another data
+		// center is reached through the world's link forwarder on the
+		// host's end of the network, not on loopback.
+		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() && !*f.public {
+			return fmt.Errorf("--partner-host %q: %s is not a loopback address (or an IP address with --endpoint-public inside a container)", h, addr)
 		}
 		if cfg.PartnerHosts == nil {
 			cfg.PartnerHosts = map[string]string{}

@@ -226,6 +226,8 @@ func TestMirrorFlags(t *testing.T) {
 		{"host", []string{"--partner-host", "a.contoso.test=127.0.0.1"}, false, map[string]string{"a.contoso.test": "127.0.0.1"}},
 		{"host port", []string{"--partner-host", "a.contoso.test:5022=127.0.0.1:15022"}, false, map[string]string{"a.contoso.test:5022": "127.0.0.1:15022"}},
 		{"not loopback", []string{"--partner-host", "a=10.0.0.1"}, true, nil},
+		{"over the link from a container", []string{"--endpoint-public", "--partner-host", "a.contoso.test:5022=172.18.0.1:40123"}, false, map[string]string{"a.contoso.test:5022": "172.18.0.1:40123"}},
+		{"not an IP from a container", []string{"--endpoint-public", "--partner-host", "a=gateway"}, true, nil},
 		{"no equals", []string{"--partner-host", "a"}, true, nil},
 		{"endpoint listen", []string{"--endpoint-listen", "127.0.0.1:0"}, false, nil},
 		{"endpoint not loopback", []string{"--endpoint-listen", "0.0.0.0:5022"}, true, nil},

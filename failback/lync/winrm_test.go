@@ -35,10 +35,12 @@ type wsman struct {
 	status     int           // when non-zero, every request gets this HTTP status
 	timeouts   int           // Receive answers with an OperationTimeout fault this many times first
 	hang       chan struct{} // when set, Receive blocks until it closes or the client goes away
+	hanging    chan struct{} // when set with hang, closed when the first Receive starts blocking
 
-	mu      sync.Mutex
-	actions []string
-	command string
+	hangOnce sync.Once
+	mu       sync.Mutex
+	actions  []string
+	command  string
 }
 
 var actionRE = regexp.MustCompile(`<a:Action[^>]*>([^<]+)</a:Action>`)
@@ -88,6 +90,9 @@ func (w *wsman) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(rw, envOpen+`<s:Body><rsp:CommandResponse><rsp:CommandId>AAAAAAAA-BBBB-CCCC-DDDD-EEEEEEEEEEEE</rsp:CommandId></rsp:CommandResponse></s:Body></s:Envelope>`)
 	case "Receive":
 		if w.hang != nil {
+			if w.hanging != nil {
+				w.hangOnce.Do(func() { close(w.hanging) })
+			}
 			select {
 			case <-w.hang:
 			case <-r.Context().Done():
@@ -252,16 +257,27 @@ func TestWinRMRunnerConnectionRefused(t *testing.T) {
 }
 
 func TestWinRMRunnerCancel(t *testing.T) {
-	w := &wsman{user: `CONTOSO\lyncadmin`, pass: "s3cret!", hang: make(chan struct{})}
+	w := &wsman{user: `CONTOSO\lyncadmin`, pass: "s3cret!", hang: make(chan struct{}), hanging: make(chan struct{})}
 	srv := httptest.NewServer(w)
 	defer srv.Close()
 	defer close(w.hang)
 	r := newTestRunner(t, srv.URL, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	// Cancelled once the command runs (its output is awaited), not after
+	// a fixed 100 ms: on a loaded machine (make test) that ran out while
+	// the shell was being created, and the run rightly ended without a
+	// shell to delete ("shell not deleted after cancel: [Create]").
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	go func() {
+		select {
+		case <-w.hanging:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	start := time.Now()
 	_, err := r.Run(ctx, "Start-Sleep 100")
-	if !errors.Is(err, context.DeadlineExceeded) || IsTransient(err) {
+	if !errors.Is(err, context.Canceled) || IsTransient(err) {
 		t.Errorf("err %v", err)
 	}
 	// Half of Start-Sleep's 100 s proves the cancel ended the command; a

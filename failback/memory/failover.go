@@ -314,6 +314,18 @@ func (w *World) IdleJob(instance, name string, n int) {
 	w.jobIdle[instance+"/"+name] += n
 }
 
+// BusyJob makes the next n reads of a job's activity (sp_help_job) find a
+// run of it in progress, as a scheduled run that started just before the
+// engine disabled the job.
+func (w *World) BusyJob(instance, name string, n int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.jobBusy == nil {
+		w.jobBusy = map[string]int{}
+	}
+	w.jobBusy[instance+"/"+name] += n
+}
+
 // QuietLog makes nothing be written to a database's log (on) or lets
 // writes go on again (off): while quiet, a log backup holds no record past
 // the previous log backup or restore (its last_lsn is where the log chain

@@ -301,6 +301,47 @@ func (s *SQL) StartJob(ctx context.Context, name string) error {
 	return nil
 }
 
+// SetJobEnabled is sp_update_job @enabled: the model's jobs run only when
+// started (there is no schedule), so the flag is only recorded and read
+// back.
+func (s *SQL) SetJobEnabled(ctx context.Context, name string, enabled bool) error {
+	q := failback.SetJobEnabledSQL(name, enabled)
+	in, err := s.begin(ctx, "SetJobEnabled", q, true)
+	defer s.end()
+	if err == nil {
+		err = s.permit(in, "SetJobEnabled", name) // permissions.go
+	}
+	if err != nil {
+		return err
+	}
+	j := in.jobs[name]
+	if j == nil {
+		return sqlErr(in.ServerName, e(sqlerr.AgentObjectNotFound, "@job_name", name))
+	}
+	s.change("SetJobEnabled", j.db, q)
+	j.enabled = enabled
+	return nil
+}
+
+// JobRunning is sp_help_job's current_execution_status: the model runs a
+// started job to completion at once, so none is running but those BusyJob
+// says are.
+func (s *SQL) JobRunning(ctx context.Context, name string) (bool, error) {
+	in, err := s.begin(ctx, "JobRunning", failback.JobActivitySQL(name), false)
+	defer s.end()
+	if err != nil {
+		return false, err
+	}
+	if in.jobs[name] == nil {
+		return false, sqlErr(in.ServerName, e(sqlerr.AgentObjectNotFound, "@job_name", name))
+	}
+	if k := s.name + "/" + name; s.w.jobBusy[k] > 0 {
+		s.w.jobBusy[k]--
+		return true, nil
+	}
+	return false, nil
+}
+
 // ListFiles is xp_dirtree dir, 1, 1 (nothing for a directory the instance
 // cannot see, as xp_dirtree answers).
 func (s *SQL) ListFiles(ctx context.Context, dir string) ([]string, error) {

@@ -79,6 +79,8 @@ func (s *SQL) permit(in *Instance, op, db string) error {
 		return sqlErr(srv, e(sqlerr.AlterDatabaseDenied, db), e(sqlerr.AlterDatabaseFailed))
 	case "StartJob":
 		return sqlErr(srv, e(sqlerr.ObjectPermissionDenied, "EXECUTE", "sp_start_job", "msdb", "dbo"))
+	case "SetJobEnabled":
+		return sqlErr(srv, e(sqlerr.ObjectPermissionDenied, "EXECUTE", "sp_update_job", "msdb", "dbo"))
 	}
 	return sqlErr(srv, e(sqlerr.NoPermissionForAction)) // the log-shipping procedures
 }

@@ -169,6 +169,7 @@ type World struct {
 	jobSeq   int64                  // sysjobhistory.instance_id
 	jobFails map[string][]string    // instance/job -> injected failures of the next runs
 	jobIdle  map[string]int         // instance/job -> next runs that succeed doing nothing
+	jobBusy  map[string]int         // instance/job -> next activity reads that find a run in progress
 	quiet    map[string]bool        // instance/db whose log nothing is written to (QuietLog)
 	sameSec  map[string]int         // instance -> next backup-job runs in the second of the share's newest log backup (SameSecondLogBackup)
 	calls    []Call

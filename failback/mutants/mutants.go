@@ -35,7 +35,8 @@ type Mutant struct {
 func All() []Mutant {
 	all := append(procedureMutants(), issue12()...)
 	all = append(all, issue12Failover()...)
-	return append(all, capacity()...)
+	all = append(all, capacity()...)
+	return append(all, issue17()...)
 }
 
 // procedureMutants break the failback plan's steps.

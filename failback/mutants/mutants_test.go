@@ -43,7 +43,7 @@ func TestEveryMutantDiffers(t *testing.T) {
 			}
 		})
 	}
-	if want := len(procedureMutants()) + len(issue12()) + len(issue12Failover()) + len(capacity()); len(seen) != want {
+	if want := len(procedureMutants()) + len(issue12()) + len(issue12Failover()) + len(capacity()) + len(issue17()); len(seen) != want {
 		t.Errorf("%d mutants, want %d", len(seen), want)
 	}
 }

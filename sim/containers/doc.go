@@ -4,8 +4,10 @@
 // the real mcr.microsoft.com/mssql/server image where it is present locally.
 //
 // The world uses it when it is asked for a containers target: one Network per
-// world, StartSQL and StartLyncFake per instance, CutDataCenter and
-// RestoreDataCenter for link faults. Everything else in the project runs
+// world, StartSQL and StartLyncFake per instance, Network.Gateway for the
+// link forwarders its containers reach the other data centers through (a
+// cut link stops exactly that traffic there; CutDataCenter and
+// RestoreDataCenter take a whole data center off the network instead). Everything else in the project runs
 // without Docker; this package answers ErrNoDocker quickly when no daemon
 // answers, so callers can fall back or skip.
 //

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,10 +51,13 @@ type Instance struct {
 
 // instanceSpec is what StartSQL and StartLyncFake hand to start.
 type instanceSpec struct {
-	image      string
-	alias      string
-	aliases    []string
-	hostPort   int // 0: any
+	image    string
+	alias    string
+	aliases  []string
+	hostPort int // 0: any
+	// publish are further container ports published on loopback host
+	// ports (0: any).
+	publish    map[string]int
 	dataCenter string
 	role       string
 	port       string
@@ -113,7 +118,7 @@ func start(ctx context.Context, d *Docker, ownDocker bool, nw *Network, s instan
 		testcontainers.WithName("pchat-" + sanitize(world) + "-" + sanitize(s.alias) + "-" + randomSuffix()),
 		testcontainers.WithLabels(labels),
 		testcontainers.WithEnv(s.env),
-		testcontainers.WithExposedPorts(s.port),
+		testcontainers.WithExposedPorts(append([]string{s.port}, slices.Sorted(maps.Keys(s.publish))...)...),
 		testcontainers.WithFiles(s.files...),
 		testcontainers.WithConfigModifier(func(c *containerConfig) { c.Hostname = s.hostname }),
 		testcontainers.WithHostConfigModifier(func(h *hostConfig) {
@@ -121,6 +126,11 @@ func start(ctx context.Context, d *Docker, ownDocker bool, nw *Network, s instan
 			// talks to the world.
 			p, _ := mobynet.ParsePort(s.port)
 			h.PortBindings = mobynet.PortMap{p: {{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: strconv.Itoa(s.hostPort)}}}
+			for cp, hp := range s.publish {
+				if p, err := mobynet.ParsePort(cp); err == nil {
+					h.PortBindings[p] = []mobynet.PortBinding{{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: strconv.Itoa(hp)}}
+				}
+			}
 			h.ExtraHosts = append(h.ExtraHosts, s.extraHosts...)
 			for _, ms := range mounts {
 				dm, err := ms.m.dockerMount(ms.target)

@@ -42,6 +42,10 @@ func TestSQLOptionsValidate(t *testing.T) {
 		{"sim name may be long", SQLOptions{Name: "SQLPRIMARYDC1XYZ", SAPassword: "x"}, ""},
 		{"both mounts", SQLOptions{Name: "A", SAPassword: "x", Data: Mount{HostDir: "/a", Volume: "v"}}, "not both"},
 		{"relative share", SQLOptions{Name: "A", SAPassword: "x", Share: Mount{HostDir: "share"}}, "must be absolute"},
+		{"publish the endpoint", SQLOptions{Name: "A", SAPassword: "x", Publish: map[string]int{"5022/tcp": 41022}}, ""},
+		{"publish a bad port", SQLOptions{Name: "A", SAPassword: "x", Publish: map[string]int{"endpoint": 41022}}, "publish"},
+		{"publish the SQL port again", SQLOptions{Name: "A", SAPassword: "x", Publish: map[string]int{"1433/tcp": 41022}}, "publish"},
+		{"publish on a bad host port", SQLOptions{Name: "A", SAPassword: "x", Publish: map[string]int{"5022/tcp": 70000}}, "publish"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	mobynet "github.com/moby/moby/api/types/network"
 	"github.com/testcontainers/testcontainers-go"
 )
 
@@ -112,6 +113,11 @@ type SQLOptions struct {
 	// that restarts an instance finds it on the same address, as clients
 	// of a real server would.
 	HostPort int
+	// Publish publishes further container ports ("5022/tcp") on loopback
+	// host ports (0: any free one), kept across Stop and Start like
+	// HostPort: a world whose link forwarders carry mirroring between the
+	// data centers dials the mirroring endpoint there.
+	Publish map[string]int
 
 	// TLSCertPEM and TLSKeyPEM are the certificate the simulator presents
 	// for TDS encryption (--tls-cert/--tls-key); without them it makes a
@@ -217,6 +223,11 @@ func (o *SQLOptions) validate() error {
 			return err
 		}
 	}
+	for cp, hp := range o.Publish {
+		if _, err := mobynet.ParsePort(cp); err != nil || cp == sqlPort || hp < 0 || hp > 65535 {
+			return fmt.Errorf("sql options %s: publish %q on %d: want another container port than the SQL port, as 5022/tcp, on a host port", o.Name, cp, hp)
+		}
+	}
 	if o.Alias == "" {
 		o.Alias = strings.ToLower(o.Name)
 	}
@@ -227,7 +238,8 @@ func (o *SQLOptions) spec(ctx context.Context, d *Docker) (instanceSpec, error) 
 	s := instanceSpec{
 		alias: o.Alias, dataCenter: o.DataCenter, role: "sql", port: sqlPort,
 		hostname: o.Name, timeout: o.StartTimeout, logf: o.Logf, aliases: o.Aliases, hostPort: o.HostPort,
-		mounts: []mountSpec{{m: o.Data, target: sqlDataPath, prefix: "pchat-" + sanitize(o.Alias) + "-data"}},
+		publish: o.Publish,
+		mounts:  []mountSpec{{m: o.Data, target: sqlDataPath, prefix: "pchat-" + sanitize(o.Alias) + "-data"}},
 	}
 	if o.Share != (Mount{}) {
 		s.mounts = append(s.mounts, mountSpec{m: o.Share, target: o.SharePath})

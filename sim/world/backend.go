@@ -115,9 +115,6 @@ type backend interface {
 	// startPool starts the management endpoint for user with password and
 	// points the topology's management settings at it.
 	startPool(ctx context.Context, user, password string) error
-	// partition cuts data center dc from the others (or restores it) for
-	// traffic that does not go through the link proxies.
-	partition(ctx context.Context, dc string, cut bool) error
 	// close stops every instance and frees what the backend holds, even
 	// after a start that failed half way.
 	close(instances []*Instance) error

@@ -12,6 +12,7 @@ import (
 	"github.com/pchatdr/harness/failback/lync"
 	"github.com/pchatdr/harness/sim/containers"
 	"github.com/pchatdr/harness/sim/mssql/engine"
+	"github.com/pchatdr/harness/sim/wan"
 )
 
 // containerBackend runs every SQL Server instance in its own container on
@@ -33,6 +34,10 @@ type containerBackend struct {
 	// stopped so the next start is a restart.
 	ctrs map[string]*sqlContainer
 	lync *containers.LyncInstance
+	// gateway is the host's address on the network and linkAddrs where
+	// each link is served to the containers on it (containers_wan.go).
+	gateway   string
+	linkAddrs map[*wan.Link]string
 }
 
 // sqlContainer is an instance's container and its published SQL port,
@@ -41,6 +46,9 @@ type containerBackend struct {
 type sqlContainer struct {
 	ctr      *containers.SQLInstance // nil once discarded
 	hostPort int
+	// endpointPort publishes the mirroring endpoint for the link
+	// forwarders (with links only, containers_wan.go).
+	endpointPort int
 }
 
 func (b *containerBackend) target() Target       { return TargetContainers }
@@ -123,8 +131,18 @@ func (b *containerBackend) launch(ctx context.Context, inst *Instance, _ string)
 		}
 		c.hostPort = p
 	}
+	if c.endpointPort == 0 && b.w.wan != nil {
+		p, err := stablePort()
+		if err != nil {
+			return nil, err
+		}
+		c.endpointPort = p
+	}
 	o, err := b.options(inst, c.hostPort)
 	if err != nil {
+		return nil, err
+	}
+	if err := b.overLinks(ctx, inst, &o, c.endpointPort); err != nil {
 		return nil, err
 	}
 	ctr, err := containers.StartSQL(ctx, o)
@@ -162,7 +180,9 @@ const (
 	ctrMountRoot = "/mnt/w"
 	// ctrEndpoint is where the mirroring endpoint listens inside the
 	// container: the partner names (TCP://<host>:5022) resolve through the
-	// world network's DNS to the container, so no port table is needed.
+	// world network's DNS to the container, so no port table is needed;
+	// with links a partner in another data center is mapped to the link's
+	// forwarder instead (containers_wan.go).
 	ctrEndpoint = "0.0.0.0:5022"
 )
 
@@ -214,22 +234,6 @@ func (b *containerBackend) options(inst *Instance, hostPort int) (containers.SQL
 		}
 	}
 	return o, nil
-}
-
-// partition: containers talk to each other (mirroring) over the world's
-// Docker network, not through the link proxies, so dc leaves (or joins
-// again) the network too. With more than two data centers that also cuts
-// dc from the others.
-func (b *containerBackend) partition(ctx context.Context, dc string, cut bool) error {
-	if b.network == nil {
-		return nil
-	}
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	if cut {
-		return b.network.CutDataCenter(ctx, dc)
-	}
-	return b.network.RestoreDataCenter(ctx, dc)
 }
 
 // startPool runs the endpoint in a container on the world's network

@@ -280,16 +280,19 @@ func (c *linkClock) Sleep(ctx context.Context, d time.Duration) error {
 	return ctx.Err()
 }
 
-// TestContainerTDSCrossesTheLink: with every SQL Server in a container,
-// the engine's connections from its data center (dc1) to an instance in
-// the other (dc2) go through the link's proxy in front of the container's
-// published port and the link model behind it, so an answer of N bytes
-// takes N·8/B plus the round trips on the link (within 5 %), and counts in
-// the link's bytes, as in process.
-func TestContainerTDSCrossesTheLink(t *testing.T) {
+// TestContainerTrafficCrossesTheLink: with every SQL Server in a
+// container, the engine's connections from its data center (dc1) to an
+// instance in the other (dc2) go through the link's proxy in front of the
+// container's published port and the link model behind it, so an answer
+// of N bytes takes N·8/B plus the round trips on the link (within 5 %),
+// and counts in the link's bytes, as in process; so do the management
+// endpoint's SQL, the share's traffic and mirroring between the data
+// centers (containerShareAndMirroringOnTheLink). One world for all: each
+// start of the container world costs CI tens of seconds.
+func TestContainerTrafficCrossesTheLink(t *testing.T) {
 	clock := &linkClock{now: time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)}
 	w := startContainerWorldWith(t, Options{Links: true, WANClock: clock})
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
 	link, ok := w.WANLink("dc1", "dc2")
 	if !ok {
@@ -334,5 +337,132 @@ func TestContainerTDSCrossesTheLink(t *testing.T) {
 		t.Errorf("the endpoint's SQL to the dc2 instances put %d bytes and %d round trips on the link, want bytes and at least 2 round trips (a connection and a request)", b, rt)
 	} else {
 		t.Logf("the endpoint's SQL to dc2: %d B and %d round trips on the link", b, rt)
+	}
+	containerShareAndMirroringOnTheLink(ctx, t, w, clock)
+}
+
+// containerShareAndMirroringOnTheLink: the SQL Server containers' own
+// traffic between the data centers crosses the link model as in process
+// (wan_test.go): a backup written to the share (dc1) from the backup
+// instance (dc2) and a restore that reads it there book their bytes on the
+// link and take at least their bytes' time at the link's bandwidth (a
+// congested link's, too), so does log shipping's copy job on dc2, a
+// mirroring session between dc1 and dc2 carries its log records over it, and a cut link fails the share's I/O and stops
+// the session until the link is back.
+func containerShareAndMirroringOnTheLink(ctx context.Context, t *testing.T, w *World, clock *linkClock) {
+	link, ok := w.WANLink("dc1", "dc2")
+	if !ok {
+		t.Fatal("no WAN link dc1-dc2")
+	}
+	if got := w.ShareDataCenter(); got != "dc1" {
+		t.Fatalf("share data center %q, want dc1", got)
+	}
+	_, bak, err := w.masterByRole(topology.RoleBackup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const row = 200000
+	for _, q := range []string{
+		"CREATE DATABASE wantest",
+		"CREATE TABLE wantest.dbo.t (id int IDENTITY PRIMARY KEY, v nvarchar(max))",
+		"INSERT INTO wantest.dbo.t (v) VALUES (REPLICATE(CONVERT(nvarchar(max), N'x'), 200000))",
+	} {
+		if _, err := bak.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	file := w.Topology.Share.UNC + `\wantest_dc2.bak`
+	before := link.Stats()
+	if _, err := bak.ExecContext(ctx, "BACKUP DATABASE wantest TO DISK = '"+file+"' WITH INIT"); err != nil {
+		t.Fatal(err)
+	}
+	if b := link.Stats().Bytes - before.Bytes; b < row {
+		t.Errorf("a backup written from the dc2 container to the share in dc1 put %d bytes on the link, want at least the %d-byte row", b, row)
+	} else {
+		t.Logf("backup from dc2 to the share: %d B on the link", b)
+	}
+	// A congested link holds the read to its bandwidth.
+	if err := w.SetLinkBandwidth("dc1", "dc2", 10); err != nil {
+		t.Fatal(err)
+	}
+	before, t0 := link.Stats(), clock.Now()
+	if _, err := bak.ExecContext(ctx, "RESTORE VERIFYONLY FROM DISK = '"+file+"'"); err != nil {
+		t.Fatal(err)
+	}
+	took := clock.Now().Sub(t0)
+	if b := link.Stats().Bytes - before.Bytes; b < row {
+		t.Errorf("a restore reading the share in dc1 from the dc2 container put %d bytes on the link, want at least the %d-byte row", b, row)
+	} else if least := time.Duration(float64(b) * 8 / 10e6 * float64(time.Second)); took < least {
+		t.Errorf("a restore reading %d B over the link congested to 10 Mbit/s took %s on its clock, want at least %s", b, took, least)
+	} else {
+		t.Logf("restore read from the share in dc2 over the congested link: %d B on the link, %s on its clock", b, took)
+	}
+	if err := w.SetLinkBandwidth("dc1", "dc2", 0); err != nil {
+		t.Fatal(err)
+	}
+
+	// Log shipping from the primary (dc1) to the backup instance (dc2):
+	// the copy job reads the log backups from the share over the link.
+	if err := w.InstallStores(ctx, topology.RolePrimary); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.ConfigureLogShipping(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, priMaster, err := w.masterByRole(topology.RolePrimary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := priMaster.ExecContext(ctx, "CREATE TABLE mgc.dbo.lstest (id int IDENTITY PRIMARY KEY, v nvarchar(max)); "+
+		"INSERT INTO mgc.dbo.lstest (v) VALUES (REPLICATE(CONVERT(nvarchar(max), N'x'), 200000))"); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.BackUpLog(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before = link.Stats()
+	if err := w.CopyAndRestoreLogs(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if b := link.Stats().Bytes - before.Bytes; b < row {
+		t.Errorf("log shipping's copy job on the dc2 container put %d bytes on the link for a log backup holding a %d-byte row, want at least that", b, row)
+	} else {
+		t.Logf("log shipping's copy from the share to dc2: %d B on the link", b)
+	}
+
+	// Mirroring between the primary (dc1) and the backup-mirror (dc2).
+	if b := mirrorRowAcrossTheLink(ctx, t, w, topology.RoleBackupMirror); b < 300000 {
+		t.Errorf("mirroring between the dc1 and dc2 containers put %d bytes on the link for a 300 kB row, want at least 300000", b)
+	} else {
+		t.Logf("mirroring a 300 kB row from dc1 to dc2: %d B on the link", b)
+	}
+
+	// A cut link stops the session and fails the share's I/O from dc2.
+	if err := w.CutLink("dc1", "dc2"); err != nil {
+		t.Fatal(err)
+	}
+	waitMirrorState(ctx, t, w, "DISCONNECTED")
+	if _, err := bak.ExecContext(ctx, "BACKUP DATABASE wantest TO DISK = '"+file+"' WITH INIT"); err == nil || !strings.Contains(err.Error(), "3201") && !strings.Contains(err.Error(), "Operating system error 53") {
+		t.Errorf("a backup from dc2 to the share over a cut link: %v, want 3201 with operating system error 53", err)
+	}
+	if err := w.RestoreLink("dc1", "dc2"); err != nil {
+		t.Fatal(err)
+	}
+	waitMirrorState(ctx, t, w, "SYNCHRONIZED")
+}
+
+// waitMirrorState waits until the primary's mgc mirroring is in state.
+func waitMirrorState(ctx context.Context, t *testing.T, w *World, state string) {
+	t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		m, err := w.MirroringOf(ctx, topology.RolePrimary, "mgc")
+		if err == nil && m.State == state {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the primary's mgc mirroring is %+v (%v), want %s", m, err, state)
+		}
+		time.Sleep(250 * time.Millisecond)
 	}
 }

@@ -45,10 +45,6 @@ func (e embedded) launch(ctx context.Context, inst *Instance, listen string) (sq
 // closed nothing else remains.
 func (embedded) discard(context.Context, *Instance) error { return nil }
 
-// partition: in process every connection between data centers goes
-// through the link proxies, which CutLink already stops.
-func (embedded) partition(context.Context, string, bool) error { return nil }
-
 func (embedded) close(instances []*Instance) error {
 	var errs []error
 	for _, inst := range instances {

@@ -24,7 +24,6 @@ type links struct {
 	mu      sync.Mutex
 	api     *toxiproxy.ApiServer
 	proxies map[linkKey]*toxiproxy.Proxy
-	cut     map[string]bool // "dcA|dcB", sorted
 }
 
 type linkKey struct{ from, instance string }
@@ -42,7 +41,6 @@ func (w *World) startLinks() error {
 	l := &links{
 		api:     toxiproxy.NewServer(toxiproxy.NewMetricsContainer(nil), zerolog.Nop()),
 		proxies: map[linkKey]*toxiproxy.Proxy{},
-		cut:     map[string]bool{},
 	}
 	w.links = l
 	for _, dc := range w.Topology.DataCenters {
@@ -175,16 +173,11 @@ func (w *World) setLink(a, b string, up bool) error {
 		}
 	}
 	if wl, ok := w.wan[pairKey(a, b)]; ok {
-		wl.SetCut(!up) // the share's traffic over the link too
+		// Everything else that crosses the link: the share's traffic and
+		// mirroring, in process and in containers (containers_wan.go), and
+		// TDS already connected behind the proxies.
+		wl.SetCut(!up)
 	}
-	if l.cut[pairKey(a, b)] == up {
-		// Traffic that does not go through the proxies (containers
-		// mirroring over their network) is cut too: b leaves.
-		if err := w.backend.partition(context.Background(), b, !up); err != nil {
-			return fmt.Errorf("world: link %s-%s: %w", a, b, err)
-		}
-	}
-	l.cut[pairKey(a, b)] = !up
 	what := "cut"
 	if up {
 		what = "restored"

@@ -18,7 +18,9 @@ import (
 // centers (sim/wan), so log records sent to the mirror, its
 // acknowledgements and the session's pings take the link's bandwidth and
 // are stopped by a cut link. Partners in the same data center connect
-// directly. The forwarder dials the partner's endpoint where it listens at
+// directly. In containers the same forwarders listen on the host's end of
+// the world's network and dial the partner's published endpoint
+// (containers_wan.go). The forwarder dials the partner's endpoint where it listens at
 // the time of each connection (a restarted partner listens on a new port).
 
 // mirrorForwarder is one listening forwarder: connections from instances
@@ -29,9 +31,11 @@ type mirrorForwarder struct {
 	host string
 }
 
-// mirrorHopKey names a forwarder: the dialing data center and the
-// partner's host name.
-type mirrorHopKey struct{ from, host string }
+// mirrorHopKey names a forwarder: the dialing data center, the partner's
+// host name and the address the forwarder listens on (loopback for
+// instances in process, the host's end of the containers' network for
+// containers).
+type mirrorHopKey struct{ from, host, on string }
 
 // mirrorDataCenters maps every instance's host name (and its short form,
 // as @@SERVERNAME-style partner names use it) to its data center.
@@ -55,37 +59,52 @@ func (w *World) mirrorDataCenters() map[string]string {
 // center or without links, else the forwarder over their link. It is
 // called with partnersMu held.
 func (w *World) mirrorAddr(from, host, addr string) string {
-	if w.wan == nil {
+	hop, ok, err := w.mirrorHop("127.0.0.1", from, host)
+	if err != nil {
+		w.Timeline.Add("link", "error", fmt.Sprintf("mirroring to %s over the link: %v (partners connect directly)", host, err), nil)
 		return addr
 	}
-	to, ok := w.mirrorDataCenters()[strings.ToLower(host)]
-	if !ok || to == from {
-		return addr
-	}
-	link, ok := w.wan[pairKey(from, to)]
 	if !ok {
 		return addr
 	}
-	key := mirrorHopKey{from: from, host: strings.ToLower(host)}
+	return hop
+}
+
+// mirrorHop is the forwarder, listening on the IP on, that carries an
+// instance in data center from to host's endpoint over their link; ok is
+// false when host is in from or no link joins them (or the world runs
+// without links). It is called with partnersMu held.
+func (w *World) mirrorHop(on, from, host string) (addr string, ok bool, err error) {
+	if w.wan == nil {
+		return "", false, nil
+	}
+	to, ok := w.mirrorDataCenters()[strings.ToLower(host)]
+	if !ok || to == from {
+		return "", false, nil
+	}
+	link, ok := w.wan[pairKey(from, to)]
+	if !ok {
+		return "", false, nil
+	}
+	key := mirrorHopKey{from: from, host: strings.ToLower(host), on: on}
 	if f, ok := w.mirrorHops[key]; ok {
-		return f.ln.Addr().String()
+		return f.ln.Addr().String(), true, nil
 	}
 	var lc net.ListenConfig
-	ln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
+	ln, err := lc.Listen(context.Background(), "tcp", net.JoinHostPort(on, "0"))
 	if err != nil {
-		w.Timeline.Add("link", "error", fmt.Sprintf("mirroring over link %s: %v (partners connect directly)", link.Name(), err), nil)
-		return addr
+		return "", false, fmt.Errorf("world: mirroring over link %s: %w", link.Name(), err)
 	}
 	f := &mirrorForwarder{ln: ln, link: link, host: key.host}
 	if !w.Go(func(ctx context.Context) { w.forwardMirroring(ctx, f) }) {
 		ln.Close()
-		return addr
+		return "", false, fmt.Errorf("world: mirroring over link %s: the world is closing", link.Name())
 	}
 	if w.mirrorHops == nil {
 		w.mirrorHops = map[mirrorHopKey]*mirrorForwarder{}
 	}
 	w.mirrorHops[key] = f
-	return ln.Addr().String()
+	return ln.Addr().String(), true, nil
 }
 
 // forwardMirroring accepts connections until the world closes.

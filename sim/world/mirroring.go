@@ -230,12 +230,17 @@ func (w *World) mirrorDatabaseVia(ctx context.Context, db string, p, m *topology
 		{mi, mdb, "ALTER DATABASE " + q + " SET PARTNER = " + nlit(partnerName(p))},
 		{pi, pdb, "ALTER DATABASE " + q + " SET PARTNER = " + nlit(partnerName(m))},
 	}
-	for _, s := range steps {
+	for i, s := range steps {
 		if _, err := s.db.ExecContext(ctx, s.q); err != nil {
 			w.Timeline.Add(s.inst.Name, "sql", s.q, err)
 			return fmt.Errorf("%s: %w", s.q, err)
 		}
 		w.Timeline.Add(s.inst.Name, "sql", s.q, nil)
+		if i == 0 { // the full backup is taken: a log-shipping backup may come due now
+			if err := w.runDueLogBackup(ctx, db, p); err != nil {
+				return fmt.Errorf("log-shipping backup due after the full backup: %w", err)
+			}
+		}
 	}
 	wctx, cancel := context.WithTimeout(ctx, mirrorTimeout)
 	defer cancel()

@@ -236,7 +236,6 @@ func (w *World) endpointTopology(ctx context.Context, b *containerBackend) (topo
 	t.Instances = append([]topology.Instance(nil), w.Topology.Instances...)
 	env = map[string]string{}
 	files = map[string][]byte{}
-	var gateway string // the host's end of the network, looked up once
 	for i := range t.Instances {
 		in := &t.Instances[i]
 		inst, ok := w.Instance(in.Name)
@@ -260,12 +259,9 @@ func (w *World) endpointTopology(ctx context.Context, b *containerBackend) (topo
 		}
 		in.Address = addr
 		if link, ok := w.remoteLink(in.DataCenter); ok && in.Host != "" {
-			if gateway == "" {
-				gw, err := b.network.Gateway(ctx)
-				if err != nil {
-					return nil, nil, nil, nil, err
-				}
-				gateway = gw.String()
+			gateway, err := b.gatewayIP(ctx)
+			if err != nil {
+				return nil, nil, nil, nil, err
 			}
 			fwd, err := w.tdsForwardOn(gateway+":0", link, inst)
 			if err != nil {

@@ -71,15 +71,26 @@ func TestShareTrafficCrossesTheLink(t *testing.T) {
 func TestMirroringCrossesTheLink(t *testing.T) {
 	ctx := context.Background()
 	w := startTestWorld(t, true)
+	if err := w.InstallStores(ctx, topology.RolePrimary); err != nil {
+		t.Fatal(err)
+	}
+	if got := mirrorRowAcrossTheLink(ctx, t, w, topology.RoleBackup); got < 300000 {
+		t.Fatalf("a 300 kB row mirrored from dc1 to dc2 put %d bytes on the link, want at least 300000", got)
+	}
+}
+
+// mirrorRowAcrossTheLink mirrors the primary's (dc1) databases to the
+// instance of role mirror (in dc2), inserts a 300 kB row on the primary
+// and returns the bytes the link dc1-dc2 carried meanwhile: a synchronous
+// (SAFETY FULL) principal commits once the mirror has the record, so they
+// crossed by the time INSERT returns.
+func mirrorRowAcrossTheLink(ctx context.Context, t *testing.T, w *World, mirror topology.Role) int64 {
+	t.Helper()
 	link, ok := w.WANLink("dc1", "dc2")
 	if !ok {
 		t.Fatal("no WAN link dc1-dc2")
 	}
-	if err := w.InstallStores(ctx, topology.RolePrimary); err != nil {
-		t.Fatal(err)
-	}
-	// The backup instance (dc2) mirrors the primary's (dc1) databases.
-	if err := w.ConfigureMirroring(ctx, topology.RolePrimary, topology.RoleBackup); err != nil {
+	if err := w.ConfigureMirroring(ctx, topology.RolePrimary, mirror); err != nil {
 		t.Fatal(err)
 	}
 	pri, err := w.InstanceByRole(topology.RolePrimary)
@@ -97,9 +108,5 @@ func TestMirroringCrossesTheLink(t *testing.T) {
 	if _, err := db.ExecContext(ctx, "INSERT INTO dbo.wantest (v) VALUES (REPLICATE(CONVERT(nvarchar(max), N'x'), 300000))"); err != nil {
 		t.Fatal(err)
 	}
-	// A synchronous (SAFETY FULL) principal commits once the mirror has
-	// the record, so the bytes crossed by the time INSERT returns.
-	if got := link.Stats().Bytes - before; got < 300000 {
-		t.Fatalf("a 300 kB row mirrored from dc1 to dc2 put %d bytes on the link, want at least 300000", got)
-	}
+	return link.Stats().Bytes - before
 }

@@ -137,6 +137,9 @@ type World struct {
 	tasks *tasks
 	// postSeq spreads posts over the chat servers (chat.go).
 	postSeq atomic.Int64
+	// dueLogBackup is a log-shipping backup due during the next mirror
+	// set-up (mirror_logbackup.go).
+	dueLogBackup dueLogBackup
 }
 
 // Instance is one simulated SQL Server instance of the world.

@@ -28,11 +28,45 @@ const helpJobColumns = `j.job_id, CAST(N'(local)' AS nvarchar(128)) AS originati
  ISNULL((SELECT TOP 1 js.next_run_date FROM msdb.dbo.sysjobschedules js WHERE js.job_id = j.job_id AND js.next_run_date > 0 ORDER BY js.next_run_date, js.next_run_time), 0) AS next_run_date,
  ISNULL((SELECT TOP 1 js.next_run_time FROM msdb.dbo.sysjobschedules js WHERE js.job_id = j.job_id AND js.next_run_date > 0 ORDER BY js.next_run_date, js.next_run_time), 0) AS next_run_time,
  ISNULL((SELECT TOP 1 js.schedule_id FROM msdb.dbo.sysjobschedules js WHERE js.job_id = j.job_id AND js.next_run_date > 0 ORDER BY js.next_run_date, js.next_run_time), 0) AS next_run_schedule_id,
- 4 AS current_execution_status, CAST(N'0 (unknown)' AS nvarchar(128)) AS current_execution_step, 0 AS current_retry_attempt,
+ %s AS current_execution_status, CAST(%s AS nvarchar(128)) AS current_execution_step, 0 AS current_retry_attempt,
  (SELECT COUNT(*) FROM msdb.dbo.sysjobsteps s WHERE s.job_id = j.job_id) AS has_step,
  (SELECT COUNT(*) FROM msdb.dbo.sysjobschedules js WHERE js.job_id = j.job_id) AS has_schedule,
  1 AS has_target, 1 AS type
  FROM msdb.dbo.sysjobs AS j JOIN msdb.dbo.syscategories AS c ON c.category_id = j.category_id`
+
+// helpJobColumnsNow is helpJobColumns with the live state of the jobs the
+// Agent is running now: current_execution_status 1 (Executing) and
+// current_execution_step "<step_id> (<step_name>)" for those, 4 (Idle)
+// and "0 (unknown)" for the others, as SQL Server's sp_help_job reports
+// them. The Agent's runs live in its scheduler, not in msdb's tables, so
+// they are written into the query as constants of this call.
+func helpJobColumnsNow(inst *engine.Instance) string {
+	status, step := "4", "N'0 (unknown)'"
+	var whenStatus, whenStep strings.Builder
+	if h := inst.AgentHost(); h != nil {
+		sched := h.Scheduler()
+		for _, j := range sched.Jobs() {
+			a := sched.Activity(j.JobID)
+			if !a.Running {
+				continue
+			}
+			stepText := "0 (unknown)" // started, no step begun yet
+			for _, st := range j.Steps {
+				if st.StepID == a.CurrentStepID {
+					stepText = fmt.Sprintf("%d (%s)", st.StepID, st.StepName)
+				}
+			}
+			id := "CAST(N'" + j.JobID.String() + "' AS uniqueidentifier)"
+			fmt.Fprintf(&whenStatus, " WHEN %s THEN 1", id)
+			fmt.Fprintf(&whenStep, " WHEN %s THEN N'%s'", id, strings.ReplaceAll(stepText, "'", "''"))
+		}
+	}
+	if whenStatus.Len() > 0 {
+		status = "CASE j.job_id" + whenStatus.String() + " ELSE 4 END"
+		step = "CASE j.job_id" + whenStep.String() + " ELSE N'0 (unknown)' END"
+	}
+	return fmt.Sprintf(helpJobColumns, status, step)
+}
 
 // helpJobFilters are sp_help_job's filter parameters, which the simulator
 // refuses.
@@ -64,7 +98,7 @@ func spHelpJob(pc *engine.ProcCall) (int32, error) {
 	sc.Declare("@jname", tSys, pc.Arg("@job_name"))
 	id, name := pc.Arg("@job_id"), pc.Arg("@job_name")
 	if id == nil && name == nil {
-		return 0, sc.RunBatch("SET NOCOUNT ON; SELECT " + helpJobColumns + " ORDER BY j.name")
+		return 0, sc.RunBatch("SET NOCOUNT ON; SELECT " + helpJobColumnsNow(sc.Instance()) + " ORDER BY j.name")
 	}
 	if id != nil && name != nil {
 		return 1, newErr(sqlerr.JobIdentify, "@job_id", "@job_name")
@@ -94,7 +128,7 @@ func spHelpJob(pc *engine.ProcCall) (int32, error) {
 		}
 	}
 	aspect, _ := pc.Arg("@job_aspect").(string)
-	batch := "SET NOCOUNT ON; SELECT " + helpJobColumns + " WHERE j.job_id = @jid;"
+	batch := "SET NOCOUNT ON; SELECT " + helpJobColumnsNow(sc.Instance()) + " WHERE j.job_id = @jid;"
 	if aspect == "" || strings.EqualFold(aspect, "ALL") {
 		batch += ` SELECT step_id, step_name, subsystem, command, flags, cmdexec_success_code, on_success_action, on_success_step_id,
  on_fail_action, on_fail_step_id, server, database_name, database_user_name, retry_attempts, retry_interval, os_run_priority,

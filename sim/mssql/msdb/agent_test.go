@@ -162,3 +162,57 @@ EXEC msdb.dbo.sp_add_jobserver @job_name = N'bad';`)
 		t.Fatalf("message %q", msg)
 	}
 }
+
+// sp_help_job reports a job the Agent is running as Executing (1) at its
+// current step, and as Idle (4) once the run ended: how a DBA (and the
+// failback engine before Install-CsMirrorDatabase) tells whether a
+// disabled job still has a run in progress.
+func TestHelpJobShowsRunningJob(t *testing.T) {
+	inst := agentInstance(t, "", agent.NewManualClock(agentTestStart), true)
+	defer inst.Close()
+	s := login(t, inst, "t")
+	mustRun(t, s, `CREATE DATABASE app;
+EXEC('CREATE TABLE app.dbo.t (id int PRIMARY KEY, x int NOT NULL)');
+INSERT app.dbo.t VALUES (1, 0);
+DECLARE @job uniqueidentifier;
+EXEC msdb.dbo.sp_add_job @job_name = N'slow', @job_id = @job OUTPUT;
+EXEC msdb.dbo.sp_add_jobstep @job_id = @job, @step_name = N'update', @subsystem = N'TSQL', @database_name = N'app',
+	@command = N'UPDATE dbo.t SET x = 2 WHERE id = 1';
+EXEC msdb.dbo.sp_add_jobserver @job_id = @job;`)
+	status := func() string {
+		t.Helper()
+		r := mustRun(t, s, "EXEC msdb.dbo.sp_help_job @job_name = N'slow', @job_aspect = N'JOB'")
+		set := r.Last()
+		var out []string
+		for i, c := range set.Cols {
+			if c.Name == "current_execution_status" || c.Name == "current_execution_step" {
+				out = append(out, fmtRow(set.Rows[0][i:i+1], set.Cols[i:i+1]))
+			}
+		}
+		return strings.Join(out, "|")
+	}
+	if got := status(); got != "4|0 (unknown)" {
+		t.Fatalf("before the run: %q, want 4|0 (unknown)", got)
+	}
+	// The test's open transaction holds the row: the job's step waits.
+	holder := login(t, inst, "holder")
+	mustRun(t, holder, "BEGIN TRANSACTION; UPDATE app.dbo.t SET x = 1 WHERE id = 1")
+	mustRun(t, s, "EXEC msdb.dbo.sp_start_job @job_name = N'slow'")
+	// Started at once; its step begins on the Agent's goroutine.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for got := status(); got != "1|1 (update)"; got = status() {
+		if got != "1|0 (unknown)" || ctx.Err() != nil {
+			t.Fatalf("while the run waits: %q, want 1|1 (update)", got)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	mustRun(t, holder, "COMMIT")
+	if err := inst.Agent().WaitIdle(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := status(); got != "4|0 (unknown)" {
+		t.Fatalf("after the run: %q, want 4|0 (unknown)", got)
+	}
+	wantRows(t, s, "SELECT x FROM app.dbo.t", "2")
+}
