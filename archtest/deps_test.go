@@ -132,8 +132,8 @@ var rules = []rule{
 		banned: []string{"sim/mssql/tsql", "sim/mssql/engine"},
 	},
 	{
-		why:    "the engine's leaf packages (pure scalar built-ins, what a query does to computed rows, a session's SET options, the LSN layout, what SQL Server reports about backup sets) know no instance and no SQL text: they never import the engine, the parser or the feature list",
-		from:   []string{"sim/mssql/builtins", "sim/mssql/rowset", "sim/mssql/setopts", "sim/mssql/lsn", "sim/mssql/backupset"},
+		why:    "the engine's leaf packages (pure scalar built-ins, what a query does to computed rows, a session's SET options, the LSN model, what SQL Server reports about backup sets and devices, the model of logins and server roles, reading a state's operation stream) know no instance and no SQL text: they never import the engine, the parser or the feature list",
+		from:   []string{"sim/mssql/builtins", "sim/mssql/rowset", "sim/mssql/setopts", "sim/mssql/lsn", "sim/mssql/backupset", "sim/mssql/principals", "sim/mssql/opstream"},
 		tests:  true,
 		banned: []string{"sim/mssql/engine", "sim/mssql/tsql", "sim/mssql/features"},
 	},
@@ -156,7 +156,7 @@ var rules = []rule{
 		banned: []string{"sim/mssql/engine", "sim/mssql/features"},
 	},
 	{
-		why:    "the scalar functions that read the session, the instance or the scope (sim/mssql/sessionfuncs: GETDATE, DB_NAME, OBJECT_ID, SERVERPROPERTY, ERROR_NUMBER, ...) read them only through sessionfuncs.Session, which the engine implements: they never import the engine or the feature list",
+		why:    "the scalar functions that read the session, the instance or the scope (sim/mssql/sessionfuncs: GETDATE, DB_NAME, OBJECT_ID, SERVERPROPERTY, ERROR_NUMBER, @@SPID, ...) read them only through sessionfuncs.Session, which the engine implements: they never import the engine or the feature list",
 		from:   []string{"sim/mssql/sessionfuncs"},
 		tests:  true,
 		banned: []string{"sim/mssql/engine", "sim/mssql/features"},

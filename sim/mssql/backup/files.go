@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pchatdr/harness/sim/mssql/backupset"
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/hostfs"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
@@ -71,7 +72,7 @@ func xpCreateSubdir(pc *engine.ProcCall) (int32, error) {
 	}
 	path := engine.StringValue(pc.Arg("@dir"))
 	if err := fs.MkdirAll(inst.ServiceAccount(), path); err != nil {
-		return 1, engine.XPError("xp_create_subdir", err)
+		return 1, backupset.XPError("xp_create_subdir", err)
 	}
 	return 0, nil
 }

@@ -106,7 +106,7 @@ func device(sc *engine.Scope, devs []*tsql.BackupDevice) (string, error) {
 	if strings.EqualFold(name, "NUL") {
 		return "NUL", nil
 	}
-	return engine.DevicePath(fs, name), nil
+	return backupset.DevicePath(fs, name), nil
 }
 
 // newStats is STATS's progress reporter for the statement (nil: no STATS).

@@ -3,7 +3,9 @@ package backupset
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
+	"strings"
 	"time"
 
 	"github.com/pchatdr/harness/sim/mssql/hostfs"
@@ -13,6 +15,34 @@ import (
 
 // What BACKUP and RESTORE print: media errors as SQL Server words them,
 // STATS progress and the closing 3014.
+
+// DefaultBackupDir is the instance's default backup folder (bare device
+// names land there), as a default SQL Server 2022 install names it.
+const DefaultBackupDir = `C:\Program Files\Microsoft SQL Server\MSSQL16.MSSQLSERVER\MSSQL\Backup`
+
+// DevicePath turns a backup device name into the Windows path it means: a
+// bare name lives in fs's default backup folder, as in SQL Server.
+func DevicePath(fs *hostfs.FS, name string) string {
+	if strings.ContainsAny(name, `\/`) || (len(name) >= 2 && name[1] == ':') {
+		return name
+	}
+	dir := fs.DefaultBackupDir()
+	if dir == "" {
+		dir = DefaultBackupDir
+	}
+	return hostfs.Join(dir, name)
+}
+
+// XPError is how the extended procedures report an OS failure (22048:
+// "xp_create_subdir() returned error 5, 'Access is denied.'").
+func XPError(proc string, err error) *sqlerr.Error {
+	code, text := 0, err.Error()
+	if oe, ok := err.(*hostfs.OSError); ok {
+		code, text = oe.Code, oe.Text
+	}
+	return &sqlerr.Error{Number: 22048, Class: 16, State: 1,
+		Message: fmt.Sprintf("%s() returned error %d, '%s'", proc, code, text)}
+}
 
 // OSErrText renders a host error the way 3201/3202/3203 show it.
 func OSErrText(err error) string {

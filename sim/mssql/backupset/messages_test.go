@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pchatdr/harness/sim/mssql/hostfs"
 	"github.com/pchatdr/harness/sim/mssql/lsn"
 	"github.com/pchatdr/harness/sim/mssql/storage/media"
 	"github.com/pchatdr/harness/sqlerr"
@@ -84,5 +85,27 @@ func TestSetSQL(t *testing.T) {
 		if !strings.Contains(q, want) {
 			t.Errorf("SetSQL lacks %s:\n%s", want, q)
 		}
+	}
+}
+
+// A bare device name is in the instance's backup folder; a path stays as
+// it is. An extended procedure's OS failure is 22048 with the OS code.
+func TestDevicePathAndXPError(t *testing.T) {
+	fs, err := hostfs.New(hostfs.Config{Mounts: []hostfs.Mount{{Prefix: `C:\`, Host: t.TempDir()}}, DefaultBackup: `C:\bk`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fs.Close()
+	for name, want := range map[string]string{"mgc.bak": `C:\bk\mgc.bak`, `\\share\x\mgc.bak`: `\\share\x\mgc.bak`, `D:mgc.bak`: `D:mgc.bak`, "a/b.bak": "a/b.bak"} {
+		if got := DevicePath(fs, name); got != want {
+			t.Errorf("DevicePath(%q) = %q, want %q", name, got, want)
+		}
+	}
+	e := XPError("xp_create_subdir", &hostfs.OSError{Code: 5, Text: "Access is denied."})
+	if e.Number != 22048 || e.Message != "xp_create_subdir() returned error 5, 'Access is denied.'" {
+		t.Fatalf("XPError: %d %q", e.Number, e.Message)
+	}
+	if e := XPError("xp_delete_file", errors.New("boom")); e.Message != "xp_delete_file() returned error 0, 'boom'" {
+		t.Fatalf("XPError of a non-OS error: %q", e.Message)
 	}
 }

@@ -3,6 +3,7 @@ package capacity
 import (
 	"strings"
 
+	"github.com/pchatdr/harness/sim/mssql/backupset"
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/hostfs"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
@@ -94,13 +95,13 @@ func xpDeleteFile(pc *engine.ProcCall) (int32, error) {
 	}
 	host, err := fs.Check(inst.ServiceAccount(), path, hostfs.Read)
 	if err != nil {
-		return 1, engine.XPError("xp_delete_file", err)
+		return 1, backupset.XPError("xp_delete_file", err)
 	}
 	if _, err := media.ReadHeaders(host); err != nil {
 		return 0, nil
 	}
 	if err := fs.Remove(inst.ServiceAccount(), path); err != nil {
-		return 1, engine.XPError("xp_delete_file", err)
+		return 1, backupset.XPError("xp_delete_file", err)
 	}
 	return 0, nil
 }

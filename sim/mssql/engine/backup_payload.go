@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/pchatdr/harness/sim/mssql/opstream"
 )
 
 // Backup set payloads. A full backup's payload is the database's committed
@@ -63,71 +65,19 @@ func writeStateBuf(w io.Writer, sc *stateCopy, size int) (int64, error) {
 	return n, bw.Flush()
 }
 
-// opReader reads operations one at a time from a stream, so a restore
-// applies a state of any size without holding it whole.
-type opReader struct {
-	r   *bufio.Reader
-	buf []byte
-	// pos is how many bytes of the stream were read; bodyAt is where in
-	// it the body next returned starts (a restore's rows are then found
-	// in the snapshot it writes: segRefs).
-	pos, bodyAt int64
-}
+// opReader reads a snapshot's or a full backup's operations
+// (opstream.Reader); an operation too long for the media is errBadOp's as
+// every other malformed operation.
+type opReader struct{ *opstream.Reader }
 
-func newOpReader(r io.Reader) *opReader { return &opReader{r: bufio.NewReaderSize(r, 1<<20)} }
-
-// maxOpBytes bounds one operation read from media, so a damaged length can
-// never make a restore allocate gigabytes.
-const maxOpBytes = 256 << 20
+func newOpReader(r io.Reader) *opReader { return &opReader{opstream.NewReader(r)} }
 
 // next returns the next operation; io.EOF at a clean end. The body is valid
 // until the next call.
 func (o *opReader) next() (kind byte, body []byte, err error) {
-	kind, err = o.r.ReadByte()
-	if err != nil {
-		return 0, nil, err // io.EOF: clean end
+	kind, body, err = o.Next()
+	if errors.Is(err, opstream.ErrTooLarge) {
+		err = fmt.Errorf("%w: %w", err, errBadOp)
 	}
-	n, err := binary.ReadUvarint(o.r)
-	if err != nil {
-		return 0, nil, fmt.Errorf("operation length: %w", noEOF(err))
-	}
-	if n > maxOpBytes {
-		return 0, nil, fmt.Errorf("operation of %d bytes: %w", n, errBadOp)
-	}
-	o.bodyAt = o.pos + 1 + int64(uvarintLen(n))
-	o.pos = o.bodyAt + int64(n)
-	if n <= uint64(o.r.Size()) {
-		// Most operations fit the reader's buffer: the body is read in
-		// place instead of copied out (a restore reads gigabytes).
-		b, err := o.r.Peek(int(n))
-		if err != nil {
-			return 0, nil, fmt.Errorf("operation body: %w", noEOF(err))
-		}
-		_, _ = o.r.Discard(len(b))
-		return kind, b, nil
-	}
-	if cap(o.buf) < int(n) {
-		o.buf = make([]byte, n)
-	}
-	o.buf = o.buf[:n]
-	if _, err := io.ReadFull(o.r, o.buf); err != nil {
-		return 0, nil, fmt.Errorf("operation body: %w", noEOF(err))
-	}
-	return kind, o.buf, nil
-}
-
-// uvarintLen is how many bytes binary.AppendUvarint writes for n.
-func uvarintLen(n uint64) int {
-	w := 1
-	for ; n >= 0x80; n >>= 7 {
-		w++
-	}
-	return w
-}
-
-func noEOF(err error) error {
-	if errors.Is(err, io.EOF) {
-		return io.ErrUnexpectedEOF
-	}
-	return err
+	return kind, body, err
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/pchatdr/harness/sim/mssql/collation"
+	"github.com/pchatdr/harness/sim/mssql/lsn"
 	"github.com/pchatdr/harness/sim/mssql/rowstore"
 	"github.com/pchatdr/harness/sqlerr"
 )
@@ -150,7 +151,7 @@ type Database struct {
 	// (LogState, mirroring, server security), so two changes cannot lose
 	// each other.
 	metaRMW sync.Mutex
-	holds   holdSet // log records partners still need (lsn.go)
+	holds   lsn.Holds // log records partners still need (lsn.go)
 	// logStateMemo is LogState's last decoding (lsn.go).
 	logStateMemo atomic.Pointer[logStateMemo]
 }

@@ -9,7 +9,8 @@ import (
 	"strings"
 
 	"github.com/pchatdr/harness/sim/mssql/backupset"
-	"github.com/pchatdr/harness/sim/mssql/hostfs"
+	"github.com/pchatdr/harness/sim/mssql/lsn"
+	"github.com/pchatdr/harness/sim/mssql/opstream"
 	"github.com/pchatdr/harness/sim/mssql/storage/media"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
@@ -92,10 +93,6 @@ func IntValue(v Value) (int64, bool) { return toInt64(v) }
 // StringValue is v as option text ("" for NULL).
 func StringValue(v Value) string { return argString(v) }
 
-// DevicePath is the Windows path of a backup device name: a relative name
-// is under the instance's default backup directory.
-func DevicePath(fs *hostfs.FS, name string) string { return devicePath(fs, name) }
-
 // RestoreVerb is the statement a RESTORE of kind k is called in 3013.
 func RestoreVerb(k tsql.RestoreKind) string { return restoreVerb(k) }
 
@@ -164,9 +161,9 @@ func (d *Database) BackupSnapshot(ctx context.Context) (*BackupSnapshot, error) 
 	d.gate.Unlock()
 	endSeq := uint64(int64(last) + 1 + d.LogState().Offset)
 	if ckp == 0 {
-		ckp = lsnOfSeq(endSeq - 1)
+		ckp = lsn.OfSeq(endSeq - 1)
 	}
-	return &BackupSnapshot{Checkpoint: ckp, End: lsnOfSeq(endSeq), state: state}, nil
+	return &BackupSnapshot{Checkpoint: ckp, End: lsn.OfSeq(endSeq), state: state}, nil
 }
 
 // size is how many bytes writeState will produce (for STATS and sizes).
@@ -307,7 +304,7 @@ func (inst *Instance) RestoreState(ctx context.Context, existing *Database, meta
 		return fail(fmt.Errorf("restore %s: %w", meta.Name, err))
 	}
 	err = nd.log.WriteSnapshot(1, func(w io.Writer) error {
-		return teeAhead(cr, w, apply)
+		return opstream.TeeAhead(cr, w, apply)
 	})
 	if err != nil {
 		return fail(RestoreDataError(device, err))
@@ -335,11 +332,8 @@ func RestoreDataError(device string, err error) error {
 
 // The file procedures (sim/mssql/backup's Files feature: xp_fileexist,
 // xp_create_subdir, xp_dirtree, sys.dm_os_file_exists) answer as the
-// service account through Instance.Files; what they need beyond it:
-
-// XPError is how the extended procedures report an OS failure (22048:
-// "xp_create_subdir() returned error 5, 'Access is denied.'").
-func XPError(proc string, err error) *Error { return xpError(proc, err) }
+// service account through Instance.Files (their OS errors are
+// backupset.XPError's); what they need beyond it:
 
 // EvalTyped evaluates a scalar expression in the statement's scope with
 // its type (a table-valued function converts its arguments as SQL Server

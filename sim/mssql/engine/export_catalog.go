@@ -3,6 +3,7 @@ package engine
 import (
 	"time"
 
+	"github.com/pchatdr/harness/sim/mssql/principals"
 	"github.com/pchatdr/harness/sim/mssql/sessionfuncs"
 )
 
@@ -101,24 +102,11 @@ func (m *ModuleDef) ViewCheckOption() bool {
 	return err == nil && st.CheckOption
 }
 
-// ServerPrincipal is one row of sys.server_principals: a login or a fixed
-// server role.
-type ServerPrincipal struct {
-	Name     string
-	ID       int
-	SID      []byte
-	Type     string // S SQL login, U Windows login, R server role
-	TypeDesc string
-}
-
 // ServerPrincipals lists sa, the configured SQL and Windows logins, the
-// logins CREATE LOGIN added, and the fixed server roles.
-func (inst *Instance) ServerPrincipals() []ServerPrincipal {
-	var out []ServerPrincipal
-	for _, p := range inst.serverPrincipals() {
-		out = append(out, ServerPrincipal{Name: p.name, ID: p.id, SID: p.sid, Type: p.typ, TypeDesc: p.typDesc})
-	}
-	return out
+// logins CREATE LOGIN added, and the fixed server roles
+// (sys.server_principals).
+func (inst *Instance) ServerPrincipals() []principals.Principal {
+	return inst.principals().Principals()
 }
 
 // connInfo is the connection a session logged in over (ConnInfo's source).

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/pchatdr/harness/sim/mssql/principals"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 )
 
@@ -16,56 +17,30 @@ import (
 // role membership: login, IS_SRVROLEMEMBER); the feature administers it
 // and guards statements and procedures through the Registry.
 
-// ErrLoginExists is AddLogin's refusal of a name that is already a login.
-var ErrLoginExists = errors.New("engine: login exists")
-
 // AddLogin records l durably in master's metadata and gives it its
-// principal_id; ErrLoginExists when a login of that name exists (checked
-// again under the metadata lock, so two CREATE LOGINs of one name cannot
-// both succeed). The caller keeps only a salted hash of a password.
-func (inst *Instance) AddLogin(ctx context.Context, l Login) error {
+// principal_id; principals.ErrLoginExists when a login of that name exists
+// (checked again under the metadata lock, so two CREATE LOGINs of one name
+// cannot both succeed). The caller keeps only a salted hash of a password.
+func (inst *Instance) AddLogin(ctx context.Context, l principals.Login) error {
 	if inst.loginExists(l.Name) {
-		return ErrLoginExists
+		return principals.ErrLoginExists
 	}
-	return inst.updateSecurity(ctx, func(s *serverSecurity) error {
-		for _, o := range s.Logins {
-			if strings.EqualFold(o.Name, l.Name) {
-				return ErrLoginExists
-			}
-		}
-		l.ID = 300 + len(s.Logins)
-		s.Logins = append(s.Logins, l)
-		return nil
-	})
-}
-
-// FixedServerRole is the fixed server role called name (case-insensitive)
-// as SQL Server spells it; ok false when there is none.
-func FixedServerRole(name string) (role string, ok bool) {
-	r, ok := fixedRole(name)
-	return r.name, ok
+	return UpdateMasterExt(ctx, inst, principals.LoginsKey, func(s *principals.Logins) error { return s.Add(l) })
 }
 
 // SetServerRoleMember makes login a member of the fixed server role role
-// (member true) or not, durably. Dropping a member that is not one changes
-// nothing; a configured sysadmin (Config.SysadminLogins) that is dropped
-// is recorded as dropped, so a restart does not bring it back. Permission
-// checks are the caller's.
+// (member true) or not, durably (principals.Roles.Set: a dropped
+// configured sysadmin stays dropped after a restart). Permission checks
+// are the caller's.
 func (inst *Instance) SetServerRoleMember(ctx context.Context, role, login string, member bool) error {
-	r, ok := fixedRole(role)
+	r, ok := principals.FixedRole(role)
 	if !ok {
 		return errors.New("engine: no fixed server role " + role)
 	}
-	return inst.updateRoles(ctx, func(s *serverRoles) {
-		s.Added = withoutMember(s.Added, r.name, login)
-		s.Dropped = withoutMember(s.Dropped, r.name, login)
-		if member {
-			s.Added = append(s.Added, RoleMember{Role: r.name, Member: login})
-			return
-		}
-		if r.name == RoleSysadmin && inst.configuredSysadmin(login) {
-			s.Dropped = append(s.Dropped, RoleMember{Role: r.name, Member: login})
-		}
+	configured := inst.principals().ConfiguredSysadmin(login)
+	return UpdateMasterExt(ctx, inst, principals.RolesKey, func(s *principals.Roles) error {
+		s.Set(r, login, member, configured)
+		return nil
 	})
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pchatdr/harness/sim/mssql/lsn"
 	"github.com/pchatdr/harness/sim/mssql/mirror"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
@@ -79,7 +80,7 @@ func ParseGUID(s string) (GUID, error) {
 
 // LSNOfSeq is the LSN of the log record with storage sequence seq; its
 // inverse is LSN.Seq (sim/mssql/lsn).
-func LSNOfSeq(seq uint64) LSN { return lsnOfSeq(seq) }
+func LSNOfSeq(seq uint64) LSN { return lsn.OfSeq(seq) }
 
 // CloneExt is a copy of m.Ext to change: DBMeta copies share the map.
 func CloneExt(m *DBMeta) map[string][]byte { return cloneExt(m) }

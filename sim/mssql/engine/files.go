@@ -7,7 +7,6 @@ import (
 	"github.com/pchatdr/harness/sim/mssql/backupset"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 
 	"github.com/pchatdr/harness/sim/mssql/hostfs"
@@ -21,14 +20,9 @@ import (
 // is what makes "the service cannot write the share" a 3201 with operating
 // system error 5 instead of a silent success.
 
-// Default accounts, as a default SQL Server 2022 install names them (the
-// Agent's is AgentAccount in agent.go).
-const (
-	defaultServiceAccount = `NT SERVICE\MSSQLSERVER`
-	// DefaultBackupDir is the instance's default backup folder (bare
-	// device names land there).
-	DefaultBackupDir = `C:\Program Files\Microsoft SQL Server\MSSQL16.MSSQLSERVER\MSSQL\Backup`
-)
+// defaultServiceAccount is the service account as a default SQL Server
+// 2022 install names it (the Agent's is AgentAccount in agent.go).
+const defaultServiceAccount = `NT SERVICE\MSSQLSERVER`
 
 type instFiles struct {
 	once sync.Once
@@ -69,7 +63,7 @@ func (inst *Instance) openFiles() (*hostfs.FS, error) {
 	fs, err := hostfs.New(hostfs.Config{
 		Mounts:        []hostfs.Mount{{Prefix: `C:\`, Host: root}},
 		Rules:         []hostfs.Rule{{Account: "*", Prefix: `C:\`, Access: hostfs.ReadWrite}},
-		DefaultBackup: DefaultBackupDir,
+		DefaultBackup: backupset.DefaultBackupDir,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("engine: files: %w", err)
@@ -97,19 +91,6 @@ func (inst *Instance) ServiceAccount() string {
 	return defaultServiceAccount
 }
 
-// devicePath turns a backup device name into the Windows path it means: a
-// bare name lives in the default backup folder, as in SQL Server.
-func devicePath(fs *hostfs.FS, name string) string {
-	if strings.ContainsAny(name, `\/`) || (len(name) >= 2 && name[1] == ':') {
-		return name
-	}
-	dir := fs.DefaultBackupDir()
-	if dir == "" {
-		dir = DefaultBackupDir
-	}
-	return hostfs.Join(dir, name)
-}
-
 func argString(v Value) string {
 	if v == nil {
 		return ""
@@ -118,18 +99,6 @@ func argString(v Value) string {
 		return s
 	}
 	return fmt.Sprint(v)
-}
-
-// xpError is how the extended procedures report an OS failure (22048:
-// "xp_create_subdir() returned error 5, 'Access is denied.'").
-func xpError(proc string, err error) *Error {
-	code, text := 0, err.Error()
-	if oe, ok := err.(*hostfs.OSError); ok {
-		code, text = oe.Code, oe.Text
-	}
-	e := &Error{Number: 22048, Class: 16, State: 1,
-		Message: fmt.Sprintf("%s() returned error %d, '%s'", proc, code, text)}
-	return e
 }
 
 // pacing is how a backup device's bytes must be held to the network its

@@ -29,40 +29,16 @@ func (pc *ProcCall) SessionID() int { return pc.sc.s.id }
 // Database is the calling session's current database.
 func (pc *ProcCall) Database() *Database { return pc.sc.s.currentDB() }
 
-// ProcCall is one running system procedure call.
+// ProcCall is one running system procedure call: its arguments
+// (procbind.Call: Arg, Given, SetOutput, Name, Qualifier) and the scope it
+// runs in.
 type ProcCall struct {
-	sc   *scope
-	Name string
-	// Qualifier is the database the caller named (master in
-	// master.dbo.sp_x), empty when unqualified: a qualified system
-	// procedure runs in that database's context on SQL Server.
-	Qualifier string
-	args      map[string]*procArg // key: lower(@name)
+	procbind.Call
+	sc *scope
 }
 
 // procArg is a parameter's value for one call.
 type procArg = procbind.Bound
-
-// Arg returns a parameter's value (its default when not passed).
-func (pc *ProcCall) Arg(name string) Value {
-	if a := pc.args[strings.ToLower(name)]; a != nil {
-		return a.Val
-	}
-	return nil
-}
-
-// Given reports whether the caller passed the parameter.
-func (pc *ProcCall) Given(name string) bool {
-	a := pc.args[strings.ToLower(name)]
-	return a != nil && a.Given
-}
-
-// SetOutput sets an OUTPUT parameter's value.
-func (pc *ProcCall) SetOutput(name string, v Value) {
-	if a := pc.args[strings.ToLower(name)]; a != nil {
-		a.Val = v
-	}
-}
 
 // Result sends a result set from the procedure.
 func (pc *ProcCall) Result(cols []Column, rows [][]Value) error {
@@ -232,7 +208,7 @@ func (sc *scope) callProc(n *tsql.ObjectName, args []argument) (int32, map[int]o
 		return 0, nil, err
 	}
 	child := sc.child(name)
-	pc := &ProcCall{sc: child, Name: name, Qualifier: n.Database().Name, args: bound}
+	pc := &ProcCall{Call: procbind.NewCall(name, n.Database().Name, bound), sc: child}
 	before := sc.s.tranCount
 	status, err := p.Run(pc)
 	if err != nil {

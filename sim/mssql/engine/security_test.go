@@ -10,6 +10,7 @@ import (
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/engine/enginerec"
 	"github.com/pchatdr/harness/sim/mssql/features"
+	"github.com/pchatdr/harness/sim/mssql/principals"
 )
 
 // secPrep runs as sa before a security script: a database with a full
@@ -181,9 +182,9 @@ func TestRoleMembershipSurvivesRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer inst.Close()
-	if !inst.IsServerRoleMember(engine.RoleSysadmin, "bob") || inst.IsServerRoleMember(engine.RoleSysadmin, "cfgadmin") || !inst.IsServerRoleMember(engine.RoleSysadmin, "sa") {
+	if !inst.IsServerRoleMember(principals.RoleSysadmin, "bob") || inst.IsServerRoleMember(principals.RoleSysadmin, "cfgadmin") || !inst.IsServerRoleMember(principals.RoleSysadmin, "sa") {
 		t.Fatalf("after restart: bob %t cfgadmin %t sa %t, want true false true",
-			inst.IsServerRoleMember(engine.RoleSysadmin, "bob"), inst.IsServerRoleMember(engine.RoleSysadmin, "cfgadmin"), inst.IsServerRoleMember(engine.RoleSysadmin, "sa"))
+			inst.IsServerRoleMember(principals.RoleSysadmin, "bob"), inst.IsServerRoleMember(principals.RoleSysadmin, "cfgadmin"), inst.IsServerRoleMember(principals.RoleSysadmin, "sa"))
 	}
 	if _, err := inst.Login(context.Background(), engine.LoginRequest{User: "bob", Password: "wrong"}); err == nil {
 		t.Fatal("bob logged in with a wrong password")

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"strings"
 	"sync"
 	"time"
 
@@ -80,7 +79,8 @@ func (inst *Instance) Login(ctx context.Context, r LoginRequest) (*Session, erro
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if ok := (r.Windows && inst.windowsLoginExists(r.User)) || (!r.Windows && inst.checkPassword(r.User, r.Password)); !ok {
+	p := inst.principals()
+	if ok := (r.Windows && p.WindowsExists(r.User)) || (!r.Windows && p.CheckPassword(r.User, r.Password)); !ok {
 		e := newErr(sqlerr.LoginFailed, r.User)
 		e.Server = inst.cfg.Name
 		return nil, e
@@ -117,34 +117,6 @@ func (inst *Instance) Login(ctx context.Context, r LoginRequest) (*Session, erro
 			auth: r.AuthScheme, encrypted: r.Encrypted, id: newGUID()}}
 	inst.sessions[id] = s
 	return s, nil
-}
-
-// windowsLoginExists says name is a Windows login of the instance.
-func (inst *Instance) windowsLoginExists(name string) bool {
-	for _, n := range inst.cfg.WindowsLogins {
-		if strings.EqualFold(n, name) {
-			return true
-		}
-	}
-	for _, l := range inst.security().Logins {
-		if l.Windows && strings.EqualFold(l.Name, name) {
-			return true
-		}
-	}
-	return false
-}
-
-func (inst *Instance) checkPassword(user, password string) bool {
-	if strings.EqualFold(user, "sa") {
-		return inst.cfg.SAPassword != "" && password == inst.cfg.SAPassword
-	}
-	for name, pw := range inst.cfg.Logins {
-		if strings.EqualFold(name, user) {
-			return password == pw
-		}
-	}
-	match, _ := inst.createdLoginPassword(user, password) // CREATE LOGIN's (security.go)
-	return match
 }
 
 // sessionsInLocked counts sessions whose current database is db, other than

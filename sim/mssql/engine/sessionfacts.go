@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/pchatdr/harness/sim/mssql/sessionfuncs"
+	"github.com/pchatdr/harness/sim/mssql/setopts"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
@@ -117,6 +118,13 @@ func (f sessionFacts) ModuleDefinition(id int) (string, bool) {
 	return "", false
 }
 
-func (f sessionFacts) IsSrvRoleMember(role, login Value, loginGiven bool) Value {
-	return f.sc.isSrvRoleMember(role, login, loginGiven) // security.go
+func (f sessionFacts) LoginExists(name string) bool { return f.sc.s.inst.loginExists(name) }
+func (f sessionFacts) IsServerRoleMember(role, login string) bool {
+	return f.sc.s.inst.IsServerRoleMember(role, login)
 }
+func (f sessionFacts) SPID() int                 { return f.sc.s.id }
+func (f sessionFacts) RowCount() int64           { return f.sc.s.rowcount }
+func (f sessionFacts) LastError() int32          { return f.sc.s.lastError }
+func (f sessionFacts) Identity() Value           { return f.sc.s.identity }
+func (f sessionFacts) Options() *setopts.Options { return &f.sc.s.opts.Options }
+func (f sessionFacts) NestLevel() int            { return f.sc.depth }

@@ -314,3 +314,10 @@ func (sc *scope) restoreDB(db *Database) {
 	sc.s.setDB(db)
 	_ = sc.out.EnvChange(EnvChange{Type: EnvDatabase, Old: cur.Name(), New: db.Name()})
 }
+
+// ok ends a statement that returns no rows.
+func (sc *scope) ok() error {
+	sc.s.rowcount = 0
+	sc.s.lastError = 0
+	return sc.done(DoneInfo{})
+}

@@ -61,7 +61,7 @@ func (db *Database) newSeg() *rowseg.Segment {
 func (t *Table) segAppend(id int64, row []byte, vals []Value, refs *segRefs, inBody int) bool {
 	var at int64
 	if refs != nil {
-		at = refs.or.bodyAt + int64(inBody)
+		at = refs.or.BodyAt() + int64(inBody)
 	}
 	return t.SegAppend(id, row, vals, refs != nil, at)
 }

@@ -1,10 +1,12 @@
-// Package lsn is SQL Server's log sequence number as the simulator lays it
-// out. A database's log records are numbered seq 0, 1, 2... (one per
-// committed record, contiguous; sim/mssql/engine's lsn.go owns how seq
-// relates to the durable log and to backups); the LSN shown to users is seq
-// laid out the way SQL Server lays out a log: virtual log file, block,
-// slot. Eight slots per block, blocks 8 sectors apart starting at 16, 4096
-// blocks per VLF, the first VLF is 34:
+// Package lsn is the simulator's model of SQL Server's log sequence
+// numbers: the LSN's layout (this file), a database's place in the log
+// chain and the rules that compare positions in it (state.go). A
+// database's log records are numbered seq 0, 1, 2... (one per committed
+// record, contiguous; state.go owns how seq relates to the durable log and
+// to backups); the LSN shown to users is seq laid out the way SQL Server
+// lays out a log: virtual log file, block, slot. Eight slots per block,
+// blocks 8 sectors apart starting at 16, 4096 blocks per VLF, the first
+// VLF is 34:
 //
 //	seq 0 = 34:16:1 = 34000000001600001 (numeric(25,0) = VLF*10^15 + block*10^5 + slot)
 //

@@ -140,3 +140,22 @@ func TestBindDecls(t *testing.T) {
 		}
 	}
 }
+
+// A call's body reads a parameter by any case of its name, its default
+// when it was not passed, and writes an OUTPUT parameter back.
+func TestCallArguments(t *testing.T) {
+	params := []procbind.Param{{Name: "@db", Type: sqltypes.TypeSysname}, {Name: "@n", Type: sqltypes.TypeInt, Default: int64(5), HasDefault: true, Output: true}}
+	bound, err := procbind.Bind("sp_x", params, []procbind.Arg{{Val: "mgc", Type: sqltypes.TypeSysname}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := procbind.NewCall("sp_x", "master", bound)
+	if c.Arg("@DB") != "mgc" || !c.Given("@db") || c.Given("@n") || c.Arg("@n") != int64(5) || c.Arg("@none") != nil {
+		t.Fatalf("@db %v (given %v), @n %v (given %v)", c.Arg("@db"), c.Given("@db"), c.Arg("@n"), c.Given("@n"))
+	}
+	c.SetOutput("@N", int64(9))
+	c.SetOutput("@none", int64(1))
+	if bound["@n"].Val != int64(9) || c.Name != "sp_x" || c.Qualifier != "master" {
+		t.Fatalf("after SetOutput: @n %v", bound["@n"].Val)
+	}
+}

@@ -7,9 +7,9 @@ package rowstore
 func (t *Table) Insert(tx *Tx, vals []Value) error {
 	t.store.mu.Lock()
 	defer t.store.mu.Unlock()
-	keys := make([]string, len(t.Uniques))
-	has := make([]bool, len(t.Uniques))
-	for i, ix := range t.Uniques {
+	keys := make([]string, len(t.uniques))
+	has := make([]bool, len(t.uniques))
+	for i, ix := range t.uniques {
 		k, ok := t.KeyOf(ix, vals)
 		keys[i], has[i] = k, ok
 		if !ok {
@@ -31,8 +31,8 @@ func (t *Table) Insert(tx *Tx, vals []Value) error {
 	}
 	r := &Version{ID: t.NextRow, Vals: vals, Xmin: tx}
 	t.AddRow(r)
-	prev := make([]*Version, len(t.Uniques))
-	for i, ix := range t.Uniques {
+	prev := make([]*Version, len(t.uniques))
+	for i, ix := range t.uniques {
 		if has[i] {
 			prev[i] = ix.M[keys[i]]
 			ix.M[keys[i]] = r
@@ -40,7 +40,7 @@ func (t *Table) Insert(tx *Tx, vals []Value) error {
 	}
 	tx.Record(t.store, t.hooks.EncInsert(t.ID, r.ID, vals), func() {
 		t.RemoveRow(r)
-		for i, ix := range t.Uniques {
+		for i, ix := range t.uniques {
 			if has[i] && prev[i] != nil && !prev[i].Gone {
 				if cur := ix.M[keys[i]]; cur == nil || cur == r {
 					ix.M[keys[i]] = prev[i]

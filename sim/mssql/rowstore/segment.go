@@ -86,7 +86,7 @@ func (t *Table) SegCols() []bool {
 	} else {
 		clear(w)
 	}
-	for _, ix := range t.Uniques {
+	for _, ix := range t.uniques {
 		for _, c := range ix.Def.Cols {
 			w[c] = true
 		}
@@ -101,7 +101,7 @@ func (t *Table) SegCols() []bool {
 // segIndex adds the segment row at pos to the unique indexes' key hashes;
 // was, when not nil, is the row version it replaces in the key maps.
 func (t *Table) segIndex(pos int, vals []Value, was *Version) {
-	for _, ix := range t.Uniques {
+	for _, ix := range t.uniques {
 		k, ok := t.KeyOf(ix, vals)
 		if !ok {
 			continue
@@ -157,12 +157,12 @@ func (t *Table) SegKill(id int64) bool {
 func (t *Table) Promote(r *Version) *Version {
 	pos := int(r.SegPos - 1)
 	if t.Seg.Dead(pos) {
-		return t.ByID[r.ID]
+		return t.byID[r.ID]
 	}
 	t.Seg.Kill(pos)
 	p := &Version{ID: r.ID, Vals: r.Vals}
 	t.AddRow(p)
-	for _, ix := range t.Uniques {
+	for _, ix := range t.uniques {
 		if k, ok := t.KeyOf(ix, p.Vals); ok {
 			ix.M[k] = p
 		}
@@ -194,7 +194,7 @@ func (t *Table) Seal() {
 			break
 		}
 		t.segIndex(pos, r.Vals, r)
-		delete(t.ByID, r.ID)
+		delete(t.byID, r.ID)
 		r.SegPos = int32(pos) + 1
 	}
 	if i == 0 {
@@ -223,8 +223,8 @@ func (t *Table) Unseal() {
 		r := t.SegRow(pos)
 		r.SegPos = 0
 		rows = append(rows, r)
-		t.ByID[r.ID] = r
-		for _, ix := range t.Uniques {
+		t.byID[r.ID] = r
+		for _, ix := range t.uniques {
 			if k, ok := t.KeyOf(ix, r.Vals); ok {
 				ix.M[k] = r
 			}
@@ -236,7 +236,7 @@ func (t *Table) Unseal() {
 		}
 	}
 	t.Rows, t.Dead, t.Seg = rows, 0, nil
-	for _, ix := range t.Uniques {
+	for _, ix := range t.uniques {
 		ix.seg = nil
 	}
 }

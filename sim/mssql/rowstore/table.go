@@ -20,19 +20,22 @@ type TableDef = tabledef.Table
 // deleter has not), which gives read-committed-snapshot semantics: readers
 // never block and never see uncommitted or not-yet-durable data.
 //
-// The fields are the engine's to read for its checkpoints, BACKUP and
-// recovery, which know the log format; the rules live in the methods.
+// The exported fields are the engine's to read for its checkpoints,
+// BACKUP and recovery, which know the log format (engine/durability.go's
+// collect and applyOp, and the few readers beside them); the rules live in
+// the methods, and the key maps (byID, uniques), which nothing outside
+// the row store reads, are its own.
 type Table struct {
 	TableDef
 	store     *Store
 	hooks     *Hooks
 	Rows      []*Version
 	Dead      int
-	ByID      map[int64]*Version
+	byID      map[int64]*Version
 	NextRow   int64
 	Identity  int64 // last identity value handed out
 	IdentUsed bool
-	Uniques   []*Index
+	uniques   []*Index
 	// Seg holds the oldest committed rows compactly (segment.go); nil
 	// when the table has none.
 	Seg *rowseg.Segment
@@ -78,10 +81,10 @@ type Version struct {
 
 // NewTable is an empty table of def in store.
 func NewTable(def TableDef, store *Store, h *Hooks) Table {
-	t := Table{TableDef: def, store: store, hooks: h, ByID: map[int64]*Version{}}
+	t := Table{TableDef: def, store: store, hooks: h, byID: map[int64]*Version{}}
 	for _, ix := range def.Indexes {
 		if !ix.NonUnique {
-			t.Uniques = append(t.Uniques, &Index{Def: ix, M: map[string]*Version{}})
+			t.uniques = append(t.uniques, &Index{Def: ix, M: map[string]*Version{}})
 		}
 	}
 	for _, c := range def.Cols {
@@ -124,7 +127,7 @@ func (t *Table) KeyOf(ix *Index, vals []Value) (string, bool) {
 // AddRow stores a new version.
 func (t *Table) AddRow(r *Version) {
 	t.Rows = append(t.Rows, r)
-	t.ByID[r.ID] = r
+	t.byID[r.ID] = r
 	if r.ID >= t.NextRow {
 		t.NextRow = r.ID + 1
 	}
@@ -136,8 +139,8 @@ func (t *Table) RemoveRow(r *Version) {
 		return
 	}
 	r.Gone = true
-	delete(t.ByID, r.ID)
-	for _, ix := range t.Uniques {
+	delete(t.byID, r.ID)
+	for _, ix := range t.uniques {
 		if k, ok := t.KeyOf(ix, r.Vals); ok && ix.M[k] == r {
 			delete(ix.M, k)
 		}
@@ -178,7 +181,7 @@ func (t *Table) AddIndex(ix IndexDef) (dup []Value) {
 		}
 		u.M[k] = r
 	}
-	t.Uniques = append(t.Uniques, u)
+	t.uniques = append(t.uniques, u)
 	return dup
 }
 
@@ -187,7 +190,7 @@ func (t *Table) DropLastIndex() {
 	ix := t.Indexes[len(t.Indexes)-1]
 	t.Indexes = t.Indexes[:len(t.Indexes)-1]
 	if !ix.NonUnique {
-		t.Uniques = t.Uniques[:len(t.Uniques)-1]
+		t.uniques = t.uniques[:len(t.uniques)-1]
 	}
 }
 
@@ -198,7 +201,7 @@ func (t *Table) DropLastIndex() {
 func (t *Table) ApplyCommitted(id int64, vals []Value) {
 	r := &Version{ID: id, Vals: vals}
 	t.AddRow(r)
-	for _, ix := range t.Uniques {
+	for _, ix := range t.uniques {
 		if k, ok := t.KeyOf(ix, vals); ok {
 			ix.M[k] = r
 		}
@@ -223,7 +226,7 @@ func (t *Table) NoteIdentityOf(vals []Value) {
 // Forget drops row id, a version or a segment row, committed (recovery's
 // delete, and its insert of an id it already has).
 func (t *Table) Forget(id int64) {
-	if r := t.ByID[id]; r != nil {
+	if r := t.byID[id]; r != nil {
 		t.RemoveRow(r)
 	} else {
 		t.SegKill(id)

@@ -158,8 +158,8 @@ func TestAddIndexUnsealsAndFindsDuplicates(t *testing.T) {
 		t.Fatalf("AddIndex left %d versions and segment %v, want the 3 rows as versions", len(tb.Rows), tb.Seg)
 	}
 	tb.DropLastIndex()
-	if len(tb.Indexes) != 1 || len(tb.Uniques) != 1 {
-		t.Fatalf("after DropLastIndex: %d indexes, %d unique, want 1 and 1", len(tb.Indexes), len(tb.Uniques))
+	if len(tb.Indexes) != 1 || len(tb.uniques) != 1 {
+		t.Fatalf("after DropLastIndex: %d indexes, %d unique, want 1 and 1", len(tb.Indexes), len(tb.uniques))
 	}
 }
 

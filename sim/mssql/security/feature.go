@@ -23,6 +23,7 @@ package security
 
 import (
 	"github.com/pchatdr/harness/sim/mssql/engine"
+	"github.com/pchatdr/harness/sim/mssql/principals"
 	"github.com/pchatdr/harness/sqlerr"
 )
 
@@ -40,7 +41,7 @@ func newErr(n int32, args ...any) *engine.Error { return sqlerr.New(n, args...) 
 
 // sysadmin says the statement's login is a member of sysadmin.
 func sysadmin(sc *engine.Scope) bool {
-	return sc.Instance().IsServerRoleMember(engine.RoleSysadmin, sc.Session().LoginName())
+	return sc.Instance().IsServerRoleMember(principals.RoleSysadmin, sc.Session().LoginName())
 }
 
 // inRole says the statement's login is a member of sysadmin or of role.

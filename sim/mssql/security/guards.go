@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/pchatdr/harness/sim/mssql/engine"
+	"github.com/pchatdr/harness/sim/mssql/principals"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
@@ -63,7 +64,7 @@ func guardStatements(r *engine.Registry) {
 	// permission denied in database 'master'), the error CREATE DATABASE
 	// itself gives.
 	guard(&tsql.RestoreStmt{}, func(sc *engine.Scope, st tsql.Stmt) error {
-		if inRole(sc, engine.RoleDbcreator) {
+		if inRole(sc, principals.RoleDbcreator) {
 			return nil
 		}
 		x := st.(*tsql.RestoreStmt)
@@ -81,7 +82,7 @@ func guardStatements(r *engine.Registry) {
 	// CREATE LOGIN "requires ALTER ANY LOGIN permission on the server"
 	// (securityadmin, sysadmin): 15247 otherwise.
 	guard(&tsql.CreateLoginStmt{}, func(sc *engine.Scope, _ tsql.Stmt) error {
-		if inRole(sc, engine.RoleSecurityadmin) {
+		if inRole(sc, principals.RoleSecurityadmin) {
 			return nil
 		}
 		return newErr(sqlerr.NoPermissionForAction)
@@ -95,7 +96,7 @@ func guardStatements(r *engine.Registry) {
 			continue
 		}
 		r.AlterDatabaseOption(name, func(sc *engine.Scope, db *engine.Database, opt *tsql.Option, x *tsql.AlterDatabaseStmt) error {
-			if !inRole(sc, engine.RoleDbcreator) {
+			if !inRole(sc, principals.RoleDbcreator) {
 				if err := sc.Message(newErr(sqlerr.AlterDatabaseDenied, db.Name())); err != nil {
 					return err
 				}

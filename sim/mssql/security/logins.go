@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pchatdr/harness/sim/mssql/engine"
+	"github.com/pchatdr/harness/sim/mssql/principals"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
 )
@@ -29,7 +30,7 @@ func createLogin(sc *engine.Scope, x *tsql.CreateLoginStmt) error {
 	if inst.LoginExists(name) {
 		return newErr(sqlerr.PrincipalExists, name)
 	}
-	l := engine.Login{Name: name, Windows: x.FromWindows, Created: engine.WallClock(inst.Now())}
+	l := principals.Login{Name: name, Windows: x.FromWindows, Created: engine.WallClock(inst.Now())}
 	if x.Password != nil {
 		v, err := sc.EvalScalar(x.Password)
 		if err != nil {
@@ -53,7 +54,7 @@ func createLogin(sc *engine.Scope, x *tsql.CreateLoginStmt) error {
 		}
 	}
 	err := inst.AddLogin(sc.Context(), l)
-	if errors.Is(err, engine.ErrLoginExists) {
+	if errors.Is(err, principals.ErrLoginExists) {
 		return newErr(sqlerr.PrincipalExists, name)
 	}
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/pchatdr/harness/sim/mssql/engine"
+	"github.com/pchatdr/harness/sim/mssql/principals"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
@@ -73,9 +74,10 @@ func changeRole(sc *engine.Scope, role, login string, add, proc bool) error {
 		}
 		return newErr(sqlerr.CannotAlterNotFound, "alter", "server role", role)
 	}
-	r, ok := engine.FixedServerRole(role)
+	fr, ok := principals.FixedRole(role)
+	r := fr.Name
 	// public's membership is implicit: it cannot be changed.
-	if !ok || r == engine.RolePublic {
+	if !ok || r == principals.RolePublic {
 		return denied()
 	}
 	if !inRole(sc, r) {
@@ -92,7 +94,7 @@ func changeRole(sc *engine.Scope, role, login string, add, proc bool) error {
 		return newErr(sqlerr.CannotAlterNotFound, verb, "principal", login)
 	}
 	if strings.EqualFold(login, "sa") {
-		if r == engine.RoleSysadmin {
+		if r == principals.RoleSysadmin {
 			return newErr(sqlerr.SpecialPrincipal, "sa")
 		}
 	}

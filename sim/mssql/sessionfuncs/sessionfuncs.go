@@ -20,6 +20,7 @@ import (
 
 	"github.com/pchatdr/harness/sim/mssql/builtins"
 	"github.com/pchatdr/harness/sim/mssql/query"
+	"github.com/pchatdr/harness/sim/mssql/setopts"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
@@ -64,8 +65,23 @@ type Session interface {
 	// ModuleDefinition is the definition of the procedure or view id in
 	// the current database (OBJECT_DEFINITION).
 	ModuleDefinition(id int) (string, bool)
-	// IsSrvRoleMember is IS_SRVROLEMEMBER(role[, login]): 1, 0 or NULL.
-	IsSrvRoleMember(role, login sqltypes.Value, loginGiven bool) sqltypes.Value
+	// LoginExists says name is a server login; IsServerRoleMember says
+	// login is a member of the fixed server role role (IS_SRVROLEMEMBER).
+	LoginExists(name string) bool
+	IsServerRoleMember(role, login string) bool
+	// SPID is the session's id (@@SPID); RowCount and LastError are what
+	// its last statement left in @@ROWCOUNT and @@ERROR; Identity is the
+	// last identity value it inserted in any scope (@@IDENTITY, an int64),
+	// nil when none.
+	SPID() int
+	RowCount() int64
+	LastError() int32
+	Identity() sqltypes.Value
+	// Options are the session's SET options as they are now (@@LANGUAGE,
+	// @@DATEFIRST, @@LOCK_TIMEOUT, @@TEXTSIZE, @@OPTIONS).
+	Options() *setopts.Options
+	// NestLevel is the calling scope's nesting level (@@NESTLEVEL).
+	NestLevel() int
 }
 
 // DBInfo is what DATABASEPROPERTYEX reports of a database.
@@ -272,7 +288,7 @@ func isSrvRoleMember(s Session, a []*query.Expr) (*query.Expr, error) {
 				return nil, err
 			}
 		}
-		return s.IsSrvRoleMember(role, login, len(a) > 1), nil
+		return srvRoleMember(s, role, login, len(a) > 1), nil
 	}}, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/pchatdr/harness/sim/mssql/collation"
 	"github.com/pchatdr/harness/sim/mssql/query"
 	"github.com/pchatdr/harness/sim/mssql/sessionfuncs"
+	"github.com/pchatdr/harness/sim/mssql/setopts"
 	"github.com/pchatdr/harness/sim/mssql/sqltypes"
 	"github.com/pchatdr/harness/sim/mssql/tsql"
 	"github.com/pchatdr/harness/sqlerr"
@@ -93,12 +94,16 @@ func (f *fakeSession) ModuleDefinition(id int) (string, bool) {
 	return "", false
 }
 
-func (f *fakeSession) IsSrvRoleMember(role, login sqltypes.Value, loginGiven bool) sqltypes.Value {
-	if role == "sysadmin" && (!loginGiven || login == "sa") {
-		return int64(1)
-	}
-	return int64(0)
+func (f *fakeSession) LoginExists(name string) bool { return name == "sa" || name == "bob" }
+func (f *fakeSession) IsServerRoleMember(role, login string) bool {
+	return strings.EqualFold(role, "sysadmin") && login == "sa"
 }
+func (f *fakeSession) SPID() int                 { return 53 }
+func (f *fakeSession) RowCount() int64           { return 4 }
+func (f *fakeSession) LastError() int32          { return 2627 }
+func (f *fakeSession) Identity() sqltypes.Value  { return f.scopeID }
+func (f *fakeSession) Options() *setopts.Options { o := setopts.Default(); return &o }
+func (f *fakeSession) NestLevel() int            { return 1 }
 
 // scope is the smallest query.Scope: no tables, no variables, and the
 // package's functions bound to a fakeSession.
@@ -107,8 +112,8 @@ type scope struct{ s *fakeSession }
 func (scope) Context() context.Context { return context.Background() }
 func (scope) Collation() collation.ID  { return collation.Default }
 func (scope) Var(string) query.Var     { return nil }
-func (scope) GlobalVar(x *tsql.GlobalVarRef) (*query.Expr, error) {
-	return nil, sqlerr.New(sqlerr.MustDeclareVariable, x.Name)
+func (c scope) GlobalVar(x *tsql.GlobalVarRef) (*query.Expr, error) {
+	return sessionfuncs.Global(c.s, x.Name)
 }
 func (c scope) Func(name string) query.Func { return sessionfuncs.Bind(name, c.s) }
 func (scope) Table(x *tsql.TableRef) (*query.Source, error) {
@@ -176,6 +181,10 @@ func TestFunctionsReadTheSession(t *testing.T) {
 			[]query.Value{"RESTORING", "READ_ONLY", "0", nil, nil}},
 		{"SELECT IS_SRVROLEMEMBER('sysadmin'), IS_SRVROLEMEMBER('sysadmin', 'bob'), XACT_STATE(), SCOPE_IDENTITY(), ERROR_NUMBER(), ERROR_PROCEDURE()",
 			[]query.Value{int64(1), int64(0), int64(0), nil, nil, nil}},
+		{"SELECT IS_SRVROLEMEMBER('SysAdmin', 'sa'), IS_SRVROLEMEMBER('dbcreator'), IS_SRVROLEMEMBER('nosuch'), IS_SRVROLEMEMBER('sysadmin', 'carol'), IS_SRVROLEMEMBER(NULL)",
+			[]query.Value{int64(1), int64(0), nil, nil, nil}},
+		{"SELECT @@SPID, @@ROWCOUNT, @@TRANCOUNT, @@ERROR, @@IDENTITY, @@NESTLEVEL, @@SERVERNAME, @@SERVICENAME, @@LANGUAGE, @@DATEFIRST, @@VERSION",
+			[]query.Value{int64(53), int64(4), int64(0), int64(2627), nil, int64(1), `SQL01\PCHAT`, "PCHAT", "us_english", int64(7), sessionfuncs.Version}},
 		{"SELECT GETDATE(), SYSDATETIME(), GETUTCDATE()",
 			[]query.Value{time.Date(2026, 12, 7, 9, 30, 15, 123000000, time.UTC), time.Date(2026, 12, 7, 9, 30, 15, 123456700, time.UTC), time.Date(2026, 12, 7, 8, 30, 15, 123000000, time.UTC)}},
 	}

@@ -1,4 +1,4 @@
-package engine
+package opstream
 
 import (
 	"bytes"
@@ -12,7 +12,7 @@ import (
 // TestTeeAhead: apply reads exactly r's bytes and w got all of them; a
 // read error comes after the bytes before it; a write error stops the
 // stream; an apply that stops early ends the reading goroutine before
-// teeAhead returns.
+// TeeAhead returns.
 func TestTeeAhead(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 3))
 	data := make([]byte, 5*teeBlock+12345)
@@ -23,7 +23,7 @@ func TestTeeAhead(t *testing.T) {
 	t.Run("through", func(t *testing.T) {
 		var w bytes.Buffer
 		var got []byte
-		err := teeAhead(iotest.HalfReader(bytes.NewReader(data)), &w, func(r io.Reader) error {
+		err := TeeAhead(iotest.HalfReader(bytes.NewReader(data)), &w, func(r io.Reader) error {
 			var err error
 			got, err = io.ReadAll(r)
 			return err
@@ -36,7 +36,7 @@ func TestTeeAhead(t *testing.T) {
 		bad := errors.New("bad frame")
 		r := io.MultiReader(bytes.NewReader(data[:3*teeBlock+7]), iotest.ErrReader(bad))
 		var got []byte
-		err := teeAhead(r, io.Discard, func(r io.Reader) error {
+		err := TeeAhead(r, io.Discard, func(r io.Reader) error {
 			var err error
 			got, err = io.ReadAll(r)
 			return err
@@ -47,7 +47,7 @@ func TestTeeAhead(t *testing.T) {
 	})
 	t.Run("write error", func(t *testing.T) {
 		full := errors.New("disk full")
-		err := teeAhead(bytes.NewReader(data), failWriter{full}, func(r io.Reader) error {
+		err := TeeAhead(bytes.NewReader(data), failWriter{full}, func(r io.Reader) error {
 			_, err := io.ReadAll(r)
 			return err
 		})
@@ -58,7 +58,7 @@ func TestTeeAhead(t *testing.T) {
 	t.Run("apply stops early", func(t *testing.T) {
 		r := &countingReader{r: bytes.NewReader(data)}
 		stopped := errors.New("bad operation")
-		err := teeAhead(r, io.Discard, func(r io.Reader) error {
+		err := TeeAhead(r, io.Discard, func(r io.Reader) error {
 			var b [10]byte
 			if _, err := io.ReadFull(r, b[:]); err != nil {
 				return err
@@ -72,7 +72,7 @@ func TestTeeAhead(t *testing.T) {
 		if n > teeDepth+1 {
 			t.Errorf("%d reads ahead, want at most %d", n, teeDepth+1)
 		}
-		r.closed = true // a read after teeAhead returned would now fail the test
+		r.closed = true // a read after TeeAhead returned would now fail the test
 	})
 }
 
@@ -88,7 +88,7 @@ type countingReader struct {
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	if c.closed {
-		panic("read after teeAhead returned")
+		panic("read after TeeAhead returned")
 	}
 	c.reads++
 	return c.r.Read(p)
