@@ -3,12 +3,11 @@ package main
 import (
 	"context"
 	"io/fs"
-	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
+
+	"github.com/pchatdr/harness/internal/diskuse"
 )
 
 // watchDisk samples, until the function it returns is called, how much
@@ -38,21 +37,14 @@ func diskUse(dir string) int64 {
 		}
 		return nil
 	})
-	b, err := os.ReadFile("/proc/self/maps")
+	ms, err := diskuse.Mappings(dir)
 	if err != nil {
 		return n
 	}
 	mapped := map[string]int64{} // inode: bytes
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 7 || f[len(f)-1] != "(deleted)" || !strings.HasPrefix(f[5], dir) {
-			continue
-		}
-		lo, hi, _ := strings.Cut(f[0], "-")
-		a, _ := strconv.ParseUint(lo, 16, 64)
-		z, _ := strconv.ParseUint(hi, 16, 64)
-		if size := int64(z - a); size > mapped[f[4]] {
-			mapped[f[4]] = size
+	for _, m := range ms {
+		if m.Deleted && m.Bytes > mapped[m.Inode] {
+			mapped[m.Inode] = m.Bytes
 		}
 	}
 	for _, size := range mapped {

@@ -6,10 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pchatdr/harness/internal/diskuse"
 
 	"github.com/pchatdr/harness/sim/mssql/engine"
 	"github.com/pchatdr/harness/sim/mssql/features"
@@ -21,20 +22,13 @@ import (
 // listing of dir shows).
 func mappedSegBytes(t *testing.T, dir string) int64 {
 	t.Helper()
-	b, err := os.ReadFile("/proc/self/maps")
+	ms, err := diskuse.Mappings(filepath.Join(dir, "rowseg-"))
 	if err != nil {
 		t.Skipf("no /proc/self/maps: %v", err)
 	}
 	var n int64
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 6 || !strings.HasPrefix(f[5], filepath.Join(dir, "rowseg-")) {
-			continue
-		}
-		lo, hi, _ := strings.Cut(f[0], "-")
-		a, _ := strconv.ParseUint(lo, 16, 64)
-		z, _ := strconv.ParseUint(hi, 16, 64)
-		n += int64(z - a)
+	for _, m := range ms {
+		n += m.Bytes
 	}
 	return n
 }
@@ -42,13 +36,7 @@ func mappedSegBytes(t *testing.T, dir string) int64 {
 // filesBytes is the size of the files under dir.
 func filesBytes(t *testing.T, dir string) int64 {
 	t.Helper()
-	var n int64
-	err := filepath.Walk(dir, func(_ string, info os.FileInfo, err error) error {
-		if err == nil && !info.IsDir() {
-			n += info.Size()
-		}
-		return err
-	})
+	n, err := diskuse.FileBytes(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pchatdr/harness/internal/diskuse"
 )
 
 func rowsOf(t *testing.T, s *Session, q string) []string {
@@ -210,13 +212,7 @@ func TestTruncateReseedSurvivesRestart(t *testing.T) {
 // dirBytes is the size of the files under dir.
 func dirBytes(t *testing.T, dir string) int64 {
 	t.Helper()
-	var n int64
-	err := filepath.Walk(dir, func(_ string, info os.FileInfo, err error) error {
-		if err == nil && !info.IsDir() {
-			n += info.Size()
-		}
-		return err
-	})
+	n, err := diskuse.FileBytes(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
