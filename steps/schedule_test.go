@@ -48,6 +48,7 @@ func runChaos(t *testing.T, seed int64, links bool) map[string]steps.Schedule {
 // own schedule from the seed. PCHAT_CHAOS_SEED picks the seed (to rerun a
 // drill's).
 func TestChaosSchedule(t *testing.T) {
+	t.Parallel()
 	seed := int64(42)
 	if s := os.Getenv("PCHAT_CHAOS_SEED"); s != "" {
 		var err error
