@@ -96,10 +96,16 @@ run:
 # of their own: CGO_ENABLED=0, -trimpath) in several test processes at
 # once, on the clock of a test's timeout.
 # A failure in lint still fails make test (after the phase's other jobs end).
+# The collector runs at TEST_GOGC (GOGC=400 instead of 100): make test is
+# CPU-bound on the 2-core machine, which has memory to spare; the race
+# scenarios alone took 11% less CPU (118 -> 106 s) for 1.1 GB of peak
+# RSS instead of 0.65. Tests that check memory collect it themselves
+# (runtime.GC before reading it).
+TEST_GOGC ?= 400
 test:
-	@$(MAKE) --no-print-directory -j6 lint test-unit fuzz-build race-build
-	@$(MAKE) --no-print-directory race-run
-	@$(MAKE) --no-print-directory fuzz-run
+	@GOGC=$(TEST_GOGC) $(MAKE) --no-print-directory -j6 lint test-unit fuzz-build race-build
+	@GOGC=$(TEST_GOGC) $(MAKE) --no-print-directory race-run
+	@GOGC=$(TEST_GOGC) $(MAKE) --no-print-directory fuzz-run
 
 # unit after the images it reuses and go vet's builds (make test's first
 # phase; its three parts take their share of the -j6 slots).
@@ -208,8 +214,20 @@ lint-gofmt:
 lint-vet:
 	$(GO) vet ./...
 
+# staticcheck keys its cache (~/.cache/staticcheck) on the files' absolute
+# paths, so a clean clone at a new path (as CI makes) analysed the whole
+# module again: 57 CPU s, 33 s of wall time on the 2-core machine, against
+# 0.8 s for a tree it has seen. It runs from a fixed path instead, a
+# symbolic link to this checkout (STATICCHECK_ROOT), under flock so that
+# two checkouts linting at once each see their own files.
+STATICCHECK_ROOT ?= $(HOME)/.cache/pchat-harness/staticcheck-root
 lint-staticcheck: tools
-	$(STATICCHECK) ./...
+	@if command -v flock >/dev/null 2>&1; then \
+		mkdir -p "$(dir $(STATICCHECK_ROOT))" && \
+		flock "$(STATICCHECK_ROOT).lock" sh -c 'ln -sfn "$(CURDIR)" "$(STATICCHECK_ROOT)" && cd "$(STATICCHECK_ROOT)" && echo "$(STATICCHECK) ./... (in $(CURDIR), as $(STATICCHECK_ROOT))" && "$(STATICCHECK)" ./...'; \
+	else \
+		echo "$(STATICCHECK) ./..."; "$(STATICCHECK)" ./...; \
+	fi
 
 ## tools: install the pinned staticcheck when it is missing or another version
 tools:
