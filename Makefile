@@ -122,8 +122,10 @@ build:
 # unit is three independent parts (make -j3 unit runs them at once). The
 # packages' tests mostly wait on processes, containers and timers (the
 # crash matrix, the lab, the drill, the security scan: 20-35% of a core
-# each), so go test runs UNIT_P of them at once instead of one per core.
-UNIT_P ?= 4
+# each), so go test runs UNIT_P of them at once instead of one per core:
+# its six longest (UNIT_FIRST) all start at once (with 4, cmd/drill and
+# crashtest waited ~45 s for a slot and ended the phase).
+UNIT_P ?= 6
 .PHONY: unit-pkgs unit-slow unit-load
 unit: unit-pkgs unit-slow unit-load
 
