@@ -125,14 +125,14 @@ func (b *containerBackend) launch(ctx context.Context, inst *Instance, _ string)
 		return containerServer{c.ctr}, nil
 	}
 	if c.hostPort == 0 {
-		p, err := stablePort()
+		p, err := b.w.ports.Port()
 		if err != nil {
 			return nil, err
 		}
 		c.hostPort = p
 	}
 	if c.endpointPort == 0 && b.w.wan != nil {
-		p, err := stablePort()
+		p, err := b.w.ports.Port()
 		if err != nil {
 			return nil, err
 		}

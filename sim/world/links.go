@@ -69,7 +69,7 @@ func (w *World) startLinks() error {
 			}
 			// RestoreLink binds the proxy again on the same port: one
 			// outside the ephemeral range (ports.go).
-			listen, err := stableAddr()
+			listen, err := w.ports.Addr()
 			if err != nil {
 				return fmt.Errorf("world: link %s: %w", name, err)
 			}

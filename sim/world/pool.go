@@ -50,7 +50,7 @@ func (w *World) startPoolInProcess(user, pw string) error {
 	r := &PoolRestarter{w: w, state: filepath.Join(w.dir, "lync-state.json")}
 	// A restart binds the endpoint's port again: one outside the
 	// ephemeral range (ports.go).
-	addr, err := stableAddr()
+	addr, err := w.ports.Addr()
 	if err != nil {
 		return fmt.Errorf("world: management endpoint: %w", err)
 	}
@@ -129,7 +129,7 @@ func (w *World) startPoolContainer(ctx context.Context, b *containerBackend, use
 	if err != nil {
 		return err
 	}
-	port, err := stablePort()
+	port, err := w.ports.Port()
 	if err != nil {
 		return err
 	}

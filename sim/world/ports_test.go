@@ -2,6 +2,7 @@ package world
 
 import (
 	"context"
+	"errors"
 	"net"
 	"os"
 	"strconv"
@@ -10,6 +11,8 @@ import (
 	"time"
 
 	"github.com/pchatdr/harness/failback/topology"
+	"github.com/pchatdr/harness/internal/portlease"
+	"github.com/pchatdr/harness/topologies"
 )
 
 // testEphemeralRange reads the kernel's range for outgoing ports on its
@@ -139,5 +142,71 @@ func TestStartInstanceWaitsForPort(t *testing.T) {
 	defer db.Close()
 	if err := db.PingContext(ctx); err != nil {
 		t.Errorf("after the start: %v", err)
+	}
+}
+
+// TestWorldLeasesItsPorts: every port the world binds again later is
+// leased machine-wide for the world's life, bound or not (an instance
+// down), so no other world is handed it; closing the world releases them.
+// CI once failed a scenario because another world started a container on
+// a port whose owner was between two binds ("Bind for 127.0.0.1:26593
+// failed: port is already allocated").
+func TestWorldLeasesItsPorts(t *testing.T) {
+	ctx := context.Background()
+	topo, err := topologies.Load("embedded.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := Start(ctx, Options{Topology: topo, Dir: t.TempDir(), Links: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := false
+	defer func() {
+		if !closed {
+			w.Close()
+		}
+	}()
+	ports := map[string]int{}
+	for _, inst := range w.allInstances() {
+		ports["instance "+inst.Name] = portOf(t, inst.Addr)
+		for _, dc := range w.Topology.DataCenters {
+			ports["link "+dc.Name+"->"+inst.Name] = portOf(t, w.Via(dc.Name, inst))
+		}
+	}
+	if w.restarter != nil {
+		ports["management endpoint"] = portOf(t, w.restarter.opts.Addr)
+	}
+	bak, err := w.InstanceByRole(topology.RoleBackup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.StopInstance(ctx, bak); err != nil {
+		t.Fatal(err)
+	}
+	other := func(p int) (int, error) {
+		b, err := portlease.Open(portlease.Config{Low: p, High: p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		if err := b.Shared(); err != nil {
+			t.Skipf("skipped: ports not leased machine-wide here: %v", err)
+		}
+		return b.Port()
+	}
+	for what, p := range ports {
+		if got, err := other(p); !errors.Is(err, portlease.ErrExhausted) {
+			t.Errorf("while the world runs (%s down), another book was handed %s's port %d: %d, %v", bak.Name, what, p, got, err)
+		}
+	}
+	closed = true
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for what, p := range ports {
+		if got, err := other(p); err != nil || got != p {
+			t.Errorf("after the world closed, %s's port %d: %d, %v", what, p, got, err)
+		}
 	}
 }

@@ -27,6 +27,7 @@ import (
 
 	"github.com/pchatdr/harness/failback"
 	"github.com/pchatdr/harness/failback/topology"
+	"github.com/pchatdr/harness/internal/portlease"
 	"github.com/pchatdr/harness/sim/chat"
 	"github.com/pchatdr/harness/sim/mssql"
 	"github.com/pchatdr/harness/sim/mssql/agent"
@@ -135,6 +136,8 @@ type World struct {
 	restarter *PoolRestarter
 	// tasks are the goroutines the world runs for faults (tasks.go).
 	tasks *tasks
+	// ports leases the ports the world binds again later (ports.go).
+	ports *portlease.Book
 	// postSeq spreads posts over the chat servers (chat.go).
 	postSeq atomic.Int64
 	// dueLogBackup is a log-shipping backup due during the next mirror
@@ -201,6 +204,12 @@ func Start(ctx context.Context, opts Options) (_ *World, err error) {
 		return nil, fmt.Errorf("world: %w", err)
 	}
 	w.backend = b
+	if w.ports, err = portlease.Open(portlease.Config{}); err != nil {
+		return nil, fmt.Errorf("world: %w", err)
+	}
+	if err := w.ports.Shared(); err != nil {
+		w.Timeline.Add("world", "start", "ports are not leased machine-wide: a parallel run may take a port of this world while it is unbound", err)
+	}
 	for _, d := range []string{w.ShareDir, w.CopyDir, filepath.Join(opts.Dir, "secrets")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, fmt.Errorf("world: %w", err)
@@ -301,7 +310,7 @@ func (w *World) startInstance(ctx context.Context, in *topology.Instance) (*Inst
 		// The world serves on loopback only, on a port it binds again
 		// after a restart or rebuild: one outside the ephemeral range
 		// (ports.go).
-		if listen, err = stableAddr(); err != nil {
+		if listen, err = w.ports.Addr(); err != nil {
 			return nil, fmt.Errorf("world: instance %s: %w", in.Name, err)
 		}
 	} else {
@@ -512,5 +521,8 @@ func (w *World) Close() error {
 	w.mu.Lock()
 	clear(w.instances)
 	w.mu.Unlock()
+	if w.ports != nil { // released last: nothing of the world binds them now
+		errs = append(errs, w.ports.Close())
+	}
 	return errors.Join(errs...)
 }
