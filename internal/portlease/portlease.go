@@ -64,7 +64,9 @@ type Config struct {
 }
 
 // DefaultLockFile is the lock file every harness process on the machine
-// shares.
+// shares: in the temporary folder, so runs given different TMPDIRs do not
+// see each other's leases (they then rely on the bind check and re-bind
+// waits alone, as before leases).
 func DefaultLockFile() string {
 	return filepath.Join(os.TempDir(), "pchat-harness-ports.lock")
 }
