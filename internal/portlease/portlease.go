@@ -76,7 +76,7 @@ type Book struct {
 	mu  sync.Mutex
 	cfg Config
 	// kernel: the window below the ephemeral range is too narrow to pick
-	// from, so Port hands out 0 (the kernel's choice).
+	// from, so the book hands out the kernel's choice, unleased.
 	kernel bool
 	locks  locker // nil where the lock file could not be opened
 	shared error  // why ports are not leased machine-wide, or nil
@@ -125,22 +125,24 @@ func Open(cfg Config) (*Book, error) {
 // Shared is nil when the book's leases hold machine-wide, else why not.
 func (b *Book) Shared() error { return b.shared }
 
-// Addr is a leased loopback address "127.0.0.1:port"; see Port.
+// Addr is a leased loopback address "127.0.0.1:port"; see Port. Where
+// the window is too narrow it is "127.0.0.1:0", for the listener to take
+// the kernel's choice.
 func (b *Book) Addr() (string, error) {
+	if b.kernel {
+		return "127.0.0.1:0", nil
+	}
 	p, err := b.Port()
 	if err != nil {
 		return "", err
-	}
-	if p == 0 {
-		return "127.0.0.1:0", nil
 	}
 	return net.JoinHostPort("127.0.0.1", strconv.Itoa(p)), nil
 }
 
 // Port leases a port of the window that no other book holds and nothing
-// binds now, and keeps it until Close. It is 0 (the kernel's choice at
-// bind time: re-binds then rely on waiting) where the window is too
-// narrow to pick from.
+// binds now, and keeps it until Close. Where the window below the
+// ephemeral range is too narrow to pick from, it is a port the kernel
+// chose, not leased: re-binds then rely on waiting (as before leases).
 func (b *Book) Port() (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -148,7 +150,7 @@ func (b *Book) Port() (int, error) {
 		return 0, errors.New("portlease: book closed")
 	}
 	if b.kernel {
-		return 0, nil
+		return kernelPort()
 	}
 	span := b.cfg.High - b.cfg.Low + 1
 	var last error
@@ -180,6 +182,16 @@ func (b *Book) Port() (int, error) {
 		return p, nil
 	}
 	return 0, fmt.Errorf("%w in %d-%d after %d tries (last: %v)", ErrExhausted, b.cfg.Low, b.cfg.High, tries, last)
+}
+
+// kernelPort is a free loopback port of the kernel's choosing.
+func kernelPort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("portlease: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
 // bindFree checks that nothing binds 127.0.0.1:p now (a process that
