@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -173,14 +174,9 @@ func TestLeaseHeldByAnotherProcess(t *testing.T) {
 // PORTLEASE_CHILD names, says so, and holds it until killed or stdin ends.
 func TestMain(m *testing.M) {
 	if v := os.Getenv("PORTLEASE_CHILD"); v != "" {
-		var lock string
-		var port int
-		i := len(v) - 1
-		for v[i] != ':' {
-			i--
-		}
-		lock = v[:i]
-		port, _ = strconv.Atoi(v[i+1:])
+		i := strings.LastIndexByte(v, ':')
+		lock := v[:i]
+		port, _ := strconv.Atoi(v[i+1:])
 		b, err := Open(Config{LockFile: lock, Low: port, High: port})
 		if err == nil {
 			var p int
